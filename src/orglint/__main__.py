@@ -1,0 +1,9 @@
+"""Entry point for ``python -m orglint``."""
+
+from __future__ import annotations
+
+import sys
+
+from orglint.cli import main
+
+sys.exit(main())

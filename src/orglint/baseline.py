@@ -1,0 +1,98 @@
+"""Baselines: adopt orglint on an org that already has findings, and fail only on new ones.
+
+The file is JSON, sorted, one entry per (rule, file, entity, detail) with a count::
+
+    {
+      "tool": "orglint",
+      "version": 1,
+      "entries": [
+        {"code": "ORG104", "file": "teams/infra.yaml", "entity": "dmitri",
+         "detail": "training-pipelines", "count": 1}
+      ]
+    }
+
+``file`` is relative to the baseline file's folder, in POSIX form.  No line numbers:
+entries survive edits that move lines, such as reordering members.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from orglint.errors import ConfigError
+from orglint.findings import Finding
+
+Key = tuple[str, str, str, str]
+
+
+def _rel(file: str, base: Path) -> str:
+    absolute = Path(file).resolve() if file not in ("-", "<stdin>") else Path(file)
+    try:
+        return Path(os.path.relpath(absolute, base)).as_posix()
+    except ValueError:  # another drive on Windows
+        return absolute.as_posix()
+
+
+def _key(finding: Finding, base: Path) -> Key:
+    return (finding.code, _rel(finding.file, base), finding.entity or "", finding.detail or "")
+
+
+def write(path: Path, findings: list[Finding]) -> int:
+    base = path.resolve().parent
+    counts = Counter(_key(f, base) for f in findings)
+    entries = [
+        {"code": c, "file": f, "entity": e, "detail": d, "count": n}
+        for (c, f, e, d), n in sorted(counts.items())
+    ]
+    body = json.dumps({"tool": "orglint", "version": 1, "entries": entries}, indent=2)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    tmp.write_text(body + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return len(findings)
+
+
+def read(path: Path) -> Counter[Key]:
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"baseline file not found: {path}") from None
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read baseline {path}: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
+        raise ConfigError(f"{path}: not an orglint baseline (no 'entries' list)")
+    counts: Counter[Key] = Counter()
+    for index, entry in enumerate(data["entries"]):
+        try:
+            key = (str(entry["code"]), str(entry["file"]), str(entry.get("entity") or ""),
+                   str(entry.get("detail") or ""))
+            counts[key] += int(entry.get("count", 1))
+        except (KeyError, TypeError, ValueError):
+            raise ConfigError(f"{path}: entry {index + 1} needs 'code' and 'file'") from None
+    return counts
+
+
+def filter_new(path: Path, findings: list[Finding],
+               checked_files: set[str]) -> tuple[list[Finding], int, list[str]]:
+    """(new findings, how many the baseline hid, entries that no longer match)."""
+    base = path.resolve().parent
+    remaining = read(path)
+    new: list[Finding] = []
+    hidden = 0
+    for finding in findings:
+        key = _key(finding, base)
+        if remaining.get(key, 0) > 0:
+            remaining[key] -= 1
+            hidden += 1
+        else:
+            new.append(finding)
+    checked = {_rel(f, base) for f in checked_files}
+    stale = [
+        f"{c} {f} {e} {d}".rstrip() + (f" (x{n})" if n > 1 else "")
+        for (c, f, e, d), n in sorted(remaining.items())
+        if n > 0 and f in checked
+    ]
+    return new, hidden, stale

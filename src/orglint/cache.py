@@ -1,0 +1,94 @@
+"""The result cache: per-file results keyed by content, version, settings and matrix.
+
+Only per-file work is cached (parse, schema, model, team rules, suppression comments,
+org facts).  The org-wide rules always run again on the facts of every file, so a
+change in one file can never leave a stale cross-file finding in another.
+
+Entries are separate files written atomically (a temporary file, then a rename), so
+several pre-commit processes can share the cache: the worst a race costs is a
+duplicate computation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from orglint import __version__
+
+if TYPE_CHECKING:
+    from orglint.config import Settings
+    from orglint.engine import FileResult, Plan
+
+CACHE_DIR_NAME = ".orglint_cache"
+
+
+def default_dir(settings: Settings) -> Path:
+    env = os.environ.get("ORGLINT_CACHE_DIR")
+    return Path(env) if env else settings.root / CACHE_DIR_NAME
+
+
+def _settings_digest(settings: Settings, plan: Plan) -> str:
+    parts: list[Any] = [
+        __version__,
+        plan.matrix.digest,
+        sorted(plan.enabled),
+        sorted((k, v.model_dump_json()) for k, v in plan.options.items()),
+        settings.limits,
+    ]
+    return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
+
+
+class Cache:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.writable = True
+
+    @classmethod
+    def open(cls, settings: Settings, plan: Plan, folder: Path | None = None) -> Cache:
+        base = folder or default_dir(settings)
+        return cls(base / f"v1-{_settings_digest(settings, plan)}")
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / key
+
+    def get(self, key: str) -> FileResult | None:
+        try:
+            with open(self._path(key), "rb") as handle:
+                value: FileResult = pickle.load(handle)
+                return value
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
+                TypeError, ValueError):
+            return None
+
+    def put_many(self, items: Iterable[tuple[str, FileResult]]) -> None:
+        if not self.writable:
+            return
+        for key, value in items:
+            path = self._path(key)
+            if path.exists():
+                continue
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(f".{key}.{os.getpid()}.tmp")
+                with open(tmp, "wb") as handle:
+                    pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, path)
+            except OSError:
+                self.writable = False  # a read-only checkout: run uncached, quietly
+                return
+
+    def close(self) -> None:
+        pass
+
+
+def clean(folder: Path) -> bool:
+    if folder.is_dir():
+        shutil.rmtree(folder, ignore_errors=True)
+        return True
+    return False

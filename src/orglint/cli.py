@@ -1,0 +1,288 @@
+"""The command line: argv → settings → engine → reporter → exit code.
+
+Heavy modules (PyYAML, pydantic, jsonschema-rs) are imported only by the subcommands
+that need them, so ``orglint --version`` and ``orglint schema`` start instantly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from orglint import __version__
+from orglint.errors import OrglintError, UsageError
+
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _codes(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="orglint", description="Lint AI platform team definitions against "
+                     "a role matrix.")
+    parser.add_argument("--version", action="version", version=f"orglint {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = sub.add_parser("check", help="check team, people and matrix files")
+    check.add_argument("paths", nargs="*", metavar="PATH",
+                       help="files or folders ('-' reads standard input)")
+    check.add_argument("--output-format", choices=FORMATS, default=None)
+    check.add_argument("--output-file", type=Path, metavar="PATH")
+    check.add_argument("--select", type=_codes, metavar="CODES",
+                       help="codes, prefixes (ORG1), rule names or ALL, comma-separated")
+    check.add_argument("--extend-select", type=_codes, action="append", metavar="CODES")
+    check.add_argument("--ignore", type=_codes, action="append", metavar="CODES")
+    check.add_argument("--fail-on", choices=("error", "warning", "info"))
+    check.add_argument("--exit-zero", action="store_true",
+                       help="exit 0 even when there are findings")
+    check.add_argument("--statistics", action="store_true", help="count findings per rule")
+    check.add_argument("--config", type=Path, metavar="PATH")
+    check.add_argument("--no-config", action="store_true")
+    check.add_argument("--stdin-filename", metavar="NAME")
+    check.add_argument("--show-settings", action="store_true",
+                       help="print the resolved settings and where each came from")
+    check.add_argument("--baseline", type=Path, metavar="FILE",
+                       help="hide the findings recorded in FILE")
+    check.add_argument("--write-baseline", type=Path, metavar="FILE",
+                       help="record the current findings in FILE and exit 0")
+    check.add_argument("--no-cache", action="store_true")
+    check.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: cores)")
+    check.add_argument("-v", "--verbose", action="store_true")
+    check.add_argument("--version", action="version", version=f"orglint {__version__}")
+
+    rule = sub.add_parser("rule", help="explain a rule")
+    rule.add_argument("rule", nargs="?", metavar="CODE|NAME")
+    rule.add_argument("--all", action="store_true")
+    rule.add_argument("--output-format", choices=("text", "json"), default="text")
+
+    roles = sub.add_parser("roles", help="explore the role matrix")
+    roles.add_argument("role", nargs="?")
+    roles.add_argument("--output-format", choices=("text", "json"), default="text")
+    roles.add_argument("--config", type=Path, metavar="PATH")
+    roles.add_argument("--no-config", action="store_true")
+
+    compose = sub.add_parser("compose", help="recommend a team mix and flag staffing gaps")
+    compose.add_argument("--size", type=int, required=True)
+    compose.add_argument("--maturity", required=True)
+    compose.add_argument("--systems", nargs="*", default=[], type=str)
+    compose.add_argument("--output-format", choices=("text", "json"), default="text")
+    compose.add_argument("--config", type=Path, metavar="PATH")
+    compose.add_argument("--no-config", action="store_true")
+
+    schema = sub.add_parser("schema", help="print a JSON Schema")
+    schema.add_argument("kind", nargs="?", default="Team",
+                        help="Team (default), People, RoleMatrix or Config")
+
+    clean = sub.add_parser("clean", help="remove the result cache")
+    clean.add_argument("--config", type=Path, metavar="PATH")
+    clean.add_argument("--no-config", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        parser = build_parser()
+        args = parser.parse_args(args_list)
+        if args.command is None:
+            parser.print_help()
+            return EXIT_ERROR
+        handler = {"check": _check, "rule": _rule, "roles": _roles, "compose": _compose,
+                   "schema": _schema, "clean": _clean}[args.command]
+        return handler(args)
+    except OrglintError as exc:
+        print(f"orglint: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("orglint: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_ERROR
+    except RecursionError:
+        print("orglint: internal error: input nested too deeply", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:  # the promise: never a traceback
+        print(f"orglint: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if os.environ.get("ORGLINT_DEBUG"):
+            raise
+        return EXIT_ERROR
+
+
+def _settings(args: argparse.Namespace, overrides: dict[str, Any] | None = None) -> Any:
+    from orglint.config import load_settings
+
+    return load_settings(cwd=Path.cwd(), config=getattr(args, "config", None),
+                         no_config=getattr(args, "no_config", False), overrides=overrides)
+
+
+def _flat(groups: list[list[str]] | None) -> list[str]:
+    return [code for group in groups or [] for code in group]
+
+
+def _color(stream: TextIO) -> bool:
+    if "NO_COLOR" in os.environ:
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def _check(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from orglint.engine import Request, plan, run
+    from orglint.reporters import ReportContext, get
+
+    settings = _settings(args, {
+        "select": args.select, "extend_select": _flat(args.extend_select),
+        "ignore": _flat(args.ignore), "fail_on": args.fail_on, "no_cache": args.no_cache,
+    })
+    if args.show_settings:
+        print(json.dumps(settings.shown(), indent=2))
+        return EXIT_OK
+    the_plan = plan(settings)
+    stdin = None
+    if "-" in args.paths:
+        stdin = sys.stdin.buffer.read(settings.limits.max_file_size + 1)
+    today = os.environ.get("ORGLINT_TODAY")
+    request = Request(paths=args.paths, cwd=Path.cwd(), stdin=stdin,
+                      stdin_name=args.stdin_filename, baseline=args.baseline, jobs=args.jobs,
+                      today=dt.date.fromisoformat(today) if today else None)
+    result = run(the_plan, request)
+    if args.write_baseline is not None:
+        from orglint import baseline
+
+        count = baseline.write(args.write_baseline, result.findings)
+        print(f"Wrote {count} finding(s) to {args.write_baseline}; later runs with"
+              f" --baseline {args.write_baseline} report only new ones.")
+        return EXIT_OK
+
+    fmt = args.output_format
+    also_github = fmt is None and os.environ.get("GITHUB_ACTIONS") == "true"
+    fmt = fmt or "text"
+    out: TextIO = sys.stdout
+    ctx = ReportContext(rules=the_plan.rules, fail_on=settings.fail_on,
+                        color=fmt == "text" and args.output_file is None and _color(out),
+                        verbose=args.verbose, statistics=args.statistics, root=Path.cwd())
+    text = get(fmt)(result, ctx)
+    if also_github:
+        text = get("github")(result, ctx) + text
+    if args.output_file is not None:
+        try:
+            args.output_file.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise OrglintError(f"cannot write {args.output_file}: {exc.strerror}") from None
+        from orglint.reporters.text import summary_line
+
+        print(summary_line(result), file=sys.stderr)
+    else:
+        out.write(text)
+        out.flush()
+    return result.exit_code(settings.fail_on, args.exit_zero)
+
+
+def _rule(args: argparse.Namespace) -> int:
+    from orglint.docs import rule_json, rule_page
+    from orglint.rules import RULES, UnknownRuleError, get
+
+    if args.all:
+        rules = list(RULES)
+    elif args.rule:
+        try:
+            rules = [get(args.rule)]
+        except UnknownRuleError:
+            from orglint.schema import did_you_mean
+
+            choices = [r.code for r in RULES] + [r.name for r in RULES]
+            raise UsageError(f"no such rule: {args.rule}{did_you_mean(args.rule, choices)}"
+                             " (see 'orglint rule --all')") from None
+    else:
+        raise UsageError("give a rule code or name, or --all")
+    if args.output_format == "json":
+        data: Any = [rule_json(r) for r in rules] if args.all else rule_json(rules[0])
+        print(json.dumps(data, indent=2))
+    else:
+        print("\n---\n\n".join(rule_page(r) for r in rules), end="")
+    return EXIT_OK
+
+
+def _matrix(args: argparse.Namespace) -> Any:
+    from orglint.matrix import load_matrix
+
+    return load_matrix(_settings(args).matrix)
+
+
+def _roles(args: argparse.Namespace) -> int:
+    from orglint.explore import role_json, role_text, roles_text
+
+    matrix = _matrix(args)
+    if args.role is None:
+        if args.output_format == "json":
+            print(json.dumps([role_json(matrix, r) for r in matrix.roles], indent=2))
+        else:
+            print(roles_text(matrix), end="")
+        return EXIT_OK
+    role = args.role if args.role in matrix.roles else matrix.role_for_title(args.role)
+    if role is None:
+        from orglint.schema import did_you_mean
+
+        raise UsageError(f"no such role: {args.role}{did_you_mean(args.role, matrix.roles)}")
+    if args.output_format == "json":
+        print(json.dumps(role_json(matrix, role), indent=2))
+    else:
+        print(role_text(matrix, role), end="")
+    return EXIT_OK
+
+
+def _compose(args: argparse.Namespace) -> int:
+    from orglint.explore import compose, compose_text
+    from orglint.schema import did_you_mean
+
+    matrix = _matrix(args)
+    if args.size < 1 or args.size > 1000:
+        raise UsageError("--size must be from 1 to 1000")
+    if args.maturity not in matrix.spec.maturity:
+        raise UsageError(f"unknown maturity '{args.maturity}'"
+                         f"{did_you_mean(args.maturity, matrix.spec.maturity)}; one of "
+                         + ", ".join(matrix.spec.maturity))
+    systems = [s for group in args.systems for s in group.split(",") if s]
+    for system in systems:
+        if system not in matrix.systems:
+            raise UsageError(f"unknown system '{system}'{did_you_mean(system, matrix.systems)}")
+    result = compose(matrix, args.size, args.maturity, systems)
+    if args.output_format == "json":
+        print(json.dumps(result.to_json(), indent=2))
+    else:
+        print(compose_text(result, matrix), end="")
+    return EXIT_OK
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from orglint.resources import SCHEMA_FILES, schema_text
+
+    kinds = {k.lower().replace("-", ""): k for k in SCHEMA_FILES}
+    kind = kinds.get(args.kind.lower().replace("-", ""))
+    if kind is None:
+        raise UsageError(f"unknown kind '{args.kind}'; one of {', '.join(SCHEMA_FILES)}")
+    sys.stdout.write(schema_text(kind))
+    return EXIT_OK
+
+
+def _clean(args: argparse.Namespace) -> int:
+    from orglint.cache import clean, default_dir
+
+    folder = default_dir(_settings(args))
+    removed = clean(folder)
+    print(f"removed {folder}" if removed else f"no cache at {folder}")
+    return EXIT_OK

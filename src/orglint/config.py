@@ -1,0 +1,271 @@
+"""Configuration: discovery, validation, and the resolved settings of a run.
+
+Precedence, lowest first: built-in defaults, the configuration file (``.orglint.yaml``
+or ``[tool.orglint]`` in ``pyproject.toml``, found by searching upward from the current
+folder, or named by ``--config``), then command-line flags.  ``--select`` replaces the
+file's ``select``; ``--extend-select`` and ``--ignore`` add to the file's lists.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from orglint.errors import ConfigError
+from orglint.findings import Severity
+from orglint.loader import Limits
+
+CONFIG_NAMES = (".orglint.yaml", ".orglint.yml")
+
+Level = Literal["error", "warning", "info"]
+
+
+class ConfigModel(BaseModel):
+    """The configuration file's keys (``schemas/config.schema.json`` is the contract)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    paths: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+    select: list[str] | None = None
+    extend_select: list[str] = Field(default_factory=list, alias="extend-select")
+    ignore: list[str] = Field(default_factory=list)
+    severity: dict[str, Literal["error", "warning", "info", "off"]] = Field(default_factory=dict)
+    per_file_ignores: dict[str, list[str]] = Field(default_factory=dict, alias="per-file-ignores")
+    matrix: str | None = None
+    fail_on: Level | None = Field(default=None, alias="fail-on")
+    rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    max_file_size: int | None = Field(default=None, alias="max-file-size")
+    max_depth: int | None = Field(default=None, alias="max-depth")
+    max_alias_nodes: int | None = Field(default=None, alias="max-alias-nodes")
+    cache: bool | None = None
+
+
+@dataclass
+class Settings:
+    root: Path
+    config_file: Path | None = None
+    paths: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    select: list[str] = field(default_factory=lambda: ["ALL"])
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    severity: dict[str, str] = field(default_factory=dict)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    matrix: Path | None = None
+    fail_on: Severity = Severity.ERROR
+    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
+    cache: bool = True
+    origins: dict[str, str] = field(default_factory=dict)
+
+    def shown(self) -> dict[str, Any]:
+        """The resolved settings, for ``--show-settings``."""
+        values: dict[str, Any] = {
+            "config-file": str(self.config_file) if self.config_file else None,
+            "root": str(self.root),
+            "paths": self.paths,
+            "exclude": self.exclude,
+            "select": self.select,
+            "extend-select": self.extend_select,
+            "ignore": self.ignore,
+            "severity": self.severity,
+            "per-file-ignores": self.per_file_ignores,
+            "matrix": str(self.matrix) if self.matrix else "ai-platform (built in)",
+            "fail-on": self.fail_on.label,
+            "rules": self.rule_options,
+            "max-file-size": self.limits.max_file_size,
+            "max-depth": self.limits.max_depth,
+            "max-alias-nodes": self.limits.max_alias_nodes,
+            "cache": self.cache,
+        }
+        return {k: {"value": v, "from": self.origins.get(k, "default")} for k, v in values.items()}
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``.orglint.yaml`` (or ``pyproject.toml`` with ``[tool.orglint]``)."""
+    for folder in (start, *start.parents):
+        for name in CONFIG_NAMES:
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _has_tool_table(pyproject):
+            return pyproject
+    return None
+
+
+def _has_tool_table(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return "[tool.orglint]" in text
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read configuration {path}: {exc.strerror or exc}") from None
+    if path.name == "pyproject.toml":
+        import tomllib
+
+        try:
+            table = tomllib.loads(raw.decode("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        tool = table.get("tool", {}).get("orglint")
+        if not isinstance(tool, dict):
+            raise ConfigError(f"{path}: no [tool.orglint] table")
+        return tool
+    return _read_yaml(path, raw)
+
+
+def _read_yaml(path: Path, raw: bytes) -> dict[str, Any]:
+    from orglint.loader import load
+    from orglint.resources import schema
+    from orglint.schema import explain_all
+
+    loaded = load(raw, str(path))
+    problems = loaded.findings
+    if problems:
+        first = problems[0]
+        raise ConfigError(f"{path}:{first.line}:{first.column}: {first.message}")
+    if not loaded.documents or loaded.documents[0].data is None:
+        return {}
+    if len(loaded.documents) > 1:
+        raise ConfigError(f"{path}: a configuration file holds one YAML document")
+    doc = loaded.documents[0]
+    if not isinstance(doc.data, dict):
+        raise ConfigError(f"{path}: the configuration must be a mapping of keys")
+    for path_parts, message, key in explain_all(doc.data, schema("Config")):
+        span = doc.source.span(path_parts, key=key)
+        name = ".".join(str(p) for p in path_parts) or "(top level)"
+        raise ConfigError(f"{path}:{span.line}:{span.column}: key '{name}': {message}")
+    data: dict[str, Any] = doc.data
+    return data
+
+
+def _check_table(data: dict[str, Any], origin: str) -> None:
+    """The JSON Schema check for TOML tables (YAML files get it with positions)."""
+    from orglint.resources import schema
+    from orglint.schema import explain_all
+
+    for path_parts, message, _ in explain_all(data, schema("Config")):
+        name = ".".join(str(p) for p in path_parts) or "(top level)"
+        raise ConfigError(f"{origin}: key '{name}': {message}")
+
+
+def load_settings(
+    *,
+    cwd: Path,
+    config: Path | None = None,
+    no_config: bool = False,
+    overrides: dict[str, Any] | None = None,
+) -> Settings:
+
+    overrides = overrides or {}
+    path = None if no_config else (config or find_config(cwd))
+    if config is not None and not no_config and not config.is_file():
+        raise ConfigError(f"configuration file not found: {config}")
+    settings = Settings(root=cwd)
+    if path is not None:
+        path = path.resolve()
+        data = _read(path)
+        origin = str(path)
+        if path.name == "pyproject.toml":
+            _check_table(data, origin)
+        try:
+            model = ConfigModel.model_validate(data)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            key = ".".join(str(p) for p in err["loc"])
+            raise ConfigError(f"{origin}: key '{key}': {err['msg']}") from None
+        settings.config_file = path
+        settings.root = path.parent
+        _apply_file(settings, model, origin)
+    _apply_overrides(settings, overrides)
+    return settings
+
+
+def _apply_file(settings: Settings, model: ConfigModel, origin: str) -> None:
+    given = model.model_fields_set
+    root = settings.root
+
+    def mark(key: str) -> None:
+        settings.origins[key] = origin
+
+    if "paths" in given:
+        settings.paths = model.paths
+        mark("paths")
+    if "exclude" in given:
+        settings.exclude = model.exclude
+        mark("exclude")
+    if model.select is not None:
+        settings.select = model.select
+        mark("select")
+    if "extend_select" in given:
+        settings.extend_select = model.extend_select
+        mark("extend-select")
+    if "ignore" in given:
+        settings.ignore = model.ignore
+        mark("ignore")
+    if "severity" in given:
+        settings.severity = dict(model.severity)
+        mark("severity")
+    if "per_file_ignores" in given:
+        settings.per_file_ignores = model.per_file_ignores
+        mark("per-file-ignores")
+    if model.matrix is not None:
+        matrix = (root / model.matrix).resolve()
+        if not matrix.is_file():
+            raise ConfigError(f"{origin}: key 'matrix': no such file: {matrix}")
+        settings.matrix = matrix
+        mark("matrix")
+    if model.fail_on is not None:
+        settings.fail_on = Severity.parse(model.fail_on)
+        mark("fail-on")
+    if "rules" in given:
+        settings.rule_options = model.rules
+        mark("rules")
+    limits = settings.limits
+    settings.limits = Limits(
+        max_file_size=model.max_file_size or limits.max_file_size,
+        max_depth=model.max_depth or limits.max_depth,
+        max_alias_nodes=model.max_alias_nodes
+        if model.max_alias_nodes is not None else limits.max_alias_nodes,
+    )
+    for key, value in (("max-file-size", model.max_file_size), ("max-depth", model.max_depth),
+                       ("max-alias-nodes", model.max_alias_nodes)):
+        if value is not None:
+            mark(key)
+    if model.cache is not None:
+        settings.cache = model.cache
+        mark("cache")
+
+
+def _apply_overrides(settings: Settings, overrides: dict[str, Any]) -> None:
+    cli = "command line"
+    if overrides.get("select") is not None:
+        settings.select = overrides["select"]
+        settings.origins["select"] = cli
+    if overrides.get("extend_select"):
+        settings.extend_select = [*settings.extend_select, *overrides["extend_select"]]
+        settings.origins["extend-select"] = cli
+    if overrides.get("ignore"):
+        settings.ignore = [*settings.ignore, *overrides["ignore"]]
+        settings.origins["ignore"] = cli
+    if overrides.get("fail_on") is not None:
+        settings.fail_on = Severity.parse(overrides["fail_on"])
+        settings.origins["fail-on"] = cli
+    if overrides.get("no_cache"):
+        settings.cache = False
+        settings.origins["cache"] = cli
+    if os.environ.get("ORGLINT_NO_CACHE"):
+        settings.cache = False
+        settings.origins["cache"] = "ORGLINT_NO_CACHE"

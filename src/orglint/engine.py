@@ -1,0 +1,391 @@
+"""The run: files → per-file checks (possibly in worker processes, possibly cached) →
+org-wide rules → selection, severities, suppressions, baseline → a Result."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import hashlib
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from orglint.config import Settings
+from orglint.errors import ConfigError, OrglintError, PathError
+from orglint.facts import FieldFact, FileFacts, PersonFact, Place, TeamFact
+from orglint.files import Source, configured, display_name, excluded, expand
+from orglint.findings import Finding, Result, Severity
+from orglint.loader import Document, Limits, load
+from orglint.matrix import Matrix, load_matrix
+from orglint.model import Member, People, Person, Team, build_people, build_team
+from orglint.rules import REGISTRY
+from orglint.rules.base import Rule, TeamContext
+from orglint.rules.input import UnknownRole
+from orglint.rules.org import OrgContext
+from orglint.rules.patterns import custom_rules
+from orglint.schema import document_kind, validate
+from orglint.selection import check_selectors, is_enabled, rule_for
+from orglint.suppress import Directive, scan
+
+PEOPLE_RE = re.compile(rb"(?m)^kind:\s*['\"]?People\b")
+POOL_THRESHOLD = 200  # below this many files, worker start-up costs more than it saves
+
+
+class InternalError(OrglintError):
+    """A rule crashed: reported with the rule and the file, exit 2."""
+
+
+@dataclass
+class FileResult:
+    file: str
+    findings: list[Finding] = field(default_factory=list)
+    facts: FileFacts = field(default_factory=FileFacts)
+    directives: list[Directive] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    documents: int = 0
+    people: dict[str, Person] = field(default_factory=dict)
+
+
+@dataclass
+class Job:
+    """What every per-file check shares; sent once to each worker process."""
+
+    matrix: Matrix
+    rules: list[Rule]
+    limits: Limits
+    people: dict[str, Person] = field(default_factory=dict)
+
+
+@dataclass
+class Plan:
+    settings: Settings
+    matrix: Matrix
+    rules: dict[str, type[Rule]]  # every rule known (built-in and the matrix's own)
+    enabled: dict[str, type[Rule]]
+    options: dict[str, BaseModel]
+
+
+def plan(settings: Settings) -> Plan:
+    matrix = load_matrix(settings.matrix)
+    known: dict[str, type[Rule]] = dict(REGISTRY)
+    for rule in custom_rules(matrix, set(REGISTRY)):
+        known[rule.code] = rule
+    table = list(known.values())
+    check_selectors("select", settings.select, table)
+    check_selectors("extend-select", settings.extend_select, table)
+    check_selectors("ignore", settings.ignore, table)
+    for glob, selectors in settings.per_file_ignores.items():
+        check_selectors(f"per-file-ignores.{glob}", selectors, table)
+    for name in settings.severity:
+        rule_for(f"severity.{name}", name, table)
+    options: dict[str, BaseModel] = {}
+    for name, values in settings.rule_options.items():
+        rule = rule_for(f"rules.{name}", name, table)
+        try:
+            options[rule.code] = rule.Options.model_validate(values)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            key = ".".join(str(p) for p in err["loc"])
+            raise ConfigError(f"key 'rules.{name}.{key}': {err['msg']}") from None
+    selectors = [*settings.select, *settings.extend_select]
+    enabled = {code: rule for code, rule in known.items()
+               if is_enabled(rule, selectors, settings.ignore)
+               and _severity_override(settings, rule) != "off"}
+    return Plan(settings, matrix, known, enabled, options)
+
+
+def _severity_override(settings: Settings, rule: type[Rule]) -> str | None:
+    for key, value in settings.severity.items():
+        if key.upper() == rule.code or key.lower() == rule.name:
+            return value
+    return None
+
+
+# -- one file ---------------------------------------------------------------------------
+
+
+def check_bytes(file: str, raw: bytes, job: Job) -> FileResult:
+    result = FileResult(file)
+    loaded = load(raw, file, job.limits)
+    result.directives = scan(loaded.text) if loaded.text else []
+    result.findings.extend(loaded.findings)
+    if loaded.failed:
+        return result
+    for doc in loaded.documents:
+        kind = document_kind(doc.data)
+        if kind is None:
+            what = type(doc.data).__name__ if not isinstance(doc.data, dict) else "mapping"
+            reason = "empty" if doc.data is None else f"not an orglint document ({what})"
+            result.skipped.append(f"document {doc.index + 1}: {reason}")
+            continue
+        result.documents += 1
+        problems = validate(doc, kind, file)
+        if problems:
+            result.findings.extend(problems)
+            continue
+        if kind == "Team":
+            _check_team(build_team(doc.data), doc, file, job, result)
+        elif kind == "People":
+            _check_people(build_people(doc.data), doc, file, job, result)
+    return result
+
+
+def _fields(person: Person, doc: Document, file: str) -> tuple[FieldFact, ...]:
+    out = []
+    for name in ("name", "title", "level"):
+        value = getattr(person, name)
+        if value is not None:
+            out.append(FieldFact(name, str(value),
+                                 Place(file, doc.source.span(person.at(name)), doc.index)))
+    return tuple(out)
+
+
+def _check_team(team: Team, doc: Document, file: str, job: Job, result: FileResult) -> None:
+    ctx = TeamContext(team, doc, file, job.matrix, job.people)
+    for rule in job.rules:
+        try:
+            result.findings.extend(rule.check_team(ctx))
+        except Exception as exc:  # a bug in a rule must not look like a clean file
+            raise InternalError(f"rule {rule.code} failed on {file}: {exc!r}") from exc
+    span = doc.source.span(("metadata", "name"))
+    parent_place = (Place(file, doc.source.span(("metadata", "parent")), doc.index)
+                    if team.metadata.parent is not None else None)
+    result.facts.teams.append(TeamFact(team.id, Place(file, span, doc.index),
+                                       team.metadata.parent, parent_place))
+    for member in team.spec.members:
+        result.facts.persons.append(_member_fact(member, team, doc, file))
+
+
+def _member_fact(member: Member, team: Team, doc: Document, file: str) -> PersonFact:
+    allocation_place = (Place(file, doc.source.span(member.at("allocation")), doc.index)
+                        if "allocation" in member.model_fields_set else None)
+    return PersonFact(member.id, Place(file, doc.source.span(member.at("id")), doc.index),
+                      _fields(member, doc, file), team=team.id, allocation=member.allocation,
+                      allocation_place=allocation_place, has_name=member.name is not None)
+
+
+def _check_people(people: People, doc: Document, file: str, job: Job,
+                  result: FileResult) -> None:
+    result.facts.has_people = True
+    check_roles = any(r.code == UnknownRole.code for r in job.rules)
+    for person in people.spec.people:
+        result.people.setdefault(person.id, person)
+        result.facts.persons.append(
+            PersonFact(person.id, Place(file, doc.source.span(person.at("id")), doc.index),
+                       _fields(person, doc, file), has_name=person.name is not None))
+        if check_roles and person.role is not None and person.role not in job.matrix.roles:
+            dummy = Team.model_validate({"apiVersion": "orglint/v1", "kind": "Team",
+                                         "metadata": {"name": "people"},
+                                         "spec": {"maturity": "exploring", "members": []}})
+            ctx = TeamContext(dummy, doc, file, job.matrix)
+            finding = UnknownRole.role_value(ctx, person.role, person.at("role"), person.id,
+                                             doc.index)
+            result.findings.append(replace(finding, entity=person.id))
+
+
+# -- worker processes ------------------------------------------------------------------
+
+_JOB: Job | None = None
+
+
+def _init_worker(job: Job) -> None:
+    global _JOB
+    _JOB = job
+
+
+def _work(item: tuple[str, str]) -> FileResult:
+    file, path = item
+    assert _JOB is not None
+    return check_bytes(file, Path(path).read_bytes(), _JOB)
+
+
+def _check_many(items: list[tuple[str, Path, bytes]], job: Job,
+                jobs: int | None) -> list[FileResult]:
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(items) < POOL_THRESHOLD:
+        return [check_bytes(name, raw, job) for name, _, raw in items]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    chunk = max(1, len(items) // (workers * 8))
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                             initargs=(job,)) as pool:
+        return list(pool.map(_work, [(name, str(path)) for name, path, _ in items],
+                             chunksize=chunk))
+
+
+# -- the run ----------------------------------------------------------------------------
+
+
+@dataclass
+class Request:
+    paths: list[str]
+    cwd: Path
+    stdin: bytes | None = None
+    stdin_name: str | None = None
+    today: dt.date | None = None
+    baseline: Path | None = None
+    jobs: int | None = None
+    cache_dir: Path | None = None
+
+
+def read_limited(path: Path, limits: Limits) -> bytes:
+    """A file's bytes, never more than one past the size limit (the loader reports it)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(limits.max_file_size + 1)
+    except OSError as exc:
+        raise PathError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def run(plan_: Plan, request: Request, progress: Callable[[str], None] | None = None) -> Result:
+    settings = plan_.settings
+    result = Result()
+    skipped: list[tuple[str, str]] = []
+    cwd = request.cwd
+    named: list[Source] = []
+    if request.paths:
+        for path in expand([p for p in request.paths if p != "-"], cwd=cwd,
+                           root=settings.root, exclude=settings.exclude, skipped=skipped):
+            named.append(Source(path, display_name(path, cwd)))
+    if "-" in request.paths or (request.stdin is not None and not request.paths):
+        named.append(Source(None, request.stdin_name or "<stdin>"))
+    org_paths = configured(settings.paths, root=settings.root, exclude=settings.exclude,
+                           skipped=skipped, cwd=cwd)
+    if not request.paths and not named:
+        if settings.paths:
+            named = [Source(p, display_name(p, cwd)) for p in org_paths]
+        else:
+            named = [Source(p, display_name(p, cwd)) for p in
+                     expand(["."], cwd=cwd, root=settings.root, exclude=settings.exclude,
+                            skipped=skipped)]
+        if not named:
+            raise PathError("no files matched the configuration's 'paths'")
+    named_keys = {s.path.resolve() for s in named if s.path is not None}
+    extra = [Source(p, display_name(p, cwd)) for p in org_paths
+             if p.resolve() not in named_keys]
+
+    contents: list[tuple[Source, bytes]] = []
+    for source in [*named, *extra]:
+        if source.path is None:
+            raw = request.stdin or b""
+        else:
+            raw = read_limited(source.path, settings.limits)
+        contents.append((source, raw))
+
+    team_rules = [rule(plan_.options.get(code)) for code, rule in plan_.enabled.items()
+                  if rule.scope == "team"]
+    job = Job(plan_.matrix, team_rules, settings.limits)
+    from orglint.cache import Cache
+
+    cache = Cache.open(settings, plan_, request.cache_dir) if settings.cache else None
+
+    results: dict[str, FileResult] = {}
+    people_first = [(s, raw) for s, raw in contents if PEOPLE_RE.search(raw)]
+    for source, raw in people_first:
+        results[source.display] = check_bytes(source.display, raw, job)
+    for res in results.values():
+        for pid, person in res.people.items():
+            job.people.setdefault(pid, person)
+
+    salt = _people_digest(job.people)
+    todo: list[tuple[str, Path, bytes]] = []
+    keys: dict[str, str] = {}
+    for source, raw in contents:
+        if source.display in results:
+            continue
+        # The name is part of the key: findings and facts carry it.
+        key = hashlib.blake2b(source.display.encode() + b"\0" + raw + salt,
+                              digest_size=16).hexdigest()
+        keys[source.display] = key
+        cached = cache.get(key) if cache else None
+        if cached is not None:
+            cached.file = source.display
+            results[source.display] = cached
+        elif source.path is None:
+            results[source.display] = check_bytes(source.display, raw, job)
+        else:
+            todo.append((source.display, source.path, raw))
+    for res in _check_many(todo, job, request.jobs):
+        results[res.file] = res
+    if cache is not None:
+        cache.put_many((keys[r.file], r) for r in results.values() if r.file in keys)
+        cache.close()
+
+    named_names = {s.display for s in named}
+    org = OrgContext({name: res.facts for name, res in results.items()}, named_names)
+    org_findings: dict[str, list[Finding]] = {}
+    for code, rule in plan_.enabled.items():
+        if rule.scope != "org":
+            continue
+        for finding in rule(plan_.options.get(code)).check_org(org):
+            if finding.file in named_names:
+                org_findings.setdefault(finding.file, []).append(finding)
+
+    today = request.today or dt.date.today()
+    from orglint.suppress import apply as apply_suppressions
+
+    all_findings: list[Finding] = []
+    for source in named:
+        res = results[source.display]
+        result.files_checked += 1
+        result.files.append(source.display)
+        result.documents_checked += res.documents
+        for reason in res.skipped:
+            result.skipped.append((source.display, reason))
+        findings = [f for f in res.findings if f.code in plan_.enabled]
+        findings += org_findings.get(source.display, [])
+        findings = _per_file_ignores(findings, source, settings)
+        findings = [_with_severity(f, settings) for f in findings]
+        findings = apply_suppressions(findings, res.directives, today, plan_.enabled,
+                                      source.display)
+        all_findings.extend(f for f in findings if f.code in plan_.enabled)
+    result.skipped = skipped + result.skipped
+    if request.baseline is not None:
+        from orglint import baseline
+
+        all_findings, hidden, stale = baseline.filter_new(request.baseline, all_findings,
+                                                          named_names)
+        result.baseline_hidden = hidden
+        result.stale_baseline = stale
+    all_findings.sort(key=Finding.sort_key)
+    result.findings = all_findings
+    return result
+
+
+def _people_digest(people: dict[str, Person]) -> bytes:
+    if not people:
+        return b""
+    text = "\n".join(f"{pid}\0{p.model_dump_json()}" for pid, p in sorted(people.items()))
+    return hashlib.blake2b(text.encode(), digest_size=8).digest()
+
+
+def _per_file_ignores(findings: list[Finding], source: Source,
+                      settings: Settings) -> list[Finding]:
+    if not settings.per_file_ignores or source.path is None:
+        return findings
+    from orglint.selection import specificity
+
+    drop: list[str] = []
+    for glob, selectors in settings.per_file_ignores.items():
+        if excluded(source.path.resolve(), settings.root.resolve(), [glob]) or \
+                fnmatch.fnmatch(source.display, glob):
+            drop.extend(selectors)
+    if not drop:
+        return findings
+    return [f for f in findings
+            if not any(specificity(s, f.code, f.name) is not None for s in drop)]
+
+
+def _with_severity(finding: Finding, settings: Settings) -> Finding:
+    for key, value in settings.severity.items():
+        if (key.upper() == finding.code or key.lower() == finding.name) and value != "off":
+            return replace(finding, severity=Severity.parse(value))
+    return finding
+

@@ -1,0 +1,128 @@
+"""Which files make up the org: the paths named, and the configuration's ``paths``."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from orglint.errors import PathError
+
+YAML_SUFFIXES = (".yaml", ".yml")
+# Folders no one keeps an org in; walking them is slow and finds other tools' YAML.
+SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__",
+                       ".tox", ".nox", ".mypy_cache", ".ruff_cache", ".pytest_cache",
+                       ".orglint_cache"})
+CONFIG_FILES = frozenset({".orglint.yaml", ".orglint.yml"})
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    path: Path | None  # None for standard input
+    display: str  # how findings name it
+
+
+def display_name(path: Path, cwd: Path) -> str:
+    try:
+        return Path(os.path.relpath(path, cwd)).as_posix() if path.is_relative_to(cwd) \
+            else path.as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def excluded(path: Path, root: Path, patterns: list[str]) -> bool:
+    if not patterns:
+        return False
+    try:
+        rel = path.relative_to(root).as_posix()
+    except ValueError:
+        rel = path.as_posix()
+    parts = rel.split("/")
+    for pattern in patterns:
+        pattern = pattern.rstrip("/")
+        if fnmatch.fnmatch(rel, pattern) or any(fnmatch.fnmatch(p, pattern) for p in parts):
+            return True
+    return False
+
+
+def _walk(folder: Path, root: Path, exclude: list[str], skipped: list[tuple[str, str]],
+          cwd: Path) -> list[Path]:
+    found: list[Path] = []
+    # os.walk does not follow directory symlinks, so a symlink loop cannot trap it.
+    for current, dirs, names in os.walk(folder, onerror=None):
+        here = Path(current)
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS
+                         and not excluded(here / d, root, exclude))
+        for name in sorted(names):
+            if not name.endswith(YAML_SUFFIXES):
+                continue
+            path = here / name
+            shown = display_name(path, cwd)
+            if name in CONFIG_FILES:
+                skipped.append((shown, "the orglint configuration file"))
+                continue
+            if excluded(path, root, exclude):
+                skipped.append((shown, "excluded by the configuration"))
+                continue
+            try:
+                mode = os.stat(path).st_mode
+            except OSError as exc:
+                skipped.append((shown, f"cannot be read: {exc.strerror or exc}"))
+                continue
+            if not stat.S_ISREG(mode):
+                skipped.append((shown, "not a regular file"))
+                continue
+            found.append(path)
+    return found
+
+
+def expand(paths: list[str], *, cwd: Path, root: Path, exclude: list[str],
+           skipped: list[tuple[str, str]]) -> list[Path]:
+    """Named paths → files; a missing path, or a folder without YAML, is an error."""
+    out: list[Path] = []
+    for text in paths:
+        path = Path(text)
+        path = path if path.is_absolute() else cwd / path
+        try:
+            mode = os.stat(path).st_mode
+        except FileNotFoundError:
+            raise PathError(f"{text}: no such file or folder") from None
+        except OSError as exc:
+            raise PathError(f"{text}: {exc.strerror or exc}") from None
+        if stat.S_ISDIR(mode):
+            files = _walk(path, root, exclude, skipped, cwd)
+            if not files:
+                raise PathError(f"{text}: no YAML files (*.yaml, *.yml) found in this folder")
+            out.extend(files)
+        elif stat.S_ISREG(mode):
+            out.append(path)
+        else:
+            raise PathError(f"{text}: not a regular file")
+    return _dedupe(out)
+
+
+def configured(globs: list[str], *, root: Path, exclude: list[str],
+               skipped: list[tuple[str, str]], cwd: Path) -> list[Path]:
+    """The files the configuration's ``paths`` globs name (relative to its folder)."""
+    out: list[Path] = []
+    for pattern in globs:
+        for path in sorted(root.glob(pattern)):
+            if path.is_dir():
+                out.extend(_walk(path, root, exclude, skipped, cwd))
+            elif path.name.endswith(YAML_SUFFIXES) and path.name not in CONFIG_FILES \
+                    and path.is_file() and not excluded(path, root, exclude):
+                out.append(path)
+    return _dedupe(out)
+
+
+def _dedupe(paths: list[Path]) -> list[Path]:
+    seen: set[Path] = set()
+    out: list[Path] = []
+    for path in paths:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            out.append(path)
+    return out

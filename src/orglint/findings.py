@@ -1,0 +1,114 @@
+"""The one value type every check produces, and the result of a run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+
+class Severity(IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.upper()]
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Another place a finding is about (named in the message, SARIF relatedLocations)."""
+
+    file: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A replacement of the scalar at ``path`` in document ``doc`` (applied by the fixer)."""
+
+    doc: int
+    path: tuple[str | int, ...]
+    action: str  # "set" (write ``value``) or "remove-item"
+    value: str | None
+    safe: bool
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    entity: str | None = None
+    # What the finding is about beyond the entity (a responsibility, a key): with code,
+    # file and entity it forms the line-independent key of baselines and fingerprints.
+    detail: str | None = None
+    related: tuple[Location, ...] = ()
+    fix: Fix | None = None
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.file, self.line, self.column, self.code)
+
+    @property
+    def fingerprint(self) -> str:
+        return f"{self.code}|{self.file}|{self.entity or ''}|{self.detail or ''}"
+
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity.label,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "entity": self.entity,
+            "fingerprint": self.fingerprint,
+        }
+        if self.related:
+            out["related"] = [
+                {"file": r.file, "line": r.line, "column": r.column} for r in self.related
+            ]
+        if self.fix is not None:
+            out["fix"] = {"safe": self.fix.safe, "description": self.fix.description}
+        return out
+
+
+@dataclass
+class Result:
+    """Everything a reporter needs; the exit code is derived here, never in a reporter."""
+
+    findings: list[Finding] = field(default_factory=list)
+    files_checked: int = 0
+    files: list[str] = field(default_factory=list)
+    documents_checked: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    fixed: int = 0
+    baseline_hidden: int = 0
+    stale_baseline: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        out = {"error": 0, "warning": 0, "info": 0}
+        for f in self.findings:
+            out[f.severity.label] += 1
+        return out
+
+    def exit_code(self, fail_on: Severity, exit_zero: bool = False) -> int:
+        if exit_zero:
+            return 0
+        return 1 if any(f.severity >= fail_on for f in self.findings) else 0

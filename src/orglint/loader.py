@@ -1,0 +1,427 @@
+"""Load: bytes → documents with positions, or an ORG001/ORG002 finding.
+
+The check path drives PyYAML's C-backed event parser (libyaml) and builds plain Python
+data itself, iteratively.  That gives every key, value and item a 1-based span from the C
+parser's marks, and bounds what hostile input can do:
+
+* depth is checked on every collection start, so 50,000 nested brackets stop at the limit
+  (PyYAML's own composer recurses in C and crashes the interpreter on such input);
+* aliases are shared, not copied, and each alias adds the size of what it names to a
+  budget, so a "billion laughs" is refused after a few thousand nodes;
+* only the YAML core tags are accepted: no Python object construction, ever.
+
+Plain scalars are resolved with the YAML 1.2 core schema, the schema that ruamel.yaml
+(used by ``--fix``) applies, so both paths agree: ``yes``/``no``/``on``/``off`` are strings,
+``2024-01-01`` is a string, ``010`` is ten.  Merge keys (``<<``) are honoured, as both
+parsers do.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from orglint.findings import Finding, Severity
+from orglint.source import NestedPath, SourceMap, Span
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_file_size: int = 8 * 1024 * 1024
+    max_depth: int = 64
+    max_alias_nodes: int = 10_000
+
+
+@dataclass(slots=True)
+class Document:
+    data: Any
+    source: SourceMap
+    index: int
+
+
+@dataclass(slots=True)
+class Loaded:
+    file: str
+    text: str
+    documents: list[Document] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return any(f.code == "ORG001" for f in self.findings)
+
+
+class _Refused(Exception):
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+_CORE = "tag:yaml.org,2002:"
+_INT_RE = re.compile(r"[-+]?[0-9]+\Z")
+_OCT_RE = re.compile(r"0o[0-7]+\Z")
+_HEX_RE = re.compile(r"0x[0-9a-fA-F]+\Z")
+_FLOAT_RE = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_INF_RE = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z")
+_NAN_RE = re.compile(r"\.(?:nan|NaN|NAN)\Z")
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_TRUE = frozenset(("true", "True", "TRUE"))
+_FALSE = frozenset(("false", "False", "FALSE"))
+# Only these first characters can start a non-string plain scalar; everything else (most
+# ids and names) skips the regular expressions.
+_SPECIAL_FIRST = frozenset("-+0123456789.~nNtTfF")
+_COMPLEX_KEY = "mapping keys must be plain scalars, not collections"
+_MAX_DIGITS = 4300  # CPython's int/str conversion limit
+
+
+def _int(text: str, line: int, column: int) -> int:
+    if len(text) > _MAX_DIGITS:
+        raise _Refused(
+            f"integer literal has {len(text)} digits, more than the {_MAX_DIGITS} allowed",
+            line,
+            column,
+        )
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text)
+
+
+def _resolve_plain(text: str, line: int, column: int) -> Any:
+    if not text:
+        return None
+    if text[0] not in _SPECIAL_FIRST:
+        return text
+    if text in _NULLS:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if _INT_RE.match(text) or _OCT_RE.match(text) or _HEX_RE.match(text):
+        return _int(text, line, column)
+    if _FLOAT_RE.match(text):
+        return float(text)
+    if _INF_RE.match(text):
+        return float("-inf") if text[0] == "-" else float("inf")
+    if _NAN_RE.match(text):
+        return float("nan")
+    return text
+
+
+def _tagged_scalar(tag: str, text: str, line: int, column: int) -> Any:
+    if not tag.startswith(_CORE):
+        raise _Refused(f"unsupported tag '{tag}'", line, column)
+    name = tag[len(_CORE) :]
+    if name.startswith("python/"):
+        raise _Refused(f"python tags are refused ('!!{name}')", line, column)
+    if name in ("str", "timestamp", "binary"):
+        return text
+    if name == "null":
+        return None
+    if name == "bool":
+        if text in _TRUE or text in _FALSE:
+            return text in _TRUE
+        raise _Refused(f"'{text}' is not a boolean", line, column)
+    if name == "int":
+        try:
+            return _int(text, line, column)
+        except ValueError:
+            raise _Refused(f"'{text}' is not an integer", line, column) from None
+    if name == "float":
+        value = _resolve_plain(text, line, column)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        raise _Refused(f"'{text}' is not a number", line, column)
+    raise _Refused(f"unsupported tag '!!{name}'", line, column)
+
+
+def _check_collection_tag(tag: str | None, mapping: bool, line: int, column: int) -> None:
+    if tag is None or tag == "!":
+        return
+    expected = _CORE + ("map" if mapping else "seq")
+    if tag == expected:
+        return
+    if tag.startswith(_CORE + "python/"):
+        raise _Refused(f"python tags are refused ('!!{tag[len(_CORE):]}')", line, column)
+    raise _Refused(f"unsupported tag '{tag}'", line, column)
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, _Map):
+        return value.size
+    if isinstance(value, _Seq):
+        return value.size
+    return 1
+
+
+class _Map(dict[str, Any]):
+    """A mapping under construction, with the node count of its subtree."""
+
+    __slots__ = ("size",)
+    size: int
+
+
+class _Seq(list[Any]):
+    __slots__ = ("size",)
+    size: int
+
+
+def finding_at(
+    code: str, message: str, file: str, line: int, column: int, severity: Severity = Severity.ERROR
+) -> Finding:
+    name = "yaml-syntax-error" if code == "ORG001" else "duplicate-key"
+    return Finding(code, name, severity, message, file, line, column, line, column + 1)
+
+
+def decode(raw: bytes, file: str, limits: Limits) -> tuple[str | None, Finding | None]:
+    """Bytes → text, refusing oversized files and bytes that are not UTF-8."""
+    if len(raw) > limits.max_file_size:
+        return None, finding_at(
+            "ORG001",
+            f"file is {len(raw):,} bytes, over the {limits.max_file_size:,}-byte limit"
+            " (raise max-file-size in the configuration to allow it)",
+            file,
+            1,
+            1,
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, finding_at(
+            "ORG001",
+            f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save the file as UTF-8",
+            file,
+            line,
+            column,
+        )
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, None
+
+
+def load(raw: bytes, file: str, limits: Limits | None = None) -> Loaded:
+    limits = limits or Limits()
+    text, problem = decode(raw, file, limits)
+    if text is None:
+        assert problem is not None
+        return Loaded(file, "", findings=[problem])
+    return load_text(text, file, limits)
+
+
+def load_text(text: str, file: str, limits: Limits | None = None) -> Loaded:
+    import yaml
+
+    limits = limits or Limits()
+    loaded = Loaded(file, text)
+    try:
+        _build(yaml.parse(text, Loader=yaml.CSafeLoader), loaded, limits)
+    except _Refused as exc:
+        loaded.documents.clear()
+        loaded.findings = [finding_at("ORG001", exc.message, file, exc.line, exc.column)]
+    except yaml.MarkedYAMLError as exc:
+        loaded.documents.clear()
+        loaded.findings = [_syntax_finding(exc, file, text)]
+    except yaml.YAMLError as exc:  # a reader error without a mark
+        loaded.documents.clear()
+        loaded.findings = [finding_at("ORG001", _first_line(str(exc)), file, 1, 1)]
+    return loaded
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else "invalid YAML"
+
+
+def _syntax_finding(exc: Any, file: str, text: str) -> Finding:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    problem = exc.problem or "invalid YAML"
+    # libyaml does not name the character it choked on; look at it ourselves.
+    lines = text.split("\n", line)
+    bad_line = lines[line - 1] if line - 1 < len(lines) else ""
+    if bad_line[column - 1 : column] == "\t":
+        message = "tab character used for indentation; YAML indents with spaces only"
+    else:
+        message = problem
+        if exc.context:
+            message = f"{problem} ({exc.context}"
+            if exc.context_mark is not None and exc.context_mark is not mark:
+                message += f" at line {exc.context_mark.line + 1}"
+            message += ")"
+    return finding_at("ORG001", f"invalid YAML: {message}", file, line, column)
+
+
+def _build(events: Any, loaded: Loaded, limits: Limits) -> None:
+    from yaml.events import (
+        AliasEvent,
+        DocumentEndEvent,
+        DocumentStartEvent,
+        MappingEndEvent,
+        MappingStartEvent,
+        ScalarEvent,
+        SequenceEndEvent,
+        SequenceStartEvent,
+    )
+
+    file = loaded.file
+    max_depth = limits.max_depth
+    max_alias = limits.max_alias_nodes
+    values: dict[NestedPath, Span] = {}
+    keys: dict[NestedPath, Span] = {}
+    anchors: dict[str, Any] = {}
+    # Each frame: [container, nested path, pending key (maps), merges (maps), explicit keys]
+    stack: list[list[Any]] = []
+    root: Any = None
+    alias_budget = 0
+    doc_index = 0
+
+    def attach(value: Any, span: Span, size: int) -> None:
+        nonlocal root
+        if not stack:
+            root = value
+            values[()] = span
+            return
+        frame = stack[-1]
+        container = frame[0]
+        container.size += size
+        if type(container) is _Map:
+            key = frame[2]
+            frame[2] = None
+            if key == "<<" and frame[5]:
+                frame[3].append((value, span))
+                return
+            path = (frame[1], key)
+            if key in container:
+                loaded.findings.append(
+                    finding_at(
+                        "ORG002",
+                        f"duplicate key '{key}': it is already defined at line "
+                        f"{keys[path].line}; the later value wins",
+                        file,
+                        frame[6].line,
+                        frame[6].column,
+                    )
+                )
+            else:
+                frame[4].add(key)
+            keys[path] = frame[6]
+            values[path] = span
+            container[key] = value
+        else:
+            values[(frame[1], len(container))] = span
+            container.append(value)
+
+    for event in events:
+        cls = event.__class__
+        if cls is ScalarEvent:
+            sm = event.start_mark
+            em = event.end_mark
+            line = sm.line + 1
+            column = sm.column + 1
+            span = Span(line, column, em.line + 1, em.column + 1)
+            text = event.value
+            if stack and type(stack[-1][0]) is _Map and stack[-1][2] is None:
+                # A mapping key: kept as written, so `on:` or `1:` stay strings.
+                frame = stack[-1]
+                if event.tag is not None and event.tag != "!":
+                    _tagged_scalar(event.tag, text, line, column)
+                frame[2] = text
+                frame[5] = text == "<<" and event.implicit[0]
+                frame[6] = span
+                if event.anchor is not None:
+                    anchors[event.anchor] = text
+                continue
+            if event.tag is None or event.tag == "!":
+                value = _resolve_plain(text, line, column) if event.implicit[0] else text
+            else:
+                value = _tagged_scalar(event.tag, text, line, column)
+            if event.anchor is not None:
+                anchors[event.anchor] = value
+            attach(value, span, 1)
+        elif cls is MappingStartEvent or cls is SequenceStartEvent:
+            sm = event.start_mark
+            line = sm.line + 1
+            column = sm.column + 1
+            mapping = cls is MappingStartEvent
+            if stack and type(stack[-1][0]) is _Map and stack[-1][2] is None:
+                raise _Refused(_COMPLEX_KEY, line, column)
+            if len(stack) >= max_depth:
+                raise _Refused(f"nesting is deeper than the limit of {max_depth} levels",
+                               line, column)
+            _check_collection_tag(event.tag, mapping, line, column)
+            container: Any = _Map() if mapping else _Seq()
+            container.size = 1
+            if stack:
+                parent = stack[-1]
+                pc = parent[0]
+                key = parent[2] if type(pc) is _Map else len(pc)
+                path = (parent[1], key)
+            else:
+                path = ()  # type: ignore[assignment]
+            stack.append(
+                [container, path, None, [], set(), False, None, event.anchor, line, column])
+        elif cls is MappingEndEvent or cls is SequenceEndEvent:
+            frame = stack.pop()
+            container = frame[0]
+            if frame[3]:
+                _merge(container, frame[3], frame[4])
+            em = event.end_mark
+            span = Span(frame[8], frame[9], em.line + 1, em.column + 1)
+            if frame[7] is not None:
+                anchors[frame[7]] = container
+            attach(container, span, container.size)
+        elif cls is AliasEvent:
+            sm = event.start_mark
+            line = sm.line + 1
+            column = sm.column + 1
+            if event.anchor not in anchors:
+                raise _Refused(f"alias '*{event.anchor}' names no anchor", line, column)
+            value = anchors[event.anchor]
+            span = Span(line, column, event.end_mark.line + 1, event.end_mark.column + 1)
+            if stack and type(stack[-1][0]) is _Map and stack[-1][2] is None:
+                if isinstance(value, (dict, list)):
+                    raise _Refused(_COMPLEX_KEY, line, column)
+                frame = stack[-1]
+                frame[2] = "" if value is None else str(value)
+                frame[5] = False
+                frame[6] = span
+                continue
+            size = _size(value)
+            alias_budget += size
+            if alias_budget > max_alias:
+                raise _Refused(f"aliases expand to more than {max_alias:,} nodes (an alias bomb?)",
+                               line, column)
+            attach(value, span, size)
+        elif cls is DocumentStartEvent:
+            values = {}
+            keys = {}
+            anchors = {}
+            root = None
+            alias_budget = 0
+        elif cls is DocumentEndEvent:
+            loaded.documents.append(Document(_plain(root), SourceMap(values, keys), doc_index))
+            doc_index += 1
+
+
+def _merge(target: _Map, sources: list[tuple[Any, Span]], explicit: set[str]) -> None:
+    for source, span in sources:
+        items = source if isinstance(source, list) else [source]
+        for item in items:
+            if not isinstance(item, dict):
+                raise _Refused("a merge key ('<<') needs a mapping or a list of mappings",
+                               span.line, span.column)
+            for key, value in item.items():
+                if key not in explicit and key not in target:
+                    target[key] = value
+                    target.size += _size(value)
+
+
+def _plain(value: Any) -> Any:
+    """The builder's subclasses are plain dict/list already; keep the object as it is."""
+    return value

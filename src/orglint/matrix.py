@@ -1,0 +1,334 @@
+"""The role matrix: roles, responsibilities, systems, practices, stages, anti-patterns.
+
+It is data (``rules/ai-platform.yaml``), validated by ``schemas/role-matrix.schema.json``.
+An organisation's own ``kind: RoleMatrix`` with ``spec.extends: ai-platform`` is merged
+on top: roles merge field by field (aliases add up), responsibilities, systems, practices
+and stages are replaced by id, and anti-patterns with a code already defined replace the
+built-in ones with that code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from orglint.errors import MatrixError
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+
+
+class SkillBar(_Model):
+    day_one: str = Field(alias="day-one")
+    month_three: str = Field(alias="month-three")
+    senior: str
+
+
+class Role(_Model):
+    title: str = ""
+    summary: str = ""
+    work: str = ""
+    job: str = ""
+    success: str = ""
+    skill_bar: SkillBar | None = Field(default=None, alias="skill-bar")
+    core_skills: list[str] = Field(default_factory=list, alias="core-skills")
+    tools: list[str] = Field(default_factory=list)
+    day_one_skills: list[str] = Field(default_factory=list, alias="day-one-skills")
+    anti_pattern: str = Field(default="", alias="anti-pattern")
+    aliases: list[str] = Field(default_factory=list)
+    in_matrix: bool = Field(default=True, alias="in-matrix")
+
+
+class Responsibility(_Model):
+    owner: str
+    title: str = ""
+    senior: bool = False
+
+
+class System(_Model):
+    title: str = ""
+    requires: list[str]
+
+
+class Practice(_Model):
+    title: str = ""
+    description: str = ""
+    responsibility: str | None = None
+
+
+class Seat(_Model):
+    role: str
+    reason: str
+
+
+class Gap(_Model):
+    role: str
+    when_systems: list[str] = Field(default_factory=list, alias="when-systems")
+    message: str
+
+
+class Stage(_Model):
+    title: str = ""
+    description: str = ""
+    seats: list[Seat] = Field(default_factory=list)
+    practices: list[str] = Field(default_factory=list)
+    gaps: list[Gap] = Field(default_factory=list)
+
+
+class AntiPattern(_Model):
+    code: str
+    name: str
+    severity: Literal["error", "warning", "info"]
+    kind: Literal["owns", "holds-both", "missing-role", "missing-owner"]
+    summary: str = ""
+    roles: list[str] = Field(default_factory=list)
+    responsibilities: list[str] = Field(default_factory=list)
+    responsibilities_of: str | None = Field(default=None, alias="responsibilities-of")
+    systems: list[str] = Field(default_factory=list)
+    maturity: list[str] = Field(default_factory=list)
+    practice: str | None = None
+    at: Literal["system", "maturity", "team"] = "team"
+    team_size: int | None = Field(default=None, alias="team-size")
+    message: str
+    why: str = ""
+
+
+class MatrixSpec(_Model):
+    seniority_words: list[str] = Field(default_factory=list, alias="seniority-words")
+    roles: dict[str, Role] = Field(default_factory=dict)
+    responsibilities: dict[str, Responsibility] = Field(default_factory=dict)
+    systems: dict[str, System] = Field(default_factory=dict)
+    practices: dict[str, Practice] = Field(default_factory=dict)
+    maturity: dict[str, Stage] = Field(default_factory=dict)
+    anti_patterns: list[AntiPattern] = Field(default_factory=list, alias="anti-patterns")
+
+
+_WORD = re.compile(r"[a-z0-9&+.]+")
+
+
+@dataclass
+class Matrix:
+    name: str
+    spec: MatrixSpec
+    digest: str
+    sources: list[str] = field(default_factory=list)
+    _titles: dict[str, str | None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        seniority = {w.lower().rstrip(".") for w in self.spec.seniority_words}
+        self._seniority = seniority
+        titles: dict[str, str | None] = {}
+        for role_id, role in self.spec.roles.items():
+            names = [*role.aliases, role_id, role_id.replace("-", " ")]
+            if role.title:
+                names.append(role.title)
+            for name in names:
+                key = self.normalise_title(name)
+                if not key:
+                    continue
+                if key in titles and titles[key] != role_id:
+                    titles[key] = None  # ambiguous: maps to no single role
+                else:
+                    titles[key] = role_id
+        self._titles = titles
+
+    # -- vocabulary ------------------------------------------------------------------
+    @property
+    def roles(self) -> dict[str, Role]:
+        return self.spec.roles
+
+    @property
+    def responsibilities(self) -> dict[str, Responsibility]:
+        return self.spec.responsibilities
+
+    @property
+    def systems(self) -> dict[str, System]:
+        return self.spec.systems
+
+    @property
+    def practices(self) -> dict[str, Practice]:
+        return self.spec.practices
+
+    def in_matrix(self, role: str | None) -> bool:
+        return role is not None and role in self.roles and self.roles[role].in_matrix
+
+    def owner(self, responsibility: str) -> str | None:
+        entry = self.responsibilities.get(responsibility)
+        return entry.owner if entry else None
+
+    def owned_by(self, role: str) -> list[str]:
+        return [r for r, e in self.responsibilities.items() if e.owner == role]
+
+    def work(self, role: str) -> str:
+        entry = self.roles.get(role)
+        return entry.work if entry is not None and entry.work else f"{role} work"
+
+    # -- titles ----------------------------------------------------------------------
+    def normalise_title(self, title: str) -> str:
+        words = [w.rstrip(".") for w in _WORD.findall(title.lower())]
+        seniority: set[str] = getattr(self, "_seniority", set())
+        return " ".join(w for w in words if w and w not in seniority)
+
+    def role_for_title(self, title: str) -> str | None:
+        """The one role a title maps to, ignoring case and seniority words."""
+        return self._titles.get(self.normalise_title(title))
+
+    def patterns(self, code: str) -> list[AntiPattern]:
+        return [p for p in self.spec.anti_patterns if p.code == code]
+
+
+# -- loading ----------------------------------------------------------------------------
+
+
+def _merge_spec(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        k: (dict(v) if isinstance(v, dict) else list(v) if isinstance(v, list) else v)
+        for k, v in base.items()}
+    for key, value in override.items():
+        if key == "extends":
+            continue
+        if key == "roles":
+            roles = out.setdefault("roles", {})
+            for role_id, fields in value.items():
+                merged = dict(roles.get(role_id, {}))
+                for name, item in fields.items():
+                    if name == "aliases":
+                        merged["aliases"] = [*merged.get("aliases", []), *item]
+                    else:
+                        merged[name] = item
+                roles[role_id] = merged
+        elif key == "seniority-words":
+            out[key] = [*out.get(key, []), *value]
+        elif key == "anti-patterns":
+            codes = {p["code"] for p in value}
+            out[key] = [p for p in out.get(key, []) if p["code"] not in codes] + list(value)
+        elif isinstance(value, dict):
+            section = out.setdefault(key, {})
+            section.update(value)
+        else:
+            out[key] = value
+    return out
+
+
+def _read_matrix_file(path: FsPath) -> dict[str, Any]:
+    from orglint.loader import load
+    from orglint.schema import validate
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise MatrixError(f"cannot read role matrix {path}: {exc.strerror or exc}") from None
+    loaded = load(raw, str(path))
+    if loaded.findings:
+        first = loaded.findings[0]
+        raise MatrixError(f"{path}:{first.line}:{first.column}: {first.message}")
+    docs = [d for d in loaded.documents if isinstance(d.data, dict)]
+    if len(docs) != 1 or docs[0].data.get("kind") != "RoleMatrix":
+        raise MatrixError(f"{path}: expected exactly one 'kind: RoleMatrix' document")
+    problems = validate(docs[0], "RoleMatrix", str(path))
+    if problems:
+        first = problems[0]
+        raise MatrixError(f"{path}:{first.line}:{first.column}: {first.message}")
+    data: dict[str, Any] = docs[0].data
+    return data
+
+
+def load_matrix(path: FsPath | None = None) -> Matrix:
+    """The built-in matrix, or the org's matrix at ``path`` merged onto what it extends."""
+    from orglint.resources import builtin_matrix_path
+
+    builtin = builtin_matrix_path("ai-platform")
+    if builtin is None:
+        raise MatrixError("the built-in matrix 'ai-platform' is missing from the installation")
+    if path is None:
+        data = _read_matrix_file(builtin)
+        return _build(data["metadata"]["name"], data["spec"], [str(builtin)], builtin.read_bytes())
+    data = _read_matrix_file(path)
+    spec = data["spec"]
+    sources = [str(path)]
+    digest_input = path.read_bytes()
+    parent = spec.get("extends")
+    if parent is not None:
+        base_path = builtin_matrix_path(str(parent))
+        if base_path is None:
+            raise MatrixError(f"{path}: spec.extends names no built-in matrix '{parent}'"
+                              " (the built-in one is 'ai-platform')")
+        base = _read_matrix_file(base_path)
+        spec = _merge_spec(base["spec"], spec)
+        sources.insert(0, str(base_path))
+        digest_input = base_path.read_bytes() + b"\0" + digest_input
+    return _build(data["metadata"]["name"], spec, sources, digest_input)
+
+
+def _build(name: str, spec: dict[str, Any], sources: list[str], raw: bytes) -> Matrix:
+    model = MatrixSpec.model_validate(spec)
+    problems = check_consistency(model)
+    if problems:
+        where = sources[-1]
+        raise MatrixError(f"{where}: the role matrix contradicts itself:\n  - "
+                          + "\n  - ".join(problems))
+    return Matrix(name, model, hashlib.sha256(raw).hexdigest()[:16], sources)
+
+
+def check_consistency(spec: MatrixSpec) -> list[str]:
+    from orglint.rules import BUILTIN_CODES, PATTERN_CODES
+
+    problems: list[str] = []
+    roles = spec.roles
+    resp = spec.responsibilities
+    for rid, entry in resp.items():
+        if entry.owner not in roles:
+            problems.append(f"responsibility '{rid}' has unknown owner role '{entry.owner}'")
+    for sid, system in spec.systems.items():
+        for r in system.requires:
+            if r not in resp:
+                problems.append(f"system '{sid}' requires unknown responsibility '{r}'")
+    for pid, practice in spec.practices.items():
+        if practice.responsibility and practice.responsibility not in resp:
+            problems.append(f"practice '{pid}' names unknown responsibility "
+                            f"'{practice.responsibility}'")
+    for stage_id, stage in spec.maturity.items():
+        for seat in stage.seats:
+            if seat.role not in roles:
+                problems.append(f"stage '{stage_id}' has a seat for unknown role '{seat.role}'")
+        for gap in stage.gaps:
+            if gap.role not in roles:
+                problems.append(f"stage '{stage_id}' has a gap for unknown role '{gap.role}'")
+            problems += [f"stage '{stage_id}' gap names unknown system '{s}'"
+                         for s in gap.when_systems if s not in spec.systems]
+        problems += [f"stage '{stage_id}' recommends unknown practice '{p}'"
+                     for p in stage.practices if p not in spec.practices]
+    names: dict[str, str] = {}
+    for p in spec.anti_patterns:
+        where = f"anti-pattern {p.code} ({p.name})"
+        if p.code in BUILTIN_CODES and p.code not in PATTERN_CODES:
+            problems.append(f"{where}: code {p.code} belongs to a built-in rule")
+        if names.setdefault(p.code, p.name) != p.name:
+            problems.append(f"{where}: code {p.code} is also named '{names[p.code]}'")
+        problems += [f"{where}: unknown role '{r}'" for r in p.roles if r not in roles]
+        problems += [f"{where}: unknown responsibility '{r}'"
+                     for r in p.responsibilities if r not in resp]
+        problems += [f"{where}: unknown system '{s}'" for s in p.systems if s not in spec.systems]
+        problems += [f"{where}: unknown maturity stage '{m}'"
+                     for m in p.maturity if m not in spec.maturity]
+        if p.responsibilities_of is not None and p.responsibilities_of not in roles:
+            problems.append(f"{where}: responsibilities-of names unknown role "
+                            f"'{p.responsibilities_of}'")
+        if p.practice is not None and p.practice not in spec.practices:
+            problems.append(f"{where}: unknown practice '{p.practice}'")
+        if p.kind == "owns" and (not p.roles or not (p.responsibilities or p.responsibilities_of)):
+            problems.append(f"{where}: kind 'owns' needs roles and responsibilities "
+                            "(or responsibilities-of)")
+        if p.kind == "holds-both" and len(p.roles) != 2:
+            problems.append(f"{where}: kind 'holds-both' needs exactly two roles")
+        if p.kind == "missing-role" and (len(p.roles) != 1 or not p.systems):
+            problems.append(f"{where}: kind 'missing-role' needs one role and some systems")
+        if p.kind == "missing-owner" and not p.responsibilities:
+            problems.append(f"{where}: kind 'missing-owner' needs responsibilities")
+    return problems

@@ -1,0 +1,46 @@
+"""Helpers shared by the CI reporters."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from orglint.findings import Finding
+
+
+def repo_root(start: Path) -> Path:
+    """The repository root (the nearest folder with ``.git``), else ``start``."""
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
+def repo_path(file: str, root: Path) -> str:
+    """A finding's file relative to the repository root, in POSIX form."""
+    if file in ("-", "<stdin>"):
+        return file
+    absolute = Path(file).resolve()
+    try:
+        return Path(os.path.relpath(absolute, root)).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+def stable_hash(finding: Finding, root: Path, occurrence: int = 0) -> str:
+    """Line-independent: the same key as the baseline, plus a counter for repeats."""
+    key = (f"{finding.code}|{repo_path(finding.file, root)}|{finding.entity or ''}|"
+           f"{finding.detail or ''}|{occurrence}")
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def occurrences(findings: list[Finding], root: Path) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for finding in findings:
+        base = stable_hash(finding, root)
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        out.append(base if count == 0 else stable_hash(finding, root, count))
+    return out

@@ -1,0 +1,82 @@
+"""SARIF 2.1.0, for GitHub code scanning and other SARIF viewers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from orglint import __version__
+from orglint.docs import rule_sections
+from orglint.findings import Result, Severity
+from orglint.reporters import ReportContext
+from orglint.reporters.common import occurrences, repo_path, repo_root
+
+LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+INFO_URI = "https://github.com/orglint/orglint"
+
+
+def _region(line: int, column: int, end_line: int, end_column: int) -> dict[str, int]:
+    region = {"startLine": line, "startColumn": column}
+    if (end_line, end_column) > (line, column):
+        region.update({"endLine": end_line, "endColumn": end_column})
+    return region
+
+
+def render(result: Result, ctx: ReportContext) -> str:
+    root = repo_root(ctx.root)
+    fired = sorted({f.code for f in result.findings})
+    index = {code: i for i, code in enumerate(fired)}
+    rules: list[dict[str, Any]] = []
+    for code in fired:
+        rule = ctx.rules.get(code)
+        if rule is None:
+            rules.append({"id": code})
+            continue
+        sections = rule_sections(rule)
+        rules.append({
+            "id": rule.code,
+            "name": rule.name,
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": sections.get("What it does", rule.summary)},
+            "help": {"text": sections.get("Why is this bad?", rule.summary),
+                     "markdown": rule.docs()},
+            "helpUri": f"{INFO_URI}/blob/main/docs/rules/{rule.name}.md",
+            "defaultConfiguration": {"level": LEVELS[rule.severity]},
+        })
+    prints = occurrences(result.findings, root)
+    results: list[dict[str, Any]] = []
+    for finding, fingerprint in zip(result.findings, prints, strict=True):
+        item: dict[str, Any] = {
+            "ruleId": finding.code,
+            "ruleIndex": index[finding.code],
+            "level": LEVELS[finding.severity],
+            "message": {"text": finding.message},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": repo_path(finding.file, root),
+                                     "uriBaseId": "SRCROOT"},
+                "region": _region(finding.line, finding.column, finding.end_line,
+                                  finding.end_column)}}],
+            "partialFingerprints": {"orglintFingerprint/v1": fingerprint},
+        }
+        if finding.related:
+            item["relatedLocations"] = [
+                {"id": n + 1,
+                 "physicalLocation": {
+                     "artifactLocation": {"uri": repo_path(r.file, root),
+                                          "uriBaseId": "SRCROOT"},
+                     "region": {"startLine": r.line, "startColumn": r.column}},
+                 "message": {"text": f"also at {repo_path(r.file, root)}:{r.line}"}}
+                for n, r in enumerate(finding.related)]
+        results.append(item)
+    log = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "orglint", "version": __version__,
+                                "semanticVersion": __version__, "informationUri": INFO_URI,
+                                "rules": rules}},
+            "originalUriBaseIds": {"SRCROOT": {"uri": root.as_uri() + "/"}},
+            "results": results,
+        }],
+    }
+    return json.dumps(log, indent=2) + "\n"

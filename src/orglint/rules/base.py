@@ -1,0 +1,168 @@
+"""What a rule is, and what it is given to look at."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, ClassVar, NamedTuple
+
+from pydantic import BaseModel, ConfigDict
+
+from orglint.findings import Finding, Fix, Location, Severity
+from orglint.loader import Document
+from orglint.matrix import AntiPattern, Matrix
+from orglint.model import Member, Person, Team
+from orglint.source import Path
+
+
+class NoOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Rule:
+    """A rule: metadata, options, and a generator of findings.
+
+    ``scope`` says where findings come from: ``input`` (the loader and schema step),
+    ``team`` (one team document at a time), ``org`` (every file of the org at once) or
+    ``suppression`` (the suppression pass).  The docstring is the rule's documentation,
+    in ruff's layout.
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    summary: ClassVar[str]
+    scope: ClassVar[str] = "team"
+    fixable: ClassVar[bool] = False
+    Options: ClassVar[type[BaseModel]] = NoOptions
+
+    def __init__(self, options: BaseModel | None = None) -> None:
+        self.options: Any = options if options is not None else self.Options()
+
+    @classmethod
+    def docs(cls) -> str:
+        import inspect
+
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
+        return iter(())
+
+    def check_org(self, org: Any) -> Iterator[Finding]:
+        return iter(())
+
+
+class RoleInfo(NamedTuple):
+    """A member's role as the rules see it, and where it came from."""
+
+    role: str | None  # canonical id, or None when it cannot be told
+    raw: str | None  # what was written in ``role`` (member or People file)
+    source: str  # "role", "title", "people" or "none"
+    title: str | None
+    title_role: str | None  # the role the title maps to, if exactly one
+
+
+class _SafeFormat(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def render(template: str, values: Mapping[str, Any]) -> str:
+    """Fill a matrix message template; unknown placeholders stay as written."""
+    try:
+        return string.Formatter().vformat(template, (), _SafeFormat(values))
+    except (ValueError, IndexError):
+        return template
+
+
+@dataclass
+class TeamContext:
+    team: Team
+    doc: Document
+    file: str
+    matrix: Matrix
+    people: Mapping[str, Person] = field(default_factory=dict)
+    options: Mapping[str, BaseModel] = field(default_factory=dict)
+
+    def option(self, rule: type[Rule]) -> Any:
+        return self.options.get(rule.code) or rule.Options()
+
+    def finding(self, rule: type[Rule] | AntiPattern, path: Path, message: str, *,
+                entity: str | None = None, detail: str | None = None, key: bool = False,
+                fix: Fix | None = None, related: tuple[Location, ...] = ()) -> Finding:
+        span = self.doc.source.span(path, key=key)
+        if isinstance(rule, AntiPattern):
+            code, name, severity = rule.code, rule.name, Severity.parse(rule.severity)
+        else:
+            code, name, severity = rule.code, rule.name, rule.severity
+        return Finding(code, name, severity, message, self.file, span.line, span.column,
+                       span.end_line, span.end_column, entity=entity or self.team.id,
+                       detail=detail, related=related, fix=fix)
+
+    @property
+    def members(self) -> list[Member]:
+        return self.team.spec.members
+
+    @cached_property
+    def roles(self) -> list[RoleInfo]:
+        return [self._role_of(m) for m in self.members]
+
+    def _role_of(self, member: Member) -> RoleInfo:
+        person = self.people.get(member.id)
+        raw = member.role if member.role is not None else (person.role if person else None)
+        title = member.title if member.title is not None else (person.title if person else None)
+        title_role = self.matrix.role_for_title(title) if title else None
+        if raw is not None:
+            source = "role" if member.role is not None else "people"
+            if raw in self.matrix.roles:
+                return RoleInfo(raw, raw, source, title, title_role)
+            return RoleInfo(self.matrix.role_for_title(raw), raw, source, title, title_role)
+        if title_role is not None:
+            return RoleInfo(title_role, None, "title", title, title_role)
+        return RoleInfo(None, None, "none", title, None)
+
+    def role_path(self, index: int) -> Path:
+        """Where a finding about a member's role points: ``role``, else ``title``, else id."""
+        member = self.members[index]
+        if member.role is not None:
+            return member.at("role")
+        if member.title is not None:
+            return member.at("title")
+        return member.at("id")
+
+    @cached_property
+    def owns_pattern_hits(self) -> set[tuple[int, int]]:
+        """(member, owns item) pairs that a specific ``owns`` anti-pattern matches."""
+        hits: set[tuple[int, int]] = set()
+        for pattern in self.matrix.spec.anti_patterns:
+            if pattern.kind == "owns":
+                hits.update((i, j) for i, j, _ in owns_matches(pattern, self))
+        return hits
+
+
+def pattern_responsibilities(pattern: AntiPattern, matrix: Matrix) -> set[str]:
+    found = set(pattern.responsibilities)
+    if pattern.responsibilities_of:
+        found.update(matrix.owned_by(pattern.responsibilities_of))
+    return found
+
+
+def owns_matches(pattern: AntiPattern, ctx: TeamContext) -> Iterator[tuple[int, int, str]]:
+    wanted = pattern_responsibilities(pattern, ctx.matrix)
+    roles = set(pattern.roles)
+    for i, member in enumerate(ctx.members):
+        if ctx.roles[i].role not in roles:
+            continue
+        for j, responsibility in enumerate(member.owns):
+            if responsibility in wanted:
+                yield i, j, responsibility
+
+
+def is_senior(level: str | None) -> bool | None:
+    from orglint.model import LEVEL_RANK
+
+    if level is None:
+        return None
+    return LEVEL_RANK[level] >= LEVEL_RANK["senior"]

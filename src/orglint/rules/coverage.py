@@ -1,0 +1,313 @@
+"""Coverage and staffing (ORG2xx): what the team runs against who it has."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from pydantic import BaseModel, ConfigDict
+
+from orglint.findings import Finding, Severity
+from orglint.matrix import Matrix
+from orglint.rules.base import Rule, TeamContext
+from orglint.rules.patterns import PatternRule
+
+
+class FeatureStoreWithoutDataEngineer(PatternRule):
+    """## What it does
+    Reports a team that runs a `feature-store` and has no member with role
+    `data-engineer`.  The finding points at the `feature-store` item of `systems`.
+
+    ## Why is this bad?
+    Without a data engineer the ML team rebuilds data pipelines ad hoc, and the feature
+    store has no schema contract or SLA that its consumers can rely on.
+
+    ## Example
+    ```yaml
+    spec:
+      systems: [feature-store]
+      members:
+        - {id: lena, role: ml-engineer}
+    ```
+
+    Use instead:
+    ```yaml
+    spec:
+      systems: [feature-store]
+      members:
+        - {id: lena, role: ml-engineer}
+        - {id: omar, role: data-engineer, owns: [feature-store-population]}
+    ```
+    """
+
+    code = "ORG201"
+    name = "feature-store-without-data-engineer"
+    severity = Severity.ERROR
+    summary = "The team runs a feature store and has no data engineer"
+
+
+class UnownedSystemResponsibility(Rule):
+    """## What it does
+    For each system the team runs, checks that every responsibility the matrix says it
+    requires is owned by some member.  The finding points at the system.
+
+    ## Why is this bad?
+    A system with an unowned responsibility fails in exactly that place: a model serving
+    stack with nobody on rollback cannot take back a bad model.
+
+    ## Example
+    ```yaml
+    systems: [model-serving]
+    members:
+      - {id: lena, role: ml-engineer, owns: [inference-handlers]}
+    ```
+
+    Use instead:
+    ```yaml
+    systems: [model-serving]
+    members:
+      - {id: lena, role: ml-engineer, owns: [inference-handlers]}
+      - {id: kofi, role: platform-engineer, owns: [serving-runtime]}
+      - {id: mei, role: mlops-engineer, owns: [model-rollback]}
+    ```
+    """
+
+    code = "ORG202"
+    name = "unowned-system-responsibility"
+    severity = Severity.WARNING
+    summary = "A system the team runs requires a responsibility that no member owns"
+
+    def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
+        owned = {r for m in ctx.members for r in m.owns}
+        for k, system_id in enumerate(ctx.team.spec.systems):
+            system = ctx.matrix.systems.get(system_id)
+            if system is None:
+                continue
+            for need in system.requires:
+                if need not in owned:
+                    owner = ctx.matrix.owner(need)
+                    yield ctx.finding(
+                        UnownedSystemResponsibility, ("spec", "systems", k),
+                        f"{ctx.team.id} runs {system_id}, which requires {need}, and no member"
+                        f" owns it (usually {owner} work)", detail=f"{system_id}:{need}")
+
+
+class ProductionWithoutLifecycleOwner(PatternRule):
+    """## What it does
+    At maturity `production` or `scale`, reports a team where nobody owns
+    `model-rollback` or `promotion-gates`.  Points at `spec.maturity`.
+
+    ## Why is this bad?
+    Live models need a way to be stopped before they ship and taken back after.  With
+    neither a promotion gate nor a rollback path, a bad model reaches users and stays.
+
+    ## Example
+    ```yaml
+    spec:
+      maturity: production
+      members:
+        - {id: lena, role: ml-engineer, owns: [training-code]}
+    ```
+
+    Use instead:
+    ```yaml
+    spec:
+      maturity: production
+      members:
+        - {id: lena, role: ml-engineer, owns: [training-code]}
+        - {id: mei, role: mlops-engineer, owns: [promotion-gates, model-rollback]}
+    ```
+    """
+
+    code = "ORG203"
+    name = "production-without-lifecycle-owner"
+    severity = Severity.ERROR
+    summary = "A production team has nobody on rollback or promotion gates"
+
+
+class ProductionWithoutEvalGate(PatternRule):
+    """## What it does
+    At maturity `production` or `scale`, reports a team that neither lists the
+    `eval-gate` practice nor has a member who owns `eval-gate`.
+
+    ## Why is this bad?
+    An eval-in-the-loop gate before every deployment is the quality gate of a production
+    team; without it each deployment is judged by its users.
+
+    ## Example
+    ```yaml
+    spec:
+      maturity: production
+      practices: []
+    ```
+
+    Use instead:
+    ```yaml
+    spec:
+      maturity: production
+      practices: [eval-gate]
+    ```
+    """
+
+    code = "ORG204"
+    name = "production-without-eval-gate"
+    severity = Severity.WARNING
+    summary = "A production team has no eval-in-the-loop gate"
+
+
+class ProductionWithoutSubstrateOwner(PatternRule):
+    """## What it does
+    At maturity `production` or `scale`, reports a team that runs `gpu-cluster` or
+    `model-serving` and has no member with role `platform-engineer`.
+
+    ## Why is this bad?
+    At production the GPU and serving substrate needs on-call owners with GPU-specific
+    depth; a general SRE or an ML engineer covering it part-time is how outages last.
+
+    ## Example
+    ```yaml
+    spec:
+      maturity: production
+      systems: [model-serving]
+      members:
+        - {id: sam, role: devops-sre}
+    ```
+
+    Use instead:
+    ```yaml
+    spec:
+      maturity: production
+      systems: [model-serving]
+      members:
+        - {id: kofi, role: platform-engineer, owns: [serving-runtime]}
+    ```
+    """
+
+    code = "ORG205"
+    name = "production-without-substrate-owner"
+    severity = Severity.WARNING
+    summary = "A production team runs GPU or serving substrate without a platform engineer"
+
+
+def recommended_mix(matrix: Matrix, stage: str, size: int) -> list[tuple[str, str]]:
+    """The first ``size`` seats of the stage, as (role, reason); shared with the composer."""
+    entry = matrix.spec.maturity.get(stage)
+    if entry is None or not entry.seats:
+        return []
+    return [(seat.role, seat.reason) for seat in entry.seats[:size]]
+
+
+class RoleMixGap(Rule):
+    """## What it does
+    Compares the team's roles with the recommended mix for its size and maturity (the
+    seats of `orglint compose --size N --maturity STAGE`) and says which seats are
+    missing.  Points at `spec.maturity`.
+
+    ## Why is this bad?
+    Each stage needs a different mix: exploring needs data science, production needs
+    substrate and lifecycle owners first.  A missing seat is usually covered by someone
+    hired for another role, which the ORG1xx rules then report one symptom at a time.
+
+    ## Example
+    ```yaml
+    spec:
+      maturity: production
+      size: 4
+      members: [{id: a, role: ml-engineer}, {id: b, role: ml-engineer},
+                {id: c, role: ml-engineer}, {id: d, role: data-scientist}]
+    ```
+
+    Use instead:
+    ```yaml
+    spec:
+      maturity: production
+      size: 4
+      members: [{id: a, role: platform-engineer}, {id: b, role: mlops-engineer},
+                {id: c, role: ml-engineer}, {id: d, role: data-scientist}]
+    ```
+    """
+
+    code = "ORG206"
+    name = "role-mix-gap"
+    severity = Severity.INFO
+    summary = "The team differs from the recommended mix for its size and maturity"
+
+    def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
+        mix = recommended_mix(ctx.matrix, ctx.team.spec.maturity, ctx.team.size)
+        if not mix:
+            return
+        wanted = Counter(role for role, _ in mix)
+        have = Counter(info.role for info in ctx.roles if info.role is not None)
+        missing = [(role, wanted[role] - have[role]) for role in wanted
+                   if wanted[role] > have[role]]
+        if not missing:
+            return
+        reasons = {role: reason for role, reason in reversed(mix)}
+        parts = [f"{count} more {role} ({reasons[role][0].lower()}{reasons[role][1:].rstrip('.')})"
+                 for role, count in missing]
+        yield ctx.finding(
+            RoleMixGap, ("spec", "maturity"),
+            f"the recommended mix for {ctx.team.size} at {ctx.team.spec.maturity} has "
+            + "; ".join(parts), detail=",".join(role for role, _ in missing))
+
+
+class StageOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    stages: list[str] = ["production", "scale"]
+
+
+class SinglePointOfFailure(Rule):
+    """## What it does
+    At maturity `production` or `scale`, reports a responsibility that a system of the
+    team requires and exactly one person owns.  Points at that person's `owns` item.
+
+    ## Why is this bad?
+    A production system whose rollback, serving runtime or data contract depends on one
+    person stops being operable when that person is on holiday, ill or gone.
+
+    ## Example
+    ```yaml
+    systems: [model-serving]
+    members:
+      - {id: mei, role: mlops-engineer, owns: [model-rollback]}
+    ```
+
+    Use instead:
+    ```yaml
+    systems: [model-serving]
+    members:
+      - {id: mei, role: mlops-engineer, owns: [model-rollback]}
+      - {id: jon, role: mlops-engineer, owns: [model-rollback]}
+    ```
+
+    ## Options
+    - `stages`: the maturity stages checked (default `[production, scale]`).
+    """
+
+    code = "ORG207"
+    name = "single-point-of-failure"
+    severity = Severity.INFO
+    summary = "A responsibility a production system requires has exactly one owner"
+    Options = StageOptions
+
+    def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
+        if ctx.team.spec.maturity not in self.options.stages:
+            return
+        required: dict[str, str] = {}
+        for system_id in ctx.team.spec.systems:
+            system = ctx.matrix.systems.get(system_id)
+            for need in system.requires if system else ():
+                required.setdefault(need, system_id)
+        holders: dict[str, list[tuple[int, int]]] = {}
+        for i, member in enumerate(ctx.members):
+            for j, item in enumerate(member.owns):
+                if item in required:
+                    holders.setdefault(item, []).append((i, j))
+        for item, places in holders.items():
+            if len(places) == 1:
+                i, j = places[0]
+                member = ctx.members[i]
+                yield ctx.finding(
+                    SinglePointOfFailure, member.at("owns", j),
+                    f"{member.id} is the only owner of {item}, which {required[item]} needs"
+                    " in production; name a second owner", entity=member.id, detail=item)

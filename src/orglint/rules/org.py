@@ -1,0 +1,300 @@
+"""Whole-org rules (ORG008–ORG011, ORG301): they see every file of the org at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from orglint.facts import FileFacts, PersonFact, Place, TeamFact
+from orglint.findings import Finding, Location, Severity
+from orglint.rules.base import Rule
+
+
+@dataclass
+class OrgContext:
+    files: dict[str, FileFacts]
+    named: set[str] = field(default_factory=set)
+
+    @property
+    def teams(self) -> list[TeamFact]:
+        return [t for facts in self.files.values() for t in facts.teams]
+
+    @property
+    def persons(self) -> list[PersonFact]:
+        return [p for facts in self.files.values() for p in facts.persons]
+
+    @property
+    def has_people(self) -> bool:
+        return any(facts.has_people for facts in self.files.values())
+
+
+def org_finding(rule: type[Rule], place: Place, message: str, *, entity: str | None,
+                detail: str | None = None, severity: Severity | None = None,
+                related: tuple[Location, ...] = ()) -> Finding:
+    span = place.span
+    return Finding(rule.code, rule.name, severity or rule.severity, message, place.file,
+                   span.line, span.column, span.end_line, span.end_column, entity=entity,
+                   detail=detail, related=related)
+
+
+def _where(place: Place, here: Place) -> str:
+    return f"line {place.span.line}" if place.file == here.file else str(place)
+
+
+class UnknownPerson(Rule):
+    """## What it does
+    When the org has People files, reports a member who has no `name` inline and whose
+    id is in no People file.
+
+    ## Why is this bad?
+    A member id that matches nobody is usually a typo or a person who has left; their
+    level, title and default role are unknown, so several rules cannot check them.
+
+    ## Example
+    ```yaml
+    # people.yaml lists alice and bo
+    members:
+      - {id: alcie, role: ml-engineer}
+    ```
+
+    Use instead:
+    ```yaml
+    members:
+      - {id: alice, role: ml-engineer}
+    ```
+    """
+
+    code = "ORG008"
+    name = "unknown-person"
+    severity = Severity.ERROR
+    summary = "A member has no person details anywhere"
+    scope = "org"
+
+    def check_org(self, org: OrgContext) -> Iterator[Finding]:
+        if not org.has_people:
+            return
+        registry = {p.id for p in org.persons if p.team is None}
+        from orglint.schema import did_you_mean
+
+        for person in org.persons:
+            if person.team is None or person.has_name or person.id in registry:
+                continue
+            yield org_finding(
+                UnknownPerson, person.place,
+                f"{person.id} is in no People file and has no 'name' here"
+                f"{did_you_mean(person.id, sorted(registry))}", entity=person.id,
+                detail=person.team)
+
+
+class ConflictingPerson(Rule):
+    """## What it does
+    Reports a person whose `name`, `title` or `level` differs between two places: a
+    People file and a team's member entry, or two teams.  Points at the differing field.
+
+    ## Why is this bad?
+    Two records of one person that disagree mean one of them is stale, and rules that
+    read the title or level give different answers depending on which file they see.
+
+    ## Example
+    ```yaml
+    # people.yaml
+    - {id: alice, level: senior}
+    # teams/recsys.yaml
+    - {id: alice, level: mid}
+    ```
+
+    Use instead:
+    ```yaml
+    # teams/recsys.yaml: keep the details in the People file only
+    - {id: alice}
+    ```
+    """
+
+    code = "ORG009"
+    name = "conflicting-person"
+    severity = Severity.WARNING
+    summary = "The same person has different details in two places"
+    scope = "org"
+
+    def check_org(self, org: OrgContext) -> Iterator[Finding]:
+        by_id: dict[str, list[PersonFact]] = {}
+        for person in org.persons:
+            by_id.setdefault(person.id, []).append(person)
+        for pid, records in by_id.items():
+            if len(records) < 2:
+                continue
+            # The People entry, where there is one, is the reference record.
+            records.sort(key=lambda r: (r.team is not None, r.place.file, r.place.span.line))
+            for name in ("name", "title", "level"):
+                values = [(f, r) for r in records for f in r.fields if f.name == name]
+                if len({f.value for f, _ in values}) < 2:
+                    continue
+                ref_field, _ = values[0]
+                for fact, _record in values[1:]:
+                    if fact.value == ref_field.value:
+                        continue
+                    yield org_finding(
+                        ConflictingPerson, fact.place,
+                        f"{pid}'s {name} is '{fact.value}' here but '{ref_field.value}' at"
+                        f" {_where(ref_field.place, fact.place)}", entity=pid, detail=name,
+                        related=(ref_field.place.location,))
+
+
+class DuplicateTeam(Rule):
+    """## What it does
+    Reports two teams with the same `metadata.name`, at each of them in the files being
+    checked.
+
+    ## Why is this bad?
+    Team ids are how parents, allocations and reports refer to a team; with two teams of
+    one id, every reference is ambiguous.
+
+    ## Example
+    ```yaml
+    # teams/recsys.yaml and teams/recsys-v2.yaml
+    metadata: {name: recsys}
+    ```
+
+    Use instead:
+    ```yaml
+    # teams/recsys-v2.yaml
+    metadata: {name: recsys-v2}
+    ```
+    """
+
+    code = "ORG010"
+    name = "duplicate-team"
+    severity = Severity.ERROR
+    summary = "Two teams have the same id"
+    scope = "org"
+
+    def check_org(self, org: OrgContext) -> Iterator[Finding]:
+        by_id: dict[str, list[TeamFact]] = {}
+        for team in org.teams:
+            by_id.setdefault(team.id, []).append(team)
+        for tid, teams in by_id.items():
+            if len(teams) < 2:
+                continue
+            for team in teams:
+                others = [t for t in teams if t is not team]
+                yield org_finding(
+                    DuplicateTeam, team.place,
+                    f"team id '{tid}' is also defined at "
+                    + ", ".join(_where(o.place, team.place) for o in others),
+                    entity=tid, related=tuple(o.place.location for o in others))
+
+
+class UnknownParent(Rule):
+    """## What it does
+    Reports a `metadata.parent` that names no team of the org (a warning), and parents
+    that form a cycle (an error).  Points at `metadata.parent`.
+
+    ## Why is this bad?
+    A dangling parent usually means a renamed or deleted team; a cycle makes the org
+    chart a loop that no report can walk.
+
+    ## Example
+    ```yaml
+    metadata: {name: recsys, parent: ml-divison}
+    ```
+
+    Use instead:
+    ```yaml
+    metadata: {name: recsys, parent: ml-division}
+    ```
+    """
+
+    code = "ORG011"
+    name = "unknown-parent"
+    severity = Severity.WARNING
+    summary = "metadata.parent names no team of the org, or parents form a cycle"
+    scope = "org"
+
+    def check_org(self, org: OrgContext) -> Iterator[Finding]:
+        from orglint.schema import did_you_mean
+
+        teams = org.teams
+        parent_of = {t.id: t.parent for t in teams}
+        for team in teams:
+            if team.parent is None or team.parent_place is None:
+                continue
+            if team.parent not in parent_of:
+                yield org_finding(
+                    UnknownParent, team.parent_place,
+                    f"parent '{team.parent}' of {team.id} is no team of the org"
+                    f"{did_you_mean(team.parent, sorted(parent_of))}", entity=team.id,
+                    detail="parent")
+                continue
+            chain = [team.id]
+            current: str | None = team.parent
+            while current is not None and current not in chain:
+                chain.append(current)
+                current = parent_of.get(current)
+            if current == team.id:
+                yield org_finding(
+                    UnknownParent, team.parent_place,
+                    "parents form a cycle: " + " -> ".join([*chain, team.id]),
+                    entity=team.id, detail="cycle", severity=Severity.ERROR)
+
+
+class OverAllocated(Rule):
+    """## What it does
+    Adds up each person's `allocation` across every team of the org and reports a total
+    over 100%, at each of the person's entries in the files being checked.  The message
+    names the other places.
+
+    ## Why is this bad?
+    Nobody works 120%.  An over-allocated person is a hidden single point of failure on
+    every team that counts on them, and each team plans with time that does not exist.
+
+    ## Example
+    ```yaml
+    # teams/recsys.yaml
+    - {id: kim, role: ml-engineer, allocation: 60}
+    # teams/ltv.yaml
+    - {id: kim, role: ml-engineer, allocation: 60}
+    ```
+
+    Use instead:
+    ```yaml
+    # teams/recsys.yaml
+    - {id: kim, role: ml-engineer, allocation: 50}
+    # teams/ltv.yaml
+    - {id: kim, role: ml-engineer, allocation: 50}
+    ```
+    """
+
+    code = "ORG301"
+    name = "over-allocated"
+    severity = Severity.ERROR
+    summary = "A person's allocations across the org add up to more than 100%"
+    scope = "org"
+
+    def check_org(self, org: OrgContext) -> Iterator[Finding]:
+        by_id: dict[str, list[PersonFact]] = {}
+        seen: set[tuple[str, str, str, int]] = set()
+        for person in org.persons:
+            if person.team is None:
+                continue
+            # A person listed twice on one team is ORG007's finding; count them once.
+            marker = (person.id, person.team, person.place.file, person.place.doc)
+            if marker in seen:
+                continue
+            seen.add(marker)
+            by_id.setdefault(person.id, []).append(person)
+        for pid, entries in by_id.items():
+            total = sum(e.allocation for e in entries)
+            if total <= 100:
+                continue
+            for entry in entries:
+                here = entry.allocation_place or entry.place
+                others = [e for e in entries if e is not entry]
+                parts = [f"{entry.allocation}% here"] + [
+                    f"{o.allocation}% in {_where(o.allocation_place or o.place, here)}"
+                    for o in others]
+                yield org_finding(
+                    OverAllocated, here, f"{pid} is allocated {total}%: " + ", ".join(parts),
+                    entity=pid, detail=entry.team,
+                    related=tuple((o.allocation_place or o.place).location for o in others))
+
+

@@ -1,0 +1,139 @@
+"""Anti-patterns written as matrix data, and the rules that apply them.
+
+A pattern is one of four kinds (see ``schemas/role-matrix.schema.json``):
+
+* ``owns``: a member in one of ``roles`` owns one of ``responsibilities``;
+* ``holds-both``: on a team larger than ``team-size``, one member owns responsibilities of
+  both ``roles``;
+* ``missing-role``: the team runs one of ``systems`` (at one of ``maturity``, if given)
+  and no member has the role;
+* ``missing-owner``: at one of ``maturity``, nobody owns any of ``responsibilities`` (and
+  ``practice``, if given, is not listed).
+
+No role or responsibility name appears in this module: it all comes from the matrix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from orglint.findings import Finding, Severity
+from orglint.matrix import AntiPattern, Matrix
+from orglint.rules.base import Rule, TeamContext, owns_matches, render
+
+
+class TeamSizeOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    team_size: int | None = Field(default=None, alias="team-size", ge=0)
+
+
+def apply(pattern: AntiPattern, ctx: TeamContext, options: Any = None) -> Iterator[Finding]:
+    team = ctx.team
+    values: dict[str, Any] = {"team": team.id, "why": pattern.why,
+                              "maturity": team.spec.maturity, "size": team.size}
+    if pattern.kind == "owns":
+        for i, j, responsibility in owns_matches(pattern, ctx):
+            member = ctx.members[i]
+            owner = ctx.matrix.owner(responsibility) or ""
+            text = render(pattern.message, {
+                **values, "member": member.id, "role": ctx.roles[i].role,
+                "responsibility": responsibility, "owner": owner,
+                "owner_work": ctx.matrix.work(owner)})
+            yield ctx.finding(pattern, member.at("owns", j), text, entity=member.id,
+                              detail=responsibility)
+        return
+    if pattern.maturity and team.spec.maturity not in pattern.maturity:
+        return
+    if pattern.kind == "holds-both":
+        yield from _holds_both(pattern, ctx, options, values)
+    elif pattern.kind == "missing-role":
+        yield from _missing_role(pattern, ctx, values)
+    elif pattern.kind == "missing-owner":
+        yield from _missing_owner(pattern, ctx, values)
+
+
+def _holds_both(pattern: AntiPattern, ctx: TeamContext, options: Any,
+                values: dict[str, Any]) -> Iterator[Finding]:
+    limit = getattr(options, "team_size", None)
+    if limit is None:
+        limit = pattern.team_size if pattern.team_size is not None else 5
+    if ctx.team.size <= limit:
+        return
+    first, second = pattern.roles
+    first_set = set(ctx.matrix.owned_by(first))
+    second_set = set(ctx.matrix.owned_by(second))
+    for member in ctx.members:
+        a = [r for r in member.owns if r in first_set]
+        b = [r for r in member.owns if r in second_set]
+        if a and b:
+            work = (f"{ctx.matrix.work(first)} ({', '.join(a)}) and "
+                    f"{ctx.matrix.work(second)} ({', '.join(b)})")
+            text = render(pattern.message, {**values, "member": member.id, "roles_work": work})
+            yield ctx.finding(pattern, member.at("id"), text, entity=member.id)
+
+
+def _missing_role(pattern: AntiPattern, ctx: TeamContext,
+                  values: dict[str, Any]) -> Iterator[Finding]:
+    wanted = pattern.roles[0]
+    systems = ctx.team.spec.systems
+    hits = [(k, s) for k, s in enumerate(systems) if s in pattern.systems]
+    if not hits or any(info.role == wanted for info in ctx.roles):
+        return
+    values = {**values, "missing": wanted}
+    if pattern.at == "system":
+        for k, system in hits:
+            yield ctx.finding(pattern, ("spec", "systems", k),
+                              render(pattern.message, {**values, "system": system}),
+                              detail=system)
+        return
+    text = render(pattern.message, {**values, "system": " and ".join(s for _, s in hits)})
+    path = ("spec", "maturity") if pattern.at == "maturity" else ("metadata", "name")
+    yield ctx.finding(pattern, path, text, detail=wanted)
+
+
+def _missing_owner(pattern: AntiPattern, ctx: TeamContext,
+                   values: dict[str, Any]) -> Iterator[Finding]:
+    if pattern.practice and pattern.practice in ctx.team.spec.practices:
+        return
+    wanted = set(pattern.responsibilities)
+    if any(r in wanted for m in ctx.members for r in m.owns):
+        return
+    text = render(pattern.message, {**values, "missing": " or ".join(pattern.responsibilities)})
+    path = ("metadata", "name") if pattern.at == "team" else ("spec", "maturity")
+    yield ctx.finding(pattern, path, text, detail=",".join(pattern.responsibilities))
+
+
+class PatternRule(Rule):
+    """Base of the built-in rules whose knowledge is a matrix anti-pattern."""
+
+    def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
+        for pattern in ctx.matrix.patterns(self.code):
+            yield from apply(pattern, ctx, self.options)
+
+
+def custom_rules(matrix: Matrix, builtin: set[str]) -> list[type[Rule]]:
+    """Rules for the anti-patterns an organisation added with codes of its own."""
+    made: dict[str, type[Rule]] = {}
+    for pattern in matrix.spec.anti_patterns:
+        if pattern.code in builtin or pattern.code in made:
+            continue
+        summary = pattern.summary or pattern.name.replace("-", " ").capitalize()
+        doc = (
+            f"## What it does\n{summary} (an anti-pattern from the role matrix"
+            f" '{matrix.name}').\n\n## Why is this bad?\n{pattern.why or summary}\n\n"
+            f"## Example\nA team matching the '{pattern.kind}' pattern {pattern.code}.\n\n"
+            "Use instead:\nA team that does not match it; see the matrix file"
+            f" {matrix.sources[-1]}.\n"
+        )
+        attrs: dict[str, Any] = {
+            "__doc__": doc, "code": pattern.code, "name": pattern.name,
+            "severity": Severity.parse(pattern.severity), "summary": summary,
+            "Options": TeamSizeOptions,
+        }
+        made[pattern.code] = type(f"Custom{pattern.code}", (PatternRule,), attrs)
+    return list(made.values())
+
+

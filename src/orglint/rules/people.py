@@ -1,0 +1,214 @@
+"""People (ORG302, ORG303) and the skill bar (ORG4xx); ORG301 is an org rule."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from orglint.findings import Finding, Severity
+from orglint.rules.base import Rule, TeamContext, is_senior
+
+
+class MaxRolesOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    max_roles: int = Field(default=3, alias="max-roles", ge=2)
+
+
+class TooManyRoles(Rule):
+    """## What it does
+    Reports a person whose responsibilities span `max-roles` (default three) or more
+    roles of the matrix.  Points at the member's `id`.
+
+    ## Why is this bad?
+    Someone who owns the work of three roles is being used as a whole team; each of the
+    roles gets a fraction of a person and none of them gets a specialist.
+
+    ## Example
+    ```yaml
+    - id: alex
+      role: ml-engineer
+      owns: [training-code, training-pipelines, data-pipelines]
+    ```
+
+    Use instead:
+    ```yaml
+    - id: alex
+      role: ml-engineer
+      owns: [training-code, evaluation-harness]
+    ```
+
+    ## Options
+    - `max-roles`: how many roles one person's responsibilities may span before this
+      fires (default 3).
+    """
+
+    code = "ORG302"
+    name = "too-many-roles"
+    severity = Severity.WARNING
+    summary = "One person's responsibilities span three or more roles"
+    Options = MaxRolesOptions
+
+    def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
+        limit = self.options.max_roles
+        for member in ctx.members:
+            owners = sorted({o for r in member.owns if (o := ctx.matrix.owner(r))})
+            if len(owners) >= limit:
+                yield ctx.finding(
+                    TooManyRoles, member.at("id"),
+                    f"{member.id} owns the work of {len(owners)} roles ({', '.join(owners)}):"
+                    " one person is standing in for a team", entity=member.id)
+
+
+class SizeMismatch(Rule):
+    """## What it does
+    Reports a team whose `spec.size` differs from the number of its members.  Points at
+    `spec.size`.
+
+    ## Why is this bad?
+    `size` is the planned headcount.  When it drifts from the member list, either the
+    plan is stale or there are open seats that nobody is tracking; the role-mix rule
+    uses `size`, so a wrong one skews it.
+
+    ## Example
+    ```yaml
+    spec:
+      size: 6
+      members: [{id: a}, {id: b}, {id: c}, {id: d}]
+    ```
+
+    Use instead:
+    ```yaml
+    spec:
+      size: 4
+      members: [{id: a}, {id: b}, {id: c}, {id: d}]
+    ```
+    """
+
+    code = "ORG303"
+    name = "size-mismatch"
+    severity = Severity.INFO
+    summary = "spec.size differs from the member count"
+
+    def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
+        size = ctx.team.spec.size
+        count = len(ctx.members)
+        if size is not None and size != count:
+            gap = "open seats" if size > count else "more members than planned"
+            yield ctx.finding(SizeMismatch, ("spec", "size"),
+                              f"{ctx.team.id} plans {size} heads and lists {count} members"
+                              f" ({gap})", detail="size")
+
+
+def _norm(skill: str) -> str:
+    return "-".join(skill.lower().replace("_", " ").replace("&", "and").split())
+
+
+class SkillBarUnmet(Rule):
+    """## What it does
+    When a member declares `skills`, checks that at least one of them is a day-one skill
+    or tool of their role (`orglint roles ROLE`).  Points at `skills`.
+
+    ## Why is this bad?
+    A person holding a role with none of its day-one skills was probably hired for
+    something else; the role will be learnt on the job, on production systems.
+
+    ## Example
+    ```yaml
+    - id: kofi
+      role: platform-engineer
+      skills: [pandas, scikit-learn]
+    ```
+
+    Use instead:
+    ```yaml
+    - id: kofi
+      role: platform-engineer
+      skills: [kubernetes, helm, cilium]
+    ```
+    """
+
+    code = "ORG401"
+    name = "skill-bar-unmet"
+    severity = Severity.INFO
+    summary = "A member's skills include none of the role's day-one skills or tools"
+
+    def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
+        for i, member in enumerate(ctx.members):
+            role = ctx.roles[i].role
+            if not ctx.matrix.in_matrix(role):
+                continue
+            assert role is not None
+            person = ctx.people.get(member.id)
+            skills = member.skills if member.skills is not None else (
+                person.skills if person else None)
+            bar = ctx.matrix.roles[role].day_one_skills
+            if not skills or not bar:
+                continue
+            if {_norm(s) for s in skills} & {_norm(s) for s in bar}:
+                continue
+            path = member.at("skills") if member.skills is not None else member.at("id")
+            yield ctx.finding(
+                SkillBarUnmet, path,
+                f"{member.id} ({role}) lists none of the role's day-one skills"
+                f" ({', '.join(bar[:5])}, ...)", entity=member.id, detail="skills",
+                key=member.skills is not None)
+
+
+class SeniorityRequired(Rule):
+    """## What it does
+    Reports a responsibility that the matrix marks as senior work (for example
+    `gpu-fairness` or `eval-gate`) when everyone on the team who owns it is below
+    `senior`.  Members whose level is not known are given the benefit of the doubt.
+
+    ## Why is this bad?
+    Some work is the senior skill bar itself: designing fair sharing of a GPU pool, or
+    building the eval-in-the-loop gate.  Left to juniors alone, it is learnt by breaking
+    production.
+
+    ## Example
+    ```yaml
+    - id: jo
+      role: mlops-engineer
+      level: junior
+      owns: [eval-gate]
+    ```
+
+    Use instead:
+    ```yaml
+    - id: mei
+      role: mlops-engineer
+      level: senior
+      owns: [eval-gate]
+    - id: jo
+      role: mlops-engineer
+      level: junior
+      owns: [eval-gate]
+    ```
+    """
+
+    code = "ORG402"
+    name = "seniority-required"
+    severity = Severity.WARNING
+    summary = "Senior work is held only by members below senior"
+
+    def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
+        senior_work = {r for r, e in ctx.matrix.responsibilities.items() if e.senior}
+        holders: dict[str, list[tuple[int, int, bool | None]]] = {}
+        for i, member in enumerate(ctx.members):
+            person = ctx.people.get(member.id)
+            level = member.level if member.level is not None else (
+                person.level if person else None)
+            for j, item in enumerate(member.owns):
+                if item in senior_work:
+                    holders.setdefault(item, []).append((i, j, is_senior(level)))
+        for item, places in holders.items():
+            if any(senior is not False for _, _, senior in places):
+                continue
+            for i, j, _ in places:
+                member = ctx.members[i]
+                yield ctx.finding(
+                    SeniorityRequired, member.at("owns", j),
+                    f"{item} is senior work, and on {ctx.team.id} only members below senior"
+                    f" hold it ({member.id} is {member.level or 'below senior'})",
+                    entity=member.id, detail=item)

@@ -1,0 +1,357 @@
+"""Role fit (ORG1xx): people hired for one role and used as another."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from orglint.findings import Finding, Severity
+from orglint.rules.base import Rule, TeamContext
+from orglint.rules.patterns import PatternRule, TeamSizeOptions
+
+
+class TitleRoleMismatch(Rule):
+    """## What it does
+    Compares the title a person was hired under with the `role` they hold on the team.
+    Fires when the title maps to exactly one role (ignoring case and words such as
+    Senior, Staff or Lead) and `role` names another.
+
+    ## Why is this bad?
+    Hiring for one role and using the person as another is the root of every role-fit
+    anti-pattern: the skills they were hired for go unused and the new job is done by
+    someone who was never assessed for it.
+
+    ## Example
+    ```yaml
+    - id: dmitri
+      title: Senior DevOps Engineer
+      role: mlops-engineer
+    ```
+
+    Use instead:
+    ```yaml
+    - id: dmitri
+      title: Senior DevOps Engineer
+      role: devops-sre
+    ```
+    or change the title when the person has really moved into the role.
+    """
+
+    code = "ORG101"
+    name = "title-role-mismatch"
+    severity = Severity.WARNING
+    summary = "The title maps to one role, and 'role' says another"
+
+    def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
+        for i, member in enumerate(ctx.members):
+            info = ctx.roles[i]
+            if info.source not in ("role", "people") or info.role is None:
+                continue
+            hired = info.title_role
+            if hired is None or hired == info.role:
+                continue
+            why = (ctx.matrix.roles[hired].anti_pattern or "").strip().rstrip(".")
+            text = (f"{member.id} was hired as '{info.title}' ({hired}) but holds role"
+                    f" {info.role} on {ctx.team.id}")
+            if why:
+                text += f"; the {hired} matrix warns: {why[0].lower()}{why[1:]}"
+            yield ctx.finding(TitleRoleMismatch, ctx.role_path(i), text, entity=member.id)
+
+
+class ResponsibilityOutsideRole(Rule):
+    """## What it does
+    Reports a responsibility that the matrix gives to another role than the member's,
+    when no more specific rule (ORG103 to ORG108, or an anti-pattern of your own matrix)
+    covers it.  Members with roles outside the matrix (`manager`, `product-manager`,
+    `other`) are not checked.
+
+    ## Why is this bad?
+    Each role is a different optimisation function.  Work owned outside its role is
+    done by someone who was not hired or assessed for it, and it is the first thing to
+    slip when they are busy with their real job.
+
+    ## Example
+    ```yaml
+    - id: priya
+      role: data-scientist
+      owns: [model-design, data-pipelines]
+    ```
+
+    Use instead:
+    ```yaml
+    - id: priya
+      role: data-scientist
+      owns: [model-design]
+    - id: omar
+      role: data-engineer
+      owns: [data-pipelines]
+    ```
+    """
+
+    code = "ORG102"
+    name = "responsibility-outside-role"
+    severity = Severity.WARNING
+    summary = "A member owns a responsibility the matrix gives to another role"
+
+    def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
+        hits = ctx.owns_pattern_hits
+        matrix = ctx.matrix
+        for i, member in enumerate(ctx.members):
+            role = ctx.roles[i].role
+            if not matrix.in_matrix(role):
+                continue
+            for j, responsibility in enumerate(member.owns):
+                owner = matrix.owner(responsibility)
+                if owner is None or owner == role or (i, j) in hits:
+                    continue
+                yield ctx.finding(
+                    ResponsibilityOutsideRole, member.at("owns", j),
+                    f"{member.id} ({role}) owns {responsibility}, which the matrix gives to"
+                    f" {owner}: {matrix.roles[owner].summary[0].lower()}"
+                    f"{matrix.roles[owner].summary[1:].rstrip('.')}",
+                    entity=member.id, detail=responsibility)
+
+
+class PlatformWritesTrainingCode(PatternRule):
+    """## What it does
+    Reports a platform engineer who owns model code: training code, inference
+    handlers, evaluation harnesses, distributed training or training optimisation.
+    The list is the matrix anti-pattern ORG103.
+
+    ## Why is this bad?
+    A platform engineer is hired for the Kubernetes-and-GPU substrate.  Asked to write
+    training code, they leave, or they write model code of the quality you would expect
+    from someone who was never hired to write it.
+
+    ## Example
+    ```yaml
+    - id: kofi
+      role: platform-engineer
+      owns: [gpu-operator, training-code]
+    ```
+
+    Use instead:
+    ```yaml
+    - id: kofi
+      role: platform-engineer
+      owns: [gpu-operator]
+    - id: lena
+      role: ml-engineer
+      owns: [training-code]
+    ```
+    """
+
+    code = "ORG103"
+    name = "platform-writes-training-code"
+    severity = Severity.ERROR
+    summary = "A platform engineer owns model code"
+
+
+class DevopsRunsModelLifecycle(PatternRule):
+    """## What it does
+    Reports a DevOps engineer or SRE who owns model lifecycle work: any responsibility
+    the matrix gives to the MLOps engineer (training pipelines, promotion gates,
+    rollback, drift detection, ...).
+
+    ## Why is this bad?
+    A DevOps engineer asked to "also handle MLOps" runs a model lifecycle on top of a
+    general infrastructure job, and one of the two halves rots.
+
+    ## Example
+    ```yaml
+    - id: dmitri
+      role: devops-sre
+      owns: [ci-runners, training-pipelines]
+    ```
+
+    Use instead:
+    ```yaml
+    - id: dmitri
+      role: devops-sre
+      owns: [ci-runners]
+    - id: mei
+      role: mlops-engineer
+      owns: [training-pipelines]
+    ```
+    """
+
+    code = "ORG104"
+    name = "devops-runs-model-lifecycle"
+    severity = Severity.ERROR
+    summary = "A DevOps/SRE owns model lifecycle work"
+
+
+class MlEngineerRunsCluster(PatternRule):
+    """## What it does
+    Reports an ML engineer who owns the GPU and cluster substrate: the GPU operator,
+    GPU scheduling, cluster operations, cluster networking or GPU fairness.
+
+    ## Why is this bad?
+    An ML engineer running the cluster spends on driver versions and network policy the
+    attention that model architecture needs, and the cluster gets a part-time owner.
+
+    ## Example
+    ```yaml
+    - id: lena
+      role: ml-engineer
+      owns: [training-code, gpu-operator]
+    ```
+
+    Use instead:
+    ```yaml
+    - id: lena
+      role: ml-engineer
+      owns: [training-code]
+    - id: kofi
+      role: platform-engineer
+      owns: [gpu-operator]
+    ```
+    """
+
+    code = "ORG105"
+    name = "ml-engineer-runs-cluster"
+    severity = Severity.ERROR
+    summary = "An ML engineer owns the GPU/cluster substrate"
+
+
+class DevopsOwnsGpuSubstrate(PatternRule):
+    """## What it does
+    Reports a DevOps engineer or SRE who owns GPU substrate work that needs GPU depth:
+    the GPU operator, GPU scheduling or GPU fairness.
+
+    ## Why is this bad?
+    DevOps and AI platform engineering are confused because both run Kubernetes, but the
+    GPU resource model (device plugin, MIG, gang scheduling, fair sharing) is a depth a
+    general SRE is not hired for.
+
+    ## Example
+    ```yaml
+    - id: sam
+      role: devops-sre
+      owns: [gpu-scheduling]
+    ```
+
+    Use instead:
+    ```yaml
+    - id: kofi
+      role: platform-engineer
+      owns: [gpu-scheduling]
+    ```
+    """
+
+    code = "ORG106"
+    name = "devops-owns-gpu-substrate"
+    severity = Severity.WARNING
+    summary = "A DevOps/SRE owns GPU substrate work that needs GPU-specific depth"
+
+
+class PipelineRoleConflation(PatternRule):
+    """## What it does
+    Reports an MLOps engineer who owns data pipelines (data-engineer responsibilities),
+    or a data engineer who owns model lifecycle work (MLOps responsibilities).
+
+    ## Why is this bad?
+    Both roles run pipelines, which is why they are confused, but one ships models and
+    the other ships data.  The person holding both lets the data contracts or the model
+    lifecycle go unowned.
+
+    ## Example
+    ```yaml
+    - id: mei
+      role: mlops-engineer
+      owns: [training-pipelines, feature-store-population]
+    ```
+
+    Use instead:
+    ```yaml
+    - id: mei
+      role: mlops-engineer
+      owns: [training-pipelines]
+    - id: omar
+      role: data-engineer
+      owns: [feature-store-population]
+    ```
+    """
+
+    code = "ORG107"
+    name = "pipeline-role-conflation"
+    severity = Severity.WARNING
+    summary = "MLOps and data engineering are conflated in one person"
+
+
+class ScientistOwnsProduction(PatternRule):
+    """## What it does
+    Reports a data scientist who owns production model work: inference handlers, the
+    serving runtime, model deployment, promotion gates or rollback.
+
+    ## Why is this bad?
+    A data scientist's job ends with a sound model decision and a hand-over to ML
+    engineering or MLOps.  Production duties pull them into on-call work they were not
+    hired for, and the production path gets an owner who is not fluent in it.
+
+    ## Example
+    ```yaml
+    - id: priya
+      role: data-scientist
+      owns: [model-design, model-deployment]
+    ```
+
+    Use instead:
+    ```yaml
+    - id: priya
+      role: data-scientist
+      owns: [model-design]
+    - id: mei
+      role: mlops-engineer
+      owns: [model-deployment]
+    ```
+    """
+
+    code = "ORG108"
+    name = "scientist-owns-production"
+    severity = Severity.WARNING
+    summary = "A data scientist owns production model work"
+
+
+class MlopsMlConflated(PatternRule):
+    """## What it does
+    On a team larger than `team-size` (default 5), reports a person who owns both MLOps
+    responsibilities and ML-engineering responsibilities.
+
+    ## Why is this bad?
+    MLOps and ML engineering are the most often conflated pair.  In a small team one
+    person does both; past five people, splitting them is what makes both halves work.
+
+    ## Example
+    ```yaml
+    spec:
+      size: 8
+      members:
+        - id: mei
+          owns: [training-pipelines, training-code]
+    ```
+
+    Use instead:
+    ```yaml
+    spec:
+      size: 8
+      members:
+        - id: mei
+          role: mlops-engineer
+          owns: [training-pipelines]
+        - id: lena
+          role: ml-engineer
+          owns: [training-code]
+    ```
+
+    ## Options
+    - `team-size`: the largest team on which holding both is fine (default 5, from the
+      matrix).
+    """
+
+    code = "ORG109"
+    name = "mlops-ml-conflated"
+    severity = Severity.WARNING
+    summary = "On a team larger than five, one person holds both MLOps and ML engineering"
+    Options = TeamSizeOptions
+
+

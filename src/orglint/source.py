@@ -1,0 +1,59 @@
+"""Positions: where each node of a loaded document sits in its file.
+
+The loader records 1-based spans keyed by *nested* paths, ``((((), "spec"), "members"), 0)``,
+because extending a nested tuple costs one small allocation per node, where a flat tuple
+would copy the whole path.  Rules and the schema step ask with flat paths and never do
+``+ 1`` themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+Path = tuple[str | int, ...]
+NestedPath = tuple[Any, ...]
+
+
+class Span(NamedTuple):
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+def nest(path: Path) -> NestedPath:
+    out: NestedPath = ()
+    for part in path:
+        out = (out, part)
+    return out
+
+
+@dataclass(slots=True)
+class SourceMap:
+    values: dict[NestedPath, Span]
+    keys: dict[NestedPath, Span]
+
+    def span(self, path: Path, *, key: bool = False) -> Span:
+        """The span of the value at ``path`` (or of its key), else of the nearest ancestor.
+
+        A path can be missing when a value came in through an alias or a merge key, or
+        when a finding is about a field that is absent: the nearest written node is then
+        the most useful place to point at.
+        """
+        parts = list(path)
+        while True:
+            nested = nest(tuple(parts))
+            table = self.keys if key else self.values
+            found = table.get(nested)
+            if found is None and key:
+                found = self.values.get(nested)
+            if found is not None:
+                return found
+            if not parts:
+                return Span(1, 1, 1, 1)
+            parts.pop()
+            key = True  # for a missing child, the parent's key is the best anchor
+
+    def has(self, path: Path) -> bool:
+        return nest(path) in self.values

@@ -1,0 +1,113 @@
+"""Shared fixtures: an in-process CLI runner and a yamllint-style rule checker."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from orglint.cli import main
+from orglint.config import Settings
+from orglint.engine import Request, plan, run
+from orglint.findings import Finding
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@contextmanager
+def chdir(path: Path) -> Iterator[None]:
+    old = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Run ``orglint ARGS`` in-process (exceptions are not caught by the fixture)."""
+    monkeypatch.setenv("ORGLINT_CACHE_DIR", str(tmp_path / ".cache"))
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+
+    def invoke(*args: str, cwd: Path | None = None, stdin: bytes | None = None) -> CliResult:
+        out, err = io.StringIO(), io.StringIO()
+        old_stdin = sys.stdin
+        if stdin is not None:
+            sys.stdin = io.TextIOWrapper(io.BytesIO(stdin))
+        try:
+            with chdir(cwd or tmp_path), redirect_stdout(out), redirect_stderr(err):
+                code = main(list(args))
+        finally:
+            sys.stdin = old_stdin
+        return CliResult(code, out.getvalue(), err.getvalue())
+
+    return invoke
+
+
+def dedent(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+class Linter:
+    """yamllint's RuleTestCase as a pytest fixture: inline YAML in, (line, col, code) out."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.tmp_path = tmp_path
+
+    def findings(self, source: str, *, select: list[str] | None = None,
+                 files: dict[str, str] | None = None, name: str = "team.yaml",
+                 rule_options: dict[str, dict[str, object]] | None = None,
+                 settings: Settings | None = None) -> list[Finding]:
+        folder = self.tmp_path / "org"
+        folder.mkdir(exist_ok=True)
+        (folder / name).write_text(dedent(source), encoding="utf-8")
+        others = []
+        for other, text in (files or {}).items():
+            path = folder / other
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(dedent(text), encoding="utf-8")
+            others.append(other)
+        if settings is None:
+            settings = Settings(root=folder, select=select or ["ALL"], cache=False,
+                                rule_options=rule_options or {})
+            settings.paths = others
+        result = run(plan(settings), Request([name], cwd=folder))
+        return result.findings
+
+    def check(self, source: str, *, expected: list[tuple[int, int, str]],
+              select: list[str] | None = None, **kwargs: object) -> list[Finding]:
+        found = self.findings(source, select=select, **kwargs)  # type: ignore[arg-type]
+        got = [(f.line, f.column, f.code) for f in found]
+        assert got == sorted(expected), (
+            "\n" + dedent(source) + "\nexpected: " + repr(sorted(expected)) + "\ngot:\n"
+            + "\n".join(f"  {f.line}:{f.column} {f.code} {f.message}" for f in found))
+        return found
+
+
+@pytest.fixture
+def lint(tmp_path: Path) -> Linter:
+    return Linter(tmp_path)
+
+
+TEAM_HEADER = """\
+apiVersion: orglint/v1
+kind: Team
+metadata:
+  name: t
+spec:
+"""

@@ -1,0 +1,179 @@
+"""ORG001–ORG007."""
+
+from __future__ import annotations
+
+
+def test_org001_syntax_error_at_parser_position(lint):
+    lint.check("""
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t
+        spec: {}
+        """, expected=[(4, 5, "ORG001")])
+
+
+def test_org001_tab_indentation(lint):
+    found = lint.check("apiVersion: orglint/v1\nkind: Team\nmetadata:\n\tname: t\n",
+                       expected=[(4, 1, "ORG001")])
+    assert "tab" in found[0].message
+
+
+def test_org002_duplicate_key_at_second_occurrence(lint):
+    lint.check("""
+        apiVersion: orglint/v1
+        kind: Team
+        metadata:
+          name: t
+        spec:
+          maturity: pilot
+          maturity: exploring
+          members: []
+        """, select=["ORG002"], expected=[(7, 3, "ORG002")])
+
+
+def test_org003_unknown_key_with_did_you_mean(lint):
+    found = lint.check("""
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          members:
+            - id: a
+              role: ml-engineer
+              owsn: [training-code]
+              allocation: lots
+        """, expected=[(9, 7, "ORG003"), (10, 19, "ORG003")])
+    assert found[0].message == "unknown key 'owsn' (did you mean 'owns'?)"
+    assert found[1].message == "allocation must be an integer from 1 to 100, got 'lots'"
+
+
+def test_org003_schema_failure_skips_policy_rules(lint):
+    # devops-sre owning training-pipelines would be ORG104, but the document is invalid.
+    lint.check("""
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          members:
+            - {id: a, role: devops-sre, owns: [training-pipelines], level: 7}
+        """, expected=[(7, 68, "ORG003")])
+
+
+def test_org003_unknown_kind_and_api_version(lint):
+    found = lint.check("""
+        apiVersion: orglint/v1
+        kind: Teem
+        ---
+        apiVersion: orglint/v2
+        kind: Team
+        """, expected=[(2, 7, "ORG003"), (4, 13, "ORG003")])
+    assert "did you mean 'Team'" in found[0].message
+
+
+def test_org003_x_keys_labels_and_annotations_are_free(lint):
+    lint.check("""
+        apiVersion: orglint/v1
+        kind: Team
+        x-owner: platform-team
+        metadata:
+          name: t
+          labels: {anything: [goes, here]}
+          annotations: {"example.com/x": 1}
+        spec:
+          maturity: exploring
+          x-notes: free
+          members:
+            - {id: a, name: A, role: data-scientist, x-pronouns: they}
+        """, select=["ORG0"], expected=[])
+
+
+def test_org004_unknown_role_and_alias(lint):
+    found = lint.check("""
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          members:
+            - {id: a, role: ml-engneer}
+            - {id: b, role: SRE}
+            - {id: c, role: ml-engineer}
+        """, select=["ORG004"], expected=[(7, 21, "ORG004"), (8, 21, "ORG004")])
+    assert "did you mean 'ml-engineer'" in found[0].message
+    assert "write 'devops-sre'" in found[1].message
+    assert found[1].fix is not None and found[1].fix.safe
+
+
+def test_org004_title_that_maps_to_no_role(lint):
+    lint.check("""
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          members:
+            - {id: a, title: Chief Wizard}
+            - {id: b, title: Senior DevOps Engineer}
+            - {id: c, title: Jr. Machine Learning Engineer}
+        """, select=["ORG004"], expected=[(7, 22, "ORG004")])
+
+
+def test_org005_unknown_responsibility(lint):
+    found = lint.check("""
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          members:
+            - id: a
+              role: ml-engineer
+              owns:
+                - training-code
+                - trainng-pipelines
+        """, select=["ORG005"], expected=[(11, 11, "ORG005")])
+    assert found[0].message == (
+        "unknown responsibility 'trainng-pipelines' (did you mean 'training-pipelines'?)")
+
+
+def test_org006_unknown_system_and_practice(lint):
+    lint.check("""
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          systems: [feature-store, featurestore]
+          practices: [eval-gate, evals]
+          members: []
+        """, select=["ORG006"], expected=[(6, 28, "ORG006"), (7, 26, "ORG006")])
+
+
+def test_org007_duplicate_member_at_second_entry(lint):
+    lint.check("""
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          members:
+            - {id: a, role: ml-engineer}
+            - {id: b, role: ml-engineer}
+            - {id: a, role: ml-engineer}
+        """, select=["ORG007"], expected=[(9, 12, "ORG007")])
+
+
+def test_clean_team_has_no_input_findings(lint):
+    lint.check("""
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          systems: [model-serving]
+          practices: [eval-gate]
+          members:
+            - {id: a, role: ml-engineer, owns: [training-code]}
+        """, select=["ORG0"], expected=[])
