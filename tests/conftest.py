@@ -111,3 +111,14 @@ metadata:
   name: t
 spec:
 """
+
+
+def at(source: str, token: str, nth: int = 1) -> tuple[int, int]:
+    """(line, column), 1-based, of the nth occurrence of ``token`` in the dedented source."""
+    text = dedent(source)
+    index = -1
+    for _ in range(nth):
+        index = text.index(token, index + 1)
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, column

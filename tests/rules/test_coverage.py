@@ -1,0 +1,89 @@
+"""ORG201–ORG207."""
+
+from __future__ import annotations
+
+
+def spec(maturity: str, systems: str, members: list[str], extra: str = "") -> str:
+    return ("apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec:\n"
+            f"  maturity: {maturity}\n  systems: {systems}\n{extra}  members:\n"
+            + "".join(f"    - {m}\n" for m in members))
+
+
+def test_org201_points_at_the_feature_store_item(lint):
+    lint.check(spec("pilot", "[model-registry, feature-store]", ["{id: a, role: ml-engineer}"]),
+               select=["ORG201"], expected=[(6, 29, "ORG201")])
+
+
+def test_org201_silent_with_a_data_engineer(lint):
+    lint.check(spec("pilot", "[feature-store]", ["{id: a, role: data-engineer}"]),
+               select=["ORG201"], expected=[])
+
+
+def test_org202_each_unowned_requirement_at_the_system(lint):
+    found = lint.check(
+        spec("pilot", "[gpu-cluster]",
+             ["{id: a, role: platform-engineer, owns: [gpu-operator]}"]),
+        select=["ORG202"], expected=[(6, 13, "ORG202")])
+    assert "requires gpu-scheduling" in found[0].message
+
+
+def test_org202_silent_when_all_owned(lint):
+    lint.check(spec("pilot", "[gpu-cluster]",
+                    ["{id: a, role: platform-engineer, owns: [gpu-operator, gpu-scheduling]}"]),
+               select=["ORG202"], expected=[])
+
+
+def test_org203_and_org204_at_maturity(lint):
+    lint.check(spec("production", "[]", ["{id: a, role: ml-engineer, owns: [training-code]}"]),
+               select=["ORG203", "ORG204"], expected=[(5, 13, "ORG203"), (5, 13, "ORG204")])
+
+
+def test_org203_org204_silent_with_owners_or_practice(lint):
+    lint.check(spec("scale", "[]", ["{id: a, role: mlops-engineer, owns: [model-rollback]}"],
+                    extra="  practices: [eval-gate]\n"),
+               select=["ORG203", "ORG204"], expected=[])
+    lint.check(spec("production", "[]",
+                    ["{id: a, role: mlops-engineer, owns: [promotion-gates, eval-gate]}"]),
+               select=["ORG203", "ORG204"], expected=[])
+
+
+def test_org203_silent_before_production(lint):
+    lint.check(spec("pilot", "[]", ["{id: a, role: ml-engineer}"]),
+               select=["ORG203", "ORG204", "ORG205"], expected=[])
+
+
+def test_org205_serving_without_platform_engineer(lint):
+    lint.check(spec("production", "[model-serving]", ["{id: a, role: devops-sre}"]),
+               select=["ORG205"], expected=[(5, 13, "ORG205")])
+    lint.check(spec("production", "[model-serving]", ["{id: a, role: platform-engineer}"]),
+               select=["ORG205"], expected=[])
+
+
+def test_org206_role_mix_gap_names_missing_seats(lint):
+    found = lint.check(
+        spec("production", "[]", ["{id: a, role: ml-engineer}", "{id: b, role: ml-engineer}"]),
+        select=["ORG206"], expected=[(5, 13, "ORG206")])
+    assert "1 more platform-engineer" in found[0].message
+    assert "ml-engineer" not in found[0].message.split("has", 1)[1].split("(")[0]
+
+
+def test_org206_silent_on_the_recommended_mix(lint):
+    lint.check(spec("production", "[]", ["{id: a, role: platform-engineer}",
+                                         "{id: b, role: mlops-engineer}"]),
+               select=["ORG206"], expected=[])
+
+
+def test_org207_single_owner_of_a_required_responsibility(lint):
+    lint.check(spec("production", "[streaming]",
+                    ["{id: a, role: data-engineer, owns: [streaming-pipelines]}"]),
+               select=["ORG207"], expected=[(8, 43, "ORG207")])
+
+
+def test_org207_silent_with_two_owners_or_before_production(lint):
+    lint.check(spec("production", "[streaming]",
+                    ["{id: a, role: data-engineer, owns: [streaming-pipelines]}",
+                     "{id: b, role: data-engineer, owns: [streaming-pipelines]}"]),
+               select=["ORG207"], expected=[])
+    lint.check(spec("pilot", "[streaming]",
+                    ["{id: a, role: data-engineer, owns: [streaming-pipelines]}"]),
+               select=["ORG207"], expected=[])

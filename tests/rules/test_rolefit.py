@@ -1,0 +1,109 @@
+"""ORG101–ORG109: each fires at the right place and stays silent on a close good case."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import at
+
+HEAD = """\
+apiVersion: orglint/v1
+kind: Team
+metadata: {name: t}
+spec:
+  maturity: pilot
+  members:
+"""
+
+
+def team(*members: str, head: str = HEAD) -> str:
+    return head + "".join(f"    - {m}\n" for m in members)
+
+
+def test_org101_title_role_mismatch_points_at_role(lint):
+    found = lint.check(team("{id: a, title: Senior DevOps Engineer, role: mlops-engineer}"),
+                       select=["ORG101"], expected=[(7, 52, "ORG101")])
+    assert "hired as 'Senior DevOps Engineer' (devops-sre)" in found[0].message
+
+
+def test_org101_silent_when_title_agrees_or_maps_nowhere(lint):
+    lint.check(team("{id: a, title: Staff MLOps Engineer, role: mlops-engineer}",
+                    "{id: b, title: Head of Vibes, role: ml-engineer}",
+                    "{id: c, title: Sr. ML Engineer}"),
+               select=["ORG101"], expected=[])
+
+
+def test_org102_generic_outside_role(lint):
+    found = lint.check(team("{id: a, role: data-scientist, owns: [model-design, data-pipelines]}"),
+                       select=["ORG102"], expected=[(7, 58, "ORG102")])
+    assert "gives to data-engineer" in found[0].message
+
+
+def test_org102_silent_where_a_specific_rule_applies(lint):
+    # training-pipelines for a devops-sre is ORG104's, not ORG102's.
+    lint.check(team("{id: a, role: devops-sre, owns: [ci-runners, training-pipelines]}"),
+               select=["ORG102", "ORG104"], expected=[(7, 52, "ORG104")])
+
+
+def test_org102_ignores_roles_outside_the_matrix(lint):
+    lint.check(team("{id: a, role: manager, owns: [training-code, ci-runners]}"),
+               select=["ORG102"], expected=[])
+
+
+@pytest.mark.parametrize(("role", "owns", "code", "bad"), [
+    ("platform-engineer", "[gpu-operator, training-code]", "ORG103", "training-code"),
+    ("devops-sre", "[ci-runners, model-rollback]", "ORG104", "model-rollback"),
+    ("ml-engineer", "[training-code, gpu-operator]", "ORG105", "gpu-operator"),
+    ("devops-sre", "[ci-runners, gpu-scheduling]", "ORG106", "gpu-scheduling"),
+    ("mlops-engineer", "[training-pipelines, data-pipelines]", "ORG107", "data-pipelines"),
+    ("data-engineer", "[data-pipelines, promotion-gates]", "ORG107", "promotion-gates"),
+    ("data-scientist", "[model-design, model-deployment]", "ORG108", "model-deployment"),
+])
+def test_specific_anti_patterns(lint, role, owns, code, bad):
+    source = team(f"{{id: a, role: {role}, owns: {owns}}}")
+    found = lint.check(source, select=["ORG1"], expected=[(*at(source, bad), code)])
+    assert found[0].entity == "a"
+
+
+@pytest.mark.parametrize(("role", "owns"), [
+    ("platform-engineer", "[gpu-operator, serving-runtime]"),
+    ("devops-sre", "[ci-runners, on-call]"),
+    ("ml-engineer", "[training-code, distributed-training]"),
+    ("mlops-engineer", "[training-pipelines, model-rollback]"),
+    ("data-engineer", "[data-pipelines, warehouse]"),
+    ("data-scientist", "[model-design, experiment-design]"),
+])
+def test_each_role_owning_its_own_work_is_clean(lint, role, owns):
+    lint.check(team(f"{{id: a, role: {role}, owns: {owns}}}"), select=["ORG1"], expected=[])
+
+
+def test_org104_message_says_why(lint):
+    found = lint.check(team("{id: dmitri, role: devops-sre, owns: [training-pipelines]}"),
+                       select=["ORG104"], expected=[(7, 45, "ORG104")])
+    assert found[0].message == (
+        "dmitri (devops-sre) owns training-pipelines, which is MLOps work: a DevOps engineer"
+        " asked to also run the model lifecycle leaves one half to rot")
+
+
+def test_role_inferred_from_title(lint):
+    lint.check(team("{id: a, title: Senior Site Reliability Engineer, owns: [model-rollback]}"),
+               select=["ORG104"], expected=[(7, 63, "ORG104")])
+
+
+BIG = HEAD.replace("maturity: pilot", "maturity: pilot\n  size: 6")
+
+
+def test_org109_fires_on_a_team_larger_than_five(lint):
+    lint.check(team("{id: a, role: mlops-engineer, owns: [training-pipelines, training-code]}",
+                    head=BIG), select=["ORG109"], expected=[(8, 12, "ORG109")])
+
+
+def test_org109_silent_on_a_small_team(lint):
+    lint.check(team("{id: a, role: mlops-engineer, owns: [training-pipelines, training-code]}"),
+               select=["ORG109"], expected=[])
+
+
+def test_org109_team_size_option(lint):
+    lint.check(team("{id: a, role: mlops-engineer, owns: [training-pipelines, training-code]}",
+                    head=BIG), select=["ORG109"], expected=[],
+               rule_options={"ORG109": {"team-size": 6}})
