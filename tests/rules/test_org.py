@@ -1,0 +1,109 @@
+"""ORG008–ORG011 and ORG301: rules that see every file of the org."""
+
+from __future__ import annotations
+
+from tests.conftest import at
+
+PEOPLE = """\
+apiVersion: orglint/v1
+kind: People
+spec:
+  people:
+    - {id: alice, name: Alice Chen, title: Senior ML Engineer, level: senior}
+    - {id: bo, name: Bo Li, title: MLOps Engineer, level: mid}
+"""
+
+
+def team(name: str, members: list[str], parent: str | None = None) -> str:
+    meta = f"{{name: {name}" + (f", parent: {parent}" if parent else "") + "}"
+    return (f"apiVersion: orglint/v1\nkind: Team\nmetadata: {meta}\nspec:\n"
+            "  maturity: pilot\n  members:" + ("\n" if members else " []\n")
+            + "".join(f"    - {m}\n" for m in members))
+
+
+def test_org008_unknown_person_only_with_people_files(lint):
+    source = team("t", ["{id: alice, role: ml-engineer}", "{id: alcie, role: ml-engineer}",
+                        "{id: zed, name: Zed, role: ml-engineer}"])
+    found = lint.check(source, select=["ORG008"], files={"people.yaml": PEOPLE},
+                       expected=[(*at(source, "alcie"), "ORG008")])
+    assert "did you mean 'alice'" in found[0].message
+    lint.check(source, select=["ORG008"], expected=[])
+
+
+def test_people_file_supplies_the_role_title(lint):
+    # bo has no role or title inline: the People file's title makes bo an MLOps engineer.
+    source = team("t", ["{id: bo, owns: [training-pipelines, data-pipelines]}"])
+    lint.check(source, select=["ORG004", "ORG107"], files={"people.yaml": PEOPLE},
+               expected=[(*at(source, "data-pipelines"), "ORG107")])
+
+
+def test_org009_conflicting_person_at_the_differing_field(lint):
+    source = team("t", ["{id: alice, level: mid, role: ml-engineer}"])
+    found = lint.check(source, select=["ORG009"], files={"people.yaml": PEOPLE},
+                       expected=[(*at(source, "mid"), "ORG009")])
+    assert found[0].message == "alice's level is 'mid' here but 'senior' at people.yaml:5"
+
+
+def test_org010_duplicate_team_reported_in_the_named_file(lint):
+    source = team("recsys", ["{id: a, name: A, role: ml-engineer}"])
+    found = lint.check(source, select=["ORG010"],
+                       files={"teams/other.yaml": team("recsys", ["{id: b, name: B}"])},
+                       expected=[(*at(source, "recsys"), "ORG010")])
+    assert "teams/other.yaml:3" in found[0].message
+
+
+def test_org011_unknown_parent_and_cycle(lint):
+    source = team("a", ["{id: x, name: X}"], parent="ml-divison")
+    found = lint.check(source, select=["ORG011"], files={"div.yaml": team("ml-division", [])},
+                       expected=[(*at(source, "ml-divison"), "ORG011")])
+    assert "did you mean 'ml-division'" in found[0].message
+    source = team("a", ["{id: x, name: X}"], parent="b")
+    found = lint.check(source, select=["ORG011"], files={"b.yaml": team("b", [], parent="a")},
+                       expected=[(*at(source, "b}"), "ORG011")])
+    assert found[0].severity.label == "error"
+    assert "a -> b -> a" in found[0].message
+
+
+def test_org011_known_parent_is_fine(lint):
+    lint.check(team("a", ["{id: x, name: X}"], parent="b"), select=["ORG011"],
+               files={"b.yaml": team("b", [])}, expected=[])
+
+
+def test_org301_over_allocated_across_files(lint):
+    source = team("recsys", ["{id: kim, name: Kim, allocation: 60}"])
+    other = team("ltv", ["{id: kim, name: Kim, allocation: 60}"])
+    found = lint.check(source, select=["ORG301"], files={"teams/ltv.yaml": other},
+                       expected=[(*at(source, "60"), "ORG301")])
+    assert found[0].message == "kim is allocated 120%: 60% here, 60% in teams/ltv.yaml:7"
+    assert found[0].related[0].file == "teams/ltv.yaml"
+
+
+def test_org301_silent_at_100(lint):
+    other = team("ltv", ["{id: kim, name: Kim, allocation: 60}"])
+    lint.check(team("recsys", ["{id: kim, name: Kim, allocation: 40}"]), select=["ORG301"],
+               files={"teams/ltv.yaml": other}, expected=[])
+
+
+def test_one_file_run_sees_the_whole_org(lint, tmp_path):
+    """Three files checked whole, then one at a time: the same cross-file findings."""
+    from orglint.config import Settings
+    from orglint.engine import Request, plan, run
+
+    folder = tmp_path / "three"
+    (folder / "teams").mkdir(parents=True)
+    (folder / "people.yaml").write_text(PEOPLE)
+    (folder / "teams" / "a.yaml").write_text(
+        team("a", ["{id: alice, allocation: 70, role: ml-engineer}"]))
+    (folder / "teams" / "b.yaml").write_text(
+        team("a", ["{id: alice, allocation: 50, role: ml-engineer}", "{id: ghost, role: other}"]))
+    settings = Settings(root=folder, cache=False, select=["ORG008", "ORG010", "ORG301"],
+                        paths=["people.yaml", "teams/*.yaml"])
+    whole = run(plan(settings), Request([], cwd=folder)).findings
+    by_file: dict[str, list[tuple[int, int, str]]] = {}
+    for f in whole:
+        by_file.setdefault(f.file, []).append((f.line, f.column, f.code))
+    assert set(by_file) == {"teams/a.yaml", "teams/b.yaml"}
+    for name in ("teams/a.yaml", "teams/b.yaml", "people.yaml"):
+        one = run(plan(settings), Request([name], cwd=folder)).findings
+        assert [(f.line, f.column, f.code) for f in one] == by_file.get(name, [])
+        assert {f.file for f in one} <= {name}

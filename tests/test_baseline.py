@@ -1,0 +1,57 @@
+"""Baselines: adopt orglint on an org with findings, fail only on new ones."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import dedent
+
+TEAM = """\
+apiVersion: orglint/v1
+kind: Team
+metadata: {name: infra}
+spec:
+  maturity: pilot
+  members:
+    - {id: dmitri, name: D, role: devops-sre, owns: [training-pipelines, model-rollback]}
+    - {id: sam, name: S, role: devops-sre, owns: [promotion-gates]}
+"""
+
+
+def test_baseline_hides_known_and_survives_reordering(run_cli, tmp_path):
+    (tmp_path / "team.yaml").write_text(dedent(TEAM))
+    written = run_cli("check", "team.yaml", "--select", "ORG104", "--write-baseline", "base.json")
+    assert written.code == 0
+    data = json.loads((tmp_path / "base.json").read_text())
+    keys = [(e["code"], e["entity"], e["detail"]) for e in data["entries"]]
+    assert keys == sorted(keys) and len(keys) == 3
+    assert all(e["file"] == "team.yaml" for e in data["entries"])
+    # Reorder members (every line moves) and add one new problem.
+    moved = dedent(TEAM).splitlines()
+    moved[6], moved[7] = moved[7], moved[6]
+    moved.append("    - {id: new, name: N, role: devops-sre, owns: [drift-detection]}")
+    (tmp_path / "team.yaml").write_text("\n".join(moved) + "\n")
+    after = run_cli("check", "team.yaml", "--select", "ORG104", "--baseline", "base.json",
+                    "--output-format", "json")
+    assert after.code == 1
+    body = json.loads(after.out)
+    assert [f["entity"] for f in body["findings"]] == ["new"]
+    assert body["summary"]["baseline_hidden"] == 3
+
+
+def test_stale_entries_are_counted_and_listed(run_cli, tmp_path):
+    (tmp_path / "team.yaml").write_text(dedent(TEAM))
+    run_cli("check", "team.yaml", "--select", "ORG104", "--write-baseline", "base.json")
+    (tmp_path / "team.yaml").write_text(dedent(TEAM).replace("model-rollback", "ci-runners"))
+    result = run_cli("check", "team.yaml", "--select", "ORG104", "--baseline", "base.json", "-v")
+    assert result.code == 0
+    assert "ORG104 team.yaml dmitri model-rollback" in result.out
+    assert "1 baseline entr(ies) no longer match" in result.out
+
+
+def test_baseline_errors_are_exit_2(run_cli, tmp_path):
+    (tmp_path / "team.yaml").write_text(dedent(TEAM))
+    assert run_cli("check", "team.yaml", "--baseline", "missing.json").code == 2
+    (tmp_path / "bad.json").write_text("{not json")
+    result = run_cli("check", "team.yaml", "--baseline", "bad.json")
+    assert result.code == 2 and "bad.json" in result.err
