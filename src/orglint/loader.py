@@ -61,10 +61,10 @@ class _Refused(Exception):
 
 
 _CORE = "tag:yaml.org,2002:"
-_INT_RE = re.compile(r"[-+]?[0-9]+\Z")
-_OCT_RE = re.compile(r"0o[0-7]+\Z")
-_HEX_RE = re.compile(r"0x[0-9a-fA-F]+\Z")
-_FLOAT_RE = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+# ruamel.yaml's YAML 1.2 forms, underscores included, so both parsers read one number.
+_INT_RE = re.compile(r"[-+]?(?:0b[01_]+|0o[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*)\Z")
+_FLOAT_RE = re.compile(
+    r"[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9_]+(?:[eE][-+]?[0-9]+)?)\Z")
 _INF_RE = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z")
 _NAN_RE = re.compile(r"\.(?:nan|NaN|NAN)\Z")
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
@@ -84,11 +84,13 @@ def _int(text: str, line: int, column: int) -> int:
             line,
             column,
         )
-    if text.startswith("0o"):
-        return int(text[2:], 8)
-    if text.startswith("0x"):
-        return int(text[2:], 16)
-    return int(text)
+    digits = text.replace("_", "")
+    sign = -1 if digits.startswith("-") else 1
+    body = digits.lstrip("+-")
+    for prefix, base in (("0b", 2), ("0o", 8), ("0x", 16)):
+        if body.startswith(prefix):
+            return sign * int(body[2:], base)
+    return int(digits)
 
 
 def _resolve_plain(text: str, line: int, column: int) -> Any:
@@ -102,10 +104,10 @@ def _resolve_plain(text: str, line: int, column: int) -> Any:
         return True
     if text in _FALSE:
         return False
-    if _INT_RE.match(text) or _OCT_RE.match(text) or _HEX_RE.match(text):
+    if _INT_RE.match(text):
         return _int(text, line, column)
     if _FLOAT_RE.match(text):
-        return float(text)
+        return float(text.replace("_", ""))
     if _INF_RE.match(text):
         return float("-inf") if text[0] == "-" else float("inf")
     if _NAN_RE.match(text):

@@ -61,7 +61,7 @@ class TeamSpec(Node):
     description: str | None = None
     systems: list[str] = Field(default_factory=list)
     practices: list[str] = Field(default_factory=list)
-    members: list[Member] = Field(default_factory=list)
+    members: list[Member]
 
 
 class Team(Node):

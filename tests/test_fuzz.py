@@ -1,0 +1,80 @@
+"""Property tests: no input raises out of the per-file pipeline or the CLI."""
+
+from __future__ import annotations
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from orglint.engine import Job, check_bytes
+from orglint.loader import Limits
+from orglint.matrix import load_matrix
+from orglint.rules import RULES
+
+MATRIX = load_matrix()
+JOB = Job(MATRIX, [r() for r in RULES if r.scope == "team"], Limits())
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+                    st.text(max_size=20), st.sampled_from(
+                        [*MATRIX.roles, *MATRIX.responsibilities, *MATRIX.systems,
+                         "production", "scale", "junior", "senior", "orglint/v1", "Team"]))
+values = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=5), st.dictionaries(st.text(max_size=10), inner, max_size=5)),
+    max_leaves=30)
+ids = st.sampled_from(["a", "b", "c", "kim", "dmitri"])
+members = st.fixed_dictionaries(
+    {"id": ids},
+    optional={
+        "role": st.sampled_from([*MATRIX.roles, "SRE", "nope", 3]),
+        "title": st.sampled_from(["Senior DevOps Engineer", "ML Engineer", "Wizard", ""]),
+        "level": st.sampled_from(["junior", "mid", "senior", "staff", "bogus"]),
+        "allocation": st.integers(-5, 150),
+        "owns": st.lists(st.sampled_from([*MATRIX.responsibilities, "typo"]), max_size=6),
+        "skills": st.lists(st.sampled_from(["python", "excel", "kubernetes"]), max_size=3),
+        "name": st.text(max_size=5),
+    })
+teams = st.fixed_dictionaries({
+    "apiVersion": st.just("orglint/v1"),
+    "kind": st.just("Team"),
+    "metadata": st.fixed_dictionaries({"name": ids}, optional={"parent": ids}),
+    "spec": st.fixed_dictionaries(
+        {"maturity": st.sampled_from(["exploring", "pilot", "production", "scale"]),
+         "members": st.lists(members, max_size=8)},
+        optional={"systems": st.lists(st.sampled_from([*MATRIX.systems, "x"]), max_size=4,
+                                      unique=True),
+                  "practices": st.lists(st.sampled_from([*MATRIX.practices]), max_size=2,
+                                        unique=True),
+                  "size": st.integers(0, 12), "extra": values}),
+})
+
+FAST = settings(max_examples=150, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow])
+
+
+@FAST
+@given(st.binary(max_size=400))
+def test_random_bytes_never_raise(raw):
+    check_bytes("f.yaml", raw, JOB)
+
+
+@FAST
+@given(st.text(max_size=400))
+def test_random_text_never_raises(text):
+    check_bytes("f.yaml", text.encode("utf-8", "surrogatepass"), JOB)
+
+
+@FAST
+@given(values)
+def test_random_yaml_documents_never_raise(value):
+    check_bytes("f.yaml", yaml.safe_dump(value).encode(), JOB)
+
+
+@FAST
+@given(teams, st.booleans())
+def test_random_teams_never_raise_and_point_inside_the_file(team, flow):
+    text = yaml.safe_dump(team, default_flow_style=flow, sort_keys=False)
+    result = check_bytes("f.yaml", text.encode(), JOB)
+    lines = text.count("\n") + 1
+    for finding in result.findings:
+        assert 1 <= finding.line <= lines, finding
+        assert finding.column >= 1

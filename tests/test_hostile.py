@@ -1,0 +1,123 @@
+"""Hostile input: a finding or exit 2 with a clear message, fast, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+BOMB = (
+    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n"
+        for i in range(8)
+    )
+)
+
+CASES = {
+    "alias-bomb": (BOMB.encode(), "aliases expand to more than"),
+    "deep-nesting": (b"[" * 50_000 + b"]" * 50_000, "nesting is deeper than"),
+    "binary": (bytes(range(256)) * 4, "not valid UTF-8"),
+    "latin-1": ("name: José\n".encode("latin-1"), "not valid UTF-8"),
+    "python-tag": (b"apiVersion: orglint/v1\nkind: !!python/object:os.system Team\n",
+                   "python tags are refused"),
+    "tabs": (b"apiVersion: orglint/v1\nkind: Team\nmetadata:\n\tname: t\n", "tab character"),
+    "unclosed-quote": (b'apiVersion: orglint/v1\nkind: "Team\n', "invalid YAML"),
+    "huge-int": (b"apiVersion: orglint/v1\nkind: Team\nspec: {size: " + b"9" * 5000 + b"}\n",
+                 "5000 digits"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_hostile_file_is_org001(run_cli, tmp_path, case):
+    raw, message = CASES[case]
+    (tmp_path / "in.yaml").write_bytes(raw)
+    start = time.perf_counter()
+    result = run_cli("check", "in.yaml", "--output-format", "json")
+    assert time.perf_counter() - start < 5
+    assert result.code == 1, result.err
+    assert "Traceback" not in result.out + result.err
+    assert '"code": "ORG001"' in result.out
+    assert message in result.out
+
+
+def test_30mb_file_is_refused_without_reading_it_all(run_cli, tmp_path):
+    with open(tmp_path / "big.yaml", "wb") as handle:
+        handle.write(b"apiVersion: orglint/v1\nkind: Team\n")
+        handle.write(b"# padding\n" * 3_000_000)
+    result = run_cli("check", "big.yaml")
+    assert result.code == 1
+    assert "over the 8,388,608-byte limit" in result.out
+
+
+def test_size_limit_is_configurable(run_cli, tmp_path):
+    (tmp_path / ".orglint.yaml").write_text("max-file-size: 10\n")
+    (tmp_path / "t.yaml").write_text("apiVersion: orglint/v1\nkind: Team\n")
+    assert "10-byte limit" in run_cli("check", "t.yaml").out
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("", 0),
+    ("just a scalar\n", 0),
+    ("- a\n- list\n", 0),
+    ("apiVersion: orglint/v1\nkind: Teem\n", 1),
+    ("apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec: {size: [1]}\n", 1),
+])
+def test_odd_documents(run_cli, tmp_path, text, code):
+    (tmp_path / "t.yaml").write_text(text)
+    result = run_cli("check", "t.yaml", "-v")
+    assert result.code == code
+    assert "Traceback" not in result.out + result.err
+
+
+def test_empty_and_non_orglint_files_are_skipped_with_a_reason(run_cli, tmp_path):
+    (tmp_path / "empty.yaml").write_text("")
+    (tmp_path / "ci.yaml").write_text("jobs: {build: {runs-on: ubuntu}}\n")
+    result = run_cli("check", ".", "-v")
+    assert result.code == 0
+    assert "ci.yaml: skipped: document 1: not an orglint document" in result.out
+
+
+def test_fifo_in_a_folder_is_skipped(run_cli, tmp_path):
+    (tmp_path / "team.yaml").write_text("a: 1\n")
+    os.mkfifo(tmp_path / "pipe.yaml")
+    result = run_cli("check", ".", "-v")
+    assert result.code == 0
+    assert "pipe.yaml: skipped: not a regular file" in result.out
+    named = run_cli("check", "pipe.yaml")
+    assert named.code == 2 and "not a regular file" in named.err
+
+
+def test_symlink_loop(run_cli, tmp_path):
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "t.yaml").write_text("a: 1\n")
+    os.symlink(tmp_path / "d", tmp_path / "d" / "loop")
+    os.symlink(tmp_path / "x.yaml", tmp_path / "y.yaml")
+    os.symlink(tmp_path / "y.yaml", tmp_path / "x.yaml")
+    assert run_cli("check", "d").code == 0
+    result = run_cli("check", "x.yaml")
+    assert result.code == 2 and "x.yaml" in result.err
+
+
+def test_missing_path_and_folder_without_yaml(run_cli, tmp_path):
+    result = run_cli("check", "nope.yaml")
+    assert result.code == 2
+    assert result.err.strip() == "orglint: error: nope.yaml: no such file or folder"
+    (tmp_path / "empty").mkdir()
+    result = run_cli("check", "empty")
+    assert result.code == 2 and "no YAML files" in result.err
+
+
+def test_unreadable_file(run_cli, tmp_path, monkeypatch):
+    import orglint.engine
+
+    (tmp_path / "t.yaml").write_text("a: 1\n")
+
+    def denied(*args, **kwargs):  # CI runs as root, which chmod cannot stop
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(orglint.engine, "open", denied, raising=False)
+    result = run_cli("check", "t.yaml")
+    assert result.code == 2
+    assert "t.yaml: cannot read: Permission denied" in result.err

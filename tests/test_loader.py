@@ -1,0 +1,69 @@
+"""Loading: positions, YAML 1.1/1.2 pins, and agreement with ruamel.yaml (used by --fix)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from orglint.loader import load
+
+TEXT = """\
+---
+a: 1
+b:
+  - x
+  - {c: d, e: [f, g]}
+"""
+
+
+def test_positions_of_keys_values_and_items():
+    doc = load(TEXT.encode(), "t").documents[0]
+    src = doc.source
+    assert src.span(("a",)).line == 2 and src.span(("a",)).column == 4
+    assert src.span(("a",), key=True)[:2] == (2, 1)
+    assert src.span(("b", 0))[:2] == (4, 5)
+    assert src.span(("b", 1, "e", 1))[:2] == (5, 19)
+    assert src.span(("b", 1, "c"), key=True)[:2] == (5, 6)
+    assert src.span(("b", 1, "missing"))[:2] == (5, 5)  # nearest written ancestor
+
+
+def test_multi_document_crlf_and_bom():
+    raw = b"\xef\xbb\xbfa: 1\r\n---\r\nb:\r\n  - x\r\n"
+    docs = load(raw, "t").documents
+    assert [d.data for d in docs] == [{"a": 1}, {"b": ["x"]}]
+    assert docs[1].source.span(("b", 0))[:2] == (4, 5)
+
+
+SCALARS = ["yes", "no", "on", "off", "y", "n", "true", "False", "~", "null", "", "010", "0o17",
+           "0x1f", "1_000", "1:30", "2024-01-01", "2024-01-01T10:00:00Z", "1.5", ".inf", "-.inf",
+           "1e3", "+12", "-7", "=", "<<x", "abc", "0b101"]
+
+
+@pytest.mark.parametrize("scalar", SCALARS)
+def test_plain_scalars_resolve_as_ruamel_round_trip_does(scalar):
+    from ruamel.yaml import YAML
+
+    text = f"k: {scalar}\n"
+    ours = load(text.encode(), "t").documents[0].data["k"]
+    theirs = YAML().load(io.StringIO(text))["k"]
+    if hasattr(theirs, "isoformat") or type(theirs).__name__ == "TimeStamp":
+        theirs = scalar  # ruamel builds a timestamp; orglint keeps the text (no dates needed)
+    if isinstance(theirs, bool) or theirs is None:
+        assert ours is theirs, (scalar, ours, theirs)
+    elif isinstance(theirs, (int, float)):
+        kind = int if isinstance(theirs, int) else float
+        assert ours == theirs and type(ours) is kind, (scalar, ours, theirs)
+    else:
+        assert ours == str(theirs), (scalar, ours, theirs)
+
+
+def test_merge_keys():
+    doc = load(b"base: &b {level: senior, role: ml-engineer}\nm:\n  <<: *b\n  role: x\n",
+               "t").documents[0]
+    assert doc.data["m"] == {"role": "x", "level": "senior"}
+
+
+def test_keys_are_strings_as_written():
+    doc = load(b"on: 1\n1: 2\nnull: 3\n", "t").documents[0]
+    assert list(doc.data) == ["on", "1", "null"]
