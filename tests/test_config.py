@@ -1,0 +1,113 @@
+"""Configuration: discovery, precedence, and every error path naming its key."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import dedent
+
+TEAM = """\
+apiVersion: orglint/v1
+kind: Team
+metadata: {name: t}
+spec:
+  maturity: pilot
+  size: 3
+  members:
+    - {id: a, name: A, role: devops-sre, owns: [training-pipelines]}
+"""
+
+
+@pytest.fixture
+def repo(tmp_path):
+    (tmp_path / "teams" / "sub").mkdir(parents=True)
+    (tmp_path / "teams" / "t.yaml").write_text(dedent(TEAM))
+    return tmp_path
+
+
+def codes(result) -> list[str]:
+    return [f["code"] for f in json.loads(result.out)["findings"]]
+
+
+def test_discovered_from_a_subfolder(run_cli, repo):
+    (repo / ".orglint.yaml").write_text("ignore: [ORG206, ORG303]\n")
+    result = run_cli("check", "../t.yaml", "--output-format", "json", cwd=repo / "teams" / "sub")
+    assert codes(result) == ["ORG104"]
+
+
+def test_pyproject_table(run_cli, repo):
+    (repo / "pyproject.toml").write_text('[tool.orglint]\nselect = ["ORG303"]\n')
+    assert codes(run_cli("check", "teams/t.yaml", "--output-format", "json", cwd=repo)) == [
+        "ORG303"]
+
+
+def test_config_paths_make_the_org_and_no_path_checks_them(run_cli, repo):
+    (repo / ".orglint.yaml").write_text("paths: ['teams/*.yaml']\nselect: [ORG104]\n")
+    result = run_cli("check", "--output-format", "json", cwd=repo)
+    assert [f["file"] for f in json.loads(result.out)["findings"]] == ["teams/t.yaml"]
+
+
+def test_severity_per_file_ignores_fail_on_and_options(run_cli, repo):
+    (repo / ".orglint.yaml").write_text(dedent("""\
+        select: [ORG104, ORG303, ORG109]
+        severity: {ORG104: warning, size-mismatch: off}
+        fail-on: warning
+        rules:
+          mlops-ml-conflated: {team-size: 2}
+        """))
+    result = run_cli("check", "teams/t.yaml", "--output-format", "json", cwd=repo)
+    found = json.loads(result.out)["findings"]
+    assert [(f["code"], f["severity"]) for f in found] == [("ORG104", "warning")]
+    assert result.code == 1
+    (repo / ".orglint.yaml").write_text("per-file-ignores: {'teams/*.yaml': [ORG1]}\n"
+                                        "select: [ORG104]\n")
+    assert codes(run_cli("check", "teams/t.yaml", "--output-format", "json", cwd=repo)) == []
+
+
+def test_cli_overrides_file(run_cli, repo):
+    (repo / ".orglint.yaml").write_text("select: [ORG303]\n")
+    result = run_cli("check", "teams/t.yaml", "--select", "ORG104", "--output-format", "json",
+                     cwd=repo)
+    assert codes(result) == ["ORG104"]
+    assert codes(run_cli("check", "teams/t.yaml", "--no-config", "--select", "ORG303",
+                         "--output-format", "json", cwd=repo)) == ["ORG303"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("selct: [ORG1]\n", "key 'selct': unknown key 'selct' (did you mean 'select'?)"),
+    ("select: ORG1\n", "key 'select': select must be a list"),
+    ("fail-on: never\n", "key 'fail-on': fail-on must be one of error, warning, info"),
+    ("severity: {ORG104: loud}\n", "key 'severity.ORG104'"),
+    ("severity: {ORG999: error}\n", "key 'severity.ORG999': unknown rule 'ORG999'"),
+    ("select: [ORG999]\n", "key 'select': unknown rule, prefix or name 'ORG999'"),
+    ("ignore: [ORG1O4]\n", "key 'ignore': unknown rule, prefix or name 'ORG1O4'"),
+    ("per-file-ignores: {'*.yaml': [BOGUS9]}\n", "key 'per-file-ignores.*.yaml'"),
+    ("rules: {ORG109: {team-sise: 3}}\n", "key 'rules.ORG109.team-sise'"),
+    ("rules: {ORG109: {team-size: -1}}\n", "key 'rules.ORG109.team-size'"),
+    ("rules: {ORG999: {}}\n", "key 'rules.ORG999': unknown rule"),
+    ("matrix: nowhere.yaml\n", "key 'matrix': no such file"),
+    ("max-depth: 1\n", "key 'max-depth'"),
+    ("- a list\n", "the configuration must be a mapping"),
+    ("a: [unclosed\n", "invalid YAML"),
+])
+def test_every_config_mistake_is_exit_2_naming_the_key(run_cli, repo, text, expected):
+    (repo / ".orglint.yaml").write_text(text)
+    result = run_cli("check", "teams/t.yaml", cwd=repo)
+    assert result.code == 2, result.out
+    assert expected in result.err
+    assert "Traceback" not in result.err
+
+
+def test_pyproject_errors_name_the_key(run_cli, repo):
+    (repo / "pyproject.toml").write_text('[tool.orglint]\nfail-on = "never"\n')
+    result = run_cli("check", "teams/t.yaml", cwd=repo)
+    assert result.code == 2 and "key 'fail-on'" in result.err
+    (repo / "pyproject.toml").write_text("[tool.orglint\n")
+    assert run_cli("check", "teams/t.yaml", cwd=repo).code == 2
+
+
+def test_explicit_config_missing(run_cli, repo):
+    result = run_cli("check", "teams/t.yaml", "--config", "nope.yaml", cwd=repo)
+    assert result.code == 2 and "configuration file not found" in result.err
