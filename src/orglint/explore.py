@@ -117,20 +117,21 @@ def compose(matrix: Matrix, size: int, maturity: str, systems: list[str]) -> Com
         practice = matrix.practices[practice_id]
         result.practices.append((practice_id, practice.description or practice.title))
     roles_in_mix = {r for r, _ in seats}
+    flagged: set[str] = set()
     for gap in stage.gaps:
         if gap.role in roles_in_mix:
             continue
         if gap.when_systems and not set(gap.when_systems) & set(systems):
             continue
         result.gaps.append(gap.message)
+        flagged.add(gap.role)
     for system_id in systems:
         for need in matrix.systems[system_id].requires:
             owner = matrix.owner(need)
-            if owner and owner not in roles_in_mix:
-                note = (f"{system_id} requires {need}, which is {owner} work, and this mix"
-                        f" has no {owner}")
-                if not any(owner in g for g in result.gaps):
-                    result.gaps.append(note)
+            if owner and owner not in roles_in_mix and owner not in flagged:
+                flagged.add(owner)
+                result.gaps.append(f"{system_id} requires {need}, which is {owner} work,"
+                                   f" and this mix has no {owner}")
     return result
 
 
