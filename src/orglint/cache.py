@@ -74,7 +74,9 @@ class Cache:
             if path.exists():
                 continue
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                if not path.parent.exists():
+                    self._prepare()
+                    path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = path.with_name(f".{key}.{os.getpid()}.tmp")
                 with open(tmp, "wb") as handle:
                     pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -82,6 +84,14 @@ class Cache:
             except OSError:
                 self.writable = False  # a read-only checkout: run uncached, quietly
                 return
+
+    def _prepare(self) -> None:
+        base = self.folder.parent
+        base.mkdir(parents=True, exist_ok=True)
+        marker = base / ".gitignore"
+        if not marker.exists():
+            # As ruff does: the cache ignores itself, so no one has to add it to .gitignore.
+            marker.write_text("# Created by orglint\n*\n", encoding="utf-8")
 
     def close(self) -> None:
         pass
