@@ -79,7 +79,8 @@ def test_extended_matrix_merges(acme):
 def test_custom_anti_pattern_is_reported_like_any_rule(run_cli, acme):
     result = run_cli("check", "team.yaml", "--output-format", "json")
     found = json.loads(result.out)["findings"]
-    assert [(f["code"], f["line"], f["column"]) for f in found] == [("ACME001", *at(TEAM, "feature-store-population"))]
+    where = at(TEAM, "feature-store-population")
+    assert [(f["code"], f["line"], f["column"]) for f in found] == [("ACME001", *where)]
     assert found[0]["name"] == "sre-populates-features"
     assert found[0]["message"] == (
         "pat (devops-sre) fills the feature store: at ACME the data team owns every feature"

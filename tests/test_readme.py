@@ -53,7 +53,7 @@ def test_github_actions_snippet(tmp_path):
     sarif = json.loads((tmp_path / "orglint.sarif").read_text())
     uri = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
     assert uri["artifactLocation"]["uri"] == "teams/vision.yaml"
-    upload = [s for s in steps if "upload-sarif" in s.get("uses", "")][0]
+    upload = next(s for s in steps if "upload-sarif" in s.get("uses", ""))
     assert upload["with"]["sarif_file"] == "orglint.sarif"
 
 

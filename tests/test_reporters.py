@@ -78,7 +78,7 @@ def test_github_annotations(run_cli, repo):
     out = run_cli("check", "teams/a.yaml", "--output-format", "github", cwd=repo).out
     lines = out.splitlines()
     assert lines[0].startswith("::")
-    error = [line for line in lines if line.startswith("::error ")][0]
+    error = next(line for line in lines if line.startswith("::error "))
     assert error.startswith("::error file=teams/a.yaml,line=")
     assert ",col=" in error and ",endLine=" in error and ",title=ORG" in error
     assert any(line.startswith("::notice ") for line in lines)

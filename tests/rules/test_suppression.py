@@ -50,7 +50,8 @@ def test_own_line_comment_applies_to_next_line(tmp_path):
 
 
 def test_unused_suppression_is_org901(tmp_path):
-    source = BAD.replace("{comment}", "  # orglint: ignore[ORG104]").replace("devops-sre", "mlops-engineer")
+    source = BAD.replace("{comment}", "  # orglint: ignore[ORG104]")
+    source = source.replace("devops-sre", "mlops-engineer")
     assert check(tmp_path, source) == [(*at(source, "# orglint"), "ORG901")]
 
 
