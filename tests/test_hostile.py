@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 
@@ -38,8 +39,9 @@ def test_hostile_file_is_org001(run_cli, tmp_path, case):
     assert time.perf_counter() - start < 5
     assert result.code == 1, result.err
     assert "Traceback" not in result.out + result.err
-    assert '"code": "ORG001"' in result.out
-    assert message in result.out
+    findings = json.loads(result.out)["findings"]
+    assert [f["code"] for f in findings] == ["ORG001"]
+    assert message in findings[0]["message"]
 
 
 def test_30mb_file_is_refused_without_reading_it_all(run_cli, tmp_path):

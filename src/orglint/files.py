@@ -25,11 +25,11 @@ class Source:
 
 
 def display_name(path: Path, cwd: Path) -> str:
-    try:
-        return Path(os.path.relpath(path, cwd)).as_posix() if path.is_relative_to(cwd) \
-            else path.as_posix()
-    except ValueError:
-        return path.as_posix()
+    text = os.path.abspath(path)
+    base = os.path.join(os.path.abspath(cwd), "")
+    if text.startswith(base):
+        text = text[len(base):]
+    return text.replace(os.sep, "/")
 
 
 def excluded(path: Path, root: Path, patterns: list[str]) -> bool:
@@ -117,11 +117,20 @@ def configured(globs: list[str], *, root: Path, exclude: list[str],
     return _dedupe(out)
 
 
+def identity(path: Path) -> str:
+    """The same file named two ways (``./a.yaml``, ``a.yaml``) gives one key.
+
+    ``os.path.abspath`` rather than ``Path.resolve``: resolving symlinks costs a system
+    call per path component, which on thousands of files is most of the walk.
+    """
+    return os.path.abspath(path)
+
+
 def _dedupe(paths: list[Path]) -> list[Path]:
-    seen: set[Path] = set()
+    seen: set[str] = set()
     out: list[Path] = []
     for path in paths:
-        key = path.resolve()
+        key = identity(path)
         if key not in seen:
             seen.add(key)
             out.append(path)

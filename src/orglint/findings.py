@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import NamedTuple
 
 
 class Severity(IntEnum):
@@ -20,8 +21,7 @@ class Severity(IntEnum):
         return self.name.lower()
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
+class Location(NamedTuple):
     """Another place a finding is about (named in the message, SARIF relatedLocations)."""
 
     file: str
@@ -29,8 +29,7 @@ class Location:
     column: int
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
+class Fix(NamedTuple):
     """A replacement of the scalar at ``path`` in document ``doc`` (applied by the fixer)."""
 
     doc: int
@@ -41,8 +40,14 @@ class Fix:
     description: str
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
+    """One problem at one place.
+
+    A NamedTuple rather than a dataclass: findings cross process boundaries and the
+    cache by the thousand, and tuples pickle in C where slotted dataclasses run a
+    Python-level ``__setstate__`` per object.
+    """
+
     code: str
     name: str
     severity: Severity

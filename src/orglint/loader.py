@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from orglint.findings import Finding, Severity
-from orglint.source import NestedPath, SourceMap, Span
+from orglint.source import NestedPath, SourceMap
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,24 +153,24 @@ def _check_collection_tag(tag: str | None, mapping: bool, line: int, column: int
     raise _Refused(f"unsupported tag '{tag}'", line, column)
 
 
-def _size(value: Any) -> int:
-    if isinstance(value, _Map):
-        return value.size
-    if isinstance(value, _Seq):
-        return value.size
-    return 1
+def _size(value: Any, memo: dict[int, int]) -> int:
+    """Node count of a subtree, each shared object counted once per reference.
 
-
-class _Map(dict[str, Any]):
-    """A mapping under construction, with the node count of its subtree."""
-
-    __slots__ = ("size",)
-    size: int
-
-
-class _Seq(list[Any]):
-    __slots__ = ("size",)
-    size: int
+    Only aliases need it, so it is computed on demand; the memo makes a nine-level
+    "billion laughs" cost a few dozen steps instead of nine to the ninth.
+    """
+    kind = type(value)
+    if kind is not dict and kind is not list:
+        return 1
+    key = id(value)
+    known = memo.get(key)
+    if known is not None:
+        return known
+    memo[key] = 1  # a cycle cannot happen (aliases name finished nodes), but be safe
+    children = value.values() if kind is dict else value
+    total = 1 + sum(_size(child, memo) for child in children)
+    memo[key] = total
+    return total
 
 
 def finding_at(
@@ -260,6 +260,11 @@ def _syntax_finding(exc: Any, file: str, text: str) -> Finding:
 
 
 def _build(events: Any, loaded: Loaded, limits: Limits) -> None:
+    """Events → plain dicts and lists, with spans; the hot loop of the check path.
+
+    Spans are stored as 0-based ``(line, column, end_line, end_column)`` tuples and
+    turned into 1-based ``Span`` values by ``SourceMap``, the one place that converts.
+    """
     from yaml.events import (
         AliasEvent,
         DocumentEndEvent,
@@ -274,49 +279,46 @@ def _build(events: Any, loaded: Loaded, limits: Limits) -> None:
     file = loaded.file
     max_depth = limits.max_depth
     max_alias = limits.max_alias_nodes
-    values: dict[NestedPath, Span] = {}
-    keys: dict[NestedPath, Span] = {}
+    values: dict[NestedPath, tuple[int, int, int, int]] = {}
+    keys: dict[NestedPath, tuple[int, int, int, int]] = {}
     anchors: dict[str, Any] = {}
-    # Each frame: [container, nested path, pending key (maps), merges (maps), explicit keys]
+    sizes: dict[int, int] = {}
+    # A frame: [container, nested path, pending key, key span, merge sources, anchor, start]
     stack: list[list[Any]] = []
+    top: list[Any] | None = None
     root: Any = None
     alias_budget = 0
     doc_index = 0
+    resolve = _resolve_plain
 
-    def attach(value: Any, span: Span, size: int) -> None:
+    def duplicate(frame: list[Any], key: str, path: NestedPath) -> None:
+        first = keys[path][0] + 1
+        span = frame[3]
+        loaded.findings.append(finding_at(
+            "ORG002", f"duplicate key '{key}': it is already defined at line {first};"
+            " the later value wins", file, span[0] + 1, span[1] + 1))
+
+    def attach(value: Any, span: tuple[int, int, int, int]) -> None:
         nonlocal root
-        if not stack:
+        if top is None:
             root = value
             values[()] = span
             return
-        frame = stack[-1]
-        container = frame[0]
-        container.size += size
-        if type(container) is _Map:
-            key = frame[2]
-            frame[2] = None
-            if key == "<<" and frame[5]:
-                frame[3].append((value, span))
+        container = top[0]
+        if type(container) is dict:
+            key = top[2]
+            top[2] = None
+            if key == "<<" and top[4] is not None and top[4] is not False:
+                top[4].append((value, span))
                 return
-            path = (frame[1], key)
+            path = (top[1], key)
             if key in container:
-                loaded.findings.append(
-                    finding_at(
-                        "ORG002",
-                        f"duplicate key '{key}': it is already defined at line "
-                        f"{keys[path].line}; the later value wins",
-                        file,
-                        frame[6].line,
-                        frame[6].column,
-                    )
-                )
-            else:
-                frame[4].add(key)
-            keys[path] = frame[6]
+                duplicate(top, key, path)
+            keys[path] = top[3]
             values[path] = span
             container[key] = value
         else:
-            values[(frame[1], len(container))] = span
+            values[(top[1], len(container))] = span
             container.append(value)
 
     for event in events:
@@ -324,60 +326,74 @@ def _build(events: Any, loaded: Loaded, limits: Limits) -> None:
         if cls is ScalarEvent:
             sm = event.start_mark
             em = event.end_mark
-            line = sm.line + 1
-            column = sm.column + 1
-            span = Span(line, column, em.line + 1, em.column + 1)
+            span = (sm.line, sm.column, em.line, em.column)
             text = event.value
-            if stack and type(stack[-1][0]) is _Map and stack[-1][2] is None:
+            tag = event.tag
+            if top is not None and top[2] is None and type(top[0]) is dict:
                 # A mapping key: kept as written, so `on:` or `1:` stay strings.
-                frame = stack[-1]
-                if event.tag is not None and event.tag != "!":
-                    _tagged_scalar(event.tag, text, line, column)
-                frame[2] = text
-                frame[5] = text == "<<" and event.implicit[0]
-                frame[6] = span
+                if tag is not None and tag != "!":
+                    _tagged_scalar(tag, text, sm.line + 1, sm.column + 1)
+                top[2] = text
+                top[3] = span
+                if text == "<<" and event.implicit[0] and top[4] is None:
+                    top[4] = []
                 if event.anchor is not None:
                     anchors[event.anchor] = text
                 continue
-            if event.tag is None or event.tag == "!":
-                value = _resolve_plain(text, line, column) if event.implicit[0] else text
+            if tag is None or tag == "!":
+                value = resolve(text, sm.line + 1, sm.column + 1) if event.implicit[0] \
+                    else text
             else:
-                value = _tagged_scalar(event.tag, text, line, column)
+                value = _tagged_scalar(tag, text, sm.line + 1, sm.column + 1)
             if event.anchor is not None:
                 anchors[event.anchor] = value
-            attach(value, span, 1)
+            if top is not None:
+                # The common case, inlined: a scalar value in a block mapping or sequence.
+                container = top[0]
+                if type(container) is dict:
+                    key = top[2]
+                    if key != "<<":
+                        top[2] = None
+                        path = (top[1], key)
+                        if key in container:
+                            duplicate(top, key, path)
+                        keys[path] = top[3]
+                        values[path] = span
+                        container[key] = value
+                        continue
+                else:
+                    values[(top[1], len(container))] = span
+                    container.append(value)
+                    continue
+            attach(value, span)
         elif cls is MappingStartEvent or cls is SequenceStartEvent:
             sm = event.start_mark
-            line = sm.line + 1
-            column = sm.column + 1
             mapping = cls is MappingStartEvent
-            if stack and type(stack[-1][0]) is _Map and stack[-1][2] is None:
-                raise _Refused(_COMPLEX_KEY, line, column)
+            if top is not None and top[2] is None and type(top[0]) is dict:
+                raise _Refused(_COMPLEX_KEY, sm.line + 1, sm.column + 1)
             if len(stack) >= max_depth:
                 raise _Refused(f"nesting is deeper than the limit of {max_depth} levels",
-                               line, column)
-            _check_collection_tag(event.tag, mapping, line, column)
-            container: Any = _Map() if mapping else _Seq()
-            container.size = 1
-            if stack:
-                parent = stack[-1]
-                pc = parent[0]
-                key = parent[2] if type(pc) is _Map else len(pc)
-                path = (parent[1], key)
-            else:
-                path = ()  # type: ignore[assignment]
-            stack.append(
-                [container, path, None, [], set(), False, None, event.anchor, line, column])
+                               sm.line + 1, sm.column + 1)
+            if event.tag is not None:
+                _check_collection_tag(event.tag, mapping, sm.line + 1, sm.column + 1)
+            where: NestedPath = ()
+            if top is not None:
+                parent = top[0]
+                where = (top[1], top[2] if type(parent) is dict else len(parent))
+            top = [{} if mapping else [], where, None, None, None, event.anchor,
+                   (sm.line, sm.column)]
+            stack.append(top)
         elif cls is MappingEndEvent or cls is SequenceEndEvent:
             frame = stack.pop()
+            top = stack[-1] if stack else None
             container = frame[0]
-            if frame[3]:
-                _merge(container, frame[3], frame[4])
+            if frame[4]:
+                _merge(container, frame[4])
             em = event.end_mark
-            span = Span(frame[8], frame[9], em.line + 1, em.column + 1)
-            if frame[7] is not None:
-                anchors[frame[7]] = container
-            attach(container, span, container.size)
+            start = frame[6]
+            if frame[5] is not None:
+                anchors[frame[5]] = container
+            attach(container, (start[0], start[1], em.line, em.column))
         elif cls is AliasEvent:
             sm = event.start_mark
             line = sm.line + 1
@@ -385,45 +401,39 @@ def _build(events: Any, loaded: Loaded, limits: Limits) -> None:
             if event.anchor not in anchors:
                 raise _Refused(f"alias '*{event.anchor}' names no anchor", line, column)
             value = anchors[event.anchor]
-            span = Span(line, column, event.end_mark.line + 1, event.end_mark.column + 1)
-            if stack and type(stack[-1][0]) is _Map and stack[-1][2] is None:
+            span = (sm.line, sm.column, event.end_mark.line, event.end_mark.column)
+            if top is not None and top[2] is None and type(top[0]) is dict:
                 if isinstance(value, (dict, list)):
                     raise _Refused(_COMPLEX_KEY, line, column)
-                frame = stack[-1]
-                frame[2] = "" if value is None else str(value)
-                frame[5] = False
-                frame[6] = span
+                top[2] = "" if value is None else str(value)
+                top[3] = span
                 continue
-            size = _size(value)
-            alias_budget += size
+            alias_budget += _size(value, sizes)
             if alias_budget > max_alias:
-                raise _Refused(f"aliases expand to more than {max_alias:,} nodes (an alias bomb?)",
-                               line, column)
-            attach(value, span, size)
+                raise _Refused(f"aliases expand to more than {max_alias:,} nodes"
+                               " (an alias bomb?)", line, column)
+            attach(value, span)
         elif cls is DocumentStartEvent:
             values = {}
             keys = {}
             anchors = {}
+            sizes = {}
             root = None
             alias_budget = 0
         elif cls is DocumentEndEvent:
-            loaded.documents.append(Document(_plain(root), SourceMap(values, keys), doc_index))
+            loaded.documents.append(Document(root, SourceMap(values, keys), doc_index))
             doc_index += 1
 
 
-def _merge(target: _Map, sources: list[tuple[Any, Span]], explicit: set[str]) -> None:
+def _merge(target: dict[str, Any], sources: list[tuple[Any, Any]]) -> None:
+    """Apply ``<<`` merge keys: keys written in the mapping win, then earlier sources."""
+    explicit = set(target)
     for source, span in sources:
         items = source if isinstance(source, list) else [source]
         for item in items:
             if not isinstance(item, dict):
                 raise _Refused("a merge key ('<<') needs a mapping or a list of mappings",
-                               span.line, span.column)
+                               span[0] + 1, span[1] + 1)
             for key, value in item.items():
                 if key not in explicit and key not in target:
                     target[key] = value
-                    target.size += _size(value)
-
-
-def _plain(value: Any) -> Any:
-    """The builder's subclasses are plain dict/list already; keep the object as it is."""
-    return value

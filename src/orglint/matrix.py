@@ -112,6 +112,11 @@ class MatrixSpec(_Model):
 _WORD = re.compile(r"[a-z0-9&+.]+")
 
 
+def normalise_skill(skill: str) -> str:
+    """``Weights & Biases`` → ``weights-and-biases``; how skills are compared."""
+    return "-".join(skill.lower().replace("_", " ").replace("&", "and").split())
+
+
 @dataclass
 class Matrix:
     name: str
@@ -137,6 +142,19 @@ class Matrix:
                 else:
                     titles[key] = role_id
         self._titles = titles
+        self._title_cache: dict[str, str | None] = {}
+        owned: dict[str, list[str]] = {role: [] for role in self.spec.roles}
+        for rid, entry in self.spec.responsibilities.items():
+            owned.setdefault(entry.owner, []).append(rid)
+        self._owned = owned
+        self._pattern_sets: dict[int, frozenset[str]] = {}
+        for pattern in self.spec.anti_patterns:
+            wanted = set(pattern.responsibilities)
+            if pattern.responsibilities_of:
+                wanted.update(owned.get(pattern.responsibilities_of, []))
+            self._pattern_sets[id(pattern)] = frozenset(wanted)
+        self.day_one = {role: frozenset(normalise_skill(s) for s in entry.day_one_skills)
+                        for role, entry in self.spec.roles.items()}
 
     # -- vocabulary ------------------------------------------------------------------
     @property
@@ -163,7 +181,10 @@ class Matrix:
         return entry.owner if entry else None
 
     def owned_by(self, role: str) -> list[str]:
-        return [r for r, e in self.responsibilities.items() if e.owner == role]
+        return self._owned.get(role, [])
+
+    def pattern_responsibilities(self, pattern: AntiPattern) -> frozenset[str]:
+        return self._pattern_sets[id(pattern)]
 
     def work(self, role: str) -> str:
         entry = self.roles.get(role)
@@ -177,7 +198,11 @@ class Matrix:
 
     def role_for_title(self, title: str) -> str | None:
         """The one role a title maps to, ignoring case and seniority words."""
-        return self._titles.get(self.normalise_title(title))
+        # Orgs repeat a handful of titles thousands of times: remember each answer.
+        cache = self._title_cache
+        if title not in cache:
+            cache[title] = self._titles.get(self.normalise_title(title))
+        return cache[title]
 
     def patterns(self, code: str) -> list[AntiPattern]:
         return [p for p in self.spec.anti_patterns if p.code == code]

@@ -29,10 +29,13 @@ def nest(path: Path) -> NestedPath:
     return out
 
 
+Raw = tuple[int, int, int, int]  # 0-based, as the parser's marks give them
+
+
 @dataclass(slots=True)
 class SourceMap:
-    values: dict[NestedPath, Span]
-    keys: dict[NestedPath, Span]
+    values: dict[NestedPath, Raw]
+    keys: dict[NestedPath, Raw]
 
     def span(self, path: Path, *, key: bool = False) -> Span:
         """The span of the value at ``path`` (or of its key), else of the nearest ancestor.
@@ -49,11 +52,10 @@ class SourceMap:
             if found is None and key:
                 found = self.values.get(nested)
             if found is not None:
-                return found
+                line, column, end_line, end_column = found
+                return Span(line + 1, column + 1, end_line + 1, end_column + 1)
             if not parts:
                 return Span(1, 1, 1, 1)
             parts.pop()
             key = True  # for a missing child, the parent's key is the best anchor
 
-    def has(self, path: Path) -> bool:
-        return nest(path) in self.values

@@ -142,15 +142,8 @@ class TeamContext:
         return hits
 
 
-def pattern_responsibilities(pattern: AntiPattern, matrix: Matrix) -> set[str]:
-    found = set(pattern.responsibilities)
-    if pattern.responsibilities_of:
-        found.update(matrix.owned_by(pattern.responsibilities_of))
-    return found
-
-
 def owns_matches(pattern: AntiPattern, ctx: TeamContext) -> Iterator[tuple[int, int, str]]:
-    wanted = pattern_responsibilities(pattern, ctx.matrix)
+    wanted = ctx.matrix.pattern_responsibilities(pattern)
     roles = set(pattern.roles)
     for i, member in enumerate(ctx.members):
         if ctx.roles[i].role not in roles:

@@ -79,6 +79,8 @@ class UnknownPerson(Rule):
         for person in org.persons:
             if person.team is None or person.has_name or person.id in registry:
                 continue
+            if person.place.file not in org.named:
+                continue
             yield org_finding(
                 UnknownPerson, person.place,
                 f"{person.id} is in no People file and has no 'name' here"
@@ -215,15 +217,19 @@ class UnknownParent(Rule):
 
         teams = org.teams
         parent_of = {t.id: t.parent for t in teams}
+        hints: dict[str, str] = {}  # one "did you mean" per unknown name, not per team
         for team in teams:
             if team.parent is None or team.parent_place is None:
                 continue
+            if team.parent_place.file not in org.named:
+                continue
             if team.parent not in parent_of:
+                if team.parent not in hints:
+                    hints[team.parent] = did_you_mean(team.parent, sorted(parent_of))
                 yield org_finding(
                     UnknownParent, team.parent_place,
                     f"parent '{team.parent}' of {team.id} is no team of the org"
-                    f"{did_you_mean(team.parent, sorted(parent_of))}", entity=team.id,
-                    detail="parent")
+                    f"{hints[team.parent]}", entity=team.id, detail="parent")
                 continue
             chain = [team.id]
             current: str | None = team.parent

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pydantic import BaseModel, ConfigDict, Field
 
 from orglint.findings import Finding, Severity
+from orglint.matrix import normalise_skill
 from orglint.rules.base import Rule, TeamContext, is_senior
 
 
@@ -100,10 +101,6 @@ class SizeMismatch(Rule):
                               f" ({gap})", detail="size")
 
 
-def _norm(skill: str) -> str:
-    return "-".join(skill.lower().replace("_", " ").replace("&", "and").split())
-
-
 class SkillBarUnmet(Rule):
     """## What it does
     When a member declares `skills`, checks that at least one of them is a day-one skill
@@ -145,7 +142,8 @@ class SkillBarUnmet(Rule):
             bar = ctx.matrix.roles[role].day_one_skills
             if not skills or not bar:
                 continue
-            if {_norm(s) for s in skills} & {_norm(s) for s in bar}:
+            wanted = ctx.matrix.day_one[role]
+            if any(normalise_skill(s) in wanted for s in skills):
                 continue
             path = member.at("skills") if member.skills is not None else member.at("id")
             yield ctx.finding(
