@@ -112,14 +112,14 @@ def test_missing_path_and_folder_without_yaml(run_cli, tmp_path):
 
 
 def test_unreadable_file(run_cli, tmp_path, monkeypatch):
-    import orglint.engine
+    import orglint.files
 
     (tmp_path / "t.yaml").write_text("a: 1\n")
 
     def denied(*args, **kwargs):  # CI runs as root, which chmod cannot stop
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(orglint.engine, "open", denied, raising=False)
+    monkeypatch.setattr(orglint.files, "open", denied, raising=False)
     result = run_cli("check", "t.yaml")
     assert result.code == 2
     assert "t.yaml: cannot read: Permission denied" in result.err

@@ -7,7 +7,7 @@ import json
 import pytest
 from pydantic import BaseModel
 
-from orglint.config import ConfigModel
+from orglint.configfile import ConfigModel
 from orglint.loader import load
 from orglint.model import Member, Metadata, People, Person, Team, TeamSpec
 from orglint.resources import SCHEMA_FILES, schema

@@ -17,13 +17,14 @@ import pickle
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from orglint import __version__
 
 if TYPE_CHECKING:
     from orglint.config import Settings
     from orglint.engine import FileResult, Plan
+    from orglint.files import Gathered
 
 CACHE_DIR_NAME = ".orglint_cache"
 
@@ -95,6 +96,67 @@ class Cache:
 
     def close(self) -> None:
         pass
+
+
+RUNS_KEPT = 8
+
+
+def run_key(settings: Settings, gathered: Gathered, extra: tuple[object, ...]) -> str:
+    """The key of a whole run: version, settings, matrix, and every file's content.
+
+    Content, not modification times: a checkout or a rebase rewrites mtimes, and a
+    stale result is worse than a slow one.
+    """
+    from orglint.resources import builtin_matrix_path
+
+    digest = hashlib.blake2b(digest_size=20)
+    fields = {k: v for k, v in vars(settings).items() if k != "origins"}
+    digest.update(repr((__version__, sorted(fields.items()), extra)).encode())
+    for matrix in (builtin_matrix_path("ai-platform"), settings.matrix):
+        if matrix is not None:
+            digest.update(matrix.read_bytes())
+    names = {source.display for source in gathered.named}
+    for source, raw in gathered.contents:
+        digest.update(b"\0N" if source.display in names else b"\0O")
+        digest.update(source.display.encode())
+        digest.update(len(raw).to_bytes(8, "little"))
+        digest.update(raw)
+    return digest.hexdigest()
+
+
+class Report(NamedTuple):
+    """A rendered report and what the run exits with."""
+
+    text: str
+    exit_code: int
+    summary: str
+
+
+def load_report(folder: Path, key: str) -> Report | None:
+    try:
+        with open(folder / "runs" / key, "rb") as handle:
+            value = pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
+            TypeError, ValueError):
+        return None
+    return value if isinstance(value, Report) else None
+
+
+def save_report(folder: Path, key: str, report: Report) -> None:
+    runs = folder / "runs"
+    try:
+        if not runs.is_dir():
+            Cache(folder / "unused")._prepare()
+            runs.mkdir(parents=True, exist_ok=True)
+        tmp = runs / f".{key}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as handle:
+            pickle.dump(report, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, runs / key)
+        entries = sorted(runs.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[RUNS_KEPT:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only checkout runs uncached
 
 
 def clean(folder: Path) -> bool:

@@ -141,8 +141,8 @@ def _color(stream: TextIO) -> bool:
 def _check(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from orglint.engine import Request, plan, run
-    from orglint.reporters import ReportContext, get
+    from orglint import cache
+    from orglint.files import Request, gather
 
     settings = _settings(args, {
         "select": args.select, "extend_select": _flat(args.extend_select),
@@ -151,15 +151,40 @@ def _check(args: argparse.Namespace) -> int:
     if args.show_settings:
         print(json.dumps(settings.shown(), indent=2))
         return EXIT_OK
-    the_plan = plan(settings)
     stdin = None
     if "-" in args.paths:
         stdin = sys.stdin.buffer.read(settings.limits.max_file_size + 1)
-    today = os.environ.get("ORGLINT_TODAY")
+    today_text = os.environ.get("ORGLINT_TODAY")
+    today = dt.date.fromisoformat(today_text) if today_text else dt.date.today()
     request = Request(paths=args.paths, cwd=Path.cwd(), stdin=stdin,
                       stdin_name=args.stdin_filename, baseline=args.baseline, jobs=args.jobs,
-                      today=dt.date.fromisoformat(today) if today else None)
-    result = run(the_plan, request)
+                      today=today)
+    gathered = gather(settings, args.paths, cwd=request.cwd, stdin=stdin,
+                      stdin_name=args.stdin_filename)
+
+    fmt = args.output_format
+    also_github = fmt is None and os.environ.get("GITHUB_ACTIONS") == "true"
+    fmt = fmt or "text"
+    color = fmt == "text" and args.output_file is None and _color(sys.stdout)
+    # A warm rerun with nothing changed reads back its report: the cache key covers the
+    # version, the settings, the matrix and every file's content (see cache.run_key).
+    key = folder = None
+    if settings.cache and stdin is None and args.write_baseline is None:
+        baseline_bytes = (args.baseline.read_bytes()
+                          if args.baseline is not None and args.baseline.is_file() else None)
+        folder = cache.default_dir(settings)
+        key = cache.run_key(settings, gathered, (
+            today.isoformat(), args.paths, str(args.baseline), baseline_bytes, fmt,
+            also_github, color, args.verbose, args.statistics, args.exit_zero,
+            str(Path.cwd())))
+        report = cache.load_report(folder, key)
+        if report is not None:
+            return _emit(report, args)
+
+    from orglint.engine import plan, run
+
+    the_plan = plan(settings)
+    result = run(the_plan, request, gathered)
     if args.write_baseline is not None:
         from orglint import baseline
 
@@ -168,28 +193,33 @@ def _check(args: argparse.Namespace) -> int:
               f" --baseline {args.write_baseline} report only new ones.")
         return EXIT_OK
 
-    fmt = args.output_format
-    also_github = fmt is None and os.environ.get("GITHUB_ACTIONS") == "true"
-    fmt = fmt or "text"
-    out: TextIO = sys.stdout
-    ctx = ReportContext(rules=the_plan.rules, fail_on=settings.fail_on,
-                        color=fmt == "text" and args.output_file is None and _color(out),
+    from orglint.reporters import ReportContext, get
+    from orglint.reporters.text import summary_line
+
+    ctx = ReportContext(rules=the_plan.rules, fail_on=settings.fail_on, color=color,
                         verbose=args.verbose, statistics=args.statistics, root=Path.cwd())
     text = get(fmt)(result, ctx)
     if also_github:
         text = get("github")(result, ctx) + text
+    report = cache.Report(text, result.exit_code(settings.fail_on, args.exit_zero),
+                          summary_line(result))
+    if key is not None and folder is not None:
+        cache.save_report(folder, key, report)
+    return _emit(report, args)
+
+
+def _emit(report: Any, args: argparse.Namespace) -> int:
     if args.output_file is not None:
         try:
-            args.output_file.write_text(text, encoding="utf-8")
+            args.output_file.write_text(report.text, encoding="utf-8")
         except OSError as exc:
             raise OrglintError(f"cannot write {args.output_file}: {exc.strerror}") from None
-        from orglint.reporters.text import summary_line
-
-        print(summary_line(result), file=sys.stderr)
+        print(report.summary, file=sys.stderr)
     else:
-        out.write(text)
-        out.flush()
-    return result.exit_code(settings.fail_on, args.exit_zero)
+        sys.stdout.write(report.text)
+        sys.stdout.flush()
+    code: int = report.exit_code
+    return code
 
 
 def _rule(args: argparse.Namespace) -> int:

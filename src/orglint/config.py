@@ -11,39 +11,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from typing import Any
 
 from orglint.errors import ConfigError
 from orglint.findings import Severity
 from orglint.loader import Limits
 
 CONFIG_NAMES = (".orglint.yaml", ".orglint.yml")
-
-Level = Literal["error", "warning", "info"]
-
-
-class ConfigModel(BaseModel):
-    """The configuration file's keys (``schemas/config.schema.json`` is the contract)."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    paths: list[str] = Field(default_factory=list)
-    exclude: list[str] = Field(default_factory=list)
-    select: list[str] | None = None
-    extend_select: list[str] = Field(default_factory=list, alias="extend-select")
-    ignore: list[str] = Field(default_factory=list)
-    severity: dict[str, Literal["error", "warning", "info", "off"]] = Field(default_factory=dict)
-    per_file_ignores: dict[str, list[str]] = Field(default_factory=dict, alias="per-file-ignores")
-    matrix: str | None = None
-    fail_on: Level | None = Field(default=None, alias="fail-on")
-    rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    max_file_size: int | None = Field(default=None, alias="max-file-size")
-    max_depth: int | None = Field(default=None, alias="max-depth")
-    max_alias_nodes: int | None = Field(default=None, alias="max-alias-nodes")
-    cache: bool | None = None
-
 
 @dataclass
 class Settings:
@@ -176,10 +150,19 @@ def load_settings(
     settings = Settings(root=cwd)
     if path is not None:
         path = path.resolve()
+        use_cache = not overrides.get("no_cache") and not os.environ.get("ORGLINT_NO_CACHE")
+        remembered = _remembered(path) if use_cache else None
+        if remembered is not None:
+            _apply_overrides(remembered, overrides)
+            return remembered
         data = _read(path)
         origin = str(path)
         if path.name == "pyproject.toml":
             _check_table(data, origin)
+        from pydantic import ValidationError
+
+        from orglint.configfile import ConfigModel
+
         try:
             model = ConfigModel.model_validate(data)
         except ValidationError as exc:
@@ -189,11 +172,66 @@ def load_settings(
         settings.config_file = path
         settings.root = path.parent
         _apply_file(settings, model, origin)
+        if use_cache and settings.cache:
+            _remember(path, settings)
     _apply_overrides(settings, overrides)
     return settings
 
 
-def _apply_file(settings: Settings, model: ConfigModel, origin: str) -> None:
+def _snapshot(path: Path) -> Path | None:
+    """Where the settings resolved from this exact configuration file are kept."""
+    import hashlib
+
+    from orglint import __version__
+
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    key = hashlib.blake2b(__version__.encode() + b"\0" + str(path).encode() + b"\0" + raw,
+                          digest_size=16).hexdigest()
+    env = os.environ.get("ORGLINT_CACHE_DIR")
+    base = Path(env) if env else path.parent / ".orglint_cache"
+    return base / "settings" / key
+
+
+def _remembered(path: Path) -> Settings | None:
+    """The settings of an unchanged configuration file, without parsing or pydantic."""
+    import pickle
+
+    snapshot = _snapshot(path)
+    if snapshot is None:
+        return None
+    try:
+        with open(snapshot, "rb") as handle:
+            settings = pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
+            TypeError, ValueError):
+        return None
+    return settings if isinstance(settings, Settings) else None
+
+
+def _remember(path: Path, settings: Settings) -> None:
+    import copy
+    import pickle
+
+    snapshot = _snapshot(path)
+    if snapshot is None:
+        return
+    try:
+        snapshot.parent.mkdir(parents=True, exist_ok=True)
+        ignore = snapshot.parent.parent / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# Created by orglint\n*\n", encoding="utf-8")
+        tmp = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as handle:
+            pickle.dump(copy.deepcopy(settings), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, snapshot)
+    except OSError:
+        pass
+
+
+def _apply_file(settings: Settings, model: Any, origin: str) -> None:
     given = model.model_fields_set
     root = settings.root
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from orglint.config import Settings
-from orglint.errors import ConfigError, OrglintError, PathError
+from orglint.errors import ConfigError, OrglintError
 from orglint.facts import FileFacts, people_facts, team_facts
-from orglint.files import Source, configured, display_name, excluded, expand, identity
+from orglint.files import Gathered, Request, Source, excluded, gather
 from orglint.findings import Finding, Result, Severity
 from orglint.loader import Document, Limits, load
 from orglint.matrix import Matrix, load_matrix
@@ -195,28 +195,7 @@ def _check_many(items: list[tuple[str, Path, bytes]], job: Job,
 # -- the run ----------------------------------------------------------------------------
 
 
-@dataclass
-class Request:
-    paths: list[str]
-    cwd: Path
-    stdin: bytes | None = None
-    stdin_name: str | None = None
-    today: dt.date | None = None
-    baseline: Path | None = None
-    jobs: int | None = None
-    cache_dir: Path | None = None
-
-
-def read_limited(path: Path, limits: Limits) -> bytes:
-    """A file's bytes, never more than one past the size limit (the loader reports it)."""
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(limits.max_file_size + 1)
-    except OSError as exc:
-        raise PathError(f"{path}: cannot read: {exc.strerror or exc}") from None
-
-
-def run(plan_: Plan, request: Request) -> Result:
+def run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Result:
     import gc
 
     # The run allocates millions of small objects and frees them by reference counting;
@@ -224,46 +203,22 @@ def run(plan_: Plan, request: Request) -> Result:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _run(plan_, request)
+        return _run(plan_, request, gathered)
     finally:
         if enabled:
             gc.enable()
 
 
-def _run(plan_: Plan, request: Request) -> Result:
+def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Result:
     settings = plan_.settings
     result = Result()
-    skipped: list[tuple[str, str]] = []
     cwd = request.cwd
-    named: list[Source] = []
-    if request.paths:
-        for path in expand([p for p in request.paths if p != "-"], cwd=cwd,
-                           root=settings.root, exclude=settings.exclude, skipped=skipped):
-            named.append(Source(path, display_name(path, cwd)))
-    if "-" in request.paths or (request.stdin is not None and not request.paths):
-        named.append(Source(None, request.stdin_name or "<stdin>"))
-    org_paths = configured(settings.paths, root=settings.root, exclude=settings.exclude,
-                           skipped=skipped, cwd=cwd)
-    if not request.paths and not named:
-        if settings.paths:
-            named = [Source(p, display_name(p, cwd)) for p in org_paths]
-        else:
-            named = [Source(p, display_name(p, cwd)) for p in
-                     expand(["."], cwd=cwd, root=settings.root, exclude=settings.exclude,
-                            skipped=skipped)]
-        if not named:
-            raise PathError("no files matched the configuration's 'paths'")
-    named_keys = {identity(s.path) for s in named if s.path is not None}
-    extra = [Source(p, display_name(p, cwd)) for p in org_paths
-             if identity(p) not in named_keys]
-
-    contents: list[tuple[Source, bytes]] = []
-    for source in [*named, *extra]:
-        if source.path is None:
-            raw = request.stdin or b""
-        else:
-            raw = read_limited(source.path, settings.limits)
-        contents.append((source, raw))
+    if gathered is None:
+        gathered = gather(settings, request.paths, cwd=cwd, stdin=request.stdin,
+                          stdin_name=request.stdin_name)
+    named = gathered.named
+    contents = gathered.contents
+    skipped = gathered.skipped
 
     team_rules = [rule(plan_.options.get(code)) for code, rule in plan_.enabled.items()
                   if rule.scope == "team"]

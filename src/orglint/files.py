@@ -5,10 +5,15 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orglint.errors import PathError
+
+if TYPE_CHECKING:
+    from orglint.config import Settings
 
 YAML_SUFFIXES = (".yaml", ".yml")
 # Folders no one keeps an org in; walking them is slow and finds other tools' YAML.
@@ -106,13 +111,20 @@ def expand(paths: list[str], *, cwd: Path, root: Path, exclude: list[str],
 def configured(globs: list[str], *, root: Path, exclude: list[str],
                skipped: list[tuple[str, str]], cwd: Path) -> list[Path]:
     """The files the configuration's ``paths`` globs name (relative to its folder)."""
+    import glob
+
     out: list[Path] = []
+    base = str(root)
     for pattern in globs:
-        for path in sorted(root.glob(pattern)):
-            if path.is_dir():
+        # The glob module on strings: pathlib's glob and Path sorting cost several times
+        # more, and a warm pre-commit run is mostly this walk.
+        for name in sorted(glob.glob(os.path.join(glob.escape(base), pattern),
+                                     recursive=True)):
+            path = Path(name)
+            if os.path.isdir(name):
                 out.extend(_walk(path, root, exclude, skipped, cwd))
-            elif path.name.endswith(YAML_SUFFIXES) and path.name not in CONFIG_FILES \
-                    and path.is_file() and not excluded(path, root, exclude):
+            elif name.endswith(YAML_SUFFIXES) and path.name not in CONFIG_FILES \
+                    and os.path.isfile(name) and not excluded(path, root, exclude):
                 out.append(path)
     return _dedupe(out)
 
@@ -135,3 +147,63 @@ def _dedupe(paths: list[Path]) -> list[Path]:
             seen.add(key)
             out.append(path)
     return out
+
+
+@dataclass
+class Request:
+    paths: list[str]
+    cwd: Path
+    stdin: bytes | None = None
+    stdin_name: str | None = None
+    today: date | None = None
+    baseline: Path | None = None
+    jobs: int | None = None
+    cache_dir: Path | None = None
+
+
+@dataclass
+class Gathered:
+    """The files of a run: those named (reported) and the rest of the org (facts only)."""
+
+    named: list[Source]
+    contents: list[tuple[Source, bytes]]
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def read_limited(path: Path, limit: int) -> bytes:
+    """A file's bytes, never more than one past the size limit (the loader reports it)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(limit + 1)
+    except OSError as exc:
+        raise PathError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | None = None,
+           stdin_name: str | None = None) -> Gathered:
+    skipped: list[tuple[str, str]] = []
+    named: list[Source] = []
+    if paths:
+        for path in expand([p for p in paths if p != "-"], cwd=cwd, root=settings.root,
+                           exclude=settings.exclude, skipped=skipped):
+            named.append(Source(path, display_name(path, cwd)))
+    if "-" in paths or (stdin is not None and not paths):
+        named.append(Source(None, stdin_name or "<stdin>"))
+    org_paths = configured(settings.paths, root=settings.root, exclude=settings.exclude,
+                           skipped=skipped, cwd=cwd)
+    if not paths and not named:
+        if settings.paths:
+            named = [Source(p, display_name(p, cwd)) for p in org_paths]
+        else:
+            named = [Source(p, display_name(p, cwd)) for p in
+                     expand(["."], cwd=cwd, root=settings.root, exclude=settings.exclude,
+                            skipped=skipped)]
+        if not named:
+            raise PathError("no files matched the configuration's 'paths'")
+    named_keys = {identity(s.path) for s in named if s.path is not None}
+    extra = [Source(p, display_name(p, cwd)) for p in org_paths
+             if identity(p) not in named_keys]
+    limit = settings.limits.max_file_size
+    contents = [(source, (stdin or b"") if source.path is None
+                 else read_limited(source.path, limit)) for source in [*named, *extra]]
+    return Gathered(named, contents, skipped)

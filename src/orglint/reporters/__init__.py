@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orglint.findings import Result, Severity
-from orglint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from orglint.rules.base import Rule
 
 
 @dataclass
@@ -25,17 +28,14 @@ Reporter = Callable[[Result, ReportContext], str]
 
 
 def get(name: str) -> Reporter:
-    from orglint.reporters import github, gitlab, json_, junit, sarif, text
+    """The reporter for a format; only its module is imported."""
+    import importlib
 
-    table: dict[str, Reporter] = {
-        "text": text.render,
-        "json": json_.render,
-        "sarif": sarif.render,
-        "github": github.render,
-        "gitlab": gitlab.render,
-        "junit": junit.render,
-    }
-    return table[name]
+    module = importlib.import_module(f"orglint.reporters.{_MODULES[name]}")
+    render: Reporter = module.render
+    return render
 
 
+_MODULES = {"text": "text", "json": "json_", "sarif": "sarif", "github": "github",
+            "gitlab": "gitlab", "junit": "junit"}
 FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
