@@ -58,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="hide the findings recorded in FILE")
     check.add_argument("--write-baseline", type=Path, metavar="FILE",
                        help="record the current findings in FILE and exit 0")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes")
+    check.add_argument("--unsafe-fixes", action="store_true",
+                       help="also apply unsafe fixes (implies --fix)")
+    check.add_argument("--diff", action="store_true",
+                       help="print the fixes as a unified diff and write nothing")
     check.add_argument("--no-cache", action="store_true")
     check.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: cores)")
     check.add_argument("-v", "--verbose", action="store_true")
@@ -168,8 +173,9 @@ def _check(args: argparse.Namespace) -> int:
     color = fmt == "text" and args.output_file is None and _color(sys.stdout)
     # A warm rerun with nothing changed reads back its report: the cache key covers the
     # version, the settings, the matrix and every file's content (see cache.run_key).
+    fixing = args.fix or args.unsafe_fixes or args.diff
     key = folder = None
-    if settings.cache and stdin is None and args.write_baseline is None:
+    if settings.cache and stdin is None and args.write_baseline is None and not fixing:
         baseline_bytes = (args.baseline.read_bytes()
                           if args.baseline is not None and args.baseline.is_file() else None)
         folder = cache.default_dir(settings)
@@ -185,6 +191,16 @@ def _check(args: argparse.Namespace) -> int:
 
     the_plan = plan(settings)
     result = run(the_plan, request, gathered)
+    if fixing:
+        changed = _fix(result, gathered, args)
+        if args.diff:
+            return EXIT_FINDINGS if changed else EXIT_OK
+        if changed:
+            fixed = result.fixed = changed
+            gathered = gather(settings, args.paths, cwd=request.cwd, stdin=stdin,
+                              stdin_name=args.stdin_filename)
+            result = run(the_plan, request, gathered)
+            result.fixed = fixed
     if args.write_baseline is not None:
         from orglint import baseline
 
@@ -206,6 +222,43 @@ def _check(args: argparse.Namespace) -> int:
     if key is not None and folder is not None:
         cache.save_report(folder, key, report)
     return _emit(report, args)
+
+
+def _fix(result: Any, gathered: Any, args: argparse.Namespace) -> int:
+    """Apply (or, with --diff, show) the fixes; the number of fixes applied."""
+    from orglint.fixer import diff, fixes_for, plan_file, write_atomic
+
+    unsafe = args.unsafe_fixes
+    by_file: dict[str, list[Any]] = {}
+    for finding in result.findings:
+        by_file.setdefault(finding.file, []).append(finding)
+    count = 0
+    for source, raw in gathered.contents:
+        if source.path is None or source.display not in result.files:
+            continue
+        findings = by_file.get(source.display, [])
+        fixes = fixes_for(findings, result.extra_fixes.get(source.display, []), unsafe)
+        if not fixes:
+            continue
+        if any(f.code in ("ORG001", "ORG002") for f in findings):
+            print(f"{source.display}: not fixed: it has YAML errors (ORG001/ORG002) to"
+                  " repair by hand first", file=sys.stderr)
+            continue
+        text = raw.decode("utf-8")
+        planned = plan_file(source.display, text, fixes)
+        if planned.problem is not None:
+            print(f"{source.display}: not fixed: {planned.problem}", file=sys.stderr)
+        if planned.new_text is None:
+            continue
+        count += len(planned.fixed)
+        if args.diff:
+            sys.stdout.write(diff(source.display, text, planned.new_text))
+        else:
+            write_atomic(source.path, planned.new_text)
+            if args.verbose:
+                for fix in planned.fixed:
+                    print(f"{source.display}: fixed: {fix.description}", file=sys.stderr)
+    return count
 
 
 def _emit(report: Any, args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ from orglint.config import Settings
 from orglint.errors import ConfigError, OrglintError
 from orglint.facts import FileFacts, people_facts, team_facts
 from orglint.files import Gathered, Request, Source, excluded, gather
-from orglint.findings import Finding, Result, Severity
+from orglint.findings import Finding, Fix, Result, Severity
 from orglint.loader import Document, Limits, load
 from orglint.matrix import Matrix, load_matrix
 from orglint.model import People, Person, Team, build_people, build_team
@@ -47,6 +47,7 @@ class FileResult:
     skipped: list[str] = field(default_factory=list)
     documents: int = 0
     people: dict[str, Person] = field(default_factory=dict)
+    fixes: list[Fix] = field(default_factory=list)  # fixes not tied to a finding
 
 
 @dataclass
@@ -141,6 +142,12 @@ def _check_team(team: Team, doc: Document, file: str, job: Job, result: FileResu
         except Exception as exc:  # a bug in a rule must not look like a clean file
             raise InternalError(f"rule {rule.code} failed on {file}: {exc!r}") from exc
     team_facts(doc, file, result.facts)
+    for i, info in enumerate(ctx.roles):
+        member = team.spec.members[i]
+        if info.source == "title" and member.role is None and info.role is not None:
+            result.fixes.append(Fix(doc.index, member.at("role"), "insert", info.role, True,
+                                    f"write the role '{info.role}' inferred from the title"
+                                    f" of {member.id}"))
 
 
 def _check_people(people: People, doc: Document, file: str, job: Job,
@@ -277,6 +284,8 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         res = results[source.display]
         result.files_checked += 1
         result.files.append(source.display)
+        if res.fixes:
+            result.extra_fixes[source.display] = res.fixes
         result.documents_checked += res.documents
         for reason in res.skipped:
             result.skipped.append((source.display, reason))

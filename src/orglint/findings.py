@@ -101,6 +101,7 @@ class Result:
     findings: list[Finding] = field(default_factory=list)
     files_checked: int = 0
     files: list[str] = field(default_factory=list)
+    extra_fixes: dict[str, list[Fix]] = field(default_factory=dict)
     documents_checked: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     fixed: int = 0

@@ -221,7 +221,7 @@ class UnknownResponsibility(Rule):
             for j, item in enumerate(member.owns):
                 if item not in known:
                     yield _unknown(ctx, UnknownResponsibility, "responsibility", item,
-                                   member.at("owns", j), list(known), member.id)
+                                   member.at("owns", j), list(known), member.id, member.owns)
 
 
 class UnknownSystemOrPractice(Rule):
@@ -260,18 +260,22 @@ class UnknownSystemOrPractice(Rule):
         for k, system in enumerate(spec.systems):
             if system not in ctx.matrix.systems:
                 yield _unknown(ctx, UnknownSystemOrPractice, "system", system,
-                               ("spec", "systems", k), list(ctx.matrix.systems), None)
+                               ("spec", "systems", k), list(ctx.matrix.systems), None,
+                               spec.systems)
         for k, practice in enumerate(spec.practices):
             if practice not in ctx.matrix.practices:
                 yield _unknown(ctx, UnknownSystemOrPractice, "practice", practice,
-                               ("spec", "practices", k), list(ctx.matrix.practices), None)
+                               ("spec", "practices", k), list(ctx.matrix.practices), None,
+                               spec.practices)
 
 
 def _unknown(ctx: TeamContext, rule: type[Rule], what: str, value: str,
-             path: tuple[str | int, ...], choices: list[str], entity: str | None) -> Finding:
+             path: tuple[str | int, ...], choices: list[str], entity: str | None,
+             siblings: list[str]) -> Finding:
     best = closest(value, choices)
+    # No fix when the list already has the candidate: it would only make a duplicate.
     fix = (Fix(ctx.doc.index, path, "set", best, False, f"replace '{value}' with '{best}'")
-           if best else None)
+           if best and best not in siblings else None)
     return ctx.finding(rule, path, f"unknown {what} '{value}'{did_you_mean(value, choices)}",
                        entity=entity, detail=value, fix=fix)
 

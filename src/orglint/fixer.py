@@ -1,0 +1,228 @@
+"""``--fix``: comment-preserving edits with ruamel.yaml round-trip, written atomically.
+
+A file is fixed only when every guard holds:
+
+* it has no ORG001/ORG002 finding (an unreadable or ambiguous file is never rewritten);
+* ruamel.yaml reproduces the file byte for byte before any edit, with some indentation
+  style it can detect; if none does, the file is reported as not fixed, with the reason;
+* after the edits, the file still parses to the same data except at the edited paths,
+  and every comment line of the original is still there.
+
+Then it is written to a temporary file in the same folder and renamed over the
+original, keeping its mode, so an interrupted run leaves the old file whole.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from orglint.findings import Finding, Fix
+
+# (mapping, sequence, offset) indentation styles tried, most common first.
+_STYLES = ((2, 2, 0), (2, 4, 2), (4, 4, 2), (4, 6, 4), (4, 4, 0), (2, 3, 1), (3, 3, 1))
+
+
+@dataclass
+class FileFix:
+    file: str
+    fixed: list[Fix] = field(default_factory=list)
+    new_text: str | None = None
+    problem: str | None = None  # why the file was not fixed
+
+
+def _yaml(style: tuple[int, int, int], explicit_start: bool) -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML()  # a fresh instance per attempt: YAML() keeps state between calls
+    yaml.preserve_quotes = True
+    yaml.indent(mapping=style[0], sequence=style[1], offset=style[2])
+    yaml.width = 1 << 16  # never re-wrap long lines
+    yaml.explicit_start = explicit_start
+    return yaml
+
+
+def _dump(yaml: Any, docs: list[Any]) -> str:
+    out = io.StringIO()
+    yaml.dump_all(docs, out)
+    return out.getvalue()
+
+
+def _round_trip(text: str) -> tuple[Any, list[Any]] | str:
+    """A YAML instance and the documents that reproduce ``text`` exactly, or why not."""
+    explicit = text.lstrip().startswith("---")
+    last_error = "ruamel.yaml does not reproduce this file's layout exactly"
+    for style in _STYLES:
+        try:
+            yaml = _yaml(style, explicit)
+            docs = list(yaml.load_all(text))
+            if _dump(_yaml(style, explicit), docs) == text:
+                return yaml, docs
+        except Exception as exc:  # ruamel raises many types; any of them means "not safe"
+            last_error = f"ruamel.yaml cannot round-trip it ({type(exc).__name__})"
+    return last_error
+
+
+def _navigate(docs: list[Any], fix: Fix) -> tuple[Any, Any]:
+    node = docs[fix.doc]
+    for part in fix.path[:-1]:
+        node = node[part]
+    return node, fix.path[-1]
+
+
+def _apply(docs: list[Any], fix: Fix) -> None:
+    from ruamel.yaml.scalarstring import ScalarString
+
+    parent, key = _navigate(docs, fix)
+    if fix.action == "set":
+        old = parent[key]
+        parent[key] = type(old)(fix.value) if isinstance(old, ScalarString) else fix.value
+    elif fix.action == "insert":
+        # A new key right after `title:` (the member's role), in the mapping's own style.
+        if key in parent:
+            raise _Unsafe(f"'{key}' is already set")
+        keys = list(parent.keys())
+        position = keys.index("title") + 1 if "title" in keys else len(keys)
+        parent.insert(position, key, fix.value)
+    elif fix.action == "remove-item":
+        item_comments = getattr(parent, "ca", None)
+        if item_comments is not None and item_comments.items.get(key):
+            raise _Unsafe("the entry to remove carries a comment")
+        if _has_comments(parent[key]):
+            raise _Unsafe("the entry to remove carries a comment")
+        del parent[key]
+    else:  # pragma: no cover - every action is listed above
+        raise _Unsafe(f"unknown fix action {fix.action}")
+
+
+def _has_comments(node: Any) -> bool:
+    comments = getattr(node, "ca", None)
+    if comments is not None and (comments.comment or any(comments.items.values())):
+        return True
+    children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+    return any(_has_comments(child) for child in children)
+
+
+class _Unsafe(Exception):
+    pass
+
+
+def _comment_lines(text: str) -> list[str]:
+    from orglint.suppress import comments
+
+    return [comment.strip() for _, _, comment, _ in comments(text)]
+
+
+def _order(fixes: Iterable[Fix]) -> list[Fix]:
+    # Removals last and from the end, so earlier indexes stay valid.
+    sets = [f for f in fixes if f.action != "remove-item"]
+    removals = sorted((f for f in fixes if f.action == "remove-item"),
+                      key=lambda f: (f.doc, f.path), reverse=True)
+    return sets + removals
+
+
+def plan_file(file: str, text: str, fixes: list[Fix]) -> FileFix:
+    """Compute the fixed text of one file (nothing is written here)."""
+    result = FileFix(file)
+    if not fixes:
+        return result
+    newline = "\r\n" if "\r\n" in text else "\n"
+    bom = text.startswith("\ufeff")
+    body = text[1:] if bom else text
+    if newline == "\r\n":
+        body = body.replace("\r\n", "\n")
+    trip = _round_trip(body)
+    if isinstance(trip, str):
+        result.problem = trip
+        return result
+    yaml, docs = trip
+    applied: list[Fix] = []
+    seen: set[tuple[int, tuple[str | int, ...]]] = set()
+    for fix in _order(fixes):
+        marker = (fix.doc, fix.path)
+        if marker in seen:
+            continue
+        seen.add(marker)
+        try:
+            _apply(docs, fix)
+            applied.append(fix)
+        except (_Unsafe, KeyError, IndexError, TypeError, ValueError) as exc:
+            result.problem = f"skipped '{fix.description}': {exc}"
+    if not applied:
+        return result
+    new_body = _dump(yaml, docs)
+    problem = _verify(body, new_body, applied)
+    if problem is not None:
+        result.problem = problem
+        return result
+    if newline == "\r\n":
+        new_body = new_body.replace("\n", "\r\n")
+    result.new_text = ("\ufeff" if bom else "") + new_body
+    result.fixed = applied
+    return result
+
+
+def _verify(before: str, after: str, applied: list[Fix]) -> str | None:
+    """The guard against ruamel surprises: same data elsewhere, every comment kept."""
+    from orglint.loader import load_text
+
+    old = load_text(before, "before")
+    new = load_text(after, "after")
+    if new.findings or len(old.documents) != len(new.documents):
+        return "the fixed file would not parse the same way"
+    missing = [c for c in _comment_lines(before) if c not in _comment_lines(after)]
+    if missing:
+        return f"a comment would be lost ({missing[0]!r})"
+    edited = {(f.doc, f.path) for f in applied}
+    for index, (a, b) in enumerate(zip(old.documents, new.documents, strict=True)):
+        if _strip(a.data, (), index, edited) != _strip(b.data, (), index, edited):
+            return "the fix would change more than the reported values"
+    return None
+
+
+def _strip(value: Any, path: tuple[Any, ...], doc: int, edited: set[Any]) -> Any:
+    """The data with edited places masked out, for comparison."""
+    if isinstance(value, dict):
+        return {k: _strip(v, (*path, k), doc, edited) for k, v in value.items()
+                if (doc, (*path, k)) not in edited}
+    if isinstance(value, list):
+        parent_edited = any(d == doc and p[:-1] == path for d, p in edited)
+        if parent_edited:
+            return "<edited list>"
+        return [_strip(v, (*path, i), doc, edited) for i, v in enumerate(value)]
+    return "<edited>" if (doc, path) in edited else value
+
+
+def diff(file: str, before: str, after: str) -> str:
+    return "".join(difflib.unified_diff(before.splitlines(keepends=True),
+                                        after.splitlines(keepends=True),
+                                        fromfile=f"a/{file}", tofile=f"b/{file}"))
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write through a temporary file in the same folder and a rename, keeping the mode."""
+    mode = os.stat(path).st_mode & 0o7777
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".orglint-tmp",
+                                   dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def fixes_for(findings: list[Finding], extra: list[Fix], unsafe: bool) -> list[Fix]:
+    out = [f.fix for f in findings if f.fix is not None and (f.fix.safe or unsafe)]
+    out += [fix for fix in extra if fix.safe or unsafe]
+    return out

@@ -1,0 +1,158 @@
+"""--fix: golden files, idempotence, safety labels, atomic writes, and a property test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import REPO
+
+FIXES = REPO / "tests" / "fixes"
+CASES = sorted(p.stem for p in FIXES.glob("*.yaml") if not p.stem.endswith(".fixed"))
+
+
+def _flags(case: str) -> list[str]:
+    return ["--unsafe-fixes"] if case.startswith("unsafe") else ["--fix"]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_golden(run_cli, tmp_path, case):
+    target = tmp_path / f"{case}.yaml"
+    shutil.copyfile(FIXES / f"{case}.yaml", target)
+    run_cli("check", "--no-config", target.name, *_flags(case))
+    expected = (FIXES / f"{case}.fixed.yaml").read_bytes()
+    assert target.read_bytes() == expected
+    # A second run changes nothing, and --diff has nothing to show.
+    run_cli("check", "--no-config", target.name, *_flags(case))
+    assert target.read_bytes() == expected
+    again = run_cli("check", "--no-config", target.name, "--diff", *_flags(case)[:1])
+    assert again.code == 0 and again.out == ""
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_every_comment_survives(case):
+    from orglint.suppress import comments
+
+    before = [c[2].strip() for c in comments((FIXES / f"{case}.yaml").read_text())]
+    after = [c[2].strip() for c in comments((FIXES / f"{case}.fixed.yaml").read_text())]
+    assert before == after
+
+
+def test_safe_fix_leaves_unsafe_ones(run_cli, tmp_path):
+    target = tmp_path / "u.yaml"
+    shutil.copyfile(FIXES / "unsafe.yaml", target)
+    result = run_cli("check", "--no-config", "u.yaml", "--fix")
+    assert target.read_bytes() == (FIXES / "unsafe.yaml").read_bytes()
+    assert result.code == 1
+    diff = run_cli("check", "--no-config", "u.yaml", "--unsafe-fixes", "--diff")
+    assert diff.code == 1
+    assert "+  systems: [feature-store]" in diff.out
+    assert target.read_bytes() == (FIXES / "unsafe.yaml").read_bytes()
+
+
+def test_fix_reports_what_was_fixed_and_what_remains(run_cli, tmp_path):
+    shutil.copyfile(FIXES / "unsafe.yaml", tmp_path / "u.yaml")
+    result = run_cli("check", "--no-config", "u.yaml", "--unsafe-fixes", "-v")
+    assert "u.yaml: fixed: replace 'featurestore' with 'feature-store'" in result.err
+    assert "Fixed 5 finding(s)." in result.out
+    assert "ORG005" not in result.out
+
+
+def test_diff_writes_nothing_and_exits_1(run_cli, tmp_path):
+    target = tmp_path / "c.yaml"
+    shutil.copyfile(FIXES / "comments-everywhere.yaml", target)
+    result = run_cli("check", "--no-config", "c.yaml", "--diff")
+    assert result.code == 1
+    assert result.out.startswith("--- a/c.yaml\n+++ b/c.yaml\n")
+    assert target.read_bytes() == (FIXES / "comments-everywhere.yaml").read_bytes()
+
+
+def test_never_fixes_a_file_with_yaml_errors(run_cli, tmp_path):
+    target = tmp_path / "d.yaml"
+    text = (FIXES / "comments-everywhere.yaml").read_text().replace(
+        "  maturity: pilot\n", "  maturity: pilot\n  maturity: pilot\n")
+    target.write_text(text)
+    result = run_cli("check", "--no-config", "d.yaml", "--fix")
+    assert "not fixed: it has YAML errors" in result.err
+    assert target.read_text() == text
+
+
+def test_refuses_what_ruamel_cannot_round_trip(run_cli, tmp_path):
+    target = tmp_path / "a.yaml"
+    text = ("apiVersion: orglint/v1\nkind: Team\nmetadata: {name: a}\nspec:\n"
+            "  maturity: pilot\n  members:\n    - &x {id: a, name: A, role: SRE}\n")
+    target.write_text(text)
+    result = run_cli("check", "--no-config", "a.yaml", "--fix")
+    assert "a.yaml: not fixed: ruamel.yaml does not reproduce this file's layout" in result.err
+    assert target.read_text() == text
+
+
+def test_mode_is_kept(run_cli, tmp_path):
+    target = tmp_path / "m.yaml"
+    shutil.copyfile(FIXES / "flow.yaml", target)
+    os.chmod(target, 0o640)
+    run_cli("check", "--no-config", "m.yaml", "--fix")
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o640
+    assert target.read_bytes() == (FIXES / "flow.fixed.yaml").read_bytes()
+
+
+def test_interrupted_write_leaves_the_original_whole(run_cli, tmp_path, monkeypatch):
+    import orglint.fixer
+
+    target = tmp_path / "i.yaml"
+    shutil.copyfile(FIXES / "flow.yaml", target)
+
+    def interrupted(src, dst):  # the moment between the temporary file and the rename
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(orglint.fixer.os, "replace", interrupted)
+    result = run_cli("check", "--no-config", "i.yaml", "--fix")
+    assert result.code == 130
+    assert target.read_bytes() == (FIXES / "flow.yaml").read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["i.yaml"]
+
+
+ALIASES = ["SRE", "MLOps", "ML Engineer", "Data Scientist", "Data Engineer", "ml-engineer"]
+COMMENTS = st.sampled_from(["", "  # note", "  # owner: x", "   # 'quoted' # twice"])
+
+
+@st.composite
+def team_files(draw):
+    lines = [f"# header{draw(COMMENTS)}", "apiVersion: orglint/v1", "kind: Team",
+             "metadata:", "  name: t" + draw(COMMENTS), "spec:",
+             "  maturity: pilot" + draw(COMMENTS), "  members:"]
+    for i in range(draw(st.integers(1, 4))):
+        if draw(st.booleans()):
+            lines.append(f"    # member {i}")
+        lines.append(f"    - id: p{i}{draw(COMMENTS)}")
+        lines.append(f"      name: P{i}")
+        if draw(st.booleans()):
+            lines.append(f"      role: {draw(st.sampled_from(ALIASES))}{draw(COMMENTS)}")
+        else:
+            lines.append(f"      title: Senior {draw(st.sampled_from(ALIASES[1:5]))}"
+                         + draw(COMMENTS))
+        lines.append(f"      owns: [{draw(st.sampled_from(['ci-runners', 'training-code']))}]")
+    if draw(st.booleans()):
+        lines.append("# trailing")
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(team_files())
+def test_fix_keeps_comments_and_is_idempotent(run_cli, tmp_path, text):
+    from orglint.suppress import comments
+
+    target = tmp_path / "h.yaml"
+    target.write_text(text)
+    run_cli("check", "--no-config", "--no-cache", "h.yaml", "--fix")
+    once = target.read_text()
+    assert [c[2].strip() for c in comments(once)] == [c[2].strip() for c in comments(text)]
+    run_cli("check", "--no-config", "--no-cache", "h.yaml", "--fix")
+    assert target.read_text() == once
+    assert run_cli("check", "--no-config", "--no-cache", "h.yaml", "--select", "ORG004").code == 0
