@@ -134,8 +134,10 @@ class UnknownRole(Rule):
     ```
 
     ## Fix safety
-    Replacing a title alias (`SRE`) with its role id is safe.  Replacing a misspelt id
-    with its closest match is unsafe: the closest spelling may not be what was meant.
+    Replacing a title alias (`SRE`) with its role id is safe, and so is writing the
+    role of a member who has none when the title maps to exactly one role.  Replacing a
+    misspelt id with its closest match is unsafe: the closest spelling may not be what
+    was meant.
     """
 
     code = "ORG004"
