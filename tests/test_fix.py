@@ -156,3 +156,19 @@ def test_fix_keeps_comments_and_is_idempotent(run_cli, tmp_path, text):
     run_cli("check", "--no-config", "--no-cache", "h.yaml", "--fix")
     assert target.read_text() == once
     assert run_cli("check", "--no-config", "--no-cache", "h.yaml", "--select", "ORG004").code == 0
+
+
+def test_unwritable_folder_is_reported_not_a_crash(run_cli, tmp_path, monkeypatch):
+    import orglint.fixer
+
+    target = tmp_path / "w.yaml"
+    shutil.copyfile(FIXES / "flow.yaml", target)
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(orglint.fixer.tempfile, "mkstemp", denied)
+    result = run_cli("check", "--no-config", "w.yaml", "--fix")
+    assert "w.yaml: not fixed: cannot write it: Permission denied" in result.err
+    assert result.code in (0, 1)
+    assert target.read_bytes() == (FIXES / "flow.yaml").read_bytes()

@@ -254,7 +254,13 @@ def _fix(result: Any, gathered: Any, args: argparse.Namespace) -> int:
         if args.diff:
             sys.stdout.write(diff(source.display, text, planned.new_text))
         else:
-            write_atomic(source.path, planned.new_text)
+            try:
+                write_atomic(source.path, planned.new_text)
+            except OSError as exc:
+                print(f"{source.display}: not fixed: cannot write it: {exc.strerror or exc}",
+                      file=sys.stderr)
+                count -= len(planned.fixed)
+                continue
             if args.verbose:
                 for fix in planned.fixed:
                     print(f"{source.display}: fixed: {fix.description}", file=sys.stderr)

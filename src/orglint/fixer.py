@@ -156,7 +156,11 @@ def plan_file(file: str, text: str, fixes: list[Fix]) -> FileFix:
             result.problem = f"skipped '{fix.description}': {exc}"
     if not applied:
         return result
-    new_body = _dump(yaml, docs)
+    try:
+        new_body = _dump(yaml, docs)
+    except Exception as exc:  # ruamel can fail to emit what it read; then leave the file
+        result.problem = f"ruamel.yaml cannot write the fixed file ({type(exc).__name__})"
+        return result
     problem = _verify(body, new_body, applied)
     if problem is not None:
         result.problem = problem
