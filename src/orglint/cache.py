@@ -29,6 +29,29 @@ if TYPE_CHECKING:
 CACHE_DIR_NAME = ".orglint_cache"
 
 
+def code_digest() -> str:
+    """orglint's own code and data, by name, size and mtime.
+
+    The version alone is not enough: an editable install changes code without changing
+    the version, and a result pickled by other code must never be read back.
+    """
+    from orglint.resources import data_dir
+
+    package = Path(__file__).resolve().parent
+    parts: list[str] = [__version__]
+    for folder in (package, package / "rules", package / "reporters", data_dir("schemas"),
+                   data_dir("rules")):
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.endswith((".py", ".json", ".yaml")):
+                info = entry.stat()
+                parts.append(f"{entry.path}:{info.st_size}:{info.st_mtime_ns}")
+    return hashlib.blake2b("\n".join(parts).encode(), digest_size=8).hexdigest()
+
+
 def default_dir(settings: Settings) -> Path:
     env = os.environ.get("ORGLINT_CACHE_DIR")
     return Path(env) if env else settings.root / CACHE_DIR_NAME
@@ -36,7 +59,7 @@ def default_dir(settings: Settings) -> Path:
 
 def _settings_digest(settings: Settings, plan: Plan) -> str:
     parts: list[Any] = [
-        __version__,
+        code_digest(),
         plan.matrix.digest,
         sorted(plan.enabled),
         sorted((k, v.model_dump_json()) for k, v in plan.options.items()),
@@ -46,45 +69,75 @@ def _settings_digest(settings: Settings, plan: Plan) -> str:
 
 
 class Cache:
+    """Per-file results of one settings digest: a pack file plus small delta files.
+
+    A pre-commit run on a large org reads back thousands of results: one read of a
+    pack is several times faster than thousands of opens.  A run that adds a few
+    entries writes them as a delta instead of rewriting the pack (pickling thousands
+    of results costs more than the check itself); past ``DELTAS`` deltas, the next run
+    folds them into a new pack.  Every file is written atomically, and a run deletes
+    only the deltas it has read, so concurrent runs never lose each other's work.
+    """
+
+    PACK_LIMIT = 50_000
+    DELTAS = 16
+
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.writable = True
+        self.entries: dict[str, FileResult] | None = None
+        self.added: dict[str, FileResult] = {}
+        self.used: set[str] = set()
+        self.deltas: list[Path] = []
 
     @classmethod
     def open(cls, settings: Settings, plan: Plan, folder: Path | None = None) -> Cache:
         base = folder or default_dir(settings)
-        return cls(base / f"v1-{_settings_digest(settings, plan)}")
+        return cls(base / f"v2-{_settings_digest(settings, plan)}")
 
-    def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / key
+    @property
+    def pack(self) -> Path:
+        return self.folder / "pack.pickle"
+
+    @staticmethod
+    def _read(path: Path) -> dict[str, FileResult]:
+        try:
+            with open(path, "rb") as handle:
+                loaded = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
+                TypeError, ValueError, MemoryError):
+            return {}
+        return loaded if isinstance(loaded, dict) else {}
+
+    def _entries(self) -> dict[str, FileResult]:
+        if self.entries is None:
+            self.entries = self._read(self.pack)
+            try:
+                self.deltas = sorted(self.folder.glob("delta-*.pickle"))
+            except OSError:
+                self.deltas = []
+            for delta in self.deltas:
+                self.entries.update(self._read(delta))
+        return self.entries
+
+    def _write(self, path: Path, value: dict[str, FileResult]) -> None:
+        tmp = self.folder / f".{path.name}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
 
     def get(self, key: str) -> FileResult | None:
-        try:
-            with open(self._path(key), "rb") as handle:
-                value: FileResult = pickle.load(handle)
-                return value
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
-                TypeError, ValueError):
-            return None
+        value = self._entries().get(key)
+        if value is not None:
+            self.used.add(key)
+        return value
 
     def put_many(self, items: Iterable[tuple[str, FileResult]]) -> None:
-        if not self.writable:
-            return
+        entries = self._entries()
         for key, value in items:
-            path = self._path(key)
-            if path.exists():
-                continue
-            try:
-                if not path.parent.exists():
-                    self._prepare()
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_name(f".{key}.{os.getpid()}.tmp")
-                with open(tmp, "wb") as handle:
-                    pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, path)
-            except OSError:
-                self.writable = False  # a read-only checkout: run uncached, quietly
-                return
+            self.used.add(key)
+            if key not in entries:
+                self.added[key] = value
 
     def _prepare(self) -> None:
         base = self.folder.parent
@@ -95,7 +148,27 @@ class Cache:
             marker.write_text("# Created by orglint\n*\n", encoding="utf-8")
 
     def close(self) -> None:
-        pass
+        if not self.added or not self.writable:
+            return
+        try:
+            self._prepare()
+            self.folder.mkdir(parents=True, exist_ok=True)
+            entries = self._entries()
+            if entries and len(self.deltas) < self.DELTAS:
+                import time
+
+                name = f"delta-{time.time_ns():020d}-{os.getpid()}.pickle"
+                self._write(self.folder / name, self.added)
+                return
+            merged = dict(entries)
+            merged.update(self.added)
+            if len(merged) > self.PACK_LIMIT:
+                merged = {k: v for k, v in merged.items() if k in self.used}
+            self._write(self.pack, merged)
+            for delta in self.deltas:
+                delta.unlink(missing_ok=True)
+        except OSError:
+            self.writable = False  # a read-only checkout: run uncached, quietly
 
 
 RUNS_KEPT = 8
@@ -111,16 +184,15 @@ def run_key(settings: Settings, gathered: Gathered, extra: tuple[object, ...]) -
 
     digest = hashlib.blake2b(digest_size=20)
     fields = {k: v for k, v in vars(settings).items() if k != "origins"}
-    digest.update(repr((__version__, sorted(fields.items()), extra)).encode())
+    digest.update(repr((code_digest(), sorted(fields.items()), extra)).encode())
     for matrix in (builtin_matrix_path("ai-platform"), settings.matrix):
         if matrix is not None:
             digest.update(matrix.read_bytes())
     names = {source.display for source in gathered.named}
-    for source, raw in gathered.contents:
-        digest.update(b"\0N" if source.display in names else b"\0O")
-        digest.update(source.display.encode())
-        digest.update(len(raw).to_bytes(8, "little"))
-        digest.update(raw)
+    for entry in gathered.entries:
+        digest.update(b"\0N" if entry.source.display in names else b"\0O")
+        digest.update(entry.source.display.encode())
+        digest.update(entry.digest)
     return digest.hexdigest()
 
 

@@ -233,7 +233,8 @@ def _fix(result: Any, gathered: Any, args: argparse.Namespace) -> int:
     for finding in result.findings:
         by_file.setdefault(finding.file, []).append(finding)
     count = 0
-    for source, raw in gathered.contents:
+    for entry in gathered.entries:
+        source = entry.source
         if source.path is None or source.display not in result.files:
             continue
         findings = by_file.get(source.display, [])
@@ -244,7 +245,7 @@ def _fix(result: Any, gathered: Any, args: argparse.Namespace) -> int:
             print(f"{source.display}: not fixed: it has YAML errors (ORG001/ORG002) to"
                   " repair by hand first", file=sys.stderr)
             continue
-        text = raw.decode("utf-8")
+        text = source.path.read_bytes().decode("utf-8")
         planned = plan_file(source.display, text, fixes)
         if planned.problem is not None:
             print(f"{source.display}: not fixed: {planned.problem}", file=sys.stderr)

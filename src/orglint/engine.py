@@ -7,7 +7,6 @@ import datetime as dt
 import fnmatch
 import hashlib
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from orglint.config import Settings
 from orglint.errors import ConfigError, OrglintError
 from orglint.facts import FileFacts, people_facts, team_facts
-from orglint.files import Gathered, Request, Source, excluded, gather
+from orglint.files import Gathered, Request, Source, excluded, gather, read_limited
 from orglint.findings import Finding, Fix, Result, Severity
 from orglint.loader import Document, Limits, load
 from orglint.matrix import Matrix, load_matrix
@@ -30,7 +29,6 @@ from orglint.schema import document_kind, validate
 from orglint.selection import check_selectors, is_enabled, rule_for
 from orglint.suppress import Directive, scan
 
-PEOPLE_RE = re.compile(rb"(?m)^kind:\s*['\"]?People\b")
 POOL_THRESHOLD = 200  # below this many files, worker start-up costs more than it saves
 
 
@@ -179,14 +177,15 @@ def _init_worker(job: Job) -> None:
 def _work(item: tuple[str, str]) -> FileResult:
     file, path = item
     assert _JOB is not None
-    return check_bytes(file, Path(path).read_bytes(), _JOB)
+    return check_bytes(file, read_limited(Path(path), _JOB.limits.max_file_size), _JOB)
 
 
-def _check_many(items: list[tuple[str, Path, bytes]], job: Job,
+def _check_many(items: list[tuple[str, Path]], job: Job,
                 jobs: int | None) -> list[FileResult]:
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(items) < POOL_THRESHOLD:
-        return [check_bytes(name, raw, job) for name, _, raw in items]
+        limit = job.limits.max_file_size
+        return [check_bytes(name, read_limited(path, limit), job) for name, path in items]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -195,7 +194,7 @@ def _check_many(items: list[tuple[str, Path, bytes]], job: Job,
     chunk = max(1, len(items) // (workers * 8))
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
                              initargs=(job,)) as pool:
-        return list(pool.map(_work, [(name, str(path)) for name, path, _ in items],
+        return list(pool.map(_work, [(name, str(path)) for name, path in items],
                              chunksize=chunk))
 
 
@@ -224,8 +223,8 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         gathered = gather(settings, request.paths, cwd=cwd, stdin=request.stdin,
                           stdin_name=request.stdin_name)
     named = gathered.named
-    contents = gathered.contents
     skipped = gathered.skipped
+    limit = settings.limits.max_file_size
 
     team_rules = [rule(plan_.options.get(code)) for code, rule in plan_.enabled.items()
                   if rule.scope == "team"]
@@ -235,21 +234,23 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     cache = Cache.open(settings, plan_, request.cache_dir) if settings.cache else None
 
     results: dict[str, FileResult] = {}
-    people_first = [(s, raw) for s, raw in contents if PEOPLE_RE.search(raw)]
-    for source, raw in people_first:
-        results[source.display] = check_bytes(source.display, raw, job)
+    for entry in gathered.entries:
+        if entry.people:
+            results[entry.source.display] = check_bytes(entry.source.display,
+                                                        entry.read(limit), job)
     for res in results.values():
         for pid, person in res.people.items():
             job.people.setdefault(pid, person)
 
     salt = _people_digest(job.people)
-    todo: list[tuple[str, Path, bytes]] = []
+    todo: list[tuple[str, Path]] = []
     keys: dict[str, str] = {}
-    for source, raw in contents:
+    for entry in gathered.entries:
+        source = entry.source
         if source.display in results:
             continue
         # The name is part of the key: findings and facts carry it.
-        key = hashlib.blake2b(source.display.encode() + b"\0" + raw + salt,
+        key = hashlib.blake2b(source.display.encode() + b"\0" + entry.digest + salt,
                               digest_size=16).hexdigest()
         keys[source.display] = key
         cached = cache.get(key) if cache else None
@@ -257,9 +258,9 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
             cached.file = source.display
             results[source.display] = cached
         elif source.path is None:
-            results[source.display] = check_bytes(source.display, raw, job)
+            results[source.display] = check_bytes(source.display, entry.read(limit), job)
         else:
-            todo.append((source.display, source.path, raw))
+            todo.append((source.display, source.path))
     for res in _check_many(todo, job, request.jobs):
         results[res.file] = res
     if cache is not None:

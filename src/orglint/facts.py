@@ -10,6 +10,7 @@ hundred thousand places, so each must be cheap to make and to pickle.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from sys import intern
 from typing import Any, NamedTuple
 
 from orglint.findings import Location
@@ -37,6 +38,22 @@ class Place(NamedTuple):
         return f"{self.file}:{self.line}"
 
 
+def pack(raw: tuple[int, int, int, int]) -> int:
+    """A 0-based span as one int (line, column, end column): a person fact holds four
+    positions, and twenty thousand people make the tuples add up to hundreds of MB."""
+    line, column, end_line, end_column = raw
+    if end_line != line:
+        end_column = column + 1
+    return (line << 40) | (min(column, 0xFFFFF) << 20) | min(end_column, 0xFFFFF)
+
+
+def unpack(file: str, packed: int, doc: int) -> Place:
+    line = (packed >> 40) + 1
+    column = ((packed >> 20) & 0xFFFFF) + 1
+    end_column = (packed & 0xFFFFF) + 1
+    return Place(file, line, column, line, end_column, doc)
+
+
 class FieldFact(NamedTuple):
     name: str
     value: str
@@ -51,15 +68,35 @@ class TeamFact(NamedTuple):
 
 
 class PersonFact(NamedTuple):
-    """A person as one place describes them: a People entry or a team's member entry."""
+    """A person as one place describes them: a People entry or a team's member entry.
+
+    Stored flat, positions packed (see ``pack``); the properties rebuild places.
+    """
 
     id: str
-    place: Place
-    fields: tuple[FieldFact, ...]
-    team: str | None = None  # None for a People entry
-    allocation: int = 100
-    allocation_place: Place | None = None
-    has_name: bool = False
+    file: str
+    doc: int
+    at: int
+    team: str | None  # None for a People entry
+    allocation: int
+    allocation_at: int  # -1 when the entry does not set it
+    has_name: bool
+    detail: tuple[str | int, ...]  # name, value, packed position, name, value, ...
+
+    @property
+    def place(self) -> Place:
+        return unpack(self.file, self.at, self.doc)
+
+    @property
+    def allocation_place(self) -> Place | None:
+        return None if self.allocation_at < 0 else unpack(self.file, self.allocation_at,
+                                                          self.doc)
+
+    @property
+    def fields(self) -> list[FieldFact]:
+        d = self.detail
+        return [FieldFact(str(d[i]), str(d[i + 1]), unpack(self.file, int(d[i + 2]), self.doc))
+                for i in range(0, len(d), 3)]
 
 
 @dataclass(slots=True)
@@ -70,6 +107,7 @@ class FileFacts:
 
 
 _PERSON_FIELDS = ("name", "title", "level")
+_NOWHERE = (0, 0, 0, 1)
 
 
 class _Places:
@@ -84,18 +122,24 @@ class _Places:
             return None
         return Place(self.file, raw[0] + 1, raw[1] + 1, raw[2] + 1, raw[3] + 1, self.index)
 
+    def packed(self, nested: NestedPath) -> int:
+        return pack(self.values.get(nested, _NOWHERE))
+
 
 def _person(places: _Places, base: NestedPath, entry: dict[str, Any], team: str | None
             ) -> PersonFact:
-    fields = tuple(
-        FieldFact(name, str(entry[name]), places.at((base, name)) or _missing(places))
-        for name in _PERSON_FIELDS if entry.get(name) is not None)
-    has_allocation = "allocation" in entry
+    detail: list[str | int] = []
+    for name in _PERSON_FIELDS:
+        value = entry.get(name)
+        if value is not None:
+            # Titles and levels repeat across thousands of people: share one string.
+            detail += [name, intern(str(value)), places.packed((base, name))]
+    has_allocation = team is not None and "allocation" in entry
     return PersonFact(
-        entry["id"], places.at((base, "id")) or _missing(places), fields, team=team,
-        allocation=entry.get("allocation", 100) if team is not None else 100,
-        allocation_place=places.at((base, "allocation")) if has_allocation else None,
-        has_name=entry.get("name") is not None)
+        entry["id"], places.file, places.index, places.packed((base, "id")), team,
+        entry.get("allocation", 100) if team is not None else 100,
+        places.packed((base, "allocation")) if has_allocation else -1,
+        entry.get("name") is not None, tuple(detail))
 
 
 def _missing(places: _Places) -> Place:

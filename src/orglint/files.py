@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from orglint.errors import PathError
 
@@ -23,8 +25,7 @@ SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules", "
 CONFIG_FILES = frozenset({".orglint.yaml", ".orglint.yml"})
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(NamedTuple):
     path: Path | None  # None for standard input
     display: str  # how findings name it
 
@@ -161,13 +162,39 @@ class Request:
     cache_dir: Path | None = None
 
 
+PEOPLE_RE = re.compile(rb"(?m)^kind:\s*['\"]?People\b")
+
+
+class Entry(NamedTuple):
+    """One file of the run, by content digest; the bytes are read again when needed.
+
+    Holding every file's bytes for the whole run would double the memory of a large
+    org; re-reading a file the OS has just cached costs microseconds.
+    """
+
+    source: Source
+    digest: bytes
+    people: bool  # declares `kind: People` (processed first: other files use it)
+    stdin: bytes | None = None
+
+    def read(self, limit: int) -> bytes:
+        if self.stdin is not None or self.source.path is None:
+            return self.stdin or b""
+        return read_limited(self.source.path, limit)
+
+
 @dataclass
 class Gathered:
     """The files of a run: those named (reported) and the rest of the org (facts only)."""
 
     named: list[Source]
-    contents: list[tuple[Source, bytes]]
+    entries: list[Entry]
     skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _entry(source: Source, raw: bytes, stdin: bool) -> Entry:
+    return Entry(source, hashlib.blake2b(raw, digest_size=16).digest(),
+                 PEOPLE_RE.search(raw) is not None, raw if stdin else None)
 
 
 def read_limited(path: Path, limit: int) -> bytes:
@@ -204,6 +231,7 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
     extra = [Source(p, display_name(p, cwd)) for p in org_paths
              if identity(p) not in named_keys]
     limit = settings.limits.max_file_size
-    contents = [(source, (stdin or b"") if source.path is None
-                 else read_limited(source.path, limit)) for source in [*named, *extra]]
-    return Gathered(named, contents, skipped)
+    entries = [_entry(source, stdin or b"", True) if source.path is None
+               else _entry(source, read_limited(source.path, limit), False)
+               for source in [*named, *extra]]
+    return Gathered(named, entries, skipped)

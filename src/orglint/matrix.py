@@ -11,102 +11,139 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path as FsPath
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
 
 from orglint.errors import MatrixError
 
+# The matrix is validated by its JSON Schema before it is built, so these are plain
+# frozen dataclasses: pydantic would validate the same shape twice, and its class
+# construction alone costs a tenth of a second at every start-up.
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+
+def _kw(cls: type[Any], data: dict[str, Any], **nested: Any) -> Any:
+    """Build ``cls`` from schema-valid data whose keys are kebab-case field names."""
+    values: dict[str, Any] = {}
+    for item in fields(cls):
+        key = item.name.replace("_", "-")
+        if item.name in nested:
+            if key in data:
+                values[item.name] = nested[item.name](data[key])
+        elif key in data:
+            value = data[key]
+            values[item.name] = list(value) if isinstance(value, list) else value
+    return cls(**values)
 
 
-class SkillBar(_Model):
-    day_one: str = Field(alias="day-one")
-    month_three: str = Field(alias="month-three")
+@dataclass(frozen=True)
+class SkillBar:
+    day_one: str
+    month_three: str
     senior: str
 
 
-class Role(_Model):
+@dataclass(frozen=True)
+class Role:
     title: str = ""
     summary: str = ""
     work: str = ""
     job: str = ""
     success: str = ""
-    skill_bar: SkillBar | None = Field(default=None, alias="skill-bar")
-    core_skills: list[str] = Field(default_factory=list, alias="core-skills")
-    tools: list[str] = Field(default_factory=list)
-    day_one_skills: list[str] = Field(default_factory=list, alias="day-one-skills")
-    anti_pattern: str = Field(default="", alias="anti-pattern")
-    aliases: list[str] = Field(default_factory=list)
-    in_matrix: bool = Field(default=True, alias="in-matrix")
+    skill_bar: SkillBar | None = None
+    core_skills: list[str] = field(default_factory=list)
+    tools: list[str] = field(default_factory=list)
+    day_one_skills: list[str] = field(default_factory=list)
+    anti_pattern: str = ""
+    aliases: list[str] = field(default_factory=list)
+    in_matrix: bool = True
 
 
-class Responsibility(_Model):
+@dataclass(frozen=True)
+class Responsibility:
     owner: str
     title: str = ""
     senior: bool = False
 
 
-class System(_Model):
-    title: str = ""
+@dataclass(frozen=True)
+class System:
     requires: list[str]
+    title: str = ""
 
 
-class Practice(_Model):
+@dataclass(frozen=True)
+class Practice:
     title: str = ""
     description: str = ""
     responsibility: str | None = None
 
 
-class Seat(_Model):
+@dataclass(frozen=True)
+class Seat:
     role: str
     reason: str
 
 
-class Gap(_Model):
+@dataclass(frozen=True)
+class Gap:
     role: str
-    when_systems: list[str] = Field(default_factory=list, alias="when-systems")
     message: str
+    when_systems: list[str] = field(default_factory=list)
 
 
-class Stage(_Model):
+@dataclass(frozen=True)
+class Stage:
     title: str = ""
     description: str = ""
-    seats: list[Seat] = Field(default_factory=list)
-    practices: list[str] = Field(default_factory=list)
-    gaps: list[Gap] = Field(default_factory=list)
+    seats: list[Seat] = field(default_factory=list)
+    practices: list[str] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
 
 
-class AntiPattern(_Model):
+@dataclass(frozen=True)
+class AntiPattern:
     code: str
     name: str
-    severity: Literal["error", "warning", "info"]
-    kind: Literal["owns", "holds-both", "missing-role", "missing-owner"]
-    summary: str = ""
-    roles: list[str] = Field(default_factory=list)
-    responsibilities: list[str] = Field(default_factory=list)
-    responsibilities_of: str | None = Field(default=None, alias="responsibilities-of")
-    systems: list[str] = Field(default_factory=list)
-    maturity: list[str] = Field(default_factory=list)
-    practice: str | None = None
-    at: Literal["system", "maturity", "team"] = "team"
-    team_size: int | None = Field(default=None, alias="team-size")
+    severity: str  # error | warning | info
+    kind: str  # owns | holds-both | missing-role | missing-owner
     message: str
+    summary: str = ""
+    roles: list[str] = field(default_factory=list)
+    responsibilities: list[str] = field(default_factory=list)
+    responsibilities_of: str | None = None
+    systems: list[str] = field(default_factory=list)
+    maturity: list[str] = field(default_factory=list)
+    practice: str | None = None
+    at: str = "team"
+    team_size: int | None = None
     why: str = ""
 
 
-class MatrixSpec(_Model):
-    seniority_words: list[str] = Field(default_factory=list, alias="seniority-words")
-    roles: dict[str, Role] = Field(default_factory=dict)
-    responsibilities: dict[str, Responsibility] = Field(default_factory=dict)
-    systems: dict[str, System] = Field(default_factory=dict)
-    practices: dict[str, Practice] = Field(default_factory=dict)
-    maturity: dict[str, Stage] = Field(default_factory=dict)
-    anti_patterns: list[AntiPattern] = Field(default_factory=list, alias="anti-patterns")
+@dataclass(frozen=True)
+class MatrixSpec:
+    seniority_words: list[str] = field(default_factory=list)
+    roles: dict[str, Role] = field(default_factory=dict)
+    responsibilities: dict[str, Responsibility] = field(default_factory=dict)
+    systems: dict[str, System] = field(default_factory=dict)
+    practices: dict[str, Practice] = field(default_factory=dict)
+    maturity: dict[str, Stage] = field(default_factory=dict)
+    anti_patterns: list[AntiPattern] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MatrixSpec:
+        def each(kind: type[Any], **nested: Any) -> Any:
+            return lambda table: {k: _kw(kind, v or {}, **nested) for k, v in table.items()}
+
+        stage = each(Stage, seats=lambda items: [_kw(Seat, x) for x in items],
+                     gaps=lambda items: [_kw(Gap, x) for x in items])
+        spec: MatrixSpec = _kw(
+                   cls, data,
+                   roles=each(Role, skill_bar=lambda bar: _kw(SkillBar, bar)),
+                   responsibilities=each(Responsibility), systems=each(System),
+                   practices=each(Practice), maturity=stage,
+                   anti_patterns=lambda items: [_kw(AntiPattern, x) for x in items])
+        return spec
 
 
 _WORD = re.compile(r"[a-z0-9&+.]+")
@@ -292,7 +329,7 @@ def load_matrix(path: FsPath | None = None) -> Matrix:
 
 
 def _build(name: str, spec: dict[str, Any], sources: list[str], raw: bytes) -> Matrix:
-    model = MatrixSpec.model_validate(spec)
+    model = MatrixSpec.from_dict(spec)
     problems = check_consistency(model)
     if problems:
         where = sources[-1]

@@ -79,7 +79,7 @@ class UnknownPerson(Rule):
         for person in org.persons:
             if person.team is None or person.has_name or person.id in registry:
                 continue
-            if person.place.file not in org.named:
+            if person.file not in org.named:
                 continue
             yield org_finding(
                 UnknownPerson, person.place,
@@ -126,7 +126,7 @@ class ConflictingPerson(Rule):
             if len(records) < 2:
                 continue
             # The People entry, where there is one, is the reference record.
-            records.sort(key=lambda r: (r.team is not None, r.place.file, r.place.span.line))
+            records.sort(key=lambda r: (r.team is not None, r.file, r.at))
             for name in ("name", "title", "level"):
                 values = [(f, r) for r in records for f in r.fields if f.name == name]
                 if len({f.value for f, _ in values}) < 2:
@@ -283,7 +283,7 @@ class OverAllocated(Rule):
             if person.team is None:
                 continue
             # A person listed twice on one team is ORG007's finding; count them once.
-            marker = (person.id, person.team, person.place.file, person.place.doc)
+            marker = (person.id, person.team, person.file, person.doc)
             if marker in seen:
                 continue
             seen.add(marker)
