@@ -183,14 +183,17 @@ def _work(item: tuple[str, str]) -> FileResult:
 def _check_many(items: list[tuple[str, Path]], job: Job,
                 jobs: int | None) -> list[FileResult]:
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    limit = job.limits.max_file_size
     if workers <= 1 or len(items) < POOL_THRESHOLD:
-        limit = job.limits.max_file_size
         return [check_bytes(name, read_limited(path, limit), job) for name, path in items]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    # One worker per core; the main process only unpickles results.  Working in the
+    # main process too was measured slower: the executor's result thread then fights
+    # the main thread for the GIL.
     chunk = max(1, len(items) // (workers * 8))
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
                              initargs=(job,)) as pool:

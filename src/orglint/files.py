@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import hashlib
 import os
 import re
@@ -30,9 +31,14 @@ class Source(NamedTuple):
     display: str  # how findings name it
 
 
+@functools.lru_cache(maxsize=8)
+def _base(cwd: Path) -> str:
+    return os.path.join(os.path.abspath(cwd), "")
+
+
 def display_name(path: Path, cwd: Path) -> str:
-    text = os.path.abspath(path)
-    base = os.path.join(os.path.abspath(cwd), "")
+    text = identity(path)
+    base = _base(cwd)
     if text.startswith(base):
         text = text[len(base):]
     return text.replace(os.sep, "/")
@@ -136,7 +142,11 @@ def identity(path: Path) -> str:
     ``os.path.abspath`` rather than ``Path.resolve``: resolving symlinks costs a system
     call per path component, which on thousands of files is most of the walk.
     """
-    return os.path.abspath(path)
+    text = str(path)
+    # Globbed paths are absolute and normal already; only the others need the work.
+    if os.path.isabs(text) and "/." not in text and "//" not in text:
+        return text
+    return os.path.abspath(text)
 
 
 def _dedupe(paths: list[Path]) -> list[Path]:
@@ -193,14 +203,17 @@ class Gathered:
 
 
 def _entry(source: Source, raw: bytes, stdin: bool) -> Entry:
-    return Entry(source, hashlib.blake2b(raw, digest_size=16).digest(),
-                 PEOPLE_RE.search(raw) is not None, raw if stdin else None)
+    # The substring test first: a multiline regex over every byte of a large org costs
+    # more than the rest of a warm run.
+    people = b"People" in raw and PEOPLE_RE.search(raw) is not None
+    return Entry(source, hashlib.blake2b(raw, digest_size=16).digest(), people,
+                 raw if stdin else None)
 
 
-def read_limited(path: Path, limit: int) -> bytes:
+def read_limited(path: Path | str, limit: int) -> bytes:
     """A file's bytes, never more than one past the size limit (the loader reports it)."""
     try:
-        with open(path, "rb") as handle:
+        with open(path, "rb", buffering=0) as handle:
             return handle.read(limit + 1)
     except OSError as exc:
         raise PathError(f"{path}: cannot read: {exc.strerror or exc}") from None
