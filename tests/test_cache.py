@@ -91,3 +91,28 @@ def test_concurrent_processes_share_the_cache(tmp_path):
     assert len({out for _, out in results}) == 1
     assert "kim is allocated 110%" in results[0][1]
     assert not list((tmp_path / "shared-cache").rglob("*.tmp"))
+
+
+def test_stat_index_skips_unchanged_files_and_notices_changes(run_cli, tmp_path, monkeypatch):
+    import orglint.files
+
+    _org(tmp_path)
+    (tmp_path / "teams" / "b.yaml").write_text(team("b", 50))
+    old = 1_600_000_000
+    for path in (tmp_path / "teams").iterdir():
+        os.utime(path, (old, old))
+    assert len(findings(run_cli, tmp_path)) == 1
+    reads: list[str] = []
+    real = orglint.files.read_limited
+
+    def counting(path, limit):
+        reads.append(str(path))
+        return real(path, limit)
+
+    monkeypatch.setattr(orglint.files, "read_limited", counting)
+    assert len(findings(run_cli, tmp_path)) == 1
+    assert reads == []  # sizes, inodes and old mtimes unchanged: nothing read
+    (tmp_path / "teams" / "b.yaml").write_text(team("b", 40))
+    os.utime(tmp_path / "teams" / "b.yaml", (old + 10, old + 10))
+    assert findings(run_cli, tmp_path) == []
+    assert reads == [str(tmp_path / "teams" / "b.yaml")]

@@ -244,7 +244,100 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
     extra = [Source(p, display_name(p, cwd)) for p in org_paths
              if identity(p) not in named_keys]
     limit = settings.limits.max_file_size
-    entries = [_entry(source, stdin or b"", True) if source.path is None
-               else _entry(source, read_limited(source.path, limit), False)
-               for source in [*named, *extra]]
+    index = StatIndex.open(settings) if settings.cache else None
+    entries = []
+    for source in [*named, *extra]:
+        if source.path is None:
+            entries.append(_entry(source, stdin or b"", True))
+            continue
+        known = index.lookup(source) if index is not None else None
+        if known is None:
+            known = _entry(source, read_limited(source.path, limit), False)
+            if index is not None:
+                index.record(known)
+        entries.append(known)
+    if index is not None:
+        index.save()
     return Gathered(named, entries, skipped)
+
+
+class StatIndex:
+    """What git's index does for ``git status``: a file whose size, inode and
+    modification time are unchanged since they were recorded keeps the content digest
+    recorded then, so a warm run need not read and hash every file of the org.
+
+    An entry is trusted only if the file's mtime is older than the moment the index
+    was written, less a margin: a file changed within the clock's granularity of a
+    run ("racy git") is always read again.
+    """
+
+    MARGIN_NS = 2_000_000_000
+
+    def __init__(self, path: Path, entries: dict[str, tuple[int, int, int, bytes, bool]],
+                 written_ns: int) -> None:
+        self.path = path
+        self.entries = entries
+        self.written_ns = written_ns
+        self.changed = False
+
+    @classmethod
+    def open(cls, settings: Settings) -> StatIndex:
+        import pickle
+
+        from orglint.cache import default_dir
+
+        path = default_dir(settings) / "stat-index.pickle"
+        try:
+            with open(path, "rb") as handle:
+                written_ns, entries = pickle.load(handle)
+            if not isinstance(entries, dict):
+                raise ValueError
+        except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError,
+                pickle.UnpicklingError):
+            return cls(path, {}, 0)
+        return cls(path, entries, int(written_ns))
+
+    def lookup(self, source: Source) -> Entry | None:
+        assert source.path is not None
+        key = identity(source.path)
+        try:
+            info = os.stat(key)
+        except OSError:
+            return None
+        known = self.entries.get(key)
+        if known is None or info.st_mtime_ns > self.written_ns - self.MARGIN_NS:
+            return None
+        size, mtime, inode, digest, people = known
+        if (size, mtime, inode) != (info.st_size, info.st_mtime_ns, info.st_ino):
+            return None
+        return Entry(source, digest, people)
+
+    def record(self, entry: Entry) -> None:
+        assert entry.source.path is not None
+        key = identity(entry.source.path)
+        try:
+            info = os.stat(key)
+        except OSError:
+            return
+        self.entries[key] = (info.st_size, info.st_mtime_ns, info.st_ino, entry.digest,
+                             entry.people)
+        self.changed = True
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        import pickle
+        import time
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            ignore = self.path.parent / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# Created by orglint\n*\n", encoding="utf-8")
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            with open(tmp, "wb") as handle:
+                pickle.dump((time.time_ns(), self.entries), handle,
+                            protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass
