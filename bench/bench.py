@@ -129,7 +129,7 @@ def main() -> None:
         files = sorted(str(p) for p in (org / "teams").glob("*.yaml"))
         size = sum(os.path.getsize(f) for f in files)
         schema = work / "team.schema.json"
-        schema.write_text(subprocess.run(orglint + ["schema", "Team"], capture_output=True,
+        schema.write_text(subprocess.run([*orglint, "schema", "Team"], capture_output=True,
                                          text=True, check=True).stdout)
         one = files[len(files) // 2]
         cache = work / "cache"
@@ -137,12 +137,12 @@ def main() -> None:
 
         contenders: dict[str, tuple[list[str], dict[str, str] | None]] = {
             FLOOR_NAME: ([python, "-c", FLOOR, str(org)], None),
-            "orglint cold": (orglint + ["check", "--no-cache", "--output-format", "json"], env),
-            "orglint warm": (orglint + ["check", "--output-format", "json"], env),
+            "orglint cold": ([*orglint, "check", "--no-cache", "--output-format", "json"], env),
+            "orglint warm": ([*orglint, "check", "--output-format", "json"], env),
             # The pre-commit case: one team file on its own (no org), nothing cached.
-            "orglint one file": (orglint + ["check", "--no-config", "--no-cache", one], env),
+            "orglint one file": ([*orglint, "check", "--no-config", "--no-cache", one], env),
             # The pre-commit case in an org: one file just edited, the rest cached.
-            "orglint one edited, org cached": (orglint + ["check", one], env),
+            "orglint one edited, org cached": ([*orglint, "check", one], env),
         }
         have_peers = not args.no_peers and shutil.which("check-jsonschema") and \
             shutil.which("yamllint")
@@ -152,7 +152,7 @@ def main() -> None:
             contenders["yamllint"] = (["yamllint", *files], None)
             contenders["yamllint one file"] = (["yamllint", one], None)
 
-        subprocess.run(orglint + ["check", "--output-format", "json"], cwd=org, env=env,
+        subprocess.run([*orglint, "check", "--output-format", "json"], cwd=org, env=env,
                        stdout=subprocess.DEVNULL)  # prime the warm cache
         times: dict[str, list[float]] = {name: [] for name in contenders}
         original = Path(one).read_text()
@@ -192,7 +192,7 @@ def main() -> None:
         if args.scaling:
             big = generate(work / "big", args.teams * 10)
             before = peak_rss_mb()
-            elapsed, _ = timed(orglint + ["check", "--no-cache", "--output-format", "json"],
+            elapsed, _ = timed([*orglint, "check", "--no-cache", "--output-format", "json"],
                                big, env)
             print()
             print(f"scaling: {args.teams * 10} teams cold {elapsed:.2f} s"
