@@ -214,7 +214,10 @@ def read_limited(path: Path | str, limit: int) -> bytes:
     """A file's bytes, never more than one past the size limit (the loader reports it)."""
     try:
         with open(path, "rb", buffering=0) as handle:
-            return handle.read(limit + 1)
+            # Ask for the file's size, not the limit: read(n) allocates n bytes first,
+            # and 8 MB per small team file adds up over an org.
+            size = os.fstat(handle.fileno()).st_size
+            return handle.read(min(size, limit) + 1)
     except OSError as exc:
         raise PathError(f"{path}: cannot read: {exc.strerror or exc}") from None
 

@@ -18,7 +18,10 @@ class Severity(IntEnum):
 
     @property
     def label(self) -> str:
-        return self.name.lower()
+        return _LABELS[self]
+
+
+_LABELS = {Severity.INFO: "info", Severity.WARNING: "warning", Severity.ERROR: "error"}
 
 
 class Location(NamedTuple):
@@ -75,7 +78,7 @@ class Finding(NamedTuple):
         out: dict[str, object] = {
             "code": self.code,
             "name": self.name,
-            "severity": self.severity.label,
+            "severity": _LABELS[self.severity],
             "message": self.message,
             "file": self.file,
             "line": self.line,
@@ -83,7 +86,7 @@ class Finding(NamedTuple):
             "end_line": self.end_line,
             "end_column": self.end_column,
             "entity": self.entity,
-            "fingerprint": self.fingerprint,
+            "fingerprint": f"{self.code}|{self.file}|{self.entity or ''}|{self.detail or ''}",
         }
         if self.related:
             out["related"] = [
