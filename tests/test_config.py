@@ -111,3 +111,13 @@ def test_pyproject_errors_name_the_key(run_cli, repo):
 def test_explicit_config_missing(run_cli, repo):
     result = run_cli("check", "teams/t.yaml", "--config", "nope.yaml", cwd=repo)
     assert result.code == 2 and "configuration file not found" in result.err
+
+
+def test_configuration_file_and_excluded_files_are_skipped_with_a_reason(run_cli, repo):
+    (repo / ".orglint.yaml").write_text("paths: ['.orglint.yaml', 'teams/*.yaml']\n"
+                                        "exclude: ['teams/old.yaml']\nselect: [ORG104]\n")
+    (repo / "teams" / "old.yaml").write_text(dedent(TEAM))
+    result = run_cli("check", "-v", cwd=repo)
+    assert ".orglint.yaml: skipped: the orglint configuration file" in result.out
+    assert "teams/old.yaml: skipped: excluded by the configuration" in result.out
+    assert "teams/t.yaml:8:" in result.out and "teams/old.yaml:8" not in result.out

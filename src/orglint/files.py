@@ -130,8 +130,13 @@ def configured(globs: list[str], *, root: Path, exclude: list[str],
             path = Path(name)
             if os.path.isdir(name):
                 out.extend(_walk(path, root, exclude, skipped, cwd))
-            elif name.endswith(YAML_SUFFIXES) and path.name not in CONFIG_FILES \
-                    and os.path.isfile(name) and not excluded(path, root, exclude):
+            elif not name.endswith(YAML_SUFFIXES) or not os.path.isfile(name):
+                continue
+            elif path.name in CONFIG_FILES:
+                skipped.append((display_name(path, cwd), "the orglint configuration file"))
+            elif excluded(path, root, exclude):
+                skipped.append((display_name(path, cwd), "excluded by the configuration"))
+            else:
                 out.append(path)
     return _dedupe(out)
 
