@@ -169,3 +169,11 @@ def test_show_settings(run_cli, org):
     assert data["fail-on"] == {"value": "warning", "from": str(org / ".orglint.yaml")}
     assert data["ignore"] == {"value": ["ORG206", "ORG207"], "from": "command line"}
     assert data["select"]["from"] == "default"
+
+
+def test_flag_mistakes_are_usage_errors(run_cli, org):
+    assert run_cli("check", "bad.yaml", "--select", "").code == 2
+    assert run_cli("check", "bad.yaml", "--ignore", ",").code == 2
+    result = run_cli("check", "bad.yaml", "--write-baseline", "missing/dir/b.json")
+    assert result.code == 2
+    assert "cannot write baseline" in result.err

@@ -50,8 +50,12 @@ def write(path: Path, findings: list[Finding]) -> int:
     ]
     body = json.dumps({"tool": "orglint", "version": 1, "entries": entries}, indent=2)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(body + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(body + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ConfigError(f"cannot write baseline {path}: {exc.strerror or exc}") from None
     return len(findings)
 
 

@@ -146,6 +146,11 @@ def _color(stream: TextIO) -> bool:
 def _check(args: argparse.Namespace) -> int:
     import datetime as dt
 
+    for flag, value in (("--select", args.select), ("--extend-select", args.extend_select),
+                        ("--ignore", args.ignore)):
+        if value is not None and not _flat([value] if flag == "--select" else value):
+            raise UsageError(f"{flag} needs at least one code, prefix, name or ALL")
+
     from orglint import cache
     from orglint.files import Request, gather
 

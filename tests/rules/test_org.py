@@ -107,3 +107,21 @@ def test_one_file_run_sees_the_whole_org(lint, tmp_path):
         one = run(plan(settings), Request([name], cwd=folder)).findings
         assert [(f.line, f.column, f.code) for f in one] == by_file.get(name, [])
         assert {f.file for f in one} <= {name}
+
+
+def test_org009_silent_when_details_agree(lint):
+    lint.check(team("t", ["{id: alice, level: senior, title: Senior ML Engineer}"]),
+               select=["ORG009"], files={"people.yaml": PEOPLE}, expected=[])
+
+
+def test_org010_silent_for_distinct_teams(lint):
+    lint.check(team("recsys", ["{id: a, name: A}"]), select=["ORG010"],
+               files={"teams/other.yaml": team("ranking", ["{id: b, name: B}"])}, expected=[])
+
+
+def test_people_file_roles_are_checked(lint):
+    source = PEOPLE.replace("level: mid}", "level: mid, role: mlops-engneer}")
+    found = lint.check(source, name="people.yaml", select=["ORG004"],
+                       expected=[(*at(source, "mlops-engneer"), "ORG004")])
+    assert found[0].entity == "bo"
+    assert "did you mean 'mlops-engineer'" in found[0].message
