@@ -52,6 +52,18 @@ def code_digest() -> str:
     return hashlib.blake2b("\n".join(parts).encode(), digest_size=8).hexdigest()
 
 
+def prepare(folder: Path) -> None:
+    """Create a folder inside the cache, and the cache's own ``.gitignore``.
+
+    As ruff does: the cache ignores itself, so no one has to add it to .gitignore.
+    Raises OSError for a read-only checkout; callers then run uncached.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    marker = folder.parent / ".gitignore"
+    if not marker.exists():
+        marker.write_text("# Created by orglint\n*\n", encoding="utf-8")
+
+
 def default_dir(settings: Settings) -> Path:
     env = os.environ.get("ORGLINT_CACHE_DIR")
     return Path(env) if env else settings.root / CACHE_DIR_NAME
@@ -139,20 +151,11 @@ class Cache:
             if key not in entries:
                 self.added[key] = value
 
-    def _prepare(self) -> None:
-        base = self.folder.parent
-        base.mkdir(parents=True, exist_ok=True)
-        marker = base / ".gitignore"
-        if not marker.exists():
-            # As ruff does: the cache ignores itself, so no one has to add it to .gitignore.
-            marker.write_text("# Created by orglint\n*\n", encoding="utf-8")
-
     def close(self) -> None:
         if not self.added or not self.writable:
             return
         try:
-            self._prepare()
-            self.folder.mkdir(parents=True, exist_ok=True)
+            prepare(self.folder)
             entries = self._entries()
             if entries and len(self.deltas) < self.DELTAS:
                 import time
@@ -217,9 +220,7 @@ def load_report(folder: Path, key: str) -> Report | None:
 def save_report(folder: Path, key: str, report: Report) -> None:
     runs = folder / "runs"
     try:
-        if not runs.is_dir():
-            Cache(folder / "unused")._prepare()
-            runs.mkdir(parents=True, exist_ok=True)
+        prepare(runs)
         tmp = runs / f".{key}.{os.getpid()}.tmp"
         with open(tmp, "wb") as handle:
             pickle.dump(report, handle, protocol=pickle.HIGHEST_PROTOCOL)

@@ -219,10 +219,9 @@ def _remember(path: Path, settings: Settings) -> None:
     if snapshot is None:
         return
     try:
-        snapshot.parent.mkdir(parents=True, exist_ok=True)
-        ignore = snapshot.parent.parent / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# Created by orglint\n*\n", encoding="utf-8")
+        from orglint.cache import prepare
+
+        prepare(snapshot.parent)
         tmp = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.tmp")
         with open(tmp, "wb") as handle:
             pickle.dump(copy.deepcopy(settings), handle, protocol=pickle.HIGHEST_PROTOCOL)

@@ -294,7 +294,7 @@ class StatIndex:
 
         from orglint.cache import default_dir
 
-        path = default_dir(settings) / "stat-index.pickle"
+        path = default_dir(settings) / "index" / "stat-index.pickle"
         try:
             with open(path, "rb") as handle:
                 written_ns, entries = pickle.load(handle)
@@ -338,10 +338,9 @@ class StatIndex:
         import time
 
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            ignore = self.path.parent / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Created by orglint\n*\n", encoding="utf-8")
+            from orglint.cache import prepare
+
+            prepare(self.path.parent)
             tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
             with open(tmp, "wb") as handle:
                 pickle.dump((time.time_ns(), self.entries), handle,
