@@ -177,3 +177,9 @@ def test_flag_mistakes_are_usage_errors(run_cli, org):
     result = run_cli("check", "bad.yaml", "--write-baseline", "missing/dir/b.json")
     assert result.code == 2
     assert "cannot write baseline" in result.err
+
+
+def test_select_can_be_repeated(run_cli, org):
+    result = run_cli("check", "bad.yaml", "--select", "ORG101", "--select", "ORG104",
+                     "--output-format", "json")
+    assert {f["code"] for f in json.loads(result.out)["findings"]} == {"ORG101", "ORG104"}

@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="files or folders ('-' reads standard input)")
     check.add_argument("--output-format", choices=FORMATS, default=None)
     check.add_argument("--output-file", type=Path, metavar="PATH")
-    check.add_argument("--select", type=_codes, metavar="CODES",
+    check.add_argument("--select", type=_codes, action="append", metavar="CODES",
                        help="codes, prefixes (ORG1), rule names or ALL, comma-separated")
     check.add_argument("--extend-select", type=_codes, action="append", metavar="CODES")
     check.add_argument("--ignore", type=_codes, action="append", metavar="CODES")
@@ -148,14 +148,15 @@ def _check(args: argparse.Namespace) -> int:
 
     for flag, value in (("--select", args.select), ("--extend-select", args.extend_select),
                         ("--ignore", args.ignore)):
-        if value is not None and not _flat([value] if flag == "--select" else value):
+        if value is not None and not _flat(value):
             raise UsageError(f"{flag} needs at least one code, prefix, name or ALL")
 
     from orglint import cache
     from orglint.files import Request, gather
 
     settings = _settings(args, {
-        "select": args.select, "extend_select": _flat(args.extend_select),
+        "select": _flat(args.select) if args.select is not None else None,
+        "extend_select": _flat(args.extend_select),
         "ignore": _flat(args.ignore), "fail_on": args.fail_on, "no_cache": args.no_cache,
     })
     if args.show_settings:
