@@ -78,3 +78,30 @@ def test_random_teams_never_raise_and_point_inside_the_file(team, flow):
     for finding in result.findings:
         assert 1 <= finding.line <= lines, finding
         assert finding.column >= 1
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(teams, min_size=1, max_size=3),
+       st.sampled_from(["", "  # orglint: ignore[ORG104]", "  # orglint: ignore-file[ALL]",
+                        "  # orglint: ignore[ORG3] until=2000-01-01"]))
+def test_whole_runs_and_every_reporter_never_raise(tmp_path_factory, org, comment):
+    """Org rules, suppressions and all six reporters on generated orgs."""
+    from pathlib import Path
+
+    from orglint.config import Settings
+    from orglint.engine import Request, plan, run
+    from orglint.reporters import FORMATS, ReportContext, get
+
+    folder = tmp_path_factory.mktemp("org")
+    names = []
+    for index, team in enumerate(org):
+        text = yaml.safe_dump(team, sort_keys=False)
+        lines = text.splitlines()
+        lines[index % len(lines)] += comment
+        (folder / f"t{index}.yaml").write_text("\n".join(lines) + "\n")
+        names.append(f"t{index}.yaml")
+    the_plan = plan(Settings(root=folder, cache=False, paths=["*.yaml"]))
+    result = run(the_plan, Request(names[:1], cwd=folder))
+    for fmt in FORMATS:
+        get(fmt)(result, ReportContext(rules=the_plan.rules, root=Path(folder)))
