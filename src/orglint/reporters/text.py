@@ -19,6 +19,8 @@ def summary_line(result: Result) -> str:
     files = f"{result.files_checked} file{'s' if result.files_checked != 1 else ''}"
     if not result.findings:
         line = f"All checks passed ({files}, {result.documents_checked} orglint documents)."
+        if result.files_checked and not result.documents_checked:
+            line += " No file held an orglint document; -v says why each was skipped."
     else:
         parts = [f"{counts['error']} error{'s' if counts['error'] != 1 else ''}",
                  f"{counts['warning']} warning{'s' if counts['warning'] != 1 else ''}",
