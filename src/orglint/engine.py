@@ -155,13 +155,8 @@ def _check_people(people: People, doc: Document, file: str, job: Job,
     for person in people.spec.people:
         result.people.setdefault(person.id, person)
         if check_roles and person.role is not None and person.role not in job.matrix.roles:
-            dummy = Team.model_validate({"apiVersion": "orglint/v1", "kind": "Team",
-                                         "metadata": {"name": "people"},
-                                         "spec": {"maturity": "exploring", "members": []}})
-            ctx = TeamContext(dummy, doc, file, job.matrix)
-            finding = UnknownRole.role_value(ctx, person.role, person.at("role"), person.id,
-                                             doc.index)
-            result.findings.append(finding._replace(entity=person.id))
+            result.findings.append(UnknownRole.role_value(
+                job.matrix, doc, file, person.role, person.at("role"), person.id))
 
 
 # -- worker processes ------------------------------------------------------------------

@@ -64,6 +64,21 @@ class RoleInfo(NamedTuple):
     title_role: str | None  # the role the title maps to, if exactly one
 
 
+def finding_in(doc: Document, file: str, rule: type[Rule] | AntiPattern, path: Path,
+               message: str, *, entity: str | None, detail: str | None = None,
+               key: bool = False, fix: Fix | None = None,
+               related: tuple[Location, ...] = ()) -> Finding:
+    """A finding at ``path`` of a document: the one place rules turn paths into spans."""
+    span = doc.source.span(path, key=key)
+    if isinstance(rule, AntiPattern):
+        code, name, severity = rule.code, rule.name, Severity.parse(rule.severity)
+    else:
+        code, name, severity = rule.code, rule.name, rule.severity
+    return Finding(code, name, severity, message, file, span.line, span.column,
+                   span.end_line, span.end_column, entity=entity, detail=detail,
+                   related=related, fix=fix)
+
+
 class _SafeFormat(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
@@ -92,14 +107,9 @@ class TeamContext:
     def finding(self, rule: type[Rule] | AntiPattern, path: Path, message: str, *,
                 entity: str | None = None, detail: str | None = None, key: bool = False,
                 fix: Fix | None = None, related: tuple[Location, ...] = ()) -> Finding:
-        span = self.doc.source.span(path, key=key)
-        if isinstance(rule, AntiPattern):
-            code, name, severity = rule.code, rule.name, Severity.parse(rule.severity)
-        else:
-            code, name, severity = rule.code, rule.name, rule.severity
-        return Finding(code, name, severity, message, self.file, span.line, span.column,
-                       span.end_line, span.end_column, entity=entity or self.team.id,
-                       detail=detail, related=related, fix=fix)
+        return finding_in(self.doc, self.file, rule, path, message,
+                          entity=entity or self.team.id, detail=detail, key=key, fix=fix,
+                          related=related)
 
     @property
     def members(self) -> list[Member]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from orglint.findings import Finding, Fix, Severity
-from orglint.rules.base import Rule, TeamContext
+from orglint.loader import Document
+from orglint.matrix import Matrix
+from orglint.rules.base import Rule, TeamContext, finding_in
 from orglint.schema import closest, did_you_mean
 
 
@@ -151,8 +153,8 @@ class UnknownRole(Rule):
         for i, member in enumerate(ctx.members):
             info = ctx.roles[i]
             if member.role is not None and member.role not in roles:
-                yield self.role_value(ctx, member.role, member.at("role"), member.id,
-                                      ctx.doc.index)
+                yield self.role_value(ctx.matrix, ctx.doc, ctx.file, member.role,
+                                      member.at("role"), member.id)
             elif info.role is None and info.source == "none":
                 if info.title:
                     path = member.at("title") if member.title is not None else member.at("id")
@@ -168,24 +170,23 @@ class UnknownRole(Rule):
                         entity=member.id, detail="missing")
 
     @classmethod
-    def role_value(cls, ctx: TeamContext, value: str, path: tuple[str | int, ...],
-                   entity: str, doc: int) -> Finding:
-        canonical = ctx.matrix.role_for_title(value)
+    def role_value(cls, matrix: Matrix, doc: Document, file: str, value: str,
+                   path: tuple[str | int, ...], entity: str) -> Finding:
+        """ORG004 for a ``role`` value, in a team's member or in a People entry."""
+        canonical = matrix.role_for_title(value)
         if canonical is not None:
-            return ctx.finding(
-                cls, path, f"role '{value}' is a title, not a role id; write '{canonical}'",
+            return finding_in(
+                doc, file, cls, path,
+                f"role '{value}' is a title, not a role id; write '{canonical}'",
                 entity=entity, detail=value,
-                fix=Fix(doc, path, "set", canonical, True, f"write role '{canonical}'"))
-        best = closest(value, roles_list(ctx))
-        fix = (Fix(doc, path, "set", best, False, f"replace '{value}' with '{best}'")
+                fix=Fix(doc.index, path, "set", canonical, True, f"write role '{canonical}'"))
+        roles = list(matrix.roles)
+        best = closest(value, roles)
+        fix = (Fix(doc.index, path, "set", best, False, f"replace '{value}' with '{best}'")
                if best else None)
-        hint = did_you_mean(value, roles_list(ctx))
-        return ctx.finding(cls, path, f"unknown role '{value}'{hint}", entity=entity,
-                           detail=value, fix=fix)
-
-
-def roles_list(ctx: TeamContext) -> list[str]:
-    return list(ctx.matrix.roles)
+        return finding_in(doc, file, cls, path,
+                          f"unknown role '{value}'{did_you_mean(value, roles)}",
+                          entity=entity, detail=value, fix=fix)
 
 
 class UnknownResponsibility(Rule):
