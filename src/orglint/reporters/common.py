@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from pathlib import Path
@@ -17,8 +18,13 @@ def repo_root(start: Path) -> Path:
     return start
 
 
+@functools.lru_cache(maxsize=65536)
 def repo_path(file: str, root: Path) -> str:
-    """A finding's file relative to the repository root, in POSIX form."""
+    """A finding's file relative to the repository root, in POSIX form.
+
+    Memoised: a large org has many findings per file, and resolving a path is a system
+    call per component.
+    """
     if file in ("-", "<stdin>"):
         return file
     absolute = Path(file).resolve()
@@ -26,6 +32,13 @@ def repo_path(file: str, root: Path) -> str:
         return Path(os.path.relpath(absolute, root)).as_posix()
     except ValueError:
         return absolute.as_posix()
+
+
+def dump(value: object) -> str:
+    """Compact JSON with the C encoder (indentation switches to the slow Python one)."""
+    import json
+
+    return json.dumps(value, separators=(",", ":"))
 
 
 def stable_hash(finding: Finding, root: Path, occurrence: int = 0) -> str:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from orglint.findings import Result, Severity
 from orglint.reporters import ReportContext
-from orglint.reporters.common import occurrences, repo_path, repo_root
+from orglint.reporters.common import dump, occurrences, repo_path, repo_root
 
 SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
@@ -14,15 +12,15 @@ SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO:
 def render(result: Result, ctx: ReportContext) -> str:
     root = repo_root(ctx.root)
     issues = [
-        {
+        dump({
             "description": f"{f.code} {f.message}",
             "check_name": f"{f.code} {f.name}",
             "fingerprint": fingerprint,
             "severity": SEVERITIES[f.severity],
             "location": {"path": repo_path(f.file, root),
                          "lines": {"begin": f.line, "end": f.end_line}},
-        }
+        })
         for f, fingerprint in zip(result.findings, occurrences(result.findings, root),
                                   strict=True)
     ]
-    return json.dumps(issues, indent=2) + "\n"
+    return "[" + ",\n".join(issues) + "]\n"
