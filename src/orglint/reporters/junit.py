@@ -5,21 +5,21 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from orglint.findings import Result
+from orglint.findings import Finding, Result
 from orglint.reporters import ReportContext
 
 
 def render(result: Result, ctx: ReportContext) -> str:
-    by_file: dict[str, list[str]] = {name: [] for name in result.files}
-    failing = [f for f in result.findings if f.severity >= ctx.fail_on]
+    by_file: dict[str, list[Finding]] = {name: [] for name in result.files}
+    for finding in result.findings:
+        if finding.severity >= ctx.fail_on:
+            by_file.setdefault(finding.file, []).append(finding)
     suites = ET.Element("testsuites", name="orglint")
     failures_total = 0
     suite = ET.SubElement(suites, "testsuite", name="orglint")
-    for finding in failing:
-        by_file.setdefault(finding.file, [])
-    for file in by_file:
+    for file, failing in by_file.items():
         case = ET.SubElement(suite, "testcase", classname="orglint", name=file)
-        for f in (x for x in failing if x.file == file):
+        for f in failing:
             failures_total += 1
             failure = ET.SubElement(case, "failure", type=f.code,
                                     message=f"{f.code} [{f.severity.label}] {f.message}")
