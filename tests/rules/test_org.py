@@ -125,3 +125,37 @@ def test_people_file_roles_are_checked(lint):
                        expected=[(*at(source, "mlops-engneer"), "ORG004")])
     assert found[0].entity == "bo"
     assert "did you mean 'mlops-engineer'" in found[0].message
+
+
+def test_org_rules_stay_linear_on_a_pathological_org(tmp_path):
+    """Thousands of teams with one id, one person everywhere, and a 3,000-long parent
+    chain closing on itself: bounded messages, no quadratic blow-up."""
+    import time
+
+    from orglint.config import Settings
+    from orglint.engine import Request, plan, run
+
+    folder = tmp_path / "big"
+    folder.mkdir()
+    count = 3000
+    for i in range(count):
+        parent = f"t{(i + 1) % count}"
+        (folder / f"t{i}.yaml").write_text(
+            f"apiVersion: orglint/v1\nkind: Team\nmetadata: {{name: t{i}, parent: {parent}}}\n"
+            "spec:\n  maturity: pilot\n  members:\n    - {id: kim, name: Kim, allocation: 10}\n")
+    (folder / "dup.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t0}\n"
+        "spec:\n  maturity: pilot\n  members: []\n")
+    settings = Settings(root=folder, cache=False, select=["ORG010", "ORG011", "ORG301"],
+                        paths=["*.yaml"])
+    start = time.perf_counter()
+    result = run(plan(settings), Request([], cwd=folder, jobs=1))
+    assert time.perf_counter() - start < 60
+    by_code: dict[str, int] = {}
+    for f in result.findings:
+        by_code[f.code] = by_code.get(f.code, 0) + 1
+        assert len(f.message) < 400, f.message
+    assert by_code == {"ORG010": 2, "ORG011": count, "ORG301": count}
+    over = next(f for f in result.findings if f.code == "ORG301")
+    assert over.message.startswith("kim is allocated 30000%: 10% here, 10% in t")
+    assert over.message.endswith(f"and {count - 6} more")

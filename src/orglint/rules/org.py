@@ -41,6 +41,31 @@ def _where(place: Place, here: Place) -> str:
     return f"line {place.span.line}" if place.file == here.file else str(place)
 
 
+MAX_NAMED = 5  # places named in one message; an org of thousands must not make O(n²) text
+MAX_HINTS = 200  # "did you mean" searches per rule and run; each scans the whole org
+
+
+def _others(shown: list[str], total: int) -> str:
+    text = ", ".join(shown)
+    return text + (f" and {total - len(shown)} more" if total > len(shown) else "")
+
+
+class _Hints:
+    """Memoised, bounded "did you mean" over a large vocabulary."""
+
+    def __init__(self, choices: set[str]) -> None:
+        self.choices = sorted(choices)
+        self.known: dict[str, str] = {}
+
+    def __call__(self, word: str) -> str:
+        from orglint.schema import did_you_mean
+
+        if word not in self.known:
+            self.known[word] = (did_you_mean(word, self.choices)
+                                if len(self.known) < MAX_HINTS else "")
+        return self.known[word]
+
+
 class UnknownPerson(Rule):
     """## What it does
     When the org has People files, reports a member who has no `name` inline and whose
@@ -74,8 +99,7 @@ class UnknownPerson(Rule):
         if not org.has_people:
             return
         registry = {p.id for p in org.persons if p.team is None}
-        from orglint.schema import did_you_mean
-
+        hint = _Hints(registry)
         for person in org.persons:
             if person.team is None or person.has_name or person.id in registry:
                 continue
@@ -83,9 +107,8 @@ class UnknownPerson(Rule):
                 continue
             yield org_finding(
                 UnknownPerson, person.place,
-                f"{person.id} is in no People file and has no 'name' here"
-                f"{did_you_mean(person.id, sorted(registry))}", entity=person.id,
-                detail=person.team)
+                f"{person.id} is in no People file and has no 'name' here{hint(person.id)}",
+                entity=person.id, detail=person.team)
 
 
 class ConflictingPerson(Rule):
@@ -182,8 +205,10 @@ class DuplicateTeam(Rule):
                 yield org_finding(
                     DuplicateTeam, team.place,
                     f"team id '{tid}' is also defined at "
-                    + ", ".join(_where(o.place, team.place) for o in others),
-                    entity=tid, related=tuple(o.place.location for o in others))
+                    + _others([_where(o.place, team.place) for o in others[:MAX_NAMED]],
+                              len(others)),
+                    entity=tid,
+                    related=tuple(o.place.location for o in others[:MAX_NAMED]))
 
 
 class UnknownParent(Rule):
@@ -213,34 +238,49 @@ class UnknownParent(Rule):
     scope = "org"
 
     def check_org(self, org: OrgContext) -> Iterator[Finding]:
-        from orglint.schema import did_you_mean
-
         teams = org.teams
         parent_of = {t.id: t.parent for t in teams}
-        hints: dict[str, str] = {}  # one "did you mean" per unknown name, not per team
+        hint = _Hints(set(parent_of))
+        cycles = _cycles(parent_of)
         for team in teams:
             if team.parent is None or team.parent_place is None:
                 continue
             if team.parent_place.file not in org.named:
                 continue
             if team.parent not in parent_of:
-                if team.parent not in hints:
-                    hints[team.parent] = did_you_mean(team.parent, sorted(parent_of))
                 yield org_finding(
                     UnknownParent, team.parent_place,
                     f"parent '{team.parent}' of {team.id} is no team of the org"
-                    f"{hints[team.parent]}", entity=team.id, detail="parent")
-                continue
-            chain = [team.id]
-            current: str | None = team.parent
-            while current is not None and current not in chain:
-                chain.append(current)
-                current = parent_of.get(current)
-            if current == team.id:
+                    f"{hint(team.parent)}", entity=team.id, detail="parent")
+            elif team.id in cycles:
+                chain = cycles[team.id]
+                shown = chain if len(chain) <= 2 * MAX_NAMED else [
+                    *chain[:MAX_NAMED], f"... {len(chain) - 2 * MAX_NAMED} more ...",
+                    *chain[-MAX_NAMED:]]
                 yield org_finding(
                     UnknownParent, team.parent_place,
-                    "parents form a cycle: " + " -> ".join([*chain, team.id]),
+                    "parents form a cycle: " + " -> ".join([*shown, team.id]),
                     entity=team.id, detail="cycle", severity=Severity.ERROR)
+
+
+def _cycles(parent_of: dict[str, str | None]) -> dict[str, list[str]]:
+    """Each team on a parent cycle → the cycle starting from it; linear in the org."""
+    state: dict[str, int] = {}  # 1: on the current walk, 2: done
+    found: dict[str, list[str]] = {}
+    for start in parent_of:
+        walk: list[str] = []
+        current: str | None = start
+        while current is not None and current in parent_of and state.get(current) is None:
+            state[current] = 1
+            walk.append(current)
+            current = parent_of[current]
+        if current is not None and state.get(current) == 1:
+            loop = walk[walk.index(current):]
+            for i, member in enumerate(loop):
+                found[member] = loop[i:] + loop[:i]
+        for member in walk:
+            state[member] = 2
+    return found
 
 
 class OverAllocated(Rule):
@@ -297,10 +337,12 @@ class OverAllocated(Rule):
                 others = [e for e in entries if e is not entry]
                 parts = [f"{entry.allocation}% here"] + [
                     f"{o.allocation}% in {_where(o.allocation_place or o.place, here)}"
-                    for o in others]
+                    for o in others[:MAX_NAMED]]
                 yield org_finding(
-                    OverAllocated, here, f"{pid} is allocated {total}%: " + ", ".join(parts),
+                    OverAllocated, here,
+                    f"{pid} is allocated {total}%: " + _others(parts, len(others) + 1),
                     entity=pid, detail=entry.team,
-                    related=tuple((o.allocation_place or o.place).location for o in others))
+                    related=tuple((o.allocation_place or o.place).location
+                                  for o in others[:MAX_NAMED]))
 
 
