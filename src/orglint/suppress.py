@@ -137,12 +137,17 @@ def apply(findings: list[Finding], directives: list[Directive], today: dt.date,
     from orglint.rules.suppression import ExpiredSuppression, UnusedSuppression
 
     live = [d for d in directives if d.bad_date is None and (d.until is None or d.until >= today)]
+    # Indexed by line: a hostile file with thousands of comments and findings would
+    # otherwise cost their product.
+    by_line: dict[int, list[Directive]] = {}
+    for d in live:
+        if not d.file_level:
+            by_line.setdefault(d.target, []).append(d)
+    file_level = [d for d in live if d.file_level]
     kept: list[Finding] = []
     for finding in findings:
         hit = False
-        for d in live:
-            if not d.file_level and d.target != finding.line:
-                continue
+        for d in (*file_level, *by_line.get(finding.line, ())):
             for code in d.codes:
                 if _matches(code, finding):
                     d.used.add(code)
