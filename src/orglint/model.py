@@ -20,7 +20,8 @@ LEVEL_RANK = {"junior": 0, "mid": 1, "senior": 2, "staff": 3, "principal": 4}
 
 
 class Node(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=False)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=False,
+                              defer_build=True)
 
     # The path is kept in the instance dict, not as a pydantic private attribute: those
     # cost a dictionary per node at construction, a third of the model's build time.

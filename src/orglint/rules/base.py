@@ -17,8 +17,10 @@ from orglint.model import Member, Person, Team
 from orglint.source import Path
 
 
+# Models of the schema-checked documents and of rule options are built on first use
+# (defer_build): most runs meet no People file and configure no option.
 class NoOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class Rule:
@@ -39,7 +41,14 @@ class Rule:
     Options: ClassVar[type[BaseModel]] = NoOptions
 
     def __init__(self, options: BaseModel | None = None) -> None:
-        self.options: Any = options if options is not None else self.Options()
+        self._options = options
+
+    @property
+    def options(self) -> Any:
+        """The configured options, else the defaults (built only when a rule asks)."""
+        if self._options is None:
+            self._options = self.Options()
+        return self._options
 
     @classmethod
     def docs(cls) -> str:

@@ -252,7 +252,7 @@ class RoleMixGap(Rule):
 
 
 class StageOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     stages: list[str] = ["production", "scale"]
 
 

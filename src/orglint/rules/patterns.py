@@ -26,7 +26,7 @@ from orglint.rules.base import Rule, TeamContext, owns_matches, render
 
 
 class TeamSizeOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
     team_size: int | None = Field(default=None, alias="team-size", ge=0)
 
 

@@ -12,7 +12,7 @@ from orglint.rules.base import Rule, TeamContext, is_senior
 
 
 class MaxRolesOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
     max_roles: int = Field(default=3, alias="max-roles", ge=2)
 
 
