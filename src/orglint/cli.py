@@ -16,8 +16,8 @@ from typing import Any, TextIO
 
 from orglint import __version__
 from orglint.errors import OrglintError, UsageError
+from orglint.reporters import FORMATS
 
-FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 

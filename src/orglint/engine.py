@@ -229,7 +229,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     job = Job(plan_.matrix, team_rules, settings.limits)
     from orglint.cache import Cache
 
-    cache = Cache.open(settings, plan_, request.cache_dir) if settings.cache else None
+    cache = Cache.open(settings, plan_) if settings.cache else None
 
     results: dict[str, FileResult] = {}
     for entry in gathered.entries:

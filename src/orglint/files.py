@@ -174,7 +174,6 @@ class Request:
     today: date | None = None
     baseline: Path | None = None
     jobs: int | None = None
-    cache_dir: Path | None = None
 
 
 PEOPLE_RE = re.compile(rb"(?m)^kind:\s*['\"]?People\b")
