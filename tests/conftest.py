@@ -104,15 +104,6 @@ def lint(tmp_path: Path) -> Linter:
     return Linter(tmp_path)
 
 
-TEAM_HEADER = """\
-apiVersion: orglint/v1
-kind: Team
-metadata:
-  name: t
-spec:
-"""
-
-
 def at(source: str, token: str, nth: int = 1) -> tuple[int, int]:
     """(line, column), 1-based, of the nth occurrence of ``token`` in the dedented source."""
     text = dedent(source)

@@ -38,7 +38,7 @@ def _rel(file: str, base: Path) -> str:
 
 
 def _key(finding: Finding, base: Path) -> Key:
-    return (finding.code, _rel(finding.file, base), finding.entity or "", finding.detail or "")
+    return finding.key(_rel(finding.file, base))
 
 
 def write(path: Path, findings: list[Finding]) -> int:

@@ -70,9 +70,15 @@ class Finding(NamedTuple):
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.file, self.line, self.column, self.code)
 
+    def key(self, file: str | None = None) -> tuple[str, str, str, str]:
+        """The line-independent identity of a finding, with ``file`` as given or rebased
+        (the baseline is relative to its own folder, SARIF to the repository)."""
+        return (self.code, self.file if file is None else file, self.entity or "",
+                self.detail or "")
+
     @property
     def fingerprint(self) -> str:
-        return f"{self.code}|{self.file}|{self.entity or ''}|{self.detail or ''}"
+        return "|".join(self.key())
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -86,7 +92,7 @@ class Finding(NamedTuple):
             "end_line": self.end_line,
             "end_column": self.end_column,
             "entity": self.entity,
-            "fingerprint": f"{self.code}|{self.file}|{self.entity or ''}|{self.detail or ''}",
+            "fingerprint": self.fingerprint,
         }
         if self.related:
             out["related"] = [

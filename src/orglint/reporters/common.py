@@ -43,8 +43,7 @@ def dump(value: object) -> str:
 
 def stable_hash(finding: Finding, root: Path, occurrence: int = 0) -> str:
     """Line-independent: the same key as the baseline, plus a counter for repeats."""
-    key = (f"{finding.code}|{repo_path(finding.file, root)}|{finding.entity or ''}|"
-           f"{finding.detail or ''}|{occurrence}")
+    key = "|".join((*finding.key(repo_path(finding.file, root)), str(occurrence)))
     return hashlib.sha256(key.encode()).hexdigest()
 
 

@@ -108,10 +108,6 @@ class TeamContext:
     file: str
     matrix: Matrix
     people: Mapping[str, Person] = field(default_factory=dict)
-    options: Mapping[str, BaseModel] = field(default_factory=dict)
-
-    def option(self, rule: type[Rule]) -> Any:
-        return self.options.get(rule.code) or rule.Options()
 
     def finding(self, rule: type[Rule] | AntiPattern, path: Path, message: str, *,
                 entity: str | None = None, detail: str | None = None, key: bool = False,
