@@ -11,6 +11,7 @@ duplicate computation.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 CACHE_DIR_NAME = ".orglint_cache"
 
 
+@functools.cache
 def code_digest() -> str:
     """orglint's own code and data, by name, size and mtime.
 
