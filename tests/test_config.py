@@ -87,6 +87,9 @@ def test_cli_overrides_file(run_cli, repo):
     ("rules: {ORG109: {team-sise: 3}}\n", "key 'rules.ORG109.team-sise'"),
     ("rules: {ORG109: {team-size: -1}}\n", "key 'rules.ORG109.team-size'"),
     ("rules: {ORG999: {}}\n", "key 'rules.ORG999': unknown rule"),
+    ("rules: {ORG206: {stages: [a]}}\n", "key 'rules.ORG206.stages'"),  # a rule with no options
+    ("rules: {too-many-roles: {max-roles: many}}\n", "key 'rules.too-many-roles.max-roles'"),
+    ("rules: {ORG207: {stages: production}}\n", "key 'rules.ORG207.stages'"),
     ("matrix: nowhere.yaml\n", "key 'matrix': no such file"),
     ("max-depth: 1\n", "key 'max-depth'"),
     ("- a list\n", "the configuration must be a mapping"),
@@ -121,3 +124,14 @@ def test_configuration_file_and_excluded_files_are_skipped_with_a_reason(run_cli
     assert ".orglint.yaml: skipped: the orglint configuration file" in result.out
     assert "teams/old.yaml: skipped: excluded by the configuration" in result.out
     assert "teams/t.yaml:8:" in result.out and "teams/old.yaml:8" not in result.out
+
+
+def test_rule_options_are_parsed_into_the_rules_dataclass():
+    from orglint.options import keys, parse
+    from orglint.rules.coverage import StageOptions
+    from orglint.rules.people import MaxRolesOptions
+
+    assert parse(StageOptions, {"stages": ["pilot"]}, "rules.ORG207") == StageOptions(("pilot",))
+    assert parse(MaxRolesOptions, {"max_roles": 4}, "r").max_roles == 4  # underscores too
+    assert parse(MaxRolesOptions, {}, "r") == MaxRolesOptions()
+    assert keys(MaxRolesOptions) == ["max-roles"]

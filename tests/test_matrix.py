@@ -70,7 +70,7 @@ def test_extended_matrix_merges(acme):
     matrix = load_matrix(acme / "matrix.yaml")
     assert matrix.role_for_title("Senior Production Engineer") == "devops-sre"
     assert matrix.role_for_title("DevOps Engineer") == "devops-sre"  # built-in alias kept
-    assert matrix.systems["feature-store"].requires == ["feature-store-population"]
+    assert matrix.systems["feature-store"].requires == ("feature-store-population",)
     assert "model-serving" in matrix.systems
     assert matrix.owner("paper-reproduction") == "research-engineer"
     assert len(matrix.patterns("ORG104")) == 1

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from orglint.docs import REQUIRED_SECTIONS, generate, rule_sections
+from orglint.options import keys as option_keys
 from orglint.rules import RULES
 from tests.conftest import REPO
 
@@ -27,7 +28,7 @@ def test_rule_has_docs_sections(rule):
 def test_documented_options_exist(rule):
     options = rule_sections(rule).get("Options", "")
     documented = re.findall(r"^- `([a-z-]+)`", options, re.MULTILINE)
-    fields = {(f.alias or name) for name, f in rule.Options.model_fields.items()}
+    fields = set(option_keys(rule.Options))
     assert set(documented) == fields, rule.code
 
 

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import json
+from typing import get_args
 
 import pytest
 from pydantic import BaseModel
 
 from orglint.configfile import ConfigModel
 from orglint.loader import load
-from orglint.model import Member, Metadata, People, Person, Team, TeamSpec
+from orglint.model import (
+    ALIASES,
+    LEVEL_RANK,
+    Level,
+    Maturity,
+    Member,
+    Metadata,
+    People,
+    PeopleSpec,
+    Person,
+    Team,
+    TeamSpec,
+)
 from orglint.resources import SCHEMA_FILES, schema
 from orglint.schema import validate
 
@@ -19,13 +32,19 @@ PAIRS = [
     (Member, "Team", "member"),
     (Metadata, "Team", "metadata"),
     (People, "People", None),
+    (PeopleSpec, "People", "peopleSpec"),
+    (Metadata, "People", "metadata"),
     (Person, "People", "person"),
     (ConfigModel, "Config", None),
 ]
 
 
-def _fields(model: type[BaseModel]) -> dict[str, bool]:
-    return {(f.alias or name): f.is_required() for name, f in model.model_fields.items()}
+def _fields(model: type) -> dict[str, bool]:
+    """Schema key -> required, for a pydantic model or a NamedTuple of orglint.model."""
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return {(f.alias or name): f.is_required() for name, f in model.model_fields.items()}
+    return {ALIASES.get(name, name): name not in model._field_defaults
+            for name in model._fields if name != "path"}
 
 
 @pytest.mark.parametrize(("model", "kind", "definition"), PAIRS)
@@ -42,9 +61,9 @@ def test_model_and_schema_agree(model, kind, definition):
 def test_enums_agree():
     team = schema("Team")
     assert team["$defs"]["teamSpec"]["properties"]["maturity"]["enum"] == list(
-        TeamSpec.model_fields["maturity"].annotation.__args__)
+        get_args(Maturity))
     level = team["$defs"]["level"]["enum"]
-    assert level == ["junior", "mid", "senior", "staff", "principal"]
+    assert level == list(get_args(Level)) == list(LEVEL_RANK)
     assert schema("People")["$defs"]["level"] == team["$defs"]["level"]
 
 

@@ -76,7 +76,7 @@ def _settings_digest(settings: Settings, plan: Plan) -> str:
         code_digest(),
         plan.matrix.digest,
         sorted(plan.enabled),
-        sorted((k, v.model_dump_json()) for k, v in plan.options.items()),
+        sorted((k, repr(v)) for k, v in plan.options.items()),
         settings.limits,
     ]
     return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()

@@ -9,17 +9,17 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from pydantic import BaseModel, ValidationError
+from typing import Any
 
 from orglint.config import Settings
-from orglint.errors import ConfigError, OrglintError
+from orglint.errors import OrglintError
 from orglint.facts import FileFacts, people_facts, team_facts
 from orglint.files import Gathered, Request, Source, excluded, gather, read_limited
 from orglint.findings import Finding, Fix, Result, Severity
 from orglint.loader import Document, Limits, load
 from orglint.matrix import Matrix, load_matrix
 from orglint.model import People, Person, Team, build_people, build_team
+from orglint.options import parse as parse_options
 from orglint.rules import REGISTRY
 from orglint.rules.base import Rule, TeamContext
 from orglint.rules.input import UnknownRole
@@ -64,7 +64,7 @@ class Plan:
     matrix: Matrix
     rules: dict[str, type[Rule]]  # every rule known (built-in and the matrix's own)
     enabled: dict[str, type[Rule]]
-    options: dict[str, BaseModel]
+    options: dict[str, Any]  # rule code -> its configured options (a frozen dataclass)
 
 
 def plan(settings: Settings) -> Plan:
@@ -80,15 +80,10 @@ def plan(settings: Settings) -> Plan:
         check_selectors(f"per-file-ignores.{glob}", selectors, table)
     for name in settings.severity:
         rule_for(f"severity.{name}", name, table)
-    options: dict[str, BaseModel] = {}
+    options: dict[str, Any] = {}
     for name, values in settings.rule_options.items():
         rule = rule_for(f"rules.{name}", name, table)
-        try:
-            options[rule.code] = rule.Options.model_validate(values)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            key = ".".join(str(p) for p in err["loc"])
-            raise ConfigError(f"key 'rules.{name}.{key}': {err['msg']}") from None
+        options[rule.code] = parse_options(rule.Options, values, f"rules.{name}")
     selectors = [*settings.select, *settings.extend_select]
     enabled = {code: rule for code, rule in known.items()
                if is_enabled(rule, selectors, settings.ignore)
@@ -311,7 +306,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
 def _people_digest(people: dict[str, Person]) -> bytes:
     if not people:
         return b""
-    text = "\n".join(f"{pid}\0{p.model_dump_json()}" for pid, p in sorted(people.items()))
+    text = "\n".join(f"{pid}\0{p.values()!r}" for pid, p in sorted(people.items()))
     return hashlib.blake2b(text.encode(), digest_size=8).digest()
 
 

@@ -6,7 +6,7 @@ Both answer from the same matrix data the rules use.
 from __future__ import annotations
 
 import textwrap
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from orglint.matrix import AntiPattern, Matrix
@@ -28,7 +28,7 @@ def role_json(matrix: Matrix, role_id: str) -> dict[str, Any]:
         "in_matrix": role.in_matrix,
         "job": role.job,
         "success": role.success,
-        "skill_bar": asdict(role.skill_bar) if role.skill_bar else None,
+        "skill_bar": role.skill_bar._asdict() if role.skill_bar else None,
         "core_skills": role.core_skills,
         "tools": role.tools,
         "day_one_skills": role.day_one_skills,

@@ -11,138 +11,134 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from orglint.errors import MatrixError
 
-# The matrix is validated by its JSON Schema before it is built, so these are plain
-# frozen dataclasses: pydantic would validate the same shape twice, and its class
-# construction alone costs a tenth of a second at every start-up.
+# The matrix is validated by its JSON Schema before it is built, so its values are plain
+# NamedTuples: pydantic would validate the same shape twice, and importing it costs a
+# tenth of a second at every start-up.  NamedTuple over frozen dataclasses because the
+# class statement is ten times cheaper, and these classes are built at every start-up.
 
 
 def _kw(cls: type[Any], data: dict[str, Any], **nested: Any) -> Any:
     """Build ``cls`` from schema-valid data whose keys are kebab-case field names."""
     values: dict[str, Any] = {}
-    for item in fields(cls):
-        key = item.name.replace("_", "-")
-        if item.name in nested:
+    for name in cls._fields:
+        key = name.replace("_", "-")
+        if name in nested:
             if key in data:
-                values[item.name] = nested[item.name](data[key])
+                values[name] = nested[name](data[key])
         elif key in data:
             value = data[key]
-            values[item.name] = list(value) if isinstance(value, list) else value
+            values[name] = tuple(value) if isinstance(value, list) else value
     return cls(**values)
 
 
-@dataclass(frozen=True)
-class SkillBar:
+class SkillBar(NamedTuple):
     day_one: str
     month_three: str
     senior: str
 
 
-@dataclass(frozen=True)
-class Role:
+class Role(NamedTuple):
     title: str = ""
     summary: str = ""
     work: str = ""
     job: str = ""
     success: str = ""
     skill_bar: SkillBar | None = None
-    core_skills: list[str] = field(default_factory=list)
-    tools: list[str] = field(default_factory=list)
-    day_one_skills: list[str] = field(default_factory=list)
+    core_skills: tuple[str, ...] = ()
+    tools: tuple[str, ...] = ()
+    day_one_skills: tuple[str, ...] = ()
     anti_pattern: str = ""
-    aliases: list[str] = field(default_factory=list)
+    aliases: tuple[str, ...] = ()
     in_matrix: bool = True
 
 
-@dataclass(frozen=True)
-class Responsibility:
+class Responsibility(NamedTuple):
     owner: str
     title: str = ""
     senior: bool = False
 
 
-@dataclass(frozen=True)
-class System:
-    requires: list[str]
+class System(NamedTuple):
+    requires: tuple[str, ...]
     title: str = ""
 
 
-@dataclass(frozen=True)
-class Practice:
+class Practice(NamedTuple):
     title: str = ""
     description: str = ""
     responsibility: str | None = None
 
 
-@dataclass(frozen=True)
-class Seat:
+class Seat(NamedTuple):
     role: str
     reason: str
 
 
-@dataclass(frozen=True)
-class Gap:
+class Gap(NamedTuple):
     role: str
     message: str
-    when_systems: list[str] = field(default_factory=list)
+    when_systems: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Stage:
+class Stage(NamedTuple):
     title: str = ""
     description: str = ""
-    seats: list[Seat] = field(default_factory=list)
-    practices: list[str] = field(default_factory=list)
-    gaps: list[Gap] = field(default_factory=list)
+    seats: tuple[Seat, ...] = ()
+    practices: tuple[str, ...] = ()
+    gaps: tuple[Gap, ...] = ()
 
 
-@dataclass(frozen=True)
-class AntiPattern:
+class AntiPattern(NamedTuple):
     code: str
     name: str
     severity: str  # error | warning | info
     kind: str  # owns | holds-both | missing-role | missing-owner
     message: str
     summary: str = ""
-    roles: list[str] = field(default_factory=list)
-    responsibilities: list[str] = field(default_factory=list)
+    roles: tuple[str, ...] = ()
+    responsibilities: tuple[str, ...] = ()
     responsibilities_of: str | None = None
-    systems: list[str] = field(default_factory=list)
-    maturity: list[str] = field(default_factory=list)
+    systems: tuple[str, ...] = ()
+    maturity: tuple[str, ...] = ()
     practice: str | None = None
     at: str = "team"
     team_size: int | None = None
     why: str = ""
 
 
-@dataclass(frozen=True)
-class MatrixSpec:
-    seniority_words: list[str] = field(default_factory=list)
-    roles: dict[str, Role] = field(default_factory=dict)
-    responsibilities: dict[str, Responsibility] = field(default_factory=dict)
-    systems: dict[str, System] = field(default_factory=dict)
-    practices: dict[str, Practice] = field(default_factory=dict)
-    maturity: dict[str, Stage] = field(default_factory=dict)
-    anti_patterns: list[AntiPattern] = field(default_factory=list)
+class MatrixSpec(NamedTuple):
+    seniority_words: tuple[str, ...]
+    roles: dict[str, Role]
+    responsibilities: dict[str, Responsibility]
+    systems: dict[str, System]
+    practices: dict[str, Practice]
+    maturity: dict[str, Stage]
+    anti_patterns: tuple[AntiPattern, ...]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> MatrixSpec:
         def each(kind: type[Any], **nested: Any) -> Any:
             return lambda table: {k: _kw(kind, v or {}, **nested) for k, v in table.items()}
 
-        stage = each(Stage, seats=lambda items: [_kw(Seat, x) for x in items],
-                     gaps=lambda items: [_kw(Gap, x) for x in items])
+        stage = each(Stage, seats=lambda items: tuple(_kw(Seat, x) for x in items),
+                     gaps=lambda items: tuple(_kw(Gap, x) for x in items))
+        # Every section may be absent from an extending matrix; each gets its own empty
+        # table here rather than a shared mutable default on the class.
+        empty: dict[str, Any] = {
+            "seniority-words": [], "roles": {}, "responsibilities": {}, "systems": {},
+            "practices": {}, "maturity": {}, "anti-patterns": []}
         spec: MatrixSpec = _kw(
-                   cls, data,
+                   cls, {**empty, **data},
                    roles=each(Role, skill_bar=lambda bar: _kw(SkillBar, bar)),
                    responsibilities=each(Responsibility), systems=each(System),
                    practices=each(Practice), maturity=stage,
-                   anti_patterns=lambda items: [_kw(AntiPattern, x) for x in items])
+                   anti_patterns=lambda items: tuple(_kw(AntiPattern, x) for x in items))
         return spec
 
 

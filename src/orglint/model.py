@@ -1,16 +1,21 @@
 """Model: typed views of valid documents, each node knowing where it was written.
 
-Documents reach this module only after they pass their JSON Schema, so the models trust
-the shape and only give it types.  ``extra="ignore"`` lets ``x-`` keys through, which the
-schema already allows.  Every node keeps its path in the document, so a rule can ask the
-source map for the exact span of any field.
+Documents reach this module only after they pass their JSON Schema (jsonschema-rs), so
+the model trusts the shape and only gives it types: the builders copy fields and do not
+validate again.  That is why these are NamedTuples and not pydantic models: a second
+validation would repeat the schema's work, and importing pydantic costs a one-file
+pre-commit run about 0.1 s, half of what yamllint takes in total.  NamedTuples rather
+than dataclasses because their class statements cost a tenth as much at start-up, and a
+view of a checked document never changes.  Unknown keys (the schema allows ``x-``
+extensions) are ignored.  Every node keeps its path in the document, so a rule can ask
+the source map for the exact span of any field.  ``tests/test_schema.py`` checks that
+these classes and the schemas name the same fields.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from collections.abc import Sequence
+from typing import Any, Literal, NamedTuple
 
 from orglint.source import Path
 
@@ -19,35 +24,17 @@ Maturity = Literal["exploring", "pilot", "production", "scale"]
 LEVEL_RANK = {"junior": 0, "mid": 1, "senior": 2, "staff": 3, "principal": 4}
 
 
-class Node(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=False,
-                              defer_build=True)
-
-    # The path is kept in the instance dict, not as a pydantic private attribute: those
-    # cost a dictionary per node at construction, a third of the model's build time.
-    @property
-    def path(self) -> Path:
-        path: Path = self.__dict__.get("_path", ())
-        return path
-
-    def at(self, *sub: str | int) -> Path:
-        return self.path + sub
-
-
-def _place(node: Node, path: Path) -> None:
-    object.__setattr__(node, "_path", path)
-
-
-class Metadata(Node):
+class Metadata(NamedTuple):
     name: str
     title: str | None = None
     description: str | None = None
     parent: str | None = None
     labels: dict[str, Any] | None = None
     annotations: dict[str, Any] | None = None
+    path: Path = ()
 
 
-class Person(Node):
+class Person(NamedTuple):
     id: str
     name: str | None = None
     title: str | None = None
@@ -55,27 +42,55 @@ class Person(Node):
     level: Level | None = None
     skills: list[str] | None = None
     email: str | None = None
+    path: Path = ()
+
+    def at(self, *sub: str | int) -> Path:
+        """The path of a field below this one: what rules hand to the source map."""
+        return self.path + sub
+
+    def values(self) -> tuple[Any, ...]:
+        """The person as written, without its place: what another file may contradict."""
+        return self[:-1]
 
 
-class Member(Person):
+class Member(NamedTuple):
+    """A person as a member of a team: the fields of :class:`Person`, and two more.
+
+    NamedTuples cannot inherit fields, so Person's are written again here;
+    ``tests/test_schema.py`` holds both lists to the schema, so they cannot drift apart.
+    """
+
+    id: str
+    name: str | None = None
+    title: str | None = None
+    role: str | None = None
+    level: Level | None = None
+    skills: list[str] | None = None
+    email: str | None = None
     allocation: int = 100
-    owns: list[str] = Field(default_factory=list)
+    owns: Sequence[str] = ()
+    path: Path = ()
+
+    def at(self, *sub: str | int) -> Path:
+        return self.path + sub
 
 
-class TeamSpec(Node):
+class TeamSpec(NamedTuple):
     maturity: Maturity
+    members: list[Member]
     size: int | None = None
     description: str | None = None
-    systems: list[str] = Field(default_factory=list)
-    practices: list[str] = Field(default_factory=list)
-    members: list[Member]
+    systems: Sequence[str] = ()
+    practices: Sequence[str] = ()
+    path: Path = ()
 
 
-class Team(Node):
-    api_version: Literal["orglint/v1"] = Field(alias="apiVersion")
+class Team(NamedTuple):
+    api_version: Literal["orglint/v1"]
     kind: Literal["Team"]
     metadata: Metadata
     spec: TeamSpec
+    path: Path = ()
 
     @property
     def id(self) -> str:
@@ -86,29 +101,59 @@ class Team(Node):
         return self.spec.size if self.spec.size is not None else len(self.spec.members)
 
 
-class PeopleSpec(Node):
+class PeopleSpec(NamedTuple):
     people: list[Person]
+    path: Path = ()
 
 
-class People(Node):
-    api_version: Literal["orglint/v1"] = Field(alias="apiVersion")
+class People(NamedTuple):
+    api_version: Literal["orglint/v1"]
     kind: Literal["People"]
-    metadata: Metadata | None = None
     spec: PeopleSpec
+    metadata: Metadata | None = None
+    path: Path = ()
+
+
+# The schema's key for each field whose Python name differs.
+ALIASES = {"api_version": "apiVersion"}
+
+_PERSON_KEYS = ("name", "title", "role", "level", "skills", "email")
+_META_KEYS = ("title", "description", "parent", "labels", "annotations")
+
+
+def _metadata(data: dict[str, Any]) -> Metadata:
+    get = data.get
+    return Metadata(path=("metadata",), name=data["name"],
+                    **{k: get(k) for k in _META_KEYS})
+
+
+def _member(data: dict[str, Any], path: Path) -> Member:
+    get = data.get
+    return Member(path=path, id=data["id"], allocation=get("allocation", 100),
+                  owns=get("owns") or (), **{k: get(k) for k in _PERSON_KEYS})
+
+
+def _person(data: dict[str, Any], path: Path) -> Person:
+    get = data.get
+    return Person(path=path, id=data["id"], **{k: get(k) for k in _PERSON_KEYS})
 
 
 def build_team(data: dict[str, Any]) -> Team:
-    team = Team.model_validate(data)
-    _place(team.metadata, ("metadata",))
-    _place(team.spec, ("spec",))
-    for index, member in enumerate(team.spec.members):
-        _place(member, ("spec", "members", index))
-    return team
+    spec = data["spec"]
+    get = spec.get
+    members = [_member(m, ("spec", "members", i)) for i, m in enumerate(spec["members"])]
+    return Team(api_version=data["apiVersion"], kind=data["kind"],
+                metadata=_metadata(data["metadata"]),
+                spec=TeamSpec(path=("spec",), maturity=spec["maturity"], members=members,
+                              size=get("size"), description=get("description"),
+                              systems=get("systems") or (),
+                              practices=get("practices") or ()))
 
 
 def build_people(data: dict[str, Any]) -> People:
-    people = People.model_validate(data)
-    _place(people.spec, ("spec",))
-    for index, person in enumerate(people.spec.people):
-        _place(person, ("spec", "people", index))
-    return people
+    spec = data["spec"]
+    people = [_person(p, ("spec", "people", i)) for i, p in enumerate(spec["people"])]
+    meta = data.get("metadata")
+    return People(api_version=data["apiVersion"], kind=data["kind"],
+                  spec=PeopleSpec(path=("spec",), people=people),
+                  metadata=_metadata(meta) if meta is not None else None)

@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar, NamedTuple
 
-from pydantic import BaseModel, ConfigDict
-
 from orglint.findings import Finding, Fix, Location, Severity
 from orglint.loader import Document
 from orglint.matrix import AntiPattern, Matrix
@@ -17,10 +15,9 @@ from orglint.model import Member, Person, Team
 from orglint.source import Path
 
 
-# Models of the schema-checked documents and of rule options are built on first use
-# (defer_build): most runs meet no People file and configure no option.
-class NoOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
+@dataclass(frozen=True)
+class NoOptions:
+    """A rule without options: any configured value is an unknown key."""
 
 
 class Rule:
@@ -38,9 +35,9 @@ class Rule:
     summary: ClassVar[str]
     scope: ClassVar[str] = "team"
     fixable: ClassVar[bool] = False
-    Options: ClassVar[type[BaseModel]] = NoOptions
+    Options: ClassVar[type[Any]] = NoOptions  # a frozen dataclass; see orglint.options
 
-    def __init__(self, options: BaseModel | None = None) -> None:
+    def __init__(self, options: Any = None) -> None:
         self._options = options
 
     @property

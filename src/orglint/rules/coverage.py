@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-
-from pydantic import BaseModel, ConfigDict
+from dataclasses import dataclass
 
 from orglint.findings import Finding, Severity
 from orglint.matrix import Matrix
@@ -251,9 +250,9 @@ class RoleMixGap(Rule):
             + "; ".join(parts), detail=",".join(role for role, _ in missing))
 
 
-class StageOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-    stages: list[str] = ["production", "scale"]
+@dataclass(frozen=True)
+class StageOptions:
+    stages: tuple[str, ...] = ("production", "scale")
 
 
 class SinglePointOfFailure(Rule):

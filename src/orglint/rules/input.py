@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from orglint.findings import Finding, Fix, Severity
 from orglint.loader import Document
@@ -274,7 +274,7 @@ class UnknownSystemOrPractice(Rule):
 
 def _unknown(ctx: TeamContext, rule: type[Rule], what: str, value: str,
              path: tuple[str | int, ...], choices: list[str], entity: str | None,
-             siblings: list[str]) -> Finding:
+             siblings: Sequence[str]) -> Finding:
     best = closest(value, choices)
     # No fix when the list already has the candidate: it would only make a duplicate.
     fix = (Fix(ctx.doc.index, path, "set", best, False, f"replace '{value}' with '{best}'")

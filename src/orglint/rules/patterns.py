@@ -16,18 +16,18 @@ No role or responsibility name appears in this module: it all comes from the mat
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from orglint.findings import Finding, Severity
 from orglint.matrix import AntiPattern, Matrix
+from orglint.options import option
 from orglint.rules.base import Rule, TeamContext, owns_matches, render
 
 
-class TeamSizeOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
-    team_size: int | None = Field(default=None, alias="team-size", ge=0)
+@dataclass(frozen=True)
+class TeamSizeOptions:
+    team_size: int | None = option(None, ge=0)
 
 
 def apply(pattern: AntiPattern, ctx: TeamContext, options: Any = None) -> Iterator[Finding]:

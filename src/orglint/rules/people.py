@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-
-from pydantic import BaseModel, ConfigDict, Field
+from dataclasses import dataclass
 
 from orglint.findings import Finding, Severity
 from orglint.matrix import normalise_skill
+from orglint.options import option
 from orglint.rules.base import Rule, TeamContext, is_senior
 
 
-class MaxRolesOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
-    max_roles: int = Field(default=3, alias="max-roles", ge=2)
+@dataclass(frozen=True)
+class MaxRolesOptions:
+    max_roles: int = option(3, ge=2)
 
 
 class TooManyRoles(Rule):
