@@ -12,7 +12,7 @@ from orglint.matrix import load_matrix
 from orglint.rules import RULES
 
 MATRIX = load_matrix()
-JOB = Job(MATRIX, [r() for r in RULES if r.scope == "team"], Limits())
+JOB = Job(MATRIX, [r() for r in RULES if r.scope == "team"], Limits(), {})
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
                     st.text(max_size=20), st.sampled_from(

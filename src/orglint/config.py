@@ -9,7 +9,6 @@ file's ``select``; ``--extend-select`` and ``--ignore`` add to the file's lists.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,23 +18,33 @@ from orglint.loader import Limits
 
 CONFIG_NAMES = (".orglint.yaml", ".orglint.yml")
 
-@dataclass
 class Settings:
-    root: Path
-    config_file: Path | None = None
-    paths: list[str] = field(default_factory=list)
-    exclude: list[str] = field(default_factory=list)
-    select: list[str] = field(default_factory=lambda: ["ALL"])
-    extend_select: list[str] = field(default_factory=list)
-    ignore: list[str] = field(default_factory=list)
-    severity: dict[str, str] = field(default_factory=dict)
-    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
-    matrix: Path | None = None
-    fail_on: Severity = Severity.ERROR
-    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
-    limits: Limits = field(default_factory=Limits)
-    cache: bool = True
-    origins: dict[str, str] = field(default_factory=dict)
+    """The resolved settings of a run; ``origins`` says where each key came from."""
+
+    def __init__(self, root: Path, *, config_file: Path | None = None,
+                 paths: list[str] | None = None, exclude: list[str] | None = None,
+                 select: list[str] | None = None, extend_select: list[str] | None = None,
+                 ignore: list[str] | None = None, severity: dict[str, str] | None = None,
+                 per_file_ignores: dict[str, list[str]] | None = None,
+                 matrix: Path | None = None, fail_on: Severity = Severity.ERROR,
+                 rule_options: dict[str, dict[str, Any]] | None = None,
+                 limits: Limits | None = None, cache: bool = True,
+                 origins: dict[str, str] | None = None) -> None:
+        self.root = root
+        self.config_file = config_file
+        self.paths = paths if paths is not None else []
+        self.exclude = exclude if exclude is not None else []
+        self.select = select if select is not None else ["ALL"]
+        self.extend_select = extend_select if extend_select is not None else []
+        self.ignore = ignore if ignore is not None else []
+        self.severity = severity if severity is not None else {}
+        self.per_file_ignores = per_file_ignores if per_file_ignores is not None else {}
+        self.matrix = matrix
+        self.fail_on = fail_on
+        self.rule_options = rule_options if rule_options is not None else {}
+        self.limits = limits if limits is not None else Limits()
+        self.cache = cache
+        self.origins = origins if origins is not None else {}
 
     def shown(self) -> dict[str, Any]:
         """The resolved settings, for ``--show-settings``."""

@@ -7,9 +7,8 @@ import datetime as dt
 import fnmatch
 import hashlib
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from orglint.config import Settings
 from orglint.errors import OrglintError
@@ -36,30 +35,33 @@ class InternalError(OrglintError):
     """A rule crashed: reported with the rule and the file, exit 2."""
 
 
-@dataclass
 class FileResult:
-    file: str
-    findings: list[Finding] = field(default_factory=list)
-    facts: FileFacts = field(default_factory=FileFacts)
-    directives: list[Directive] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    documents: int = 0
-    people: dict[str, Person] = field(default_factory=dict)
-    fixes: list[Fix] = field(default_factory=list)  # fixes not tied to a finding
+    """What checking one file found; kept in the cache, sent back by worker processes."""
+
+    __slots__ = ("directives", "documents", "facts", "file", "findings", "fixes", "people",
+                 "skipped")
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.findings: list[Finding] = []
+        self.facts = FileFacts()
+        self.directives: list[Directive] = []
+        self.skipped: list[str] = []
+        self.documents = 0
+        self.people: dict[str, Person] = {}
+        self.fixes: list[Fix] = []  # fixes not tied to a finding
 
 
-@dataclass
-class Job:
+class Job(NamedTuple):
     """What every per-file check shares; sent once to each worker process."""
 
     matrix: Matrix
     rules: list[Rule]
     limits: Limits
-    people: dict[str, Person] = field(default_factory=dict)
+    people: dict[str, Person]  # the org's People files, read before the teams
 
 
-@dataclass
-class Plan:
+class Plan(NamedTuple):
     settings: Settings
     matrix: Matrix
     rules: dict[str, type[Rule]]  # every rule known (built-in and the matrix's own)
@@ -221,7 +223,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
 
     team_rules = [rule(plan_.options.get(code)) for code, rule in plan_.enabled.items()
                   if rule.scope == "team"]
-    job = Job(plan_.matrix, team_rules, settings.limits)
+    job = Job(plan_.matrix, team_rules, settings.limits, {})
     from orglint.cache import Cache
 
     cache = Cache.open(settings, plan_) if settings.cache else None

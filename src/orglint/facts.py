@@ -9,7 +9,6 @@ hundred thousand places, so each must be cheap to make and to pickle.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from sys import intern
 from typing import Any, NamedTuple
 
@@ -99,11 +98,15 @@ class PersonFact(NamedTuple):
                 for i in range(0, len(d), 3)]
 
 
-@dataclass(slots=True)
 class FileFacts:
-    teams: list[TeamFact] = field(default_factory=list)
-    persons: list[PersonFact] = field(default_factory=list)
-    has_people: bool = False
+    """What the org rules need to know of one file; kept in the cache between runs."""
+
+    __slots__ = ("has_people", "persons", "teams")
+
+    def __init__(self) -> None:
+        self.teams: list[TeamFact] = []
+        self.persons: list[PersonFact] = []
+        self.has_people = False
 
 
 _PERSON_FIELDS = ("name", "title", "level")

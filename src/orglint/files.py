@@ -8,7 +8,6 @@ import hashlib
 import os
 import re
 import stat
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -165,8 +164,7 @@ def _dedupe(paths: list[Path]) -> list[Path]:
     return out
 
 
-@dataclass
-class Request:
+class Request(NamedTuple):
     paths: list[str]
     cwd: Path
     stdin: bytes | None = None
@@ -197,13 +195,12 @@ class Entry(NamedTuple):
         return read_limited(self.source.path, limit)
 
 
-@dataclass
-class Gathered:
+class Gathered(NamedTuple):
     """The files of a run: those named (reported) and the rest of the org (facts only)."""
 
     named: list[Source]
     entries: list[Entry]
-    skipped: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]]
 
 
 def _entry(source: Source, raw: bytes, stdin: bool) -> Entry:

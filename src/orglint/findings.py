@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import NamedTuple
 
@@ -103,19 +102,19 @@ class Finding(NamedTuple):
         return out
 
 
-@dataclass
 class Result:
     """Everything a reporter needs; the exit code is derived here, never in a reporter."""
 
-    findings: list[Finding] = field(default_factory=list)
-    files_checked: int = 0
-    files: list[str] = field(default_factory=list)
-    extra_fixes: dict[str, list[Fix]] = field(default_factory=dict)
-    documents_checked: int = 0
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    fixed: int = 0
-    baseline_hidden: int = 0
-    stale_baseline: list[str] = field(default_factory=list)
+    def __init__(self, findings: list[Finding] | None = None, files_checked: int = 0) -> None:
+        self.findings: list[Finding] = findings if findings is not None else []
+        self.files_checked = files_checked
+        self.files: list[str] = []
+        self.extra_fixes: dict[str, list[Fix]] = {}
+        self.documents_checked = 0
+        self.skipped: list[tuple[str, str]] = []
+        self.fixed = 0
+        self.baseline_hidden = 0
+        self.stale_baseline: list[str] = []
 
     def counts(self) -> dict[str, int]:
         out = {"error": 0, "warning": 0, "info": 0}

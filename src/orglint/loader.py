@@ -19,33 +19,37 @@ parsers do.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from orglint.findings import Finding, Severity
 from orglint.source import NestedPath, SourceMap
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
+class Limits(NamedTuple):
     max_file_size: int = 8 * 1024 * 1024
     max_depth: int = 64
     max_alias_nodes: int = 10_000
 
 
-@dataclass(slots=True)
 class Document:
-    data: Any
-    source: SourceMap
-    index: int
+    """One YAML document of a file: its data, where each node is, its place in the file."""
+
+    __slots__ = ("data", "index", "source")
+
+    def __init__(self, data: Any, source: SourceMap, index: int) -> None:
+        self.data = data
+        self.source = source
+        self.index = index
 
 
-@dataclass(slots=True)
 class Loaded:
-    file: str
-    text: str
-    documents: list[Document] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
+    __slots__ = ("documents", "file", "findings", "text")
+
+    def __init__(self, file: str, text: str, findings: list[Finding] | None = None) -> None:
+        self.file = file
+        self.text = text
+        self.documents: list[Document] = []
+        self.findings: list[Finding] = findings if findings is not None else []
 
     @property
     def failed(self) -> bool:

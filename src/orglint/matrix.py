@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any, NamedTuple
 
@@ -150,15 +149,15 @@ def normalise_skill(skill: str) -> str:
     return "-".join(skill.lower().replace("_", " ").replace("&", "and").split())
 
 
-@dataclass
 class Matrix:
-    name: str
-    spec: MatrixSpec
-    digest: str
-    sources: list[str] = field(default_factory=list)
-    _titles: dict[str, str | None] = field(default_factory=dict)
+    """A built matrix, with the lookups rules make on every team worked out once."""
 
-    def __post_init__(self) -> None:
+    def __init__(self, name: str, spec: MatrixSpec, digest: str,
+                 sources: list[str] | None = None) -> None:
+        self.name = name
+        self.spec = spec
+        self.digest = digest
+        self.sources = sources if sources is not None else []
         seniority = {w.lower().rstrip(".") for w in self.spec.seniority_words}
         self._seniority = seniority
         titles: dict[str, str | None] = {}

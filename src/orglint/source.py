@@ -8,7 +8,6 @@ would copy the whole path.  Rules and the schema step ask with flat paths and ne
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 Path = tuple[str | int, ...]
@@ -32,10 +31,12 @@ def nest(path: Path) -> NestedPath:
 Raw = tuple[int, int, int, int]  # 0-based, as the parser's marks give them
 
 
-@dataclass(slots=True)
 class SourceMap:
-    values: dict[NestedPath, Raw]
-    keys: dict[NestedPath, Raw]
+    __slots__ = ("keys", "values")
+
+    def __init__(self, values: dict[NestedPath, Raw], keys: dict[NestedPath, Raw]) -> None:
+        self.values = values
+        self.keys = keys
 
     def span(self, path: Path, *, key: bool = False) -> Span:
         """The span of the value at ``path`` (or of its key), else of the nearest ancestor.

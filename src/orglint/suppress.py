@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from orglint.findings import Finding
 from orglint.rules.base import Rule
@@ -29,8 +29,7 @@ _UNTIL = re.compile(r"\buntil=(?P<date>\S+)")
 _BLOCK_START = re.compile(r"(?:^|[\s:-])[|>][-+0-9]*\s*$")
 
 
-@dataclass(slots=True)
-class Directive:
+class Directive(NamedTuple):
     line: int  # where the comment is
     column: int
     target: int  # the line it applies to (0 for file level)
@@ -38,7 +37,7 @@ class Directive:
     until: dt.date | None
     bad_date: str | None
     file_level: bool
-    used: set[str] = field(default_factory=set)
+    used: set[str]  # the codes it suppressed in this run, filled in by apply()
 
 
 def comments(text: str) -> list[tuple[int, int, str, bool]]:
@@ -113,7 +112,7 @@ def scan(text: str) -> list[Directive]:
         if alone and not file_level:
             target = _next_content_line(lines, number)
         found.append(Directive(number, column, 0 if file_level else target, codes, until, bad,
-                               file_level))
+                               file_level, set()))
     return found
 
 

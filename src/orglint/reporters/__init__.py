@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from orglint.findings import Result, Severity
 
@@ -13,14 +12,13 @@ if TYPE_CHECKING:
     from orglint.rules.base import Rule
 
 
-@dataclass
-class ReportContext:
+class ReportContext(NamedTuple):
     rules: dict[str, type[Rule]]
     fail_on: Severity = Severity.ERROR
     color: bool = False
     verbose: bool = False
     statistics: bool = False
-    root: Path = field(default_factory=Path.cwd)
+    root: Path | None = None  # None: the working folder
     fixes_available: int = 0
 
 

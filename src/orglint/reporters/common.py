@@ -10,8 +10,10 @@ from pathlib import Path
 from orglint.findings import Finding
 
 
-def repo_root(start: Path) -> Path:
+def repo_root(start: Path | None) -> Path:
     """The repository root (the nearest folder with ``.git``), else ``start``."""
+    if start is None:
+        start = Path.cwd()
     for folder in (start, *start.parents):
         if (folder / ".git").exists():
             return folder

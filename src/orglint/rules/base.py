@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import string
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar, NamedTuple
 
@@ -15,8 +14,7 @@ from orglint.model import Member, Person, Team
 from orglint.source import Path
 
 
-@dataclass(frozen=True)
-class NoOptions:
+class NoOptions(NamedTuple):
     """A rule without options: any configured value is an unknown key."""
 
 
@@ -35,7 +33,7 @@ class Rule:
     summary: ClassVar[str]
     scope: ClassVar[str] = "team"
     fixable: ClassVar[bool] = False
-    Options: ClassVar[type[Any]] = NoOptions  # a frozen dataclass; see orglint.options
+    Options: ClassVar[type[Any]] = NoOptions  # a NamedTuple; see orglint.options
 
     def __init__(self, options: Any = None) -> None:
         self._options = options
@@ -98,13 +96,17 @@ def render(template: str, values: Mapping[str, Any]) -> str:
         return template
 
 
-@dataclass
 class TeamContext:
-    team: Team
-    doc: Document
-    file: str
-    matrix: Matrix
-    people: Mapping[str, Person] = field(default_factory=dict)
+    """One team document, with what its rules share: the matrix, the org's people, and
+    each member's role, worked out once."""
+
+    def __init__(self, team: Team, doc: Document, file: str, matrix: Matrix,
+                 people: Mapping[str, Person] | None = None) -> None:
+        self.team = team
+        self.doc = doc
+        self.file = file
+        self.matrix = matrix
+        self.people: Mapping[str, Person] = people if people is not None else {}
 
     def finding(self, rule: type[Rule] | AntiPattern, path: Path, message: str, *,
                 entity: str | None = None, detail: str | None = None, key: bool = False,

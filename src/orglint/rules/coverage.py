@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from orglint.findings import Finding, Severity
 from orglint.matrix import Matrix
@@ -250,8 +250,7 @@ class RoleMixGap(Rule):
             + "; ".join(parts), detail=",".join(role for role, _ in missing))
 
 
-@dataclass(frozen=True)
-class StageOptions:
+class StageOptions(NamedTuple):
     stages: tuple[str, ...] = ("production", "scale")
 
 

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from orglint.facts import FileFacts, PersonFact, Place, TeamFact
 from orglint.findings import Finding, Location, Severity
 from orglint.rules.base import Rule
 
 
-@dataclass
 class OrgContext:
-    files: dict[str, FileFacts]
-    named: set[str] = field(default_factory=set)
+    def __init__(self, files: dict[str, FileFacts], named: set[str] | None = None) -> None:
+        self.files = files
+        self.named = named if named is not None else set()
 
     @property
     def teams(self) -> list[TeamFact]:

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, NamedTuple
 
 from orglint.findings import Finding, Severity
 from orglint.matrix import normalise_skill
-from orglint.options import option
 from orglint.rules.base import Rule, TeamContext, is_senior
 
+if TYPE_CHECKING:  # orglint.options supplies Ge when it reads the annotation
+    from annotated_types import Ge
 
-@dataclass(frozen=True)
-class MaxRolesOptions:
-    max_roles: int = option(3, ge=2)
+
+class MaxRolesOptions(NamedTuple):
+    max_roles: Annotated[int, Ge(2)] = 3
 
 
 class TooManyRoles(Rule):
