@@ -8,7 +8,6 @@ turns each error into an ORG003 finding at the exact node.
 
 from __future__ import annotations
 
-import difflib
 from functools import cache
 from typing import Any
 
@@ -23,6 +22,8 @@ KINDS = ("Team", "People", "RoleMatrix")
 
 def closest(word: str, choices: Any, cutoff: float = 0.6) -> str | None:
     """The one choice a typo most likely meant: a close spelling, else a unique prefix."""
+    import difflib
+
     options = [str(c) for c in choices]
     close = difflib.get_close_matches(str(word), options, n=1, cutoff=cutoff)
     if close:
