@@ -74,9 +74,11 @@ _NAN_RE = re.compile(r"\.(?:nan|NaN|NAN)\Z")
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _TRUE = frozenset(("true", "True", "TRUE"))
 _FALSE = frozenset(("false", "False", "FALSE"))
-# Only these first characters can start a non-string plain scalar; everything else (most
-# ids and names) skips the regular expressions.
-_SPECIAL_FIRST = frozenset("-+0123456789.~nNtTfF")
+# The plain scalars that are not strings: these words, and numbers, which can only start
+# with these characters.  Everything else (most ids and names) skips the expressions.
+_WORDS: dict[str, Any] = {**dict.fromkeys(_NULLS), **dict.fromkeys(_TRUE, True),
+                          **dict.fromkeys(_FALSE, False)}
+_NUMERIC_FIRST = frozenset("-+0123456789.")
 _COMPLEX_KEY = "mapping keys must be plain scalars, not collections"
 _MAX_DIGITS = 4300  # CPython's int/str conversion limit
 
@@ -98,16 +100,10 @@ def _int(text: str, line: int, column: int) -> int:
 
 
 def _resolve_plain(text: str, line: int, column: int) -> Any:
-    if not text:
-        return None
-    if text[0] not in _SPECIAL_FIRST:
+    if text in _WORDS:
+        return _WORDS[text]
+    if text[0] not in _NUMERIC_FIRST:
         return text
-    if text in _NULLS:
-        return None
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
     if _INT_RE.match(text):
         return _int(text, line, column)
     if _FLOAT_RE.match(text):
@@ -227,7 +223,11 @@ def load_text(text: str, file: str, limits: Limits | None = None) -> Loaded:
     limits = limits or Limits()
     loaded = Loaded(file, text)
     try:
-        _build(yaml.parse(text, Loader=yaml.CSafeLoader), loaded, limits)
+        # libyaml's parser, read event by event through a C-level iterator: yaml.parse()
+        # wraps the same calls in a Python generator, a frame resumed for every event.
+        # get_event() returns None once the stream has ended.
+        parser = yaml.CSafeLoader(text)
+        _build(iter(parser.get_event, None), loaded, limits)
     except _Refused as exc:
         loaded.documents.clear()
         loaded.findings = [finding_at("ORG001", exc.message, file, exc.line, exc.column)]
@@ -294,6 +294,8 @@ def _build(events: Any, loaded: Loaded, limits: Limits) -> None:
     alias_budget = 0
     doc_index = 0
     resolve = _resolve_plain
+    words = _WORDS
+    numeric = _NUMERIC_FIRST
 
     def duplicate(frame: list[Any], key: str, path: NestedPath) -> None:
         first = keys[path][0] + 1
@@ -345,8 +347,15 @@ def _build(events: Any, loaded: Loaded, limits: Limits) -> None:
                     anchors[event.anchor] = text
                 continue
             if tag is None or tag == "!":
-                value = resolve(text, sm.line + 1, sm.column + 1) if event.implicit[0] \
-                    else text
+                # Inlined for the common cases; numbers go to the resolver.
+                if not event.implicit[0]:
+                    value = text
+                elif text in words:
+                    value = words[text]
+                elif text[0] in numeric:
+                    value = resolve(text, sm.line + 1, sm.column + 1)
+                else:
+                    value = text
             else:
                 value = _tagged_scalar(tag, text, sm.line + 1, sm.column + 1)
             if event.anchor is not None:
