@@ -135,3 +135,47 @@ def test_rule_options_are_parsed_into_the_rules_dataclass():
     assert parse(MaxRolesOptions, {"max_roles": 4}, "r").max_roles == 4  # underscores too
     assert parse(MaxRolesOptions, {}, "r") == MaxRolesOptions()
     assert keys(MaxRolesOptions) == ["max-roles"]
+
+
+def test_every_key_of_the_config_schema_reaches_the_settings():
+    from orglint.config import FILE_KEYS
+    from orglint.resources import schema
+
+    assert set(schema("Config")["properties"]) == FILE_KEYS
+
+
+def test_a_full_configuration_sets_every_setting(repo):
+    from orglint.config import load_settings
+
+    (repo / "matrix.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: RoleMatrix\nmetadata: {name: m}\n"
+        "spec: {extends: ai-platform}\n")
+    (repo / ".orglint.yaml").write_text(dedent("""\
+        paths: ['teams/*.yaml']
+        exclude: ['teams/old/*']
+        select: [ORG1]
+        extend-select: [ORG4]
+        ignore: [ORG104]
+        severity: {ORG401: warning}
+        per-file-ignores: {'teams/legacy.yaml': [ORG2]}
+        matrix: matrix.yaml
+        fail-on: warning
+        rules: {ORG109: {team-size: 5}}
+        max-file-size: 1000
+        max-depth: 10
+        max-alias-nodes: 0
+        cache: false
+        """))
+    settings = load_settings(cwd=repo)
+    assert (settings.paths, settings.exclude) == (["teams/*.yaml"], ["teams/old/*"])
+    assert (settings.select, settings.extend_select, settings.ignore) == (
+        ["ORG1"], ["ORG4"], ["ORG104"])
+    assert settings.severity == {"ORG401": "warning"}
+    assert settings.per_file_ignores == {"teams/legacy.yaml": ["ORG2"]}
+    assert settings.matrix == (repo / "matrix.yaml").resolve()
+    assert settings.fail_on.label == "warning"
+    assert settings.rule_options == {"ORG109": {"team-size": 5}}
+    assert tuple(settings.limits) == (1000, 10, 0)
+    assert settings.cache is False
+    shown = settings.shown()
+    assert all(v["from"] != "default" for k, v in shown.items() if k not in ("root", "config-file"))

@@ -8,7 +8,6 @@ from typing import get_args
 import pytest
 from pydantic import BaseModel
 
-from orglint.configfile import ConfigModel
 from orglint.loader import load
 from orglint.model import (
     ALIASES,
@@ -35,7 +34,6 @@ PAIRS = [
     (PeopleSpec, "People", "peopleSpec"),
     (Metadata, "People", "metadata"),
     (Person, "People", "person"),
-    (ConfigModel, "Config", None),
 ]
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from tests.conftest import REPO
 
 NEVER_ON_THE_CHECK_PATH = ["pydantic", "dataclasses", "inspect", "ruamel", "jsonschema",
-                           "orglint.configfile", "orglint.fixer", "difflib"]
+                           "orglint.fixer", "difflib"]
 
 PROBE = """
 import json, sys
@@ -61,3 +61,13 @@ def test_configured_rule_options_do_bring_in_pydantic(tmp_path):
     good = REPO / "examples" / "good" / "recsys-production.yaml"
     modules = _imported("check", "--no-cache", str(good), cwd=tmp_path)
     assert "pydantic" in modules
+
+
+def test_reading_a_configuration_file_does_not_import_pydantic(tmp_path):
+    # The schema validates the configuration; with no rule options there is nothing
+    # left for pydantic, even when no settings snapshot can be reused.
+    (tmp_path / ".orglint.yaml").write_text("select: [ORG1, ORG2]\nfail-on: warning\n")
+    good = REPO / "examples" / "good" / "recsys-production.yaml"
+    modules = _imported("check", "--no-cache", str(good), cwd=tmp_path)
+    assert "orglint.config" in modules
+    assert _heavy(modules) == []

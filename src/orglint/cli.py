@@ -1,7 +1,7 @@
 """The command line: argv → settings → engine → reporter → exit code.
 
-Heavy modules (PyYAML, pydantic, jsonschema-rs) are imported only by the subcommands
-that need them, so ``orglint --version`` and ``orglint schema`` start instantly.
+Heavy modules (PyYAML, jsonschema-rs, pydantic for rule options) are imported only by the
+subcommands that need them, so ``orglint --version`` and ``orglint schema`` start instantly.
 """
 
 from __future__ import annotations

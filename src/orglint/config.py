@@ -168,19 +168,9 @@ def load_settings(
         origin = str(path)
         if path.name == "pyproject.toml":
             _check_table(data, origin)
-        from pydantic import ValidationError
-
-        from orglint.configfile import ConfigModel
-
-        try:
-            model = ConfigModel.model_validate(data)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            key = ".".join(str(p) for p in err["loc"])
-            raise ConfigError(f"{origin}: key '{key}': {err['msg']}") from None
         settings.config_file = path
         settings.root = path.parent
-        _apply_file(settings, model, origin)
+        _apply_file(settings, data, origin)
         if use_cache and settings.cache:
             _remember(path, settings)
     _apply_overrides(settings, overrides)
@@ -205,7 +195,7 @@ def _snapshot(path: Path) -> Path | None:
 
 
 def _remembered(path: Path) -> Settings | None:
-    """The settings of an unchanged configuration file, without parsing or pydantic."""
+    """The settings of an unchanged configuration file, without parsing it again."""
     import pickle
 
     snapshot = _snapshot(path)
@@ -239,60 +229,42 @@ def _remember(path: Path, settings: Settings) -> None:
         pass
 
 
-def _apply_file(settings: Settings, model: Any, origin: str) -> None:
-    given = model.model_fields_set
-    root = settings.root
+# The configuration file's keys and the Settings attribute each one sets; the rest are
+# handled below.  tests/test_config.py checks that this and the schema name the same keys.
+_SIMPLE_KEYS = {"paths": "paths", "exclude": "exclude", "select": "select",
+                "extend-select": "extend_select", "ignore": "ignore",
+                "severity": "severity", "per-file-ignores": "per_file_ignores",
+                "rules": "rule_options", "cache": "cache"}
+_LIMIT_KEYS = {"max-file-size": "max_file_size", "max-depth": "max_depth",
+               "max-alias-nodes": "max_alias_nodes"}
+FILE_KEYS = frozenset((*_SIMPLE_KEYS, *_LIMIT_KEYS, "matrix", "fail-on"))
 
-    def mark(key: str) -> None:
-        settings.origins[key] = origin
 
-    if "paths" in given:
-        settings.paths = model.paths
-        mark("paths")
-    if "exclude" in given:
-        settings.exclude = model.exclude
-        mark("exclude")
-    if model.select is not None:
-        settings.select = model.select
-        mark("select")
-    if "extend_select" in given:
-        settings.extend_select = model.extend_select
-        mark("extend-select")
-    if "ignore" in given:
-        settings.ignore = model.ignore
-        mark("ignore")
-    if "severity" in given:
-        settings.severity = dict(model.severity)
-        mark("severity")
-    if "per_file_ignores" in given:
-        settings.per_file_ignores = model.per_file_ignores
-        mark("per-file-ignores")
-    if model.matrix is not None:
-        matrix = (root / model.matrix).resolve()
+def _apply_file(settings: Settings, data: dict[str, Any], origin: str) -> None:
+    """Settings from a configuration that has passed ``schemas/config.schema.json``.
+
+    The schema is the whole check (with positions, in ``_read_yaml``), so this only
+    copies: a second validation here, by pydantic, cost every run that could not reuse
+    its settings snapshot a tenth of a second of start-up.
+    """
+    for key, attribute in _SIMPLE_KEYS.items():
+        if key in data:
+            value = data[key]
+            setattr(settings, attribute, dict(value) if isinstance(value, dict) else value)
+            settings.origins[key] = origin
+    if "matrix" in data:
+        matrix = (settings.root / data["matrix"]).resolve()
         if not matrix.is_file():
             raise ConfigError(f"{origin}: key 'matrix': no such file: {matrix}")
         settings.matrix = matrix
-        mark("matrix")
-    if model.fail_on is not None:
-        settings.fail_on = Severity.parse(model.fail_on)
-        mark("fail-on")
-    if "rules" in given:
-        settings.rule_options = model.rules
-        mark("rules")
-    limits = settings.limits
-    settings.limits = Limits(
-        max_file_size=model.max_file_size or limits.max_file_size,
-        max_depth=model.max_depth or limits.max_depth,
-        max_alias_nodes=model.max_alias_nodes
-        if model.max_alias_nodes is not None else limits.max_alias_nodes,
-    )
-    for key, value in (("max-file-size", model.max_file_size), ("max-depth", model.max_depth),
-                       ("max-alias-nodes", model.max_alias_nodes)):
-        if value is not None:
-            mark(key)
-    if model.cache is not None:
-        settings.cache = model.cache
-        mark("cache")
+        settings.origins["matrix"] = origin
+    if "fail-on" in data:
+        settings.fail_on = Severity.parse(data["fail-on"])
+        settings.origins["fail-on"] = origin
+    limits = {attribute: data[key] for key, attribute in _LIMIT_KEYS.items() if key in data}
+    if limits:
+        settings.limits = settings.limits._replace(**limits)
+        settings.origins.update((key, origin) for key in _LIMIT_KEYS if key in data)
 
 
 def _apply_overrides(settings: Settings, overrides: dict[str, Any]) -> None:
