@@ -115,28 +115,47 @@ def expand(paths: list[str], *, cwd: Path, root: Path, exclude: list[str],
 
 
 def configured(globs: list[str], *, root: Path, exclude: list[str],
-               skipped: list[tuple[str, str]], cwd: Path) -> list[Path]:
-    """The files the configuration's ``paths`` globs name (relative to its folder)."""
+               skipped: list[tuple[str, str]], cwd: Path,
+               stats: dict[str, os.stat_result] | None = None) -> list[Path]:
+    """The files the configuration's ``paths`` globs name (relative to its folder).
+
+    ``stats``, when given, receives each file's stat by its identity, so that the stat
+    index need not ask the file system a second time.
+    """
     import glob
 
     out: list[Path] = []
+    seen: set[str] = set()
     base = str(root)
     for pattern in globs:
         # The glob module on strings: pathlib's glob and Path sorting cost several times
         # more, and a warm pre-commit run is mostly this walk.
         for name in sorted(glob.glob(os.path.join(glob.escape(base), pattern),
                                      recursive=True)):
-            path = Path(name)
-            if os.path.isdir(name):
-                out.extend(_walk(path, root, exclude, skipped, cwd))
-            elif not name.endswith(YAML_SUFFIXES) or not os.path.isfile(name):
+            # One stat per name, and the duplicates dropped by name before any Path is
+            # made: a warm run on a large org is mostly this loop.
+            try:
+                info = os.stat(name)
+            except OSError:
                 continue
-            elif path.name in CONFIG_FILES:
+            if stat.S_ISDIR(info.st_mode):
+                out.extend(_walk(Path(name), root, exclude, skipped, cwd))
+                continue
+            if not name.endswith(YAML_SUFFIXES) or not stat.S_ISREG(info.st_mode):
+                continue
+            key = _identity_text(name)
+            if key in seen:
+                continue
+            seen.add(key)
+            path = Path(name)
+            if path.name in CONFIG_FILES:
                 skipped.append((display_name(path, cwd), "the orglint configuration file"))
             elif excluded(path, root, exclude):
                 skipped.append((display_name(path, cwd), "excluded by the configuration"))
             else:
                 out.append(path)
+                if stats is not None:
+                    stats[key] = info
     return _dedupe(out)
 
 
@@ -146,7 +165,10 @@ def identity(path: Path) -> str:
     ``os.path.abspath`` rather than ``Path.resolve``: resolving symlinks costs a system
     call per path component, which on thousands of files is most of the walk.
     """
-    text = str(path)
+    return _identity_text(str(path))
+
+
+def _identity_text(text: str) -> str:
     # Globbed paths are absolute and normal already; only the others need the work.
     if os.path.isabs(text) and "/." not in text and "//" not in text:
         return text
@@ -233,8 +255,9 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
             named.append(Source(path, display_name(path, cwd)))
     if "-" in paths or (stdin is not None and not paths):
         named.append(Source(None, stdin_name or "<stdin>"))
+    stats: dict[str, os.stat_result] = {}
     org_paths = configured(settings.paths, root=settings.root, exclude=settings.exclude,
-                           skipped=skipped, cwd=cwd)
+                           skipped=skipped, cwd=cwd, stats=stats)
     if not paths and not named:
         if settings.paths:
             named = [Source(p, display_name(p, cwd)) for p in org_paths]
@@ -254,7 +277,7 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
         if source.path is None:
             entries.append(_entry(source, stdin or b"", True))
             continue
-        known = index.lookup(source) if index is not None else None
+        known = index.lookup(source, stats) if index is not None else None
         if known is None:
             known = _entry(source, read_limited(source.path, limit), False)
             if index is not None:
@@ -301,13 +324,16 @@ class StatIndex:
             return cls(path, {}, 0)
         return cls(path, entries, int(written_ns))
 
-    def lookup(self, source: Source) -> Entry | None:
+    def lookup(self, source: Source, stats: dict[str, os.stat_result]) -> Entry | None:
+        """The recorded entry of an unchanged file; ``stats`` may already hold its stat."""
         assert source.path is not None
         key = identity(source.path)
-        try:
-            info = os.stat(key)
-        except OSError:
-            return None
+        info = stats.get(key)
+        if info is None:
+            try:
+                info = os.stat(key)
+            except OSError:
+                return None
         known = self.entries.get(key)
         if known is None or info.st_mtime_ns > self.written_ns - self.MARGIN_NS:
             return None
