@@ -4,19 +4,25 @@ A rule's ``Options`` is a NamedTuple whose defaults are the rule's defaults, so 
 configures no option (nearly every pre-commit run) never imports pydantic.  When
 ``rules.<name>`` in the configuration gives values, :func:`parse` builds a pydantic model
 from the NamedTuple (once per class) and validates them strictly: unknown keys, wrong
-types and out-of-range values are configuration errors that name the key.  Bounds are
-written as ``Annotated[int, Ge(2)]``; the module declaring them imports ``Ge`` only for
-the type checker, and :func:`parse` supplies it when it reads the annotations.  In the
-configuration, an option's key is its field name with hyphens (``max-roles``); the
-underscore spelling is accepted too.
+types and out-of-range values are configuration errors that name the key.  A lower bound
+is written ``Annotated[int, Ge(2)]`` with this module's :class:`Ge`, which becomes
+pydantic's ``Field(ge=2)`` only when the model is built.  In the configuration, an
+option's key is its field name with hyphens (``max-roles``); the underscore spelling is
+accepted too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from orglint.errors import ConfigError
+
+
+class Ge(NamedTuple):
+    """The smallest value an option accepts (``Annotated[int, Ge(2)]``)."""
+
+    value: int
 
 
 def key(name: str) -> str:
@@ -34,17 +40,17 @@ _MODELS: dict[type[Any], Any] = {}
 def _model(cls: type[Any]) -> Any:
     if cls in _MODELS:
         return _MODELS[cls]
-    import sys
     import typing
 
-    from annotated_types import Ge
     from pydantic import ConfigDict, Field, create_model
 
-    namespace = {**vars(sys.modules[cls.__module__]), "Annotated": typing.Annotated, "Ge": Ge}
-    hints = typing.get_type_hints(cls, globalns=namespace, include_extras=True)
-    fields: dict[str, Any] = {
-        name: (hints[name], Field(cls._field_defaults[name], alias=key(name)))
-        for name in cls._fields}
+    fields: dict[str, Any] = {}
+    for name, hint in typing.get_type_hints(cls, include_extras=True).items():
+        minimum: int | None = None
+        if typing.get_origin(hint) is typing.Annotated:
+            hint, *extras = typing.get_args(hint)
+            minimum = next((e.value for e in extras if isinstance(e, Ge)), None)
+        fields[name] = (hint, Field(cls._field_defaults[name], alias=key(name), ge=minimum))
     model = _MODELS[cls] = create_model(cls.__name__, __config__=ConfigDict(
         extra="forbid", populate_by_name=True, frozen=True), **fields)
     return model

@@ -16,18 +16,16 @@ No role or responsibility name appears in this module: it all comes from the mat
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
 from orglint.findings import Finding, Severity
 from orglint.matrix import AntiPattern, Matrix
+from orglint.options import Ge
 from orglint.rules.base import Rule, TeamContext, owns_matches, render
-
-if TYPE_CHECKING:  # orglint.options supplies Ge when it reads the annotation
-    from annotated_types import Ge
 
 
 class TeamSizeOptions(NamedTuple):
-    team_size: Annotated[int, Ge(0)] | None = None
+    team_size: Annotated[int | None, Ge(0)] = None
 
 
 def apply(pattern: AntiPattern, ctx: TeamContext, options: Any = None) -> Iterator[Finding]:

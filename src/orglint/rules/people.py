@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Annotated, NamedTuple
+from typing import Annotated, NamedTuple
 
 from orglint.findings import Finding, Severity
 from orglint.matrix import normalise_skill
+from orglint.options import Ge
 from orglint.rules.base import Rule, TeamContext, is_senior
-
-if TYPE_CHECKING:  # orglint.options supplies Ge when it reads the annotation
-    from annotated_types import Ge
 
 
 class MaxRolesOptions(NamedTuple):
