@@ -181,3 +181,38 @@ def test_a_full_configuration_sets_every_setting(repo):
     assert settings.cache is False
     shown = settings.shown()
     assert all(v["from"] != "default" for k, v in shown.items() if k not in ("root", "config-file"))
+
+
+def test_the_settings_snapshot_is_reused_only_for_the_same_file_and_code(
+        repo, tmp_path, monkeypatch):
+    from orglint import cache, config
+
+    monkeypatch.setenv("ORGLINT_CACHE_DIR", str(tmp_path / "cache"))
+    (repo / ".orglint.yaml").write_text("select: [ORG1]\n")
+    first = config.load_settings(cwd=repo)
+    snapshots = list((tmp_path / "cache" / "settings").iterdir())
+    assert len(snapshots) == 1
+
+    read = []
+    monkeypatch.setattr(config, "_read", lambda path: read.append(path) or {"select": ["X"]})
+    again = config.load_settings(cwd=repo)
+    assert read == [] and again.select == first.select == ["ORG1"]  # from the snapshot
+
+    (repo / ".orglint.yaml").write_text("select: [ORG2]\n")  # an edit: parsed again
+    assert config.load_settings(cwd=repo).select == ["X"] and len(read) == 1
+
+    monkeypatch.setattr(cache, "code_digest", lambda: "other code")
+    (repo / ".orglint.yaml").write_text("select: [ORG1]\n")  # same bytes, other code
+    config.load_settings(cwd=repo)
+    assert len(read) == 2
+
+
+def test_a_corrupt_settings_snapshot_is_ignored(repo, tmp_path, monkeypatch):
+    from orglint import config
+
+    monkeypatch.setenv("ORGLINT_CACHE_DIR", str(tmp_path / "cache"))
+    (repo / ".orglint.yaml").write_text("select: [ORG1]\n")
+    config.load_settings(cwd=repo)
+    for snapshot in (tmp_path / "cache" / "settings").iterdir():
+        snapshot.write_bytes(b"\x80\x05not a pickle")
+    assert config.load_settings(cwd=repo).select == ["ORG1"]

@@ -181,13 +181,15 @@ def _snapshot(path: Path) -> Path | None:
     """Where the settings resolved from this exact configuration file are kept."""
     import hashlib
 
-    from orglint import __version__
+    from orglint.cache import code_digest
 
     try:
         raw = path.read_bytes()
     except OSError:
         return None
-    key = hashlib.blake2b(__version__.encode() + b"\0" + str(path).encode() + b"\0" + raw,
+    # The code digest, not only the version: a snapshot pickled by other code (an
+    # editable install between two edits) must never be read back into these classes.
+    key = hashlib.blake2b(code_digest().encode() + b"\0" + str(path).encode() + b"\0" + raw,
                           digest_size=16).hexdigest()
     env = os.environ.get("ORGLINT_CACHE_DIR")
     base = Path(env) if env else path.parent / ".orglint_cache"
