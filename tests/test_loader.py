@@ -67,3 +67,19 @@ def test_merge_keys():
 def test_keys_are_strings_as_written():
     doc = load(b"on: 1\n1: 2\nnull: 3\n", "t").documents[0]
     assert list(doc.data) == ["on", "1", "null"]
+
+
+def test_libyamls_own_nesting_limit_reads_like_ours():
+    # PyYAML 6.0.4 bundles a libyaml that refuses 1,000 levels of flow nesting itself,
+    # while scanning ahead; PyYAML 6.0.3 leaves it to the builder's limit.  Either way
+    # the finding is the same.
+    import yaml
+
+    from orglint.loader import _syntax_finding
+
+    mark = yaml.error.Mark("in.yaml", 0, 0, 1000, None, None)
+    exc = yaml.scanner.ScannerError("while increasing flow level", mark,
+                                    "exceeded maximum nesting depth", mark)
+    finding = _syntax_finding(exc, "in.yaml", "[" * 2000, 64)
+    assert (finding.code, finding.line, finding.column) == ("ORG001", 1, 1001)
+    assert finding.message == "nesting is deeper than the limit of 64 levels"

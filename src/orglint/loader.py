@@ -233,7 +233,7 @@ def load_text(text: str, file: str, limits: Limits | None = None) -> Loaded:
         loaded.findings = [finding_at("ORG001", exc.message, file, exc.line, exc.column)]
     except yaml.MarkedYAMLError as exc:
         loaded.documents.clear()
-        loaded.findings = [_syntax_finding(exc, file, text)]
+        loaded.findings = [_syntax_finding(exc, file, text, limits.max_depth)]
     except yaml.YAMLError as exc:  # a reader error without a mark
         loaded.documents.clear()
         loaded.findings = [finding_at("ORG001", _first_line(str(exc)), file, 1, 1)]
@@ -244,10 +244,16 @@ def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else "invalid YAML"
 
 
-def _syntax_finding(exc: Any, file: str, text: str) -> Finding:
+def _syntax_finding(exc: Any, file: str, text: str, max_depth: int) -> Finding:
     mark = exc.problem_mark or exc.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     problem = exc.problem or "invalid YAML"
+    if problem.startswith("exceeded maximum nesting depth"):
+        # libyaml 0.2.6 and later (PyYAML 6.0.4 wheels) stop at 1,000 levels of flow
+        # nesting while scanning ahead, before the builder sees level max_depth (at most
+        # 1,000): the same refusal, so the same words whichever libyaml is installed.
+        return finding_at("ORG001", f"nesting is deeper than the limit of {max_depth} levels",
+                          file, line, column)
     # libyaml does not name the character it choked on; look at it ourselves.
     lines = text.split("\n", line)
     bad_line = lines[line - 1] if line - 1 < len(lines) else ""
