@@ -11,6 +11,7 @@ duplicate computation.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -66,9 +67,43 @@ def prepare(folder: Path) -> None:
         marker.write_text("# Created by orglint\n*\n", encoding="utf-8")
 
 
-def default_dir(settings: Settings) -> Path:
+def default_dir(root: Path) -> Path:
+    """The cache folder of a project rooted at ``root`` (ORGLINT_CACHE_DIR overrides)."""
     env = os.environ.get("ORGLINT_CACHE_DIR")
-    return Path(env) if env else settings.root / CACHE_DIR_NAME
+    return Path(env) if env else root / CACHE_DIR_NAME
+
+
+def load_pickle(path: Path) -> Any:
+    """What is pickled at ``path``, or None when it is missing or cannot be read back.
+
+    Every failure means "not cached": a torn write, a file from other code, or a file
+    someone else wrote.  Unpickling a damaged file can raise almost anything, so this
+    catches every Exception: a cache must never be the reason a run fails.
+    """
+    try:
+        with open(path, "rb") as handle:
+            return pickle.load(handle)
+    except Exception:
+        return None
+
+
+def dump_pickle(path: Path, value: Any) -> bool:
+    """Pickle ``value`` to ``path`` atomically (a temporary file, then a rename), so a
+    concurrent reader sees the old file or the new one, never half of one.
+
+    False when it cannot be written (a read-only checkout, a full disk): the run then
+    goes on uncached, quietly.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        prepare(path.parent)
+        with open(tmp, "wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        return False
+    return True
 
 
 def _settings_digest(settings: Settings, plan: Plan) -> str:
@@ -106,7 +141,7 @@ class Cache:
 
     @classmethod
     def open(cls, settings: Settings, plan: Plan, folder: Path | None = None) -> Cache:
-        base = folder or default_dir(settings)
+        base = folder or default_dir(settings.root)
         return cls(base / f"v2-{_settings_digest(settings, plan)}")
 
     @property
@@ -115,12 +150,7 @@ class Cache:
 
     @staticmethod
     def _read(path: Path) -> dict[str, FileResult]:
-        try:
-            with open(path, "rb") as handle:
-                loaded = pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
-                TypeError, ValueError, MemoryError):
-            return {}
+        loaded = load_pickle(path)
         return loaded if isinstance(loaded, dict) else {}
 
     def _entries(self) -> dict[str, FileResult]:
@@ -133,12 +163,6 @@ class Cache:
             for delta in self.deltas:
                 self.entries.update(self._read(delta))
         return self.entries
-
-    def _write(self, path: Path, value: dict[str, FileResult]) -> None:
-        tmp = self.folder / f".{path.name}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
 
     def get(self, key: str) -> FileResult | None:
         value = self._entries().get(key)
@@ -156,24 +180,23 @@ class Cache:
     def close(self) -> None:
         if not self.added or not self.writable:
             return
-        try:
-            prepare(self.folder)
-            entries = self._entries()
-            if entries and len(self.deltas) < self.DELTAS:
-                import time
+        entries = self._entries()
+        if entries and len(self.deltas) < self.DELTAS:
+            import time
 
-                name = f"delta-{time.time_ns():020d}-{os.getpid()}.pickle"
-                self._write(self.folder / name, self.added)
-                return
-            merged = dict(entries)
-            merged.update(self.added)
-            if len(merged) > self.PACK_LIMIT:
-                merged = {k: v for k, v in merged.items() if k in self.used}
-            self._write(self.pack, merged)
+            name = f"delta-{time.time_ns():020d}-{os.getpid()}.pickle"
+            self.writable = dump_pickle(self.folder / name, self.added)
+            return
+        merged = dict(entries)
+        merged.update(self.added)
+        if len(merged) > self.PACK_LIMIT:
+            merged = {k: v for k, v in merged.items() if k in self.used}
+        # The deltas are deleted only once the pack that holds them is written.
+        self.writable = dump_pickle(self.pack, merged)
+        if self.writable:
             for delta in self.deltas:
-                delta.unlink(missing_ok=True)
-        except OSError:
-            self.writable = False  # a read-only checkout: run uncached, quietly
+                with contextlib.suppress(OSError):
+                    delta.unlink(missing_ok=True)
 
 
 RUNS_KEPT = 8
@@ -210,28 +233,20 @@ class Report(NamedTuple):
 
 
 def load_report(folder: Path, key: str) -> Report | None:
-    try:
-        with open(folder / "runs" / key, "rb") as handle:
-            value = pickle.load(handle)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
-            TypeError, ValueError):
-        return None
+    value = load_pickle(folder / "runs" / key)
     return value if isinstance(value, Report) else None
 
 
 def save_report(folder: Path, key: str, report: Report) -> None:
     runs = folder / "runs"
+    if not dump_pickle(runs / key, report):
+        return  # a read-only checkout runs uncached
     try:
-        prepare(runs)
-        tmp = runs / f".{key}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as handle:
-            pickle.dump(report, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, runs / key)
         entries = sorted(runs.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[RUNS_KEPT:]:
             old.unlink(missing_ok=True)
     except OSError:
-        pass  # a read-only checkout runs uncached
+        pass  # another run pruned them first
 
 
 def clean(folder: Path) -> bool:

@@ -184,7 +184,7 @@ def _check(args: argparse.Namespace) -> int:
     if settings.cache and stdin is None and args.write_baseline is None and not fixing:
         baseline_bytes = (args.baseline.read_bytes()
                           if args.baseline is not None and args.baseline.is_file() else None)
-        folder = cache.default_dir(settings)
+        folder = cache.default_dir(settings.root)
         key = cache.run_key(settings, gathered, (
             today.isoformat(), args.paths, str(args.baseline), baseline_bytes, fmt,
             also_github, color, args.verbose, args.statistics, args.exit_zero,
@@ -378,7 +378,7 @@ def _schema(args: argparse.Namespace) -> int:
 def _clean(args: argparse.Namespace) -> int:
     from orglint.cache import clean, default_dir
 
-    folder = default_dir(_settings(args))
+    folder = default_dir(_settings(args).root)
     removed = clean(folder)
     print(f"removed {folder}" if removed else f"no cache at {folder}")
     return EXIT_OK

@@ -181,7 +181,7 @@ def _snapshot(path: Path) -> Path | None:
     """Where the settings resolved from this exact configuration file are kept."""
     import hashlib
 
-    from orglint.cache import code_digest
+    from orglint.cache import code_digest, default_dir
 
     try:
         raw = path.read_bytes()
@@ -191,44 +191,25 @@ def _snapshot(path: Path) -> Path | None:
     # editable install between two edits) must never be read back into these classes.
     key = hashlib.blake2b(code_digest().encode() + b"\0" + str(path).encode() + b"\0" + raw,
                           digest_size=16).hexdigest()
-    env = os.environ.get("ORGLINT_CACHE_DIR")
-    base = Path(env) if env else path.parent / ".orglint_cache"
-    return base / "settings" / key
+    return default_dir(path.parent) / "settings" / key
 
 
 def _remembered(path: Path) -> Settings | None:
     """The settings of an unchanged configuration file, without parsing it again."""
-    import pickle
+    from orglint.cache import load_pickle
 
     snapshot = _snapshot(path)
-    if snapshot is None:
-        return None
-    try:
-        with open(snapshot, "rb") as handle:
-            settings = pickle.load(handle)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
-            TypeError, ValueError):
-        return None
+    settings = load_pickle(snapshot) if snapshot is not None else None
     return settings if isinstance(settings, Settings) else None
 
 
 def _remember(path: Path, settings: Settings) -> None:
-    import copy
-    import pickle
+    from orglint.cache import dump_pickle
 
     snapshot = _snapshot(path)
     if snapshot is None:
         return
-    try:
-        from orglint.cache import prepare
-
-        prepare(snapshot.parent)
-        tmp = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as handle:
-            pickle.dump(copy.deepcopy(settings), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, snapshot)
-    except OSError:
-        pass
+    dump_pickle(snapshot, settings)  # if it cannot be written, the file is parsed each run
 
 
 # The configuration file's keys and the Settings attribute each one sets; the rest are

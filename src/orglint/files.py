@@ -309,20 +309,14 @@ class StatIndex:
 
     @classmethod
     def open(cls, settings: Settings) -> StatIndex:
-        import pickle
+        from orglint.cache import default_dir, load_pickle
 
-        from orglint.cache import default_dir
-
-        path = default_dir(settings) / "index" / "stat-index.pickle"
-        try:
-            with open(path, "rb") as handle:
-                written_ns, entries = pickle.load(handle)
-            if not isinstance(entries, dict):
-                raise ValueError
-        except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError,
-                pickle.UnpicklingError):
+        path = default_dir(settings.root) / "index" / "stat-index.pickle"
+        loaded = load_pickle(path)
+        if (not isinstance(loaded, tuple) or len(loaded) != 2
+                or not isinstance(loaded[0], int) or not isinstance(loaded[1], dict)):
             return cls(path, {}, 0)
-        return cls(path, entries, int(written_ns))
+        return cls(path, loaded[1], loaded[0])
 
     def lookup(self, source: Source, stats: dict[str, os.stat_result]) -> Entry | None:
         """The recorded entry of an unchanged file; ``stats`` may already hold its stat."""
@@ -356,17 +350,8 @@ class StatIndex:
     def save(self) -> None:
         if not self.changed:
             return
-        import pickle
         import time
 
-        try:
-            from orglint.cache import prepare
+        from orglint.cache import dump_pickle
 
-            prepare(self.path.parent)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            with open(tmp, "wb") as handle:
-                pickle.dump((time.time_ns(), self.entries), handle,
-                            protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.path)
-        except OSError:
-            pass
+        dump_pickle(self.path, (time.time_ns(), self.entries))  # else: hashed again next run
