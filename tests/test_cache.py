@@ -116,3 +116,35 @@ def test_stat_index_skips_unchanged_files_and_notices_changes(run_cli, tmp_path,
     os.utime(tmp_path / "teams" / "b.yaml", (old + 10, old + 10))
     assert findings(run_cli, tmp_path) == []
     assert reads == [str(tmp_path / "teams" / "b.yaml")]
+
+
+def test_a_file_rewritten_while_it_is_read_is_read_again_next_run(tmp_path, monkeypatch):
+    # The stat index records the stat taken before a file is read.  Recorded after the
+    # read, it would describe the rewritten file beside the old content's digest, and
+    # the next run would trust that digest.
+    import time
+    from pathlib import Path
+
+    from orglint import files
+    from orglint.config import Settings
+
+    monkeypatch.setenv("ORGLINT_CACHE_DIR", str(tmp_path / "cache"))
+    target = tmp_path / "a.yaml"
+    target.write_text(team("a", 60))
+    old = time.time() - 200
+    os.utime(target, (old, old))
+    settings = Settings(root=tmp_path, paths=["*.yaml"])
+    real_read = files.read_limited
+
+    def read_then_rewrite(path: Path, limit: int) -> bytes:
+        raw = real_read(path, limit)
+        path.write_text(team("a", 70))  # the same size, other content
+        os.utime(path, (old + 100, old + 100))  # old enough to pass the racy-git margin
+        return raw
+
+    monkeypatch.setattr(files, "read_limited", read_then_rewrite)
+    first = files.gather(settings, [], cwd=tmp_path).entries[0].digest
+    monkeypatch.setattr(files, "read_limited", real_read)
+    second = files.gather(settings, [], cwd=tmp_path).entries[0].digest
+    assert second != first
+    assert files.gather(settings, [], cwd=tmp_path).entries[0].digest == second

@@ -277,15 +277,30 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
         if source.path is None:
             entries.append(_entry(source, stdin or b"", True))
             continue
-        known = index.lookup(source, stats) if index is not None else None
+        if index is None:
+            entries.append(_entry(source, read_limited(source.path, limit), False))
+            continue
+        # Stat before reading, as git does: a file changed after the stat has a newer
+        # mtime than the one recorded with its digest, so the next run reads it again.
+        # (Recorded after the read, the stat could describe content never hashed.)
+        key = identity(source.path)
+        info = stats.get(key) or _stat(key)
+        known = index.lookup(source, key, info) if info is not None else None
         if known is None:
             known = _entry(source, read_limited(source.path, limit), False)
-            if index is not None:
-                index.record(known)
+            if info is not None:
+                index.record(key, info, known)
         entries.append(known)
     if index is not None:
         index.save()
     return Gathered(named, entries, skipped)
+
+
+def _stat(path: str) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
 
 
 class StatIndex:
@@ -318,16 +333,9 @@ class StatIndex:
             return cls(path, {}, 0)
         return cls(path, loaded[1], loaded[0])
 
-    def lookup(self, source: Source, stats: dict[str, os.stat_result]) -> Entry | None:
-        """The recorded entry of an unchanged file; ``stats`` may already hold its stat."""
-        assert source.path is not None
-        key = identity(source.path)
-        info = stats.get(key)
-        if info is None:
-            try:
-                info = os.stat(key)
-            except OSError:
-                return None
+    def lookup(self, source: Source, key: str, info: os.stat_result) -> Entry | None:
+        """The recorded entry of ``source`` (identity ``key``) if ``info`` shows it
+        unchanged."""
         known = self.entries.get(key)
         if known is None or info.st_mtime_ns > self.written_ns - self.MARGIN_NS:
             return None
@@ -336,13 +344,8 @@ class StatIndex:
             return None
         return Entry(source, digest, people)
 
-    def record(self, entry: Entry) -> None:
-        assert entry.source.path is not None
-        key = identity(entry.source.path)
-        try:
-            info = os.stat(key)
-        except OSError:
-            return
+    def record(self, key: str, info: os.stat_result, entry: Entry) -> None:
+        """Remember ``entry``'s digest under ``info``, a stat taken before it was read."""
         self.entries[key] = (info.st_size, info.st_mtime_ns, info.st_ino, entry.digest,
                              entry.people)
         self.changed = True
