@@ -25,7 +25,7 @@ from orglint.rules.input import UnknownRole
 from orglint.rules.org import OrgContext
 from orglint.rules.patterns import custom_rules
 from orglint.schema import document_kind, validate
-from orglint.selection import check_selectors, is_enabled, rule_for
+from orglint.selection import check_selectors, is_enabled, names_rule, rule_for
 from orglint.suppress import Directive, scan
 
 POOL_THRESHOLD = 200  # below this many files, worker start-up costs more than it saves
@@ -66,7 +66,8 @@ class Plan(NamedTuple):
     matrix: Matrix
     rules: dict[str, type[Rule]]  # every rule known (built-in and the matrix's own)
     enabled: dict[str, type[Rule]]
-    options: dict[str, Any]  # rule code -> its configured options (a frozen dataclass)
+    options: dict[str, Any]  # rule code -> its configured options (a NamedTuple)
+    severities: dict[str, Severity]  # rule code -> the severity the configuration sets
 
 
 def plan(settings: Settings) -> Plan:
@@ -86,18 +87,16 @@ def plan(settings: Settings) -> Plan:
     for name, values in settings.rule_options.items():
         rule = rule_for(f"rules.{name}", name, table)
         options[rule.code] = parse_options(rule.Options, values, f"rules.{name}")
+    overrides = {code: value for code, rule in known.items()
+                 for key, value in settings.severity.items()
+                 if names_rule(key, rule.code, rule.name)}
     selectors = [*settings.select, *settings.extend_select]
     enabled = {code: rule for code, rule in known.items()
                if is_enabled(rule, selectors, settings.ignore)
-               and _severity_override(settings, rule) != "off"}
-    return Plan(settings, matrix, known, enabled, options)
-
-
-def _severity_override(settings: Settings, rule: type[Rule]) -> str | None:
-    for key, value in settings.severity.items():
-        if key.upper() == rule.code or key.lower() == rule.name:
-            return value
-    return None
+               and overrides.get(code) != "off"}
+    severities = {code: Severity.parse(value) for code, value in overrides.items()
+                  if value != "off"}
+    return Plan(settings, matrix, known, enabled, options, severities)
 
 
 # -- one file ---------------------------------------------------------------------------
@@ -288,7 +287,8 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         findings = [f for f in res.findings if f.code in plan_.enabled]
         findings += org_findings.get(source.display, [])
         findings = _per_file_ignores(findings, source, settings)
-        findings = [_with_severity(f, settings) for f in findings]
+        findings = [f._replace(severity=plan_.severities[f.code])
+                    if f.code in plan_.severities else f for f in findings]
         findings = apply_suppressions(findings, res.directives, today, plan_.enabled,
                                       source.display)
         all_findings.extend(f for f in findings if f.code in plan_.enabled)
@@ -328,10 +328,4 @@ def _per_file_ignores(findings: list[Finding], source: Source,
     return [f for f in findings
             if not any(specificity(s, f.code, f.name) is not None for s in drop)]
 
-
-def _with_severity(finding: Finding, settings: Settings) -> Finding:
-    for key, value in settings.severity.items():
-        if (key.upper() == finding.code or key.lower() == finding.name) and value != "off":
-            return finding._replace(severity=Severity.parse(value))
-    return finding
 

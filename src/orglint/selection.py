@@ -13,6 +13,11 @@ from orglint.errors import ConfigError
 from orglint.rules.base import Rule
 
 
+def names_rule(key: str, code: str, name: str) -> bool:
+    """Whether ``key`` is exactly this rule's code (in any case) or its name."""
+    return key.upper() == code or key.lower() == name
+
+
 def specificity(selector: str, code: str, name: str) -> int | None:
     """How specifically ``selector`` names the rule ``code``/``name`` (None: not at all)."""
     if selector == "ALL":
@@ -53,6 +58,6 @@ def check_selectors(key: str, selectors: Iterable[str], rules: Iterable[type[Rul
 
 def rule_for(key: str, name: str, rules: Iterable[type[Rule]]) -> type[Rule]:
     for rule in rules:
-        if name.upper() == rule.code or name.lower() == rule.name:
+        if names_rule(name, rule.code, rule.name):
             return rule
     raise ConfigError(f"key '{key}': unknown rule '{name}'")

@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 from orglint.findings import Finding
 from orglint.rules.base import Rule
+from orglint.selection import names_rule
 
 DIRECTIVE = re.compile(
     r"#\s*orglint:\s*(?P<kind>ignore-file|ignore)\s*\[(?P<codes>[^\]]*)\](?P<rest>.*)$"
@@ -125,7 +126,7 @@ def _next_content_line(lines: list[str], after: int) -> int:
 
 
 def _matches(code: str, finding: Finding) -> bool:
-    return code == "ALL" or code.upper() == finding.code or code.lower() == finding.name
+    return code == "ALL" or names_rule(code, finding.code, finding.name)
 
 
 def apply(findings: list[Finding], directives: list[Directive], today: dt.date,
@@ -177,7 +178,7 @@ def apply(findings: list[Finding], directives: list[Directive], today: dt.date,
 def _known_enabled(code: str, enabled: dict[str, type[Rule]]) -> bool:
     if code == "ALL":
         return True
-    return any(code.upper() == r.code or code.lower() == r.name for r in enabled.values())
+    return any(names_rule(code, r.code, r.name) for r in enabled.values())
 
 
 def _at(rule: type[Rule], d: Directive, file: str, message: str) -> Finding:
