@@ -165,8 +165,7 @@ def _check(args: argparse.Namespace) -> int:
     stdin = None
     if "-" in args.paths:
         stdin = sys.stdin.buffer.read(settings.limits.max_file_size + 1)
-    today_text = os.environ.get("ORGLINT_TODAY")
-    today = dt.date.fromisoformat(today_text) if today_text else dt.date.today()
+    today = dt.date.today()
     request = Request(paths=args.paths, cwd=Path.cwd(), stdin=stdin,
                       stdin_name=args.stdin_filename, baseline=args.baseline, jobs=args.jobs,
                       today=today)
