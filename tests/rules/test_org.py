@@ -37,6 +37,16 @@ def test_people_file_supplies_the_role_title(lint):
                expected=[(*at(source, "data-pipelines"), "ORG107")])
 
 
+def test_a_people_file_in_flow_style_is_read_before_the_teams(lint):
+    # JSON is YAML too: `"kind": "People"` on one line must still make the file a
+    # registry that team files are checked against.
+    flow = ('{"apiVersion": "orglint/v1", "kind": "People", "spec": {"people": ['
+            '{"id": "bo", "name": "Bo Li", "title": "MLOps Engineer", "level": "mid"}]}}\n')
+    source = team("t", ["{id: bo, owns: [training-pipelines, data-pipelines]}"])
+    lint.check(source, select=["ORG004", "ORG107"], files={"people.json.yaml": flow},
+               expected=[(*at(source, "data-pipelines"), "ORG107")])
+
+
 def test_org009_conflicting_person_at_the_differing_field(lint):
     source = team("t", ["{id: alice, level: mid, role: ml-engineer}"])
     found = lint.check(source, select=["ORG009"], files={"people.yaml": PEOPLE},
