@@ -58,8 +58,16 @@ def excluded(path: Path, root: Path, patterns: list[str]) -> bool:
     return False
 
 
+def _skip_reason(path: Path, root: Path, exclude: list[str]) -> str | None:
+    if path.name in CONFIG_FILES:
+        return "the orglint configuration file"
+    if excluded(path, root, exclude):
+        return "excluded by the configuration"
+    return None
+
+
 def _walk(folder: Path, root: Path, exclude: list[str], skipped: list[tuple[str, str]],
-          cwd: Path) -> list[Path]:
+          cwd: Path, stats: dict[str, os.stat_result] | None = None) -> list[Path]:
     found: list[Path] = []
     # os.walk does not follow directory symlinks, so a symlink loop cannot trap it.
     for current, dirs, names in os.walk(folder, onerror=None):
@@ -70,45 +78,48 @@ def _walk(folder: Path, root: Path, exclude: list[str], skipped: list[tuple[str,
             if not name.endswith(YAML_SUFFIXES):
                 continue
             path = here / name
-            shown = display_name(path, cwd)
-            if name in CONFIG_FILES:
-                skipped.append((shown, "the orglint configuration file"))
-                continue
-            if excluded(path, root, exclude):
-                skipped.append((shown, "excluded by the configuration"))
+            reason = _skip_reason(path, root, exclude)
+            if reason is not None:
+                skipped.append((display_name(path, cwd), reason))
                 continue
             try:
-                mode = os.stat(path).st_mode
+                info = os.stat(path)
             except OSError as exc:
-                skipped.append((shown, f"cannot be read: {exc.strerror or exc}"))
+                skipped.append((display_name(path, cwd),
+                                f"cannot be read: {exc.strerror or exc}"))
                 continue
-            if not stat.S_ISREG(mode):
-                skipped.append((shown, "not a regular file"))
+            if not stat.S_ISREG(info.st_mode):
+                skipped.append((display_name(path, cwd), "not a regular file"))
                 continue
             found.append(path)
+            if stats is not None:
+                stats[identity(path)] = info
     return found
 
 
 def expand(paths: list[str], *, cwd: Path, root: Path, exclude: list[str],
-           skipped: list[tuple[str, str]]) -> list[Path]:
+           skipped: list[tuple[str, str]],
+           stats: dict[str, os.stat_result] | None = None) -> list[Path]:
     """Named paths → files; a missing path, or a folder without YAML, is an error."""
     out: list[Path] = []
     for text in paths:
         path = Path(text)
         path = path if path.is_absolute() else cwd / path
         try:
-            mode = os.stat(path).st_mode
+            info = os.stat(path)
         except FileNotFoundError:
             raise PathError(f"{text}: no such file or folder") from None
         except OSError as exc:
             raise PathError(f"{text}: {exc.strerror or exc}") from None
-        if stat.S_ISDIR(mode):
-            files = _walk(path, root, exclude, skipped, cwd)
+        if stat.S_ISDIR(info.st_mode):
+            files = _walk(path, root, exclude, skipped, cwd, stats)
             if not files:
                 raise PathError(f"{text}: no YAML files (*.yaml, *.yml) found in this folder")
             out.extend(files)
-        elif stat.S_ISREG(mode):
+        elif stat.S_ISREG(info.st_mode):
             out.append(path)
+            if stats is not None:
+                stats[identity(path)] = info
         else:
             raise PathError(f"{text}: not a regular file")
     return _dedupe(out)
@@ -139,7 +150,7 @@ def configured(globs: list[str], *, root: Path, exclude: list[str],
             except OSError:
                 continue
             if stat.S_ISDIR(info.st_mode):
-                out.extend(_walk(Path(name), root, exclude, skipped, cwd))
+                out.extend(_walk(Path(name), root, exclude, skipped, cwd, stats))
                 continue
             if not name.endswith(YAML_SUFFIXES) or not stat.S_ISREG(info.st_mode):
                 continue
@@ -148,14 +159,13 @@ def configured(globs: list[str], *, root: Path, exclude: list[str],
                 continue
             seen.add(key)
             path = Path(name)
-            if path.name in CONFIG_FILES:
-                skipped.append((display_name(path, cwd), "the orglint configuration file"))
-            elif excluded(path, root, exclude):
-                skipped.append((display_name(path, cwd), "excluded by the configuration"))
-            else:
-                out.append(path)
-                if stats is not None:
-                    stats[key] = info
+            reason = _skip_reason(path, root, exclude)
+            if reason is not None:
+                skipped.append((display_name(path, cwd), reason))
+                continue
+            out.append(path)
+            if stats is not None:
+                stats[key] = info
     return _dedupe(out)
 
 
@@ -251,13 +261,14 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
            stdin_name: str | None = None) -> Gathered:
     skipped: list[tuple[str, str]] = []
     named: list[Source] = []
+    # Each file's stat, taken once while listing it: the stat index needs it too.
+    stats: dict[str, os.stat_result] = {}
     if paths:
         for path in expand([p for p in paths if p != "-"], cwd=cwd, root=settings.root,
-                           exclude=settings.exclude, skipped=skipped):
+                           exclude=settings.exclude, skipped=skipped, stats=stats):
             named.append(Source(path, display_name(path, cwd)))
     if "-" in paths or (stdin is not None and not paths):
         named.append(Source(None, stdin_name or "<stdin>"))
-    stats: dict[str, os.stat_result] = {}
     org_paths = configured(settings.paths, root=settings.root, exclude=settings.exclude,
                            skipped=skipped, cwd=cwd, stats=stats)
     if not paths and not named:
@@ -266,7 +277,7 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
         else:
             named = [Source(p, display_name(p, cwd)) for p in
                      expand(["."], cwd=cwd, root=settings.root, exclude=settings.exclude,
-                            skipped=skipped)]
+                            skipped=skipped, stats=stats)]
         if not named:
             raise PathError("no files matched the configuration's 'paths'")
     named_keys = {identity(s.path) for s in named if s.path is not None}
