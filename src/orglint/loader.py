@@ -320,7 +320,7 @@ def _build(events: Any, loaded: Loaded, limits: Limits) -> None:
         if type(container) is dict:
             key = top[2]
             top[2] = None
-            if key == "<<" and top[4] is not None and top[4] is not False:
+            if key == "<<" and top[4] is not None:
                 top[4].append((value, span))
                 return
             path = (top[1], key)

@@ -273,7 +273,8 @@ def _merge_spec(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
     return out
 
 
-def _read_matrix_file(path: FsPath) -> dict[str, Any]:
+def _read_matrix_file(path: FsPath) -> tuple[dict[str, Any], bytes]:
+    """The schema-valid RoleMatrix document of ``path``, and the bytes it was read from."""
     from orglint.loader import load
     from orglint.schema import validate
 
@@ -293,7 +294,7 @@ def _read_matrix_file(path: FsPath) -> dict[str, Any]:
         first = problems[0]
         raise MatrixError(f"{path}:{first.line}:{first.column}: {first.message}")
     data: dict[str, Any] = docs[0].data
-    return data
+    return data, raw
 
 
 def load_matrix(path: FsPath | None = None) -> Matrix:
@@ -304,22 +305,21 @@ def load_matrix(path: FsPath | None = None) -> Matrix:
     if builtin is None:
         raise MatrixError("the built-in matrix 'ai-platform' is missing from the installation")
     if path is None:
-        data = _read_matrix_file(builtin)
-        return _build(data["metadata"]["name"], data["spec"], [str(builtin)], builtin.read_bytes())
-    data = _read_matrix_file(path)
+        data, raw = _read_matrix_file(builtin)
+        return _build(data["metadata"]["name"], data["spec"], [str(builtin)], raw)
+    data, digest_input = _read_matrix_file(path)
     spec = data["spec"]
     sources = [str(path)]
-    digest_input = path.read_bytes()
     parent = spec.get("extends")
     if parent is not None:
         base_path = builtin_matrix_path(str(parent))
         if base_path is None:
             raise MatrixError(f"{path}: spec.extends names no built-in matrix '{parent}'"
                               " (the built-in one is 'ai-platform')")
-        base = _read_matrix_file(base_path)
+        base, base_raw = _read_matrix_file(base_path)
         spec = _merge_spec(base["spec"], spec)
         sources.insert(0, str(base_path))
-        digest_input = base_path.read_bytes() + b"\0" + digest_input
+        digest_input = base_raw + b"\0" + digest_input
     return _build(data["metadata"]["name"], spec, sources, digest_input)
 
 
