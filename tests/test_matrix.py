@@ -92,6 +92,21 @@ def test_custom_anti_pattern_is_reported_like_any_rule(run_cli, acme):
                               "--output-format", "json").out)["summary"]["warnings"] == 1
 
 
+def test_a_message_template_is_text_not_code(run_cli, acme):
+    # Only {name} placeholders are filled; format syntax such as attribute access, which
+    # str.format would evaluate (and crash on), is left as written.
+    matrix = (acme / "matrix.yaml").read_text().replace(
+        'message: "{member} ({role}) fills the feature store: {why}"',
+        'message: "{member.nope} {role!r} {0} {member} fills the feature store"')
+    (acme / "matrix.yaml").write_text(matrix)
+    result = run_cli("check", "team.yaml", "--output-format", "json")
+    assert result.code == 0, result.err
+    found = json.loads(result.out)["findings"]
+    assert [(f["code"], f["line"], f["column"]) for f in found] == [
+        ("ACME001", *at(TEAM, "feature-store-population"))]
+    assert found[0]["message"] == "{member.nope} {role!r} {0} pat fills the feature store"
+
+
 def test_custom_rules_are_in_sarif(run_cli, acme):
     sarif = json.loads(run_cli("check", "team.yaml", "--output-format", "sarif").out)
     assert sarif["runs"][0]["tool"]["driver"]["rules"][0]["id"] == "ACME001"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import string
+import re
 from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import Any, ClassVar, NamedTuple
@@ -83,17 +83,21 @@ def finding_in(doc: Document, file: str, rule: type[Rule] | AntiPattern, path: P
                    related=related, fix=fix)
 
 
-class _SafeFormat(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def render(template: str, values: Mapping[str, Any]) -> str:
-    """Fill a matrix message template; unknown placeholders stay as written."""
-    try:
-        return string.Formatter().vformat(template, (), _SafeFormat(values))
-    except (ValueError, IndexError):
-        return template
+    """Fill a matrix message template's ``{name}`` placeholders.
+
+    Templates come from an organisation's matrix file, so they are text, not format
+    strings: str.format would evaluate ``{member.attr}`` or ``{0}`` and fail inside a
+    rule.  Anything but a known ``{name}`` stays as written.
+    """
+    def fill(match: re.Match[str]) -> str:
+        name = match[1]
+        return str(values[name]) if name in values else match[0]
+
+    return _PLACEHOLDER.sub(fill, template)
 
 
 class TeamContext:
