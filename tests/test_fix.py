@@ -172,3 +172,11 @@ def test_unwritable_folder_is_reported_not_a_crash(run_cli, tmp_path, monkeypatc
     assert "w.yaml: not fixed: cannot write it: Permission denied" in result.err
     assert result.code in (0, 1)
     assert target.read_bytes() == (FIXES / "flow.yaml").read_bytes()
+
+
+def test_the_guard_counts_comments_not_just_their_texts():
+    from orglint.fixer import _verify
+
+    before = "a: 1  # same\nb: 2  # same\n"
+    assert _verify(before, "a: 1  # same\nb: 2  # same\n", []) is None
+    assert _verify(before, "a: 1  # same\nb: 2\n", []) == "a comment would be lost ('# same')"

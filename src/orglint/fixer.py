@@ -18,6 +18,7 @@ import difflib
 import io
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -180,9 +181,10 @@ def _verify(before: str, after: str, applied: list[Fix]) -> str | None:
     new = load_text(after, "after")
     if new.findings or len(old.documents) != len(new.documents):
         return "the fixed file would not parse the same way"
-    missing = [c for c in _comment_lines(before) if c not in _comment_lines(after)]
+    # Counted, not just looked up: two identical comments are two comments to keep.
+    missing = Counter(_comment_lines(before)) - Counter(_comment_lines(after))
     if missing:
-        return f"a comment would be lost ({missing[0]!r})"
+        return f"a comment would be lost ({next(iter(missing))!r})"
     edited = {(f.doc, f.path) for f in applied}
     for index, (a, b) in enumerate(zip(old.documents, new.documents, strict=True)):
         if _strip(a.data, (), index, edited) != _strip(b.data, (), index, edited):
