@@ -62,6 +62,15 @@ def test_expired_suppression_is_org902_and_the_finding_returns(tmp_path):
     assert check(tmp_path, source, today="2025-12-31") == []
 
 
+def test_a_malformed_until_date_is_org902_and_suppresses_nothing(tmp_path):
+    from orglint.suppress import scan
+
+    source = BAD.replace("{comment}", "  # orglint: ignore[ORG104] until=soon")
+    assert check(tmp_path, source) == [(*at(source, "training-pipelines"), "ORG104"),
+                                       (*at(source, "# orglint"), "ORG902")]
+    assert [d.bad_date for d in scan(dedent(source))] == ["soon"]
+
+
 def test_file_level_suppression(tmp_path):
     source = "# orglint: ignore-file[ORG104]\n" + BAD.replace("{comment}", "")
     assert check(tmp_path, source) == []
