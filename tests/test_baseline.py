@@ -55,3 +55,14 @@ def test_baseline_errors_are_exit_2(run_cli, tmp_path):
     (tmp_path / "bad.json").write_text("{not json")
     result = run_cli("check", "team.yaml", "--baseline", "bad.json")
     assert result.code == 2 and "bad.json" in result.err
+
+
+def test_malformed_baseline_entries_are_exit_2_naming_the_entry(run_cli, tmp_path):
+    (tmp_path / "team.yaml").write_text(dedent(TEAM))
+    for entries in ('[{"file": "team.yaml"}]', '["ORG104"]',
+                    '[{"code": "ORG104", "file": "team.yaml", "count": 1e999}]'):
+        (tmp_path / "b.json").write_text('{"entries": ' + entries + "}")
+        result = run_cli("check", "team.yaml", "--baseline", "b.json")
+        assert result.code == 2, result.err
+        assert "b.json: entry 1 needs 'code' and 'file'" in result.err
+        assert "internal error" not in result.err

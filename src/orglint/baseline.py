@@ -74,8 +74,9 @@ def read(path: Path) -> Counter[Key]:
             key = (str(entry["code"]), str(entry["file"]), str(entry.get("entity") or ""),
                    str(entry.get("detail") or ""))
             counts[key] += int(entry.get("count", 1))
-        except (KeyError, TypeError, ValueError):
-            raise ConfigError(f"{path}: entry {index + 1} needs 'code' and 'file'") from None
+        except (KeyError, TypeError, ValueError, OverflowError, AttributeError):
+            raise ConfigError(f"{path}: entry {index + 1} needs 'code' and 'file', and a"
+                              " whole number as 'count'") from None
     return counts
 
 
