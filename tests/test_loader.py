@@ -83,3 +83,12 @@ def test_libyamls_own_nesting_limit_reads_like_ours():
     finding = _syntax_finding(exc, "in.yaml", "[" * 2000, 64)
     assert (finding.code, finding.line, finding.column) == ("ORG001", 1, 1001)
     assert finding.message == "nesting is deeper than the limit of 64 levels"
+
+
+@pytest.mark.parametrize("text", ["0x_", "0b_", "0o_", "._", "-0x__", "+._"])
+def test_number_like_scalars_without_digits_are_strings(text):
+    # They match the underscore-tolerant number patterns but hold no digit; they had
+    # crashed the loader with ValueError (ruamel.yaml raises on them too).
+    loaded = load(f"a: {text}\n".encode(), "t.yaml")
+    assert loaded.findings == []
+    assert loaded.documents[0].data == {"a": text}

@@ -104,10 +104,18 @@ def _resolve_plain(text: str, line: int, column: int) -> Any:
         return _WORDS[text]
     if text[0] not in _NUMERIC_FIRST:
         return text
+    # The patterns accept underscores anywhere, as ruamel.yaml's do, so a few matches
+    # have no digit at all ("0x_", "._"): those are strings, as YAML 1.2 core reads them.
     if _INT_RE.match(text):
-        return _int(text, line, column)
+        try:
+            return _int(text, line, column)
+        except ValueError:
+            return text
     if _FLOAT_RE.match(text):
-        return float(text.replace("_", ""))
+        try:
+            return float(text.replace("_", ""))
+        except ValueError:
+            return text
     if _INF_RE.match(text):
         return float("-inf") if text[0] == "-" else float("inf")
     if _NAN_RE.match(text):
