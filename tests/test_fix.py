@@ -102,7 +102,7 @@ def test_mode_is_kept(run_cli, tmp_path):
 
 
 def test_interrupted_write_leaves_the_original_whole(run_cli, tmp_path, monkeypatch):
-    import orglint.fixer
+    import orglint.fsutil
 
     target = tmp_path / "i.yaml"
     shutil.copyfile(FIXES / "flow.yaml", target)
@@ -110,7 +110,7 @@ def test_interrupted_write_leaves_the_original_whole(run_cli, tmp_path, monkeypa
     def interrupted(src, dst):  # the moment between the temporary file and the rename
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(orglint.fixer.os, "replace", interrupted)
+    monkeypatch.setattr(orglint.fsutil.os, "replace", interrupted)
     result = run_cli("check", "--no-config", "i.yaml", "--fix")
     assert result.code == 130
     assert target.read_bytes() == (FIXES / "flow.yaml").read_bytes()
@@ -159,7 +159,7 @@ def test_fix_keeps_comments_and_is_idempotent(run_cli, tmp_path, text):
 
 
 def test_unwritable_folder_is_reported_not_a_crash(run_cli, tmp_path, monkeypatch):
-    import orglint.fixer
+    import orglint.fsutil
 
     target = tmp_path / "w.yaml"
     shutil.copyfile(FIXES / "flow.yaml", target)
@@ -167,7 +167,7 @@ def test_unwritable_folder_is_reported_not_a_crash(run_cli, tmp_path, monkeypatc
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(orglint.fixer.tempfile, "mkstemp", denied)
+    monkeypatch.setattr(orglint.fsutil, "_temporary", denied)
     result = run_cli("check", "--no-config", "w.yaml", "--fix")
     assert "w.yaml: not fixed: cannot write it: Permission denied" in result.err
     assert result.code in (0, 1)

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from orglint import fsutil
 from orglint.errors import ConfigError
 from orglint.findings import Finding
 
@@ -41,6 +43,29 @@ def _key(finding: Finding, base: Path) -> Key:
     return finding.key(_rel(finding.file, base))
 
 
+# How every baseline orglint writes begins; a file that does not is someone else's.
+_OURS = re.compile(rb'\A\s*\{\s*"tool"\s*:\s*"orglint"')
+
+
+def foreign(path: Path) -> str | None:
+    """Why the existing file ``path`` must not be replaced by a baseline, or None.
+
+    Only an empty file or an orglint baseline may be: ``--write-baseline`` pointed at
+    a team file, or any other file, by mistake or by a hostile script, destroys nothing.
+    """
+    info = fsutil.lstat(path)
+    if info is None:
+        return None
+    reason = fsutil.refusal(path, info)
+    if reason is not None:
+        return reason
+    head = fsutil.read_regular(path, 4096)
+    if head.strip() and not _OURS.match(head):
+        return ('it is not an orglint baseline (a JSON file that begins {"tool": "orglint"});'
+                " remove it or choose another name")
+    return None
+
+
 def write(path: Path, findings: list[Finding]) -> int:
     base = path.resolve().parent
     counts = Counter(_key(f, base) for f in findings)
@@ -49,12 +74,14 @@ def write(path: Path, findings: list[Finding]) -> int:
         for (c, f, e, d), n in sorted(counts.items())
     ]
     body = json.dumps({"tool": "orglint", "version": 1, "entries": entries}, indent=2)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:
-        tmp.write_text(body + "\n", encoding="utf-8")
-        os.replace(tmp, path)
+        reason = foreign(path)
+        if reason is not None:
+            raise fsutil.Refused(reason)
+        fsutil.replace(path, (body + "\n").encode("utf-8"))
+    except fsutil.Refused as exc:
+        raise ConfigError(f"will not write baseline {path}: {exc}") from None
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise ConfigError(f"cannot write baseline {path}: {exc.strerror or exc}") from None
     return len(findings)
 

@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from orglint import __version__
 from orglint.errors import OrglintError, UsageError
@@ -162,6 +162,12 @@ def _check(args: argparse.Namespace) -> int:
     if args.show_settings:
         print(json.dumps(settings.shown(), indent=2))
         return EXIT_OK
+    if args.output_file is not None and str(args.output_file) == "-":
+        args.output_file = None  # ruff's convention: '-' is standard output
+    fixing = args.fix or args.unsafe_fixes or args.diff
+    if fixing and "-" in args.paths and any(p != "-" for p in args.paths):
+        raise UsageError("--fix and --diff on standard input print the fixed text to"
+                         " standard output: name no other path with '-'")
     stdin = None
     if "-" in args.paths:
         stdin = sys.stdin.buffer.read(settings.limits.max_file_size + 1)
@@ -171,6 +177,7 @@ def _check(args: argparse.Namespace) -> int:
                       today=today)
     gathered = gather(settings, args.paths, cwd=request.cwd, stdin=stdin,
                       stdin_name=args.stdin_filename)
+    _guard_outputs(args, gathered)
 
     fmt = args.output_format
     also_github = fmt is None and os.environ.get("GITHUB_ACTIONS") == "true"
@@ -178,7 +185,6 @@ def _check(args: argparse.Namespace) -> int:
     color = fmt == "text" and args.output_file is None and _color(sys.stdout)
     # A warm rerun with nothing changed reads back its report: the cache key covers the
     # version, the settings, the matrix and every file's content (see cache.run_key).
-    fixing = args.fix or args.unsafe_fixes or args.diff
     key = folder = None
     if settings.cache and stdin is None and args.write_baseline is None and not fixing:
         baseline_bytes = (args.baseline.read_bytes()
@@ -196,16 +202,26 @@ def _check(args: argparse.Namespace) -> int:
 
     the_plan = plan(settings)
     result = run(the_plan, request, gathered)
+    stream = None
     if fixing:
-        changed = _fix(result, gathered, args)
+        # Only what orglint may touch (spec §6.1): the configuration's folder (or the
+        # current one) and the paths named on the command line.
+        roots = [settings.root, *(request.cwd / p for p in args.paths if p != "-")]
+        done = _fix(result, gathered, args, roots, settings.limits.max_file_size)
         if args.diff:
-            return EXIT_FINDINGS if changed else EXIT_OK
-        if changed:
-            fixed = result.fixed = changed
+            changed = done.findings or done.roles
+            return EXIT_FINDINGS if changed and not args.exit_zero else EXIT_OK
+        if stdin is not None:
+            # The fixed document goes to standard output, so the report goes to stderr.
+            stdin = done.stdin if done.stdin is not None else stdin
+            _write_stdout(stdin)
+            stream = sys.stderr
+            request = request._replace(stdin=stdin)
+        if done.findings or done.roles:
             gathered = gather(settings, args.paths, cwd=request.cwd, stdin=stdin,
                               stdin_name=args.stdin_filename)
             result = run(the_plan, request, gathered)
-            result.fixed = fixed
+            result.fixed, result.roles_written = done.findings, done.roles
     if args.write_baseline is not None:
         from orglint import baseline
 
@@ -226,65 +242,180 @@ def _check(args: argparse.Namespace) -> int:
                           summary_line(result))
     if key is not None and folder is not None:
         cache.save_report(folder, key, report)
-    return _emit(report, args)
+    return _emit(report, args, stream)
 
 
-def _fix(result: Any, gathered: Any, args: argparse.Namespace) -> int:
-    """Apply (or, with --diff, show) the fixes; the number of fixes applied."""
-    from orglint.fixer import diff, fixes_for, plan_file, write_atomic
+class _Fixed(NamedTuple):
+    findings: int = 0  # fixes of reported findings
+    roles: int = 0  # roles inferred from titles and written
+    stdin: bytes | None = None  # the fixed standard input, when it had fixes
 
-    unsafe = args.unsafe_fixes
+
+def _not_fixed(display: str, reason: str) -> None:
+    print(f"{display}: not fixed: {reason}", file=sys.stderr)
+
+
+def _fix(result: Any, gathered: Any, args: argparse.Namespace, roots: list[Path],
+         limit: int) -> _Fixed:
+    """Apply (or, with --diff, show) the fixes of the files named.
+
+    Standard input is fixed to standard output, never on disk (ruff's behaviour): with
+    ``-`` among the paths, only the standard input entry is looked at, even when a file
+    of the name it borrows exists.
+    """
+    from orglint import fsutil
+    from orglint.fixer import diff, fixes_for, plan_file
+
     by_file: dict[str, list[Any]] = {}
     for finding in result.findings:
         by_file.setdefault(finding.file, []).append(finding)
-    count = 0
+    stdin_mode = any(e.source.path is None for e in gathered.entries)
+    findings_fixed = roles = 0
+    fixed_stdin = None
     for entry in gathered.entries:
         source = entry.source
-        if source.path is None or source.display not in result.files:
+        if source.display not in result.files or stdin_mode != (source.path is None):
             continue
         findings = by_file.get(source.display, [])
-        fixes = fixes_for(findings, result.extra_fixes.get(source.display, []), unsafe)
+        extra = result.extra_fixes.get(source.display, [])
+        fixes = fixes_for(findings, extra, args.unsafe_fixes)
         if not fixes:
             continue
         if any(f.code in ("ORG001", "ORG002") for f in findings):
-            print(f"{source.display}: not fixed: it has YAML errors (ORG001/ORG002) to"
-                  " repair by hand first", file=sys.stderr)
+            _not_fixed(source.display, "it has YAML errors (ORG001/ORG002) to repair by hand"
+                       " first")
             continue
-        text = source.path.read_bytes().decode("utf-8")
+        if source.path is None:
+            raw: bytes | None = entry.stdin or b""
+        else:
+            raw = _checked_bytes(entry, roots, limit)
+        if raw is None:
+            continue
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            _not_fixed(source.display, "it is not UTF-8")
+            continue
         planned = plan_file(source.display, text, fixes)
         if planned.problem is not None:
-            print(f"{source.display}: not fixed: {planned.problem}", file=sys.stderr)
+            _not_fixed(source.display, planned.problem)
         if planned.new_text is None:
             continue
-        count += len(planned.fixed)
+        new = planned.new_text.encode("utf-8")
         if args.diff:
             sys.stdout.write(diff(source.display, text, planned.new_text))
+        elif source.path is None:
+            fixed_stdin = new
         else:
             try:
-                write_atomic(source.path, planned.new_text)
-            except OSError as exc:
-                print(f"{source.display}: not fixed: cannot write it: {exc.strerror or exc}",
-                      file=sys.stderr)
-                count -= len(planned.fixed)
+                fsutil.replace(source.path, new, expect=raw)
+            except fsutil.Refused as exc:
+                _not_fixed(source.display, str(exc))
                 continue
-            if args.verbose:
-                for fix in planned.fixed:
-                    print(f"{source.display}: fixed: {fix.description}", file=sys.stderr)
-    return count
+            except OSError as exc:
+                _not_fixed(source.display, f"cannot write it: {exc.strerror or exc}")
+                continue
+        if args.verbose and not args.diff:
+            for fix in planned.fixed:
+                print(f"{source.display}: fixed: {fix.description}", file=sys.stderr)
+        inferred = {id(fix) for fix in extra}
+        written = sum(1 for fix in planned.fixed if id(fix) in inferred)
+        roles += written
+        findings_fixed += len(planned.fixed) - written
+    return _Fixed(findings_fixed, roles, fixed_stdin)
 
 
-def _emit(report: Any, args: argparse.Namespace) -> int:
-    if args.output_file is not None:
+def _checked_bytes(entry: Any, roots: list[Path], limit: int) -> bytes | None:
+    """The bytes of a file to fix, if orglint may rewrite it and they are what it checked."""
+    from orglint import fsutil
+    from orglint.files import digest
+
+    source = entry.source
+    if not fsutil.inside(source.path, roots):
+        _not_fixed(source.display, "it is outside the project (the configuration's folder"
+                   " and the paths named); name it on the command line to fix it")
+        return None
+    try:
+        if fsutil.check(source.path) is None:
+            raise fsutil.Changed
+        raw = fsutil.read_regular(source.path, limit)
+    except fsutil.Refused as exc:
+        _not_fixed(source.display, str(exc))
+        return None
+    except OSError as exc:
+        _not_fixed(source.display, f"cannot read it: {exc.strerror or exc}")
+        return None
+    # The fixes were computed on the bytes checked; on other bytes they would edit by
+    # position whatever is there now (another member, after a reorder).
+    if digest(raw) != entry.digest:
+        _not_fixed(source.display, str(fsutil.Changed()))
+        return None
+    return raw
+
+
+def _guard_outputs(args: argparse.Namespace, gathered: Any) -> None:
+    """Refuse, before any work, an output path whose replacement would destroy something."""
+    from orglint import fsutil
+    from orglint.baseline import foreign
+
+    for flag, path in (("--output-file", args.output_file),
+                       ("--write-baseline", args.write_baseline)):
+        if path is None:
+            continue
         try:
-            args.output_file.write_text(report.text, encoding="utf-8")
+            info = fsutil.lstat(path)
+            if info is None:
+                continue
+            reason = fsutil.refusal(path, info) or _org_file(info, gathered)
+            if reason is None and flag == "--write-baseline":
+                reason = foreign(path)
+        except OSError as exc:
+            raise OrglintError(f"{flag} {path}: {exc.strerror or exc}") from None
+        if reason is not None:
+            raise OrglintError(f"{flag} {path}: will not replace it: {reason}")
+
+
+def _org_file(info: os.stat_result, gathered: Any) -> str | None:
+    for entry in gathered.entries:
+        if entry.source.path is None:
+            continue
+        try:
+            other = os.stat(entry.source.path)
+        except OSError:
+            continue
+        if (other.st_dev, other.st_ino) == (info.st_dev, info.st_ino):
+            return f"it is {entry.source.display}, one of the org's files"
+    return None
+
+
+def _emit(report: Any, args: argparse.Namespace, stream: TextIO | None = None) -> int:
+    if args.output_file is not None:
+        from orglint import fsutil
+
+        try:
+            fsutil.replace(args.output_file, report.text.encode("utf-8"))
+        except fsutil.Refused as exc:
+            raise OrglintError(f"cannot write {args.output_file}: {exc}") from None
         except OSError as exc:
             raise OrglintError(f"cannot write {args.output_file}: {exc.strerror}") from None
         print(report.summary, file=sys.stderr)
     else:
-        sys.stdout.write(report.text)
-        sys.stdout.flush()
+        out = stream or sys.stdout
+        out.write(report.text)
+        out.flush()
     code: int = report.exit_code
     return code
+
+
+def _write_stdout(data: bytes) -> None:
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is not None:
+        buffer.write(data)
+        buffer.flush()
+    else:  # a text-only stream (tests, embedding)
+        sys.stdout.write(data.decode("utf-8", "replace"))
+        sys.stdout.flush()
 
 
 def _rule(args: argparse.Namespace) -> int:

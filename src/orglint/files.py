@@ -237,12 +237,16 @@ class Gathered(NamedTuple):
     skipped: list[tuple[str, str]]
 
 
+def digest(raw: bytes) -> bytes:
+    """The content digest an entry carries (``--fix`` compares it before writing)."""
+    return hashlib.blake2b(raw, digest_size=16).digest()
+
+
 def _entry(source: Source, raw: bytes, stdin: bool) -> Entry:
     # The substring test first: a multiline regex over every byte of a large org costs
     # more than the rest of a warm run.
     people = b"People" in raw and PEOPLE_RE.search(raw) is not None
-    return Entry(source, hashlib.blake2b(raw, digest_size=16).digest(), people,
-                 raw if stdin else None)
+    return Entry(source, digest(raw), people, raw if stdin else None)
 
 
 def read_limited(path: Path | str, limit: int) -> bytes:
@@ -281,6 +285,10 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
         if not named:
             raise PathError("no files matched the configuration's 'paths'")
     named_keys = {identity(s.path) for s in named if s.path is not None}
+    if stdin_name and any(s.path is None for s in named):
+        # Standard input stands in for the file it names: checking that file's disk
+        # copy too would mix two contents under one name.
+        named_keys.add(identity(cwd / stdin_name))
     extra = [Source(p, display_name(p, cwd)) for p in org_paths
              if identity(p) not in named_keys]
     limit = settings.limits.max_file_size

@@ -112,7 +112,8 @@ class Result:
         self.extra_fixes: dict[str, list[Fix]] = {}
         self.documents_checked = 0
         self.skipped: list[tuple[str, str]] = []
-        self.fixed = 0
+        self.fixed = 0  # findings fixed by --fix
+        self.roles_written = 0  # roles --fix inferred from titles and wrote
         self.baseline_hidden = 0
         self.stale_baseline: list[str] = []
 

@@ -8,20 +8,17 @@ A file is fixed only when every guard holds:
 * after the edits, the file still parses to the same data except at the edited paths,
   and every comment line of the original is still there.
 
-Then it is written to a temporary file in the same folder and renamed over the
-original, keeping its mode, so an interrupted run leaves the old file whole.
+Nothing is written here: the caller writes the fixed text through ``fsutil.replace``
+(a temporary file and a rename; symbolic links, hard links and read-only files refused).
 """
 
 from __future__ import annotations
 
 import difflib
 import io
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from orglint.findings import Finding, Fix
@@ -209,23 +206,6 @@ def diff(file: str, before: str, after: str) -> str:
     return "".join(difflib.unified_diff(before.splitlines(keepends=True),
                                         after.splitlines(keepends=True),
                                         fromfile=f"a/{file}", tofile=f"b/{file}"))
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder and a rename, keeping the mode."""
-    mode = os.stat(path).st_mode & 0o7777
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".orglint-tmp",
-                                   dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def fixes_for(findings: list[Finding], extra: list[Fix], unsafe: bool) -> list[Fix]:

@@ -19,6 +19,7 @@ def render(result: Result, ctx: ReportContext) -> str:
         "warnings": counts["warning"],
         "infos": counts["info"],
         "fixed": result.fixed,
+        "roles_written": result.roles_written,
         "baseline_hidden": result.baseline_hidden,
         "baseline_stale": len(result.stale_baseline),
         "fail_on": ctx.fail_on.label,

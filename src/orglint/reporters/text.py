@@ -32,6 +32,9 @@ def summary_line(result: Result) -> str:
         line += f" {len(result.stale_baseline)} baseline entr(ies) no longer match."
     if result.fixed:
         line += f" Fixed {result.fixed} finding(s)."
+    if result.roles_written:
+        n = result.roles_written
+        line += f" Wrote {n} role{'s' if n != 1 else ''} inferred from titles."
     return line
 
 

@@ -1,0 +1,184 @@
+"""Every write to a file the user sees (``--fix``, ``--write-baseline``, ``--output-file``)
+goes through here (spec §6.1).
+
+A repository may be written by someone hostile, so a write never follows a symbolic
+link, never replaces anything but a regular file with a single link, keeps the file's
+mode and owner (or refuses and says why), and goes through a temporary file in the same
+folder and a rename, so an interrupted run leaves the old file whole.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from collections.abc import Iterable
+from pathlib import Path
+
+from orglint.errors import OrglintError
+
+# Opening a FIFO or a device for reading can block or have effects; these flags make the
+# open itself harmless, and the fstat that follows refuses anything not regular.
+_READ_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+               | getattr(os, "O_CLOEXEC", 0))
+_TEMP_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+               | getattr(os, "O_CLOEXEC", 0))
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a device"),
+          (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+
+
+class Refused(OrglintError):
+    """orglint will not write this path; the message says why, without the path."""
+
+
+class Changed(Refused):
+    """The file is no longer the content orglint checked."""
+
+    def __init__(self) -> None:
+        super().__init__("it changed while orglint ran; run again")
+
+
+def lstat(path: Path) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except FileNotFoundError:
+        return None
+
+
+def _kind(mode: int) -> str:
+    for test, name in _KINDS:
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _writable(path: Path, info: os.stat_result) -> bool:
+    # os.access answers yes to root for any file; a file nobody may write was made
+    # read-only on purpose, and orglint respects that even when it runs as root.
+    if info.st_mode & 0o222 == 0:
+        return False
+    return os.access(path, os.W_OK)
+
+
+def refusal(path: Path, info: os.stat_result) -> str | None:
+    """Why an existing ``path`` (its lstat ``info``) must not be replaced, or None."""
+    if stat.S_ISLNK(info.st_mode):
+        return f"it is a symbolic link; fix the target {os.path.realpath(path)} instead"
+    if not stat.S_ISREG(info.st_mode):
+        return f"it is {_kind(info.st_mode)}, not a regular file"
+    if info.st_nlink > 1:
+        return (f"it has {info.st_nlink} hard links, and replacing it would break them;"
+                " edit it by hand")
+    if not _writable(path, info):
+        return "it is read-only"
+    return None
+
+
+def check(path: Path) -> os.stat_result | None:
+    """The lstat of ``path`` if it may be replaced, None if it does not exist yet."""
+    info = lstat(path)
+    if info is not None:
+        reason = refusal(path, info)
+        if reason is not None:
+            raise Refused(reason)
+    return info
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of a regular file, never through a symbolic link."""
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise Refused(f"it is {_kind(info.st_mode)}, not a regular file")
+        chunks = []
+        left = min(info.st_size, limit) + 1
+        while left > 0:
+            chunk = os.read(fd, left)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def inside(path: Path, roots: Iterable[Path]) -> bool:
+    """Whether ``path`` lies in one of ``roots`` (folders, or files named exactly).
+
+    The folders are resolved, the file name is not: a symbolic link is refused on its
+    own, and a folder link that leads out of the project must count as outside.
+    """
+    real = os.path.join(os.path.realpath(path.parent), path.name)
+    for root in roots:
+        whole = os.path.realpath(root)
+        if real == os.path.join(os.path.realpath(root.parent), root.name):
+            return True
+        if os.path.commonpath([real, whole]) == whole and real != whole:
+            return True
+    return False
+
+
+def _temporary(folder: Path, name: str, mode: int) -> tuple[int, Path]:
+    for _ in range(16):
+        tmp = folder / f".{name}.{secrets.token_hex(4)}.orglint-tmp"
+        try:
+            return os.open(tmp, _TEMP_FLAGS, mode), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(17, "no free temporary name", str(folder))
+
+
+def _same_file(a: os.stat_result, b: os.stat_result | None) -> bool:
+    return b is not None and (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
+def _keep_owner(fd: int, info: os.stat_result) -> None:
+    if (info.st_uid, info.st_gid) == (os.geteuid(), os.getegid()):
+        return
+    try:
+        os.fchown(fd, info.st_uid, info.st_gid)
+    except OSError:
+        raise Refused(f"it belongs to uid {info.st_uid} gid {info.st_gid}, and orglint"
+                      " cannot give the new file that owner") from None
+
+
+def replace(path: Path, data: bytes, *, expect: bytes | None = None) -> None:
+    """Write ``data`` as ``path``: a new file, or a replacement for a regular one.
+
+    With ``expect``, the file must still hold exactly those bytes when it is replaced
+    (they are what orglint checked and fixed); otherwise :class:`Changed` is raised.
+    Raises :class:`Refused` for what must not be replaced, ``OSError`` for failures.
+    """
+    info = check(path)
+    if expect is not None and info is None:
+        raise Changed
+    # A new file gets the usual mode less the umask; a replacement gets the old one.
+    fd, tmp = _temporary(path.parent, path.name, 0o600 if info is not None else 0o666)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            if info is not None:
+                _keep_owner(fd, info)  # before the mode: chown clears set-id bits
+                os.fchmod(fd, stat.S_IMODE(info.st_mode))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        # The last look: what is replaced must be what was checked, and still be safe.
+        now = lstat(path)
+        if info is None:
+            if now is not None:
+                raise Refused("it appeared while orglint ran; run again")
+        elif not _same_file(info, now):
+            raise Changed
+        else:
+            check(path)
+            if expect is not None and read_regular(path, len(expect)) != expect:
+                raise Changed
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
