@@ -285,10 +285,6 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
         if not named:
             raise PathError("no files matched the configuration's 'paths'")
     named_keys = {identity(s.path) for s in named if s.path is not None}
-    if stdin_name and any(s.path is None for s in named):
-        # Standard input stands in for the file it names: checking that file's disk
-        # copy too would mix two contents under one name.
-        named_keys.add(identity(cwd / stdin_name))
     extra = [Source(p, display_name(p, cwd)) for p in org_paths
              if identity(p) not in named_keys]
     limit = settings.limits.max_file_size
