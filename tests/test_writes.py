@@ -276,6 +276,31 @@ def test_output_refuses_a_file_of_the_org(run_cli, flow, flag):
     assert flow.read_bytes() == FLOW
 
 
+@pytest.mark.parametrize("flag", ["--write-baseline", "--output-file"])
+def test_output_refuses_the_configuration_and_the_matrix(run_cli, tmp_path, flow, flag):
+    config = "matrix: m.yaml\n"
+    (tmp_path / ".orglint.yaml").write_text(config)
+    matrix = (REPO / "rules" / "ai-platform.yaml").read_bytes()
+    (tmp_path / "m.yaml").write_bytes(matrix)
+    result = run_cli("check", "flow.yaml", flag, ".orglint.yaml")
+    assert result.code == 2
+    assert "will not replace it: it is the configuration file" in result.err
+    result = run_cli("check", "flow.yaml", flag, "m.yaml")
+    assert "will not replace it: it is the role matrix" in result.err
+    assert (tmp_path / ".orglint.yaml").read_text() == config
+    assert (tmp_path / "m.yaml").read_bytes() == matrix
+
+
+def test_output_file_refuses_the_baseline_being_read(run_cli, tmp_path, flow):
+    assert run_cli("check", "--no-config", "flow.yaml", "--write-baseline", "b.json").code == 0
+    before = (tmp_path / "b.json").read_bytes()
+    result = run_cli("check", "--no-config", "flow.yaml", "--baseline", "b.json",
+                     "--output-file", "b.json")
+    assert result.code == 2
+    assert "it is the baseline given with --baseline" in result.err
+    assert (tmp_path / "b.json").read_bytes() == before
+
+
 def test_write_baseline_refuses_a_file_that_is_not_a_baseline(run_cli, tmp_path, flow):
     other = tmp_path / "package.json"
     other.write_text('{"name": "x"}\n')

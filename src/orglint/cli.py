@@ -177,7 +177,7 @@ def _check(args: argparse.Namespace) -> int:
                       today=today)
     gathered = gather(settings, args.paths, cwd=request.cwd, stdin=stdin,
                       stdin_name=args.stdin_filename)
-    _guard_outputs(args, gathered)
+    _guard_outputs(args, settings, gathered)
 
     fmt = args.output_format
     also_github = fmt is None and os.environ.get("GITHUB_ACTIONS") == "true"
@@ -227,7 +227,8 @@ def _check(args: argparse.Namespace) -> int:
 
         count = baseline.write(args.write_baseline, result.findings)
         print(f"Wrote {count} finding(s) to {args.write_baseline}; later runs with"
-              f" --baseline {args.write_baseline} report only new ones.")
+              f" --baseline {args.write_baseline} report only new ones.",
+              file=stream or sys.stdout)
         return EXIT_OK
 
     from orglint.reporters import ReportContext, get
@@ -353,7 +354,7 @@ def _checked_bytes(entry: Any, roots: list[Path], limit: int) -> bytes | None:
     return raw
 
 
-def _guard_outputs(args: argparse.Namespace, gathered: Any) -> None:
+def _guard_outputs(args: argparse.Namespace, settings: Any, gathered: Any) -> None:
     """Refuse, before any work, an output path whose replacement would destroy something."""
     from orglint import fsutil
     from orglint.baseline import foreign
@@ -366,7 +367,7 @@ def _guard_outputs(args: argparse.Namespace, gathered: Any) -> None:
             info = fsutil.lstat(path)
             if info is None:
                 continue
-            reason = fsutil.refusal(path, info) or _org_file(info, gathered)
+            reason = fsutil.refusal(path, info) or _input_file(info, args, settings, gathered)
             if reason is None and flag == "--write-baseline":
                 reason = foreign(path)
         except OSError as exc:
@@ -375,16 +376,23 @@ def _guard_outputs(args: argparse.Namespace, gathered: Any) -> None:
             raise OrglintError(f"{flag} {path}: will not replace it: {reason}")
 
 
-def _org_file(info: os.stat_result, gathered: Any) -> str | None:
-    for entry in gathered.entries:
-        if entry.source.path is None:
+def _input_file(info: os.stat_result, args: argparse.Namespace, settings: Any,
+                gathered: Any) -> str | None:
+    """What ``info`` is if orglint reads it in this run: an output must not destroy it."""
+    inputs = [(entry.source.path, f"{entry.source.display}, one of the org's files")
+              for entry in gathered.entries if entry.source.path is not None]
+    inputs += [(settings.config_file, "the configuration file"),
+               (settings.matrix, "the role matrix"),
+               (args.baseline, "the baseline given with --baseline")]
+    for path, what in inputs:
+        if path is None:
             continue
         try:
-            other = os.stat(entry.source.path)
+            other = os.stat(path)
         except OSError:
             continue
         if (other.st_dev, other.st_ino) == (info.st_dev, info.st_ino):
-            return f"it is {entry.source.display}, one of the org's files"
+            return f"it is {what}"
     return None
 
 

@@ -135,8 +135,9 @@ def _same_file(a: os.stat_result, b: os.stat_result | None) -> bool:
 
 
 def _keep_owner(fd: int, info: os.stat_result) -> None:
-    if (info.st_uid, info.st_gid) == (os.geteuid(), os.getegid()):
-        return
+    if not hasattr(os, "fchown") or (info.st_uid, info.st_gid) == (os.geteuid(),
+                                                                    os.getegid()):
+        return  # no owners to keep (Windows), or already ours
     try:
         os.fchown(fd, info.st_uid, info.st_gid)
     except OSError:
