@@ -187,16 +187,16 @@ def test_fix_skips_a_file_changed_after_it_was_checked(run_cli, flow, monkeypatc
 
 
 def test_fix_skips_a_file_changed_between_the_plan_and_the_write(run_cli, flow, monkeypatch):
-    import orglint.fixer
+    import orglint.fixrun
 
-    real_plan = orglint.fixer.plan_file
+    real_plan = orglint.fixrun.plan_file
 
     def plan_then_reorder(*args, **kwargs):
         planned = real_plan(*args, **kwargs)
         flow.write_bytes(SWAPPED)
         return planned
 
-    monkeypatch.setattr(orglint.fixer, "plan_file", plan_then_reorder)
+    monkeypatch.setattr(orglint.fixrun, "plan_file", plan_then_reorder)
     result = run_cli("check", "--no-config", "flow.yaml", "--fix")
     assert "flow.yaml: not fixed: it changed while orglint ran; run again" in result.err
     assert flow.read_bytes() == SWAPPED

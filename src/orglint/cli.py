@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NamedTuple, TextIO
+from typing import Any, TextIO
 
 from orglint import __version__
 from orglint.errors import OrglintError, UsageError
@@ -206,8 +206,12 @@ def _check(args: argparse.Namespace) -> int:
     if fixing:
         # Only what orglint may touch (spec §6.1): the configuration's folder (or the
         # current one) and the paths named on the command line.
+        from orglint.fixrun import apply_fixes
+
         roots = [settings.root, *(request.cwd / p for p in args.paths if p != "-")]
-        done = _fix(result, gathered, args, roots, settings.limits.max_file_size)
+        done = apply_fixes(result, gathered, roots=roots, diff_only=args.diff,
+                           unsafe=args.unsafe_fixes, verbose=args.verbose,
+                           limit=settings.limits.max_file_size)
         if args.diff:
             changed = done.findings or done.roles
             return EXIT_FINDINGS if changed and not args.exit_zero else EXIT_OK
@@ -244,114 +248,6 @@ def _check(args: argparse.Namespace) -> int:
     if key is not None and folder is not None:
         cache.save_report(folder, key, report)
     return _emit(report, args, stream)
-
-
-class _Fixed(NamedTuple):
-    findings: int = 0  # fixes of reported findings
-    roles: int = 0  # roles inferred from titles and written
-    stdin: bytes | None = None  # the fixed standard input, when it had fixes
-
-
-def _not_fixed(display: str, reason: str) -> None:
-    print(f"{display}: not fixed: {reason}", file=sys.stderr)
-
-
-def _fix(result: Any, gathered: Any, args: argparse.Namespace, roots: list[Path],
-         limit: int) -> _Fixed:
-    """Apply (or, with --diff, show) the fixes of the files named.
-
-    Standard input is fixed to standard output, never on disk (ruff's behaviour): with
-    ``-`` among the paths, only the standard input entry is looked at, even when a file
-    of the name it borrows exists.
-    """
-    from orglint import fsutil
-    from orglint.fixer import diff, fixes_for, plan_file
-
-    by_file: dict[str, list[Any]] = {}
-    for finding in result.findings:
-        by_file.setdefault(finding.file, []).append(finding)
-    stdin_mode = any(e.source.path is None for e in gathered.entries)
-    findings_fixed = roles = 0
-    fixed_stdin = None
-    for entry in gathered.entries:
-        source = entry.source
-        if source.display not in result.files or stdin_mode != (source.path is None):
-            continue
-        findings = by_file.get(source.display, [])
-        extra = result.extra_fixes.get(source.display, [])
-        fixes = fixes_for(findings, extra, args.unsafe_fixes)
-        if not fixes:
-            continue
-        if any(f.code in ("ORG001", "ORG002") for f in findings):
-            _not_fixed(source.display, "it has YAML errors (ORG001/ORG002) to repair by hand"
-                       " first")
-            continue
-        if source.path is None:
-            raw: bytes | None = entry.stdin or b""
-        else:
-            raw = _checked_bytes(entry, roots, limit)
-        if raw is None:
-            continue
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            _not_fixed(source.display, "it is not UTF-8")
-            continue
-        planned = plan_file(source.display, text, fixes)
-        if planned.problem is not None:
-            _not_fixed(source.display, planned.problem)
-        if planned.new_text is None:
-            continue
-        new = planned.new_text.encode("utf-8")
-        if args.diff:
-            sys.stdout.write(diff(source.display, text, planned.new_text))
-        elif source.path is None:
-            fixed_stdin = new
-        else:
-            try:
-                fsutil.replace(source.path, new, expect=raw)
-            except fsutil.Refused as exc:
-                _not_fixed(source.display, str(exc))
-                continue
-            except OSError as exc:
-                _not_fixed(source.display, f"cannot write it: {exc.strerror or exc}")
-                continue
-        if args.verbose and not args.diff:
-            for fix in planned.fixed:
-                print(f"{source.display}: fixed: {fix.description}", file=sys.stderr)
-        inferred = {id(fix) for fix in extra}
-        written = sum(1 for fix in planned.fixed if id(fix) in inferred)
-        roles += written
-        findings_fixed += len(planned.fixed) - written
-    return _Fixed(findings_fixed, roles, fixed_stdin)
-
-
-def _checked_bytes(entry: Any, roots: list[Path], limit: int) -> bytes | None:
-    """The bytes of a file to fix, if orglint may rewrite it and they are what it checked."""
-    from orglint import fsutil
-    from orglint.files import digest
-
-    source = entry.source
-    if not fsutil.inside(source.path, roots):
-        _not_fixed(source.display, "it is outside the project (the configuration's folder"
-                   " and the paths named); name it on the command line to fix it")
-        return None
-    try:
-        if fsutil.check(source.path) is None:
-            raise fsutil.Changed
-        raw = fsutil.read_regular(source.path, limit)
-    except fsutil.Refused as exc:
-        _not_fixed(source.display, str(exc))
-        return None
-    except OSError as exc:
-        _not_fixed(source.display, f"cannot read it: {exc.strerror or exc}")
-        return None
-    # The fixes were computed on the bytes checked; on other bytes they would edit by
-    # position whatever is there now (another member, after a reorder).
-    if digest(raw) != entry.digest:
-        _not_fixed(source.display, str(fsutil.Changed()))
-        return None
-    return raw
 
 
 def _guard_outputs(args: argparse.Namespace, settings: Any, gathered: Any) -> None:
