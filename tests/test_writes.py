@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import stat
+from contextlib import contextmanager
 
 import pytest
 
@@ -33,6 +35,22 @@ def _open_fifo(path):
     wrongly writes to it fails instead of hanging."""
     os.mkfifo(path)
     return os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+
+
+@contextmanager
+def _bounded(seconds=20):
+    """A safety net, not a timing assertion: code that wrongly opens a FIFO for reading
+    would block for ever; this turns the hang into a failure."""
+    def expire(signum, frame):
+        raise TimeoutError("blocked on a FIFO")
+
+    old = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
 
 
 # -- --fix -------------------------------------------------------------------------------
@@ -186,6 +204,31 @@ def test_fix_skips_a_file_changed_after_it_was_checked(run_cli, flow, monkeypatc
     assert flow.read_bytes() == SWAPPED
 
 
+def test_fix_never_opens_a_team_file_swapped_for_a_fifo(run_cli, tmp_path, flow,
+                                                      monkeypatch):
+    import orglint.engine
+
+    real_run = orglint.engine.run
+    readers = []
+
+    def run_then_swap(*args, **kwargs):
+        result = real_run(*args, **kwargs)
+        if not readers:
+            flow.unlink()
+            readers.append(_open_fifo(flow))
+        return result
+
+    monkeypatch.setattr(orglint.engine, "run", run_then_swap)
+    try:
+        with _bounded():
+            result = run_cli("check", "--no-config", "flow.yaml", "--fix")
+        assert "flow.yaml: not fixed: it is a FIFO, not a regular file" in result.err
+        assert stat.S_ISFIFO(os.lstat(flow).st_mode)
+        assert os.read(readers[0], 100) == b""
+    finally:
+        os.close(readers[0])
+
+
 def test_fix_skips_a_file_changed_between_the_plan_and_the_write(run_cli, flow, monkeypatch):
     import orglint.fixrun
 
@@ -226,7 +269,8 @@ def test_diff_with_exit_zero_exits_0(run_cli, flow):
 def test_output_refuses_a_fifo_without_writing_to_it(run_cli, tmp_path, flow, flag):
     reader = _open_fifo(tmp_path / "out")
     try:
-        result = run_cli("check", "--no-config", "flow.yaml", flag, "out")
+        with _bounded():
+            result = run_cli("check", "--no-config", "flow.yaml", flag, "out")
         assert result.code == 2
         assert f"{flag} out: will not replace it: it is a FIFO, not a regular file" \
             in result.err
@@ -255,6 +299,27 @@ def test_output_refuses_a_device_node(run_cli, tmp_path, flow, flag):
     assert result.code == 2
     assert "will not replace it: it is a device, not a regular file" in result.err
     assert stat.S_ISCHR(os.lstat(tmp_path / "out").st_mode)
+
+
+@pytest.mark.parametrize("flag", ["--write-baseline", "--output-file"])
+def test_output_refuses_a_folder_and_a_socket(run_cli, tmp_path, flow, flag):
+    import socket
+
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "dir" / "keep").write_text("x")
+    result = run_cli("check", "--no-config", "flow.yaml", flag, "dir")
+    assert result.code == 2
+    assert "will not replace it: it is a folder, not a regular file" in result.err
+    assert (tmp_path / "dir" / "keep").read_text() == "x"
+    with socket.socket(socket.AF_UNIX) as sock:
+        try:
+            sock.bind(str(tmp_path / "s"))
+        except OSError:
+            pytest.skip("cannot bind a socket here")
+        result = run_cli("check", "--no-config", "flow.yaml", flag, "s")
+        assert result.code == 2
+        assert "will not replace it: it is a socket, not a regular file" in result.err
+        assert stat.S_ISSOCK(os.lstat(tmp_path / "s").st_mode)
 
 
 @pytest.mark.parametrize("flag", ["--write-baseline", "--output-file"])
@@ -388,7 +453,7 @@ def test_read_regular_never_opens_a_fifo_for_long(tmp_path):
 
     reader = _open_fifo(tmp_path / "f")
     try:
-        with pytest.raises(fsutil.Refused, match="a FIFO"):
+        with _bounded(), pytest.raises(fsutil.Refused, match="a FIFO"):
             fsutil.read_regular(tmp_path / "f", 10)
     finally:
         os.close(reader)
