@@ -102,7 +102,7 @@ def _checked_bytes(entry: Entry, path: Path, roots: list[Path], limit: int) -> b
                    " and the paths named); name it on the command line to fix it")
         return None
     try:
-        if fsutil.check(path) is None:
+        if fsutil.check(path, fixing=True) is None:
             raise fsutil.Changed
         raw = fsutil.read_regular(path, limit)
     except fsutil.Refused as exc:

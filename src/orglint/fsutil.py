@@ -60,10 +60,13 @@ def _writable(path: Path, info: os.stat_result) -> bool:
     return os.access(path, os.W_OK)
 
 
-def refusal(path: Path, info: os.stat_result) -> str | None:
+def refusal(path: Path, info: os.stat_result, *, fixing: bool = False) -> str | None:
     """Why an existing ``path`` (its lstat ``info``) must not be replaced, or None."""
     if stat.S_ISLNK(info.st_mode):
-        return f"it is a symbolic link; fix the target {os.path.realpath(path)} instead"
+        target = os.path.realpath(path)
+        if fixing:
+            return f"it is a symbolic link; fix the target {target} instead"
+        return f"it is a symbolic link (to {target}); orglint never writes through one"
     if not stat.S_ISREG(info.st_mode):
         return f"it is {_kind(info.st_mode)}, not a regular file"
     if info.st_nlink > 1:
@@ -74,11 +77,11 @@ def refusal(path: Path, info: os.stat_result) -> str | None:
     return None
 
 
-def check(path: Path) -> os.stat_result | None:
+def check(path: Path, *, fixing: bool = False) -> os.stat_result | None:
     """The lstat of ``path`` if it may be replaced, None if it does not exist yet."""
     info = lstat(path)
     if info is not None:
-        reason = refusal(path, info)
+        reason = refusal(path, info, fixing=fixing)
         if reason is not None:
             raise Refused(reason)
     return info
