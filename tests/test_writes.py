@@ -479,3 +479,12 @@ def test_unchanged_flow_fixture_still_fixes(run_cli, tmp_path):
     shutil.copyfile(FIXES / "flow.yaml", target)
     run_cli("check", "--no-config", "ok.yaml", "--fix")
     assert target.read_bytes() == FLOW_FIXED
+
+
+def test_read_regular_never_reads_through_a_symlink(tmp_path):
+    from orglint import fsutil
+
+    (tmp_path / "secret").write_text("x")
+    (tmp_path / "link").symlink_to("secret")
+    with pytest.raises(fsutil.Refused, match="it is a symbolic link, not a regular file"):
+        fsutil.read_regular(tmp_path / "link", 10)

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from orglint.errors import OrglintError
 
-# Opening a FIFO or a device for reading can block or have effects; these flags make the
-# open itself harmless, and the fstat that follows refuses anything not regular.
+# For the open that follows an lstat: should the path be swapped meanwhile, these flags
+# keep the open from following a link or blocking on a FIFO, and fstat refuses it.
 _READ_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
                | getattr(os, "O_CLOEXEC", 0))
 _TEMP_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
@@ -46,10 +46,12 @@ def lstat(path: Path) -> os.stat_result | None:
 
 
 def _kind(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
     for test, name in _KINDS:
         if test(mode):
             return name
-    return "not a regular file"
+    return "a special file"
 
 
 def _writable(path: Path, info: os.stat_result) -> bool:
@@ -89,6 +91,10 @@ def check(path: Path, *, fixing: bool = False) -> os.stat_result | None:
 
 def read_regular(path: Path, limit: int) -> bytes:
     """At most ``limit + 1`` bytes of a regular file, never through a symbolic link."""
+    # lstat first: some devices act on open (a tape rewinds), whatever the flags.
+    first = os.lstat(path)
+    if not stat.S_ISREG(first.st_mode):
+        raise Refused(f"it is {_kind(first.st_mode)}, not a regular file")
     fd = os.open(path, _READ_FLAGS)
     try:
         info = os.fstat(fd)
