@@ -22,7 +22,6 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from collections.abc import Iterable
-from fractions import Fraction
 from typing import NamedTuple
 
 from orglint.findings import Severity
@@ -85,14 +84,16 @@ def stage_seats(stage: Stage, size: int) -> list[MixSeat]:
     counts = Counter(seat.role for seat in seats)
     order = {role: k for k, role in enumerate(weights)}
     extra = _entries(stage, growth_first=True)
-    # A heap keyed by each role's next quotient makes every seat O(log roles).
-    heap = [(-Fraction(w, counts[role] + 1), order[role], role) for role, w in weights.items()]
+    # The next seat goes to the largest share / (seats + 1).  Floats decide it exactly:
+    # equal quotients of small integers divide to the same float, and distinct ones
+    # (shares up to 1000, counts up to millions) differ by far more than rounding.
+    heap = [(-w / (counts[role] + 1), order[role], role) for role, w in weights.items()]
     heapq.heapify(heap)
     while len(seats) < size:
         _, k, role = heapq.heappop(heap)
         seats.append(extra[role])
         counts[role] += 1
-        heapq.heappush(heap, (-Fraction(weights[role], counts[role] + 1), k, role))
+        heapq.heappush(heap, (-weights[role] / (counts[role] + 1), k, role))
     return seats
 
 
@@ -101,6 +102,7 @@ def needs(matrix: Matrix, stage_id: str, systems: Iterable[str],
     """Step 2's input: what the checks need here, in a fixed order (not the caller's)."""
     running = set(systems)
     found: list[Need] = []
+    told: set[tuple[str, str]] = set()  # (system, role) a missing-role rule speaks for
     stage = matrix.spec.maturity.get(stage_id)
     practices = set(stage.practices) if stage else set()
     for p in matrix.spec.anti_patterns:
@@ -117,17 +119,24 @@ def needs(matrix: Matrix, stage_id: str, systems: Iterable[str],
                 found.append(Need(owner, ref, "nobody owns " + " or ".join(p.responsibilities),
                                   mine, 0))
         elif p.kind == "missing-role" and p.roles:
+            role = p.roles[0]
             hits = [s for s in matrix.systems if s in running and s in p.systems]
             if hits:
-                found.append(Need(p.roles[0], ref,
-                                  f"runs {' and '.join(hits)} without a {p.roles[0]}", (), 1))
+                # The role's share of what these systems require is this rule's to say,
+                # so it is not said again as ORG202 (and the seat owns it).
+                work = [r for s in hits for r in matrix.systems[s].requires
+                        if matrix.owner(r) == role]
+                told.update((s, role) for s in hits)
+                unowned_work = f": nobody owns {', '.join(work)}" if work else ""
+                found.append(Need(role, ref, f"runs {' and '.join(hits)} without a {role}"
+                                  + unowned_work, tuple(dict.fromkeys(work)), 1))
     for system_id, system in matrix.systems.items():
         if system_id not in running:
             continue
         by_owner: dict[str, list[str]] = {}
         for item in system.requires:
             owner = matrix.owner(item)
-            if owner:
+            if owner and (system_id, owner) not in told:
                 by_owner.setdefault(owner, []).append(item)
         for owner, items in by_owner.items():
             found.append(Need(owner, unowned, f"{system_id} requires {' and '.join(items)}",
@@ -190,4 +199,5 @@ def _assign(matrix: Matrix, seats: list[MixSeat], wanted: list[Need]) -> list[Mi
             for i in seats_of.get(matrix.owner(item) or "", [])[:_OWNERS_PER_REQUIREMENT]:
                 if item not in owns[i]:
                     owns[i].append(item)
-    return [seat._replace(owns=tuple(mine)) for seat, mine in zip(seats, owns, strict=True)]
+    return [seat if tuple(mine) == seat.owns else seat._replace(owns=tuple(mine))
+            for seat, mine in zip(seats, owns, strict=True)]

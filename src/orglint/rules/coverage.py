@@ -200,8 +200,10 @@ def recommended_mix(matrix: Matrix, stage: str, size: int,
 
 
 def matrix_headcount(ctx: TeamContext) -> int:
-    """The team's size as the rules use it: the members who hold matrix roles."""
-    return sum(1 for info in ctx.roles if ctx.matrix.in_matrix(info.role))
+    """The team's size as the rules use it: the people who hold matrix roles (a person
+    listed twice counts once; managers and roles that cannot be told do not count)."""
+    return len({m.id for m, info in zip(ctx.members, ctx.roles, strict=True)
+                if ctx.matrix.in_matrix(info.role)})
 
 
 class RoleMixGap(Rule):
