@@ -101,7 +101,7 @@ class StaffingGap(NamedTuple):
         return list(dict.fromkeys(n.rule for n in self.needs))
 
     def text(self, size: int) -> str:
-        lead = self.advice or f"no {self.role} fits in a team of {size}"
+        lead = self.advice or f"no {self.role} in a mix of {_plural(size, 'head')}"
         if not self.needs:
             return lead
         parts = [f"{rule.code} {rule.name} [{rule.severity.label}] ("
@@ -185,8 +185,8 @@ def _seat_lines(n: str, seat: MixSeat, width: int) -> list[str]:
 
 def compose_text(result: Composition, matrix: Matrix) -> str:
     stage = matrix.spec.maturity[result.maturity]
-    lines = [f"Recommended mix for {_plural(result.size, 'head')} at {result.maturity}"
-             f" ({stage.description.rstrip('.')})"
+    about = f" ({stage.description.rstrip('.')})" if stage.description else ""
+    lines = [f"Recommended mix for {_plural(result.size, 'head')} at {result.maturity}{about}"
              + (f", running {', '.join(result.systems)}" if result.systems else "") + ":", ""]
     width = max((len(seat.role) for seat in result.seats), default=0)
     for n, seat in enumerate(result.seats[: result.listed], start=1):
@@ -201,8 +201,9 @@ def compose_text(result: Composition, matrix: Matrix) -> str:
         groups = sorted(Counter(extra).items(), key=lambda g: order.get(g[0].role, len(order)))
         for seat, count in groups:
             lines += _seat_lines(f"{count} x", seat, width)
-    lines += ["", "Mix: " + ", ".join(f"{_plural(count, role)}"
-                                      for role, count in result.mix().items())]
+    lines += ["", "Mix: " + (", ".join(_plural(count, role)
+                                       for role, count in result.mix().items())
+                             or f"stage {result.maturity} lists no seats")]
     if result.practices:
         lines += ["", "Practices:"] + [f"  - {p}: {why}" for p, why in result.practices]
     lines += ["", "Staffing gaps:"]

@@ -99,7 +99,11 @@ def stage_seats(stage: Stage, size: int) -> list[MixSeat]:
 
 def needs(matrix: Matrix, stage_id: str, systems: Iterable[str],
           unowned: RuleRef) -> list[Need]:
-    """Step 2's input: what the checks need here, in a fixed order (not the caller's)."""
+    """Step 2's input: what the checks need here, in a fixed order (not the caller's).
+
+    Only matrix roles are needs: a seat of a manager would not count in the headcount
+    ORG206 compares with, so the mix could never match a team built from it.
+    """
     running = set(systems)
     found: list[Need] = []
     told: set[tuple[str, str]] = set()  # (system, role) a missing-role rule speaks for
@@ -113,12 +117,13 @@ def needs(matrix: Matrix, stage_id: str, systems: Iterable[str],
         if p.kind == "missing-owner":
             if p.practice and p.practice in practices:
                 continue
-            owner = next((matrix.owner(r) for r in p.responsibilities if matrix.owner(r)), None)
+            owner = next((matrix.owner(r) for r in p.responsibilities
+                          if matrix.in_matrix(matrix.owner(r))), None)
             if owner:
                 mine = tuple(r for r in p.responsibilities if matrix.owner(r) == owner)
                 found.append(Need(owner, ref, "nobody owns " + " or ".join(p.responsibilities),
                                   mine, 0))
-        elif p.kind == "missing-role" and p.roles:
+        elif p.kind == "missing-role" and p.roles and matrix.in_matrix(p.roles[0]):
             role = p.roles[0]
             hits = [s for s in matrix.systems if s in running and s in p.systems]
             if hits:
@@ -136,7 +141,7 @@ def needs(matrix: Matrix, stage_id: str, systems: Iterable[str],
         by_owner: dict[str, list[str]] = {}
         for item in system.requires:
             owner = matrix.owner(item)
-            if owner and (system_id, owner) not in told:
+            if owner and matrix.in_matrix(owner) and (system_id, owner) not in told:
                 by_owner.setdefault(owner, []).append(item)
         for owner, items in by_owner.items():
             found.append(Need(owner, unowned, f"{system_id} requires {' and '.join(items)}",

@@ -95,3 +95,13 @@ def test_a_stage_seat_must_name_known_roles_and_responsibilities(tmp_path, patch
     (tmp_path / "m.yaml").write_text(MATRIX.replace(patch, wrong))
     with pytest.raises(MatrixError, match=message):
         load_matrix(tmp_path / "m.yaml")
+
+
+def test_a_stage_without_seats_composes_gaps_and_no_mix(tmp_path, run_cli):
+    (tmp_path / "m.yaml").write_text(MATRIX.split("      seats:")[0] + "      title: Pilot\n")
+    (tmp_path / "c.yaml").write_text("matrix: m.yaml\n")
+    result = run_cli("compose", "--size", "3", "--maturity", "pilot", "--systems",
+                     "feature-store", "--config", "c.yaml", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "Mix: stage pilot lists no seats" in result.out
+    assert "no data-engineer in a mix of 3 heads; orglint check reports ORG201" in result.out
