@@ -82,7 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     compose = sub.add_parser("compose", help="recommend a team mix and flag staffing gaps")
     compose.add_argument("--size", type=int, required=True)
     compose.add_argument("--maturity", required=True)
-    compose.add_argument("--systems", nargs="*", default=[], type=str)
+    compose.add_argument("--systems", nargs="*", default=[], type=_codes, action="extend",
+                         metavar="SYSTEM", help="systems the team runs, comma- or"
+                         " space-separated")
     compose.add_argument("--output-format", choices=("text", "json"), default="text")
     compose.add_argument("--config", type=Path, metavar="PATH")
     compose.add_argument("--no-config", action="store_true")
@@ -386,7 +388,7 @@ def _compose(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown maturity '{args.maturity}'"
                          f"{did_you_mean(args.maturity, matrix.spec.maturity)}; one of "
                          + ", ".join(matrix.spec.maturity))
-    systems = [s for group in args.systems for s in group.split(",") if s]
+    systems = list(dict.fromkeys(s for group in args.systems for s in group))
     for system in systems:
         if system not in matrix.systems:
             raise UsageError(f"unknown system '{system}'{did_you_mean(system, matrix.systems)}")

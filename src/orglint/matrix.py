@@ -77,6 +77,16 @@ class Practice(NamedTuple):
 class Seat(NamedTuple):
     role: str
     reason: str
+    owns: tuple[str, ...] = ()
+
+
+class Growth(NamedTuple):
+    """A role's share of the seats past a stage's list (a relative weight)."""
+
+    role: str
+    share: int
+    reason: str
+    owns: tuple[str, ...] = ()
 
 
 class Gap(NamedTuple):
@@ -89,6 +99,7 @@ class Stage(NamedTuple):
     title: str = ""
     description: str = ""
     seats: tuple[Seat, ...] = ()
+    growth: tuple[Growth, ...] = ()
     practices: tuple[str, ...] = ()
     gaps: tuple[Gap, ...] = ()
 
@@ -126,6 +137,7 @@ class MatrixSpec(NamedTuple):
             return lambda table: {k: _kw(kind, v or {}, **nested) for k, v in table.items()}
 
         stage = each(Stage, seats=lambda items: tuple(_kw(Seat, x) for x in items),
+                     growth=lambda items: tuple(_kw(Growth, x) for x in items),
                      gaps=lambda items: tuple(_kw(Gap, x) for x in items))
         # Every section may be absent from an extending matrix; each gets its own empty
         # table here rather than a shared mutable default on the class.
@@ -351,9 +363,12 @@ def check_consistency(spec: MatrixSpec) -> list[str]:
             problems.append(f"practice '{pid}' names unknown responsibility "
                             f"'{practice.responsibility}'")
     for stage_id, stage in spec.maturity.items():
-        for seat in stage.seats:
+        entries: list[Seat | Growth] = [*stage.seats, *stage.growth]
+        for seat in entries:
             if seat.role not in roles:
                 problems.append(f"stage '{stage_id}' has a seat for unknown role '{seat.role}'")
+            problems += [f"stage '{stage_id}' has a {seat.role} seat owning unknown"
+                         f" responsibility '{r}'" for r in seat.owns if r not in resp]
         for gap in stage.gaps:
             if gap.role not in roles:
                 problems.append(f"stage '{stage_id}' has a gap for unknown role '{gap.role}'")

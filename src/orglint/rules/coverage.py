@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from orglint.findings import Finding, Severity
 from orglint.matrix import Matrix
+from orglint.mix import Mix, RuleRef, build
 from orglint.rules.base import Rule, TeamContext
 from orglint.rules.patterns import PatternRule
 
@@ -160,8 +161,9 @@ class ProductionWithoutSubstrateOwner(PatternRule):
     `model-serving` and has no member with role `platform-engineer`.
 
     ## Why is this bad?
-    At production the GPU and serving substrate needs on-call owners with GPU-specific
-    depth; a general SRE or an ML engineer covering it part-time is how outages last.
+    Under live traffic the GPU and serving substrate needs on-call owners with
+    GPU-specific depth; a general SRE or an ML engineer covering it part-time is how
+    outages last.
 
     ## Example
     ```yaml
@@ -188,19 +190,28 @@ class ProductionWithoutSubstrateOwner(PatternRule):
     summary = "A production team runs GPU or serving substrate without a platform engineer"
 
 
-def recommended_mix(matrix: Matrix, stage: str, size: int) -> list[tuple[str, str]]:
-    """The first ``size`` seats of the stage, as (role, reason); shared with the composer."""
-    entry = matrix.spec.maturity.get(stage)
-    if entry is None or not entry.seats:
-        return []
-    return [(seat.role, seat.reason) for seat in entry.seats[:size]]
+def recommended_mix(matrix: Matrix, stage: str, size: int,
+                    systems: Iterable[str] = ()) -> Mix:
+    """The mix for a team of ``size`` at ``stage`` running ``systems``: the composer's
+    seats and the needs it could not seat (see ``orglint.mix``)."""
+    unowned = RuleRef(UnownedSystemResponsibility.code, UnownedSystemResponsibility.name,
+                      UnownedSystemResponsibility.severity)
+    return build(matrix, stage, size, systems, unowned)
+
+
+def matrix_headcount(ctx: TeamContext) -> int:
+    """The team's size as the rules use it: the people who hold matrix roles (a person
+    listed twice counts once; managers and roles that cannot be told do not count)."""
+    return len({m.id for m, info in zip(ctx.members, ctx.roles, strict=True)
+                if ctx.matrix.in_matrix(info.role)})
 
 
 class RoleMixGap(Rule):
     """## What it does
-    Compares the team's roles with the recommended mix for its size and maturity (the
-    seats of `orglint compose --size N --maturity STAGE`) and says which seats are
-    missing.  Points at `spec.maturity`.
+    Compares the team's roles with the recommended mix for its size, maturity and
+    systems (exactly the seats of `orglint compose --size N --maturity STAGE --systems
+    ...`) and says which seats are missing.  The size is the number of members who
+    hold matrix roles.  Points at `spec.maturity`.
 
     ## Why is this bad?
     Each stage needs a different mix: exploring needs data science, production needs
@@ -232,21 +243,23 @@ class RoleMixGap(Rule):
     summary = "The team differs from the recommended mix for its size and maturity"
 
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
-        mix = recommended_mix(ctx.matrix, ctx.team.spec.maturity, ctx.team.size)
-        if not mix:
+        size = matrix_headcount(ctx)
+        systems = [s for s in ctx.team.spec.systems if s in ctx.matrix.systems]
+        seats = recommended_mix(ctx.matrix, ctx.team.spec.maturity, size, systems).seats
+        if not seats:
             return
-        wanted = Counter(role for role, _ in mix)
+        wanted = Counter(seat.role for seat in seats)
         have = Counter(info.role for info in ctx.roles if info.role is not None)
         missing = [(role, wanted[role] - have[role]) for role in wanted
                    if wanted[role] > have[role]]
         if not missing:
             return
-        reasons = {role: reason for role, reason in reversed(mix)}
+        reasons = {seat.role: seat.reason for seat in reversed(seats)}
         parts = [f"{count} more {role} ({reasons[role][0].lower()}{reasons[role][1:].rstrip('.')})"
                  for role, count in missing]
         yield ctx.finding(
             RoleMixGap, ("spec", "maturity"),
-            f"the recommended mix for {ctx.team.size} at {ctx.team.spec.maturity} has "
+            f"the recommended mix for a team of {size} at {ctx.team.spec.maturity} has "
             + "; ".join(parts), detail=",".join(role for role, _ in missing))
 
 
