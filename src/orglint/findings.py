@@ -115,6 +115,7 @@ class Result:
         self.fixed = 0
         self.baseline_hidden = 0
         self.stale_baseline: list[str] = []
+        self.notes: list[str] = []  # about the org beyond the files named (to stderr)
 
     def counts(self) -> dict[str, int]:
         out = {"error": 0, "warning": 0, "info": 0}
