@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from orglint.findings import Severity
 from tests.conftest import at
 
@@ -171,3 +173,26 @@ def test_org207_one_finding_per_person_listing_each_responsibility(lint):
         in found[0].message
     line, column = at(source, "model-registry-contract")
     assert [(r.line, r.column) for r in found[0].related] == [(line, column)]
+
+
+# -- the same team at 2, 5, 6 and 30 people (the table in the note for the lead) ----------
+
+BASE = ["{id: mei, role: mlops-engineer, owns: [training-pipelines, training-code,"
+        " model-rollback]}",
+        "{id: kofi, role: platform-engineer, owns: [serving-runtime, on-call]}",
+        "{id: lena, role: ml-engineer, owns: [inference-handlers]}"]
+
+
+@pytest.mark.parametrize(("size", "expected"), [
+    (2, ["ORG201", "ORG202", "ORG207", "ORG207"]),
+    (5, ["ORG201", "ORG207", "ORG207", "ORG207"]),
+    (6, ["ORG109", "ORG201", "ORG207", "ORG207", "ORG207"]),
+    (30, ["ORG109", "ORG201", "ORG207", "ORG207", "ORG207"]),
+])
+def test_what_each_rule_says_by_team_size(lint, size, expected):
+    members = BASE[:size] + [f"{{id: s{n}, role: data-scientist, owns: [model-design]}}"
+                             for n in range(size - len(BASE[:size]))]
+    source = team("production", [*members, "{id: boss, role: manager}"],
+                  systems="[feature-store, model-serving]", extra="  practices: [eval-gate]\n")
+    found = lint.findings(source, select=["ORG102", "ORG109", "ORG201", "ORG202", "ORG207"])
+    assert sorted(f.code for f in found) == expected

@@ -81,11 +81,11 @@ def _held(ctx: TeamContext, role: str, items: list[str]) -> str:
     return f"{ctx.matrix.work(role)} ({', '.join(items) if items else f'role {role}'})"
 
 
-def pair_left_to_holds_both(matrix: Matrix, role: str | None, owner: str) -> bool:
-    """Whether a holds-both pattern speaks for a ``role`` member owning ``owner`` work:
-    above its size it reports the person once, below it the pairing is fine."""
-    return any(p.kind == "holds-both" and {role, owner} == set(p.roles)
-               for p in matrix.spec.anti_patterns)
+def holds_both_pairs(matrix: Matrix) -> frozenset[frozenset[str]]:
+    """The role pairs a holds-both pattern speaks for: above its size it reports the
+    person once, below it the pairing is fine, so ORG102 leaves such work alone."""
+    return frozenset(frozenset(p.roles) for p in matrix.spec.anti_patterns
+                     if p.kind == "holds-both")
 
 
 def left_to_missing_role(ctx: TeamContext) -> set[tuple[str, str]]:

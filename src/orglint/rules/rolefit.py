@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from orglint.findings import Finding, Severity
 from orglint.rules.base import Rule, TeamContext
-from orglint.rules.patterns import PatternRule, TeamSizeOptions, pair_left_to_holds_both
+from orglint.rules.patterns import PatternRule, TeamSizeOptions, holds_both_pairs
 
 
 class TitleRoleMismatch(Rule):
@@ -98,6 +98,7 @@ class ResponsibilityOutsideRole(Rule):
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
         hits = ctx.owns_pattern_hits
         matrix = ctx.matrix
+        pairs = holds_both_pairs(matrix)
         for i, member in enumerate(ctx.members):
             role = ctx.roles[i].role
             if not matrix.in_matrix(role):
@@ -106,7 +107,7 @@ class ResponsibilityOutsideRole(Rule):
                 owner = matrix.owner(responsibility)
                 if owner is None or role in matrix.holders(responsibility) or (i, j) in hits:
                     continue
-                if pair_left_to_holds_both(matrix, role, owner):
+                if role is not None and frozenset((role, owner)) in pairs:
                     continue
                 yield ctx.finding(
                     ResponsibilityOutsideRole, member.at("owns", j),
