@@ -112,6 +112,25 @@ def test_the_people_file_itself_reports_the_bad_level_and_the_rest(lint):
                expected=[(*at(PEOPLE, "stafff"), "ORG003"), (*at(source, "ml-enginer"), "ORG004")])
 
 
+def test_people_with_a_broken_metadata_still_register_their_people(lint):
+    source = """
+        apiVersion: orglint/v1
+        kind: People
+        metadata: {name: "not an id", owner: x}
+        spec:
+          people: [{id: a, name: A, title: ML Engineer}]
+        ---
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          members: [{id: a}]
+        """
+    lint.check(source, select=["ORG0"], expected=[
+        (*at(source, '"not an id"'), "ORG003"), (*at(source, "owner"), "ORG003")])
+
+
 def test_a_member_with_an_invalid_field_still_counts_for_coverage(lint):
     source = """
         apiVersion: orglint/v1

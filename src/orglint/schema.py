@@ -144,6 +144,8 @@ def recover(data: dict[str, Any], kind: str) -> dict[str, Any] | None:
                 changed |= _drop_field(entries, path[2], path[3] if len(path) > 3 else None)
             elif path[:2] in _OPTIONAL:
                 changed |= out[path[0]].pop(path[1], None) is not None
+            elif kind == "People" and path[:1] == ("metadata",):
+                changed |= out.pop("metadata", None) is not None  # optional, and unread
             else:
                 return None
         if not changed:
