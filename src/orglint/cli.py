@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="print a JSON Schema")
     schema.add_argument("kind", nargs="?", default="Team",
-                        help="Team (default), People, RoleMatrix or Config")
+                        help="Team (default), People, Group, RoleMatrix or Config")
 
     clean = sub.add_parser("clean", help="remove the result cache")
     clean.add_argument("--config", type=Path, metavar="PATH")
@@ -247,9 +247,13 @@ def _check(args: argparse.Namespace) -> int:
         text = get("github")(result, ctx) + text
     report = cache.Report(text, result.exit_code(settings.fail_on, args.exit_zero),
                           summary_line(result))
-    if key is not None and folder is not None:
+    # A run with notes is not kept: a warm rerun must say them again.
+    if key is not None and folder is not None and not result.notes:
         cache.save_report(folder, key, report)
-    return _emit(report, args, stream)
+    code = _emit(report, args, stream)
+    for note in result.notes:
+        print(f"orglint: note: {note}", file=sys.stderr)
+    return code
 
 
 def _guard_outputs(args: argparse.Namespace, settings: Any, gathered: Any) -> None:

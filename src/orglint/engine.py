@@ -7,12 +7,14 @@ import datetime as dt
 import fnmatch
 import hashlib
 import os
+from collections import ChainMap
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from orglint.config import Settings
 from orglint.errors import OrglintError
-from orglint.facts import FileFacts, people_facts, team_facts
+from orglint.facts import FileFacts, group_facts, people_facts, team_facts
 from orglint.files import Gathered, Request, Source, excluded, gather, read_limited
 from orglint.findings import Finding, Fix, Result, Severity
 from orglint.loader import Document, Limits, load
@@ -24,7 +26,7 @@ from orglint.rules.base import Rule, TeamContext
 from orglint.rules.input import UnknownRole
 from orglint.rules.org import OrgContext
 from orglint.rules.patterns import custom_rules
-from orglint.schema import document_kind, validate
+from orglint.schema import document_kind, recover, validate
 from orglint.selection import check_selectors, is_enabled, names_rule, rule_for
 from orglint.suppress import Directive, scan
 
@@ -39,7 +41,7 @@ class FileResult:
     """What checking one file found; kept in the cache, sent back by worker processes."""
 
     __slots__ = ("directives", "documents", "facts", "file", "findings", "fixes", "people",
-                 "skipped")
+                 "skipped", "teams")
 
     def __init__(self, file: str) -> None:
         self.file = file
@@ -50,6 +52,7 @@ class FileResult:
         self.documents = 0
         self.people: dict[str, Person] = {}
         self.fixes: list[Fix] = []  # fixes not tied to a finding
+        self.teams = 0  # Team documents checked
 
 
 class Job(NamedTuple):
@@ -59,6 +62,7 @@ class Job(NamedTuple):
     rules: list[Rule]
     limits: Limits
     people: dict[str, Person]  # the org's People files, read before the teams
+    codes: frozenset[str] | None = None  # the codes of ``rules``
 
 
 class Plan(NamedTuple):
@@ -109,6 +113,7 @@ def check_bytes(file: str, raw: bytes, job: Job) -> FileResult:
     result.findings.extend(loaded.findings)
     if loaded.failed:
         return result
+    teams: list[tuple[Document, dict[str, Any], bool]] = []
     for doc in loaded.documents:
         kind = document_kind(doc.data)
         if kind is None:
@@ -118,24 +123,36 @@ def check_bytes(file: str, raw: bytes, job: Job) -> FileResult:
             continue
         result.documents += 1
         problems = validate(doc, kind, file)
-        if problems:
-            result.findings.extend(problems)
+        result.findings.extend(problems)
+        data = recover(doc.data, kind) if problems else doc.data
+        if data is None:
             continue
         if kind == "Team":
-            _check_team(build_team(doc.data), doc, file, job, result)
+            teams.append((doc, data, not problems))
         elif kind == "People":
-            _check_people(build_people(doc.data), doc, file, job, result)
+            _check_people(build_people(data), doc, data, file, job, result)
+        elif kind == "Group":
+            group_facts(doc, file, result.facts)
+    # A file's own People entries count for its teams, whatever the document order.
+    people: Mapping[str, Person] = (ChainMap(job.people, result.people) if result.people
+                                    else job.people)
+    for doc, data, clean in teams:
+        _check_team(build_team(data), doc, data, clean, file, job, people, result)
+    result.teams = len(teams)
     return result
 
 
-def _check_team(team: Team, doc: Document, file: str, job: Job, result: FileResult) -> None:
-    ctx = TeamContext(team, doc, file, job.matrix, job.people)
+def _check_team(team: Team, doc: Document, data: dict[str, Any], clean: bool, file: str,
+                job: Job, people: Mapping[str, Person], result: FileResult) -> None:
+    ctx = TeamContext(team, doc, file, job.matrix, people, job.codes)
     for rule in job.rules:
         try:
             result.findings.extend(rule.check_team(ctx))
         except Exception as exc:  # a bug in a rule must not look like a clean file
             raise InternalError(f"rule {rule.code} failed on {file}: {exc!r}") from exc
-    team_facts(doc, file, result.facts)
+    team_facts(doc, file, result.facts, data)
+    if not clean:
+        return  # an edit next to a field the schema rejected could duplicate a key
     for i, info in enumerate(ctx.roles):
         member = team.spec.members[i]
         if info.source == "title" and member.role is None and info.role is not None:
@@ -144,9 +161,9 @@ def _check_team(team: Team, doc: Document, file: str, job: Job, result: FileResu
                                     f" of {member.id}"))
 
 
-def _check_people(people: People, doc: Document, file: str, job: Job,
+def _check_people(people: People, doc: Document, data: dict[str, Any], file: str, job: Job,
                   result: FileResult) -> None:
-    people_facts(doc, file, result.facts)
+    people_facts(doc, file, result.facts, data)
     check_roles = any(r.code == UnknownRole.code for r in job.rules)
     for person in people.spec.people:
         result.people.setdefault(person.id, person)
@@ -222,19 +239,26 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
 
     team_rules = [rule(plan_.options.get(code)) for code, rule in plan_.enabled.items()
                   if rule.scope == "team"]
-    job = Job(plan_.matrix, team_rules, settings.limits, {})
+    job = Job(plan_.matrix, team_rules, settings.limits, {},
+              frozenset(rule.code for rule in team_rules))
     from orglint.cache import Cache
 
     cache = Cache.open(settings, plan_) if settings.cache else None
 
     results: dict[str, FileResult] = {}
-    for entry in gathered.entries:
-        if entry.people:
-            results[entry.source.display] = check_bytes(entry.source.display,
-                                                        entry.read(limit), job)
+    people_entries = [entry for entry in gathered.entries if entry.people]
+    for entry in people_entries:
+        results[entry.source.display] = check_bytes(entry.source.display,
+                                                     entry.read(limit), job)
     for res in results.values():
         for pid, person in res.people.items():
             job.people.setdefault(pid, person)
+    if len(people_entries) > 1:
+        # Teams in a People file were checked knowing that file's people only.
+        for entry in people_entries:
+            if results[entry.source.display].teams:
+                results[entry.source.display] = check_bytes(entry.source.display,
+                                                            entry.read(limit), job)
 
     salt = _people_digest(job.people)
     todo: list[tuple[str, Path]] = []
@@ -262,6 +286,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         cache.close()
 
     named_names = {s.display for s in named}
+    result.notes = org_notes(results, named_names)
     org = OrgContext({name: res.facts for name, res in results.items()}, named_names)
     org_findings: dict[str, list[Finding]] = {}
     for code, rule in plan_.enabled.items():
@@ -303,6 +328,34 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     all_findings.sort(key=Finding.sort_key)
     result.findings = all_findings
     return result
+
+
+MAX_NOTES = 5
+_INPUT_ERRORS = ("ORG001", "ORG002", "ORG003")
+
+
+def org_notes(results: dict[str, FileResult], named: set[str]) -> list[str]:
+    """One line per file of the org, not named, that could not be read in full: its
+    findings are not shown, but cross-file rules saw less of the org because of it."""
+    notes: list[str] = []
+    broken = 0
+    for name in sorted(results.keys() - named):
+        bad = [f for f in results[name].findings if f.code in _INPUT_ERRORS]
+        if not bad:
+            continue
+        broken += 1
+        if len(notes) >= MAX_NOTES:
+            continue
+        first = min(bad, key=Finding.sort_key)
+        what = ("could not be read" if first.code == "ORG001"
+                else f"has {len(bad)} input error{'s' if len(bad) > 1 else ''}")
+        shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in name)
+        notes.append(f"{shown} (part of the org) {what}: {first.code} at {first.line}:"
+                     f"{first.column}; cross-file rules may be incomplete")
+    if broken > len(notes):
+        notes.append(f"{broken - len(notes)} more file(s) of the org have input errors;"
+                     " check them by name")
+    return notes
 
 
 def _people_digest(people: dict[str, Person]) -> bytes:

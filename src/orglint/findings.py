@@ -116,6 +116,7 @@ class Result:
         self.roles_written = 0  # roles --fix inferred from titles and wrote
         self.baseline_hidden = 0
         self.stale_baseline: list[str] = []
+        self.notes: list[str] = []  # about the org beyond the files named (to stderr)
 
     def counts(self) -> dict[str, int]:
         out = {"error": 0, "warning": 0, "info": 0}

@@ -61,6 +61,7 @@ class Responsibility(NamedTuple):
     owner: str
     title: str = ""
     senior: bool = False
+    shared_with: tuple[str, ...] = ()  # other roles whose own work this also is
 
 
 class System(NamedTuple):
@@ -224,6 +225,11 @@ class Matrix:
         entry = self.responsibilities.get(responsibility)
         return entry.owner if entry else None
 
+    def holders(self, responsibility: str) -> tuple[str, ...]:
+        """Every role whose work a responsibility is: its owner, then ``shared-with``."""
+        entry = self.responsibilities.get(responsibility)
+        return (entry.owner, *entry.shared_with) if entry else ()
+
     def owned_by(self, role: str) -> list[str]:
         return self._owned.get(role, [])
 
@@ -354,6 +360,8 @@ def check_consistency(spec: MatrixSpec) -> list[str]:
     for rid, entry in resp.items():
         if entry.owner not in roles:
             problems.append(f"responsibility '{rid}' has unknown owner role '{entry.owner}'")
+        problems += [f"responsibility '{rid}' is shared with unknown role '{r}'"
+                     for r in entry.shared_with if r not in roles]
     for sid, system in spec.systems.items():
         for r in system.requires:
             if r not in resp:

@@ -48,8 +48,8 @@ def test_org003_unknown_key_with_did_you_mean(lint):
     assert found[1].message == "allocation must be an integer from 1 to 100, got 'lots'"
 
 
-def test_org003_schema_failure_skips_policy_rules(lint):
-    # devops-sre owning training-pipelines would be ORG104, but the document is invalid.
+def test_org003_on_a_field_keeps_checking_the_member(lint):
+    # Only the invalid level is dropped: the member's ORG104 is still found.
     lint.check("""
         apiVersion: orglint/v1
         kind: Team
@@ -58,7 +58,19 @@ def test_org003_schema_failure_skips_policy_rules(lint):
           maturity: pilot
           members:
             - {id: a, role: devops-sre, owns: [training-pipelines], level: 7}
-        """, expected=[(7, 68, "ORG003")])
+        """, select=["ORG0", "ORG1"], expected=[(7, 40, "ORG104"), (7, 68, "ORG003")])
+
+
+def test_org003_where_nothing_is_safe_skips_the_document(lint):
+    # No maturity: the team cannot be judged, so only the schema error is reported.
+    lint.check("""
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          members:
+            - {id: a, role: devops-sre, owns: [training-pipelines]}
+        """, expected=[(4, 1, "ORG003")])
 
 
 def test_org003_unknown_kind_and_api_version(lint):

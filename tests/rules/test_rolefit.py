@@ -90,12 +90,12 @@ def test_role_inferred_from_title(lint):
                select=["ORG104"], expected=[(7, 63, "ORG104")])
 
 
-BIG = HEAD.replace("maturity: pilot", "maturity: pilot\n  size: 6")
+FIVE_MORE = [f"{{id: p{n}, role: data-scientist}}" for n in range(5)]
 
 
 def test_org109_fires_on_a_team_larger_than_five(lint):
     lint.check(team("{id: a, role: mlops-engineer, owns: [training-pipelines, training-code]}",
-                    head=BIG), select=["ORG109"], expected=[(8, 12, "ORG109")])
+                    *FIVE_MORE), select=["ORG109"], expected=[(7, 12, "ORG109")])
 
 
 def test_org109_silent_on_a_small_team(lint):
@@ -105,5 +105,5 @@ def test_org109_silent_on_a_small_team(lint):
 
 def test_org109_team_size_option(lint):
     lint.check(team("{id: a, role: mlops-engineer, owns: [training-pipelines, training-code]}",
-                    head=BIG), select=["ORG109"], expected=[],
+                    *FIVE_MORE), select=["ORG109"], expected=[],
                rule_options={"ORG109": {"team-size": 6}})

@@ -6,11 +6,11 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
-from orglint.findings import Finding, Severity
+from orglint.findings import Finding, Location, Severity
 from orglint.matrix import Matrix
 from orglint.mix import Mix, RuleRef, build
 from orglint.rules.base import Rule, TeamContext
-from orglint.rules.patterns import PatternRule
+from orglint.rules.patterns import PatternRule, left_to_missing_role
 
 
 class FeatureStoreWithoutDataEngineer(PatternRule):
@@ -49,7 +49,9 @@ class FeatureStoreWithoutDataEngineer(PatternRule):
 class UnownedSystemResponsibility(Rule):
     """## What it does
     For each system the team runs, checks that every responsibility the matrix says it
-    requires is owned by some member.  The finding points at the system.
+    requires is owned by some member.  The finding points at the system.  What a missing
+    role already explains is left to that rule: with no data engineer on a feature-store
+    team, ORG201 names the unowned feature-store work and this rule stays silent on it.
 
     ## Why is this bad?
     A system with an unowned responsibility fails in exactly that place: a model serving
@@ -78,13 +80,14 @@ class UnownedSystemResponsibility(Rule):
     summary = "A system the team runs requires a responsibility that no member owns"
 
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
-        owned = {r for m in ctx.members for r in m.owns}
+        owned = ctx.owned
+        said = left_to_missing_role(ctx)
         for k, system_id in enumerate(ctx.team.spec.systems):
             system = ctx.matrix.systems.get(system_id)
             if system is None:
                 continue
             for need in system.requires:
-                if need not in owned:
+                if need not in owned and (system_id, need) not in said:
                     owner = ctx.matrix.owner(need)
                     yield ctx.finding(
                         UnownedSystemResponsibility, ("spec", "systems", k),
@@ -270,7 +273,9 @@ class StageOptions(NamedTuple):
 class SinglePointOfFailure(Rule):
     """## What it does
     At maturity `production` or `scale`, reports a responsibility that a system of the
-    team requires and exactly one person owns.  Points at that person's `owns` item.
+    team requires and exactly one person owns.  One finding per person, at the first
+    such item of their `owns`, names every responsibility they alone hold (the others
+    are its related locations).
 
     ## Why is this bad?
     A production system whose rollback, serving runtime or data contract depends on one
@@ -314,11 +319,26 @@ class SinglePointOfFailure(Rule):
             for j, item in enumerate(member.owns):
                 if item in required:
                     holders.setdefault(item, []).append((i, j))
-        for item, places in holders.items():
+        # One finding per person, at their first such item, naming them all: a person
+        # who alone holds three things is one staffing fact, not three.
+        alone: dict[int, list[int]] = {}
+        for places in holders.values():
             if len(places) == 1:
                 i, j = places[0]
-                member = ctx.members[i]
-                yield ctx.finding(
-                    SinglePointOfFailure, member.at("owns", j),
-                    f"{member.id} is the only owner of {item}, which {required[item]} needs"
-                    " in production; name a second owner", entity=member.id, detail=item)
+                alone.setdefault(i, []).append(j)
+        for i, items in alone.items():
+            member = ctx.members[i]
+            items.sort()
+            names = [member.owns[j] for j in items]
+            needs = ", ".join(f"{n} ({required[n]})" for n in names)
+            others = tuple(self._location(ctx, member.at("owns", j)) for j in items[1:])
+            yield ctx.finding(
+                SinglePointOfFailure, member.at("owns", items[0]),
+                f"{member.id} is the only owner of {needs}, needed at"
+                f" {ctx.team.spec.maturity}; name a second owner", entity=member.id,
+                detail=",".join(names), related=others)
+
+    @staticmethod
+    def _location(ctx: TeamContext, path: tuple[str | int, ...]) -> Location:
+        span = ctx.doc.source.span(path)
+        return Location(ctx.file, span.line, span.column)

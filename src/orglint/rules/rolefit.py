@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from orglint.findings import Finding, Severity
 from orglint.rules.base import Rule, TeamContext
-from orglint.rules.patterns import PatternRule, TeamSizeOptions
+from orglint.rules.patterns import PatternRule, TeamSizeOptions, holds_both_pairs
 
 
 class TitleRoleMismatch(Rule):
@@ -62,7 +62,10 @@ class ResponsibilityOutsideRole(Rule):
     Reports a responsibility that the matrix gives to another role than the member's,
     when no more specific rule (ORG103 to ORG108, or an anti-pattern of your own matrix)
     covers it.  Members with roles outside the matrix (`manager`, `product-manager`,
-    `other`) are not checked.
+    `other`) are not checked.  A responsibility the matrix shares with the member's role
+    (`shared-with`, such as `on-call` for a platform engineer) is their own work.  MLOps
+    and ML-engineering work held by one person is left to ORG109: fine on a team of five
+    or fewer, reported once by ORG109 above that.
 
     ## Why is this bad?
     Each role is a different optimisation function.  Work owned outside its role is
@@ -95,13 +98,16 @@ class ResponsibilityOutsideRole(Rule):
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
         hits = ctx.owns_pattern_hits
         matrix = ctx.matrix
+        pairs = holds_both_pairs(matrix)
         for i, member in enumerate(ctx.members):
             role = ctx.roles[i].role
             if not matrix.in_matrix(role):
                 continue
             for j, responsibility in enumerate(member.owns):
                 owner = matrix.owner(responsibility)
-                if owner is None or owner == role or (i, j) in hits:
+                if owner is None or role in matrix.holders(responsibility) or (i, j) in hits:
+                    continue
+                if role is not None and frozenset((role, owner)) in pairs:
                     continue
                 yield ctx.finding(
                     ResponsibilityOutsideRole, member.at("owns", j),
@@ -314,8 +320,11 @@ class ScientistOwnsProduction(PatternRule):
 
 class MlopsMlConflated(PatternRule):
     """## What it does
-    On a team larger than `team-size` (default 5), reports a person who owns both MLOps
-    responsibilities and ML-engineering responsibilities.
+    On a team larger than `team-size` (default 5), reports a person who holds both MLOps
+    and ML-engineering work: who owns responsibilities of both, or has one of the two
+    roles and owns responsibilities of the other.  The team's size is the number of
+    members who hold matrix roles (managers, product managers and `spec.size` do not
+    count).  On a smaller team no rule reports the pairing, ORG102 included.
 
     ## Why is this bad?
     MLOps and ML engineering are the most often conflated pair.  In a small team one
@@ -324,16 +333,16 @@ class MlopsMlConflated(PatternRule):
     ## Example
     ```yaml
     spec:
-      size: 8
-      members:
+      members:  # six people in matrix roles
         - id: mei
+          role: mlops-engineer
           owns: [training-pipelines, training-code]
+        # ... five more
     ```
 
     Use instead:
     ```yaml
     spec:
-      size: 8
       members:
         - id: mei
           role: mlops-engineer
@@ -341,6 +350,7 @@ class MlopsMlConflated(PatternRule):
         - id: lena
           role: ml-engineer
           owns: [training-code]
+        # ... four more
     ```
 
     ## Options
