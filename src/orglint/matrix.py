@@ -177,11 +177,10 @@ class Matrix:
         self.digest = digest
         self.sources = sources if sources is not None else []
         titles = spec.titles
-        # A role's id reads as a title too ("ml engineer"); its display title does not,
-        # as it may carry a qualifier ("Platform Engineer (AI Platform)").
+        # A role's display title is no alias: it may carry a qualifier ("Platform
+        # Engineer (AI Platform)").
         self._title_index = TitleIndex(
-            [(role_id, name) for role_id, role in spec.roles.items()
-             for name in (*role.aliases, role_id.replace("-", " "))],
+            [(role_id, alias) for role_id, role in spec.roles.items() for alias in role.aliases],
             role_ids=spec.roles, seniority=spec.seniority_words, synonyms=titles.synonyms,
             ambiguous=titles.ambiguous, generic=titles.generic, junior=titles.junior_words)
         self._title_cache: dict[str, Resolution] = {}

@@ -111,6 +111,11 @@ class TitleIndex:
         for title, candidates in (ambiguous or {}).items():
             if key := self.phrase(title):
                 claimed[key] = list(dict.fromkeys(candidates))
+        # A role's id reads as a title too ("ml engineer"), unless an alias or the
+        # ambiguous table already says what those words mean.
+        for role in self._ids.values():
+            if (key := self.phrase(role.replace("-", " "))) and key not in claimed:
+                claimed[key] = [role]
         generic_keys = {key for g in generic if (key := self.phrase(g))}
         self._phrases: dict[Words, _Entry] = {}
         for key in claimed.keys() | generic_keys:

@@ -103,7 +103,10 @@ class SizeMismatch(Rule):
 class SkillBarUnmet(Rule):
     """## What it does
     When a member declares `skills`, checks that at least one of them is a day-one skill
-    or tool of their role (`orglint roles ROLE`).  Points at `skills`.
+    or an expected tool of their role (`orglint roles ROLE`).  Skills are compared as
+    the matrix's `skills` section says: case, spaces and punctuation aside, without a
+    vendor name in front ("NVIDIA GPU Operator" is `gpu-operator`) and through aliases
+    ("W&B" is Weights & Biases).  Points at `skills`.
 
     ## Why is this bad?
     A person holding a role with none of its day-one skills was probably hired for
