@@ -364,3 +364,62 @@ def test_skills_match_through_aliases_and_vendor_names(matrix, written, tool):
 
 def test_a_skill_may_name_alternatives(matrix):
     assert matrix.skill_keys("Argo CD / Flux CD") == {"argocd", "fluxcd"}
+
+
+HEALTHY = """\
+apiVersion: orglint/v1
+kind: Team
+metadata: {name: recsys}
+spec:
+  maturity: production
+  systems: [gpu-cluster, model-serving]
+  practices: [eval-gate]
+  members:
+    - {id: ana, title: "Head of Machine Learning", owns: []}
+    - {id: ben, title: "Staff ML Engineer", role: manager}
+    - {id: cai, title: "Product Manager, ML Platform"}
+    - id: dee
+      title: "Machine Learning Platform Engineer"
+      level: senior
+      owns: [gpu-operator, gpu-scheduling, gpu-fairness, serving-runtime]
+      skills: [NVIDIA GPU Operator, Kueue, Helm]
+    - id: eli
+      title: "Platform Engineer"
+      role: devops-sre
+      owns: [ci-runners]
+      skills: [Terraform, Prometheus]
+    - id: fay
+      title: "mlops engineer (recommendations)"
+      level: senior
+      owns: [training-pipelines, eval-gate, model-rollback, promotion-gates]
+      skills: [Argo Workflows, W&B]
+    - id: gus
+      title: "Machine Learning Engineer, Ranking"
+      owns: [training-code, inference-handlers]
+      skills: [PyTorch Lightning, Hugging Face Accelerate, Triton Inference Server]
+    - id: hal
+      title: "Software Engineer, Machine Learning"
+      owns: [evaluation-harness]
+      skills: [Weights & Biases]
+    - id: ivy
+      title: "Senior Data Scientist, Personalization"
+      owns: [model-design]
+      skills: [scikit-learn]
+"""
+
+
+def test_a_healthy_team_with_real_titles_is_silent(lint):
+    lint.check(HEALTHY, select=["ORG004", "ORG101", "ORG401", "ORG402"], expected=[])
+
+
+def test_roles_inferred_from_real_titles_are_what_the_fix_writes(lint):
+    from orglint.config import Settings
+    from orglint.engine import Request, plan, run
+
+    lint.findings(HEALTHY, select=["ORG004"])  # writes the team file
+    folder = lint.tmp_path / "org"
+    result = run(plan(Settings(root=folder, select=["ORG004"], cache=False)),
+                 Request(["team.yaml"], cwd=folder))
+    written = {fix.value for fixes in result.extra_fixes.values() for fix in fixes}
+    assert written == {"manager", "product-manager", "platform-engineer", "mlops-engineer",
+                       "ml-engineer", "data-scientist"}

@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     rule.add_argument("--output-format", choices=("text", "json"), default="text")
 
     roles = sub.add_parser("roles", help="explore the role matrix")
-    roles.add_argument("role", nargs="?", metavar="ROLE|TITLE")
+    roles.add_argument("role", nargs="?")
     roles.add_argument("--output-format", choices=("text", "json"), default="text")
     roles.add_argument("--config", type=Path, metavar="PATH")
     roles.add_argument("--no-config", action="store_true")
