@@ -3,8 +3,9 @@
 It is data (``rules/ai-platform.yaml``), validated by ``schemas/role-matrix.schema.json``.
 An organisation's own ``kind: RoleMatrix`` with ``spec.extends: ai-platform`` is merged
 on top: roles merge field by field (aliases add up), responsibilities, systems, practices
-and stages are replaced by id, and anti-patterns with a code already defined replace the
-built-in ones with that code.
+and stages are replaced by id, anti-patterns with a code already defined replace the
+built-in ones with that code, and the ``titles`` and ``skills`` tables merge by key (their
+lists add up).  Reading titles and skills is ``orglint.titles`` and ``orglint.skills``.
 """
 
 from __future__ import annotations
