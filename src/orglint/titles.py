@@ -74,9 +74,9 @@ def or_list(items: Iterable[str]) -> str:
 
 
 class _Entry(NamedTuple):
-    roles: tuple[str, ...]
-    generic: bool
-    whole_only: bool
+    roles: tuple[str, ...]  # one role, or the candidates of an ambiguous title, or none
+    generic: bool  # a head whose qualifier names the discipline (step 5)
+    whole_only: bool  # a one-word ambiguous title counts only as the whole head (step 6)
 
 
 class _Match(NamedTuple):
