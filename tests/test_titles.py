@@ -7,6 +7,8 @@ several matrix roles, so it infers none), or None (it names no role the matrix k
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from orglint.matrix import load_matrix
 
@@ -423,3 +425,14 @@ def test_roles_inferred_from_real_titles_are_what_the_fix_writes(lint):
     written = {fix.value for fixes in result.extra_fixes.values() for fix in fixes}
     assert written == {"manager", "product-manager", "platform-engineer", "mlops-engineer",
                        "ml-engineer", "data-scientist"}
+
+
+@given(st.text(max_size=250))
+@settings(max_examples=300, deadline=None)
+def test_any_text_reads_as_a_role_or_none(matrix, text):
+    read = matrix.resolve_title(text)
+    assert read.role is None or read.role in matrix.roles
+    assert read.role is None or read.candidates == (read.role,)
+    assert all(c in matrix.roles for c in read.candidates)
+    assert isinstance(matrix.title_says_junior(text), bool)
+    assert isinstance(matrix.skill_keys(text), set)
