@@ -25,7 +25,37 @@ def test_role_json_and_lookup_by_title(run_cli):
     assert data["id"] == "devops-sre"
     assert {p["code"] for p in data["anti_patterns"]} >= {"ORG104", "ORG106"}
     assert set(data["skill_bar"]) == {"day_one", "month_three", "senior"}
-    assert run_cli("roles", "wizard").code == 2
+    assert data["resolved_from"] == {
+        "query": "Senior SRE", "normalised": "sre", "matched": "sre",
+        "resolves_to": "devops-sre", "candidates": ["devops-sre"]}
+
+
+def test_roles_title_shows_how_it_resolves(run_cli):
+    one = run_cli("roles", "Software Engineer, Machine Learning (Ranking)")
+    assert one.code == 0
+    assert one.out.startswith(
+        "Title:       Software Engineer, Machine Learning (Ranking)\n"
+        "Normalised:  software engineer, ml\n"
+        "Matched:     ml software engineer\n"
+        "Resolves to: ml-engineer\n")
+    assert "Job to be done:" in one.out
+    two = run_cli("roles", "Senior Platform Engineer")
+    assert two.code == 0
+    assert "Resolves to: ambiguous: platform-engineer or devops-sre\n" in two.out
+    assert "Job to be done:" not in two.out
+    none = run_cli("roles", "Chief Wizard")
+    assert none.code == 0
+    assert "Normalised:  chief wizard\nResolves to: no role\n" in none.out
+    data = json.loads(run_cli("roles", "Platform Engineer", "--output-format", "json").out)
+    assert data == {"query": "Platform Engineer", "normalised": "platform engineer",
+                    "matched": "platform engineer",
+                    "resolves_to": "ambiguous: platform-engineer or devops-sre",
+                    "candidates": ["platform-engineer", "devops-sre"]}
+
+
+def test_roles_mistyped_role_id_is_a_usage_error(run_cli):
+    bad = run_cli("roles", "ml-engneer")
+    assert bad.code == 2 and "did you mean 'ml-engineer'" in bad.err
 
 
 def compose_json(run_cli, *args: str) -> dict:

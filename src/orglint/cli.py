@@ -369,15 +369,24 @@ def _roles(args: argparse.Namespace) -> int:
         else:
             print(roles_text(matrix), end="")
         return EXIT_OK
-    role = args.role if args.role in matrix.roles else matrix.role_for_title(args.role)
-    if role is None:
-        from orglint.schema import did_you_mean
+    if args.role in matrix.roles:
+        if args.output_format == "json":
+            print(json.dumps(role_json(matrix, args.role), indent=2))
+        else:
+            print(role_text(matrix, args.role), end="")
+        return EXIT_OK
+    from orglint.explore import title_json, title_text
+    from orglint.schema import closest, did_you_mean
 
+    read = matrix.resolve_title(args.role)
+    # One word close to a role id is a mistyped id, not a title to read.
+    if read.role is None and not read.ambiguous and len(args.role.split()) == 1 and closest(
+            args.role, list(matrix.roles)):
         raise UsageError(f"no such role: {args.role}{did_you_mean(args.role, matrix.roles)}")
     if args.output_format == "json":
-        print(json.dumps(role_json(matrix, role), indent=2))
+        print(json.dumps(title_json(matrix, args.role, read), indent=2))
     else:
-        print(role_text(matrix, role), end="")
+        print(title_text(matrix, args.role, read), end="")
     return EXIT_OK
 
 

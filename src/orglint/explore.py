@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from orglint.matrix import AntiPattern, Matrix
 from orglint.mix import MixSeat, Need, RuleRef
 from orglint.rules.coverage import recommended_mix
+from orglint.titles import Resolution
 
 
 def patterns_for(matrix: Matrix, role: str) -> list[AntiPattern]:
@@ -108,6 +109,32 @@ class StaffingGap(NamedTuple):
                  + "; ".join(n.detail for n in self.needs if n.rule == rule) + ")"
                  for rule in self.rules()]
         return f"{lead}; orglint check reports " + " and ".join(parts)
+
+
+def title_json(matrix: Matrix, title: str, read: Resolution) -> dict[str, Any]:
+    """What a title resolves to; with the role's page when it names one role."""
+    answer: dict[str, Any] = {
+        "query": title, "normalised": read.normalised, "matched": read.phrase or None,
+        "resolves_to": read.describe(), "candidates": list(read.candidates)}
+    if read.role is None:
+        return answer
+    return {**role_json(matrix, read.role), "resolved_from": answer}
+
+
+def title_text(matrix: Matrix, title: str, read: Resolution) -> str:
+    lines = [f"Title:       {title}", f"Normalised:  {read.normalised or '(no words)'}"]
+    if read.phrase:
+        lines.append(f"Matched:     {read.phrase}")
+    lines.append(f"Resolves to: {read.describe()}")
+    if read.ambiguous:
+        lines += ["", _wrap("It could mean several roles, so it infers none: set 'role' on"
+                            " the member, or add the title to one role's aliases in your"
+                            " matrix.", "")]
+    elif read.role is None:
+        lines += ["", _wrap("No alias of the matrix matches it: set 'role' on the member,"
+                            " or add the title to a role's aliases in your matrix.", "")]
+    text = "\n".join(lines) + "\n"
+    return text + "\n" + role_text(matrix, read.role) if read.role else text
 
 
 @dataclass

@@ -12,8 +12,11 @@ from orglint.rules.patterns import PatternRule, TeamSizeOptions, holds_both_pair
 class TitleRoleMismatch(Rule):
     """## What it does
     Compares the title a person was hired under with the `role` they hold on the team.
-    Fires when the title maps to exactly one role (ignoring case and words such as
-    Senior, Staff or Lead) and `role` names another.
+    Fires when the title maps to exactly one matrix role (`orglint roles TITLE` shows
+    how a title is read) and `role` names another matrix role.  Points at the `role`
+    value.  It never fires for an ambiguous title ("Platform Engineer" could be a
+    platform engineer or an SRE), nor when either side is a role outside the matrix
+    (`manager`, `product-manager`, `other`): a manager who keeps an IC title is fine.
 
     ## Why is this bad?
     Hiring for one role and using the person as another is the root of every role-fit
@@ -47,14 +50,29 @@ class TitleRoleMismatch(Rule):
             if info.source not in ("role", "people") or info.role is None:
                 continue
             hired = info.title_role
-            if hired is None or hired == info.role:
+            if (hired is None or hired == info.role or not ctx.matrix.in_matrix(hired)
+                    or not ctx.matrix.in_matrix(info.role)):
                 continue
-            why = (ctx.matrix.roles[hired].anti_pattern or "").strip().rstrip(".")
             text = (f"{member.id} was hired as '{info.title}' ({hired}) but holds role"
                     f" {info.role} on {ctx.team.id}")
+            why = _misfit(ctx, hired, info.role)
             if why:
-                text += f"; the {hired} matrix warns: {why[0].lower()}{why[1:]}"
+                text += f": {why}"
             yield ctx.finding(TitleRoleMismatch, ctx.role_path(i), text, entity=member.id)
+
+
+def _misfit(ctx: TeamContext, hired: str, held: str) -> str:
+    """Why the matrix warns against a ``hired`` person doing ``held`` work, if it does.
+
+    Only an ``owns`` anti-pattern about this very pair is quoted (a DevOps hire running
+    MLOps work is ORG104's story); a role's general warning may be about another role.
+    """
+    matrix = ctx.matrix
+    for pattern in matrix.spec.anti_patterns:
+        if pattern.kind == "owns" and hired in pattern.roles and pattern.why and any(
+                matrix.owner(r) == held for r in matrix.pattern_responsibilities(pattern)):
+            return pattern.why
+    return ""
 
 
 class ResponsibilityOutsideRole(Rule):
