@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -250,3 +251,137 @@ def test_no_directive_is_ever_found_inside_a_scalar(values, style, flow, width, 
             "allow_unicode": True, "sort_keys": False}
     text = yaml.safe_dump_all([data, values], **dump) if many else yaml.safe_dump(data, **dump)
     assert scan(text) == []
+
+
+# -- a malformed directive is reported (ORG901) and suppresses nothing ----------------
+
+MALFORMED = {
+    "ignore[ORG3O1]": "unknown code 'ORG3O1' (did you mean 'ORG301'?)",
+    "ignore[ORG104, devops-runs-modle-lifecycle]":
+        "unknown code 'devops-runs-modle-lifecycle' (did you mean"
+        " 'devops-runs-model-lifecycle'?)",
+    "ignore[ORG1]": "'ORG1' is a prefix; suppressions name whole codes or rule names",
+    "ignore": "'ignore' needs the codes in brackets, as in '# orglint: ignore[ORG104] reason'",
+    "ignore ORG104": "'ignore' needs the codes in brackets",
+    "ignore[]": "'ignore[]' names no code",
+    "ignore[ , ]": "'ignore[]' names no code",
+    "ignore[ORG104": "the '[' after 'ignore' is never closed",
+    "ignore[ORG104] until=": "until= has no date (write until=YYYY-MM-DD)",
+    "ignore[ORG104] until=2026-02-30": "until= '2026-02-30' is not a date",
+    "ignore[ORG104] until=20260230": "until= '20260230' is not a date",
+    "ignore[ORG104] until=2027-01-01 until=2027-02-01": "until= is given twice",
+    "ignore[ORG104] expires=2027-01-01": "unknown option 'expires=' (only until=YYYY-MM-DD",
+    "ignor[ORG104]": "unknown directive 'ignor' (did you mean 'ignore'?)",
+    "disable[ORG104]": "unknown directive 'disable'",
+    "": "expected 'ignore[CODES]' or 'ignore-file[CODES]' after 'orglint:'",
+    "ignore-file": "'ignore-file' needs the codes in brackets",
+    "ignore-file[ALL, ORG9999]": "unknown code 'ORG9999'",
+}
+
+
+@pytest.mark.parametrize("directive", sorted(MALFORMED))
+@pytest.mark.parametrize("where", ["inline", "own line", "file"])
+def test_a_malformed_directive_is_org901_and_suppresses_nothing(tmp_path, directive, where):
+    comment = f"# orglint: {directive}"
+    if where == "inline":
+        source = BAD.replace("{comment}", "  " + comment)
+    elif where == "own line":
+        source = BAD.replace("        - training-pipelines{comment}",
+                             f"        {comment}\n        - training-pipelines")
+    else:
+        source = comment + "\n" + BAD.replace("{comment}", "")
+    (tmp_path / "t.yaml").write_text(source)
+    settings = Settings(root=tmp_path, cache=False, select=["ORG104", "ORG9"])
+    result = run(plan(settings), Request(["t.yaml"], cwd=tmp_path, today=dt.date(2026, 1, 1)))
+    found = [(f.line, f.column, f.code) for f in result.findings]
+    assert found == sorted([(*at(source, "training-pipelines"), "ORG104"),
+                            (*at(source, "# orglint"), "ORG901")])
+    message = next(f.message for f in result.findings if f.code == "ORG901")
+    assert message.startswith("malformed suppression, it suppresses nothing: ")
+    assert MALFORMED[directive] in message
+
+
+@pytest.mark.parametrize("directive", [
+    "ignore[ORG104]", "IGNORE[org104]", "ignore[devops-runs-model-lifecycle] why",
+    "ignore [ORG104] until=2026-01-01 reason: see https://x.test/?a=b",
+    "ignore[all]", "ignore[ORG104,]"])
+def test_well_formed_variants_suppress(tmp_path, directive):
+    source = BAD.replace("{comment}", f"  #orglint:  {directive}")
+    assert check(tmp_path, source) == []
+
+
+def test_a_code_of_a_rule_that_is_not_enabled_is_not_unknown(tmp_path):
+    source = BAD.replace("{comment}", "  # orglint: ignore[ORG104, ORG301]")
+    assert check(tmp_path, source) == []
+
+
+def test_a_comment_that_merely_mentions_orglint_is_no_directive():
+    assert scan("a: 1  # see the orglint: docs\nb: 2  # orglint\n") == []
+
+
+def test_hints_are_bounded_on_thousands_of_distinct_misspellings(monkeypatch):
+    import orglint.schema
+    from orglint.rules import REGISTRY
+    from orglint.suppress import apply
+
+    calls = []
+    real = orglint.schema.did_you_mean
+    monkeypatch.setattr(orglint.schema, "did_you_mean",
+                        lambda *a, **k: calls.append(a) or real(*a, **k))
+    text = "".join(f"# orglint: ignore-file[ORGX{i}]\n" for i in range(2_000)) + "a: 1\n"
+    extra = apply([], scan(text), dt.date(2026, 1, 1), dict(REGISTRY), "t.yaml")
+    assert len(extra) == 2_000
+    assert len(calls) <= 64
+
+
+# -- suppressions are linear ----------------------------------------------------------
+
+
+class _Budget(Exception):
+    from orglint.suppress import apply
+
+
+def _count_lines(budget: int, func, *args):
+    """Run func, counting the lines executed in the suppression modules; stop past
+    ``budget`` so a quadratic version fails fast instead of running for minutes."""
+    import sys
+
+    count = 0
+
+    def local(frame, event, arg):
+        nonlocal count
+        if event == "line":
+            count += 1
+            if count > budget:
+                raise _Budget(count)
+        return local
+
+    def tracer(frame, event, arg):
+        name = frame.f_code.co_filename
+        return local if name.endswith(("suppress.py", "comments.py")) else None
+
+    sys.settrace(tracer)
+    try:
+        return func(*args), count
+    finally:
+        sys.settrace(None)
+
+
+def test_apply_is_linear_in_findings_plus_directives():
+    from orglint.findings import Finding, Severity
+    from orglint.rules import REGISTRY
+    from orglint.suppress import apply
+
+    n = 5_000
+    # n file-level directives, and n own-line directives stacked above one line (the
+    # old apply() tried each of n findings on that line against all 2n of them).
+    text = ("# orglint: ignore-file[ORG104]\n" * n + "a:\n" + "  # orglint: ignore[ORG104]\n" * n
+            + "  b: 1\n")
+    target = 2 * n + 2
+    findings = [Finding("ORG104", "devops-runs-model-lifecycle", Severity.ERROR, "m", "t.yaml",
+                        target, 3, target, 4, entity=str(i)) for i in range(n)]
+    directives, _ = _count_lines(150 * n, scan, text)
+    assert len(directives) == 2 * n and {d.target for d in directives} == {0, target}
+    kept, _ = _count_lines(100 * n, apply, findings, directives, dt.date(2026, 1, 1),
+                                 dict(REGISTRY), "t.yaml")
+    assert kept == []
