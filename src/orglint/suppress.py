@@ -30,7 +30,7 @@ from orglint.rules.base import Rule
 _PREFIX = re.compile(r"#\s*orglint\s*:", re.IGNORECASE)
 _KIND = re.compile(r"\s*([A-Za-z][\w-]*)")
 _OPTION = re.compile(r"(?<!\S)([A-Za-z][\w-]*)=(\S*)")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 KINDS = ("ignore", "ignore-file")
 UNSUPPRESSIBLE = "ORG001"
 _MAX_HINTS = 64  # distinct misspelt codes per file that get a "did you mean"
@@ -93,7 +93,7 @@ def parse(body: str) -> tuple[str, tuple[str, ...], dt.date | None, str | None]:
     if not codes:
         return kind, (), None, f"'{kind}[]' names no code, as in {example}"
     until: dt.date | None = None
-    for option in _OPTION.finditer(rest, close + 1):
+    for option in _OPTION.finditer(rest[close + 1:]):  # ']until=' starts a word too
         key, value = option[1].lower(), option[2]
         if key != "until":
             return kind, codes, None, (f"unknown option '{_short(option[1])}='"

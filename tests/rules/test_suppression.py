@@ -310,6 +310,12 @@ def test_well_formed_variants_suppress(tmp_path, directive):
     assert check(tmp_path, source) == []
 
 
+def test_until_right_after_the_brackets_is_an_option_not_a_reason(tmp_path):
+    source = BAD.replace("{comment}", "  # orglint: ignore[ORG104]until=2025-12-31")
+    assert check(tmp_path, source) == [(*at(source, "training-pipelines"), "ORG104"),
+                                       (*at(source, "# orglint"), "ORG902")]
+
+
 def test_a_code_of_a_rule_that_is_not_enabled_is_not_unknown(tmp_path):
     source = BAD.replace("{comment}", "  # orglint: ignore[ORG104, ORG301]")
     assert check(tmp_path, source) == []
@@ -385,3 +391,95 @@ def test_apply_is_linear_in_findings_plus_directives():
     kept, _ = _count_lines(100 * n, apply, findings, directives, dt.date(2026, 1, 1),
                                  dict(REGISTRY), "t.yaml")
     assert kept == []
+
+
+# -- random directives: no crash, and only a well-formed one suppresses ----------------
+
+_TOKENS = ["ignore", "ignore-file", "IGNORE", "ignor", "[", "]", ",", " ", "  ", "ORG104",
+           "org104", "devops-runs-model-lifecycle", "ORG3O1", "ORG1", "ALL", "ORG301",
+           "until=", "2026-12-31", "2025-01-01", "2026-02-30", "reason", "x=1", "=", "#",
+           "'", '"', "ignore[ORG104]", "ignore-file[ALL]"]
+_ALPHABET = st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp"),
+                          exclude_characters="\ufeff")
+_CODES = ["ORG104", "org104", "devops-runs-model-lifecycle", "ORG3O1", "ORG1", "ALL", "all",
+          "ORG301", "", " ", "x"]
+_structured = st.builds(
+    lambda kind, gap, codes, until, reason: f" {kind}{gap}[{','.join(codes)}]{until}{reason}",
+    st.sampled_from(["ignore", "ignore-file", "IGNORE", "ignor", ""]),
+    st.sampled_from(["", " "]), st.lists(st.sampled_from(_CODES), max_size=3),
+    st.sampled_from(["", " until=2026-12-31", " until=2025-01-01", " until=", "until=2026-1-1",
+                     " until=2026-02-30", " until=2027-01-01 until=2027-01-02",
+                     " expires=2027-01-01", " a=b", " 1=2"]),
+    st.text(_ALPHABET, max_size=8))
+_bodies = st.one_of(_structured, st.lists(
+    st.one_of(st.sampled_from(_TOKENS), st.text(_ALPHABET, max_size=4)),
+    max_size=10).map("".join))
+
+
+def _oracle(body: str) -> tuple[bool, set[str], dt.date | None]:
+    """(well formed, rule codes named (and "line" for ignore), until), from the
+    grammar in the README."""
+    import re
+
+    from orglint.rules import REGISTRY
+
+    names = {r.name: c for c, r in REGISTRY.items()}
+    form = re.fullmatch(r"\s*(ignore|ignore-file)\s*\[([^\]]*)\](.*)", body,
+                        re.IGNORECASE | re.DOTALL)
+    if form is None:
+        return False, set(), None
+    named: set[str] = set()
+    for code in (c.strip() for c in form[2].split(",")):
+        if not code:
+            continue
+        if code.upper() == "ALL" or code.upper() in REGISTRY:
+            named.add(code.upper())
+        elif code.lower() in names:
+            named.add(names[code.lower()])
+        else:
+            return False, set(), None
+    until = None
+    for word in form[3].split():
+        option = re.match(r"([A-Za-z][\w-]*)=(.*)", word)
+        if option is None:
+            continue
+        if option[1].lower() != "until" or until is not None or \
+                not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", option[2]):
+            return False, set(), None
+        try:
+            until = dt.date.fromisoformat(option[2])
+        except ValueError:
+            return False, set(), None
+    if form[1].lower() == "ignore":
+        named.add("line")
+    return bool(named - {"line"}), named, until
+
+
+@settings(max_examples=200, deadline=None)
+@given(_bodies, st.sampled_from(["inline", "own line", "file"]))
+def test_random_directives(tmp_path_factory, body, where):
+    folder = tmp_path_factory.mktemp("d")
+    comment = f"# orglint:{body}"
+    if where == "inline":
+        source = BAD.replace("{comment}", "  " + comment)
+    elif where == "own line":
+        source = BAD.replace("        - training-pipelines{comment}",
+                             f"        {comment}\n        - training-pipelines")
+    else:
+        source = comment + "\n" + BAD.replace("{comment}", "")
+    found = check(folder, source)
+    if any(code == "ORG001" for _, _, code in found):
+        return  # not a comment of YAML (libyaml refuses some characters)
+    well_formed, named, until = _oracle(body)
+    finding = (*at(source, "training-pipelines"), "ORG104")
+    directive = at(source, "# orglint")
+    if not well_formed:
+        assert finding in found and (*directive, "ORG901") in found
+    elif until is not None and until < dt.date(2026, 1, 1):
+        assert finding in found and (*directive, "ORG902") in found
+    elif named & {"ALL", "ORG104"} and not (where == "file" and "line" in named):
+        assert finding not in found
+    else:
+        assert finding in found
+        # Unused: reported for enabled rules only (ORG104 and ORG9 here).
+        assert ((*directive, "ORG901") in found) == bool(named & {"ALL", "ORG104"})
