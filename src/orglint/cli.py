@@ -109,7 +109,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                    "schema": _schema, "clean": _clean}[args.command]
         return handler(args)
     except OrglintError as exc:
-        print(f"orglint: error: {exc}", file=sys.stderr)
+        from orglint.escape import visible
+
+        # Messages name paths and values from the repository: one line, no escapes.
+        print(f"orglint: error: {visible(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("orglint: interrupted", file=sys.stderr)
@@ -120,7 +123,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("orglint: internal error: input nested too deeply", file=sys.stderr)
         return EXIT_ERROR
     except Exception as exc:  # the promise: never a traceback
-        print(f"orglint: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        from orglint.escape import visible
+
+        print(f"orglint: internal error: {type(exc).__name__}: {visible(str(exc))}",
+              file=sys.stderr)
         if os.environ.get("ORGLINT_DEBUG"):
             raise
         return EXIT_ERROR

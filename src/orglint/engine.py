@@ -246,7 +246,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         if source.display in results:
             continue
         # The name is part of the key: findings and facts carry it.
-        key = hashlib.blake2b(source.display.encode() + b"\0" + entry.digest + salt,
+        key = hashlib.blake2b(os.fsencode(source.display) + b"\0" + entry.digest + salt,
                               digest_size=16).hexdigest()
         keys[source.display] = key
         cached = cache.get(key) if cache else None
