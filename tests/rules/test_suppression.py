@@ -483,3 +483,13 @@ def test_random_directives(tmp_path_factory, body, where):
         assert finding in found
         # Unused: reported for enabled rules only (ORG104 and ORG9 here).
         assert ((*directive, "ORG901") in found) == bool(named & {"ALL", "ORG104"})
+
+
+def test_a_file_without_directives_is_not_parsed_again(monkeypatch):
+    import orglint.suppress
+
+    def fail(text):
+        raise AssertionError("comments() called")
+
+    monkeypatch.setattr(orglint.suppress, "comments", fail)
+    assert scan(dedent(BAD.replace("{comment}", "  # a comment about orglint/v1"))) == []
