@@ -35,6 +35,7 @@ KINDS = ("ignore", "ignore-file")
 UNSUPPRESSIBLE = "ORG001"
 _MAX_HINTS = 64  # distinct misspelt codes per file that get a "did you mean"
 _MAX_WORD = 64  # longer "codes" are not typos of a code; no hint
+_MAX_LISTED = 5  # unknown codes named in one message
 
 
 class Directive(NamedTuple):
@@ -199,8 +200,10 @@ def apply(findings: list[Finding], directives: list[Directive], today: dt.date,
         resolved.append(canon)
         problem = d.problem
         if problem is None and "" in canon:
-            problem = "; ".join(codes.unknown(c) for c, r in zip(d.codes, canon, strict=True)
-                                if not r)
+            bad = [c for c, r in zip(d.codes, canon, strict=True) if not r]
+            problem = "; ".join(codes.unknown(c) for c in bad[:_MAX_LISTED])
+            if len(bad) > _MAX_LISTED:
+                problem += f"; and {len(bad) - _MAX_LISTED:,} more unknown codes"
         if problem is not None:
             if UnusedSuppression.code in enabled:
                 extra.append(_at(UnusedSuppression, d, file,

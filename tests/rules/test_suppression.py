@@ -338,6 +338,9 @@ def test_hints_are_bounded_on_thousands_of_distinct_misspellings(monkeypatch):
     extra = apply([], scan(text), dt.date(2026, 1, 1), dict(REGISTRY), "t.yaml")
     assert len(extra) == 2_000
     assert len(calls) <= 64
+    many = "# orglint: ignore-file[" + ",".join(f"X{i}" for i in range(10_000)) + "]\n"
+    [finding] = apply([], scan(many), dt.date(2026, 1, 1), dict(REGISTRY), "t.yaml")
+    assert finding.message.endswith("unknown code 'X4'; and 9,995 more unknown codes")
 
 
 # -- suppressions are linear ----------------------------------------------------------
