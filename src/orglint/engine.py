@@ -23,7 +23,7 @@ from orglint.model import People, Person, Team, build_people, build_team
 from orglint.options import parse as parse_options
 from orglint.rules import REGISTRY
 from orglint.rules.base import Rule, TeamContext
-from orglint.rules.input import UnknownRole
+from orglint.rules.input import UnknownRole, YamlSyntaxError
 from orglint.rules.org import OrgContext
 from orglint.rules.patterns import custom_rules
 from orglint.schema import document_kind, recover, validate
@@ -109,10 +109,12 @@ def plan(settings: Settings) -> Plan:
 def check_bytes(file: str, raw: bytes, job: Job) -> FileResult:
     result = FileResult(file)
     loaded = load(raw, file, job.limits)
-    result.directives = scan(loaded.text) if loaded.text else []
     result.findings.extend(loaded.findings)
     if loaded.failed:
+        # Its only finding is ORG001, which nothing suppresses: every directive there
+        # would be reported as unused.
         return result
+    result.directives = scan(loaded.text) if loaded.text else []
     teams: list[tuple[Document, dict[str, Any], bool]] = []
     for doc in loaded.documents:
         kind = document_kind(doc.data)
@@ -268,7 +270,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         if source.display in results:
             continue
         # The name is part of the key: findings and facts carry it.
-        key = hashlib.blake2b(source.display.encode() + b"\0" + entry.digest + salt,
+        key = hashlib.blake2b(os.fsencode(source.display) + b"\0" + entry.digest + salt,
                               digest_size=16).hexdigest()
         keys[source.display] = key
         cached = cache.get(key) if cache else None
@@ -300,6 +302,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     from orglint.suppress import apply as apply_suppressions
 
     all_findings: list[Finding] = []
+    unreadable: list[Finding] = []
     for source in named:
         res = results[source.display]
         result.files_checked += 1
@@ -309,13 +312,18 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         result.documents_checked += res.documents
         for reason in res.skipped:
             result.skipped.append((source.display, reason))
-        findings = [f for f in res.findings if f.code in plan_.enabled]
+        # A file orglint could not read never passes: its ORG001 escapes selection,
+        # per-file ignores, severity overrides, suppressions and the baseline.
+        unreadable.extend(f._replace(severity=Severity.ERROR) for f in res.findings
+                          if f.code == YamlSyntaxError.code)
+        findings = [f for f in res.findings
+                    if f.code in plan_.enabled and f.code != YamlSyntaxError.code]
         findings += org_findings.get(source.display, [])
         findings = _per_file_ignores(findings, source, settings)
         findings = [f._replace(severity=plan_.severities[f.code])
                     if f.code in plan_.severities else f for f in findings]
         findings = apply_suppressions(findings, res.directives, today, plan_.enabled,
-                                      source.display)
+                                      source.display, plan_.rules)
         all_findings.extend(f for f in findings if f.code in plan_.enabled)
     result.skipped = skipped + result.skipped
     if request.baseline is not None:
@@ -325,6 +333,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
                                                           named_names)
         result.baseline_hidden = hidden
         result.stale_baseline = stale
+    all_findings.extend(unreadable)
     all_findings.sort(key=Finding.sort_key)
     result.findings = all_findings
     return result

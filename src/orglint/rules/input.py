@@ -22,6 +22,10 @@ class YamlSyntaxError(Rule):
     A file that cannot be read safely cannot be checked.  Alias bombs and deep nesting
     are how YAML input exhausts memory and time; Python tags run code.
 
+    A file that could not be read must never pass, so this rule is always on, at error
+    severity: `select`, `ignore`, `per-file-ignores`, `severity`, `# orglint:`
+    suppressions and the baseline do not apply to it.
+
     ## Example
     ```yaml
     metadata:
