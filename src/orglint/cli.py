@@ -259,8 +259,10 @@ def _check(args: argparse.Namespace) -> int:
     if key is not None and folder is not None and not result.notes:
         cache.save_report(folder, key, report)
     code = _emit(report, args, stream)
+    from orglint.escape import visible
+
     for note in result.notes:
-        print(f"orglint: note: {note}", file=sys.stderr)
+        print(f"orglint: note: {visible(note)}", file=sys.stderr)
     return code
 
 
