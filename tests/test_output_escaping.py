@@ -194,3 +194,25 @@ def test_error_messages_on_stderr_are_escaped(run_cli, tmp_path):
     assert result.code == 2
     assert result.err.count("\n") == 1 and "\x1b" not in result.err
     assert "missing\\n::error::forged\\x1b[2J.yaml" in result.err
+
+
+def test_fix_messages_on_stderr_forge_no_workflow_command(tmp_path, run_cli):
+    # --fix names each file at the start of a stderr line: a hostile file name there must
+    # not become a workflow command, with or without -v.
+    name = "::error::x.yaml"
+    (tmp_path / name).write_text(dedent("""\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: x}
+        spec:
+          maturity: pilot
+          members:
+            - {id: kim, name: Kim, title: MLOps Engineer}
+        """))
+    os.chmod(tmp_path / name, 0o444)  # read-only: "not fixed: ..." goes to stderr
+    refused = run_cli("check", "--fix", "--no-cache", name, cwd=tmp_path)
+    os.chmod(tmp_path / name, 0o644)
+    written = run_cli("check", "--fix", "-v", "--no-cache", name, cwd=tmp_path)
+    for err in (refused.err, written.err):
+        assert name in err or "./" + name in err
+        assert not any(line.lstrip().startswith("::") for line in err.splitlines()), err
