@@ -76,9 +76,12 @@ def plan(settings: Settings) -> Plan:
     for rule in custom_rules(matrix, set(REGISTRY)):
         known[rule.code] = rule
     table = list(known.values())
-    check_selectors("select", settings.select, table)
-    check_selectors("extend-select", settings.extend_select, table)
-    check_selectors("ignore", settings.ignore, table)
+    for key, selectors in (("select", settings.select),
+                           ("extend-select", settings.extend_select),
+                           ("ignore", settings.ignore)):
+        # A flag's mistake is named as the flag the user typed.
+        flag = settings.origins.get(key) == "command line"
+        check_selectors(f"--{key}" if flag else key, selectors, table)
     for glob, selectors in settings.per_file_ignores.items():
         check_selectors(f"per-file-ignores.{glob}", selectors, table)
     for name in settings.severity:
@@ -249,11 +252,13 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         keys[source.display] = key
         cached = cache.get(key) if cache else None
         if cached is not None:
+            result.cache_hits += 1
             cached.file = source.display
             results[source.display] = cached
         elif source.path is None:
             results[source.display] = check_bytes(source.display, entry.read(limit), job)
         else:
+            result.cache_misses += cache is not None
             todo.append((source.display, source.path))
     for res in _check_many(todo, job, request.jobs):
         results[res.file] = res

@@ -115,6 +115,8 @@ class Result:
         self.fixed = 0
         self.baseline_hidden = 0
         self.stale_baseline: list[str] = []
+        self.cache_hits = 0  # files whose per-file results the cache served (for -v)
+        self.cache_misses = 0
 
     def counts(self) -> dict[str, int]:
         out = {"error": 0, "warning": 0, "info": 0}
