@@ -368,3 +368,14 @@ def test_select_all_in_any_case(run_cli, org):
     upper = run_cli("check", "bad.yaml", "--select", "ALL").out
     assert run_cli("check", "bad.yaml", "--select", "all").out == upper
     assert run_cli("check", "bad.yaml", "--select", "org104,All", "--ignore", "ORG2").code == 1
+
+
+def test_clean_says_when_there_was_nothing_to_remove(run_cli, org):
+    folder = org / ".cache"  # ORGLINT_CACHE_DIR, set by run_cli
+    first = run_cli("clean")
+    assert first.out == f"nothing to remove at {folder}\n"
+    run_cli("check", "bad.yaml")
+    assert run_cli("clean").out == f"removed {folder}\n"
+    folder.mkdir()
+    (folder / ".gitignore").write_text("*\n")
+    assert run_cli("clean").out == f"nothing to remove at {folder}\n"

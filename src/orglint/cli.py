@@ -521,6 +521,8 @@ def _clean(args: argparse.Namespace) -> int:
     from orglint.cache import clean, default_dir
 
     folder = default_dir(_settings(args).root)
+    # A folder holding only its own .gitignore holds no results: nothing to remove.
+    had = folder.is_dir() and any(entry.name != ".gitignore" for entry in folder.iterdir())
     removed = clean(folder)
-    print(f"removed {folder}" if removed else f"no cache at {folder}")
+    print(f"removed {folder}" if removed and had else f"nothing to remove at {folder}")
     return EXIT_OK

@@ -11,6 +11,7 @@ from typing import Any
 
 from orglint.matrix import AntiPattern, Matrix
 from orglint.rules.coverage import recommended_mix
+from orglint.wording import plural
 
 
 def patterns_for(matrix: Matrix, role: str) -> list[AntiPattern]:
@@ -137,7 +138,7 @@ def compose(matrix: Matrix, size: int, maturity: str, systems: list[str]) -> Com
 
 def compose_text(result: Composition, matrix: Matrix) -> str:
     stage = matrix.spec.maturity[result.maturity]
-    lines = [f"Recommended mix for {result.size} heads at {result.maturity}"
+    lines = [f"Recommended mix for {plural(result.size, 'head')} at {result.maturity}"
              f" ({stage.description.rstrip('.')})"
              + (f", running {', '.join(result.systems)}" if result.systems else "") + ":", ""]
     width = max((len(r) for r, _ in result.seats), default=0)

@@ -15,6 +15,7 @@ from orglint.findings import Finding, Severity
 from orglint.loader import Document
 from orglint.resources import schema
 from orglint.source import Path
+from orglint.wording import plural
 
 API_VERSION = "orglint/v1"
 KINDS = ("Team", "People", "RoleMatrix")
@@ -274,5 +275,6 @@ def _best_match(node: dict[str, Any], keyword: str, value: Any, path: Path,
     others = len(node.get(keyword, [])) - 1
     if others > 0:
         last = best[-1]
-        best[-1] = (last[0], f"{last[1]} ({others} other allowed form(s) also fail)", last[2])
+        best[-1] = (last[0], f"{last[1]} ({plural(others, 'other allowed form')} also"
+                                f" {'fails' if others == 1 else 'fail'})", last[2])
     return best

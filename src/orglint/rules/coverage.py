@@ -10,6 +10,7 @@ from orglint.findings import Finding, Severity
 from orglint.matrix import Matrix
 from orglint.rules.base import Rule, TeamContext
 from orglint.rules.patterns import PatternRule
+from orglint.wording import plural
 
 
 class FeatureStoreWithoutDataEngineer(PatternRule):
@@ -242,7 +243,8 @@ class RoleMixGap(Rule):
         if not missing:
             return
         reasons = {role: reason for role, reason in reversed(mix)}
-        parts = [f"{count} more {role} ({reasons[role][0].lower()}{reasons[role][1:].rstrip('.')})"
+        parts = [f"{plural(count, 'more ' + role)}"
+                 f" ({reasons[role][0].lower()}{reasons[role][1:].rstrip('.')})"
                  for role, count in missing]
         yield ctx.finding(
             RoleMixGap, ("spec", "maturity"),
