@@ -379,3 +379,12 @@ def test_clean_says_when_there_was_nothing_to_remove(run_cli, org):
     folder.mkdir()
     (folder / ".gitignore").write_text("*\n")
     assert run_cli("clean").out == f"nothing to remove at {folder}\n"
+
+
+def test_a_path_beside_the_current_folder_is_printed_relative(run_cli, tmp_path):
+    (tmp_path / "x").mkdir()
+    (tmp_path / "here").mkdir()
+    (tmp_path / "x" / "team.yaml").write_text(dedent(BAD))
+    for given in ("../x/team.yaml", str(tmp_path / "x" / "team.yaml")):
+        result = run_cli("check", given, "--select", "ORG104", cwd=tmp_path / "here")
+        assert result.out.startswith("../x/team.yaml:7:54: ORG104"), result.out

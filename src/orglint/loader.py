@@ -260,6 +260,9 @@ def _syntax_finding(exc: Any, file: str, text: str, max_depth: int) -> Finding:
         # libyaml 0.2.6 and later (PyYAML 6.0.4 wheels) stop at 1,000 levels of flow
         # nesting while scanning ahead, before the builder sees level max_depth (at most
         # 1,000): the same refusal, so the same words whichever libyaml is installed.
+        # Its mark is where libyaml gave up, a thousand brackets in: point instead at
+        # the bracket that crossed our own limit, as the builder would have.
+        line, column = _bracket_past(text, len(text), max_depth) or (line, column)
         return finding_at("ORG001", f"nesting is deeper than the limit of {max_depth} levels",
                           file, line, column)
     # libyaml does not name the character it choked on; look at it ourselves.
@@ -275,6 +278,39 @@ def _syntax_finding(exc: Any, file: str, text: str, max_depth: int) -> Finding:
                 message += f" at line {exc.context_mark.line + 1}"
             message += ")"
     return finding_at("ORG001", f"invalid YAML: {message}", file, line, column)
+
+
+def _bracket_past(text: str, end: int, max_depth: int) -> tuple[int, int] | None:
+    """(line, column) of the first flow bracket opened at depth ``max_depth + 1`` before
+    ``end``; quoted scalars and comments are skipped.  One pass, so linear."""
+    depth = line = 0
+    line_start = 0
+    i = 0
+    quote = ""
+    while i < end:
+        char = text[i]
+        if quote:
+            if char == "\\" and quote == '"':
+                i += 1
+            elif char == quote:
+                quote = ""
+        elif char in "[{":
+            depth += 1
+            if depth > max_depth:
+                return line + 1, i - line_start + 1
+        elif char in "]}":
+            depth = max(0, depth - 1)
+        elif char in "'\"" and (i == 0 or text[i - 1] in " \t\n[{,:"):
+            quote = char
+        elif char == "#" and (i == 0 or text[i - 1] in " \t\n"):
+            newline = text.find("\n", i, end)
+            i = end if newline < 0 else newline
+            continue
+        if char == "\n":
+            line += 1
+            line_start = i + 1
+        i += 1
+    return None
 
 
 def _build(events: Any, loaded: Loaded, limits: Limits) -> None:
