@@ -388,3 +388,18 @@ def test_a_path_beside_the_current_folder_is_printed_relative(run_cli, tmp_path)
     for given in ("../x/team.yaml", str(tmp_path / "x" / "team.yaml")):
         result = run_cli("check", given, "--select", "ORG104", cwd=tmp_path / "here")
         assert result.out.startswith("../x/team.yaml:7:54: ORG104"), result.out
+
+
+def test_rule_option_errors_name_the_file_and_line_and_suggest(run_cli, org):
+    config = org / ".orglint.yaml"
+    config.write_text("fail-on: error\nrules:\n  too-many-roles:\n    max-rolse: 4\n")
+    result = run_cli("check", "bad.yaml")
+    assert result.code == 2
+    assert result.err == (f"orglint: error: {config}:4:5: key 'rules.too-many-roles.max-rolse':"
+                          " unknown option (did you mean 'max-roles'?); its options:"
+                          " max-roles\n")
+    config.write_text("rules:\n  too-many-roles: {max-roles: 1}\n")
+    result = run_cli("check", "bad.yaml")
+    assert f"{config}:2:31: key 'rules.too-many-roles.max-roles': must be at least 2" in result.err
+    config.write_text("rules:\n  ORG999: {}\n")
+    assert f"{config}:2:3: key 'rules.ORG999': unknown rule" in run_cli("check", "bad.yaml").err

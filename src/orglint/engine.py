@@ -10,14 +10,15 @@ import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from orglint.config import Settings
-from orglint.errors import OrglintError
+from orglint.config import Settings, locate
+from orglint.errors import ConfigError, OrglintError
 from orglint.facts import FileFacts, people_facts, team_facts
 from orglint.files import Gathered, Request, Source, excluded, gather, read_limited
 from orglint.findings import Finding, Fix, Result, Severity
 from orglint.loader import Document, Limits, load
 from orglint.matrix import Matrix, load_matrix
 from orglint.model import People, Person, Team, build_people, build_team
+from orglint.options import OptionError
 from orglint.options import parse as parse_options
 from orglint.rules import REGISTRY
 from orglint.rules.base import Rule, TeamContext
@@ -88,8 +89,14 @@ def plan(settings: Settings) -> Plan:
         rule_for(f"severity.{name}", name, table)
     options: dict[str, Any] = {}
     for name, values in settings.rule_options.items():
-        rule = rule_for(f"rules.{name}", name, table)
-        options[rule.code] = parse_options(rule.Options, values, f"rules.{name}")
+        try:
+            rule = rule_for(f"rules.{name}", name, table)
+            options[rule.code] = parse_options(rule.Options, values, f"rules.{name}")
+        except ConfigError as exc:
+            # Named with the file and line, found again only now that it is needed.
+            parts = exc.parts if isinstance(exc, OptionError) else ("rules", name)
+            at_key = not isinstance(exc, OptionError) or exc.key
+            raise ConfigError(f"{locate(settings.config_file, parts, at_key)}{exc}") from None
     overrides = {code: value for code, rule in known.items()
                  for key, value in settings.severity.items()
                  if names_rule(key, rule.code, rule.name)}
