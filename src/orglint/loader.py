@@ -277,7 +277,28 @@ def _syntax_finding(exc: Any, file: str, text: str, max_depth: int) -> Finding:
             if exc.context_mark is not None and exc.context_mark is not mark:
                 message += f" at line {exc.context_mark.line + 1}"
             message += ")"
+        hint = next((h for start, h in _HINTS if problem.startswith(start)), None)
+        if hint is not None:
+            message += f"; {hint}"
     return finding_at("ORG001", f"invalid YAML: {message}", file, line, column)
+
+
+# libyaml's words say what the parser expected, not what the writer did: the usual causes.
+_HINTS = (
+    ("mapping values are not allowed", "quote a value that contains ': ', or check this"
+     " line's indentation against the key above it"),
+    ("did not find expected key", "this line is not indented like the keys of its mapping"),
+    ("did not find expected '-' indicator", "items of a list start with '- ', all at the"
+     " same indentation"),
+    ("did not find expected ',' or ']'", "a '[' list is not closed, or an item needs"
+     " quotes"),
+    ("did not find expected ',' or '}'", "a '{' mapping is not closed, or a value needs"
+     " quotes"),
+    ("found unexpected end of stream", "a quote or bracket opened above is never closed"),
+    ("found character that cannot start any token", "quote a value that starts with"
+     " '@', '`', '%' or another reserved character"),
+    ("found undefined alias", "an alias '*name' needs an anchor '&name' before it"),
+)
 
 
 def _bracket_past(text: str, end: int, max_depth: int) -> tuple[int, int] | None:

@@ -216,6 +216,16 @@ def field_name(path: Path) -> str:
     return str(last)
 
 
+def _misplaced(key: str, node: dict[str, Any], root: dict[str, Any]) -> str:
+    """A hint for a key written one level too high (a top-level ``members:``): the
+    sibling mapping whose schema has it."""
+    for name, sub in node.get("properties", {}).items():
+        resolved = _resolve(sub, root)
+        if isinstance(resolved, dict) and key in resolved.get("properties", {}):
+            return f" (did you mean to indent it under {name}?)"
+    return ""
+
+
 def _explain(error: Any, data: Any, root: dict[str, Any]) -> list[tuple[Path, str, bool]]:
     path: Path = tuple(error.instance_path)
     kind = type(error.kind).__name__
@@ -228,7 +238,8 @@ def _explain(error: Any, data: Any, root: dict[str, Any]) -> list[tuple[Path, st
     if kind == "AdditionalProperties":
         allowed = [k for k in parent_schema.get("properties", {})]
         return [
-            ((*path, key), f"unknown key '{key}'{did_you_mean(key, allowed)}", True)
+            ((*path, key), f"unknown key '{key}'"
+             f"{did_you_mean(key, allowed) or _misplaced(key, parent_schema, root)}", True)
             for key in error.kind.unexpected
         ]
     if kind == "Required":
