@@ -124,15 +124,23 @@ def at(source: str, token: str, nth: int = 1) -> tuple[int, int]:
 
 OUTSIDE_READS: list[str] = []
 PARENT = os.path.dirname(REPO)
-_ALLOWED = tuple(os.path.abspath(p) + os.sep for p in {
-    str(REPO), sys.prefix, sys.base_prefix, sys.exec_prefix, tempfile.gettempdir(),
-    *(p for p in sys.path if p)})
+# Not the whole temporary folder: a clone may itself sit in /tmp.  pytest's own folders
+# (pytest-of-USER, or --basetemp once the session knows it) are allowed.
+_ALLOWED = [os.path.abspath(p) + os.sep for p in {
+    str(REPO), sys.prefix, sys.base_prefix, sys.exec_prefix, *(p for p in sys.path if p)}
+    if os.path.abspath(p) != PARENT]
+_ALLOWED.append(os.path.join(tempfile.gettempdir(), "pytest-of-"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _allow_pytest_temporary_folders(tmp_path_factory: pytest.TempPathFactory) -> None:
+    _ALLOWED.append(str(tmp_path_factory.getbasetemp().parent) + os.sep)
 
 
 def reads_outside(path: str) -> bool:
     """Whether opening ``path`` would read beside the repository."""
     full = os.path.abspath(path) + os.sep
-    return full.startswith(PARENT + os.sep) and not full.startswith(_ALLOWED)
+    return full.startswith(PARENT + os.sep) and not full.startswith(tuple(_ALLOWED))
 
 
 def _audit(event: str, args: tuple[object, ...]) -> None:

@@ -341,6 +341,9 @@ def test_quiet_prints_the_findings_only_and_silent_nothing(run_cli, org):
     silent = run_cli("check", "bad.yaml", "-s", "--output-file", "report.txt")
     assert (silent.code, silent.out, silent.err) == (1, "", "")
     assert "ORG104" in (org / "report.txt").read_text()
+    quiet = run_cli("check", "bad.yaml", "-q", "--output-file", "quiet.txt")
+    assert (quiet.code, quiet.out, quiet.err) == (1, "", "")
+    assert "Found" not in (org / "quiet.txt").read_text()
 
 
 def test_verbose_says_what_the_run_used(run_cli, org):

@@ -331,14 +331,19 @@ def _cache_note(settings: Any, result: Any) -> str:
 
 
 def _deliver(report: Any, args: argparse.Namespace) -> int:
-    if not args.silent:
+    quiet_file = args.quiet and args.output_file is not None
+    if not args.silent and not quiet_file:
         return _emit(report, args)
     import contextlib
     import io
 
-    # -s: the report file (if any) is still written, nothing is printed.
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        return _emit(report, args)
+    # -s: the report file (if any) is still written, nothing is printed; -q with a report
+    # file: no summary on standard error either.
+    with contextlib.redirect_stderr(io.StringIO()):
+        if not args.silent:
+            return _emit(report, args)
+        with contextlib.redirect_stdout(io.StringIO()):
+            return _emit(report, args)
 
 
 def _fix(result: Any, gathered: Any, args: argparse.Namespace) -> int:
