@@ -117,6 +117,8 @@ class Result:
         self.baseline_hidden = 0
         self.stale_baseline: list[str] = []
         self.notes: list[str] = []  # about the org beyond the files named (to stderr)
+        self.cache_hits = 0  # files whose per-file results the cache served (for -v)
+        self.cache_misses = 0
 
     def counts(self) -> dict[str, int]:
         out = {"error": 0, "warning": 0, "info": 0}
