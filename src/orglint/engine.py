@@ -30,6 +30,7 @@ from orglint.rules.patterns import custom_rules
 from orglint.schema import document_kind, recover, validate
 from orglint.selection import check_selectors, is_enabled, names_rule, rule_for
 from orglint.suppress import Directive, scan
+from orglint.wording import plural
 
 POOL_THRESHOLD = 200  # below this many files, worker start-up costs more than it saves
 
@@ -374,8 +375,9 @@ def org_notes(results: dict[str, FileResult], named: set[str]) -> list[str]:
         notes.append(f"{shown} (part of the org) {what}: {first.code} at {first.line}:"
                      f"{first.column}; cross-file rules may be incomplete")
     if broken > len(notes):
-        notes.append(f"{broken - len(notes)} more file(s) of the org have input errors;"
-                     " check them by name")
+        more = broken - len(notes)
+        notes.append(f"{plural(more, 'more file')} of the org"
+                     f" {'has' if more == 1 else 'have'} input errors; check them by name")
     return notes
 
 
