@@ -126,10 +126,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
 
 
+def _cwd() -> Path:
+    try:
+        return Path.cwd()
+    except OSError as exc:  # the folder was deleted under the shell
+        raise OrglintError(f"cannot use the current folder: {exc.strerror or exc};"
+                           " cd to an existing folder") from None
+
+
 def _settings(args: argparse.Namespace, overrides: dict[str, Any] | None = None) -> Any:
     from orglint.config import load_settings
 
-    return load_settings(cwd=Path.cwd(), config=getattr(args, "config", None),
+    return load_settings(cwd=_cwd(), config=getattr(args, "config", None),
                          no_config=getattr(args, "no_config", False), overrides=overrides)
 
 
@@ -166,7 +174,7 @@ def _check(args: argparse.Namespace) -> int:
     if "-" in args.paths:
         stdin = sys.stdin.buffer.read(settings.limits.max_file_size + 1)
     today = dt.date.today()
-    request = Request(paths=args.paths, cwd=Path.cwd(), stdin=stdin,
+    request = Request(paths=args.paths, cwd=_cwd(), stdin=stdin,
                       stdin_name=args.stdin_filename, baseline=args.baseline, jobs=args.jobs,
                       today=today)
     gathered = gather(settings, args.paths, cwd=request.cwd, stdin=stdin,
@@ -183,11 +191,18 @@ def _check(args: argparse.Namespace) -> int:
     if settings.cache and stdin is None and args.write_baseline is None and not fixing:
         baseline_bytes = (args.baseline.read_bytes()
                           if args.baseline is not None and args.baseline.is_file() else None)
+        from orglint.resources import builtin_matrix_path
+
         folder = cache.default_dir(settings.root)
-        key = cache.run_key(settings, gathered, (
-            today.isoformat(), args.paths, str(args.baseline), baseline_bytes, fmt,
-            also_github, color, args.verbose, args.statistics, args.exit_zero,
-            str(Path.cwd())))
+        names = {source.display for source in gathered.named}
+        fields = sorted((k, v) for k, v in vars(settings).items() if k != "origins")
+        key = cache.run_key(
+            (fields, today.isoformat(), args.paths, str(args.baseline), baseline_bytes, fmt,
+             also_github, color, args.verbose, args.statistics, args.exit_zero,
+             str(request.cwd)),
+            (builtin_matrix_path("ai-platform"), settings.matrix),
+            ((e.source.display in names, e.source.display, e.digest)
+             for e in gathered.entries))
         report = cache.load_report(folder, key)
         if report is not None:
             return _emit(report, args)
@@ -218,13 +233,13 @@ def _check(args: argparse.Namespace) -> int:
     from orglint.reporters.text import summary_line
 
     ctx = ReportContext(rules=the_plan.rules, fail_on=settings.fail_on, color=color,
-                        verbose=args.verbose, statistics=args.statistics, root=Path.cwd())
+                        verbose=args.verbose, statistics=args.statistics, root=_cwd())
     text = get(fmt)(result, ctx)
     if also_github:
         text = get("github")(result, ctx) + text
     report = cache.Report(text, result.exit_code(settings.fail_on, args.exit_zero),
                           summary_line(result))
-    if key is not None and folder is not None:
+    if key is not None and folder is not None and not result.changed:
         cache.save_report(folder, key, report)
     return _emit(report, args)
 
@@ -377,7 +392,8 @@ def _schema(args: argparse.Namespace) -> int:
 def _clean(args: argparse.Namespace) -> int:
     from orglint.cache import clean, default_dir
 
-    folder = default_dir(_settings(args).root)
-    removed = clean(folder)
-    print(f"removed {folder}" if removed else f"no cache at {folder}")
+    done = clean(default_dir(_settings(args).root))
+    if done.refused:
+        raise OrglintError(done.message)
+    print(done.message)
     return EXIT_OK

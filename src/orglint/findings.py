@@ -115,6 +115,8 @@ class Result:
         self.fixed = 0
         self.baseline_hidden = 0
         self.stale_baseline: list[str] = []
+        # Files edited while orglint ran: checked as they are now, but not cached.
+        self.changed: list[str] = []
 
     def counts(self) -> dict[str, int]:
         out = {"error": 0, "warning": 0, "info": 0}
