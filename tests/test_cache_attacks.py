@@ -11,10 +11,13 @@ import json
 import os
 import pickle
 import re
+import tempfile
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from orglint import cache, trust
 from orglint.cli import main
@@ -320,3 +323,147 @@ def test_the_uid_check_is_the_one_orglint_uses(tmp_path, monkeypatch):
     assert trust.foreign(folder / ".orglint.yaml")
     os.chmod(folder, 0o755)
     assert not trust.foreign(folder / ".orglint.yaml")
+
+
+# -- fuzz -------------------------------------------------------------------------------
+
+GOOD_TEAM = BAD_TEAM.replace("data-scientst", "data-scientist").replace("name: a", "name: b")
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+              st.text(max_size=12)),
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+    max_leaves=25)
+config_keys = st.sampled_from(["paths", "exclude", "select", "ignore", "extend-select",
+                               "severity", "per-file-ignores", "cache", "fail-on",
+                               "max-file-size", "max-depth", "rules", "matrix", "bogus"])
+configs = st.one_of(
+    st.none(),
+    st.binary(max_size=60),
+    st.dictionaries(config_keys, json_values, max_size=4).map(
+        lambda d: json.dumps(d).encode()),
+    st.sampled_from([b"select: [ORG0]\n", b"paths: ['*.yaml']\n", b"cache: false\n",
+                     b"ignore: [ALL]\n", b"paths: ['../*.yaml']\n"]))
+damage = st.lists(st.tuples(
+    st.integers(0, 50),  # which cache file
+    st.sampled_from(["bytes", "json", "foreign-key", "old-version", "keyed-json"]),
+    st.one_of(st.binary(max_size=40), json_values.map(lambda v: json.dumps(v).encode()))),
+    min_size=1, max_size=4)
+
+
+def _cli(cwd: Path, *args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main(["check", "--output-format", "json", *args])
+    finally:
+        os.chdir(old)
+    assert code in (0, 1, 2), err.getvalue()
+    assert "internal error" not in err.getvalue() and "Traceback" not in err.getvalue()
+    return code, out.getvalue(), err.getvalue()
+
+
+def _spoil(path: Path, how: str, blob: bytes) -> None:
+    raw = path.read_bytes()
+    head = raw.partition(b"\n")[0].split(b" ")
+    layout = head[2].decode("latin-1") if len(head) == 4 else "report"
+    key = cache.secret()
+    assert key is not None
+    try:
+        data = json.loads(blob if how == "keyed-json" else raw.partition(b"\n")[2])
+    except ValueError:
+        data = blob.decode("latin-1")
+    if how == "bytes":
+        path.write_bytes(blob)
+    elif how == "json":  # the genuine header over other data
+        path.write_bytes(raw.partition(b"\n")[0] + b"\n" + blob)
+    elif how == "foreign-key":
+        path.write_bytes(cache.frame(b"f" * 32, layout, data))
+    elif how == "old-version":
+        path.write_bytes(raw.replace(b"orglint-cache 3", b"orglint-cache 4", 1))
+    else:  # well signed, but of any shape: must be checked, not trusted to be ours
+        path.write_bytes(cache.frame(key, layout, data))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(config=configs, spoils=damage)
+def test_random_caches_and_configurations_never_crash_a_run(config, spoils):
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / ".git").mkdir()
+        (root / "a.yaml").write_text(BAD_TEAM)
+        (root / "b.yaml").write_text(GOOD_TEAM)
+        if config is not None:
+            (root / ".orglint.yaml").write_bytes(config)
+        os.environ["ORGLINT_CACHE_DIR"] = str(root / "cache")
+        try:
+            fresh = _cli(root, "--no-cache", "a.yaml")
+            assert _cli(root, "a.yaml")[:2] == fresh[:2]
+            files = sorted(p for p in (root / "cache").rglob("*.json"))
+            signed = False
+            for index, how, blob in spoils:
+                if files:
+                    _spoil(files[index % len(files)], how, blob)
+                    signed = signed or how == "keyed-json"
+            again = _cli(root, "a.yaml")
+            if not signed:  # only this user's own key can make a file be believed
+                assert again[:2] == fresh[:2]
+            assert _cli(root, "a.yaml")[0] in (0, 1, 2)
+        finally:
+            os.environ.pop("ORGLINT_CACHE_DIR", None)
+
+
+def _encoded_result() -> list[object]:
+    from orglint.engine import Job, check_bytes
+    from orglint.fileresult import encode
+    from orglint.loader import Limits
+    from orglint.matrix import load_matrix
+    from orglint.rules import RULES
+
+    text = BAD_TEAM.replace("    - {id: kim", "    # orglint: ignore[ORG004] until=2030-01-01\n"
+                            "    - {id: kim") + "# orglint: ignore-file[ORG1]\n"
+    job = Job(load_matrix(), [r() for r in RULES if r.scope == "team"], Limits(), {})
+    return encode(check_bytes("a.yaml", text.encode(), job))
+
+
+ENCODED = _encoded_result()
+
+
+def _leaves(value: object, path: tuple[int | str, ...] = ()) -> list[tuple[int | str, ...]]:
+    if isinstance(value, list):
+        return [path] + [p for i, v in enumerate(value) for p in _leaves(v, (*path, i))]
+    if isinstance(value, dict):
+        return [path] + [p for k, v in value.items() for p in _leaves(v, (*path, k))]
+    return [path]
+
+
+@settings(max_examples=200, deadline=None)
+@given(where=st.integers(0, 10_000), value=json_values)
+def test_a_result_read_back_is_rebuilt_or_refused_never_half_trusted(where, value):
+    import copy
+
+    from orglint.fileresult import FileResult, decode
+
+    data = copy.deepcopy(ENCODED)
+    paths = _leaves(data)
+    path = paths[where % len(paths)]
+    if not path:
+        data = value
+    else:
+        parent: object = data
+        for step in path[:-1]:
+            parent = parent[step]  # type: ignore[index]
+        parent[path[-1]] = value  # type: ignore[index]
+    try:
+        result = decode(json.loads(json.dumps(data)))
+    except ValueError:
+        return
+    assert isinstance(result, FileResult)
+    for finding in result.findings:
+        finding.sort_key()
+        finding.to_dict()
+    for directive in result.directives:
+        assert all(isinstance(c, str) for c in directive.codes)
+        assert isinstance(directive.line, int) and isinstance(directive.target, int)
