@@ -280,3 +280,27 @@ def test_no_module_imports_a_code_carrying_format():
 def test_clean_says_when_there_is_nothing_to_remove(run_cli, tmp_path):
     result = run_cli("clean", "--no-config")
     assert result.code == 0 and "nothing to remove" in result.out
+
+
+def test_clean_twice_in_a_configured_project_removes_then_finds_nothing(run_cli, tmp_path):
+    # Reading the configuration must not write a settings snapshot into the cache that
+    # clean is about to remove.
+    _org(tmp_path)
+    findings(run_cli, tmp_path)
+    assert "removed" in run_cli("clean", cwd=tmp_path).out
+    assert "nothing to remove" in run_cli("clean", cwd=tmp_path).out
+    assert not (tmp_path / ".cache").exists()
+
+
+def test_a_warm_run_served_from_its_report_loads_no_rule(tmp_path):
+    # The results' classes bring in every rule; a run served whole from its report
+    # needs none of them (the pre-commit case with nothing changed).
+    _org(tmp_path)
+    probe = ("import sys\nfrom orglint.cli import main\nmain(['check', 'teams/a.yaml'])\n"
+             "print(sorted(m for m in sys.modules if m.startswith('orglint')))")
+    env = {**os.environ, "ORGLINT_CACHE_DIR": str(tmp_path / "c")}
+    runs = [subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env,
+                           capture_output=True, text=True) for _ in range(2)]
+    cold, warm = (run.stdout.splitlines()[-1] for run in runs)
+    assert "orglint.engine" in cold
+    assert "orglint.engine" not in warm and "orglint.fileresult" not in warm

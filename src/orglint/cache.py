@@ -30,11 +30,13 @@ import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from orglint import __version__
-from orglint.fileresult import LAYOUT, FileResult, decode, encode
 from orglint.trust import euid, warn
+
+if TYPE_CHECKING:
+    from orglint.fileresult import FileResult
 
 CACHE_DIR_NAME = ".orglint_cache"
 FORMAT = b"orglint-cache"
@@ -411,6 +413,10 @@ class Cache:
         return cls(CacheDir.open(folder), f"v3-{digest}")
 
     def _read(self, name: str) -> dict[str, Any]:
+        # Imported here: a warm run served whole from its report never needs the rules
+        # that the results' classes bring in.
+        from orglint.fileresult import LAYOUT
+
         assert self.store is not None
         loaded = self.store.read((self.name, name), LAYOUT)
         return loaded if type(loaded) is dict else {}
@@ -427,6 +433,8 @@ class Cache:
         return self.entries
 
     def get(self, key: str) -> FileResult | None:
+        from orglint.fileresult import decode
+
         raw = self._entries().get(key)
         if raw is None:
             return None
@@ -439,6 +447,8 @@ class Cache:
         return value
 
     def put_many(self, items: Iterable[tuple[str, FileResult]]) -> None:
+        from orglint.fileresult import encode
+
         entries = self._entries()
         for key, value in items:
             self.used.add(key)
@@ -449,6 +459,8 @@ class Cache:
                     continue  # a value JSON cannot hold: checked again next run
 
     def close(self) -> None:
+        from orglint.fileresult import LAYOUT
+
         if not self.added or self.store is None:
             return
         entries = self._entries()

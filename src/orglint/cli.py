@@ -392,7 +392,8 @@ def _schema(args: argparse.Namespace) -> int:
 def _clean(args: argparse.Namespace) -> int:
     from orglint.cache import clean, default_dir
 
-    done = clean(default_dir(_settings(args).root))
+    # No settings snapshot: it would be written into the cache about to be removed.
+    done = clean(default_dir(_settings(args, {"no_cache": True}).root))
     if done.refused:
         raise OrglintError(done.message)
     print(done.message)
