@@ -80,15 +80,16 @@ def test_concurrent_processes_share_the_cache(tmp_path):
     (tmp_path / "teams" / "b.yaml").write_text(team("b", 50))
     env = {**os.environ, "ORGLINT_CACHE_DIR": str(tmp_path / "shared-cache")}
 
-    def once(_: int) -> tuple[int, str]:
+    def once(_: int) -> tuple[int, str, str]:
         done = subprocess.run([sys.executable, "-m", "orglint", "check", "teams/a.yaml"],
                               cwd=tmp_path, env=env, capture_output=True, text=True)
-        return done.returncode, done.stdout
+        return done.returncode, done.stdout, done.stderr
 
     with ThreadPoolExecutor(6) as pool:
         results = list(pool.map(once, range(12)))
-    assert {code for code, _ in results} == {1}
-    assert len({out for _, out in results}) == 1
+    assert {code for code, _, _ in results} == {1}
+    assert len({out for _, out, _ in results}) == 1
+    assert {err for _, _, err in results} == {""}  # no process found the cache half-made
     assert "kim is allocated 110%" in results[0][1]
     assert not list((tmp_path / "shared-cache").rglob("*.tmp"))
 

@@ -54,6 +54,11 @@ _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _READ = os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC
 _DIR = os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
+# Without *at() calls and O_NOFOLLOW (Windows), paths cannot be walked without
+# following links: such a platform runs uncached.
+SAFE_PLATFORM = bool(_NOFOLLOW and _DIRECTORY and os.scandir in os.supports_fd and all(
+    f in os.supports_dir_fd for f in (os.open, os.stat, os.unlink, os.mkdir, os.rename,
+                                      os.rmdir, os.link)))
 
 # The names orglint gives, by folder; ``clean`` deletes nothing else.
 _TMP = r"\.[^/]+\.tmp"
@@ -268,7 +273,7 @@ class CacheDir:
     def open(cls, path: Path) -> CacheDir | None:
         """The cache folder at ``path``, created if missing; None if it must not or
         cannot be used (with a warning when that is not just a read-only checkout)."""
-        key = secret()
+        key = secret() if SAFE_PLATFORM else None
         if key is None:
             return None
         try:
@@ -284,7 +289,9 @@ class CacheDir:
                 fd = os.open(path, _DIR)
                 try:
                     if not _marked(fd):
-                        if any(True for _ in os.scandir(fd)):
+                        # Another process's temporary tag means it is marking the
+                        # folder right now: the folder is still empty for this purpose.
+                        if any(not re.fullmatch(_TMP, e.name) for e in os.scandir(fd)):
                             problem = ("holds files orglint did not create"
                                        " (it has no CACHEDIR.TAG of orglint's)")
                         else:
@@ -560,6 +567,9 @@ def clean(folder: Path) -> Cleaned:
     problem = _problem(info)
     if problem is not None:
         return Cleaned(f"not removing {folder}: it {problem}", True)
+    if not SAFE_PLATFORM:
+        return Cleaned(f"not removing {folder}: this platform cannot delete files without"
+                       " following symbolic links; remove it by hand", True)
     try:
         fd = os.open(folder, _DIR)
     except OSError as exc:
