@@ -467,3 +467,23 @@ def test_a_result_read_back_is_rebuilt_or_refused_never_half_trusted(where, valu
     for directive in result.directives:
         assert all(isinstance(c, str) for c in directive.codes)
         assert isinstance(directive.line, int) and isinstance(directive.target, int)
+
+
+def test_a_cache_file_of_another_user_is_not_believed(tmp_path):
+    store = cache.CacheDir.open(tmp_path / "c")
+    assert store is not None and store.write(("runs", "r.json"), "report", ["t", 0, "s"])
+    os.chown(tmp_path / "c" / "runs" / "r.json", 65534, 65534)
+    assert store.read(("runs", "r.json"), "report") is None
+    os.chown(tmp_path / "c" / "runs" / "r.json", 0, 0)
+    os.chown(tmp_path / "c" / "runs", 65534, 65534)  # nor through their folder
+    assert store.read(("runs", "r.json"), "report") is None
+
+
+def test_clean_keeps_a_gitignore_orglint_did_not_write(tmp_path):
+    folder = tmp_path / "c"
+    assert cache.CacheDir.open(folder) is not None
+    (folder / ".gitignore").write_text("node_modules/\n")
+    done = cache.clean(folder)
+    assert not done.refused and "kept 1" in done.message
+    assert (folder / ".gitignore").read_text() == "node_modules/\n"
+    assert not (folder / "CACHEDIR.TAG").exists()

@@ -46,6 +46,7 @@ TAG_TEXT = (b"Signature: 8a477f597d28d172789f06886806bc55\n"
             b"# This file is a cache directory tag created by orglint.\n"
             b"# For information about cache directory tags see https://bford.info/cachedir/\n")
 GITIGNORE_TEXT = b"# Created by orglint\n*\n"
+_MARKERS = {".gitignore": GITIGNORE_TEXT, "CACHEDIR.TAG": TAG_TEXT}
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
@@ -310,15 +311,16 @@ class CacheDir:
         """A descriptor of the folder ``parts`` below the cache, never through a link."""
         fd = os.open(self.path, _DIR)
         try:
-            for name in parts:
-                if create:
-                    with suppress(FileExistsError):
-                        os.mkdir(name, 0o755, dir_fd=fd)
-                sub = os.open(name, _DIR, dir_fd=fd)
-                os.close(fd)
-                fd = sub
+            for name in ("", *parts):
+                if name:
+                    if create:
+                        with suppress(FileExistsError):
+                            os.mkdir(name, 0o755, dir_fd=fd)
+                    sub = os.open(name, _DIR, dir_fd=fd)
+                    os.close(fd)
+                    fd = sub
                 if os.fstat(fd).st_uid != euid():
-                    raise PermissionError(f"{name}: owned by another user")
+                    raise PermissionError(f"{self.path}/{name}: owned by another user")
             yield fd
         finally:
             os.close(fd)
@@ -579,7 +581,7 @@ def clean(folder: Path) -> Cleaned:
             return Cleaned(f"not removing {folder}: it is not a cache orglint created"
                            " (no CACHEDIR.TAG of orglint's); nothing removed", True)
         removed, kept = _empty(fd, "")
-        for name, text in ((".gitignore", GITIGNORE_TEXT), ("CACHEDIR.TAG", TAG_TEXT)):
+        for name, text in _MARKERS.items():
             if _is_ours(fd, name, text):
                 os.unlink(name, dir_fd=fd)
                 removed += 1
@@ -602,8 +604,10 @@ def _empty(fd: int, prefix: str) -> tuple[int, int]:
     for entry in list(os.scandir(fd)):
         rel = prefix + entry.name
         info = entry.stat(follow_symlinks=False)
-        if not prefix and entry.name in (".gitignore", "CACHEDIR.TAG"):
-            continue
+        if not prefix and entry.name in _MARKERS:
+            if not _is_ours(fd, entry.name, _MARKERS[entry.name]):
+                kept += 1
+            continue  # removed last, once the rest is gone
         if stat.S_ISDIR(info.st_mode) and not prefix and OWN_DIRS.fullmatch(entry.name):
             sub = os.open(entry.name, _DIR, dir_fd=fd)
             try:
