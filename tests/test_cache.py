@@ -305,3 +305,10 @@ def test_a_warm_run_served_from_its_report_loads_no_rule(tmp_path):
     cold, warm = (run.stdout.splitlines()[-1] for run in runs)
     assert "orglint.engine" in cold
     assert "orglint.engine" not in warm and "orglint.fileresult" not in warm
+
+
+def test_a_configuration_that_turns_the_cache_off_leaves_no_cache_folder(run_cli, tmp_path):
+    _org(tmp_path)
+    (tmp_path / ".orglint.yaml").write_text("paths: ['teams/*.yaml']\ncache: false\n")
+    findings(run_cli, tmp_path)
+    assert not (tmp_path / ".cache").exists()

@@ -271,9 +271,10 @@ class CacheDir:
         self.key = key
 
     @classmethod
-    def open(cls, path: Path) -> CacheDir | None:
-        """The cache folder at ``path``, created if missing; None if it must not or
-        cannot be used (with a warning when that is not just a read-only checkout)."""
+    def open(cls, path: Path, create: bool = True) -> CacheDir | None:
+        """The cache folder at ``path``, created if missing (and ``create``); None if it
+        must not or cannot be used (with a warning when that is not just a read-only
+        checkout)."""
         key = secret() if SAFE_PLATFORM else None
         if key is None:
             return None
@@ -281,6 +282,8 @@ class CacheDir:
             try:
                 info = os.lstat(path)
             except FileNotFoundError:
+                if not create:
+                    return None
                 path.parent.mkdir(parents=True, exist_ok=True)
                 with suppress(FileExistsError):
                     os.mkdir(path, 0o755)

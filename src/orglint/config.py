@@ -198,7 +198,7 @@ def load_settings(
     return settings
 
 
-def _snapshot(path: Path) -> tuple[CacheDir, tuple[str, str]] | None:
+def _snapshot(path: Path, create: bool) -> tuple[CacheDir, tuple[str, str]] | None:
     """Where the settings resolved from this exact configuration file are kept."""
     import hashlib
 
@@ -212,13 +212,14 @@ def _snapshot(path: Path) -> tuple[CacheDir, tuple[str, str]] | None:
     # editable install between two edits) must never be read back into these classes.
     key = hashlib.blake2b(code_digest().encode() + b"\0" + str(path).encode() + b"\0" + raw,
                           digest_size=16).hexdigest()
-    store = CacheDir.open(default_dir(path.parent))
+    store = CacheDir.open(default_dir(path.parent), create)
     return None if store is None else (store, ("settings", f"{key}.json"))
 
 
 def _remembered(path: Path) -> Settings | None:
     """The settings of an unchanged configuration file, without parsing it again."""
-    snapshot = _snapshot(path)
+    # Not created for a look: a configuration may turn the cache off.
+    snapshot = _snapshot(path, create=False)
     if snapshot is None:
         return None
     store, name = snapshot
@@ -229,7 +230,7 @@ def _remembered(path: Path) -> Settings | None:
 
 
 def _remember(path: Path, settings: Settings) -> None:
-    snapshot = _snapshot(path)
+    snapshot = _snapshot(path, create=True)
     if snapshot is None:
         return
     data = _to_data(settings)

@@ -264,6 +264,6 @@ def decode(data: object) -> FileResult:
             person = _person_in(row)
             result.people[person.id] = person
         result.fixes = [_fix_in(row) for row in _list(fixes)]
-    except (TypeError, ValueError) as exc:  # unpacking a wrong length raises ValueError
+    except (TypeError, ValueError, RecursionError) as exc:  # a wrong length: ValueError
         raise ValueError(f"not a cached result: {exc}") from None
     return result
