@@ -225,8 +225,8 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     team_rules = [rule(plan_.options.get(code)) for code, rule in plan_.enabled.items()
                   if rule.scope == "team"]
     job = Job(plan_.matrix, team_rules, settings.limits, {})
-    cache = Cache.open(cache_dir(settings), settings_digest(plan_)) if settings.cache \
-        else None
+    cache = Cache.open(default_dir(settings.root), settings_digest(plan_)) \
+        if settings.cache else None
 
     results: dict[str, FileResult] = {}
     for entry in gathered.entries:
@@ -312,10 +312,6 @@ def _check_entry(entry: Entry, job: Job, limit: int) -> FileResult:
     result = check_bytes(entry.source.display, raw, job)
     result.stale = not same
     return result
-
-
-def cache_dir(settings: Settings) -> Path:
-    return default_dir(settings.root)
 
 
 def settings_digest(plan_: Plan) -> str:
