@@ -44,6 +44,14 @@ class _RunsCode:
         return (Path.touch, (self.marker,))
 
 
+def _give_away(path: Path) -> None:
+    """Make ``path`` another user's (nobody's); only root can, so others skip."""
+    try:
+        os.chown(path, 65534, 65534, follow_symlinks=False)
+    except PermissionError:
+        pytest.skip("playing another user needs root")
+
+
 def _repo(tmp_path: Path) -> Path:
     repo = tmp_path / "repo"
     (repo / ".git").mkdir(parents=True)
@@ -226,7 +234,7 @@ def test_an_unusable_cache_folder_means_an_uncached_run_with_a_warning(
         os.mkfifo(folder)
     else:
         folder.mkdir()
-        os.chown(folder, 65534, 65534)
+        _give_away(folder)
     errors = []
     for _ in range(2):
         result = run_cli("check", "--no-config", "team.yaml", "--output-format", "json",
@@ -298,7 +306,7 @@ def test_another_users_configuration_in_a_shared_folder_is_ignored(run_cli, tmp_
     config = shared / name
     config.write_text("ignore: [ALL]\n" if name == ".orglint.yaml"
                       else "[tool.orglint]\nignore = ['ALL']\n")
-    os.chown(config, 65534, 65534)
+    _give_away(config)
     work = shared / "work"
     work.mkdir()
     (work / "team.yaml").write_text(BAD_TEAM)
@@ -472,10 +480,10 @@ def test_a_result_read_back_is_rebuilt_or_refused_never_half_trusted(where, valu
 def test_a_cache_file_of_another_user_is_not_believed(tmp_path):
     store = cache.CacheDir.open(tmp_path / "c")
     assert store is not None and store.write(("runs", "r.json"), "report", ["t", 0, "s"])
-    os.chown(tmp_path / "c" / "runs" / "r.json", 65534, 65534)
+    _give_away(tmp_path / "c" / "runs" / "r.json")
     assert store.read(("runs", "r.json"), "report") is None
-    os.chown(tmp_path / "c" / "runs" / "r.json", 0, 0)
-    os.chown(tmp_path / "c" / "runs", 65534, 65534)  # nor through their folder
+    os.chown(tmp_path / "c" / "runs" / "r.json", os.getuid(), os.getgid())
+    _give_away(tmp_path / "c" / "runs")  # nor through their folder
     assert store.read(("runs", "r.json"), "report") is None
 
 
@@ -487,3 +495,30 @@ def test_clean_keeps_a_gitignore_orglint_did_not_write(tmp_path):
     assert not done.refused and "kept 1" in done.message
     assert (folder / ".gitignore").read_text() == "node_modules/\n"
     assert not (folder / "CACHEDIR.TAG").exists()
+
+
+@pytest.mark.parametrize("spoil", ["readable", "symlink", "short"])
+def test_a_secret_others_could_read_or_swap_is_not_used(run_cli, tmp_path, monkeypatch, spoil):
+    home = tmp_path / "xdg"
+    (home / "orglint").mkdir(parents=True)
+    secret = home / "orglint" / "secret"
+    if spoil == "symlink":
+        (tmp_path / "known").write_bytes(b"k" * 32)
+        secret.symlink_to(tmp_path / "known")
+    else:
+        secret.write_bytes(b"k" * (32 if spoil == "readable" else 8))
+        os.chmod(secret, 0o644 if spoil == "readable" else 0o600)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    (tmp_path / "team.yaml").write_text(BAD_TEAM)
+    result = run_cli("check", "--no-config", "team.yaml", "--select", "ORG004")
+    assert result.code == 1 and "ORG004" in result.out
+    assert not (tmp_path / ".cache").exists()  # no key of its own: no cache at all
+
+
+def test_the_secret_is_made_private_on_first_use(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    key = cache.secret()
+    path = tmp_path / "xdg" / "orglint" / "secret"
+    assert key is not None and len(key) == 32 and path.read_bytes() == key
+    assert path.stat().st_mode & 0o077 == 0
+    assert cache.secret() == key
