@@ -202,10 +202,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
 
 
+def _cwd() -> Path:
+    try:
+        return Path.cwd()
+    except OSError as exc:  # the folder was deleted under the shell
+        raise OrglintError(f"cannot use the current folder: {exc.strerror or exc};"
+                           " cd to an existing folder") from None
+
+
 def _settings(args: argparse.Namespace, overrides: dict[str, Any] | None = None) -> Any:
     from orglint.config import load_settings
 
-    return load_settings(cwd=Path.cwd(), config=getattr(args, "config", None),
+    return load_settings(cwd=_cwd(), config=getattr(args, "config", None),
                          no_config=getattr(args, "no_config", False), overrides=overrides)
 
 
@@ -254,7 +262,7 @@ def _check(args: argparse.Namespace) -> int:
     if "-" in args.paths:
         stdin = sys.stdin.buffer.read(settings.limits.max_file_size + 1)
     today = dt.date.today()
-    request = Request(paths=args.paths, cwd=Path.cwd(), stdin=stdin,
+    request = Request(paths=args.paths, cwd=_cwd(), stdin=stdin,
                       stdin_name=args.stdin_filename, baseline=args.baseline, jobs=args.jobs,
                       today=today)
     gathered = gather(settings, args.paths, cwd=request.cwd, stdin=stdin,
@@ -271,11 +279,18 @@ def _check(args: argparse.Namespace) -> int:
     if settings.cache and stdin is None and args.write_baseline is None and not fixing:
         baseline_bytes = (args.baseline.read_bytes()
                           if args.baseline is not None and args.baseline.is_file() else None)
+        from orglint.resources import builtin_matrix_path
+
         folder = cache.default_dir(settings.root)
-        key = cache.run_key(settings, gathered, (
-            today.isoformat(), args.paths, str(args.baseline), baseline_bytes, fmt,
-            also_github, color, args.verbose, args.statistics, args.exit_zero,
-            str(Path.cwd()), args.quiet))
+        names = {source.display for source in gathered.named}
+        fields = sorted((k, v) for k, v in vars(settings).items() if k != "origins")
+        key = cache.run_key(
+            (fields, today.isoformat(), args.paths, str(args.baseline), baseline_bytes, fmt,
+             also_github, color, args.verbose, args.statistics, args.exit_zero,
+             str(request.cwd), args.quiet),
+            (builtin_matrix_path("ai-platform"), settings.matrix),
+            ((e.source.display in names, e.source.display, e.digest)
+             for e in gathered.entries))
         report = cache.load_report(folder, key)
         if report is not None:
             if args.verbose:
@@ -330,15 +345,16 @@ def _check(args: argparse.Namespace) -> int:
     from orglint.reporters.text import summary_line
 
     ctx = ReportContext(rules=the_plan.rules, fail_on=settings.fail_on, color=color,
-                        verbose=args.verbose, statistics=args.statistics, root=Path.cwd(),
+                        verbose=args.verbose, statistics=args.statistics, root=_cwd(),
                         quiet=args.quiet)
     text = get(fmt)(result, ctx)
     if also_github:
         text = get("github")(result, ctx) + text
     report = cache.Report(text, result.exit_code(settings.fail_on, args.exit_zero),
                           summary_line(result))
-    # A run with notes is not kept: a warm rerun must say them again.
-    if key is not None and folder is not None and not result.notes:
+    # A run with notes is not kept (a warm rerun must say them again), nor one that saw
+    # a file change under it.
+    if key is not None and folder is not None and not result.notes and not result.changed:
         cache.save_report(folder, key, report)
     code = _deliver(report, args, stream)
     from orglint.escape import visible
@@ -583,9 +599,9 @@ def _schema(args: argparse.Namespace) -> int:
 def _clean(args: argparse.Namespace) -> int:
     from orglint.cache import clean, default_dir
 
-    folder = default_dir(_settings(args).root)
-    # A folder holding only its own .gitignore holds no results: nothing to remove.
-    had = folder.is_dir() and any(entry.name != ".gitignore" for entry in folder.iterdir())
-    removed = clean(folder)
-    print(f"removed {folder}" if removed and had else f"nothing to remove at {folder}")
+    # No settings snapshot: it would be written into the cache about to be removed.
+    done = clean(default_dir(_settings(args, {"no_cache": True}).root))
+    if done.refused:
+        raise OrglintError(done.message)
+    print(done.message)
     return EXIT_OK
