@@ -11,7 +11,22 @@ import json
 import os
 import subprocess
 import sys
+import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import pytest
+
+from orglint.facts import FileFacts, PersonFact, Place, TeamFact, pack
+from orglint.rules import org
+from orglint.rules.org import (
+    ConflictingPerson,
+    DuplicateTeam,
+    OrgContext,
+    OverAllocated,
+    UnknownParent,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 TEAM = "apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec:\n  maturity: pilot\n"
@@ -58,3 +73,88 @@ def test_text_budget_counts_every_alias(lint):
     found = lint.findings(over, select=["ORG001"])
     assert [f.code for f in found] == ["ORG001"]
     assert "aliases expand to more than 8,388,608 characters" in found[0].message
+
+
+# -- 2. org rules linear on hostile orgs ------------------------------------------------
+
+
+def _trace_events(work: Callable[[], Any]) -> int:
+    """How many lines of orglint.rules.org ran: counts work, not time."""
+    count = 0
+    target = org.__file__
+
+    def local(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal count
+        count += 1
+        return local
+
+    def tracer(frame: Any, event: str, arg: Any) -> Any:
+        return local if frame.f_code.co_filename == target else None
+
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        work()
+    finally:
+        sys.settrace(previous)
+    return count
+
+
+def _place(i: int) -> Place:
+    return Place("org.yaml", i + 1, 1, i + 1, 5)
+
+
+def _person(i: int, pid: str = "kim", level: str = "mid") -> PersonFact:
+    at = pack((i, 0, i, 4))
+    return PersonFact(pid, "org.yaml", 0, at, f"t{i}", 10, at, True,
+                      ("level", level, at))
+
+
+def _org(teams: list[TeamFact], persons: list[PersonFact]) -> OrgContext:
+    facts = FileFacts()
+    facts.teams = teams
+    facts.persons = persons
+    facts.has_people = True
+    return OrgContext({"org.yaml": facts}, {"org.yaml"})
+
+
+@pytest.mark.parametrize("rule", [DuplicateTeam, OverAllocated, ConflictingPerson])
+def test_org_rules_do_linear_work(rule):
+    # One team id in n places, one person in n teams with n conflicting levels: the old
+    # DuplicateTeam and OverAllocated listed every other place for every place (n²).
+    def events(n: int) -> int:
+        context = _org([TeamFact("same", _place(i), None, None) for i in range(n)],
+                       [_person(i, level=f"l{i % 3}") for i in range(n)])
+        return _trace_events(lambda: list(rule().check_org(context)))
+
+    small, large = events(200), events(2000)
+    assert large < 15 * small, (small, large)
+
+
+def test_duplicate_team_messages_name_a_few_and_count_the_rest():
+    n = 20_000
+    context = _org([TeamFact("same", _place(i), None, None) for i in range(n)], [])
+    found = list(DuplicateTeam().check_org(context))
+    assert len(found) == n
+    assert all(len(f.message) < 200 and len(f.related) == org.MAX_NAMED for f in found)
+    assert found[0].message.endswith(f"line 6 and {n - 1 - org.MAX_NAMED} more")
+    assert "line 1," in found[-1].message
+
+
+def test_parent_cycle_takes_linear_memory():
+    # The old code kept a copy of the cycle rotated to start at each of its teams:
+    # 20,000 teams took 3.4 GB.
+    n = 4000
+    context = _org([TeamFact(f"t{i}", _place(i), f"t{(i + 1) % n}", _place(i))
+                    for i in range(n)], [])
+    tracemalloc.start()
+    try:
+        found = list(UnknownParent().check_org(context))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(found) == n
+    assert peak < 20_000_000, peak
+    assert found[1].message == (
+        "parents form a cycle: t1 -> t2 -> t3 -> t4 -> t5 -> ... 3990 more ... -> t3996"
+        " -> t3997 -> t3998 -> t3999 -> t0 -> t1")
