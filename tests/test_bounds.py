@@ -26,6 +26,7 @@ from orglint.rules.org import (
     OrgContext,
     OverAllocated,
     UnknownParent,
+    UnknownPerson,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -73,6 +74,12 @@ def test_text_budget_counts_every_alias(lint):
     found = lint.findings(over, select=["ORG001"])
     assert [f.code for f in found] == ["ORG001"]
     assert "aliases expand to more than 8,388,608 characters" in found[0].message
+
+
+def test_schema_messages_never_carry_a_huge_value():
+    from orglint.schema import _clip
+
+    assert len(_clip("x" * 2_000_000)) == 200
 
 
 # -- 2. org rules linear on hostile orgs ------------------------------------------------
@@ -158,3 +165,63 @@ def test_parent_cycle_takes_linear_memory():
     assert found[1].message == (
         "parents form a cycle: t1 -> t2 -> t3 -> t4 -> t5 -> ... 3990 more ... -> t3996"
         " -> t3997 -> t3998 -> t3999 -> t0 -> t1")
+
+
+def test_unknown_person_hints_are_bounded(monkeypatch):
+    calls = _count_difflib(monkeypatch)
+    n = 5000
+    registry = [PersonFact(f"person{i}", "org.yaml", 0, pack((i, 0, i, 4)), None, 100, -1,
+                           True, ()) for i in range(n)]
+    members = [PersonFact(f"nobody{i}", "org.yaml", 0, pack((i, 0, i, 4)), "t", 10, -1,
+                          False, ()) for i in range(n)]
+    found = list(UnknownPerson().check_org(_org([], registry + members)))
+    assert len(found) == n
+    assert len(calls) <= org.MAX_HINTS
+    assert max(calls) <= 400
+
+
+# -- 3. "did you mean" bounded -----------------------------------------------------------
+
+
+def _count_difflib(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Each difflib.get_close_matches call, as the number of choices it compared."""
+    import difflib
+
+    calls: list[int] = []
+    real = difflib.get_close_matches
+
+    def counted(word: Any, possibilities: Any, *args: Any, **kwargs: Any) -> Any:
+        possibilities = list(possibilities)
+        calls.append(len(possibilities))
+        return real(word, possibilities, *args, **kwargs)
+
+    monkeypatch.setattr(difflib, "get_close_matches", counted)
+    return calls
+
+
+def test_many_unknown_ids_in_one_file_get_a_bounded_number_of_hints(lint, monkeypatch):
+    from orglint.schema import MAX_HINTED
+
+    calls = _count_difflib(monkeypatch)
+    owns = ", ".join(f"unknown-{i}" for i in range(3000))
+    found = lint.findings(TEAM + "  members:\n    - {id: a, name: A, role: ml-engineer,"
+                          f" owns: [trainng-pipelines, {owns}]}}\n", select=["ORG005"])
+    assert len(found) == 3001
+    # The old code compared each of 3,001 words with every responsibility, twice.
+    assert len(calls) <= MAX_HINTED
+    assert "did you mean" in found[0].message
+    assert "did you mean" not in found[-1].message  # past the file's hint budget
+
+
+def test_hints_compare_a_bounded_number_of_choices(monkeypatch):
+    from orglint.schema import MAX_COMPARED, closest, new_hint_scope
+
+    calls = _count_difflib(monkeypatch)
+    new_hint_scope()
+    roles = {f"role-{i:05d}": i for i in range(60_000)}
+    assert closest("role-0O001", roles) is not None
+    assert closest("role-0O001", roles) is not None  # memoised: no second search
+    assert calls == [MAX_COMPARED]
+    assert closest("feature-store", {"feature-store": 1, "featurestore": 2}) == "feature-store"
+    assert closest("mlops", ("mlops-engineer", "ml-engineer")) == "mlops-engineer"
+    assert closest("x" * 100_000, roles) is None

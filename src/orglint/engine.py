@@ -24,7 +24,7 @@ from orglint.rules.base import Rule, TeamContext
 from orglint.rules.input import UnknownRole
 from orglint.rules.org import OrgContext
 from orglint.rules.patterns import custom_rules
-from orglint.schema import document_kind, validate
+from orglint.schema import document_kind, new_hint_scope, validate
 from orglint.selection import check_selectors, is_enabled, names_rule, rule_for
 from orglint.suppress import Directive, scan
 
@@ -104,6 +104,7 @@ def plan(settings: Settings) -> Plan:
 
 def check_bytes(file: str, raw: bytes, job: Job) -> FileResult:
     result = FileResult(file)
+    new_hint_scope()
     loaded = load(raw, file, job.limits)
     result.directives = scan(loaded.text) if loaded.text else []
     result.findings.extend(loaded.findings)

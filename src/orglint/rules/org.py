@@ -53,15 +53,15 @@ class _Hints:
     """Memoised, bounded "did you mean" over a large vocabulary."""
 
     def __init__(self, choices: set[str]) -> None:
-        self.choices = sorted(choices)
+        from orglint.schema import Vocabulary
+
+        self.vocabulary = Vocabulary(choices)
         self.known: dict[str, str] = {}
 
     def __call__(self, word: str) -> str:
-        from orglint.schema import did_you_mean
-
         if word not in self.known:
-            self.known[word] = (did_you_mean(word, self.choices)
-                                if len(self.known) < MAX_HINTS else "")
+            best = self.vocabulary.best(word) if len(self.known) < MAX_HINTS else None
+            self.known[word] = f" (did you mean '{best}'?)" if best else ""
         return self.known[word]
 
 
