@@ -225,3 +225,83 @@ def test_hints_compare_a_bounded_number_of_choices(monkeypatch):
     assert closest("feature-store", {"feature-store": 1, "featurestore": 2}) == "feature-store"
     assert closest("mlops", ("mlops-engineer", "ml-engineer")) == "mlops-engineer"
     assert closest("x" * 100_000, roles) is None
+
+
+# -- 4. every file read has a size cap ----------------------------------------------------
+
+
+def _sparse(path: Path, size: int) -> None:
+    with open(path, "wb") as handle:
+        handle.truncate(size)
+
+
+def test_a_huge_matrix_file_is_refused_without_reading_it(tmp_path):
+    from orglint.errors import MatrixError
+    from orglint.matrix import load_matrix
+
+    matrix = tmp_path / "m.yaml"
+    _sparse(matrix, 200_000_000)
+    tracemalloc.start()
+    try:
+        with pytest.raises(MatrixError, match=r"role matrix .*m\.yaml is larger than the"
+                                              r" 8,388,608-byte limit"):
+            load_matrix(matrix)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 20_000_000, peak
+
+
+def test_matrix_limit_is_max_file_size(run_cli, tmp_path):
+    (tmp_path / "m.yaml").write_text("apiVersion: orglint/v1\nkind: RoleMatrix\n"
+                                     + "# padding\n" * 200)
+    (tmp_path / ".orglint.yaml").write_text("matrix: m.yaml\nmax-file-size: 1000\n")
+    (tmp_path / "t.yaml").write_text(TEAM + "  members: []\n")
+    result = run_cli("check", "t.yaml")
+    assert result.code == 2
+    assert "m.yaml is larger than the 1,000-byte limit" in result.err
+
+
+@pytest.mark.parametrize("name", [".orglint.yaml", "pyproject.toml"])
+def test_a_huge_configuration_is_refused_without_reading_it(run_cli, tmp_path, name):
+    _sparse(tmp_path / name, 200_000_000)
+    (tmp_path / "t.yaml").write_text(TEAM + "  members: []\n")
+    tracemalloc.start()
+    try:
+        result = run_cli("check", "--config", name, "t.yaml")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.code == 2
+    assert f"{name} is larger than the 8,388,608-byte limit" in result.err
+    assert peak < 20_000_000, peak
+
+
+def test_configuration_cap_is_configurable(run_cli, tmp_path, monkeypatch):
+    (tmp_path / ".orglint.yaml").write_text("select: [ALL]\n" + "# padding\n" * 20)
+    (tmp_path / "t.yaml").write_text(TEAM + "  members: []\n")
+    monkeypatch.setenv("ORGLINT_MAX_CONFIG_SIZE", "100")
+    result = run_cli("check", "--no-cache", "t.yaml")
+    assert result.code == 2 and ".orglint.yaml is larger than the 100-byte limit" in result.err
+    monkeypatch.setenv("ORGLINT_MAX_CONFIG_SIZE", "lots")
+    result = run_cli("check", "--no-cache", "t.yaml")
+    assert result.code == 2 and "ORGLINT_MAX_CONFIG_SIZE must be a whole number" in result.err
+
+
+def test_baseline_on_a_fifo_is_refused_not_waited_on(tmp_path):
+    (tmp_path / "t.yaml").write_text(TEAM + "  members: []\n")
+    os.mkfifo(tmp_path / "base.json")
+    for flags in ([], ["--no-cache"]):
+        result = _orglint(["check", *flags, "--baseline", "base.json", "t.yaml"], tmp_path,
+                          timeout=60)
+        assert result.returncode == 2
+        assert "baseline file base.json is not a regular file" in result.stderr
+
+
+def test_a_huge_baseline_is_refused(run_cli, tmp_path):
+    (tmp_path / "t.yaml").write_text(TEAM + "  members: []\n")
+    _sparse(tmp_path / "base.json", 200_000_000)
+    for flags in ([], ["--no-cache"]):
+        result = run_cli("check", *flags, "--baseline", "base.json", "t.yaml")
+        assert result.code == 2
+        assert "base.json is larger than the 8,388,608-byte limit" in result.err

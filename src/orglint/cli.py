@@ -181,8 +181,10 @@ def _check(args: argparse.Namespace) -> int:
     fixing = args.fix or args.unsafe_fixes or args.diff
     key = folder = None
     if settings.cache and stdin is None and args.write_baseline is None and not fixing:
-        baseline_bytes = (args.baseline.read_bytes()
-                          if args.baseline is not None and args.baseline.is_file() else None)
+        from orglint.baseline import read_bytes
+
+        baseline_bytes = (read_bytes(args.baseline, settings.limits.max_file_size)
+                          if args.baseline is not None else None)
         folder = cache.default_dir(settings.root)
         key = cache.run_key(settings, gathered, (
             today.isoformat(), args.paths, str(args.baseline), baseline_bytes, fmt,
@@ -315,7 +317,8 @@ def _rule(args: argparse.Namespace) -> int:
 def _matrix(args: argparse.Namespace) -> Any:
     from orglint.matrix import load_matrix
 
-    return load_matrix(_settings(args).matrix)
+    settings = _settings(args)
+    return load_matrix(settings.matrix, settings.limits.max_file_size)
 
 
 def _roles(args: argparse.Namespace) -> int:

@@ -83,18 +83,22 @@ def find_config(start: Path) -> Path | None:
 
 
 def _has_tool_table(path: Path) -> bool:
+    from orglint.reading import config_limit, read_capped
+
+    limit = config_limit()
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        if os.stat(path).st_size > limit:
+            return True  # found, so that reading it fails with a message naming it
+        text = read_capped(path, limit, "configuration").decode("utf-8")
+    except (OSError, ConfigError, UnicodeDecodeError):
         return False
     return "[tool.orglint" in text  # a broken header still means "configure orglint"
 
 
 def _read(path: Path) -> dict[str, Any]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"cannot read configuration {path}: {exc.strerror or exc}") from None
+    from orglint.reading import config_limit, read_capped
+
+    raw = read_capped(path, config_limit(), "configuration")
     if path.name == "pyproject.toml":
         import tomllib
 
@@ -183,10 +187,12 @@ def _snapshot(path: Path) -> Path | None:
 
     from orglint.cache import code_digest, default_dir
 
+    from orglint.reading import config_limit, read_capped
+
     try:
-        raw = path.read_bytes()
-    except OSError:
-        return None
+        raw = read_capped(path, config_limit(), "configuration")
+    except ConfigError:
+        return None  # reading it again reports why
     # The code digest, not only the version: a snapshot pickled by other code (an
     # editable install between two edits) must never be read back into these classes.
     key = hashlib.blake2b(code_digest().encode() + b"\0" + str(path).encode() + b"\0" + raw,

@@ -71,7 +71,7 @@ class Plan(NamedTuple):
 
 
 def plan(settings: Settings) -> Plan:
-    matrix = load_matrix(settings.matrix)
+    matrix = load_matrix(settings.matrix, settings.limits.max_file_size)
     known: dict[str, type[Rule]] = dict(REGISTRY)
     for rule in custom_rules(matrix, set(REGISTRY)):
         known[rule.code] = rule
@@ -298,7 +298,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         from orglint import baseline
 
         all_findings, hidden, stale = baseline.filter_new(request.baseline, all_findings,
-                                                          named_names)
+                                                          named_names, limit)
         result.baseline_hidden = hidden
         result.stale_baseline = stale
     all_findings.sort(key=Finding.sort_key)
