@@ -305,3 +305,66 @@ def test_a_huge_baseline_is_refused(run_cli, tmp_path):
         result = run_cli("check", *flags, "--baseline", "base.json", "t.yaml")
         assert result.code == 2
         assert "base.json is larger than the 8,388,608-byte limit" in result.err
+
+
+# -- 5. globbing and walking never follow folder links; each file once ---------------------
+
+
+def _team(path: Path, name: str) -> None:
+    path.write_text(f"apiVersion: orglint/v1\nkind: Team\nmetadata: {{name: {name}}}\n"
+                    "spec: {maturity: pilot, members: [{id: a, name: A, role: nope}]}\n")
+
+
+def test_recursive_glob_does_not_follow_links_to_folders(tmp_path):
+    teams = tmp_path / "teams"
+    teams.mkdir()
+    _team(teams / "a.yaml", "a")
+    # Two links to '..' made the glob module recurse for ever (each path a new name).
+    os.symlink("..", teams / "up")
+    os.symlink("..", teams / "up2")
+    (tmp_path / ".orglint.yaml").write_text('paths: ["**/*.yaml"]\n')
+    result = _orglint(["check", "--no-cache", "--output-format", "json"], tmp_path,
+                      timeout=60)
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert {f["file"] for f in report["findings"]} == {"teams/a.yaml"}
+    assert report["summary"]["files"] == 1
+
+
+@pytest.mark.parametrize("paths", [["**/*.yaml"], ["*/*.yaml"], ["*"], ["teams"]])
+def test_a_file_reached_twice_is_checked_once(run_cli, tmp_path, paths):
+    teams = tmp_path / "teams"
+    teams.mkdir()
+    _team(teams / "a.yaml", "a")
+    os.symlink("a.yaml", teams / "b.yaml")  # a link to a file
+    os.link(teams / "a.yaml", teams / "c.yaml")  # a hard link
+    os.symlink("teams", tmp_path / "mirror")  # a link to a folder
+    (tmp_path / ".orglint.yaml").write_text(f"paths: {json.dumps(paths)}\n")
+    result = run_cli("check", "--output-format", "json")
+    report = json.loads(result.out)
+    assert report["summary"]["files"] == 1, report
+    assert "ORG010" not in {f["code"] for f in report["findings"]}  # no duplicate team
+
+
+def test_a_linked_file_named_twice_on_the_command_line_is_checked_once(run_cli, tmp_path):
+    _team(tmp_path / "a.yaml", "a")
+    os.symlink("a.yaml", tmp_path / "b.yaml")
+    result = run_cli("check", "--output-format", "json", "b.yaml", "a.yaml")
+    report = json.loads(result.out)
+    assert report["summary"]["files"] == 1
+    assert {f["file"] for f in report["findings"]} == {"b.yaml"}  # a named link is read
+
+
+def test_glob_files_matches_like_glob(tmp_path):
+    import glob
+
+    from orglint.files import glob_files
+
+    for rel in ("a.yaml", "x/b.yaml", "x/y/c.yml", ".hidden/d.yaml", "x/.e.yaml"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("a: 1\n")
+    for pattern in ("*.yaml", "**/*.yaml", "x/**/*.y*ml", "x/*", "*/b.yaml", "x/y/c.yml",
+                    "[ax]*", ".hidden/*.yaml", "x/.*.yaml", "nothing/*"):
+        expected = sorted(glob.glob(os.path.join(glob.escape(str(tmp_path)), pattern),
+                                    recursive=True))
+        assert sorted(set(glob_files(str(tmp_path), pattern))) == expected, pattern
