@@ -368,3 +368,35 @@ def test_glob_files_matches_like_glob(tmp_path):
         expected = sorted(glob.glob(os.path.join(glob.escape(str(tmp_path)), pattern),
                                     recursive=True))
         assert sorted(set(glob_files(str(tmp_path), pattern))) == expected, pattern
+
+
+# -- 7. configuration value types -------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("max-file-size: 1e6\n", "file is 1,000,001 bytes, over the 1,000,000-byte limit"),
+    ("max-file-size: 1000000.0\n", "file is 1,000,001 bytes, over the 1,000,000-byte limit"),
+])
+def test_integral_float_limits_are_accepted(run_cli, tmp_path, text, expected):
+    (tmp_path / ".orglint.yaml").write_text(text)
+    (tmp_path / "big.yaml").write_text(TEAM + "#" * 1_100_000 + "\n")
+    result = run_cli("check", "--no-cache", "big.yaml")
+    assert result.code == 1, result.err
+    assert expected in result.out
+
+
+@pytest.mark.parametrize("value", ["8388608.5", ".inf", ".nan"])
+def test_fractional_limits_are_a_configuration_error(run_cli, tmp_path, value):
+    (tmp_path / ".orglint.yaml").write_text(f"max-file-size: {value}\n")
+    (tmp_path / "t.yaml").write_text(TEAM + "  members: []\n")
+    result = run_cli("check", "t.yaml")
+    assert result.code == 2
+    assert "key 'max-file-size'" in result.err and "internal error" not in result.err
+
+
+def test_integral_float_limits_in_pyproject(run_cli, tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.orglint]\nmax-file-size = 1e6\n")
+    (tmp_path / "big.yaml").write_text(TEAM + "#" * 1_100_000 + "\n")
+    result = run_cli("check", "--no-cache", "big.yaml")
+    assert result.code == 1, result.err
+    assert "over the 1,000,000-byte limit" in result.out

@@ -250,7 +250,10 @@ def _apply_file(settings: Settings, data: dict[str, Any], origin: str) -> None:
     if "fail-on" in data:
         settings.fail_on = Severity.parse(data["fail-on"])
         settings.origins["fail-on"] = origin
-    limits = {attribute: data[key] for key, attribute in _LIMIT_KEYS.items() if key in data}
+    # JSON Schema counts 1e6 and 64.0 as integers, and so does this: an int, whatever the
+    # spelling, since the limits size reads and buffers.
+    limits = {attribute: int(data[key]) for key, attribute in _LIMIT_KEYS.items()
+              if key in data}
     if limits:
         settings.limits = settings.limits._replace(**limits)
         settings.origins.update((key, origin) for key in _LIMIT_KEYS if key in data)
