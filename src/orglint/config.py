@@ -186,7 +186,6 @@ def _snapshot(path: Path) -> Path | None:
     import hashlib
 
     from orglint.cache import code_digest, default_dir
-
     from orglint.reading import config_limit, read_capped
 
     try:
