@@ -400,3 +400,151 @@ def test_integral_float_limits_in_pyproject(run_cli, tmp_path):
     result = run_cli("check", "--no-cache", "big.yaml")
     assert result.code == 1, result.err
     assert "over the 1,000,000-byte limit" in result.out
+
+
+# -- 6. worker processes --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "many"])
+def test_jobs_must_be_a_positive_number(run_cli, tmp_path, value):
+    (tmp_path / "t.yaml").write_text(TEAM + "  members: []\n")
+    result = run_cli("check", "--jobs", value, "t.yaml")
+    assert result.code == 2
+    assert "argument --jobs" in result.err and "Traceback" not in result.err
+
+
+def test_jobs_is_capped(run_cli, tmp_path, monkeypatch):
+    from orglint import engine, pool
+
+    seen: list[int] = []
+    monkeypatch.setattr(engine, "POOL_THRESHOLD", 1)
+    monkeypatch.setattr(pool, "run", lambda work, items, **kw: (
+        seen.append(kw["workers"]), [work(item) for item in items])[1])
+    monkeypatch.setattr(engine, "_JOB", None)
+    monkeypatch.setattr(engine, "_work", lambda item: engine._check_file(
+        item[0], Path(item[1]), _job()))
+    (tmp_path / "t.yaml").write_text(TEAM + "  members: []\n")
+    result = run_cli("check", "--no-cache", "--jobs", "100000", "t.yaml")
+    assert result.code == 0, result.err
+    assert f"--jobs 100000 is more than this machine can use; using {pool.worker_cap()}" \
+        in result.err
+    assert seen == [pool.worker_cap()]
+    assert pool.worker_cap() <= pool.MAX_WORKERS
+
+
+def _job() -> Any:
+    from orglint.engine import Job
+    from orglint.loader import Limits
+    from orglint.matrix import load_matrix
+
+    return Job(load_matrix(), [], Limits(), {})
+
+
+def _org_of(folder: Path, count: int) -> list[str]:
+    names = []
+    for i in range(count):
+        _team(folder / f"t{i}.yaml", f"t{i}")
+        names.append(f"t{i}.yaml")
+    return names
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="fork and SIGKILL")
+def test_a_worker_killed_is_reported_with_its_file(run_cli, tmp_path, monkeypatch):
+    import signal
+
+    from orglint import engine
+
+    names = _org_of(tmp_path, 6)
+    real = engine.check_bytes
+
+    def check(file: str, raw: bytes, job: Any) -> Any:
+        if file == "t3.yaml":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(file, raw, job)
+
+    monkeypatch.setattr(engine, "POOL_THRESHOLD", 1)
+    monkeypatch.setattr(engine, "check_bytes", check)  # the workers are forked with it
+    result = run_cli("check", "--no-cache", "--jobs", "2", *names)
+    assert result.code == 2
+    assert "a worker process died (killed, or out of memory) while checking t3.yaml" \
+        in result.err, result.err
+
+
+@pytest.mark.parametrize("error", [MemoryError, KeyError])
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_crash_while_checking_names_the_file(run_cli, tmp_path, monkeypatch, error, jobs):
+    from orglint import engine
+
+    names = _org_of(tmp_path, 4)
+    real = engine.check_bytes
+
+    def check(file: str, raw: bytes, job: Any) -> Any:
+        if file == "t2.yaml":
+            raise error("boom")
+        return real(file, raw, job)
+
+    monkeypatch.setattr(engine, "POOL_THRESHOLD", 1)
+    monkeypatch.setattr(engine, "check_bytes", check)
+    result = run_cli("check", "--no-cache", "--jobs", jobs, *names)
+    assert result.code == 2
+    expected = ("ran out of memory while checking t2.yaml" if error is MemoryError
+                else "checking t2.yaml failed: KeyError")
+    assert expected in result.err, result.err
+    assert "internal error" not in result.err
+
+
+WATCHED = """
+import os, sys, time
+from orglint import engine, cli
+
+def check(file, raw, job):
+    open(os.path.join(sys.argv[1], f"worker-{os.getpid()}"), "w").close()
+    time.sleep(600)
+
+engine.POOL_THRESHOLD = 1
+engine.check_bytes = check
+sys.exit(cli.main(["check", "--no-cache", "--jobs", "2", *sys.argv[2:]]))
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("signum", ["SIGTERM", "SIGKILL"])
+def test_workers_die_with_the_main_process(tmp_path, signum):
+    import signal
+    import time
+
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    names = _org_of(tmp_path, 4)
+    env = {**os.environ, "ORGLINT_CACHE_DIR": str(tmp_path / ".cache")}
+    main = subprocess.Popen([sys.executable, "-c", WATCHED, str(marks), *names], cwd=tmp_path,
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):  # until both workers are inside a file (at most a minute)
+            workers = [int(p.name.split("-")[1]) for p in marks.iterdir()]
+            if len(workers) == 2 or main.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert len(workers) == 2, "the workers never started"
+        main.send_signal(getattr(signal, signum))
+        main.wait(timeout=60)
+        for _ in range(300):
+            if not any(_alive(pid) for pid in workers):
+                break
+            time.sleep(0.1)
+        left = [pid for pid in workers if _alive(pid)]
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+        assert left == [], "workers outlived the main process"
+    finally:
+        if main.poll() is None:
+            main.kill()
+            main.wait()

@@ -30,6 +30,16 @@ def _codes(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"needs at least 1 worker, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="orglint", description="Lint AI platform team definitions against "
                      "a role matrix.")
@@ -64,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--diff", action="store_true",
                        help="print the fixes as a unified diff and write nothing")
     check.add_argument("--no-cache", action="store_true")
-    check.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: cores)")
+    check.add_argument("--jobs", type=_jobs, metavar="N",
+                       help="worker processes (default: cores; at most 4 per core, 64)")
     check.add_argument("-v", "--verbose", action="store_true")
     check.add_argument("--version", action="version", version=f"orglint {__version__}")
 
@@ -153,6 +164,14 @@ def _check(args: argparse.Namespace) -> int:
 
     from orglint import cache
     from orglint.files import Request, gather
+
+    if args.jobs is not None:
+        from orglint.pool import worker_cap
+
+        if args.jobs > worker_cap():
+            print(f"orglint: note: --jobs {args.jobs} is more than this machine can use;"
+                  f" using {worker_cap()}", file=sys.stderr)
+            args.jobs = worker_cap()
 
     settings = _settings(args, {
         "select": _flat(args.select) if args.select is not None else None,

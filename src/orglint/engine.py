@@ -167,30 +167,46 @@ def _init_worker(job: Job) -> None:
 
 
 def _work(item: tuple[str, str]) -> FileResult:
+    from orglint import pool
+
     file, path = item
     assert _JOB is not None
-    return check_bytes(file, read_limited(Path(path), _JOB.limits.max_file_size), _JOB)
+    pool.checking(file)
+    try:
+        return _check_file(file, Path(path), _JOB)
+    finally:
+        pool.checking("")
+
+
+def _check_file(file: str, path: Path | None, job: Job, raw: bytes | None = None
+                ) -> FileResult:
+    """``check_bytes``, with any failure reported as orglint's, naming the file."""
+    try:
+        if raw is None:
+            assert path is not None
+            raw = read_limited(path, job.limits.max_file_size)
+        return check_bytes(file, raw, job)
+    except OrglintError:
+        raise
+    except MemoryError:
+        raise InternalError(f"ran out of memory while checking {file}") from None
+    except Exception as exc:
+        raise InternalError(f"checking {file} failed: {type(exc).__name__}: {exc}") from None
 
 
 def _check_many(items: list[tuple[str, Path]], job: Job,
                 jobs: int | None) -> list[FileResult]:
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    limit = job.limits.max_file_size
-    if workers <= 1 or len(items) < POOL_THRESHOLD:
-        return [check_bytes(name, read_limited(path, limit), job) for name, path in items]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from orglint import pool
 
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    workers = min(jobs if jobs is not None else (os.cpu_count() or 1), pool.worker_cap())
+    if workers <= 1 or len(items) < POOL_THRESHOLD:
+        return [_check_file(name, path, job) for name, path in items]
     # One worker per core; the main process only unpickles results.  Working in the
     # main process too was measured slower: the executor's result thread then fights
     # the main thread for the GIL.
     chunk = max(1, len(items) // (workers * 8))
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                             initargs=(job,)) as pool:
-        return list(pool.map(_work, [(name, str(path)) for name, path in items],
-                             chunksize=chunk))
+    return pool.run(_work, [(name, str(path)) for name, path in items], workers=workers,
+                    chunksize=chunk, init=_init_worker, initargs=(job,))
 
 
 # -- the run ----------------------------------------------------------------------------
@@ -231,8 +247,8 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     results: dict[str, FileResult] = {}
     for entry in gathered.entries:
         if entry.people:
-            results[entry.source.display] = check_bytes(entry.source.display,
-                                                        entry.read(limit), job)
+            results[entry.source.display] = _check_file(entry.source.display, None, job,
+                                                        entry.read(limit))
     for res in results.values():
         for pid, person in res.people.items():
             job.people.setdefault(pid, person)
@@ -253,7 +269,8 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
             cached.file = source.display
             results[source.display] = cached
         elif source.path is None:
-            results[source.display] = check_bytes(source.display, entry.read(limit), job)
+            results[source.display] = _check_file(source.display, None, job,
+                                                  entry.read(limit))
         else:
             todo.append((source.display, source.path))
     for res in _check_many(todo, job, request.jobs):
