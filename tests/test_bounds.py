@@ -548,3 +548,15 @@ def test_workers_die_with_the_main_process(tmp_path, signum):
         if main.poll() is None:
             main.kill()
             main.wait()
+
+
+def test_a_file_swapped_for_a_fifo_is_not_waited_on(tmp_path):
+    # Listed as a regular file, then replaced: opening it used to wait for a writer.
+    os.mkfifo(tmp_path / "t.yaml")
+    code = ("import sys\nfrom orglint.errors import PathError\n"
+            "from orglint.files import read_limited\n"
+            "try:\n    read_limited(sys.argv[1], 1000)\n"
+            "except PathError as exc:\n    print(exc)\n")
+    result = subprocess.run([sys.executable, "-c", code, str(tmp_path / "t.yaml")],
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert "not a regular file" in result.stdout, result.stderr

@@ -319,11 +319,18 @@ def _entry(source: Source, raw: bytes, stdin: bool) -> Entry:
 def read_limited(path: Path | str, limit: int) -> bytes:
     """A file's bytes, never more than one past the size limit (the loader reports it)."""
     try:
-        with open(path, "rb", buffering=0) as handle:
+        # O_NONBLOCK: a file swapped for a FIFO since it was listed cannot hang the run.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise PathError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        with open(fd, "rb", buffering=0) as handle:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise PathError(f"{path}: not a regular file")
             # Ask for the file's size, not the limit: read(n) allocates n bytes first,
             # and 8 MB per small team file adds up over an org.
-            size = os.fstat(handle.fileno()).st_size
-            return handle.read(min(size, limit) + 1)
+            return handle.read(min(info.st_size, limit) + 1) or b""
     except OSError as exc:
         raise PathError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
