@@ -111,13 +111,15 @@ def run(work: Callable[[T], R], items: Iterable[T], *, workers: int, chunksize: 
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     slots = context.RawArray("c", workers * SLOT_BYTES)
     counter = context.Value("i", 0)
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start,
+                               initargs=(os.getpid(), slots, counter, init, initargs))
     try:
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start,
-                                 initargs=(os.getpid(), slots, counter, init,
-                                           initargs)) as pool:
-            return list(pool.map(work, items, chunksize=chunksize))
+        return list(pool.map(work, items, chunksize=chunksize))
     except BrokenProcessPool:
         names = _in_progress(slots, workers)
         where = f" while checking {', '.join(names)}" if names else ""
         raise WorkerError(f"a worker process died (killed, or out of memory){where};"
                           " run with --jobs 1 to check the file in this process") from None
+    finally:
+        # After a failure, the files not yet started are not worth waiting for.
+        pool.shutdown(wait=True, cancel_futures=True)
