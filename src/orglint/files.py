@@ -127,7 +127,7 @@ def expand(paths: list[str], *, cwd: Path, root: Path, exclude: list[str],
                 stats[identity(path)] = info
         else:
             raise PathError(f"{text}: not a regular file")
-    return _dedupe(out)
+    return _dedupe(out, stats)
 
 
 def configured(globs: list[str], *, root: Path, exclude: list[str],
@@ -144,10 +144,9 @@ def configured(globs: list[str], *, root: Path, exclude: list[str],
     seen: set[str] = set()
     base = str(root)
     for pattern in globs:
-        # The glob module on strings: pathlib's glob and Path sorting cost several times
-        # more, and a warm pre-commit run is mostly this walk.
-        for name in sorted(glob.glob(os.path.join(glob.escape(base), pattern),
-                                     recursive=True)):
+        # Strings, not pathlib: pathlib's glob and Path sorting cost several times more,
+        # and a warm pre-commit run is mostly this walk.
+        for name in sorted(set(glob_files(base, pattern))):
             # One stat per name, and the duplicates dropped by name before any Path is
             # made: a warm run on a large org is mostly this loop.
             try:
@@ -155,6 +154,11 @@ def configured(globs: list[str], *, root: Path, exclude: list[str],
             except OSError:
                 continue
             if stat.S_ISDIR(info.st_mode):
+                if glob.has_magic(pattern) and os.path.islink(name):
+                    # A wildcard does not go through a link to a folder (see glob_files).
+                    skipped.append((display_name(Path(name), cwd),
+                                    "a symbolic link to a folder, not followed"))
+                    continue
                 out.extend(_walk(Path(name), root, exclude, skipped, cwd, stats))
                 continue
             if not name.endswith(YAML_SUFFIXES) or not stat.S_ISREG(info.st_mode):
@@ -171,7 +175,61 @@ def configured(globs: list[str], *, root: Path, exclude: list[str],
             out.append(path)
             if stats is not None:
                 stats[key] = info
-    return _dedupe(out)
+    return _dedupe(out, stats)
+
+
+def glob_files(base: str, pattern: str) -> list[str]:
+    """``glob.glob(base/pattern, recursive=True)``, except that a wildcard never goes
+    through a symbolic link to a folder.
+
+    The glob module follows them: two links to ``..`` made ``**/*.yaml`` run for ever,
+    and one link made it list every file forty times under different names.  Literal
+    parts of the pattern are followed, like a path named on the command line.
+    """
+    import glob
+
+    if os.path.isabs(pattern):
+        base = os.sep
+    current = [base]
+    parts = [p for p in pattern.replace(os.sep, "/").split("/") if p not in ("", ".")]
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        found: list[str] = []
+        for folder in current:
+            if part == "**" and last:
+                found.append(folder)  # the caller walks each folder it gets
+            elif part == "**":
+                found.extend(_real_folders(folder))
+            elif glob.has_magic(part):
+                found.extend(_matching(folder, part, folders_only=not last))
+            else:
+                path = os.path.join(folder, part)
+                if os.path.isdir(path) if not last else os.path.lexists(path):
+                    found.append(path)
+        current = list(dict.fromkeys(found))
+    return current if parts else []
+
+
+def _real_folders(folder: str) -> list[str]:
+    """``folder`` and every folder below it, skipping hidden ones as glob does, never
+    through a symbolic link (os.walk does not follow them)."""
+    out = []
+    for current, dirs, _names in os.walk(folder):
+        out.append(current)
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+    return out
+
+
+def _matching(folder: str, part: str, *, folders_only: bool) -> list[str]:
+    try:
+        with os.scandir(folder) as entries:
+            names = [(e.name, e.is_dir(follow_symlinks=False)) for e in entries]
+    except OSError:
+        return []
+    hidden = part.startswith(".")
+    return [os.path.join(folder, name) for name, is_dir in names
+            if (is_dir or not folders_only) and (hidden or not name.startswith("."))
+            and fnmatch.fnmatchcase(name, part)]
 
 
 def identity(path: Path) -> str:
@@ -190,15 +248,28 @@ def _identity_text(text: str) -> str:
     return os.path.abspath(text)
 
 
-def _dedupe(paths: list[Path]) -> list[Path]:
-    seen: set[str] = set()
+def _dedupe(paths: list[Path],
+            stats: dict[str, os.stat_result] | None = None) -> list[Path]:
+    """Each file once, however it was reached: by two names, a symbolic link or a hard
+    link (the same device and inode)."""
+    seen: set[object] = set()
     out: list[Path] = []
     for path in paths:
         key = identity(path)
-        if key not in seen:
-            seen.add(key)
-            out.append(path)
+        info = stats.get(key) if stats is not None else None
+        inode = file_id(info) if info is not None else None
+        if key in seen or (inode is not None and inode in seen):
+            continue
+        seen.add(key)
+        if inode is not None:
+            seen.add(inode)
+        out.append(path)
     return out
+
+
+def file_id(info: os.stat_result) -> tuple[int, int] | None:
+    """(device, inode) where the file system gives one (Windows may give 0)."""
+    return (info.st_dev, info.st_ino) if info.st_ino else None
 
 
 class Request(NamedTuple):
@@ -259,11 +330,18 @@ def _entry(source: Source, raw: bytes, stdin: bool) -> Entry:
 def read_limited(path: Path | str, limit: int) -> bytes:
     """A file's bytes, never more than one past the size limit (the loader reports it)."""
     try:
-        with open(path, "rb", buffering=0) as handle:
+        # O_NONBLOCK: a file swapped for a FIFO since it was listed cannot hang the run.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise PathError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        with open(fd, "rb", buffering=0) as handle:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise PathError(f"{path}: not a regular file")
             # Ask for the file's size, not the limit: read(n) allocates n bytes first,
             # and 8 MB per small team file adds up over an org.
-            size = os.fstat(handle.fileno()).st_size
-            return handle.read(min(size, limit) + 1)
+            return handle.read(min(info.st_size, limit) + 1) or b""
     except OSError as exc:
         raise PathError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
@@ -291,9 +369,16 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
                             skipped=skipped, stats=stats)]
         if not named:
             raise PathError("no files matched the configuration's 'paths'")
-    named_keys = {identity(s.path) for s in named if s.path is not None}
+    named_keys: set[object] = set()
+    for s in named:
+        if s.path is not None:
+            key = identity(s.path)
+            named_keys.add(key)
+            info = stats.get(key)
+            if info is not None and file_id(info) is not None:
+                named_keys.add(file_id(info))
     extra = [Source(p, display_name(p, cwd)) for p in org_paths
-             if identity(p) not in named_keys]
+             if identity(p) not in named_keys and not _same_file(stats, p, named_keys)]
     limit = settings.limits.max_file_size
     index = StatIndex.open(settings) if settings.cache else None
     entries = []
@@ -318,6 +403,11 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
     if index is not None:
         index.save()
     return Gathered(named, entries, skipped)
+
+
+def _same_file(stats: dict[str, os.stat_result], path: Path, keys: set[object]) -> bool:
+    info = stats.get(identity(path))
+    return info is not None and file_id(info) in keys
 
 
 def _stat(path: str) -> os.stat_result | None:
