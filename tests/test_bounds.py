@@ -421,8 +421,8 @@ def test_jobs_is_capped(run_cli, tmp_path, monkeypatch):
     monkeypatch.setattr(pool, "run", lambda work, items, **kw: (
         seen.append(kw["workers"]), [work(item) for item in items])[1])
     monkeypatch.setattr(engine, "_JOB", None)
-    monkeypatch.setattr(engine, "_work", lambda item: engine._check_file(
-        item[0], Path(item[1]), _job()))
+    monkeypatch.setattr(engine, "_work", lambda item: engine.check_file(
+        item[0], Path(item[1]), _job(), digest=item[2]))
     (tmp_path / "t.yaml").write_text(TEAM + "  members: []\n")
     result = run_cli("check", "--no-cache", "--jobs", "100000", "t.yaml")
     assert result.code == 0, result.err
