@@ -298,6 +298,17 @@ def test_baseline_on_a_fifo_is_refused_not_waited_on(tmp_path):
         assert "baseline file base.json is not a regular file" in result.stderr
 
 
+def test_a_matrix_that_is_a_fifo_is_refused_not_waited_on(tmp_path):
+    # With the cache on, the run key hashes the matrix before anything else reads it.
+    (tmp_path / "t.yaml").write_text(TEAM + "  members: []\n")
+    os.mkfifo(tmp_path / "m.yaml")
+    (tmp_path / ".orglint.yaml").write_text("matrix: m.yaml\n")
+    for flags in ([], ["--no-cache"]):
+        result = _orglint(["check", *flags, "t.yaml"], tmp_path, timeout=60)
+        assert result.returncode == 2, result.stderr
+        assert "m.yaml" in result.stderr
+
+
 def test_a_huge_baseline_is_refused(run_cli, tmp_path):
     (tmp_path / "t.yaml").write_text(TEAM + "  members: []\n")
     _sparse(tmp_path / "base.json", 200_000_000)
