@@ -40,6 +40,18 @@ def _codes(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
+def _jobs(text: str) -> int:
+    # Zero or a negative count used to be taken as "one" without a word: say so instead.
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of processes, 1"
+                                         " or more")
+    return value
+
+
 def _config_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, metavar="PATH",
                         help="use this .orglint.yaml or pyproject.toml (default: the nearest"
@@ -109,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="print the fixes as a unified diff and write nothing")
     check.add_argument("--no-cache", action="store_true",
                        help="neither read nor write the result cache (.orglint_cache/)")
-    check.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: cores)")
+    check.add_argument("--jobs", type=_jobs, metavar="N",
+                       help="worker processes, 1 or more (default: cores)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                        help="colour the text report: auto (default) colours a terminal unless"
                        " NO_COLOR is set, or FORCE_COLOR forces it")
