@@ -405,3 +405,15 @@ def test_rule_option_errors_name_the_file_and_line_and_suggest(run_cli, org):
     assert f"{config}:2:31: key 'rules.too-many-roles.max-roles': must be at least 2" in result.err
     config.write_text("rules:\n  ORG999: {}\n")
     assert f"{config}:2:3: key 'rules.ORG999': unknown rule" in run_cli("check", "bad.yaml").err
+
+
+@pytest.mark.parametrize("jobs", ["0", "-3", "two"])
+def test_jobs_below_one_is_a_usage_error(run_cli, org, jobs):
+    result = run_cli("check", "bad.yaml", "--jobs", jobs)
+    assert result.code == 2
+    assert f"argument --jobs: '{jobs}' is not a whole number of processes, 1 or more" \
+        in result.err
+
+
+def test_jobs_one_or_more_runs(run_cli, org):
+    assert run_cli("check", "bad.yaml", "--jobs", "1").code == 1

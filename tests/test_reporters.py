@@ -109,3 +109,34 @@ def test_junit(run_cli, repo):
     # Warnings and infos are not failures at --fail-on error.
     errors = json.loads(run_cli("check", "teams", "--output-format", "json", cwd=repo).out)
     assert len(failures) == errors["summary"]["errors"]
+
+
+def test_notes_about_unreadable_org_files_reach_json_and_sarif(run_cli, repo):
+    import jsonschema_rs
+
+    (repo / ".orglint.yaml").write_text("paths: [people.yaml]\n")
+    (repo / "people.yaml").write_text("apiVersion: orglint/v1\nkind: People\nspec:\n"
+                                      "  people: [{id: a\n")
+    data = json.loads(run_cli("check", "teams/a.yaml", "--output-format", "json",
+                              cwd=repo).out)
+    assert len(data["notes"]) == 1
+    assert data["notes"][0].startswith("people.yaml (part of the org) could not be read:"
+                                       " ORG001 at")
+    log = json.loads(run_cli("check", "teams/a.yaml", "--output-format", "sarif",
+                             cwd=repo).out)
+    schema = json.loads(SARIF_SCHEMA.read_text())
+    assert [e.message for e in jsonschema_rs.validator_for(schema).iter_errors(log)] == []
+    invocation = log["runs"][0]["invocations"][0]
+    assert invocation["executionSuccessful"] is True
+    notes = invocation["toolExecutionNotifications"]
+    assert [n["level"] for n in notes] == ["warning"]
+    assert notes[0]["message"]["text"] == data["notes"][0]
+    assert log["runs"][0]["results"]  # the findings are still there
+    # A sound org: an empty list in JSON, no invocation in SARIF.
+    (repo / "people.yaml").write_text("apiVersion: orglint/v1\nkind: People\nspec:\n"
+                                      "  people: []\n")
+    assert json.loads(run_cli("check", "teams/a.yaml", "--output-format", "json",
+                              cwd=repo).out)["notes"] == []
+    log = json.loads(run_cli("check", "teams/a.yaml", "--output-format", "sarif",
+                             cwd=repo).out)
+    assert "invocations" not in log["runs"][0]

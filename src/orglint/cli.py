@@ -40,6 +40,18 @@ def _codes(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
+def _jobs(text: str) -> int:
+    # Zero or a negative count used to be taken as "one" without a word: say so instead.
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of processes, 1"
+                                         " or more")
+    return value
+
+
 def _config_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, metavar="PATH",
                         help="use this .orglint.yaml or pyproject.toml (default: the nearest"
@@ -56,16 +68,6 @@ def _compose_epilog() -> str:
             + "\nsystems (built-in matrix): " + ", ".join(matrix.systems)
             + "\n\nA matrix named by the configuration may add stages and systems;"
             " 'orglint roles --list systems' lists them.")
-
-
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"needs at least 1 worker, got {value}")
-    return value
 
 
 LIST_KINDS = ("roles", "responsibilities", "systems", "practices", "stages")

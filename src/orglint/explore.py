@@ -37,6 +37,13 @@ def role_json(matrix: Matrix, role_id: str) -> dict[str, Any]:
         "tools": role.tools,
         "day_one_skills": role.day_one_skills,
         "owns": {r: matrix.responsibilities[r].title for r in matrix.owned_by(role_id)},
+        # Another role's responsibilities that are this role's own work too (ORG102 and
+        # ORG302 count them as this role's), and which of its own it shares.
+        "shared": [{"id": r, "title": e.title, "owner": e.owner}
+                   for r, e in matrix.responsibilities.items()
+                   if role_id in e.shared_with and e.owner != role_id],
+        "shares": {r: list(matrix.responsibilities[r].shared_with)
+                   for r in matrix.owned_by(role_id) if matrix.responsibilities[r].shared_with},
         "anti_pattern": role.anti_pattern,
         "aliases": role.aliases,
         "anti_patterns": [{"code": p.code, "name": p.name, "severity": p.severity,
@@ -77,7 +84,13 @@ def role_text(matrix: Matrix, role_id: str) -> str:
     if data["tools"]:
         lines += ["", "Tools expected:", _wrap(", ".join(data["tools"]))]
     if data["owns"]:
-        lines += ["", "Owns:"] + [f"  - {r}: {t}" for r, t in data["owns"].items()]
+        shares = data["shares"]
+        lines += ["", "Owns:"] + [
+            f"  - {r}: {t}" + (f" (shared with {', '.join(shares[r])})" if r in shares else "")
+            for r, t in data["owns"].items()]
+    if data["shared"]:
+        lines += ["", "Also its own work (shared by the matrix):"] + [
+            f"  - {s['id']}: {s['title']} (owned by {s['owner']})" for s in data["shared"]]
     if data["anti_pattern"]:
         lines += ["", "Anti-pattern:", _wrap(data["anti_pattern"])]
     if data["anti_patterns"]:

@@ -95,3 +95,27 @@ def test_org402_reads_the_title_from_the_people_file(lint):
     source = team(["{id: a, role: mlops-engineer, owns: [eval-gate]}"])
     lint.check(source, select=["ORG402"], expected=[(*at(source, "eval-gate"), "ORG402")],
                files={"people.yaml": people})
+
+
+def test_org302_shared_responsibility_counts_toward_the_members_own_role(lint):
+    # on-call is shared with platform engineers: their own layer's on-call is not
+    # devops work, so this platform engineer spans two roles, not three.
+    source = team(["{id: a, role: platform-engineer, owns: [gpu-operator, on-call,"
+                   " training-pipelines]}"])
+    lint.check(source, select=["ORG302"], expected=[])
+    # A devops-sre holding the same item is still doing devops work (its owner).
+    source = team(["{id: a, role: ml-engineer, owns: [training-code, on-call,"
+                   " training-pipelines]}"])
+    lint.check(source, select=["ORG302"], expected=[(*at(source, "a,"), "ORG302")])
+
+
+def test_org303_compares_the_plan_with_the_matrix_role_headcount(lint):
+    # A manager and a product manager are not seats of the mix: a plan of three
+    # matrix-role heads matches three ICs.
+    members = ["{id: a, role: ml-engineer}", "{id: b, role: mlops-engineer}",
+               "{id: c, role: data-scientist}", "{id: m, role: manager}",
+               "{id: p, title: Product Manager, ML Platform}"]
+    lint.check(team(members, extra="  size: 3\n"), select=["ORG303"], expected=[])
+    found = lint.check(team(members, extra="  size: 5\n"), select=["ORG303"],
+                       expected=[(6, 9, "ORG303")])
+    assert "plans 5 heads and has 3 members in matrix roles (open seats)" in found[0].message

@@ -1,4 +1,4 @@
-"""JSON: ``{"findings": [...], "summary": {...}}``."""
+"""JSON: ``{"findings": [...], "summary": {...}, "notes": [...]}``."""
 
 from __future__ import annotations
 
@@ -30,8 +30,10 @@ def render(result: Result, ctx: ReportContext) -> str:
     if ctx.verbose:
         summary["skipped"] = [{"file": f, "reason": r} for f, r in result.skipped]
         summary["stale_entries"] = result.stale_baseline
+    # Notes (files of the org that could not be read in full) are on stderr too, but a
+    # CI job that keeps only this document must see that the org was checked in part.
     body: dict[str, object] = {"findings": [f.to_dict() for f in result.findings],
-                               "summary": summary}
+                               "summary": summary, "notes": list(result.notes)}
     if ctx.statistics:
         body["statistics"] = [row.to_dict() for row in rule_statistics(result.findings)]
     # Compact: the C encoder is used only without indentation, five times faster on an

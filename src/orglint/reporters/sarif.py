@@ -73,17 +73,23 @@ def render(result: Result, ctx: ReportContext) -> str:
                  "message": {"text": visible(f"also at {repo_path(r.file, root)}:{r.line}")}}
                 for n, r in enumerate(finding.related)]
         results.append(dump(item))
-    log = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "orglint", "version": __version__,
-                                "semanticVersion": __version__, "informationUri": INFO_URI,
-                                "rules": rules}},
-            "originalUriBaseIds": {"SRCROOT": {"uri": root.as_uri() + "/"}},
-            "results": [],
-        }],
+    run: dict[str, Any] = {
+        "tool": {"driver": {"name": "orglint", "version": __version__,
+                            "semanticVersion": __version__, "informationUri": INFO_URI,
+                            "rules": rules}},
+        "originalUriBaseIds": {"SRCROOT": {"uri": root.as_uri() + "/"}},
     }
+    if result.notes:
+        # A file of the org that could not be read is about the run, not a result:
+        # code scanning shows these as the tool's own warnings.
+        run["invocations"] = [{
+            "executionSuccessful": True,
+            "toolExecutionNotifications": [
+                {"level": "warning", "message": {"text": visible(note)}}
+                for note in result.notes]}]
+    run["results"] = []  # last: the results are spliced in below
+    log = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
+           "runs": [run]}
     head = dump(log)
     # Splice the pre-serialised results into the empty list at the end of the log.
     marker = '"results":[]}]}'

@@ -144,8 +144,8 @@ class TeamContext:
         """The team's size for every rule that uses one: the people holding matrix roles.
 
         Managers, product managers and members whose role cannot be told do not count,
-        nor does ``spec.size`` (a plan, which ORG303 compares); a person listed twice
-        counts once.
+        nor does ``spec.size`` (a plan, which ORG303 compares with this); a person listed
+        twice counts once.
         """
         return len({m.id for m, info in zip(self.members, self.roles, strict=True)
                     if self.matrix.in_matrix(info.role)})

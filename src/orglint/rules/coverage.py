@@ -203,13 +203,6 @@ def recommended_mix(matrix: Matrix, stage: str, size: int,
     return build(matrix, stage, size, systems, unowned)
 
 
-def matrix_headcount(ctx: TeamContext) -> int:
-    """The team's size as the rules use it: the people who hold matrix roles (a person
-    listed twice counts once; managers and roles that cannot be told do not count)."""
-    return len({m.id for m, info in zip(ctx.members, ctx.roles, strict=True)
-                if ctx.matrix.in_matrix(info.role)})
-
-
 class RoleMixGap(Rule):
     """## What it does
     Compares the team's roles with the recommended mix for its size, maturity and
@@ -247,7 +240,7 @@ class RoleMixGap(Rule):
     summary = "The team differs from the recommended mix for its size and maturity"
 
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
-        size = matrix_headcount(ctx)
+        size = ctx.size
         systems = [s for s in ctx.team.spec.systems if s in ctx.matrix.systems]
         seats = recommended_mix(ctx.matrix, ctx.team.spec.maturity, size, systems).seats
         if not seats:

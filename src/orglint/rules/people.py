@@ -19,7 +19,9 @@ class MaxRolesOptions(NamedTuple):
 class TooManyRoles(Rule):
     """## What it does
     Reports a person whose responsibilities span `max-roles` (default three) or more
-    roles of the matrix.  Points at the member's `id`.
+    roles of the matrix.  A responsibility the matrix shares with the member's own role
+    (`shared-with`, such as `on-call` for a platform engineer) counts as that role's
+    work, not its owner's.  Points at the member's `id`.
 
     ## Why is this bad?
     Someone who owns the work of three roles is being used as a whole team; each of the
@@ -52,8 +54,9 @@ class TooManyRoles(Rule):
 
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
         limit = self.options.max_roles
-        for member in ctx.members:
-            owners = sorted({o for r in member.owns if (o := ctx.matrix.owner(r))})
+        for member, info in zip(ctx.members, ctx.roles, strict=True):
+            owners = sorted({o for r in member.owns
+                             if (o := _whose(ctx, r, info.role)) is not None})
             if len(owners) >= limit:
                 yield ctx.finding(
                     TooManyRoles, member.at("id"),
@@ -61,44 +64,57 @@ class TooManyRoles(Rule):
                     " one person is standing in for a team", entity=member.id)
 
 
+def _whose(ctx: TeamContext, responsibility: str, role: str | None) -> str | None:
+    """The role whose work a responsibility is when ``role`` holds it: the member's own
+    role where the matrix shares it with that role, else its owner."""
+    if role is not None and role in ctx.matrix.holders(responsibility):
+        return role
+    return ctx.matrix.owner(responsibility)
+
+
 class SizeMismatch(Rule):
     """## What it does
-    Reports a team whose `spec.size` differs from the number of its members.  Points at
-    `spec.size`.
+    Reports a team whose `spec.size` (its planned headcount) differs from its size as
+    every other rule counts it: the members who hold matrix roles, each person once.
+    Managers, product managers and members whose role cannot be told are not part of
+    either number.  Points at `spec.size`.
 
     ## Why is this bad?
-    `size` is the planned headcount.  When it drifts from the member list, either the
-    plan is stale or there are open seats that nobody is tracking; the role-mix rule
-    uses `size`, so a wrong one skews it.
+    `size` is the planned headcount, the number `orglint compose --size` takes.  When it
+    drifts from the team, either the plan is stale or there are open seats that nobody
+    is tracking; the staffing rules (ORG109, ORG206) judge the team as it is, not as it
+    was planned.
 
     ## Example
     ```yaml
     spec:
       size: 6
-      members: [{id: a}, {id: b}, {id: c}, {id: d}]
+      members: [{id: a, role: ml-engineer}, {id: b, role: mlops-engineer},
+                {id: c, role: data-scientist}, {id: m, role: manager}]
     ```
 
     Use instead:
     ```yaml
     spec:
-      size: 4
-      members: [{id: a}, {id: b}, {id: c}, {id: d}]
+      size: 3
+      members: [{id: a, role: ml-engineer}, {id: b, role: mlops-engineer},
+                {id: c, role: data-scientist}, {id: m, role: manager}]
     ```
     """
 
     code = "ORG303"
     name = "size-mismatch"
     severity = Severity.INFO
-    summary = "spec.size differs from the member count"
+    summary = "spec.size differs from the team's headcount in matrix roles"
 
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
-        size = ctx.team.spec.size
-        count = len(ctx.members)
-        if size is not None and size != count:
-            gap = "open seats" if size > count else "more members than planned"
+        planned = ctx.team.spec.size
+        count = ctx.size
+        if planned is not None and planned != count:
+            gap = "open seats" if planned > count else "more members than planned"
             yield ctx.finding(SizeMismatch, ("spec", "size"),
-                              f"{ctx.team.id} plans {plural(size, 'head')} and lists"
-                              f" {plural(count, 'member')}"
+                              f"{ctx.team.id} plans {plural(planned, 'head')} and has"
+                              f" {plural(count, 'member')} in matrix roles"
                               f" ({gap})", detail="size")
 
 
