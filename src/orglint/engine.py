@@ -24,7 +24,7 @@ from orglint.rules.base import Rule, TeamContext
 from orglint.rules.input import UnknownRole
 from orglint.rules.org import OrgContext
 from orglint.rules.patterns import custom_rules
-from orglint.schema import document_kind, validate
+from orglint.schema import document_kind, looks_like_orglint, validate
 from orglint.selection import check_selectors, is_enabled, names_rule, rule_for
 from orglint.suppress import Directive, scan
 
@@ -106,6 +106,10 @@ def check_bytes(file: str, raw: bytes, job: Job) -> FileResult:
     result = FileResult(file)
     loaded = load(raw, file, job.limits)
     result.directives = scan(loaded.text) if loaded.text else []
+    if loaded.failed and not loaded.limited and not looks_like_orglint(raw):
+        result.skipped.append("not an orglint document (not valid YAML, and it names"
+                              " neither orglint nor an orglint kind)")
+        return result
     result.findings.extend(loaded.findings)
     if loaded.failed:
         return result
@@ -263,6 +267,8 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
 
     named_names = {s.display for s in named}
     org = OrgContext({name: res.facts for name, res in results.items()}, named_names)
+    if gathered.partial:
+        result.unresolved = org.unresolved()
     org_findings: dict[str, list[Finding]] = {}
     for code, rule in plan_.enabled.items():
         if rule.scope != "org":

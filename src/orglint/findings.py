@@ -116,6 +116,9 @@ class Result:
         self.roles_written = 0  # roles --fix inferred from titles and wrote
         self.baseline_hidden = 0
         self.stale_baseline: list[str] = []
+        # References the named files make that the org could not resolve, counted only
+        # when the cross-file rules saw nothing but the files named (Gathered.partial).
+        self.unresolved = 0
 
     def counts(self) -> dict[str, int]:
         out = {"error": 0, "warning": 0, "info": 0}
