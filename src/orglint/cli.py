@@ -64,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--diff", action="store_true",
                        help="print the fixes as a unified diff and write nothing")
     check.add_argument("--no-cache", action="store_true")
+    check.add_argument("--force-exclude", action="store_true",
+                       help="apply exclude: (and paths:, when set) to files named too")
     check.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: cores)")
     check.add_argument("-v", "--verbose", action="store_true")
     check.add_argument("--version", action="version", version=f"orglint {__version__}")
@@ -154,11 +156,14 @@ def _check(args: argparse.Namespace) -> int:
     from orglint import cache
     from orglint.files import Request, gather
 
-    settings = _settings(args, {
+    scoped = _scoped_settings(args, {
         "select": _flat(args.select) if args.select is not None else None,
         "extend_select": _flat(args.extend_select),
         "ignore": _flat(args.ignore), "fail_on": args.fail_on, "no_cache": args.no_cache,
     })
+    if len(scoped) > 1:
+        return _check_scopes(args, scoped)
+    settings = scoped[0][0]
     if args.show_settings:
         print(json.dumps(settings.shown(), indent=2))
         return EXIT_OK
@@ -176,17 +181,17 @@ def _check(args: argparse.Namespace) -> int:
                       stdin_name=args.stdin_filename, baseline=args.baseline, jobs=args.jobs,
                       today=today)
     gathered = gather(settings, args.paths, cwd=request.cwd, stdin=stdin,
-                      stdin_name=args.stdin_filename)
+                      stdin_name=args.stdin_filename, force_exclude=args.force_exclude)
     _guard_outputs(args, settings, gathered)
+    _notes(args, gathered)
 
-    fmt = args.output_format
-    also_github = fmt is None and os.environ.get("GITHUB_ACTIONS") == "true"
-    fmt = fmt or "text"
-    color = fmt == "text" and args.output_file is None and _color(sys.stdout)
+    fmt, also_github, color = _format(args)
     # A warm rerun with nothing changed reads back its report: the cache key covers the
     # version, the settings, the matrix and every file's content (see cache.run_key).
     key = folder = None
-    if settings.cache and stdin is None and args.write_baseline is None and not fixing:
+    # Not for a partial org: the hint on stderr needs the run (see _hint).
+    if (settings.cache and stdin is None and args.write_baseline is None and not fixing
+            and not gathered.partial):
         baseline_bytes = (args.baseline.read_bytes()
                           if args.baseline is not None and args.baseline.is_file() else None)
         folder = cache.default_dir(settings.root)
@@ -223,7 +228,8 @@ def _check(args: argparse.Namespace) -> int:
             request = request._replace(stdin=stdin)
         if done.findings or done.roles:
             gathered = gather(settings, args.paths, cwd=request.cwd, stdin=stdin,
-                              stdin_name=args.stdin_filename)
+                              stdin_name=args.stdin_filename,
+                              force_exclude=args.force_exclude)
             result = run(the_plan, request, gathered)
             result.fixed, result.roles_written = done.findings, done.roles
     if args.write_baseline is not None:
@@ -235,19 +241,99 @@ def _check(args: argparse.Namespace) -> int:
               file=stream or sys.stdout)
         return EXIT_OK
 
+    _hint(gathered, result)
+    report = _render(args, result, the_plan.rules, settings.fail_on,
+                     result.exit_code(settings.fail_on, args.exit_zero))
+    if key is not None and folder is not None:
+        cache.save_report(folder, key, report)
+    return _emit(report, args, stream)
+
+
+def _format(args: argparse.Namespace) -> tuple[str, bool, bool]:
+    """The output format, whether GitHub annotations go with it, and colour."""
+    fmt = args.output_format
+    also_github = fmt is None and os.environ.get("GITHUB_ACTIONS") == "true"
+    fmt = fmt or "text"
+    return fmt, also_github, fmt == "text" and args.output_file is None and _color(sys.stdout)
+
+
+def _render(args: argparse.Namespace, result: Any, rules: Any, fail_on: Any,
+            exit_code: int) -> Any:
+    from orglint import cache
     from orglint.reporters import ReportContext, get
     from orglint.reporters.text import summary_line
 
-    ctx = ReportContext(rules=the_plan.rules, fail_on=settings.fail_on, color=color,
+    fmt, also_github, color = _format(args)
+    ctx = ReportContext(rules=rules, fail_on=fail_on, color=color,
                         verbose=args.verbose, statistics=args.statistics, root=Path.cwd())
     text = get(fmt)(result, ctx)
     if also_github:
         text = get("github")(result, ctx) + text
-    report = cache.Report(text, result.exit_code(settings.fail_on, args.exit_zero),
-                          summary_line(result))
-    if key is not None and folder is not None:
-        cache.save_report(folder, key, report)
-    return _emit(report, args, stream)
+    return cache.Report(text, exit_code, summary_line(result))
+
+
+def _scoped_settings(args: argparse.Namespace,
+                     overrides: dict[str, Any]) -> list[tuple[Any, list[str]]]:
+    """The settings for each group of paths named: the configuration nearest each file
+    governs it, unless --config or --no-config names one for all."""
+    if args.config is not None or args.no_config or all(p == "-" for p in args.paths):
+        return [(_settings(args, overrides), args.paths)]
+    from orglint.config import load_settings
+    from orglint.scopes import scopes
+
+    cwd = Path.cwd()
+    return [(load_settings(cwd=cwd, config=scope.config, no_config=scope.config is None,
+                           overrides=overrides), scope.paths)
+            for scope in scopes(args.paths, cwd, stdin_name=args.stdin_filename)]
+
+
+def _check_scopes(args: argparse.Namespace, scoped: list[tuple[Any, list[str]]]) -> int:
+    """Files under several configurations: each group is checked with its own settings
+    and org, and the findings are reported together."""
+    import datetime as dt
+
+    from orglint.files import Request
+    from orglint.scopes import run_scopes
+
+    if (args.fix or args.unsafe_fixes or args.diff or args.show_settings
+            or args.write_baseline is not None):
+        configs = ", ".join(str(s.config_file or "no configuration") for s, _ in scoped)
+        raise UsageError("the paths named fall under different configurations ("
+                         f"{configs}): use --fix, --diff, --show-settings and"
+                         " --write-baseline on one of them at a time")
+    if args.output_file is not None and str(args.output_file) == "-":
+        args.output_file = None
+    stdin = None
+    if "-" in args.paths:
+        stdin = sys.stdin.buffer.read(max(s.limits.max_file_size for s, _ in scoped) + 1)
+    request = Request(paths=args.paths, cwd=Path.cwd(), stdin=stdin,
+                      stdin_name=args.stdin_filename, baseline=args.baseline, jobs=args.jobs,
+                      today=dt.date.today())
+    def guard(settings: Any, gathered: Any) -> None:
+        _guard_outputs(args, settings, gathered)
+        _notes(args, gathered)
+
+    done = run_scopes(scoped, request, force_exclude=args.force_exclude, guard=guard)
+    rules: dict[str, Any] = {}
+    for run in done.runs:
+        rules.update(run.plan.rules)
+        _hint(run.gathered, run.result)
+    exit_code = max(run.result.exit_code(run.plan.settings.fail_on, args.exit_zero)
+                    for run in done.runs)
+    report = _render(args, done.result, rules, scoped[0][0].fail_on, exit_code)
+    return _emit(report, args)
+
+
+def _notes(args: argparse.Namespace, gathered: Any) -> None:
+    if args.verbose:
+        for note in gathered.notes:
+            print(f"orglint: note: {note}", file=sys.stderr)
+
+
+def _hint(gathered: Any, result: Any) -> None:
+    if gathered.partial and result.unresolved:
+        print("orglint: hint: cross-file rules saw only the files named; set `paths:` in"
+              " .orglint.yaml to check against the whole org", file=sys.stderr)
 
 
 def _guard_outputs(args: argparse.Namespace, settings: Any, gathered: Any) -> None:
