@@ -119,6 +119,9 @@ def test_the_configuration_of_a_subfolder_org_is_found_from_the_file(run_cli, tm
     result = run_cli("check", "org/teams/vision.yaml", "--output-format", "json", cwd=repo)
     # ORG008 needs org/people.yaml, which only org/.orglint.yaml names.
     assert ("org/teams/vision.yaml", "ORG008") in _codes(result.out), result.err
+    # The orglint-org hook with `args: [org]`, as the README suggests.
+    folder = run_cli("check", "--force-exclude", "org", "--output-format", "json", cwd=repo)
+    assert ("org/teams/vision.yaml", "ORG008") in _codes(folder.out), folder.err
 
 
 def test_files_under_two_configurations_are_checked_each_with_its_own(run_cli, tmp_path):
