@@ -163,10 +163,22 @@ def test_yaml_that_is_not_orglint_is_skipped_even_when_broken(run_cli, tmp_path,
     repo = _write(tmp_path / "repo", {
         "ci.yaml": "jobs:\n  build:\n\truns-on: ubuntu-latest\n",
         "svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\n",
-        "values.yaml": "replicas: 3\nimage: {tag: latest}\n"})
+        "values.yaml": "replicas: 3\nimage: {tag: latest}\nreplicas: 4\n"})
     result = run_cli("check", "ci.yaml", "svc.yaml", "values.yaml", "-v", cwd=repo)
-    assert result.code == 0, result.out
+    assert result.code == 0, result.out  # not even ORG002 for values.yaml's duplicate key
     assert result.out.count("not an orglint document") == 3
+
+
+def test_orglint_files_and_limits_are_still_reported(run_cli, tmp_path):
+    repo = _write(tmp_path / "repo", {
+        "team.yaml": "kind: Team\nmetadata: {name: [\n",
+        "dup.yaml": TEAM.replace("metadata: {name: vision}", "metadata: {name: v, name: w}"),
+        "deep.yaml": "a: " + "[" * 200 + "]" * 200 + "\n"})
+    result = run_cli("check", "team.yaml", "dup.yaml", "deep.yaml", "--output-format",
+                     "json", cwd=repo)
+    found = _codes(result.out)
+    assert ("team.yaml", "ORG001") in found and ("dup.yaml", "ORG002") in found
+    assert ("deep.yaml", "ORG001") in found  # over the nesting limit: reported anyway
 
 
 # -- 5. --force-exclude ------------------------------------------------------------------
