@@ -12,6 +12,7 @@ from orglint.loader import load
 from orglint.model import (
     ALIASES,
     LEVEL_RANK,
+    Group,
     Level,
     Maturity,
     Member,
@@ -34,6 +35,8 @@ PAIRS = [
     (PeopleSpec, "People", "peopleSpec"),
     (Metadata, "People", "metadata"),
     (Person, "People", "person"),
+    (Group, "Group", None),
+    (Metadata, "Group", "metadata"),
 ]
 
 

@@ -84,14 +84,16 @@ def build_parser() -> argparse.ArgumentParser:
     compose = sub.add_parser("compose", help="recommend a team mix and flag staffing gaps")
     compose.add_argument("--size", type=int, required=True)
     compose.add_argument("--maturity", required=True)
-    compose.add_argument("--systems", nargs="*", default=[], type=str)
+    compose.add_argument("--systems", nargs="*", default=[], type=_codes, action="extend",
+                         metavar="SYSTEM", help="systems the team runs, comma- or"
+                         " space-separated")
     compose.add_argument("--output-format", choices=("text", "json"), default="text")
     compose.add_argument("--config", type=Path, metavar="PATH")
     compose.add_argument("--no-config", action="store_true")
 
     schema = sub.add_parser("schema", help="print a JSON Schema")
     schema.add_argument("kind", nargs="?", default="Team",
-                        help="Team (default), People, RoleMatrix or Config")
+                        help="Team (default), People, Group, RoleMatrix or Config")
 
     clean = sub.add_parser("clean", help="remove the result cache")
     clean.add_argument("--config", type=Path, metavar="PATH")
@@ -111,7 +113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                    "schema": _schema, "clean": _clean}[args.command]
         return handler(args)
     except OrglintError as exc:
-        print(f"orglint: error: {exc}", file=sys.stderr)
+        from orglint.escape import visible
+
+        # Messages name paths and values from the repository: one line, no escapes.
+        print(f"orglint: error: {visible(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("orglint: interrupted", file=sys.stderr)
@@ -122,7 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("orglint: internal error: input nested too deeply", file=sys.stderr)
         return EXIT_ERROR
     except Exception as exc:  # the promise: never a traceback
-        print(f"orglint: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        from orglint.escape import visible
+
+        print(f"orglint: internal error: {type(exc).__name__}: {visible(str(exc))}",
+              file=sys.stderr)
         if os.environ.get("ORGLINT_DEBUG"):
             raise
         return EXIT_ERROR
@@ -235,18 +243,22 @@ def _check(args: argparse.Namespace) -> int:
     if args.write_baseline is not None:
         from orglint import baseline
 
-        count = baseline.write(args.write_baseline, result.findings)
+        # ORG001 cannot be baselined (it is reported whatever the baseline says).
+        count = baseline.write(args.write_baseline,
+                               [f for f in result.findings if f.code != "ORG001"])
         print(f"Wrote {count} finding(s) to {args.write_baseline}; later runs with"
               f" --baseline {args.write_baseline} report only new ones.",
               file=stream or sys.stdout)
         return EXIT_OK
 
-    _hint(gathered, result)
     report = _render(args, result, the_plan.rules, settings.fail_on,
                      result.exit_code(settings.fail_on, args.exit_zero))
-    if key is not None and folder is not None:
+    # A run with notes is not kept: a warm rerun must say them again.
+    if key is not None and folder is not None and not result.notes:
         cache.save_report(folder, key, report)
-    return _emit(report, args, stream)
+    code = _emit(report, args, stream)
+    _after(gathered, result)
+    return code
 
 
 def _format(args: argparse.Namespace) -> tuple[str, bool, bool]:
@@ -317,20 +329,29 @@ def _check_scopes(args: argparse.Namespace, scoped: list[tuple[Any, list[str]]])
     rules: dict[str, Any] = {}
     for run in done.runs:
         rules.update(run.plan.rules)
-        _hint(run.gathered, run.result)
     exit_code = max(run.result.exit_code(run.plan.settings.fail_on, args.exit_zero)
                     for run in done.runs)
-    report = _render(args, done.result, rules, scoped[0][0].fail_on, exit_code)
-    return _emit(report, args)
+    code = _emit(_render(args, done.result, rules, scoped[0][0].fail_on, exit_code), args)
+    for run in done.runs:
+        _after(run.gathered, run.result)
+    return code
 
 
 def _notes(args: argparse.Namespace, gathered: Any) -> None:
+    """What -v says about how the org was put together, before the work starts."""
     if args.verbose:
+        from orglint.escape import visible
+
         for note in gathered.notes:
-            print(f"orglint: note: {note}", file=sys.stderr)
+            print(f"orglint: note: {visible(note)}", file=sys.stderr)
 
 
-def _hint(gathered: Any, result: Any) -> None:
+def _after(gathered: Any, result: Any) -> None:
+    """What stderr says after the report: the org's unreadable files, a partial org."""
+    from orglint.escape import visible
+
+    for note in result.notes:
+        print(f"orglint: note: {visible(note)}", file=sys.stderr)
     if gathered.partial and result.unresolved:
         print("orglint: hint: cross-file rules saw only the files named; set `paths:` in"
               " .orglint.yaml to check against the whole org", file=sys.stderr)
@@ -449,15 +470,24 @@ def _roles(args: argparse.Namespace) -> int:
         else:
             print(roles_text(matrix), end="")
         return EXIT_OK
-    role = args.role if args.role in matrix.roles else matrix.role_for_title(args.role)
-    if role is None:
-        from orglint.schema import did_you_mean
+    if args.role in matrix.roles:
+        if args.output_format == "json":
+            print(json.dumps(role_json(matrix, args.role), indent=2))
+        else:
+            print(role_text(matrix, args.role), end="")
+        return EXIT_OK
+    from orglint.explore import title_json, title_text
+    from orglint.schema import closest, did_you_mean
 
+    read = matrix.resolve_title(args.role)
+    # One word close to a role id is a mistyped id, not a title to read.
+    if read.role is None and not read.ambiguous and len(args.role.split()) == 1 and closest(
+            args.role, list(matrix.roles)):
         raise UsageError(f"no such role: {args.role}{did_you_mean(args.role, matrix.roles)}")
     if args.output_format == "json":
-        print(json.dumps(role_json(matrix, role), indent=2))
+        print(json.dumps(title_json(matrix, args.role, read), indent=2))
     else:
-        print(role_text(matrix, role), end="")
+        print(title_text(matrix, args.role, read), end="")
     return EXIT_OK
 
 
@@ -472,7 +502,7 @@ def _compose(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown maturity '{args.maturity}'"
                          f"{did_you_mean(args.maturity, matrix.spec.maturity)}; one of "
                          + ", ".join(matrix.spec.maturity))
-    systems = [s for group in args.systems for s in group.split(",") if s]
+    systems = list(dict.fromkeys(s for group in args.systems for s in group))
     for system in systems:
         if system not in matrix.systems:
             raise UsageError(f"unknown system '{system}'{did_you_mean(system, matrix.systems)}")

@@ -7,12 +7,14 @@ import datetime as dt
 import fnmatch
 import hashlib
 import os
+from collections import ChainMap
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from orglint.config import Settings
 from orglint.errors import OrglintError
-from orglint.facts import FileFacts, people_facts, team_facts
+from orglint.facts import FileFacts, group_facts, people_facts, team_facts
 from orglint.files import Gathered, Request, Source, excluded, gather, read_limited
 from orglint.findings import Finding, Fix, Result, Severity
 from orglint.loader import Document, Limits, load
@@ -21,10 +23,10 @@ from orglint.model import People, Person, Team, build_people, build_team
 from orglint.options import parse as parse_options
 from orglint.rules import REGISTRY
 from orglint.rules.base import Rule, TeamContext
-from orglint.rules.input import UnknownRole
+from orglint.rules.input import UnknownRole, YamlSyntaxError
 from orglint.rules.org import OrgContext
 from orglint.rules.patterns import custom_rules
-from orglint.schema import document_kind, looks_like_orglint, validate
+from orglint.schema import document_kind, looks_like_orglint, recover, validate
 from orglint.selection import check_selectors, is_enabled, names_rule, rule_for
 from orglint.suppress import Directive, scan
 
@@ -39,7 +41,7 @@ class FileResult:
     """What checking one file found; kept in the cache, sent back by worker processes."""
 
     __slots__ = ("directives", "documents", "facts", "file", "findings", "fixes", "people",
-                 "skipped")
+                 "skipped", "teams")
 
     def __init__(self, file: str) -> None:
         self.file = file
@@ -50,6 +52,7 @@ class FileResult:
         self.documents = 0
         self.people: dict[str, Person] = {}
         self.fixes: list[Fix] = []  # fixes not tied to a finding
+        self.teams = 0  # Team documents checked
 
 
 class Job(NamedTuple):
@@ -59,6 +62,7 @@ class Job(NamedTuple):
     rules: list[Rule]
     limits: Limits
     people: dict[str, Person]  # the org's People files, read before the teams
+    codes: frozenset[str] | None = None  # the codes of ``rules``
 
 
 class Plan(NamedTuple):
@@ -105,7 +109,6 @@ def plan(settings: Settings) -> Plan:
 def check_bytes(file: str, raw: bytes, job: Job) -> FileResult:
     result = FileResult(file)
     loaded = load(raw, file, job.limits)
-    result.directives = scan(loaded.text) if loaded.text else []
     # pre-commit passes every YAML file: a broken CI config or a Helm template is someone
     # else's to report, but a limit hit by any file is ours (the limits keep orglint safe).
     if loaded.failed:
@@ -114,7 +117,11 @@ def check_bytes(file: str, raw: bytes, job: Job) -> FileResult:
         else:
             result.skipped.append("not an orglint document (not valid YAML, and it names"
                                   " neither orglint nor an orglint kind)")
+        # Its only finding is ORG001, which nothing suppresses: every directive there
+        # would be reported as unused.
         return result
+    result.directives = scan(loaded.text) if loaded.text else []
+    teams: list[tuple[Document, dict[str, Any], bool]] = []
     for doc in loaded.documents:
         kind = document_kind(doc.data)
         if kind is None:
@@ -124,26 +131,38 @@ def check_bytes(file: str, raw: bytes, job: Job) -> FileResult:
             continue
         result.documents += 1
         problems = validate(doc, kind, file)
-        if problems:
-            result.findings.extend(problems)
+        result.findings.extend(problems)
+        data = recover(doc.data, kind) if problems else doc.data
+        if data is None:
             continue
         if kind == "Team":
-            _check_team(build_team(doc.data), doc, file, job, result)
+            teams.append((doc, data, not problems))
         elif kind == "People":
-            _check_people(build_people(doc.data), doc, file, job, result)
+            _check_people(build_people(data), doc, data, file, job, result)
+        elif kind == "Group":
+            group_facts(doc, file, result.facts)
+    # A file's own People entries count for its teams, whatever the document order.
+    people: Mapping[str, Person] = (ChainMap(job.people, result.people) if result.people
+                                    else job.people)
+    for doc, data, clean in teams:
+        _check_team(build_team(data), doc, data, clean, file, job, people, result)
+    result.teams = len(teams)
     if loaded.findings and (result.documents or looks_like_orglint(raw)):
         result.findings.extend(loaded.findings)  # duplicate keys (ORG002)
     return result
 
 
-def _check_team(team: Team, doc: Document, file: str, job: Job, result: FileResult) -> None:
-    ctx = TeamContext(team, doc, file, job.matrix, job.people)
+def _check_team(team: Team, doc: Document, data: dict[str, Any], clean: bool, file: str,
+                job: Job, people: Mapping[str, Person], result: FileResult) -> None:
+    ctx = TeamContext(team, doc, file, job.matrix, people, job.codes)
     for rule in job.rules:
         try:
             result.findings.extend(rule.check_team(ctx))
         except Exception as exc:  # a bug in a rule must not look like a clean file
             raise InternalError(f"rule {rule.code} failed on {file}: {exc!r}") from exc
-    team_facts(doc, file, result.facts)
+    team_facts(doc, file, result.facts, data)
+    if not clean:
+        return  # an edit next to a field the schema rejected could duplicate a key
     for i, info in enumerate(ctx.roles):
         member = team.spec.members[i]
         if info.source == "title" and member.role is None and info.role is not None:
@@ -152,9 +171,9 @@ def _check_team(team: Team, doc: Document, file: str, job: Job, result: FileResu
                                     f" of {member.id}"))
 
 
-def _check_people(people: People, doc: Document, file: str, job: Job,
+def _check_people(people: People, doc: Document, data: dict[str, Any], file: str, job: Job,
                   result: FileResult) -> None:
-    people_facts(doc, file, result.facts)
+    people_facts(doc, file, result.facts, data)
     check_roles = any(r.code == UnknownRole.code for r in job.rules)
     for person in people.spec.people:
         result.people.setdefault(person.id, person)
@@ -230,19 +249,26 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
 
     team_rules = [rule(plan_.options.get(code)) for code, rule in plan_.enabled.items()
                   if rule.scope == "team"]
-    job = Job(plan_.matrix, team_rules, settings.limits, {})
+    job = Job(plan_.matrix, team_rules, settings.limits, {},
+              frozenset(rule.code for rule in team_rules))
     from orglint.cache import Cache
 
     cache = Cache.open(settings, plan_) if settings.cache else None
 
     results: dict[str, FileResult] = {}
-    for entry in gathered.entries:
-        if entry.people:
-            results[entry.source.display] = check_bytes(entry.source.display,
-                                                        entry.read(limit), job)
+    people_entries = [entry for entry in gathered.entries if entry.people]
+    for entry in people_entries:
+        results[entry.source.display] = check_bytes(entry.source.display,
+                                                     entry.read(limit), job)
     for res in results.values():
         for pid, person in res.people.items():
             job.people.setdefault(pid, person)
+    if len(people_entries) > 1:
+        # Teams in a People file were checked knowing that file's people only.
+        for entry in people_entries:
+            if results[entry.source.display].teams:
+                results[entry.source.display] = check_bytes(entry.source.display,
+                                                            entry.read(limit), job)
 
     salt = _people_digest(job.people)
     todo: list[tuple[str, Path]] = []
@@ -252,7 +278,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         if source.display in results:
             continue
         # The name is part of the key: findings and facts carry it.
-        key = hashlib.blake2b(source.display.encode() + b"\0" + entry.digest + salt,
+        key = hashlib.blake2b(os.fsencode(source.display) + b"\0" + entry.digest + salt,
                               digest_size=16).hexdigest()
         keys[source.display] = key
         cached = cache.get(key) if cache else None
@@ -270,6 +296,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         cache.close()
 
     named_names = {s.display for s in named}
+    result.notes = org_notes(results, named_names)
     org = OrgContext({name: res.facts for name, res in results.items()}, named_names)
     if gathered.partial:
         result.unresolved = org.unresolved()
@@ -285,6 +312,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     from orglint.suppress import apply as apply_suppressions
 
     all_findings: list[Finding] = []
+    unreadable: list[Finding] = []
     for source in named:
         res = results[source.display]
         result.files_checked += 1
@@ -294,13 +322,18 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         result.documents_checked += res.documents
         for reason in res.skipped:
             result.skipped.append((source.display, reason))
-        findings = [f for f in res.findings if f.code in plan_.enabled]
+        # A file orglint could not read never passes: its ORG001 escapes selection,
+        # per-file ignores, severity overrides, suppressions and the baseline.
+        unreadable.extend(f._replace(severity=Severity.ERROR) for f in res.findings
+                          if f.code == YamlSyntaxError.code)
+        findings = [f for f in res.findings
+                    if f.code in plan_.enabled and f.code != YamlSyntaxError.code]
         findings += org_findings.get(source.display, [])
         findings = _per_file_ignores(findings, source, settings)
         findings = [f._replace(severity=plan_.severities[f.code])
                     if f.code in plan_.severities else f for f in findings]
         findings = apply_suppressions(findings, res.directives, today, plan_.enabled,
-                                      source.display)
+                                      source.display, plan_.rules)
         all_findings.extend(f for f in findings if f.code in plan_.enabled)
     result.skipped = skipped + result.skipped
     if request.baseline is not None:
@@ -310,9 +343,38 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
                                                           named_names)
         result.baseline_hidden = hidden
         result.stale_baseline = stale
+    all_findings.extend(unreadable)
     all_findings.sort(key=Finding.sort_key)
     result.findings = all_findings
     return result
+
+
+MAX_NOTES = 5
+_INPUT_ERRORS = ("ORG001", "ORG002", "ORG003")
+
+
+def org_notes(results: dict[str, FileResult], named: set[str]) -> list[str]:
+    """One line per file of the org, not named, that could not be read in full: its
+    findings are not shown, but cross-file rules saw less of the org because of it."""
+    notes: list[str] = []
+    broken = 0
+    for name in sorted(results.keys() - named):
+        bad = [f for f in results[name].findings if f.code in _INPUT_ERRORS]
+        if not bad:
+            continue
+        broken += 1
+        if len(notes) >= MAX_NOTES:
+            continue
+        first = min(bad, key=Finding.sort_key)
+        what = ("could not be read" if first.code == "ORG001"
+                else f"has {len(bad)} input error{'s' if len(bad) > 1 else ''}")
+        shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in name)
+        notes.append(f"{shown} (part of the org) {what}: {first.code} at {first.line}:"
+                     f"{first.column}; cross-file rules may be incomplete")
+    if broken > len(notes):
+        notes.append(f"{broken - len(notes)} more file(s) of the org have input errors;"
+                     " check them by name")
+    return notes
 
 
 def _people_digest(people: dict[str, Person]) -> bytes:

@@ -6,11 +6,14 @@ Both answer from the same matrix data the rules use.
 from __future__ import annotations
 
 import textwrap
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from orglint.matrix import AntiPattern, Matrix
+from orglint.mix import MixSeat, Need, RuleRef
 from orglint.rules.coverage import recommended_mix
+from orglint.titles import Resolution
 
 
 def patterns_for(matrix: Matrix, role: str) -> list[AntiPattern]:
@@ -84,67 +87,152 @@ def role_text(matrix: Matrix, role_id: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+class StaffingGap(NamedTuple):
+    """A role the mix lacks: the stage's advice about it, and the rules that will fire."""
+
+    role: str
+    advice: str
+    needs: tuple[Need, ...]
+
+    def rules(self) -> list[RuleRef]:
+        return list(dict.fromkeys(n.rule for n in self.needs))
+
+    def text(self, size: int) -> str:
+        lead = self.advice or f"no {self.role} in a mix of {_plural(size, 'head')}"
+        if not self.needs:
+            return lead
+        parts = [f"{rule.code} {rule.name} [{rule.severity.label}] ("
+                 + "; ".join(n.detail for n in self.needs if n.rule == rule) + ")"
+                 for rule in self.rules()]
+        return f"{lead}; orglint check reports " + " and ".join(parts)
+
+
+def title_json(matrix: Matrix, title: str, read: Resolution) -> dict[str, Any]:
+    """What a title resolves to; with the role's page when it names one role."""
+    answer: dict[str, Any] = {
+        "query": title, "normalised": read.normalised, "matched": read.phrase or None,
+        "resolves_to": read.describe(), "candidates": list(read.candidates)}
+    if read.role is None:
+        return answer
+    return {**role_json(matrix, read.role), "resolved_from": answer}
+
+
+def title_text(matrix: Matrix, title: str, read: Resolution) -> str:
+    lines = [f"Title:       {title}", f"Normalised:  {read.normalised or '(no words)'}"]
+    if read.phrase:
+        lines.append(f"Matched:     {read.phrase}")
+    lines.append(f"Resolves to: {read.describe()}")
+    if read.ambiguous:
+        lines += ["", _wrap("It could mean several roles, so it infers none: set 'role' on"
+                            " the member, or add the title to one role's aliases in your"
+                            " matrix.", "")]
+    elif read.role is None:
+        lines += ["", _wrap("No alias of the matrix matches it: set 'role' on the member,"
+                            " or add the title to a role's aliases in your matrix.", "")]
+    text = "\n".join(lines) + "\n"
+    return text + "\n" + role_text(matrix, read.role) if read.role else text
+
+
 @dataclass
 class Composition:
     size: int
     maturity: str
     systems: list[str]
-    seats: list[tuple[str, str]] = field(default_factory=list)
+    seats: list[MixSeat] = field(default_factory=list)
+    listed: int = 0
+    shares: dict[str, int] = field(default_factory=dict)
     practices: list[tuple[str, str]] = field(default_factory=list)
-    gaps: list[str] = field(default_factory=list)
+    gaps: list[StaffingGap] = field(default_factory=list)
+
+    def mix(self) -> dict[str, int]:
+        return dict(Counter(seat.role for seat in self.seats))
 
     def to_json(self) -> dict[str, Any]:
         return {
             "size": self.size,
             "maturity": self.maturity,
             "systems": self.systems,
-            "seats": [{"role": r, "reason": why} for r, why in self.seats],
-            "mix": {r: sum(1 for x, _ in self.seats if x == r)
-                    for r in dict.fromkeys(r for r, _ in self.seats)},
+            "seats": [{"role": s.role, "reason": s.reason, "owns": list(s.owns),
+                       "moved_for": list(s.moved_for)} for s in self.seats],
+            "mix": self.mix(),
+            "shares": self.shares,
             "practices": [{"id": p, "why": why} for p, why in self.practices],
-            "gaps": self.gaps,
+            "gaps": [gap.text(self.size) for gap in self.gaps],
+            "gap_details": [{"role": gap.role, "message": gap.text(self.size),
+                             "rules": [{"code": r.code, "name": r.name,
+                                        "severity": r.severity.label} for r in gap.rules()]}
+                            for gap in self.gaps],
         }
 
 
 def compose(matrix: Matrix, size: int, maturity: str, systems: list[str]) -> Composition:
+    """The composer: ``recommended_mix`` plus the stage's practices and the gaps.
+
+    Systems are taken in the matrix's order, so neither the mix nor the gaps depend on
+    the order they were given in.
+    """
     stage = matrix.spec.maturity[maturity]
-    seats = list(recommended_mix(matrix, maturity, size))
-    # Past the stage's list, grow in the same order again.
-    while len(seats) < size and stage.seats:
-        seats.extend((s.role, s.reason) for s in stage.seats[: size - len(seats)])
-    result = Composition(size, maturity, systems, seats)
+    running = [s for s in matrix.systems if s in set(systems)]
+    mix = recommended_mix(matrix, maturity, size, running)
+    result = Composition(size, maturity, running, mix.seats, mix.listed, mix.shares)
     for practice_id in stage.practices:
         practice = matrix.practices[practice_id]
         result.practices.append((practice_id, practice.description or practice.title))
-    roles_in_mix = {r for r, _ in seats}
-    flagged: set[str] = set()
+    in_mix = {seat.role for seat in mix.seats}
+    advice: dict[str, str] = {}
     for gap in stage.gaps:
-        if gap.role in roles_in_mix:
+        if gap.role in in_mix or gap.role in advice:
             continue
-        if gap.when_systems and not set(gap.when_systems) & set(systems):
+        if gap.when_systems and not set(gap.when_systems) & set(running):
             continue
-        result.gaps.append(gap.message)
-        flagged.add(gap.role)
-    for system_id in systems:
-        for need in matrix.systems[system_id].requires:
-            owner = matrix.owner(need)
-            if owner and owner not in roles_in_mix and owner not in flagged:
-                flagged.add(owner)
-                result.gaps.append(f"{system_id} requires {need}, which is {owner} work,"
-                                   f" and this mix has no {owner}")
+        advice[gap.role] = " ".join(gap.message.split())
+    unmet: dict[str, list[Need]] = {}
+    for need in mix.unmet:
+        unmet.setdefault(need.role, []).append(need)
+    result.gaps = [StaffingGap(role, advice.pop(role, ""), tuple(items))
+                   for role, items in unmet.items()]
+    result.gaps += [StaffingGap(role, text, ()) for role, text in advice.items()]
     return result
+
+
+def _seat_lines(n: str, seat: MixSeat, width: int) -> list[str]:
+    head = f"  {n:>5} {seat.role:<{width}}  "
+    lines = [head + seat.reason]
+    pad = " " * len(head)
+    if seat.moved_for:
+        lines.append(f"{pad}moved up the stage's order for {', '.join(seat.moved_for)}")
+    if seat.owns:
+        lines.append(f"{pad}owns: {', '.join(seat.owns)}")
+    return lines
 
 
 def compose_text(result: Composition, matrix: Matrix) -> str:
     stage = matrix.spec.maturity[result.maturity]
-    lines = [f"Recommended mix for {result.size} heads at {result.maturity}"
-             f" ({stage.description.rstrip('.')})"
+    about = f" ({stage.description.rstrip('.')})" if stage.description else ""
+    lines = [f"Recommended mix for {_plural(result.size, 'head')} at {result.maturity}{about}"
              + (f", running {', '.join(result.systems)}" if result.systems else "") + ":", ""]
-    width = max((len(r) for r, _ in result.seats), default=0)
-    for n, (role, reason) in enumerate(result.seats, start=1):
-        lines.append(f"  {n:>2}. {role:<{width}}  {reason}")
+    width = max((len(seat.role) for seat in result.seats), default=0)
+    for n, seat in enumerate(result.seats[: result.listed], start=1):
+        lines += _seat_lines(f"{n}.", seat, width)
+    extra = result.seats[result.listed:]
+    if extra:
+        ratio = " : ".join(f"{role} {share}" for role, share in result.shares.items())
+        first = result.listed + 1
+        span = f"{first}" if len(extra) == 1 else f"{first}-{result.size}"
+        lines += ["", f"  Seats {span} follow the stage's shares ({ratio}):"]
+        order = {role: k for k, role in enumerate(result.shares)}
+        groups = sorted(Counter(extra).items(), key=lambda g: order.get(g[0].role, len(order)))
+        for seat, count in groups:
+            lines += _seat_lines(f"{count} x", seat, width)
+    lines += ["", "Mix: " + (", ".join(_plural(count, role)
+                                       for role, count in result.mix().items())
+                             or f"stage {result.maturity} lists no seats")]
     if result.practices:
         lines += ["", "Practices:"] + [f"  - {p}: {why}" for p, why in result.practices]
     lines += ["", "Staffing gaps:"]
-    lines += [f"  - {gap}" for gap in result.gaps] or ["  none flagged"]
+    lines += [f"  - {gap.text(result.size)}" for gap in result.gaps] or ["  none flagged"]
     return "\n".join(lines) + "\n"

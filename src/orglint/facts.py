@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from orglint.findings import Location
 from orglint.loader import Document
+from orglint.model import whole
 from orglint.source import NestedPath, Span
 
 
@@ -60,10 +61,13 @@ class FieldFact(NamedTuple):
 
 
 class TeamFact(NamedTuple):
+    """A team, or a group (``kind: Group``): both are parents, and they share one id space."""
+
     id: str
     place: Place
     parent: str | None
     parent_place: Place | None
+    kind: str = "Team"
 
 
 class PersonFact(NamedTuple):
@@ -140,7 +144,7 @@ def _person(places: _Places, base: NestedPath, entry: dict[str, Any], team: str 
     has_allocation = team is not None and "allocation" in entry
     return PersonFact(
         entry["id"], places.file, places.index, places.packed((base, "id")), team,
-        entry.get("allocation", 100) if team is not None else 100,
+        whole(entry.get("allocation", 100)) if team is not None else 100,
         places.packed((base, "allocation")) if has_allocation else -1,
         entry.get("name") is not None, tuple(detail))
 
@@ -149,24 +153,39 @@ def _missing(places: _Places) -> Place:
     return Place(places.file, 1, 1, 1, 1, places.index)
 
 
-def team_facts(doc: Document, file: str, facts: FileFacts) -> None:
-    """Facts of a schema-valid Team document."""
-    data = doc.data
-    places = _Places(doc, file)
+def _unit(data: dict[str, Any], places: _Places, facts: FileFacts, kind: str) -> str:
     meta: NestedPath = ((), "metadata")
-    team_id = data["metadata"]["name"]
+    unit_id: str = data["metadata"]["name"]
     parent = data["metadata"].get("parent")
-    facts.teams.append(TeamFact(team_id, places.at((meta, "name")) or _missing(places), parent,
-                                places.at((meta, "parent")) if parent is not None else None))
+    facts.teams.append(TeamFact(unit_id, places.at((meta, "name")) or _missing(places), parent,
+                                places.at((meta, "parent")) if parent is not None else None,
+                                kind))
+    return unit_id
+
+
+def team_facts(doc: Document, file: str, facts: FileFacts, data: Any = None) -> None:
+    """Facts of a Team document: ``data`` is what the schema step kept of it (a dropped
+    member is None), by default the document as written."""
+    data = doc.data if data is None else data
+    places = _Places(doc, file)
+    team_id = _unit(data, places, facts, "Team")
     members: NestedPath = (((), "spec"), "members")
     for index, entry in enumerate(data["spec"]["members"]):
-        facts.persons.append(_person(places, (members, index), entry, team_id))
+        if entry is not None:
+            facts.persons.append(_person(places, (members, index), entry, team_id))
 
 
-def people_facts(doc: Document, file: str, facts: FileFacts) -> None:
-    """Facts of a schema-valid People document."""
+def group_facts(doc: Document, file: str, facts: FileFacts) -> None:
+    """Facts of a schema-valid Group document."""
+    _unit(doc.data, _Places(doc, file), facts, "Group")
+
+
+def people_facts(doc: Document, file: str, facts: FileFacts, data: Any = None) -> None:
+    """Facts of a People document (``data`` as for ``team_facts``)."""
+    data = doc.data if data is None else data
     facts.has_people = True
     places = _Places(doc, file)
     people: NestedPath = (((), "spec"), "people")
-    for index, entry in enumerate(doc.data["spec"]["people"]):
-        facts.persons.append(_person(places, (people, index), entry, None))
+    for index, entry in enumerate(data["spec"]["people"]):
+        if entry is not None:
+            facts.persons.append(_person(places, (people, index), entry, None))

@@ -119,6 +119,7 @@ class Result:
         # References the named files make that the org could not resolve, counted only
         # when the cross-file rules saw nothing but the files named (Gathered.partial).
         self.unresolved = 0
+        self.notes: list[str] = []  # about the org beyond the files named (to stderr)
 
     def counts(self) -> dict[str, int]:
         out = {"error": 0, "warning": 0, "info": 0}

@@ -112,7 +112,7 @@ class _Unsafe(Exception):
 
 
 def _comment_lines(text: str) -> list[str]:
-    from orglint.suppress import comments
+    from orglint.comments import comments
 
     return [comment.strip() for _, _, comment, _ in comments(text)]
 

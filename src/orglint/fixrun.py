@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from orglint import fsutil
+from orglint.escape import line_start, visible
 from orglint.files import Entry, Gathered, digest
 from orglint.findings import Finding, Result
 from orglint.fixer import diff, fixes_for, plan_file
@@ -23,7 +24,7 @@ class Fixed(NamedTuple):
 
 
 def _not_fixed(display: str, reason: str) -> None:
-    print(f"{display}: not fixed: {reason}", file=sys.stderr)
+    print(f"{line_start(display)}: not fixed: {visible(reason)}", file=sys.stderr)
 
 
 def apply_fixes(result: Result, gathered: Gathered, *, roots: list[Path], diff_only: bool,
@@ -85,7 +86,8 @@ def apply_fixes(result: Result, gathered: Gathered, *, roots: list[Path], diff_o
                 continue
         if verbose and not diff_only:
             for fix in planned.fixed:
-                print(f"{source.display}: fixed: {fix.description}", file=sys.stderr)
+                print(f"{line_start(source.display)}: fixed: {visible(fix.description)}",
+                      file=sys.stderr)
         inferred = {id(fix) for fix in extra}
         written = sum(1 for fix in planned.fixed if id(fix) in inferred)
         roles += written

@@ -3,18 +3,22 @@
 It is data (``rules/ai-platform.yaml``), validated by ``schemas/role-matrix.schema.json``.
 An organisation's own ``kind: RoleMatrix`` with ``spec.extends: ai-platform`` is merged
 on top: roles merge field by field (aliases add up), responsibilities, systems, practices
-and stages are replaced by id, and anti-patterns with a code already defined replace the
-built-in ones with that code.
+and stages are replaced by id, anti-patterns with a code already defined replace the
+built-in ones with that code, and the ``titles`` and ``skills`` tables merge by key (their
+lists add up).  Reading titles and skills is ``orglint.titles`` and ``orglint.skills``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
+from collections.abc import Mapping
 from pathlib import Path as FsPath
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from orglint.errors import MatrixError
+from orglint.skills import SkillIndex
+from orglint.titles import Resolution, TitleIndex, words
 
 # The matrix is validated by its JSON Schema before it is built, so its values are plain
 # NamedTuples: pydantic would validate the same shape twice, and importing it costs a
@@ -61,6 +65,7 @@ class Responsibility(NamedTuple):
     owner: str
     title: str = ""
     senior: bool = False
+    shared_with: tuple[str, ...] = ()  # other roles whose own work this also is
 
 
 class System(NamedTuple):
@@ -77,6 +82,16 @@ class Practice(NamedTuple):
 class Seat(NamedTuple):
     role: str
     reason: str
+    owns: tuple[str, ...] = ()
+
+
+class Growth(NamedTuple):
+    """A role's share of the seats past a stage's list (a relative weight)."""
+
+    role: str
+    share: int
+    reason: str
+    owns: tuple[str, ...] = ()
 
 
 class Gap(NamedTuple):
@@ -89,6 +104,7 @@ class Stage(NamedTuple):
     title: str = ""
     description: str = ""
     seats: tuple[Seat, ...] = ()
+    growth: tuple[Growth, ...] = ()
     practices: tuple[str, ...] = ()
     gaps: tuple[Gap, ...] = ()
 
@@ -111,8 +127,29 @@ class AntiPattern(NamedTuple):
     why: str = ""
 
 
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+class TitleSpec(NamedTuple):
+    """How titles are read (see ``orglint.titles``)."""
+
+    synonyms: Mapping[str, str] = _EMPTY
+    ambiguous: Mapping[str, list[str]] = _EMPTY
+    generic: tuple[str, ...] = ()
+    junior_words: tuple[str, ...] = ()
+
+
+class SkillSpec(NamedTuple):
+    """How skills are compared (see ``orglint.skills``)."""
+
+    aliases: Mapping[str, str] = _EMPTY
+    vendor_prefixes: tuple[str, ...] = ()
+
+
 class MatrixSpec(NamedTuple):
     seniority_words: tuple[str, ...]
+    titles: TitleSpec
+    skills: SkillSpec
     roles: dict[str, Role]
     responsibilities: dict[str, Responsibility]
     systems: dict[str, System]
@@ -126,27 +163,22 @@ class MatrixSpec(NamedTuple):
             return lambda table: {k: _kw(kind, v or {}, **nested) for k, v in table.items()}
 
         stage = each(Stage, seats=lambda items: tuple(_kw(Seat, x) for x in items),
+                     growth=lambda items: tuple(_kw(Growth, x) for x in items),
                      gaps=lambda items: tuple(_kw(Gap, x) for x in items))
         # Every section may be absent from an extending matrix; each gets its own empty
         # table here rather than a shared mutable default on the class.
         empty: dict[str, Any] = {
-            "seniority-words": [], "roles": {}, "responsibilities": {}, "systems": {},
-            "practices": {}, "maturity": {}, "anti-patterns": []}
+            "seniority-words": [], "titles": {}, "skills": {}, "roles": {},
+            "responsibilities": {}, "systems": {}, "practices": {}, "maturity": {},
+            "anti-patterns": []}
         spec: MatrixSpec = _kw(
                    cls, {**empty, **data},
+                   titles=lambda d: _kw(TitleSpec, d), skills=lambda d: _kw(SkillSpec, d),
                    roles=each(Role, skill_bar=lambda bar: _kw(SkillBar, bar)),
                    responsibilities=each(Responsibility), systems=each(System),
                    practices=each(Practice), maturity=stage,
                    anti_patterns=lambda items: tuple(_kw(AntiPattern, x) for x in items))
         return spec
-
-
-_WORD = re.compile(r"[a-z0-9&+.]+")
-
-
-def normalise_skill(skill: str) -> str:
-    """``Weights & Biases`` → ``weights-and-biases``; how skills are compared."""
-    return "-".join(skill.lower().replace("_", " ").replace("&", "and").split())
 
 
 class Matrix:
@@ -158,23 +190,14 @@ class Matrix:
         self.spec = spec
         self.digest = digest
         self.sources = sources if sources is not None else []
-        seniority = {w.lower().rstrip(".") for w in self.spec.seniority_words}
-        self._seniority = seniority
-        titles: dict[str, str | None] = {}
-        for role_id, role in self.spec.roles.items():
-            names = [*role.aliases, role_id, role_id.replace("-", " ")]
-            if role.title:
-                names.append(role.title)
-            for name in names:
-                key = self.normalise_title(name)
-                if not key:
-                    continue
-                if key in titles and titles[key] != role_id:
-                    titles[key] = None  # ambiguous: maps to no single role
-                else:
-                    titles[key] = role_id
-        self._titles = titles
-        self._title_cache: dict[str, str | None] = {}
+        titles = spec.titles
+        # A role's display title is no alias: it may carry a qualifier ("Platform
+        # Engineer (AI Platform)").
+        self._title_index = TitleIndex(
+            [(role_id, alias) for role_id, role in spec.roles.items() for alias in role.aliases],
+            role_ids=spec.roles, seniority=spec.seniority_words, synonyms=titles.synonyms,
+            ambiguous=titles.ambiguous, generic=titles.generic, junior=titles.junior_words)
+        self._title_cache: dict[str, Resolution] = {}
         owned: dict[str, list[str]] = {role: [] for role in self.spec.roles}
         for rid, entry in self.spec.responsibilities.items():
             owned.setdefault(entry.owner, []).append(rid)
@@ -185,8 +208,10 @@ class Matrix:
             if pattern.responsibilities_of:
                 wanted.update(owned.get(pattern.responsibilities_of, []))
             self._pattern_sets[id(pattern)] = frozenset(wanted)
-        self.day_one = {role: frozenset(normalise_skill(s) for s in entry.day_one_skills)
-                        for role, entry in self.spec.roles.items()}
+        self._skills = SkillIndex(spec.skills.aliases, spec.skills.vendor_prefixes)
+        # ORG401's bar: a role's day-one skills and the tools the article expects of it.
+        self.skill_bar = {role: self._skills.bar((*entry.day_one_skills, *entry.tools))
+                          for role, entry in spec.roles.items()}
 
     # -- vocabulary ------------------------------------------------------------------
     @property
@@ -212,6 +237,11 @@ class Matrix:
         entry = self.responsibilities.get(responsibility)
         return entry.owner if entry else None
 
+    def holders(self, responsibility: str) -> tuple[str, ...]:
+        """Every role whose work a responsibility is: its owner, then ``shared-with``."""
+        entry = self.responsibilities.get(responsibility)
+        return (entry.owner, *entry.shared_with) if entry else ()
+
     def owned_by(self, role: str) -> list[str]:
         return self._owned.get(role, [])
 
@@ -223,18 +253,25 @@ class Matrix:
         return entry.work if entry is not None and entry.work else f"{role} work"
 
     # -- titles ----------------------------------------------------------------------
-    def normalise_title(self, title: str) -> str:
-        words = [w.rstrip(".") for w in _WORD.findall(title.lower())]
-        seniority: set[str] = getattr(self, "_seniority", set())
-        return " ".join(w for w in words if w and w not in seniority)
-
-    def role_for_title(self, title: str) -> str | None:
-        """The one role a title maps to, ignoring case and seniority words."""
+    def resolve_title(self, title: str) -> Resolution:
+        """What a title resolves to: one role, several candidates, or nothing."""
         # Orgs repeat a handful of titles thousands of times: remember each answer.
         cache = self._title_cache
         if title not in cache:
-            cache[title] = self._titles.get(self.normalise_title(title))
+            cache[title] = self._title_index.resolve(title)
         return cache[title]
+
+    def role_for_title(self, title: str) -> str | None:
+        """The one role a title maps to (None when it maps to none, or to several)."""
+        return self.resolve_title(title).role
+
+    def title_says_junior(self, title: str) -> bool:
+        """A junior word in an IC title ("Associate Director" is no junior)."""
+        role = self.role_for_title(title)
+        return (role is None or self.in_matrix(role)) and self._title_index.says_junior(title)
+
+    def skill_keys(self, skill: str) -> set[str]:
+        return self._skills.keys(skill)
 
     def patterns(self, code: str) -> list[AntiPattern]:
         return [p for p in self.spec.anti_patterns if p.code == code]
@@ -262,12 +299,35 @@ def _merge_spec(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
                 roles[role_id] = merged
         elif key == "seniority-words":
             out[key] = [*out.get(key, []), *value]
+        elif key in ("titles", "skills"):
+            out[key] = _merge_vocabulary(out.get(key, {}), value)
         elif key == "anti-patterns":
             codes = {p["code"] for p in value}
             out[key] = [p for p in out.get(key, []) if p["code"] not in codes] + list(value)
         elif isinstance(value, dict):
             section = out.setdefault(key, {})
             section.update(value)
+        else:
+            out[key] = value
+    # An alias the organisation gives a role settles a title the base matrix calls
+    # ambiguous: at that org, a "Platform Engineer" may well be an SRE.
+    settled = {words(alias) for fields in override.get("roles", {}).values()
+               for alias in fields.get("aliases", [])}
+    ambiguous = out.get("titles", {}).get("ambiguous")
+    if settled and ambiguous:
+        out["titles"]["ambiguous"] = {title: roles for title, roles in ambiguous.items()
+                                      if words(title) not in settled}
+    return out
+
+
+def _merge_vocabulary(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Tables merge by key and lists add up, so an org adds words without repeating ours."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict):
+            out[key] = {**out.get(key, {}), **value}
+        elif isinstance(value, list):
+            out[key] = [*out.get(key, []), *value]
         else:
             out[key] = value
     return out
@@ -342,6 +402,8 @@ def check_consistency(spec: MatrixSpec) -> list[str]:
     for rid, entry in resp.items():
         if entry.owner not in roles:
             problems.append(f"responsibility '{rid}' has unknown owner role '{entry.owner}'")
+        problems += [f"responsibility '{rid}' is shared with unknown role '{r}'"
+                     for r in entry.shared_with if r not in roles]
     for sid, system in spec.systems.items():
         for r in system.requires:
             if r not in resp:
@@ -350,10 +412,16 @@ def check_consistency(spec: MatrixSpec) -> list[str]:
         if practice.responsibility and practice.responsibility not in resp:
             problems.append(f"practice '{pid}' names unknown responsibility "
                             f"'{practice.responsibility}'")
+    for title, candidates in spec.titles.ambiguous.items():
+        problems += [f"ambiguous title '{title}' names unknown role '{r}'"
+                     for r in candidates if r not in roles]
     for stage_id, stage in spec.maturity.items():
-        for seat in stage.seats:
+        entries: list[Seat | Growth] = [*stage.seats, *stage.growth]
+        for seat in entries:
             if seat.role not in roles:
                 problems.append(f"stage '{stage_id}' has a seat for unknown role '{seat.role}'")
+            problems += [f"stage '{stage_id}' has a {seat.role} seat owning unknown"
+                         f" responsibility '{r}'" for r in seat.owns if r not in resp]
         for gap in stage.gaps:
             if gap.role not in roles:
                 problems.append(f"stage '{stage_id}' has a gap for unknown role '{gap.role}'")

@@ -1,10 +1,11 @@
 """Model: typed views of valid documents, each node knowing where it was written.
 
-Documents reach this module only after they pass their JSON Schema (jsonschema-rs), so
-the model trusts the shape and only gives it types: the builders copy fields and do not
-validate again.  That is why these are NamedTuples and not pydantic models: a second
-validation would repeat the schema's work, and importing pydantic costs a one-file
-pre-commit run about 0.1 s, half of what yamllint takes in total.  NamedTuples rather
+Documents reach this module only after they pass their JSON Schema (jsonschema-rs), or
+after ``schema.recover`` dropped what did not (a member or person it dropped is ``None``
+in its list), so the model trusts the shape and only gives it types: the builders copy
+fields and do not validate again.  That is why these are NamedTuples and not pydantic
+models: a second validation would repeat the schema's work, and importing pydantic costs
+a one-file pre-commit run about 0.1 s, half of what yamllint takes in total.  NamedTuples rather
 than dataclasses because their class statements cost a tenth as much at start-up, and a
 view of a checked document never changes.  Unknown keys (the schema allows ``x-``
 extensions) are ignored.  Every node keeps its path in the document, so a rule can ask
@@ -101,6 +102,19 @@ class Team(NamedTuple):
         return self.spec.size if self.spec.size is not None else len(self.spec.members)
 
 
+class Group(NamedTuple):
+    """A division or department: only a name that teams and groups name as parent."""
+
+    api_version: Literal["orglint/v1"]
+    kind: Literal["Group"]
+    metadata: Metadata
+    path: Path = ()
+
+    @property
+    def id(self) -> str:
+        return self.metadata.name
+
+
 class PeopleSpec(NamedTuple):
     people: list[Person]
     path: Path = ()
@@ -121,6 +135,12 @@ _PERSON_KEYS = ("name", "title", "role", "level", "skills", "email")
 _META_KEYS = ("title", "description", "parent", "labels", "annotations")
 
 
+def whole(value: Any) -> Any:
+    """An integral float as the int it is: JSON Schema counts ``5.0`` (and YAML's ``1e3``)
+    as an integer, and a size or allocation is used to slice, index and print."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def _metadata(data: dict[str, Any]) -> Metadata:
     get = data.get
     return Metadata(path=("metadata",), name=data["name"],
@@ -129,7 +149,7 @@ def _metadata(data: dict[str, Any]) -> Metadata:
 
 def _member(data: dict[str, Any], path: Path) -> Member:
     get = data.get
-    return Member(path=path, id=data["id"], allocation=get("allocation", 100),
+    return Member(path=path, id=data["id"], allocation=whole(get("allocation", 100)),
                   owns=get("owns") or (), **{k: get(k) for k in _PERSON_KEYS})
 
 
@@ -141,19 +161,27 @@ def _person(data: dict[str, Any], path: Path) -> Person:
 def build_team(data: dict[str, Any]) -> Team:
     spec = data["spec"]
     get = spec.get
-    members = [_member(m, ("spec", "members", i)) for i, m in enumerate(spec["members"])]
+    # An entry the schema step dropped is None, so every other keeps its index (its path).
+    members = [_member(m, ("spec", "members", i)) for i, m in enumerate(spec["members"])
+               if m is not None]
     return Team(api_version=data["apiVersion"], kind=data["kind"],
                 metadata=_metadata(data["metadata"]),
                 spec=TeamSpec(path=("spec",), maturity=spec["maturity"], members=members,
-                              size=get("size"), description=get("description"),
+                              size=whole(get("size")), description=get("description"),
                               systems=get("systems") or (),
                               practices=get("practices") or ()))
 
 
 def build_people(data: dict[str, Any]) -> People:
     spec = data["spec"]
-    people = [_person(p, ("spec", "people", i)) for i, p in enumerate(spec["people"])]
+    people = [_person(p, ("spec", "people", i)) for i, p in enumerate(spec["people"])
+              if p is not None]
     meta = data.get("metadata")
     return People(api_version=data["apiVersion"], kind=data["kind"],
                   spec=PeopleSpec(path=("spec",), people=people),
                   metadata=_metadata(meta) if meta is not None else None)
+
+
+def build_group(data: dict[str, Any]) -> Group:
+    return Group(api_version=data["apiVersion"], kind=data["kind"],
+                 metadata=_metadata(data["metadata"]))

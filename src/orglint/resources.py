@@ -18,6 +18,7 @@ SCHEMA_FILES = {
     "Team": "team.schema.json",
     "People": "people.schema.json",
     "RoleMatrix": "role-matrix.schema.json",
+    "Group": "group.schema.json",
     "Config": "config.schema.json",
 }
 

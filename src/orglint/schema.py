@@ -18,7 +18,7 @@ from orglint.resources import schema
 from orglint.source import Path
 
 API_VERSION = "orglint/v1"
-KINDS = ("Team", "People", "RoleMatrix")
+KINDS = ("Team", "People", "RoleMatrix", "Group")
 
 
 def closest(word: str, choices: Any, cutoff: float = 0.6) -> str | None:
@@ -48,7 +48,8 @@ def _validator(kind: str) -> Any:
 
 # Anything that names orglint (an apiVersion, a suppression comment) or one of its kinds,
 # in block, flow or JSON style.
-_OURS_RE = re.compile(rb"""(?i:orglint)|\bkind['"]?\s*:\s*['"]?(?:Team|People|RoleMatrix)\b""")
+_OURS_RE = re.compile(
+    rb"""(?i:orglint)|\bkind['"]?\s*:\s*['"]?(?:Team|People|RoleMatrix|Group)\b""")
 
 
 def looks_like_orglint(raw: bytes) -> bool:
@@ -100,11 +101,11 @@ def validate(doc: Document, kind: str, file: str) -> list[Finding]:
                          f"unknown apiVersion '{api}' (did you mean '{API_VERSION}'?)", entity)]
     if kind not in KINDS:
         if "kind" not in data:
-            return [_finding(file, doc, (), "missing 'kind' (one of Team, People, RoleMatrix)",
+            return [_finding(file, doc, (), f"missing 'kind' (one of {', '.join(KINDS)})",
                              entity)]
         return [_finding(file, doc, ("kind",),
                          f"unknown kind '{data.get('kind')}'{did_you_mean(str(kind), KINDS)};"
-                         " expected one of Team, People, RoleMatrix", entity)]
+                         f" expected one of {', '.join(KINDS)}", entity)]
     validator = _validator(kind)
     if validator.is_valid(data):
         return []
@@ -118,6 +119,72 @@ def validate(doc: Document, kind: str, file: str) -> list[Finding]:
             out.append(finding)
     out.sort(key=Finding.sort_key)
     return out
+
+
+# -- keeping what is valid -----------------------------------------------------------
+
+_ENTRIES = {"Team": "members", "People": "people"}
+# Optional fields no rule needs: an invalid one is dropped and the document still checked.
+_OPTIONAL = {("metadata", "title"), ("metadata", "description"), ("metadata", "parent"),
+             ("metadata", "labels"), ("metadata", "annotations"), ("spec", "size"),
+             ("spec", "description")}
+_ROUNDS = 3
+
+
+def recover(data: dict[str, Any], kind: str) -> dict[str, Any] | None:
+    """What of an invalid Team or People document can still be checked, or None.
+
+    One misspelt key must not hide a whole team from the org: an unknown key is ignored
+    (the model reads only its own), an invalid optional field is dropped, an invalid
+    field of a member or person is dropped (an invalid ``allocation`` counts as 0%, so it
+    adds nothing to ORG301), and a member or person without a valid ``id`` becomes None,
+    so the others keep their index and place.  Anything else (no maturity, a team name
+    that is not an id) leaves nothing safe to check.  ``data`` is not changed.
+    """
+    key = _ENTRIES.get(kind)
+    spec = data.get("spec")
+    if key is None or not isinstance(spec, dict) or not isinstance(spec.get(key), list):
+        return None
+    out = dict(data)
+    out["spec"] = spec = dict(spec)
+    spec[key] = entries = list(spec[key])
+    if isinstance(out.get("metadata"), dict):
+        out["metadata"] = dict(out["metadata"])
+    validator = _validator(kind)
+    for _ in range(_ROUNDS):
+        changed = False
+        for error in list(validator.iter_errors(out)):
+            name = type(error.kind).__name__
+            path = tuple(error.instance_path)
+            if name in ("AdditionalProperties", "UniqueItems"):
+                continue  # unknown keys are not read; a repeated id changes no verdict
+            if len(path) >= 3 and path[:2] == ("spec", key) and isinstance(path[2], int):
+                changed |= _drop_field(entries, path[2], path[3] if len(path) > 3 else None)
+            elif path[:2] in _OPTIONAL:
+                changed |= out[path[0]].pop(path[1], None) is not None
+            elif kind == "People" and path[:1] == ("metadata",):
+                changed |= out.pop("metadata", None) is not None  # optional, and unread
+            else:
+                return None
+        if not changed:
+            return out
+    return None
+
+
+def _drop_field(entries: list[Any], index: int, field: Any) -> bool:
+    entry = entries[index]
+    if entry is None:
+        return False
+    if field is None or field == "id" or not isinstance(entry, dict):
+        entries[index] = None
+        return True
+    if field == "allocation":
+        if entry.get("allocation") == 0 and not isinstance(entry.get("allocation"), bool):
+            return False
+        entries[index] = {**entry, "allocation": 0}
+        return True
+    entries[index] = {k: v for k, v in entry.items() if k != field}
+    return True
 
 
 def explain_all(data: Any, root: dict[str, Any]) -> list[tuple[Path, str, bool]]:

@@ -96,5 +96,6 @@ def merge(results: list[Result]) -> Result:
         out.baseline_hidden += result.baseline_hidden
         out.stale_baseline.extend(result.stale_baseline)
         out.unresolved += result.unresolved
+        out.notes.extend(result.notes)
     out.findings.sort(key=Finding.sort_key)
     return out

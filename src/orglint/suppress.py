@@ -1,6 +1,6 @@
 """Suppressions: ``# orglint:`` comments, applied after every rule has run.
 
-Accepted forms (one regular expression, ``DIRECTIVE``):
+Accepted forms:
 
 * ``# orglint: ignore[ORG104]`` and ``# orglint: ignore[ORG104, ORG102] reason text``
   on the finding's line; alone on a line, it applies to the next line that has content;
@@ -8,9 +8,13 @@ Accepted forms (one regular expression, ``DIRECTIVE``):
   day (ORG902 then reports it, and the finding comes back);
 * ``# orglint: ignore-file[ORG206]`` anywhere in the file: for the whole file.
 
-Codes may also be rule names or ``ALL``.  PyYAML's C parser drops comments, so
-directives come from a scan of the text that skips ``#`` inside quoted strings and
-block scalars.
+Codes may also be rule names or ``ALL``.  A comment that starts with ``orglint:`` but
+is not one of these forms (no brackets, no code, an unknown code or option, a date that
+is not a date) suppresses nothing and is reported as ORG901.  ORG001 is never
+suppressed: a file orglint could not read must not pass.
+
+Comments are found by :mod:`orglint.comments`, from the parser's scalar spans, so a
+``#`` inside any scalar is content, never a directive.
 """
 
 from __future__ import annotations
@@ -19,177 +23,232 @@ import datetime as dt
 import re
 from typing import NamedTuple
 
+from orglint.comments import BREAK, Comment, comments
 from orglint.findings import Finding
 from orglint.rules.base import Rule
-from orglint.selection import names_rule
 
-DIRECTIVE = re.compile(
-    r"#\s*orglint:\s*(?P<kind>ignore-file|ignore)\s*\[(?P<codes>[^\]]*)\](?P<rest>.*)$"
-)
-_UNTIL = re.compile(r"\buntil=(?P<date>\S+)")
-_BLOCK_START = re.compile(r"(?:^|[\s:-])[|>][-+0-9]*\s*$")
+_PREFIX = re.compile(r"#\s*orglint\s*:", re.IGNORECASE)
+_KIND = re.compile(r"\s*([A-Za-z][\w-]*)")
+_OPTION = re.compile(r"(?<!\S)([A-Za-z][\w-]*)=(\S*)")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+KINDS = ("ignore", "ignore-file")
+UNSUPPRESSIBLE = "ORG001"
+_MAX_HINTS = 64  # distinct misspelt codes per file that get a "did you mean"
+_MAX_WORD = 64  # longer "codes" are not typos of a code; no hint
+_MAX_LISTED = 5  # unknown codes named in one message
 
 
 class Directive(NamedTuple):
+    """One ``# orglint:`` comment.  Plain values only: the cache stores it as data."""
+
     line: int  # where the comment is
     column: int
     target: int  # the line it applies to (0 for file level)
-    codes: tuple[str, ...]
+    codes: tuple[str, ...]  # as written
     until: dt.date | None
-    bad_date: str | None
     file_level: bool
-    used: set[str]  # the codes it suppressed in this run, filled in by apply()
-
-
-def comments(text: str) -> list[tuple[int, int, str, bool]]:
-    """(line, column, comment text, alone on its line) for every real comment.
-
-    Quote-aware and block-scalar-aware: a ``#`` inside ``'...'``, ``"..."`` (also across
-    lines) or inside a ``|``/``>`` block is content, not a comment.
-    """
-    out: list[tuple[int, int, str, bool]] = []
-    quote: str | None = None
-    block_indent: int | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.lstrip(" ")
-        indent = len(line) - len(stripped)
-        if block_indent is not None:
-            if not stripped.strip() or indent > block_indent:
-                continue
-            block_indent = None
-        i = 0
-        n = len(line)
-        comment_at = -1
-        prev = " "
-        while i < n:
-            ch = line[i]
-            if quote == '"':
-                if ch == "\\":
-                    i += 2
-                    continue
-                if ch == '"':
-                    quote = None
-            elif quote == "'":
-                if ch == "'":
-                    if i + 1 < n and line[i + 1] == "'":
-                        i += 2
-                        continue
-                    quote = None
-            elif (ch in "\"'" and prev in " \t[{,:-") or (ch in "\"'" and i == indent):
-                quote = ch
-            elif ch == "#" and (i == 0 or prev in " \t"):
-                comment_at = i
-                break
-            prev = ch
-            i += 1
-        code_part = line if comment_at < 0 else line[:comment_at]
-        if comment_at >= 0:
-            out.append((number, comment_at + 1, line[comment_at:], not code_part.strip()))
-        if quote is None and _BLOCK_START.search(code_part.rstrip()):
-            block_indent = indent
-    return out
+    problem: str | None  # why it is malformed (it then suppresses nothing)
 
 
 def scan(text: str) -> list[Directive]:
-    if "orglint:" not in text:
+    # Most files have no directive: skip the second parse that finding comments costs
+    # (every file says "orglint/v1", so look for the directive's own prefix).
+    if _PREFIX.search(text) is None:
         return []
     found: list[Directive] = []
-    lines = text.splitlines()
     following: list[int] | None = None
-    for number, column, comment, alone in comments(text):
-        match = DIRECTIVE.match(comment)
-        if match is None:
+    every = comments(text)
+    for comment in every:
+        prefix = _PREFIX.match(comment.text)
+        if prefix is None:
             continue
-        codes = tuple(c.strip() for c in match["codes"].split(",") if c.strip())
-        until = None
-        bad = None
-        when = _UNTIL.search(match["rest"])
-        if when:
-            try:
-                until = dt.date.fromisoformat(when["date"])
-            except ValueError:
-                bad = when["date"]
-        file_level = match["kind"] == "ignore-file"
-        target = number
-        if alone and not file_level:
+        kind, codes, until, problem = parse(comment.text[prefix.end():])
+        file_level = kind == "ignore-file"
+        target = comment.line
+        if comment.alone and not file_level:
             if following is None:
-                following = _next_content_lines(lines)
-            target = following[number - 1] or number
-        found.append(Directive(number, column, 0 if file_level else target, codes, until, bad,
-                               file_level, set()))
+                following = _next_content_lines(text, every)
+            target = following[comment.line - 1] or comment.line
+        found.append(Directive(comment.line, comment.column, 0 if file_level else target,
+                               codes, until, file_level, problem))
     return found
 
 
-def _next_content_lines(lines: list[str]) -> list[int]:
+def parse(body: str) -> tuple[str, tuple[str, ...], dt.date | None, str | None]:
+    """(kind, codes, until, problem) of what follows ``orglint:`` in a comment."""
+    kind_match = _KIND.match(body)
+    if kind_match is None:
+        return "", (), None, "expected 'ignore[CODES]' or 'ignore-file[CODES]' after 'orglint:'"
+    kind = kind_match[1].lower()
+    if kind not in KINDS:
+        from orglint.schema import did_you_mean
+
+        return "", (), None, (f"unknown directive '{_short(kind_match[1])}'"
+                              f"{did_you_mean(kind_match[1][:_MAX_WORD], KINDS)}")
+    rest = body[kind_match.end():].lstrip()
+    example = f"'# orglint: {kind}[ORG104] reason'"
+    if not rest.startswith("["):
+        return kind, (), None, f"'{kind}' needs the codes in brackets, as in {example}"
+    close = rest.find("]")
+    if close < 0:
+        return kind, (), None, f"the '[' after '{kind}' is never closed"
+    codes = tuple(c.strip() for c in rest[1:close].split(",") if c.strip())
+    if not codes:
+        return kind, (), None, f"'{kind}[]' names no code, as in {example}"
+    until: dt.date | None = None
+    for option in _OPTION.finditer(rest[close + 1:]):  # ']until=' starts a word too
+        key, value = option[1].lower(), option[2]
+        if key != "until":
+            return kind, codes, None, (f"unknown option '{_short(option[1])}='"
+                                       " (only until=YYYY-MM-DD is known)")
+        if until is not None:
+            return kind, codes, None, "until= is given twice"
+        until = _date(value)
+        if until is None:
+            what = f"'{_short(value)}' is not a date" if value else "has no date"
+            return kind, codes, None, f"until= {what} (write until=YYYY-MM-DD)"
+    return kind, codes, until, None
+
+
+def _date(text: str) -> dt.date | None:
+    if not _DATE.match(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _MAX_WORD else text[:_MAX_WORD] + "..."
+
+
+def _next_content_lines(text: str, every: list[Comment]) -> list[int]:
     """For each line, the number of the first later line with content (0: none).
 
-    One backward pass: looking forward from each own-line directive instead costs the
-    product of directives and comment lines, minutes on a file of stacked comments.
+    Content is anything but blanks and comments; a line of a block scalar that starts
+    with '#' is content.  One backward pass, linear in the text.
     """
+    own_line = {c.line for c in every if c.alone}
+    lines = BREAK.split(text)
     out = [0] * len(lines)
     upcoming = 0
     for index in range(len(lines) - 1, -1, -1):
         out[index] = upcoming
-        stripped = lines[index].strip()
-        if stripped and not stripped.startswith("#"):
+        if lines[index].strip() and index + 1 not in own_line:
             upcoming = index + 1
     return out
 
 
-def _matches(code: str, finding: Finding) -> bool:
-    return code == "ALL" or names_rule(code, finding.code, finding.name)
+class _Codes:
+    """Resolves the codes written in directives to rule codes, with bounded hints."""
+
+    def __init__(self, known: dict[str, type[Rule]]) -> None:
+        self.names: dict[str, str] = {}
+        for code, rule in known.items():
+            self.names[code.upper()] = code
+            self.names[rule.name.lower()] = code
+        self.choices = [*known, *(rule.name for rule in known.values()), "ALL"]
+        self.prefixes = {code[:i].upper() for code in known for i in range(1, len(code))}
+        self.hints: dict[str, str] = {}
+
+    def resolve(self, written: str) -> str | None:
+        """The rule code (or ``ALL``) a written code means; None if it means nothing."""
+        if written.upper() == "ALL":
+            return "ALL"
+        return self.names.get(written.upper()) or self.names.get(written.lower())
+
+    def unknown(self, written: str) -> str:
+        upper = written.upper()
+        if upper in self.prefixes:
+            return f"'{written}' is a prefix; suppressions name whole codes or rule names"
+        return f"unknown code '{_short(written)}'{self._hint(written)}"
+
+    def _hint(self, written: str) -> str:
+        if written in self.hints:
+            return self.hints[written]
+        hint = ""
+        # Bounded: a hostile file may hold thousands of distinct misspellings.
+        if len(self.hints) < _MAX_HINTS and len(written) <= _MAX_WORD:
+            from orglint.schema import did_you_mean
+
+            hint = did_you_mean(written, self.choices)
+        self.hints[written] = hint
+        return hint
 
 
 def apply(findings: list[Finding], directives: list[Directive], today: dt.date,
-          enabled: dict[str, type[Rule]], file: str) -> list[Finding]:
-    """Drop suppressed findings; add ORG901/ORG902 for unused and expired directives."""
+          enabled: dict[str, type[Rule]], file: str,
+          known: dict[str, type[Rule]] | None = None) -> list[Finding]:
+    """Drop suppressed findings; add ORG901/ORG902 for unused, malformed and expired ones.
+
+    ``known`` is every rule that exists (a code of a rule that is not enabled is not
+    unknown); it defaults to ``enabled``.  Linear in findings plus directives: each
+    directive is filed under (target line or 0, code or ALL), and a finding looks up
+    its four possible keys; each key marks its directives as used once.
+    """
     if not directives:
         return findings
     from orglint.rules.suppression import ExpiredSuppression, UnusedSuppression
 
-    live = [d for d in directives if d.bad_date is None and (d.until is None or d.until >= today)]
-    # Indexed by line: a hostile file with thousands of comments and findings would
-    # otherwise cost their product.
-    by_line: dict[int, list[Directive]] = {}
-    for d in live:
-        if not d.file_level:
-            by_line.setdefault(d.target, []).append(d)
-    file_level = [d for d in live if d.file_level]
+    codes = _Codes(known if known is not None else enabled)
+    buckets: dict[tuple[int, str], list[int]] = {}
+    resolved: list[tuple[str, ...]] = []
+    extra: list[Finding] = []
+    for index, d in enumerate(directives):
+        canon = tuple(codes.resolve(c) or "" for c in d.codes)
+        resolved.append(canon)
+        problem = d.problem
+        if problem is None and "" in canon:
+            bad = [c for c, r in zip(d.codes, canon, strict=True) if not r]
+            problem = "; ".join(codes.unknown(c) for c in bad[:_MAX_LISTED])
+            if len(bad) > _MAX_LISTED:
+                problem += f"; and {len(bad) - _MAX_LISTED:,} more unknown codes"
+        if problem is not None:
+            if UnusedSuppression.code in enabled:
+                extra.append(_at(UnusedSuppression, d, file,
+                                 f"malformed suppression, it suppresses nothing: {problem}"))
+            continue
+        if d.until is not None and d.until < today:
+            if ExpiredSuppression.code in enabled:
+                extra.append(_at(ExpiredSuppression, d, file,
+                                 f"suppression of {', '.join(d.codes)} expired on"
+                                 f" {d.until.isoformat()}"))
+            continue
+        for code in set(canon):
+            buckets.setdefault((d.target, code), []).append(index)
+    used: dict[int, set[str]] = {}
+    marked: set[tuple[int, str]] = set()
     kept: list[Finding] = []
     for finding in findings:
         hit = False
-        for d in (*file_level, *by_line.get(finding.line, ())):
-            for code in d.codes:
-                if _matches(code, finding):
-                    d.used.add(code)
-                    hit = True
+        if finding.code != UNSUPPRESSIBLE:
+            for key in ((0, finding.code), (0, "ALL"), (finding.line, finding.code),
+                        (finding.line, "ALL")):
+                bucket = buckets.get(key)
+                if bucket is None:
+                    continue
+                hit = True
+                if key not in marked:
+                    marked.add(key)
+                    for index in bucket:
+                        used.setdefault(index, set()).add(key[1])
         if not hit:
             kept.append(finding)
-    extra: list[Finding] = []
-    for d in directives:
-        if d.bad_date is not None or (d.until is not None and d.until < today):
-            if ExpiredSuppression.code in enabled:
-                what = (f"'until={d.bad_date}' is not a date (YYYY-MM-DD)" if d.bad_date
-                        else f"expired on {d.until.isoformat() if d.until else ''}")
-                extra.append(_at(ExpiredSuppression, d, file,
-                                 f"suppression of {', '.join(d.codes)} {what}"))
-            continue
-        if UnusedSuppression.code not in enabled:
-            continue
-        unused = [c for c in d.codes if c not in d.used and _known_enabled(c, enabled)]
-        if not d.codes:
-            unused = ["(no codes)"]
-        if unused:
-            extra.append(_at(UnusedSuppression, d, file,
-                             f"unused suppression of {', '.join(unused)}: nothing to ignore"
-                             + (" in this file" if d.file_level else f" on line {d.target}")))
+    if UnusedSuppression.code in enabled:
+        for index, d in enumerate(directives):
+            if d.problem is not None or "" in resolved[index] or (
+                    d.until is not None and d.until < today):
+                continue
+            spent = used.get(index, set())
+            unused = [c for c, r in zip(d.codes, resolved[index], strict=True)
+                      if r not in spent and (r == "ALL" or r in enabled)]
+            if unused:
+                extra.append(_at(UnusedSuppression, d, file,
+                                 f"unused suppression of {', '.join(unused)}: nothing to"
+                                 " ignore" + (" in this file" if d.file_level
+                                              else f" on line {d.target}")))
     return kept + extra
-
-
-def _known_enabled(code: str, enabled: dict[str, type[Rule]]) -> bool:
-    if code == "ALL":
-        return True
-    return any(names_rule(code, r.code, r.name) for r in enabled.values())
 
 
 def _at(rule: type[Rule], d: Directive, file: str, message: str) -> Finding:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+from tests.conftest import at
+
 
 def test_org001_syntax_error_at_parser_position(lint):
     lint.check("""
@@ -48,8 +52,8 @@ def test_org003_unknown_key_with_did_you_mean(lint):
     assert found[1].message == "allocation must be an integer from 1 to 100, got 'lots'"
 
 
-def test_org003_schema_failure_skips_policy_rules(lint):
-    # devops-sre owning training-pipelines would be ORG104, but the document is invalid.
+def test_org003_on_a_field_keeps_checking_the_member(lint):
+    # Only the invalid level is dropped: the member's ORG104 is still found.
     lint.check("""
         apiVersion: orglint/v1
         kind: Team
@@ -58,7 +62,19 @@ def test_org003_schema_failure_skips_policy_rules(lint):
           maturity: pilot
           members:
             - {id: a, role: devops-sre, owns: [training-pipelines], level: 7}
-        """, expected=[(7, 68, "ORG003")])
+        """, select=["ORG0", "ORG1"], expected=[(7, 40, "ORG104"), (7, 68, "ORG003")])
+
+
+def test_org003_where_nothing_is_safe_skips_the_document(lint):
+    # No maturity: the team cannot be judged, so only the schema error is reported.
+    lint.check("""
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          members:
+            - {id: a, role: devops-sre, owns: [training-pipelines]}
+        """, expected=[(4, 1, "ORG003")])
 
 
 def test_org003_unknown_kind_and_api_version(lint):
@@ -177,3 +193,44 @@ def test_clean_team_has_no_input_findings(lint):
           members:
             - {id: a, role: ml-engineer, owns: [training-code]}
         """, select=["ORG0"], expected=[])
+
+
+def _members(titles: list[str]) -> str:
+    head = ("apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec:\n"
+            "  maturity: pilot\n  members:\n")
+    # JSON strings are YAML scalars: titles with commas, colons or '@' stay one value.
+    return head + "".join(f"    - {{id: m{i}, title: {json.dumps(t)}}}\n"
+                          for i, t in enumerate(titles))
+
+
+def test_org004_silent_on_real_titles(lint):
+    """Every title of the table that names one role infers it: no ORG004."""
+    from tests.test_titles import AMBIGUOUS, TITLES
+
+    named = [t for t, role in TITLES if role not in (None, AMBIGUOUS)]
+    assert len(named) > 120
+    lint.check(_members(named), select=["ORG004"], expected=[])
+
+
+def test_org004_ambiguous_title_names_the_candidates(lint):
+    source = _members(["Platform Engineer", "Senior Software Engineer, Ranking", "Accountant"])
+    found = lint.check(source, select=["ORG004"], expected=[
+        (*at(source, '"Platform'), "ORG004"), (*at(source, '"Senior'), "ORG004"),
+        (*at(source, '"Accountant'), "ORG004")])
+    assert found[0].message == (
+        "m0 has no role, and 'Platform Engineer' could be platform-engineer or devops-sre:"
+        " set role")
+    assert found[1].message == (
+        "m1 has no role, and 'Senior Software Engineer, Ranking' could be platform-engineer,"
+        " mlops-engineer, ml-engineer, devops-sre or data-engineer: set role")
+    assert "the title 'Accountant' maps to no role" in found[2].message
+    assert all(f.fix is None for f in found)
+
+
+def test_org004_ambiguous_title_written_as_role(lint):
+    source = _members([]) + "    - {id: a, role: Platform Engineer}\n"
+    found = lint.check(source, select=["ORG004"],
+                       expected=[(*at(source, "Platform Engineer"), "ORG004")])
+    assert found[0].message == ("role 'Platform Engineer' is a title that could be"
+                                " platform-engineer or devops-sre; write the role id")
+    assert found[0].fix is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.conftest import at
+
 
 def team(members: list[str], extra: str = "") -> str:
     return ("apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec:\n"
@@ -47,3 +49,49 @@ def test_org402_silent_with_a_senior_holder_or_unknown_level(lint):
                select=["ORG402"], expected=[])
     lint.check(team(["{id: a, role: platform-engineer, owns: [gpu-fairness]}"]),
                select=["ORG402"], expected=[])
+
+
+def test_org401_accepts_the_articles_own_tool_names(lint):
+    lint.check(team(["{id: a, role: platform-engineer, skills: [NVIDIA GPU Operator]}",
+                     "{id: b, role: ml-engineer, skills: [Hugging Face Accelerate]}",
+                     "{id: c, role: ml-engineer, skills: [PyTorch Lightning]}",
+                     "{id: d, role: ml-engineer, skills: [Triton Inference Server]}",
+                     "{id: e, role: ml-engineer, skills: [Weights & Biases]}",
+                     "{id: f, role: mlops-engineer, skills: [W&B, excel]}",
+                     "{id: g, role: data-scientist, skills: [wandb]}",
+                     "{id: h, role: ml-engineer, skills: [Kubeflow Training Operator]}",
+                     "{id: i, role: devops-sre, skills: [Grafana]}",
+                     "{id: j, role: data-engineer, skills: [Great Expectations]}",
+                     "{id: k, role: platform-engineer, skills: [k8s]}"]),
+               select=["ORG401"], expected=[])
+
+
+def test_org401_still_fires_without_any_skill_or_tool_of_the_role(lint):
+    source = team(["{id: a, role: ml-engineer, skills: [NVIDIA GPU Operator, Helm]}"])
+    found = lint.check(source, select=["ORG401"], expected=[(*at(source, "skills"), "ORG401")])
+    assert "day-one skills or tools" in found[0].message
+    assert "'orglint roles ml-engineer'" in found[0].message
+
+
+def test_org402_a_junior_title_without_level_counts_as_junior(lint):
+    source = team(["{id: a, title: Junior MLOps Engineer, owns: [eval-gate]}",
+                   "{id: b, title: Associate ML Platform Engineer, owns: [gpu-fairness]}"])
+    found = lint.check(source, select=["ORG402"], expected=[
+        (*at(source, "eval-gate"), "ORG402"), (*at(source, "gpu-fairness"), "ORG402")])
+    assert "(a is junior by title 'Junior MLOps Engineer')" in found[0].message
+
+
+def test_org402_level_beats_title_and_titles_without_junior_words_get_the_doubt(lint):
+    lint.check(team(["{id: a, title: Junior MLOps Engineer, level: senior, owns: [eval-gate]}"]),
+               select=["ORG402"], expected=[])
+    lint.check(team(["{id: a, title: MLOps Engineer, owns: [eval-gate]}",
+                     "{id: b, title: Associate Director of ML, owns: [gpu-fairness]}"]),
+               select=["ORG402"], expected=[])
+
+
+def test_org402_reads_the_title_from_the_people_file(lint):
+    people = ("apiVersion: orglint/v1\nkind: People\nspec:\n  people:\n"
+              "    - {id: a, name: A, title: Jr. MLOps Engineer}\n")
+    source = team(["{id: a, role: mlops-engineer, owns: [eval-gate]}"])
+    lint.check(source, select=["ORG402"], expected=[(*at(source, "eval-gate"), "ORG402")],
+               files={"people.yaml": people})

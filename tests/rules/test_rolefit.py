@@ -90,12 +90,12 @@ def test_role_inferred_from_title(lint):
                select=["ORG104"], expected=[(7, 63, "ORG104")])
 
 
-BIG = HEAD.replace("maturity: pilot", "maturity: pilot\n  size: 6")
+FIVE_MORE = [f"{{id: p{n}, role: data-scientist}}" for n in range(5)]
 
 
 def test_org109_fires_on_a_team_larger_than_five(lint):
     lint.check(team("{id: a, role: mlops-engineer, owns: [training-pipelines, training-code]}",
-                    head=BIG), select=["ORG109"], expected=[(8, 12, "ORG109")])
+                    *FIVE_MORE), select=["ORG109"], expected=[(7, 12, "ORG109")])
 
 
 def test_org109_silent_on_a_small_team(lint):
@@ -105,5 +105,47 @@ def test_org109_silent_on_a_small_team(lint):
 
 def test_org109_team_size_option(lint):
     lint.check(team("{id: a, role: mlops-engineer, owns: [training-pipelines, training-code]}",
-                    head=BIG), select=["ORG109"], expected=[],
+                    *FIVE_MORE), select=["ORG109"], expected=[],
                rule_options={"ORG109": {"team-size": 6}})
+
+
+def test_org101_never_for_roles_outside_the_matrix(lint):
+    # A manager or product manager who keeps an IC title is not a misfit, nor is an IC
+    # with a leadership title.
+    lint.check(team("{id: a, title: Staff ML Engineer, role: manager}",
+                    "{id: b, title: Senior Data Scientist, role: product-manager}",
+                    "{id: c, title: MLOps Engineer, role: other}",
+                    "{id: d, title: Engineering Manager, role: ml-engineer}"),
+               select=["ORG101"], expected=[])
+
+
+def test_org101_never_from_an_ambiguous_title(lint):
+    lint.check(team("{id: a, title: Platform Engineer, role: devops-sre}",
+                    "{id: b, title: Senior Platform Engineer, role: platform-engineer}",
+                    "{id: c, title: 'Software Engineer, Payments', role: data-engineer}",
+                    "{id: d, title: Research Scientist, role: ml-engineer}"),
+               select=["ORG101"], expected=[])
+
+
+def test_org101_reads_real_titles(lint):
+    source = team("{id: a, title: 'Site Reliability Engineer, Payments', role: mlops-engineer}",
+                  "{id: b, title: Machine Learning Platform Engineer, role: ml-engineer}")
+    found = lint.check(source, select=["ORG101"], expected=[
+        (*at(source, "mlops-engineer"), "ORG101"), (*at(source, "ml-engineer}"), "ORG101")])
+    assert found[0].message == (
+        "a was hired as 'Site Reliability Engineer, Payments' (devops-sre) but holds role"
+        " mlops-engineer on t: a DevOps engineer asked to also run the model lifecycle"
+        " leaves one half to rot")
+    assert found[1].message.endswith(
+        "(platform-engineer) but holds role ml-engineer on t: a platform engineer asked to"
+        " write model code leaves or writes poor model code")
+
+
+def test_org101_quotes_no_unrelated_anti_pattern(lint):
+    # The ML engineer's own warning is about running the cluster, which has nothing to
+    # do with holding a data-science seat.
+    source = team("{id: a, title: Senior ML Engineer, role: data-scientist}")
+    found = lint.check(source, select=["ORG101"],
+                       expected=[(*at(source, "data-scientist"), "ORG101")])
+    assert found[0].message == ("a was hired as 'Senior ML Engineer' (ml-engineer) but holds"
+                                " role data-scientist on t")

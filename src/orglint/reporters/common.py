@@ -46,7 +46,8 @@ def dump(value: object) -> str:
 def stable_hash(finding: Finding, root: Path, occurrence: int = 0) -> str:
     """Line-independent: the same key as the baseline, plus a counter for repeats."""
     key = "|".join((*finding.key(repo_path(finding.file, root)), str(occurrence)))
-    return hashlib.sha256(key.encode()).hexdigest()
+    # A file name that is not UTF-8 holds lone surrogates: hash the bytes it came from.
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def occurrences(findings: list[Finding], root: Path) -> list[str]:

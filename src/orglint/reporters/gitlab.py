@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from orglint.escape import visible
 from orglint.findings import Result, Severity
 from orglint.reporters import ReportContext
 from orglint.reporters.common import dump, occurrences, repo_path, repo_root
@@ -13,11 +14,11 @@ def render(result: Result, ctx: ReportContext) -> str:
     root = repo_root(ctx.root)
     issues = [
         dump({
-            "description": f"{f.code} {f.message}",
-            "check_name": f"{f.code} {f.name}",
+            "description": visible(f"{f.code} {f.message}"),
+            "check_name": visible(f"{f.code} {f.name}"),
             "fingerprint": fingerprint,
             "severity": SEVERITIES[f.severity],
-            "location": {"path": repo_path(f.file, root),
+            "location": {"path": visible(repo_path(f.file, root)),
                          "lines": {"begin": f.line, "end": f.end_line}},
         })
         for f, fingerprint in zip(result.findings, occurrences(result.findings, root),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
+from orglint.escape import visible
 from orglint.findings import Finding, Result
 from orglint.reporters import ReportContext
 
@@ -18,12 +19,15 @@ def render(result: Result, ctx: ReportContext) -> str:
     failures_total = 0
     suite = ET.SubElement(suites, "testsuite", name="orglint")
     for file, failing in by_file.items():
-        case = ET.SubElement(suite, "testcase", classname="orglint", name=file)
+        # XML 1.0 cannot hold most control characters at all, escaped or not.
+        case = ET.SubElement(suite, "testcase", classname="orglint", name=visible(file))
         for f in failing:
             failures_total += 1
-            failure = ET.SubElement(case, "failure", type=f.code,
-                                    message=f"{f.code} [{f.severity.label}] {f.message}")
-            failure.text = f"{f.file}:{f.line}:{f.column}: {f.code} {f.name}: {f.message}"
+            failure = ET.SubElement(
+                case, "failure", type=visible(f.code),
+                message=visible(f"{f.code} [{f.severity.label}] {f.message}"))
+            failure.text = visible(f"{f.file}:{f.line}:{f.column}: {f.code} {f.name}:"
+                                   f" {f.message}")
     suite.set("tests", str(len(by_file)))
     suite.set("failures", str(failures_total))
     suite.set("errors", "0")

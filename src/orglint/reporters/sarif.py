@@ -6,6 +6,7 @@ from typing import Any
 
 from orglint import __version__
 from orglint.docs import rule_sections
+from orglint.escape import uri, visible
 from orglint.findings import Result, Severity
 from orglint.reporters import ReportContext
 from orglint.reporters.common import dump, occurrences, repo_path, repo_root
@@ -29,17 +30,20 @@ def render(result: Result, ctx: ReportContext) -> str:
     for code in fired:
         rule = ctx.rules.get(code)
         if rule is None:
-            rules.append({"id": code})
+            rules.append({"id": visible(code)})
             continue
+        # A custom matrix's rules are repository content like the rest.
         sections = rule_sections(rule)
+        summary = visible(rule.summary)
         rules.append({
-            "id": rule.code,
-            "name": rule.name,
-            "shortDescription": {"text": rule.summary},
-            "fullDescription": {"text": sections.get("What it does", rule.summary)},
-            "help": {"text": sections.get("Why is this bad?", rule.summary),
-                     "markdown": rule.docs()},
-            "helpUri": f"{INFO_URI}/blob/main/docs/rules/{rule.name}.md",
+            "id": visible(rule.code),
+            "name": visible(rule.name),
+            "shortDescription": {"text": summary},
+            "fullDescription": {"text": visible(sections.get("What it does", summary),
+                                                newlines=True)},
+            "help": {"text": visible(sections.get("Why is this bad?", summary), newlines=True),
+                     "markdown": visible(rule.docs(), newlines=True)},
+            "helpUri": f"{INFO_URI}/blob/main/docs/rules/{uri(rule.name)}.md",
             "defaultConfiguration": {"level": LEVELS[rule.severity]},
         })
     prints = occurrences(result.findings, root)
@@ -48,12 +52,12 @@ def render(result: Result, ctx: ReportContext) -> str:
     results: list[str] = []
     for finding, fingerprint in zip(result.findings, prints, strict=True):
         item: dict[str, Any] = {
-            "ruleId": finding.code,
+            "ruleId": visible(finding.code),
             "ruleIndex": index[finding.code],
             "level": LEVELS[finding.severity],
-            "message": {"text": finding.message},
+            "message": {"text": visible(finding.message)},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": repo_path(finding.file, root),
+                "artifactLocation": {"uri": uri(repo_path(finding.file, root)),
                                      "uriBaseId": "SRCROOT"},
                 "region": _region(finding.line, finding.column, finding.end_line,
                                   finding.end_column)}}],
@@ -63,10 +67,10 @@ def render(result: Result, ctx: ReportContext) -> str:
             item["relatedLocations"] = [
                 {"id": n + 1,
                  "physicalLocation": {
-                     "artifactLocation": {"uri": repo_path(r.file, root),
+                     "artifactLocation": {"uri": uri(repo_path(r.file, root)),
                                           "uriBaseId": "SRCROOT"},
                      "region": {"startLine": r.line, "startColumn": r.column}},
-                 "message": {"text": f"also at {repo_path(r.file, root)}:{r.line}"}}
+                 "message": {"text": visible(f"also at {repo_path(r.file, root)}:{r.line}")}}
                 for n, r in enumerate(finding.related)]
         results.append(dump(item))
     log = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from orglint.escape import line_start, visible
 from orglint.findings import Result, Severity
 from orglint.reporters import ReportContext
 
@@ -40,7 +41,7 @@ def summary_line(result: Result) -> str:
 
 def statistics(result: Result) -> list[str]:
     counts = Counter((f.code, f.name) for f in result.findings)
-    return [f"{n:5d}  {code}  {name}" for (code, name), n in
+    return [f"{n:5d}  {visible(code)}  {visible(name)}" for (code, name), n in
             sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
 
 
@@ -48,14 +49,14 @@ def render(result: Result, ctx: ReportContext) -> str:
     color = ctx.color
     lines = []
     for f in result.findings:
-        where = _paint(f"{f.file}:{f.line}:{f.column}:", "1", color)
-        code = _paint(f.code, _COLORS[f.severity], color)
-        lines.append(f"{where} {code} [{f.severity.label}] {f.message}")
+        where = _paint(f"{line_start(f.file)}:{f.line}:{f.column}:", "1", color)
+        code = _paint(visible(f.code), _COLORS[f.severity], color)
+        lines.append(f"{where} {code} [{f.severity.label}] {visible(f.message)}")
     if ctx.verbose:
         for file, reason in result.skipped:
-            lines.append(f"{file}: skipped: {reason}")
+            lines.append(f"{line_start(file)}: skipped: {visible(reason)}")
         for entry in result.stale_baseline:
-            lines.append(f"baseline entry no longer matches: {entry}")
+            lines.append(f"baseline entry no longer matches: {visible(entry)}")
     if ctx.statistics:
         lines.extend(statistics(result))
     if ctx.fixes_available:

@@ -105,12 +105,19 @@ class TeamContext:
     each member's role, worked out once."""
 
     def __init__(self, team: Team, doc: Document, file: str, matrix: Matrix,
-                 people: Mapping[str, Person] | None = None) -> None:
+                 people: Mapping[str, Person] | None = None,
+                 enabled: frozenset[str] | None = None) -> None:
         self.team = team
         self.doc = doc
         self.file = file
         self.matrix = matrix
         self.people: Mapping[str, Person] = people if people is not None else {}
+        # Codes that run on this team (None: all); a rule may leave to another rule what
+        # that rule says, but only when that rule is on.
+        self.enabled = enabled
+
+    def runs(self, code: str) -> bool:
+        return self.enabled is None or code in self.enabled
 
     def finding(self, rule: type[Rule] | AntiPattern, path: Path, message: str, *,
                 entity: str | None = None, detail: str | None = None, key: bool = False,
@@ -126,6 +133,22 @@ class TeamContext:
     @cached_property
     def roles(self) -> list[RoleInfo]:
         return [self._role_of(m) for m in self.members]
+
+    @cached_property
+    def owned(self) -> frozenset[str]:
+        """Every responsibility some member owns."""
+        return frozenset(r for m in self.members for r in m.owns)
+
+    @cached_property
+    def size(self) -> int:
+        """The team's size for every rule that uses one: the people holding matrix roles.
+
+        Managers, product managers and members whose role cannot be told do not count,
+        nor does ``spec.size`` (a plan, which ORG303 compares); a person listed twice
+        counts once.
+        """
+        return len({m.id for m, info in zip(self.members, self.roles, strict=True)
+                    if self.matrix.in_matrix(info.role)})
 
     def _role_of(self, member: Member) -> RoleInfo:
         person = self.people.get(member.id)

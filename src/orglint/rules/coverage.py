@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
-from orglint.findings import Finding, Severity
+from orglint.findings import Finding, Location, Severity
 from orglint.matrix import Matrix
+from orglint.mix import Mix, RuleRef, build
 from orglint.rules.base import Rule, TeamContext
-from orglint.rules.patterns import PatternRule
+from orglint.rules.patterns import PatternRule, left_to_missing_role
 
 
 class FeatureStoreWithoutDataEngineer(PatternRule):
@@ -48,7 +49,9 @@ class FeatureStoreWithoutDataEngineer(PatternRule):
 class UnownedSystemResponsibility(Rule):
     """## What it does
     For each system the team runs, checks that every responsibility the matrix says it
-    requires is owned by some member.  The finding points at the system.
+    requires is owned by some member.  The finding points at the system.  What a missing
+    role already explains is left to that rule: with no data engineer on a feature-store
+    team, ORG201 names the unowned feature-store work and this rule stays silent on it.
 
     ## Why is this bad?
     A system with an unowned responsibility fails in exactly that place: a model serving
@@ -77,13 +80,14 @@ class UnownedSystemResponsibility(Rule):
     summary = "A system the team runs requires a responsibility that no member owns"
 
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
-        owned = {r for m in ctx.members for r in m.owns}
+        owned = ctx.owned
+        said = left_to_missing_role(ctx)
         for k, system_id in enumerate(ctx.team.spec.systems):
             system = ctx.matrix.systems.get(system_id)
             if system is None:
                 continue
             for need in system.requires:
-                if need not in owned:
+                if need not in owned and (system_id, need) not in said:
                     owner = ctx.matrix.owner(need)
                     yield ctx.finding(
                         UnownedSystemResponsibility, ("spec", "systems", k),
@@ -160,8 +164,9 @@ class ProductionWithoutSubstrateOwner(PatternRule):
     `model-serving` and has no member with role `platform-engineer`.
 
     ## Why is this bad?
-    At production the GPU and serving substrate needs on-call owners with GPU-specific
-    depth; a general SRE or an ML engineer covering it part-time is how outages last.
+    Under live traffic the GPU and serving substrate needs on-call owners with
+    GPU-specific depth; a general SRE or an ML engineer covering it part-time is how
+    outages last.
 
     ## Example
     ```yaml
@@ -188,19 +193,28 @@ class ProductionWithoutSubstrateOwner(PatternRule):
     summary = "A production team runs GPU or serving substrate without a platform engineer"
 
 
-def recommended_mix(matrix: Matrix, stage: str, size: int) -> list[tuple[str, str]]:
-    """The first ``size`` seats of the stage, as (role, reason); shared with the composer."""
-    entry = matrix.spec.maturity.get(stage)
-    if entry is None or not entry.seats:
-        return []
-    return [(seat.role, seat.reason) for seat in entry.seats[:size]]
+def recommended_mix(matrix: Matrix, stage: str, size: int,
+                    systems: Iterable[str] = ()) -> Mix:
+    """The mix for a team of ``size`` at ``stage`` running ``systems``: the composer's
+    seats and the needs it could not seat (see ``orglint.mix``)."""
+    unowned = RuleRef(UnownedSystemResponsibility.code, UnownedSystemResponsibility.name,
+                      UnownedSystemResponsibility.severity)
+    return build(matrix, stage, size, systems, unowned)
+
+
+def matrix_headcount(ctx: TeamContext) -> int:
+    """The team's size as the rules use it: the people who hold matrix roles (a person
+    listed twice counts once; managers and roles that cannot be told do not count)."""
+    return len({m.id for m, info in zip(ctx.members, ctx.roles, strict=True)
+                if ctx.matrix.in_matrix(info.role)})
 
 
 class RoleMixGap(Rule):
     """## What it does
-    Compares the team's roles with the recommended mix for its size and maturity (the
-    seats of `orglint compose --size N --maturity STAGE`) and says which seats are
-    missing.  Points at `spec.maturity`.
+    Compares the team's roles with the recommended mix for its size, maturity and
+    systems (exactly the seats of `orglint compose --size N --maturity STAGE --systems
+    ...`) and says which seats are missing.  The size is the number of members who
+    hold matrix roles.  Points at `spec.maturity`.
 
     ## Why is this bad?
     Each stage needs a different mix: exploring needs data science, production needs
@@ -232,21 +246,23 @@ class RoleMixGap(Rule):
     summary = "The team differs from the recommended mix for its size and maturity"
 
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
-        mix = recommended_mix(ctx.matrix, ctx.team.spec.maturity, ctx.team.size)
-        if not mix:
+        size = matrix_headcount(ctx)
+        systems = [s for s in ctx.team.spec.systems if s in ctx.matrix.systems]
+        seats = recommended_mix(ctx.matrix, ctx.team.spec.maturity, size, systems).seats
+        if not seats:
             return
-        wanted = Counter(role for role, _ in mix)
+        wanted = Counter(seat.role for seat in seats)
         have = Counter(info.role for info in ctx.roles if info.role is not None)
         missing = [(role, wanted[role] - have[role]) for role in wanted
                    if wanted[role] > have[role]]
         if not missing:
             return
-        reasons = {role: reason for role, reason in reversed(mix)}
+        reasons = {seat.role: seat.reason for seat in reversed(seats)}
         parts = [f"{count} more {role} ({reasons[role][0].lower()}{reasons[role][1:].rstrip('.')})"
                  for role, count in missing]
         yield ctx.finding(
             RoleMixGap, ("spec", "maturity"),
-            f"the recommended mix for {ctx.team.size} at {ctx.team.spec.maturity} has "
+            f"the recommended mix for a team of {size} at {ctx.team.spec.maturity} has "
             + "; ".join(parts), detail=",".join(role for role, _ in missing))
 
 
@@ -257,7 +273,9 @@ class StageOptions(NamedTuple):
 class SinglePointOfFailure(Rule):
     """## What it does
     At maturity `production` or `scale`, reports a responsibility that a system of the
-    team requires and exactly one person owns.  Points at that person's `owns` item.
+    team requires and exactly one person owns.  One finding per person, at the first
+    such item of their `owns`, names every responsibility they alone hold (the others
+    are its related locations).
 
     ## Why is this bad?
     A production system whose rollback, serving runtime or data contract depends on one
@@ -301,11 +319,26 @@ class SinglePointOfFailure(Rule):
             for j, item in enumerate(member.owns):
                 if item in required:
                     holders.setdefault(item, []).append((i, j))
-        for item, places in holders.items():
+        # One finding per person, at their first such item, naming them all: a person
+        # who alone holds three things is one staffing fact, not three.
+        alone: dict[int, list[int]] = {}
+        for places in holders.values():
             if len(places) == 1:
                 i, j = places[0]
-                member = ctx.members[i]
-                yield ctx.finding(
-                    SinglePointOfFailure, member.at("owns", j),
-                    f"{member.id} is the only owner of {item}, which {required[item]} needs"
-                    " in production; name a second owner", entity=member.id, detail=item)
+                alone.setdefault(i, []).append(j)
+        for i, items in alone.items():
+            member = ctx.members[i]
+            items.sort()
+            names = [member.owns[j] for j in items]
+            needs = ", ".join(f"{n} ({required[n]})" for n in names)
+            others = tuple(self._location(ctx, member.at("owns", j)) for j in items[1:])
+            yield ctx.finding(
+                SinglePointOfFailure, member.at("owns", items[0]),
+                f"{member.id} is the only owner of {needs}, needed at"
+                f" {ctx.team.spec.maturity}; name a second owner", entity=member.id,
+                detail=",".join(names), related=others)
+
+    @staticmethod
+    def _location(ctx: TeamContext, path: tuple[str | int, ...]) -> Location:
+        span = ctx.doc.source.span(path)
+        return Location(ctx.file, span.line, span.column)

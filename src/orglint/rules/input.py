@@ -9,6 +9,7 @@ from orglint.loader import Document
 from orglint.matrix import Matrix
 from orglint.rules.base import Rule, TeamContext, finding_in
 from orglint.schema import closest, did_you_mean
+from orglint.titles import or_list
 
 
 class YamlSyntaxError(Rule):
@@ -20,6 +21,10 @@ class YamlSyntaxError(Rule):
     ## Why is this bad?
     A file that cannot be read safely cannot be checked.  Alias bombs and deep nesting
     are how YAML input exhausts memory and time; Python tags run code.
+
+    A file that could not be read must never pass, so this rule is always on, at error
+    severity: `select`, `ignore`, `per-file-ignores`, `severity`, `# orglint:`
+    suppressions and the baseline do not apply to it.
 
     ## Example
     ```yaml
@@ -113,7 +118,9 @@ class UnknownRole(Rule):
     """## What it does
     Checks each `role` against the roles of the matrix (`orglint roles`).  A title
     written as a role (`SRE`, `ML Engineer`) is reported with the id to use.  Also fires
-    when `role` is omitted and the title maps to no role.
+    when `role` is omitted and the title maps to no role, or is ambiguous: a bare
+    "Platform Engineer" could be `platform-engineer` or `devops-sre`, and the message
+    names the candidates.  `orglint roles TITLE` shows how a title is read.
 
     ## Why is this bad?
     Every role-fit rule keys on the role; an unknown one switches them all off for that
@@ -158,11 +165,13 @@ class UnknownRole(Rule):
             elif info.role is None and info.source == "none":
                 if info.title:
                     path = member.at("title") if member.title is not None else member.at("id")
-                    yield ctx.finding(
-                        UnknownRole, path,
-                        f"{member.id} has no role, and the title '{info.title}' maps to no"
-                        " role; set 'role' (see 'orglint roles')",
-                        entity=member.id, detail="title")
+                    read = ctx.matrix.resolve_title(info.title)
+                    text = (f"'{info.title}' could be {or_list(read.candidates)}: set role"
+                            if read.ambiguous else
+                            f"the title '{info.title}' maps to no role; set 'role'"
+                            " (see 'orglint roles')")
+                    yield ctx.finding(UnknownRole, path, f"{member.id} has no role, and {text}",
+                                      entity=member.id, detail="title")
                 else:
                     yield ctx.finding(
                         UnknownRole, member.at("id"),
@@ -173,7 +182,13 @@ class UnknownRole(Rule):
     def role_value(cls, matrix: Matrix, doc: Document, file: str, value: str,
                    path: tuple[str | int, ...], entity: str) -> Finding:
         """ORG004 for a ``role`` value, in a team's member or in a People entry."""
-        canonical = matrix.role_for_title(value)
+        read = matrix.resolve_title(value)
+        canonical = read.role
+        if read.ambiguous:
+            return finding_in(
+                doc, file, cls, path,
+                f"role '{value}' is a title that could be {or_list(read.candidates)};"
+                " write the role id", entity=entity, detail=value)
         if canonical is not None:
             return finding_in(
                 doc, file, cls, path,

@@ -183,7 +183,8 @@ class ConflictingPerson(Rule):
 class DuplicateTeam(Rule):
     """## What it does
     Reports two teams with the same `metadata.name`, at each of them in the files being
-    checked.
+    checked.  Groups (`kind: Group`) share the id space: a group and a team, or two
+    groups, with one id are reported too.
 
     ## Why is this bad?
     Team ids are how parents, allocations and reports refer to a team; with two teams of
@@ -219,7 +220,7 @@ class DuplicateTeam(Rule):
                 others = [t for t in teams if t is not team]
                 yield org_finding(
                     DuplicateTeam, team.place,
-                    f"team id '{tid}' is also defined at "
+                    f"{team.kind.lower()} id '{tid}' is also defined at "
                     + _others([_where(o.place, team.place) for o in others[:MAX_NAMED]],
                               len(others)),
                     entity=tid,
@@ -228,8 +229,9 @@ class DuplicateTeam(Rule):
 
 class UnknownParent(Rule):
     """## What it does
-    Reports a `metadata.parent` that names no team of the org (a warning), and parents
-    that form a cycle (an error).  Points at `metadata.parent`.
+    Reports a `metadata.parent` that names no team or group (`kind: Group`) of the org
+    (a warning), and parents that form a cycle through teams and groups (an error).
+    Points at `metadata.parent`.
 
     ## Why is this bad?
     A dangling parent usually means a renamed or deleted team; a cycle makes the org
@@ -243,13 +245,17 @@ class UnknownParent(Rule):
     Use instead:
     ```yaml
     metadata: {name: recsys, parent: ml-division}
+    ---
+    apiVersion: orglint/v1
+    kind: Group
+    metadata: {name: ml-division, title: ML Division}
     ```
     """
 
     code = "ORG011"
     name = "unknown-parent"
     severity = Severity.WARNING
-    summary = "metadata.parent names no team of the org, or parents form a cycle"
+    summary = "metadata.parent names no team or group of the org, or parents form a cycle"
     scope = "org"
 
     def check_org(self, org: OrgContext) -> Iterator[Finding]:
@@ -265,7 +271,7 @@ class UnknownParent(Rule):
             if team.parent not in parent_of:
                 yield org_finding(
                     UnknownParent, team.parent_place,
-                    f"parent '{team.parent}' of {team.id} is no team of the org"
+                    f"parent '{team.parent}' of {team.id} is no team or group of the org"
                     f"{hint(team.parent)}", entity=team.id, detail="parent")
             elif team.id in cycles:
                 chain = cycles[team.id]

@@ -3,10 +3,12 @@
 A pattern is one of four kinds (see ``schemas/role-matrix.schema.json``):
 
 * ``owns``: a member in one of ``roles`` owns one of ``responsibilities``;
-* ``holds-both``: on a team larger than ``team-size``, one member owns responsibilities of
-  both ``roles``;
+* ``holds-both``: on a team larger than ``team-size``, one member holds the work of both
+  ``roles`` (has one of them as role, or owns its responsibilities, and owns some of the
+  other's);
 * ``missing-role``: the team runs one of ``systems`` (at one of ``maturity``, if given)
-  and no member has the role;
+  and no member has the role; the message names the responsibilities of those systems
+  that nobody owns, and ORG202 leaves them to it;
 * ``missing-owner``: at one of ``maturity``, nobody owns any of ``responsibilities`` (and
   ``practice``, if given, is not listed).
 
@@ -31,7 +33,7 @@ class TeamSizeOptions(NamedTuple):
 def apply(pattern: AntiPattern, ctx: TeamContext, options: Any = None) -> Iterator[Finding]:
     team = ctx.team
     values: dict[str, Any] = {"team": team.id, "why": pattern.why,
-                              "maturity": team.spec.maturity, "size": team.size}
+                              "maturity": team.spec.maturity, "size": ctx.size}
     if pattern.kind == "owns":
         for i, j, responsibility in owns_matches(pattern, ctx):
             member = ctx.members[i]
@@ -58,19 +60,63 @@ def _holds_both(pattern: AntiPattern, ctx: TeamContext, options: Any,
     limit = getattr(options, "team_size", None)
     if limit is None:
         limit = pattern.team_size if pattern.team_size is not None else 5
-    if ctx.team.size <= limit:
+    if ctx.size <= limit:
         return
     first, second = pattern.roles
     first_set = set(ctx.matrix.owned_by(first))
     second_set = set(ctx.matrix.owned_by(second))
-    for member in ctx.members:
+    for i, member in enumerate(ctx.members):
+        role = ctx.roles[i].role
         a = [r for r in member.owns if r in first_set]
         b = [r for r in member.owns if r in second_set]
-        if a and b:
-            work = (f"{ctx.matrix.work(first)} ({', '.join(a)}) and "
-                    f"{ctx.matrix.work(second)} ({', '.join(b)})")
+        # The role is half of the pair too: an ML engineer who owns the training
+        # pipelines holds both, though no ML-engineering item is listed.
+        if (a or role == first) and (b or role == second) and (a or b):
+            work = f"{_held(ctx, first, a)} and {_held(ctx, second, b)}"
             text = render(pattern.message, {**values, "member": member.id, "roles_work": work})
             yield ctx.finding(pattern, member.at("id"), text, entity=member.id)
+
+
+def _held(ctx: TeamContext, role: str, items: list[str]) -> str:
+    return f"{ctx.matrix.work(role)} ({', '.join(items) if items else f'role {role}'})"
+
+
+def holds_both_pairs(matrix: Matrix) -> frozenset[frozenset[str]]:
+    """The role pairs a holds-both pattern speaks for: above its size it reports the
+    person once, below it the pairing is fine, so ORG102 leaves such work alone."""
+    return frozenset(frozenset(p.roles) for p in matrix.spec.anti_patterns
+                     if p.kind == "holds-both")
+
+
+def left_to_missing_role(ctx: TeamContext) -> set[tuple[str, str]]:
+    """(system, responsibility) pairs that a firing missing-role pattern already names."""
+    out: set[tuple[str, str]] = set()
+    for pattern in ctx.matrix.spec.anti_patterns:
+        if pattern.kind == "missing-role" and ctx.runs(pattern.code):
+            for system, needs in _missing_role_gaps(pattern, ctx).items():
+                out.update((system, need) for need in needs)
+    return out
+
+
+def _missing_role_gaps(pattern: AntiPattern, ctx: TeamContext) -> dict[str, list[str]]:
+    """System → its unowned requirements of the missing role, when the pattern fires."""
+    if pattern.maturity and ctx.team.spec.maturity not in pattern.maturity:
+        return {}
+    wanted = pattern.roles[0]
+    if any(info.role == wanted for info in ctx.roles):
+        return {}
+    owned = ctx.owned
+    gaps: dict[str, list[str]] = {}
+    for system in ctx.team.spec.systems:
+        entry = ctx.matrix.systems.get(system)
+        if system in pattern.systems and entry is not None:
+            gaps[system] = [need for need in entry.requires if need not in owned
+                            and ctx.matrix.owner(need) == wanted]
+    return gaps
+
+
+def _unowned(needs: list[str]) -> str:
+    return f"; nobody owns {', '.join(needs)}" if needs else ""
 
 
 def _missing_role(pattern: AntiPattern, ctx: TeamContext,
@@ -80,14 +126,16 @@ def _missing_role(pattern: AntiPattern, ctx: TeamContext,
     hits = [(k, s) for k, s in enumerate(systems) if s in pattern.systems]
     if not hits or any(info.role == wanted for info in ctx.roles):
         return
+    gaps = _missing_role_gaps(pattern, ctx)
     values = {**values, "missing": wanted}
     if pattern.at == "system":
         for k, system in hits:
             yield ctx.finding(pattern, ("spec", "systems", k),
-                              render(pattern.message, {**values, "system": system}),
-                              detail=system)
+                              render(pattern.message, {**values, "system": system})
+                              + _unowned(gaps.get(system, [])), detail=system)
         return
     text = render(pattern.message, {**values, "system": " and ".join(s for _, s in hits)})
+    text += _unowned([need for _, s in hits for need in gaps.get(s, [])])
     path = ("spec", "maturity") if pattern.at == "maturity" else ("metadata", "name")
     yield ctx.finding(pattern, path, text, detail=wanted)
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Annotated, NamedTuple
 
 from orglint.findings import Finding, Severity
-from orglint.matrix import normalise_skill
+from orglint.model import Member
 from orglint.options import Ge
 from orglint.rules.base import Rule, TeamContext, is_senior
 
@@ -103,7 +103,10 @@ class SizeMismatch(Rule):
 class SkillBarUnmet(Rule):
     """## What it does
     When a member declares `skills`, checks that at least one of them is a day-one skill
-    or tool of their role (`orglint roles ROLE`).  Points at `skills`.
+    or an expected tool of their role (`orglint roles ROLE`).  Skills are compared as
+    the matrix's `skills` section says: case, spaces and punctuation aside, without a
+    vendor name in front ("NVIDIA GPU Operator" is `gpu-operator`) and through aliases
+    ("W&B" is Weights & Biases).  Points at `skills`.
 
     ## Why is this bad?
     A person holding a role with none of its day-one skills was probably hired for
@@ -138,25 +141,28 @@ class SkillBarUnmet(Rule):
             person = ctx.people.get(member.id)
             skills = member.skills if member.skills is not None else (
                 person.skills if person else None)
-            bar = ctx.matrix.roles[role].day_one_skills
-            if not skills or not bar:
+            wanted = ctx.matrix.skill_bar[role]
+            if not skills or not wanted:
                 continue
-            wanted = ctx.matrix.day_one[role]
-            if any(normalise_skill(s) in wanted for s in skills):
+            if any(not wanted.isdisjoint(ctx.matrix.skill_keys(s)) for s in skills):
                 continue
+            entry = ctx.matrix.roles[role]
+            examples = ", ".join((*entry.day_one_skills[:4], *entry.tools[:2]))
             path = member.at("skills") if member.skills is not None else member.at("id")
             yield ctx.finding(
                 SkillBarUnmet, path,
-                f"{member.id} ({role}) lists none of the role's day-one skills"
-                f" ({', '.join(bar[:5])}, ...)", entity=member.id, detail="skills",
-                key=member.skills is not None)
+                f"{member.id} ({role}) lists none of the role's day-one skills or tools"
+                f" ({examples}, ...; see 'orglint roles {role}')", entity=member.id,
+                detail="skills", key=member.skills is not None)
 
 
 class SeniorityRequired(Rule):
     """## What it does
     Reports a responsibility that the matrix marks as senior work (for example
     `gpu-fairness` or `eval-gate`) when everyone on the team who owns it is below
-    `senior`.  Members whose level is not known are given the benefit of the doubt.
+    `senior`.  A member with no `level` whose title says junior (Junior, Jr., Associate,
+    Graduate, Intern: the matrix's `titles.junior-words`) counts as junior; other
+    members whose level is not known are given the benefit of the doubt.
 
     ## Why is this bad?
     Some work is the senior skill bar itself: designing fair sharing of a GPU pool, or
@@ -192,10 +198,13 @@ class SeniorityRequired(Rule):
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
         senior_work = {r for r, e in ctx.matrix.responsibilities.items() if e.senior}
         holders: dict[str, list[tuple[int, int, bool | None]]] = {}
+        levels: dict[int, str] = {}
         for i, member in enumerate(ctx.members):
-            person = ctx.people.get(member.id)
-            level = member.level if member.level is not None else (
-                person.level if person else None)
+            if not any(item in senior_work for item in member.owns):
+                continue
+            level, label = _level(ctx, member)
+            if label:
+                levels[i] = label
             for j, item in enumerate(member.owns):
                 if item in senior_work:
                     holders.setdefault(item, []).append((i, j, is_senior(level)))
@@ -207,5 +216,18 @@ class SeniorityRequired(Rule):
                 yield ctx.finding(
                     SeniorityRequired, member.at("owns", j),
                     f"{item} is senior work, and on {ctx.team.id} only members below senior"
-                    f" hold it ({member.id} is {member.level or 'below senior'})",
+                    f" hold it ({member.id} is {levels.get(i, 'below senior')})",
                     entity=member.id, detail=item)
+
+
+def _level(ctx: TeamContext, member: Member) -> tuple[str | None, str]:
+    """The member's level (from the team, the People file, or a junior title), and how
+    a message should say it."""
+    person = ctx.people.get(member.id)
+    level = member.level if member.level is not None else (person.level if person else None)
+    if level is not None:
+        return level, level
+    title = member.title if member.title is not None else (person.title if person else None)
+    if title and ctx.matrix.title_says_junior(title):
+        return "junior", f"junior by title '{title}'"
+    return None, ""

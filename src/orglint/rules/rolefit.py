@@ -6,14 +6,17 @@ from collections.abc import Iterator
 
 from orglint.findings import Finding, Severity
 from orglint.rules.base import Rule, TeamContext
-from orglint.rules.patterns import PatternRule, TeamSizeOptions
+from orglint.rules.patterns import PatternRule, TeamSizeOptions, holds_both_pairs
 
 
 class TitleRoleMismatch(Rule):
     """## What it does
     Compares the title a person was hired under with the `role` they hold on the team.
-    Fires when the title maps to exactly one role (ignoring case and words such as
-    Senior, Staff or Lead) and `role` names another.
+    Fires when the title maps to exactly one matrix role (`orglint roles TITLE` shows
+    how a title is read) and `role` names another matrix role.  Points at the `role`
+    value.  It never fires for an ambiguous title ("Platform Engineer" could be a
+    platform engineer or an SRE), nor when either side is a role outside the matrix
+    (`manager`, `product-manager`, `other`): a manager who keeps an IC title is fine.
 
     ## Why is this bad?
     Hiring for one role and using the person as another is the root of every role-fit
@@ -47,14 +50,29 @@ class TitleRoleMismatch(Rule):
             if info.source not in ("role", "people") or info.role is None:
                 continue
             hired = info.title_role
-            if hired is None or hired == info.role:
+            if (hired is None or hired == info.role or not ctx.matrix.in_matrix(hired)
+                    or not ctx.matrix.in_matrix(info.role)):
                 continue
-            why = (ctx.matrix.roles[hired].anti_pattern or "").strip().rstrip(".")
             text = (f"{member.id} was hired as '{info.title}' ({hired}) but holds role"
                     f" {info.role} on {ctx.team.id}")
+            why = _misfit(ctx, hired, info.role)
             if why:
-                text += f"; the {hired} matrix warns: {why[0].lower()}{why[1:]}"
+                text += f": {why}"
             yield ctx.finding(TitleRoleMismatch, ctx.role_path(i), text, entity=member.id)
+
+
+def _misfit(ctx: TeamContext, hired: str, held: str) -> str:
+    """Why the matrix warns against a ``hired`` person doing ``held`` work, if it does.
+
+    Only an ``owns`` anti-pattern about this very pair is quoted (a DevOps hire running
+    MLOps work is ORG104's story); a role's general warning may be about another role.
+    """
+    matrix = ctx.matrix
+    for pattern in matrix.spec.anti_patterns:
+        if pattern.kind == "owns" and hired in pattern.roles and pattern.why and any(
+                matrix.owner(r) == held for r in matrix.pattern_responsibilities(pattern)):
+            return pattern.why
+    return ""
 
 
 class ResponsibilityOutsideRole(Rule):
@@ -62,7 +80,10 @@ class ResponsibilityOutsideRole(Rule):
     Reports a responsibility that the matrix gives to another role than the member's,
     when no more specific rule (ORG103 to ORG108, or an anti-pattern of your own matrix)
     covers it.  Members with roles outside the matrix (`manager`, `product-manager`,
-    `other`) are not checked.
+    `other`) are not checked.  A responsibility the matrix shares with the member's role
+    (`shared-with`, such as `on-call` for a platform engineer) is their own work.  MLOps
+    and ML-engineering work held by one person is left to ORG109: fine on a team of five
+    or fewer, reported once by ORG109 above that.
 
     ## Why is this bad?
     Each role is a different optimisation function.  Work owned outside its role is
@@ -95,13 +116,16 @@ class ResponsibilityOutsideRole(Rule):
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
         hits = ctx.owns_pattern_hits
         matrix = ctx.matrix
+        pairs = holds_both_pairs(matrix)
         for i, member in enumerate(ctx.members):
             role = ctx.roles[i].role
             if not matrix.in_matrix(role):
                 continue
             for j, responsibility in enumerate(member.owns):
                 owner = matrix.owner(responsibility)
-                if owner is None or owner == role or (i, j) in hits:
+                if owner is None or role in matrix.holders(responsibility) or (i, j) in hits:
+                    continue
+                if role is not None and frozenset((role, owner)) in pairs:
                     continue
                 yield ctx.finding(
                     ResponsibilityOutsideRole, member.at("owns", j),
@@ -314,8 +338,11 @@ class ScientistOwnsProduction(PatternRule):
 
 class MlopsMlConflated(PatternRule):
     """## What it does
-    On a team larger than `team-size` (default 5), reports a person who owns both MLOps
-    responsibilities and ML-engineering responsibilities.
+    On a team larger than `team-size` (default 5), reports a person who holds both MLOps
+    and ML-engineering work: who owns responsibilities of both, or has one of the two
+    roles and owns responsibilities of the other.  The team's size is the number of
+    members who hold matrix roles (managers, product managers and `spec.size` do not
+    count).  On a smaller team no rule reports the pairing, ORG102 included.
 
     ## Why is this bad?
     MLOps and ML engineering are the most often conflated pair.  In a small team one
@@ -324,16 +351,16 @@ class MlopsMlConflated(PatternRule):
     ## Example
     ```yaml
     spec:
-      size: 8
-      members:
+      members:  # six people in matrix roles
         - id: mei
+          role: mlops-engineer
           owns: [training-pipelines, training-code]
+        # ... five more
     ```
 
     Use instead:
     ```yaml
     spec:
-      size: 8
       members:
         - id: mei
           role: mlops-engineer
@@ -341,6 +368,7 @@ class MlopsMlConflated(PatternRule):
         - id: lena
           role: ml-engineer
           owns: [training-code]
+        # ... four more
     ```
 
     ## Options

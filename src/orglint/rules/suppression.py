@@ -9,11 +9,15 @@ from orglint.rules.base import Rule
 class UnusedSuppression(Rule):
     """## What it does
     Reports an `# orglint: ignore[...]` comment (or a code in it) that suppressed
-    nothing.
+    nothing.  Also reports a malformed one, which suppresses nothing: a comment starting
+    with `orglint:` with an unknown directive, no brackets, empty brackets, an unknown
+    code (with a "did you mean"), a code prefix, an unknown option, or an `until=` that
+    is not a `YYYY-MM-DD` date.
 
     ## Why is this bad?
     A stale suppression hides the next real finding on that line, and tells readers
-    there is a problem where there is none.
+    there is a problem where there is none.  A malformed one looks like it hides a
+    finding, or that it expires, when it does neither.
 
     ## Example
     ```yaml

@@ -1,0 +1,76 @@
+"""Content is data in every output: the one place that escapes it (spec §6.1).
+
+Ids, names, titles, role values, messages, rule texts of a custom matrix and file paths
+all come from the repository, which may be hostile.  Written raw, a line break starts a
+new line that a CI runner reads as a workflow command (``::error ...``,
+``::stop-commands::``), ESC and OSC sequences drive the terminal, bidi overrides reorder
+what a reviewer sees, and C0 controls make XML ill-formed.  Every reporter passes
+content through these functions; none writes content any other way.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 and C1 controls, DEL, line and paragraph separators, bidi controls (the "Trojan
+# Source" set), lone surrogates (undecodable bytes of a file name), the BOM and the
+# noncharacters XML 1.0 forbids.
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
+    "\ud800-\udfff\ufeff\ufffe\uffff]")
+_UNSAFE_BUT_NEWLINE = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
+    "\ud800-\udfff\ufeff\ufffe\uffff]")
+_SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# A line that starts (after blanks) with one of these is a command to the GitHub runner.
+_RUNNER_COMMANDS = ("::", "##[")
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    short = _SHORT.get(char)
+    if short is not None:
+        return short
+    point = ord(char)
+    return f"\\x{point:02x}" if point < 0x100 else f"\\u{point:04x}"
+
+
+def visible(text: str, *, newlines: bool = False) -> str:
+    """``text`` with every control and invisible-formatting character written as an
+    escape (``\\x1b``, ``\\u2028``, ``\\n``); ``newlines`` keeps line feeds (for
+    multi-line Markdown fields of a JSON document)."""
+    pattern = _UNSAFE_BUT_NEWLINE if newlines else _UNSAFE
+    if pattern.search(text) is None:
+        return text
+    return pattern.sub(_escape, text)
+
+
+def line_start(text: str) -> str:
+    """``visible(text)`` made safe to start a line of output: a path such as
+    ``::error::x.yaml`` would otherwise be a workflow command.  ``./`` names the same
+    file."""
+    shown = visible(text)
+    # The runner strips Unicode blanks before looking for a command.
+    if shown.lstrip() != shown or shown.startswith(_RUNNER_COMMANDS):
+        return "./" + shown
+    return shown
+
+
+def github_data(text: str) -> str:
+    """The message part of a GitHub workflow command (after the second ``::``)."""
+    return visible(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def github_property(text: str) -> str:
+    """A property value of a GitHub workflow command (``file=``, ``title=``)."""
+    return github_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def uri(path: str) -> str:
+    """A POSIX path as an RFC 3986 relative reference: everything but unreserved
+    characters and ``/`` percent-encoded as UTF-8 (a ``:`` in the first segment would
+    otherwise read as a scheme).  Undecodable bytes of a file name come back as the
+    bytes they were."""
+    from urllib.parse import quote
+
+    return quote(path, safe="/", errors="surrogateescape")

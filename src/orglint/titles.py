@@ -1,0 +1,192 @@
+"""Title inference: the one role a free-text job title names, if it names exactly one.
+
+The knowledge is data (the matrix's role ``aliases``, ``seniority-words`` and ``titles``
+section); this module is the small normaliser that applies it, the same way to the
+aliases and to the titles people write:
+
+1. Unicode-normalise and case-fold.  A title longer than ``MAX_TITLE_LENGTH`` names no
+   role: that is no title a person was hired under, and it bounds the work.
+2. Split at the first separator (a comma, a bracket, a colon, a spaced or long dash,
+   ``@``, or the word "of") into the *head* and a *qualifier*.  The head names the
+   role; the qualifier usually names the team ("MLOps Engineer (Search)").
+3. Words are runs of letters and digits.  ``synonyms`` rewrite long forms to short
+   ones ("machine learning" -> "ml"), then seniority words and bare numbers go.
+4. The longest alias that ends the head wins: the more specific phrase beats the
+   generic one ("data platform engineer" beats "platform engineer").
+5. When that alias is a ``generic`` head ("Software Engineer", "Engineer"), the
+   qualifier names the discipline instead of the team: "Software Engineer, Machine
+   Learning" is read as "ml software engineer", then as "ml engineer".  If the
+   qualifier names nothing the matrix knows, the head's own reading stands.
+6. An alias two roles claim, or one the ``ambiguous`` table lists, is ambiguous: it
+   names no role, only candidates.  A one-word ambiguous title ("Engineer") counts only
+   on its own, so "Hardware Engineer" is not a candidate for every engineering role.
+
+Each step looks at each word a bounded number of times (at most the word count of the
+longest alias or synonym), so the work is linear in the title's length.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import NamedTuple
+
+MAX_TITLE_LENGTH = 200
+"""The schema's limit for ``title``; titles reach here from ``role`` values too."""
+
+Words = tuple[str, ...]
+
+_WORD = re.compile(r"[^\W_]+")
+_SEPARATOR = re.compile(r"[,()\[\]{}:;|@\u2013\u2014]|\s-+\s|\bof\b")
+
+
+def words(text: str) -> Words:
+    """The words of ``text``: letters and digits, Unicode-normalised and case-folded."""
+    return tuple(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
+
+
+class Resolution(NamedTuple):
+    """What a title resolves to."""
+
+    role: str | None  # the one role, or None
+    candidates: tuple[str, ...]  # the roles it could mean: one, several, or none
+    normalised: str  # the title as matched: head words, then ", " and the qualifier's
+    phrase: str = ""  # the alias that decided, in normalised words
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.candidates) > 1
+
+    def describe(self) -> str:
+        """``platform-engineer``, ``ambiguous: a or b``, or ``no role``."""
+        if self.role is not None:
+            return self.role
+        if self.ambiguous:
+            return "ambiguous: " + or_list(self.candidates)
+        return "no role"
+
+
+def or_list(items: Iterable[str]) -> str:
+    """``a``, ``a or b``, ``a, b or c``."""
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+class _Entry(NamedTuple):
+    roles: tuple[str, ...]  # one role, or the candidates of an ambiguous title, or none
+    generic: bool  # a head whose qualifier names the discipline (step 5)
+    whole_only: bool  # a one-word ambiguous title counts only as the whole head (step 6)
+
+
+class _Match(NamedTuple):
+    start: int
+    phrase: Words
+    entry: _Entry
+
+
+class TitleIndex:
+    """Aliases, synonyms and the ambiguous table of one matrix, ready for lookups."""
+
+    def __init__(self, aliases: Iterable[tuple[str, str]], *, role_ids: Iterable[str],
+                 seniority: Iterable[str] = (), synonyms: Mapping[str, str] | None = None,
+                 ambiguous: Mapping[str, Iterable[str]] | None = None,
+                 generic: Iterable[str] = (), junior: Iterable[str] = ()) -> None:
+        self._synonyms: dict[Words, Words] = {}
+        for long, short in (synonyms or {}).items():
+            if key := words(long):
+                self._synonyms[key] = words(short)
+        self._synonym_length = max(map(len, self._synonyms), default=0)
+        self._junior = frozenset(w for j in junior for w in self._rewrite(words(j)))
+        # Junior words are seniority words too: "Associate ML Engineer" is an ML engineer.
+        self._drop = frozenset(w for s in seniority for w in self._rewrite(words(s)))
+        self._drop |= self._junior
+        self._ids = {r.casefold(): r for r in role_ids}
+        claimed: dict[Words, list[str]] = {}
+        for role, alias in aliases:
+            if key := self.phrase(alias):
+                roles = claimed.setdefault(key, [])
+                if role not in roles:
+                    roles.append(role)
+        for title, candidates in (ambiguous or {}).items():
+            if key := self.phrase(title):
+                claimed[key] = list(dict.fromkeys(candidates))
+        # A role's id reads as a title too ("ml engineer"), unless an alias or the
+        # ambiguous table already says what those words mean.
+        for role in self._ids.values():
+            if (key := self.phrase(role.replace("-", " "))) and key not in claimed:
+                claimed[key] = [role]
+        generic_keys = {key for g in generic if (key := self.phrase(g))}
+        self._phrases: dict[Words, _Entry] = {}
+        for key in claimed.keys() | generic_keys:
+            found = tuple(claimed.get(key, ()))
+            self._phrases[key] = _Entry(found, key in generic_keys,
+                                        len(key) == 1 and len(found) > 1)
+        self._longest = max(map(len, self._phrases), default=0)
+
+    def _rewrite(self, ws: Words) -> list[str]:
+        """Apply the synonyms, longest first, left to right."""
+        out: list[str] = []
+        i, n = 0, len(ws)
+        while i < n:
+            for k in range(min(self._synonym_length, n - i), 0, -1):
+                short = self._synonyms.get(ws[i:i + k])
+                if short is not None:
+                    out.extend(short)
+                    i += k
+                    break
+            else:
+                out.append(ws[i])
+                i += 1
+        return out
+
+    def phrase(self, text: str) -> Words:
+        """The words of ``text`` as titles are compared: synonyms applied, seniority gone."""
+        return tuple(w for w in self._rewrite(words(text))
+                     if w not in self._drop and not w.isdigit())
+
+    def _parts(self, title: str) -> list[Words]:
+        text = unicodedata.normalize("NFKC", title).casefold()
+        return [p for part in _SEPARATOR.split(text) if (p := self.phrase(part))]
+
+    def _ending(self, ws: Words) -> _Match | None:
+        """The longest alias that ends ``ws``."""
+        n = len(ws)
+        for start in range(max(0, n - self._longest), n):
+            entry = self._phrases.get(ws[start:])
+            if entry is not None and not (entry.whole_only and start > 0):
+                return _Match(start, ws[start:], entry)
+        return None
+
+    def resolve(self, title: str) -> Resolution:
+        if len(title) > MAX_TITLE_LENGTH:
+            return Resolution(None, (), "")
+        role = self._ids.get(title.strip().casefold())
+        if role is not None:
+            return Resolution(role, (role,), role, role)
+        parts = self._parts(title)
+        if not parts:
+            return Resolution(None, (), "")
+        head = parts[0]
+        qualifier = parts[1] if len(parts) > 1 else ()
+        normalised = " ".join(head) + (", " + " ".join(qualifier) if qualifier else "")
+        found = self._ending(head)
+        if found is not None and found.entry.generic and qualifier:
+            # The qualifier must contribute to the match: "Software Engineer, Ranking"
+            # still reads "software engineer", not a discipline called ranking.
+            for combined in (qualifier + found.phrase, qualifier + found.phrase[-1:]):
+                better = self._ending(combined)
+                if better is not None and better.start < len(qualifier):
+                    found = better
+                    break
+        if found is None:
+            return Resolution(None, (), normalised)
+        roles = found.entry.roles
+        return Resolution(roles[0] if len(roles) == 1 else None, roles, normalised,
+                          " ".join(found.phrase))
+
+    def says_junior(self, title: str) -> bool:
+        """Whether a title carries a junior word (Junior, Jr., Associate, Intern, ...)."""
+        if len(title) > MAX_TITLE_LENGTH:
+            return False
+        return any(w in self._junior for w in self._rewrite(words(title)))

@@ -1,0 +1,198 @@
+"""Team size, small teams, shared responsibilities and saying one thing once (issue 12)."""
+
+from __future__ import annotations
+
+import pytest
+
+from orglint.findings import Severity
+from tests.conftest import at
+
+
+def team(maturity: str, members: list[str], systems: str = "[]", extra: str = "") -> str:
+    return ("apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec:\n"
+            f"  maturity: {maturity}\n  systems: {systems}\n{extra}  members:\n"
+            + "".join(f"    - {m}\n" for m in members))
+
+
+def loud(found):
+    return [(f.line, f.column, f.code) for f in found if f.severity >= Severity.WARNING]
+
+
+# -- 1. one size, counted once: the members who hold matrix roles -------------------------
+
+CONFLATED = "{id: mei, role: mlops-engineer, owns: [training-pipelines, training-code]}"
+
+
+def test_size_counts_matrix_roles_not_managers_nor_spec_size(lint):
+    # Five matrix roles, a manager, a product manager and a planned size of 12: size 5.
+    members = [CONFLATED, *[f"{{id: s{n}, role: data-scientist}}" for n in range(4)],
+               "{id: boss, role: manager}", "{id: pm, role: product-manager}"]
+    lint.check(team("pilot", members, extra="  size: 12\n"), select=["ORG102", "ORG109"],
+               expected=[])
+
+
+def test_size_counts_a_person_listed_twice_once(lint):
+    members = [CONFLATED, *[f"{{id: s{n}, role: data-scientist}}" for n in range(4)],
+               "{id: s0, role: data-scientist}"]
+    lint.check(team("pilot", members), select=["ORG102", "ORG109"], expected=[])
+
+
+def test_org109_message_uses_the_counted_size(lint):
+    members = [CONFLATED, *[f"{{id: s{n}, role: data-scientist}}" for n in range(5)],
+               "{id: boss, role: manager}"]
+    found = lint.check(team("pilot", members, extra="  size: 40\n"),
+                       select=["ORG102", "ORG109"], expected=[(9, 12, "ORG109")])
+    assert "on a team of 6" in found[0].message
+
+
+# -- 2. small teams: one person doing both is fine up to five ----------------------------
+
+def test_two_person_exploring_team_is_silent(lint):
+    source = team("exploring", [
+        "{id: lena, role: ml-engineer, owns: [training-code, training-pipelines,"
+        " model-registry-contract]}",
+        "{id: priya, role: data-scientist, owns: [model-design]}"])
+    assert loud(lint.findings(source, select=["ALL"])) == []
+    lint.check(source, select=["ORG102", "ORG109"], expected=[])
+
+
+def test_five_person_production_team_is_silent(lint):
+    source = team("production", [
+        "{id: kofi, role: platform-engineer, owns: [serving-runtime, on-call]}",
+        "{id: mei, role: mlops-engineer, owns: [training-pipelines, promotion-gates,"
+        " model-rollback, eval-gate, training-code, inference-handlers]}",
+        "{id: lena, role: ml-engineer, owns: [inference-handlers, evaluation-harness]}",
+        "{id: priya, role: data-scientist, owns: [model-design]}",
+        "{id: jon, role: mlops-engineer, owns: [model-rollback, training-code]}"],
+        systems="[model-serving]", extra="  practices: [eval-gate]\n")
+    assert loud(lint.findings(source, select=["ALL"])) == []
+    lint.check(source, select=["ORG102", "ORG109"], expected=[])
+
+
+def test_above_five_org109_alone_says_it(lint):
+    members = ["{id: mei, role: mlops-engineer, owns: [training-pipelines, training-code,"
+               " inference-handlers]}",
+               *[f"{{id: s{n}, role: data-scientist}}" for n in range(5)]]
+    found = lint.check(team("pilot", members), select=["ORG1"], expected=[(8, 12, "ORG109")])
+    assert "training-code, inference-handlers" in found[0].message
+
+
+def test_org109_counts_the_role_as_one_half(lint):
+    # An ML engineer who owns MLOps work holds both, though no ML item is listed.
+    members = ["{id: lena, role: ml-engineer, owns: [training-pipelines]}",
+               *[f"{{id: s{n}, role: data-scientist}}" for n in range(5)]]
+    found = lint.check(team("pilot", members), select=["ORG1"], expected=[(8, 12, "ORG109")])
+    assert "role ml-engineer" in found[0].message
+
+
+def test_org102_still_reports_other_pairs_on_small_teams(lint):
+    lint.check(team("pilot", ["{id: lena, role: ml-engineer, owns: [model-design]}"]),
+               select=["ORG102", "ORG109"], expected=[(8, 44, "ORG102")])
+
+
+# -- 3. shared responsibilities ---------------------------------------------------------
+
+def test_platform_engineer_on_call_is_their_own_work(lint):
+    lint.check(team("production", [
+        "{id: kofi, role: platform-engineer, owns: [on-call, incident-response]}",
+        "{id: mei, role: mlops-engineer, owns: [on-call]}"]),
+        select=["ORG102"], expected=[])
+
+
+def test_on_call_is_not_shared_with_every_role(lint):
+    lint.check(team("production", ["{id: priya, role: data-scientist, owns: [on-call]}"]),
+               select=["ORG102"], expected=[(8, 48, "ORG102")])
+
+
+def test_a_matrix_of_your_own_can_share_a_responsibility(lint, tmp_path):
+    from orglint.config import Settings
+
+    matrix = tmp_path / "matrix.yaml"
+    matrix.write_text(
+        "apiVersion: orglint/v1\nkind: RoleMatrix\nmetadata: {name: acme}\nspec:\n"
+        "  extends: ai-platform\n  responsibilities:\n"
+        "    model-design: {owner: data-scientist, shared-with: [ml-engineer]}\n",
+        encoding="utf-8")
+    settings = Settings(root=tmp_path / "org", select=["ORG102"], cache=False, matrix=matrix)
+    found = lint.findings(team("pilot", ["{id: lena, role: ml-engineer, owns: [model-design]}"]),
+                          settings=settings)
+    assert found == []
+
+
+def test_shared_with_an_unknown_role_is_a_broken_matrix():
+    from orglint.errors import MatrixError
+    from orglint.matrix import MatrixSpec, _build
+
+    spec = {"roles": {"a": {}}, "responsibilities": {"x": {"owner": "a", "shared-with": ["b"]}}}
+    try:
+        _build("m", spec, ["m.yaml"], b"")
+    except MatrixError as exc:
+        assert "shared with unknown role 'b'" in str(exc)
+    else:
+        raise AssertionError("accepted")
+    assert MatrixSpec.from_dict(spec).responsibilities["x"].shared_with == ("b",)
+
+
+# -- 4. say one thing once ---------------------------------------------------------------
+
+FEATURE_TEAM = team("pilot", ["{id: lena, role: ml-engineer, owns: [training-code]}"],
+                    systems="[feature-store]")
+
+
+def test_missing_data_engineer_is_one_finding_naming_the_unowned_work(lint):
+    found = lint.check(FEATURE_TEAM, select=["ORG201", "ORG202"],
+                       expected=[(*at(FEATURE_TEAM, "feature-store"), "ORG201")])
+    assert found[0].message.endswith(
+        "nobody owns feature-store-population, data-quality-contracts")
+
+
+def test_org202_speaks_when_org201_is_off(lint):
+    lint.check(FEATURE_TEAM, select=["ORG202"],
+               expected=[(*at(FEATURE_TEAM, "feature-store"), "ORG202")] * 2)
+
+
+def test_org202_still_reports_what_the_missing_role_does_not_explain(lint):
+    source = team("pilot", ["{id: omar, role: data-engineer, owns: [data-quality-contracts]}"],
+                  systems="[feature-store, model-registry]")
+    found = lint.check(source, select=["ORG201", "ORG202"], expected=[
+        (*at(source, "feature-store"), "ORG202"), (*at(source, "model-registry"), "ORG202"),
+        (*at(source, "model-registry"), "ORG202")])
+    assert "feature-store-population" in found[0].message
+
+
+def test_org207_one_finding_per_person_listing_each_responsibility(lint):
+    source = team("production", [
+        "{id: mei, role: mlops-engineer, owns: [model-rollback, model-registry-contract]}",
+        "{id: kofi, role: platform-engineer, owns: [serving-runtime, model-registry-deployment]}",
+        "{id: lena, role: ml-engineer, owns: [inference-handlers]}"],
+        systems="[model-serving, model-registry]")
+    found = lint.check(source, select=["ORG207"], expected=[
+        (*at(source, "model-rollback"), "ORG207"), (*at(source, "serving-runtime"), "ORG207"),
+        (*at(source, "inference-handlers", 1), "ORG207")])
+    assert "model-rollback (model-serving), model-registry-contract (model-registry)" \
+        in found[0].message
+    line, column = at(source, "model-registry-contract")
+    assert [(r.line, r.column) for r in found[0].related] == [(line, column)]
+
+
+# -- the same team at 2, 5, 6 and 30 people (the table in the note for the lead) ----------
+
+BASE = ["{id: mei, role: mlops-engineer, owns: [training-pipelines, training-code,"
+        " model-rollback]}",
+        "{id: kofi, role: platform-engineer, owns: [serving-runtime, on-call]}",
+        "{id: lena, role: ml-engineer, owns: [inference-handlers]}"]
+
+
+@pytest.mark.parametrize(("size", "expected"), [
+    (2, ["ORG201", "ORG202", "ORG207", "ORG207"]),
+    (5, ["ORG201", "ORG207", "ORG207", "ORG207"]),
+    (6, ["ORG109", "ORG201", "ORG207", "ORG207", "ORG207"]),
+    (30, ["ORG109", "ORG201", "ORG207", "ORG207", "ORG207"]),
+])
+def test_what_each_rule_says_by_team_size(lint, size, expected):
+    members = BASE[:size] + [f"{{id: s{n}, role: data-scientist, owns: [model-design]}}"
+                             for n in range(size - len(BASE[:size]))]
+    source = team("production", [*members, "{id: boss, role: manager}"],
+                  systems="[feature-store, model-serving]", extra="  practices: [eval-gate]\n")
+    found = lint.findings(source, select=["ORG102", "ORG109", "ORG201", "ORG202", "ORG207"])
+    assert sorted(f.code for f in found) == expected

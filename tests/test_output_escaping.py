@@ -1,0 +1,218 @@
+"""Content is data in every output (spec §6.1): no format lets a team file inject a
+workflow command, a terminal escape or ill-formed XML."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from urllib.parse import unquote
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from orglint.escape import github_data, github_property, line_start, uri, visible
+from orglint.reporters import FORMATS
+from tests.conftest import dedent
+
+FORGED = "\n::error file=.github/workflows/ci.yml,line=1::forged\n::stop-commands::x"
+# As YAML double-quoted escapes: ESC[2J, an OSC title with BEL, NUL, a C1 CSI, NEL,
+# LINE SEPARATOR, a right-to-left override, a BOM.
+TERMINAL = r"\e[2J\e]0;pwned\a\0\x9b31m\N\L\u202e\ufeffend"
+RAW_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                          "\ufeff\ud800-\udfff]")
+
+TEAM = """\
+apiVersion: orglint/v1
+kind: Team
+metadata:
+  name: t
+  title: "{terminal}"
+spec:
+  maturity: pilot
+  members:
+    - id: kim
+      name: "{terminal}"
+      role: {forged}
+    - id: sam
+      title: "Wizard{terminal}"
+    - id: ada
+      role: "ml-engineer{terminal}"
+"""
+BAD_ID = 'apiVersion: orglint/v1\nkind: Team\nmetadata: {{name: "u{terminal}"}}\nspec: {{}}\n'
+
+
+def _team() -> str:
+    return dedent(TEAM).format(forged=json.dumps(FORGED), terminal=TERMINAL)
+
+
+@pytest.fixture
+def hostile(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "t.yaml").write_text(_team())
+    (tmp_path / "u.yaml").write_text(BAD_ID.format(terminal=TERMINAL))
+    (tmp_path / "::error::x.yaml").write_text('a: "\n')  # ORG001 under a hostile name
+    (tmp_path / "b\n::warning::y \x1b[2J.yaml").write_text('a: "\n')
+    (tmp_path / "é #%, :c.yaml").write_text('a: "\n')
+    (tmp_path / os.fsdecode(b"\xff.yaml")).write_text('a: "\n')  # not UTF-8
+    return tmp_path
+
+
+OURS = re.compile(r"::(error|warning|notice) file=[^:,]*,line=\d+,col=\d+,endLine=\d+,"
+                  r"endColumn=\d+,title=ORG\d+::\[[a-z-]+\] ")
+
+
+def test_text_output_under_github_actions(run_cli, hostile, monkeypatch):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    result = run_cli("check", ".", "-v", "--no-cache")
+    assert result.code == 1, result.err
+    assert not RAW_CONTROLS.search(result.out)
+    lines = result.out.rstrip("\n").split("\n")
+    # Every line that the runner reads as a command is one of our annotations, one per
+    # finding of the text report.
+    commands = [line for line in lines if line.lstrip().startswith(("::", "##["))]
+    assert all(OURS.match(line) for line in commands), commands
+    findings = [line for line in lines if re.search(r":\d+:\d+: ORG\d+ \[", line)]
+    assert len(commands) == len(findings) >= 9
+    text = "\n".join(findings)
+    assert "\\n::error file=.github/workflows/ci.yml,line=1::forged\\n::stop-commands::x" in text
+    assert "\\x1b[2J\\x1b]0;pwned\\x07\\x00\\x9b31m\\x85\\u2028\\u202e\\ufeffend" in text
+    assert "./::error::x.yaml:2:1: ORG001" in text
+    assert "b\\n::warning::y \\x1b[2J.yaml:2:1: ORG001" in text
+    annotations = "\n".join(commands)
+    assert "file=%3A%3Aerror%3A%3Ax.yaml," in annotations
+    assert "file=b\\n%3A%3Awarning%3A%3Ay \\x1b[2J.yaml," in annotations
+    assert "file=é #%25%2C %3Ac.yaml," in annotations
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_format_writes_a_raw_control_character(run_cli, hostile, fmt):
+    result = run_cli("check", ".", "--output-format", fmt, "--no-cache")
+    assert result.code == 1, result.err
+    assert not RAW_CONTROLS.search(result.out)
+    assert "Traceback" not in result.err
+    result.out.encode("utf-8")  # no lone surrogate either
+
+
+def test_junit_is_well_formed_xml(run_cli, hostile):
+    out = run_cli("check", ".", "--output-format", "junit", "--no-cache").out
+    root = ET.fromstring(out)
+    names = {case.get("name") for case in root.iter("testcase")}
+    assert "b\\n::warning::y \\x1b[2J.yaml" in names
+    messages = " ".join(f.get("message") or "" for f in root.iter("failure"))
+    assert "\\x1b[2J" in messages and "\\x00" in messages
+
+
+def test_sarif_uris_are_percent_encoded_and_valid(run_cli, hostile):
+    import jsonschema_rs
+
+    from tests.test_reporters import SARIF_SCHEMA
+
+    log = json.loads(run_cli("check", ".", "--output-format", "sarif", "--no-cache").out)
+    schema = json.loads(SARIF_SCHEMA.read_text())
+    assert [e.message for e in jsonschema_rs.validator_for(schema).iter_errors(log)] == []
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in log["runs"][0]["results"]}
+    assert uris == {"t.yaml", "u.yaml", "%3A%3Aerror%3A%3Ax.yaml", "%FF.yaml",
+                    "%C3%A9%20%23%25%2C%20%3Ac.yaml", "b%0A%3A%3Awarning%3A%3Ay%20%1B%5B2J.yaml"}
+    assert {unquote(u) for u in uris} >= {"é #%, :c.yaml", "b\n::warning::y \x1b[2J.yaml"}
+    texts = " ".join(r["message"]["text"] for r in log["runs"][0]["results"])
+    assert "\\x1b[2J" in texts and not RAW_CONTROLS.search(texts)
+
+
+def test_gitlab_descriptions_are_escaped(run_cli, hostile):
+    issues = json.loads(run_cli("check", ".", "--output-format", "gitlab", "--no-cache").out)
+    text = json.dumps(issues, ensure_ascii=False)
+    assert not RAW_CONTROLS.search(text)
+    assert any("\\x1b[2J" in issue["description"] for issue in issues)
+
+
+MATRIX = """\
+apiVersion: orglint/v1
+kind: RoleMatrix
+metadata: {name: acme}
+spec:
+  extends: ai-platform
+  anti-patterns:
+    - code: ACME001
+      name: acme-rule
+      severity: error
+      kind: owns
+      roles: [devops-sre]
+      responsibilities: [training-pipelines]
+      message: "{member}\\e[2J\\n::error::forged {why}"
+      why: "because\\a\\n##[error]forged"
+"""
+
+
+def test_a_custom_matrix_cannot_inject_through_its_rule_texts(run_cli, tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "matrix.yaml").write_text(MATRIX)
+    (tmp_path / ".orglint.yaml").write_text("matrix: matrix.yaml\nselect: [ACME]\n")
+    (tmp_path / "t.yaml").write_text(dedent("""\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          members: [{id: dmitri, role: devops-sre, owns: [training-pipelines]}]
+        """))
+    for fmt in FORMATS:
+        result = run_cli("check", "t.yaml", "--output-format", fmt, "--no-cache")
+        assert result.code == 1, result.err
+        assert not RAW_CONTROLS.search(result.out), fmt
+        assert "::error::forged" not in result.out.replace("\\n::error::forged", ""), fmt
+    text = run_cli("check", "t.yaml", "--no-cache").out
+    assert "dmitri\\x1b[2J\\n::error::forged because\\x07\\n##[error]forged" in text
+
+
+@pytest.mark.parametrize(("raw", "shown"), [
+    ("plain text, é 漢字 emoji 😀", "plain text, é 漢字 emoji 😀"),
+    ("a\nb\rc\td", "a\\nb\\rc\\td"),
+    ("\x1b[2J\x07\x00\x7f\x85\x9b", "\\x1b[2J\\x07\\x00\\x7f\\x85\\x9b"),
+    ("\u2028\u2029\u202e\u2066\u200f\ufeff", "\\u2028\\u2029\\u202e\\u2066\\u200f\\ufeff"),
+    ("file\udcff.yaml", "file\\udcff.yaml"),
+])
+def test_visible(raw, shown):
+    assert visible(raw) == shown
+
+
+def test_the_escapes_of_each_format():
+    assert visible("a\nb", newlines=True) == "a\nb"
+    assert line_start("::error::x") == "./::error::x"
+    assert line_start("\u3000::error::x") == "./\u3000::error::x"
+    assert line_start("##[error]x") == "./##[error]x"
+    assert line_start("teams/a.yaml") == "teams/a.yaml"
+    assert github_data("100% done\r\n::x") == "100%25 done\\r\\n::x"
+    assert github_property("a:b,c%") == "a%3Ab%2Cc%25"
+    assert uri("teams/my team#1%/é:x?.yaml") == "teams/my%20team%231%25/%C3%A9%3Ax%3F.yaml"
+    assert uri("bad\udcff.yaml") == "bad%FF.yaml"
+
+
+def test_error_messages_on_stderr_are_escaped(run_cli, tmp_path):
+    result = run_cli("check", "missing\n::error::forged\x1b[2J.yaml")
+    assert result.code == 2
+    assert result.err.count("\n") == 1 and "\x1b" not in result.err
+    assert "missing\\n::error::forged\\x1b[2J.yaml" in result.err
+
+
+def test_fix_messages_on_stderr_forge_no_workflow_command(tmp_path, run_cli):
+    # --fix names each file at the start of a stderr line: a hostile file name there must
+    # not become a workflow command, with or without -v.
+    name = "::error::x.yaml"
+    (tmp_path / name).write_text(dedent("""\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: x}
+        spec:
+          maturity: pilot
+          members:
+            - {id: kim, name: Kim, title: MLOps Engineer}
+        """))
+    os.chmod(tmp_path / name, 0o444)  # read-only: "not fixed: ..." goes to stderr
+    refused = run_cli("check", "--fix", "--no-cache", name, cwd=tmp_path)
+    os.chmod(tmp_path / name, 0o644)
+    written = run_cli("check", "--fix", "-v", "--no-cache", name, cwd=tmp_path)
+    for err in (refused.err, written.err):
+        assert name in err or "./" + name in err
+        assert not any(line.lstrip().startswith("::") for line in err.splitlines()), err

@@ -1,0 +1,295 @@
+"""Nothing hidden by one schema error, People next to Teams, integral floats (issue 12)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import at, dedent
+
+TEAM_A = """\
+apiVersion: orglint/v1
+kind: Team
+metadata: {name: a}
+spec:
+  maturity: pilot
+  members:
+    - {id: kim, role: ml-engineer, allocation: 60}
+"""
+
+
+def test_a_misspelt_key_on_one_member_hides_no_over_allocation(lint):
+    source = """
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: b}
+        spec:
+          maturity: pilot
+          members:
+            - {id: kim, role: ml-engineer, allocation: 60}
+            - {id: lee, role: ml-engineer, alocation: 50}
+        """
+    found = lint.check(source, select=["ORG003", "ORG301"], files={"a.yaml": TEAM_A},
+                       expected=[(*at(source, "60"), "ORG301"),
+                                 (*at(source, "alocation"), "ORG003")])
+    assert "did you mean 'allocation'" in found[1].message
+
+
+def test_allocation_zero_hides_nothing_else(lint):
+    source = """
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: b}
+        spec:
+          maturity: pilot
+          systems: [feature-store]
+          members:
+            - {id: lee, role: ml-engineer, allocation: 0}
+            - {id: kim, role: ml-enginer, allocation: 70}
+            - {id: ann, role: ml-engineer, owns: [trainig-code]}
+        ---
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: c}
+        spec:
+          maturity: pilot
+          members:
+            - {id: kim, role: ml-engineer, allocation: 70}
+            - {id: lee, role: ml-engineer, allocation: 100}
+        """
+    lint.check(source, select=["ORG0", "ORG201", "ORG301"], expected=[
+        (*at(source, "feature-store"), "ORG201"),
+        (*at(source, "0}"), "ORG003"),
+        (*at(source, "ml-enginer"), "ORG004"), (*at(source, "70"), "ORG301"),
+        (*at(source, "trainig-code"), "ORG005"), (*at(source, "70", 2), "ORG301")])
+
+
+def test_an_invalid_allocation_counts_as_zero(lint):
+    # lee is 100% on c; the invalid 150 on b is reported, not added up into ORG301.
+    source = """
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: b}
+        spec:
+          maturity: pilot
+          members:
+            - {id: lee, role: devops-sre, allocation: 150, owns: [model-rollback]}
+        """
+    other = TEAM_A.replace("kim", "lee").replace("60", "100")
+    lint.check(source, select=["ORG003", "ORG104", "ORG301"], files={"a.yaml": other},
+               expected=[(*at(source, "150"), "ORG003"),
+                         (*at(source, "model-rollback"), "ORG104")])
+
+
+PEOPLE = """\
+apiVersion: orglint/v1
+kind: People
+spec:
+  people:
+    - {id: ann, name: Ann, level: stafff}
+    - {id: bo, name: Bo, level: junior}
+"""
+
+
+def test_a_misspelt_level_in_people_hides_no_finding_of_a_team(lint):
+    source = """
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: production
+          practices: [eval-gate]
+          members:
+            - {id: ann, role: mlops-engineer, owns: [model-rollback]}
+            - {id: bo, role: mlops-engineer, owns: [eval-gate]}
+        """
+    lint.check(source, select=["ORG008", "ORG402"], files={"people.yaml": PEOPLE},
+               expected=[(*at(source, "eval-gate]", 2), "ORG402")])
+
+
+def test_the_people_file_itself_reports_the_bad_level_and_the_rest(lint):
+    source = PEOPLE + "    - {id: cy, name: Cy, role: ml-enginer}\n"
+    lint.check(source, name="people.yaml", select=["ALL"],
+               expected=[(*at(PEOPLE, "stafff"), "ORG003"), (*at(source, "ml-enginer"), "ORG004")])
+
+
+def test_people_with_a_broken_metadata_still_register_their_people(lint):
+    source = """
+        apiVersion: orglint/v1
+        kind: People
+        metadata: {name: "not an id", owner: x}
+        spec:
+          people: [{id: a, name: A, title: ML Engineer}]
+        ---
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          members: [{id: a}]
+        """
+    lint.check(source, select=["ORG0"], expected=[
+        (*at(source, '"not an id"'), "ORG003"), (*at(source, "owner"), "ORG003")])
+
+
+def test_a_member_with_an_invalid_field_still_counts_for_coverage(lint):
+    source = """
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          systems: [feature-store, streaming]
+          members:
+            - {id: omar, role: data-engineer, level: 9,
+               owns: [feature-store-population, data-quality-contracts]}
+        """
+    lint.check(source, select=["ORG003", "ORG201", "ORG202"],
+               expected=[(*at(source, "streaming"), "ORG202"), (*at(source, "9"), "ORG003")])
+
+
+def test_a_member_without_a_valid_id_is_dropped_and_the_rest_keep_their_places(lint):
+    source = """
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          members:
+            - {id: "not an id", role: devops-sre, owns: [training-pipelines]}
+            - {role: devops-sre}
+            - just a string
+            - {id: sam, role: devops-sre, owns: [training-pipelines]}
+        """
+    found = lint.check(source, select=["ORG003", "ORG104"], expected=[
+        (*at(source, '"not an id"'), "ORG003"), (*at(source, "{role"), "ORG003"),
+        (*at(source, "just a string"), "ORG003"),
+        (*at(source, "training-pipelines", 2), "ORG104")])
+    assert found[-1].entity == "sam"
+
+
+def test_an_invalid_optional_field_is_dropped(lint):
+    source = """
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t, parent: "no such id!"}
+        spec:
+          maturity: pilot
+          size: 5.5
+          members:
+            - {id: sam, role: devops-sre, owns: [training-pipelines]}
+        """
+    lint.check(source, select=["ORG003", "ORG104"], expected=[
+        (*at(source, '"no such'), "ORG003"), (*at(source, "5.5"), "ORG003"),
+        (*at(source, "training-pipelines"), "ORG104")])
+
+
+def test_no_fix_is_offered_on_a_repaired_document(run_cli, tmp_path: Path):
+    text = dedent("""
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          members:
+            - {id: a, title: ML Engineer, role: 7, owns: [gpu-operator]}
+        """)
+    (tmp_path / "team.yaml").write_text(text, encoding="utf-8")
+    result = run_cli("check", "--fix", "--no-config", "team.yaml")
+    # The role comes from the title, but writing it next to 'role: 7' would repeat a key.
+    assert "ORG105" in result.out
+    assert (tmp_path / "team.yaml").read_text(encoding="utf-8") == text
+
+
+def test_a_broken_people_file_of_the_org_is_named_on_every_run(run_cli, tmp_path: Path):
+    (tmp_path / ".orglint.yaml").write_text("paths: [people.yaml]\n", encoding="utf-8")
+    (tmp_path / "people.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: People\nspec:\n  people: [{id: a\n", encoding="utf-8")
+    (tmp_path / "team.yaml").write_text(TEAM_A, encoding="utf-8")
+    for _ in range(2):  # the second run would be served from the cache
+        result = run_cli("check", "team.yaml")
+        assert result.code == 0, result.out + result.err
+        assert "orglint: note: people.yaml (part of the org) could not be read: ORG001 at" \
+            in result.err
+        assert "cross-file rules may be incomplete" in result.err
+
+
+def test_no_note_when_the_org_is_sound_or_the_broken_file_is_named(run_cli, tmp_path: Path):
+    (tmp_path / ".orglint.yaml").write_text("paths: [people.yaml]\n", encoding="utf-8")
+    (tmp_path / "people.yaml").write_text(PEOPLE.replace("stafff", "staff"), encoding="utf-8")
+    (tmp_path / "team.yaml").write_text(TEAM_A, encoding="utf-8")
+    assert "note" not in run_cli("check", "team.yaml").err
+    (tmp_path / "people.yaml").write_text(PEOPLE, encoding="utf-8")
+    assert "has 1 input error: ORG003 at 5:35" in run_cli("check", "team.yaml").err
+    assert "note" not in run_cli("check", "team.yaml", "people.yaml").err
+
+
+# -- People and Team documents in one file ----------------------------------------------
+
+def test_people_below_a_team_in_the_same_file_are_known_to_it(lint):
+    source = """
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          members:
+            - {id: a}
+            - {id: b, role: ml-engineer}
+        ---
+        apiVersion: orglint/v1
+        kind: People
+        spec:
+          people:
+            - {id: a, name: A, title: ML Engineer}
+            - {id: b, name: B, title: Senior DevOps Engineer}
+        """
+    lint.check(source, select=["ORG004", "ORG008", "ORG101"],
+               expected=[(*at(source, "ml-engineer}"), "ORG101")])
+
+
+def test_a_mixed_file_also_knows_the_other_people_files(lint):
+    source = """
+        apiVersion: orglint/v1
+        kind: People
+        spec:
+          people: [{id: a, name: A, title: ML Engineer}]
+        ---
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          members: [{id: a}, {id: c}]
+        """
+    other = ("apiVersion: orglint/v1\nkind: People\nspec:\n"
+             "  people: [{id: c, name: C, title: Data Scientist}]\n")
+    lint.check(source, select=["ORG004", "ORG008"], files={"z-people.yaml": other},
+               expected=[])
+
+
+# -- integral floats ---------------------------------------------------------------------
+
+def test_integral_floats_are_integers(lint):
+    source = """
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: production
+          size: 5.0
+          members:
+            - {id: kim, role: ml-engineer, allocation: 60.0}
+        ---
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: u}
+        spec:
+          maturity: scale
+          size: 1e3
+          members:
+            - {id: kim, role: ml-engineer, allocation: 6e1}
+        """
+    found = lint.check(source, select=["ORG003", "ORG206", "ORG301"], expected=[
+        (5, 13, "ORG206"), (*at(source, "60.0"), "ORG301"),
+        (14, 13, "ORG206"), (*at(source, "6e1"), "ORG301")])
+    assert "kim is allocated 120%: 60% here, 60% in line 17" in found[1].message
