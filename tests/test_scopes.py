@@ -139,6 +139,14 @@ def test_files_under_two_configurations_are_checked_each_with_its_own(run_cli, t
     assert refused.code == 2 and "different configurations" in refused.err
 
 
+def test_a_file_with_no_configuration_above_it_takes_the_current_folders(run_cli, tmp_path):
+    repo = _write(tmp_path / "repo", {".orglint.yaml": "ignore: [ORG004]\n"})
+    _write(tmp_path / "elsewhere", {"team.yaml": TEAM.replace("ml-engineer", "ml-enginer")})
+    result = run_cli("check", str(tmp_path / "elsewhere" / "team.yaml"), "--output-format",
+                     "json", cwd=repo)
+    assert "ORG004" not in {c for _, c in _codes(result.out)}, result.out
+
+
 # -- 4. the org is the same however it is reached ----------------------------------------
 
 

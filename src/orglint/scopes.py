@@ -29,12 +29,16 @@ class Scope(NamedTuple):
 def scopes(paths: list[str], cwd: Path, *, stdin_name: str | None = None) -> list[Scope]:
     """The paths named, grouped by the configuration nearest to each, in first-seen order.
 
+    A file with no configuration above it falls back to the one found from the current
+    folder, as before (``orglint check /elsewhere/team.yaml`` keeps the project's rules).
     Standard input belongs where ``--stdin-filename`` puts it, else to the current folder.
     A path that does not exist is grouped with the current folder, so the error that
     names it comes from the usual place.
     """
     from orglint.config import find_config
 
+    here = find_config(cwd)
+    fallback = here.resolve() if here is not None else None
     found: dict[Path | None, list[str]] = {}
     starts: dict[Path, Path | None] = {}  # folder → its configuration: one search per folder
     for text in paths:
@@ -48,7 +52,7 @@ def scopes(paths: list[str], cwd: Path, *, stdin_name: str | None = None) -> lis
         start = Path(os.path.abspath(start))
         if start not in starts:
             config = find_config(start)
-            starts[start] = config.resolve() if config is not None else None
+            starts[start] = config.resolve() if config is not None else fallback
         found.setdefault(starts[start], []).append(text)
     return [Scope(config, named) for config, named in found.items()]
 
