@@ -93,6 +93,8 @@ def test_a_partial_org_gets_a_hint_when_references_go_unresolved(run_cli, tmp_pa
             " to check against the whole org") in result.err
     verbose = run_cli("check", "teams/vision.yaml", "-v", cwd=repo)
     assert "no 'paths:' (no configuration): the cross-file rules" in verbose.err
+    people = run_cli("check", "people.yaml", "-v", cwd=repo)
+    assert "people.yaml: every file may depend on it, but with no 'paths:'" in people.err
 
 
 def test_no_hint_when_everything_resolves_or_paths_are_set(run_cli, tmp_path, org):
