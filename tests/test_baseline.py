@@ -46,7 +46,7 @@ def test_stale_entries_are_counted_and_listed(run_cli, tmp_path):
     result = run_cli("check", "team.yaml", "--select", "ORG104", "--baseline", "base.json", "-v")
     assert result.code == 0
     assert "ORG104 team.yaml dmitri model-rollback" in result.out
-    assert "1 baseline entr(ies) no longer match" in result.out
+    assert "1 baseline entry no longer matches." in result.out
 
 
 def test_baseline_errors_are_exit_2(run_cli, tmp_path):

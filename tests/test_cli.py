@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -86,10 +87,14 @@ def test_selection(run_cli, org, flags, codes):
     assert found == codes
 
 
-def test_unknown_selector_is_exit_2_naming_the_key(run_cli, org):
+def test_unknown_selector_is_exit_2_naming_the_flag_or_the_key(run_cli, org):
     result = run_cli("check", "bad.yaml", "--select", "ORG999")
     assert result.code == 2
-    assert "key 'select'" in result.err and "ORG999" in result.err
+    assert "--select: unknown" in result.err and "ORG999" in result.err
+    assert "key 'select'" not in result.err
+    (org / ".orglint.yaml").write_text("select: [ORG999]\n")
+    result = run_cli("check", "bad.yaml")
+    assert result.code == 2 and "key 'select'" in result.err
 
 
 def test_stdin(run_cli, org):
@@ -99,19 +104,53 @@ def test_stdin(run_cli, org):
     assert "\nteams/infra.yaml:7:54: ORG104" in result.out
 
 
-def test_colour_only_on_a_terminal_and_never_with_no_color(run_cli, org, monkeypatch):
-    import orglint.cli
+class _Terminal:
+    def isatty(self) -> bool:
+        return True
 
-    monkeypatch.setattr(orglint.cli, "_color", lambda stream: True)
-    assert "\x1b[" in run_cli("check", "bad.yaml").out
-    monkeypatch.undo()
+
+def test_colour_on_a_terminal_unless_no_color_is_set_and_non_empty(monkeypatch):
+    from orglint.cli import _color
+
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert _color(_Terminal()) and not _color(io.StringIO())
+    monkeypatch.setenv("NO_COLOR", "")  # no-color.org: only a non-empty value counts
+    assert _color(_Terminal())
     monkeypatch.setenv("NO_COLOR", "1")
-    assert not orglint.cli._color(type("T", (), {"isatty": lambda self: True})())
+    assert not _color(_Terminal())
+    assert _color(_Terminal(), "always") and not _color(io.StringIO(), "never")
 
 
-def test_statistics(run_cli, org):
+def test_force_color_and_the_color_flag(run_cli, org, monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    assert "\x1b[" not in run_cli("check", "bad.yaml").out  # not a terminal
+    assert "\x1b[31mORG104" in run_cli("check", "bad.yaml", "--color", "always").out
+    monkeypatch.setenv("FORCE_COLOR", "")
+    assert "\x1b[" not in run_cli("check", "bad.yaml").out
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert "\x1b[" in run_cli("check", "bad.yaml").out
+    assert "\x1b[" not in run_cli("check", "bad.yaml", "--color", "never").out
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" in run_cli("check", "bad.yaml", "--color", "always").out
+
+
+def test_statistics_prints_the_counts_not_the_findings(run_cli, org):
     result = run_cli("check", "bad.yaml", "--statistics")
-    assert "    1  ORG104  devops-runs-model-lifecycle" in result.out
+    lines = result.out.splitlines()
+    assert "    1  ORG104        devops-runs-model-lifecycle" in lines
+    assert not any(line.startswith("bad.yaml:") for line in lines)
+    assert lines[-1] == "Found 1 error, 1 warning, 1 info in 1 file."
+    assert result.code == 1
+
+
+def test_statistics_in_json(run_cli, org):
+    result = run_cli("check", "bad.yaml", "--statistics", "--output-format", "json")
+    body = json.loads(result.out)
+    assert {"code": "ORG104", "name": "devops-runs-model-lifecycle", "count": 1,
+            "fixable": 0} in body["statistics"]
+    assert len(body["findings"]) == 3  # the findings stay: JSON is for programs
 
 
 def test_version_and_usage_errors(run_cli, org):
@@ -183,3 +222,187 @@ def test_select_can_be_repeated(run_cli, org):
     result = run_cli("check", "bad.yaml", "--select", "ORG101", "--select", "ORG104",
                      "--output-format", "json")
     assert {f["code"] for f in json.loads(result.out)["findings"]} == {"ORG101", "ORG104"}
+
+
+def _actions(parser):
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from ((f"{name} {opt}", act) for opt, act in _actions(sub))
+        else:
+            yield (action.option_strings or [action.dest])[0], action
+
+
+def test_every_option_of_every_subcommand_has_a_description():
+    from orglint.cli import build_parser
+
+    missing = [name for name, action in _actions(build_parser())
+               if not (action.help or "").strip()]
+    assert missing == []
+    check = {name: action for name, action in _actions(build_parser())}
+    assert "default: error" in check["check --fail-on"].help
+    assert "sarif" in check["check --output-format"].help
+
+
+def test_compose_help_lists_the_stages_and_the_systems():
+    import argparse
+
+    from orglint.cli import build_parser
+
+    subparsers = next(a for a in build_parser()._actions
+                      if isinstance(a, argparse._SubParsersAction))
+    text = subparsers.choices["compose"].format_help()
+    assert "stages (built-in matrix): exploring, pilot, production, scale" in text
+    assert "feature-store" in text and "multi-node-training" in text
+
+
+@pytest.mark.parametrize(("kind", "an_id"), [
+    ("responsibilities", "training-pipelines"), ("systems", "feature-store"),
+    ("practices", "eval-gate"), ("roles", "devops-sre"), ("stages", "production")])
+def test_roles_list_prints_the_ids_of_a_kind(run_cli, kind, an_id):
+    result = run_cli("roles", "--list", kind)
+    assert result.code == 0
+    assert any(line.split()[0] == an_id for line in result.out.splitlines()[2:])
+    listed = json.loads(run_cli("roles", "--list", kind, "--output-format", "json").out)
+    assert an_id in [item["id"] for item in listed]
+
+
+def test_roles_list_includes_the_orgs_own_matrix(run_cli, tmp_path):
+    (tmp_path / "matrix.yaml").write_text(dedent("""\
+        apiVersion: orglint/v1
+        kind: RoleMatrix
+        metadata: {name: acme}
+        spec:
+          extends: ai-platform
+          systems:
+            llm-gateway: {requires: [serving-runtime]}
+        """))
+    (tmp_path / ".orglint.yaml").write_text("matrix: matrix.yaml\n")
+    assert "llm-gateway" in run_cli("roles", "--list", "systems").out
+    schema = json.loads(run_cli("schema", "Team").out)
+    systems = schema["$defs"]["teamSpec"]["properties"]["systems"]["items"]
+    assert "llm-gateway" in systems["examples"]
+
+
+def test_schema_offers_matrix_ids_to_editors_and_enums_for_stages_and_levels(run_cli):
+    schema = json.loads(run_cli("schema", "Team").out)
+    member = schema["$defs"]["member"]["properties"]
+    assert "devops-sre" in member["role"]["examples"]
+    assert "training-pipelines" in member["owns"]["items"]["examples"]
+    assert schema["$defs"]["teamSpec"]["properties"]["maturity"]["enum"] == [
+        "exploring", "pilot", "production", "scale"]
+    assert "senior" in schema["$defs"]["level"]["enum"]
+    people = json.loads(run_cli("schema", "people").out)
+    assert "examples" in json.dumps(people)
+
+
+def test_schema_without_a_kind_lists_the_kinds(run_cli):
+    result = run_cli("schema")
+    assert result.code == 0
+    kinds = [line.split()[0] for line in result.out.splitlines()[2:] if line.strip()]
+    assert kinds == ["Team", "People", "RoleMatrix", "Config"]
+
+
+FIXABLE = """\
+apiVersion: orglint/v1
+kind: Team
+metadata: {name: fx}
+spec:
+  maturity: exploring
+  members:
+    - {id: sam, name: S, role: SRE, owns: [ci-runners]}
+    - {id: kim, name: K, role: ml-engineer, owns: [trainng-code]}
+"""
+
+
+def test_fixable_findings_are_marked_and_counted(run_cli, tmp_path):
+    (tmp_path / "fx.yaml").write_text(dedent(FIXABLE))
+    result = run_cli("check", "fx.yaml", "--select", "ORG004,ORG005")
+    lines = result.out.splitlines()
+    assert lines[0].startswith("fx.yaml:7:32: [*] ORG004 [error]")
+    assert lines[1].startswith("fx.yaml:8:52: ORG005 [error]")  # an unsafe fix: no mark
+    assert lines[-2] == "Found 2 errors, 0 warnings, 0 info in 1 file."
+    assert lines[-1] == ("[*] 1 fixable with --fix (1 hidden fix can be enabled with"
+                         " --unsafe-fixes).")
+    result = run_cli("check", "fx.yaml", "--select", "ORG005")
+    assert result.out.splitlines()[-1] == ("No fixes available (1 hidden fix can be"
+                                           " enabled with --unsafe-fixes).")
+    stats = run_cli("check", "fx.yaml", "--select", "ORG004,ORG005", "--statistics").out
+    assert "    1  ORG004   [*]  unknown-role" in stats.splitlines()
+
+
+def test_quiet_prints_the_findings_only_and_silent_nothing(run_cli, org):
+    quiet = run_cli("check", "bad.yaml", "-q")
+    assert quiet.code == 1
+    assert [line.split(":")[0] for line in quiet.out.splitlines()] == ["bad.yaml"] * 3
+    assert run_cli("check", "clean.yaml", "--quiet").out == ""
+    silent = run_cli("check", "bad.yaml", "-s", "--output-file", "report.txt")
+    assert (silent.code, silent.out, silent.err) == (1, "", "")
+    assert "ORG104" in (org / "report.txt").read_text()
+    quiet = run_cli("check", "bad.yaml", "-q", "--output-file", "quiet.txt")
+    assert (quiet.code, quiet.out, quiet.err) == (1, "", "")
+    assert "Found" not in (org / "quiet.txt").read_text()
+
+
+def test_verbose_says_what_the_run_used(run_cli, org):
+    result = run_cli("check", "bad.yaml", "-v")
+    assert "orglint: configuration: none found (defaults)" in result.err
+    assert "orglint: 1 org file loaded, 1 named for reporting" in result.err
+    assert "orglint: cache: 0 files served from the cache, 1 checked" in result.err
+    result = run_cli("check", "bad.yaml", "clean.yaml", "-v")  # clean.yaml is new
+    assert "orglint: cache: 1 file served from the cache, 1 checked" in result.err
+    result = run_cli("check", "bad.yaml", "clean.yaml", "-v")
+    assert "the whole report reused" in result.err
+    (org / ".orglint.yaml").write_text("fail-on: error\n")
+    result = run_cli("check", "bad.yaml", "-v", "--no-cache")
+    assert f"orglint: configuration: {org / '.orglint.yaml'}" in result.err
+    assert "orglint: cache: off" in result.err
+
+
+def test_output_file_dash_is_standard_output(run_cli, org):
+    result = run_cli("check", "bad.yaml", "--output-file", "-", "--output-format", "json")
+    assert json.loads(result.out)["summary"]["errors"] == 1
+    assert not (org / "-").exists()
+
+
+def test_select_all_in_any_case(run_cli, org):
+    upper = run_cli("check", "bad.yaml", "--select", "ALL").out
+    assert run_cli("check", "bad.yaml", "--select", "all").out == upper
+    assert run_cli("check", "bad.yaml", "--select", "org104,All", "--ignore", "ORG2").code == 1
+
+
+def test_clean_says_when_there_was_nothing_to_remove(run_cli, org):
+    folder = org / ".cache"  # ORGLINT_CACHE_DIR, set by run_cli
+    first = run_cli("clean")
+    assert first.out == f"nothing to remove at {folder}\n"
+    run_cli("check", "bad.yaml")
+    assert run_cli("clean").out == f"removed {folder}\n"
+    folder.mkdir()
+    (folder / ".gitignore").write_text("*\n")
+    assert run_cli("clean").out == f"nothing to remove at {folder}\n"
+
+
+def test_a_path_beside_the_current_folder_is_printed_relative(run_cli, tmp_path):
+    (tmp_path / "x").mkdir()
+    (tmp_path / "here").mkdir()
+    (tmp_path / "x" / "team.yaml").write_text(dedent(BAD))
+    for given in ("../x/team.yaml", str(tmp_path / "x" / "team.yaml")):
+        result = run_cli("check", given, "--select", "ORG104", cwd=tmp_path / "here")
+        assert result.out.startswith("../x/team.yaml:7:54: ORG104"), result.out
+
+
+def test_rule_option_errors_name_the_file_and_line_and_suggest(run_cli, org):
+    config = org / ".orglint.yaml"
+    config.write_text("fail-on: error\nrules:\n  too-many-roles:\n    max-rolse: 4\n")
+    result = run_cli("check", "bad.yaml")
+    assert result.code == 2
+    assert result.err == (f"orglint: error: {config}:4:5: key 'rules.too-many-roles.max-rolse':"
+                          " unknown option (did you mean 'max-roles'?); its options:"
+                          " max-roles\n")
+    config.write_text("rules:\n  too-many-roles: {max-roles: 1}\n")
+    result = run_cli("check", "bad.yaml")
+    assert f"{config}:2:31: key 'rules.too-many-roles.max-roles': must be at least 2" in result.err
+    config.write_text("rules:\n  ORG999: {}\n")
+    assert f"{config}:2:3: key 'rules.ORG999': unknown rule" in run_cli("check", "bad.yaml").err

@@ -90,7 +90,7 @@ def test_cli_overrides_file(run_cli, repo):
     ("rules: {ORG206: {stages: [a]}}\n", "key 'rules.ORG206.stages'"),  # a rule with no options
     ("rules: {too-many-roles: {max-roles: many}}\n", "key 'rules.too-many-roles.max-roles'"),
     ("rules: {too-many-roles: {max-roles: 1}}\n",
-     "key 'rules.too-many-roles.max-roles': Input should be greater than or equal to 2"),
+     "key 'rules.too-many-roles.max-roles': must be at least 2"),
     ("rules: {ORG207: {stages: production}}\n", "key 'rules.ORG207.stages'"),
     ("matrix: nowhere.yaml\n", "key 'matrix': no such file"),
     ("max-depth: 1\n", "key 'max-depth'"),

@@ -81,8 +81,25 @@ def test_libyamls_own_nesting_limit_reads_like_ours():
     exc = yaml.scanner.ScannerError("while increasing flow level", mark,
                                     "exceeded maximum nesting depth", mark)
     finding = _syntax_finding(exc, "in.yaml", "[" * 2000, 64)
-    assert (finding.code, finding.line, finding.column) == ("ORG001", 1, 1001)
+    # At the bracket that crosses the limit (the 65th), not where libyaml gave up.
+    assert (finding.code, finding.line, finding.column) == ("ORG001", 1, 65)
     assert finding.message == "nesting is deeper than the limit of 64 levels"
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    ("[" * 1500 + "]" * 1500, (1, 65)),
+    # Past libyaml's own limit of 1,000 flow levels (it gives up near column 1,001), and
+    # below it (the builder's limit): the 65th bracket; brackets in quotes and comments
+    # are not counted.
+    ("# {{{\n" + "[" * 1500 + "]" * 1500, (2, 65)),
+    ("x: '[[[' # {{{\ny: " + "[" * 1500 + "]" * 1500, (2, 4 + 64)),
+    ("['[[', " + "[" * 1500, (1, 7 + 64)),
+    ("# {{{\n" + "['[[', " * 100 + "]" * 100, (2, 64 * 7 + 1)),
+])
+def test_a_nesting_error_points_at_the_bracket_past_the_limit(text, where):
+    finding = load(text.encode(), "deep.yaml").findings[0]
+    assert "nesting is deeper than the limit of 64 levels" in finding.message
+    assert (finding.line, finding.column) == where
 
 
 @pytest.mark.parametrize("text", ["0x_", "0b_", "0o_", "._", "-0x__", "+._"])

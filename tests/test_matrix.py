@@ -154,3 +154,18 @@ def test_no_rule_hard_codes_matrix_vocabulary():
                          and '"""' not in line)
         strings = {part for part in code.split('"')[1::2]}
         assert not strings & vocabulary, (path.name, strings & vocabulary)
+
+
+@pytest.mark.parametrize(("patch", "message", "expected"), [
+    ("{owner: research-engineer, title", "{owner: researcher, title",
+     "matrix.yaml:14:33: responsibility 'paper-reproduction' has unknown owner role"
+     " 'researcher'"),
+    ("      roles: [devops-sre]\n", "      roles: [sre]\n",
+     "matrix.yaml:26:14: anti-pattern ACME001 (sre-populates-features): unknown role 'sre'"),
+])
+def test_a_contradiction_names_the_file_and_line_of_the_entry(run_cli, acme, patch, message,
+                                                               expected):
+    (acme / "matrix.yaml").write_text(dedent(ORG_MATRIX).replace(patch, message))
+    result = run_cli("check", "team.yaml")
+    assert result.code == 2
+    assert expected in result.err, result.err

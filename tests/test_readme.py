@@ -1,4 +1,5 @@
-"""The README's CI snippets are the commands these tests run."""
+"""The README's snippets are the commands these tests run: the install line and .ci/run,
+the newcomer's walk-through, the example finding, and the CI snippets."""
 
 from __future__ import annotations
 
@@ -7,14 +8,96 @@ import re
 import shlex
 import subprocess
 
+import pytest
 import yaml
+from packaging.requirements import Requirement
 
-from orglint import __version__
 from tests.conftest import REPO
+
+INSTALL = ("python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[test]'"
+           " && orglint check examples/")
+PIN = '"orglint @ git+https://github.com/orglint/orglint@${ORGLINT_REF}"'
+
+
+def _readme() -> str:
+    return (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def _section(title: str) -> str:
+    text = _readme()
+    start = text.index(f"\n## {title}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end >= 0 else len(text)]
+
+
+def _consoles(text: str) -> list[str]:
+    return re.findall(r"```console\n(.*?)```", text, re.DOTALL)
+
+
+def _sessions(text: str) -> list[tuple[str, str]]:
+    """(command, expected output) of each ``$ orglint ...`` console block."""
+    out = []
+    for block in _consoles(text):
+        lines = block.rstrip("\n").split("\n")
+        if lines[0].startswith("$ orglint "):
+            out.append((lines[0][2:], "\n".join(lines[1:])))
+    return out
+
+
+@pytest.fixture
+def plain(monkeypatch):
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("ORGLINT_CONFIG", raising=False)
+
+
+def test_the_first_command_makes_a_venv_and_ci_runs_exactly_the_readmes_two():
+    install = _section("Install and first run")
+    commands = [block.strip() for block in _consoles(install)]
+    assert commands[0] == INSTALL
+    assert commands[1] == "python -m pytest"
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert INSTALL in ci and "\npython -m pytest" in ci
+
+
+def test_the_walk_through_runs_command_by_command(run_cli, tmp_path, plain):
+    section = _section("Your first team")
+    team = next(b for b in re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)
+                if b.startswith("# teams/recsys.yaml\n"))
+    (tmp_path / "teams").mkdir()
+    path = tmp_path / "teams" / "recsys.yaml"
+    path.write_text(team.split("\n", 1)[1], encoding="utf-8")
+    sessions = _sessions(section)
+    assert len(sessions) == 3
+    for step, (command, expected) in enumerate(sessions):
+        if step == 2:  # the edit the README asks for: model-rollback moves to ben
+            text = path.read_text(encoding="utf-8")
+            text = text.replace("owns: [data-pipelines, model-rollback]",
+                                "owns: [data-pipelines]")
+            text = text.replace("owns: [model-registry-contract, training-pipelines]",
+                                "owns: [model-registry-contract, training-pipelines,"
+                                " model-rollback]")
+            path.write_text(text, encoding="utf-8")
+        result = run_cli(*shlex.split(command)[1:])
+        assert result.out.rstrip("\n") == expected, (command, result.out, result.err)
+    assert "role: mlops-engineer" in path.read_text(encoding="utf-8")
+
+
+def test_what_a_finding_looks_like(run_cli, plain):
+    [(command, expected)] = _sessions(_section("What a finding looks like"))
+    result = run_cli(*shlex.split(command)[1:], cwd=REPO)
+    assert result.out.rstrip("\n") == expected
+
+
+def test_the_install_from_the_repository_is_a_valid_pinned_requirement():
+    install = _section("Install and first run")
+    line = next(b.strip() for b in _consoles(install) if "git+" in b)
+    requirement = Requirement(shlex.split(line)[2])
+    assert requirement.name == "orglint"
+    assert requirement.url == "git+https://github.com/orglint/orglint@main"
 
 
 def _block(marker: str) -> dict:
-    text = (REPO / "README.md").read_text()
+    text = _readme()
     blocks = re.findall(r"```yaml\n(.*?)```", text, re.DOTALL)
     return yaml.safe_load(next(b for b in blocks if marker in b))
 
@@ -45,7 +128,9 @@ def test_github_actions_snippet(tmp_path):
     workflow = _block(".github/workflows/orglint.yml")
     steps = workflow["jobs"]["orglint"]["steps"]
     runs = [s["run"] for s in steps if "run" in s]
-    assert f"pip install orglint=={__version__}" in runs
+    assert f"pip install {PIN}" in runs
+    ref = workflow["env"]["ORGLINT_REF"]
+    assert Requirement(PIN.strip('"').replace("${ORGLINT_REF}", ref)).name == "orglint"
     commands = _orglint_commands(runs)
     assert commands
     for command in commands:
@@ -60,7 +145,8 @@ def test_github_actions_snippet(tmp_path):
 def test_gitlab_snippet(tmp_path):
     _org(tmp_path)
     job = _block(".gitlab-ci.yml")["orglint"]
-    assert f"pip install orglint=={__version__}" in job["script"]
+    assert f"pip install {PIN}" in job["script"]
+    assert job["variables"]["ORGLINT_REF"]
     for command in _orglint_commands(job["script"]):
         _run(command, tmp_path)
     report = job["artifacts"]["reports"]["codequality"]

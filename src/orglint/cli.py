@@ -10,24 +10,55 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from orglint import __version__
 from orglint.errors import OrglintError, UsageError
 from orglint.reporters import FORMATS
+from orglint.wording import plural
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
+    # Set on a subcommand whose help names matrix ids: the matrix is read only when the
+    # help is shown, so that parsing stays free of YAML.
+    epilog_from: Callable[[], str] | None = None
+
     def error(self, message: str) -> Any:
         raise UsageError(f"{message} (see '{self.prog} --help')")
+
+    def format_help(self) -> str:
+        if self.epilog_from is not None and self.epilog is None:
+            self.epilog = self.epilog_from()
+        return super().format_help()
 
 
 def _codes(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _config_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, metavar="PATH",
+                        help="use this .orglint.yaml or pyproject.toml (default: the nearest"
+                        " one above the current folder)")
+    parser.add_argument("--no-config", action="store_true",
+                        help="ignore every configuration file; use the defaults")
+
+
+def _compose_epilog() -> str:
+    from orglint.matrix import load_matrix
+
+    matrix = load_matrix(None)
+    return ("stages (built-in matrix): " + ", ".join(matrix.spec.maturity)
+            + "\nsystems (built-in matrix): " + ", ".join(matrix.systems)
+            + "\n\nA matrix named by the configuration may add stages and systems;"
+            " 'orglint roles --list systems' lists them.")
+
+
+LIST_KINDS = ("roles", "responsibilities", "systems", "practices", "stages")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,22 +67,35 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"orglint {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    check = sub.add_parser("check", help="check team, people and matrix files")
+    check = sub.add_parser("check", help="check team, people and matrix files",
+                           description="Check team, people and matrix files against the"
+                           " role matrix. Exit 0: nothing at or above --fail-on; 1: findings"
+                           " at or above it; 2: orglint could not do its job.")
     check.add_argument("paths", nargs="*", metavar="PATH",
-                       help="files or folders ('-' reads standard input)")
-    check.add_argument("--output-format", choices=FORMATS, default=None)
-    check.add_argument("--output-file", type=Path, metavar="PATH")
+                       help="files or folders ('-' reads standard input; default: the"
+                       " configured paths, else the current folder)")
+    check.add_argument("--output-format", choices=FORMATS, default=None, metavar="FORMAT",
+                       help="one of " + ", ".join(FORMATS) + " (default: text)")
+    check.add_argument("--output-file", type=Path, metavar="PATH",
+                       help="write the report to PATH ('-': standard output); the summary"
+                       " still goes to standard error")
     check.add_argument("--select", type=_codes, action="append", metavar="CODES",
-                       help="codes, prefixes (ORG1), rule names or ALL, comma-separated")
-    check.add_argument("--extend-select", type=_codes, action="append", metavar="CODES")
-    check.add_argument("--ignore", type=_codes, action="append", metavar="CODES")
-    check.add_argument("--fail-on", choices=("error", "warning", "info"))
+                       help="codes, prefixes (ORG1), rule names or ALL, comma-separated;"
+                       " replaces the configuration's select")
+    check.add_argument("--extend-select", type=_codes, action="append", metavar="CODES",
+                       help="add to the selected rules (comma-separated)")
+    check.add_argument("--ignore", type=_codes, action="append", metavar="CODES",
+                       help="rules to skip, comma-separated (codes, prefixes, names)")
+    check.add_argument("--fail-on", choices=("error", "warning", "info"),
+                       help="the lowest severity that makes the exit code 1"
+                       " (default: error, or the configuration's fail-on)")
     check.add_argument("--exit-zero", action="store_true",
                        help="exit 0 even when there are findings")
-    check.add_argument("--statistics", action="store_true", help="count findings per rule")
-    check.add_argument("--config", type=Path, metavar="PATH")
-    check.add_argument("--no-config", action="store_true")
-    check.add_argument("--stdin-filename", metavar="NAME")
+    check.add_argument("--statistics", action="store_true",
+                       help="print the number of findings per rule instead of each finding")
+    _config_options(check)
+    check.add_argument("--stdin-filename", metavar="NAME",
+                       help="the file name to report (and match excludes against) for '-'")
     check.add_argument("--show-settings", action="store_true",
                        help="print the resolved settings and where each came from")
     check.add_argument("--baseline", type=Path, metavar="FILE",
@@ -63,41 +107,65 @@ def build_parser() -> argparse.ArgumentParser:
                        help="also apply unsafe fixes (implies --fix)")
     check.add_argument("--diff", action="store_true",
                        help="print the fixes as a unified diff and write nothing")
-    check.add_argument("--no-cache", action="store_true")
+    check.add_argument("--no-cache", action="store_true",
+                       help="neither read nor write the result cache (.orglint_cache/)")
     check.add_argument("--force-exclude", action="store_true",
                        help="apply exclude: (and paths:, when set) to files named too")
     check.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: cores)")
-    check.add_argument("-v", "--verbose", action="store_true")
-    check.add_argument("--version", action="version", version=f"orglint {__version__}")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                       help="colour the text report: auto (default) colours a terminal unless"
+                       " NO_COLOR is set, or FORCE_COLOR forces it")
+    loud = check.add_mutually_exclusive_group()
+    loud.add_argument("-v", "--verbose", action="store_true",
+                      help="also say which configuration and files were used, what was"
+                      " skipped and why, and what the cache served")
+    loud.add_argument("-q", "--quiet", action="store_true",
+                      help="print the findings only: no summary line")
+    loud.add_argument("-s", "--silent", action="store_true",
+                      help="print nothing; only the exit code tells")
+    check.add_argument("--version", action="version", version=f"orglint {__version__}",
+                       help="print orglint's version and exit")
 
     rule = sub.add_parser("rule", help="explain a rule")
-    rule.add_argument("rule", nargs="?", metavar="CODE|NAME")
-    rule.add_argument("--all", action="store_true")
-    rule.add_argument("--output-format", choices=("text", "json"), default="text")
+    rule.add_argument("rule", nargs="?", metavar="CODE|NAME",
+                      help="a rule code (ORG104) or name (devops-runs-model-lifecycle)")
+    rule.add_argument("--all", action="store_true", help="explain every rule")
+    rule.add_argument("--output-format", choices=("text", "json"), default="text",
+                      help="text (default) or json")
 
-    roles = sub.add_parser("roles", help="explore the role matrix")
-    roles.add_argument("role", nargs="?")
-    roles.add_argument("--output-format", choices=("text", "json"), default="text")
-    roles.add_argument("--config", type=Path, metavar="PATH")
-    roles.add_argument("--no-config", action="store_true")
+    roles = sub.add_parser("roles", help="explore the role matrix",
+                           description="Explore the role matrix: the roles, one role in"
+                           " full, or the ids a team file may use.")
+    roles.add_argument("role", nargs="?", metavar="ROLE|TITLE",
+                       help="a role id, or a job title to see which role it maps to")
+    roles.add_argument("--list", choices=LIST_KINDS, metavar="KIND",
+                       help="list the ids of one kind: " + ", ".join(LIST_KINDS))
+    roles.add_argument("--output-format", choices=("text", "json"), default="text",
+                       help="text (default) or json")
+    _config_options(roles)
 
-    compose = sub.add_parser("compose", help="recommend a team mix and flag staffing gaps")
-    compose.add_argument("--size", type=int, required=True)
-    compose.add_argument("--maturity", required=True)
+    compose = sub.add_parser("compose", help="recommend a team mix and flag staffing gaps",
+                             formatter_class=argparse.RawDescriptionHelpFormatter)
+    compose.epilog_from = _compose_epilog
+    compose.add_argument("--size", type=int, required=True, metavar="N",
+                         help="the team's headcount (1 to 1000)")
+    compose.add_argument("--maturity", required=True, metavar="STAGE",
+                         help="the team's stage (see the list below)")
     compose.add_argument("--systems", nargs="*", default=[], type=_codes, action="extend",
                          metavar="SYSTEM", help="systems the team runs, comma- or"
-                         " space-separated")
-    compose.add_argument("--output-format", choices=("text", "json"), default="text")
-    compose.add_argument("--config", type=Path, metavar="PATH")
-    compose.add_argument("--no-config", action="store_true")
+                         " space-separated (see the list below)")
+    compose.add_argument("--output-format", choices=("text", "json"), default="text",
+                         help="text (default) or json")
+    _config_options(compose)
 
-    schema = sub.add_parser("schema", help="print a JSON Schema")
-    schema.add_argument("kind", nargs="?", default="Team",
-                        help="Team (default), People, Group, RoleMatrix or Config")
+    schema = sub.add_parser("schema", help="print a JSON Schema for editors")
+    schema.add_argument("kind", nargs="?", default=None, metavar="KIND",
+                        help="Team, People, Group, RoleMatrix or Config (without one: list"
+                        " them)")
+    _config_options(schema)
 
     clean = sub.add_parser("clean", help="remove the result cache")
-    clean.add_argument("--config", type=Path, metavar="PATH")
-    clean.add_argument("--no-config", action="store_true")
+    _config_options(clean)
     return parser
 
 
@@ -147,9 +215,15 @@ def _flat(groups: list[list[str]] | None) -> list[str]:
     return [code for group in groups or [] for code in group]
 
 
-def _color(stream: TextIO) -> bool:
-    if "NO_COLOR" in os.environ:
+def _color(stream: TextIO, choice: str = "auto") -> bool:
+    """--color, else NO_COLOR and FORCE_COLOR (set and non-empty, as no-color.org and
+    force-color.org define them), else whether the stream is a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
         return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
     return hasattr(stream, "isatty") and stream.isatty()
 
 
@@ -161,6 +235,8 @@ def _check(args: argparse.Namespace) -> int:
         if value is not None and not _flat(value):
             raise UsageError(f"{flag} needs at least one code, prefix, name or ALL")
 
+    if args.output_file is not None and str(args.output_file) == "-":
+        args.output_file = None  # '-' is standard output, as for the paths
     from orglint import cache
     from orglint.files import Request, gather
 
@@ -175,8 +251,6 @@ def _check(args: argparse.Namespace) -> int:
     if args.show_settings:
         print(json.dumps(settings.shown(), indent=2))
         return EXIT_OK
-    if args.output_file is not None and str(args.output_file) == "-":
-        args.output_file = None  # ruff's convention: '-' is standard output
     fixing = args.fix or args.unsafe_fixes or args.diff
     if fixing and "-" in args.paths and any(p != "-" for p in args.paths):
         raise UsageError("--fix and --diff on standard input print the fixed text to"
@@ -197,7 +271,7 @@ def _check(args: argparse.Namespace) -> int:
     # A warm rerun with nothing changed reads back its report: the cache key covers the
     # version, the settings, the matrix and every file's content (see cache.run_key).
     key = folder = None
-    # Not for a partial org: the hint on stderr needs the run (see _hint).
+    # Not for a partial org: the hint on stderr needs the run (see _after).
     if (settings.cache and stdin is None and args.write_baseline is None and not fixing
             and not gathered.partial):
         baseline_bytes = (args.baseline.read_bytes()
@@ -206,16 +280,23 @@ def _check(args: argparse.Namespace) -> int:
         key = cache.run_key(settings, gathered, (
             today.isoformat(), args.paths, str(args.baseline), baseline_bytes, fmt,
             also_github, color, args.verbose, args.statistics, args.exit_zero,
-            str(Path.cwd())))
+            str(Path.cwd()), args.quiet))
         report = cache.load_report(folder, key)
         if report is not None:
-            return _emit(report, args)
+            if args.verbose:
+                _say_settings(settings, gathered)
+                print("orglint: cache: the whole report reused (nothing changed)",
+                      file=sys.stderr)
+            return _deliver(report, args)
 
     from orglint.engine import plan, run
 
     the_plan = plan(settings)
     result = run(the_plan, request, gathered)
     stream = None
+    if args.verbose:
+        _say_settings(settings, gathered)
+        print(f"orglint: cache: {_cache_note(settings, result)}", file=sys.stderr)
     if fixing:
         # Only what orglint may touch (spec §6.1): the configuration's folder (or the
         # current one) and the paths named on the command line.
@@ -246,7 +327,7 @@ def _check(args: argparse.Namespace) -> int:
         # ORG001 cannot be baselined (it is reported whatever the baseline says).
         count = baseline.write(args.write_baseline,
                                [f for f in result.findings if f.code != "ORG001"])
-        print(f"Wrote {count} finding(s) to {args.write_baseline}; later runs with"
+        print(f"Wrote {plural(count, 'finding')} to {args.write_baseline}; later runs with"
               f" --baseline {args.write_baseline} report only new ones.",
               file=stream or sys.stdout)
         return EXIT_OK
@@ -256,8 +337,8 @@ def _check(args: argparse.Namespace) -> int:
     # A run with notes is not kept: a warm rerun must say them again.
     if key is not None and folder is not None and not result.notes:
         cache.save_report(folder, key, report)
-    code = _emit(report, args, stream)
-    _after(gathered, result)
+    code = _deliver(report, args, stream)
+    _after(args, gathered, result)
     return code
 
 
@@ -266,7 +347,8 @@ def _format(args: argparse.Namespace) -> tuple[str, bool, bool]:
     fmt = args.output_format
     also_github = fmt is None and os.environ.get("GITHUB_ACTIONS") == "true"
     fmt = fmt or "text"
-    return fmt, also_github, fmt == "text" and args.output_file is None and _color(sys.stdout)
+    color = fmt == "text" and args.output_file is None and _color(sys.stdout, args.color)
+    return fmt, also_github, color
 
 
 def _render(args: argparse.Namespace, result: Any, rules: Any, fail_on: Any,
@@ -277,7 +359,8 @@ def _render(args: argparse.Namespace, result: Any, rules: Any, fail_on: Any,
 
     fmt, also_github, color = _format(args)
     ctx = ReportContext(rules=rules, fail_on=fail_on, color=color,
-                        verbose=args.verbose, statistics=args.statistics, root=Path.cwd())
+                        verbose=args.verbose, statistics=args.statistics, root=Path.cwd(),
+                        quiet=args.quiet)
     text = get(fmt)(result, ctx)
     if also_github:
         text = get("github")(result, ctx) + text
@@ -313,17 +396,18 @@ def _check_scopes(args: argparse.Namespace, scoped: list[tuple[Any, list[str]]])
         raise UsageError("the paths named fall under different configurations ("
                          f"{configs}): use --fix, --diff, --show-settings and"
                          " --write-baseline on one of them at a time")
-    if args.output_file is not None and str(args.output_file) == "-":
-        args.output_file = None
     stdin = None
     if "-" in args.paths:
         stdin = sys.stdin.buffer.read(max(s.limits.max_file_size for s, _ in scoped) + 1)
     request = Request(paths=args.paths, cwd=Path.cwd(), stdin=stdin,
                       stdin_name=args.stdin_filename, baseline=args.baseline, jobs=args.jobs,
                       today=dt.date.today())
+
     def guard(settings: Any, gathered: Any) -> None:
         _guard_outputs(args, settings, gathered)
         _notes(args, gathered)
+        if args.verbose:
+            _say_settings(settings, gathered)
 
     done = run_scopes(scoped, request, force_exclude=args.force_exclude, guard=guard)
     rules: dict[str, Any] = {}
@@ -331,9 +415,9 @@ def _check_scopes(args: argparse.Namespace, scoped: list[tuple[Any, list[str]]])
         rules.update(run.plan.rules)
     exit_code = max(run.result.exit_code(run.plan.settings.fail_on, args.exit_zero)
                     for run in done.runs)
-    code = _emit(_render(args, done.result, rules, scoped[0][0].fail_on, exit_code), args)
+    code = _deliver(_render(args, done.result, rules, scoped[0][0].fail_on, exit_code), args)
     for run in done.runs:
-        _after(run.gathered, run.result)
+        _after(args, run.gathered, run.result)
     return code
 
 
@@ -346,8 +430,10 @@ def _notes(args: argparse.Namespace, gathered: Any) -> None:
             print(f"orglint: note: {visible(note)}", file=sys.stderr)
 
 
-def _after(gathered: Any, result: Any) -> None:
+def _after(args: argparse.Namespace, gathered: Any, result: Any) -> None:
     """What stderr says after the report: the org's unreadable files, a partial org."""
+    if args.silent:
+        return
     from orglint.escape import visible
 
     for note in result.notes:
@@ -355,6 +441,39 @@ def _after(gathered: Any, result: Any) -> None:
     if gathered.partial and result.unresolved:
         print("orglint: hint: cross-file rules saw only the files named; set `paths:` in"
               " .orglint.yaml to check against the whole org", file=sys.stderr)
+
+
+def _say_settings(settings: Any, gathered: Any) -> None:
+    """-v: what the run was made of, on standard error (the report stays parseable)."""
+    config = settings.config_file
+    print(f"orglint: configuration: {config}" if config is not None else
+          "orglint: configuration: none found (defaults)", file=sys.stderr)
+    named = len(gathered.named)
+    print(f"orglint: {plural(len(gathered.entries), 'org file')} loaded,"
+          f" {named} named for reporting", file=sys.stderr)
+
+
+def _cache_note(settings: Any, result: Any) -> str:
+    if not settings.cache:
+        return "off"
+    return (f"{plural(result.cache_hits, 'file')} served from the cache,"
+            f" {result.cache_misses} checked")
+
+
+def _deliver(report: Any, args: argparse.Namespace, stream: TextIO | None = None) -> int:
+    quiet_file = args.quiet and args.output_file is not None
+    if not args.silent and not quiet_file:
+        return _emit(report, args, stream)
+    import contextlib
+    import io
+
+    # -s: the report file (if any) is still written, nothing is printed; -q with a report
+    # file: no summary on standard error either.
+    with contextlib.redirect_stderr(io.StringIO()):
+        if not args.silent:
+            return _emit(report, args, stream)
+        with contextlib.redirect_stdout(io.StringIO()):
+            return _emit(report, args, stream)
 
 
 def _guard_outputs(args: argparse.Namespace, settings: Any, gathered: Any) -> None:
@@ -464,6 +583,16 @@ def _roles(args: argparse.Namespace) -> int:
     from orglint.explore import role_json, role_text, roles_text
 
     matrix = _matrix(args)
+    if args.list is not None:
+        from orglint.ids import ids_json, ids_text
+
+        if args.role is not None:
+            raise UsageError("give a ROLE or --list KIND, not both")
+        if args.output_format == "json":
+            print(json.dumps(ids_json(matrix, args.list), indent=2))
+        else:
+            print(ids_text(matrix, args.list), end="")
+        return EXIT_OK
     if args.role is None:
         if args.output_format == "json":
             print(json.dumps([role_json(matrix, r) for r in matrix.roles], indent=2))
@@ -514,14 +643,35 @@ def _compose(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_KIND_NOTES = {
+    "Team": "a team: its stage, systems, practices and members",
+    "People": "a registry of persons that team files refer to",
+    "RoleMatrix": "an organisation's own role matrix",
+    "Config": ".orglint.yaml (and [tool.orglint] in pyproject.toml)",
+}
+
+
 def _schema(args: argparse.Namespace) -> int:
     from orglint.resources import SCHEMA_FILES, schema_text
 
+    if args.kind is None:
+        width = max(len(k) for k in SCHEMA_FILES)
+        print("JSON Schemas, one per kind; print one with 'orglint schema KIND':\n")
+        for name in SCHEMA_FILES:
+            print(f"  {name:<{width}}  {_KIND_NOTES.get(name, '')}".rstrip())
+        return EXIT_OK
     kinds = {k.lower().replace("-", ""): k for k in SCHEMA_FILES}
     kind = kinds.get(args.kind.lower().replace("-", ""))
     if kind is None:
         raise UsageError(f"unknown kind '{args.kind}'; one of {', '.join(SCHEMA_FILES)}")
-    sys.stdout.write(schema_text(kind))
+    if kind not in ("Team", "People"):
+        sys.stdout.write(schema_text(kind))
+        return EXIT_OK
+    from orglint.ids import with_matrix_ids
+    from orglint.resources import schema as schema_data
+
+    # The ids the configured matrix knows, for editors to complete.
+    print(json.dumps(with_matrix_ids(schema_data(kind), _matrix(args)), indent=2))
     return EXIT_OK
 
 
@@ -529,6 +679,8 @@ def _clean(args: argparse.Namespace) -> int:
     from orglint.cache import clean, default_dir
 
     folder = default_dir(_settings(args).root)
+    # A folder holding only its own .gitignore holds no results: nothing to remove.
+    had = folder.is_dir() and any(entry.name != ".gitignore" for entry in folder.iterdir())
     removed = clean(folder)
-    print(f"removed {folder}" if removed else f"no cache at {folder}")
+    print(f"removed {folder}" if removed and had else f"nothing to remove at {folder}")
     return EXIT_OK

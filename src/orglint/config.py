@@ -134,6 +134,25 @@ def _read_yaml(path: Path, raw: bytes) -> dict[str, Any]:
     return data
 
 
+def locate(config_file: Path | None, parts: tuple[str, ...], key: bool = True) -> str:
+    """``FILE:LINE:COL: `` of a key in the configuration, for an error found after the
+    file was read (rule options); only that error pays for reading it again."""
+    if config_file is None:
+        return ""
+    if config_file.name == "pyproject.toml":
+        return f"{config_file}: "
+    from orglint.loader import load
+
+    try:
+        loaded = load(config_file.read_bytes(), str(config_file))
+    except OSError:
+        return f"{config_file}: "
+    if loaded.findings or not loaded.documents:
+        return f"{config_file}: "
+    span = loaded.documents[0].source.span(parts, key=key)
+    return f"{config_file}:{span.line}:{span.column}: "
+
+
 def _check_table(data: dict[str, Any], origin: str) -> None:
     """The JSON Schema check for TOML tables (YAML files get it with positions)."""
     from orglint.resources import schema

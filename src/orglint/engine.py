@@ -12,14 +12,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from orglint.config import Settings
-from orglint.errors import OrglintError
+from orglint.config import Settings, locate
+from orglint.errors import ConfigError, OrglintError
 from orglint.facts import FileFacts, group_facts, people_facts, team_facts
 from orglint.files import Gathered, Request, Source, excluded, gather, read_limited
 from orglint.findings import Finding, Fix, Result, Severity
 from orglint.loader import Document, Limits, load
 from orglint.matrix import Matrix, load_matrix
 from orglint.model import People, Person, Team, build_people, build_team
+from orglint.options import OptionError
 from orglint.options import parse as parse_options
 from orglint.rules import REGISTRY
 from orglint.rules.base import Rule, TeamContext
@@ -80,17 +81,26 @@ def plan(settings: Settings) -> Plan:
     for rule in custom_rules(matrix, set(REGISTRY)):
         known[rule.code] = rule
     table = list(known.values())
-    check_selectors("select", settings.select, table)
-    check_selectors("extend-select", settings.extend_select, table)
-    check_selectors("ignore", settings.ignore, table)
+    for key, selectors in (("select", settings.select),
+                           ("extend-select", settings.extend_select),
+                           ("ignore", settings.ignore)):
+        # A flag's mistake is named as the flag the user typed.
+        flag = settings.origins.get(key) == "command line"
+        check_selectors(f"--{key}" if flag else key, selectors, table)
     for glob, selectors in settings.per_file_ignores.items():
         check_selectors(f"per-file-ignores.{glob}", selectors, table)
     for name in settings.severity:
         rule_for(f"severity.{name}", name, table)
     options: dict[str, Any] = {}
     for name, values in settings.rule_options.items():
-        rule = rule_for(f"rules.{name}", name, table)
-        options[rule.code] = parse_options(rule.Options, values, f"rules.{name}")
+        try:
+            rule = rule_for(f"rules.{name}", name, table)
+            options[rule.code] = parse_options(rule.Options, values, f"rules.{name}")
+        except ConfigError as exc:
+            # Named with the file and line, found again only now that it is needed.
+            parts = exc.parts if isinstance(exc, OptionError) else ("rules", name)
+            at_key = not isinstance(exc, OptionError) or exc.key
+            raise ConfigError(f"{locate(settings.config_file, parts, at_key)}{exc}") from None
     overrides = {code: value for code, rule in known.items()
                  for key, value in settings.severity.items()
                  if names_rule(key, rule.code, rule.name)}
@@ -283,11 +293,13 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         keys[source.display] = key
         cached = cache.get(key) if cache else None
         if cached is not None:
+            result.cache_hits += 1
             cached.file = source.display
             results[source.display] = cached
         elif source.path is None:
             results[source.display] = check_bytes(source.display, entry.read(limit), job)
         else:
+            result.cache_misses += cache is not None
             todo.append((source.display, source.path))
     for res in _check_many(todo, job, request.jobs):
         results[res.file] = res

@@ -14,6 +14,7 @@ from orglint.matrix import AntiPattern, Matrix
 from orglint.mix import MixSeat, Need, RuleRef
 from orglint.rules.coverage import recommended_mix
 from orglint.titles import Resolution
+from orglint.wording import plural
 
 
 def patterns_for(matrix: Matrix, role: str) -> list[AntiPattern]:
@@ -87,10 +88,6 @@ def role_text(matrix: Matrix, role_id: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 class StaffingGap(NamedTuple):
     """A role the mix lacks: the stage's advice about it, and the rules that will fire."""
 
@@ -102,7 +99,7 @@ class StaffingGap(NamedTuple):
         return list(dict.fromkeys(n.rule for n in self.needs))
 
     def text(self, size: int) -> str:
-        lead = self.advice or f"no {self.role} in a mix of {_plural(size, 'head')}"
+        lead = self.advice or f"no {self.role} in a mix of {plural(size, 'head')}"
         if not self.needs:
             return lead
         parts = [f"{rule.code} {rule.name} [{rule.severity.label}] ("
@@ -213,7 +210,7 @@ def _seat_lines(n: str, seat: MixSeat, width: int) -> list[str]:
 def compose_text(result: Composition, matrix: Matrix) -> str:
     stage = matrix.spec.maturity[result.maturity]
     about = f" ({stage.description.rstrip('.')})" if stage.description else ""
-    lines = [f"Recommended mix for {_plural(result.size, 'head')} at {result.maturity}{about}"
+    lines = [f"Recommended mix for {plural(result.size, 'head')} at {result.maturity}{about}"
              + (f", running {', '.join(result.systems)}" if result.systems else "") + ":", ""]
     width = max((len(seat.role) for seat in result.seats), default=0)
     for n, seat in enumerate(result.seats[: result.listed], start=1):
@@ -228,7 +225,7 @@ def compose_text(result: Composition, matrix: Matrix) -> str:
         groups = sorted(Counter(extra).items(), key=lambda g: order.get(g[0].role, len(order)))
         for seat, count in groups:
             lines += _seat_lines(f"{count} x", seat, width)
-    lines += ["", "Mix: " + (", ".join(_plural(count, role)
+    lines += ["", "Mix: " + (", ".join(plural(count, role)
                                        for role, count in result.mix().items())
                              or f"stage {result.maturity} lists no seats")]
     if result.practices:

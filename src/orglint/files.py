@@ -40,6 +40,10 @@ def display_name(path: Path, cwd: Path) -> str:
     base = _base(cwd)
     if text.startswith(base):
         text = text[len(base):]
+    elif os.path.commonpath((text, base)) != os.path.dirname(os.path.abspath(os.sep)):
+        # Beside the current folder: '../x/team.yaml', as the user would type it.  A
+        # path sharing nothing but the root with it stays absolute.
+        text = os.path.relpath(text, base)
     return text.replace(os.sep, "/")
 
 

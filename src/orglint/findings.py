@@ -120,6 +120,8 @@ class Result:
         # when the cross-file rules saw nothing but the files named (Gathered.partial).
         self.unresolved = 0
         self.notes: list[str] = []  # about the org beyond the files named (to stderr)
+        self.cache_hits = 0  # files whose per-file results the cache served (for -v)
+        self.cache_misses = 0
 
     def counts(self) -> dict[str, int]:
         out = {"error": 0, "warning": 0, "info": 0}

@@ -266,6 +266,9 @@ def _syntax_finding(exc: Any, file: str, text: str, max_depth: int) -> Finding:
         # libyaml 0.2.6 and later (PyYAML 6.0.4 wheels) stop at 1,000 levels of flow
         # nesting while scanning ahead, before the builder sees level max_depth (at most
         # 1,000): the same refusal, so the same words whichever libyaml is installed.
+        # Its mark is where libyaml gave up, a thousand brackets in: point instead at
+        # the bracket that crossed our own limit, as the builder would have.
+        line, column = _bracket_past(text, len(text), max_depth) or (line, column)
         return finding_at("ORG001", f"nesting is deeper than the limit of {max_depth} levels",
                           file, line, column)
     # libyaml does not name the character it choked on; look at it ourselves.
@@ -280,7 +283,61 @@ def _syntax_finding(exc: Any, file: str, text: str, max_depth: int) -> Finding:
             if exc.context_mark is not None and exc.context_mark is not mark:
                 message += f" at line {exc.context_mark.line + 1}"
             message += ")"
+        hint = next((h for start, h in _HINTS if problem.startswith(start)), None)
+        if hint is not None:
+            message += f"; {hint}"
     return finding_at("ORG001", f"invalid YAML: {message}", file, line, column)
+
+
+# libyaml's words say what the parser expected, not what the writer did: the usual causes.
+_HINTS = (
+    ("mapping values are not allowed", "quote a value that contains ': ', or check this"
+     " line's indentation against the key above it"),
+    ("did not find expected key", "this line is not indented like the keys of its mapping"),
+    ("did not find expected '-' indicator", "items of a list start with '- ', all at the"
+     " same indentation"),
+    ("did not find expected ',' or ']'", "a '[' list is not closed, or an item needs"
+     " quotes"),
+    ("did not find expected ',' or '}'", "a '{' mapping is not closed, or a value needs"
+     " quotes"),
+    ("found unexpected end of stream", "a quote or bracket opened above is never closed"),
+    ("found character that cannot start any token", "quote a value that starts with"
+     " '@', '`', '%' or another reserved character"),
+    ("found undefined alias", "an alias '*name' needs an anchor '&name' before it"),
+)
+
+
+def _bracket_past(text: str, end: int, max_depth: int) -> tuple[int, int] | None:
+    """(line, column) of the first flow bracket opened at depth ``max_depth + 1`` before
+    ``end``; quoted scalars and comments are skipped.  One pass, so linear."""
+    depth = line = 0
+    line_start = 0
+    i = 0
+    quote = ""
+    while i < end:
+        char = text[i]
+        if quote:
+            if char == "\\" and quote == '"':
+                i += 1
+            elif char == quote:
+                quote = ""
+        elif char in "[{":
+            depth += 1
+            if depth > max_depth:
+                return line + 1, i - line_start + 1
+        elif char in "]}":
+            depth = max(0, depth - 1)
+        elif char in "'\"" and (i == 0 or text[i - 1] in " \t\n[{,:"):
+            quote = char
+        elif char == "#" and (i == 0 or text[i - 1] in " \t\n"):
+            newline = text.find("\n", i, end)
+            i = end if newline < 0 else newline
+            continue
+        if char == "\n":
+            line += 1
+            line_start = i + 1
+        i += 1
+    return None
 
 
 def _build(events: Any, loaded: Loaded, limits: Limits) -> None:

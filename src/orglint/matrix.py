@@ -385,75 +385,132 @@ def load_matrix(path: FsPath | None = None) -> Matrix:
 
 def _build(name: str, spec: dict[str, Any], sources: list[str], raw: bytes) -> Matrix:
     model = MatrixSpec.from_dict(spec)
-    problems = check_consistency(model)
+    problems = _problems(model)
     if problems:
         where = sources[-1]
         raise MatrixError(f"{where}: the role matrix contradicts itself:\n  - "
-                          + "\n  - ".join(problems))
+                          + "\n  - ".join(f"{_locate(sources, at)}: {message}"
+                                           for at, message in problems))
     return Matrix(name, model, hashlib.sha256(raw).hexdigest()[:16], sources)
 
 
+# Where a contradiction is: (section, entry id or anti-pattern code, field).
+Where = tuple[str, str, str]
+
+
+def _locate(sources: list[str], at: Where) -> str:
+    """``FILE:LINE:COL`` of the entry a contradiction is about: in the org's matrix if it
+    writes that entry, else in the one it extends.  Read again on this error path only."""
+    from orglint.loader import load
+
+    section, ident, field = at
+    for source in reversed(sources):
+        try:
+            loaded = load(FsPath(source).read_bytes(), source)
+        except OSError:
+            continue
+        doc = next((d for d in loaded.documents if isinstance(d.data, dict)), None)
+        spec = doc.data.get("spec") if doc is not None else None
+        if doc is None or not isinstance(spec, dict):
+            continue
+        entries = spec.get(section)
+        key: str | int | None = None
+        if isinstance(entries, list):
+            key = next((i for i, p in enumerate(entries)
+                        if isinstance(p, dict) and p.get("code") == ident), None)
+        elif isinstance(entries, dict) and ident in entries:
+            key = ident
+        if key is None:
+            continue
+        span = doc.source.span(("spec", section, key, field))
+        return f"{source}:{span.line}:{span.column}"
+    return sources[-1]
+
+
 def check_consistency(spec: MatrixSpec) -> list[str]:
+    return [message for _, message in _problems(spec)]
+
+
+def _problems(spec: MatrixSpec) -> list[tuple[Where, str]]:
     from orglint.rules import BUILTIN_CODES, PATTERN_CODES
 
-    problems: list[str] = []
+    problems: list[tuple[Where, str]] = []
     roles = spec.roles
     resp = spec.responsibilities
     for rid, entry in resp.items():
         if entry.owner not in roles:
-            problems.append(f"responsibility '{rid}' has unknown owner role '{entry.owner}'")
-        problems += [f"responsibility '{rid}' is shared with unknown role '{r}'"
+            problems.append((("responsibilities", rid, "owner"),
+                             f"responsibility '{rid}' has unknown owner role '{entry.owner}'"))
+        problems += [(("responsibilities", rid, "shared-with"),
+                      f"responsibility '{rid}' is shared with unknown role '{r}'")
                      for r in entry.shared_with if r not in roles]
     for sid, system in spec.systems.items():
         for r in system.requires:
             if r not in resp:
-                problems.append(f"system '{sid}' requires unknown responsibility '{r}'")
+                problems.append((("systems", sid, "requires"),
+                                 f"system '{sid}' requires unknown responsibility '{r}'"))
     for pid, practice in spec.practices.items():
         if practice.responsibility and practice.responsibility not in resp:
-            problems.append(f"practice '{pid}' names unknown responsibility "
-                            f"'{practice.responsibility}'")
+            problems.append((("practices", pid, "responsibility"),
+                             f"practice '{pid}' names unknown responsibility "
+                             f"'{practice.responsibility}'"))
     for title, candidates in spec.titles.ambiguous.items():
-        problems += [f"ambiguous title '{title}' names unknown role '{r}'"
+        problems += [(("titles", "ambiguous", title),
+                      f"ambiguous title '{title}' names unknown role '{r}'")
                      for r in candidates if r not in roles]
     for stage_id, stage in spec.maturity.items():
         entries: list[Seat | Growth] = [*stage.seats, *stage.growth]
         for seat in entries:
             if seat.role not in roles:
-                problems.append(f"stage '{stage_id}' has a seat for unknown role '{seat.role}'")
-            problems += [f"stage '{stage_id}' has a {seat.role} seat owning unknown"
-                         f" responsibility '{r}'" for r in seat.owns if r not in resp]
+                problems.append((("maturity", stage_id, "seats"),
+                                 f"stage '{stage_id}' has a seat for unknown role '{seat.role}'"))
+            problems += [(("maturity", stage_id, "seats"),
+                          f"stage '{stage_id}' has a {seat.role} seat owning unknown"
+                          f" responsibility '{r}'") for r in seat.owns if r not in resp]
         for gap in stage.gaps:
             if gap.role not in roles:
-                problems.append(f"stage '{stage_id}' has a gap for unknown role '{gap.role}'")
-            problems += [f"stage '{stage_id}' gap names unknown system '{s}'"
+                problems.append((("maturity", stage_id, "gaps"),
+                                 f"stage '{stage_id}' has a gap for unknown role '{gap.role}'"))
+            problems += [(("maturity", stage_id, "gaps"),
+                          f"stage '{stage_id}' gap names unknown system '{s}'")
                          for s in gap.when_systems if s not in spec.systems]
-        problems += [f"stage '{stage_id}' recommends unknown practice '{p}'"
+        problems += [(("maturity", stage_id, "practices"),
+                      f"stage '{stage_id}' recommends unknown practice '{p}'")
                      for p in stage.practices if p not in spec.practices]
     names: dict[str, str] = {}
     for p in spec.anti_patterns:
         where = f"anti-pattern {p.code} ({p.name})"
+
+        def at(field: str, code: str = p.code) -> Where:
+            return ("anti-patterns", code, field)
+
         if p.code in BUILTIN_CODES and p.code not in PATTERN_CODES:
-            problems.append(f"{where}: code {p.code} belongs to a built-in rule")
+            problems.append((at("code"), f"{where}: code {p.code} belongs to a built-in rule"))
         if names.setdefault(p.code, p.name) != p.name:
-            problems.append(f"{where}: code {p.code} is also named '{names[p.code]}'")
-        problems += [f"{where}: unknown role '{r}'" for r in p.roles if r not in roles]
-        problems += [f"{where}: unknown responsibility '{r}'"
+            problems.append((at("name"), f"{where}: code {p.code} is also named"
+                             f" '{names[p.code]}'"))
+        problems += [(at("roles"), f"{where}: unknown role '{r}'")
+                     for r in p.roles if r not in roles]
+        problems += [(at("responsibilities"), f"{where}: unknown responsibility '{r}'")
                      for r in p.responsibilities if r not in resp]
-        problems += [f"{where}: unknown system '{s}'" for s in p.systems if s not in spec.systems]
-        problems += [f"{where}: unknown maturity stage '{m}'"
+        problems += [(at("systems"), f"{where}: unknown system '{s}'")
+                     for s in p.systems if s not in spec.systems]
+        problems += [(at("maturity"), f"{where}: unknown maturity stage '{m}'")
                      for m in p.maturity if m not in spec.maturity]
         if p.responsibilities_of is not None and p.responsibilities_of not in roles:
-            problems.append(f"{where}: responsibilities-of names unknown role "
-                            f"'{p.responsibilities_of}'")
+            problems.append((at("responsibilities-of"), f"{where}: responsibilities-of names"
+                             f" unknown role '{p.responsibilities_of}'"))
         if p.practice is not None and p.practice not in spec.practices:
-            problems.append(f"{where}: unknown practice '{p.practice}'")
+            problems.append((at("practice"), f"{where}: unknown practice '{p.practice}'"))
         if p.kind == "owns" and (not p.roles or not (p.responsibilities or p.responsibilities_of)):
-            problems.append(f"{where}: kind 'owns' needs roles and responsibilities "
-                            "(or responsibilities-of)")
+            problems.append((at("kind"), f"{where}: kind 'owns' needs roles and"
+                             " responsibilities (or responsibilities-of)"))
         if p.kind == "holds-both" and len(p.roles) != 2:
-            problems.append(f"{where}: kind 'holds-both' needs exactly two roles")
+            problems.append((at("roles"), f"{where}: kind 'holds-both' needs exactly two roles"))
         if p.kind == "missing-role" and (len(p.roles) != 1 or not p.systems):
-            problems.append(f"{where}: kind 'missing-role' needs one role and some systems")
+            problems.append((at("roles"),
+                             f"{where}: kind 'missing-role' needs one role and some systems"))
         if p.kind == "missing-owner" and not p.responsibilities:
-            problems.append(f"{where}: kind 'missing-owner' needs responsibilities")
+            problems.append((at("kind"),
+                             f"{where}: kind 'missing-owner' needs responsibilities"))
     return problems

@@ -56,6 +56,35 @@ def _model(cls: type[Any]) -> Any:
     return model
 
 
+class OptionError(ConfigError):
+    """A configured rule option is wrong; ``parts`` is its key path in the configuration."""
+
+    def __init__(self, message: str, parts: tuple[str, ...], key: bool) -> None:
+        super().__init__(message)
+        self.parts = parts
+        self.key = key  # whether the key itself is wrong (else its value)
+
+
+def _explain(err: Mapping[str, Any], name: str, choices: list[str]) -> str:
+    """pydantic's error in the configuration's words."""
+    kind, context = err.get("type", ""), err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        from orglint.schema import did_you_mean
+
+        known = f"its options: {', '.join(choices)}" if choices else "the rule has no options"
+        return f"unknown option{did_you_mean(name, choices)}; {known}"
+    if kind == "greater_than_equal":
+        return f"must be at least {context.get('ge')}"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return "must be a whole number"
+    if kind in ("bool_type", "bool_parsing"):
+        return "must be true or false"
+    if kind in ("string_type", "list_type", "tuple_type"):
+        return f"must be a {kind.removesuffix('_type').replace('tuple', 'list')}"
+    message = str(err.get("msg", "invalid value"))
+    return message[:1].lower() + message[1:]
+
+
 def parse(cls: type[Any], values: Mapping[str, Any], where: str) -> Any:
     """Validate configured ``values`` for ``cls``; errors name ``where.<key>``."""
     from pydantic import ValidationError
@@ -64,6 +93,9 @@ def parse(cls: type[Any], values: Mapping[str, Any], where: str) -> Any:
         model = _model(cls).model_validate(values)
     except ValidationError as exc:
         err = exc.errors()[0]
-        name = ".".join(str(p) for p in err["loc"])
-        raise ConfigError(f"key '{where}.{name}': {err['msg']}") from None
+        loc = [str(p) for p in err["loc"]]
+        name = ".".join(loc)
+        raise OptionError(f"key '{where}.{name}': {_explain(err, name, keys(cls))}",
+                          (*where.split(".", 1), *loc),
+                          err.get("type") == "extra_forbidden") from None
     return cls(**{name: getattr(model, name) for name in cls._fields})

@@ -16,6 +16,7 @@ from orglint.findings import Finding, Severity
 from orglint.loader import Document
 from orglint.resources import schema
 from orglint.source import Path
+from orglint.wording import plural
 
 API_VERSION = "orglint/v1"
 KINDS = ("Team", "People", "RoleMatrix", "Group")
@@ -299,6 +300,16 @@ def field_name(path: Path) -> str:
     return str(last)
 
 
+def _misplaced(key: str, node: dict[str, Any], root: dict[str, Any]) -> str:
+    """A hint for a key written one level too high (a top-level ``members:``): the
+    sibling mapping whose schema has it."""
+    for name, sub in node.get("properties", {}).items():
+        resolved = _resolve(sub, root)
+        if isinstance(resolved, dict) and key in resolved.get("properties", {}):
+            return f" (did you mean to indent it under {name}?)"
+    return ""
+
+
 def _explain(error: Any, data: Any, root: dict[str, Any]) -> list[tuple[Path, str, bool]]:
     path: Path = tuple(error.instance_path)
     kind = type(error.kind).__name__
@@ -311,7 +322,8 @@ def _explain(error: Any, data: Any, root: dict[str, Any]) -> list[tuple[Path, st
     if kind == "AdditionalProperties":
         allowed = [k for k in parent_schema.get("properties", {})]
         return [
-            ((*path, key), f"unknown key '{key}'{did_you_mean(key, allowed)}", True)
+            ((*path, key), f"unknown key '{key}'"
+             f"{did_you_mean(key, allowed) or _misplaced(key, parent_schema, root)}", True)
             for key in error.kind.unexpected
         ]
     if kind == "Required":
@@ -358,5 +370,6 @@ def _best_match(node: dict[str, Any], keyword: str, value: Any, path: Path,
     others = len(node.get(keyword, [])) - 1
     if others > 0:
         last = best[-1]
-        best[-1] = (last[0], f"{last[1]} ({others} other allowed form(s) also fail)", last[2])
+        best[-1] = (last[0], f"{last[1]} ({plural(others, 'other allowed form')} also"
+                                f" {'fails' if others == 1 else 'fail'})", last[2])
     return best

@@ -20,7 +20,7 @@ def names_rule(key: str, code: str, name: str) -> bool:
 
 def specificity(selector: str, code: str, name: str) -> int | None:
     """How specifically ``selector`` names the rule ``code``/``name`` (None: not at all)."""
-    if selector == "ALL":
+    if selector.upper() == "ALL":  # codes are case-insensitive, so is ALL
         return 0
     if selector.lower() == name:
         return 1000
@@ -52,7 +52,8 @@ def check_selectors(key: str, selectors: Iterable[str], rules: Iterable[type[Rul
             from orglint.schema import did_you_mean
 
             choices = [r.code for r in table] + [r.name for r in table]
-            raise ConfigError(f"key '{key}': unknown rule, prefix or name '{selector}'"
+            where = key if key.startswith("--") else f"key '{key}'"
+            raise ConfigError(f"{where}: unknown rule, prefix or name '{selector}'"
                               f"{did_you_mean(selector, choices)}")
 
 

@@ -19,7 +19,7 @@ class ReportContext(NamedTuple):
     verbose: bool = False
     statistics: bool = False
     root: Path | None = None  # None: the working folder
-    fixes_available: int = 0
+    quiet: bool = False  # -q: the findings only, no summary
 
 
 Reporter = Callable[[Result, ReportContext], str]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+from collections import Counter
 from pathlib import Path
+from typing import NamedTuple
 
 from orglint.findings import Finding
 
@@ -59,3 +61,28 @@ def occurrences(findings: list[Finding], root: Path) -> list[str]:
         seen[base] = count + 1
         out.append(base if count == 0 else stable_hash(finding, root, count))
     return out
+
+
+class RuleCount(NamedTuple):
+    """One line of ``--statistics`` (a NamedTuple: dataclasses is off the check path)."""
+
+    code: str
+    name: str
+    total: int
+    fixable: int  # how many of them --fix would fix (safe fixes only)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"code": self.code, "name": self.name, "count": self.total,
+                "fixable": self.fixable}
+
+
+def rule_statistics(findings: list[Finding]) -> list[RuleCount]:
+    """Findings per rule, the most frequent first."""
+    counts: Counter[tuple[str, str]] = Counter()
+    fixable: Counter[str] = Counter()
+    for finding in findings:
+        counts[finding.code, finding.name] += 1
+        if finding.fix is not None and finding.fix.safe:
+            fixable[finding.code] += 1
+    return [RuleCount(code, name, n, fixable[code]) for (code, name), n in
+            sorted(counts.items(), key=lambda item: (-item[1], item[0]))]

@@ -7,6 +7,7 @@ from collections import Counter
 
 from orglint.findings import Result
 from orglint.reporters import ReportContext
+from orglint.reporters.common import rule_statistics
 
 
 def render(result: Result, ctx: ReportContext) -> str:
@@ -29,7 +30,10 @@ def render(result: Result, ctx: ReportContext) -> str:
     if ctx.verbose:
         summary["skipped"] = [{"file": f, "reason": r} for f, r in result.skipped]
         summary["stale_entries"] = result.stale_baseline
-    body = {"findings": [f.to_dict() for f in result.findings], "summary": summary}
+    body: dict[str, object] = {"findings": [f.to_dict() for f in result.findings],
+                               "summary": summary}
+    if ctx.statistics:
+        body["statistics"] = [row.to_dict() for row in rule_statistics(result.findings)]
     # Compact: the C encoder is used only without indentation, five times faster on an
     # org with thousands of findings.  Pipe through `python -m json.tool` to read it.
     return json.dumps(body, separators=(",", ":")) + "\n"

@@ -1,12 +1,16 @@
-"""The default report: ``PATH:LINE:COL: CODE [severity] message``, then a summary."""
+"""The default report: ``PATH:LINE:COL: CODE [severity] message``, then a summary.
+
+A finding that ``--fix`` can fix is marked ``[*]`` before its code, as ruff marks them,
+and a last line counts the fixes on offer.
+"""
 
 from __future__ import annotations
-
-from collections import Counter
 
 from orglint.escape import line_start, visible
 from orglint.findings import Result, Severity
 from orglint.reporters import ReportContext
+from orglint.reporters.common import rule_statistics
+from orglint.wording import plural
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 
@@ -17,50 +21,69 @@ def _paint(text: str, code: str, on: bool) -> str:
 
 def summary_line(result: Result) -> str:
     counts = result.counts()
-    files = f"{result.files_checked} file{'s' if result.files_checked != 1 else ''}"
+    files = plural(result.files_checked, "file")
     if not result.findings:
-        line = f"All checks passed ({files}, {result.documents_checked} orglint documents)."
+        documents = plural(result.documents_checked, "orglint document")
+        line = f"All checks passed ({files}, {documents})."
         if result.files_checked and not result.documents_checked:
             line += " No file held an orglint document; -v says why each was skipped."
     else:
-        parts = [f"{counts['error']} error{'s' if counts['error'] != 1 else ''}",
-                 f"{counts['warning']} warning{'s' if counts['warning'] != 1 else ''}",
+        parts = [plural(counts["error"], "error"), plural(counts["warning"], "warning"),
                  f"{counts['info']} info"]
         line = f"Found {', '.join(parts)} in {files}."
     if result.baseline_hidden:
-        line += f" {result.baseline_hidden} known finding(s) hidden by the baseline."
+        line += (f" {plural(result.baseline_hidden, 'known finding')} hidden by the"
+                 " baseline.")
     if result.stale_baseline:
-        line += f" {len(result.stale_baseline)} baseline entr(ies) no longer match."
+        stale = len(result.stale_baseline)
+        line += (f" {plural(stale, 'baseline entry')} no longer"
+                 f" {'matches' if stale == 1 else 'match'}.")
     if result.fixed:
-        line += f" Fixed {result.fixed} finding(s)."
+        # Fixes, not findings: --fix also writes roles inferred from titles, which no
+        # finding reported.
+        line += f" Applied {plural(result.fixed, 'fix')}."
     if result.roles_written:
-        n = result.roles_written
-        line += f" Wrote {n} role{'s' if n != 1 else ''} inferred from titles."
+        line += f" Wrote {plural(result.roles_written, 'role')} inferred from titles."
     return line
 
 
+def fixable_line(result: Result) -> str | None:
+    """ruff's "[*] N fixable with --fix", with the unsafe fixes it holds back."""
+    safe = sum(1 for f in result.findings if f.fix is not None and f.fix.safe)
+    unsafe = sum(1 for f in result.findings if f.fix is not None and not f.fix.safe)
+    hidden = (f"({plural(unsafe, 'hidden fix')} can be enabled with --unsafe-fixes)"
+              if unsafe else "")
+    if safe:
+        return f"[*] {safe} fixable with --fix" + (f" {hidden}" if hidden else "") + "."
+    if unsafe:
+        return f"No fixes available {hidden}."
+    return None
+
+
 def statistics(result: Result) -> list[str]:
-    counts = Counter((f.code, f.name) for f in result.findings)
-    return [f"{n:5d}  {visible(code)}  {visible(name)}" for (code, name), n in
-            sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+    return [f"{row.total:5d}  {visible(row.code):<7}  {'[*]' if row.fixable else '   '}"
+            f"  {visible(row.name)}" for row in rule_statistics(result.findings)]
 
 
 def render(result: Result, ctx: ReportContext) -> str:
     color = ctx.color
     lines = []
-    for f in result.findings:
-        where = _paint(f"{line_start(f.file)}:{f.line}:{f.column}:", "1", color)
-        code = _paint(visible(f.code), _COLORS[f.severity], color)
-        lines.append(f"{where} {code} [{f.severity.label}] {visible(f.message)}")
+    if ctx.statistics:
+        lines.extend(statistics(result))
+    else:
+        for f in result.findings:
+            where = _paint(f"{line_start(f.file)}:{f.line}:{f.column}:", "1", color)
+            code = _paint(visible(f.code), _COLORS[f.severity], color)
+            mark = "[*] " if f.fix is not None and f.fix.safe else ""
+            lines.append(f"{where} {mark}{code} [{f.severity.label}] {visible(f.message)}")
     if ctx.verbose:
         for file, reason in result.skipped:
             lines.append(f"{line_start(file)}: skipped: {visible(reason)}")
         for entry in result.stale_baseline:
             lines.append(f"baseline entry no longer matches: {visible(entry)}")
-    if ctx.statistics:
-        lines.extend(statistics(result))
-    if ctx.fixes_available:
-        lines.append(f"{ctx.fixes_available} finding(s) can be fixed with --fix"
-                     " (or --unsafe-fixes).")
-    lines.append(summary_line(result))
-    return "\n".join(lines) + "\n"
+    if not ctx.quiet:
+        lines.append(summary_line(result))
+        fixable = fixable_line(result)
+        if fixable is not None:
+            lines.append(fixable)
+    return "\n".join(lines) + "\n" if lines else ""

@@ -11,6 +11,7 @@ from orglint.matrix import Matrix
 from orglint.mix import Mix, RuleRef, build
 from orglint.rules.base import Rule, TeamContext
 from orglint.rules.patterns import PatternRule, left_to_missing_role
+from orglint.wording import plural
 
 
 class FeatureStoreWithoutDataEngineer(PatternRule):
@@ -258,7 +259,8 @@ class RoleMixGap(Rule):
         if not missing:
             return
         reasons = {seat.role: seat.reason for seat in reversed(seats)}
-        parts = [f"{count} more {role} ({reasons[role][0].lower()}{reasons[role][1:].rstrip('.')})"
+        parts = [f"{plural(count, 'more ' + role)}"
+                 f" ({reasons[role][0].lower()}{reasons[role][1:].rstrip('.')})"
                  for role, count in missing]
         yield ctx.finding(
             RoleMixGap, ("spec", "maturity"),

@@ -271,7 +271,7 @@ class UnknownParent(Rule):
             if team.parent not in parent_of:
                 yield org_finding(
                     UnknownParent, team.parent_place,
-                    f"parent '{team.parent}' of {team.id} is no team or group of the org"
+                    f"parent '{team.parent}' of {team.id} is not a team or group in the org"
                     f"{hint(team.parent)}", entity=team.id, detail="parent")
             elif team.id in cycles:
                 chain = cycles[team.id]

@@ -9,6 +9,7 @@ from orglint.findings import Finding, Severity
 from orglint.model import Member
 from orglint.options import Ge
 from orglint.rules.base import Rule, TeamContext, is_senior
+from orglint.wording import plural
 
 
 class MaxRolesOptions(NamedTuple):
@@ -96,7 +97,8 @@ class SizeMismatch(Rule):
         if size is not None and size != count:
             gap = "open seats" if size > count else "more members than planned"
             yield ctx.finding(SizeMismatch, ("spec", "size"),
-                              f"{ctx.team.id} plans {size} heads and lists {count} members"
+                              f"{ctx.team.id} plans {plural(size, 'head')} and lists"
+                              f" {plural(count, 'member')}"
                               f" ({gap})", detail="size")
 
 
