@@ -80,15 +80,16 @@ def test_concurrent_processes_share_the_cache(tmp_path):
     (tmp_path / "teams" / "b.yaml").write_text(team("b", 50))
     env = {**os.environ, "ORGLINT_CACHE_DIR": str(tmp_path / "shared-cache")}
 
-    def once(_: int) -> tuple[int, str]:
+    def once(_: int) -> tuple[int, str, str]:
         done = subprocess.run([sys.executable, "-m", "orglint", "check", "teams/a.yaml"],
                               cwd=tmp_path, env=env, capture_output=True, text=True)
-        return done.returncode, done.stdout
+        return done.returncode, done.stdout, done.stderr
 
     with ThreadPoolExecutor(6) as pool:
         results = list(pool.map(once, range(12)))
-    assert {code for code, _ in results} == {1}
-    assert len({out for _, out in results}) == 1
+    assert {code for code, _, _ in results} == {1}
+    assert len({out for _, out, _ in results}) == 1
+    assert {err for _, _, err in results} == {""}  # no process found the cache half-made
     assert "kim is allocated 110%" in results[0][1]
     assert not list((tmp_path / "shared-cache").rglob("*.tmp"))
 
@@ -148,3 +149,166 @@ def test_a_file_rewritten_while_it_is_read_is_read_again_next_run(tmp_path, monk
     second = files.gather(settings, [], cwd=tmp_path).entries[0].digest
     assert second != first
     assert files.gather(settings, [], cwd=tmp_path).entries[0].digest == second
+
+
+def test_a_same_size_edit_with_the_mtime_put_back_is_seen(run_cli, tmp_path):
+    # `touch -r`: size, mtime and inode unchanged.  The change time is not settable, so
+    # the stat index, keyed on it as git's index is, reads the file again.
+    _org(tmp_path)
+    b = tmp_path / "teams" / "b.yaml"
+    b.write_text(team("b", 50))
+    old = 1_600_000_000
+    for path in (tmp_path / "teams").iterdir():
+        os.utime(path, (old, old))
+    assert len(findings(run_cli, tmp_path)) == 1
+    b.write_text(team("b", 30))  # the same number of bytes
+    os.utime(b, (old, old))
+    assert findings(run_cli, tmp_path) == []
+
+
+def test_a_file_edited_during_the_run_leaves_no_wrong_result(tmp_path, monkeypatch):
+    # The digest is taken when the files are gathered, the check reads them again: what
+    # was checked is not what was hashed, so the result must not be kept under that
+    # digest (nor the run's report).
+    from orglint.config import Settings
+    from orglint.engine import Request, plan, run
+    from orglint.files import gather
+
+    monkeypatch.setenv("ORGLINT_CACHE_DIR", str(tmp_path / "cache"))
+    a = tmp_path / "a.yaml"
+    b = tmp_path / "b.yaml"
+    a.write_text(team("a", 60))
+    b.write_text(team("b", 50))
+    settings = Settings(root=tmp_path, paths=["*.yaml"], select=["ORG301"])
+    the_plan = plan(settings)
+    request = Request(["a.yaml"], cwd=tmp_path)
+    gathered = gather(settings, ["a.yaml"], cwd=tmp_path)  # b.yaml: 50%
+    b.write_text(team("b", 40))  # edited after hashing, before checking
+    during = run(the_plan, request, gathered)
+    assert during.findings == [] and during.changed == ["b.yaml"]
+    b.write_text(team("b", 50))  # back to the bytes hashed: must not hit 40%'s result
+    after = run(the_plan, request)
+    assert [f.code for f in after.findings] == ["ORG301"]
+
+
+def test_results_survive_the_round_trip_through_json():
+    import datetime as dt
+
+    from orglint.facts import PersonFact, Place, TeamFact
+    from orglint.fileresult import FileResult, decode, encode
+    from orglint.findings import Finding, Fix, Location, Severity
+    from orglint.model import Person
+    from orglint.suppress import Directive
+
+    fix = Fix(0, ("spec", "members", 2, "role"), "set", "ml-engineer", False, "set it")
+    result = FileResult("teams/é.yaml")
+    result.findings = [
+        Finding("ORG101", "title-role-mismatch", Severity.WARNING, "msg \u2028 \x1b", "t.yaml",
+                1, 2, 3, 4, "kim", "detail", (Location("o.yaml", 5, 6),), fix),
+        Finding("ORG001", "yaml-syntax", Severity.ERROR, "bad", "t.yaml", 1, 1, 1, 2)]
+    result.facts.teams = [TeamFact("a", Place("t.yaml", 1, 2, 1, 5, 0), "p",
+                                   Place("t.yaml", 2, 2, 2, 5, 1)),
+                          TeamFact("b", Place("t.yaml", 1, 2, 1, 5, 0), None, None)]
+    result.facts.persons = [PersonFact("kim", "t.yaml", 0, 1 << 40, "a", 60, 7, True,
+                                       ("title", "ML Engineer", 12)),
+                            PersonFact("lee", "t.yaml", 1, 3, None, 100, -1, False, ())]
+    result.facts.has_people = True
+    result.directives = [Directive(3, 5, 4, ("ORG104", "ALL"), dt.date(2030, 1, 2), None,
+                                   False, set()),
+                         Directive(9, 1, 0, (), None, "soon", True, set())]
+    result.skipped = ["document 2: empty"]
+    result.documents = 2
+    result.people = {"kim": Person("kim", "Kim", None, "ml-engineer", "senior", ["py"], None,
+                                   ("spec", "people", 0))}
+    result.fixes = [fix]
+    back = decode(json.loads(json.dumps(encode(result))))
+    slots = [name for name in FileResult.__slots__ if name != "facts"]
+    assert [getattr(back, name) for name in slots] == [getattr(result, name) for name in slots]
+    assert (back.facts.teams, back.facts.persons, back.facts.has_people) == \
+        (result.facts.teams, result.facts.persons, result.facts.has_people)
+
+
+def test_the_cache_the_configuration_and_the_files_import_one_way():
+    # cache, config, engine and files once imported each other (some lazily): a cycle
+    # makes every one of them load the others.  Every import statement counts here,
+    # lazy and type-only ones included.
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parent.parent / "src" / "orglint"
+    graph: dict[str, set[str]] = {}
+    for path in package.rglob("*.py"):
+        name = ".".join(("orglint", *path.relative_to(package).with_suffix("").parts))
+        name = name.removesuffix(".__init__")
+        deps = graph.setdefault(name, set())
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                deps.update(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                deps.add(node.module)
+                deps.update(f"{node.module}.{a.name}" for a in node.names)
+
+    def reach(start: str) -> set[str]:
+        seen: set[str] = set()
+        todo = [start]
+        while todo:
+            for dep in graph.get(todo.pop(), ()):
+                if dep in graph and dep not in seen:
+                    seen.add(dep)
+                    todo.append(dep)
+        return seen
+
+    layers = ["orglint.engine", "orglint.files", "orglint.config", "orglint.cache",
+              "orglint.fileresult", "orglint.trust"]
+    for i, module in enumerate(layers):
+        above = set(layers[:i + 1])
+        assert not reach(module) & above, f"{module} imports {reach(module) & above}"
+
+
+def test_no_module_imports_a_code_carrying_format():
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parent.parent / "src" / "orglint"
+    banned = {"pickle", "marshal", "shelve", "dill", "cloudpickle"}
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not {n.split(".")[0] for n in names} & banned, path
+
+
+def test_clean_says_when_there_is_nothing_to_remove(run_cli, tmp_path):
+    result = run_cli("clean", "--no-config")
+    assert result.code == 0 and "nothing to remove" in result.out
+
+
+def test_clean_twice_in_a_configured_project_removes_then_finds_nothing(run_cli, tmp_path):
+    # Reading the configuration must not write a settings snapshot into the cache that
+    # clean is about to remove.
+    _org(tmp_path)
+    findings(run_cli, tmp_path)
+    assert "removed" in run_cli("clean", cwd=tmp_path).out
+    assert "nothing to remove" in run_cli("clean", cwd=tmp_path).out
+    assert not (tmp_path / ".cache").exists()
+
+
+def test_a_warm_run_served_from_its_report_loads_no_rule(tmp_path):
+    # The results' classes bring in every rule; a run served whole from its report
+    # needs none of them (the pre-commit case with nothing changed).
+    _org(tmp_path)
+    probe = ("import sys\nfrom orglint.cli import main\nmain(['check', 'teams/a.yaml'])\n"
+             "print(sorted(m for m in sys.modules if m.startswith('orglint')))")
+    env = {**os.environ, "ORGLINT_CACHE_DIR": str(tmp_path / "c")}
+    runs = [subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env,
+                           capture_output=True, text=True) for _ in range(2)]
+    cold, warm = (run.stdout.splitlines()[-1] for run in runs)
+    assert "orglint.engine" in cold
+    assert "orglint.engine" not in warm and "orglint.fileresult" not in warm
+
+
+def test_a_configuration_that_turns_the_cache_off_leaves_no_cache_folder(run_cli, tmp_path):
+    _org(tmp_path)
+    (tmp_path / ".orglint.yaml").write_text("paths: ['teams/*.yaml']\ncache: false\n")
+    findings(run_cli, tmp_path)
+    assert not (tmp_path / ".cache").exists()

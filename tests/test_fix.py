@@ -59,7 +59,7 @@ def test_fix_reports_what_was_fixed_and_what_remains(run_cli, tmp_path):
     shutil.copyfile(FIXES / "unsafe.yaml", tmp_path / "u.yaml")
     result = run_cli("check", "--no-config", "u.yaml", "--unsafe-fixes", "-v")
     assert "u.yaml: fixed: replace 'featurestore' with 'feature-store'" in result.err
-    assert "Applied 5 fixes." in result.out
+    assert "Fixed 5 findings." in result.out
     assert "ORG005" not in result.out
 
 

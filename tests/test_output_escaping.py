@@ -74,7 +74,7 @@ def test_text_output_under_github_actions(run_cli, hostile, monkeypatch):
     # finding of the text report.
     commands = [line for line in lines if line.lstrip().startswith(("::", "##["))]
     assert all(OURS.match(line) for line in commands), commands
-    findings = [line for line in lines if re.search(r":\d+:\d+: ORG\d+ \[", line)]
+    findings = [line for line in lines if re.search(r":\d+:\d+: (\[\*\] )?ORG\d+ \[", line)]
     assert len(commands) == len(findings) >= 9
     text = "\n".join(findings)
     assert "\\n::error file=.github/workflows/ci.yml,line=1::forged\\n::stop-commands::x" in text

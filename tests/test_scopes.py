@@ -58,7 +58,8 @@ def test_a_changed_people_file_reports_the_team_files_it_breaks(run_cli, org):
     result = run_cli("check", "people.yaml", "-v", "--output-format", "json", cwd=org)
     assert result.code == 1, result.err
     assert ("teams/vision.yaml", "ORG008") in _codes(result.out)
-    assert "people.yaml changed: the org's 1 other file(s) depend on it" in result.err
+    assert ("people.yaml changed: every file of the org may depend on it, so the org's 1"
+            " other file is checked and reported too") in result.err
 
 
 @pytest.mark.parametrize("changed", [".orglint.yaml", "matrix.yaml"])

@@ -45,7 +45,7 @@ def test_rule_messages_count_properly(lint):
     found = {f.code: f.message for f in lint.findings(TEAM, select=["ORG303", "ORG011",
                                                                     "ORG206"])}
     assert found["ORG303"].startswith("solo plans 1 head and lists 2 members")
-    assert found["ORG011"].startswith("parent 'nowhere' of solo is not a team in the org")
+    assert found["ORG011"].startswith("parent 'nowhere' of solo is not a team or group in the org")
     assert re.search(r"has 1 more [a-z-]+ \(", found["ORG206"])
     assert "1 more" in found["ORG206"] and not re.search(r"\b1 more [a-z-]+s \(",
                                                          found["ORG206"])

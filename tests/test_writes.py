@@ -150,7 +150,7 @@ def test_fix_of_standard_input_goes_to_standard_output_never_to_disk(run_cli, tm
     assert result.out == FLOW_FIXED.decode()
     assert on_disk.read_bytes() == SWAPPED
     # The report (on stderr) is about the text given, not the file of that name.
-    assert "Fixed 1 finding(s). Wrote 1 role inferred from titles." in result.err
+    assert "Fixed 1 finding. Wrote 1 role inferred from titles." in result.err
     diff = run_cli("check", "-", "--stdin-filename", "teams/flow.yaml", "--diff", stdin=FLOW)
     assert diff.code == 1
     assert diff.out.startswith("--- a/teams/flow.yaml\n+++ b/teams/flow.yaml\n")
@@ -247,7 +247,7 @@ def test_fix_skips_a_file_changed_between_the_plan_and_the_write(run_cli, flow, 
 
 def test_fix_counts_inferred_roles_apart_from_fixed_findings(run_cli, flow):
     result = run_cli("check", "--no-config", "flow.yaml", "--fix")
-    assert "Fixed 1 finding(s). Wrote 1 role inferred from titles." in result.out
+    assert "Fixed 1 finding. Wrote 1 role inferred from titles." in result.out
     assert flow.read_bytes() == FLOW_FIXED
     flow.write_bytes(FLOW)
     data = json.loads(run_cli("check", "--no-config", "flow.yaml", "--fix",

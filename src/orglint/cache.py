@@ -1,34 +1,76 @@
-"""The result cache: per-file results keyed by content, version, settings and matrix.
+"""The cache folder: per-file results, the stat index, settings snapshots, run reports.
 
-Only per-file work is cached (parse, schema, model, team rules, suppression comments,
-org facts).  The org-wide rules always run again on the facts of every file, so a
-change in one file can never leave a stale cross-file finding in another.
+Everything in a repository may be hostile, the cache folder included (``git add -f``
+commits it), so:
 
-Entries are separate files written atomically (a temporary file, then a rename), so
-several pre-commit processes can share the cache: the worst a race costs is a
-duplicate computation.
+* every file is JSON behind a header naming the format, its version and its layout,
+  and a keyed hash (blake2b) under a secret kept in the user's own cache folder
+  (``$XDG_CACHE_HOME/orglint/secret``): a file this user's orglint did not write, or
+  another version wrote, is ignored and rebuilt.  Nothing read back can run code.
+* every path is opened component by component from the cache folder with
+  ``O_NOFOLLOW``: a symbolic link anywhere inside is never followed, for reading,
+  writing or deleting, and only regular files with names orglint gives are deleted.
+* a cache folder that is a symbolic link, not a folder, owned by another user, or a
+  folder orglint did not create (no ``CACHEDIR.TAG`` of its own) is not used: the run
+  goes on uncached with a warning.  An unwritable one is skipped quietly.
+
+Entries are written atomically (a temporary file, then a rename), so several pre-commit
+processes can share the cache: the worst a race costs is a duplicate computation.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
+import hmac
+import json
 import os
-import pickle
-import shutil
-from collections.abc import Iterable
+import re
+import stat
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from orglint import __version__
+from orglint.trust import euid, warn
 
 if TYPE_CHECKING:
-    from orglint.config import Settings
-    from orglint.engine import FileResult, Plan
-    from orglint.files import Gathered
+    from orglint.fileresult import FileResult
 
 CACHE_DIR_NAME = ".orglint_cache"
+FORMAT = b"orglint-cache"
+VERSION = 3
+MAX_READ = 256 * 1024 * 1024  # no cache file is read past this (a pack of 50,000 files)
+TAG_TEXT = (b"Signature: 8a477f597d28d172789f06886806bc55\n"
+            b"# This file is a cache directory tag created by orglint.\n"
+            b"# For information about cache directory tags see https://bford.info/cachedir/\n")
+GITIGNORE_TEXT = b"# Created by orglint\n*\n"
+_MARKERS = {".gitignore": GITIGNORE_TEXT, "CACHEDIR.TAG": TAG_TEXT}
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_READ = os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC
+_DIR = os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
+# Without *at() calls and O_NOFOLLOW (Windows), paths cannot be walked without
+# following links: such a platform runs uncached.
+SAFE_PLATFORM = bool(_NOFOLLOW and _DIRECTORY and os.scandir in os.supports_fd and all(
+    f in os.supports_dir_fd for f in (os.open, os.stat, os.unlink, os.mkdir, os.rename,
+                                      os.rmdir, os.link)))
+
+# The names orglint gives, by folder; ``clean`` deletes nothing else.
+_TMP = r"\.[^/]+\.tmp"
+OWN_FILES = re.compile(rf"""(?:
+    index/stat-index\.(?:json|pickle)
+  | settings/[0-9a-f]{{32}}(?:\.json)?
+  | runs/[0-9a-f]{{40}}(?:\.json)?
+  | v[23]-[0-9a-f]{{16}}/(?:pack|delta-\d+-\d+)\.(?:json|pickle)
+  | (?:[^/]+/)?{_TMP}
+)""", re.VERBOSE)
+OWN_DIRS = re.compile(r"index|settings|runs|v[23]-[0-9a-f]{16}")
 
 
 @functools.cache
@@ -36,7 +78,7 @@ def code_digest() -> str:
     """orglint's own code and data, by name, size and mtime.
 
     The version alone is not enough: an editable install changes code without changing
-    the version, and a result pickled by other code must never be read back.
+    the version, and a result written by other code must never be read back.
     """
     from orglint.resources import data_dir
 
@@ -55,66 +97,305 @@ def code_digest() -> str:
     return hashlib.blake2b("\n".join(parts).encode(), digest_size=8).hexdigest()
 
 
-def prepare(folder: Path) -> None:
-    """Create a folder inside the cache, and the cache's own ``.gitignore``.
-
-    As ruff does: the cache ignores itself, so no one has to add it to .gitignore.
-    Raises OSError for a read-only checkout; callers then run uncached.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    marker = folder.parent / ".gitignore"
-    if not marker.exists():
-        marker.write_text("# Created by orglint\n*\n", encoding="utf-8")
-
-
 def default_dir(root: Path) -> Path:
     """The cache folder of a project rooted at ``root`` (ORGLINT_CACHE_DIR overrides)."""
     env = os.environ.get("ORGLINT_CACHE_DIR")
     return Path(env) if env else root / CACHE_DIR_NAME
 
 
-def load_pickle(path: Path) -> Any:
-    """What is pickled at ``path``, or None when it is missing or cannot be read back.
+# -- the secret -------------------------------------------------------------------------
 
-    Every failure means "not cached": a torn write, a file from other code, or a file
-    someone else wrote.  Unpickling a damaged file can raise almost anything, so this
-    catches every Exception: a cache must never be the reason a run fails.
-    """
+
+def secret_path() -> Path | None:
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        home = os.path.expanduser("~")
+        if home == "~":
+            return None
+        base = os.path.join(home, ".cache")
+    return Path(base) / "orglint" / "secret"
+
+
+def secret() -> bytes | None:
+    """The key of this user's cache files, made on first use; None without a home."""
+    path = secret_path()
+    return None if path is None else _secret(str(path))
+
+
+@functools.lru_cache(maxsize=4)
+def _secret(path: str) -> bytes | None:
+    key = _read_secret(path)
+    if key is not None:
+        return key
+    folder = os.path.dirname(path)
     try:
-        with open(path, "rb") as handle:
-            return pickle.load(handle)
-    except Exception:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        tmp = os.path.join(folder, f".secret.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+        fd = os.open(tmp, _CREATE, 0o600)
+        try:
+            os.write(fd, os.urandom(32))
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, path)  # atomic, and never over an existing name
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        finally:
+            os.unlink(tmp)
+    except OSError:
+        return None
+    return _read_secret(path)
+
+
+def _read_secret(path: str) -> bytes | None:
+    try:
+        folder = os.lstat(os.path.dirname(path))
+        fd = os.open(path, _READ)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        mine = info.st_uid == euid() and folder.st_uid == euid()
+        private = not (stat.S_IMODE(info.st_mode) & 0o077
+                       or stat.S_IMODE(folder.st_mode) & 0o022)
+        if not (stat.S_ISREG(info.st_mode) and mine and private and info.st_size == 32):
+            return None
+        key = os.read(fd, 33)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return key if len(key) == 32 else None
+
+
+# -- framing ----------------------------------------------------------------------------
+
+
+def _mac(key: bytes, layout: bytes, body: bytes) -> bytes:
+    digest = hashlib.blake2b(key=key, digest_size=16)
+    digest.update(b"%d %s\n" % (VERSION, layout))
+    digest.update(body)
+    return digest.hexdigest().encode()
+
+
+def frame(key: bytes, layout: str, data: object) -> bytes:
+    """``data`` as one cache file: header line, then JSON.  Raises TypeError/ValueError
+    for a value JSON cannot hold."""
+    body = json.dumps(data, separators=(",", ":"), allow_nan=False).encode()
+    name = layout.encode()
+    return b"%s %d %s %s\n%s" % (FORMAT, VERSION, name, _mac(key, name, body), body)
+
+
+def unframe(key: bytes, layout: str, raw: bytes) -> Any:
+    """What ``frame`` stored, or None for anything else (never an exception)."""
+    head, _, body = raw.partition(b"\n")
+    parts = head.split(b" ")
+    name = layout.encode()
+    if len(parts) != 4 or parts[:3] != [FORMAT, b"%d" % VERSION, name]:
+        return None
+    if not hmac.compare_digest(parts[3], _mac(key, name, body)):
+        return None
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
         return None
 
 
-def dump_pickle(path: Path, value: Any) -> bool:
-    """Pickle ``value`` to ``path`` atomically (a temporary file, then a rename), so a
-    concurrent reader sees the old file or the new one, never half of one.
+# -- the folder -------------------------------------------------------------------------
 
-    False when it cannot be written (a read-only checkout, a full disk): the run then
-    goes on uncached, quietly.
-    """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+def _is_ours(fd: int, name: str, text: bytes) -> bool:
+    """``name`` in the folder ``fd`` is a regular file of ours holding exactly ``text``."""
     try:
-        prepare(path.parent)
-        with open(tmp, "wb") as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        handle = os.open(name, _READ, dir_fd=fd)
     except OSError:
-        tmp.unlink(missing_ok=True)
         return False
-    return True
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != euid():
+            return False
+        return info.st_size == len(text) and os.read(handle, len(text) + 1) == text
+    except OSError:
+        return False
+    finally:
+        os.close(handle)
 
 
-def _settings_digest(settings: Settings, plan: Plan) -> str:
-    parts: list[Any] = [
-        code_digest(),
-        plan.matrix.digest,
-        sorted(plan.enabled),
-        sorted((k, repr(v)) for k, v in plan.options.items()),
-        settings.limits,
-    ]
-    return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
+def _marked(fd: int) -> bool:
+    # The .gitignore alone marks a cache written before CACHEDIR.TAG existed.
+    return _is_ours(fd, "CACHEDIR.TAG", TAG_TEXT) or _is_ours(fd, ".gitignore", GITIGNORE_TEXT)
+
+
+def _create(fd: int, name: str, text: bytes) -> None:
+    """Create ``name`` unless something (even a dangling symlink) has that name."""
+    try:
+        handle = os.open(name, _CREATE, 0o644, dir_fd=fd)
+    except FileExistsError:
+        return
+    try:
+        os.write(handle, text)
+    finally:
+        os.close(handle)
+
+
+def _mark(fd: int) -> None:
+    tmp = f".CACHEDIR.TAG.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+    _create(fd, tmp, TAG_TEXT)
+    try:
+        # A link, not a rename: it never replaces a tag another process wrote first,
+        # and a reader never sees half a tag.
+        os.link(tmp, "CACHEDIR.TAG", src_dir_fd=fd, dst_dir_fd=fd, follow_symlinks=False)
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(tmp, dir_fd=fd)
+    # As ruff does: the cache ignores itself, so no one has to add it to .gitignore.
+    _create(fd, ".gitignore", GITIGNORE_TEXT)
+
+
+def _problem(info: os.stat_result) -> str | None:
+    if stat.S_ISLNK(info.st_mode):
+        return "is a symbolic link"
+    if not stat.S_ISDIR(info.st_mode):
+        return "is not a folder"
+    if info.st_uid != euid():
+        return f"is owned by another user (uid {info.st_uid})"
+    return None
+
+
+class CacheDir:
+    """One cache folder, opened safely; every path below it is a tuple of names."""
+
+    def __init__(self, path: Path, key: bytes) -> None:
+        self.path = path
+        self.key = key
+
+    @classmethod
+    def open(cls, path: Path, create: bool = True) -> CacheDir | None:
+        """The cache folder at ``path``, created if missing (and ``create``); None if it
+        must not or cannot be used (with a warning when that is not just a read-only
+        checkout)."""
+        key = secret() if SAFE_PLATFORM else None
+        if key is None:
+            return None
+        try:
+            try:
+                info = os.lstat(path)
+            except FileNotFoundError:
+                if not create:
+                    return None
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with suppress(FileExistsError):
+                    os.mkdir(path, 0o755)
+                info = os.lstat(path)
+            problem = _problem(info)
+            if problem is None:
+                fd = os.open(path, _DIR)
+                try:
+                    if not _marked(fd):
+                        # Another process's temporary tag means it is marking the
+                        # folder right now: the folder is still empty for this purpose.
+                        if any(not re.fullmatch(_TMP, e.name) for e in os.scandir(fd)):
+                            problem = ("holds files orglint did not create"
+                                       " (it has no CACHEDIR.TAG of orglint's)")
+                        else:
+                            _mark(fd)
+                finally:
+                    os.close(fd)
+        except OSError:
+            return None  # a read-only checkout, a vanished folder: quietly uncached
+        if problem is not None:
+            warn(f"cache folder {path} {problem}; running without the cache")
+            return None
+        return cls(path, key)
+
+    @contextmanager
+    def _folder(self, parts: tuple[str, ...], create: bool = False) -> Iterator[int]:
+        """A descriptor of the folder ``parts`` below the cache, never through a link."""
+        fd = os.open(self.path, _DIR)
+        try:
+            for name in ("", *parts):
+                if name:
+                    if create:
+                        with suppress(FileExistsError):
+                            os.mkdir(name, 0o755, dir_fd=fd)
+                    sub = os.open(name, _DIR, dir_fd=fd)
+                    os.close(fd)
+                    fd = sub
+                if os.fstat(fd).st_uid != euid():
+                    raise PermissionError(f"{self.path}/{name}: owned by another user")
+            yield fd
+        finally:
+            os.close(fd)
+
+    def read(self, parts: tuple[str, ...], layout: str) -> Any:
+        """The data stored at ``parts`` under ``layout``, or None."""
+        try:
+            with self._folder(parts[:-1]) as fd:
+                handle = os.open(parts[-1], _READ, dir_fd=fd)
+                with open(handle, "rb") as file:
+                    info = os.fstat(handle)
+                    if (not stat.S_ISREG(info.st_mode) or info.st_uid != euid()
+                            or info.st_size > MAX_READ):
+                        return None
+                    raw = file.read(info.st_size + 1)
+        except OSError:
+            return None
+        if len(raw) > MAX_READ:
+            return None
+        return unframe(self.key, layout, raw)
+
+    def write(self, parts: tuple[str, ...], layout: str, data: object) -> bool:
+        """Store ``data`` at ``parts`` atomically; False if it cannot be (quietly)."""
+        try:
+            raw = frame(self.key, layout, data)
+        except (TypeError, ValueError, RecursionError):
+            return False
+        name = parts[-1]
+        tmp = f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+        try:
+            with self._folder(parts[:-1], create=True) as fd:
+                handle = os.open(tmp, _CREATE, 0o644, dir_fd=fd)
+                try:
+                    with open(handle, "wb", closefd=False) as file:
+                        file.write(raw)
+                finally:
+                    os.close(handle)
+                try:
+                    # A rename replaces a symlink of that name itself, never its target
+                    # (and on POSIX it replaces atomically, as os.replace does).
+                    os.rename(tmp, name, src_dir_fd=fd, dst_dir_fd=fd)
+                except OSError:
+                    os.unlink(tmp, dir_fd=fd)
+                    raise
+        except OSError:
+            return False
+        return True
+
+    def files(self, folder: tuple[str, ...]) -> list[tuple[str, os.stat_result]]:
+        """The regular files in ``folder`` (symbolic links are not files here)."""
+        out = []
+        try:
+            with self._folder(folder) as fd:
+                for entry in os.scandir(fd):
+                    info = entry.stat(follow_symlinks=False)
+                    if stat.S_ISREG(info.st_mode):
+                        out.append((entry.name, info))
+        except OSError:
+            return []
+        return out
+
+    def delete(self, parts: tuple[str, ...]) -> None:
+        """Unlink ``parts`` if it is a regular file named as orglint names its own."""
+        if not OWN_FILES.fullmatch("/".join(parts)):
+            return
+        with suppress(OSError), self._folder(parts[:-1]) as fd:
+            info = os.stat(parts[-1], dir_fd=fd, follow_symlinks=False)
+            if stat.S_ISREG(info.st_mode):
+                os.unlink(parts[-1], dir_fd=fd)
+
+
+# -- per-file results -------------------------------------------------------------------
 
 
 class Cache:
@@ -122,105 +403,122 @@ class Cache:
 
     A pre-commit run on a large org reads back thousands of results: one read of a
     pack is several times faster than thousands of opens.  A run that adds a few
-    entries writes them as a delta instead of rewriting the pack (pickling thousands
-    of results costs more than the check itself); past ``DELTAS`` deltas, the next run
-    folds them into a new pack.  Every file is written atomically, and a run deletes
-    only the deltas it has read, so concurrent runs never lose each other's work.
+    entries writes them as a delta instead of rewriting the pack; past ``DELTAS``
+    deltas, the next run folds them into a new pack.  A run deletes only the deltas it
+    has read, so concurrent runs never lose each other's work.  Entries stay in their
+    JSON form until asked for, so folding never decodes what no one asked for.
     """
 
     PACK_LIMIT = 50_000
     DELTAS = 16
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.writable = True
-        self.entries: dict[str, FileResult] | None = None
-        self.added: dict[str, FileResult] = {}
+    def __init__(self, store: CacheDir | None, name: str) -> None:
+        self.store = store
+        self.name = name
+        self.entries: dict[str, Any] | None = None
+        self.added: dict[str, Any] = {}
         self.used: set[str] = set()
-        self.deltas: list[Path] = []
+        self.deltas: list[str] = []
 
     @classmethod
-    def open(cls, settings: Settings, plan: Plan, folder: Path | None = None) -> Cache:
-        base = folder or default_dir(settings.root)
-        return cls(base / f"v2-{_settings_digest(settings, plan)}")
+    def open(cls, folder: Path, digest: str) -> Cache:
+        return cls(CacheDir.open(folder), f"v3-{digest}")
 
-    @property
-    def pack(self) -> Path:
-        return self.folder / "pack.pickle"
+    def _read(self, name: str) -> dict[str, Any]:
+        # Imported here: a warm run served whole from its report never needs the rules
+        # that the results' classes bring in.
+        from orglint.fileresult import LAYOUT
 
-    @staticmethod
-    def _read(path: Path) -> dict[str, FileResult]:
-        loaded = load_pickle(path)
-        return loaded if isinstance(loaded, dict) else {}
+        assert self.store is not None
+        loaded = self.store.read((self.name, name), LAYOUT)
+        return loaded if type(loaded) is dict else {}
 
-    def _entries(self) -> dict[str, FileResult]:
+    def _entries(self) -> dict[str, Any]:
         if self.entries is None:
-            self.entries = self._read(self.pack)
-            try:
-                self.deltas = sorted(self.folder.glob("delta-*.pickle"))
-            except OSError:
-                self.deltas = []
-            for delta in self.deltas:
-                self.entries.update(self._read(delta))
+            self.entries = {}
+            if self.store is not None:
+                self.entries = self._read("pack.json")
+                self.deltas = sorted(name for name, _ in self.store.files((self.name,))
+                                     if re.fullmatch(r"delta-\d+-\d+\.json", name))
+                for delta in self.deltas:
+                    self.entries.update(self._read(delta))
         return self.entries
 
     def get(self, key: str) -> FileResult | None:
-        value = self._entries().get(key)
-        if value is not None:
-            self.used.add(key)
+        from orglint.fileresult import decode
+
+        raw = self._entries().get(key)
+        if raw is None:
+            return None
+        try:
+            value = decode(raw)
+        except ValueError:
+            del self._entries()[key]  # foreign: rebuilt, and dropped from the next pack
+            return None
+        self.used.add(key)
         return value
 
     def put_many(self, items: Iterable[tuple[str, FileResult]]) -> None:
+        from orglint.fileresult import encode
+
         entries = self._entries()
         for key, value in items:
             self.used.add(key)
             if key not in entries:
-                self.added[key] = value
+                try:
+                    self.added[key] = encode(value)
+                except TypeError:
+                    continue  # a value JSON cannot hold: checked again next run
 
     def close(self) -> None:
-        if not self.added or not self.writable:
+        from orglint.fileresult import LAYOUT
+
+        if not self.added or self.store is None:
             return
         entries = self._entries()
         if entries and len(self.deltas) < self.DELTAS:
             import time
 
-            name = f"delta-{time.time_ns():020d}-{os.getpid()}.pickle"
-            self.writable = dump_pickle(self.folder / name, self.added)
+            name = f"delta-{time.time_ns():020d}-{os.getpid()}.json"
+            if not self.store.write((self.name, name), LAYOUT, self.added):
+                self.store = None
             return
         merged = dict(entries)
         merged.update(self.added)
         if len(merged) > self.PACK_LIMIT:
             merged = {k: v for k, v in merged.items() if k in self.used}
         # The deltas are deleted only once the pack that holds them is written.
-        self.writable = dump_pickle(self.pack, merged)
-        if self.writable:
+        if self.store.write((self.name, "pack.json"), LAYOUT, merged):
             for delta in self.deltas:
-                with contextlib.suppress(OSError):
-                    delta.unlink(missing_ok=True)
+                self.store.delete((self.name, delta))
 
+
+# -- whole-run reports ------------------------------------------------------------------
 
 RUNS_KEPT = 8
 
 
-def run_key(settings: Settings, gathered: Gathered, extra: tuple[object, ...]) -> str:
-    """The key of a whole run: version, settings, matrix, and every file's content.
+def run_key(fields: object, matrices: Iterable[Path | None],
+            files: Iterable[tuple[bool, str, bytes]]) -> str:
+    """The key of a whole run: code, settings (``fields``, by repr), the matrices and
+    every file's (named?, name, content digest).
 
     Content, not modification times: a checkout or a rebase rewrites mtimes, and a
     stale result is worse than a slow one.
     """
-    from orglint.resources import builtin_matrix_path
-
     digest = hashlib.blake2b(digest_size=20)
-    fields = {k: v for k, v in vars(settings).items() if k != "origins"}
-    digest.update(repr((code_digest(), sorted(fields.items()), extra)).encode())
-    for matrix in (builtin_matrix_path("ai-platform"), settings.matrix):
+    digest.update(repr((code_digest(), fields)).encode())
+    for matrix in matrices:
         if matrix is not None:
-            digest.update(matrix.read_bytes())
-    names = {source.display for source in gathered.named}
-    for entry in gathered.entries:
-        digest.update(b"\0N" if entry.source.display in names else b"\0O")
-        digest.update(entry.source.display.encode())
-        digest.update(entry.digest)
+            try:
+                with open(matrix, "rb") as handle:
+                    digest.update(hashlib.file_digest(handle, "blake2b").digest())
+            except OSError:
+                digest.update(b"\0unreadable")
+    for named, display, content in files:
+        digest.update(b"\0N" if named else b"\0O")
+        digest.update(display.encode("utf-8", "surrogateescape"))
+        digest.update(content)
     return digest.hexdigest()
 
 
@@ -233,24 +531,100 @@ class Report(NamedTuple):
 
 
 def load_report(folder: Path, key: str) -> Report | None:
-    value = load_pickle(folder / "runs" / key)
-    return value if isinstance(value, Report) else None
+    store = CacheDir.open(folder)
+    value = store.read(("runs", f"{key}.json"), "report") if store is not None else None
+    if (type(value) is list and len(value) == 3 and type(value[0]) is str
+            and type(value[1]) is int and type(value[2]) is str):
+        return Report(*value)
+    return None
 
 
 def save_report(folder: Path, key: str, report: Report) -> None:
-    runs = folder / "runs"
-    if not dump_pickle(runs / key, report):
+    store = CacheDir.open(folder)
+    if store is None or not store.write(("runs", f"{key}.json"), "report", list(report)):
         return  # a read-only checkout runs uncached
+    entries = sorted(store.files(("runs",)), key=lambda e: e[1].st_mtime_ns, reverse=True)
+    for name, _ in entries[RUNS_KEPT:]:
+        store.delete(("runs", name))
+
+
+# -- orglint clean ----------------------------------------------------------------------
+
+
+class Cleaned(NamedTuple):
+    message: str
+    refused: bool
+
+
+def clean(folder: Path) -> Cleaned:
+    """Remove what orglint wrote in ``folder``, and the folder if that empties it.
+
+    Only a folder marked as orglint's, only names orglint gives, only regular files,
+    and never through a symbolic link: ``ORGLINT_CACHE_DIR=$HOME orglint clean``
+    deletes nothing.
+    """
     try:
-        entries = sorted(runs.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in entries[RUNS_KEPT:]:
-            old.unlink(missing_ok=True)
-    except OSError:
-        pass  # another run pruned them first
+        info = os.lstat(folder)
+    except FileNotFoundError:
+        return Cleaned(f"nothing to remove at {folder}", False)
+    except OSError as exc:
+        return Cleaned(f"cannot clean {folder}: {exc.strerror or exc}", True)
+    problem = _problem(info)
+    if problem is not None:
+        return Cleaned(f"not removing {folder}: it {problem}", True)
+    if not SAFE_PLATFORM:
+        return Cleaned(f"not removing {folder}: this platform cannot delete files without"
+                       " following symbolic links; remove it by hand", True)
+    try:
+        fd = os.open(folder, _DIR)
+    except OSError as exc:
+        return Cleaned(f"cannot clean {folder}: {exc.strerror or exc}", True)
+    try:
+        if not _marked(fd):
+            return Cleaned(f"not removing {folder}: it is not a cache orglint created"
+                           " (no CACHEDIR.TAG of orglint's); nothing removed", True)
+        removed, kept = _empty(fd, "")
+        for name, text in _MARKERS.items():
+            if _is_ours(fd, name, text):
+                os.unlink(name, dir_fd=fd)
+                removed += 1
+    except OSError as exc:
+        return Cleaned(f"cannot clean {folder}: {exc.strerror or exc}", True)
+    finally:
+        os.close(fd)
+    if kept:
+        return Cleaned(f"removed orglint's files from {folder}; kept {kept} it did not"
+                       " create", False)
+    with suppress(OSError):
+        os.rmdir(folder)
+    return Cleaned(f"removed {folder}" if removed else f"nothing to remove at {folder}",
+                   False)
 
 
-def clean(folder: Path) -> bool:
-    if folder.is_dir():
-        shutil.rmtree(folder, ignore_errors=True)
-        return True
-    return False
+def _empty(fd: int, prefix: str) -> tuple[int, int]:
+    """Delete orglint's files below ``fd``; (removed, kept) counts."""
+    removed = kept = 0
+    for entry in list(os.scandir(fd)):
+        rel = prefix + entry.name
+        info = entry.stat(follow_symlinks=False)
+        if not prefix and entry.name in _MARKERS:
+            if not _is_ours(fd, entry.name, _MARKERS[entry.name]):
+                kept += 1
+            continue  # removed last, once the rest is gone
+        if stat.S_ISDIR(info.st_mode) and not prefix and OWN_DIRS.fullmatch(entry.name):
+            sub = os.open(entry.name, _DIR, dir_fd=fd)
+            try:
+                got, left = _empty(sub, rel + "/")
+            finally:
+                os.close(sub)
+            removed += got
+            kept += left
+            if not left:
+                with suppress(OSError):
+                    os.rmdir(entry.name, dir_fd=fd)
+        elif stat.S_ISREG(info.st_mode) and OWN_FILES.fullmatch(rel):
+            os.unlink(entry.name, dir_fd=fd)
+            removed += 1
+        else:
+            kept += 1
+    return removed, kept

@@ -204,10 +204,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
 
 
+def _cwd() -> Path:
+    try:
+        return Path.cwd()
+    except OSError as exc:  # the folder was deleted under the shell
+        raise OrglintError(f"cannot use the current folder: {exc.strerror or exc};"
+                           " cd to an existing folder") from None
+
+
 def _settings(args: argparse.Namespace, overrides: dict[str, Any] | None = None) -> Any:
     from orglint.config import load_settings
 
-    return load_settings(cwd=Path.cwd(), config=getattr(args, "config", None),
+    return load_settings(cwd=_cwd(), config=getattr(args, "config", None),
                          no_config=getattr(args, "no_config", False), overrides=overrides)
 
 
@@ -259,7 +267,7 @@ def _check(args: argparse.Namespace) -> int:
     if "-" in args.paths:
         stdin = sys.stdin.buffer.read(settings.limits.max_file_size + 1)
     today = dt.date.today()
-    request = Request(paths=args.paths, cwd=Path.cwd(), stdin=stdin,
+    request = Request(paths=args.paths, cwd=_cwd(), stdin=stdin,
                       stdin_name=args.stdin_filename, baseline=args.baseline, jobs=args.jobs,
                       today=today)
     gathered = gather(settings, args.paths, cwd=request.cwd, stdin=stdin,
@@ -276,11 +284,18 @@ def _check(args: argparse.Namespace) -> int:
             and not gathered.partial):
         baseline_bytes = (args.baseline.read_bytes()
                           if args.baseline is not None and args.baseline.is_file() else None)
+        from orglint.resources import builtin_matrix_path
+
         folder = cache.default_dir(settings.root)
-        key = cache.run_key(settings, gathered, (
-            today.isoformat(), args.paths, str(args.baseline), baseline_bytes, fmt,
-            also_github, color, args.verbose, args.statistics, args.exit_zero,
-            str(Path.cwd()), args.quiet))
+        names = {source.display for source in gathered.named}
+        fields = sorted((k, v) for k, v in vars(settings).items() if k != "origins")
+        key = cache.run_key(
+            (fields, today.isoformat(), args.paths, str(args.baseline), baseline_bytes, fmt,
+             also_github, color, args.verbose, args.statistics, args.exit_zero,
+             str(request.cwd), args.quiet),
+            (builtin_matrix_path("ai-platform"), settings.matrix),
+            ((e.source.display in names, e.source.display, e.digest)
+             for e in gathered.entries))
         report = cache.load_report(folder, key)
         if report is not None:
             if args.verbose:
@@ -334,8 +349,9 @@ def _check(args: argparse.Namespace) -> int:
 
     report = _render(args, result, the_plan.rules, settings.fail_on,
                      result.exit_code(settings.fail_on, args.exit_zero))
-    # A run with notes is not kept: a warm rerun must say them again.
-    if key is not None and folder is not None and not result.notes:
+    # A run with notes is not kept (a warm rerun must say them again), nor one that saw
+    # a file change under it.
+    if key is not None and folder is not None and not result.notes and not result.changed:
         cache.save_report(folder, key, report)
     code = _deliver(report, args, stream)
     _after(args, gathered, result)
@@ -359,7 +375,7 @@ def _render(args: argparse.Namespace, result: Any, rules: Any, fail_on: Any,
 
     fmt, also_github, color = _format(args)
     ctx = ReportContext(rules=rules, fail_on=fail_on, color=color,
-                        verbose=args.verbose, statistics=args.statistics, root=Path.cwd(),
+                        verbose=args.verbose, statistics=args.statistics, root=_cwd(),
                         quiet=args.quiet)
     text = get(fmt)(result, ctx)
     if also_github:
@@ -376,7 +392,7 @@ def _scoped_settings(args: argparse.Namespace,
     from orglint.config import load_settings
     from orglint.scopes import scopes
 
-    cwd = Path.cwd()
+    cwd = _cwd()
     return [(load_settings(cwd=cwd, config=scope.config, no_config=scope.config is None,
                            overrides=overrides), scope.paths)
             for scope in scopes(args.paths, cwd, stdin_name=args.stdin_filename)]
@@ -399,7 +415,7 @@ def _check_scopes(args: argparse.Namespace, scoped: list[tuple[Any, list[str]]])
     stdin = None
     if "-" in args.paths:
         stdin = sys.stdin.buffer.read(max(s.limits.max_file_size for s, _ in scoped) + 1)
-    request = Request(paths=args.paths, cwd=Path.cwd(), stdin=stdin,
+    request = Request(paths=args.paths, cwd=_cwd(), stdin=stdin,
                       stdin_name=args.stdin_filename, baseline=args.baseline, jobs=args.jobs,
                       today=dt.date.today())
 
@@ -678,9 +694,9 @@ def _schema(args: argparse.Namespace) -> int:
 def _clean(args: argparse.Namespace) -> int:
     from orglint.cache import clean, default_dir
 
-    folder = default_dir(_settings(args).root)
-    # A folder holding only its own .gitignore holds no results: nothing to remove.
-    had = folder.is_dir() and any(entry.name != ".gitignore" for entry in folder.iterdir())
-    removed = clean(folder)
-    print(f"removed {folder}" if removed and had else f"nothing to remove at {folder}")
+    # No settings snapshot: it would be written into the cache about to be removed.
+    done = clean(default_dir(_settings(args, {"no_cache": True}).root))
+    if done.refused:
+        raise OrglintError(done.message)
+    print(done.message)
     return EXIT_OK

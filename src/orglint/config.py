@@ -8,13 +8,18 @@ file's ``select``; ``--extend-select`` and ``--ignore`` add to the file's lists.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orglint.errors import ConfigError
 from orglint.findings import Severity
 from orglint.loader import Limits
+from orglint.trust import foreign, warn
+
+if TYPE_CHECKING:
+    from orglint.cache import CacheDir
 
 CONFIG_NAMES = (".orglint.yaml", ".orglint.yml")
 
@@ -70,16 +75,32 @@ class Settings:
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest ``.orglint.yaml`` (or ``pyproject.toml`` with ``[tool.orglint]``)."""
+    """The nearest ``.orglint.yaml`` (or ``pyproject.toml`` with ``[tool.orglint]``).
+
+    The search stops at the repository root (the nearest folder holding ``.git``): a
+    folder above a clone is not the project's to configure.  A file another user could
+    have put there (``trust.foreign``) is skipped with a warning, as git skips a
+    repository it does not trust.
+    """
     for folder in (start, *start.parents):
         for name in CONFIG_NAMES:
             candidate = folder / name
-            if candidate.is_file():
+            if candidate.is_file() and _trusted(candidate):
                 return candidate
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and _has_tool_table(pyproject):
+        if pyproject.is_file() and _has_tool_table(pyproject) and _trusted(pyproject):
             return pyproject
+        if os.path.lexists(folder / ".git"):
+            break
     return None
+
+
+def _trusted(path: Path) -> bool:
+    if not foreign(path):
+        return True
+    warn(f"ignoring {path}: it belongs to another user and its folder is writable by"
+         " others (name it with --config to use it)")
+    return False
 
 
 def _has_tool_table(path: Path) -> bool:
@@ -196,39 +217,113 @@ def load_settings(
     return settings
 
 
-def _snapshot(path: Path) -> Path | None:
+def _snapshot(path: Path, create: bool) -> tuple[CacheDir, tuple[str, str]] | None:
     """Where the settings resolved from this exact configuration file are kept."""
     import hashlib
 
-    from orglint.cache import code_digest, default_dir
+    from orglint.cache import CacheDir, code_digest, default_dir
 
     try:
         raw = path.read_bytes()
     except OSError:
         return None
-    # The code digest, not only the version: a snapshot pickled by other code (an
+    # The code digest, not only the version: a snapshot written by other code (an
     # editable install between two edits) must never be read back into these classes.
     key = hashlib.blake2b(code_digest().encode() + b"\0" + str(path).encode() + b"\0" + raw,
                           digest_size=16).hexdigest()
-    return default_dir(path.parent) / "settings" / key
+    store = CacheDir.open(default_dir(path.parent), create)
+    return None if store is None else (store, ("settings", f"{key}.json"))
 
 
 def _remembered(path: Path) -> Settings | None:
     """The settings of an unchanged configuration file, without parsing it again."""
-    from orglint.cache import load_pickle
-
-    snapshot = _snapshot(path)
-    settings = load_pickle(snapshot) if snapshot is not None else None
-    return settings if isinstance(settings, Settings) else None
+    # Not created for a look: a configuration may turn the cache off.
+    snapshot = _snapshot(path, create=False)
+    if snapshot is None:
+        return None
+    store, name = snapshot
+    try:
+        return _from_data(store.read(name, _LAYOUT))
+    except (TypeError, ValueError, KeyError):
+        return None  # foreign or damaged: the file is read again
 
 
 def _remember(path: Path, settings: Settings) -> None:
-    from orglint.cache import dump_pickle
-
-    snapshot = _snapshot(path)
+    snapshot = _snapshot(path, create=True)
     if snapshot is None:
         return
-    dump_pickle(snapshot, settings)  # if it cannot be written, the file is parsed each run
+    data = _to_data(settings)
+    try:
+        if _from_data(json.loads(json.dumps(data))).__dict__ != settings.__dict__:
+            return  # a value JSON does not keep (a date, an int key): parsed each run
+    except (TypeError, ValueError, KeyError):
+        return
+    store, name = snapshot
+    store.write(name, _LAYOUT, data)  # if it cannot be written, the file is parsed each run
+
+
+_LAYOUT = "settings"
+_LISTS = ("paths", "exclude", "select", "extend_select", "ignore")
+
+
+def _to_data(settings: Settings) -> dict[str, Any]:
+    return {
+        "root": str(settings.root),
+        "config_file": None if settings.config_file is None else str(settings.config_file),
+        **{name: getattr(settings, name) for name in _LISTS},
+        "severity": settings.severity,
+        "per_file_ignores": settings.per_file_ignores,
+        "matrix": None if settings.matrix is None else str(settings.matrix),
+        "fail_on": settings.fail_on.label,
+        "rule_options": settings.rule_options,
+        "limits": list(settings.limits),
+        "cache": settings.cache,
+        "origins": settings.origins,
+    }
+
+
+def _strings(value: object) -> list[str]:
+    if type(value) is not list or not all(type(v) is str for v in value):
+        raise ValueError("not a list of strings")
+    return value
+
+
+def _table(value: object) -> dict[str, Any]:
+    if type(value) is not dict:
+        raise ValueError("not a table")
+    return value
+
+
+def _from_data(data: object) -> Settings:
+    """Settings from ``_to_data``'s form, every field checked (ValueError if not)."""
+    table = _table(data)
+    if set(table) != {"root", "config_file", *_LISTS, "severity", "per_file_ignores",
+                      "matrix", "fail_on", "rule_options", "limits", "cache", "origins"}:
+        raise ValueError("other fields")
+    config_file, matrix = table["config_file"], table["matrix"]
+    limits = table["limits"]
+    if (type(table["root"]) is not str or type(table["cache"]) is not bool
+            or not all(v is None or type(v) is str for v in (config_file, matrix))
+            or type(limits) is not list or len(limits) != len(Limits._fields)
+            or not all(type(v) is int for v in limits)):
+        raise ValueError("wrong types")
+    severity = _table(table["severity"])
+    origins = _table(table["origins"])
+    _strings(list(severity.values()))
+    _strings(list(origins.values()))
+    per_file = _table(table["per_file_ignores"])
+    for codes in per_file.values():
+        _strings(codes)
+    options = _table(table["rule_options"])
+    for values in options.values():
+        _table(values)
+    return Settings(
+        Path(table["root"]), config_file=None if config_file is None else Path(config_file),
+        **{name: _strings(table[name]) for name in _LISTS},
+        severity=severity, per_file_ignores=per_file,
+        matrix=None if matrix is None else Path(matrix),
+        fail_on=Severity.parse(_strings([table["fail_on"]])[0]),
+        rule_options=options, limits=Limits(*limits), cache=table["cache"], origins=origins)
 
 
 # The configuration file's keys and the Settings attribute each one sets; the rest are

@@ -12,10 +12,21 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from orglint.cache import Cache, code_digest, default_dir
 from orglint.config import Settings, locate
 from orglint.errors import ConfigError, OrglintError
-from orglint.facts import FileFacts, group_facts, people_facts, team_facts
-from orglint.files import Gathered, Request, Source, excluded, gather, read_limited
+from orglint.facts import group_facts, people_facts, team_facts
+from orglint.fileresult import FileResult
+from orglint.files import (
+    Entry,
+    Gathered,
+    Request,
+    Source,
+    content_digest,
+    excluded,
+    gather,
+    read_limited,
+)
 from orglint.findings import Finding, Fix, Result, Severity
 from orglint.loader import Document, Limits, load
 from orglint.matrix import Matrix, load_matrix
@@ -29,31 +40,14 @@ from orglint.rules.org import OrgContext
 from orglint.rules.patterns import custom_rules
 from orglint.schema import document_kind, looks_like_orglint, recover, validate
 from orglint.selection import check_selectors, is_enabled, names_rule, rule_for
-from orglint.suppress import Directive, scan
+from orglint.suppress import scan
+from orglint.wording import plural
 
 POOL_THRESHOLD = 200  # below this many files, worker start-up costs more than it saves
 
 
 class InternalError(OrglintError):
     """A rule crashed: reported with the rule and the file, exit 2."""
-
-
-class FileResult:
-    """What checking one file found; kept in the cache, sent back by worker processes."""
-
-    __slots__ = ("directives", "documents", "facts", "file", "findings", "fixes", "people",
-                 "skipped", "teams")
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.findings: list[Finding] = []
-        self.facts = FileFacts()
-        self.directives: list[Directive] = []
-        self.skipped: list[str] = []
-        self.documents = 0
-        self.people: dict[str, Person] = {}
-        self.fixes: list[Fix] = []  # fixes not tied to a finding
-        self.teams = 0  # Team documents checked
 
 
 class Job(NamedTuple):
@@ -202,18 +196,26 @@ def _init_worker(job: Job) -> None:
     _JOB = job
 
 
-def _work(item: tuple[str, str]) -> FileResult:
-    file, path = item
+def check_file(file: str, path: Path, digest: bytes, job: Job) -> FileResult:
+    """Check the file's bytes as they are now; ``stale`` if they are not the bytes
+    whose ``digest`` keys the result (edited since it was hashed)."""
+    raw = read_limited(path, job.limits.max_file_size)
+    result = check_bytes(file, raw, job)
+    result.stale = content_digest(raw) != digest
+    return result
+
+
+def _work(item: tuple[str, str, bytes]) -> FileResult:
+    file, path, digest = item
     assert _JOB is not None
-    return check_bytes(file, read_limited(Path(path), _JOB.limits.max_file_size), _JOB)
+    return check_file(file, Path(path), digest, _JOB)
 
 
-def _check_many(items: list[tuple[str, Path]], job: Job,
+def _check_many(items: list[tuple[str, Path, bytes]], job: Job,
                 jobs: int | None) -> list[FileResult]:
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    limit = job.limits.max_file_size
     if workers <= 1 or len(items) < POOL_THRESHOLD:
-        return [check_bytes(name, read_limited(path, limit), job) for name, path in items]
+        return [check_file(name, path, digest, job) for name, path, digest in items]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -225,8 +227,8 @@ def _check_many(items: list[tuple[str, Path]], job: Job,
     chunk = max(1, len(items) // (workers * 8))
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
                              initargs=(job,)) as pool:
-        return list(pool.map(_work, [(name, str(path)) for name, path in items],
-                             chunksize=chunk))
+        return list(pool.map(_work, [(name, str(path), digest)
+                                     for name, path, digest in items], chunksize=chunk))
 
 
 # -- the run ----------------------------------------------------------------------------
@@ -261,15 +263,13 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
                   if rule.scope == "team"]
     job = Job(plan_.matrix, team_rules, settings.limits, {},
               frozenset(rule.code for rule in team_rules))
-    from orglint.cache import Cache
-
-    cache = Cache.open(settings, plan_) if settings.cache else None
+    cache = Cache.open(default_dir(settings.root), settings_digest(plan_)) \
+        if settings.cache else None
 
     results: dict[str, FileResult] = {}
     people_entries = [entry for entry in gathered.entries if entry.people]
     for entry in people_entries:
-        results[entry.source.display] = check_bytes(entry.source.display,
-                                                     entry.read(limit), job)
+        results[entry.source.display] = _check_entry(entry, job, limit)
     for res in results.values():
         for pid, person in res.people.items():
             job.people.setdefault(pid, person)
@@ -277,11 +277,10 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         # Teams in a People file were checked knowing that file's people only.
         for entry in people_entries:
             if results[entry.source.display].teams:
-                results[entry.source.display] = check_bytes(entry.source.display,
-                                                            entry.read(limit), job)
+                results[entry.source.display] = _check_entry(entry, job, limit)
 
     salt = _people_digest(job.people)
-    todo: list[tuple[str, Path]] = []
+    todo: list[tuple[str, Path, bytes]] = []
     keys: dict[str, str] = {}
     for entry in gathered.entries:
         source = entry.source
@@ -297,14 +296,16 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
             cached.file = source.display
             results[source.display] = cached
         elif source.path is None:
-            results[source.display] = check_bytes(source.display, entry.read(limit), job)
+            results[source.display] = _check_entry(entry, job, limit)
         else:
             result.cache_misses += cache is not None
-            todo.append((source.display, source.path))
+            todo.append((source.display, source.path, entry.digest))
     for res in _check_many(todo, job, request.jobs):
         results[res.file] = res
+    result.changed = sorted(r.file for r in results.values() if r.stale)
     if cache is not None:
-        cache.put_many((keys[r.file], r) for r in results.values() if r.file in keys)
+        cache.put_many((keys[r.file], r) for r in results.values()
+                       if r.file in keys and not r.stale)
         cache.close()
 
     named_names = {s.display for s in named}
@@ -384,9 +385,27 @@ def org_notes(results: dict[str, FileResult], named: set[str]) -> list[str]:
         notes.append(f"{shown} (part of the org) {what}: {first.code} at {first.line}:"
                      f"{first.column}; cross-file rules may be incomplete")
     if broken > len(notes):
-        notes.append(f"{broken - len(notes)} more file(s) of the org have input errors;"
-                     " check them by name")
+        more = broken - len(notes)
+        notes.append(f"{plural(more, 'more file')} of the org"
+                     f" {'has' if more == 1 else 'have'} input errors; check them by name")
     return notes
+def _check_entry(entry: Entry, job: Job, limit: int) -> FileResult:
+    raw, same = entry.read(limit)
+    result = check_bytes(entry.source.display, raw, job)
+    result.stale = not same
+    return result
+
+
+def settings_digest(plan_: Plan) -> str:
+    """What per-file results depend on besides the file: code, matrix, rules, limits."""
+    parts: list[Any] = [
+        code_digest(),
+        plan_.matrix.digest,
+        sorted(plan_.enabled),
+        sorted((k, repr(v)) for k, v in plan_.options.items()),
+        plan_.settings.limits,
+    ]
+    return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
 
 
 def _people_digest(people: dict[str, Person]) -> bytes:

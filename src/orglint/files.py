@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from orglint.errors import PathError
+from orglint.wording import plural
 
 if TYPE_CHECKING:
+    from orglint.cache import CacheDir
     from orglint.config import Settings
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -227,10 +229,13 @@ class Entry(NamedTuple):
     people: bool  # declares `kind: People` (processed first: other files use it)
     stdin: bytes | None = None
 
-    def read(self, limit: int) -> bytes:
+    def read(self, limit: int) -> tuple[bytes, bool]:
+        """The file's bytes now, and whether they are still the bytes hashed: a file
+        edited since must not have its result cached under the old digest."""
         if self.stdin is not None or self.source.path is None:
-            return self.stdin or b""
-        return read_limited(self.source.path, limit)
+            return self.stdin or b"", True
+        raw = read_limited(self.source.path, limit)
+        return raw, content_digest(raw) == self.digest
 
 
 class Gathered(NamedTuple):
@@ -245,8 +250,7 @@ class Gathered(NamedTuple):
     partial: bool = False
 
 
-def digest(raw: bytes) -> bytes:
-    """The content digest an entry carries (``--fix`` compares it before writing)."""
+def content_digest(raw: bytes) -> bytes:
     return hashlib.blake2b(raw, digest_size=16).digest()
 
 
@@ -254,7 +258,7 @@ def _entry(source: Source, raw: bytes, stdin: bool) -> Entry:
     # The substring test first: a multiline regex over every byte of a large org costs
     # more than the rest of a warm run.
     people = b"People" in raw and PEOPLE_RE.search(raw) is not None
-    return Entry(source, digest(raw), people, raw if stdin else None)
+    return Entry(source, content_digest(raw), people, raw if stdin else None)
 
 
 def read_limited(path: Path | str, limit: int) -> bytes:
@@ -344,7 +348,7 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
     if partial:
         where = settings.config_file.name if settings.config_file else "no configuration"
         notes.append(f"no 'paths:' ({where}): the cross-file rules (ORG008-ORG011, ORG301)"
-                     f" see only the {len(named)} file(s) named")
+                     f" see only the {plural(len(named), 'file')} named")
     return Gathered(named, entries, skipped, tuple(notes), partial)
 
 
@@ -384,8 +388,9 @@ def _dependents(changed: list[str], named: list[Source], extra: list[Source],
     if not extra:
         return []
     named.extend(extra)  # the entries already hold them, in this order
-    return [f"{shown} changed: the org's {len(extra)} other file(s) depend on it and are"
-            " checked and reported too"]
+    verb = "is" if len(extra) == 1 else "are"
+    return [f"{shown} changed: every file of the org may depend on it, so the org's"
+            f" {plural(len(extra), 'other file')} {verb} checked and reported too"]
 
 
 def _stat(path: str) -> os.stat_result | None:
@@ -396,57 +401,68 @@ def _stat(path: str) -> os.stat_result | None:
 
 
 class StatIndex:
-    """What git's index does for ``git status``: a file whose size, inode and
-    modification time are unchanged since they were recorded keeps the content digest
-    recorded then, so a warm run need not read and hash every file of the org.
+    """What git's index does for ``git status``: a file whose size, modification and
+    change times (in nanoseconds), inode and device are unchanged since they were
+    recorded keeps the content digest recorded then, so a warm run need not read and
+    hash every file of the org.  The change time is what catches an edit that keeps
+    the size and puts the modification time back (``touch -r``): no one can set it.
 
     An entry is trusted only if the file's mtime is older than the moment the index
     was written, less a margin: a file changed within the clock's granularity of a
-    run ("racy git") is always read again.
+    run ("racy git") is always read again.  The index is read back as plain data and
+    each entry checked when used: a foreign entry only costs a read.
     """
 
     MARGIN_NS = 2_000_000_000
+    LAYOUT = "stat-index"
+    NAME = ("index", "stat-index.json")
 
-    def __init__(self, path: Path, entries: dict[str, tuple[int, int, int, bytes, bool]],
+    def __init__(self, store: CacheDir | None, entries: dict[str, list[object]],
                  written_ns: int) -> None:
-        self.path = path
+        self.store = store
         self.entries = entries
         self.written_ns = written_ns
         self.changed = False
 
     @classmethod
     def open(cls, settings: Settings) -> StatIndex:
-        from orglint.cache import default_dir, load_pickle
+        from orglint.cache import CacheDir, default_dir
 
-        path = default_dir(settings.root) / "index" / "stat-index.pickle"
-        loaded = load_pickle(path)
-        if (not isinstance(loaded, tuple) or len(loaded) != 2
-                or not isinstance(loaded[0], int) or not isinstance(loaded[1], dict)):
-            return cls(path, {}, 0)
-        return cls(path, loaded[1], loaded[0])
+        store = CacheDir.open(default_dir(settings.root))
+        loaded = store.read(cls.NAME, cls.LAYOUT) if store is not None else None
+        if (type(loaded) is not list or len(loaded) != 2 or type(loaded[0]) is not int
+                or type(loaded[1]) is not dict):
+            return cls(store, {}, 0)
+        return cls(store, loaded[1], loaded[0])
 
     def lookup(self, source: Source, key: str, info: os.stat_result) -> Entry | None:
         """The recorded entry of ``source`` (identity ``key``) if ``info`` shows it
         unchanged."""
         known = self.entries.get(key)
-        if known is None or info.st_mtime_ns > self.written_ns - self.MARGIN_NS:
+        if type(known) is not list or len(known) != 7 \
+                or info.st_mtime_ns > self.written_ns - self.MARGIN_NS:
             return None
-        size, mtime, inode, digest, people = known
-        if (size, mtime, inode) != (info.st_size, info.st_mtime_ns, info.st_ino):
+        if known[:5] != [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino,
+                         info.st_dev]:
             return None
-        return Entry(source, digest, people)
+        digest, people = known[5:]
+        if type(digest) is not str or len(digest) != 32 or type(people) is not bool:
+            return None
+        try:
+            return Entry(source, bytes.fromhex(digest), people)
+        except ValueError:
+            return None
 
     def record(self, key: str, info: os.stat_result, entry: Entry) -> None:
         """Remember ``entry``'s digest under ``info``, a stat taken before it was read."""
-        self.entries[key] = (info.st_size, info.st_mtime_ns, info.st_ino, entry.digest,
-                             entry.people)
+        self.entries[key] = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino,
+                             info.st_dev, entry.digest.hex(), entry.people]
         self.changed = True
 
     def save(self) -> None:
-        if not self.changed:
+        if not self.changed or self.store is None:
             return
         import time
 
-        from orglint.cache import dump_pickle
-
-        dump_pickle(self.path, (time.time_ns(), self.entries))  # else: hashed again next run
+        # If it cannot be written, the files are hashed again next run.
+        self.store.write(self.NAME, self.LAYOUT, [time.time_ns(), self.entries])

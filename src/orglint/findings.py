@@ -122,6 +122,8 @@ class Result:
         self.notes: list[str] = []  # about the org beyond the files named (to stderr)
         self.cache_hits = 0  # files whose per-file results the cache served (for -v)
         self.cache_misses = 0
+        # Files edited while orglint ran: checked as they are now, but not cached.
+        self.changed: list[str] = []
 
     def counts(self) -> dict[str, int]:
         out = {"error": 0, "warning": 0, "info": 0}

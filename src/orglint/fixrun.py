@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from orglint import fsutil
 from orglint.escape import line_start, visible
-from orglint.files import Entry, Gathered, digest
+from orglint.files import Entry, Gathered, content_digest
 from orglint.findings import Finding, Result
 from orglint.fixer import diff, fixes_for, plan_file
 
@@ -115,7 +115,7 @@ def _checked_bytes(entry: Entry, path: Path, roots: list[Path], limit: int) -> b
         return None
     # The fixes were computed on the bytes checked; on other bytes they would edit by
     # position whatever is there now (another member, after a reorder).
-    if digest(raw) != entry.digest:
+    if content_digest(raw) != entry.digest:
         _not_fixed(source.display, str(fsutil.Changed()))
         return None
     return raw

@@ -33,7 +33,7 @@ def test_a_group_with_an_unknown_parent(lint):
     source = group("ml", "engineerin")
     found = lint.check(source, select=["ORG011"], files={"eng.yaml": group("engineering")},
                        expected=[(*at(source, "engineerin"), "ORG011")])
-    assert "no team or group of the org (did you mean 'engineering'?)" in found[0].message
+    assert "not a team or group in the org (did you mean 'engineering'?)" in found[0].message
 
 
 def test_parents_cycle_through_groups_and_teams(lint):

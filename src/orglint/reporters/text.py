@@ -39,9 +39,8 @@ def summary_line(result: Result) -> str:
         line += (f" {plural(stale, 'baseline entry')} no longer"
                  f" {'matches' if stale == 1 else 'match'}.")
     if result.fixed:
-        # Fixes, not findings: --fix also writes roles inferred from titles, which no
-        # finding reported.
-        line += f" Applied {plural(result.fixed, 'fix')}."
+        # Roles inferred from titles are counted apart: no finding reported them.
+        line += f" Fixed {plural(result.fixed, 'finding')}."
     if result.roles_written:
         line += f" Wrote {plural(result.roles_written, 'role')} inferred from titles."
     return line

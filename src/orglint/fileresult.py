@@ -1,0 +1,271 @@
+"""What checking one file found, and its plain-data form for the cache.
+
+The cache is written by whoever can write the repository, so a result read back is
+rebuilt field by field from JSON values whose every type is checked: a value of the
+wrong shape raises ``ValueError`` and the caller treats the entry as missing.  Nothing
+read back can name a class or a function, so nothing read back can run code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from orglint.facts import FileFacts, PersonFact, Place, TeamFact
+from orglint.findings import Finding, Fix, Location, Severity
+from orglint.model import Person
+from orglint.suppress import Directive
+
+
+class FileResult:
+    """What checking one file found; kept in the cache, sent back by worker processes."""
+
+    __slots__ = ("directives", "documents", "facts", "file", "findings", "fixes", "people",
+                 "skipped", "stale", "teams")
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.findings: list[Finding] = []
+        self.facts = FileFacts()
+        self.directives: list[Directive] = []
+        self.skipped: list[str] = []
+        self.documents = 0
+        self.people: dict[str, Person] = {}
+        self.fixes: list[Fix] = []  # fixes not tied to a finding
+        self.teams = 0  # Team documents checked
+        # The file's bytes changed between hashing and checking: this result belongs to
+        # no digest, so it must not be cached.  Never stored.
+        self.stale = False
+
+
+# Any change to these classes changes the layout name, so a cache written for other
+# fields is ignored rather than misread.
+LAYOUT = "results-" + hashlib.blake2b(repr([
+    Finding._fields, Fix._fields, Location._fields, Place._fields, TeamFact._fields,
+    PersonFact._fields, Person._fields, Directive._fields, FileResult.__slots__,
+]).encode(), digest_size=6).hexdigest()
+
+_SEVERITIES = {int(s): s for s in Severity}
+
+
+def _str(value: object) -> str:
+    if type(value) is not str:
+        raise ValueError("not a string")
+    return value
+
+
+def _opt_str(value: object) -> str | None:
+    return None if value is None else _str(value)
+
+
+def _int(value: object) -> int:
+    if type(value) is not int:
+        raise ValueError("not an integer")
+    return value
+
+
+def _bool(value: object) -> bool:
+    if type(value) is not bool:
+        raise ValueError("not a boolean")
+    return value
+
+
+def _list(value: object) -> list[Any]:
+    if type(value) is not list:
+        raise ValueError("not a list")
+    return value
+
+
+def _path(value: object) -> tuple[str | int, ...]:
+    items = _list(value)
+    for item in items:
+        if type(item) is not str and type(item) is not int:
+            raise ValueError("not a path")
+    return tuple(items)
+
+
+def _strings(value: object) -> list[str]:
+    items = _list(value)
+    for item in items:
+        _str(item)
+    return items
+
+
+# -- to plain data ----------------------------------------------------------------------
+
+
+def _fix_out(fix: Fix) -> list[Any]:
+    return [fix.doc, list(fix.path), fix.action, fix.value, fix.safe, fix.description]
+
+
+def _finding_out(f: Finding) -> list[Any]:
+    return [f.code, f.name, int(f.severity), f.message, f.file, f.line, f.column,
+            f.end_line, f.end_column, f.entity, f.detail,
+            [list(r) for r in f.related], None if f.fix is None else _fix_out(f.fix)]
+
+
+def _plain_out(value: object) -> object:
+    # Directive fields are plain values; lists are tagged so they come back as the
+    # type they were (a tuple, a set or a date).
+    if isinstance(value, tuple):
+        return ["t", [_plain_out(v) for v in value]]
+    if isinstance(value, (set, frozenset)):
+        return ["s", sorted(_plain_out(v) for v in value)]  # type: ignore[type-var]
+    if isinstance(value, dt.date):
+        return ["d", value.isoformat()]
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def encode(result: FileResult) -> list[Any]:
+    """``result`` as JSON values (lists, not dicts: a pack holds thousands)."""
+    facts = result.facts
+    return [
+        result.file,
+        [_finding_out(f) for f in result.findings],
+        [[t.id, list(t.place), t.parent, None if t.parent_place is None
+          else list(t.parent_place), t.kind] for t in facts.teams],
+        [[p.id, p.file, p.doc, p.at, p.team, p.allocation, p.allocation_at, p.has_name,
+          list(p.detail)] for p in facts.persons],
+        facts.has_people,
+        [{k: _plain_out(v) for k, v in d._asdict().items()} for d in result.directives],
+        list(result.skipped),
+        result.documents,
+        [[p.id, p.name, p.title, p.role, p.level, p.skills, p.email, list(p.path)]
+         for p in result.people.values()],
+        [_fix_out(f) for f in result.fixes],
+        result.teams,
+    ]
+
+
+# -- from plain data --------------------------------------------------------------------
+
+
+def _fix_in(row: object) -> Fix:
+    doc, path, action, value, safe, description = _list(row)
+    return Fix(_int(doc), _path(path), _str(action), _opt_str(value), _bool(safe),
+               _str(description))
+
+
+def _finding_in(row: object) -> Finding:
+    (code, name, severity, message, file, line, column, end_line, end_column, entity,
+     detail, related, fix) = _list(row)
+    if type(severity) is not int or severity not in _SEVERITIES:
+        raise ValueError("not a severity")
+    places = []
+    for item in _list(related):
+        r_file, r_line, r_column = _list(item)
+        places.append(Location(_str(r_file), _int(r_line), _int(r_column)))
+    return Finding(_str(code), _str(name), _SEVERITIES[severity], _str(message), _str(file),
+                   _int(line), _int(column), _int(end_line), _int(end_column),
+                   _opt_str(entity), _opt_str(detail), tuple(places),
+                   None if fix is None else _fix_in(fix))
+
+
+# Rows are checked by the list of their item types, in C: a warm run on a large org
+# reads back a hundred thousand of them.
+_PLACE = [str, int, int, int, int, int]
+_PERSON_FACT = [str, str, int, int, str, int, int, bool, list]
+_DETAIL = [str, str, int]
+
+
+def _place_in(row: object) -> Place:
+    if type(row) is not list or list(map(type, row)) != _PLACE:
+        raise ValueError("not a place")
+    return Place._make(row)
+
+
+def _person_fact_in(row: object) -> PersonFact:
+    if type(row) is not list or len(row) != len(_PERSON_FACT):
+        raise ValueError("not a person")
+    types = list(map(type, row))
+    if row[4] is None:
+        types[4] = str
+    detail = row[8]
+    if types != _PERSON_FACT or list(map(type, detail)) != _DETAIL * (len(detail) // 3) \
+            or len(detail) % 3:
+        raise ValueError("not a person")
+    pid, file, doc, at, team, allocation, allocation_at, has_name, _ = row
+    return PersonFact(pid, file, doc, at, team, allocation, allocation_at, has_name,
+                      tuple(detail))
+
+
+def _plain_in(value: object) -> object:
+    if type(value) is list:
+        tag, items = value
+        if tag == "d":
+            return dt.date.fromisoformat(_str(items))
+        if tag == "t":
+            return tuple(_plain_in(v) for v in _list(items))
+        if tag == "s":
+            return {_plain_in(v) for v in _list(items)}
+        raise ValueError("not a tagged value")
+    if value is None or type(value) in (bool, int, str):
+        return value
+    raise ValueError("not a plain value")
+
+
+def _codes(value: object) -> tuple[str, ...]:
+    if type(value) is not tuple or not all(type(v) is str for v in value):
+        raise ValueError("not a list of codes")
+    return value
+
+
+def _opt_date(value: object) -> dt.date | None:
+    if value is not None and type(value) is not dt.date:
+        raise ValueError("not a date")
+    return value
+
+
+# The types of the fields ``apply`` computes with; a field added later only has to be a
+# plain value (checked by ``_plain_in``).
+_DIRECTIVE_FIELDS = {"line": _int, "column": _int, "target": _int, "codes": _codes,
+                     "until": _opt_date, "problem": _opt_str, "file_level": _bool}
+
+
+def _directive_in(row: object) -> Directive:
+    if type(row) is not dict or set(row) != set(Directive._fields):
+        raise ValueError("not a directive")
+    values: dict[str, Any] = {}
+    for key, raw in row.items():
+        value = _plain_in(raw)
+        check = _DIRECTIVE_FIELDS.get(key)
+        values[key] = check(value) if check is not None else value
+    return Directive(**values)
+
+
+def _person_in(row: object) -> Person:
+    pid, name, title, role, level, skills, email, path = _list(row)
+    return Person(_str(pid), _opt_str(name), _opt_str(title), _opt_str(role),
+                  _opt_str(level),  # type: ignore[arg-type]  # the schema checked it once
+                  None if skills is None else _strings(skills), _opt_str(email), _path(path))
+
+
+def decode(data: object) -> FileResult:
+    """The result ``encode`` gave, checked field by field; ``ValueError`` if foreign."""
+    try:
+        (file, findings, teams, persons, has_people, directives, skipped, documents,
+         people, fixes, team_count) = _list(data)
+        result = FileResult(_str(file))
+        result.findings = [_finding_in(row) for row in _list(findings)]
+        facts = result.facts
+        for row in _list(teams):
+            tid, place, parent, parent_place, kind = _list(row)
+            facts.teams.append(TeamFact(_str(tid), _place_in(place), _opt_str(parent),
+                                        None if parent_place is None
+                                        else _place_in(parent_place), _str(kind)))
+        facts.persons = [_person_fact_in(row) for row in _list(persons)]
+        facts.has_people = _bool(has_people)
+        result.directives = [_directive_in(row) for row in _list(directives)]
+        result.skipped = _strings(skipped)
+        result.documents = _int(documents)
+        for row in _list(people):
+            person = _person_in(row)
+            result.people[person.id] = person
+        result.fixes = [_fix_in(row) for row in _list(fixes)]
+        result.teams = _int(team_count)
+    except (TypeError, ValueError, RecursionError) as exc:  # a wrong length: ValueError
+        raise ValueError(f"not a cached result: {exc}") from None
+    return result
