@@ -208,16 +208,18 @@ def test_results_survive_the_round_trip_through_json():
         Finding("ORG001", "yaml-syntax", Severity.ERROR, "bad", "t.yaml", 1, 1, 1, 2)]
     result.facts.teams = [TeamFact("a", Place("t.yaml", 1, 2, 1, 5, 0), "p",
                                    Place("t.yaml", 2, 2, 2, 5, 1)),
-                          TeamFact("b", Place("t.yaml", 1, 2, 1, 5, 0), None, None)]
+                          TeamFact("b", Place("t.yaml", 1, 2, 1, 5, 0), None, None),
+                          TeamFact("g", Place("t.yaml", 9, 2, 9, 5, 2), "b", None, "Group")]
     result.facts.persons = [PersonFact("kim", "t.yaml", 0, 1 << 40, "a", 60, 7, True,
                                        ("title", "ML Engineer", 12)),
                             PersonFact("lee", "t.yaml", 1, 3, None, 100, -1, False, ())]
     result.facts.has_people = True
-    result.directives = [Directive(3, 5, 4, ("ORG104", "ALL"), dt.date(2030, 1, 2), None,
-                                   False, set()),
-                         Directive(9, 1, 0, (), None, "soon", True, set())]
+    result.directives = [Directive(3, 5, 4, ("ORG104", "ALL"), dt.date(2030, 1, 2), False,
+                                   None),
+                         Directive(9, 1, 0, (), None, True, "until= needs a date")]
     result.skipped = ["document 2: empty"]
     result.documents = 2
+    result.teams = 1
     result.people = {"kim": Person("kim", "Kim", None, "ml-engineer", "senior", ["py"], None,
                                    ("spec", "people", 0))}
     result.fixes = [fix]

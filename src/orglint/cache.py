@@ -581,6 +581,8 @@ def clean(folder: Path) -> Cleaned:
         return Cleaned(f"cannot clean {folder}: {exc.strerror or exc}", True)
     try:
         if not _marked(fd):
+            if not os.listdir(fd):
+                return Cleaned(f"nothing to remove at {folder}", False)
             return Cleaned(f"not removing {folder}: it is not a cache orglint created"
                            " (no CACHEDIR.TAG of orglint's); nothing removed", True)
         removed, kept = _empty(fd, "")
