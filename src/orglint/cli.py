@@ -279,9 +279,7 @@ def _check(args: argparse.Namespace) -> int:
     # A warm rerun with nothing changed reads back its report: the cache key covers the
     # version, the settings, the matrix and every file's content (see cache.run_key).
     key = folder = None
-    # Not for a partial org: the hint on stderr needs the run (see _after).
-    if (settings.cache and stdin is None and args.write_baseline is None and not fixing
-            and not gathered.partial):
+    if settings.cache and stdin is None and args.write_baseline is None and not fixing:
         baseline_bytes = (args.baseline.read_bytes()
                           if args.baseline is not None and args.baseline.is_file() else None)
         from orglint.resources import builtin_matrix_path
@@ -349,9 +347,10 @@ def _check(args: argparse.Namespace) -> int:
 
     report = _render(args, result, the_plan.rules, settings.fail_on,
                      result.exit_code(settings.fail_on, args.exit_zero))
-    # A run with notes is not kept (a warm rerun must say them again), nor one that saw
-    # a file change under it.
-    if key is not None and folder is not None and not result.notes and not result.changed:
+    # A run with notes or a hint is not kept (a warm rerun must say them again), nor one
+    # that saw a file change under it.
+    if (key is not None and folder is not None and not result.notes and not result.changed
+            and not _hinted(gathered, result)):
         cache.save_report(folder, key, report)
     code = _deliver(report, args, stream)
     _after(args, gathered, result)
@@ -446,6 +445,11 @@ def _notes(args: argparse.Namespace, gathered: Any) -> None:
             print(f"orglint: note: {visible(note)}", file=sys.stderr)
 
 
+def _hinted(gathered: Any, result: Any) -> bool:
+    """Whether the run saw only the files named and they refer to what it did not see."""
+    return bool(gathered.partial and result.unresolved)
+
+
 def _after(args: argparse.Namespace, gathered: Any, result: Any) -> None:
     """What stderr says after the report: the org's unreadable files, a partial org."""
     if args.silent:
@@ -454,7 +458,7 @@ def _after(args: argparse.Namespace, gathered: Any, result: Any) -> None:
 
     for note in result.notes:
         print(f"orglint: note: {visible(note)}", file=sys.stderr)
-    if gathered.partial and result.unresolved:
+    if _hinted(gathered, result):
         print("orglint: hint: cross-file rules saw only the files named; set `paths:` in"
               " .orglint.yaml to check against the whole org", file=sys.stderr)
 
