@@ -29,8 +29,8 @@ class Scope(NamedTuple):
 def scopes(paths: list[str], cwd: Path, *, stdin_name: str | None = None) -> list[Scope]:
     """The paths named, grouped by the configuration nearest to each, in first-seen order.
 
-    A file with no configuration above it falls back to the one found from the current
-    folder, as before (``orglint check /elsewhere/team.yaml`` keeps the project's rules).
+    A file with no configuration above it takes the one found from the current folder
+    (``orglint check /elsewhere/team.yaml`` keeps the project's rules).
     Standard input belongs where ``--stdin-filename`` puts it, else to the current folder.
     A path that does not exist is grouped with the current folder, so the error that
     names it comes from the usual place.
@@ -40,7 +40,8 @@ def scopes(paths: list[str], cwd: Path, *, stdin_name: str | None = None) -> lis
     here = find_config(cwd)
     fallback = here.resolve() if here is not None else None
     found: dict[Path | None, list[str]] = {}
-    starts: dict[Path, Path | None] = {}  # folder → its configuration: one search per folder
+    # Folder → its configuration: one search per folder (each may warn about a file).
+    starts: dict[Path, Path | None] = {Path(os.path.abspath(cwd)): fallback}
     for text in paths:
         if text == "-":
             start = (cwd / stdin_name).parent if stdin_name else cwd
