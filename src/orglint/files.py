@@ -383,8 +383,8 @@ def _dependents(changed: list[str], named: list[Source], extra: list[Source],
     shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3
                                       else "")
     if not settings.paths:
-        return [f"{shown}: every file may depend on it, but with no 'paths:' in the"
-                " configuration orglint cannot tell which; only the files named are checked"]
+        return [f"{shown}: every file may depend on it, but with no 'paths:' configured"
+                " orglint cannot tell which; only the files named are checked"]
     if not extra:
         return []
     named.extend(extra)  # the entries already hold them, in this order
