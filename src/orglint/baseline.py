@@ -86,12 +86,19 @@ def write(path: Path, findings: list[Finding]) -> int:
     return len(findings)
 
 
-def read(path: Path) -> Counter[Key]:
+def read_bytes(path: Path, limit: int) -> bytes:
+    """The baseline's bytes: a regular file of at most ``limit`` bytes (a FIFO would
+    hang the run, a huge sparse file fill the memory)."""
+    from orglint.reading import read_capped
+
+    return read_capped(path, limit, "baseline file")
+
+
+def read(path: Path, limit: int = 8 * 1024 * 1024) -> Counter[Key]:
+    raw = read_bytes(path, limit)
     try:
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"baseline file not found: {path}") from None
-    except (OSError, ValueError) as exc:
+        data: Any = json.loads(raw.decode("utf-8"))
+    except ValueError as exc:
         raise ConfigError(f"cannot read baseline {path}: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
         raise ConfigError(f"{path}: not an orglint baseline (no 'entries' list)")
@@ -107,11 +114,11 @@ def read(path: Path) -> Counter[Key]:
     return counts
 
 
-def filter_new(path: Path, findings: list[Finding],
-               checked_files: set[str]) -> tuple[list[Finding], int, list[str]]:
+def filter_new(path: Path, findings: list[Finding], checked_files: set[str],
+               limit: int = 8 * 1024 * 1024) -> tuple[list[Finding], int, list[str]]:
     """(new findings, how many the baseline hid, entries that no longer match)."""
     base = path.resolve().parent
-    remaining = read(path)
+    remaining = read(path, limit)
     new: list[Finding] = []
     hidden = 0
     for finding in findings:

@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from orglint import __version__
+from orglint.errors import OrglintError
+from orglint.reading import read_capped
 from orglint.trust import euid, warn
 
 if TYPE_CHECKING:
@@ -499,7 +501,7 @@ RUNS_KEPT = 8
 
 
 def run_key(fields: object, matrices: Iterable[Path | None],
-            files: Iterable[tuple[bool, str, bytes]]) -> str:
+            files: Iterable[tuple[bool, str, bytes]], limit: int) -> str:
     """The key of a whole run: code, settings (``fields``, by repr), the matrices and
     every file's (named?, name, content digest).
 
@@ -510,10 +512,11 @@ def run_key(fields: object, matrices: Iterable[Path | None],
     digest.update(repr((code_digest(), fields)).encode())
     for matrix in matrices:
         if matrix is not None:
+            # Capped like every read: a matrix that is a FIFO or past the limit is
+            # refused later, by the run that reports why.
             try:
-                with open(matrix, "rb") as handle:
-                    digest.update(hashlib.file_digest(handle, "blake2b").digest())
-            except OSError:
+                digest.update(read_capped(matrix, limit, "role matrix"))
+            except OrglintError:
                 digest.update(b"\0unreadable")
     for named, display, content in files:
         digest.update(b"\0N" if named else b"\0O")

@@ -58,6 +58,16 @@ def _compose_epilog() -> str:
             " 'orglint roles --list systems' lists them.")
 
 
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"needs at least 1 worker, got {value}")
+    return value
+
+
 LIST_KINDS = ("roles", "responsibilities", "systems", "practices", "stages")
 
 
@@ -111,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="neither read nor write the result cache (.orglint_cache/)")
     check.add_argument("--force-exclude", action="store_true",
                        help="apply exclude: (and paths:, when set) to files named too")
-    check.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: cores)")
+    check.add_argument("--jobs", type=_jobs, metavar="N",
+                       help="worker processes (default: cores; at most 4 per core, 64)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                        help="colour the text report: auto (default) colours a terminal unless"
                        " NO_COLOR is set, or FORCE_COLOR forces it")
@@ -248,6 +259,14 @@ def _check(args: argparse.Namespace) -> int:
     from orglint import cache
     from orglint.files import Request, gather
 
+    if args.jobs is not None:
+        from orglint.pool import worker_cap
+
+        if args.jobs > worker_cap():
+            print(f"orglint: note: --jobs {args.jobs} is more than this machine can use;"
+                  f" using {worker_cap()}", file=sys.stderr)
+            args.jobs = worker_cap()
+
     scoped = _scoped_settings(args, {
         "select": _flat(args.select) if args.select is not None else None,
         "extend_select": _flat(args.extend_select),
@@ -280,10 +299,11 @@ def _check(args: argparse.Namespace) -> int:
     # version, the settings, the matrix and every file's content (see cache.run_key).
     key = folder = None
     if settings.cache and stdin is None and args.write_baseline is None and not fixing:
-        baseline_bytes = (args.baseline.read_bytes()
-                          if args.baseline is not None and args.baseline.is_file() else None)
+        from orglint.baseline import read_bytes
         from orglint.resources import builtin_matrix_path
 
+        baseline_bytes = (read_bytes(args.baseline, settings.limits.max_file_size)
+                          if args.baseline is not None else None)
         folder = cache.default_dir(settings.root)
         names = {source.display for source in gathered.named}
         fields = sorted((k, v) for k, v in vars(settings).items() if k != "origins")
@@ -293,7 +313,7 @@ def _check(args: argparse.Namespace) -> int:
              str(request.cwd), args.quiet),
             (builtin_matrix_path("ai-platform"), settings.matrix),
             ((e.source.display in names, e.source.display, e.digest)
-             for e in gathered.entries))
+             for e in gathered.entries), settings.limits.max_file_size)
         report = cache.load_report(folder, key)
         if report is not None:
             if args.verbose:
@@ -596,7 +616,8 @@ def _rule(args: argparse.Namespace) -> int:
 def _matrix(args: argparse.Namespace) -> Any:
     from orglint.matrix import load_matrix
 
-    return load_matrix(_settings(args).matrix)
+    settings = _settings(args)
+    return load_matrix(settings.matrix, settings.limits.max_file_size)
 
 
 def _roles(args: argparse.Namespace) -> int:

@@ -104,18 +104,22 @@ def _trusted(path: Path) -> bool:
 
 
 def _has_tool_table(path: Path) -> bool:
+    from orglint.reading import config_limit, read_capped
+
+    limit = config_limit()
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        if os.stat(path).st_size > limit:
+            return True  # found, so that reading it fails with a message naming it
+        text = read_capped(path, limit, "configuration").decode("utf-8")
+    except (OSError, ConfigError, UnicodeDecodeError):
         return False
     return "[tool.orglint" in text  # a broken header still means "configure orglint"
 
 
 def _read(path: Path) -> dict[str, Any]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"cannot read configuration {path}: {exc.strerror or exc}") from None
+    from orglint.reading import config_limit, read_capped
+
+    raw = read_capped(path, config_limit(), "configuration")
     if path.name == "pyproject.toml":
         import tomllib
 
@@ -222,11 +226,12 @@ def _snapshot(path: Path, create: bool) -> tuple[CacheDir, tuple[str, str]] | No
     import hashlib
 
     from orglint.cache import CacheDir, code_digest, default_dir
+    from orglint.reading import config_limit, read_capped
 
     try:
-        raw = path.read_bytes()
-    except OSError:
-        return None
+        raw = read_capped(path, config_limit(), "configuration")
+    except ConfigError:
+        return None  # reading it again reports why
     # The code digest, not only the version: a snapshot written by other code (an
     # editable install between two edits) must never be read back into these classes.
     key = hashlib.blake2b(code_digest().encode() + b"\0" + str(path).encode() + b"\0" + raw,
@@ -358,7 +363,10 @@ def _apply_file(settings: Settings, data: dict[str, Any], origin: str) -> None:
     if "fail-on" in data:
         settings.fail_on = Severity.parse(data["fail-on"])
         settings.origins["fail-on"] = origin
-    limits = {attribute: data[key] for key, attribute in _LIMIT_KEYS.items() if key in data}
+    # JSON Schema counts 1e6 and 64.0 as integers, and so does this: an int, whatever the
+    # spelling, since the limits size reads and buffers.
+    limits = {attribute: int(data[key]) for key, attribute in _LIMIT_KEYS.items()
+              if key in data}
     if limits:
         settings.limits = settings.limits._replace(**limits)
         settings.origins.update((key, origin) for key in _LIMIT_KEYS if key in data)

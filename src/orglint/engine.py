@@ -38,7 +38,7 @@ from orglint.rules.base import Rule, TeamContext
 from orglint.rules.input import UnknownRole, YamlSyntaxError
 from orglint.rules.org import OrgContext
 from orglint.rules.patterns import custom_rules
-from orglint.schema import document_kind, looks_like_orglint, recover, validate
+from orglint.schema import document_kind, looks_like_orglint, new_hint_scope, recover, validate
 from orglint.selection import check_selectors, is_enabled, names_rule, rule_for
 from orglint.suppress import scan
 from orglint.wording import plural
@@ -70,7 +70,7 @@ class Plan(NamedTuple):
 
 
 def plan(settings: Settings) -> Plan:
-    matrix = load_matrix(settings.matrix)
+    matrix = load_matrix(settings.matrix, settings.limits.max_file_size)
     known: dict[str, type[Rule]] = dict(REGISTRY)
     for rule in custom_rules(matrix, set(REGISTRY)):
         known[rule.code] = rule
@@ -112,6 +112,7 @@ def plan(settings: Settings) -> Plan:
 
 def check_bytes(file: str, raw: bytes, job: Job) -> FileResult:
     result = FileResult(file)
+    new_hint_scope()
     loaded = load(raw, file, job.limits)
     # pre-commit passes every YAML file: a broken CI config or a Helm template is someone
     # else's to report, but a limit hit by any file is ours (the limits keep orglint safe).
@@ -196,39 +197,54 @@ def _init_worker(job: Job) -> None:
     _JOB = job
 
 
-def check_file(file: str, path: Path, digest: bytes, job: Job) -> FileResult:
-    """Check the file's bytes as they are now; ``stale`` if they are not the bytes
-    whose ``digest`` keys the result (edited since it was hashed)."""
-    raw = read_limited(path, job.limits.max_file_size)
-    result = check_bytes(file, raw, job)
-    result.stale = content_digest(raw) != digest
-    return result
-
-
 def _work(item: tuple[str, str, bytes]) -> FileResult:
+    from orglint import pool
+
     file, path, digest = item
     assert _JOB is not None
-    return check_file(file, Path(path), digest, _JOB)
+    pool.checking(file)
+    try:
+        return check_file(file, Path(path), _JOB, digest=digest)
+    finally:
+        pool.checking("")
+
+
+def check_file(file: str, path: Path | None, job: Job, raw: bytes | None = None, *,
+               digest: bytes | None = None) -> FileResult:
+    """``check_bytes``, with any failure reported as orglint's, naming the file.
+
+    ``stale`` if the bytes checked are not those whose ``digest`` keys the result (the
+    file was edited since it was hashed): such a result must not be cached.
+    """
+    try:
+        if raw is None:
+            assert path is not None
+            raw = read_limited(path, job.limits.max_file_size)
+        result = check_bytes(file, raw, job)
+    except OrglintError:
+        raise
+    except MemoryError:
+        raise InternalError(f"ran out of memory while checking {file}") from None
+    except Exception as exc:
+        raise InternalError(f"checking {file} failed: {type(exc).__name__}: {exc}") from None
+    if digest is not None:
+        result.stale = content_digest(raw) != digest
+    return result
 
 
 def _check_many(items: list[tuple[str, Path, bytes]], job: Job,
                 jobs: int | None) -> list[FileResult]:
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(items) < POOL_THRESHOLD:
-        return [check_file(name, path, digest, job) for name, path, digest in items]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from orglint import pool
 
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    workers = min(jobs if jobs is not None else (os.cpu_count() or 1), pool.worker_cap())
+    if workers <= 1 or len(items) < POOL_THRESHOLD:
+        return [check_file(name, path, job, digest=digest) for name, path, digest in items]
     # One worker per core; the main process only unpickles results.  Working in the
     # main process too was measured slower: the executor's result thread then fights
     # the main thread for the GIL.
     chunk = max(1, len(items) // (workers * 8))
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                             initargs=(job,)) as pool:
-        return list(pool.map(_work, [(name, str(path), digest)
-                                     for name, path, digest in items], chunksize=chunk))
+    return pool.run(_work, [(name, str(path), digest) for name, path, digest in items],
+                    workers=workers, chunksize=chunk, init=_init_worker, initargs=(job,))
 
 
 # -- the run ----------------------------------------------------------------------------
@@ -353,7 +369,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         from orglint import baseline
 
         all_findings, hidden, stale = baseline.filter_new(request.baseline, all_findings,
-                                                          named_names)
+                                                          named_names, limit)
         result.baseline_hidden = hidden
         result.stale_baseline = stale
     all_findings.extend(unreadable)
@@ -391,7 +407,7 @@ def org_notes(results: dict[str, FileResult], named: set[str]) -> list[str]:
     return notes
 def _check_entry(entry: Entry, job: Job, limit: int) -> FileResult:
     raw, same = entry.read(limit)
-    result = check_bytes(entry.source.display, raw, job)
+    result = check_file(entry.source.display, None, job, raw)
     result.stale = not same
     return result
 

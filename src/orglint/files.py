@@ -128,7 +128,7 @@ def expand(paths: list[str], *, cwd: Path, root: Path, exclude: list[str],
                 stats[identity(path)] = info
         else:
             raise PathError(f"{text}: not a regular file")
-    return _dedupe(out)
+    return _dedupe(out, stats)
 
 
 def configured(globs: list[str], *, root: Path, exclude: list[str],
@@ -145,10 +145,9 @@ def configured(globs: list[str], *, root: Path, exclude: list[str],
     seen: set[str] = set()
     base = str(root)
     for pattern in globs:
-        # The glob module on strings: pathlib's glob and Path sorting cost several times
-        # more, and a warm pre-commit run is mostly this walk.
-        for name in sorted(glob.glob(os.path.join(glob.escape(base), pattern),
-                                     recursive=True)):
+        # Strings, not pathlib: pathlib's glob and Path sorting cost several times more,
+        # and a warm pre-commit run is mostly this walk.
+        for name in sorted(set(glob_files(base, pattern))):
             # One stat per name, and the duplicates dropped by name before any Path is
             # made: a warm run on a large org is mostly this loop.
             try:
@@ -156,6 +155,11 @@ def configured(globs: list[str], *, root: Path, exclude: list[str],
             except OSError:
                 continue
             if stat.S_ISDIR(info.st_mode):
+                if glob.has_magic(pattern) and os.path.islink(name):
+                    # A wildcard does not go through a link to a folder (see glob_files).
+                    skipped.append((display_name(Path(name), cwd),
+                                    "a symbolic link to a folder, not followed"))
+                    continue
                 out.extend(_walk(Path(name), root, exclude, skipped, cwd, stats))
                 continue
             if not name.endswith(YAML_SUFFIXES) or not stat.S_ISREG(info.st_mode):
@@ -172,7 +176,61 @@ def configured(globs: list[str], *, root: Path, exclude: list[str],
             out.append(path)
             if stats is not None:
                 stats[key] = info
-    return _dedupe(out)
+    return _dedupe(out, stats)
+
+
+def glob_files(base: str, pattern: str) -> list[str]:
+    """``glob.glob(base/pattern, recursive=True)``, except that a wildcard never goes
+    through a symbolic link to a folder.
+
+    The glob module follows them: two links to ``..`` made ``**/*.yaml`` run for ever,
+    and one link made it list every file forty times under different names.  Literal
+    parts of the pattern are followed, like a path named on the command line.
+    """
+    import glob
+
+    if os.path.isabs(pattern):
+        base = os.sep
+    current = [base]
+    parts = [p for p in pattern.replace(os.sep, "/").split("/") if p not in ("", ".")]
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        found: list[str] = []
+        for folder in current:
+            if part == "**" and last:
+                found.append(folder)  # the caller walks each folder it gets
+            elif part == "**":
+                found.extend(_real_folders(folder))
+            elif glob.has_magic(part):
+                found.extend(_matching(folder, part, folders_only=not last))
+            else:
+                path = os.path.join(folder, part)
+                if os.path.isdir(path) if not last else os.path.lexists(path):
+                    found.append(path)
+        current = list(dict.fromkeys(found))
+    return current if parts else []
+
+
+def _real_folders(folder: str) -> list[str]:
+    """``folder`` and every folder below it, skipping hidden ones as glob does, never
+    through a symbolic link (os.walk does not follow them)."""
+    out = []
+    for current, dirs, _names in os.walk(folder):
+        out.append(current)
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+    return out
+
+
+def _matching(folder: str, part: str, *, folders_only: bool) -> list[str]:
+    try:
+        with os.scandir(folder) as entries:
+            names = [(e.name, e.is_dir(follow_symlinks=False)) for e in entries]
+    except OSError:
+        return []
+    hidden = part.startswith(".")
+    return [os.path.join(folder, name) for name, is_dir in names
+            if (is_dir or not folders_only) and (hidden or not name.startswith("."))
+            and fnmatch.fnmatchcase(name, part)]
 
 
 def identity(path: Path) -> str:
@@ -191,15 +249,28 @@ def _identity_text(text: str) -> str:
     return os.path.abspath(text)
 
 
-def _dedupe(paths: list[Path]) -> list[Path]:
-    seen: set[str] = set()
+def _dedupe(paths: list[Path],
+            stats: dict[str, os.stat_result] | None = None) -> list[Path]:
+    """Each file once, however it was reached: by two names, a symbolic link or a hard
+    link (the same device and inode)."""
+    seen: set[object] = set()
     out: list[Path] = []
     for path in paths:
         key = identity(path)
-        if key not in seen:
-            seen.add(key)
-            out.append(path)
+        info = stats.get(key) if stats is not None else None
+        inode = file_id(info) if info is not None else None
+        if key in seen or (inode is not None and inode in seen):
+            continue
+        seen.add(key)
+        if inode is not None:
+            seen.add(inode)
+        out.append(path)
     return out
+
+
+def file_id(info: os.stat_result) -> tuple[int, int] | None:
+    """(device, inode) where the file system gives one (Windows may give 0)."""
+    return (info.st_dev, info.st_ino) if info.st_ino else None
 
 
 class Request(NamedTuple):
@@ -264,11 +335,18 @@ def _entry(source: Source, raw: bytes, stdin: bool) -> Entry:
 def read_limited(path: Path | str, limit: int) -> bytes:
     """A file's bytes, never more than one past the size limit (the loader reports it)."""
     try:
-        with open(path, "rb", buffering=0) as handle:
+        # O_NONBLOCK: a file swapped for a FIFO since it was listed cannot hang the run.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise PathError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        with open(fd, "rb", buffering=0) as handle:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise PathError(f"{path}: not a regular file")
             # Ask for the file's size, not the limit: read(n) allocates n bytes first,
             # and 8 MB per small team file adds up over an org.
-            size = os.fstat(handle.fileno()).st_size
-            return handle.read(min(size, limit) + 1)
+            return handle.read(min(info.st_size, limit) + 1) or b""
     except OSError as exc:
         raise PathError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
@@ -286,19 +364,21 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
                            skipped=skipped, cwd=cwd, stats=stats)
     changed: list[str] = []  # named inputs every file of the org depends on
     if paths:
-        org_keys = {identity(p) for p in org_paths} if force_exclude else set()
+        org_keys = ({k for p in org_paths for k in _keys(p, stats)} if force_exclude
+                    else set())
         own = _own_inputs(settings)
         for path in expand([p for p in paths if p != "-"], cwd=cwd, root=settings.root,
                            exclude=settings.exclude, skipped=skipped, stats=stats):
             display = display_name(path, cwd)
-            what = own.get(identity(path))
+            keys = _keys(path, stats)
+            what = next((own[k] for k in keys if k in own), None)
             if what is not None:
                 changed.append(display)
                 if what == "config":
                     skipped.append((display, "the orglint configuration file"))
                     continue
             elif force_exclude:
-                reason = _forced_out(path, settings, org_keys)
+                reason = _forced_out(path, settings, not keys.isdisjoint(org_keys))
                 if reason is not None:
                     skipped.append((display, reason))
                     continue
@@ -314,9 +394,16 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
                             skipped=skipped, stats=stats)]
         if not named:
             raise PathError("no files matched the configuration's 'paths'")
-    named_keys = {identity(s.path) for s in named if s.path is not None}
+    named_keys: set[object] = set()
+    for s in named:
+        if s.path is not None:
+            key = identity(s.path)
+            named_keys.add(key)
+            info = stats.get(key)
+            if info is not None and file_id(info) is not None:
+                named_keys.add(file_id(info))
     extra = [Source(p, display_name(p, cwd)) for p in org_paths
-             if identity(p) not in named_keys]
+             if identity(p) not in named_keys and not _same_file(stats, p, named_keys)]
     limit = settings.limits.max_file_size
     index = StatIndex.open(settings) if settings.cache else None
     entries = []
@@ -352,20 +439,28 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
     return Gathered(named, entries, skipped, tuple(notes), partial)
 
 
-def _own_inputs(settings: Settings) -> dict[str, str]:
-    """The configuration and the matrix by identity: every team file depends on them."""
-    own = {}
-    if settings.config_file is not None:
-        own[identity(settings.config_file)] = "config"
-    if settings.matrix is not None:
-        own[identity(settings.matrix)] = "matrix"
+def _keys(path: Path, stats: dict[str, os.stat_result]) -> set[object]:
+    """A file's name key and, where known, its (device, inode): a file is the same one
+    however it is named (``_dedupe`` does the same)."""
+    key = identity(path)
+    info = stats.get(key) or _stat(key)
+    inode = file_id(info) if info is not None else None
+    return {key} if inode is None else {key, inode}
+
+
+def _own_inputs(settings: Settings) -> dict[object, str]:
+    """The configuration and the matrix: every team file depends on them."""
+    own: dict[object, str] = {}
+    for path, what in ((settings.config_file, "config"), (settings.matrix, "matrix")):
+        if path is not None:
+            own.update((key, what) for key in _keys(path, {}))
     return own
 
 
-def _forced_out(path: Path, settings: Settings, org_keys: set[str]) -> str | None:
+def _forced_out(path: Path, settings: Settings, in_org: bool) -> str | None:
     if excluded(path, settings.root, settings.exclude):
         return "excluded by the configuration (--force-exclude)"
-    if settings.paths and identity(path) not in org_keys:
+    if settings.paths and not in_org:
         return "not among the configuration's paths (--force-exclude)"
     return None
 
@@ -391,6 +486,11 @@ def _dependents(changed: list[str], named: list[Source], extra: list[Source],
     verb = "is" if len(extra) == 1 else "are"
     return [f"{shown} changed: every file of the org may depend on it, so the org's"
             f" {plural(len(extra), 'other file')} {verb} checked and reported too"]
+
+
+def _same_file(stats: dict[str, os.stat_result], path: Path, keys: set[object]) -> bool:
+    info = stats.get(identity(path))
+    return info is not None and file_id(info) in keys
 
 
 def _stat(path: str) -> os.stat_result | None:

@@ -6,8 +6,9 @@ parser's marks, and bounds what hostile input can do:
 
 * depth is checked on every collection start, so 50,000 nested brackets stop at the limit
   (PyYAML's own composer recurses in C and crashes the interpreter on such input);
-* aliases are shared, not copied, and each alias adds the size of what it names to a
-  budget, so a "billion laughs" is refused after a few thousand nodes;
+* aliases are shared, not copied, and each alias adds the size of what it names (nodes
+  and characters of text) to a budget, so a "billion laughs" is refused after a few
+  thousand nodes, and a huge scalar named thousands of times past max-file-size;
 * only the YAML core tags are accepted: no Python object construction, ever.
 
 Plain scalars are resolved with the YAML 1.2 core schema, the schema that ruamel.yaml
@@ -165,24 +166,39 @@ def _check_collection_tag(tag: str | None, mapping: bool, line: int, column: int
     raise _Refused(f"unsupported tag '{tag}'", line, column)
 
 
-def _size(value: Any, memo: dict[int, int]) -> int:
-    """Node count of a subtree, each shared object counted once per reference.
+def _size(value: Any, memo: dict[int, tuple[int, int]]) -> tuple[int, int]:
+    """(node count, characters of text) of a subtree, each shared object counted once
+    per reference.
 
     Only aliases need it, so it is computed on demand; the memo makes a nine-level
-    "billion laughs" cost a few dozen steps instead of nine to the ninth.
+    "billion laughs" cost a few dozen steps instead of nine to the ninth.  Text counts
+    too: one 2 MB scalar named by 9,000 aliases is a single node each time, yet every
+    copy a later step makes of it (jsonschema-rs copies each failing value into its
+    error) is 2 MB.
     """
     kind = type(value)
+    if kind is str:
+        return 1, len(value)
     if kind is not dict and kind is not list:
-        return 1
+        return 1, 0
     key = id(value)
     known = memo.get(key)
     if known is not None:
         return known
-    memo[key] = 1  # a cycle cannot happen (aliases name finished nodes), but be safe
-    children = value.values() if kind is dict else value
-    total = 1 + sum(_size(child, memo) for child in children)
-    memo[key] = total
-    return total
+    memo[key] = (1, 0)  # a cycle cannot happen (aliases name finished nodes), but be safe
+    nodes, text = 1, 0
+    if kind is dict:
+        for name, child in value.items():
+            child_nodes, child_text = _size(child, memo)
+            nodes += child_nodes
+            text += child_text + len(name)
+    else:
+        for child in value:
+            child_nodes, child_text = _size(child, memo)
+            nodes += child_nodes
+            text += child_text
+    memo[key] = (nodes, text)
+    return nodes, text
 
 
 def finding_at(
@@ -363,12 +379,14 @@ def _build(events: Any, loaded: Loaded, limits: Limits) -> None:
     values: dict[NestedPath, tuple[int, int, int, int]] = {}
     keys: dict[NestedPath, tuple[int, int, int, int]] = {}
     anchors: dict[str, Any] = {}
-    sizes: dict[int, int] = {}
+    sizes: dict[int, tuple[int, int]] = {}
     # A frame: [container, nested path, pending key, key span, merge sources, anchor, start]
     stack: list[list[Any]] = []
     top: list[Any] | None = None
     root: Any = None
     alias_budget = 0
+    alias_text = 0
+    max_text = limits.max_file_size
     doc_index = 0
     resolve = _resolve_plain
     words = _WORDS
@@ -498,10 +516,16 @@ def _build(events: Any, loaded: Loaded, limits: Limits) -> None:
                 top[2] = "" if value is None else str(value)
                 top[3] = span
                 continue
-            alias_budget += _size(value, sizes)
+            nodes, text_size = _size(value, sizes)
+            alias_budget += nodes
+            alias_text += text_size
             if alias_budget > max_alias:
                 raise _Refused(f"aliases expand to more than {max_alias:,} nodes"
                                " (an alias bomb?)", line, column, limit=True)
+            if alias_text > max_text:
+                raise _Refused(f"aliases expand to more than {max_text:,} characters of"
+                               " text, the max-file-size limit (an alias bomb?)", line, column,
+                               limit=True)
             attach(value, span)
         elif cls is DocumentStartEvent:
             values = {}
@@ -510,6 +534,7 @@ def _build(events: Any, loaded: Loaded, limits: Limits) -> None:
             sizes = {}
             root = None
             alias_budget = 0
+            alias_text = 0
         elif cls is DocumentEndEvent:
             loaded.documents.append(Document(root, SourceMap(values, keys), doc_index))
             doc_index += 1

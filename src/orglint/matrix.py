@@ -20,6 +20,8 @@ from orglint.errors import MatrixError
 from orglint.skills import SkillIndex
 from orglint.titles import Resolution, TitleIndex, words
 
+DEFAULT_LIMIT = 8 * 1024 * 1024  # bytes; Limits().max_file_size, without importing the loader
+
 # The matrix is validated by its JSON Schema before it is built, so its values are plain
 # NamedTuples: pydantic would validate the same shape twice, and importing it costs a
 # tenth of a second at every start-up.  NamedTuple over frozen dataclasses because the
@@ -333,16 +335,14 @@ def _merge_vocabulary(base: dict[str, Any], override: dict[str, Any]) -> dict[st
     return out
 
 
-def _read_matrix_file(path: FsPath) -> tuple[dict[str, Any], bytes]:
+def _read_matrix_file(path: FsPath, limit: int) -> tuple[dict[str, Any], bytes]:
     """The schema-valid RoleMatrix document of ``path``, and the bytes it was read from."""
-    from orglint.loader import load
+    from orglint.loader import Limits, load
+    from orglint.reading import read_capped
     from orglint.schema import validate
 
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise MatrixError(f"cannot read role matrix {path}: {exc.strerror or exc}") from None
-    loaded = load(raw, str(path))
+    raw = read_capped(path, limit, "role matrix", MatrixError)
+    loaded = load(raw, str(path), Limits(max_file_size=limit))
     if loaded.findings:
         first = loaded.findings[0]
         raise MatrixError(f"{path}:{first.line}:{first.column}: {first.message}")
@@ -357,17 +357,20 @@ def _read_matrix_file(path: FsPath) -> tuple[dict[str, Any], bytes]:
     return data, raw
 
 
-def load_matrix(path: FsPath | None = None) -> Matrix:
-    """The built-in matrix, or the org's matrix at ``path`` merged onto what it extends."""
+def load_matrix(path: FsPath | None = None, limit: int = DEFAULT_LIMIT) -> Matrix:
+    """The built-in matrix, or the org's matrix at ``path`` merged onto what it extends.
+
+    ``limit`` caps the size of the org's matrix file (the configured max-file-size).
+    """
     from orglint.resources import builtin_matrix_path
 
     builtin = builtin_matrix_path("ai-platform")
     if builtin is None:
         raise MatrixError("the built-in matrix 'ai-platform' is missing from the installation")
     if path is None:
-        data, raw = _read_matrix_file(builtin)
+        data, raw = _read_matrix_file(builtin, DEFAULT_LIMIT)
         return _build(data["metadata"]["name"], data["spec"], [str(builtin)], raw)
-    data, digest_input = _read_matrix_file(path)
+    data, digest_input = _read_matrix_file(path, limit)
     spec = data["spec"]
     sources = [str(path)]
     parent = spec.get("extends")
@@ -376,7 +379,7 @@ def load_matrix(path: FsPath | None = None) -> Matrix:
         if base_path is None:
             raise MatrixError(f"{path}: spec.extends names no built-in matrix '{parent}'"
                               " (the built-in one is 'ai-platform')")
-        base, base_raw = _read_matrix_file(base_path)
+        base, base_raw = _read_matrix_file(base_path, DEFAULT_LIMIT)
         spec = _merge_spec(base["spec"], spec)
         sources.insert(0, str(base_path))
         digest_input = base_raw + b"\0" + digest_input

@@ -22,17 +22,122 @@ API_VERSION = "orglint/v1"
 KINDS = ("Team", "People", "RoleMatrix", "Group")
 
 
-def closest(word: str, choices: Any, cutoff: float = 0.6) -> str | None:
-    """The one choice a typo most likely meant: a close spelling, else a unique prefix."""
-    import difflib
+MAX_COMPARED = 400  # candidates one hint compares, the nearest in length first
+MAX_HINTED = 200  # distinct words one file gets hints for; later ones are plainly unknown
+MAX_WORD = 128  # longer words get no spelling hint: difflib is quadratic in the length
+_MEMO_SIZE = 50_000
 
-    options = [str(c) for c in choices]
-    close = difflib.get_close_matches(str(word), options, n=1, cutoff=cutoff)
-    if close:
-        return close[0]
-    lowered = str(word).lower()
-    prefixed = [c for c in options if len(lowered) >= 3 and c.lower().startswith(lowered)]
-    return prefixed[0] if len(prefixed) == 1 else None
+
+class Vocabulary:
+    """The choices of "did you mean", prepared once, with each word's answer memoised.
+
+    difflib compares a word with every choice: 800,000 unknown ids against a matrix, or
+    one unknown role against a matrix of 60,000 roles, took minutes.  Here a word costs
+    at most ``MAX_COMPARED`` comparisons, with the choices nearest in length (the only
+    ones that can reach the cutoff), and a word seen before costs a lookup.
+    """
+
+    def __init__(self, choices: Any) -> None:
+        self.options = sorted({str(c) for c in choices})
+        self.by_length: dict[int, list[str]] = {}
+        for option in self.options:
+            self.by_length.setdefault(len(option), []).append(option)
+        self.lengths = sorted(self.by_length)
+        self.lowered = sorted(o.lower() for o in self.options)
+        self.original = {o.lower(): o for o in self.options}
+        self.memo: dict[tuple[str, float], str | None] = {}
+
+    def best(self, word: str, cutoff: float = 0.6) -> str | None:
+        """The one choice a typo most likely meant: a close spelling, else a unique
+        prefix."""
+        key = (word, cutoff)
+        if key in self.memo:
+            return self.memo[key]
+        found = self._close(word, cutoff) or self._prefixed(word)
+        if len(self.memo) < _MEMO_SIZE:
+            self.memo[key] = found
+        return found
+
+    def _close(self, word: str, cutoff: float) -> str | None:
+        import bisect
+        import difflib
+
+        size = len(word)
+        if size > MAX_WORD:
+            return None
+        # difflib's ratio is 2M/(a+b) with M at most the shorter length, so lengths
+        # outside this window can never reach the cutoff.
+        low = size * cutoff / (2 - cutoff)
+        high = size * (2 - cutoff) / max(cutoff, 0.01)
+        lengths = self.lengths
+        above = bisect.bisect_left(lengths, size)
+        below = above - 1
+        candidates: list[str] = []
+        while len(candidates) < MAX_COMPARED:
+            up = lengths[above] if above < len(lengths) and lengths[above] <= high else None
+            down = lengths[below] if below >= 0 and lengths[below] >= low else None
+            if up is None and down is None:
+                break
+            if down is None or (up is not None and up - size <= size - down):
+                candidates.extend(self.by_length[lengths[above]])
+                above += 1
+            else:
+                candidates.extend(self.by_length[lengths[below]])
+                below -= 1
+        close = difflib.get_close_matches(word, candidates[:MAX_COMPARED], n=1,
+                                          cutoff=cutoff)
+        return close[0] if close else None
+
+    def _prefixed(self, word: str) -> str | None:
+        import bisect
+
+        lowered = word.lower()
+        if len(lowered) < 3:
+            return None
+        start = bisect.bisect_left(self.lowered, lowered)
+        matching = [h for h in self.lowered[start:start + 2] if h.startswith(lowered)]
+        return self.original[matching[0]] if len(matching) == 1 else None
+
+
+_VOCABULARIES: dict[int, tuple[Any, int, Vocabulary]] = {}
+_hinted: set[str] = set()
+
+
+def new_hint_scope() -> None:
+    """Start counting distinct hinted words afresh (once per file checked), so a file's
+    hints depend on that file alone, whichever worker process checks it."""
+    _hinted.clear()
+
+
+def _vocabulary(choices: Any) -> Vocabulary:
+    if isinstance(choices, Vocabulary):
+        return choices
+    if not isinstance(choices, (dict, tuple, frozenset)):
+        return Vocabulary(choices)
+    # Keyed by identity, holding the object so the id cannot be reused: the matrix's
+    # tables are passed again for every unknown id of every file.
+    known = _VOCABULARIES.get(id(choices))
+    if known is not None and known[0] is choices and known[1] == len(choices):
+        return known[2]
+    if len(_VOCABULARIES) >= 32:
+        _VOCABULARIES.pop(next(iter(_VOCABULARIES)))
+    vocabulary = Vocabulary(choices)
+    _VOCABULARIES[id(choices)] = (choices, len(choices), vocabulary)
+    return vocabulary
+
+
+def closest(word: str, choices: Any, cutoff: float = 0.6) -> str | None:
+    """The one choice a typo most likely meant: a close spelling, else a unique prefix.
+
+    Past ``MAX_HINTED`` distinct words in one file, None: a file of a million distinct
+    typos gets its findings without a hint for each.
+    """
+    word = str(word)
+    if word not in _hinted:
+        if len(_hinted) >= MAX_HINTED:
+            return None
+        _hinted.add(word)
+    return _vocabulary(choices).best(word, cutoff)
 
 
 def did_you_mean(word: str, choices: Any, cutoff: float = 0.6) -> str:
@@ -346,7 +451,12 @@ def _explain(error: Any, data: Any, root: dict[str, Any]) -> list[tuple[Path, st
         if kind == "Enum" and isinstance(value, str):
             message += did_you_mean(value, [str(v) for v in parent_schema.get("enum", [])])
         return [(path, message, False)]
-    return [(path, f"{field_name(path)}: {error.message}", False)]
+    return [(path, f"{field_name(path)}: {_clip(error.message)}", False)]
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    # jsonschema-rs puts the failing value in its messages, and a value can be megabytes.
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _best_match(node: dict[str, Any], keyword: str, value: Any, path: Path,

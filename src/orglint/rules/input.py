@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from orglint.findings import Finding, Fix, Severity
 from orglint.loader import Document
@@ -195,7 +196,7 @@ class UnknownRole(Rule):
                 f"role '{value}' is a title, not a role id; write '{canonical}'",
                 entity=entity, detail=value,
                 fix=Fix(doc.index, path, "set", canonical, True, f"write role '{canonical}'"))
-        roles = list(matrix.roles)
+        roles = matrix.roles  # the table itself, not a copy: its prepared hints are reused
         best = closest(value, roles)
         fix = (Fix(doc.index, path, "set", best, False, f"replace '{value}' with '{best}'")
                if best else None)
@@ -239,7 +240,7 @@ class UnknownResponsibility(Rule):
             for j, item in enumerate(member.owns):
                 if item not in known:
                     yield _unknown(ctx, UnknownResponsibility, "responsibility", item,
-                                   member.at("owns", j), list(known), member.id, member.owns)
+                                   member.at("owns", j), known, member.id, member.owns)
 
 
 class UnknownSystemOrPractice(Rule):
@@ -278,17 +279,17 @@ class UnknownSystemOrPractice(Rule):
         for k, system in enumerate(spec.systems):
             if system not in ctx.matrix.systems:
                 yield _unknown(ctx, UnknownSystemOrPractice, "system", system,
-                               ("spec", "systems", k), list(ctx.matrix.systems), None,
+                               ("spec", "systems", k), ctx.matrix.systems, None,
                                spec.systems)
         for k, practice in enumerate(spec.practices):
             if practice not in ctx.matrix.practices:
                 yield _unknown(ctx, UnknownSystemOrPractice, "practice", practice,
-                               ("spec", "practices", k), list(ctx.matrix.practices), None,
+                               ("spec", "practices", k), ctx.matrix.practices, None,
                                spec.practices)
 
 
 def _unknown(ctx: TeamContext, rule: type[Rule], what: str, value: str,
-             path: tuple[str | int, ...], choices: list[str], entity: str | None,
+             path: tuple[str | int, ...], choices: Mapping[str, Any], entity: str | None,
              siblings: Sequence[str]) -> Finding:
     best = closest(value, choices)
     # No fix when the list already has the candidate: it would only make a duplicate.
