@@ -298,6 +298,17 @@ def test_baseline_on_a_fifo_is_refused_not_waited_on(tmp_path):
         assert "baseline file base.json is not a regular file" in result.stderr
 
 
+def test_a_matrix_that_is_a_fifo_is_refused_not_waited_on(tmp_path):
+    # With the cache on, the run key hashes the matrix before anything else reads it.
+    (tmp_path / "t.yaml").write_text(TEAM + "  members: []\n")
+    os.mkfifo(tmp_path / "m.yaml")
+    (tmp_path / ".orglint.yaml").write_text("matrix: m.yaml\n")
+    for flags in ([], ["--no-cache"]):
+        result = _orglint(["check", *flags, "t.yaml"], tmp_path, timeout=60)
+        assert result.returncode == 2, result.stderr
+        assert "m.yaml" in result.stderr
+
+
 def test_a_huge_baseline_is_refused(run_cli, tmp_path):
     (tmp_path / "t.yaml").write_text(TEAM + "  members: []\n")
     _sparse(tmp_path / "base.json", 200_000_000)
@@ -421,8 +432,8 @@ def test_jobs_is_capped(run_cli, tmp_path, monkeypatch):
     monkeypatch.setattr(pool, "run", lambda work, items, **kw: (
         seen.append(kw["workers"]), [work(item) for item in items])[1])
     monkeypatch.setattr(engine, "_JOB", None)
-    monkeypatch.setattr(engine, "_work", lambda item: engine._check_file(
-        item[0], Path(item[1]), _job()))
+    monkeypatch.setattr(engine, "_work", lambda item: engine.check_file(
+        item[0], Path(item[1]), _job(), digest=item[2]))
     (tmp_path / "t.yaml").write_text(TEAM + "  members: []\n")
     result = run_cli("check", "--no-cache", "--jobs", "100000", "t.yaml")
     assert result.code == 0, result.err
