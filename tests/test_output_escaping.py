@@ -39,6 +39,7 @@ spec:
     - id: ada
       role: "ml-engineer{terminal}"
 """
+BROKEN = 'a: "orglint\n'
 BAD_ID = 'apiVersion: orglint/v1\nkind: Team\nmetadata: {{name: "u{terminal}"}}\nspec: {{}}\n'
 
 
@@ -51,10 +52,11 @@ def hostile(tmp_path):
     (tmp_path / ".git").mkdir()
     (tmp_path / "t.yaml").write_text(_team())
     (tmp_path / "u.yaml").write_text(BAD_ID.format(terminal=TERMINAL))
-    (tmp_path / "::error::x.yaml").write_text('a: "\n')  # ORG001 under a hostile name
-    (tmp_path / "b\n::warning::y \x1b[2J.yaml").write_text('a: "\n')
-    (tmp_path / "é #%, :c.yaml").write_text('a: "\n')
-    (tmp_path / os.fsdecode(b"\xff.yaml")).write_text('a: "\n')  # not UTF-8
+    # ORG001 under a hostile name (broken YAML that names orglint, so it is ours to report)
+    (tmp_path / "::error::x.yaml").write_text(BROKEN)
+    (tmp_path / "b\n::warning::y \x1b[2J.yaml").write_text(BROKEN)
+    (tmp_path / "é #%, :c.yaml").write_text(BROKEN)
+    (tmp_path / os.fsdecode(b"\xff.yaml")).write_text(BROKEN)  # not UTF-8
     return tmp_path
 
 

@@ -121,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="print the fixes as a unified diff and write nothing")
     check.add_argument("--no-cache", action="store_true",
                        help="neither read nor write the result cache (.orglint_cache/)")
+    check.add_argument("--force-exclude", action="store_true",
+                       help="apply exclude: (and paths:, when set) to files named too")
     check.add_argument("--jobs", type=_jobs, metavar="N",
                        help="worker processes (default: cores; at most 4 per core, 64)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
@@ -267,11 +269,14 @@ def _check(args: argparse.Namespace) -> int:
                   f" using {worker_cap()}", file=sys.stderr)
             args.jobs = worker_cap()
 
-    settings = _settings(args, {
+    scoped = _scoped_settings(args, {
         "select": _flat(args.select) if args.select is not None else None,
         "extend_select": _flat(args.extend_select),
         "ignore": _flat(args.ignore), "fail_on": args.fail_on, "no_cache": args.no_cache,
     })
+    if len(scoped) > 1:
+        return _check_scopes(args, scoped)
+    settings = scoped[0][0]
     if args.show_settings:
         print(json.dumps(settings.shown(), indent=2))
         return EXIT_OK
@@ -287,13 +292,11 @@ def _check(args: argparse.Namespace) -> int:
                       stdin_name=args.stdin_filename, baseline=args.baseline, jobs=args.jobs,
                       today=today)
     gathered = gather(settings, args.paths, cwd=request.cwd, stdin=stdin,
-                      stdin_name=args.stdin_filename)
+                      stdin_name=args.stdin_filename, force_exclude=args.force_exclude)
     _guard_outputs(args, settings, gathered)
+    _notes(args, gathered)
 
-    fmt = args.output_format
-    also_github = fmt is None and os.environ.get("GITHUB_ACTIONS") == "true"
-    fmt = fmt or "text"
-    color = fmt == "text" and args.output_file is None and _color(sys.stdout, args.color)
+    fmt, also_github, color = _format(args)
     # A warm rerun with nothing changed reads back its report: the cache key covers the
     # version, the settings, the matrix and every file's content (see cache.run_key).
     key = folder = None
@@ -349,7 +352,8 @@ def _check(args: argparse.Namespace) -> int:
             request = request._replace(stdin=stdin)
         if done.findings or done.roles:
             gathered = gather(settings, args.paths, cwd=request.cwd, stdin=stdin,
-                              stdin_name=args.stdin_filename)
+                              stdin_name=args.stdin_filename,
+                              force_exclude=args.force_exclude)
             result = run(the_plan, request, gathered)
             result.fixed, result.roles_written = done.findings, done.roles
     if args.write_baseline is not None:
@@ -363,27 +367,122 @@ def _check(args: argparse.Namespace) -> int:
               file=stream or sys.stdout)
         return EXIT_OK
 
+    report = _render(args, result, the_plan.rules, settings.fail_on,
+                     result.exit_code(settings.fail_on, args.exit_zero))
+    # A run with notes or a hint is not kept (a warm rerun must say them again), nor one
+    # that saw a file change under it.
+    if (key is not None and folder is not None and not result.notes and not result.changed
+            and not _hinted(gathered, result)):
+        cache.save_report(folder, key, report)
+    code = _deliver(report, args, stream)
+    _after(args, gathered, result)
+    return code
+
+
+def _format(args: argparse.Namespace) -> tuple[str, bool, bool]:
+    """The output format, whether GitHub annotations go with it, and colour."""
+    fmt = args.output_format
+    also_github = fmt is None and os.environ.get("GITHUB_ACTIONS") == "true"
+    fmt = fmt or "text"
+    color = fmt == "text" and args.output_file is None and _color(sys.stdout, args.color)
+    return fmt, also_github, color
+
+
+def _render(args: argparse.Namespace, result: Any, rules: Any, fail_on: Any,
+            exit_code: int) -> Any:
+    from orglint import cache
     from orglint.reporters import ReportContext, get
     from orglint.reporters.text import summary_line
 
-    ctx = ReportContext(rules=the_plan.rules, fail_on=settings.fail_on, color=color,
+    fmt, also_github, color = _format(args)
+    ctx = ReportContext(rules=rules, fail_on=fail_on, color=color,
                         verbose=args.verbose, statistics=args.statistics, root=_cwd(),
                         quiet=args.quiet)
     text = get(fmt)(result, ctx)
     if also_github:
         text = get("github")(result, ctx) + text
-    report = cache.Report(text, result.exit_code(settings.fail_on, args.exit_zero),
-                          summary_line(result))
-    # A run with notes is not kept (a warm rerun must say them again), nor one that saw
-    # a file change under it.
-    if key is not None and folder is not None and not result.notes and not result.changed:
-        cache.save_report(folder, key, report)
-    code = _deliver(report, args, stream)
+    return cache.Report(text, exit_code, summary_line(result))
+
+
+def _scoped_settings(args: argparse.Namespace,
+                     overrides: dict[str, Any]) -> list[tuple[Any, list[str]]]:
+    """The settings for each group of paths named: the configuration nearest each file
+    governs it, unless --config or --no-config names one for all."""
+    if args.config is not None or args.no_config or all(p == "-" for p in args.paths):
+        return [(_settings(args, overrides), args.paths)]
+    from orglint.config import load_settings
+    from orglint.scopes import scopes
+
+    cwd = _cwd()
+    return [(load_settings(cwd=cwd, config=scope.config, no_config=scope.config is None,
+                           overrides=overrides), scope.paths)
+            for scope in scopes(args.paths, cwd, stdin_name=args.stdin_filename)]
+
+
+def _check_scopes(args: argparse.Namespace, scoped: list[tuple[Any, list[str]]]) -> int:
+    """Files under several configurations: each group is checked with its own settings
+    and org, and the findings are reported together."""
+    import datetime as dt
+
+    from orglint.files import Request
+    from orglint.scopes import run_scopes
+
+    if (args.fix or args.unsafe_fixes or args.diff or args.show_settings
+            or args.write_baseline is not None):
+        configs = ", ".join(str(s.config_file or "no configuration") for s, _ in scoped)
+        raise UsageError("the paths named fall under different configurations ("
+                         f"{configs}): use --fix, --diff, --show-settings and"
+                         " --write-baseline on one of them at a time")
+    stdin = None
+    if "-" in args.paths:
+        stdin = sys.stdin.buffer.read(max(s.limits.max_file_size for s, _ in scoped) + 1)
+    request = Request(paths=args.paths, cwd=_cwd(), stdin=stdin,
+                      stdin_name=args.stdin_filename, baseline=args.baseline, jobs=args.jobs,
+                      today=dt.date.today())
+
+    def guard(settings: Any, gathered: Any) -> None:
+        _guard_outputs(args, settings, gathered)
+        _notes(args, gathered)
+        if args.verbose:
+            _say_settings(settings, gathered)
+
+    done = run_scopes(scoped, request, force_exclude=args.force_exclude, guard=guard)
+    rules: dict[str, Any] = {}
+    for run in done.runs:
+        rules.update(run.plan.rules)
+    exit_code = max(run.result.exit_code(run.plan.settings.fail_on, args.exit_zero)
+                    for run in done.runs)
+    code = _deliver(_render(args, done.result, rules, scoped[0][0].fail_on, exit_code), args)
+    for run in done.runs:
+        _after(args, run.gathered, run.result)
+    return code
+
+
+def _notes(args: argparse.Namespace, gathered: Any) -> None:
+    """What -v says about how the org was put together, before the work starts."""
+    if args.verbose:
+        from orglint.escape import visible
+
+        for note in gathered.notes:
+            print(f"orglint: note: {visible(note)}", file=sys.stderr)
+
+
+def _hinted(gathered: Any, result: Any) -> bool:
+    """Whether the run saw only the files named and they refer to what it did not see."""
+    return bool(gathered.partial and result.unresolved)
+
+
+def _after(args: argparse.Namespace, gathered: Any, result: Any) -> None:
+    """What stderr says after the report: the org's unreadable files, a partial org."""
+    if args.silent:
+        return
     from orglint.escape import visible
 
     for note in result.notes:
         print(f"orglint: note: {visible(note)}", file=sys.stderr)
-    return code
+    if _hinted(gathered, result):
+        print("orglint: hint: cross-file rules saw only the files named; set `paths:` in"
+              " .orglint.yaml to check against the whole org", file=sys.stderr)
 
 
 def _say_settings(settings: Any, gathered: Any) -> None:

@@ -38,7 +38,7 @@ from orglint.rules.base import Rule, TeamContext
 from orglint.rules.input import UnknownRole, YamlSyntaxError
 from orglint.rules.org import OrgContext
 from orglint.rules.patterns import custom_rules
-from orglint.schema import document_kind, new_hint_scope, recover, validate
+from orglint.schema import document_kind, looks_like_orglint, new_hint_scope, recover, validate
 from orglint.selection import check_selectors, is_enabled, names_rule, rule_for
 from orglint.suppress import scan
 from orglint.wording import plural
@@ -114,8 +114,14 @@ def check_bytes(file: str, raw: bytes, job: Job) -> FileResult:
     result = FileResult(file)
     new_hint_scope()
     loaded = load(raw, file, job.limits)
-    result.findings.extend(loaded.findings)
+    # pre-commit passes every YAML file: a broken CI config or a Helm template is someone
+    # else's to report, but a limit hit by any file is ours (the limits keep orglint safe).
     if loaded.failed:
+        if loaded.limited or looks_like_orglint(raw):
+            result.findings.extend(loaded.findings)
+        else:
+            result.skipped.append("not an orglint document (not valid YAML, and it names"
+                                  " neither orglint nor an orglint kind)")
         # Its only finding is ORG001, which nothing suppresses: every directive there
         # would be reported as unused.
         return result
@@ -146,6 +152,8 @@ def check_bytes(file: str, raw: bytes, job: Job) -> FileResult:
     for doc, data, clean in teams:
         _check_team(build_team(data), doc, data, clean, file, job, people, result)
     result.teams = len(teams)
+    if loaded.findings and (result.documents or looks_like_orglint(raw)):
+        result.findings.extend(loaded.findings)  # duplicate keys (ORG002)
     return result
 
 
@@ -319,6 +327,8 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     named_names = {s.display for s in named}
     result.notes = org_notes(results, named_names)
     org = OrgContext({name: res.facts for name, res in results.items()}, named_names)
+    if gathered.partial:
+        result.unresolved = org.unresolved()
     org_findings: dict[str, list[Finding]] = {}
     for code, rule in plan_.enabled.items():
         if rule.scope != "org":

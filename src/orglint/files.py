@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from orglint.errors import PathError
+from orglint.wording import plural
 
 if TYPE_CHECKING:
     from orglint.cache import CacheDir
@@ -314,6 +315,10 @@ class Gathered(NamedTuple):
     named: list[Source]
     entries: list[Entry]
     skipped: list[tuple[str, str]]
+    notes: tuple[str, ...] = ()  # what -v says about how the org was put together
+    # Files were named and the configuration has no ``paths:``: the cross-file rules see
+    # only the files named, so a reference to anything else cannot be resolved.
+    partial: bool = False
 
 
 def content_digest(raw: bytes) -> bytes:
@@ -347,19 +352,39 @@ def read_limited(path: Path | str, limit: int) -> bytes:
 
 
 def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | None = None,
-           stdin_name: str | None = None) -> Gathered:
+           stdin_name: str | None = None, force_exclude: bool = False) -> Gathered:
+    """The run's files.  ``force_exclude`` (``--force-exclude``) holds files named on the
+    command line to the configured org too: ``exclude:`` applies to them, and so does
+    ``paths:`` when it is set, so the org is the same whichever files a hook passes."""
     skipped: list[tuple[str, str]] = []
     named: list[Source] = []
     # Each file's stat, taken once while listing it: the stat index needs it too.
     stats: dict[str, os.stat_result] = {}
-    if paths:
-        for path in expand([p for p in paths if p != "-"], cwd=cwd, root=settings.root,
-                           exclude=settings.exclude, skipped=skipped, stats=stats):
-            named.append(Source(path, display_name(path, cwd)))
-    if "-" in paths or (stdin is not None and not paths):
-        named.append(Source(None, stdin_name or "<stdin>"))
     org_paths = configured(settings.paths, root=settings.root, exclude=settings.exclude,
                            skipped=skipped, cwd=cwd, stats=stats)
+    changed: list[str] = []  # named inputs every file of the org depends on
+    if paths:
+        org_keys = ({k for p in org_paths for k in _keys(p, stats)} if force_exclude
+                    else set())
+        own = _own_inputs(settings)
+        for path in expand([p for p in paths if p != "-"], cwd=cwd, root=settings.root,
+                           exclude=settings.exclude, skipped=skipped, stats=stats):
+            display = display_name(path, cwd)
+            keys = _keys(path, stats)
+            what = next((own[k] for k in keys if k in own), None)
+            if what is not None:
+                changed.append(display)
+                if what == "config":
+                    skipped.append((display, "the orglint configuration file"))
+                    continue
+            elif force_exclude:
+                reason = _forced_out(path, settings, not keys.isdisjoint(org_keys))
+                if reason is not None:
+                    skipped.append((display, reason))
+                    continue
+            named.append(Source(path, display))
+    if "-" in paths or (stdin is not None and not paths):
+        named.append(Source(None, stdin_name or "<stdin>"))
     if not paths and not named:
         if settings.paths:
             named = [Source(p, display_name(p, cwd)) for p in org_paths]
@@ -402,7 +427,65 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
         entries.append(known)
     if index is not None:
         index.save()
-    return Gathered(named, entries, skipped)
+    if paths:
+        changed += [e.source.display for e in entries[:len(named)]
+                    if e.people and e.source.path is not None]
+    notes = _dependents(changed, named, extra, settings)
+    partial = bool(paths) and not settings.paths
+    if partial:
+        where = settings.config_file.name if settings.config_file else "no configuration"
+        notes.append(f"no 'paths:' ({where}): the cross-file rules (ORG008-ORG011, ORG301)"
+                     f" see only the {plural(len(named), 'file')} named")
+    return Gathered(named, entries, skipped, tuple(notes), partial)
+
+
+def _keys(path: Path, stats: dict[str, os.stat_result]) -> set[object]:
+    """A file's name key and, where known, its (device, inode): a file is the same one
+    however it is named (``_dedupe`` does the same)."""
+    key = identity(path)
+    info = stats.get(key) or _stat(key)
+    inode = file_id(info) if info is not None else None
+    return {key} if inode is None else {key, inode}
+
+
+def _own_inputs(settings: Settings) -> dict[object, str]:
+    """The configuration and the matrix: every team file depends on them."""
+    own: dict[object, str] = {}
+    for path, what in ((settings.config_file, "config"), (settings.matrix, "matrix")):
+        if path is not None:
+            own.update((key, what) for key in _keys(path, {}))
+    return own
+
+
+def _forced_out(path: Path, settings: Settings, in_org: bool) -> str | None:
+    if excluded(path, settings.root, settings.exclude):
+        return "excluded by the configuration (--force-exclude)"
+    if settings.paths and not in_org:
+        return "not among the configuration's paths (--force-exclude)"
+    return None
+
+
+def _dependents(changed: list[str], named: list[Source], extra: list[Source],
+                settings: Settings) -> list[str]:
+    """Name the whole org when a named file is one the whole org depends on.
+
+    A People file, the matrix or the configuration: a person removed from a People file
+    breaks team files that were not changed, and the new content cannot say which
+    files used to refer to the person, so every file of the org is checked and reported.
+    """
+    if not changed:
+        return []
+    shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3
+                                      else "")
+    if not settings.paths:
+        return [f"{shown}: every file may depend on it, but with no 'paths:' configured"
+                " orglint cannot tell which; only the files named are checked"]
+    if not extra:
+        return []
+    named.extend(extra)  # the entries already hold them, in this order
+    verb = "is" if len(extra) == 1 else "are"
+    return [f"{shown} changed: every file of the org may depend on it, so the org's"
+            f" {plural(len(extra), 'other file')} {verb} checked and reported too"]
 
 
 def _same_file(stats: dict[str, os.stat_result], path: Path, keys: set[object]) -> bool:

@@ -116,6 +116,9 @@ class Result:
         self.roles_written = 0  # roles --fix inferred from titles and wrote
         self.baseline_hidden = 0
         self.stale_baseline: list[str] = []
+        # References the named files make that the org could not resolve, counted only
+        # when the cross-file rules saw nothing but the files named (Gathered.partial).
+        self.unresolved = 0
         self.notes: list[str] = []  # about the org beyond the files named (to stderr)
         self.cache_hits = 0  # files whose per-file results the cache served (for -v)
         self.cache_misses = 0

@@ -44,13 +44,16 @@ class Document:
 
 
 class Loaded:
-    __slots__ = ("documents", "file", "findings", "text")
+    __slots__ = ("documents", "file", "findings", "limited", "text")
 
     def __init__(self, file: str, text: str, findings: list[Finding] | None = None) -> None:
         self.file = file
         self.text = text
         self.documents: list[Document] = []
         self.findings: list[Finding] = findings if findings is not None else []
+        # Refused for a limit (size, encoding, nesting, aliases) rather than for its
+        # syntax: reported for any file, since the limits are what keeps orglint safe.
+        self.limited = text == "" and bool(self.findings)
 
     @property
     def failed(self) -> bool:
@@ -58,11 +61,12 @@ class Loaded:
 
 
 class _Refused(Exception):
-    def __init__(self, message: str, line: int, column: int) -> None:
+    def __init__(self, message: str, line: int, column: int, limit: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
+        self.limit = limit
 
 
 _CORE = "tag:yaml.org,2002:"
@@ -255,9 +259,11 @@ def load_text(text: str, file: str, limits: Limits | None = None) -> Loaded:
     except _Refused as exc:
         loaded.documents.clear()
         loaded.findings = [finding_at("ORG001", exc.message, file, exc.line, exc.column)]
+        loaded.limited = exc.limit
     except yaml.MarkedYAMLError as exc:
         loaded.documents.clear()
         loaded.findings = [_syntax_finding(exc, file, text, limits.max_depth)]
+        loaded.limited = (exc.problem or "").startswith("exceeded maximum nesting depth")
     except yaml.YAMLError as exc:  # a reader error without a mark
         loaded.documents.clear()
         loaded.findings = [finding_at("ORG001", _first_line(str(exc)), file, 1, 1)]
@@ -475,7 +481,7 @@ def _build(events: Any, loaded: Loaded, limits: Limits) -> None:
                 raise _Refused(_COMPLEX_KEY, sm.line + 1, sm.column + 1)
             if len(stack) >= max_depth:
                 raise _Refused(f"nesting is deeper than the limit of {max_depth} levels",
-                               sm.line + 1, sm.column + 1)
+                               sm.line + 1, sm.column + 1, limit=True)
             if event.tag is not None:
                 _check_collection_tag(event.tag, mapping, sm.line + 1, sm.column + 1)
             where: NestedPath = ()
@@ -515,10 +521,11 @@ def _build(events: Any, loaded: Loaded, limits: Limits) -> None:
             alias_text += text_size
             if alias_budget > max_alias:
                 raise _Refused(f"aliases expand to more than {max_alias:,} nodes"
-                               " (an alias bomb?)", line, column)
+                               " (an alias bomb?)", line, column, limit=True)
             if alias_text > max_text:
                 raise _Refused(f"aliases expand to more than {max_text:,} characters of"
-                               " text, the max-file-size limit (an alias bomb?)", line, column)
+                               " text, the max-file-size limit (an alias bomb?)", line, column,
+                               limit=True)
             attach(value, span)
         elif cls is DocumentStartEvent:
             values = {}

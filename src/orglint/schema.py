@@ -8,6 +8,7 @@ turns each error into an ORG003 finding at the exact node.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -151,17 +152,34 @@ def _validator(kind: str) -> Any:
     return jsonschema_rs.Draft202012Validator(schema(kind))
 
 
+# Anything that names orglint (an apiVersion, a suppression comment) or one of its kinds,
+# in block, flow or JSON style.
+_OURS_RE = re.compile(
+    rb"""(?i:orglint)|\bkind['"]?\s*:\s*['"]?(?:Team|People|RoleMatrix|Group)\b""")
+
+
+def looks_like_orglint(raw: bytes) -> bool:
+    """Whether a file that does not load as YAML may still be meant for orglint.
+
+    pre-commit passes every YAML file of the repository; a broken CI config or a Helm
+    template (``{{ .Values.x }}``) is someone else's to report.
+    """
+    return _OURS_RE.search(raw) is not None
+
+
 def document_kind(data: Any) -> str | None:
     """The orglint kind a document claims, or None when it is not an orglint document.
 
     Other YAML (CI configs, Backstage entities, Helm values) is skipped, not reported.
-    A document that names an orglint kind but forgot ``apiVersion`` is ours.
+    A document that names an orglint kind but forgot ``apiVersion`` is ours, and so is
+    one whose ``apiVersion`` mentions orglint at all (``orglint.dev/v1``, ``Orglint/v1``):
+    skipping a typo silently would leave a team file unchecked.
     """
     if not isinstance(data, dict):
         return None
     api = data.get("apiVersion")
     kind = data.get("kind")
-    if isinstance(api, str) and api.startswith("orglint/"):
+    if isinstance(api, str) and "orglint" in api.lower():
         return kind if isinstance(kind, str) else ""
     if api is None and kind in KINDS:
         return str(kind)
@@ -186,7 +204,7 @@ def validate(doc: Document, kind: str, file: str) -> list[Finding]:
         return [_finding(file, doc, (), f"missing 'apiVersion: {API_VERSION}'", entity)]
     if api != API_VERSION:
         return [_finding(file, doc, ("apiVersion",),
-                         f"unknown apiVersion '{api}'; orglint reads '{API_VERSION}'", entity)]
+                         f"unknown apiVersion '{api}' (did you mean '{API_VERSION}'?)", entity)]
     if kind not in KINDS:
         if "kind" not in data:
             return [_finding(file, doc, (), f"missing 'kind' (one of {', '.join(KINDS)})",

@@ -113,10 +113,12 @@ def test_one_file_run_sees_the_whole_org(lint, tmp_path):
     for f in whole:
         by_file.setdefault(f.file, []).append((f.line, f.column, f.code))
     assert set(by_file) == {"teams/a.yaml", "teams/b.yaml"}
-    for name in ("teams/a.yaml", "teams/b.yaml", "people.yaml"):
+    for name in ("teams/a.yaml", "teams/b.yaml"):
         one = run(plan(settings), Request([name], cwd=folder)).findings
         assert [(f.line, f.column, f.code) for f in one] == by_file.get(name, [])
         assert {f.file for f in one} <= {name}
+    # Every file depends on a People file: naming it checks and reports the whole org.
+    assert run(plan(settings), Request(["people.yaml"], cwd=folder)).findings == whole
 
 
 def test_org009_silent_when_details_agree(lint):

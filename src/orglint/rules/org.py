@@ -26,6 +26,22 @@ class OrgContext:
     def has_people(self) -> bool:
         return any(facts.has_people for facts in self.files.values())
 
+    def unresolved(self) -> int:
+        """References from the named files to persons or parent teams the org lacks.
+
+        Counted whether or not a People file exists (ORG008 is silent without one): a
+        run that saw only some files cannot tell a typo from a file it was not given.
+        """
+        people = {p.id for p in self.persons if p.team is None}
+        teams = {t.id for t in self.teams}
+        persons = sum(1 for p in self.persons
+                      if p.team is not None and not p.has_name and p.id not in people
+                      and p.file in self.named)
+        parents = sum(1 for t in self.teams
+                      if t.parent is not None and t.parent not in teams
+                      and t.place.file in self.named)
+        return persons + parents
+
 
 def org_finding(rule: type[Rule], place: Place, message: str, *, entity: str | None,
                 detail: str | None = None, severity: Severity | None = None,
