@@ -287,8 +287,11 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
 
     named_names = {s.display for s in named}
     result.notes = org_notes(results, named_names)
-    org = OrgContext({name: res.facts for name, res in results.items()}, named_names)
+    facts = {name: res.facts for name, res in results.items()}
     org_findings: dict[str, list[Finding]] = {}
+    if settings.backstage:
+        facts = _backstage(gathered, job, plan_, named_names, facts, org_findings)
+    org = OrgContext(facts, named_names)
     for code, rule in plan_.enabled.items():
         if rule.scope != "org":
             continue
@@ -328,6 +331,26 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     all_findings.sort(key=Finding.sort_key)
     result.findings = all_findings
     return result
+
+
+def _backstage(gathered: Gathered, job: Job, plan_: Plan, named: set[str],
+               facts: dict[str, FileFacts], out: dict[str, list[Finding]]
+               ) -> dict[str, FileFacts]:
+    """Backstage read in place (spec §8.1): its teams' findings and the catalog rules'
+    go to ``out``; the org facts come back with its groups and members added."""
+    from orglint import backstage
+
+    found = backstage.check(gathered.entries, job.limits, job.rules, job.matrix, job.people,
+                            job.codes)
+    for file, findings in found.findings.items():
+        if file in named:
+            out.setdefault(file, []).extend(findings)
+    for code, rule in plan_.enabled.items():
+        if rule.scope == "catalog":
+            for finding in rule(plan_.options.get(code)).check_org(found.catalog):
+                if finding.file in named:
+                    out.setdefault(finding.file, []).append(finding)
+    return backstage.merged(facts, found.facts)
 
 
 MAX_NOTES = 5
