@@ -93,6 +93,22 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("kind", nargs="?", default="Team",
                         help="Team (default), People, Group, RoleMatrix or Config")
 
+    imports = sub.add_parser("import", help="write Team and People files from Backstage,"
+                             " an HR export (CSV) or SCIM")
+    imports.add_argument("source", choices=("backstage", "csv", "scim"))
+    imports.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                         help="the source's files (Backstage: files or folders)")
+    imports.add_argument("--output", type=Path, required=True, metavar="DIR",
+                         help="where the Team files and people.yaml go (merged if there)")
+    imports.add_argument("--maturity", default="exploring",
+                         choices=("exploring", "pilot", "production", "scale"),
+                         help="the stage of a team the source gives none (default exploring)")
+    imports.add_argument("--column", action="append", default=[], metavar="FIELD=HEADER",
+                         help="CSV: read FIELD (id, name, email, title, team, allocation,"
+                         " level, role) from the column HEADER")
+    imports.add_argument("--config", type=Path, metavar="PATH")
+    imports.add_argument("--no-config", action="store_true")
+
     clean = sub.add_parser("clean", help="remove the result cache")
     clean.add_argument("--config", type=Path, metavar="PATH")
     clean.add_argument("--no-config", action="store_true")
@@ -108,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return EXIT_ERROR
         handler = {"check": _check, "rule": _rule, "roles": _roles, "compose": _compose,
-                   "schema": _schema, "clean": _clean}[args.command]
+                   "schema": _schema, "clean": _clean, "import": _import}[args.command]
         return handler(args)
     except OrglintError as exc:
         print(f"orglint: error: {exc}", file=sys.stderr)
@@ -430,4 +446,13 @@ def _clean(args: argparse.Namespace) -> int:
     folder = default_dir(_settings(args).root)
     removed = clean(folder)
     print(f"removed {folder}" if removed else f"no cache at {folder}")
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace) -> int:
+    from orglint.importers.command import print_report, run
+
+    report = run(args.source, list(args.paths), args.output, maturity=args.maturity,
+                 columns=args.column, matrix=_matrix(args))
+    print_report(report, sys.stdout, sys.stderr)
     return EXIT_OK
