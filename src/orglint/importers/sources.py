@@ -200,7 +200,7 @@ def _read_csv(path: Path, text: str, columns: dict[str, str], imported: Imported
         _person_fields(imported, imported.person(person_id, origin), fields)
         if not team_name:
             continue
-        team_id = team_name if is_id(team_name) else slug(team_name)
+        team_id = slug(team_name)
         if not team_id:
             imported.notes.append(f"{origin}: team '{team_name}' gives no usable id; row"
                                   " skipped")
@@ -251,6 +251,9 @@ def _string(value: Any) -> str:
 
 
 def _user_name(user: dict[str, Any]) -> str:
+    display = _string(user.get("displayName"))
+    if display:
+        return display  # RFC 7643: "the name of the user, suitable for display"
     name = user.get("name")
     if isinstance(name, dict):
         formatted = _string(name.get("formatted"))
@@ -259,7 +262,7 @@ def _user_name(user: dict[str, Any]) -> str:
         parts = [_string(name.get("givenName")), _string(name.get("familyName"))]
         if any(parts):
             return " ".join(p for p in parts if p)
-    return _string(user.get("displayName"))
+    return ""
 
 
 def _email(user: dict[str, Any]) -> str:
@@ -289,7 +292,7 @@ def read_scim(paths: list[Path], imported: Imported) -> None:
                 _scim_user(resource, path.name, users, departments, imported)
     for resource, file in groups:
         name = _string(resource.get("displayName"))
-        team_id = name if is_id(name) else slug(name)
+        team_id = slug(name)
         if not team_id:
             imported.notes.append(f"SCIM Group in {file} with no usable displayName; skipped")
             continue
@@ -308,13 +311,13 @@ def read_scim(paths: list[Path], imported: Imported) -> None:
         for entry in members:
             if entry.get("type") == "Group":
                 child = _string(entry.get("display"))
-                child_id = child if is_id(child) else slug(child)
+                child_id = slug(child)
                 if child_id:
                     imported.team(child_id, origin, "Group").metadata["parent"] = team_id
     for person_id, department, origin in departments:
         # Without a group, the Enterprise User department is the best team there is.
         if person_id not in grouped:
-            team_id = department if is_id(department) else slug(department)
+            team_id = slug(department)
             if team_id:
                 team = imported.team(team_id, origin)
                 if team_id != department:

@@ -98,8 +98,9 @@ def _node(value: Any) -> Any:
 class _Merge:
     """Puts the source's values into a document, counting what really changed."""
 
-    def __init__(self) -> None:
+    def __init__(self, roled: set[str]) -> None:
         self.changed = False
+        self.roled = roled  # people with a role in the files, by the source or by hand
 
     def put(self, mapping: Any, key: str, value: Any) -> None:
         current = mapping.get(key)
@@ -141,6 +142,7 @@ class _Merge:
                 if field in item.fields:
                     self.put(entry, field, item.fields[field])
         seen = {item.id for item in items}
+        self.roled.update(person_id for person_id, entry in index.items() if "role" in entry)
         for person_id in index:
             if person_id not in seen:
                 notes.append(f"{where}: {person_id} is in the file but not in the source;"
@@ -227,9 +229,9 @@ def _check_kind(path: Path, doc: Any, kind: str, name: str | None) -> None:
                            " writes; move it away or choose another --output")
 
 
-def _output(path: Path, build: Any, kind: str, name: str | None) -> Output:
+def _output(path: Path, build: Any, kind: str, name: str | None, roled: set[str]) -> Output:
     text, original = _existing(path)
-    merge = _Merge()
+    merge = _Merge(roled)
     if text is None:
         yaml, doc = _yaml(), None
     else:
@@ -258,17 +260,18 @@ def write(imported: Imported, output: Path, maturity: str, matrix: Any) -> Repor
     if output.is_symlink() or (output.exists() and not output.is_dir()):
         raise ImportFailed(f"--output {output}: not a folder orglint can write into")
     notes = list(imported.notes)
+    roled: set[str] = set()
     outputs: list[Output] = []
     for team in sorted(imported.teams.values(), key=lambda t: t.id):
         def build(doc: Any, merge: _Merge, team: Team = team) -> Any:
             return _team_doc(team, doc, imported, maturity, merge, notes)
 
-        outputs.append(_output(output / f"{team.id}.yaml", build, team.kind, team.id))
+        outputs.append(_output(output / f"{team.id}.yaml", build, team.kind, team.id, roled))
     if imported.people:
         def people(doc: Any, merge: _Merge) -> Any:
             return _people_doc(imported, doc, merge, notes)
 
-        outputs.append(_output(output / "people.yaml", people, "People", None))
+        outputs.append(_output(output / "people.yaml", people, "People", None, roled))
     output.mkdir(parents=True, exist_ok=True)
     written = []
     for out in outputs:
@@ -280,14 +283,13 @@ def write(imported: Imported, output: Path, maturity: str, matrix: Any) -> Repor
             raise ImportFailed(f"{out.path}: not written: {exc}") from None
         written.append(out.path)
     unchanged = sum(1 for out in outputs if out.text is None)
-    return Report(written, unchanged, notes, worklist(imported, matrix))
+    return Report(written, unchanged, notes, worklist(imported, matrix, roled))
 
 
-def worklist(imported: Imported, matrix: Any) -> list[tuple[str, str, list[str]]]:
-    """Titles that name no role, with who holds them: the roles to set by hand."""
-    with_role = {p.id for p in imported.people.values() if "role" in p.fields}
-    for team in imported.teams.values():
-        with_role.update(m.id for m in team.members if "role" in m.fields)
+def worklist(imported: Imported, matrix: Any, with_role: set[str]
+             ) -> list[tuple[str, str, list[str]]]:
+    """Titles that name no role, with who holds them and has no ``role`` anywhere in the
+    files: the roles left to set by hand."""
     holders: dict[str, list[str]] = {}
     for person in imported.people.values():
         title = person.fields.get("title")
