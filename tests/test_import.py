@@ -328,21 +328,46 @@ def kubernetes_csv(limit: int) -> str:
     raise AssertionError(f"the slice has fewer than {limit} teams with members")
 
 
-def calls(function) -> int:  # type: ignore[no-untyped-def]
-    """Python function calls made by ``function()``: a measure of work, not of time."""
+def steps(function) -> int:  # type: ignore[no-untyped-def]
+    """The work ``function()`` does, counted, not timed: every Python call, and every
+    line run in orglint's own code (where a loop inside one call would hide)."""
+    import orglint
+
+    ours = str(Path(orglint.__file__).parent)
     count = 0
 
-    def profile(frame, event, arg):  # type: ignore[no-untyped-def]
+    def local(frame, event, arg):  # type: ignore[no-untyped-def]
         nonlocal count
-        if event == "call":
-            count += 1
+        count += 1
+        return local
 
-    sys.setprofile(profile)
+    def on_call(frame, event, arg):  # type: ignore[no-untyped-def]
+        nonlocal count
+        count += 1
+        return local if frame.f_code.co_filename.startswith(ours) else None
+
+    sys.settrace(on_call)
     try:
         function()
     finally:
-        sys.setprofile(None)
+        sys.settrace(None)
     return count
+
+
+def test_reading_an_export_grows_linearly_with_the_org(tmp_path):
+    from orglint.importers import Imported
+    from orglint.importers.sources import read_csv
+
+    work = {}
+    for size in (90, 180):
+        source = tmp_path / f"k8s-{size}.csv"
+        source.write_text(kubernetes_csv(size), encoding="utf-8")
+        imported = Imported("csv", [source.name])
+        work[size] = steps(lambda: read_csv([source], {}, imported))  # noqa: B023
+        assert len(imported.teams) == size
+    # Twice the teams (and about twice the rows): about twice the work, where a scan of
+    # every person or team per row would make it four times.
+    assert work[180] < 2.6 * work[90], work
 
 
 def test_import_work_grows_linearly_with_the_org(tmp_path):
@@ -356,10 +381,8 @@ def test_import_work_grows_linearly_with_the_org(tmp_path):
         source.write_text(kubernetes_csv(size), encoding="utf-8")
         run("csv", [source], tmp_path / f"warm-{size}", matrix=matrix)  # imports, caches
         out = tmp_path / f"out-{size}"
-        work[size] = calls(lambda: run("csv", [source], out, matrix=matrix))  # noqa: B023
+        work[size] = steps(lambda: run("csv", [source], out, matrix=matrix))  # noqa: B023
         assert len(list(out.glob("*.yaml"))) == size + 1
-    # Twice the teams (and about twice the memberships): about twice the calls, where a
-    # scan of every team per membership would make it four times.
     assert work[80] < 2.6 * work[40], work
 
 
