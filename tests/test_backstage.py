@@ -376,3 +376,19 @@ def test_catalog_findings_are_reported_only_for_the_files_named(tmp_path):
     settings = Settings(root=folder, cache=False, backstage=True, select=["ORG012"])
     settings.paths = ["org.yaml"]
     assert run(plan(settings), Request(["other.yaml"], cwd=folder)).findings == []
+
+
+def test_the_readme_example_reports_what_the_readme_shows(run_cli, tmp_path):
+    import re
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    example = next(b for b in re.findall(r"```yaml\n(.*?)```", readme, re.DOTALL)
+                   if b.startswith("# catalog-info.yaml"))
+    shown = next(b for b in re.findall(r"```console\n(.*?)```", readme, re.DOTALL)
+                 if b.startswith("$ orglint check catalog-info.yaml"))
+    command, *expected = shown.strip().splitlines()
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".orglint.yaml").write_text("backstage: true\n", encoding="utf-8")
+    (tmp_path / "catalog-info.yaml").write_text(example, encoding="utf-8")
+    result = run_cli(*command.split()[2:], "--no-cache")
+    assert result.out.splitlines() == expected
