@@ -392,3 +392,40 @@ def test_the_readme_example_reports_what_the_readme_shows(run_cli, tmp_path):
     (tmp_path / "catalog-info.yaml").write_text(example, encoding="utf-8")
     result = run_cli(*command.split()[2:], "--no-cache")
     assert result.out.splitlines() == expected
+
+
+def test_entities_of_every_wrong_shape_give_findings_never_a_crash(tmp_path):
+    text = dedent("""\
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata: {name: 5}
+        spec: []
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata:
+          name: g
+          namespace: [x]
+          annotations: {orglint.dev/maturity: pilot, orglint.dev/size: "0x", orglint.dev/owns: 3}
+        spec: {type: team, children: "x", members: [1, null, "user:", ":/", u], parent: [p]}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata:
+          name: u
+          annotations: {orglint.dev/allocation.g: "-5", orglint.dev/owns: ",,, ,"}
+        spec: {memberOf: {g: 1}, profile: "me"}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata: {name: "bad id!", annotations: {orglint.dev/role: ml-engineer}}
+        spec: {memberOf: [g, g, G, "group:default/g"]}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata: {name: loop, annotations: {orglint.dev/maturity: scale}}
+        spec: {type: team, parent: loop, children: [loop]}
+        """)
+    folder = org(tmp_path, {"hostile.yaml": text})
+    codes = {f.code for f in check(folder)}
+    assert {"ORG003", "ORG011", "ORG013"} <= codes

@@ -396,3 +396,15 @@ def test_import_again_with_nothing_new_at_scale_writes_nothing(tmp_path):
     assert len(first.written) == 61
     again = run("csv", [source], out)
     assert again.written == [] and again.unchanged == 61
+
+
+def test_a_team_called_people_does_not_take_people_yaml(run_cli, tmp_path):
+    source = tmp_path / "hr.csv"
+    source.write_text("id,name,team\nann,Ann Lee,People\n", encoding="utf-8")
+    out = tmp_path / "org"
+    args = ("import", "csv", str(source), "--output", str(out))
+    assert run_cli(*args).code == 0
+    assert sorted(snapshot(out)) == ["people.team.yaml", "people.yaml"]
+    passes_schema(run_cli, out)
+    again = run_cli(*args)
+    assert "0 written, 2 unchanged" in again.out

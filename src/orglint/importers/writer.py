@@ -256,6 +256,11 @@ def _validate(path: Path, doc: Any, kind: str) -> None:
                            " field by hand and import again")
 
 
+def team_file(team_id: str) -> str:
+    """A team's file name; a team called "people" must not take people.yaml."""
+    return f"{team_id}.team.yaml" if team_id.lower() == "people" else f"{team_id}.yaml"
+
+
 def write(imported: Imported, output: Path, maturity: str, matrix: Any) -> Report:
     if output.is_symlink() or (output.exists() and not output.is_dir()):
         raise ImportFailed(f"--output {output}: not a folder orglint can write into")
@@ -266,22 +271,25 @@ def write(imported: Imported, output: Path, maturity: str, matrix: Any) -> Repor
         def build(doc: Any, merge: _Merge, team: Team = team) -> Any:
             return _team_doc(team, doc, imported, maturity, merge, notes)
 
-        outputs.append(_output(output / f"{team.id}.yaml", build, team.kind, team.id, roled))
+        outputs.append(_output(output / team_file(team.id), build, team.kind, team.id, roled))
     if imported.people:
         def people(doc: Any, merge: _Merge) -> Any:
             return _people_doc(imported, doc, merge, notes)
 
         outputs.append(_output(output / "people.yaml", people, "People", None, roled))
-    output.mkdir(parents=True, exist_ok=True)
     written = []
-    for out in outputs:
-        if out.text is None:
-            continue
-        try:
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        for out in outputs:
+            if out.text is None:
+                continue
             fsutil.replace(out.path, out.text.encode("utf-8"), expect=out.original)
-        except fsutil.Refused as exc:
-            raise ImportFailed(f"{out.path}: not written: {exc}") from None
-        written.append(out.path)
+            written.append(out.path)
+    except fsutil.Refused as exc:
+        raise ImportFailed(f"{out.path}: not written: {exc}") from None
+    except OSError as exc:
+        raise ImportFailed(f"{exc.filename or output}: cannot write:"
+                           f" {exc.strerror or exc}") from None
     unchanged = sum(1 for out in outputs if out.text is None)
     return Report(written, unchanged, notes, worklist(imported, matrix, roled))
 
