@@ -222,7 +222,7 @@ def test_a_bad_annotation_is_a_schema_error_where_it_is_written(tmp_path):
     findings = check(folder)
     assert [(f.line, f.column, f.code) for f in findings] == [
         (*at(group, "prod"), "ORG003"), (*at(group, "feature store"), "ORG003")]
-    assert "maturity" in findings[0].message
+    assert findings[0].message.startswith("orglint.dev/maturity: maturity must be one of")
 
 
 def test_multi_document_catalog_files_skip_other_kinds(tmp_path):
@@ -429,3 +429,11 @@ def test_entities_of_every_wrong_shape_give_findings_never_a_crash(tmp_path):
     folder = org(tmp_path, {"hostile.yaml": text})
     codes = {f.code for f in check(folder)}
     assert {"ORG003", "ORG011", "ORG013"} <= codes
+
+
+def test_verbose_lists_only_the_documents_not_read(acme, run_cli):
+    (acme / ".orglint.yaml").write_text("backstage: true\n", encoding="utf-8")
+    (acme / ".git").mkdir()
+    result = run_cli("check", "-v", "--no-cache", "org.yaml", cwd=acme)
+    assert "document 1" not in result.out  # the acme-corp Group
+    assert "skipped: document 2: not an orglint document" in result.out  # the Location

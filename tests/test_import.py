@@ -72,7 +72,8 @@ def test_backstage_import_end_to_end(run_cli, acme, tmp_path):
     passes_schema(run_cli, out)
     team_b = (out / "team-b.yaml").read_text()
     assert "kind: Team" in team_b and "maturity: production\n" in team_b
-    assert "- id: amelia.park  # from Backstage User amelia.park (team-b-group.yaml)" in team_b
+    assert "- id: amelia.park  # from Backstage user:default/amelia.park (team-b-group.yaml)" \
+        in team_b
     assert "allocation: 50" in team_b
     # A role inferred from a title is not written: the title is, in people.yaml.
     assert "role: devops-sre" not in team_b

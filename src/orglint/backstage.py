@@ -132,8 +132,13 @@ class _Map:
         self.stitch = stitch
         self.values: dict[NestedPath, Raw] = {}
         self.keys: dict[NestedPath, Raw] = {}
+        # The annotation a field of the Team document came from, by its dotted path: a
+        # schema message names the field people wrote, not the document they never see.
+        self.labels: dict[str, str] = {}
 
     def put(self, path: Path, entity: Entity, source: Path) -> None:
+        if source[:2] == ("metadata", "annotations"):
+            self.labels[".".join(str(p) for p in path)] = str(source[-1])
         value = self.stitch.raw(entity, source)
         if value is None:
             return
@@ -225,8 +230,9 @@ class Org:
         return [], None
 
 
-def team_document(org: Org, group: Entity, stitch: Stitch) -> Document:
-    """The Team document a Backstage team reads as, with spans into its files."""
+def team_document(org: Org, group: Entity, stitch: Stitch) -> tuple[Document, dict[str, str]]:
+    """The Team document a Backstage team reads as, with spans into its files, and the
+    annotation each field came from."""
     notes = group.annotations()
     where = _Map(stitch)
     where.put((), group, ())
@@ -255,7 +261,7 @@ def team_document(org: Org, group: Entity, stitch: Stitch) -> Document:
     spec["members"] = [_member(org, user, group, where, i)
                        for i, user in enumerate(org.members[group.key])]
     data = {"apiVersion": "orglint/v1", "kind": "Team", "metadata": metadata, "spec": spec}
-    return Document(data, where.source(), 0)
+    return Document(data, where.source(), 0), where.labels
 
 
 def _member(org: Org, user: Entity, group: Entity, where: _Map, index: int) -> dict[str, Any]:
@@ -309,8 +315,8 @@ def check(entries: Iterable[Any], limits: Limits, rules: list[Rule], matrix: Any
     for group in catalog.of_kind("Group"):
         _group_fact(org, group, facts, "Team" if group.key in team_keys else "Group")
     for group in org.teams:
-        doc = team_document(org, group, stitch)
-        problems = validate(doc, "Team", VIRTUAL)
+        doc, labels = team_document(org, group, stitch)
+        problems = [_named(p, labels) for p in validate(doc, "Team", VIRTUAL)]
         data = recover(doc.data, "Team") if problems else doc.data
         found = list(problems)
         if data is not None:
@@ -322,6 +328,13 @@ def check(entries: Iterable[Any], limits: Limits, rules: list[Rule], matrix: Any
             real = stitch.finding(finding)
             findings.setdefault(real.file, []).append(real)
     return Run(catalog, findings, facts)
+
+
+def _named(finding: Finding, labels: dict[str, str]) -> Finding:
+    label = labels.get(finding.detail or "")
+    if label is None:
+        return finding
+    return finding._replace(message=f"{label}: {finding.message}")
 
 
 def _place(entity: Entity, path: Path) -> Place:

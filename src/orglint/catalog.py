@@ -43,6 +43,11 @@ class Entity:
         return (self.kind.lower(), self.namespace.lower(), self.name.lower())
 
     @property
+    def entity_ref(self) -> str:
+        """How Backstage names it: ``user:default/jdoe``."""
+        return f"{self.kind.lower()}:{self.namespace}/{self.name}"
+
+    @property
     def id(self) -> str:
         """The orglint id: the name, prefixed by a namespace other than ``default`` (two
         users called ``guest`` in two namespaces are two people)."""
@@ -181,12 +186,21 @@ def _explain(error: Any) -> _Problem:
         return _Problem((*path, name), f"unknown key '{name}'{hint} (Backstage's schema)",
                         True)
     value = error.instance
-    what = {"Type": "has the wrong type", "MinLength": "must not be empty",
-            "Enum": "is not one of the allowed values", "Pattern": "has the wrong form"}
-    text = what.get(kind)
+    if kind == "Type":
+        types = [_TYPE_WORDS.get(str(t), str(t)) for t in error.kind.types]
+        text = f"must be {' or '.join(types)}"
+    elif kind == "Enum":
+        text = "must be one of " + ", ".join(str(o) for o in error.kind.options)
+    else:
+        text = {"MinLength": "must not be empty", "Pattern": "has the wrong form"}.get(kind, "")
     message = (f"{field_name(path)} {text}, got {show(value)}" if text
                else f"{field_name(path)}: {error.message}")
     return _Problem(path, f"{message} (Backstage's schema)", False)
+
+
+_TYPE_WORDS = {"string": "a string", "object": "a mapping", "array": "a list",
+               "integer": "an integer", "number": "a number", "boolean": "true or false",
+               "null": "null"}
 
 
 def validate(doc: Document, kind: str, file: str) -> list[Finding]:

@@ -289,8 +289,10 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     result.notes = org_notes(results, named_names)
     facts = {name: res.facts for name, res in results.items()}
     org_findings: dict[str, list[Finding]] = {}
+    read_in_place: dict[str, set[str]] = {}  # Backstage documents, as skip reasons name them
     if settings.backstage:
-        facts = _backstage(gathered, job, plan_, named_names, facts, org_findings)
+        facts = _backstage(gathered, job, plan_, named_names, facts, org_findings,
+                           read_in_place)
     org = OrgContext(facts, named_names)
     for code, rule in plan_.enabled.items():
         if rule.scope != "org":
@@ -310,8 +312,11 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         if res.fixes:
             result.extra_fixes[source.display] = res.fixes
         result.documents_checked += res.documents
+        in_place = read_in_place.get(source.display, set())
+        result.documents_checked += len(in_place)
         for reason in res.skipped:
-            result.skipped.append((source.display, reason))
+            if reason.partition(":")[0] not in in_place:
+                result.skipped.append((source.display, reason))
         findings = [f for f in res.findings if f.code in plan_.enabled]
         findings += org_findings.get(source.display, [])
         findings = _per_file_ignores(findings, source, settings)
@@ -334,14 +339,17 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
 
 
 def _backstage(gathered: Gathered, job: Job, plan_: Plan, named: set[str],
-               facts: dict[str, FileFacts], out: dict[str, list[Finding]]
-               ) -> dict[str, FileFacts]:
+               facts: dict[str, FileFacts], out: dict[str, list[Finding]],
+               read: dict[str, set[str]]) -> dict[str, FileFacts]:
     """Backstage read in place (spec §8.1): its teams' findings and the catalog rules'
-    go to ``out``; the org facts come back with its groups and members added."""
+    go to ``out``, the documents it read to ``read``; the org facts come back with its
+    groups and members added."""
     from orglint import backstage
 
     found = backstage.check(gathered.entries, job.limits, job.rules, job.matrix, job.people,
                             job.codes)
+    for entity in found.catalog.entities:
+        read.setdefault(entity.file, set()).add(f"document {entity.doc.index + 1}")
     for file, findings in found.findings.items():
         if file in named:
             out.setdefault(file, []).extend(findings)

@@ -68,16 +68,13 @@ def read_backstage(paths: list[Path], imported: Imported) -> None:
         imported.notes.append(f"{finding.file}:{finding.line}:{finding.column}:"
                               f" {finding.message}")
     org = Org(catalog)
-    team_keys = set()
     for group in catalog.of_kind("Group"):
         users = org.members[group.key]
-        origin = f"Backstage Group {group.name} ({group.file})"
+        origin = f"Backstage {group.entity_ref} ({group.file})"
         if not is_id(group.id):
             imported.notes.append(f"{origin}: '{group.id}' is not an id; not imported")
             continue
         team = imported.team(group.id, origin, "Team" if users else "Group")
-        if users:
-            team_keys.add(group.key)
         imported.text(team.metadata, "title", group.profile("displayName"), group.id)
         parent = org.parent_of(group)[0]
         if parent is not None and is_id(parent):
@@ -99,10 +96,10 @@ def read_backstage(paths: list[Path], imported: Imported) -> None:
                 imported.ids(team.spec, field, split(notes[PREFIX + field]), group.id)
         for user in users:
             if not is_id(user.id):
-                imported.notes.append(f"Backstage User {user.name}: '{user.id}' is not an"
+                imported.notes.append(f"Backstage {user.entity_ref}: '{user.id}' is not an"
                                       " id; not imported")
                 continue
-            member = team.member(user.id, f"Backstage User {user.name} ({user.file})")
+            member = team.member(user.id, f"Backstage {user.entity_ref} ({user.file})")
             user_notes = user.annotations()
             imported.text(member.fields, "role", user_notes.get(PREFIX + "role"), user.id,
                           limit=100)
@@ -123,7 +120,7 @@ def read_backstage(paths: list[Path], imported: Imported) -> None:
                       user.id)
         imported.level(fields, notes.get(PREFIX + "level"), user.id)
         _person_fields(imported, imported.person(
-            user.id, f"Backstage User {user.name} ({user.file})"), fields)
+            user.id, f"Backstage {user.entity_ref} ({user.file})"), fields)
 
 
 # -- CSV -------------------------------------------------------------------------------
