@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+import tempfile
 import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
@@ -113,3 +114,40 @@ def at(source: str, token: str, nth: int = 1) -> tuple[int, int]:
     line = text.count("\n", 0, index) + 1
     column = index - (text.rfind("\n", 0, index) + 1) + 1
     return line, column
+
+
+# -- hermetic tests ---------------------------------------------------------------------
+# A fresh clone must pass alone, so no test may read beside the repository (the old
+# shared corpora).  Every open() of this process is audited; one that lands in the
+# repository's parent folder, outside the repository, the interpreter and the temporary
+# folder, fails the session (and tests/test_hermetic.py checks the hook itself).
+
+OUTSIDE_READS: list[str] = []
+PARENT = os.path.dirname(REPO)
+_ALLOWED = tuple(os.path.abspath(p) + os.sep for p in {
+    str(REPO), sys.prefix, sys.base_prefix, sys.exec_prefix, tempfile.gettempdir(),
+    *(p for p in sys.path if p)})
+
+
+def reads_outside(path: str) -> bool:
+    """Whether opening ``path`` would read beside the repository."""
+    full = os.path.abspath(path) + os.sep
+    return full.startswith(PARENT + os.sep) and not full.startswith(_ALLOWED)
+
+
+def _audit(event: str, args: tuple[object, ...]) -> None:
+    if event != "open" or not args or not isinstance(args[0], str | bytes | os.PathLike):
+        return
+    path = os.fsdecode(args[0])
+    if reads_outside(path):
+        OUTSIDE_READS.append(path)
+
+
+sys.addaudithook(_audit)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if OUTSIDE_READS:
+        print("\ntests read outside the repository (copy what they need into tests/data/):",
+              *sorted(set(OUTSIDE_READS)), sep="\n  ", file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

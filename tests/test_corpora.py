@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import REPO
 
-CORPORA = REPO.parent / "shared" / "corpora"
+CORPORA = REPO / "tests" / "data" / "corpora"  # each with its SOURCE.txt
 
 
 @pytest.mark.parametrize("corpus", ["backstage-acme", "kubernetes-org"])

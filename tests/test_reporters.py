@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import REPO, dedent
 
-SARIF_SCHEMA = REPO.parent / "shared" / "schemas-external" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = REPO / "tests" / "data" / "sarif" / "sarif-schema-2.1.0.json"
 
 A = """\
 apiVersion: orglint/v1
