@@ -12,7 +12,7 @@ from orglint.engine import Request, plan, run
 from orglint.findings import Finding
 from tests.conftest import REPO, at, dedent
 
-ACME = REPO / "tests" / "data" / "backstage-acme"
+ACME = REPO / "tests" / "data" / "corpora" / "backstage-acme"
 
 
 def check(folder: Path, *, backstage: bool = True, names: list[str] | None = None,

@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import REPO, dedent
 
-ACME = REPO / "tests" / "data" / "backstage-acme"
+ACME = REPO / "tests" / "data" / "corpora" / "backstage-acme"
 KUBERNETES = REPO / "tests" / "data" / "kubernetes-org"
 
 

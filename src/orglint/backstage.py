@@ -30,15 +30,15 @@ VIRTUAL = "<backstage>"
 Raw = tuple[int, int, int, int]
 
 
-def read(entries: Iterable[Any], limits: Limits) -> tuple[Catalog, dict[str, str]]:
-    """The catalog of the org's files (``files.Entry`` values), and each file's text."""
+def read(files: Iterable[tuple[str, bytes]], limits: Limits
+         ) -> tuple[Catalog, dict[str, str]]:
+    """The catalog of the org's files (name and bytes), and the text of each that has
+    Backstage entities."""
     catalog = Catalog()
     texts: dict[str, str] = {}
-    for entry in entries:
-        raw = entry.read(limits.max_file_size)
+    for file, raw in files:
         if MARKER not in raw:
             continue
-        file = entry.source.display
         loaded = load(raw, file, limits)
         if loaded.failed:
             continue  # the file's own check reports ORG001
@@ -301,10 +301,11 @@ class Run(NamedTuple):
     facts: dict[str, FileFacts]  # by file: the groups and memberships the org rules see
 
 
-def check(entries: Iterable[Any], limits: Limits, rules: list[Rule], matrix: Any,
+def check(files: Iterable[tuple[str, bytes]], limits: Limits, rules: list[Rule], matrix: Any,
           people: Mapping[str, Person], codes: frozenset[str] | None) -> Run:
-    """Read the org's Backstage entities and run the team rules on its teams."""
-    catalog, texts = read(entries, limits)
+    """Read the org's Backstage entities (from each file's name and bytes) and run the
+    team rules on its teams."""
+    catalog, texts = read(files, limits)
     stitch = Stitch(texts)
     org = Org(catalog)
     findings: dict[str, list[Finding]] = {}

@@ -346,8 +346,9 @@ def _backstage(gathered: Gathered, job: Job, plan_: Plan, named: set[str],
     groups and members added."""
     from orglint import backstage
 
-    found = backstage.check(gathered.entries, job.limits, job.rules, job.matrix, job.people,
-                            job.codes)
+    limit = job.limits.max_file_size
+    files = ((entry.source.display, entry.read(limit)) for entry in gathered.entries)
+    found = backstage.check(files, job.limits, job.rules, job.matrix, job.people, job.codes)
     for entity in found.catalog.entities:
         read.setdefault(entity.file, set()).add(f"document {entity.doc.index + 1}")
     for file, findings in found.findings.items():
