@@ -437,3 +437,32 @@ def test_verbose_lists_only_the_documents_not_read(acme, run_cli):
     result = run_cli("check", "-v", "--no-cache", "org.yaml", cwd=acme)
     assert "document 1" not in result.out  # the acme-corp Group
     assert "skipped: document 2: not an orglint document" in result.out  # the Location
+
+
+def test_backstage_users_are_people_of_the_org(tmp_path):
+    team = """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: ranking}
+        spec: {maturity: exploring, members: [{id: dana, role: ml-engineer}]}
+        """
+    people = """\
+        apiVersion: orglint/v1
+        kind: People
+        spec: {people: [{id: bo, name: Bo}, {id: cy, name: Cy Young}]}
+        """
+    users = """\
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata: {name: dana}
+        spec: {memberOf: [], profile: {displayName: Dana Scully}}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata: {name: cy}
+        spec: {memberOf: [], profile: {displayName: Cy Old}}
+        """
+    folder = org(tmp_path, {"team.yaml": team, "people.yaml": people, "users.yaml": users})
+    found = got(check(folder, select=["ORG008", "ORG009"]))
+    assert found == [("users.yaml", *at(users, "Cy Old"), "ORG009")]
+    assert [f[3] for f in got(check(folder, backstage=False, select=["ORG008"]))] == ["ORG008"]

@@ -315,6 +315,8 @@ def check(files: Iterable[tuple[str, bytes]], limits: Limits, rules: list[Rule],
     team_keys = {g.key for g in org.teams}
     for group in catalog.of_kind("Group"):
         _group_fact(org, group, facts, "Team" if group.key in team_keys else "Group")
+    for user in catalog.of_kind("User"):
+        _user_fact(user, facts)
     for group in org.teams:
         doc, labels = team_document(org, group, stitch)
         problems = [_named(p, labels) for p in validate(doc, "Team", VIRTUAL)]
@@ -354,6 +356,24 @@ def _group_fact(org: Org, group: Entity, facts: dict[str, FileFacts], kind: str)
 def _packed(entity: Entity, path: Path) -> int:
     raw = entity.doc.source.values.get(nest(path))
     return pack(raw if raw is not None else (0, 0, 0, 1))
+
+
+def _user_fact(user: Entity, facts: dict[str, FileFacts]) -> None:
+    """A User is a person of the org, as a People entry is: a member of an orglint Team
+    with the user's id is known (ORG008), and a People entry that disagrees with the
+    user's name, title or level is a conflict (ORG009)."""
+    notes = user.annotations()
+    detail: list[str | int] = []
+    title_at = _note("title") if PREFIX + "title" in notes else ("spec", "profile", "jobTitle")
+    for name, value, path in (
+            ("name", user.profile("displayName"), ("spec", "profile", "displayName")),
+            ("title", notes.get(PREFIX + "title", user.profile("jobTitle")), title_at),
+            ("level", notes.get(PREFIX + "level"), _note("level"))):
+        if isinstance(value, str) and value.strip():
+            detail += [name, value.strip(), _packed(user, path)]
+    facts.setdefault(user.file, FileFacts()).persons.append(PersonFact(
+        user.id, user.file, user.doc.index, _packed(user, ("metadata", "name")), None, 100,
+        -1, True, tuple(detail)))
 
 
 def _member_facts(org: Org, group: Entity, data: dict[str, Any],
