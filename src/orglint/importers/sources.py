@@ -50,9 +50,9 @@ def _yaml_files(paths: list[Path]) -> Iterator[Path]:
 
 
 def read_backstage(paths: list[Path], imported: Imported) -> None:
-    from orglint.backstage import PREFIX, Org, split
     from orglint.catalog import Catalog, collect
     from orglint.loader import load
+    from orglint.membership import PREFIX, Org, split
 
     catalog = Catalog()
     for path in _yaml_files(paths):
