@@ -405,3 +405,18 @@ def test_a_team_called_people_does_not_take_people_yaml(run_cli, tmp_path):
     passes_schema(run_cli, out)
     again = run_cli(*args)
     assert "0 written, 2 unchanged" in again.out
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links")
+def test_backstage_folders_are_walked_without_following_links(run_cli, tmp_path):
+    catalog = tmp_path / "catalog"
+    shutil.copytree(ACME, catalog)
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("apiVersion: backstage.io/v1alpha1\nkind: Group\n"
+                       "metadata: {name: secret}\nspec: {type: team, children: []}\n")
+    (catalog / "link.yaml").symlink_to(outside)
+    out = tmp_path / "org"
+    result = run_cli("import", "backstage", str(catalog), "--output", str(out))
+    assert result.code == 0, result.err
+    assert "link.yaml: a symbolic link; not followed" in result.err
+    assert not (out / "secret.yaml").exists() and (out / "team-a.yaml").exists()

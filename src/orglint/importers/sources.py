@@ -37,16 +37,21 @@ def _person_fields(imported: Imported, person: Person, fields: dict[str, Any]) -
 # -- Backstage -------------------------------------------------------------------------
 
 
-def _yaml_files(paths: list[Path]) -> Iterator[Path]:
+def _yaml_files(paths: list[Path], imported: Imported) -> Iterator[Path]:
     for path in paths:
-        if path.is_dir():
-            for current, dirs, names in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(names):
-                    if name.endswith((".yaml", ".yml")):
-                        yield Path(current) / name
-        else:
-            yield path
+        if not path.is_dir():
+            yield path  # named on the command line: anything wrong with it is an error
+            continue
+        for current, dirs, names in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(names):
+                found = Path(current) / name
+                if not name.endswith((".yaml", ".yml")):
+                    continue
+                if found.is_symlink():
+                    imported.notes.append(f"{found}: a symbolic link; not followed")
+                    continue
+                yield found
 
 
 def read_backstage(paths: list[Path], imported: Imported) -> None:
@@ -55,7 +60,7 @@ def read_backstage(paths: list[Path], imported: Imported) -> None:
     from orglint.membership import PREFIX, Org, split
 
     catalog = Catalog()
-    for path in _yaml_files(paths):
+    for path in _yaml_files(paths, imported):
         loaded = load(read_input(path), path.name)
         if loaded.failed:
             first = loaded.findings[0]
