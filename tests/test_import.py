@@ -420,3 +420,12 @@ def test_backstage_folders_are_walked_without_following_links(run_cli, tmp_path)
     assert result.code == 0, result.err
     assert "link.yaml: a symbolic link; not followed" in result.err
     assert not (out / "secret.yaml").exists() and (out / "team-a.yaml").exists()
+
+
+def test_names_with_line_breaks_stay_inside_their_comments(run_cli, tmp_path):
+    source = tmp_path / "hr\nkind: Team.csv"
+    source.write_text("id,team\nann,ops\n", encoding="utf-8")
+    out = tmp_path / "org"
+    assert run_cli("import", "csv", str(source), "--output", str(out)).code == 0
+    passes_schema(run_cli, out)
+    assert "from hr\\x0akind: Team.csv row 2" in (out / "ops.yaml").read_text()

@@ -7,7 +7,7 @@ from typing import Any, TextIO
 
 from orglint.importers import Imported
 from orglint.importers.sources import parse_columns, read_backstage, read_csv, read_scim
-from orglint.importers.writer import Report, write
+from orglint.importers.writer import Report, printable, write
 
 
 def run(source: str, paths: list[Path], output: Path, *, maturity: str = "exploring",
@@ -26,20 +26,16 @@ def run(source: str, paths: list[Path], output: Path, *, maturity: str = "explor
     return write(imported, output, maturity, matrix)
 
 
-def _shown(text: str) -> str:
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
-
-
 def print_report(report: Report, out: TextIO, err: TextIO) -> None:
     for path in report.written:
-        print(f"wrote {_shown(str(path))}", file=out)
+        print(f"wrote {printable(str(path))}", file=out)
     total = len(report.written) + report.unchanged
     print(f"Imported {total} file(s): {len(report.written)} written,"
           f" {report.unchanged} unchanged.", file=out)
     for note in report.notes:
-        print(f"orglint: note: {_shown(note)}", file=err)
+        print(f"orglint: note: {printable(note)}", file=err)
     if report.worklist:
         print("\nTitles that map to no role (set 'role' for these people, or add the title"
               " to your matrix's aliases):", file=out)
         for title, what, people in report.worklist:
-            print(f"  '{_shown(title)}' {what}: {_shown(', '.join(people))}", file=out)
+            print(f"  '{printable(title)}' {what}: {printable(', '.join(people))}", file=out)

@@ -134,7 +134,7 @@ class _Merge:
             if entry is None:
                 entry = CommentedMap()
                 entry["id"] = item.id
-                entry.yaml_add_eol_comment(f"from {item.origin}", "id")
+                entry.yaml_add_eol_comment(f"from {printable(item.origin)}", "id")
                 seq.append(entry)
                 index[item.id] = entry
                 self.changed = True
@@ -149,9 +149,14 @@ class _Merge:
                              " left as it is")
 
 
+def printable(text: str) -> str:
+    """Text for a comment: a file name or a source value must not end the comment line."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+
+
 def _header(imported: Imported, what: str) -> str:
     return (f"{what}, imported by 'orglint import {imported.source}' from"
-            f" {', '.join(imported.inputs)}.\n"
+            f" {printable(', '.join(imported.inputs))}.\n"
             "Fields the source carries are updated by the next import; every other field"
             " and every comment is yours.")
 
