@@ -466,3 +466,13 @@ def test_backstage_users_are_people_of_the_org(tmp_path):
     found = got(check(folder, select=["ORG008", "ORG009"]))
     assert found == [("users.yaml", *at(users, "Cy Old"), "ORG009")]
     assert [f[3] for f in got(check(folder, backstage=False, select=["ORG008"]))] == ["ORG008"]
+
+
+def test_checking_backstage_in_place_stays_on_the_light_check_path(acme):
+    from tests.test_startup import _heavy, _imported
+
+    (acme / ".orglint.yaml").write_text("backstage: true\n", encoding="utf-8")
+    (acme / ".git").mkdir()
+    modules = _imported("check", ".", cwd=acme)
+    assert "orglint.backstage" in modules  # the probe did read the catalog
+    assert _heavy(modules) == []
