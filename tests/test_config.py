@@ -167,6 +167,7 @@ def test_a_full_configuration_sets_every_setting(repo):
         max-depth: 10
         max-alias-nodes: 0
         cache: false
+        backstage: true
         """))
     settings = load_settings(cwd=repo)
     assert (settings.paths, settings.exclude) == (["teams/*.yaml"], ["teams/old/*"])
@@ -179,6 +180,7 @@ def test_a_full_configuration_sets_every_setting(repo):
     assert settings.rule_options == {"ORG109": {"team-size": 5}}
     assert tuple(settings.limits) == (1000, 10, 0)
     assert settings.cache is False
+    assert settings.backstage is True
     shown = settings.shown()
     assert all(v["from"] != "default" for k, v in shown.items() if k not in ("root", "config-file"))
 

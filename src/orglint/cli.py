@@ -177,6 +177,22 @@ def build_parser() -> argparse.ArgumentParser:
                         " them)")
     _config_options(schema)
 
+    imports = sub.add_parser("import", help="write Team and People files from Backstage,"
+                             " an HR export (CSV) or SCIM")
+    imports.add_argument("source", choices=("backstage", "csv", "scim"))
+    imports.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                         help="the source's files (Backstage: files or folders)")
+    imports.add_argument("--output", type=Path, required=True, metavar="DIR",
+                         help="where the Team files and people.yaml go (merged if there)")
+    imports.add_argument("--maturity", default="exploring",
+                         choices=("exploring", "pilot", "production", "scale"),
+                         help="the stage of a team the source gives none (default exploring)")
+    imports.add_argument("--column", action="append", default=[], metavar="FIELD=HEADER",
+                         help="CSV: read FIELD (id, name, email, title, team, allocation,"
+                         " level, role) from the column HEADER")
+    imports.add_argument("--config", type=Path, metavar="PATH")
+    imports.add_argument("--no-config", action="store_true")
+
     clean = sub.add_parser("clean", help="remove the result cache")
     _config_options(clean)
     return parser
@@ -191,7 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return EXIT_ERROR
         handler = {"check": _check, "rule": _rule, "roles": _roles, "compose": _compose,
-                   "schema": _schema, "clean": _clean}[args.command]
+                   "schema": _schema, "clean": _clean, "import": _import}[args.command]
         return handler(args)
     except OrglintError as exc:
         from orglint.escape import visible
@@ -726,4 +742,13 @@ def _clean(args: argparse.Namespace) -> int:
     if done.refused:
         raise OrglintError(done.message)
     print(done.message)
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace) -> int:
+    from orglint.importers.command import print_report, run
+
+    report = run(args.source, list(args.paths), args.output, maturity=args.maturity,
+                 columns=args.column, matrix=_matrix(args))
+    print_report(report, sys.stdout, sys.stderr)
     return EXIT_OK

@@ -34,7 +34,7 @@ class Settings:
                  matrix: Path | None = None, fail_on: Severity = Severity.ERROR,
                  rule_options: dict[str, dict[str, Any]] | None = None,
                  limits: Limits | None = None, cache: bool = True,
-                 origins: dict[str, str] | None = None) -> None:
+                 backstage: bool = False, origins: dict[str, str] | None = None) -> None:
         self.root = root
         self.config_file = config_file
         self.paths = paths if paths is not None else []
@@ -49,6 +49,7 @@ class Settings:
         self.rule_options = rule_options if rule_options is not None else {}
         self.limits = limits if limits is not None else Limits()
         self.cache = cache
+        self.backstage = backstage  # read Backstage Group and User entities (spec §8.1)
         self.origins = origins if origins is not None else {}
 
     def shown(self) -> dict[str, Any]:
@@ -70,6 +71,7 @@ class Settings:
             "max-depth": self.limits.max_depth,
             "max-alias-nodes": self.limits.max_alias_nodes,
             "cache": self.cache,
+            "backstage": self.backstage,
         }
         return {k: {"value": v, "from": self.origins.get(k, "default")} for k, v in values.items()}
 
@@ -283,6 +285,7 @@ def _to_data(settings: Settings) -> dict[str, Any]:
         "rule_options": settings.rule_options,
         "limits": list(settings.limits),
         "cache": settings.cache,
+        "backstage": settings.backstage,
         "origins": settings.origins,
     }
 
@@ -303,11 +306,13 @@ def _from_data(data: object) -> Settings:
     """Settings from ``_to_data``'s form, every field checked (ValueError if not)."""
     table = _table(data)
     if set(table) != {"root", "config_file", *_LISTS, "severity", "per_file_ignores",
-                      "matrix", "fail_on", "rule_options", "limits", "cache", "origins"}:
+                      "matrix", "fail_on", "rule_options", "limits", "cache", "backstage",
+                      "origins"}:
         raise ValueError("other fields")
     config_file, matrix = table["config_file"], table["matrix"]
     limits = table["limits"]
     if (type(table["root"]) is not str or type(table["cache"]) is not bool
+            or type(table["backstage"]) is not bool
             or not all(v is None or type(v) is str for v in (config_file, matrix))
             or type(limits) is not list or len(limits) != len(Limits._fields)
             or not all(type(v) is int for v in limits)):
@@ -328,7 +333,8 @@ def _from_data(data: object) -> Settings:
         severity=severity, per_file_ignores=per_file,
         matrix=None if matrix is None else Path(matrix),
         fail_on=Severity.parse(_strings([table["fail_on"]])[0]),
-        rule_options=options, limits=Limits(*limits), cache=table["cache"], origins=origins)
+        rule_options=options, limits=Limits(*limits), cache=table["cache"],
+        backstage=table["backstage"], origins=origins)
 
 
 # The configuration file's keys and the Settings attribute each one sets; the rest are
@@ -336,7 +342,7 @@ def _from_data(data: object) -> Settings:
 _SIMPLE_KEYS = {"paths": "paths", "exclude": "exclude", "select": "select",
                 "extend-select": "extend_select", "ignore": "ignore",
                 "severity": "severity", "per-file-ignores": "per_file_ignores",
-                "rules": "rule_options", "cache": "cache"}
+                "rules": "rule_options", "cache": "cache", "backstage": "backstage"}
 _LIMIT_KEYS = {"max-file-size": "max_file_size", "max-depth": "max_depth",
                "max-alias-nodes": "max_alias_nodes"}
 FILE_KEYS = frozenset((*_SIMPLE_KEYS, *_LIMIT_KEYS, "matrix", "fail-on"))

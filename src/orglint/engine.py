@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from orglint.cache import Cache, code_digest, default_dir
 from orglint.config import Settings, locate
 from orglint.errors import ConfigError, OrglintError
-from orglint.facts import group_facts, people_facts, team_facts
+from orglint.facts import FileFacts, group_facts, people_facts, team_facts
 from orglint.fileresult import FileResult
 from orglint.files import (
     Entry,
@@ -326,10 +326,15 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
 
     named_names = {s.display for s in named}
     result.notes = org_notes(results, named_names)
-    org = OrgContext({name: res.facts for name, res in results.items()}, named_names)
+    facts = {name: res.facts for name, res in results.items()}
+    org_findings: dict[str, list[Finding]] = {}
+    read_in_place: dict[str, set[str]] = {}  # Backstage documents, as skip reasons name them
+    if settings.backstage:
+        facts = _backstage(gathered, job, plan_, named_names, facts, org_findings,
+                           read_in_place)
+    org = OrgContext(facts, named_names)
     if gathered.partial:
         result.unresolved = org.unresolved()
-    org_findings: dict[str, list[Finding]] = {}
     for code, rule in plan_.enabled.items():
         if rule.scope != "org":
             continue
@@ -349,8 +354,11 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         if res.fixes:
             result.extra_fixes[source.display] = res.fixes
         result.documents_checked += res.documents
+        in_place = read_in_place.get(source.display, set())
+        result.documents_checked += len(in_place)
         for reason in res.skipped:
-            result.skipped.append((source.display, reason))
+            if reason.partition(":")[0] not in in_place:
+                result.skipped.append((source.display, reason))
         # A file orglint could not read never passes: its ORG001 escapes selection,
         # per-file ignores, severity overrides, suppressions and the baseline.
         unreadable.extend(f._replace(severity=Severity.ERROR) for f in res.findings
@@ -376,6 +384,30 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     all_findings.sort(key=Finding.sort_key)
     result.findings = all_findings
     return result
+
+
+def _backstage(gathered: Gathered, job: Job, plan_: Plan, named: set[str],
+               facts: dict[str, FileFacts], out: dict[str, list[Finding]],
+               read: dict[str, set[str]]) -> dict[str, FileFacts]:
+    """Backstage read in place (spec §8.1): its teams' findings and the catalog rules'
+    go to ``out``, the documents it read to ``read``; the org facts come back with its
+    groups and members added."""
+    from orglint import backstage
+
+    limit = job.limits.max_file_size
+    files = ((entry.source.display, entry.read(limit)[0]) for entry in gathered.entries)
+    found = backstage.check(files, job.limits, job.rules, job.matrix, job.people, job.codes)
+    for entity in found.catalog.entities:
+        read.setdefault(entity.file, set()).add(f"document {entity.doc.index + 1}")
+    for file, findings in found.findings.items():
+        if file in named:
+            out.setdefault(file, []).extend(findings)
+    for code, rule in plan_.enabled.items():
+        if rule.scope == "catalog":
+            for finding in rule(plan_.options.get(code)).check_org(found.catalog):
+                if finding.file in named:
+                    out.setdefault(finding.file, []).append(finding)
+    return backstage.merged(facts, found.facts)
 
 
 MAX_NOTES = 5

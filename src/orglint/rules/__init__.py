@@ -8,6 +8,7 @@ time (``patterns.custom_rules``) and are reported like these.
 from __future__ import annotations
 
 from orglint.rules.base import Rule
+from orglint.rules.catalog import InconsistentHierarchy, InconsistentMembership
 from orglint.rules.coverage import (
     FeatureStoreWithoutDataEngineer,
     ProductionWithoutEvalGate,
@@ -60,6 +61,8 @@ RULES: tuple[type[Rule], ...] = (
     ConflictingPerson,
     DuplicateTeam,
     UnknownParent,
+    InconsistentHierarchy,
+    InconsistentMembership,
     TitleRoleMismatch,
     ResponsibilityOutsideRole,
     PlatformWritesTrainingCode,

@@ -22,7 +22,8 @@ class Rule:
     """A rule: metadata, options, and a generator of findings.
 
     ``scope`` says where findings come from: ``input`` (the loader and schema step),
-    ``team`` (one team document at a time), ``org`` (every file of the org at once) or
+    ``team`` (one team document at a time), ``org`` (every file of the org at once),
+    ``catalog`` (the org's Backstage entities, with ``backstage: true``) or
     ``suppression`` (the suppression pass).  The docstring is the rule's documentation,
     in ruff's layout.
     """

@@ -1,0 +1,230 @@
+"""Backstage read in place (spec §8.1): Groups with ``orglint.dev/maturity`` become teams.
+
+A Backstage team is spread over several entities, often in several files: the Group
+holds the team's annotations, each User its own.  Rather than teach every rule about
+that, each team is written as the Team document the rules already read, with a source
+map whose spans point into the Backstage files.  Rules report against one file name, so
+the spans live in one *virtual* file (``orglint.stitch``), which maps each finding back
+to its own file and line.  Every team rule thus works unchanged,
+and a member finding lands on the user's annotation or entity, a team finding on the
+group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
+
+from orglint.catalog import MARKER, Catalog, Entity, collect
+from orglint.facts import FileFacts, PersonFact, Place, TeamFact, pack
+from orglint.findings import Finding
+from orglint.loader import Document, Limits, load
+from orglint.membership import PREFIX, Org, note, number, split
+from orglint.model import Person, build_team
+from orglint.rules.base import Rule, TeamContext
+from orglint.schema import recover, validate
+from orglint.source import Path, nest
+from orglint.stitch import VIRTUAL, SpanMap, Stitch
+
+
+def read(files: Iterable[tuple[str, bytes]], limits: Limits
+         ) -> tuple[Catalog, dict[str, str]]:
+    """The catalog of the org's files (name and bytes), and the text of each that has
+    Backstage entities."""
+    catalog = Catalog()
+    texts: dict[str, str] = {}
+    for file, raw in files:
+        if MARKER not in raw:
+            continue
+        loaded = load(raw, file, limits)
+        if loaded.failed:
+            continue  # the file's own check reports ORG001
+        texts[file] = loaded.text
+        collect(catalog, loaded.documents, file)
+    return catalog, texts
+
+
+def team_document(org: Org, group: Entity, stitch: Stitch) -> tuple[Document, dict[str, str]]:
+    """The Team document a Backstage team reads as, with spans into its files, and the
+    annotation each field came from."""
+    notes = group.annotations()
+    where = SpanMap(stitch)
+    where.put((), group, ())
+    for part in ("apiVersion", "kind", "metadata", "spec"):
+        where.put((part,), group, (part,))
+    where.put(("metadata", "name"), group, ("metadata", "name"))
+    metadata: dict[str, Any] = {"name": group.id}
+    title = group.profile("displayName")
+    if title is not None:
+        metadata["title"] = title
+        where.put(("metadata", "title"), group, ("spec", "profile", "displayName"))
+    parent, owner, parent_path = org.parent_of(group)
+    if parent is not None:
+        metadata["parent"] = parent
+        where.put(("metadata", "parent"), owner, parent_path)
+    spec: dict[str, Any] = {"maturity": notes[PREFIX + "maturity"].strip()}
+    where.put(("spec", "maturity"), group, note("maturity"))
+    if PREFIX + "size" in notes:
+        spec["size"] = number(notes[PREFIX + "size"])
+        where.put(("spec", "size"), group, note("size"))
+    for field in ("systems", "practices"):
+        if PREFIX + field in notes:
+            spec[field] = split(notes[PREFIX + field])
+            where.put_items(("spec", field), group, note(field), spec[field])
+    where.put(("spec", "members"), group, ("spec", "members"))
+    spec["members"] = [_member(org, user, group, where, i)
+                       for i, user in enumerate(org.members[group.key])]
+    data = {"apiVersion": "orglint/v1", "kind": "Team", "metadata": metadata, "spec": spec}
+    return Document(data, where.source(), 0), where.labels
+
+
+def _member(org: Org, user: Entity, group: Entity, where: SpanMap, index: int) -> dict[str, Any]:
+    notes = user.annotations()
+    base: Path = ("spec", "members", index)
+    where.put(base, user, ())
+    where.put((*base, "id"), user, ("metadata", "name"))
+    member: dict[str, Any] = {"id": user.id}
+    for field, profile in (("name", "displayName"), ("email", "email")):
+        value = user.profile(profile)
+        if value is not None:
+            member[field] = value
+            where.put((*base, field), user, ("spec", "profile", profile))
+    for field in ("role", "title", "level"):
+        if PREFIX + field in notes:
+            member[field] = notes[PREFIX + field].strip()
+            where.put((*base, field), user, note(field))
+    if "title" not in member and user.profile("jobTitle") is not None:
+        member["title"] = user.profile("jobTitle")
+        where.put((*base, "title"), user, ("spec", "profile", "jobTitle"))
+    allocation, allocation_at = org.allocation(user, group)
+    member["allocation"] = allocation
+    if allocation_at is not None:
+        where.put((*base, "allocation"), user, allocation_at)
+    owns, owns_at = org.owns(user, group)
+    if owns_at is not None:
+        member["owns"] = owns
+        where.put_items((*base, "owns"), user, owns_at, owns)
+    return member
+
+
+class Run(NamedTuple):
+    """What reading Backstage in place adds to a run."""
+
+    catalog: Catalog
+    findings: dict[str, list[Finding]]  # by file: schema errors and team rule findings
+    facts: dict[str, FileFacts]  # by file: the groups and memberships the org rules see
+
+
+def check(files: Iterable[tuple[str, bytes]], limits: Limits, rules: list[Rule], matrix: Any,
+          people: Mapping[str, Person], codes: frozenset[str] | None) -> Run:
+    """Read the org's Backstage entities (from each file's name and bytes) and run the
+    team rules on its teams."""
+    catalog, texts = read(files, limits)
+    stitch = Stitch(texts)
+    org = Org(catalog)
+    findings: dict[str, list[Finding]] = {}
+    for finding in catalog.findings:
+        findings.setdefault(finding.file, []).append(finding)
+    facts: dict[str, FileFacts] = {}
+    team_keys = {g.key for g in org.teams}
+    for group in catalog.of_kind("Group"):
+        _group_fact(org, group, facts, "Team" if group.key in team_keys else "Group")
+    for user in catalog.of_kind("User"):
+        _user_fact(user, facts)
+    for group in org.teams:
+        doc, labels = team_document(org, group, stitch)
+        problems = [_named(p, labels) for p in validate(doc, "Team", VIRTUAL)]
+        data = recover(doc.data, "Team") if problems else doc.data
+        found = list(problems)
+        if data is not None:
+            ctx = TeamContext(build_team(data), doc, VIRTUAL, matrix, people, codes)
+            for rule in rules:
+                found.extend(rule.check_team(ctx))
+            _member_facts(org, group, data, facts)
+        for finding in found:
+            real = stitch.finding(finding)
+            findings.setdefault(real.file, []).append(real)
+    return Run(catalog, findings, facts)
+
+
+def _named(finding: Finding, labels: dict[str, str]) -> Finding:
+    label = labels.get(finding.detail or "")
+    if label is None:
+        return finding
+    return finding._replace(message=f"{label}: {finding.message}")
+
+
+def _place(entity: Entity, path: Path) -> Place:
+    span = entity.span(path)
+    return Place(entity.file, span.line, span.column, span.end_line, span.end_column,
+                 entity.doc.index)
+
+
+def _group_fact(org: Org, group: Entity, facts: dict[str, FileFacts], kind: str) -> None:
+    parent, owner, path = org.parent_of(group)
+    fact = TeamFact(group.id, _place(group, ("metadata", "name")), parent,
+                    _place(owner, path) if parent is not None else None, kind)
+    facts.setdefault(group.file, FileFacts()).teams.append(fact)
+
+
+def _packed(entity: Entity, path: Path) -> int:
+    raw = entity.doc.source.values.get(nest(path))
+    return pack(raw if raw is not None else (0, 0, 0, 1))
+
+
+def _user_fact(user: Entity, facts: dict[str, FileFacts]) -> None:
+    """A User is a person of the org, as a People entry is: a member of an orglint Team
+    with the user's id is known (ORG008), and a People entry that disagrees with the
+    user's name, title or level is a conflict (ORG009)."""
+    notes = user.annotations()
+    detail: list[str | int] = []
+    title_at = note("title") if PREFIX + "title" in notes else ("spec", "profile", "jobTitle")
+    for name, value, path in (
+            ("name", user.profile("displayName"), ("spec", "profile", "displayName")),
+            ("title", notes.get(PREFIX + "title", user.profile("jobTitle")), title_at),
+            ("level", notes.get(PREFIX + "level"), note("level"))):
+        if isinstance(value, str) and value.strip():
+            detail += [name, value.strip(), _packed(user, path)]
+    facts.setdefault(user.file, FileFacts()).persons.append(PersonFact(
+        user.id, user.file, user.doc.index, _packed(user, ("metadata", "name")), None, 100,
+        -1, True, tuple(detail)))
+
+
+def _member_facts(org: Org, group: Entity, data: dict[str, Any],
+                  facts: dict[str, FileFacts]) -> None:
+    users = org.members[group.key]
+    for index, entry in enumerate(data["spec"]["members"]):
+        if entry is None:
+            continue
+        user = users[index]
+        notes = user.annotations()
+        detail: list[str | int] = []
+        for name, path in (("name", ("spec", "profile", "displayName")),
+                           ("title", note("title")), ("level", note("level"))):
+            if entry.get(name) is not None:
+                if name == "title" and PREFIX + "title" not in notes:
+                    path = ("spec", "profile", "jobTitle")
+                detail += [name, str(entry[name]), _packed(user, path)]
+        _, allocation_at = org.allocation(user, group)
+        allocation = entry.get("allocation", 100)
+        facts.setdefault(user.file, FileFacts()).persons.append(PersonFact(
+            user.id, user.file, user.doc.index, _packed(user, ("metadata", "name")),
+            group.id, allocation if isinstance(allocation, int) else 0,
+            _packed(user, allocation_at) if allocation_at is not None else -1,
+            True, tuple(detail)))
+
+
+def merged(files: dict[str, FileFacts], extra: dict[str, FileFacts]) -> dict[str, FileFacts]:
+    """The org's facts with Backstage's added; the cached per-file facts stay as they are."""
+    out = dict(files)
+    for file, more in extra.items():
+        combined = FileFacts()
+        known = files.get(file)
+        if known is not None:
+            combined.teams.extend(known.teams)
+            combined.persons.extend(known.persons)
+            combined.has_people = known.has_people
+        combined.teams.extend(more.teams)
+        combined.persons.extend(more.persons)
+        out[file] = combined
+    return out

@@ -1,0 +1,319 @@
+"""Write an import as Team, Group and People files, merging into what is already there.
+
+A file that exists is read with ruamel.yaml round-trip and only the fields the source
+carries are touched: a value that is already right is left as it is (so importing the
+same source twice changes no byte), a field the source does not carry is never read or
+written, and comments stay where people put them.  Every file is worked out in memory
+first, so a refusal (a symbolic link, a file that is not orglint's) stops the import
+before anything is written; each write is atomic (``fsutil.replace``).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from orglint import fsutil
+from orglint.importers import MAX_INPUT, Imported, ImportFailed, Member, Person, Team
+
+# (mapping, sequence, offset) indentations tried on an existing file; the first is ours.
+_STYLES = ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (4, 4, 0))
+_TEAM_META = ("title", "parent")
+_TEAM_SPEC = ("maturity", "size", "systems", "practices")
+_MEMBER = ("role", "allocation", "owns")
+_PERSON = ("name", "email", "title", "level", "role")
+
+
+class Output(NamedTuple):
+    path: Path
+    text: str | None  # None: unchanged
+    original: bytes | None
+
+
+class Report(NamedTuple):
+    written: list[Path]
+    unchanged: int
+    notes: list[str]
+    worklist: list[tuple[str, str, list[str]]]  # title, what it reads as, who holds it
+
+
+def _yaml(style: tuple[int, int, int] = _STYLES[0]) -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    yaml.indent(mapping=style[0], sequence=style[1], offset=style[2])
+    yaml.width = 1 << 16  # never re-wrap a long title
+    return yaml
+
+
+def _dump(yaml: Any, doc: Any) -> str:
+    out = io.StringIO()
+    yaml.dump(doc, out)
+    return out.getvalue()
+
+
+def _load(path: Path, text: str) -> tuple[Any, Any]:
+    """The ruamel instance that reproduces ``text`` (else ours) and its one document."""
+    chosen = None
+    for style in _STYLES:
+        try:
+            docs = list(_yaml(style).load_all(text))
+        except Exception as exc:  # ruamel raises many types; all mean "cannot merge"
+            raise ImportFailed(f"{path}: cannot be read as YAML ({type(exc).__name__});"
+                               " fix it or move it away") from None
+        if len(docs) != 1:
+            raise ImportFailed(f"{path}: holds {len(docs)} YAML documents; orglint import"
+                               " writes one per file, so it will not merge into it")
+        if chosen is None:
+            chosen = (_yaml(style), docs[0])
+        if _dump(_yaml(style), docs[0]) == text:
+            return _yaml(style), docs[0]
+    assert chosen is not None
+    return chosen
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def _node(value: Any) -> Any:
+    from ruamel.yaml.comments import CommentedSeq
+
+    if isinstance(value, list):
+        seq = CommentedSeq(value)
+        seq.fa.set_flow_style()  # ids fit on one line, as people write them
+        return seq
+    return value
+
+
+class _Merge:
+    """Puts the source's values into a document, counting what really changed."""
+
+    def __init__(self, roled: set[str]) -> None:
+        self.changed = False
+        self.roled = roled  # people with a role in the files, by the source or by hand
+
+    def put(self, mapping: Any, key: str, value: Any) -> None:
+        current = mapping.get(key)
+        if key in mapping and _plain(current) == value:
+            return
+        if isinstance(current, list) and isinstance(value, list):
+            # In place: a comment after a flow list belongs to the list, not to the key.
+            del current[:]
+            current.extend(value)
+        else:
+            mapping[key] = _node(value)
+        self.changed = True
+
+    def section(self, parent: Any, key: str) -> Any:
+        from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+        node = parent.get(key)
+        wanted = CommentedSeq if key in ("members", "people") else CommentedMap
+        if not isinstance(node, wanted):
+            parent[key] = node = wanted()
+            self.changed = True
+        return node
+
+    def entries(self, seq: Any, items: Iterable[Member | Person], fields: tuple[str, ...],
+                notes: list[str], where: str) -> None:
+        from ruamel.yaml.comments import CommentedMap
+
+        index = {str(e["id"]): e for e in seq if isinstance(e, dict) and "id" in e}
+        for item in items:
+            entry = index.get(item.id)
+            if entry is None:
+                entry = CommentedMap()
+                entry["id"] = item.id
+                entry.yaml_add_eol_comment(f"from {printable(item.origin)}", "id")
+                seq.append(entry)
+                index[item.id] = entry
+                self.changed = True
+            for field in fields:
+                if field in item.fields:
+                    self.put(entry, field, item.fields[field])
+        seen = {item.id for item in items}
+        self.roled.update(person_id for person_id, entry in index.items() if "role" in entry)
+        for person_id in index:
+            if person_id not in seen:
+                notes.append(f"{where}: {person_id} is in the file but not in the source;"
+                             " left as it is")
+
+
+def printable(text: str) -> str:
+    """Text for a comment: a file name or a source value must not end the comment line."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+
+
+def _header(imported: Imported, what: str) -> str:
+    return (f"{what}, imported by 'orglint import {imported.source}' from"
+            f" {printable(', '.join(imported.inputs))}.\n"
+            "Fields the source carries are updated by the next import; every other field"
+            " and every comment is yours.")
+
+
+def _team_doc(team: Team, doc: Any, imported: Imported, maturity: str,
+              merge: _Merge, notes: list[str]) -> Any:
+    from ruamel.yaml.comments import CommentedMap
+
+    if doc is None:
+        doc = CommentedMap()
+        doc["apiVersion"] = "orglint/v1"
+        doc["kind"] = team.kind
+        doc.yaml_set_start_comment(_header(imported, f"{team.kind} {team.id}"))
+        merge.changed = True
+    meta = merge.section(doc, "metadata")
+    merge.put(meta, "name", team.id)
+    for key in _TEAM_META:
+        if key in team.metadata:
+            merge.put(meta, key, team.metadata[key])
+    if team.kind == "Group":
+        return doc
+    spec = merge.section(doc, "spec")
+    if "maturity" in team.spec:
+        merge.put(spec, "maturity", team.spec["maturity"])
+    elif "maturity" not in spec:
+        spec["maturity"] = maturity
+        spec.yaml_add_eol_comment(f"--maturity default: {imported.source} gives no"
+                                  " maturity; set the team's real stage", "maturity")
+        merge.changed = True
+    for key in _TEAM_SPEC[1:]:
+        if key in team.spec:
+            merge.put(spec, key, team.spec[key])
+    members = merge.section(spec, "members")
+    merge.entries(members, team.members, _MEMBER, notes, f"team {team.id}")
+    return doc
+
+
+def _people_doc(imported: Imported, doc: Any, merge: _Merge, notes: list[str]) -> Any:
+    from ruamel.yaml.comments import CommentedMap
+
+    if doc is None:
+        doc = CommentedMap()
+        doc["apiVersion"] = "orglint/v1"
+        doc["kind"] = "People"
+        doc.yaml_set_start_comment(_header(imported, "People"))
+        merge.changed = True
+    spec = merge.section(doc, "spec")
+    people = merge.section(spec, "people")
+    merge.entries(people, imported.people.values(), _PERSON, notes, "people.yaml")
+    return doc
+
+
+def _existing(path: Path) -> tuple[str | None, bytes | None]:
+    info = fsutil.lstat(path)
+    if info is None:
+        return None, None
+    reason = fsutil.refusal(path, info)
+    if reason is not None:
+        raise ImportFailed(f"{path}: not written: {reason}")
+    raw = fsutil.read_regular(path, MAX_INPUT)
+    try:
+        return raw.decode("utf-8"), raw
+    except UnicodeDecodeError:
+        raise ImportFailed(f"{path}: is not UTF-8; orglint import will not merge into it"
+                           ) from None
+
+
+def _check_kind(path: Path, doc: Any, kind: str, name: str | None) -> None:
+    meta = doc.get("metadata") if isinstance(doc, dict) else None
+    ok = isinstance(doc, dict) and doc.get("kind") == kind and (
+        name is None or (isinstance(meta, dict) and meta.get("name") == name))
+    if not ok:
+        what = f"{kind} {name}" if name else kind
+        raise ImportFailed(f"{path}: exists and is not the {what} document this import"
+                           " writes; move it away or choose another --output")
+
+
+def _output(path: Path, build: Any, kind: str, name: str | None, roled: set[str]) -> Output:
+    text, original = _existing(path)
+    merge = _Merge(roled)
+    if text is None:
+        yaml, doc = _yaml(), None
+    else:
+        yaml, doc = _load(path, text)
+        _check_kind(path, doc, kind, name)
+    doc = build(doc, merge)
+    if not merge.changed:
+        return Output(path, None, original)
+    _validate(path, doc, kind)
+    return Output(path, _dump(yaml, doc), original)
+
+
+def _validate(path: Path, doc: Any, kind: str) -> None:
+    from orglint.resources import schema
+    from orglint.schema import explain_all
+
+    problems = explain_all(_plain(doc), schema(kind))
+    if problems:
+        where, message, _ = problems[0]
+        raise ImportFailed(f"{path}: would not pass the {kind} schema"
+                           f" ({'.'.join(str(p) for p in where)}: {message}); fix that"
+                           " field by hand and import again")
+
+
+def team_file(team_id: str) -> str:
+    """A team's file name; a team called "people" must not take people.yaml."""
+    return f"{team_id}.team.yaml" if team_id.lower() == "people" else f"{team_id}.yaml"
+
+
+def write(imported: Imported, output: Path, maturity: str, matrix: Any) -> Report:
+    if output.is_symlink() or (output.exists() and not output.is_dir()):
+        raise ImportFailed(f"--output {output}: not a folder orglint can write into")
+    notes = list(imported.notes)
+    roled: set[str] = set()
+    outputs: list[Output] = []
+    for team in sorted(imported.teams.values(), key=lambda t: t.id):
+        def build(doc: Any, merge: _Merge, team: Team = team) -> Any:
+            return _team_doc(team, doc, imported, maturity, merge, notes)
+
+        outputs.append(_output(output / team_file(team.id), build, team.kind, team.id, roled))
+    if imported.people:
+        def people(doc: Any, merge: _Merge) -> Any:
+            return _people_doc(imported, doc, merge, notes)
+
+        outputs.append(_output(output / "people.yaml", people, "People", None, roled))
+    written = []
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        for out in outputs:
+            if out.text is None:
+                continue
+            fsutil.replace(out.path, out.text.encode("utf-8"), expect=out.original)
+            written.append(out.path)
+    except fsutil.Refused as exc:
+        raise ImportFailed(f"{out.path}: not written: {exc}") from None
+    except OSError as exc:
+        raise ImportFailed(f"{exc.filename or output}: cannot write:"
+                           f" {exc.strerror or exc}") from None
+    unchanged = sum(1 for out in outputs if out.text is None)
+    return Report(written, unchanged, notes, worklist(imported, matrix, roled))
+
+
+def worklist(imported: Imported, matrix: Any, with_role: set[str]
+             ) -> list[tuple[str, str, list[str]]]:
+    """Titles that name no role, with who holds them and has no ``role`` anywhere in the
+    files: the roles left to set by hand."""
+    holders: dict[str, list[str]] = {}
+    for person in imported.people.values():
+        title = person.fields.get("title")
+        if person.id in with_role or not isinstance(title, str):
+            continue
+        if matrix.role_for_title(title) is None:
+            holders.setdefault(title, []).append(person.id)
+    out = []
+    for title in sorted(holders, key=str.lower):
+        read = matrix.resolve_title(title)
+        what = (f"could be {' or '.join(read.candidates)}" if read.ambiguous
+                else "maps to no role")
+        out.append((title, what, sorted(holders[title])))
+    return out

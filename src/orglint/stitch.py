@@ -1,0 +1,118 @@
+"""The Backstage files end to end, so one Team document can point into several files.
+
+A Backstage team is spread over several entities, often in several files, but a rule
+reports against one file name.  The spans of a team's synthetic Team document therefore
+live in one *virtual* file, the Backstage files laid end to end; ``Stitch`` maps every
+finding back to its own file and line.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Mapping
+
+from orglint.catalog import Entity
+from orglint.findings import Finding, Location
+from orglint.source import NestedPath, Path, SourceMap, nest
+
+VIRTUAL = "<backstage>"
+Raw = tuple[int, int, int, int]
+
+
+class Stitch:
+    """The Backstage files end to end: real (file, span) ↔ one virtual span."""
+
+    def __init__(self, texts: Mapping[str, str]) -> None:
+        self.lines: dict[str, list[str]] = {}
+        self.offset: dict[str, int] = {}
+        self.starts: list[int] = []
+        self.files: list[str] = []
+        at = 0
+        for file, text in texts.items():
+            lines = text.split("\n")
+            self.lines[file] = lines
+            self.offset[file] = at
+            self.starts.append(at + 1)  # 1-based, as findings count
+            self.files.append(file)
+            at += len(lines) + 1
+
+    def raw(self, entity: Entity, path: Path, *, key: bool = False) -> Raw | None:
+        source = entity.doc.source
+        nested = nest(path)
+        found = source.keys.get(nested) if key else source.values.get(nested)
+        if found is None:
+            return None
+        off = self.offset[entity.file]
+        return (found[0] + off, found[1], found[2] + off, found[3])
+
+    def items(self, entity: Entity, path: Path, items: list[str]) -> list[Raw | None]:
+        """Where each item of a comma-separated scalar is: its own columns when the
+        scalar sits on one line, else the whole scalar."""
+        whole = self.raw(entity, path)
+        if whole is None:
+            return [None] * len(items)
+        line0 = whole[0] - self.offset[entity.file]
+        if whole[0] != whole[2]:
+            return [whole] * len(items)
+        text = self.lines[entity.file][line0][whole[1]:whole[3]]
+        out: list[Raw | None] = []
+        cursor = 0
+        for item in items:
+            index = text.find(item, cursor)
+            if index < 0:
+                out.append(whole)
+                continue
+            cursor = index + len(item)
+            out.append((whole[0], whole[1] + index, whole[0], whole[1] + cursor))
+        return out
+
+    def real(self, line: int) -> tuple[str, int]:
+        index = max(bisect.bisect_right(self.starts, line) - 1, 0)
+        return self.files[index], line - self.starts[index] + 1
+
+    def finding(self, finding: Finding) -> Finding:
+        if finding.file != VIRTUAL:
+            return finding
+        file, line = self.real(finding.line)
+        _, end_line = self.real(finding.end_line)
+        related = tuple(self.location(r) for r in finding.related)
+        return finding._replace(file=file, line=line, end_line=max(end_line, line),
+                                related=related, fix=None)
+
+    def location(self, location: Location) -> Location:
+        if location.file != VIRTUAL:
+            return location
+        file, line = self.real(location.line)
+        return Location(file, line, location.column)
+
+
+class SpanMap:
+    """The source map of one synthetic Team document, filled path by path."""
+
+    def __init__(self, stitch: Stitch) -> None:
+        self.stitch = stitch
+        self.values: dict[NestedPath, Raw] = {}
+        self.keys: dict[NestedPath, Raw] = {}
+        # The annotation a field of the Team document came from, by its dotted path: a
+        # schema message names the field people wrote, not the document they never see.
+        self.labels: dict[str, str] = {}
+
+    def put(self, path: Path, entity: Entity, source: Path) -> None:
+        if source[:2] == ("metadata", "annotations"):
+            self.labels[".".join(str(p) for p in path)] = str(source[-1])
+        value = self.stitch.raw(entity, source)
+        if value is None:
+            return
+        self.values[nest(path)] = value
+        key = self.stitch.raw(entity, source, key=True)
+        if key is not None:
+            self.keys[nest(path)] = key
+
+    def put_items(self, path: Path, entity: Entity, source: Path, items: list[str]) -> None:
+        self.put(path, entity, source)
+        for i, raw in enumerate(self.stitch.items(entity, source, items)):
+            if raw is not None:
+                self.values[nest((*path, i))] = raw
+
+    def source(self) -> SourceMap:
+        return SourceMap(self.values, self.keys)

@@ -1,0 +1,478 @@
+"""Backstage read in place (spec §8.1): Group and User entities as part of the org."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from orglint.config import Settings
+from orglint.engine import Request, plan, run
+from orglint.findings import Finding
+from tests.conftest import REPO, at, dedent
+
+ACME = REPO / "tests" / "data" / "corpora" / "backstage-acme"
+
+
+def check(folder: Path, *, backstage: bool = True, names: list[str] | None = None,
+          select: list[str] | None = None) -> list[Finding]:
+    settings = Settings(root=folder, cache=False, backstage=backstage,
+                        select=select or ["ALL"])
+    return run(plan(settings), Request(names or ["."], cwd=folder)).findings
+
+
+def org(tmp_path: Path, files: dict[str, str]) -> Path:
+    folder = tmp_path / "org"
+    folder.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(dedent(text), encoding="utf-8")
+    return folder
+
+
+def got(findings: list[Finding]) -> list[tuple[str, int, int, str]]:
+    return [(f.file, f.line, f.column, f.code) for f in findings]
+
+
+@pytest.fixture
+def acme(tmp_path: Path) -> Path:
+    folder = tmp_path / "acme"
+    shutil.copytree(ACME, folder)
+    return folder
+
+
+def annotate(path: Path, after: str, lines: list[str]) -> None:
+    """Add ``metadata.annotations`` lines right after the ``after`` line."""
+    text = path.read_text(encoding="utf-8")
+    block = "  annotations:\n" + "".join(f"    {line}\n" for line in lines)
+    assert after + "\n" in text
+    path.write_text(text.replace(after + "\n", after + "\n" + block, 1), encoding="utf-8")
+
+
+def line_of(path: Path, token: str) -> tuple[int, int]:
+    text = path.read_text(encoding="utf-8")
+    index = text.index(token)
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+# -- the acme example org --------------------------------------------------------------
+
+
+def test_acme_as_it_is_reports_only_the_team_e_hierarchy(acme):
+    assert got(check(acme)) == [("team-e-big-name-group.yaml", 12, 11, "ORG012")]
+
+
+def test_without_the_setting_backstage_entities_are_skipped(acme):
+    assert check(acme, backstage=False) == []
+
+
+def test_annotated_acme_reports_role_fit_and_coverage_at_the_backstage_lines(acme):
+    team_b = acme / "team-b-group.yaml"
+    annotate(team_b, "  description: Team B",
+             ["orglint.dev/maturity: production",
+              "orglint.dev/systems: feature-store, model-serving"])
+    annotate(team_b, "  name: amelia.park",
+             ["orglint.dev/title: Senior DevOps Engineer",
+              "orglint.dev/owns: ci-runners, training-pipelines"])
+    annotate(team_b, "  name: colette.brock",
+             ["orglint.dev/role: ml-engineer",
+              "orglint.dev/owns: inference-handlers, gpu-operator"])
+    findings = check(acme, select=["ORG1", "ORG2", "ORG012", "ORG013"])
+    where = {(f.code, f.line, f.column) for f in findings if f.file == team_b.name}
+    assert ("ORG104", *line_of(team_b, "training-pipelines")) in where
+    assert ("ORG105", *line_of(team_b, "gpu-operator")) in where
+    assert ("ORG201", *line_of(team_b, "feature-store")) in where
+    assert ("ORG202", *line_of(team_b, "model-serving")) in where
+    assert ("ORG203", *line_of(team_b, "production")) in where
+    assert ("team-e-big-name-group.yaml", 12, 11, "ORG012") in got(findings)
+    by_code = {f.code: f for f in findings}
+    assert by_code["ORG104"].entity == "amelia.park"
+    assert "amelia.park (devops-sre)" in by_code["ORG104"].message  # role from the title
+
+
+# -- teams, members and where findings point ----------------------------------------
+
+GROUP = dedent("""\
+    apiVersion: backstage.io/v1alpha1
+    kind: Group
+    metadata:
+      name: recsys
+      annotations:
+        orglint.dev/maturity: pilot
+        orglint.dev/systems: feature-store
+    spec:
+      type: team
+      children: []
+    """)
+
+
+def test_members_in_another_file_are_found_at_their_own_lines(tmp_path):
+    users = """\
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata:
+          name: dana
+          annotations:
+            orglint.dev/role: data-engineer
+            orglint.dev/owns: feature-store-population, data-quality-contracts, training-pipelines
+        spec:
+          memberOf: [recsys]
+        """
+    folder = org(tmp_path, {"groups.yaml": GROUP, "users.yaml": users})
+    findings = check(folder)
+    assert got(findings) == [("users.yaml", *at(users, "training-pipelines"), "ORG107")]
+
+
+def test_a_user_owning_nothing_named_is_an_unowned_responsibility_at_the_group(tmp_path):
+    users = """\
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata: {name: dana, annotations: {orglint.dev/role: data-engineer}}
+        spec: {memberOf: [recsys]}
+        """
+    folder = org(tmp_path, {"groups.yaml": GROUP, "users.yaml": users})
+    findings = check(folder, select=["ORG202"])
+    assert [(f.file, f.line, f.column) for f in findings] == [
+        ("groups.yaml", *at(GROUP, "feature-store"))] * 2
+
+
+def test_membership_joins_members_and_member_of(tmp_path):
+    group = GROUP.replace("children: []", "children: []\n  members: [ann]")
+    users = """\
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata: {name: ann, annotations: {orglint.dev/role: ml-engineer}}
+        spec: {memberOf: []}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata: {name: bo, annotations: {orglint.dev/role: data-engineer}}
+        spec: {memberOf: [group:default/recsys]}
+        """
+    folder = org(tmp_path, {"groups.yaml": group, "users.yaml": users})
+    # Both count: the data engineer (memberOf) covers ORG201, the ML engineer (members)
+    # is counted in the team's size; ORG013 notes that spec.members leaves bo out.
+    findings = check(folder, select=["ORG201", "ORG013"])
+    assert [(f.code, f.entity) for f in findings] == [("ORG013", "bo")]
+    sized = group.replace("orglint.dev/systems", "orglint.dev/size: '2'\n    orglint.dev/x")
+    (folder / "groups.yaml").write_text(dedent(sized), encoding="utf-8")
+    assert check(folder, select=["ORG303"]) == []
+
+
+def test_owns_per_group_and_allocation_per_group(tmp_path):
+    groups = GROUP + dedent("""\
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata:
+          name: search
+          annotations: {orglint.dev/maturity: exploring}
+        spec: {type: team, children: []}
+        """)
+    users = """\
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata:
+          name: dana
+          annotations:
+            orglint.dev/role: data-engineer
+            orglint.dev/owns: feature-store-population, data-quality-contracts
+            orglint.dev/owns.search: model-rollback
+            orglint.dev/allocation.recsys: "80"
+            orglint.dev/allocation.search: "40"
+        spec:
+          memberOf: [recsys, search]
+        """
+    folder = org(tmp_path, {"groups.yaml": groups, "users.yaml": users})
+    findings = check(folder, select=["ORG107", "ORG301"])
+    assert got(findings) == [
+        ("users.yaml", *at(users, "model-rollback"), "ORG107"),
+        ("users.yaml", *at(users, '"80"'), "ORG301"),
+        ("users.yaml", *at(users, '"40"'), "ORG301"),
+    ]
+
+
+def test_allocation_defaults_to_an_even_share_of_the_users_teams(tmp_path):
+    groups = GROUP + "".join(dedent(f"""\
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata: {{name: t{i}, annotations: {{orglint.dev/maturity: exploring}}}}
+        spec: {{type: team, children: []}}
+        """) for i in range(3))
+    users = """\
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata: {name: dana, annotations: {orglint.dev/role: data-engineer}}
+        spec: {memberOf: [recsys, t0, t1, t2, structure]}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata: {name: structure}
+        spec: {type: department, children: []}
+        """
+    folder = org(tmp_path, {"groups.yaml": groups, "users.yaml": users})
+    assert [f.code for f in check(folder, select=["ORG3"])] == []
+
+
+def test_a_bad_annotation_is_a_schema_error_where_it_is_written(tmp_path):
+    group = GROUP.replace("maturity: pilot", "maturity: prod").replace(
+        "feature-store", "feature store")
+    folder = org(tmp_path, {"groups.yaml": group})
+    findings = check(folder)
+    assert [(f.line, f.column, f.code) for f in findings] == [
+        (*at(group, "prod"), "ORG003"), (*at(group, "feature store"), "ORG003")]
+    assert findings[0].message.startswith("orglint.dev/maturity: maturity must be one of")
+
+
+def test_multi_document_catalog_files_skip_other_kinds(tmp_path):
+    catalog = dedent("""\
+        apiVersion: backstage.io/v1alpha1
+        kind: Component
+        metadata: {name: recommender}
+        spec: {type: service, lifecycle: production, owner: recsys}
+        ---
+        """) + GROUP + dedent("""\
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata: {name: dana, annotations: {orglint.dev/role: devops-sre}}
+        spec: {memberOf: [recsys]}
+        """)
+    folder = org(tmp_path, {"catalog-info.yaml": catalog})
+    findings = check(folder, select=["ORG201"])
+    assert got(findings) == [("catalog-info.yaml", *at(catalog, "feature-store"), "ORG201")]
+
+
+def test_a_group_without_maturity_is_structure_that_teams_name_as_parent(tmp_path):
+    team = """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: ranking, parent: ml-division}
+        spec: {maturity: exploring, members: []}
+        """
+    division = """\
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata: {name: ml-division}
+        spec: {type: department, children: []}
+        """
+    folder = org(tmp_path, {"team.yaml": team, "division.yaml": division})
+    assert check(folder, select=["ORG011"]) == []
+    assert [f.code for f in check(folder, backstage=False, select=["ORG011"])] == ["ORG011"]
+
+
+def test_a_suppression_comment_in_the_backstage_file_works(tmp_path):
+    group = GROUP.replace("systems: feature-store",
+                          "systems: feature-store  # orglint: ignore[ORG201] hiring")
+    folder = org(tmp_path, {"groups.yaml": group})
+    assert check(folder, select=["ORG201", "ORG901"]) == []
+
+
+# -- Backstage's own schemas -------------------------------------------------------------
+
+
+def test_entities_are_checked_against_backstages_schemas(tmp_path):
+    text = """\
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata:
+          name: platform
+          annotations: {owner: 3}
+        spec:
+          children: []
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata: {name: dana}
+        spec:
+          memberOf: team-a
+        extra: 1
+        """
+    folder = org(tmp_path, {"entities.yaml": text})
+    findings = check(folder, select=["ORG003"])
+    assert [(f.line, f.column) for f in findings] == [
+        at(text, "3}"), at(text, "spec:"), at(text, "team-a\n"),
+        at(text, "extra")]
+    assert "required key 'type'" in findings[1].message
+    assert "unknown key 'extra'" in findings[3].message
+
+
+# -- ORG012 and ORG013 -------------------------------------------------------------------
+
+HIERARCHY = """\
+    apiVersion: backstage.io/v1alpha1
+    kind: Group
+    metadata: {name: infra}
+    spec: {type: department, children: [ml, ghost]}
+    ---
+    apiVersion: backstage.io/v1alpha1
+    kind: Group
+    metadata: {name: ml}
+    spec: {type: team, parent: data, children: []}
+    ---
+    apiVersion: backstage.io/v1alpha1
+    kind: Group
+    metadata: {name: data}
+    spec: {type: department, children: [analytics]}
+    ---
+    apiVersion: backstage.io/v1alpha1
+    kind: Group
+    metadata: {name: analytics}
+    spec: {type: team, children: []}
+    """
+
+
+def test_inconsistent_hierarchy(tmp_path):
+    folder = org(tmp_path, {"org.yaml": HIERARCHY})
+    findings = check(folder, select=["ORG012"])
+    assert [(f.line, f.column) for f in findings] == [
+        at(HIERARCHY, "ml,"), at(HIERARCHY, "ghost"), at(HIERARCHY, "data,")]
+    assert "ml's spec.parent is 'data'" in findings[0].message
+    assert findings[0].related and findings[0].related[0].line == at(HIERARCHY, "ml}")[0]
+
+
+MEMBERSHIP = """\
+    apiVersion: backstage.io/v1alpha1
+    kind: Group
+    metadata: {name: team-a}
+    spec: {type: team, children: [], members: [ann, user:default/bo, nobody]}
+    ---
+    apiVersion: backstage.io/v1alpha1
+    kind: User
+    metadata: {name: ann}
+    spec: {memberOf: [team-a]}
+    ---
+    apiVersion: backstage.io/v1alpha1
+    kind: User
+    metadata: {name: bo}
+    spec: {memberOf: [team-b]}
+    ---
+    apiVersion: backstage.io/v1alpha1
+    kind: User
+    metadata: {name: cy}
+    spec: {memberOf: [team-a, missing]}
+    ---
+    apiVersion: backstage.io/v1alpha1
+    kind: Group
+    metadata: {name: team-b}
+    spec: {type: team, children: []}
+    """
+
+
+def test_inconsistent_membership(tmp_path):
+    folder = org(tmp_path, {"org.yaml": MEMBERSHIP})
+    findings = check(folder, select=["ORG013"])
+    assert [(f.line, f.column, f.entity) for f in findings] == [
+        (*at(MEMBERSHIP, "user:default/bo"), "team-a"),
+        (*at(MEMBERSHIP, "nobody"), "team-a"),
+        (*at(MEMBERSHIP, "team-a, missing"), "cy"),
+        (*at(MEMBERSHIP, "missing"), "cy"),
+    ]
+
+
+def test_catalog_findings_are_reported_only_for_the_files_named(tmp_path):
+    folder = org(tmp_path, {"org.yaml": HIERARCHY, "other.yaml": GROUP})
+    settings = Settings(root=folder, cache=False, backstage=True, select=["ORG012"])
+    settings.paths = ["org.yaml"]
+    assert run(plan(settings), Request(["other.yaml"], cwd=folder)).findings == []
+
+
+def test_the_readme_example_reports_what_the_readme_shows(run_cli, tmp_path):
+    import re
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    example = next(b for b in re.findall(r"```yaml\n(.*?)```", readme, re.DOTALL)
+                   if b.startswith("# catalog-info.yaml"))
+    shown = next(b for b in re.findall(r"```console\n(.*?)```", readme, re.DOTALL)
+                 if b.startswith("$ orglint check catalog-info.yaml"))
+    command, *expected = shown.strip().splitlines()
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".orglint.yaml").write_text("backstage: true\n", encoding="utf-8")
+    (tmp_path / "catalog-info.yaml").write_text(example, encoding="utf-8")
+    result = run_cli(*command.split()[2:], "--no-cache")
+    assert result.out.splitlines() == expected
+
+
+def test_entities_of_every_wrong_shape_give_findings_never_a_crash(tmp_path):
+    text = dedent("""\
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata: {name: 5}
+        spec: []
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata:
+          name: g
+          namespace: [x]
+          annotations: {orglint.dev/maturity: pilot, orglint.dev/size: "0x", orglint.dev/owns: 3}
+        spec: {type: team, children: "x", members: [1, null, "user:", ":/", u], parent: [p]}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata:
+          name: u
+          annotations: {orglint.dev/allocation.g: "-5", orglint.dev/owns: ",,, ,"}
+        spec: {memberOf: {g: 1}, profile: "me"}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata: {name: "bad id!", annotations: {orglint.dev/role: ml-engineer}}
+        spec: {memberOf: [g, g, G, "group:default/g"]}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata: {name: loop, annotations: {orglint.dev/maturity: scale}}
+        spec: {type: team, parent: loop, children: [loop]}
+        """)
+    folder = org(tmp_path, {"hostile.yaml": text})
+    codes = {f.code for f in check(folder)}
+    assert {"ORG003", "ORG011", "ORG013"} <= codes
+
+
+def test_verbose_lists_only_the_documents_not_read(acme, run_cli):
+    (acme / ".orglint.yaml").write_text("backstage: true\n", encoding="utf-8")
+    (acme / ".git").mkdir()
+    result = run_cli("check", "-v", "--no-cache", "org.yaml", cwd=acme)
+    assert "document 1" not in result.out  # the acme-corp Group
+    assert "skipped: document 2: not an orglint document" in result.out  # the Location
+
+
+def test_backstage_users_are_people_of_the_org(tmp_path):
+    team = """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: ranking}
+        spec: {maturity: exploring, members: [{id: dana, role: ml-engineer}]}
+        """
+    people = """\
+        apiVersion: orglint/v1
+        kind: People
+        spec: {people: [{id: bo, name: Bo}, {id: cy, name: Cy Young}]}
+        """
+    users = """\
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata: {name: dana}
+        spec: {memberOf: [], profile: {displayName: Dana Scully}}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata: {name: cy}
+        spec: {memberOf: [], profile: {displayName: Cy Old}}
+        """
+    folder = org(tmp_path, {"team.yaml": team, "people.yaml": people, "users.yaml": users})
+    found = got(check(folder, select=["ORG008", "ORG009"]))
+    assert found == [("users.yaml", *at(users, "Cy Old"), "ORG009")]
+    assert [f[3] for f in got(check(folder, backstage=False, select=["ORG008"]))] == ["ORG008"]
+
+
+def test_checking_backstage_in_place_stays_on_the_light_check_path(acme):
+    from tests.test_startup import _heavy, _imported
+
+    (acme / ".orglint.yaml").write_text("backstage: true\n", encoding="utf-8")
+    (acme / ".git").mkdir()
+    modules = _imported("check", ".", cwd=acme)
+    assert "orglint.backstage" in modules  # the probe did read the catalog
+    assert _heavy(modules) == []

@@ -1,0 +1,431 @@
+"""``orglint import`` (spec §8.2): Backstage, CSV and SCIM, each end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, dedent
+
+ACME = REPO / "tests" / "data" / "corpora" / "backstage-acme"
+KUBERNETES = REPO / "tests" / "data" / "kubernetes-org"
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def passes_schema(run_cli, folder: Path) -> None:
+    checked = run_cli("check", "--no-config", "--no-cache", "--select", "ORG001,ORG002,ORG003",
+                      "--output-format", "json", str(folder))
+    assert checked.code == 0, checked.out + checked.err
+    assert json.loads(checked.out)["findings"] == []
+
+
+def findings(run_cli, folder: Path, *codes: str) -> list[dict[str, object]]:
+    checked = run_cli("check", "--no-config", "--no-cache", "--select", ",".join(codes),
+                      "--output-format", "json", "--exit-zero", str(folder))
+    assert checked.code == 0, checked.err
+    out: list[dict[str, object]] = json.loads(checked.out)["findings"]
+    return out
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# -- Backstage ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def acme(tmp_path: Path) -> Path:
+    folder = tmp_path / "acme"
+    shutil.copytree(ACME, folder)
+    edit(folder / "team-b-group.yaml", "  description: Team B\n",
+         "  description: Team B\n  annotations:\n    orglint.dev/maturity: production\n"
+         "    orglint.dev/systems: model-serving\n")
+    edit(folder / "team-b-group.yaml", "  name: amelia.park\n",
+         "  name: amelia.park\n  annotations:\n"
+         "    orglint.dev/title: Senior DevOps Engineer\n"
+         "    orglint.dev/owns: ci-runners, training-pipelines\n")
+    edit(folder / "team-b-group.yaml", "  name: colette.brock\n",
+         "  name: colette.brock\n  annotations:\n    orglint.dev/role: ml-engineer\n"
+         "    orglint.dev/allocation.team-b: '50'\n")
+    return folder
+
+
+def test_backstage_import_end_to_end(run_cli, acme, tmp_path):
+    out = tmp_path / "org"
+    first = run_cli("import", "backstage", str(acme), "--output", str(out))
+    assert first.code == 0, first.err
+    assert sorted(snapshot(out)) == [
+        "acme-corp.yaml", "backstage.yaml", "boxoffice.yaml", "infrastructure.yaml",
+        "people.yaml", "team-a.yaml", "team-b.yaml", "team-c.yaml", "team-d.yaml",
+        "team-e.yaml"]
+    passes_schema(run_cli, out)
+    team_b = (out / "team-b.yaml").read_text()
+    assert "kind: Team" in team_b and "maturity: production\n" in team_b
+    assert "- id: amelia.park  # from Backstage user:default/amelia.park (team-b-group.yaml)" \
+        in team_b
+    assert "allocation: 50" in team_b
+    # A role inferred from a title is not written: the title is, in people.yaml.
+    assert "role: devops-sre" not in team_b
+    assert "title: Senior DevOps Engineer" in (out / "people.yaml").read_text()
+    assert "--maturity default" in (out / "team-a.yaml").read_text()
+    # Groups without members are structure; team-e has no members in the example org.
+    assert "kind: Group" in (out / "team-e.yaml").read_text()
+    assert "kind: Group" in (out / "backstage.yaml").read_text()
+    found = {(f["code"], f["entity"]) for f in findings(run_cli, out, "ORG104", "ORG011")}
+    assert found == {("ORG104", "amelia.park")}
+
+    # Hand edits: a comment and a field of the people's own; a source field changed.
+    edit(out / "team-b.yaml", "    - id: jenny.doe",
+         "    # Jenny joins the data team in Q3\n    - id: jenny.doe")
+    edit(out / "team-b.yaml", "  systems: [model-serving]\n",
+         "  systems: [model-serving]\n  practices: [eval-gate]  # agreed in the review\n")
+    edit(acme / "team-b-group.yaml", "orglint.dev/owns: ci-runners, training-pipelines",
+         "orglint.dev/owns: ci-runners")
+    second = run_cli("import", "backstage", str(acme), "--output", str(out))
+    assert second.code == 0, second.err
+    team_b = (out / "team-b.yaml").read_text()
+    assert "    # Jenny joins the data team in Q3\n    - id: jenny.doe" in team_b
+    assert "  practices: [eval-gate]  # agreed in the review\n" in team_b
+    assert "owns: [ci-runners]\n" in team_b
+    assert "Imported 10 file(s): 1 written, 9 unchanged." in second.out
+
+    before = snapshot(out)
+    third = run_cli("import", "backstage", str(acme), "--output", str(out))
+    assert third.code == 0 and snapshot(out) == before
+
+
+def test_backstage_import_uses_the_maturity_option(run_cli, tmp_path):
+    out = tmp_path / "org"
+    assert run_cli("import", "backstage", str(ACME / "team-a-group.yaml"), "--output",
+                   str(out), "--maturity", "pilot").code == 0
+    text = (out / "team-a.yaml").read_text()
+    assert "maturity: pilot  # --maturity default: backstage gives no maturity" in text
+
+
+# -- CSV -------------------------------------------------------------------------------
+
+HR = dedent("""\
+    Employee ID,Name,Email,Job Title,Team,Allocation,Level,Role
+    alice,Alice Chen,alice@example.com,Senior DevOps Engineer,ML Platform,100,Senior,
+    bob,Bob Li,bob@example.com,Machine Learning Engineer,Recsys,60,mid,
+    bob,Bob Li,bob@example.com,Machine Learning Engineer,ML Platform,40,mid,
+    carol,Carol Diaz,carol@example.com,Chief of Staff,Recsys,,staff,
+    dan,Dan Wu,dan@example.com,Platform Engineer,Recsys,,,platform-engineer
+    erin,Erin Moss,erin@example.com,Platform Engineer,Recsys,,,
+    """)
+
+
+def test_csv_import_end_to_end(run_cli, tmp_path):
+    source = tmp_path / "hr.csv"
+    source.write_text(HR, encoding="utf-8")
+    out = tmp_path / "org"
+    args = ("import", "csv", str(source), "--output", str(out),
+            "--column", "id=Employee ID", "--column", "title=job title")
+    first = run_cli(*args)
+    assert first.code == 0, first.err
+    assert sorted(snapshot(out)) == ["ml-platform.yaml", "people.yaml", "recsys.yaml"]
+    passes_schema(run_cli, out)
+    platform = (out / "ml-platform.yaml").read_text()
+    assert "title: ML Platform" in platform
+    assert "- id: bob  # from hr.csv row 4\n      allocation: 40" in platform
+    recsys = (out / "recsys.yaml").read_text()
+    assert "- id: dan  # from hr.csv row 6\n      role: platform-engineer" in recsys
+    assert "role:" not in platform  # alice's role comes from her title when checked
+    assert "level: senior" in (out / "people.yaml").read_text()
+    # The worklist: titles that map to no role, with who holds them (dan has a role).
+    assert first.out.endswith(
+        "Titles that map to no role (set 'role' for these people, or add the title to"
+        " your matrix's aliases):\n"
+        "  'Chief of Staff' maps to no role: carol\n"
+        "  'Platform Engineer' could be platform-engineer or devops-sre: erin\n")
+    found = {(f["code"], f["entity"]) for f in findings(run_cli, out, "ORG004", "ORG301")}
+    assert found == {("ORG004", "carol"), ("ORG004", "erin")}
+
+    edit(out / "people.yaml", "    - id: carol", "    # on leave until May\n    - id: carol")
+    edit(out / "recsys.yaml", "    - id: carol  # from hr.csv row 5\n",
+         "    - id: carol  # from hr.csv row 5\n      role: manager  # by hand\n")
+    source.write_text(HR.replace("Bob Li,bob@example.com,Machine Learning Engineer,Recsys,60",
+                                 "Bob Li,bob@example.com,Machine Learning Engineer,Recsys,50"),
+                      encoding="utf-8")
+    second = run_cli(*args)
+    assert second.code == 0, second.err
+    assert "    # on leave until May\n    - id: carol" in (out / "people.yaml").read_text()
+    recsys = (out / "recsys.yaml").read_text()
+    assert "role: manager  # by hand" in recsys
+    assert "- id: bob  # from hr.csv row 3\n      allocation: 50" in recsys
+    assert "'Chief of Staff'" not in second.out  # carol has a role now
+    before = snapshot(out)
+    assert run_cli(*args).code == 0 and snapshot(out) == before
+
+
+def test_csv_column_names_are_case_insensitive_and_absent_columns_are_not_written(
+        run_cli, tmp_path):
+    source = tmp_path / "hr.csv"
+    source.write_text("EMAIL,TEAM\nzoe@example.com,Data\n", encoding="utf-8")
+    out = tmp_path / "org"
+    assert run_cli("import", "csv", str(source), "--output", str(out)).code == 0
+    assert "- id: zoe" in (out / "data.yaml").read_text()
+    assert "allocation" not in (out / "data.yaml").read_text()
+    passes_schema(run_cli, out)
+
+
+@pytest.mark.parametrize(("text", "args", "message"), [
+    ("id,team\na,b\n", ("--column", "title=Job Title"), "no such column"),
+    ("team,role\nx,y\n", (), "no 'id', 'email' or 'name' column"),
+    ("", (), "empty"),
+    ("id,team\na,b\n", ("--column", "colour=x"), "'colour' is not one of"),
+])
+def test_csv_problems_are_exit_2_with_a_message(run_cli, tmp_path, text, args, message):
+    source = tmp_path / "hr.csv"
+    source.write_text(text, encoding="utf-8")
+    result = run_cli("import", "csv", str(source), "--output", str(tmp_path / "o"), *args)
+    assert result.code == 2 and message in result.err and "Traceback" not in result.err
+    assert not (tmp_path / "o").exists()
+
+
+def test_values_the_schema_would_refuse_are_noted_not_written(run_cli, tmp_path):
+    source = tmp_path / "hr.csv"
+    source.write_text("id,team,level,allocation\nbo,Ops,L5,150\n", encoding="utf-8")
+    out = tmp_path / "org"
+    result = run_cli("import", "csv", str(source), "--output", str(out))
+    assert result.code == 0
+    assert "level 'L5' is not one of" in result.err and "allocation '150'" in result.err
+    passes_schema(run_cli, out)
+
+
+# -- SCIM --------------------------------------------------------------------------------
+
+SCIM = {
+    "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+    "Resources": [
+        {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User",
+                     "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+         "id": "2819c223", "userName": "bjensen@example.com",
+         "name": {"formatted": "Ms. Barbara J Jensen, III"}, "displayName": "Babs Jensen",
+         "title": "Staff MLOps Engineer",
+         "emails": [{"value": "b@home.example", "type": "home"},
+                    {"value": "bjensen@example.com", "type": "work", "primary": True}],
+         "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":
+             {"department": "ML Platform"}},
+        {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": "u2",
+         "userName": "mpatel", "name": {"givenName": "Mira", "familyName": "Patel"},
+         "title": "Research Scientist", "meta": {"resourceType": "User"}},
+        {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": "u3",
+         "userName": "gone", "active": False},
+        {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "id": "g1",
+         "displayName": "Ranking ML",
+         "members": [{"value": "u2", "type": "User"}, {"value": "g2", "type": "Group",
+                                                       "display": "Ranking Eval"}]},
+    ],
+}
+
+
+def test_scim_import_end_to_end(run_cli, tmp_path):
+    source = tmp_path / "users.json"
+    source.write_text(json.dumps(SCIM), encoding="utf-8")
+    out = tmp_path / "org"
+    first = run_cli("import", "scim", str(source), "--output", str(out))
+    assert first.code == 0, first.err
+    assert sorted(snapshot(out)) == ["ml-platform.yaml", "people.yaml", "ranking-eval.yaml",
+                                     "ranking-ml.yaml"]
+    passes_schema(run_cli, out)
+    people = (out / "people.yaml").read_text()
+    assert "name: Babs Jensen\n      email: bjensen@example.com\n      title: Staff MLOps" \
+        in people
+    assert "name: Mira Patel" in people and "gone" not in people
+    assert "- id: bjensen" in (out / "ml-platform.yaml").read_text()  # by department
+    assert "parent: ranking-ml" in (out / "ranking-eval.yaml").read_text()
+    assert "'Research Scientist' could be" in first.out and ": mpatel" in first.out
+
+    edit(out / "ranking-ml.yaml", "    - id: mpatel", "    # interim lead\n    - id: mpatel")
+    edit(out / "ranking-ml.yaml", "from SCIM Group Ranking ML (users.json)\n",
+         "from SCIM Group Ranking ML (users.json)\n      role: data-scientist\n"
+         "      owns: [model-design]\n")
+    SCIM["Resources"][1]["title"] = "Senior Data Scientist"  # type: ignore[index]
+    source.write_text(json.dumps(SCIM), encoding="utf-8")
+    try:
+        assert run_cli("import", "scim", str(source), "--output", str(out)).code == 0
+    finally:
+        SCIM["Resources"][1]["title"] = "Research Scientist"  # type: ignore[index]
+    ranking = (out / "ranking-ml.yaml").read_text()
+    assert "    # interim lead\n    - id: mpatel" in ranking
+    assert "role: data-scientist\n      owns: [model-design]" in ranking
+    assert "title: Senior Data Scientist" in (out / "people.yaml").read_text()
+    before = snapshot(out)
+    source.write_text(json.dumps({**SCIM, "Resources": [
+        {**SCIM["Resources"][1], "title": "Senior Data Scientist"},  # type: ignore[dict-item]
+        *SCIM["Resources"][0:1], *SCIM["Resources"][2:]]}), encoding="utf-8")
+    assert run_cli("import", "scim", str(source), "--output", str(out)).code == 0
+    assert snapshot(out) == before  # the same source in another order changes nothing
+
+
+@pytest.mark.parametrize("text", ["{not json", "[" * 100_000, "\ufffe\x00"])
+def test_scim_that_cannot_be_read_is_exit_2(run_cli, tmp_path, text):
+    source = tmp_path / "users.json"
+    source.write_text(text, encoding="utf-8")
+    result = run_cli("import", "scim", str(source), "--output", str(tmp_path / "o"))
+    assert result.code == 2 and "not JSON" in result.err
+
+
+# -- writing -------------------------------------------------------------------------
+
+
+def test_nothing_is_written_when_one_file_cannot_be(run_cli, tmp_path):
+    source = tmp_path / "hr.csv"
+    source.write_text("id,team\na,alpha\nb,zulu\n", encoding="utf-8")
+    out = tmp_path / "org"
+    out.mkdir()
+    (out / "zulu.yaml").write_text("apiVersion: orglint/v1\nkind: People\nspec: {people: []}\n")
+    result = run_cli("import", "csv", str(source), "--output", str(out))
+    assert result.code == 2 and "is not the Team zulu document" in result.err
+    assert sorted(p.name for p in out.iterdir()) == ["zulu.yaml"]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links")
+def test_a_symlinked_output_file_is_never_written_through(run_cli, tmp_path):
+    source = tmp_path / "hr.csv"
+    source.write_text("id,team\na,alpha\n", encoding="utf-8")
+    out = tmp_path / "org"
+    out.mkdir()
+    target = tmp_path / "elsewhere.yaml"
+    target.write_text("keep\n")
+    (out / "alpha.yaml").symlink_to(target)
+    result = run_cli("import", "csv", str(source), "--output", str(out))
+    assert result.code == 2 and "symbolic link" in result.err
+    assert target.read_text() == "keep\n" and not (out / "people.yaml").exists()
+
+
+# -- at scale --------------------------------------------------------------------------
+
+
+def kubernetes_csv(limit: int) -> str:
+    """The first ``limit`` memberships of the kubernetes org's teams as an HR export: one
+    row per membership, the GitHub login as id, the team's name as team."""
+    import yaml
+
+    rows = ["id,team"]
+    for path in sorted(KUBERNETES.rglob("teams.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for name, team in sorted((data.get("teams") or {}).items()):
+            for login in [*(team.get("maintainers") or []), *(team.get("members") or [])]:
+                rows.append(f"{login},{name}")
+                if len(rows) > limit:
+                    return "\n".join(rows) + "\n"
+    raise AssertionError(f"the slice has fewer than {limit} memberships")
+
+
+def steps(function) -> int:  # type: ignore[no-untyped-def]
+    """The work ``function()`` does, counted, not timed: every Python call, and every
+    line run in orglint's own code (where a loop inside one call would hide)."""
+    import orglint
+
+    ours = str(Path(orglint.__file__).parent)
+    count = 0
+
+    def local(frame, event, arg):  # type: ignore[no-untyped-def]
+        nonlocal count
+        count += 1
+        return local
+
+    def on_call(frame, event, arg):  # type: ignore[no-untyped-def]
+        nonlocal count
+        count += 1
+        return local if frame.f_code.co_filename.startswith(ours) else None
+
+    sys.settrace(on_call)
+    try:
+        function()
+    finally:
+        sys.settrace(None)
+    return count
+
+
+def test_reading_an_export_grows_linearly_with_the_org(tmp_path):
+    from orglint.importers import Imported
+    from orglint.importers.sources import read_csv
+
+    work = {}
+    for size in (500, 1000):
+        source = tmp_path / f"k8s-{size}.csv"
+        source.write_text(kubernetes_csv(size), encoding="utf-8")
+        imported = Imported("csv", [source.name])
+        work[size] = steps(lambda: read_csv([source], {}, imported))  # noqa: B023
+        assert sum(len(t.members) for t in imported.teams.values()) == size
+    # Twice the rows: about twice the work, where a scan of every person or team per row
+    # would make it four times.
+    assert work[1000] < 2.4 * work[500], work
+
+
+def test_import_work_grows_linearly_with_the_org(tmp_path):
+    from orglint.importers.command import run
+    from orglint.matrix import load_matrix
+
+    matrix = load_matrix()
+    work = {}
+    for size in (200, 400):
+        source = tmp_path / f"k8s-{size}.csv"
+        source.write_text(kubernetes_csv(size), encoding="utf-8")
+        run("csv", [source], tmp_path / f"warm-{size}", matrix=matrix)  # imports, caches
+        out = tmp_path / f"out-{size}"
+        work[size] = steps(lambda: run("csv", [source], out, matrix=matrix))  # noqa: B023
+        assert (out / "people.yaml").is_file()
+    assert work[400] < 2.4 * work[200], work
+
+
+def test_import_again_with_nothing_new_at_scale_writes_nothing(tmp_path):
+    from orglint.importers.command import run
+
+    source = tmp_path / "k8s.csv"
+    source.write_text(kubernetes_csv(300), encoding="utf-8")
+    out = tmp_path / "org"
+    first = run("csv", [source], out)
+    assert len(first.written) > 50
+    again = run("csv", [source], out)
+    assert again.written == [] and again.unchanged == len(first.written)
+
+
+def test_a_team_called_people_does_not_take_people_yaml(run_cli, tmp_path):
+    source = tmp_path / "hr.csv"
+    source.write_text("id,name,team\nann,Ann Lee,People\n", encoding="utf-8")
+    out = tmp_path / "org"
+    args = ("import", "csv", str(source), "--output", str(out))
+    assert run_cli(*args).code == 0
+    assert sorted(snapshot(out)) == ["people.team.yaml", "people.yaml"]
+    passes_schema(run_cli, out)
+    again = run_cli(*args)
+    assert "0 written, 2 unchanged" in again.out
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links")
+def test_backstage_folders_are_walked_without_following_links(run_cli, tmp_path):
+    catalog = tmp_path / "catalog"
+    shutil.copytree(ACME, catalog)
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("apiVersion: backstage.io/v1alpha1\nkind: Group\n"
+                       "metadata: {name: secret}\nspec: {type: team, children: []}\n")
+    (catalog / "link.yaml").symlink_to(outside)
+    out = tmp_path / "org"
+    result = run_cli("import", "backstage", str(catalog), "--output", str(out))
+    assert result.code == 0, result.err
+    assert "link.yaml: a symbolic link; not followed" in result.err
+    assert not (out / "secret.yaml").exists() and (out / "team-a.yaml").exists()
+
+
+def test_names_with_line_breaks_stay_inside_their_comments(run_cli, tmp_path):
+    source = tmp_path / "hr\nkind: Team.csv"
+    source.write_text("id,team\nann,ops\n", encoding="utf-8")
+    out = tmp_path / "org"
+    assert run_cli("import", "csv", str(source), "--output", str(out)).code == 0
+    passes_schema(run_cli, out)
+    assert "from hr\\x0akind: Team.csv row 2" in (out / "ops.yaml").read_text()
