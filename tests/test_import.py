@@ -98,7 +98,7 @@ def test_backstage_import_end_to_end(run_cli, acme, tmp_path):
     assert "    # Jenny joins the data team in Q3\n    - id: jenny.doe" in team_b
     assert "  practices: [eval-gate]  # agreed in the review\n" in team_b
     assert "owns: [ci-runners]\n" in team_b
-    assert "Imported 10 file(s): 1 written, 9 unchanged." in second.out
+    assert "Imported 10 files: 1 written, 9 unchanged." in second.out
 
     before = snapshot(out)
     third = run_cli("import", "backstage", str(acme), "--output", str(out))

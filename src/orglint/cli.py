@@ -179,7 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     imports = sub.add_parser("import", help="write Team and People files from Backstage,"
                              " an HR export (CSV) or SCIM")
-    imports.add_argument("source", choices=("backstage", "csv", "scim"))
+    imports.add_argument("source", choices=("backstage", "csv", "scim"),
+                         help="what the files are: Backstage entities, a CSV HR export,"
+                         " or a SCIM 2.0 JSON document")
     imports.add_argument("paths", nargs="+", type=Path, metavar="PATH",
                          help="the source's files (Backstage: files or folders)")
     imports.add_argument("--output", type=Path, required=True, metavar="DIR",
@@ -190,8 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     imports.add_argument("--column", action="append", default=[], metavar="FIELD=HEADER",
                          help="CSV: read FIELD (id, name, email, title, team, allocation,"
                          " level, role) from the column HEADER")
-    imports.add_argument("--config", type=Path, metavar="PATH")
-    imports.add_argument("--no-config", action="store_true")
+    _config_options(imports)
 
     clean = sub.add_parser("clean", help="remove the result cache")
     _config_options(clean)

@@ -8,6 +8,7 @@ from typing import Any, TextIO
 from orglint.importers import Imported
 from orglint.importers.sources import parse_columns, read_backstage, read_csv, read_scim
 from orglint.importers.writer import Report, printable, write
+from orglint.wording import plural
 
 
 def run(source: str, paths: list[Path], output: Path, *, maturity: str = "exploring",
@@ -30,7 +31,7 @@ def print_report(report: Report, out: TextIO, err: TextIO) -> None:
     for path in report.written:
         print(f"wrote {printable(str(path))}", file=out)
     total = len(report.written) + report.unchanged
-    print(f"Imported {total} file(s): {len(report.written)} written,"
+    print(f"Imported {plural(total, 'file')}: {len(report.written)} written,"
           f" {report.unchanged} unchanged.", file=out)
     for note in report.notes:
         print(f"orglint: note: {printable(note)}", file=err)
