@@ -407,6 +407,9 @@ def _guard_outputs(args: argparse.Namespace, settings: Any, gathered: Any) -> No
         if path is None:
             continue
         try:
+            linked = fsutil.folder_link(path)
+            if linked is not None:
+                raise OrglintError(f"{flag} {path}: will not write it: {linked}")
             info = fsutil.lstat(path)
             if info is None:
                 continue
@@ -444,6 +447,9 @@ def _emit(report: Any, args: argparse.Namespace, stream: TextIO | None = None) -
         from orglint import fsutil
 
         try:
+            reason = fsutil.folder_link(args.output_file)
+            if reason is not None:
+                raise fsutil.Refused(reason)
             fsutil.replace(args.output_file, report.text.encode("utf-8"))
         except fsutil.Refused as exc:
             raise OrglintError(f"cannot write {args.output_file}: {exc}") from None
