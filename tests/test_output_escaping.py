@@ -11,7 +11,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from orglint.escape import github_data, github_property, line_start, uri, visible
+from orglint.escape import defused, github_data, github_property, line_start, uri, visible
 from orglint.reporters import FORMATS
 from tests.conftest import dedent
 
@@ -216,3 +216,76 @@ def test_fix_messages_on_stderr_forge_no_workflow_command(tmp_path, run_cli):
     for err in (refused.err, written.err):
         assert name in err or "./" + name in err
         assert not any(line.lstrip().startswith("::") for line in err.splitlines()), err
+
+
+# Every text a custom matrix gives the explorer and the composer, each holding terminal
+# escapes and a line break before a workflow command; the job is long enough that,
+# wrapped, a word of its own starts a line with '::'.
+EXPLORED = r'''apiVersion: orglint/v1
+kind: RoleMatrix
+metadata: {name: acme}
+spec:
+  extends: ai-platform
+  roles:
+    evil:
+      title: "::error::t\e]0;pwned\a\n::error::forged"
+      summary: "::stop-commands::x \e[31m"
+      work: "w\e[2J"
+      job: "JOB ::error::wrapped"
+      success: "s\e[2J\n::error::x"
+      skill-bar: {day-one: "d\e[2J", month-three: "m\e[2J", senior: "s\e[2J"}
+      core-skills: ["k\e[2J\n::error::x"]
+      tools: ["t\e[2J\n::error::x"]
+      anti-pattern: "a\e[2J\n::error::x"
+      aliases: ["Evil\e[2J Person"]
+  responsibilities:
+    evil-thing: {owner: evil, title: "r\e[2J\n::error::x"}
+  systems:
+    evil-sys: {title: "y\e[2J\n::error::x", requires: [evil-thing]}
+  practices:
+    evil-practice: {title: "p\e[2J\n::error::x", description: "q\e[2J\n::error::x",
+                    responsibility: evil-thing}
+  maturity:
+    evil-stage:
+      title: "g\e[2J\n::error::x"
+      description: "h\e[2J\n::error::x"
+      seats: [{role: evil, reason: "i\e[2J\n::error::x", owns: [evil-thing]}]
+      growth: [{role: evil, share: 1, reason: "j\e[2J\n::error::x", owns: [evil-thing]}]
+      practices: [evil-practice]
+      gaps: [{role: ml-engineer, message: "##[error]l\e[2J\n::error::x"}]
+'''.replace("JOB", "x" * 86)
+
+
+@pytest.mark.parametrize("args", [
+    ["roles"], ["roles", "evil"], ["roles", "Evil\x1b[2J Person"],
+    *(["roles", "--list", kind] for kind in
+      ("roles", "responsibilities", "systems", "practices", "stages")),
+    ["compose", "--size", "3", "--maturity", "evil-stage", "--systems", "evil-sys"],
+    ["compose", "--size", "1", "--maturity", "evil-stage"],
+])
+def test_a_custom_matrix_cannot_inject_through_the_explorer(run_cli, tmp_path, args):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "matrix.yaml").write_text(EXPLORED)
+    (tmp_path / ".orglint.yaml").write_text("matrix: matrix.yaml\n")
+    result = run_cli(*args)
+    assert result.code == 0, result.err
+    assert not RAW_CONTROLS.search(result.out)
+    commands = [line for line in result.out.splitlines()
+                if line.lstrip().startswith(("::", "##["))]
+    assert commands == []
+    assert "\\x1b" in result.out  # shown, as an escape
+
+
+def test_the_wrapped_explorer_text_shows_the_escapes(run_cli, tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "matrix.yaml").write_text(EXPLORED)
+    (tmp_path / ".orglint.yaml").write_text("matrix: matrix.yaml\n")
+    out = run_cli("roles", "evil").out
+    assert out.startswith("\\x3a:error::t\\x1b]0;pwned\\x07\\n::error::forged (evil)\n")
+    assert "\n\\x3a:stop-commands::x \\x1b[31m\n" in out
+    assert "\n  \\x3a:error::wrapped\n" in out
+
+
+def test_defused():
+    assert defused("a\n  ::error::x\n##[group]y\nz ::w") == \
+        "a\n  \\x3a:error::x\n\\x23#[group]y\nz ::w"
