@@ -289,3 +289,53 @@ def test_the_wrapped_explorer_text_shows_the_escapes(run_cli, tmp_path):
 def test_defused():
     assert defused("a\n  ::error::x\n##[group]y\nz ::w") == \
         "a\n  \\x3a:error::x\n\\x23#[group]y\nz ::w"
+
+
+# The forged annotation in every field a finding can quote, in each kind, and in a path.
+EVERY_FIELD = """\
+apiVersion: orglint/v1
+kind: Team
+metadata: {{name: {f}, title: {f}, parent: {f}}}
+spec:
+  maturity: {f}
+  systems: [{f}]
+  practices: [{f}]
+  members:
+    - {{id: {f}, name: {f}, role: {f}, title: {f}, owns: [{f}], skills: [{f}], level: {f},
+       allocation: {f}}}
+    - {{id: {f}, title: {f}}}
+    - person: {f}
+    - {f}
+    - {{{f}: 1}}
+  {f}: 1
+---
+apiVersion: orglint/v1
+kind: People
+people: [{{id: {f}, name: {f}}}]
+---
+apiVersion: orglint/v1
+kind: Group
+metadata: {{name: {f}, parent: {f}}}
+---
+apiVersion: orglint/v1
+kind: {f}
+"""
+
+
+@pytest.mark.parametrize("fmt", [["--output-format", "github"], []])  # [] annotates too
+def test_no_field_forges_an_annotation(run_cli, tmp_path, monkeypatch, fmt):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    (tmp_path / ".git").mkdir()
+    text = EVERY_FIELD.format(f=json.dumps(FORGED + "\x1b[2J"))
+    (tmp_path / "t.yaml").write_text(text)
+    (tmp_path / "\n::error::path.yaml").write_text(text)
+    args = ("check", ".", "--no-cache", "--select", "ALL")
+    found = json.loads(run_cli(*args, "--output-format", "json").out)["findings"]
+    result = run_cli(*args, "-v", *fmt)
+    assert result.code == 1, result.err
+    assert not RAW_CONTROLS.search(result.out + result.err)
+    commands = [line for line in (result.out + result.err).splitlines()
+                if line.lstrip().startswith(("::", "##["))]
+    assert all(OURS.match(line) for line in commands), commands
+    assert len(commands) == len(found) >= 20
+    assert {f["file"] for f in found} == {"t.yaml", "\n::error::path.yaml"}
