@@ -10,8 +10,10 @@ import io
 import json
 import os
 import re
+import signal
 import tempfile
-from contextlib import redirect_stderr, redirect_stdout
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -517,3 +519,62 @@ def test_the_secret_is_made_private_on_first_use(tmp_path, monkeypatch):
     assert key is not None and len(key) == 32 and path.read_bytes() == key
     assert path.stat().st_mode & 0o077 == 0
     assert cache.secret() == key
+
+
+def _replace(path: Path, how: str, victim: Path) -> None:
+    if path.is_dir():
+        for child in path.iterdir():
+            child.unlink()
+        path.rmdir()
+    else:
+        path.unlink()
+    if how == "link":
+        path.symlink_to(os.path.relpath(victim if path.suffix != ".json" else victim / "keep",
+                                        path.parent))
+    elif how == "fifo":
+        os.mkfifo(path)
+    else:
+        path.mkdir()
+        (path / "inside").write_text("not orglint's")
+
+
+@pytest.mark.usefixtures("in_repo_cache")
+@pytest.mark.parametrize("how", ["link", "fifo", "folder"])
+@pytest.mark.parametrize("which", ["v3-*", "index", "v3-*/pack.json",
+                                   "index/stat-index.json", "runs/*.json", "CACHEDIR.TAG",
+                                   ".gitignore"])
+def test_any_cache_entry_swapped_for_a_link_a_fifo_or_a_folder_does_no_harm(
+        run_cli, tmp_path, how, which):
+    # The committed cache with one entry, at any level, replaced: the victim folder
+    # keeps its files, nothing blocks on a FIFO, and the findings are the true ones.
+    repo = _repo(tmp_path)
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "keep").write_text("precious")
+    _codes(run_cli, repo)
+    target = next((repo / ".orglint_cache").glob(which))
+    _replace(target, how, victim)
+    with _no_hang():
+        for _ in range(2):  # the run that repairs, and the one after
+            assert _codes(run_cli, repo) == ["ORG004"]
+        cleaned = run_cli("clean", cwd=repo)
+    assert cleaned.code in (0, 2) and "Traceback" not in cleaned.err
+    assert "internal error" not in cleaned.err
+    assert [p.name for p in victim.iterdir()] == ["keep"]
+    assert (victim / "keep").read_text() == "precious"
+
+
+@contextmanager
+def _no_hang(seconds: int = 20) -> Iterator[None]:
+    """A safety net, not a timing assertion: a read that opened a FIFO would block for
+    ever; this turns the hang into a failure."""
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError("blocked on a FIFO")
+
+    old = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
