@@ -578,3 +578,30 @@ def _no_hang(seconds: int = 20) -> Iterator[None]:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder", "device-link", "dangling-link"])
+def test_a_configuration_that_is_no_regular_file_blocks_and_hides_nothing(run_cli, tmp_path,
+                                                                         kind):
+    repo = _repo(tmp_path)
+    config = repo / ".orglint.yaml"
+    if kind == "fifo":
+        os.mkfifo(config)
+    elif kind == "folder":
+        config.mkdir()
+        (config / "x").write_text("ignore: [ALL]\n")
+    else:
+        config.symlink_to("/dev/zero" if kind == "device-link" else tmp_path / "gone")
+    with _no_hang():
+        assert _codes(run_cli, repo) == ["ORG004"]
+        named = run_cli("check", "team.yaml", "--config", ".orglint.yaml", cwd=repo)
+    assert named.code == 2 and named.err.startswith("orglint: error: ")
+
+
+def test_a_configuration_linked_to_a_system_file_is_a_clear_error(run_cli, tmp_path):
+    repo = _repo(tmp_path)
+    (repo / ".orglint.yaml").symlink_to("/etc/passwd")
+    result = run_cli("check", "team.yaml", cwd=repo)
+    assert result.code == 2
+    assert result.err.startswith("orglint: error: /etc/passwd: ")
+    assert result.err.count("\n") == 1 and "root:" not in result.err
