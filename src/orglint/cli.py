@@ -177,7 +177,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_ERROR
         handler = {"check": _check, "rule": _rule, "roles": _roles, "compose": _compose,
                    "schema": _schema, "clean": _clean}[args.command]
-        return handler(args)
+        from orglint.streams import guarded
+
+        with guarded(sys):
+            return handler(args)
     except OrglintError as exc:
         from orglint.escape import visible
 
