@@ -339,3 +339,22 @@ def test_no_field_forges_an_annotation(run_cli, tmp_path, monkeypatch, fmt):
     assert all(OURS.match(line) for line in commands), commands
     assert len(commands) == len(found) >= 20
     assert {f["file"] for f in found} == {"t.yaml", "\n::error::path.yaml"}
+
+
+def test_warnings_and_verbose_notes_escape_the_paths_they_name(run_cli, tmp_path,
+                                                               monkeypatch):
+    # A checkout in a folder of a hostile name: the configuration's path (-v) and the
+    # cache folder's (its warning) go to stderr, where the runner reads commands too.
+    monkeypatch.delenv("ORGLINT_CACHE_DIR")
+    repo = tmp_path / "x\n::error::forged\x1b[2J"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".orglint.yaml").write_text("select: [ALL]\n")
+    (repo / "elsewhere").mkdir()
+    (repo / ".orglint_cache").symlink_to("elsewhere")
+    (repo / "t.yaml").write_text('a: "\n')
+    result = run_cli("check", "t.yaml", "-v", cwd=repo)
+    assert result.code == 1
+    assert "is a symbolic link; running without the cache" in result.err
+    assert not RAW_CONTROLS.search(result.err)
+    assert not [line for line in result.err.splitlines() if line.startswith("::")]
+    assert "x\\n::error::forged\\x1b[2J/.orglint.yaml" in result.err

@@ -369,8 +369,10 @@ def _check(args: argparse.Namespace) -> int:
 
 def _say_settings(settings: Any, gathered: Any) -> None:
     """-v: what the run was made of, on standard error (the report stays parseable)."""
+    from orglint.escape import visible
+
     config = settings.config_file
-    print(f"orglint: configuration: {config}" if config is not None else
+    print(f"orglint: configuration: {visible(str(config))}" if config is not None else
           "orglint: configuration: none found (defaults)", file=sys.stderr)
     named = len(gathered.named)
     print(f"orglint: {plural(len(gathered.entries), 'org file')} loaded,"
