@@ -77,7 +77,7 @@ def role_text(matrix: Matrix, role_id: str) -> str:
                   "  Month three:", _wrap(bar["month_three"], "    "),
                   "  Senior:", _wrap(bar["senior"], "    ")]
     if data["core_skills"]:
-        lines += ["", "Core skills:"] + [f"  - {visible(s)}" for s in data["core_skills"]]
+        lines += ["", "Core skills:"] + [f"  - {visible(skill)}" for skill in data["core_skills"]]
     if data["tools"]:
         lines += ["", "Tools expected:", _wrap(", ".join(data["tools"]))]
     if data["owns"]:
