@@ -9,10 +9,11 @@ from __future__ import annotations
 import io
 import json
 import os
-import pickle
 import re
+import signal
 import tempfile
-from contextlib import redirect_stderr, redirect_stdout
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -34,14 +35,10 @@ BAD_TEAM = dedent("""\
     """)
 
 
-class _RunsCode:
-    """Unpickling this calls ``Path.touch`` on the marker: code run by data."""
-
-    def __init__(self, marker: Path) -> None:
-        self.marker = marker
-
-    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
-        return (Path.touch, (self.marker,))
+def _runs_code(marker: Path) -> bytes:
+    """A pickle (protocol 0, written by hand, so no module of the project imports pickle)
+    whose loading calls ``os.mkdir(marker)``: code run by data."""
+    return b"cos\nmkdir\n(V" + str(marker).encode("raw_unicode_escape") + b"\ntR."
 
 
 def _give_away(path: Path) -> None:
@@ -81,7 +78,7 @@ def in_repo_cache(run_cli, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_committed_pickle_in_the_cache_runs_no_code(run_cli, tmp_path):
     repo = _repo(tmp_path)
     marker = tmp_path / "pwned"
-    payload = pickle.dumps(_RunsCode(marker))
+    payload = _runs_code(marker)
     folder = repo / ".orglint_cache"
     for name in ("index/stat-index.pickle", "index/stat-index.json", "runs/" + "0" * 40,
                  "v2-0123456789abcdef/pack.pickle", "settings/" + "0" * 32):
@@ -522,3 +519,89 @@ def test_the_secret_is_made_private_on_first_use(tmp_path, monkeypatch):
     assert key is not None and len(key) == 32 and path.read_bytes() == key
     assert path.stat().st_mode & 0o077 == 0
     assert cache.secret() == key
+
+
+def _replace(path: Path, how: str, victim: Path) -> None:
+    if path.is_dir():
+        for child in path.iterdir():
+            child.unlink()
+        path.rmdir()
+    else:
+        path.unlink()
+    if how == "link":
+        path.symlink_to(os.path.relpath(victim if path.suffix != ".json" else victim / "keep",
+                                        path.parent))
+    elif how == "fifo":
+        os.mkfifo(path)
+    else:
+        path.mkdir()
+        (path / "inside").write_text("not orglint's")
+
+
+@pytest.mark.usefixtures("in_repo_cache")
+@pytest.mark.parametrize("how", ["link", "fifo", "folder"])
+@pytest.mark.parametrize("which", ["v3-*", "index", "v3-*/pack.json",
+                                   "index/stat-index.json", "runs/*.json", "CACHEDIR.TAG",
+                                   ".gitignore"])
+def test_any_cache_entry_swapped_for_a_link_a_fifo_or_a_folder_does_no_harm(
+        run_cli, tmp_path, how, which):
+    # The committed cache with one entry, at any level, replaced: the victim folder
+    # keeps its files, nothing blocks on a FIFO, and the findings are the true ones.
+    repo = _repo(tmp_path)
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "keep").write_text("precious")
+    _codes(run_cli, repo)
+    target = next((repo / ".orglint_cache").glob(which))
+    _replace(target, how, victim)
+    with _no_hang():
+        for _ in range(2):  # the run that repairs, and the one after
+            assert _codes(run_cli, repo) == ["ORG004"]
+        cleaned = run_cli("clean", cwd=repo)
+    assert cleaned.code in (0, 2) and "Traceback" not in cleaned.err
+    assert "internal error" not in cleaned.err
+    assert [p.name for p in victim.iterdir()] == ["keep"]
+    assert (victim / "keep").read_text() == "precious"
+
+
+@contextmanager
+def _no_hang(seconds: int = 20) -> Iterator[None]:
+    """A safety net, not a timing assertion: a read that opened a FIFO would block for
+    ever; this turns the hang into a failure."""
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError("blocked on a FIFO")
+
+    old = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder", "device-link", "dangling-link"])
+def test_a_configuration_that_is_no_regular_file_blocks_and_hides_nothing(run_cli, tmp_path,
+                                                                         kind):
+    repo = _repo(tmp_path)
+    config = repo / ".orglint.yaml"
+    if kind == "fifo":
+        os.mkfifo(config)
+    elif kind == "folder":
+        config.mkdir()
+        (config / "x").write_text("ignore: [ALL]\n")
+    else:
+        config.symlink_to("/dev/zero" if kind == "device-link" else tmp_path / "gone")
+    with _no_hang():
+        assert _codes(run_cli, repo) == ["ORG004"]
+        named = run_cli("check", "team.yaml", "--config", ".orglint.yaml", cwd=repo)
+    assert named.code == 2 and named.err.startswith("orglint: error: ")
+
+
+def test_a_configuration_linked_to_a_system_file_is_a_clear_error(run_cli, tmp_path):
+    repo = _repo(tmp_path)
+    (repo / ".orglint.yaml").symlink_to("/etc/passwd")
+    result = run_cli("check", "team.yaml", cwd=repo)
+    assert result.code == 2
+    assert result.err.startswith("orglint: error: /etc/passwd: ")
+    assert result.err.count("\n") == 1 and "root:" not in result.err

@@ -407,6 +407,45 @@ def test_rule_option_errors_name_the_file_and_line_and_suggest(run_cli, org):
     assert f"{config}:2:3: key 'rules.ORG999': unknown rule" in run_cli("check", "bad.yaml").err
 
 
+class _Full(io.TextIOBase):
+    """Standard output on a full disk (``> /dev/full``), text and bytes alike."""
+
+    def write(self, text: object) -> int:
+        raise OSError(28, "No space left on device")
+
+    @property
+    def buffer(self) -> _Full:
+        return self
+
+
+MISSPELT = BAD.replace("role: mlops-engineer", "role: mlops-enginer")
+
+
+@pytest.mark.parametrize("args", [
+    ["check", "--no-cache", "t.yaml"], ["check", "--no-cache", "t.yaml", "-o", "sarif"],
+    ["check", "--no-cache", "-", "--diff", "--unsafe-fixes"], ["rule", "--all"], ["roles"],
+    ["schema", "Team"]])
+@pytest.mark.parametrize(("stdout", "why"), [(_Full(), "No space left on device"),
+                                             (None, "it is closed")])
+def test_a_full_or_closed_standard_output_is_a_clear_error(tmp_path, monkeypatch, args,
+                                                           stdout, why):
+    import sys
+    from contextlib import redirect_stderr
+
+    from orglint.cli import main
+
+    (tmp_path / "t.yaml").write_text(dedent(MISSPELT))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(dedent(MISSPELT).encode())))
+    monkeypatch.setattr(sys, "stdout", stdout)
+    err = io.StringIO()
+    with redirect_stderr(err):
+        code = main(["--output-format" if a == "-o" else a for a in args])
+    assert code == 2
+    assert err.getvalue().splitlines()[-1] == \
+        f"orglint: error: cannot write to standard output: {why}"
+
+
 @pytest.mark.parametrize("jobs", ["0", "-3", "two"])
 def test_jobs_below_one_is_a_usage_error(run_cli, org, jobs):
     result = run_cli("check", "bad.yaml", "--jobs", jobs)

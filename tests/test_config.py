@@ -94,6 +94,8 @@ def test_cli_overrides_file(run_cli, repo):
     ("rules: {ORG207: {stages: production}}\n", "key 'rules.ORG207.stages'"),
     ("matrix: nowhere.yaml\n", "key 'matrix': no such file"),
     ("max-depth: 1\n", "key 'max-depth'"),
+    ("max-file-size: 1.5\n", "key 'max-file-size': max-file-size must be an integer"),
+    ("max-file-size: .inf\n", "key 'max-file-size': max-file-size must be an integer"),
     ("- a list\n", "the configuration must be a mapping"),
     ("a: [unclosed\n", "invalid YAML"),
 ])

@@ -11,7 +11,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from orglint.escape import github_data, github_property, line_start, uri, visible
+from orglint.escape import defused, github_data, github_property, line_start, uri, visible
 from orglint.reporters import FORMATS
 from tests.conftest import dedent
 
@@ -218,3 +218,145 @@ def test_fix_messages_on_stderr_forge_no_workflow_command(tmp_path, run_cli):
     for err in (refused.err, written.err):
         assert name in err or "./" + name in err
         assert not any(line.lstrip().startswith("::") for line in err.splitlines()), err
+
+
+# Every text a custom matrix gives the explorer and the composer, each holding terminal
+# escapes and a line break before a workflow command; the job is long enough that,
+# wrapped, a word of its own starts a line with '::'.
+EXPLORED = r'''apiVersion: orglint/v1
+kind: RoleMatrix
+metadata: {name: acme}
+spec:
+  extends: ai-platform
+  roles:
+    evil:
+      title: "::error::t\e]0;pwned\a\n::error::forged"
+      summary: "::stop-commands::x \e[31m"
+      work: "w\e[2J"
+      job: "JOB ::error::wrapped"
+      success: "s\e[2J\n::error::x"
+      skill-bar: {day-one: "d\e[2J", month-three: "m\e[2J", senior: "s\e[2J"}
+      core-skills: ["k\e[2J\n::error::x"]
+      tools: ["t\e[2J\n::error::x"]
+      anti-pattern: "a\e[2J\n::error::x"
+      aliases: ["Evil\e[2J Person"]
+  responsibilities:
+    evil-thing: {owner: evil, title: "r\e[2J\n::error::x"}
+  systems:
+    evil-sys: {title: "y\e[2J\n::error::x", requires: [evil-thing]}
+  practices:
+    evil-practice: {title: "p\e[2J\n::error::x", description: "q\e[2J\n::error::x",
+                    responsibility: evil-thing}
+  maturity:
+    evil-stage:
+      title: "g\e[2J\n::error::x"
+      description: "h\e[2J\n::error::x"
+      seats: [{role: evil, reason: "i\e[2J\n::error::x", owns: [evil-thing]}]
+      growth: [{role: evil, share: 1, reason: "j\e[2J\n::error::x", owns: [evil-thing]}]
+      practices: [evil-practice]
+      gaps: [{role: ml-engineer, message: "##[error]l\e[2J\n::error::x"}]
+'''.replace("JOB", "x" * 86)
+
+
+@pytest.mark.parametrize("args", [
+    ["roles"], ["roles", "evil"], ["roles", "Evil\x1b[2J Person"],
+    *(["roles", "--list", kind] for kind in
+      ("roles", "responsibilities", "systems", "practices", "stages")),
+    ["compose", "--size", "3", "--maturity", "evil-stage", "--systems", "evil-sys"],
+    ["compose", "--size", "1", "--maturity", "evil-stage"],
+])
+def test_a_custom_matrix_cannot_inject_through_the_explorer(run_cli, tmp_path, args):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "matrix.yaml").write_text(EXPLORED)
+    (tmp_path / ".orglint.yaml").write_text("matrix: matrix.yaml\n")
+    result = run_cli(*args)
+    assert result.code == 0, result.err
+    assert not RAW_CONTROLS.search(result.out)
+    commands = [line for line in result.out.splitlines()
+                if line.lstrip().startswith(("::", "##["))]
+    assert commands == []
+    assert "\\x1b" in result.out  # shown, as an escape
+
+
+def test_the_wrapped_explorer_text_shows_the_escapes(run_cli, tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "matrix.yaml").write_text(EXPLORED)
+    (tmp_path / ".orglint.yaml").write_text("matrix: matrix.yaml\n")
+    out = run_cli("roles", "evil").out
+    assert out.startswith("\\x3a:error::t\\x1b]0;pwned\\x07\\n::error::forged (evil)\n")
+    assert "\n\\x3a:stop-commands::x \\x1b[31m\n" in out
+    assert "\n  \\x3a:error::wrapped\n" in out
+
+
+def test_defused():
+    assert defused("a\n  ::error::x\n##[group]y\nz ::w") == \
+        "a\n  \\x3a:error::x\n\\x23#[group]y\nz ::w"
+
+
+# The forged annotation in every field a finding can quote, in each kind, and in a path.
+EVERY_FIELD = """\
+apiVersion: orglint/v1
+kind: Team
+metadata: {{name: {f}, title: {f}, parent: {f}}}
+spec:
+  maturity: {f}
+  systems: [{f}]
+  practices: [{f}]
+  members:
+    - {{id: {f}, name: {f}, role: {f}, title: {f}, owns: [{f}], skills: [{f}], level: {f},
+       allocation: {f}}}
+    - {{id: {f}, title: {f}}}
+    - person: {f}
+    - {f}
+    - {{{f}: 1}}
+  {f}: 1
+---
+apiVersion: orglint/v1
+kind: People
+people: [{{id: {f}, name: {f}}}]
+---
+apiVersion: orglint/v1
+kind: Group
+metadata: {{name: {f}, parent: {f}}}
+---
+apiVersion: orglint/v1
+kind: {f}
+"""
+
+
+@pytest.mark.parametrize("fmt", [["--output-format", "github"], []])  # [] annotates too
+def test_no_field_forges_an_annotation(run_cli, tmp_path, monkeypatch, fmt):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    (tmp_path / ".git").mkdir()
+    text = EVERY_FIELD.format(f=json.dumps(FORGED + "\x1b[2J"))
+    (tmp_path / "t.yaml").write_text(text)
+    (tmp_path / "\n::error::path.yaml").write_text(text)
+    args = ("check", ".", "--no-cache", "--select", "ALL")
+    found = json.loads(run_cli(*args, "--output-format", "json").out)["findings"]
+    result = run_cli(*args, "-v", *fmt)
+    assert result.code == 1, result.err
+    assert not RAW_CONTROLS.search(result.out + result.err)
+    commands = [line for line in (result.out + result.err).splitlines()
+                if line.lstrip().startswith(("::", "##["))]
+    assert all(OURS.match(line) for line in commands), commands
+    assert len(commands) == len(found) >= 20
+    assert {f["file"] for f in found} == {"t.yaml", "\n::error::path.yaml"}
+
+
+def test_warnings_and_verbose_notes_escape_the_paths_they_name(run_cli, tmp_path,
+                                                               monkeypatch):
+    # A checkout in a folder of a hostile name: the configuration's path (-v) and the
+    # cache folder's (its warning) go to stderr, where the runner reads commands too.
+    monkeypatch.delenv("ORGLINT_CACHE_DIR")
+    repo = tmp_path / "x\n::error::forged\x1b[2J"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".orglint.yaml").write_text("select: [ALL]\n")
+    (repo / "elsewhere").mkdir()
+    (repo / ".orglint_cache").symlink_to("elsewhere")
+    (repo / "t.yaml").write_text('a: "\n')
+    result = run_cli("check", "t.yaml", "-v", cwd=repo)
+    assert result.code == 1
+    assert "is a symbolic link; running without the cache" in result.err
+    assert not RAW_CONTROLS.search(result.err)
+    assert not [line for line in result.err.splitlines() if line.startswith("::")]
+    assert "x\\n::error::forged\\x1b[2J/.orglint.yaml" in result.err

@@ -152,3 +152,12 @@ def test_gitlab_snippet(tmp_path):
     report = job["artifacts"]["reports"]["codequality"]
     issues = json.loads((tmp_path / report).read_text())
     assert issues and issues[0]["location"]["path"] == "teams/vision.yaml"
+
+
+def test_the_security_section_says_what_orglint_trusts_and_refuses():
+    # Issue 11's "done when": a short section, one point per kind of attack.
+    section = _section("Security")
+    assert "trusts nothing in the repository" in section
+    for point in ("JSON", "symbolic link", "repository root", "another user", "escaped"):
+        assert point in section, point
+    assert len(section.splitlines()) < 30

@@ -334,6 +334,40 @@ def test_output_refuses_a_symlink_to_a_file(run_cli, tmp_path, flow, flag):
 
 
 @pytest.mark.parametrize("flag", ["--write-baseline", "--output-file"])
+@pytest.mark.parametrize("depth", ["reports", "reports/sub"])
+def test_output_never_writes_through_a_committed_folder_link(run_cli, tmp_path, flow, flag,
+                                                              depth):
+    # CI names reports/orglint.sarif; the pull request commits reports -> ../victim.
+    victim = tmp_path / "victim"
+    (victim / "sub").mkdir(parents=True)
+    (victim / "sub" / "out").write_text("precious")
+    (tmp_path / "reports").symlink_to("victim")
+    result = run_cli("check", "--no-config", "flow.yaml", flag, f"{depth}/out")
+    assert result.code == 2
+    assert (f"{flag} {depth}/out: will not write it: its folder {tmp_path / 'reports'} is a"
+            " symbolic link") in result.err
+    assert sorted(p.name for p in victim.rglob("*")) == ["out", "sub"]
+    assert (victim / "sub" / "out").read_text() == "precious"
+
+
+def test_outputs_refuse_a_folder_link_past_the_cli_guard(tmp_path):
+    from orglint import baseline, fsutil
+    from orglint.errors import ConfigError
+    from tests.conftest import chdir
+
+    (tmp_path / "victim").mkdir()
+    (tmp_path / "reports").symlink_to("victim")
+    (tmp_path / "real").mkdir()
+    with chdir(tmp_path):
+        with pytest.raises(ConfigError, match=r"its folder .* is a symbolic link"):
+            baseline.write(tmp_path / "reports" / "b.json", [])
+        assert fsutil.folder_link(tmp_path / "real" / "b.json") is None
+        # Named from outside the current folder, the path is the user's own choice.
+        assert fsutil.folder_link(tmp_path.parent / "b.json") is None
+    assert list((tmp_path / "victim").iterdir()) == []
+
+
+@pytest.mark.parametrize("flag", ["--write-baseline", "--output-file"])
 def test_output_refuses_a_file_of_the_org(run_cli, flow, flag):
     result = run_cli("check", "--no-config", "flow.yaml", flag, "flow.yaml")
     assert result.code == 2

@@ -75,7 +75,7 @@ def write(path: Path, findings: list[Finding]) -> int:
     ]
     body = json.dumps({"tool": "orglint", "version": 1, "entries": entries}, indent=2)
     try:
-        reason = foreign(path)
+        reason = fsutil.folder_link(path) or foreign(path)
         if reason is not None:
             raise fsutil.Refused(reason)
         fsutil.replace(path, (body + "\n").encode("utf-8"))

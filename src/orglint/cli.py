@@ -209,7 +209,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_ERROR
         handler = {"check": _check, "rule": _rule, "roles": _roles, "compose": _compose,
                    "schema": _schema, "clean": _clean, "import": _import}[args.command]
-        return handler(args)
+        from orglint.streams import guarded
+
+        with guarded(sys):
+            return handler(args)
     except OrglintError as exc:
         from orglint.escape import visible
 
@@ -504,8 +507,10 @@ def _after(args: argparse.Namespace, gathered: Any, result: Any) -> None:
 
 def _say_settings(settings: Any, gathered: Any) -> None:
     """-v: what the run was made of, on standard error (the report stays parseable)."""
+    from orglint.escape import visible
+
     config = settings.config_file
-    print(f"orglint: configuration: {config}" if config is not None else
+    print(f"orglint: configuration: {visible(str(config))}" if config is not None else
           "orglint: configuration: none found (defaults)", file=sys.stderr)
     named = len(gathered.named)
     print(f"orglint: {plural(len(gathered.entries), 'org file')} loaded,"
@@ -545,6 +550,9 @@ def _guard_outputs(args: argparse.Namespace, settings: Any, gathered: Any) -> No
         if path is None:
             continue
         try:
+            linked = fsutil.folder_link(path)
+            if linked is not None:
+                raise OrglintError(f"{flag} {path}: will not write it: {linked}")
             info = fsutil.lstat(path)
             if info is None:
                 continue
@@ -582,6 +590,9 @@ def _emit(report: Any, args: argparse.Namespace, stream: TextIO | None = None) -
         from orglint import fsutil
 
         try:
+            reason = fsutil.folder_link(args.output_file)
+            if reason is not None:
+                raise fsutil.Refused(reason)
             fsutil.replace(args.output_file, report.text.encode("utf-8"))
         except fsutil.Refused as exc:
             raise OrglintError(f"cannot write {args.output_file}: {exc}") from None

@@ -56,6 +56,19 @@ def line_start(text: str) -> str:
     return shown
 
 
+def defused(text: str) -> str:
+    """``text`` (already made ``visible``, so its line breaks are orglint's own) with
+    every line that the GitHub runner would read as a command defused: its first
+    character written as an escape (``\\x3a:error::``).  For prose, where a word of
+    content can start a line once it is wrapped."""
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        rest = line.lstrip()
+        if rest.startswith(_RUNNER_COMMANDS):
+            lines[index] = line[: len(line) - len(rest)] + f"\\x{ord(rest[0]):02x}" + rest[1:]
+    return "\n".join(lines)
+
+
 def github_data(text: str) -> str:
     """The message part of a GitHub workflow command (after the second ``::``)."""
     return visible(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")

@@ -1,6 +1,9 @@
 """The role matrix explorer (``orglint roles``) and the team composer (``orglint compose``).
 
-Both answer from the same matrix data the rules use.
+Both answer from the same matrix data the rules use.  A custom matrix comes from the
+repository, so every text it contributes goes through ``visible`` (spec §6.1): a title
+holding ``\n::error::`` or ESC[2J is shown as an escape, never sent raw to a CI log or a
+terminal.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from orglint.escape import defused, visible
 from orglint.matrix import AntiPattern, Matrix
 from orglint.mix import MixSeat, Need, RuleRef
 from orglint.rules.coverage import recommended_mix
@@ -53,23 +57,23 @@ def role_json(matrix: Matrix, role_id: str) -> dict[str, Any]:
 
 
 def _wrap(text: str, indent: str = "  ") -> str:
-    return textwrap.fill(" ".join(text.split()), 88, initial_indent=indent,
+    return textwrap.fill(visible(" ".join(text.split())), 88, initial_indent=indent,
                          subsequent_indent=indent)
 
 
 def roles_text(matrix: Matrix) -> str:
-    lines = [f"Roles of the '{matrix.name}' matrix:", ""]
-    width = max(len(r) for r in matrix.roles)
+    lines = [f"Roles of the '{visible(matrix.name)}' matrix:", ""]
+    width = max(len(visible(r)) for r in matrix.roles)
     for role_id, role in matrix.roles.items():
         note = "" if role.in_matrix else "  (allowed, not checked)"
-        lines.append(f"  {role_id:<{width}}  {role.summary}{note}")
+        lines.append(f"  {visible(role_id):<{width}}  {visible(role.summary)}{note}")
     lines += ["", "Show one with: orglint roles ROLE"]
-    return "\n".join(lines) + "\n"
+    return defused("\n".join(lines)) + "\n"
 
 
 def role_text(matrix: Matrix, role_id: str) -> str:
     data = role_json(matrix, role_id)
-    lines = [f"{data['title']} ({role_id})", "", _wrap(data["summary"], "")]
+    lines = [f"{visible(data['title'])} ({visible(role_id)})", "", _wrap(data["summary"], "")]
     if data["job"]:
         lines += ["", "Job to be done:", _wrap(data["job"])]
     if data["success"]:
@@ -80,25 +84,28 @@ def role_text(matrix: Matrix, role_id: str) -> str:
                   "  Month three:", _wrap(bar["month_three"], "    "),
                   "  Senior:", _wrap(bar["senior"], "    ")]
     if data["core_skills"]:
-        lines += ["", "Core skills:"] + [f"  - {s}" for s in data["core_skills"]]
+        lines += ["", "Core skills:"] + [f"  - {visible(skill)}" for skill in data["core_skills"]]
     if data["tools"]:
         lines += ["", "Tools expected:", _wrap(", ".join(data["tools"]))]
     if data["owns"]:
         shares = data["shares"]
         lines += ["", "Owns:"] + [
-            f"  - {r}: {t}" + (f" (shared with {', '.join(shares[r])})" if r in shares else "")
+            f"  - {visible(r)}: {visible(t)}"
+            + (f" (shared with {visible(', '.join(shares[r]))})" if r in shares else "")
             for r, t in data["owns"].items()]
     if data["shared"]:
         lines += ["", "Also its own work (shared by the matrix):"] + [
-            f"  - {s['id']}: {s['title']} (owned by {s['owner']})" for s in data["shared"]]
+            f"  - {visible(s['id'])}: {visible(s['title'])} (owned by {visible(s['owner'])})"
+            for s in data["shared"]]
     if data["anti_pattern"]:
         lines += ["", "Anti-pattern:", _wrap(data["anti_pattern"])]
     if data["anti_patterns"]:
         lines += ["", "Rules around this role:"] + [
-            f"  {p['code']} {p['name']} [{p['severity']}]" for p in data["anti_patterns"]]
+            f"  {visible(p['code'])} {visible(p['name'])} [{p['severity']}]"
+            for p in data["anti_patterns"]]
     if data["aliases"]:
         lines += ["", "Titles that map to it:", _wrap(", ".join(data["aliases"]))]
-    return "\n".join(lines) + "\n"
+    return defused("\n".join(lines)) + "\n"
 
 
 class StaffingGap(NamedTuple):
@@ -112,11 +119,11 @@ class StaffingGap(NamedTuple):
         return list(dict.fromkeys(n.rule for n in self.needs))
 
     def text(self, size: int) -> str:
-        lead = self.advice or f"no {self.role} in a mix of {plural(size, 'head')}"
+        lead = visible(self.advice) or f"no {visible(self.role)} in a mix of {plural(size, 'head')}"
         if not self.needs:
             return lead
-        parts = [f"{rule.code} {rule.name} [{rule.severity.label}] ("
-                 + "; ".join(n.detail for n in self.needs if n.rule == rule) + ")"
+        parts = [f"{visible(rule.code)} {visible(rule.name)} [{rule.severity.label}] ("
+                 + "; ".join(visible(n.detail) for n in self.needs if n.rule == rule) + ")"
                  for rule in self.rules()]
         return f"{lead}; orglint check reports " + " and ".join(parts)
 
@@ -132,10 +139,11 @@ def title_json(matrix: Matrix, title: str, read: Resolution) -> dict[str, Any]:
 
 
 def title_text(matrix: Matrix, title: str, read: Resolution) -> str:
-    lines = [f"Title:       {title}", f"Normalised:  {read.normalised or '(no words)'}"]
+    lines = [f"Title:       {visible(title)}",
+             f"Normalised:  {visible(read.normalised) or '(no words)'}"]
     if read.phrase:
-        lines.append(f"Matched:     {read.phrase}")
-    lines.append(f"Resolves to: {read.describe()}")
+        lines.append(f"Matched:     {visible(read.phrase)}")
+    lines.append(f"Resolves to: {visible(read.describe())}")
     if read.ambiguous:
         lines += ["", _wrap("It could mean several roles, so it infers none: set 'role' on"
                             " the member, or add the title to one role's aliases in your"
@@ -143,7 +151,7 @@ def title_text(matrix: Matrix, title: str, read: Resolution) -> str:
     elif read.role is None:
         lines += ["", _wrap("No alias of the matrix matches it: set 'role' on the member,"
                             " or add the title to a role's aliases in your matrix.", "")]
-    text = "\n".join(lines) + "\n"
+    text = defused("\n".join(lines)) + "\n"
     return text + "\n" + role_text(matrix, read.role) if read.role else text
 
 
@@ -210,27 +218,29 @@ def compose(matrix: Matrix, size: int, maturity: str, systems: list[str]) -> Com
 
 
 def _seat_lines(n: str, seat: MixSeat, width: int) -> list[str]:
-    head = f"  {n:>5} {seat.role:<{width}}  "
-    lines = [head + seat.reason]
+    head = f"  {n:>5} {visible(seat.role):<{width}}  "
+    lines = [head + visible(seat.reason)]
     pad = " " * len(head)
     if seat.moved_for:
-        lines.append(f"{pad}moved up the stage's order for {', '.join(seat.moved_for)}")
+        lines.append(f"{pad}moved up the stage's order for {visible(', '.join(seat.moved_for))}")
     if seat.owns:
-        lines.append(f"{pad}owns: {', '.join(seat.owns)}")
+        lines.append(f"{pad}owns: {visible(', '.join(seat.owns))}")
     return lines
 
 
 def compose_text(result: Composition, matrix: Matrix) -> str:
     stage = matrix.spec.maturity[result.maturity]
-    about = f" ({stage.description.rstrip('.')})" if stage.description else ""
-    lines = [f"Recommended mix for {plural(result.size, 'head')} at {result.maturity}{about}"
-             + (f", running {', '.join(result.systems)}" if result.systems else "") + ":", ""]
-    width = max((len(seat.role) for seat in result.seats), default=0)
+    about = f" ({visible(stage.description.rstrip('.'))})" if stage.description else ""
+    lines = [f"Recommended mix for {plural(result.size, 'head')} at {visible(result.maturity)}"
+             f"{about}"
+             + (f", running {visible(', '.join(result.systems))}" if result.systems else "")
+             + ":", ""]
+    width = max((len(visible(seat.role)) for seat in result.seats), default=0)
     for n, seat in enumerate(result.seats[: result.listed], start=1):
         lines += _seat_lines(f"{n}.", seat, width)
     extra = result.seats[result.listed:]
     if extra:
-        ratio = " : ".join(f"{role} {share}" for role, share in result.shares.items())
+        ratio = " : ".join(f"{visible(role)} {share}" for role, share in result.shares.items())
         first = result.listed + 1
         span = f"{first}" if len(extra) == 1 else f"{first}-{result.size}"
         lines += ["", f"  Seats {span} follow the stage's shares ({ratio}):"]
@@ -238,11 +248,12 @@ def compose_text(result: Composition, matrix: Matrix) -> str:
         groups = sorted(Counter(extra).items(), key=lambda g: order.get(g[0].role, len(order)))
         for seat, count in groups:
             lines += _seat_lines(f"{count} x", seat, width)
-    lines += ["", "Mix: " + (", ".join(plural(count, role)
+    lines += ["", "Mix: " + (", ".join(plural(count, visible(role))
                                        for role, count in result.mix().items())
-                             or f"stage {result.maturity} lists no seats")]
+                             or f"stage {visible(result.maturity)} lists no seats")]
     if result.practices:
-        lines += ["", "Practices:"] + [f"  - {p}: {why}" for p, why in result.practices]
+        lines += ["", "Practices:"] + [f"  - {visible(p)}: {visible(why)}"
+                                       for p, why in result.practices]
     lines += ["", "Staffing gaps:"]
     lines += [f"  - {gap.text(result.size)}" for gap in result.gaps] or ["  none flagged"]
-    return "\n".join(lines) + "\n"
+    return defused("\n".join(lines)) + "\n"

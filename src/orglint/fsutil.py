@@ -89,6 +89,29 @@ def check(path: Path, *, fixing: bool = False) -> os.stat_result | None:
     return info
 
 
+def folder_link(path: Path) -> str | None:
+    """Why a folder on the way to ``path`` makes it unsafe to write as an output, or None.
+
+    A committed folder link (``reports -> ../../elsewhere``) would carry
+    ``--output-file reports/x.sarif`` anywhere.  Only folders below the current one are
+    looked at: those may come from the repository, while a path named from outside it
+    (``/tmp/x``, a link on some systems) is the user's own choice.
+    """
+    base = Path.cwd()
+    full = path if path.is_absolute() else base / path
+    try:
+        parts = full.parent.relative_to(base).parts
+    except ValueError:
+        return None
+    folder = base
+    for part in parts:
+        folder = folder / part
+        if os.path.islink(folder):
+            return (f"its folder {folder} is a symbolic link (to {os.path.realpath(folder)});"
+                    " orglint never writes through one")
+    return None
+
+
 def read_regular(path: Path, limit: int) -> bytes:
     """At most ``limit + 1`` bytes of a regular file, never through a symbolic link."""
     # lstat first: some devices act on open (a tape rewinds), whatever the flags.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from orglint.escape import defused, visible
 from orglint.matrix import Matrix
 
 
@@ -39,11 +40,12 @@ def _note(kind: str, item: dict[str, Any]) -> str:
 
 def ids_text(matrix: Matrix, kind: str) -> str:
     items = ids_json(matrix, kind)
-    width = max((len(item["id"]) for item in items), default=0)
-    lines = [f"{kind.capitalize()} of the '{matrix.name}' matrix:", ""]
-    lines += [f"  {item['id']:<{width}}  {item['title']}{_note(kind, item)}".rstrip()
-              for item in items]
-    return "\n".join(lines) + "\n"
+    width = max((len(visible(item["id"])) for item in items), default=0)
+    lines = [f"{kind.capitalize()} of the '{visible(matrix.name)}' matrix:", ""]
+    # A custom matrix's titles come from the repository: escaped, as in every output.
+    lines += [f"  {visible(item['id']):<{width}}  {visible(item['title'])}"
+              f"{visible(_note(kind, item))}".rstrip() for item in items]
+    return defused("\n".join(lines)) + "\n"
 
 
 # Where a Team or People schema takes matrix ids: the property, and whether the ids are

@@ -13,6 +13,8 @@ import stat
 import sys
 from pathlib import Path
 
+from orglint.escape import visible
+
 _warned: set[str] = set()
 
 
@@ -38,4 +40,5 @@ def warn(message: str) -> None:
     if message in _warned:
         return
     _warned.add(message)
-    print(f"orglint: warning: {message}", file=sys.stderr)
+    # Warnings name paths, which a checkout's folder names can make hostile.
+    print(f"orglint: warning: {visible(message)}", file=sys.stderr)
