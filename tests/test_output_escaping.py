@@ -353,7 +353,7 @@ def test_warnings_and_verbose_notes_escape_the_paths_they_name(run_cli, tmp_path
     (repo / ".orglint.yaml").write_text("select: [ALL]\n")
     (repo / "elsewhere").mkdir()
     (repo / ".orglint_cache").symlink_to("elsewhere")
-    (repo / "t.yaml").write_text('a: "\n')
+    (repo / "t.yaml").write_text('apiVersion: orglint/v1\na: "\n')  # ORG001, still orglint's
     result = run_cli("check", "t.yaml", "-v", cwd=repo)
     assert result.code == 1
     assert "is a symbolic link; running without the cache" in result.err
