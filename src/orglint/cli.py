@@ -188,7 +188,12 @@ def _check(args: argparse.Namespace) -> int:
     # A warm rerun with nothing changed reads back its report: the cache key covers the
     # version, the settings, the matrix and every file's content (see cache.run_key).
     key = folder = None
-    if settings.cache and stdin is None and args.write_baseline is None and not fixing:
+    from orglint import ghactions
+
+    # Under GitHub Actions every run appends its summary and orders its annotations by
+    # the change: nothing to read back from a cached report.
+    if settings.cache and stdin is None and args.write_baseline is None and not fixing \
+            and not ghactions.active(os.environ):
         baseline_bytes = (args.baseline.read_bytes()
                           if args.baseline is not None and args.baseline.is_file() else None)
         folder = cache.default_dir(settings.root)
@@ -237,14 +242,22 @@ def _check(args: argparse.Namespace) -> int:
               file=stream or sys.stdout)
         return EXIT_OK
 
-    from orglint.reporters import ReportContext, get
+    from orglint.reporters import ORG_FORMATS, ReportContext, get
     from orglint.reporters.text import summary_line
 
+    summary = ghactions.summary_file(os.environ)
+    org = None
+    if fmt in ORG_FORMATS or summary is not None:
+        from orglint.orgview import build as build_view
+
+        org = build_view(the_plan.matrix, gathered, settings.limits)
     ctx = ReportContext(rules=the_plan.rules, fail_on=settings.fail_on, color=color,
-                        verbose=args.verbose, statistics=args.statistics, root=Path.cwd())
+                        verbose=args.verbose, statistics=args.statistics, root=Path.cwd(),
+                        org=org)
     text = get(fmt)(result, ctx)
-    if also_github:
-        text = get("github")(result, ctx) + text
+    if ghactions.active(os.environ) and (fmt == "github" or also_github):
+        annotations = ghactions.github_text(result, ctx, args.paths, summary)
+        text = annotations if fmt == "github" else annotations + text
     report = cache.Report(text, result.exit_code(settings.fail_on, args.exit_zero),
                           summary_line(result))
     # A run with notes is not kept: a warm rerun must say them again.
@@ -253,6 +266,11 @@ def _check(args: argparse.Namespace) -> int:
     code = _emit(report, args, stream)
     for note in result.notes:
         print(f"orglint: note: {note}", file=sys.stderr)
+    if summary is not None:
+        try:
+            ghactions.append(summary, get("markdown")(result, ctx))
+        except OrglintError as exc:  # the check itself is done: say it, keep its verdict
+            print(f"orglint: warning: {exc}", file=sys.stderr)
     return code
 
 
