@@ -138,3 +138,16 @@ def test_install_step_picks_what_to_install(tmp_path, version, installs):
     assert args[-1] == installs.format(action=REPO)
     venv_bin = tmp_path / "runner" / "orglint-venv" / "bin"
     assert (tmp_path / "path").read_text().strip() == str(venv_bin)
+
+
+def test_readme_workflow_uses_the_actions_inputs_and_outputs():
+    import re
+
+    text = (REPO / "README.md").read_text()
+    block = next(b for b in re.findall(r"```yaml\n(.*?)```", text, re.DOTALL)
+                 if "with orglint's action" in b)
+    steps = yaml.safe_load(block)["jobs"]["orglint"]["steps"]
+    step = next(s for s in steps if s.get("uses", "").startswith("orglint/orglint@"))
+    assert set(step["with"]) <= set(ACTION["inputs"])
+    used = set(re.findall(r"steps\.orglint\.outputs\.([\w-]+)", block))
+    assert used and used <= set(ACTION["outputs"])

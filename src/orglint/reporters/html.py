@@ -134,8 +134,9 @@ def _coverage(rows: list[Row], groups: list[Group], team_anchor: dict[str, str])
             f"<tr data-team=\"{e(team.id)}\"><th scope=\"row\"><a href=\"#{anchor}\" "
             f"class=\"open\">{e(team.id)}</a>{title}<small>{e(team.maturity)}, "
             f"{row.size} head{'s' if row.size != 1 else ''}</small></th>{cells}"
-            f"<td class=\"count sev-{worst}\"><a href=\"#{anchor}\" class=\"open\">"
-            f"{label}</a></td></tr>")
+            f"<td class=\"count sev-{worst}\">"
+            + (f"<a href=\"#{anchor}\" class=\"open\">{label}</a>" if findings else label)
+            + "</td></tr>")
     legend = "".join(f"<li data-state=\"{k}\">{v}</li>" for k, v in STATE_LABELS.items())
     return (
         "<section id=\"coverage-section\"><h2>Coverage</h2>"
@@ -238,14 +239,15 @@ def _rules(result: Result, ctx: ReportContext) -> str:
     codes = [code for code, *_ in counts_by_rule(result)]
     if not codes:
         return ""
-    out = ["<section id=\"rules\"><h2>Rules</h2>"]
+    out = ["<section id=\"rules\"><h2>Rules</h2><p>What each rule found checks, and why"
+           " it matters (<code>orglint rule CODE</code>).</p><div>"]
     for code, name, sev, count in counts_by_rule(result):
         rule = ctx.rules.get(code)
         docs = rule.docs() if rule is not None else ""
         out.append(f"<details id=\"rule-{e(code)}\"><summary><code>{e(code)}</code> "
                    f"{e(name)} <span class=\"sev-{sev}\">{count} {sev}</span></summary>"
                    f"<pre class=\"doc\">{e(docs)}</pre></details>")
-    out.append("</section>")
+    out.append("</div></section>")
     return "".join(out)
 
 
@@ -463,7 +465,11 @@ overflow-wrap:anywhere}
 ul.findings .msg{color:var(--fg)}
 a.loc{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.85rem;
 color:var(--muted)}
-a.rule{font-weight:600}
+a.rule{font-weight:600;color:inherit;text-decoration:none}
+a.rule:hover{text-decoration:underline}
+table.list{width:auto;min-width:50%}
+#rules>div{columns:2 340px;column-gap:24px}
+#rules details{break-inside:avoid}
 pre.doc{white-space:pre-wrap;overflow-wrap:anywhere;background:var(--none);padding:10px;
 border-radius:6px;font-size:.85rem}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.88em}
