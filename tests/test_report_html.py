@@ -249,3 +249,21 @@ def test_hostile_content_is_escaped(run_cli, tmp_path):
         "thead", "tbody", "tr", "th", "td", "span", "small", "div", "code", "details",
         "summary", "pre", "label", "select", "option", "article", "dl", "dt", "dd", "br",
         "form", "input", "fieldset", "legend", "footer", "script", "wbr"}
+
+
+def test_allocation_counts_the_whole_org_for_a_file_named(run_cli, tmp_path):
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.yaml").write_text(dedent(f"""\
+            apiVersion: orglint/v1
+            kind: Team
+            metadata: {{name: {name}}}
+            spec:
+              maturity: exploring
+              members:
+                - {{id: kim, name: Kim, role: ml-engineer, allocation: 70}}
+            """))
+    (tmp_path / ".orglint.yaml").write_text("paths: ['*.yaml']\n")
+    out = run_cli("check", "a.yaml", "--output-format", "html").out
+    risks = out.split('<section id="risks">')[1].split("</section>")[0]
+    assert "140%" in risks
+    assert 'data-team="a"' in out and 'data-team="b"' not in out

@@ -153,3 +153,17 @@ def test_few_annotations_need_no_notice(run_cli, tmp_path, actions):
     _org(tmp_path, {"aaa": 3})
     out = run_cli("check", ".", "--output-format", "github", "--select", "ORG004").out
     assert len(_errors(out)) == 3 and "::notice" not in out
+
+
+def test_markdown_reads_again_only_the_files_named(run_cli, tmp_path, monkeypatch):
+    import orglint.orgview
+
+    _org(tmp_path, {"aaa": 1, "bbb": 1, "ccc": 1})
+    (tmp_path / ".orglint.yaml").write_text("paths: ['*.yaml']\n")
+    loaded = []
+    real = orglint.orgview.load
+    monkeypatch.setattr(orglint.orgview, "load",
+                        lambda raw, file, limits: loaded.append(file) or real(raw, file, limits))
+    out = run_cli("check", "bbb.yaml", "--output-format", "markdown").out
+    assert loaded == ["bbb.yaml"]
+    assert "| bbb | exploring |" in out and "| aaa |" not in out

@@ -250,7 +250,9 @@ def _check(args: argparse.Namespace) -> int:
     if fmt in ORG_FORMATS or summary is not None:
         from orglint.orgview import build as build_view
 
-        org = build_view(the_plan.matrix, gathered, settings.limits)
+        # Only the HTML page shows allocation across the org: the rest needs the
+        # teams of the files named.
+        org = build_view(the_plan.matrix, gathered, settings.limits, whole=fmt == "html")
     ctx = ReportContext(rules=the_plan.rules, fail_on=settings.fail_on, color=color,
                         verbose=args.verbose, statistics=args.statistics, root=Path.cwd(),
                         org=org)

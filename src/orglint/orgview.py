@@ -114,11 +114,16 @@ def allocations(view: OrgView) -> list[Allocation]:
     return out
 
 
-def build(matrix: Matrix, gathered: Gathered, limits: Limits) -> OrgView:
+def build(matrix: Matrix, gathered: Gathered, limits: Limits, *, whole: bool = True
+          ) -> OrgView:
+    """The org's teams; with ``whole`` False only those of the files named (and the
+    People files their roles may come from): enough for everything but allocation."""
     named = {s.display for s in gathered.named}
     people: dict[str, Person] = {}
     loaded: list[tuple[str, list[tuple[str, Document, dict[str, Any]]]]] = []
     for entry in gathered.entries:
+        if not (whole or entry.people or entry.source.display in named):
+            continue
         try:
             raw = entry.read(limits.max_file_size)
         except (OSError, OrglintError):
