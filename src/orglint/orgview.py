@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from orglint.errors import OrglintError
-from orglint.files import Gathered
+from orglint.files import Entry, Gathered
 from orglint.loader import Document, Limits, load
 from orglint.matrix import Matrix
 from orglint.model import Person, build_people, build_team
@@ -119,28 +119,33 @@ def build(matrix: Matrix, gathered: Gathered, limits: Limits, *, whole: bool = T
     """The org's teams; with ``whole`` False only those of the files named (and the
     People files their roles may come from): enough for everything but allocation."""
     named = {s.display for s in gathered.named}
+    # People first (a member's role may come from them), then each team file in turn:
+    # only one file's documents and source map are held at a time.
     people: dict[str, Person] = {}
-    loaded: list[tuple[str, list[tuple[str, Document, dict[str, Any]]]]] = []
     for entry in gathered.entries:
-        if not (whole or entry.people or entry.source.display in named):
-            continue
-        try:
-            raw = entry.read(limits.max_file_size)
-        except (OSError, OrglintError):
-            continue  # the check has reported it; the report shows what it can
-        docs = _documents(load(raw, entry.source.display, limits).documents,
-                          entry.source.display)
-        loaded.append((entry.source.display, docs))
-        for kind, _, data in docs:
-            if kind == "People":
-                for person in build_people(data).spec.people:
-                    people.setdefault(person.id, person)
+        if entry.people:
+            for kind, _, data in _read(entry, limits):
+                if kind == "People":
+                    for person in build_people(data).spec.people:
+                        people.setdefault(person.id, person)
     teams: list[TeamView] = []
-    for file, docs in loaded:
-        for kind, doc, data in docs:
+    for entry in gathered.entries:
+        file = entry.source.display
+        if not (whole or file in named):
+            continue
+        for kind, doc, data in _read(entry, limits):
             if kind == "Team":
                 teams.append(_team(matrix, doc, data, file, people, file in named))
     return OrgView(matrix, teams)
+
+
+def _read(entry: Entry, limits: Limits) -> list[tuple[str, Document, dict[str, Any]]]:
+    try:
+        raw = entry.read(limits.max_file_size)
+    except (OSError, OrglintError):
+        return []  # the check has reported it; the report shows what it can
+    return _documents(load(raw, entry.source.display, limits).documents,
+                      entry.source.display)
 
 
 def _documents(documents: Iterable[Document], file: str
