@@ -123,8 +123,7 @@ def _coverage(rows: list[Row], groups: list[Group], team_anchor: dict[str, str])
         findings = found.get(team.id, [])
         cells = "".join(
             f"<td data-role=\"{e(c.role)}\" data-state=\"{c.state}\" data-recommended="
-            f"\"{c.want}\" title=\"{e(c.role)}: {c.have} of {c.want} recommended "
-            f"({STATE_LABELS[c.state]})\">{c.have}</td>" for c in row.cells)
+            f"\"{c.want}\">{c.have}</td>" for c in row.cells)
         anchor = team_anchor.get(team.id, "")
         worst = _worst(findings)
         label = (f"{len(findings)} finding{'s' if len(findings) != 1 else ''}" if findings
@@ -220,11 +219,12 @@ def _findings(result: Result, ctx: ReportContext, groups: list[Group],
         badge = " ".join(f"<span class=\"sev-{k}\">{sev[k]} {k}</span>"
                          for k in ("error", "warning", "info") if sev[k])
         items = []
+        # The group's summary names the file; a finding shows its line and column.
         for f in group.findings:
             href = _link(f, blob, repo_path(f.file, root))
             items.append(
                 f"<li class=\"sev-{f.severity.label}\"><a class=\"loc\" href=\"{href}\">"
-                f"{e(f.file)}:{f.line}:{f.column}</a> <a class=\"rule\" href=\"#rule-"
+                f"{f.line}:{f.column}</a> <a class=\"rule\" href=\"#rule-"
                 f"{e(f.code)}\">{e(f.code)} {e(f.name)}</a> <span class=\"msg\">"
                 f"{e(f.message)}</span></li>")
         team_attr = f" data-team=\"{e(group.team.id)}\"" if group.team else ""
@@ -488,6 +488,7 @@ article.role dt{font-weight:600}article.role dd{margin:0}
 ul.chips{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:6px}
 ul.chips li{background:var(--none);border:1px solid var(--line);border-radius:12px;
 padding:2px 10px;font-size:.88rem}
+#findings details,#rules{content-visibility:auto;contain-intrinsic-size:auto 40px}
 footer{color:var(--muted);font-size:.85rem;text-align:center;padding:8px}
 @media (max-width:640px){main{padding:8px}header,section{padding:12px;border-radius:8px}
 #coverage tbody th{min-width:104px;max-width:130px;overflow-wrap:anywhere}
