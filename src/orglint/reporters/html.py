@@ -146,6 +146,10 @@ def _coverage(rows: list[Row], groups: list[Group], team_anchor: dict[str, str])
         f"</tr></thead><tbody>{''.join(body)}</tbody></table></div></section>")
 
 
+def _count(n: int, severity: str) -> str:
+    return f"{n} {severity}{'s' if n != 1 and severity != 'info' else ''}"
+
+
 def _worst(findings: list[Finding]) -> str:
     return max(findings, key=lambda f: f.severity).severity.label if findings else "none"
 
@@ -216,7 +220,7 @@ def _findings(result: Result, ctx: ReportContext, groups: list[Group],
         name = (f"{e(group.team.id)} <small>{e(group.file)}</small>" if group.team
                 else f"{e(group.file)} <small>outside any team</small>")
         sev = Counter(f.severity.label for f in group.findings)
-        badge = " ".join(f"<span class=\"sev-{k}\">{sev[k]} {k}</span>"
+        badge = " ".join(f"<span class=\"sev-{k}\">{_count(sev[k], k)}</span>"
                          for k in ("error", "warning", "info") if sev[k])
         items = []
         # The group's summary names the file; a finding shows its line and column.
@@ -245,7 +249,7 @@ def _rules(result: Result, ctx: ReportContext) -> str:
         rule = ctx.rules.get(code)
         docs = rule.docs() if rule is not None else ""
         out.append(f"<details id=\"rule-{e(code)}\"><summary><code>{e(code)}</code> "
-                   f"{e(name)} <span class=\"sev-{sev}\">{count} {sev}</span></summary>"
+                   f"{e(name)} <span class=\"sev-{sev}\">{_count(count, sev)}</span></summary>"
                    f"<pre class=\"doc\">{e(docs)}</pre></details>")
     out.append("</div></section>")
     return "".join(out)
