@@ -267,3 +267,46 @@ def test_allocation_counts_the_whole_org_for_a_file_named(run_cli, tmp_path):
     risks = out.split('<section id="risks">')[1].split("</section>")[0]
     assert "140%" in risks
     assert 'data-team="a"' in out and 'data-team="b"' not in out
+
+
+def test_page_uses_the_orgs_own_matrix(run_cli, tmp_path):
+    (tmp_path / "matrix.yaml").write_text(dedent("""\
+        apiVersion: orglint/v1
+        kind: RoleMatrix
+        metadata: {name: acme}
+        spec:
+          extends: ai-platform
+          systems:
+            llm-gateway: {requires: [serving-runtime]}
+        """))
+    (tmp_path / ".orglint.yaml").write_text("matrix: matrix.yaml\n")
+    (tmp_path / "t.yaml").write_text(dedent("""\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          systems: [llm-gateway]
+          members: [{id: a, role: ml-engineer}]
+        """))
+    out = run_cli("check", "t.yaml", "--output-format", "html").out
+    assert '<input type="checkbox" name="system" value="llm-gateway">' in out
+    data = json.loads(Page(out).scripts[0][1])
+    # Eight systems are past the budget for every subset (4 x 40 x 256 composes): every
+    # subset of up to three systems (1 + 8 + 28 + 56) and the teams' own sets.
+    assert data["systems"][-1] == "llm-gateway"
+    assert len(data["masks"]) == 93 and 1 << 7 in data["masks"]
+    matrix = load_matrix(tmp_path / "matrix.yaml")
+    want = compose(matrix, 3, "production", ["llm-gateway"]).to_json()
+    assert _answer(data, 3, "production", ["llm-gateway"])["gaps"] == want["gaps"]
+
+
+def test_links_point_at_the_commit_under_github_actions(run_cli, tmp_path, monkeypatch):
+    (tmp_path / "t.yaml").write_text(dedent(HOSTILE))
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", "")
+    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.com")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/org")
+    monkeypatch.setenv("GITHUB_SHA", "abc123")
+    out = run_cli("check", "t.yaml", "--output-format", "html").out
+    assert re.search(r'href="https://github.com/acme/org/blob/abc123/t.yaml#L\d+"', out)

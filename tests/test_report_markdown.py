@@ -167,3 +167,20 @@ def test_markdown_reads_again_only_the_files_named(run_cli, tmp_path, monkeypatc
     out = run_cli("check", "bbb.yaml", "--output-format", "markdown").out
     assert loaded == ["bbb.yaml"]
     assert "| bbb | exploring |" in out and "| aaa |" not in out
+
+
+def test_the_closing_notice_is_among_the_ten_notices_shown(tmp_path):
+    from orglint.findings import Finding, Result, Severity
+    from orglint.ghactions import annotate
+
+    def finding(n: int, severity: Severity) -> Finding:
+        return Finding("ORG206", "role-mix-gap", severity, "m", f"t{n}.yaml", 1, 1, 1, 2)
+
+    result = Result([finding(n, Severity.INFO) for n in range(12)]
+                    + [finding(n, Severity.ERROR) for n in range(11)])
+    lines = annotate(result, ReportContext(rules={}, root=tmp_path), set(), None
+                     ).splitlines()
+    notices = [line for line in lines if line.startswith("::notice")]
+    assert len(notices) == 10 and notices[-1] == lines[-1]
+    assert "4 more findings not shown" in lines[-1]  # 3 notices and 1 error
+    assert len([line for line in lines if line.startswith("::error")]) == 10
