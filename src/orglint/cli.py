@@ -320,7 +320,12 @@ def _check(args: argparse.Namespace) -> int:
     # A warm rerun with nothing changed reads back its report: the cache key covers the
     # version, the settings, the matrix and every file's content (see cache.run_key).
     key = folder = None
-    if settings.cache and stdin is None and args.write_baseline is None and not fixing:
+    from orglint import ghactions
+
+    # Under GitHub Actions every run appends its summary and orders its annotations by
+    # the change: nothing to read back from a cached report.
+    if settings.cache and stdin is None and args.write_baseline is None and not fixing \
+            and not ghactions.active(os.environ):
         from orglint.baseline import read_bytes
         from orglint.resources import builtin_matrix_path
 
@@ -387,8 +392,13 @@ def _check(args: argparse.Namespace) -> int:
               file=stream or sys.stdout)
         return EXIT_OK
 
+    def view(whole: bool) -> Any:
+        from orglint.orgview import build
+
+        return build(the_plan.matrix, gathered, settings.limits, whole=whole)
+
     report = _render(args, result, the_plan.rules, settings.fail_on,
-                     result.exit_code(settings.fail_on, args.exit_zero))
+                     result.exit_code(settings.fail_on, args.exit_zero), view)
     # A run with notes or a hint is not kept (a warm rerun must say them again), nor one
     # that saw a file change under it.
     if (key is not None and folder is not None and not result.notes and not result.changed
@@ -409,18 +419,33 @@ def _format(args: argparse.Namespace) -> tuple[str, bool, bool]:
 
 
 def _render(args: argparse.Namespace, result: Any, rules: Any, fail_on: Any,
-            exit_code: int) -> Any:
-    from orglint import cache
-    from orglint.reporters import ReportContext, get
+            exit_code: int, view: Callable[[bool], Any] | None = None) -> Any:
+    """The report of a run; under GitHub Actions, also its summary, appended to
+    ``$GITHUB_STEP_SUMMARY``."""
+    from orglint import cache, ghactions
+    from orglint.reporters import ORG_FORMATS, ReportContext, get
     from orglint.reporters.text import summary_line
 
     fmt, also_github, color = _format(args)
+    summary = ghactions.summary_file(os.environ)
+    org = None
+    if view is not None and (fmt in ORG_FORMATS or summary is not None):
+        # Only the HTML page shows allocation across the org: the rest needs the teams
+        # of the files named.
+        org = view(fmt == "html")
     ctx = ReportContext(rules=rules, fail_on=fail_on, color=color,
                         verbose=args.verbose, statistics=args.statistics, root=_cwd(),
-                        quiet=args.quiet)
+                        quiet=args.quiet, org=org)
     text = get(fmt)(result, ctx)
-    if also_github:
-        text = get("github")(result, ctx) + text
+    if fmt == "github" or also_github:
+        annotations = ghactions.github_text(result, ctx, args.paths, summary) \
+            if ghactions.active(os.environ) else get("github")(result, ctx)
+        text = annotations if fmt == "github" else annotations + text
+    if summary is not None:
+        try:
+            ghactions.append(summary, get("markdown")(result, ctx))
+        except OrglintError as exc:  # the check itself is done: say it, keep its verdict
+            print(f"orglint: warning: {exc}", file=sys.stderr)
     return cache.Report(text, exit_code, summary_line(result))
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from orglint.findings import Result, Severity
 
 if TYPE_CHECKING:
+    from orglint.orgview import OrgView
     from orglint.rules.base import Rule
 
 
@@ -20,6 +21,7 @@ class ReportContext(NamedTuple):
     statistics: bool = False
     root: Path | None = None  # None: the working folder
     quiet: bool = False  # -q: the findings only, no summary
+    org: OrgView | None = None  # the teams and people, for the formats in ORG_FORMATS
 
 
 Reporter = Callable[[Result, ReportContext], str]
@@ -35,5 +37,6 @@ def get(name: str) -> Reporter:
 
 
 _MODULES = {"text": "text", "json": "json_", "sarif": "sarif", "github": "github",
-            "gitlab": "gitlab", "junit": "junit"}
-FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
+            "gitlab": "gitlab", "junit": "junit", "html": "html", "markdown": "markdown"}
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit", "html", "markdown")
+ORG_FORMATS = ("html", "markdown")  # reports that show the org, not only its findings

@@ -1,0 +1,178 @@
+"""The org as the reports show it: teams, their people and roles, and what is spread thin.
+
+The check itself keeps only findings and small org facts (the cache and worker processes
+carry nothing more), so the HTML and Markdown reports read the org's files once more,
+through the same loader, schema recovery, model and role resolution the rules use.  A
+team's roles here are therefore exactly the roles the rules saw.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+from orglint.errors import OrglintError
+from orglint.files import Entry, Gathered
+from orglint.loader import Document, Limits, load
+from orglint.matrix import Matrix
+from orglint.model import Person, build_people, build_team
+from orglint.rules.base import TeamContext
+from orglint.schema import document_kind, recover, validate
+
+MANY_TEAMS = 3  # a person on this many teams or more is spread thin, whatever the sum
+
+
+class MemberView(NamedTuple):
+    id: str
+    name: str | None
+    role: str | None  # as the rules resolve it: written, from People, or from the title
+    allocation: int
+    owns: tuple[str, ...]
+
+
+class TeamView(NamedTuple):
+    id: str
+    title: str | None
+    file: str
+    line: int  # metadata.name
+    lines: tuple[int, int]  # the document's first and last line
+    maturity: str
+    size: int | None  # spec.size, the plan
+    systems: tuple[str, ...]
+    members: tuple[MemberView, ...]
+    headcount: int  # people holding matrix roles: the size every rule uses
+    named: bool  # in a file the run reports on
+
+    def role_counts(self) -> Counter[str]:
+        """Headcount per role, a person listed twice counted once."""
+        seen: dict[str, str | None] = {}
+        for m in self.members:
+            seen.setdefault(m.id, m.role)
+        return Counter(role for role in seen.values() if role is not None)
+
+
+class SinglePoint(NamedTuple):
+    team: str
+    system: str
+    responsibility: str
+    person: str
+
+
+class Allocation(NamedTuple):
+    person: str
+    name: str | None
+    total: int
+    teams: tuple[str, ...]
+
+
+class OrgView(NamedTuple):
+    matrix: Matrix
+    teams: list[TeamView]  # every team of the org, in file order
+
+    @property
+    def shown(self) -> list[TeamView]:
+        """The teams of the files the run reports on."""
+        return [t for t in self.teams if t.named]
+
+
+def single_points(view: OrgView) -> list[SinglePoint]:
+    """Responsibilities a team's systems require that exactly one person holds."""
+    found: list[SinglePoint] = []
+    for team in view.shown:
+        holders: dict[str, set[str]] = {}
+        for m in team.members:
+            for item in m.owns:
+                holders.setdefault(item, set()).add(m.id)
+        told: set[str] = set()
+        for system_id in team.systems:
+            system = view.matrix.systems.get(system_id)
+            for need in system.requires if system else ():
+                people = holders.get(need, set())
+                if len(people) == 1 and need not in told:
+                    told.add(need)
+                    found.append(SinglePoint(team.id, system_id, need, next(iter(people))))
+    return found
+
+
+def allocations(view: OrgView) -> list[Allocation]:
+    """People over 100% across the whole org, or on ``MANY_TEAMS`` teams or more, who are
+    on a team of the files reported on."""
+    total: Counter[str] = Counter()
+    teams: dict[str, list[str]] = {}
+    names: dict[str, str | None] = {}
+    for team in view.teams:
+        for m in {m.id: m for m in team.members}.values():
+            total[m.id] += m.allocation
+            teams.setdefault(m.id, []).append(team.id)
+            names.setdefault(m.id, m.name)
+    shown = {m.id for t in view.shown for m in t.members}
+    out = [Allocation(pid, names[pid], total[pid], tuple(teams[pid]))
+           for pid in sorted(shown)
+           if total[pid] > 100 or len(teams[pid]) >= MANY_TEAMS]
+    out.sort(key=lambda a: (-a.total, a.person))
+    return out
+
+
+def build(matrix: Matrix, gathered: Gathered, limits: Limits, *, whole: bool = True
+          ) -> OrgView:
+    """The org's teams; with ``whole`` False only those of the files named (and the
+    People files their roles may come from): enough for everything but allocation."""
+    named = {s.display for s in gathered.named}
+    # People first (a member's role may come from them), then each team file in turn:
+    # only one file's documents and source map are held at a time.
+    people: dict[str, Person] = {}
+    for entry in gathered.entries:
+        if entry.people:
+            for kind, _, data in _read(entry, limits):
+                if kind == "People":
+                    for person in build_people(data).spec.people:
+                        people.setdefault(person.id, person)
+    teams: list[TeamView] = []
+    for entry in gathered.entries:
+        file = entry.source.display
+        if not (whole or file in named):
+            continue
+        for kind, doc, data in _read(entry, limits):
+            if kind == "Team":
+                teams.append(_team(matrix, doc, data, file, people, file in named))
+    return OrgView(matrix, teams)
+
+
+def _read(entry: Entry, limits: Limits) -> list[tuple[str, Document, dict[str, Any]]]:
+    try:
+        raw = entry.read(limits.max_file_size)[0]
+    except (OSError, OrglintError):
+        return []  # the check has reported it; the report shows what it can
+    return _documents(load(raw, entry.source.display, limits).documents,
+                      entry.source.display)
+
+
+def _documents(documents: Iterable[Document], file: str
+               ) -> list[tuple[str, Document, dict[str, Any]]]:
+    out = []
+    for doc in documents:
+        kind = document_kind(doc.data)
+        if kind not in ("Team", "People"):
+            continue
+        problems = validate(doc, kind, file)
+        kept = recover(doc.data, kind) if problems else doc.data
+        if kept is not None:
+            out.append((kind, doc, kept))
+    return out
+
+
+def _team(matrix: Matrix, doc: Document, data: dict[str, Any], file: str,
+          people: dict[str, Person], named: bool) -> TeamView:
+    team = build_team(data)
+    ctx = TeamContext(team, doc, file, matrix, people)
+    line = doc.source.span(("metadata", "name")).line
+    whole = doc.source.span(())
+    members = tuple(
+        MemberView(m.id, m.name or (people[m.id].name if m.id in people else None),
+                   info.role, m.allocation if isinstance(m.allocation, int) else 0,
+                   tuple(m.owns))
+        for m, info in zip(team.spec.members, ctx.roles, strict=True))
+    return TeamView(team.id, team.metadata.title, file, line,
+                    (whole.line, whole.end_line), team.spec.maturity,
+                    team.spec.size, tuple(team.spec.systems), members, ctx.size, named)

@@ -1,0 +1,105 @@
+"""What the HTML and Markdown reports both show: coverage cells and findings by team."""
+
+from __future__ import annotations
+
+import bisect
+import functools
+from collections import Counter
+from typing import NamedTuple
+
+from orglint.explore import compose
+from orglint.findings import Finding, Result
+from orglint.matrix import Matrix
+from orglint.orgview import OrgView, TeamView
+
+# Cell states against the recommended mix; "none" is a role neither had nor wanted.
+MISSING, THIN, OK, OVER, NONE = "missing", "thin", "as-recommended", "over", "none"
+STATE_LABELS = {MISSING: "missing", THIN: "thin", OK: "as recommended", OVER: "over",
+                NONE: "not needed"}
+
+
+class Cell(NamedTuple):
+    role: str
+    have: int
+    want: int
+    state: str
+
+
+class Row(NamedTuple):
+    team: TeamView
+    size: int  # the size the mix is for
+    cells: list[Cell]
+
+
+def matrix_roles(matrix: Matrix) -> list[str]:
+    return [r for r in matrix.roles if matrix.in_matrix(r)]
+
+
+def state(have: int, want: int) -> str:
+    if have == want:
+        return OK if want else NONE
+    if have > want:
+        return OVER
+    return MISSING if have == 0 else THIN
+
+
+def coverage(view: OrgView) -> list[Row]:
+    """Each team's headcount per matrix role against the composer's mix for its size (the
+    size every rule uses, else its planned ``size``), maturity and systems: ORG206's
+    comparison, cell by cell."""
+    matrix = view.matrix
+    roles = matrix_roles(matrix)
+    mix = functools.lru_cache(maxsize=4096)(
+        lambda size, maturity, systems: compose(matrix, size, maturity, list(systems)).mix())
+    rows = []
+    for team in view.shown:
+        size = team.headcount or team.size or 0
+        systems = tuple(s for s in team.systems if s in matrix.systems)
+        wanted: dict[str, int] = (mix(size, team.maturity, systems)
+                                  if size and team.maturity in matrix.spec.maturity else {})
+        have = team.role_counts()
+        rows.append(Row(team, size, [Cell(r, have[r], wanted.get(r, 0),
+                                          state(have[r], wanted.get(r, 0))) for r in roles]))
+    return rows
+
+
+class Group(NamedTuple):
+    """The findings of one team, or of a file's lines outside any team."""
+
+    team: TeamView | None
+    file: str
+    findings: list[Finding]
+
+
+def by_team(result: Result, view: OrgView | None) -> list[Group]:
+    """Findings grouped by the team document they fall in; the rest by file."""
+    teams: dict[str, list[TeamView]] = {}
+    for team in view.shown if view else ():
+        teams.setdefault(team.file, []).append(team)
+    groups: dict[tuple[str, int], Group] = {}
+    order: list[tuple[str, int]] = []
+    for file, found in teams.items():
+        for k, team in enumerate(found):
+            groups[(file, k)] = Group(team, file, [])
+            order.append((file, k))
+    # Documents of a file come in line order: a bisection, not a scan, finds the one a
+    # finding falls in (a file may hold thousands of teams).
+    starts = {file: [t.lines[0] for t in found] for file, found in teams.items()}
+    for f in result.findings:
+        key = (f.file, -1)
+        k = bisect.bisect_right(starts.get(f.file, []), f.line) - 1
+        if k >= 0 and f.line <= teams[f.file][k].lines[1]:
+            key = (f.file, k)
+        if key not in groups:
+            groups[key] = Group(None, f.file, [])
+            order.append(key)
+        groups[key].findings.append(f)
+    return [groups[k] for k in order]
+
+
+def counts_by_rule(result: Result) -> list[tuple[str, str, str, int]]:
+    """(code, name, severity, count), most frequent first."""
+    seen: Counter[tuple[str, str, str]] = Counter(
+        (f.code, f.name, f.severity.label) for f in result.findings)
+    return [(code, name, sev, n) for (code, name, sev), n
+            in sorted(seen.items(), key=lambda item: (-item[1], item[0][0]))]
