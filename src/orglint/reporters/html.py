@@ -14,10 +14,12 @@ import hashlib
 import html
 import json
 import os
+import re
 from collections import Counter
 from urllib.parse import quote
 
 from orglint import __version__
+from orglint.escape import visible
 from orglint.explore import role_json
 from orglint.findings import Finding, Result
 from orglint.orgview import OrgView, allocations, single_points
@@ -34,12 +36,17 @@ from orglint.reporters.orgreport import (
 )
 
 MAX_ROWS = 500  # rows per list of the risks section; the rest are counted
-_CONTROLS = {c: "\N{REPLACEMENT CHARACTER}" for c in (*range(0, 9), 11, 12, *range(14, 32), 127)}
+# A line of the page that starts, after blanks, with what the GitHub runner reads as a
+# command: its first character is written as an entity.
+_RUNNER_LINE = re.compile(r"(?m)^([ \t]*)(?=::|##\[)(?:.)")
 
 
 def e(value: object) -> str:
-    """Text as HTML: markup escaped, control characters (which HTML forbids) replaced."""
-    return html.escape(str(value), quote=True).translate(_CONTROLS)
+    """Text as HTML: control characters escaped as orglint shows them everywhere (HTML
+    forbids them), markup escaped, and no line left that a CI runner reading the page
+    in its log would take as a command (``::error::``)."""
+    text = html.escape(visible(str(value), newlines=True), quote=True)
+    return _RUNNER_LINE.sub(lambda m: f"{m[1]}&#{ord(m[0][-1])};", text)
 
 
 def script_json(value: object) -> str:
@@ -48,11 +55,16 @@ def script_json(value: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def _q(text: str) -> str:
+    # A file name that is not UTF-8 keeps its bytes, percent-encoded.
+    return quote(text, errors="surrogateescape")
+
+
 def _link(f: Finding, root: str | None, rel: str) -> str:
     """Where a finding's line is: on github.com under GitHub Actions, else the file."""
     if root is not None:
-        return f"{root}/{quote(rel)}#L{f.line}"
-    return f"{quote(f.file)}#L{f.line}"
+        return f"{root}/{_q(rel)}#L{f.line}"
+    return f"{_q(f.file)}#L{f.line}"
 
 
 def _blob_root() -> str | None:
@@ -60,7 +72,7 @@ def _blob_root() -> str | None:
     repo, sha = os.environ.get("GITHUB_REPOSITORY", ""), os.environ.get("GITHUB_SHA", "")
     if os.environ.get("GITHUB_ACTIONS") != "true" or not (server and repo and sha):
         return None
-    return f"{e(server)}/{quote(repo)}/blob/{quote(sha)}"
+    return f"{e(server)}/{_q(repo)}/blob/{_q(sha)}"
 
 
 def render(result: Result, ctx: ReportContext) -> str:
@@ -299,8 +311,8 @@ def _composer(view: OrgView) -> str:
     default = "production" if "production" in maturities else maturities[0]
     options = "".join(f"<option value=\"{e(m)}\"{' selected' if m == default else ''}>"
                       f"{e(m)}</option>" for m in maturities)
-    boxes = "".join(f"<label><input type=\"checkbox\" name=\"system\" value=\"{e(s)}\"> "
-                    f"{e(s)}</label>" for s in matrix.systems)
+    boxes = "".join(f"<label><input type=\"checkbox\" name=\"system\" value=\"{e(sid)}\"> "
+                    f"{e(sid)}</label>" for sid in matrix.systems)
     return (
         "<section id=\"composer\"><h2>Team composer</h2>"
         "<p>The mix <code>orglint compose</code> recommends, for teams of 1 to "

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 
+from orglint.escape import visible
 from orglint.findings import Finding, Result
 from orglint.reporters import ReportContext
 from orglint.reporters.orgreport import by_team, counts_by_rule, coverage
@@ -22,13 +23,13 @@ _MARKS = {"missing": "🟥", "thin": "🟧", "as-recommended": "✅", "over": "�
 
 def md(value: object) -> str:
     """Text as inert Markdown on one line: HTML and Markdown syntax escaped."""
-    text = "".join(c if c.isprintable() else " " for c in str(value))
+    text = visible(str(value))  # escapes shown as everywhere else, on one line
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _SPECIAL.sub(r"\\\1", text)
 
 
 def _html(value: object) -> str:
-    return html.escape("".join(c if c.isprintable() else " " for c in str(value)))
+    return html.escape(visible(str(value)))
 
 
 class _Budget:
