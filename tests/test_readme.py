@@ -15,7 +15,7 @@ from packaging.requirements import Requirement
 from tests.conftest import REPO
 
 INSTALL = ("python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[test]'"
-           " && orglint check examples/")
+           " && scripts/install-browser.sh && orglint check examples/")
 PIN = '"orglint @ git+https://github.com/orglint/orglint@${ORGLINT_REF}"'
 
 
