@@ -113,6 +113,7 @@ def _settings_digest(settings: Settings, plan: Plan) -> str:
         sorted(plan.enabled),
         sorted((k, repr(v)) for k, v in plan.options.items()),
         settings.limits,
+        plan.policy_digest,  # policy rules run per file: their text is part of the key
     ]
     return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
 

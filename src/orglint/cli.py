@@ -93,6 +93,16 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("kind", nargs="?", default="Team",
                         help="Team (default), People, Group, RoleMatrix or Config")
 
+    test = sub.add_parser("test", help="run the tests of the org's policies")
+    test.add_argument("paths", nargs="*", metavar="PATH",
+                      help="policy files or folders (default: the configured policies)")
+    test.add_argument("--output-format", choices=("text", "json", "junit"), default="text")
+    test.add_argument("--require-coverage", action="store_true",
+                      help="also fail when a rule lacks a test expecting pass and one"
+                      " expecting fail")
+    test.add_argument("--config", type=Path, metavar="PATH")
+    test.add_argument("--no-config", action="store_true")
+
     clean = sub.add_parser("clean", help="remove the result cache")
     clean.add_argument("--config", type=Path, metavar="PATH")
     clean.add_argument("--no-config", action="store_true")
@@ -108,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return EXIT_ERROR
         handler = {"check": _check, "rule": _rule, "roles": _roles, "compose": _compose,
-                   "schema": _schema, "clean": _clean}[args.command]
+                   "schema": _schema, "clean": _clean, "test": _test}[args.command]
         return handler(args)
     except OrglintError as exc:
         print(f"orglint: error: {exc}", file=sys.stderr)
@@ -155,6 +165,7 @@ def _check(args: argparse.Namespace) -> int:
 
     from orglint import cache
     from orglint.files import Request, gather
+    from orglint.policy.find import configured_digest as policy_digest
 
     settings = _settings(args, {
         "select": _flat(args.select) if args.select is not None else None,
@@ -195,14 +206,14 @@ def _check(args: argparse.Namespace) -> int:
         key = cache.run_key(settings, gathered, (
             today.isoformat(), args.paths, str(args.baseline), baseline_bytes, fmt,
             also_github, color, args.verbose, args.statistics, args.exit_zero,
-            str(Path.cwd())))
+            str(Path.cwd()), policy_digest(settings)))
         report = cache.load_report(folder, key)
         if report is not None:
             return _emit(report, args)
 
     from orglint.engine import plan, run
 
-    the_plan = plan(settings)
+    the_plan = plan(settings, gathered)
     result = run(the_plan, request, gathered)
     stream = None
     if fixing:
@@ -338,9 +349,20 @@ def _rule(args: argparse.Namespace) -> int:
         try:
             rules = [get(args.rule)]
         except UnknownRuleError:
+            # An org's own codes: its matrix's anti-patterns and its policies.
+            from orglint.engine import plan
             from orglint.schema import did_you_mean
 
-            choices = [r.code for r in RULES] + [r.name for r in RULES]
+            known = plan(_settings(args)).rules
+            try:
+                rules = [get(args.rule, known)]
+            except UnknownRuleError:
+                pass
+            else:
+                print(rule_page(rules[0]) if args.output_format == "text"
+                      else json.dumps(rule_json(rules[0]), indent=2), end="")
+                return EXIT_OK
+            choices = [r.code for r in known.values()] + [r.name for r in known.values()]
             raise UsageError(f"no such rule: {args.rule}{did_you_mean(args.rule, choices)}"
                              " (see 'orglint rule --all')") from None
     else:
@@ -422,6 +444,24 @@ def _schema(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown kind '{args.kind}'; one of {', '.join(SCHEMA_FILES)}")
     sys.stdout.write(schema_text(kind))
     return EXIT_OK
+
+
+def _test(args: argparse.Namespace) -> int:
+    from orglint.matrix import load_matrix
+    from orglint.policy.testing import files_under, load_for_test, report, run_tests, uncovered
+
+    settings = _settings(args)
+    if args.paths:
+        files = files_under(args.paths, Path.cwd())
+    else:
+        from orglint.policy.find import policy_files
+
+        files = policy_files(settings, None)
+    policies = load_for_test(files, load_matrix(settings.matrix), settings.limits)
+    results = run_tests(policies)
+    missing = uncovered(policies) if args.require_coverage else []
+    sys.stdout.write(report(results, missing, args.output_format))
+    return EXIT_FINDINGS if missing or any(not r.ok for r in results) else EXIT_OK
 
 
 def _clean(args: argparse.Namespace) -> int:

@@ -29,6 +29,7 @@ class Settings:
                  matrix: Path | None = None, fail_on: Severity = Severity.ERROR,
                  rule_options: dict[str, dict[str, Any]] | None = None,
                  limits: Limits | None = None, cache: bool = True,
+                 policies: list[str] | None = None,
                  origins: dict[str, str] | None = None) -> None:
         self.root = root
         self.config_file = config_file
@@ -44,6 +45,7 @@ class Settings:
         self.rule_options = rule_options if rule_options is not None else {}
         self.limits = limits if limits is not None else Limits()
         self.cache = cache
+        self.policies = policies if policies is not None else []  # globs of Policy files
         self.origins = origins if origins is not None else {}
 
     def shown(self) -> dict[str, Any]:
@@ -65,6 +67,7 @@ class Settings:
             "max-depth": self.limits.max_depth,
             "max-alias-nodes": self.limits.max_alias_nodes,
             "cache": self.cache,
+            "policies": self.policies,
         }
         return {k: {"value": v, "from": self.origins.get(k, "default")} for k, v in values.items()}
 
@@ -217,7 +220,8 @@ def _remember(path: Path, settings: Settings) -> None:
 _SIMPLE_KEYS = {"paths": "paths", "exclude": "exclude", "select": "select",
                 "extend-select": "extend_select", "ignore": "ignore",
                 "severity": "severity", "per-file-ignores": "per_file_ignores",
-                "rules": "rule_options", "cache": "cache"}
+                "rules": "rule_options", "cache": "cache",
+                "policies": "policies"}
 _LIMIT_KEYS = {"max-file-size": "max_file_size", "max-depth": "max_depth",
                "max-alias-nodes": "max_alias_nodes"}
 FILE_KEYS = frozenset((*_SIMPLE_KEYS, *_LIMIT_KEYS, "matrix", "fail-on"))

@@ -72,13 +72,28 @@ class Plan(NamedTuple):
     enabled: dict[str, type[Rule]]
     options: dict[str, Any]  # rule code -> its configured options (a NamedTuple)
     severities: dict[str, Severity]  # rule code -> the severity the configuration sets
+    policies: Any = None  # a policy.policyset.PolicySet, when any policy is configured
+    policy_digest: str = ""
+    searched: bool = False  # the org's files were searched for Policy documents
 
 
-def plan(settings: Settings) -> Plan:
+def plan(settings: Settings, gathered: Gathered | None = None) -> Plan:
     matrix = load_matrix(settings.matrix)
     known: dict[str, type[Rule]] = dict(REGISTRY)
     for rule in custom_rules(matrix, set(REGISTRY)):
         known[rule.code] = rule
+    policies = None
+    from orglint.policy.find import policy_files
+
+    files = policy_files(settings, gathered)
+    if files:
+        # Imported only now: a run without policies never loads the CEL engine.
+        from orglint.policy.policyset import load_policies, reserved_codes
+
+        policies = load_policies(files, matrix, settings.limits)
+        reserved_codes(policies, known)
+        for rule in policies.rule_classes():
+            known[rule.code] = rule
     table = list(known.values())
     check_selectors("select", settings.select, table)
     check_selectors("extend-select", settings.extend_select, table)
@@ -100,7 +115,8 @@ def plan(settings: Settings) -> Plan:
                and overrides.get(code) != "off"}
     severities = {code: Severity.parse(value) for code, value in overrides.items()
                   if value != "off"}
-    return Plan(settings, matrix, known, enabled, options, severities)
+    return Plan(settings, matrix, known, enabled, options, severities, policies,
+                policies.digest if policies is not None else "", gathered is not None)
 
 
 # -- one file ---------------------------------------------------------------------------
@@ -148,6 +164,8 @@ def _check_team(team: Team, doc: Document, data: dict[str, Any], clean: bool, fi
     for rule in job.rules:
         try:
             result.findings.extend(rule.check_team(ctx))
+        except OrglintError:
+            raise  # a policy's clear message (its time budget), not a crash
         except Exception as exc:  # a bug in a rule must not look like a clean file
             raise InternalError(f"rule {rule.code} failed on {file}: {exc!r}") from exc
     team_facts(doc, file, result.facts, data)
@@ -233,6 +251,11 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     if gathered is None:
         gathered = gather(settings, request.paths, cwd=cwd, stdin=request.stdin,
                           stdin_name=request.stdin_name)
+    if not plan_.searched:
+        from orglint.policy.find import policy_files
+
+        if policy_files(settings, gathered):
+            plan_ = plan(settings, gathered)  # the org holds Policy documents
     named = gathered.named
     skipped = gathered.skipped
     limit = settings.limits.max_file_size
@@ -295,6 +318,12 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         for finding in rule(plan_.options.get(code)).check_org(org):
             if finding.file in named_names:
                 org_findings.setdefault(finding.file, []).append(finding)
+
+    if plan_.policies is not None:
+        from orglint.policy.orgpass import org_policy_findings
+
+        for finding in org_policy_findings(plan_, gathered, job.people, named_names):
+            org_findings.setdefault(finding.file, []).append(finding)
 
     today = request.today or dt.date.today()
     from orglint.suppress import apply as apply_suppressions

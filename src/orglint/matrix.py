@@ -394,7 +394,7 @@ def _build(name: str, spec: dict[str, Any], sources: list[str], raw: bytes) -> M
 
 
 def check_consistency(spec: MatrixSpec) -> list[str]:
-    from orglint.rules import BUILTIN_CODES, PATTERN_CODES
+    from orglint.codes import BUILTIN_CODES, PATTERN_CODES
 
     problems: list[str] = []
     roles = spec.roles

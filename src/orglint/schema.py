@@ -17,7 +17,7 @@ from orglint.resources import schema
 from orglint.source import Path
 
 API_VERSION = "orglint/v1"
-KINDS = ("Team", "People", "RoleMatrix", "Group")
+KINDS = ("Team", "People", "RoleMatrix", "Group", "Policy")
 
 
 def closest(word: str, choices: Any, cutoff: float = 0.6) -> str | None:
