@@ -41,7 +41,7 @@ class FileResult:
     """What checking one file found; kept in the cache, sent back by worker processes."""
 
     __slots__ = ("directives", "documents", "facts", "file", "findings", "fixes", "people",
-                 "skipped", "teams")
+                 "skipped", "teams", "views")
 
     def __init__(self, file: str) -> None:
         self.file = file
@@ -53,6 +53,9 @@ class FileResult:
         self.people: dict[str, Person] = {}
         self.fixes: list[Fix] = []  # fixes not tied to a finding
         self.teams = 0  # Team documents checked
+        # Each team as policy rules see it, kept only when person or org policy rules
+        # run (they need the whole org); None when not kept.
+        self.views: list[dict[str, Any]] | None = None
 
 
 class Job(NamedTuple):
@@ -63,6 +66,7 @@ class Job(NamedTuple):
     limits: Limits
     people: dict[str, Person]  # the org's People files, read before the teams
     codes: frozenset[str] | None = None  # the codes of ``rules``
+    views: bool = False  # keep each team's policy view (FileResult.views)
 
 
 class Plan(NamedTuple):
@@ -169,6 +173,11 @@ def _check_team(team: Team, doc: Document, data: dict[str, Any], clean: bool, fi
         except Exception as exc:  # a bug in a rule must not look like a clean file
             raise InternalError(f"rule {rule.code} failed on {file}: {exc!r}") from exc
     team_facts(doc, file, result.facts, data)
+    if job.views:
+        from orglint.policy.teamrules import view_of
+
+        result.views = result.views if result.views is not None else []
+        result.views.append(view_of(ctx))
     if not clean:
         return  # an edit next to a field the schema rejected could duplicate a key
     for i, info in enumerate(ctx.roles):
@@ -263,7 +272,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     team_rules = [rule(plan_.options.get(code)) for code, rule in plan_.enabled.items()
                   if rule.scope == "team"]
     job = Job(plan_.matrix, team_rules, settings.limits, {},
-              frozenset(rule.code for rule in team_rules))
+              frozenset(rule.code for rule in team_rules), _wants_views(plan_))
     from orglint.cache import Cache
 
     cache = Cache.open(settings, plan_) if settings.cache else None
@@ -322,7 +331,8 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     if plan_.policies is not None:
         from orglint.policy.orgpass import org_policy_findings
 
-        for finding in org_policy_findings(plan_, gathered, job.people, named_names):
+        for finding in org_policy_findings(plan_, gathered, results, job.people,
+                                           named_names):
             org_findings.setdefault(finding.file, []).append(finding)
 
     today = request.today or dt.date.today()
@@ -357,6 +367,13 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     all_findings.sort(key=Finding.sort_key)
     result.findings = all_findings
     return result
+
+
+def _wants_views(plan_: Plan) -> bool:
+    if plan_.policies is None:
+        return False
+    return any(rule.scope == "org" and rule.spec.code in plan_.enabled
+               for rule in plan_.policies.rules)
 
 
 MAX_NOTES = 5

@@ -66,7 +66,7 @@ def _check_refs(expr: Expr, known: list[str], code: str) -> None:
                               f" 'variables.{found[1]}'{hint}")
 
 
-def _bound(spec: RuleSpec, body: str) -> str:
+def bound(spec: RuleSpec, body: str) -> str:
     """``body`` with the rule's variables bound, each seeing the ones before it."""
     names = [name for name, _ in spec.variables]
     text = f"({body})"
@@ -110,7 +110,7 @@ def compile_rule(spec: RuleSpec) -> Compiled:
 
 def _whole(spec: RuleSpec, expr: Expr, names: tuple[str, ...]) -> Program:
     try:
-        return compile_expression(_bound(spec, expr.source), names)
+        return compile_expression(bound(spec, expr.source), names)
     except CompileError as exc:
         raise PolicyError(f"{expr.where()}: {spec.code}: with its variables the expression"
                           f" does not compile: {exc.message}") from None
@@ -132,13 +132,13 @@ class Clock:
         self.budget = TIME_BUDGET if budget is None else budget
         self.started: float | None = None
 
-    def check(self, code: str) -> None:
+    def check(self, what: str) -> None:
         now = time.monotonic()
         if self.started is None:
             self.started = now
-        elif now - self.started > self.budget:
+        if now - self.started > self.budget:
             raise PolicyError(f"policy evaluation stopped: the policies took more than"
-                              f" {self.budget:g} s on this org (rule {code} was running);"
+                              f" {self.budget:g} s on this org (at {what});"
                               " simplify the rule or narrow its match")
 
 
@@ -149,7 +149,7 @@ def inputs(names: tuple[str, ...], data: dict[str, Any]) -> Any:
 def evaluate(rule: Compiled, act: Any, clock: Clock | None = None) -> Verdict:
     spec = rule.spec
     if clock is not None:
-        clock.check(spec.code)
+        clock.check(f"rule {spec.code}")
     if rule.match is not None:
         matched = rule.match.evaluate(act)
         if matched.error is not None:
@@ -165,13 +165,19 @@ def evaluate(rule: Compiled, act: Any, clock: Clock | None = None) -> Verdict:
         return Verdict("error", f"expression gave {type(result.value).__name__}, not a bool")
     if result.value:
         return Verdict("pass", "")
-    return Verdict("fail", _message(rule, act))
+    return Verdict("fail", message_of(rule, act))
 
 
-def _message(rule: Compiled, act: Any) -> str:
-    spec = rule.spec
+def message_of(rule: Compiled, act: Any) -> str:
     if rule.message is not None:
         text = rule.message.evaluate(act)
         if text.error is None and isinstance(text.value, str) and text.value:
             return text.value[:1000]
+    return fallback_message(rule)
+
+
+def fallback_message(rule: Compiled) -> str:
+    """The static message, or one made of the rule's name: a message that cannot be
+    evaluated must not hide the finding."""
+    spec = rule.spec
     return spec.message or f"{spec.name.replace('-', ' ')} (policy rule {spec.code})"

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from orglint.findings import Finding, Severity
 from orglint.loader import Limits
 from orglint.matrix import Matrix
 from orglint.model import Team, build_team
@@ -16,7 +14,6 @@ from orglint.policy.compiled import inputs as make_inputs
 from orglint.policy.load import PolicyError, PolicyFile, digest, read_policy_file
 from orglint.policy.views import matrix_view, org_view, person_views, team_view
 from orglint.rules.base import Rule, TeamContext
-from orglint.source import Path as NodePath
 
 _MISSING_KEY = re.compile(r"""(?:Key not found in map|No such key)\s*:?\s*['"]?([^'"]+)""")
 
@@ -67,6 +64,8 @@ class PolicySet:
         return evaluate(rule, act, self.clock)
 
     def rule_classes(self) -> list[type[Rule]]:
+        from orglint.policy.teamrules import rule_class
+
         return [rule_class(self, rule) for rule in self.rules]
 
 
@@ -147,76 +146,6 @@ def _field_place(rule: Compiled, key: str) -> str | None:
             column = index - (expr.source.rfind("\n", 0, index) + 1) + 1
             return expr.where(line, column)
     return None  # an index lookup (m['key']) into a map of free keys: fine
-
-
-# -- the rules the engine runs ------------------------------------------------------------
-
-
-def node_path(base: NodePath, at: str | None, default: NodePath) -> NodePath:
-    if at is None:
-        return default
-    return base + tuple(int(p) if p.isdigit() else p for p in at.split("."))
-
-
-def policy_error(code: str, name: str, message: str, *, file: str, line: int, column: int,
-                 end_line: int, end_column: int, entity: str | None) -> Finding:
-    return Finding("ORG903", "policy-error", Severity.ERROR,
-                   f"policy rule {code} ({name}) failed to evaluate: {message}", file, line,
-                   column, end_line, end_column, entity=entity, detail=code)
-
-
-def rule_class(policies: PolicySet, compiled: Compiled) -> type[Rule]:
-    spec = compiled.spec
-    docs = spec.docs
-    doc = (f"## What it does\n{docs.get('what') or spec.summary} (policy rule from"
-           f" {spec.file}, target `{spec.target}`).\n\n## Why is this bad?\n"
-           f"{docs.get('why') or spec.message or spec.summary}\n\n## Example\n"
-           f"{docs.get('example') or 'A ' + spec.target + ' for which this is false:'}\n\n"
-           f"```\n{spec.expression.source}\n```\n\nUse instead:\n"
-           f"{docs.get('instead') or 'A ' + spec.target + ' for which it holds.'}\n")
-
-    def check_team(self: Rule, ctx: TeamContext) -> Iterator[Finding]:
-        if compiled.scope != "team":
-            return
-        team = _team_of(ctx)
-        shared: dict[Any, Any] = ctx.__dict__.setdefault("_policy_inputs", {})
-        if spec.target == "team":
-            verdict = policies.verdict(compiled, target_inputs("team", team=team), shared)
-            yield from _report(ctx, verdict, node_path((), spec.at, ("metadata", "name")),
-                               ctx.team.id)
-            return
-        for i, member in enumerate(ctx.members):
-            data = target_inputs("member", team=team, member=team["spec"]["members"][i])
-            verdict = policies.verdict(compiled, data, shared, i)
-            yield from _report(ctx, verdict, node_path(member.path, spec.at,
-                                                       member.at("id")), member.id)
-
-    def _report(ctx: TeamContext, verdict: Verdict, path: NodePath,
-                entity: str) -> Iterator[Finding]:
-        if verdict.outcome == "fail":
-            yield ctx.finding(cls, path, verdict.message, entity=entity)
-        elif verdict.outcome == "error":
-            span = ctx.doc.source.span(path)
-            yield policy_error(spec.code, spec.name, verdict.message, file=ctx.file,
-                               line=span.line, column=span.column, end_line=span.end_line,
-                               end_column=span.end_column, entity=entity)
-
-    attrs: dict[str, Any] = {
-        "__doc__": doc, "code": spec.code, "name": spec.name,
-        "severity": Severity.parse(spec.severity), "summary": spec.summary,
-        "scope": compiled.scope, "check_team": check_team, "policy": compiled,
-    }
-    cls: type[Rule] = type(f"Policy{spec.code}", (Rule,), attrs)
-    return cls
-
-
-def _team_of(ctx: TeamContext) -> dict[str, Any]:
-    """The team's view, built once for all the policy rules of one team."""
-    cached: dict[str, Any] | None = ctx.__dict__.get("_policy_team")
-    if cached is None:
-        cached = team_data(ctx.team, [info.role for info in ctx.roles], ctx.people)
-        ctx.__dict__["_policy_team"] = cached
-    return cached
 
 
 def reserved_codes(policies: PolicySet, known: dict[str, type[Rule]]) -> None:
