@@ -318,3 +318,115 @@ def test_a_policy_among_the_orgs_files_is_obeyed_even_warm(tmp_path, run_cli):
     (tmp_path / ".orglint.yaml").write_text("cache: false\n")
     done = run_cli("check", "team.yaml", "acme.yaml")
     assert "ACME023" not in done.out and done.code == 1
+
+
+def test_one_members_error_leaves_the_rest_of_the_batch_reported(tmp_path, run_cli):
+    team = TEAM.replace("level: junior}", "level: junior, allocation: 50}")
+    org(tmp_path, """\
+        - code: ACME024
+          name: odd-allocation
+          target: member
+          expression: "100 / (member.allocation - 50) > 5"
+          message: too much
+        - code: ACME025
+          name: no-team-is-big
+          target: team
+          expression: "team.spec.members.size() > 5"
+          message: small team
+        """, team=team)
+    done = run_cli("check", "team.yaml", "--select", "ACME,ORG903")
+    lines = done.out.splitlines()
+    assert any(line.startswith("team.yaml:9:12: ORG903 [error] policy rule ACME024")
+               and "divide by zero" in line for line in lines), done.out
+    assert "team.yaml:10:12: ACME024 [warning] too much" in lines
+    assert "team.yaml:4:9: ACME025 [warning] small team" in lines
+
+
+def test_policy_findings_are_baselined_and_reconfigured(tmp_path, run_cli):
+    org(tmp_path, """\
+        - code: ACME026
+          name: no-juniors-here
+          target: member
+          expression: "member.level != 'junior'"
+        """)
+    assert run_cli("check", "team.yaml", "--write-baseline", "base.json").code == 0
+    assert "ACME026" not in run_cli("check", "team.yaml", "--baseline", "base.json").out
+    (tmp_path / ".orglint.yaml").write_text(
+        "policies: [acme.yaml]\nseverity: {no-juniors-here: error}\n")
+    assert "ACME026 [error]" in run_cli("check", "team.yaml").out
+    (tmp_path / ".orglint.yaml").write_text(
+        "policies: [acme.yaml]\nper-file-ignores: {'team.yaml': [ACME]}\n")
+    assert "ACME026" not in run_cli("check", "team.yaml").out
+
+
+def test_editing_a_policy_is_seen_by_a_warm_run(tmp_path, run_cli):
+    rule = """\
+        - code: ACME027
+          name: size-limit
+          target: team
+          expression: "team.spec.members.size() <= LIMIT"
+        """
+    org(tmp_path, rule.replace("LIMIT", "1"))
+    assert "ACME027" in run_cli("check", "team.yaml").out
+    assert "ACME027" in run_cli("check", "team.yaml").out  # from the cache
+    (tmp_path / "acme.yaml").write_text(policy(rule.replace("LIMIT", "5")))
+    assert "ACME027" not in run_cli("check", "team.yaml").out
+
+
+@pytest.mark.parametrize(("rules", "message"), [
+    ("- {code: ACME028, name: policy-error, target: team, expression: 'true'}",
+     "rule name 'policy-error' is already the name of rule ORG903"),
+    ("- {code: ACME028, name: a, target: team, expression: 'true'}\n"
+     "- {code: ACME028, name: b, target: team, expression: 'true'}",
+     "rule code ACME028 is already defined at acme.yaml:6:14"),
+    ("- {code: ACME028, name: a, target: team, expresion: 'true'}", "acme.yaml:6:"),
+    ("- {code: ORG999, name: a, target: team, expression: 'true'}", "acme.yaml:6:"),
+    ("- {code: ACME028, name: a, target: team, expression: "
+     "'variables.x', variables: [{name: x, expression: 'team.spec.members.size()'}]}",
+     "expression must be a bool, not int"),
+])
+def test_bad_policy_files_are_exit_2(tmp_path, run_cli, rules, message):
+    org(tmp_path, rules)
+    done = run_cli("check", "team.yaml")
+    assert done.code == 2 and message in done.err, done.err
+
+
+def test_free_form_maps_read_with_in_pass_the_sample_check(tmp_path, run_cli):
+    org(tmp_path, """\
+        - code: ACME029
+          name: labelled
+          target: team
+          expression: "'owner' in team.metadata.labels"
+          message: no owner label
+        """)
+    done = run_cli("check", "team.yaml")
+    assert done.code == 1 and "ACME029 [warning] no owner label" in done.out
+
+
+def test_a_failing_message_expression_keeps_the_finding(tmp_path, run_cli):
+    org(tmp_path, """\
+        - code: ACME030
+          name: tiny
+          target: team
+          expression: "team.spec.members.size() < 2"
+          messageExpression: "'first is ' + team.spec.members[9].id"
+          message: fallback text
+        """)
+    assert "team.yaml:4:9: ACME030 [warning] fallback text" in run_cli("check", "team.yaml").out
+
+
+def test_show_settings_lists_the_policies(tmp_path, run_cli):
+    org(tmp_path, "- {code: ACME031, name: a, target: team, expression: 'true'}")
+    shown = json.loads(run_cli("check", "--show-settings").out)
+    assert shown["policies"] == {"value": ["acme.yaml"], "from": str(tmp_path / ".orglint.yaml")}
+
+
+def test_deep_nesting_in_a_policy_is_exit_2_not_a_crash(tmp_path, run_cli):
+    org(tmp_path, f"""\
+        - code: ACME032
+          name: deep
+          target: team
+          expression: "{'(' * 200}true{')' * 200}"
+        """)
+    done = run_cli("check", "team.yaml")
+    assert done.code == 2 and "ACME032" in done.err and "recursion" in done.err.lower()
