@@ -430,3 +430,17 @@ def test_deep_nesting_in_a_policy_is_exit_2_not_a_crash(tmp_path, run_cli):
         """)
     done = run_cli("check", "team.yaml")
     assert done.code == 2 and "ACME032" in done.err and "recursion" in done.err.lower()
+
+
+@pytest.mark.parametrize(("given", "message"), [
+    ("team: {metadata: {name: t}}", "is not a valid Team"),
+    ("org: {teams: 5}", "an org is {teams"),
+    ("person: {id: a}", "gives no team"),
+    ("member: {role: x}\n  team: {metadata: {name: t}, spec: {maturity: pilot, members: []}}",
+     "needs an 'id'"),
+])
+def test_orglint_test_explains_a_malformed_input(tmp_path, run_cli, given, message):
+    org(tmp_path, "- {code: ACME033, name: a, target: team, expression: 'true'}",
+        f"- name: t\n  rule: ACME033\n  expect: pass\n  {given}\n")
+    done = run_cli("test")
+    assert done.code == 2 and message in done.err, done.err

@@ -124,7 +124,8 @@ def _read_document(doc: Document, text: str, file: str, path: Path, limits: Limi
             rule["code"], rule["name"], rule.get("severity", "warning"), rule["target"],
             expression, expr("match"), variables, rule.get("message"),
             expr("messageExpression"), rule.get("at"), docs,
-            rule.get("summary") or rule.get("message") or rule["name"].replace("-", " "),
+            _sentence(rule.get("summary") or rule.get("message")
+                      or rule["name"].replace("-", " ")),
             file, _place(doc, file, (*base, "code"))))
     for i, test in enumerate(spec.get("tests", [])):
         base = ("spec", "tests", i)
@@ -135,6 +136,10 @@ def _read_document(doc: Document, text: str, file: str, path: Path, limits: Limi
                                         _place(doc, file, (*base, target)))
         out.tests.append(TestSpec(test["name"], test["rule"], test["expect"], inputs, file,
                                   _place(doc, file, (*base, "name"))))
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _input(value: dict[str, Any], policy: Path, limits: Limits, where: str) -> Any:

@@ -179,12 +179,13 @@ def policy_error(code: str, name: str, message: str, *, file: str, line: int, co
 def _docs(compiled: Compiled) -> str:
     spec = compiled.spec
     docs = spec.docs
+    a = "An" if spec.target == "org" else "A"
     return (f"## What it does\n{docs.get('what') or spec.summary} (policy rule from"
             f" {spec.file}, target `{spec.target}`).\n\n## Why is this bad?\n"
             f"{docs.get('why') or spec.message or spec.summary}\n\n## Example\n"
-            f"{docs.get('example') or 'A ' + spec.target + ' for which this is false:'}\n\n"
+            f"{docs.get('example') or f'{a} {spec.target} for which this is false:'}\n\n"
             f"```\n{spec.expression.source}\n```\n\nUse instead:\n"
-            f"{docs.get('instead') or 'A ' + spec.target + ' for which it holds.'}\n")
+            f"{docs.get('instead') or f'{a} {spec.target} for which it holds.'}\n")
 
 
 def rule_class(policies: PolicySet, compiled: Compiled) -> type[Rule]:

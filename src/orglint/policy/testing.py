@@ -32,6 +32,8 @@ def _inputs(policies: PolicySet, test: TestSpec, target: str) -> dict[str, Any]:
         team = resolve_team(given["team"], matrix, test.place)
     if "member" in given:
         raw = given["member"]
+        if "id" not in raw:
+            raise PolicyError(f"{test.place}: the test's member needs an 'id'")
         if team is None:
             team = resolve_team({"metadata": {"name": "test"},
                                  "spec": {"maturity": "exploring", "members": [raw]}},
@@ -48,13 +50,25 @@ def _inputs(policies: PolicySet, test: TestSpec, target: str) -> dict[str, Any]:
         person = {"id": None, "name": None, "title": None, "role": None, "level": None,
                   "email": None, "skills": [], "teams": [], **given["person"]}
     if "org" in given or target == "org":
-        raw_org = given.get("org", {})
-        teams = [resolve_team(t, matrix, test.place) for t in raw_org.get("teams", [])]
-        people = person_views(teams, {})
-        for pid, extra in dict(raw_org.get("people", {})).items():
-            people[pid] = {**people.get(pid, {"id": pid, "teams": []}), **extra}
-        org = org_view(teams, people)
+        org = _org(given.get("org", {}), policies, test.place)
+    needed = {"team": team, "member": member, "person": person}.get(target, org)
+    if needed is None:
+        raise PolicyError(f"{test.place}: test '{test.name}' gives no {target}: a {target}"
+                          f" rule's test needs '{target}:'")
     return target_inputs(target, team=team, member=member, person=person, org=org)
+
+
+def _org(raw: dict[str, Any], policies: PolicySet, where: str) -> dict[str, Any]:
+    """An org given as ``{teams: [team, ...], people: {id: person}}``."""
+    teams_in, people_in = raw.get("teams", []), raw.get("people", {})
+    if not isinstance(teams_in, list) or not isinstance(people_in, dict) or not all(
+            isinstance(p, dict) for p in people_in.values()):
+        raise PolicyError(f"{where}: an org is {{teams: [team, ...], people: {{id: person}}}}")
+    teams = [resolve_team(t, policies.matrix, where) for t in teams_in]
+    people = person_views(teams, {})
+    for pid, extra in people_in.items():
+        people[str(pid)] = {**people.get(str(pid), {"id": str(pid), "teams": []}), **extra}
+    return org_view(teams, people)
 
 
 def run_tests(policies: PolicySet) -> list[TestResult]:
