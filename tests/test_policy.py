@@ -444,3 +444,14 @@ def test_orglint_test_explains_a_malformed_input(tmp_path, run_cli, given, messa
         f"- name: t\n  rule: ACME033\n  expect: pass\n  {given}\n")
     done = run_cli("test")
     assert done.code == 2 and message in done.err, done.err
+
+
+def test_variables_that_double_each_other_are_refused(tmp_path, run_cli):
+    chain = [f"    - {{name: v{i}, expression: 'variables.v{i - 1} + variables.v{i - 1}'}}"
+             for i in range(1, 16)]
+    rule = ["- code: ACME034", "  name: doubling", "  target: team", "  variables:",
+            f"    - {{name: v0, expression: \"'{'x' * 1000}'\"}}", *chain,
+            "  expression: \"size(variables.v15) > 0\""]
+    org(tmp_path, "\n".join(rule) + "\n")
+    done = run_cli("check", "team.yaml")
+    assert done.code == 2 and "ACME034: v7 may copy its inputs 128 times" in done.err, done.err

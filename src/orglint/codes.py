@@ -2,7 +2,7 @@
 
 The role matrix must refuse an anti-pattern that takes a built-in rule's code, but it
 must not import the rules to know them: the rules import the matrix.  These sets are
-held equal to the registry by ``tests/test_policy_cel.py``.
+held equal to the registry by ``tests/test_policy.py``.
 """
 
 from __future__ import annotations

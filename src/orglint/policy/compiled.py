@@ -78,6 +78,32 @@ def bound(spec: RuleSpec, body: str) -> str:
     return text
 
 
+MAX_GROWTH = 64  # how many copies of its inputs a rule's variables may build
+
+
+def _check_growth(spec: RuleSpec) -> None:
+    """Refuse variables that copy each other into exponentially large values.
+
+    ``b: variables.a + variables.a`` doubles ``a``; sixteen such variables would build a
+    string of gigabytes from one line.  Each variable's growth is the sum, over the
+    variables it uses, of uses times their growth; no expression may exceed MAX_GROWTH.
+    """
+    growth: dict[str, int] = {}
+    exprs = [*spec.variables, *(("", e) for e in (spec.expression, spec.message_expression)
+                                if e is not None)]
+    for name, expr in exprs:
+        uses: dict[str, int] = {}
+        for found in _VARIABLE_REF.finditer(expr.source):
+            uses[found[1]] = uses.get(found[1], 0) + 1
+        total = max(1, sum(count * growth.get(var, 1) for var, count in uses.items()))
+        if total > MAX_GROWTH:
+            raise PolicyError(f"{expr.where()}: {spec.code}: {name or 'the expression'} may"
+                              f" copy its inputs {total} times over (variables used again and"
+                              f" again); at most {MAX_GROWTH}")
+        if name:
+            growth[name] = total
+
+
 def compile_rule(spec: RuleSpec) -> Compiled:
     names = NAMES[spec.target]
     known: list[str] = []
@@ -94,6 +120,7 @@ def compile_rule(spec: RuleSpec) -> Compiled:
         _want(match, spec.match, ("bool",), spec.code, "match")
     _check_refs(spec.expression, known, spec.code)
     checked = _compile(spec.expression, names, spec.code)
+    _check_growth(spec)
     _want(checked, spec.expression, ("bool",), spec.code, "expression")
     message = None
     if spec.message_expression is not None:

@@ -8,6 +8,7 @@ again here.  Where a person rule points comes from the files' facts: each member
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -59,13 +60,15 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
             for fact in result.facts.persons:
                 if fact.team is not None:
                     places.setdefault(fact.id, []).append(fact.place)
-    persons = person_views(teams, people)
+    needs_people = any(r.policy.spec.target == "person" or _names(r.policy, "people")
+                       for r in rules)
+    persons = person_views(teams, people) if needs_people else {}
     first = min(named) if named else None
     for rule in rules:
         compiled = rule.policy
         if compiled.spec.target == "org":
             verdict = policies.verdict(compiled, target_inputs(
-                "org", org=org_view(teams, persons)))
+                "org", org=_org_for(compiled, teams, persons)))
             if first is not None:
                 yield from _emit(rule, verdict, [Place(first, 1, 1, 1, 1)], None)
     person_rules = [rule for rule in rules if rule.policy.spec.target == "person"]
@@ -73,6 +76,22 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
     for pid, verdicts in person_verdicts(policies, person_rules, checked):
         for rule, verdict in zip(person_rules, verdicts, strict=True):
             yield from _emit(rule, verdict, places[pid], pid)
+
+
+def _org_for(compiled: Any, teams: list[dict[str, Any]],
+             persons: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The org for one rule, without a half it never names: converting the whole org
+    into the engine's values is most of an org rule's cost.  A rule that names neither
+    ``teams`` nor ``people`` (as a word, in any of its expressions) cannot reach it."""
+    return org_view(teams if _names(compiled, "teams") else [],
+                    persons if _names(compiled, "people") else {})
+
+
+def _names(compiled: Any, word: str) -> bool:
+    spec = compiled.spec
+    sources = [e.source for e in (spec.match, spec.expression, spec.message_expression) if e]
+    sources += [e.source for _, e in spec.variables]
+    return any(re.search(rf"\b{word}\b", source) for source in sources)
 
 
 # Persons per batch: the engine builds a map's result by appending to a copy, so one
