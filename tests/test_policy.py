@@ -455,3 +455,25 @@ def test_variables_that_double_each_other_are_refused(tmp_path, run_cli):
     org(tmp_path, "\n".join(rule) + "\n")
     done = run_cli("check", "team.yaml")
     assert done.code == 2 and "ACME034: v7 may copy its inputs 128 times" in done.err, done.err
+
+
+def test_orglint_schema_prints_the_policy_schema(run_cli):
+    done = run_cli("schema", "Policy")
+    assert done.code == 0 and json.loads(done.out)["title"] == "orglint Policy"
+
+
+def test_member_rule_at_points_at_the_named_field(lint, tmp_path):
+    from orglint.config import Settings
+
+    acme = policy("""\
+        - code: ACME035
+          name: owns-little
+          target: member
+          expression: "member.owns.size() < 1"
+          at: owns.0
+        """)
+    settings = Settings(root=tmp_path / "org", select=["ACME"], cache=False,
+                        policies=["acme.yaml"])
+    (tmp_path / "org").mkdir()
+    (tmp_path / "org" / "acme.yaml").write_text(acme)
+    lint.check(TEAM, expected=[(10, 46, "ACME035")], settings=settings)

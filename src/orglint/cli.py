@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="print a JSON Schema")
     schema.add_argument("kind", nargs="?", default="Team",
-                        help="Team (default), People, Group, RoleMatrix or Config")
+                        help="Team (default), People, Group, RoleMatrix, Config or Policy")
 
     test = sub.add_parser("test", help="run the tests of the org's policies")
     test.add_argument("paths", nargs="*", metavar="PATH",
@@ -452,7 +452,7 @@ def _test(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if args.paths:
-        files = files_under(args.paths, Path.cwd())
+        files = files_under(args.paths, Path.cwd(), settings.limits.max_file_size)
     else:
         from orglint.policy.find import policy_files
 

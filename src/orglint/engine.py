@@ -263,7 +263,8 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     if not plan_.searched:
         from orglint.policy.find import policy_files
 
-        if policy_files(settings, gathered):
+        known = {f.path for f in plan_.policies.files} if plan_.policies is not None else set()
+        if {name for _, name in policy_files(settings, gathered)} - known:
             plan_ = plan(settings, gathered)  # the org holds Policy documents
     named = gathered.named
     skipped = gathered.skipped

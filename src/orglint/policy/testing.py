@@ -135,8 +135,8 @@ def _safe(text: str) -> str:
     return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
 
 
-def files_under(paths: list[str], cwd: Path) -> list[tuple[Path, str]]:
-    from orglint.files import display_name
+def files_under(paths: list[str], cwd: Path, limit: int) -> list[tuple[Path, str]]:
+    from orglint.files import display_name, read_limited
     from orglint.policy.find import POLICY_RE
 
     found: list[tuple[Path, str]] = []
@@ -150,7 +150,7 @@ def files_under(paths: list[str], cwd: Path) -> list[tuple[Path, str]]:
         else:
             raise PolicyError(f"{name}: no such file or folder")
         for candidate in candidates:
-            raw = candidate.read_bytes()
+            raw = read_limited(candidate, limit)
             if POLICY_RE.search(raw) is not None:
                 found.append((candidate, display_name(candidate, cwd)))
     return found
