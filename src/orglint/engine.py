@@ -93,10 +93,11 @@ def plan(settings: Settings, gathered: Gathered | None = None) -> Plan:
     if files:
         # Imported only now: a run without policies never loads the CEL engine.
         from orglint.policy.policyset import load_policies, reserved_codes
+        from orglint.policy.teamrules import rule_classes
 
         policies = load_policies(files, matrix, settings.limits)
         reserved_codes(policies, known)
-        for rule in policies.rule_classes():
+        for rule in rule_classes(policies):
             known[rule.code] = rule
     table = list(known.values())
     check_selectors("select", settings.select, table)

@@ -51,22 +51,9 @@ class PolicySet:
             data = {**data, "matrix": self.matrix_data}
         return make_inputs(NAMES[rule.spec.target], data)
 
-    def verdict(self, rule: Compiled, data: dict[str, Any],
-                shared: dict[Any, Any] | None = None, key: Any = None) -> Verdict:
-        """Evaluate; ``shared`` keeps one activation per target and ``key`` for every
-        rule that sees the same inputs (converting them is most of the cost)."""
-        if shared is None:
-            return evaluate(rule, self.activation(rule, data), self.clock)
-        full = (rule.spec.target, "matrix" in rule.uses, key)
-        act = shared.get(full)
-        if act is None:
-            act = shared[full] = self.activation(rule, data)
-        return evaluate(rule, act, self.clock)
-
-    def rule_classes(self) -> list[type[Rule]]:
-        from orglint.policy.teamrules import rule_class
-
-        return [rule_class(self, rule) for rule in self.rules]
+    def verdict(self, rule: Compiled, data: dict[str, Any]) -> Verdict:
+        """One rule on one target, on its own (batches are in ``teamrules``)."""
+        return evaluate(rule, self.activation(rule, data), self.clock)
 
 
 def load_policies(paths: list[tuple[Path, str]], matrix: Matrix, limits: Limits) -> PolicySet:

@@ -188,6 +188,11 @@ def _docs(compiled: Compiled) -> str:
             f"{docs.get('instead') or f'{a} {spec.target} for which it holds.'}\n")
 
 
+def rule_classes(policies: PolicySet) -> list[type[Rule]]:
+    """A Rule class for each policy rule, reported like the built-in ones."""
+    return [rule_class(policies, rule) for rule in policies.rules]
+
+
 def rule_class(policies: PolicySet, compiled: Compiled) -> type[Rule]:
     spec = compiled.spec
 
