@@ -2,6 +2,7 @@
 
     python bench/bench.py                 # 2,000 teams, 3 rounds
     python bench/bench.py --teams 20000 --rounds 1 --scaling
+    python bench/bench.py --policies      # also: cold run with twenty policy rules
 
 Generates a deterministic org, then runs each contender as a whole process, interleaved,
 for several rounds, and prints medians and the ratios the performance targets use.  It
@@ -88,6 +89,45 @@ def generate(folder: Path, teams: int, seed: int = 7) -> Path:
     return folder
 
 
+# Twenty policy rules of the kinds organisations write (spec section 7): per team, per
+# member, per person and one over the whole org.
+_RULES = [
+    ("team", "team.spec.members.size() <= 8 || team.spec.members.exists(m, m.role == 'manager')"),
+    ("team", "team.spec.members.filter(m, m.role == 'data-scientist').size()"
+             " <= 3 * team.spec.members.filter(m, m.role == 'mlops-engineer').size() + 3"),
+    ("team", "!('feature-store' in team.spec.systems)"
+             " || team.spec.members.exists(m, m.role == 'data-engineer')"),
+    ("team", "team.spec.maturity != 'production'"
+             " || team.spec.members.exists(m, 'model-rollback' in m.owns)"),
+    ("team", "team.spec.size == team.spec.members.size()"),
+    ("team", "team.spec.systems.size() <= 3"),
+    ("team", "has(team.metadata.title)"),
+    ("team", "team.spec.members.all(m, m.allocation >= 10)"),
+    ("team", "team.spec.members.exists(m, m.level in ['senior', 'staff', 'principal'])"),
+    ("team", "!('gpu-cluster' in team.spec.systems)"
+             " || team.spec.members.exists(m, m.role == 'platform-engineer')"),
+    ("member", "!('gpu-fairness' in member.owns) || member.level in ['staff', 'principal']"),
+    ("member", "member.owns.size() <= 4"),
+    ("member", "member.role != 'devops-sre' || !('training-pipelines' in member.owns)"),
+    ("member", "member.role != 'ml-engineer' || !('gpu-operator' in member.owns)"),
+    ("member", "member.skills.size() >= 1"),
+    ("member", "member.name != ''"),
+    ("member", "member.level != 'junior' || member.owns.size() <= 2"),
+    ("member", "member.allocation <= 100"),
+    ("person", "person.teams.size() <= 3"),
+    ("org", "org.teams.size() > 0"),
+]
+
+
+def policies_yaml() -> str:
+    lines = ["apiVersion: orglint/v1", "kind: Policy", "metadata: {name: bench}",
+             "spec:", "  rules:"]
+    for n, (target, expression) in enumerate(_RULES):
+        lines += [f"    - code: BENCH{n:03d}", f"      name: bench-rule-{n}",
+                  f"      target: {target}", f"      expression: \"{expression}\""]
+    return "\n".join(lines) + "\n"
+
+
 FLOOR_NAME = "floor: CSafeLoader load"
 COLD_ONE = "orglint one file, cold cache"
 FLOOR = """
@@ -143,6 +183,8 @@ def main() -> None:
                         help="also time a cold run on 10x the teams and report peak memory")
     parser.add_argument("--no-peers", action="store_true",
                         help="skip check-jsonschema and yamllint (when not installed)")
+    parser.add_argument("--policies", action="store_true",
+                        help="also time a cold run with twenty policy rules beside one without")
     args = parser.parse_args()
 
     python = sys.executable
@@ -240,8 +282,29 @@ def main() -> None:
                   f" {args.teams}-team run beside it (linear: 10x)")
             print(f"peak memory of one orglint process: {max(peak_rss_mb(), before):.0f} MB"
                   " (target < 500 MB)")
+        if args.policies:
+            policy_section(orglint, org, env, args.rounds)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def policy_section(orglint: list[str], org: Path, env: dict[str, str], rounds: int) -> None:
+    """Cold runs with and without twenty policy rules, interleaved (target: +20% at most)."""
+    (org / "bench-policies.yaml").write_text(policies_yaml())
+    with_config = org / "with-policies.orglint.yaml"
+    with_config.write_text("paths: ['teams/*.yaml']\npolicies: [bench-policies.yaml]\n")
+    cold = [*orglint, "check", "--no-cache", "--output-format", "json"]
+    without: list[float] = []
+    with_: list[float] = []
+    for _ in range(rounds):
+        without.append(timed(cold, org, env)[0])
+        with_.append(timed([*cold, "--config", str(with_config)], org, env)[0])
+    print()
+    print(f"policies: cold without {statistics.median(without):.3f} s, with twenty rules"
+          f" {statistics.median(with_):.3f} s (medians)")
+    print(f"  orglint cold with policies / without"
+          f" {statistics.median(with_) / statistics.median(without):6.2f} median"
+          f" {min(with_) / min(without):6.2f} best  (<= 1.2)")
 
 
 if __name__ == "__main__":

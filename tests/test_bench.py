@@ -10,7 +10,8 @@ from tests.conftest import REPO
 
 def test_bench_runs_on_a_small_org():
     done = subprocess.run([sys.executable, str(REPO / "bench" / "bench.py"), "--teams", "25",
-                           "--rounds", "1", "--no-peers", "--scaling"], capture_output=True,
+                           "--rounds", "1", "--no-peers", "--scaling", "--policies"],
+                          capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "orglint cold / floor" in done.stdout
@@ -18,6 +19,7 @@ def test_bench_runs_on_a_small_org():
     assert "orglint one file, cold cache" in done.stdout
     assert "scaling: 250 teams cold" in done.stdout
     assert "peak memory of one orglint process" in done.stdout
+    assert "orglint cold with policies / without" in done.stdout
 
 
 def test_the_process_pool_gives_the_same_findings(tmp_path):

@@ -188,7 +188,7 @@ def test_rule_command(run_cli):
     by_name = run_cli("rule", "devops-runs-model-lifecycle", "--output-format", "json")
     assert json.loads(by_name.out)["code"] == "ORG104"
     every = json.loads(run_cli("rule", "--all", "--output-format", "json").out)
-    assert len(every) == 36
+    assert len(every) == 37  # ORG012, ORG013 and ORG903 included
     missing = run_cli("rule", "ORG1O4")
     assert missing.code == 2 and "did you mean 'ORG104'" in missing.err
 

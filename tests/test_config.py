@@ -170,8 +170,10 @@ def test_a_full_configuration_sets_every_setting(repo):
         max-alias-nodes: 0
         cache: false
         backstage: true
+        policies: ['policies/*.yaml']
         """))
     settings = load_settings(cwd=repo)
+    assert settings.policies == ["policies/*.yaml"]
     assert (settings.paths, settings.exclude) == (["teams/*.yaml"], ["teams/old/*"])
     assert (settings.select, settings.extend_select, settings.ignore) == (
         ["ORG1"], ["ORG4"], ["ORG104"])

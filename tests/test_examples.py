@@ -26,6 +26,12 @@ EXPECTED = {
         (36, 56, "ORG107"), (42, 30, "ORG107"), (43, 11, "ORG302"),
         (48, 28, "ORG108"), (48, 46, "ORG102"), (52, 13, "ORG101")],
     "examples/bad/syntax.yaml": [(8, 1, "ORG001")],
+    # Seeded teams of the example policies (which `check examples/` validates, not obeys).
+    "examples/policies/teams/hub.yaml": [
+        (8, 13, "ORG206"), (16, 45, "ORG207"), (17, 12, "ORG301"), (17, 62, "ORG207"),
+        (18, 42, "ORG207"), (24, 13, "ORG203"), (24, 13, "ORG204"), (24, 13, "ORG206"),
+        (28, 53, "ORG104")],
+    "examples/policies/teams/nine-no-manager.yaml": [(6, 13, "ORG206"), (8, 12, "ORG301")],
 }
 
 

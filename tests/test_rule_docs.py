@@ -35,7 +35,7 @@ def test_documented_options_exist(rule):
 def test_registry_is_complete_and_ordered():
     codes = [r.code for r in RULES]
     assert codes == sorted(codes)
-    assert len(set(codes)) == len(codes) == 36
+    assert len(set(codes)) == len(codes) == 37
     assert len({r.name for r in RULES}) == len(RULES)
 
 

@@ -173,8 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="print a JSON Schema for editors")
     schema.add_argument("kind", nargs="?", default=None, metavar="KIND",
-                        help="Team, People, Group, RoleMatrix or Config (without one: list"
-                        " them)")
+                        help="Team, People, Group, RoleMatrix, Config or Policy (without"
+                        " one: list them)")
     _config_options(schema)
 
     imports = sub.add_parser("import", help="write Team and People files from Backstage,"
@@ -194,6 +194,16 @@ def build_parser() -> argparse.ArgumentParser:
                          " level, role) from the column HEADER")
     _config_options(imports)
 
+    test = sub.add_parser("test", help="run the tests of the org's policies")
+    test.add_argument("paths", nargs="*", metavar="PATH",
+                      help="policy files or folders (default: the configured policies)")
+    test.add_argument("--output-format", choices=("text", "json", "junit"), default="text",
+                      help="text (default), json or junit")
+    test.add_argument("--require-coverage", action="store_true",
+                      help="also fail when a rule lacks a test expecting pass and one"
+                      " expecting fail")
+    _config_options(test)
+
     clean = sub.add_parser("clean", help="remove the result cache")
     _config_options(clean)
     return parser
@@ -208,7 +218,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return EXIT_ERROR
         handler = {"check": _check, "rule": _rule, "roles": _roles, "compose": _compose,
-                   "schema": _schema, "clean": _clean, "import": _import}[args.command]
+                   "schema": _schema, "clean": _clean, "import": _import,
+                   "test": _test}[args.command]
         from orglint.streams import guarded
 
         with guarded(sys):
@@ -280,6 +291,7 @@ def _check(args: argparse.Namespace) -> int:
         args.output_file = None  # '-' is standard output, as for the paths
     from orglint import cache
     from orglint.files import Request, gather
+    from orglint.policy.find import configured_digest as policy_digest
 
     if args.jobs is not None:
         from orglint.pool import worker_cap
@@ -337,7 +349,7 @@ def _check(args: argparse.Namespace) -> int:
         key = cache.run_key(
             (fields, today.isoformat(), args.paths, str(args.baseline), baseline_bytes, fmt,
              also_github, color, args.verbose, args.statistics, args.exit_zero,
-             str(request.cwd), args.quiet),
+             str(request.cwd), args.quiet, policy_digest(settings)),
             (builtin_matrix_path("ai-platform"), settings.matrix),
             ((e.source.display in names, e.source.display, e.digest)
              for e in gathered.entries), settings.limits.max_file_size)
@@ -351,7 +363,7 @@ def _check(args: argparse.Namespace) -> int:
 
     from orglint.engine import plan, run
 
-    the_plan = plan(settings)
+    the_plan = plan(settings, gathered)
     result = run(the_plan, request, gathered)
     stream = None
     if args.verbose:
@@ -653,9 +665,20 @@ def _rule(args: argparse.Namespace) -> int:
         try:
             rules = [get(args.rule)]
         except UnknownRuleError:
+            # An org's own codes: its matrix's anti-patterns and its policies.
+            from orglint.engine import plan
             from orglint.schema import did_you_mean
 
-            choices = [r.code for r in RULES] + [r.name for r in RULES]
+            known = plan(_settings(args)).rules
+            try:
+                rules = [get(args.rule, known)]
+            except UnknownRuleError:
+                pass
+            else:
+                print(rule_page(rules[0]) if args.output_format == "text"
+                      else json.dumps(rule_json(rules[0]), indent=2), end="")
+                return EXIT_OK
+            choices = [r.code for r in known.values()] + [r.name for r in known.values()]
             raise UsageError(f"no such rule: {args.rule}{did_you_mean(args.rule, choices)}"
                              " (see 'orglint rule --all')") from None
     else:
@@ -769,6 +792,24 @@ def _schema(args: argparse.Namespace) -> int:
     # The ids the configured matrix knows, for editors to complete.
     print(json.dumps(with_matrix_ids(schema_data(kind), _matrix(args)), indent=2))
     return EXIT_OK
+
+
+def _test(args: argparse.Namespace) -> int:
+    from orglint.matrix import load_matrix
+    from orglint.policy.testing import files_under, load_for_test, report, run_tests, uncovered
+
+    settings = _settings(args)
+    if args.paths:
+        files = files_under(args.paths, Path.cwd(), settings.limits.max_file_size)
+    else:
+        from orglint.policy.find import policy_files
+
+        files = policy_files(settings, None)
+    policies = load_for_test(files, load_matrix(settings.matrix), settings.limits)
+    results = run_tests(policies)
+    missing = uncovered(policies) if args.require_coverage else []
+    sys.stdout.write(report(results, missing, args.output_format))
+    return EXIT_FINDINGS if missing or any(not r.ok for r in results) else EXIT_OK
 
 
 def _clean(args: argparse.Namespace) -> int:

@@ -34,7 +34,8 @@ class Settings:
                  matrix: Path | None = None, fail_on: Severity = Severity.ERROR,
                  rule_options: dict[str, dict[str, Any]] | None = None,
                  limits: Limits | None = None, cache: bool = True,
-                 backstage: bool = False, origins: dict[str, str] | None = None) -> None:
+                 backstage: bool = False, policies: list[str] | None = None,
+                 origins: dict[str, str] | None = None) -> None:
         self.root = root
         self.config_file = config_file
         self.paths = paths if paths is not None else []
@@ -50,6 +51,7 @@ class Settings:
         self.limits = limits if limits is not None else Limits()
         self.cache = cache
         self.backstage = backstage  # read Backstage Group and User entities (spec §8.1)
+        self.policies = policies if policies is not None else []  # globs of Policy files
         self.origins = origins if origins is not None else {}
 
     def shown(self) -> dict[str, Any]:
@@ -72,6 +74,7 @@ class Settings:
             "max-alias-nodes": self.limits.max_alias_nodes,
             "cache": self.cache,
             "backstage": self.backstage,
+            "policies": self.policies,
         }
         return {k: {"value": v, "from": self.origins.get(k, "default")} for k, v in values.items()}
 
@@ -270,7 +273,7 @@ def _remember(path: Path, settings: Settings) -> None:
 
 
 _LAYOUT = "settings"
-_LISTS = ("paths", "exclude", "select", "extend_select", "ignore")
+_LISTS = ("paths", "exclude", "select", "extend_select", "ignore", "policies")
 
 
 def _to_data(settings: Settings) -> dict[str, Any]:
@@ -342,7 +345,8 @@ def _from_data(data: object) -> Settings:
 _SIMPLE_KEYS = {"paths": "paths", "exclude": "exclude", "select": "select",
                 "extend-select": "extend_select", "ignore": "ignore",
                 "severity": "severity", "per-file-ignores": "per_file_ignores",
-                "rules": "rule_options", "cache": "cache", "backstage": "backstage"}
+                "rules": "rule_options", "cache": "cache", "backstage": "backstage",
+                "policies": "policies"}
 _LIMIT_KEYS = {"max-file-size": "max_file_size", "max-depth": "max_depth",
                "max-alias-nodes": "max_alias_nodes"}
 FILE_KEYS = frozenset((*_SIMPLE_KEYS, *_LIMIT_KEYS, "matrix", "fail-on"))

@@ -58,6 +58,7 @@ class Job(NamedTuple):
     limits: Limits
     people: dict[str, Person]  # the org's People files, read before the teams
     codes: frozenset[str] | None = None  # the codes of ``rules``
+    views: bool = False  # keep each team's policy view (FileResult.views)
 
 
 class Plan(NamedTuple):
@@ -67,13 +68,29 @@ class Plan(NamedTuple):
     enabled: dict[str, type[Rule]]
     options: dict[str, Any]  # rule code -> its configured options (a NamedTuple)
     severities: dict[str, Severity]  # rule code -> the severity the configuration sets
+    policies: Any = None  # a policy.policyset.PolicySet, when any policy is configured
+    policy_digest: str = ""
+    searched: bool = False  # the org's files were searched for Policy documents
 
 
-def plan(settings: Settings) -> Plan:
+def plan(settings: Settings, gathered: Gathered | None = None) -> Plan:
     matrix = load_matrix(settings.matrix, settings.limits.max_file_size)
     known: dict[str, type[Rule]] = dict(REGISTRY)
     for rule in custom_rules(matrix, set(REGISTRY)):
         known[rule.code] = rule
+    policies = None
+    from orglint.policy.find import policy_files
+
+    files = policy_files(settings, gathered)
+    if files:
+        # Imported only now: a run without policies never loads the CEL engine.
+        from orglint.policy.policyset import load_policies, reserved_codes
+        from orglint.policy.teamrules import rule_classes
+
+        policies = load_policies(files, matrix, settings.limits)
+        reserved_codes(policies, known)
+        for rule in rule_classes(policies):
+            known[rule.code] = rule
     table = list(known.values())
     for key, selectors in (("select", settings.select),
                            ("extend-select", settings.extend_select),
@@ -104,7 +121,8 @@ def plan(settings: Settings) -> Plan:
                and overrides.get(code) != "off"}
     severities = {code: Severity.parse(value) for code, value in overrides.items()
                   if value != "off"}
-    return Plan(settings, matrix, known, enabled, options, severities)
+    return Plan(settings, matrix, known, enabled, options, severities, policies,
+                policies.digest if policies is not None else "", gathered is not None)
 
 
 # -- one file ---------------------------------------------------------------------------
@@ -163,9 +181,16 @@ def _check_team(team: Team, doc: Document, data: dict[str, Any], clean: bool, fi
     for rule in job.rules:
         try:
             result.findings.extend(rule.check_team(ctx))
+        except OrglintError:
+            raise  # a policy's clear message (its time budget), not a crash
         except Exception as exc:  # a bug in a rule must not look like a clean file
             raise InternalError(f"rule {rule.code} failed on {file}: {exc!r}") from exc
     team_facts(doc, file, result.facts, data)
+    if job.views:
+        from orglint.policy.teamrules import view_of
+
+        result.views = result.views if result.views is not None else []
+        result.views.append(view_of(ctx))
     if not clean:
         return  # an edit next to a field the schema rejected could duplicate a key
     for i, info in enumerate(ctx.roles):
@@ -271,6 +296,12 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     if gathered is None:
         gathered = gather(settings, request.paths, cwd=cwd, stdin=request.stdin,
                           stdin_name=request.stdin_name)
+    if not plan_.searched:
+        from orglint.policy.find import policy_files
+
+        known = {f.path for f in plan_.policies.files} if plan_.policies is not None else set()
+        if {name for _, name in policy_files(settings, gathered)} - known:
+            plan_ = plan(settings, gathered)  # the org holds Policy documents
     named = gathered.named
     skipped = gathered.skipped
     limit = settings.limits.max_file_size
@@ -278,7 +309,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     team_rules = [rule(plan_.options.get(code)) for code, rule in plan_.enabled.items()
                   if rule.scope == "team"]
     job = Job(plan_.matrix, team_rules, settings.limits, {},
-              frozenset(rule.code for rule in team_rules))
+              frozenset(rule.code for rule in team_rules), _wants_views(plan_))
     cache = Cache.open(default_dir(settings.root), settings_digest(plan_)) \
         if settings.cache else None
 
@@ -341,6 +372,13 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         for finding in rule(plan_.options.get(code)).check_org(org):
             if finding.file in named_names:
                 org_findings.setdefault(finding.file, []).append(finding)
+
+    if plan_.policies is not None:
+        from orglint.policy.orgpass import org_policy_findings
+
+        for finding in org_policy_findings(plan_, gathered, results, job.people,
+                                           named_names):
+            org_findings.setdefault(finding.file, []).append(finding)
 
     today = request.today or dt.date.today()
     from orglint.suppress import apply as apply_suppressions
@@ -410,6 +448,13 @@ def _backstage(gathered: Gathered, job: Job, plan_: Plan, named: set[str],
     return backstage.merged(facts, found.facts)
 
 
+def _wants_views(plan_: Plan) -> bool:
+    if plan_.policies is None:
+        return False
+    return any(rule.scope == "org" and rule.spec.code in plan_.enabled
+               for rule in plan_.policies.rules)
+
+
 MAX_NOTES = 5
 _INPUT_ERRORS = ("ORG001", "ORG002", "ORG003")
 
@@ -452,6 +497,7 @@ def settings_digest(plan_: Plan) -> str:
         sorted(plan_.enabled),
         sorted((k, repr(v)) for k, v in plan_.options.items()),
         plan_.settings.limits,
+        plan_.policy_digest,  # policy rules run per file: their text is part of the key
     ]
     return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
 

@@ -22,7 +22,7 @@ class FileResult:
     """What checking one file found; kept in the cache, sent back by worker processes."""
 
     __slots__ = ("directives", "documents", "facts", "file", "findings", "fixes", "people",
-                 "skipped", "stale", "teams")
+                 "skipped", "stale", "teams", "views")
 
     def __init__(self, file: str) -> None:
         self.file = file
@@ -34,6 +34,10 @@ class FileResult:
         self.people: dict[str, Person] = {}
         self.fixes: list[Fix] = []  # fixes not tied to a finding
         self.teams = 0  # Team documents checked
+        # Each team as policy rules see it, kept only when person or org policy rules
+        # run (they need the whole org); None when not kept.  Never stored: a result
+        # read back from the cache has none, and the org pass reads the file again.
+        self.views: list[dict[str, Any]] | None = None
         # The file's bytes changed between hashing and checking: this result belongs to
         # no digest, so it must not be cached.  Never stored.
         self.stale = False

@@ -285,7 +285,8 @@ class Request(NamedTuple):
 
 # `kind: People` in block style, flow style or JSON (`"kind": "People"`).  A false match
 # only costs a file its cache entry and a place in the serial pass before the others.
-PEOPLE_RE = re.compile(rb"""\bkind['"]?\s*:\s*['"]?People\b""")
+# `kind: Policy` too: the run must know an org's policies before it checks any team.
+PEOPLE_RE = re.compile(rb"""\bkind['"]?\s*:\s*['"]?(?:People|Policy)\b""")
 
 
 class Entry(NamedTuple):
@@ -297,7 +298,7 @@ class Entry(NamedTuple):
 
     source: Source
     digest: bytes
-    people: bool  # declares `kind: People` (processed first: other files use it)
+    people: bool  # declares `kind: People` or `Policy` (processed first: others use it)
     stdin: bytes | None = None
 
     def read(self, limit: int) -> tuple[bytes, bool]:
@@ -328,7 +329,7 @@ def content_digest(raw: bytes) -> bytes:
 def _entry(source: Source, raw: bytes, stdin: bool) -> Entry:
     # The substring test first: a multiline regex over every byte of a large org costs
     # more than the rest of a warm run.
-    people = b"People" in raw and PEOPLE_RE.search(raw) is not None
+    people = (b"People" in raw or b"Policy" in raw) and PEOPLE_RE.search(raw) is not None
     return Entry(source, content_digest(raw), people, raw if stdin else None)
 
 

@@ -435,7 +435,7 @@ def check_consistency(spec: MatrixSpec) -> list[str]:
 
 
 def _problems(spec: MatrixSpec) -> list[tuple[Where, str]]:
-    from orglint.rules import BUILTIN_CODES, PATTERN_CODES
+    from orglint.codes import BUILTIN_CODES, PATTERN_CODES
 
     problems: list[tuple[Where, str]] = []
     roles = spec.roles

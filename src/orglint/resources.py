@@ -20,6 +20,7 @@ SCHEMA_FILES = {
     "RoleMatrix": "role-matrix.schema.json",
     "Group": "group.schema.json",
     "Config": "config.schema.json",
+    "Policy": "policy.schema.json",
 }
 
 

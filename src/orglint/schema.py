@@ -19,7 +19,7 @@ from orglint.source import Path
 from orglint.wording import plural
 
 API_VERSION = "orglint/v1"
-KINDS = ("Team", "People", "RoleMatrix", "Group")
+KINDS = ("Team", "People", "RoleMatrix", "Group", "Policy")
 
 
 MAX_COMPARED = 400  # candidates one hint compares, the nearest in length first

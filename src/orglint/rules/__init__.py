@@ -36,6 +36,7 @@ from orglint.rules.org import (
 )
 from orglint.rules.patterns import PatternRule
 from orglint.rules.people import SeniorityRequired, SizeMismatch, SkillBarUnmet, TooManyRoles
+from orglint.rules.policy import PolicyErrorRule
 from orglint.rules.rolefit import (
     DevopsOwnsGpuSubstrate,
     DevopsRunsModelLifecycle,
@@ -86,6 +87,7 @@ RULES: tuple[type[Rule], ...] = (
     SeniorityRequired,
     UnusedSuppression,
     ExpiredSuppression,
+    PolicyErrorRule,
 )
 
 REGISTRY: dict[str, type[Rule]] = {rule.code: rule for rule in RULES}

@@ -1,0 +1,115 @@
+"""The one module that knows the CEL engine (``cel-expr-python``, Google's cel-cpp).
+
+The rest of orglint sees ``compile_expression``, ``Program`` and ``activation`` only, so
+another engine can replace this one.  What orglint relies on is pinned by
+``tests/test_policy_cel.py``: errors as ``<input>:LINE:COL: message``, a type checker that
+knows a bool from an int, run-time errors as values (never a pass), ``cel.bind`` for
+rule variables, and the engine's own bounds (nesting depth 32, an iteration budget per
+evaluation).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import cache
+from typing import Any, NamedTuple
+
+MAX_EXPRESSION = 4000  # characters: a policy is reviewed by people, not generated
+
+_POSITION = re.compile(r"<input>:(-?\d+):(-?\d+): (.*)")
+
+
+class CompileError(Exception):
+    """An expression that does not compile; ``line``/``column`` are 1-based, inside it."""
+
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+class Outcome(NamedTuple):
+    value: Any  # a plain Python value when ``error`` is None
+    error: str | None
+
+
+@cache
+def _env(names: tuple[str, ...]) -> Any:
+    from cel_expr_python import cel  # type: ignore[import-untyped, import-not-found, unused-ignore]
+    from cel_expr_python.ext.ext_bindings import ExtBindings  # type: ignore[import-untyped, import-not-found, unused-ignore]
+
+    return cel.NewEnv(variables={name: cel.Type.DYN for name in names},
+                      extensions=[ExtBindings()])
+
+
+def activation(names: tuple[str, ...], data: Mapping[str, Any]) -> Any:
+    """The inputs converted once, to be shared by every rule of one target."""
+    return _env(names).Activation(data=data)
+
+
+def _first_error(text: str) -> tuple[str, int, int]:
+    for line in text.splitlines():
+        found = _POSITION.search(line)
+        if found is not None:
+            return found[3].strip(), max(1, int(found[1])), max(1, int(found[2]))
+    return _clean(text), 1, 1
+
+
+def _clean(text: str) -> str:
+    """The engine's status text without its code prefix and suffix."""
+    text = text.strip().splitlines()[0] if text.strip() else text
+    text = re.sub(r"^[A-Z_]+: ", "", text)
+    text = re.sub(r" \[[A-Z_]+\]$", "", text)
+    return text.replace("ERROR: ", "")
+
+
+class Program:
+    """A compiled expression."""
+
+    def __init__(self, compiled: Any, source: str) -> None:
+        self._compiled = compiled
+        self.source = source
+
+    @property
+    def result_type(self) -> str:
+        """``bool``, ``string``, ``int``, ... or ``dyn`` when only a run can tell."""
+        name: str = self._compiled.return_type().name()
+        return name.lower()
+
+    def evaluate(self, inputs: Any) -> Outcome:
+        """Evaluate on an ``activation`` (or a mapping of inputs)."""
+        try:
+            if isinstance(inputs, Mapping):
+                value = self._compiled.eval(data=inputs)
+            else:
+                value = self._compiled.eval(activation=inputs)
+        except RuntimeError as exc:  # the engine's bounds: iteration budget, nesting
+            return Outcome(None, _limit_message(str(exc)))
+        if value.type().name() == "ERROR":
+            return Outcome(None, _clean(str(value.value())))
+        return Outcome(value.plain_value(), None)
+
+
+def _limit_message(text: str) -> str:
+    cleaned = _clean(text)
+    if "Iteration budget" in text:
+        return ("the evaluation exceeded the CEL engine's iteration budget (about 10,000"
+                " comprehension steps per evaluation)")
+    return cleaned
+
+
+def compile_expression(source: str, names: tuple[str, ...],
+                       limit: int | None = MAX_EXPRESSION) -> Program:
+    """Compile and type-check ``source`` with ``names`` declared as ``dyn`` variables
+    (``limit=None``: an expression orglint put together from checked ones)."""
+    if limit is not None and len(source) > limit:
+        raise CompileError(f"expression too long ({len(source)} characters; at most"
+                           f" {MAX_EXPRESSION})", 1, 1)
+    try:
+        compiled = _env(names).compile(source)
+    except RuntimeError as exc:
+        message, line, column = _first_error(str(exc))
+        raise CompileError(message, line, column) from None
+    return Program(compiled, source)

@@ -1,0 +1,66 @@
+"""Which files hold policies: the configuration's ``policies:`` globs, and any file of
+the org named by the configuration's ``paths:`` that declares ``kind: Policy``.
+
+Files named only on the command line are checked, not obeyed: a Policy document there
+is validated like any other document but adds no rules, so ``orglint check examples/``
+does not pick up the example policies.  Light on purpose: it runs on every check.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from orglint.config import Settings
+from orglint.files import Gathered, configured, display_name, identity
+
+# `kind: Policy` in block style, flow style or JSON; a false match only costs a parse.
+POLICY_RE = re.compile(rb"""\bkind['"]?\s*:\s*['"]?Policy\b""")
+
+
+def policy_files(settings: Settings, gathered: Gathered | None) -> list[tuple[Path, str]]:
+    found: list[tuple[Path, str]] = []
+    seen: set[str] = set()
+    policies: list[str] = getattr(settings, "policies", [])
+    if policies:
+        paths = configured(policies, root=settings.root, exclude=[], skipped=[],
+                           cwd=settings.root)
+        if not paths:
+            from orglint.errors import ConfigError
+
+            raise ConfigError("key 'policies': no file matched " + ", ".join(policies))
+        for path in paths:
+            seen.add(identity(path))
+            found.append((path, display_name(path, Path.cwd())))
+    if gathered is not None:
+        limit = settings.limits.max_file_size
+        named = {source.display for source in gathered.named}
+        for entry in gathered.entries:
+            source_path = entry.source.path
+            # Only the files flagged when they were read (files.PEOPLE_RE): a warm run
+            # must not read every file of the org again to look for policies.
+            if (not entry.people or source_path is None or entry.source.display in named
+                    or identity(source_path) in seen):
+                continue
+            raw = entry.read(limit)[0]
+            if b"Policy" in raw and POLICY_RE.search(raw) is not None:
+                seen.add(identity(source_path))
+                found.append((source_path, entry.source.display))
+    return found
+
+
+def configured_digest(settings: Settings) -> str:
+    """The content of the configured policy files, for the key of a whole run's report
+    (files of the org are in that key already)."""
+    import hashlib
+
+    if not getattr(settings, "policies", []):
+        return ""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in configured(settings.policies, root=settings.root, exclude=[], skipped=[],
+                           cwd=settings.root):
+        try:
+            digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+        except OSError:
+            digest.update(str(path).encode() + b"\0unreadable\0")
+    return digest.hexdigest()

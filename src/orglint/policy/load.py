@@ -1,0 +1,168 @@
+"""Policy files: read, checked against ``schemas/policy.schema.json``, turned into rules.
+
+Every mistake in a policy is exit 2 (``PolicyError``) with the file, line and column,
+for the expression errors the place inside the expression (see ``positions``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from orglint.errors import OrglintError
+from orglint.loader import Document, Limits, load
+
+TARGETS = ("team", "member", "person", "org")
+
+
+class PolicyError(OrglintError):
+    """A policy that orglint cannot use: exit 2 with its place."""
+
+
+class Expr(NamedTuple):
+    """One CEL expression of a policy file and where its scalar is."""
+
+    source: str
+    file: str
+    line: int
+    column: int
+    end_line: int
+    text: str  # the whole policy file, to map places inside the expression
+
+    def where(self, inner_line: int = 1, inner_column: int = 1) -> str:
+        from orglint.policy.positions import locate
+
+        line, column = locate(self.text, self.line, self.column, self.end_line, self.source,
+                              inner_line, inner_column)
+        return f"{self.file}:{line}:{column}"
+
+
+class RuleSpec(NamedTuple):
+    code: str
+    name: str
+    severity: str
+    target: str
+    expression: Expr
+    match: Expr | None
+    variables: tuple[tuple[str, Expr], ...]
+    message: str | None
+    message_expression: Expr | None
+    at: str | None
+    docs: dict[str, str]
+    summary: str
+    file: str
+    place: str  # file:line:col of the rule's code
+
+
+class TestSpec(NamedTuple):
+    name: str
+    rule: str
+    expect: str
+    inputs: dict[str, Any]
+    file: str
+    place: str
+
+
+class PolicyFile(NamedTuple):
+    path: str
+    rules: list[RuleSpec]
+    tests: list[TestSpec]
+    raw: bytes
+
+
+def _expr(doc: Document, text: str, file: str, path: tuple[str | int, ...],
+          value: str) -> Expr:
+    span = doc.source.span(path)
+    return Expr(value, file, span.line, span.column, span.end_line, text)
+
+
+def _place(doc: Document, file: str, path: tuple[str | int, ...]) -> str:
+    span = doc.source.span(path)
+    return f"{file}:{span.line}:{span.column}"
+
+
+def read_policy_file(path: Path, display: str, limits: Limits) -> PolicyFile:
+    from orglint.files import read_limited
+    from orglint.schema import validate
+
+    raw = read_limited(path, limits.max_file_size)
+    loaded = load(raw, display, limits)
+    if loaded.findings:
+        first = loaded.findings[0]
+        raise PolicyError(f"{display}:{first.line}:{first.column}: {first.message}")
+    result = PolicyFile(display, [], [], raw)
+    for doc in loaded.documents:
+        if not isinstance(doc.data, dict) or doc.data.get("kind") != "Policy":
+            continue
+        problems = validate(doc, "Policy", display)
+        if problems:
+            first = problems[0]
+            raise PolicyError(f"{display}:{first.line}:{first.column}: {first.message}")
+        _read_document(doc, loaded.text, display, path, limits, result)
+    return result
+
+
+def _read_document(doc: Document, text: str, file: str, path: Path, limits: Limits,
+                   out: PolicyFile) -> None:
+    spec = doc.data["spec"]
+    for i, rule in enumerate(spec["rules"]):
+        base: tuple[str | int, ...] = ("spec", "rules", i)
+
+        def expr(key: str, rule: dict[str, Any] = rule,
+                 base: tuple[str | int, ...] = base) -> Expr | None:
+            value = rule.get(key)
+            return None if value is None else _expr(doc, text, file, (*base, key), value)
+
+        expression = expr("expression")
+        assert expression is not None  # required by the schema
+        variables = tuple((v["name"], _expr(doc, text, file, (*base, "variables", j,
+                                                              "expression"), v["expression"]))
+                          for j, v in enumerate(rule.get("variables", [])))
+        docs = dict(rule.get("docs", {}))
+        out.rules.append(RuleSpec(
+            rule["code"], rule["name"], rule.get("severity", "warning"), rule["target"],
+            expression, expr("match"), variables, rule.get("message"),
+            expr("messageExpression"), rule.get("at"), docs,
+            _sentence(rule.get("summary") or rule.get("message")
+                      or rule["name"].replace("-", " ")),
+            file, _place(doc, file, (*base, "code"))))
+    for i, test in enumerate(spec.get("tests", [])):
+        base = ("spec", "tests", i)
+        inputs: dict[str, Any] = {}
+        for target in TARGETS:
+            if target in test:
+                inputs[target] = _input(test[target], path, limits,
+                                        _place(doc, file, (*base, target)))
+        out.tests.append(TestSpec(test["name"], test["rule"], test["expect"], inputs, file,
+                                  _place(doc, file, (*base, "name"))))
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _input(value: dict[str, Any], policy: Path, limits: Limits, where: str) -> Any:
+    """A test input: inline, or ``{file: PATH}`` (relative to the policy file), whose
+    first document is the input."""
+    if set(value) != {"file"} or not isinstance(value["file"], str):
+        return value
+    from orglint.files import read_limited
+
+    target = (policy.parent / value["file"])
+    try:
+        raw = read_limited(target, limits.max_file_size)
+    except OrglintError as exc:
+        raise PolicyError(f"{where}: {exc}") from None
+    loaded = load(raw, str(target), limits)
+    if loaded.findings or not loaded.documents:
+        why = loaded.findings[0].message if loaded.findings else "no YAML document"
+        raise PolicyError(f"{where}: test input {value['file']}: {why}")
+    return loaded.documents[0].data
+
+
+def digest(files: list[PolicyFile]) -> str:
+    h = hashlib.blake2b(digest_size=8)
+    for f in files:
+        h.update(f.path.encode() + b"\0" + f.raw + b"\0")
+    return h.hexdigest()

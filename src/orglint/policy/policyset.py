@@ -1,0 +1,155 @@
+"""The policies of a run: read, compiled, checked on a schema sample, made into rules."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from orglint.loader import Limits
+from orglint.matrix import Matrix
+from orglint.model import Team, build_team
+from orglint.policy.compiled import NAMES, Clock, Compiled, Verdict, compile_rule, evaluate
+from orglint.policy.compiled import inputs as make_inputs
+from orglint.policy.load import PolicyError, PolicyFile, digest, read_policy_file
+from orglint.policy.views import matrix_view, org_view, person_views, team_view
+from orglint.rules.base import Rule, TeamContext
+
+_MISSING_KEY = re.compile(r"""(?:Key not found in map|No such key)\s*:?\s*['"]?([^'"]+)""")
+
+
+class PolicySet:
+    def __init__(self, files: list[PolicyFile], matrix: Matrix) -> None:
+        self.files = files
+        self.matrix = matrix
+        self.rules: list[Compiled] = []
+        self.digest = digest(files)
+        self.clock = Clock()
+        self._matrix_view: dict[str, Any] | None = None
+        seen: dict[str, str] = {}
+        for f in files:
+            for spec in f.rules:
+                if spec.code in seen:
+                    raise PolicyError(f"{spec.place}: rule code {spec.code} is already"
+                                      f" defined at {seen[spec.code]}")
+                seen[spec.code] = spec.place
+                self.rules.append(compile_rule(spec))
+        for rule in self.rules:
+            check_on_sample(self, rule)
+
+    @property
+    def matrix_data(self) -> dict[str, Any]:
+        if self._matrix_view is None:
+            self._matrix_view = matrix_view(self.matrix)
+        return self._matrix_view
+
+    def by_code(self) -> dict[str, Compiled]:
+        return {rule.spec.code: rule for rule in self.rules}
+
+    def activation(self, rule: Compiled, data: dict[str, Any]) -> Any:
+        if "matrix" in rule.uses:
+            data = {**data, "matrix": self.matrix_data}
+        return make_inputs(NAMES[rule.spec.target], data)
+
+    def verdict(self, rule: Compiled, data: dict[str, Any]) -> Verdict:
+        """One rule on one target, on its own (batches are in ``teamrules``)."""
+        return evaluate(rule, self.activation(rule, data), self.clock)
+
+
+def load_policies(paths: list[tuple[Path, str]], matrix: Matrix, limits: Limits) -> PolicySet:
+    return PolicySet([read_policy_file(path, name, limits) for path, name in paths], matrix)
+
+
+# -- the inputs of each target, for a team document ----------------------------------------
+
+
+def team_data(team: Team, roles: list[str | None], people: Any) -> dict[str, Any]:
+    return team_view(team, roles, people)
+
+
+def target_inputs(target: str, team: dict[str, Any] | None = None,
+                  member: dict[str, Any] | None = None, person: dict[str, Any] | None = None,
+                  org: dict[str, Any] | None = None) -> dict[str, Any]:
+    values = {"team": team, "member": member, "person": person, "org": org}
+    return {name: values[name] for name in NAMES[target] if values.get(name) is not None}
+
+
+def resolve_team(data: dict[str, Any], matrix: Matrix, where: str) -> dict[str, Any]:
+    """A test's or the sample's team, as a team rule sees it (roles from titles too)."""
+    from orglint.loader import Document
+    from orglint.resources import schema
+    from orglint.schema import explain_all
+    from orglint.source import SourceMap
+
+    if not isinstance(data, dict):
+        raise PolicyError(f"{where}: a team must be a mapping")
+    full = {"apiVersion": "orglint/v1", "kind": "Team", **data}
+    for path, message, _ in explain_all(full, schema("Team"))[:1]:
+        name = ".".join(str(p) for p in path) or "(top level)"
+        raise PolicyError(f"{where}: the test's team is not a valid Team: {name}: {message}")
+    try:
+        team = build_team(full)
+        ctx = TeamContext(team, Document(full, SourceMap({}, {}), 0), "", matrix, {})
+        return team_view(team, [info.role for info in ctx.roles], {})
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise PolicyError(f"{where}: the test's team is not a Team document ({exc!r}"
+                          " is missing or wrong)") from None
+
+
+def check_on_sample(policies: PolicySet, rule: Compiled) -> None:
+    """Exit 2 for a field no document can have, or a result of the wrong type, found by
+    evaluating the rule once on a document generated from the schemas."""
+    from orglint.policy.sample import sample
+    from orglint.resources import schema
+
+    team = resolve_team(sample(schema("Team")), policies.matrix, rule.spec.place)
+    members = team["spec"]["members"]
+    persons = person_views([team], {})
+    data = target_inputs(rule.spec.target, team=team, member=members[0],
+                         person=next(iter(persons.values())), org=org_view([team], persons))
+    act = policies.activation(rule, data)
+    spec = rule.spec
+    programs = [("expression", rule.expression, spec.expression)]
+    if rule.match is not None and spec.match is not None:
+        programs.insert(0, ("match", rule.match, spec.match))
+    for what, program, expr in programs:
+        out = program.evaluate(act)
+        if out.error is not None:
+            missing = _MISSING_KEY.search(out.error)
+            if missing is None:
+                continue  # a run-time error on made-up data is not a mistake of the rule
+            key = missing[1].strip()
+            place = _field_place(rule, key)
+            if place is not None:
+                raise PolicyError(f"{place}: {spec.code}: no document has a field '{key}'"
+                                  " (checked on a sample with every field of the schema)")
+        elif not isinstance(out.value, bool):
+            raise PolicyError(f"{expr.where()}: {spec.code}: {what} must be a bool, not"
+                              f" {type(out.value).__name__}")
+
+
+def _field_place(rule: Compiled, key: str) -> str | None:
+    spec = rule.spec
+    pattern = re.compile(rf"\.\s*{re.escape(key)}\b")
+    exprs = [e for _, e in spec.variables] + [e for e in (spec.match, spec.expression) if e]
+    for expr in exprs:
+        found = pattern.search(expr.source)
+        if found is not None:
+            index = found.end() - len(key)
+            line = expr.source.count("\n", 0, index) + 1
+            column = index - (expr.source.rfind("\n", 0, index) + 1) + 1
+            return expr.where(line, column)
+    return None  # an index lookup (m['key']) into a map of free keys: fine
+
+
+def reserved_codes(policies: PolicySet, known: dict[str, type[Rule]]) -> None:
+    """A policy rule may not take the code or name of a built-in or matrix rule."""
+    names = {rule.name: rule.code for rule in known.values()}
+    for rule in policies.rules:
+        spec = rule.spec
+        if spec.code in known:
+            raise PolicyError(f"{spec.place}: rule code {spec.code} is already the code of"
+                              f" rule '{known[spec.code].name}'")
+        if spec.name in names:
+            raise PolicyError(f"{spec.place}: rule name '{spec.name}' is already the name"
+                              f" of rule {names[spec.name]}")

@@ -1,0 +1,77 @@
+"""Where a place inside an expression is in the policy file.
+
+An error at line 2, column 5 of an expression is reported at the file's line and
+column: the expression's own offset plus where its YAML scalar starts.  Plain, quoted,
+literal (``|``) and folded (``>``) scalars all keep each source line's text as one run
+of the value, so each line is found in the value in order and the offset is mapped
+through the run that holds it.  Escapes in a double-quoted scalar can defeat the search;
+the place then falls back to the start of the scalar, never to a wrong line.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Run(NamedTuple):
+    offset: int  # where the run starts in the value
+    line: int  # 1-based, in the file
+    column: int  # 1-based, in the file
+    length: int
+
+
+def _pieces(lines: list[str], line: int, column: int, end_line: int) -> list[tuple[int, int, str]]:
+    """(line, column, text) of each source line of the scalar starting at line:column."""
+    first = lines[line - 1] if 0 < line <= len(lines) else ""
+    head = first[column - 1:column]
+    if head in ("|", ">"):
+        body: list[tuple[int, int, str]] = []
+        indent: int | None = None
+        for number in range(line + 1, len(lines) + 1):
+            text = lines[number - 1]
+            if not text.strip():
+                continue
+            width = len(text) - len(text.lstrip(" "))
+            if indent is None:
+                indent = width
+            if width < indent:
+                break
+            body.append((number, indent + 1, text[indent:].rstrip()))
+        return body
+    quoted = head in ("'", '"')
+    out = [(line, column + (1 if quoted else 0), first[column - 1 + (1 if quoted else 0):])]
+    for number in range(line + 1, min(end_line, len(lines)) + 1):
+        text = lines[number - 1]
+        stripped = text.lstrip()
+        out.append((number, len(text) - len(stripped) + 1, stripped))
+    return [(n, c, t.rstrip()) for n, c, t in out]
+
+
+def runs(text: str, line: int, column: int, end_line: int, value: str) -> list[Run]:
+    found: list[Run] = []
+    position = 0
+    for number, col, piece in _pieces(text.splitlines(), line, column, end_line):
+        for candidate in (piece, piece[:-1]):  # the last line may end with the quote
+            if not candidate:
+                continue
+            index = value.find(candidate, position)
+            if index >= 0:
+                found.append(Run(index, number, col, len(candidate)))
+                position = index + len(candidate)
+                break
+    return found
+
+
+def locate(text: str, line: int, column: int, end_line: int, value: str,
+           inner_line: int, inner_column: int) -> tuple[int, int]:
+    """The file's (line, column) of ``inner_line:inner_column`` (1-based) of ``value``."""
+    rows = value.split("\n")
+    inner_line = min(max(inner_line, 1), len(rows))
+    offset = sum(len(r) + 1 for r in rows[:inner_line - 1]) + max(inner_column, 1) - 1
+    best: Run | None = None
+    for run in runs(text, line, column, end_line, value):
+        if run.offset <= offset:
+            best = run
+    if best is None:
+        return line, column
+    return best.line, best.column + min(offset - best.offset, best.length)

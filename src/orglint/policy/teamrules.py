@@ -1,0 +1,227 @@
+"""Policy rules as the engine runs them: one Rule class per policy rule.
+
+Team and member rules run per file.  Converting a team into the engine's values costs
+more than evaluating a rule, so every team and member rule of a team is evaluated in
+one batch expression, ``[team rule, ..., team.spec.members.map(member, [member rule,
+...])]``, each rule giving 1 (pass), 0 (fail) or 2 (match false).  Any error in the
+batch sends that team through the rules one by one, so an error is reported exactly
+where it is, as ORG903, and never turns into a pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+from orglint.findings import Finding, Severity
+from orglint.policy.cel import CompileError, Program, compile_expression
+from orglint.policy.compiled import Compiled, Verdict, bound, fallback_message, message_of
+from orglint.policy.policyset import PolicySet, target_inputs, team_data
+from orglint.rules.base import Rule, TeamContext
+from orglint.source import Path as NodePath
+
+OUTCOMES = {0: "fail", 1: "pass", 2: "skip"}
+_BATCH_NAMES = ("team", "member", "matrix", "variables")
+
+
+class Batch(NamedTuple):
+    program: Program | None  # None: the batch did not compile; rules run one by one
+    team_rules: list[Compiled]
+    member_rules: list[Compiled]
+    uses_matrix: bool
+
+
+def outcome_item(rule: Compiled) -> str:
+    """A rule as one CEL value: 1 pass, 0 fail, 2 match false (errors propagate)."""
+    spec = rule.spec
+    test = bound(spec, spec.expression.source) if spec.variables else spec.expression.source
+    item = f"(({test}) ? 1 : 0)"
+    if spec.match is not None:
+        item = f"(({spec.match.source}) ? {item} : 2)"
+    return item
+
+
+def make_batch(rules: list[Compiled]) -> Batch:
+    team_rules = [r for r in rules if r.spec.target == "team"]
+    member_rules = [r for r in rules if r.spec.target == "member"]
+    items = [outcome_item(r) for r in team_rules]
+    if member_rules:
+        items.append("team.spec.members.map(member, ["
+                     + ", ".join(outcome_item(r) for r in member_rules) + "])")
+    try:
+        program: Program | None = compile_expression("[" + ", ".join(items) + "]",
+                                                     _BATCH_NAMES, limit=None)
+    except CompileError:
+        program = None  # e.g. past the engine's nesting limit: correct, only slower
+    return Batch(program, team_rules, member_rules,
+                 any("matrix" in r.uses for r in rules))
+
+
+def _batch_for(policies: PolicySet, ctx: TeamContext) -> Batch:
+    rules = [r for r in policies.rules if r.scope == "team" and ctx.runs(r.spec.code)]
+    key = tuple(r.spec.code for r in rules)
+    batches: dict[tuple[str, ...], Batch] = policies.__dict__.setdefault("_batches", {})
+    batch = batches.get(key)
+    if batch is None:
+        batch = batches[key] = make_batch(rules)
+    return batch
+
+
+Reports = dict[str, list[tuple[int, Verdict]]]  # code -> (member index or -1, verdict)
+_CODES = frozenset(OUTCOMES)
+
+
+def team_reports(policies: PolicySet, ctx: TeamContext) -> Reports:
+    """Code -> the failures and errors of that rule on this team (member index, or -1
+    for a team rule), for every policy rule that runs on it; worked out once per team.
+    Passes and skips are not listed: most targets pass, and they cost nothing here."""
+    cached: Reports | None = ctx.__dict__.get("_policy_reports")
+    if cached is not None:
+        return cached
+    batch = _batch_for(policies, ctx)
+    out: Reports = {}
+    if batch.team_rules or batch.member_rules:
+        team = view_of(ctx)
+        policies.clock.check(f"team {ctx.team.id}")
+        decoded = _decode(batch, team, policies) if batch.program is not None else None
+        out = decoded if decoded is not None else _one_by_one(batch, team, policies)
+    ctx.__dict__["_policy_reports"] = out
+    return out
+
+
+def view_of(ctx: TeamContext) -> dict[str, Any]:
+    """The team as policy rules see it, built once per team."""
+    view: dict[str, Any] | None = ctx.__dict__.get("_policy_team")
+    if view is None:
+        view = ctx.__dict__["_policy_team"] = team_data(
+            ctx.team, [info.role for info in ctx.roles], ctx.people)
+    return view
+
+
+def _decode(batch: Batch, team: dict[str, Any], policies: PolicySet) -> Reports | None:
+    """The batch's reports, or None when its value is not what every rule passing,
+    failing or skipping gives (then each rule is evaluated alone)."""
+    assert batch.program is not None
+    data: dict[str, Any] = {"team": team}
+    if batch.uses_matrix:
+        data["matrix"] = policies.matrix_data
+    result = batch.program.evaluate(data)
+    value = result.value
+    n = len(batch.team_rules)
+    if result.error is not None or not isinstance(value, list):
+        return None
+    if len(value) != n + (1 if batch.member_rules else 0) or not _CODES.issuperset(value[:n]):
+        return None
+    out: Reports = {}
+    for rule, code in zip(batch.team_rules, value, strict=False):
+        if code == 0:
+            out[rule.spec.code] = [(-1, verdict_of(rule, code, policies, {"team": team}))]
+    if not batch.member_rules:
+        return out
+    members = team["spec"]["members"]
+    rows = value[n]
+    width = len(batch.member_rules)
+    if not isinstance(rows, list) or len(rows) != len(members) or not all(
+            isinstance(row, list) and len(row) == width and _CODES.issuperset(row)
+            for row in rows):
+        return None
+    for i, row in enumerate(rows):
+        if 0 not in row:
+            continue
+        for j, code in enumerate(row):
+            if code == 0:
+                rule = batch.member_rules[j]
+                out.setdefault(rule.spec.code, []).append((i, verdict_of(
+                    rule, code, policies, {"team": team, "member": members[i]})))
+    return out
+
+
+def verdict_of(rule: Compiled, code: int, policies: PolicySet,
+               data: dict[str, Any]) -> Verdict:
+    """The verdict a batch gave ``rule`` (``code``) on the target ``data``."""
+    if code != 0:
+        return Verdict(OUTCOMES[code], "")
+    if rule.message is None:
+        return Verdict("fail", fallback_message(rule))
+    # Only a failure needs its message, worked out on the rule's own inputs.
+    act = policies.activation(rule, target_inputs(rule.spec.target, **data))
+    return Verdict("fail", message_of(rule, act))
+
+
+def _one_by_one(batch: Batch, team: dict[str, Any], policies: PolicySet) -> Reports:
+    out: Reports = {}
+    for rule in batch.team_rules:
+        verdict = policies.verdict(rule, target_inputs("team", team=team))
+        if verdict.outcome in ("fail", "error"):
+            out[rule.spec.code] = [(-1, verdict)]
+    for rule in batch.member_rules:
+        for i, member in enumerate(team["spec"]["members"]):
+            verdict = policies.verdict(rule, target_inputs("member", team=team,
+                                                           member=member))
+            if verdict.outcome in ("fail", "error"):
+                out.setdefault(rule.spec.code, []).append((i, verdict))
+    return out
+
+
+def node_path(base: NodePath, at: str | None, default: NodePath) -> NodePath:
+    if at is None:
+        return default
+    return base + tuple(int(p) if p.isdigit() else p for p in at.split("."))
+
+
+def policy_error(code: str, name: str, message: str, *, file: str, line: int, column: int,
+                 end_line: int, end_column: int, entity: str | None) -> Finding:
+    return Finding("ORG903", "policy-error", Severity.ERROR,
+                   f"policy rule {code} ({name}) failed to evaluate: {message}", file, line,
+                   column, end_line, end_column, entity=entity, detail=code)
+
+
+def _docs(compiled: Compiled) -> str:
+    spec = compiled.spec
+    docs = spec.docs
+    a = "An" if spec.target == "org" else "A"
+    return (f"## What it does\n{docs.get('what') or spec.summary} (policy rule from"
+            f" {spec.file}, target `{spec.target}`).\n\n## Why is this bad?\n"
+            f"{docs.get('why') or spec.message or spec.summary}\n\n## Example\n"
+            f"{docs.get('example') or f'{a} {spec.target} for which this is false:'}\n\n"
+            f"```\n{spec.expression.source}\n```\n\nUse instead:\n"
+            f"{docs.get('instead') or f'{a} {spec.target} for which it holds.'}\n")
+
+
+def rule_classes(policies: PolicySet) -> list[type[Rule]]:
+    """A Rule class for each policy rule, reported like the built-in ones."""
+    return [rule_class(policies, rule) for rule in policies.rules]
+
+
+def rule_class(policies: PolicySet, compiled: Compiled) -> type[Rule]:
+    spec = compiled.spec
+
+    def check_team(self: Rule, ctx: TeamContext) -> Iterator[Finding]:
+        if compiled.scope != "team":
+            return
+        for index, verdict in team_reports(policies, ctx).get(spec.code, ()):
+            if index < 0:
+                yield from _report(ctx, verdict, node_path((), spec.at, ("metadata", "name")),
+                                   ctx.team.id)
+            else:
+                member = ctx.members[index]
+                yield from _report(ctx, verdict, node_path(member.path, spec.at,
+                                                           member.at("id")), member.id)
+
+    def _report(ctx: TeamContext, verdict: Verdict, path: NodePath,
+                entity: str) -> Iterator[Finding]:
+        if verdict.outcome == "fail":
+            yield ctx.finding(cls, path, verdict.message, entity=entity)
+        elif verdict.outcome == "error":
+            span = ctx.doc.source.span(path)
+            yield policy_error(spec.code, spec.name, verdict.message, file=ctx.file,
+                               line=span.line, column=span.column, end_line=span.end_line,
+                               end_column=span.end_column, entity=entity)
+
+    attrs: dict[str, Any] = {
+        "__doc__": _docs(compiled), "code": spec.code, "name": spec.name,
+        "severity": Severity.parse(spec.severity), "summary": spec.summary,
+        "scope": compiled.scope, "check_team": check_team, "policy": compiled,
+    }
+    cls: type[Rule] = type(f"Policy{spec.code}", (Rule,), attrs)
+    return cls

@@ -1,0 +1,164 @@
+"""``orglint test``: run the ``tests:`` of policies (spec section 7)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, NamedTuple
+from xml.sax.saxutils import escape, quoteattr
+
+from orglint.loader import Limits
+from orglint.matrix import Matrix
+from orglint.policy.load import PolicyError, TestSpec
+from orglint.policy.policyset import PolicySet, resolve_team, target_inputs
+from orglint.policy.views import org_view, person_views
+
+
+class TestResult(NamedTuple):
+    test: TestSpec
+    got: str
+    detail: str
+
+    @property
+    def ok(self) -> bool:
+        return self.got == self.test.expect
+
+
+def _inputs(policies: PolicySet, test: TestSpec, target: str) -> dict[str, Any]:
+    given = test.inputs
+    matrix = policies.matrix
+    team = member = person = org = None
+    if "team" in given:
+        team = resolve_team(given["team"], matrix, test.place)
+    if "member" in given:
+        raw = given["member"]
+        if "id" not in raw:
+            raise PolicyError(f"{test.place}: the test's member needs an 'id'")
+        if team is None:
+            team = resolve_team({"metadata": {"name": "test"},
+                                 "spec": {"maturity": "exploring", "members": [raw]}},
+                                matrix, test.place)
+            member = team["spec"]["members"][0]
+        else:
+            member = next((m for m in team["spec"]["members"] if m["id"] == raw.get("id")),
+                          None)
+            if member is None:
+                alone = resolve_team({"metadata": {"name": "test"}, "spec": {
+                    "maturity": "exploring", "members": [raw]}}, matrix, test.place)
+                member = alone["spec"]["members"][0]
+    if "person" in given:
+        person = {"id": None, "name": None, "title": None, "role": None, "level": None,
+                  "email": None, "skills": [], "teams": [], **given["person"]}
+    if "org" in given or target == "org":
+        org = _org(given.get("org", {}), policies, test.place)
+    needed = {"team": team, "member": member, "person": person}.get(target, org)
+    if needed is None:
+        raise PolicyError(f"{test.place}: test '{test.name}' gives no {target}: a {target}"
+                          f" rule's test needs '{target}:'")
+    return target_inputs(target, team=team, member=member, person=person, org=org)
+
+
+def _org(raw: dict[str, Any], policies: PolicySet, where: str) -> dict[str, Any]:
+    """An org given as ``{teams: [team, ...], people: {id: person}}``."""
+    teams_in, people_in = raw.get("teams", []), raw.get("people", {})
+    if not isinstance(teams_in, list) or not isinstance(people_in, dict) or not all(
+            isinstance(p, dict) for p in people_in.values()):
+        raise PolicyError(f"{where}: an org is {{teams: [team, ...], people: {{id: person}}}}")
+    teams = [resolve_team(t, policies.matrix, where) for t in teams_in]
+    people = person_views(teams, {})
+    for pid, extra in people_in.items():
+        people[str(pid)] = {**people.get(str(pid), {"id": str(pid), "teams": []}), **extra}
+    return org_view(teams, people)
+
+
+def run_tests(policies: PolicySet) -> list[TestResult]:
+    rules = policies.by_code()
+    results: list[TestResult] = []
+    for file in policies.files:
+        for test in file.tests:
+            rule = rules.get(test.rule)
+            if rule is None:
+                raise PolicyError(f"{test.place}: test '{test.name}' names no rule"
+                                  f" '{test.rule}' of the policies")
+            verdict = policies.verdict(rule, _inputs(policies, test, rule.spec.target))
+            results.append(TestResult(test, verdict.outcome, verdict.message))
+    return results
+
+
+def uncovered(policies: PolicySet) -> list[str]:
+    """Rules without a test expecting ``fail`` and one expecting ``pass``."""
+    expects: dict[str, set[str]] = {}
+    for file in policies.files:
+        for test in file.tests:
+            expects.setdefault(test.rule, set()).add(test.expect)
+    return [r.spec.code for r in policies.rules
+            if not {"pass", "fail"} <= expects.get(r.spec.code, set())]
+
+
+def report(results: list[TestResult], missing: list[str], fmt: str) -> str:
+    failed = [r for r in results if not r.ok]
+    if fmt == "json":
+        return json.dumps({
+            "tests": [{"name": r.test.name, "rule": r.test.rule, "file": r.test.file,
+                       "place": r.test.place, "expect": r.test.expect, "got": r.got,
+                       "ok": r.ok, "detail": r.detail} for r in results],
+            "uncovered": missing,
+            "summary": {"tests": len(results), "passed": len(results) - len(failed),
+                        "failed": len(failed)}}, indent=2) + "\n"
+    if fmt == "junit":
+        cases = []
+        for r in results:
+            body = ""
+            if not r.ok:
+                body = (f"<failure message={quoteattr(f'expected {r.test.expect}, got {r.got}')}>"
+                        f"{escape(r.detail)}</failure>")
+            cases.append(f'  <testcase classname={quoteattr(r.test.rule)}'
+                         f' name={quoteattr(r.test.name)}>{body}</testcase>')
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                f'<testsuite name="orglint-policies" tests="{len(results)}"'
+                f' failures="{len(failed)}">\n' + "\n".join(cases) + "\n</testsuite>\n")
+    lines = []
+    for r in results:
+        mark = "ok  " if r.ok else "FAIL"
+        extra = "" if r.ok else f" (expected {r.test.expect}, got {r.got}"
+        extra += f": {r.detail})" if not r.ok and r.detail else (")" if not r.ok else "")
+        lines.append(f"{mark} {r.test.place} {r.test.rule} {_safe(r.test.name)}{extra}")
+    lines += [f"UNCOVERED {code}: needs a test expecting pass and one expecting fail"
+              for code in missing]
+    lines.append(f"{len(results)} test(s), {len(results) - len(failed)} passed,"
+                 f" {len(failed)} failed" + (f", {len(missing)} rule(s) uncovered"
+                                             if missing else ""))
+    return "\n".join(lines) + "\n"
+
+
+def _safe(text: str) -> str:
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+
+
+def files_under(paths: list[str], cwd: Path, limit: int) -> list[tuple[Path, str]]:
+    from orglint.files import display_name, read_limited
+    from orglint.policy.find import POLICY_RE
+
+    found: list[tuple[Path, str]] = []
+    for name in paths:
+        path = cwd / name
+        if path.is_dir():
+            candidates = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")
+                                and p.is_file())
+        elif path.is_file():
+            candidates = [path]
+        else:
+            raise PolicyError(f"{name}: no such file or folder")
+        for candidate in candidates:
+            raw = read_limited(candidate, limit)
+            if POLICY_RE.search(raw) is not None:
+                found.append((candidate, display_name(candidate, cwd)))
+    return found
+
+
+def load_for_test(files: list[tuple[Path, str]], matrix: Matrix, limits: Limits) -> PolicySet:
+    from orglint.policy.policyset import load_policies
+
+    if not files:
+        raise PolicyError("no policy file found (kind: Policy)")
+    return load_policies(files, matrix, limits)

@@ -1,0 +1,95 @@
+"""What each policy target sees: plain data for the CEL variables (spec section 7).
+
+``team`` is the Team document, with each member's role, title, name and level resolved
+(inline, from People, or the role inferred from the title) and allocation defaulted;
+``person`` gathers a person's memberships; ``org`` holds every team and person;
+``matrix`` is the resolved role matrix, keyed as a RoleMatrix ``spec`` is.  Views are
+built from the model, so a field the schema step dropped is absent here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from orglint.matrix import Matrix
+from orglint.model import Member, Person, Team
+
+_RESOLVED = ("name", "title", "level")
+
+
+def member_view(member: Member, role: str | None, person: Person | None) -> dict[str, Any]:
+    view: dict[str, Any] = {"id": member.id, "role": role, "allocation": member.allocation,
+                            "owns": list(member.owns), "email": member.email}
+    for name in _RESOLVED:
+        value = getattr(member, name)
+        view[name] = value if value is not None or person is None else getattr(person, name)
+    skills = member.skills if member.skills is not None else (person.skills if person else None)
+    view["skills"] = list(skills or [])
+    return view
+
+
+def team_view(team: Team, roles: Iterable[str | None],
+              people: Mapping[str, Person]) -> dict[str, Any]:
+    meta = team.metadata
+    members = [member_view(m, role, people.get(m.id))
+               for m, role in zip(team.spec.members, roles, strict=True)]
+    spec = team.spec
+    return {
+        "apiVersion": team.api_version, "kind": team.kind, "id": team.id,
+        "metadata": {"name": meta.name, "title": meta.title, "description": meta.description,
+                     "parent": meta.parent, "labels": dict(meta.labels or {}),
+                     "annotations": dict(meta.annotations or {})},
+        "spec": {"maturity": spec.maturity, "size": team.size,
+                 "description": spec.description, "systems": list(spec.systems),
+                 "practices": list(spec.practices), "members": members},
+    }
+
+
+def person_views(teams: Iterable[Mapping[str, Any]],
+                 people: Mapping[str, Person]) -> dict[str, dict[str, Any]]:
+    """Every person of the org: People entries and team members, with their teams."""
+    out: dict[str, dict[str, Any]] = {}
+    for pid, person in people.items():
+        out[pid] = {"id": pid, "name": person.name, "title": person.title,
+                    "role": person.role, "level": person.level, "email": person.email,
+                    "skills": list(person.skills or []), "teams": []}
+    for team in teams:
+        for member in team["spec"]["members"]:
+            entry = out.get(member["id"])
+            if entry is None:
+                entry = out[member["id"]] = {
+                    key: member.get(key) for key in ("id", "name", "title", "role", "level",
+                                                     "email")}
+                entry["skills"] = list(member.get("skills") or [])
+                entry["teams"] = []
+            for name in ("name", "title", "level", "role"):
+                if entry[name] is None:
+                    entry[name] = member.get(name)
+            entry["teams"].append({"team": team["id"], "role": member.get("role"),
+                                   "allocation": member.get("allocation", 100),
+                                   "owns": list(member.get("owns") or [])})
+    return out
+
+
+def org_view(teams: list[dict[str, Any]],
+             persons: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    return {"teams": teams, "people": dict(persons)}
+
+
+def matrix_view(matrix: Matrix) -> dict[str, Any]:
+    spec = _plain(matrix.spec)
+    return spec if isinstance(spec, dict) else {}
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "_asdict"):
+        return {key.replace("_", "-"): _plain(item) for key, item in value._asdict().items()
+                if key != "path"}
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | frozenset | set):
+        return [_plain(item) for item in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)

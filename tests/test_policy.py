@@ -1,0 +1,479 @@
+"""Policies (spec section 7): compile errors at their place, ORG903, targets, `orglint test`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from orglint.codes import BUILTIN_CODES, PATTERN_CODES
+from orglint.rules import PATTERN_CODES as REGISTRY_PATTERNS
+from orglint.rules import REGISTRY
+from tests.conftest import REPO, dedent
+
+TEAM = """\
+apiVersion: orglint/v1
+kind: Team
+metadata:
+  name: recsys
+spec:
+  maturity: production
+  systems: [feature-store]
+  members:
+    - {id: ana, role: data-scientist, level: junior}
+    - {id: bo, title: MLOps Engineer, owns: [model-rollback]}
+"""
+
+
+def policy(rules: str, tests: str = "") -> str:
+    text = ("apiVersion: orglint/v1\nkind: Policy\nmetadata: {name: p}\nspec:\n  rules:\n"
+            + "\n".join("    " + line for line in dedent(rules).splitlines()) + "\n")
+    if tests:
+        text += "  tests:\n" + "\n".join("    " + ln for ln in dedent(tests).splitlines()) + "\n"
+    return text
+
+
+def org(tmp_path: Path, rules: str, tests: str = "", team: str = TEAM) -> Path:
+    (tmp_path / "team.yaml").write_text(team)
+    (tmp_path / "acme.yaml").write_text(policy(rules, tests))
+    (tmp_path / ".orglint.yaml").write_text("policies: [acme.yaml]\n")
+    return tmp_path
+
+
+def test_codes_module_matches_the_registry():
+    assert frozenset(REGISTRY) == BUILTIN_CODES
+    assert PATTERN_CODES == REGISTRY_PATTERNS
+
+
+def test_matrix_no_longer_imports_rules():
+    source = (REPO / "src/orglint/matrix.py").read_text()
+    assert "orglint.rules" not in source
+
+
+def test_team_rule_fires_at_its_at_path(tmp_path, run_cli):
+    org(tmp_path, """\
+        - code: ACME010
+          name: feature-store-needs-two-data-engineers
+          severity: error
+          target: team
+          match: "'feature-store' in team.spec.systems"
+          variables:
+            - {name: des, expression: "team.spec.members.filter(m, m.role == 'data-engineer')"}
+          expression: "variables.des.size() >= 2"
+          messageExpression: "'only ' + string(variables.des.size()) + ' data engineer(s)'"
+          at: spec.systems
+        """)
+    done = run_cli("check", "team.yaml", "--output-format", "json", "--select", "ACME010")
+    assert done.code == 1, done.err
+    found = json.loads(done.out)["findings"]
+    assert [(f["line"], f["column"], f["code"], f["message"]) for f in found] == [
+        (7, 12, "ACME010", "only 0 data engineer(s)")]
+
+
+def test_member_rule_sees_the_role_inferred_from_the_title(tmp_path, run_cli):
+    org(tmp_path, """\
+        - code: ACME011
+          name: mlops-owns-rollback
+          target: member
+          match: "member.role == 'mlops-engineer'"
+          expression: "!('model-rollback' in member.owns)"
+          message: inferred
+        """)
+    done = run_cli("check", "team.yaml", "--select", "ACME011")
+    assert "team.yaml:10:12: ACME011 [warning] inferred" in done.out
+
+
+def test_person_and_org_rules(tmp_path, run_cli):
+    other = TEAM.replace("recsys", "search").replace("ana, role", "ana, allocation: 10, role")
+    (tmp_path / "other.yaml").write_text(other)
+    org(tmp_path, """\
+        - code: ACME012
+          name: one-team-each
+          target: person
+          expression: "person.teams.size() <= 1"
+          messageExpression: "person.id + ' on ' + string(person.teams.size())"
+        - code: ACME013
+          name: few-teams
+          target: org
+          expression: "org.teams.size() < 2 && org.people.size() > 0"
+          message: too many teams
+        """)
+    (tmp_path / ".orglint.yaml").write_text("policies: [acme.yaml]\npaths: [other.yaml]\n")
+    done = run_cli("check", "team.yaml", "--select", "ACME")
+    lines = done.out.splitlines()
+    assert done.code == 0, done.err
+    assert "team.yaml:1:1: ACME013 [warning] too many teams" in lines
+    assert any(line.startswith("team.yaml:9:12: ACME012 [warning] ana ") for line in lines)
+    assert not any(line.startswith("other.yaml") for line in lines)  # not named
+
+
+def test_run_time_error_is_org903_never_a_pass(tmp_path, run_cli):
+    org(tmp_path, """\
+        - code: ACME014
+          name: has-size
+          target: team
+          expression: "team.spec.members[5].level == 'staff'"
+        """)
+    done = run_cli("check", "team.yaml")
+    assert done.code == 1
+    assert "team.yaml:4:9: ORG903 [error] policy rule ACME014 (has-size) failed" in done.out
+
+
+@pytest.mark.parametrize(("expression", "where", "what"), [
+    ('"team.spec.members.size( > 2"', "acme.yaml:9:44", "Syntax error"),
+    ('"teem.spec.size() > 2"', "acme.yaml:9:24", "undeclared reference to 'teem.spec'"),
+    ('"team.spec.members.size() + 1"', "acme.yaml:9:20", "must be a bool, not int"),
+    ('"variables.nope > 1"', "acme.yaml:9:30", "unknown variable 'variables.nope'"),
+    ('"team.spec.sytems.size() > 0"', "acme.yaml:9:30", "no document has a field 'sytems'"),
+    ('"team.spec.size"', "acme.yaml:9:20", "expression must be a bool, not int"),
+])
+def test_broken_policies_exit_2_at_their_place(tmp_path, run_cli, expression, where, what):
+    org(tmp_path, f"""\
+        - code: ACME015
+          name: broken
+          target: team
+          expression: {expression}
+        """)
+    done = run_cli("check", "team.yaml")
+    assert done.code == 2
+    assert f"orglint: error: {where}: ACME015: " in done.err and what in done.err, done.err
+
+
+def test_errors_in_block_and_folded_scalars_point_into_the_file(tmp_path, run_cli):
+    org(tmp_path, """\
+        - code: ACME016
+          name: block
+          target: team
+          expression: |
+            team.spec.members.size() > 1
+              && nope.x
+        """)
+    done = run_cli("check", "team.yaml")
+    assert done.code == 2
+    assert "acme.yaml:11:18: ACME016: undeclared reference to 'nope.x'" in done.err
+    org(tmp_path, """\
+        - code: ACME016
+          name: folded
+          target: team
+          expression: >-
+            team.spec.members.size() > 1 &&
+            nope.x
+        """)
+    done = run_cli("check", "team.yaml")
+    assert done.code == 2
+    assert "acme.yaml:11:13: ACME016: undeclared reference to 'nope.x'" in done.err
+
+
+def test_policy_rules_are_selected_suppressed_and_explained(tmp_path, run_cli):
+    org(tmp_path, """\
+        - code: ACME017
+          name: no-juniors
+          severity: info
+          target: member
+          expression: "member.level != 'junior'"
+          message: a junior
+          docs: {why: Juniors need a mentor on the team.}
+        """, team=TEAM.replace("level: junior}", "level: junior}  # orglint: ignore[ACME017] ok"))
+    assert "ACME017" not in run_cli("check", "team.yaml").out
+    (tmp_path / "team.yaml").write_text(TEAM)
+    assert "ACME017 [info] a junior" in run_cli("check", "team.yaml").out
+    assert "ACME017" not in run_cli("check", "team.yaml", "--ignore", "no-juniors").out
+    sarif = json.loads(run_cli("check", "team.yaml", "--output-format", "sarif").out)
+    ids = [r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]]
+    assert "ACME017" in ids
+    explained = run_cli("rule", "ACME017")
+    assert explained.code == 0 and "Juniors need a mentor" in explained.out
+
+
+def test_rule_explains_a_custom_matrix_code(tmp_path, run_cli):
+    (tmp_path / "matrix.yaml").write_text(dedent("""\
+        apiVersion: orglint/v1
+        kind: RoleMatrix
+        metadata: {name: acme}
+        spec:
+          extends: ai-platform
+          anti-patterns:
+            - {code: ACME900, name: scientist-runs-gpus, severity: warning, kind: owns,
+               roles: [data-scientist], responsibilities: [gpu-operator],
+               message: "{member} runs GPUs", why: scientists should not run clusters}
+        """))
+    (tmp_path / ".orglint.yaml").write_text("matrix: matrix.yaml\n")
+    done = run_cli("rule", "ACME900")
+    assert done.code == 0 and "scientists should not run clusters" in done.out
+
+
+def test_orglint_test_reports_each_test_and_fails_on_a_wrong_expectation(tmp_path, run_cli):
+    rules = """\
+        - code: ACME018
+          name: small
+          target: team
+          expression: "team.spec.members.size() <= 1"
+        """
+    tests = """\
+        - name: two is too many
+          rule: ACME018
+          team: {metadata: {name: t}, spec: {maturity: pilot, members: [{id: a}, {id: b}]}}
+          expect: {expect}
+        """
+    org(tmp_path, rules, tests.replace("{expect}", "fail"))
+    done = run_cli("test")
+    assert done.code == 0 and "1 test(s), 1 passed, 0 failed" in done.out
+    org(tmp_path, rules, tests.replace("{expect}", "pass"))
+    done = run_cli("test", "acme.yaml")
+    assert done.code == 1 and "FAIL" in done.out and "expected pass, got fail" in done.out
+    junit = run_cli("test", "--output-format", "junit").out
+    assert 'failures="1"' in junit and "<failure" in junit
+    body = json.loads(run_cli("test", "--output-format", "json").out)
+    assert body["summary"] == {"tests": 1, "passed": 0, "failed": 1}
+    org(tmp_path, rules, tests.replace("{expect}", "fail"))
+    covered = run_cli("test", "--require-coverage")
+    assert covered.code == 1 and "UNCOVERED ACME018" in covered.out
+
+
+def test_orglint_test_is_exit_2_for_a_broken_policy(tmp_path, run_cli):
+    org(tmp_path, """\
+        - code: ACME019
+          name: broken
+          target: team
+          expression: "team.spec.members.size( > 1"
+        """)
+    assert run_cli("test").code == 2
+
+
+def test_the_examples_pass_their_tests(run_cli):
+    done = run_cli("test", str(REPO / "examples" / "policies"), "--require-coverage")
+    assert done.code == 0, done.out
+
+
+def test_time_budget_ends_a_run_with_a_clear_message(tmp_path, run_cli, monkeypatch):
+    from orglint.policy import compiled
+
+    monkeypatch.setattr(compiled, "TIME_BUDGET", -1.0)
+    org(tmp_path, """\
+        - code: ACME020
+          name: any
+          target: member
+          expression: "true"
+        """)
+    done = run_cli("check", "team.yaml")
+    assert done.code == 2 and "policy evaluation stopped" in done.err
+
+
+def test_iteration_budget_bounds_a_giant_comprehension(tmp_path, run_cli):
+    # 300 x 300 x 300 steps would take minutes; the engine stops at its budget.
+    org(tmp_path, """\
+        - code: ACME021
+          name: hostile
+          target: team
+          variables:
+            - {name: xs, expression: "[1,2,3,4,5,6,7,8,9,10].map(a, [1,2,3,4,5,6,7,8,9,10])"}
+          expression: >-
+            variables.xs.map(a, variables.xs.map(b, variables.xs.map(c,
+            variables.xs.map(d, 'x' + 'y')))).size() > 0
+        """)
+    done = run_cli("check", "team.yaml")
+    assert done.code == 1 and "ORG903" in done.out and "iteration budget" in done.out
+
+
+def test_expression_length_is_capped(tmp_path, run_cli):
+    org(tmp_path, f"""\
+        - code: ACME022
+          name: long
+          target: team
+          expression: "{' || '.join(['true'] * 900)}"
+        """)
+    done = run_cli("check", "team.yaml")
+    assert done.code == 2 and "ORG003" not in done.err
+
+
+def test_a_check_without_policies_imports_no_cel(tmp_path):
+    probe = ("import sys, json\nfrom orglint.cli import main\nmain(sys.argv[1:])\n"
+             "sys.stderr.write(json.dumps(sorted(sys.modules)))")
+    good = REPO / "examples" / "good" / "recsys-production.yaml"
+    done = subprocess.run([sys.executable, "-c", probe, "check", "--no-config", str(good)],
+                          cwd=tmp_path, capture_output=True, text=True,
+                          env={"PATH": "", "ORGLINT_CACHE_DIR": str(tmp_path / "c")})
+    modules = json.loads(done.stderr.splitlines()[-1])
+    assert "orglint.engine" in modules
+    assert not [m for m in modules if m.startswith("cel_expr_python")]
+    assert "orglint.policy.cel" not in modules
+
+
+def test_a_policy_among_the_orgs_files_is_obeyed_even_warm(tmp_path, run_cli):
+    org(tmp_path, """\
+        - code: ACME023
+          name: tiny-teams
+          target: team
+          expression: "team.spec.members.size() < 2"
+          message: not tiny
+        """)
+    (tmp_path / ".orglint.yaml").write_text("paths: ['*.yaml']\n")
+    for _ in range(2):  # cold, then from the stat index and the cache
+        done = run_cli("check", "team.yaml")
+        assert "team.yaml:4:9: ACME023 [warning] not tiny" in done.out
+    # Named on the command line only, a policy file is checked, not obeyed.
+    (tmp_path / ".orglint.yaml").write_text("cache: false\n")
+    done = run_cli("check", "team.yaml", "acme.yaml")
+    assert "ACME023" not in done.out and done.code == 1
+
+
+def test_one_members_error_leaves_the_rest_of_the_batch_reported(tmp_path, run_cli):
+    team = TEAM.replace("level: junior}", "level: junior, allocation: 50}")
+    org(tmp_path, """\
+        - code: ACME024
+          name: odd-allocation
+          target: member
+          expression: "100 / (member.allocation - 50) > 5"
+          message: too much
+        - code: ACME025
+          name: no-team-is-big
+          target: team
+          expression: "team.spec.members.size() > 5"
+          message: small team
+        """, team=team)
+    done = run_cli("check", "team.yaml", "--select", "ACME,ORG903")
+    lines = done.out.splitlines()
+    assert any(line.startswith("team.yaml:9:12: ORG903 [error] policy rule ACME024")
+               and "divide by zero" in line for line in lines), done.out
+    assert "team.yaml:10:12: ACME024 [warning] too much" in lines
+    assert "team.yaml:4:9: ACME025 [warning] small team" in lines
+
+
+def test_policy_findings_are_baselined_and_reconfigured(tmp_path, run_cli):
+    org(tmp_path, """\
+        - code: ACME026
+          name: no-juniors-here
+          target: member
+          expression: "member.level != 'junior'"
+        """)
+    assert run_cli("check", "team.yaml", "--write-baseline", "base.json").code == 0
+    assert "ACME026" not in run_cli("check", "team.yaml", "--baseline", "base.json").out
+    (tmp_path / ".orglint.yaml").write_text(
+        "policies: [acme.yaml]\nseverity: {no-juniors-here: error}\n")
+    assert "ACME026 [error]" in run_cli("check", "team.yaml").out
+    (tmp_path / ".orglint.yaml").write_text(
+        "policies: [acme.yaml]\nper-file-ignores: {'team.yaml': [ACME]}\n")
+    assert "ACME026" not in run_cli("check", "team.yaml").out
+
+
+def test_editing_a_policy_is_seen_by_a_warm_run(tmp_path, run_cli):
+    rule = """\
+        - code: ACME027
+          name: size-limit
+          target: team
+          expression: "team.spec.members.size() <= LIMIT"
+        """
+    org(tmp_path, rule.replace("LIMIT", "1"))
+    assert "ACME027" in run_cli("check", "team.yaml").out
+    assert "ACME027" in run_cli("check", "team.yaml").out  # from the cache
+    (tmp_path / "acme.yaml").write_text(policy(rule.replace("LIMIT", "5")))
+    assert "ACME027" not in run_cli("check", "team.yaml").out
+
+
+@pytest.mark.parametrize(("rules", "message"), [
+    ("- {code: ACME028, name: policy-error, target: team, expression: 'true'}",
+     "rule name 'policy-error' is already the name of rule ORG903"),
+    ("- {code: ACME028, name: a, target: team, expression: 'true'}\n"
+     "- {code: ACME028, name: b, target: team, expression: 'true'}",
+     "rule code ACME028 is already defined at acme.yaml:6:14"),
+    ("- {code: ACME028, name: a, target: team, expresion: 'true'}", "acme.yaml:6:"),
+    ("- {code: ORG999, name: a, target: team, expression: 'true'}", "acme.yaml:6:"),
+    ("- {code: ACME028, name: a, target: team, expression: "
+     "'variables.x', variables: [{name: x, expression: 'team.spec.members.size()'}]}",
+     "expression must be a bool, not int"),
+])
+def test_bad_policy_files_are_exit_2(tmp_path, run_cli, rules, message):
+    org(tmp_path, rules)
+    done = run_cli("check", "team.yaml")
+    assert done.code == 2 and message in done.err, done.err
+
+
+def test_free_form_maps_read_with_in_pass_the_sample_check(tmp_path, run_cli):
+    org(tmp_path, """\
+        - code: ACME029
+          name: labelled
+          target: team
+          expression: "'owner' in team.metadata.labels"
+          message: no owner label
+        """)
+    done = run_cli("check", "team.yaml")
+    assert done.code == 1 and "ACME029 [warning] no owner label" in done.out
+
+
+def test_a_failing_message_expression_keeps_the_finding(tmp_path, run_cli):
+    org(tmp_path, """\
+        - code: ACME030
+          name: tiny
+          target: team
+          expression: "team.spec.members.size() < 2"
+          messageExpression: "'first is ' + team.spec.members[9].id"
+          message: fallback text
+        """)
+    assert "team.yaml:4:9: ACME030 [warning] fallback text" in run_cli("check", "team.yaml").out
+
+
+def test_show_settings_lists_the_policies(tmp_path, run_cli):
+    org(tmp_path, "- {code: ACME031, name: a, target: team, expression: 'true'}")
+    shown = json.loads(run_cli("check", "--show-settings").out)
+    assert shown["policies"] == {"value": ["acme.yaml"], "from": str(tmp_path / ".orglint.yaml")}
+
+
+def test_deep_nesting_in_a_policy_is_exit_2_not_a_crash(tmp_path, run_cli):
+    org(tmp_path, f"""\
+        - code: ACME032
+          name: deep
+          target: team
+          expression: "{'(' * 200}true{')' * 200}"
+        """)
+    done = run_cli("check", "team.yaml")
+    assert done.code == 2 and "ACME032" in done.err and "recursion" in done.err.lower()
+
+
+@pytest.mark.parametrize(("given", "message"), [
+    ("team: {metadata: {name: t}}", "is not a valid Team"),
+    ("org: {teams: 5}", "an org is {teams"),
+    ("person: {id: a}", "gives no team"),
+    ("member: {role: x}\n  team: {metadata: {name: t}, spec: {maturity: pilot, members: []}}",
+     "needs an 'id'"),
+])
+def test_orglint_test_explains_a_malformed_input(tmp_path, run_cli, given, message):
+    org(tmp_path, "- {code: ACME033, name: a, target: team, expression: 'true'}",
+        f"- name: t\n  rule: ACME033\n  expect: pass\n  {given}\n")
+    done = run_cli("test")
+    assert done.code == 2 and message in done.err, done.err
+
+
+def test_variables_that_double_each_other_are_refused(tmp_path, run_cli):
+    chain = [f"    - {{name: v{i}, expression: 'variables.v{i - 1} + variables.v{i - 1}'}}"
+             for i in range(1, 16)]
+    rule = ["- code: ACME034", "  name: doubling", "  target: team", "  variables:",
+            f"    - {{name: v0, expression: \"'{'x' * 1000}'\"}}", *chain,
+            "  expression: \"size(variables.v15) > 0\""]
+    org(tmp_path, "\n".join(rule) + "\n")
+    done = run_cli("check", "team.yaml")
+    assert done.code == 2 and "ACME034: v7 may copy its inputs 128 times" in done.err, done.err
+
+
+def test_orglint_schema_prints_the_policy_schema(run_cli):
+    done = run_cli("schema", "Policy")
+    assert done.code == 0 and json.loads(done.out)["title"] == "orglint Policy"
+
+
+def test_member_rule_at_points_at_the_named_field(lint, tmp_path):
+    from orglint.config import Settings
+
+    acme = policy("""\
+        - code: ACME035
+          name: owns-little
+          target: member
+          expression: "member.owns.size() < 1"
+          at: owns.0
+        """)
+    settings = Settings(root=tmp_path / "org", select=["ACME"], cache=False,
+                        policies=["acme.yaml"])
+    (tmp_path / "org").mkdir()
+    (tmp_path / "org" / "acme.yaml").write_text(acme)
+    lint.check(TEAM, expected=[(10, 46, "ACME035")], settings=settings)

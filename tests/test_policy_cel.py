@@ -1,0 +1,84 @@
+"""What orglint relies on from the CEL engine (cel-expr-python), pinned, and where an
+error inside an expression is in the policy file."""
+
+from __future__ import annotations
+
+import pytest
+
+from orglint.codes import BUILTIN_CODES
+from orglint.policy.cel import CompileError, compile_expression
+from orglint.policy.positions import locate
+
+NAMES = ("team", "matrix", "variables")
+
+
+def test_compile_errors_carry_line_and_column_inside_the_expression():
+    with pytest.raises(CompileError) as caught:
+        compile_expression("team.spec.members.size() > 1\n  && nope", NAMES)
+    assert (caught.value.line, caught.value.column) == (2, 6)
+    assert "undeclared reference to 'nope'" in caught.value.message
+
+
+def test_the_checker_tells_a_bool_from_an_int_and_dyn_from_both():
+    assert compile_expression("team.spec.size > 1", NAMES).result_type == "bool"
+    assert compile_expression("1 + 2", NAMES).result_type == "int"
+    assert compile_expression("team.spec.size", NAMES).result_type == "dyn"
+
+
+def test_a_run_time_error_is_an_error_value_never_a_result():
+    out = compile_expression("team.nope == 1", NAMES).evaluate({"team": {}})
+    assert out.value is None and out.error is not None and "nope" in out.error
+
+
+def test_bind_gives_variables_and_null_compares_false():
+    program = compile_expression(
+        "cel.bind(variables, {'n': team.x}, variables.n == 'a')", NAMES)
+    assert program.evaluate({"team": {"x": None}}).value is False
+
+
+def test_nesting_past_the_engines_limit_does_not_compile():
+    with pytest.raises(CompileError) as caught:
+        compile_expression("(" * 60 + "1" + ")" * 60 + " == 1", NAMES)
+    assert "recursion" in caught.value.message.lower()
+
+
+def test_the_iteration_budget_ends_a_giant_comprehension():
+    big = "[" + ", ".join(["1"] * 40) + "]"
+    program = compile_expression(
+        f"{big}.map(a, {big}.map(b, {big}.map(c, a + b + c))).size() > 0", NAMES)
+    out = program.evaluate({})
+    assert out.error is not None and "iteration budget" in out.error
+
+
+def test_an_expression_past_the_length_cap_is_refused_before_the_engine():
+    with pytest.raises(CompileError) as caught:
+        compile_expression("true || " * 600 + "true", NAMES)
+    assert "too long" in caught.value.message
+
+
+def test_orglint_policy_codes_list_org903():
+    assert "ORG903" in BUILTIN_CODES
+
+
+TEXT = """\
+rules:
+  - plain: team.x + foo
+    quoted: "team.x + foo"
+    block: |
+      team.spec
+        && bar
+    folded: >-
+      first line
+      second bad
+"""
+
+
+@pytest.mark.parametrize(("line", "column", "end_line", "value", "inner", "expected"), [
+    (2, 12, 2, "team.x + foo", (1, 10), (2, 21)),
+    (3, 13, 3, "team.x + foo", (1, 10), (3, 23)),
+    (4, 12, 6, "team.spec\n  && bar\n", (2, 6), (6, 12)),
+    (7, 13, 9, "first line second bad", (1, 19), (9, 14)),
+])
+def test_places_inside_plain_quoted_block_and_folded_scalars(line, column, end_line, value,
+                                                             inner, expected):
+    assert locate(TEXT, line, column, end_line, value, *inner) == expected
