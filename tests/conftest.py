@@ -136,6 +136,13 @@ def at(source: str, token: str, nth: int = 1) -> tuple[int, int]:
 
 OUTSIDE_READS: list[str] = []
 PARENT = os.path.dirname(REPO)
+# What stood beside the repository before the session: a folder made during the session
+# (tempfile.mkdtemp() when the clone itself sits in /tmp) is the tests' own, not shared
+# data.
+try:
+    _BESIDE = frozenset(os.listdir(PARENT))
+except OSError:
+    _BESIDE = frozenset()
 # Not the whole temporary folder: a clone may itself sit in /tmp.  pytest's own folders
 # (pytest-of-USER, or --basetemp once the session knows it) are allowed.
 _ALLOWED = [os.path.abspath(p) + os.sep for p in {
@@ -152,7 +159,9 @@ def _allow_pytest_temporary_folders(tmp_path_factory: pytest.TempPathFactory) ->
 def reads_outside(path: str) -> bool:
     """Whether opening ``path`` would read beside the repository."""
     full = os.path.abspath(path) + os.sep
-    return full.startswith(PARENT + os.sep) and not full.startswith(tuple(_ALLOWED))
+    if not full.startswith(PARENT + os.sep) or full.startswith(tuple(_ALLOWED)):
+        return False
+    return full[len(PARENT) + 1:].split(os.sep, 1)[0] in _BESIDE
 
 
 def _audit(event: str, args: tuple[object, ...]) -> None:

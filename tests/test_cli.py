@@ -302,7 +302,7 @@ def test_schema_without_a_kind_lists_the_kinds(run_cli):
     result = run_cli("schema")
     assert result.code == 0
     kinds = [line.split()[0] for line in result.out.splitlines()[2:] if line.strip()]
-    assert kinds == ["Team", "People", "RoleMatrix", "Group", "Config"]
+    assert kinds == ["Team", "People", "RoleMatrix", "Group", "Config", "Policy"]
 
 
 FIXABLE = """\

@@ -220,7 +220,7 @@ def test_orglint_test_reports_each_test_and_fails_on_a_wrong_expectation(tmp_pat
         """
     org(tmp_path, rules, tests.replace("{expect}", "fail"))
     done = run_cli("test")
-    assert done.code == 0 and "1 test(s), 1 passed, 0 failed" in done.out
+    assert done.code == 0 and "1 test, 1 passed, 0 failed" in done.out
     org(tmp_path, rules, tests.replace("{expect}", "pass"))
     done = run_cli("test", "acme.yaml")
     assert done.code == 1 and "FAIL" in done.out and "expected pass, got fail" in done.out

@@ -60,7 +60,8 @@ def examples_html(tmp_path_factory):
     from orglint.cli import main
 
     folder = tmp_path_factory.mktemp("examples")
-    shutil.copytree(REPO / "examples", folder / "examples")
+    shutil.copytree(REPO / "examples", folder / "examples",
+                    ignore=shutil.ignore_patterns("policies"))
     out = folder / "report.html"
     import contextlib
     import io

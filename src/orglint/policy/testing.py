@@ -12,6 +12,7 @@ from orglint.matrix import Matrix
 from orglint.policy.load import PolicyError, TestSpec
 from orglint.policy.policyset import PolicySet, resolve_team, target_inputs
 from orglint.policy.views import org_view, person_views
+from orglint.wording import plural
 
 
 class TestResult(NamedTuple):
@@ -125,8 +126,8 @@ def report(results: list[TestResult], missing: list[str], fmt: str) -> str:
         lines.append(f"{mark} {r.test.place} {r.test.rule} {_safe(r.test.name)}{extra}")
     lines += [f"UNCOVERED {code}: needs a test expecting pass and one expecting fail"
               for code in missing]
-    lines.append(f"{len(results)} test(s), {len(results) - len(failed)} passed,"
-                 f" {len(failed)} failed" + (f", {len(missing)} rule(s) uncovered"
+    lines.append(f"{plural(len(results), 'test')}, {len(results) - len(failed)} passed,"
+                 f" {len(failed)} failed" + (f", {plural(len(missing), 'rule')} uncovered"
                                              if missing else ""))
     return "\n".join(lines) + "\n"
 
