@@ -128,10 +128,10 @@ def test_a_folder_linked_outside_is_not_read(run_cli, tmp_path):
 
 def test_links_inside_the_repository_are_read(run_cli, tmp_path):
     repo = _repo(tmp_path, 'paths: ["teams/*.yaml", "more"]\n')
-    (repo / "shared").mkdir()
-    (repo / "shared" / "bad.yaml").write_text(SECRET_TEAM)
-    (repo / "teams" / "x.yaml").symlink_to("../shared/bad.yaml")
-    (repo / "more").symlink_to("shared")
+    (repo / "common").mkdir()
+    (repo / "common" / "bad.yaml").write_text(SECRET_TEAM)
+    (repo / "teams" / "x.yaml").symlink_to("../common/bad.yaml")
+    (repo / "more").symlink_to("common")
     result = run_cli("check", cwd=repo)
     assert result.code == 1 and SECRET in result.out
     assert "teams/x.yaml" in result.out
