@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from orglint.confine import boundary, inside
 from orglint.errors import ConfigError
 from orglint.findings import Severity
 from orglint.loader import Limits
@@ -103,8 +104,6 @@ def find_config(start: Path) -> Path | None:
 
 
 def _contained(path: Path) -> Path:
-    from orglint.confine import boundary, inside
-
     top = boundary(path.parent)
     if not inside(path, top):
         raise ConfigError(f"{path}: a symbolic link to a file outside the repository ({top}):"
@@ -245,8 +244,6 @@ def _finish(settings: Settings, overrides: dict[str, Any], confined: bool) -> Se
     # Checked here, not when the file is read: settings remembered from a run that named
     # the file with --config must not carry its trust to a run that found it.
     if confined and settings.matrix is not None and settings.config_file is not None:
-        from orglint.confine import boundary, inside
-
         top = boundary(settings.config_file.parent)
         if not inside(settings.matrix, top):
             raise ConfigError(f"{settings.config_file}: key 'matrix': {settings.matrix} is"

@@ -11,7 +11,6 @@ not checked here.
 
 from __future__ import annotations
 
-import functools
 import os
 from pathlib import Path
 
@@ -22,7 +21,6 @@ OUTSIDE_FOLDER = "a symbolic link to a folder outside the repository: not read"
 UNDER_OUTSIDE = "in a symbolic link to a folder outside the repository: not read"
 
 
-@functools.lru_cache(maxsize=64)
 def repository_root(folder: Path) -> Path | None:
     """The nearest folder at or above ``folder`` holding ``.git``, as git finds it."""
     for candidate in (folder, *folder.parents):

@@ -12,13 +12,13 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from orglint.confine import OUTSIDE_FILE, Fence
 from orglint.errors import PathError
 from orglint.wording import plural
 
 if TYPE_CHECKING:
     from orglint.cache import CacheDir
     from orglint.config import Settings
-    from orglint.confine import Fence
 
 YAML_SUFFIXES = (".yaml", ".yml")
 # Folders no one keeps an org in; walking them is slow and finds other tools' YAML.
@@ -98,8 +98,6 @@ def _walk(folder: Path, root: Path, exclude: list[str], skipped: list[tuple[str,
                 info = os.lstat(path)
                 if stat.S_ISLNK(info.st_mode):
                     if fence is not None and not fence.holds(os.path.realpath(path), top):
-                        from orglint.confine import OUTSIDE_FILE
-
                         skipped.append((display_name(path, cwd), OUTSIDE_FILE))
                         continue
                     info = os.stat(path)
@@ -389,8 +387,6 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
     named: list[Source] = []
     # Each file's stat, taken once while listing it: the stat index needs it too.
     stats: dict[str, os.stat_result] = {}
-    from orglint.confine import Fence
-
     fence = Fence(settings.root, config=settings.config_file, confined=settings.confined)
     org_paths = configured(settings.paths, root=settings.root, exclude=settings.exclude,
                            skipped=skipped, cwd=cwd, stats=stats, fence=fence)
