@@ -99,6 +99,10 @@ def test_a_configuration_linked_inside_the_repository_is_read_where_the_link_is(
     assert shown["config-file"]["value"] == str(repo / ".orglint.yaml")
     result = run_cli("check", "-v", cwd=repo)
     assert result.code == 0 and "1 org file loaded" in result.err
+    # Found for a file named (scopes): the same root, so the same org.
+    (repo / "teams" / "more.yaml").write_text(TEAM.replace("core", "more").replace("ann", "bo"))
+    result = run_cli("check", "-v", "teams/core.yaml", cwd=repo)
+    assert result.code == 0 and "2 org files loaded, 1 named" in result.err
 
 
 @pytest.mark.parametrize("args", [(), ("teams",), (".",)])
@@ -173,24 +177,29 @@ def test_a_matrix_outside_the_repository_is_a_configuration_error(run_cli, tmp_p
                                                                    matrix):
     repo = _repo(tmp_path, f"matrix: {matrix}\n")
     (repo / "m.yaml").symlink_to(tmp_path / "secret.yaml")
-    result = run_cli("check", cwd=repo)
-    assert result.code == 2
-    assert result.err == (f"orglint: error: {repo / '.orglint.yaml'}: key 'matrix':"
-                          f" {tmp_path / 'secret.yaml'} is outside the repository ({repo});"
-                          " name the configuration with --config to use it\n")
-    _no_secret(result)
+    # Found from the current folder, and found for a file named (scopes).
+    for args in ((), ("teams/core.yaml",)):
+        result = run_cli("check", *args, cwd=repo)
+        assert result.code == 2
+        assert result.err == (f"orglint: error: {repo / '.orglint.yaml'}: key 'matrix':"
+                              f" {tmp_path / 'secret.yaml'} is outside the repository"
+                              f" ({repo}); name the configuration with --config to use it\n")
+        _no_secret(result)
     # The same file named with --config: the user chose it, and it is read.
     named = run_cli("check", "--config", ".orglint.yaml", cwd=repo)
     assert named.code == 2 and "outside the repository" not in named.err
+    # Settings remembered from that run do not carry its trust to a run that finds it.
+    assert "key 'matrix'" in run_cli("check", cwd=repo).err
 
 
 def test_a_paths_glob_leaving_the_repository_is_a_configuration_error(run_cli, tmp_path):
     repo = _repo(tmp_path, 'paths: ["teams/*.yaml", "../*.yaml"]\n')
-    result = run_cli("check", cwd=repo)
-    assert result.code == 2
-    assert result.err.startswith(f"orglint: error: {repo / '.orglint.yaml'}: key 'paths':"
-                                 " '../*.yaml' reaches ")
-    assert f"outside the repository ({repo})" in result.err
-    _no_secret(result)
+    for args in ((), ("teams/core.yaml",)):
+        result = run_cli("check", *args, cwd=repo)
+        assert result.code == 2
+        assert result.err.startswith(f"orglint: error: {repo / '.orglint.yaml'}: key"
+                                     " 'paths': '../*.yaml' reaches ")
+        assert f"outside the repository ({repo})" in result.err
+        _no_secret(result)
     named = run_cli("check", "--config", ".orglint.yaml", cwd=repo)
     assert named.code == 1 and SECRET in named.out
