@@ -472,7 +472,7 @@ def _scoped_settings(args: argparse.Namespace,
 
     cwd = _cwd()
     return [(load_settings(cwd=cwd, config=scope.config, no_config=scope.config is None,
-                           overrides=overrides), scope.paths)
+                           overrides=overrides, found=True), scope.paths)
             for scope in scopes(args.paths, cwd, stdin_name=args.stdin_filename)]
 
 

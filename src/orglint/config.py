@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from orglint.confine import boundary, inside
 from orglint.errors import ConfigError
 from orglint.findings import Severity
 from orglint.loader import Limits
@@ -53,6 +54,9 @@ class Settings:
         self.backstage = backstage  # read Backstage Group and User entities (spec §8.1)
         self.policies = policies if policies is not None else []  # globs of Policy files
         self.origins = origins if origins is not None else {}
+        # Found by discovery, not named with --config: its paths must stay in the
+        # repository (spec §6.1, ``confine``).
+        self.confined = True
 
     def shown(self) -> dict[str, Any]:
         """The resolved settings, for ``--show-settings``."""
@@ -85,19 +89,29 @@ def find_config(start: Path) -> Path | None:
     The search stops at the repository root (the nearest folder holding ``.git``): a
     folder above a clone is not the project's to configure.  A file another user could
     have put there (``trust.foreign``) is skipped with a warning, as git skips a
-    repository it does not trust.
+    repository it does not trust.  A file that is a symbolic link leaving the repository
+    is an error (``confine``): what it points to is not the project's, and reading it
+    would quote it.
     """
     for folder in (start, *start.parents):
         for name in CONFIG_NAMES:
             candidate = folder / name
             if candidate.is_file() and _trusted(candidate):
-                return candidate
+                return _contained(candidate)
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file() and _has_tool_table(pyproject) and _trusted(pyproject):
-            return pyproject
+            return _contained(pyproject)
         if os.path.lexists(folder / ".git"):
             break
     return None
+
+
+def _contained(path: Path) -> Path:
+    top = boundary(path.parent)
+    if not inside(path, top):
+        raise ConfigError(f"{path}: a symbolic link to a file outside the repository ({top}):"
+                          " not read; name the file it points to with --config to use it")
+    return path
 
 
 def _trusted(path: Path) -> bool:
@@ -199,20 +213,24 @@ def load_settings(
     config: Path | None = None,
     no_config: bool = False,
     overrides: dict[str, Any] | None = None,
+    found: bool = False,
 ) -> Settings:
-
+    """The settings of a run.  ``found``: ``config`` was discovered (``scopes``), not
+    named by the user, so it is held to the repository as a discovered one is."""
     overrides = overrides or {}
     path = None if no_config else (config or find_config(cwd))
     if config is not None and not no_config and not config.is_file():
         raise ConfigError(f"configuration file not found: {config}")
+    confined = found or config is None
     settings = Settings(root=cwd)
     if path is not None:
-        path = path.resolve()
+        # Not resolved: the project is where the file is found, not where a link to it
+        # points (its folder is the base of 'paths:' and the limit of --fix).
+        path = Path(os.path.abspath(path))
         use_cache = not overrides.get("no_cache") and not os.environ.get("ORGLINT_NO_CACHE")
         remembered = _remembered(path) if use_cache else None
         if remembered is not None:
-            _apply_overrides(remembered, overrides)
-            return remembered
+            return _finish(remembered, overrides, confined)
         data = _read(path)
         origin = str(path)
         if path.name == "pyproject.toml":
@@ -222,6 +240,19 @@ def load_settings(
         _apply_file(settings, data, origin)
         if use_cache and settings.cache:
             _remember(path, settings)
+    return _finish(settings, overrides, confined)
+
+
+def _finish(settings: Settings, overrides: dict[str, Any], confined: bool) -> Settings:
+    # Checked here, not when the file is read: settings remembered from a run that named
+    # the file with --config must not carry its trust to a run that found it.
+    if confined and settings.matrix is not None and settings.config_file is not None:
+        top = boundary(settings.config_file.parent)
+        if not inside(settings.matrix, top):
+            raise ConfigError(f"{settings.config_file}: key 'matrix': {settings.matrix} is"
+                              f" outside the repository ({top}); name the configuration"
+                              " with --config to use it")
+    settings.confined = confined
     _apply_overrides(settings, overrides)
     return settings
 

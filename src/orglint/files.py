@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from orglint.confine import OUTSIDE_FILE, Fence
 from orglint.errors import PathError
 from orglint.wording import plural
 
@@ -73,8 +74,12 @@ def _skip_reason(path: Path, root: Path, exclude: list[str]) -> str | None:
 
 
 def _walk(folder: Path, root: Path, exclude: list[str], skipped: list[tuple[str, str]],
-          cwd: Path, stats: dict[str, os.stat_result] | None = None) -> list[Path]:
+          cwd: Path, stats: dict[str, os.stat_result] | None = None,
+          fence: Fence | None = None) -> list[Path]:
     found: list[Path] = []
+    # Links that stay in the walked folder are read even when it is not in the
+    # repository: the user named it.
+    top = os.path.realpath(folder) if fence is not None else None
     # os.walk does not follow directory symlinks, so a symlink loop cannot trap it.
     for current, dirs, names in os.walk(folder, onerror=None):
         here = Path(current)
@@ -89,7 +94,13 @@ def _walk(folder: Path, root: Path, exclude: list[str], skipped: list[tuple[str,
                 skipped.append((display_name(path, cwd), reason))
                 continue
             try:
-                info = os.stat(path)
+                # lstat first: for the usual regular file it is the only system call.
+                info = os.lstat(path)
+                if stat.S_ISLNK(info.st_mode):
+                    if fence is not None and not fence.holds(os.path.realpath(path), top):
+                        skipped.append((display_name(path, cwd), OUTSIDE_FILE))
+                        continue
+                    info = os.stat(path)
             except OSError as exc:
                 skipped.append((display_name(path, cwd),
                                 f"cannot be read: {exc.strerror or exc}"))
@@ -105,8 +116,12 @@ def _walk(folder: Path, root: Path, exclude: list[str], skipped: list[tuple[str,
 
 def expand(paths: list[str], *, cwd: Path, root: Path, exclude: list[str],
            skipped: list[tuple[str, str]],
-           stats: dict[str, os.stat_result] | None = None) -> list[Path]:
-    """Named paths → files; a missing path, or a folder without YAML, is an error."""
+           stats: dict[str, os.stat_result] | None = None,
+           fence: Fence | None = None) -> list[Path]:
+    """Named paths → files; a missing path, or a folder without YAML, is an error.
+
+    A file named is read wherever it is; in a folder named, a link to a file outside
+    both the folder and ``fence`` is not (the user named the folder, not the link)."""
     out: list[Path] = []
     for text in paths:
         path = Path(text)
@@ -118,7 +133,7 @@ def expand(paths: list[str], *, cwd: Path, root: Path, exclude: list[str],
         except OSError as exc:
             raise PathError(f"{text}: {exc.strerror or exc}") from None
         if stat.S_ISDIR(info.st_mode):
-            files = _walk(path, root, exclude, skipped, cwd, stats)
+            files = _walk(path, root, exclude, skipped, cwd, stats, fence)
             if not files:
                 raise PathError(f"{text}: no YAML files (*.yaml, *.yml) found in this folder")
             out.extend(files)
@@ -133,11 +148,13 @@ def expand(paths: list[str], *, cwd: Path, root: Path, exclude: list[str],
 
 def configured(globs: list[str], *, root: Path, exclude: list[str],
                skipped: list[tuple[str, str]], cwd: Path,
-               stats: dict[str, os.stat_result] | None = None) -> list[Path]:
+               stats: dict[str, os.stat_result] | None = None,
+               fence: Fence | None = None) -> list[Path]:
     """The files the configuration's ``paths`` globs name (relative to its folder).
 
     ``stats``, when given, receives each file's stat by its identity, so that the stat
-    index need not ask the file system a second time.
+    index need not ask the file system a second time.  ``fence``, when given, keeps
+    out what lies outside the repository (``confine.Fence.refuse``).
     """
     import glob
 
@@ -151,16 +168,26 @@ def configured(globs: list[str], *, root: Path, exclude: list[str],
             # One stat per name, and the duplicates dropped by name before any Path is
             # made: a warm run on a large org is mostly this loop.
             try:
-                info = os.stat(name)
+                info = os.lstat(name)
+                link = stat.S_ISLNK(info.st_mode)
+                if link:
+                    info = os.stat(name)
             except OSError:
                 continue
-            if stat.S_ISDIR(info.st_mode):
-                if glob.has_magic(pattern) and os.path.islink(name):
-                    # A wildcard does not go through a link to a folder (see glob_files).
-                    skipped.append((display_name(Path(name), cwd),
-                                    "a symbolic link to a folder, not followed"))
-                    continue
-                out.extend(_walk(Path(name), root, exclude, skipped, cwd, stats))
+            folder = stat.S_ISDIR(info.st_mode)
+            if folder and glob.has_magic(pattern) and link:
+                # A wildcard does not go through a link to a folder (see glob_files).
+                skipped.append((display_name(Path(name), cwd),
+                                "a symbolic link to a folder, not followed"))
+                continue
+            refused = (fence.refuse(name, pattern, folder=folder, link=link)
+                       if fence is not None and (folder or name.endswith(YAML_SUFFIXES))
+                       else None)
+            if refused is not None:
+                skipped.append((display_name(Path(name), cwd), refused))
+                continue
+            if folder:
+                out.extend(_walk(Path(name), root, exclude, skipped, cwd, stats, fence))
                 continue
             if not name.endswith(YAML_SUFFIXES) or not stat.S_ISREG(info.st_mode):
                 continue
@@ -361,15 +388,17 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
     named: list[Source] = []
     # Each file's stat, taken once while listing it: the stat index needs it too.
     stats: dict[str, os.stat_result] = {}
+    fence = Fence(settings.root, config=settings.config_file, confined=settings.confined)
     org_paths = configured(settings.paths, root=settings.root, exclude=settings.exclude,
-                           skipped=skipped, cwd=cwd, stats=stats)
+                           skipped=skipped, cwd=cwd, stats=stats, fence=fence)
     changed: list[str] = []  # named inputs every file of the org depends on
     if paths:
         org_keys = ({k for p in org_paths for k in _keys(p, stats)} if force_exclude
                     else set())
         own = _own_inputs(settings)
         for path in expand([p for p in paths if p != "-"], cwd=cwd, root=settings.root,
-                           exclude=settings.exclude, skipped=skipped, stats=stats):
+                           exclude=settings.exclude, skipped=skipped, stats=stats,
+                           fence=fence):
             display = display_name(path, cwd)
             keys = _keys(path, stats)
             what = next((own[k] for k in keys if k in own), None)
@@ -392,9 +421,13 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
         else:
             named = [Source(p, display_name(p, cwd)) for p in
                      expand(["."], cwd=cwd, root=settings.root, exclude=settings.exclude,
-                            skipped=skipped, stats=stats)]
+                            skipped=skipped, stats=stats, fence=fence)]
         if not named:
             raise PathError("no files matched the configuration's 'paths'")
+    if paths:
+        # A link the globs left out but the user named is read: do not say otherwise.
+        shown = {s.display for s in named}
+        skipped[:] = [(d, why) for d, why in skipped if d not in shown]
     named_keys: set[object] = set()
     for s in named:
         if s.path is not None:

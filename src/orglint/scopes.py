@@ -38,7 +38,9 @@ def scopes(paths: list[str], cwd: Path, *, stdin_name: str | None = None) -> lis
     from orglint.config import find_config
 
     here = find_config(cwd)
-    fallback = here.resolve() if here is not None else None
+    # Absolute, not resolved: a configuration linked from elsewhere in the repository
+    # governs the folder of the link (``config.load_settings``).
+    fallback = Path(os.path.abspath(here)) if here is not None else None
     found: dict[Path | None, list[str]] = {}
     # Folder → its configuration: one search per folder (each may warn about a file).
     starts: dict[Path, Path | None] = {Path(os.path.abspath(cwd)): fallback}
@@ -53,7 +55,7 @@ def scopes(paths: list[str], cwd: Path, *, stdin_name: str | None = None) -> lis
         start = Path(os.path.abspath(start))
         if start not in starts:
             config = find_config(start)
-            starts[start] = config.resolve() if config is not None else fallback
+            starts[start] = Path(os.path.abspath(config)) if config is not None else fallback
         found.setdefault(starts[start], []).append(text)
     return [Scope(config, named) for config, named in found.items()]
 
