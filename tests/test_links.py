@@ -203,3 +203,21 @@ def test_a_paths_glob_leaving_the_repository_is_a_configuration_error(run_cli, t
         _no_secret(result)
     named = run_cli("check", "--config", ".orglint.yaml", cwd=repo)
     assert named.code == 1 and SECRET in named.out
+
+
+def test_a_policies_glob_never_reads_outside_the_repository(run_cli, tmp_path):
+    # A Policy file outside the repository would be parsed, and its broken expression
+    # quoted with its position: a glob that leaves, or a link that does, reads nothing.
+    (tmp_path / "secret-policy.yaml").write_text(
+        f"apiVersion: orglint/v1\nkind: Policy\nmetadata: {{name: p}}\n"
+        f"spec: {{rules: [{{code: ACME001, name: leak, target: team,"
+        f" expression: '{SECRET} =='}}]}}\n")
+    repo = _repo(tmp_path, 'paths: ["teams/*.yaml"]\npolicies: ["../*.yaml"]\n')
+    leaving = run_cli("check", cwd=repo)
+    assert leaving.code == 2 and "key 'policies'" in leaving.err
+    (repo / "policies").mkdir()
+    (repo / "policies" / "p.yaml").symlink_to(tmp_path / "secret-policy.yaml")
+    (repo / ".orglint.yaml").write_text('paths: ["teams/*.yaml"]\npolicies: ["policies/*"]\n')
+    linked = run_cli("check", cwd=repo)
+    assert linked.code == 2 and "key 'policies': no file matched" in linked.err
+    _no_secret(leaving, linked)

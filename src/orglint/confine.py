@@ -54,12 +54,13 @@ class Fence:
     """
 
     def __init__(self, root: Path, *, config: Path | None = None,
-                 confined: bool = True) -> None:
+                 confined: bool = True, key: str = "paths") -> None:
         self.top = boundary(root)
         self._real = os.path.realpath(self.top)
         self._lexical = str(self.top)
         self.config = config
         self.confined = confined
+        self.key = key  # the configuration key whose globs this fence guards
         self._folders: dict[str, bool] = {}  # one realpath per folder, not per file
 
     def holds(self, real: str, also: str | None = None) -> bool:
@@ -87,7 +88,7 @@ class Fence:
                 return None
             where = f"{self.config}: " if self.config is not None else ""
             raise ConfigError(
-                f"{where}key 'paths': '{pattern}' reaches {os.path.normpath(name)}, outside"
+                f"{where}key '{self.key}': '{pattern}' reaches {os.path.normpath(name)}, outside"
                 f" the repository ({self.top}); name the configuration with --config to"
                 " read it")
         return OUTSIDE_FOLDER if folder else OUTSIDE_FILE if link else UNDER_OUTSIDE

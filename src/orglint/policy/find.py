@@ -12,7 +12,10 @@ import re
 from pathlib import Path
 
 from orglint.config import Settings
+from orglint.confine import Fence
+from orglint.errors import OrglintError
 from orglint.files import Gathered, configured, display_name, identity
+from orglint.reading import read_capped
 
 # `kind: Policy` in block style, flow style or JSON; a false match only costs a parse.
 POLICY_RE = re.compile(rb"""\bkind['"]?\s*:\s*['"]?Policy\b""")
@@ -24,7 +27,7 @@ def policy_files(settings: Settings, gathered: Gathered | None) -> list[tuple[Pa
     policies: list[str] = getattr(settings, "policies", [])
     if policies:
         paths = configured(policies, root=settings.root, exclude=[], skipped=[],
-                           cwd=settings.root)
+                           cwd=settings.root, fence=_fence(settings))
         if not paths:
             from orglint.errors import ConfigError
 
@@ -58,9 +61,17 @@ def configured_digest(settings: Settings) -> str:
         return ""
     digest = hashlib.blake2b(digest_size=16)
     for path in configured(settings.policies, root=settings.root, exclude=[], skipped=[],
-                           cwd=settings.root):
+                           cwd=settings.root, fence=_fence(settings)):
         try:
-            digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
-        except OSError:
+            raw = read_capped(path, settings.limits.max_file_size, "policy file")
+            digest.update(str(path).encode() + b"\0" + raw + b"\0")
+        except OrglintError:
             digest.update(str(path).encode() + b"\0unreadable\0")
     return digest.hexdigest()
+
+
+def _fence(settings: Settings) -> Fence:
+    # The same limit as for `paths:`: a policy glob of a discovered configuration never
+    # reads outside the repository.
+    return Fence(settings.root, config=settings.config_file, confined=settings.confined,
+                 key="policies")
