@@ -40,3 +40,11 @@ def test_the_process_pool_gives_the_same_findings(tmp_path):
         assert done.returncode == 1, done.stderr
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1]
+
+
+def test_the_report_benchmark_runs_on_a_small_org():
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "render.py"), "--teams", "20",
+                           "--rounds", "1"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "org: 20 teams; HTML report" in done.stdout
+    assert "Markdown summary:" in done.stdout and "under 1 MiB" in done.stdout
