@@ -191,11 +191,11 @@ def test_a_file_edited_during_the_run_leaves_no_wrong_result(tmp_path, monkeypat
     assert [f.code for f in after.findings] == ["ORG301"]
 
 
-def test_results_survive_the_round_trip_through_json():
+def _full_result():
     import datetime as dt
 
     from orglint.facts import PersonFact, Place, TeamFact
-    from orglint.fileresult import FileResult, decode, encode
+    from orglint.fileresult import FileResult
     from orglint.findings import Finding, Fix, Location, Severity
     from orglint.model import Person
     from orglint.suppress import Directive
@@ -223,11 +223,57 @@ def test_results_survive_the_round_trip_through_json():
     result.people = {"kim": Person("kim", "Kim", None, "ml-engineer", "senior", ["py"], None,
                                    ("spec", "people", 0))}
     result.fixes = [fix]
+    return result
+
+
+def test_results_survive_the_round_trip_through_json():
+    from orglint.fileresult import FileResult, decode, encode
+
+    result = _full_result()
     back = decode(json.loads(json.dumps(encode(result))))
     slots = [name for name in FileResult.__slots__ if name != "facts"]
     assert [getattr(back, name) for name in slots] == [getattr(result, name) for name in slots]
     assert (back.facts.teams, back.facts.persons, back.facts.has_people) == \
         (result.facts.teams, result.facts.persons, result.facts.has_people)
+
+
+def test_a_cache_entry_comes_back_whole_or_as_the_facts_of_a_file_not_reported():
+    from orglint.fileresult import FileResult, encode, from_entry, to_entry
+
+    result = _full_result()
+    entry = json.loads(json.dumps(to_entry(result)))
+    assert encode(from_entry(entry)) == encode(result)
+    # Findings with a code asked for: the whole result.
+    assert encode(from_entry(entry, {"ORG001"})) == encode(result)
+    facts = from_entry(entry, {"ORG002"})
+    assert isinstance(facts, FileResult) and facts.file == result.file
+    assert (facts.facts.teams, facts.facts.persons, facts.facts.has_people) == \
+        (result.facts.teams, result.facts.persons, result.facts.has_people)
+    assert (facts.findings, facts.directives, facts.people) == ([], [], {})
+
+
+def test_a_pre_commit_run_decodes_no_result_of_a_file_it_does_not_report(
+        run_cli, tmp_path, monkeypatch):
+    from orglint import fileresult
+
+    _org(tmp_path)
+    (tmp_path / "teams" / "b.yaml").write_text(team("b", 50))
+    (tmp_path / "teams" / "c.yaml").write_text("apiVersion: orglint/v1\nkind: [Team\n")
+    (tmp_path / ".orglint.yaml").write_text("paths: ['teams/*.yaml']\nselect: [ORG301]\n")
+    first = run_cli("check", "teams/a.yaml", cwd=tmp_path)
+    whole = []
+    real = fileresult.decode
+    monkeypatch.setattr(fileresult, "decode", lambda data: whole.append(1) or real(data))
+    (tmp_path / "teams" / "a.yaml").write_text(team("a", 60) + "# edited\n")
+    again = run_cli("check", "teams/a.yaml", cwd=tmp_path)
+    # b's facts still make the cross-file finding, c's input error still makes its note,
+    # and neither file's whole result was decoded.
+    assert "kim is allocated 110%" in again.out
+    assert "teams/c.yaml (part of the org) could not be read" in again.err
+    assert (again.code, again.out, again.err) == (first.code, first.out, first.err)
+    assert whole == [1]  # c's: its ORG001 is what the note names
+    run_cli("check", "teams/b.yaml", cwd=tmp_path)
+    assert len(whole) == 3  # b, named, whole; c again
 
 
 def test_the_cache_the_configuration_and_the_files_import_one_way():

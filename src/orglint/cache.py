@@ -28,6 +28,7 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -408,7 +409,8 @@ class Cache:
     entries writes them as a delta instead of rewriting the pack; past ``DELTAS``
     deltas, the next run folds them into a new pack.  A run deletes only the deltas it
     has read, so concurrent runs never lose each other's work.  Entries stay in their
-    JSON form until asked for, so folding never decodes what no one asked for.
+    JSON form (texts inside the pack's JSON) until asked for, so folding never decodes
+    what no one asked for, and reading a pack decodes little more than its strings.
     """
 
     PACK_LIMIT = 50_000
@@ -446,14 +448,16 @@ class Cache:
                     self.entries.update(self._read(delta))
         return self.entries
 
-    def get(self, key: str) -> FileResult | None:
-        from orglint.fileresult import decode
+    def get(self, key: str, keep: AbstractSet[str] | None = None) -> FileResult | None:
+        """The result stored under ``key``; with ``keep``, only its facts unless it has
+        findings with those codes (see ``fileresult.from_entry``)."""
+        from orglint.fileresult import from_entry
 
         raw = self._entries().get(key)
         if raw is None:
             return None
         try:
-            value = decode(raw)
+            value = from_entry(raw, keep)
         except ValueError:
             del self._entries()[key]  # foreign: rebuilt, and dropped from the next pack
             return None
@@ -461,14 +465,14 @@ class Cache:
         return value
 
     def put_many(self, items: Iterable[tuple[str, FileResult]]) -> None:
-        from orglint.fileresult import encode
+        from orglint.fileresult import to_entry
 
         entries = self._entries()
         for key, value in items:
             self.used.add(key)
             if key not in entries:
                 try:
-                    self.added[key] = encode(value)
+                    self.added[key] = to_entry(value)
                 except TypeError:
                     continue  # a value JSON cannot hold: checked again next run
 

@@ -296,6 +296,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
                 results[entry.source.display] = _check_entry(entry, job, limit)
 
     salt = _people_digest(job.people)
+    named_names = {s.display for s in named}
     todo: list[tuple[str, Path, bytes]] = []
     keys: dict[str, str] = {}
     for entry in gathered.entries:
@@ -306,7 +307,10 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         key = hashlib.blake2b(os.fsencode(source.display) + b"\0" + entry.digest + salt,
                               digest_size=16).hexdigest()
         keys[source.display] = key
-        cached = cache.get(key) if cache else None
+        # Of a file not reported, the cross-file rules need the facts, and the notes
+        # its input errors: the rest of its cached result is never decoded.
+        keep = None if source.display in named_names else _INPUT_ERRORS
+        cached = cache.get(key, keep) if cache else None
         if cached is not None:
             result.cache_hits += 1
             cached.file = source.display
@@ -324,7 +328,6 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
                        if r.file in keys and not r.stale)
         cache.close()
 
-    named_names = {s.display for s in named}
     result.notes = org_notes(results, named_names)
     facts = {name: res.facts for name, res in results.items()}
     org_findings: dict[str, list[Finding]] = {}
@@ -411,7 +414,7 @@ def _backstage(gathered: Gathered, job: Job, plan_: Plan, named: set[str],
 
 
 MAX_NOTES = 5
-_INPUT_ERRORS = ("ORG001", "ORG002", "ORG003")
+_INPUT_ERRORS = frozenset({"ORG001", "ORG002", "ORG003"})
 
 
 def org_notes(results: dict[str, FileResult], named: set[str]) -> list[str]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+from collections.abc import Set
 from typing import Any
 
 from orglint.facts import FileFacts, PersonFact, Place, TeamFact
@@ -41,9 +43,11 @@ class FileResult:
 
 # Any change to these classes changes the layout name, so a cache written for other
 # fields is ignored rather than misread.
+# ENTRY names how ``to_entry`` splits a result; changing it must change the layout too.
+ENTRY = "facts text, codes, rest text"
 LAYOUT = "results-" + hashlib.blake2b(repr([
     Finding._fields, Fix._fields, Location._fields, Place._fields, TeamFact._fields,
-    PersonFact._fields, Person._fields, Directive._fields, FileResult.__slots__,
+    PersonFact._fields, Person._fields, Directive._fields, FileResult.__slots__, ENTRY,
 ]).encode(), digest_size=6).hexdigest()
 
 _SEVERITIES = {int(s): s for s in Severity}
@@ -243,6 +247,16 @@ def _person_in(row: object) -> Person:
                   None if skills is None else _strings(skills), _opt_str(email), _path(path))
 
 
+def _facts_in(facts: FileFacts, teams: object, persons: object, has_people: object) -> None:
+    for row in _list(teams):
+        tid, place, parent, parent_place, kind = _list(row)
+        facts.teams.append(TeamFact(_str(tid), _place_in(place), _opt_str(parent),
+                                    None if parent_place is None
+                                    else _place_in(parent_place), _str(kind)))
+    facts.persons = [_person_fact_in(row) for row in _list(persons)]
+    facts.has_people = _bool(has_people)
+
+
 def decode(data: object) -> FileResult:
     """The result ``encode`` gave, checked field by field; ``ValueError`` if foreign."""
     try:
@@ -250,14 +264,7 @@ def decode(data: object) -> FileResult:
          people, fixes, team_count) = _list(data)
         result = FileResult(_str(file))
         result.findings = [_finding_in(row) for row in _list(findings)]
-        facts = result.facts
-        for row in _list(teams):
-            tid, place, parent, parent_place, kind = _list(row)
-            facts.teams.append(TeamFact(_str(tid), _place_in(place), _opt_str(parent),
-                                        None if parent_place is None
-                                        else _place_in(parent_place), _str(kind)))
-        facts.persons = [_person_fact_in(row) for row in _list(persons)]
-        facts.has_people = _bool(has_people)
+        _facts_in(result.facts, teams, persons, has_people)
         result.directives = [_directive_in(row) for row in _list(directives)]
         result.skipped = _strings(skipped)
         result.documents = _int(documents)
@@ -269,3 +276,56 @@ def decode(data: object) -> FileResult:
     except (TypeError, ValueError, RecursionError) as exc:  # a wrong length: ValueError
         raise ValueError(f"not a cached result: {exc}") from None
     return result
+
+
+# -- cache entries ----------------------------------------------------------------------
+#
+# A pre-commit run in an org reads back every file's result but needs all of it for the
+# files named only: of the others, the cross-file rules need the facts.  So an entry
+# keeps its parts as JSON texts, decoded when asked for: a pack is decoded as a mapping
+# of strings (a tenth of the cost of decoding every result in it), and a file not named
+# costs the decoding of its facts alone.
+
+_FACTS = slice(2, 5)  # teams, persons, has_people in ``encode``'s list
+
+
+def to_entry(result: FileResult) -> list[Any]:
+    """``result`` as a cache entry: [file and facts as JSON text, finding codes, the rest
+    as JSON text].  Raises TypeError for a value JSON cannot hold."""
+    data = encode(result)
+    facts = [data[0], *data[_FACTS]]
+    del data[_FACTS]
+    try:
+        return [json.dumps(facts, separators=(",", ":"), allow_nan=False),
+                sorted({f.code for f in result.findings}),
+                json.dumps(data, separators=(",", ":"), allow_nan=False)]
+    except ValueError as exc:
+        raise TypeError(str(exc)) from None
+
+
+def _json(text: object) -> list[Any]:
+    try:
+        return _list(json.loads(_str(text)))
+    except RecursionError:
+        raise ValueError("too deep") from None
+
+
+def from_entry(entry: object, keep: Set[str] | None = None) -> FileResult:
+    """The result ``to_entry`` stored; ``ValueError`` if foreign.
+
+    With ``keep``, a result whose findings have none of those codes comes back with its
+    facts only (no findings, directives or people): what the cross-file rules need of a
+    file that is not reported.
+    """
+    try:
+        facts, codes, rest = _list(entry)
+        file, teams, persons, has_people = _json(facts)
+        if keep is not None and keep.isdisjoint(_strings(codes)):
+            result = FileResult(_str(file))
+            _facts_in(result.facts, teams, persons, has_people)
+            return result
+        data = _json(rest)
+        data[_FACTS.start:_FACTS.start] = [teams, persons, has_people]
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"not a cached result: {exc}") from None
+    return decode(data)
