@@ -241,7 +241,7 @@ def test_a_cache_entry_comes_back_whole_or_as_the_facts_of_a_file_not_reported()
     from orglint.fileresult import FileResult, encode, from_entry, to_entry
 
     result = _full_result()
-    entry = json.loads(json.dumps(to_entry(result)))
+    entry = to_entry(result)
     assert encode(from_entry(entry)) == encode(result)
     # Findings with a code asked for: the whole result.
     assert encode(from_entry(entry, {"ORG001"})) == encode(result)
@@ -250,6 +250,23 @@ def test_a_cache_entry_comes_back_whole_or_as_the_facts_of_a_file_not_reported()
     assert (facts.facts.teams, facts.facts.persons, facts.facts.has_people) == \
         (result.facts.teams, result.facts.persons, result.facts.has_people)
     assert (facts.findings, facts.directives, facts.people) == ([], [], {})
+
+
+def test_a_pack_keeps_its_texts_end_to_end_and_refuses_a_wrong_index():
+    from orglint.cache import _pack, _unpack
+    from orglint.fileresult import encode, from_entry, to_entry
+
+    result = _full_result()
+    entries = {"a": to_entry(result), "b": [b"[]", [], b"[1]"]}
+    body = _pack(entries)
+    assert _unpack(body) == entries
+    assert encode(from_entry(_unpack(body)["a"])) == encode(result)
+    # Only the index line is JSON to the reader: the texts are not escaped inside it.
+    assert body.count(b"\n") == 4 and b'\\"' not in body.partition(b"\n")[0]
+    index, _, texts = body.partition(b"\n")
+    for wrong in (index.replace(b'"b",[],2,3', b'"b",[],2,4'),
+                  index.replace(b'"b",[],2,3', b'"b",[],-2,7'), b"{}", b"[[1]]", b"["):
+        assert _unpack(wrong + b"\n" + texts) == {}
 
 
 def test_a_pre_commit_run_decodes_no_result_of_a_file_it_does_not_report(

@@ -70,7 +70,7 @@ OWN_FILES = re.compile(rf"""(?:
     index/stat-index\.(?:json|pickle)
   | settings/[0-9a-f]{{32}}(?:\.json)?
   | runs/[0-9a-f]{{40}}(?:\.json)?
-  | v[23]-[0-9a-f]{{16}}/(?:pack|delta-\d+-\d+)\.(?:json|pickle)
+  | v[23]-[0-9a-f]{{16}}/(?:pack|delta-\d+-\d+)(?:\.json|\.pickle)?
   | (?:[^/]+/)?{_TMP}
 )""", re.VERBOSE)
 OWN_DIRS = re.compile(r"index|settings|runs|v[23]-[0-9a-f]{16}")
@@ -184,19 +184,32 @@ def _mac(key: bytes, layout: bytes, body: bytes) -> bytes:
 def frame(key: bytes, layout: str, data: object) -> bytes:
     """``data`` as one cache file: header line, then JSON.  Raises TypeError/ValueError
     for a value JSON cannot hold."""
-    body = json.dumps(data, separators=(",", ":"), allow_nan=False).encode()
+    return frame_bytes(key, layout,
+                       json.dumps(data, separators=(",", ":"), allow_nan=False).encode())
+
+
+def frame_bytes(key: bytes, layout: str, body: bytes) -> bytes:
+    """``body`` as one cache file: header line (with the MAC of ``body``), then ``body``."""
     name = layout.encode()
     return b"%s %d %s %s\n%s" % (FORMAT, VERSION, name, _mac(key, name, body), body)
 
 
-def unframe(key: bytes, layout: str, raw: bytes) -> Any:
-    """What ``frame`` stored, or None for anything else (never an exception)."""
+def unframe_bytes(key: bytes, layout: str, raw: bytes) -> bytes | None:
+    """The body ``frame_bytes`` stored, or None for anything else."""
     head, _, body = raw.partition(b"\n")
     parts = head.split(b" ")
     name = layout.encode()
     if len(parts) != 4 or parts[:3] != [FORMAT, b"%d" % VERSION, name]:
         return None
     if not hmac.compare_digest(parts[3], _mac(key, name, body)):
+        return None
+    return body
+
+
+def unframe(key: bytes, layout: str, raw: bytes) -> Any:
+    """What ``frame`` stored, or None for anything else (never an exception)."""
+    body = unframe_bytes(key, layout, raw)
+    if body is None:
         return None
     try:
         return json.loads(body)
@@ -333,6 +346,15 @@ class CacheDir:
 
     def read(self, parts: tuple[str, ...], layout: str) -> Any:
         """The data stored at ``parts`` under ``layout``, or None."""
+        raw = self._raw(parts)
+        return None if raw is None else unframe(self.key, layout, raw)
+
+    def read_bytes(self, parts: tuple[str, ...], layout: str) -> bytes | None:
+        """The body stored at ``parts`` by ``write_bytes`` under ``layout``, or None."""
+        raw = self._raw(parts)
+        return None if raw is None else unframe_bytes(self.key, layout, raw)
+
+    def _raw(self, parts: tuple[str, ...]) -> bytes | None:
         try:
             with self._folder(parts[:-1]) as fd:
                 handle = os.open(parts[-1], _READ, dir_fd=fd)
@@ -344,9 +366,7 @@ class CacheDir:
                     raw = file.read(info.st_size + 1)
         except OSError:
             return None
-        if len(raw) > MAX_READ:
-            return None
-        return unframe(self.key, layout, raw)
+        return None if len(raw) > MAX_READ else raw
 
     def write(self, parts: tuple[str, ...], layout: str, data: object) -> bool:
         """Store ``data`` at ``parts`` atomically; False if it cannot be (quietly)."""
@@ -354,6 +374,13 @@ class CacheDir:
             raw = frame(self.key, layout, data)
         except (TypeError, ValueError, RecursionError):
             return False
+        return self._write(parts, raw)
+
+    def write_bytes(self, parts: tuple[str, ...], layout: str, body: bytes) -> bool:
+        """Store ``body`` at ``parts`` atomically, for ``read_bytes``."""
+        return self._write(parts, frame_bytes(self.key, layout, body))
+
+    def _write(self, parts: tuple[str, ...], raw: bytes) -> bool:
         name = parts[-1]
         tmp = f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
         try:
@@ -434,16 +461,16 @@ class Cache:
         from orglint.fileresult import LAYOUT
 
         assert self.store is not None
-        loaded = self.store.read((self.name, name), LAYOUT)
-        return loaded if type(loaded) is dict else {}
+        body = self.store.read_bytes((self.name, name), LAYOUT)
+        return {} if body is None else _unpack(body)
 
     def _entries(self) -> dict[str, Any]:
         if self.entries is None:
             self.entries = {}
             if self.store is not None:
-                self.entries = self._read("pack.json")
+                self.entries = self._read("pack")
                 self.deltas = sorted(name for name, _ in self.store.files((self.name,))
-                                     if re.fullmatch(r"delta-\d+-\d+\.json", name))
+                                     if re.fullmatch(r"delta-\d+-\d+", name))
                 for delta in self.deltas:
                     self.entries.update(self._read(delta))
         return self.entries
@@ -485,8 +512,8 @@ class Cache:
         if entries and len(self.deltas) < self.DELTAS:
             import time
 
-            name = f"delta-{time.time_ns():020d}-{os.getpid()}.json"
-            if not self.store.write((self.name, name), LAYOUT, self.added):
+            name = f"delta-{time.time_ns():020d}-{os.getpid()}"
+            if not self.store.write_bytes((self.name, name), LAYOUT, _pack(self.added)):
                 self.store = None
             return
         merged = dict(entries)
@@ -494,9 +521,46 @@ class Cache:
         if len(merged) > self.PACK_LIMIT:
             merged = {k: v for k, v in merged.items() if k in self.used}
         # The deltas are deleted only once the pack that holds them is written.
-        if self.store.write((self.name, "pack.json"), LAYOUT, merged):
+        if self.store.write_bytes((self.name, "pack"), LAYOUT, _pack(merged)):
             for delta in self.deltas:
                 self.store.delete((self.name, delta))
+
+
+def _pack(entries: dict[str, Any]) -> bytes:
+    """Entries ([facts, codes, rest], the texts as bytes) as a pack: one JSON line of
+    (key, codes, lengths), then the texts end to end.
+
+    Not the texts as JSON strings: decoding a string full of escaped quotes costs
+    nearly what decoding its content does, and a run needs few of the texts.
+    """
+    index = [[key, codes, len(facts), len(rest)] for key, (facts, codes, rest)
+             in entries.items()]
+    texts = [text for facts, _, rest in entries.values() for text in (facts, rest)]
+    return b"\n".join([json.dumps(index, separators=(",", ":")).encode(), *texts])
+
+
+def _unpack(body: bytes) -> dict[str, Any]:
+    """The entries of a pack; a malformed index gives none (the texts are checked when
+    decoded)."""
+    line, _, texts = body.partition(b"\n")
+    try:
+        index = json.loads(line)
+    except (ValueError, RecursionError):
+        return {}
+    entries: dict[str, Any] = {}
+    at = 0
+    for row in index if type(index) is list else ():
+        if type(row) is not list or len(row) != 4:
+            return {}
+        key, codes, facts, rest = row
+        if type(key) is not str or type(facts) is not int or type(rest) is not int \
+                or facts < 0 or rest < 0:
+            return {}
+        # Each text is followed by a newline but the last.
+        entries[key] = [texts[at:at + facts], codes,
+                        texts[at + facts + 1:at + facts + 1 + rest]]
+        at += facts + rest + 2
+    return entries if at == len(texts) + 1 else {}
 
 
 # -- whole-run reports ------------------------------------------------------------------

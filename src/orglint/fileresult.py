@@ -44,7 +44,7 @@ class FileResult:
 # Any change to these classes changes the layout name, so a cache written for other
 # fields is ignored rather than misread.
 # ENTRY names how ``to_entry`` splits a result; changing it must change the layout too.
-ENTRY = "facts text, codes, rest text"
+ENTRY = "facts text, codes, rest text; packed end to end"
 LAYOUT = "results-" + hashlib.blake2b(repr([
     Finding._fields, Fix._fields, Location._fields, Place._fields, TeamFact._fields,
     PersonFact._fields, Person._fields, Directive._fields, FileResult.__slots__, ENTRY,
@@ -181,6 +181,11 @@ def _place_in(row: object) -> Place:
     return Place._make(row)
 
 
+# The type lists of details by length (a person has up to three), made once.
+_DETAILS = {n: _DETAIL * (n // 3) for n in range(0, 3 * 4, 3)}
+_new_tuple = tuple.__new__
+
+
 def _person_fact_in(row: object) -> PersonFact:
     if type(row) is not list or len(row) != len(_PERSON_FACT):
         raise ValueError("not a person")
@@ -188,12 +193,12 @@ def _person_fact_in(row: object) -> PersonFact:
     if row[4] is None:
         types[4] = str
     detail = row[8]
-    if types != _PERSON_FACT or list(map(type, detail)) != _DETAIL * (len(detail) // 3) \
-            or len(detail) % 3:
+    if types != _PERSON_FACT or list(map(type, detail)) != (
+            _DETAILS.get(len(detail)) or _DETAIL * (len(detail) // 3)) or len(detail) % 3:
         raise ValueError("not a person")
-    pid, file, doc, at, team, allocation, allocation_at, has_name, _ = row
-    return PersonFact(pid, file, doc, at, team, allocation, allocation_at, has_name,
-                      tuple(detail))
+    # Every field checked: the tuple is made in C, without PersonFact's Python __new__.
+    row[8] = tuple(detail)
+    return _new_tuple(PersonFact, row)
 
 
 def _plain_in(value: object) -> object:
@@ -282,30 +287,31 @@ def decode(data: object) -> FileResult:
 #
 # A pre-commit run in an org reads back every file's result but needs all of it for the
 # files named only: of the others, the cross-file rules need the facts.  So an entry
-# keeps its parts as JSON texts, decoded when asked for: a pack is decoded as a mapping
-# of strings (a tenth of the cost of decoding every result in it), and a file not named
-# costs the decoding of its facts alone.
+# keeps its parts as JSON texts, decoded when asked for: reading a pack decodes only its
+# index (see ``cache._pack``), and a file not named costs the decoding of its facts alone.
 
 _FACTS = slice(2, 5)  # teams, persons, has_people in ``encode``'s list
 
 
 def to_entry(result: FileResult) -> list[Any]:
     """``result`` as a cache entry: [file and facts as JSON text, finding codes, the rest
-    as JSON text].  Raises TypeError for a value JSON cannot hold."""
+    as JSON text], the texts UTF-8.  Raises TypeError for a value JSON cannot hold."""
     data = encode(result)
     facts = [data[0], *data[_FACTS]]
     del data[_FACTS]
     try:
-        return [json.dumps(facts, separators=(",", ":"), allow_nan=False),
+        return [json.dumps(facts, separators=(",", ":"), allow_nan=False).encode(),
                 sorted({f.code for f in result.findings}),
-                json.dumps(data, separators=(",", ":"), allow_nan=False)]
+                json.dumps(data, separators=(",", ":"), allow_nan=False).encode()]
     except ValueError as exc:
         raise TypeError(str(exc)) from None
 
 
 def _json(text: object) -> list[Any]:
+    if type(text) is not bytes:
+        raise ValueError("not a JSON text")
     try:
-        return _list(json.loads(_str(text)))
+        return _list(json.loads(text))
     except RecursionError:
         raise ValueError("too deep") from None
 
