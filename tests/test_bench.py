@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -38,3 +39,29 @@ def test_the_process_pool_gives_the_same_findings(tmp_path):
         assert done.returncode == 1, done.stderr
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1]
+
+
+def test_cached_runs_on_the_benchmark_org_report_what_uncached_runs_do(run_cli, tmp_path):
+    """The pre-commit case the benchmark times: byte for byte what --no-cache reports."""
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        from bench import generate
+    finally:
+        sys.path.pop(0)
+
+    org = generate(tmp_path / "org", 40)
+    edited, unchanged = org / "teams" / "team-00021.yaml", "teams/team-00007.yaml"
+
+    def both(*args: str) -> list[tuple[int, str]]:
+        cold = run_cli("check", "--no-cache", "--output-format", "json", *args, cwd=org)
+        warm = run_cli("check", "--output-format", "json", *args, cwd=org)
+        assert cold.err == warm.err
+        return [(cold.code, cold.out), (warm.code, warm.out)]
+
+    run_cli("check", cwd=org)  # every file's result cached
+    whole = both()
+    assert whole[0] == whole[1] and json.loads(whole[0][1])["findings"]
+    edited.write_text(edited.read_text() + "# edited\n")
+    for args in (("teams/team-00021.yaml",), (unchanged,), ("teams/team-00021.yaml", unchanged)):
+        cold, warm = both(*args)
+        assert cold == warm, args
