@@ -11,14 +11,17 @@ from tests.conftest import REPO
 
 def test_bench_runs_on_a_small_org():
     done = subprocess.run([sys.executable, str(REPO / "bench" / "bench.py"), "--teams", "25",
-                           "--rounds", "1", "--no-peers", "--scaling"], capture_output=True,
-                          text=True, timeout=300)
+                           "--rounds", "1", "--no-peers", "--scaling", "--formats",
+                           "json,sarif"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert "orglint cold / floor" in done.stdout
-    assert "orglint warm / orglint cold" in done.stdout
-    assert "orglint one file, cold cache" in done.stdout
-    assert "scaling: 250 teams cold" in done.stdout
-    assert "peak memory of one orglint process" in done.stdout
+    for line in ("orglint cold / floor ", "orglint cold / floor, as many processes",
+                 "orglint cold --jobs 1 / floor", "orglint warm / orglint cold",
+                 "orglint one file, cold cache", "orglint one edited, org cached",
+                 "scaling: 250 teams cold", "peak memory of one orglint process"):
+        assert line in done.stdout, line
+    # Wall and CPU time side by side, and memory in each format asked for.
+    assert "CPU median/best" in done.stdout and "wall median/best" in done.stdout
+    assert "  sarif " in done.stdout and "  json " in done.stdout
 
 
 def test_the_process_pool_gives_the_same_findings(tmp_path):
