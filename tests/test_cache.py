@@ -250,6 +250,13 @@ def test_a_cache_entry_comes_back_whole_or_as_the_facts_of_a_file_not_reported()
     assert (facts.facts.teams, facts.facts.persons, facts.facts.has_people) == \
         (result.facts.teams, result.facts.persons, result.facts.has_people)
     assert (facts.findings, facts.directives, facts.people) == ([], [], {})
+    # Of a team file's people, only those asked for; a People file keeps them all.
+    assert from_entry(entry, {"ORG002"}, {"nobody"}).facts.persons == result.facts.persons
+    result.facts.has_people = False
+    entry = to_entry(result)
+    assert from_entry(entry, {"ORG002"}, {"nobody"}).facts.persons == []
+    assert from_entry(entry, {"ORG002"}, {"lee"}).facts.persons == result.facts.persons
+    assert from_entry(entry, None, {"nobody"}).facts.persons == result.facts.persons
 
 
 def test_a_pack_keeps_its_texts_end_to_end_and_refuses_a_wrong_index():
@@ -257,16 +264,18 @@ def test_a_pack_keeps_its_texts_end_to_end_and_refuses_a_wrong_index():
     from orglint.fileresult import encode, from_entry, to_entry
 
     result = _full_result()
-    entries = {"a": to_entry(result), "b": [b"[]", [], b"[1]"]}
+    entries = {"a": to_entry(result), "b": [[], ["x"], b"[]", b"[1]", b"{}"]}
     body = _pack(entries)
     assert _unpack(body) == entries
     assert encode(from_entry(_unpack(body)["a"])) == encode(result)
     # Only the index line is JSON to the reader: the texts are not escaped inside it.
-    assert body.count(b"\n") == 4 and b'\\"' not in body.partition(b"\n")[0]
+    assert body.count(b"\n") == 6 and b'\\"' not in body.partition(b"\n")[0]
     index, _, texts = body.partition(b"\n")
-    for wrong in (index.replace(b'"b",[],2,3', b'"b",[],2,4'),
-                  index.replace(b'"b",[],2,3', b'"b",[],-2,7'), b"{}", b"[[1]]", b"["):
-        assert _unpack(wrong + b"\n" + texts) == {}
+    assert index.endswith(b'["b",[],["x"],2,3,2]]')
+    for wrong in (index.replace(b'["x"],2,3,2', b'["x"],2,3,3'),
+                  index.replace(b'["x"],2,3,2', b'["x"],2,-3,8'),
+                  index.replace(b'["x"],2,3,2', b'["x"],2,3,"2"'), b"{}", b"[[1]]", b"["):
+        assert wrong != index and _unpack(wrong + b"\n" + texts) == {}
 
 
 def test_a_pre_commit_run_decodes_no_result_of_a_file_it_does_not_report(
@@ -276,11 +285,16 @@ def test_a_pre_commit_run_decodes_no_result_of_a_file_it_does_not_report(
     _org(tmp_path)
     (tmp_path / "teams" / "b.yaml").write_text(team("b", 50))
     (tmp_path / "teams" / "c.yaml").write_text("apiVersion: orglint/v1\nkind: [Team\n")
+    (tmp_path / "teams" / "d.yaml").write_text(team("d", 90).replace("kim", "lee"))
     (tmp_path / ".orglint.yaml").write_text("paths: ['teams/*.yaml']\nselect: [ORG301]\n")
     first = run_cli("check", "teams/a.yaml", cwd=tmp_path)
     whole = []
     real = fileresult.decode
     monkeypatch.setattr(fileresult, "decode", lambda data: whole.append(1) or real(data))
+    people = []
+    read_person = fileresult._person_fact_in
+    monkeypatch.setattr(fileresult, "_person_fact_in",
+                        lambda row: people.append(row[0]) or read_person(row))
     (tmp_path / "teams" / "a.yaml").write_text(team("a", 60) + "# edited\n")
     again = run_cli("check", "teams/a.yaml", cwd=tmp_path)
     # b's facts still make the cross-file finding, c's input error still makes its note,
@@ -289,6 +303,7 @@ def test_a_pre_commit_run_decodes_no_result_of_a_file_it_does_not_report(
     assert "teams/c.yaml (part of the org) could not be read" in again.err
     assert (again.code, again.out, again.err) == (first.code, first.out, first.err)
     assert whole == [1]  # c's: its ORG001 is what the note names
+    assert people == ["kim"]  # b's kim, whom a names too; not d's lee
     run_cli("check", "teams/b.yaml", cwd=tmp_path)
     assert len(whole) == 3  # b, named, whole; c again
 

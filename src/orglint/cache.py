@@ -475,16 +475,18 @@ class Cache:
                     self.entries.update(self._read(delta))
         return self.entries
 
-    def get(self, key: str, keep: AbstractSet[str] | None = None) -> FileResult | None:
+    def get(self, key: str, keep: AbstractSet[str] | None = None,
+            people: AbstractSet[str] | None = None) -> FileResult | None:
         """The result stored under ``key``; with ``keep``, only its facts unless it has
-        findings with those codes (see ``fileresult.from_entry``)."""
+        findings with those codes, and of its people only ``people`` (see
+        ``fileresult.from_entry``)."""
         from orglint.fileresult import from_entry
 
         raw = self._entries().get(key)
         if raw is None:
             return None
         try:
-            value = from_entry(raw, keep)
+            value = from_entry(raw, keep, people)
         except ValueError:
             del self._entries()[key]  # foreign: rebuilt, and dropped from the next pack
             return None
@@ -526,22 +528,25 @@ class Cache:
                 self.store.delete((self.name, delta))
 
 
+_TEXTS = 3  # the JSON texts that end an entry (see ``fileresult.to_entry``)
+
+
 def _pack(entries: dict[str, Any]) -> bytes:
-    """Entries ([facts, codes, rest], the texts as bytes) as a pack: one JSON line of
-    (key, codes, lengths), then the texts end to end.
+    """Entries (JSON values, then ``_TEXTS`` texts as bytes) as a pack: one JSON line of
+    (key, values, lengths of the texts), then the texts end to end.
 
     Not the texts as JSON strings: decoding a string full of escaped quotes costs
     nearly what decoding its content does, and a run needs few of the texts.
     """
-    index = [[key, codes, len(facts), len(rest)] for key, (facts, codes, rest)
-             in entries.items()]
-    texts = [text for facts, _, rest in entries.values() for text in (facts, rest)]
+    index = [[key, *entry[:-_TEXTS], *map(len, entry[-_TEXTS:])]
+             for key, entry in entries.items()]
+    texts = [text for entry in entries.values() for text in entry[-_TEXTS:]]
     return b"\n".join([json.dumps(index, separators=(",", ":")).encode(), *texts])
 
 
 def _unpack(body: bytes) -> dict[str, Any]:
-    """The entries of a pack; a malformed index gives none (the texts are checked when
-    decoded)."""
+    """The entries of a pack; a malformed index gives none (the values and texts are
+    checked when decoded)."""
     line, _, texts = body.partition(b"\n")
     try:
         index = json.loads(line)
@@ -550,16 +555,16 @@ def _unpack(body: bytes) -> dict[str, Any]:
     entries: dict[str, Any] = {}
     at = 0
     for row in index if type(index) is list else ():
-        if type(row) is not list or len(row) != 4:
+        if type(row) is not list or len(row) < 1 + _TEXTS or type(row[0]) is not str:
             return {}
-        key, codes, facts, rest = row
-        if type(key) is not str or type(facts) is not int or type(rest) is not int \
-                or facts < 0 or rest < 0:
-            return {}
-        # Each text is followed by a newline but the last.
-        entries[key] = [texts[at:at + facts], codes,
-                        texts[at + facts + 1:at + facts + 1 + rest]]
-        at += facts + rest + 2
+        entry = row[1:-_TEXTS]
+        for length in row[-_TEXTS:]:
+            if type(length) is not int or length < 0:
+                return {}
+            # Each text is followed by a newline but the last.
+            entry.append(texts[at:at + length])
+            at += length + 1
+        entries[row[0]] = entry
     return entries if at == len(texts) + 1 else {}
 
 

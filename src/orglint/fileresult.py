@@ -44,7 +44,7 @@ class FileResult:
 # Any change to these classes changes the layout name, so a cache written for other
 # fields is ignored rather than misread.
 # ENTRY names how ``to_entry`` splits a result; changing it must change the layout too.
-ENTRY = "facts text, codes, rest text; packed end to end"
+ENTRY = "codes, ids, head, persons, rest texts; packed end to end"
 LAYOUT = "results-" + hashlib.blake2b(repr([
     Finding._fields, Fix._fields, Location._fields, Place._fields, TeamFact._fields,
     PersonFact._fields, Person._fields, Directive._fields, FileResult.__slots__, ENTRY,
@@ -293,16 +293,21 @@ def decode(data: object) -> FileResult:
 _FACTS = slice(2, 5)  # teams, persons, has_people in ``encode``'s list
 
 
+def _text(value: object) -> bytes:
+    return json.dumps(value, separators=(",", ":"), allow_nan=False).encode()
+
+
 def to_entry(result: FileResult) -> list[Any]:
-    """``result`` as a cache entry: [file and facts as JSON text, finding codes, the rest
-    as JSON text], the texts UTF-8.  Raises TypeError for a value JSON cannot hold."""
+    """``result`` as a cache entry: [finding codes, person ids, then as JSON texts (UTF-8)
+    the file, teams and has_people; the person facts; the rest].  Raises TypeError for
+    a value JSON cannot hold."""
     data = encode(result)
-    facts = [data[0], *data[_FACTS]]
+    teams, persons, has_people = data[_FACTS]
     del data[_FACTS]
     try:
-        return [json.dumps(facts, separators=(",", ":"), allow_nan=False).encode(),
-                sorted({f.code for f in result.findings}),
-                json.dumps(data, separators=(",", ":"), allow_nan=False).encode()]
+        return [sorted({f.code for f in result.findings}),
+                sorted({p.id for p in result.facts.persons}),
+                _text([data[0], teams, has_people]), _text(persons), _text(data)]
     except ValueError as exc:
         raise TypeError(str(exc)) from None
 
@@ -316,22 +321,27 @@ def _json(text: object) -> list[Any]:
         raise ValueError("too deep") from None
 
 
-def from_entry(entry: object, keep: Set[str] | None = None) -> FileResult:
+def from_entry(entry: object, keep: Set[str] | None = None,
+               people: Set[str] | None = None) -> FileResult:
     """The result ``to_entry`` stored; ``ValueError`` if foreign.
 
     With ``keep``, a result whose findings have none of those codes comes back with its
     facts only (no findings, directives or people): what the cross-file rules need of a
-    file that is not reported.
+    file that is not reported.  With ``people`` too, its person facts only if it names
+    one of them or is a People file (whose entries every reference is checked against).
     """
     try:
-        facts, codes, rest = _list(entry)
-        file, teams, persons, has_people = _json(facts)
+        codes, ids, head, persons, rest = _list(entry)
+        file, teams, has_people = _json(head)
         if keep is not None and keep.isdisjoint(_strings(codes)):
             result = FileResult(_str(file))
-            _facts_in(result.facts, teams, persons, has_people)
+            if people is not None and has_people is False \
+                    and people.isdisjoint(_strings(ids)):
+                persons = b"[]"
+            _facts_in(result.facts, teams, _json(persons), has_people)
             return result
         data = _json(rest)
-        data[_FACTS.start:_FACTS.start] = [teams, persons, has_people]
+        data[_FACTS.start:_FACTS.start] = [teams, _json(persons), has_people]
     except (TypeError, ValueError) as exc:
         raise ValueError(f"not a cached result: {exc}") from None
     return decode(data)
