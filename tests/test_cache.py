@@ -259,23 +259,39 @@ def test_a_cache_entry_comes_back_whole_or_as_the_facts_of_a_file_not_reported()
     assert from_entry(entry, None, {"nobody"}).facts.persons == result.facts.persons
 
 
-def test_a_pack_keeps_its_texts_end_to_end_and_refuses_a_wrong_index():
-    from orglint.cache import _pack, _unpack
+def test_a_pack_keeps_its_texts_end_to_end_each_with_its_mac():
+    import pytest
+
+    from orglint.cache import Signed, _pack, _unpack, text_mac
     from orglint.fileresult import encode, from_entry, to_entry
+
+    key = b"k" * 32
+
+    def checked(item):
+        if text_mac(key, item.text) != item.mac:
+            raise ValueError("tampered")
+        return item.text
 
     result = _full_result()
     entries = {"a": to_entry(result), "b": [[], ["x"], b"[]", b"[1]", b"{}"]}
-    body = _pack(entries)
-    assert _unpack(body) == entries
-    assert encode(from_entry(_unpack(body)["a"])) == encode(result)
-    # Only the index line is JSON to the reader: the texts are not escaped inside it.
-    assert body.count(b"\n") == 6 and b'\\"' not in body.partition(b"\n")[0]
-    index, _, texts = body.partition(b"\n")
-    assert index.endswith(b'["b",[],["x"],2,3,2]]')
-    for wrong in (index.replace(b'["x"],2,3,2', b'["x"],2,3,3'),
-                  index.replace(b'["x"],2,3,2', b'["x"],2,-3,8'),
-                  index.replace(b'["x"],2,3,2', b'["x"],2,3,"2"'), b"{}", b"[[1]]", b"["):
-        assert wrong != index and _unpack(wrong + b"\n" + texts) == {}
+    index, texts = _pack(key, entries)
+    back = _unpack(index, texts)
+    assert {k: [v.text if isinstance(v, Signed) else v for v in e] for k, e in back.items()} \
+        == entries
+    assert encode(from_entry(back["a"], text=checked)) == encode(result)
+    assert _pack(key, back) == (index, texts)  # folding keeps every text and its MAC
+    # Only the index is JSON to the reader: the texts are not escaped inside it.
+    assert texts.count(b"\n") == 5 and b'\\"' not in index
+    # A text changed after it was written fails its own MAC when it is decoded.
+    tampered = _unpack(index, texts.replace(b'"a",', b'"b",', 1))
+    with pytest.raises(ValueError):
+        from_entry(tampered["a"], text=checked)
+    row = b'["b",[],["x"],2,3,2,'
+    assert row in index
+    for wrong in (index.replace(row, b'["b",[],["x"],2,3,3,'),
+                  index.replace(row, b'["b",[],["x"],2,-3,8,'),
+                  index.replace(row, b'["b",[],["x"],2,3,"2",'), b"{}", b"[[1]]", b"["):
+        assert wrong != index and _unpack(wrong, texts) == {}
 
 
 def test_a_pre_commit_run_decodes_no_result_of_a_file_it_does_not_report(

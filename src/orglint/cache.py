@@ -188,22 +188,32 @@ def frame(key: bytes, layout: str, data: object) -> bytes:
                        json.dumps(data, separators=(",", ":"), allow_nan=False).encode())
 
 
-def frame_bytes(key: bytes, layout: str, body: bytes) -> bytes:
-    """``body`` as one cache file: header line (with the MAC of ``body``), then ``body``."""
+def frame_bytes(key: bytes, layout: str, body: bytes, signed: int | None = None) -> bytes:
+    """``body`` as one cache file: header line (with the MAC of ``body``, or of its first
+    ``signed`` bytes), then ``body``."""
     name = layout.encode()
-    return b"%s %d %s %s\n%s" % (FORMAT, VERSION, name, _mac(key, name, body), body)
+    covered = body if signed is None else body[:signed]
+    return b"%s %d %s %s\n%s" % (FORMAT, VERSION, name, _mac(key, name, covered), body)
 
 
-def unframe_bytes(key: bytes, layout: str, raw: bytes) -> bytes | None:
-    """The body ``frame_bytes`` stored, or None for anything else."""
+def unframe_bytes(key: bytes, layout: str, raw: bytes, signed: int | None = None
+                  ) -> bytes | None:
+    """The body ``frame_bytes`` stored, or None for anything else.  With ``signed``,
+    the MAC covers only the body's first ``signed`` bytes (see ``CacheDir.write_pack``)."""
     head, _, body = raw.partition(b"\n")
     parts = head.split(b" ")
     name = layout.encode()
     if len(parts) != 4 or parts[:3] != [FORMAT, b"%d" % VERSION, name]:
         return None
-    if not hmac.compare_digest(parts[3], _mac(key, name, body)):
+    covered = body if signed is None else body[:signed]
+    if not hmac.compare_digest(parts[3], _mac(key, name, covered)):
         return None
     return body
+
+
+def text_mac(key: bytes, text: bytes) -> str:
+    """The MAC of one text of a pack (a layout of its own: no file's MAC is a text's)."""
+    return _mac(key, b"text", text).decode()
 
 
 def unframe(key: bytes, layout: str, raw: bytes) -> Any:
@@ -349,10 +359,18 @@ class CacheDir:
         raw = self._raw(parts)
         return None if raw is None else unframe(self.key, layout, raw)
 
-    def read_bytes(self, parts: tuple[str, ...], layout: str) -> bytes | None:
-        """The body stored at ``parts`` by ``write_bytes`` under ``layout``, or None."""
+    def read_pack(self, parts: tuple[str, ...], layout: str) -> tuple[bytes, bytes] | None:
+        """The index and the texts stored at ``parts`` by ``write_pack``, or None.  Only
+        the index is checked here: the texts are the caller's to check, with the MACs
+        the index gives them."""
         raw = self._raw(parts)
-        return None if raw is None else unframe_bytes(self.key, layout, raw)
+        if raw is None:
+            return None
+        start = raw.find(b"\n") + 1
+        end = raw.find(b"\n", start)
+        end = len(raw) if end < 0 else end
+        body = unframe_bytes(self.key, layout, raw, end - start)
+        return None if body is None else (body[:end - start], body[end - start + 1:])
 
     def _raw(self, parts: tuple[str, ...]) -> bytes | None:
         try:
@@ -376,9 +394,15 @@ class CacheDir:
             return False
         return self._write(parts, raw)
 
-    def write_bytes(self, parts: tuple[str, ...], layout: str, body: bytes) -> bool:
-        """Store ``body`` at ``parts`` atomically, for ``read_bytes``."""
-        return self._write(parts, frame_bytes(self.key, layout, body))
+    def write_pack(self, parts: tuple[str, ...], layout: str, index: bytes,
+                   texts: bytes) -> bool:
+        """Store a one-line ``index``, MAC'ed, then ``texts`` (which the index must cover
+        with MACs of its own), atomically, for ``read_pack``.  A run reads every index of
+        a pack but few of its texts: each is checked when used, not all at every read."""
+        if b"\n" in index:
+            raise ValueError("an index is one line")
+        return self._write(parts, frame_bytes(self.key, layout, index + b"\n" + texts,
+                                              len(index)))
 
     def _write(self, parts: tuple[str, ...], raw: bytes) -> bool:
         name = parts[-1]
@@ -461,8 +485,8 @@ class Cache:
         from orglint.fileresult import LAYOUT
 
         assert self.store is not None
-        body = self.store.read_bytes((self.name, name), LAYOUT)
-        return {} if body is None else _unpack(body)
+        pack = self.store.read_pack((self.name, name), LAYOUT)
+        return {} if pack is None else _unpack(*pack)
 
     def _entries(self) -> dict[str, Any]:
         if self.entries is None:
@@ -486,12 +510,22 @@ class Cache:
         if raw is None:
             return None
         try:
-            value = from_entry(raw, keep, people)
+            value = from_entry(raw, keep, people, self._checked)
         except ValueError:
             del self._entries()[key]  # foreign: rebuilt, and dropped from the next pack
             return None
         self.used.add(key)
         return value
+
+    def _checked(self, item: object) -> bytes:
+        """The bytes of a text about to be decoded, if its MAC holds."""
+        if type(item) is bytes:
+            return item  # written by this run
+        assert self.store is not None
+        if type(item) is not Signed or not hmac.compare_digest(
+                item.mac, text_mac(self.store.key, item.text)):
+            raise ValueError("a text its MAC does not match")
+        return item.text
 
     def put_many(self, items: Iterable[tuple[str, FileResult]]) -> None:
         from orglint.fileresult import to_entry
@@ -515,7 +549,8 @@ class Cache:
             import time
 
             name = f"delta-{time.time_ns():020d}-{os.getpid()}"
-            if not self.store.write_bytes((self.name, name), LAYOUT, _pack(self.added)):
+            if not self.store.write_pack((self.name, name), LAYOUT,
+                                         *_pack(self.store.key, self.added)):
                 self.store = None
             return
         merged = dict(entries)
@@ -523,7 +558,8 @@ class Cache:
         if len(merged) > self.PACK_LIMIT:
             merged = {k: v for k, v in merged.items() if k in self.used}
         # The deltas are deleted only once the pack that holds them is written.
-        if self.store.write_bytes((self.name, "pack"), LAYOUT, _pack(merged)):
+        if self.store.write_pack((self.name, "pack"), LAYOUT,
+                                 *_pack(self.store.key, merged)):
             for delta in self.deltas:
                 self.store.delete((self.name, delta))
 
@@ -531,41 +567,54 @@ class Cache:
 _TEXTS = 3  # the JSON texts that end an entry (see ``fileresult.to_entry``)
 
 
-def _pack(entries: dict[str, Any]) -> bytes:
-    """Entries (JSON values, then ``_TEXTS`` texts as bytes) as a pack: one JSON line of
-    (key, values, lengths of the texts), then the texts end to end.
+class Signed(NamedTuple):
+    """A text of a pack as read: its bytes, and the MAC its index gives it."""
+
+    text: bytes
+    mac: str
+
+
+def _pack(key: bytes, entries: dict[str, Any]) -> tuple[bytes, bytes]:
+    """Entries (JSON values, then ``_TEXTS`` texts, as bytes or as read) as a pack: one
+    JSON line of (key, values, the texts' lengths and MACs), then the texts end to end.
 
     Not the texts as JSON strings: decoding a string full of escaped quotes costs
     nearly what decoding its content does, and a run needs few of the texts.
     """
-    index = [[key, *entry[:-_TEXTS], *map(len, entry[-_TEXTS:])]
-             for key, entry in entries.items()]
-    texts = [text for entry in entries.values() for text in entry[-_TEXTS:]]
-    return b"\n".join([json.dumps(index, separators=(",", ":")).encode(), *texts])
+    index = []
+    texts = []
+    for name, entry in entries.items():
+        row = [name, *entry[:-_TEXTS]]
+        macs = []
+        for item in entry[-_TEXTS:]:
+            text, mac = item if type(item) is Signed else (item, text_mac(key, item))
+            texts.append(text)
+            row.append(len(text))
+            macs.append(mac)
+        index.append(row + macs)
+    return json.dumps(index, separators=(",", ":")).encode(), b"\n".join(texts)
 
 
-def _unpack(body: bytes) -> dict[str, Any]:
-    """The entries of a pack; a malformed index gives none (the values and texts are
-    checked when decoded)."""
-    line, _, texts = body.partition(b"\n")
+def _unpack(index_line: bytes, texts: bytes) -> dict[str, Any]:
+    """The entries of a pack, each text ``Signed``; a malformed index gives none."""
     try:
-        index = json.loads(line)
+        index = json.loads(index_line)
     except (ValueError, RecursionError):
         return {}
     entries: dict[str, Any] = {}
     at = 0
     for row in index if type(index) is list else ():
-        if type(row) is not list or len(row) < 1 + _TEXTS or type(row[0]) is not str:
+        if type(row) is not list or len(row) < 1 + 2 * _TEXTS or type(row[0]) is not str:
             return {}
-        entry = row[1:-_TEXTS]
-        for length in row[-_TEXTS:]:
-            if type(length) is not int or length < 0:
+        entry = row[1:-2 * _TEXTS]
+        for length, mac in zip(row[-2 * _TEXTS:-_TEXTS], row[-_TEXTS:], strict=True):
+            if type(length) is not int or length < 0 or type(mac) is not str:
                 return {}
             # Each text is followed by a newline but the last.
-            entry.append(texts[at:at + length])
+            entry.append(Signed(texts[at:at + length], mac))
             at += length + 1
         entries[row[0]] = entry
-    return entries if at == len(texts) + 1 else {}
+    return entries if at == len(texts) + 1 or (at == 0 and not texts) else {}
 
 
 # -- whole-run reports ------------------------------------------------------------------

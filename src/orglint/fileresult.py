@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Set
+from collections.abc import Callable, Set
 from typing import Any
 
 from orglint.facts import FileFacts, PersonFact, Place, TeamFact
@@ -44,7 +44,7 @@ class FileResult:
 # Any change to these classes changes the layout name, so a cache written for other
 # fields is ignored rather than misread.
 # ENTRY names how ``to_entry`` splits a result; changing it must change the layout too.
-ENTRY = "codes, ids, head, persons, rest texts; packed end to end"
+ENTRY = "codes, ids, head, persons, rest texts; packed end to end, a MAC each"
 LAYOUT = "results-" + hashlib.blake2b(repr([
     Finding._fields, Fix._fields, Location._fields, Place._fields, TeamFact._fields,
     PersonFact._fields, Person._fields, Directive._fields, FileResult.__slots__, ENTRY,
@@ -312,36 +312,40 @@ def to_entry(result: FileResult) -> list[Any]:
         raise TypeError(str(exc)) from None
 
 
-def _json(text: object) -> list[Any]:
-    if type(text) is not bytes:
+def _bytes(item: object) -> bytes:
+    if type(item) is not bytes:
         raise ValueError("not a JSON text")
-    try:
-        return _list(json.loads(text))
-    except RecursionError:
-        raise ValueError("too deep") from None
+    return item
 
 
 def from_entry(entry: object, keep: Set[str] | None = None,
-               people: Set[str] | None = None) -> FileResult:
+               people: Set[str] | None = None,
+               text: Callable[[object], bytes] = _bytes) -> FileResult:
     """The result ``to_entry`` stored; ``ValueError`` if foreign.
 
     With ``keep``, a result whose findings have none of those codes comes back with its
     facts only (no findings, directives or people): what the cross-file rules need of a
     file that is not reported.  With ``people`` too, its person facts only if it names
     one of them or is a People file (whose entries every reference is checked against).
+    ``text`` gives the bytes of each text decoded (the cache checks its MAC there).
     """
+    def load(item: object) -> list[Any]:
+        try:
+            return _list(json.loads(text(item)))
+        except RecursionError:
+            raise ValueError("too deep") from None
+
     try:
         codes, ids, head, persons, rest = _list(entry)
-        file, teams, has_people = _json(head)
+        file, teams, has_people = load(head)
         if keep is not None and keep.isdisjoint(_strings(codes)):
             result = FileResult(_str(file))
-            if people is not None and has_people is False \
-                    and people.isdisjoint(_strings(ids)):
-                persons = b"[]"
-            _facts_in(result.facts, teams, _json(persons), has_people)
+            wanted = people is None or has_people is not False \
+                or not people.isdisjoint(_strings(ids))
+            _facts_in(result.facts, teams, load(persons) if wanted else [], has_people)
             return result
-        data = _json(rest)
-        data[_FACTS.start:_FACTS.start] = [teams, _json(persons), has_people]
+        data = load(rest)
+        data[_FACTS.start:_FACTS.start] = [teams, load(persons), has_people]
     except (TypeError, ValueError) as exc:
         raise ValueError(f"not a cached result: {exc}") from None
     return decode(data)
