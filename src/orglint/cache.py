@@ -174,7 +174,7 @@ def _read_secret(path: str) -> bytes | None:
 # -- framing ----------------------------------------------------------------------------
 
 
-def _mac(key: bytes, layout: bytes, body: bytes) -> bytes:
+def _mac(key: bytes, layout: bytes, body: bytes | memoryview) -> bytes:
     digest = hashlib.blake2b(key=key, digest_size=16)
     digest.update(b"%d %s\n" % (VERSION, layout))
     digest.update(body)
@@ -196,22 +196,22 @@ def frame_bytes(key: bytes, layout: str, body: bytes, signed: int | None = None)
     return b"%s %d %s %s\n%s" % (FORMAT, VERSION, name, _mac(key, name, covered), body)
 
 
-def unframe_bytes(key: bytes, layout: str, raw: bytes, signed: int | None = None
-                  ) -> bytes | None:
-    """The body ``frame_bytes`` stored, or None for anything else.  With ``signed``,
-    the MAC covers only the body's first ``signed`` bytes (see ``CacheDir.write_pack``)."""
+def unframe_bytes(key: bytes, layout: str, raw: bytes) -> bytes | None:
+    """The body ``frame_bytes`` stored, or None for anything else."""
     head, _, body = raw.partition(b"\n")
+    return body if _signed(key, layout, head, body) else None
+
+
+def _signed(key: bytes, layout: str, head: bytes, covered: bytes) -> bool:
+    """``head`` is the header line of ``layout`` whose MAC is that of ``covered``."""
     parts = head.split(b" ")
     name = layout.encode()
     if len(parts) != 4 or parts[:3] != [FORMAT, b"%d" % VERSION, name]:
-        return None
-    covered = body if signed is None else body[:signed]
-    if not hmac.compare_digest(parts[3], _mac(key, name, covered)):
-        return None
-    return body
+        return False
+    return hmac.compare_digest(parts[3], _mac(key, name, covered))
 
 
-def text_mac(key: bytes, text: bytes) -> str:
+def text_mac(key: bytes, text: bytes | memoryview) -> str:
     """The MAC of one text of a pack (a layout of its own: no file's MAC is a text's)."""
     return _mac(key, b"text", text).decode()
 
@@ -359,18 +359,21 @@ class CacheDir:
         raw = self._raw(parts)
         return None if raw is None else unframe(self.key, layout, raw)
 
-    def read_pack(self, parts: tuple[str, ...], layout: str) -> tuple[bytes, bytes] | None:
+    def read_pack(self, parts: tuple[str, ...], layout: str
+                  ) -> tuple[bytes, memoryview] | None:
         """The index and the texts stored at ``parts`` by ``write_pack``, or None.  Only
         the index is checked here: the texts are the caller's to check, with the MACs
-        the index gives them."""
+        the index gives them (a view, not a copy: a pack is megabytes)."""
         raw = self._raw(parts)
         if raw is None:
             return None
         start = raw.find(b"\n") + 1
         end = raw.find(b"\n", start)
         end = len(raw) if end < 0 else end
-        body = unframe_bytes(self.key, layout, raw, end - start)
-        return None if body is None else (body[:end - start], body[end - start + 1:])
+        index = raw[start:end]
+        if not start or not _signed(self.key, layout, raw[:start - 1], index):
+            return None
+        return index, memoryview(raw)[end + 1:]
 
     def _raw(self, parts: tuple[str, ...]) -> bytes | None:
         try:
@@ -522,10 +525,12 @@ class Cache:
         if type(item) is bytes:
             return item  # written by this run
         assert self.store is not None
-        if type(item) is not Signed or not hmac.compare_digest(
-                item.mac, text_mac(self.store.key, item.text)):
+        if type(item) is not Signed:
+            raise ValueError("not a text")
+        text = bytes(item.text)
+        if not hmac.compare_digest(item.mac, text_mac(self.store.key, text)):
             raise ValueError("a text its MAC does not match")
-        return item.text
+        return text
 
     def put_many(self, items: Iterable[tuple[str, FileResult]]) -> None:
         from orglint.fileresult import to_entry
@@ -570,7 +575,7 @@ _TEXTS = 3  # the JSON texts that end an entry (see ``fileresult.to_entry``)
 class Signed(NamedTuple):
     """A text of a pack as read: its bytes, and the MAC its index gives it."""
 
-    text: bytes
+    text: bytes | memoryview
     mac: str
 
 
@@ -595,7 +600,7 @@ def _pack(key: bytes, entries: dict[str, Any]) -> tuple[bytes, bytes]:
     return json.dumps(index, separators=(",", ":")).encode(), b"\n".join(texts)
 
 
-def _unpack(index_line: bytes, texts: bytes) -> dict[str, Any]:
+def _unpack(index_line: bytes, texts: bytes | memoryview) -> dict[str, Any]:
     """The entries of a pack, each text ``Signed``; a malformed index gives none."""
     try:
         index = json.loads(index_line)
