@@ -5,8 +5,9 @@
     python bench/bench.py --policies      # also: cold run with twenty policy rules
 
 Generates a deterministic org, then runs each contender as a whole process, interleaved,
-for several rounds, and prints medians and the ratios the performance targets use.  It
-measures, it does not assert: see docs/performance.md for the latest figures.
+for several rounds, and prints wall and CPU time (summed over the processes a run
+starts), medians and bests, and the ratios the performance targets use, each beside its
+target.  It measures, it does not assert: see docs/performance.md for the latest figures.
 """
 
 from __future__ import annotations
@@ -14,14 +15,15 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 ROLES = {
     "platform-engineer": ("ML Platform Engineer", ["gpu-operator", "gpu-scheduling",
@@ -129,12 +131,34 @@ def policies_yaml() -> str:
 
 
 FLOOR_NAME = "floor: CSafeLoader load"
+FLOOR_PAR = "floor, as many processes"
+COLD = "orglint cold"
+COLD_1 = "orglint cold --jobs 1"
+WARM = "orglint warm"
 COLD_ONE = "orglint one file, cold cache"
+PRE_COMMIT = "orglint one edited, org cached"
+YAMLLINT_ONE = "yamllint one file"
 FLOOR = """
 import glob, sys, yaml
 for name in sorted(glob.glob(sys.argv[1] + '/teams/*.yaml')):
     with open(name, 'rb') as handle:
         list(yaml.load_all(handle.read(), Loader=yaml.CSafeLoader))
+"""
+# The same load split over as many worker processes as orglint starts (one per core),
+# in chunks, the results sent back: the floor orglint's pool is measured against.
+FLOOR_POOL = """
+import glob, sys, yaml
+from concurrent.futures import ProcessPoolExecutor
+
+def load(name):
+    with open(name, 'rb') as handle:
+        return list(yaml.load_all(handle.read(), Loader=yaml.CSafeLoader))
+
+if __name__ == '__main__':
+    names = sorted(glob.glob(sys.argv[1] + '/teams/*.yaml'))
+    workers = int(sys.argv[2])
+    with ProcessPoolExecutor(workers) as pool:
+        list(pool.map(load, names, chunksize=max(1, len(names) // (workers * 8))))
 """
 
 
@@ -161,18 +185,28 @@ def compile_bytecode(python: str) -> None:
                    stdout=subprocess.DEVNULL)
 
 
-def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int]:
+class Run(NamedTuple):
+    wall: float
+    cpu: float  # user + system, summed over the process and every process it waited for
+    peak_mb: float  # the largest resident set among them
+
+
+def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
+    """One whole-process run.  CPU time comes from wait4, so it counts the worker
+    processes a run starts: on a shared machine wall time says more about the
+    neighbours than about the work."""
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)
+    assert child.stderr is not None
+    err = child.stderr.read()
+    _, status, usage = os.wait4(child.pid, 0)
     elapsed = time.perf_counter() - start
-    if result.returncode not in (0, 1):
-        raise SystemExit(f"{command[0]} failed ({result.returncode}): {result.stderr[-400:]}")
-    return elapsed, result.returncode
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    child.returncode = os.waitstatus_to_exitcode(status)
+    child.stderr.close()
+    if child.returncode not in (0, 1):
+        raise SystemExit(f"{command[0]} failed ({child.returncode}): {err[-400:]!r}")
+    return Run(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
 def main() -> None:
@@ -180,7 +214,11 @@ def main() -> None:
     parser.add_argument("--teams", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--scaling", action="store_true",
-                        help="also time a cold run on 10x the teams and report peak memory")
+                        help="also time a cold run on 10x the teams and report peak memory"
+                             " in every output format")
+    parser.add_argument("--formats", default=None,
+                        help="with --scaling, the output formats whose peak memory is measured"
+                             " (comma-separated; default: every format)")
     parser.add_argument("--no-peers", action="store_true",
                         help="skip check-jsonschema and yamllint (when not installed)")
     parser.add_argument("--policies", action="store_true",
@@ -191,6 +229,7 @@ def main() -> None:
     script = tool("orglint")
     orglint = [script] if script else [python, "-m", "orglint"]
     compile_bytecode(python)
+    workers = os.cpu_count() or 1  # what orglint's pool starts when --jobs is not given
     work = Path(tempfile.mkdtemp(prefix="orglint-bench-"))
     try:
         org = generate(work / "org", args.teams)
@@ -199,21 +238,26 @@ def main() -> None:
         schema = work / "team.schema.json"
         schema.write_text(subprocess.run([*orglint, "schema", "Team"], capture_output=True,
                                          text=True, check=True).stdout)
+        floor_pool = work / "floor_pool.py"
+        floor_pool.write_text(FLOOR_POOL)
         one = files[len(files) // 2]
         cache = work / "cache"
         env = {**os.environ, "ORGLINT_CACHE_DIR": str(cache), "NO_COLOR": "1"}
+        cold = [*orglint, "check", "--no-cache", "--output-format", "json"]
 
         contenders: dict[str, tuple[list[str], dict[str, str] | None]] = {
             FLOOR_NAME: ([python, "-c", FLOOR, str(org)], None),
-            "orglint cold": ([*orglint, "check", "--no-cache", "--output-format", "json"], env),
-            "orglint warm": ([*orglint, "check", "--output-format", "json"], env),
-            # The pre-commit case: one team file on its own (no org), an empty cache (a
-            # new folder each round), as on the first commit after installing the hook.
+            FLOOR_PAR: ([python, str(floor_pool), str(org), str(workers)], None),
+            COLD: (cold, env),
+            COLD_1: ([*cold, "--jobs", "1"], env),
+            WARM: ([*orglint, "check", "--output-format", "json"], env),
+            # One team file on its own (no org), an empty cache (a new folder each
+            # round), as on the first commit after installing the hook.
             COLD_ONE: ([*orglint, "check", "--no-config", one], env),
             "orglint one file, --no-cache": (
                 [*orglint, "check", "--no-config", "--no-cache", one], env),
             # The pre-commit case in an org: one file just edited, the rest cached.
-            "orglint one edited, org cached": ([*orglint, "check", one], env),
+            PRE_COMMIT: ([*orglint, "check", one], env),
         }
         checker, yamllint = tool("check-jsonschema"), tool("yamllint")
         have_peers = not args.no_peers and checker is not None and yamllint is not None
@@ -222,66 +266,88 @@ def main() -> None:
             contenders["check-jsonschema"] = (
                 [checker, "--schemafile", str(schema), *files], None)
             contenders["yamllint"] = ([yamllint, *files], None)
-            contenders["yamllint one file"] = ([yamllint, one], None)
+            contenders[YAMLLINT_ONE] = ([yamllint, one], None)
 
         subprocess.run([*orglint, "check", "--output-format", "json"], cwd=org, env=env,
                        stdout=subprocess.DEVNULL)  # prime the warm cache
-        times: dict[str, list[float]] = {name: [] for name in contenders}
+        runs: dict[str, list[Run]] = {name: [] for name in contenders}
         original = Path(one).read_text()
         for round_ in range(args.rounds):
             for name, (command, cmd_env) in contenders.items():
-                if name == "orglint one edited, org cached":
+                if name == PRE_COMMIT:
                     Path(one).write_text(original + f"# edit {round_}\n")
                 if name == COLD_ONE:
                     cmd_env = {**env, "ORGLINT_CACHE_DIR": str(work / f"cold-{round_}")}
-                times[name].append(timed(command, org, cmd_env)[0])
+                runs[name].append(timed(command, org, cmd_env))
                 Path(one).write_text(original)
-        med = {name: statistics.median(values) for name, values in times.items()}
-        best = {name: min(values) for name, values in times.items()}
 
-        print(f"org: {args.teams} teams, {size / 1e6:.1f} MB, {os.cpu_count()} cores,"
-              f" {args.rounds} rounds, Python {sys.version.split()[0]}")
-        print(f"{'contender':<32} {'median s':>9} {'best s':>8}   all")
-        for name, values in times.items():
-            print(f"{name:<32} {med[name]:9.3f} {best[name]:8.3f}   "
-                  + " ".join(f"{v:.3f}" for v in values))
+        def stat(name: str, field: str, how: Callable[[list[float]], float]) -> float:
+            return how([getattr(r, field) for r in runs[name]])
+
+        print(f"org: {args.teams} teams, {size / 1e6:.1f} MB, {os.cpu_count()} cores"
+              f" ({workers} worker processes), {args.rounds} rounds,"
+              f" Python {sys.version.split()[0]}, load average before:"
+              f" {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print(f"{'contender':<32} {'wall s':>7} {'best':>7} {'CPU s':>7} {'best':>7}"
+              "   all (wall/CPU)")
+        for name, values in runs.items():
+            print(f"{name:<32} {stat(name, 'wall', statistics.median):7.3f}"
+                  f" {stat(name, 'wall', min):7.3f} {stat(name, 'cpu', statistics.median):7.3f}"
+                  f" {stat(name, 'cpu', min):7.3f}   "
+                  + " ".join(f"{r.wall:.2f}/{r.cpu:.2f}" for r in values))
         print()
 
-        def ratio(a: str, b: str) -> str:
-            return f"{med[a] / med[b]:6.2f} median {best[a] / best[b]:6.2f} best"
+        def ratio(a: str, b: str, field: str) -> str:
+            median = stat(a, field, statistics.median) / stat(b, field, statistics.median)
+            best = stat(a, field, min) / stat(b, field, min)
+            return f"{median:5.2f} {best:5.2f}"
 
-        # Ratios of medians and of bests: on a shared machine the noise between rounds
-        # is often larger than the differences measured.
-        print("ratios (target):")
-        print(f"  orglint cold / floor              {ratio('orglint cold', FLOOR_NAME)}  (<= 1.0)")
-        print(f"  orglint warm / orglint cold       {ratio('orglint warm', 'orglint cold')}"
-              "  (<= 0.1)")
+        # Ratios of medians and of bests, wall and CPU side by side: on a shared machine
+        # the noise between rounds is often larger than the differences measured, and
+        # CPU time is what the neighbours disturb least.
+        rows = [
+            ("orglint cold / floor", COLD, FLOOR_NAME, "1.0 CPU"),
+            ("orglint cold / floor, as many processes", COLD, FLOOR_PAR, "1.0 wall"),
+            ("orglint cold --jobs 1 / floor", COLD_1, FLOOR_NAME, "1.0 wall"),
+            ("orglint warm / orglint cold", WARM, COLD, "0.05"),
+        ]
         if have_peers:
-            print(f"  orglint cold / check-jsonschema   {ratio('orglint cold', 'check-jsonschema')}"
-                  "  (<= 0.1)")
-            print(f"  orglint one file / yamllint one   "
-                  f"{ratio(COLD_ONE, 'yamllint one file')}  (<= 1.0)")
-            print(f"  orglint cold / yamllint           {ratio('orglint cold', 'yamllint')}")
+            rows += [
+                ("orglint cold / check-jsonschema", COLD, "check-jsonschema", "0.1"),
+                ("orglint one file / yamllint one", COLD_ONE, YAMLLINT_ONE, "0.8"),
+                ("orglint pre-commit / yamllint one", PRE_COMMIT, YAMLLINT_ONE, "1.0"),
+                ("orglint cold / yamllint", COLD, "yamllint", "-"),
+            ]
+        print(f"{'ratio':<42} {'wall median/best':>16} {'CPU median/best':>16}  target (<=)")
+        for label, a, b, target in rows:
+            print(f"  {label:<40} {ratio(a, b, 'wall'):>16} {ratio(a, b, 'cpu'):>16}  {target}")
         if args.scaling:
             # Interleaved pairs, as above: one cold run of a 20,000-team org is long
             # enough for the machine's load to change under it.
             big = generate(work / "big", args.teams * 10)
-            cold_command = [*orglint, "check", "--no-cache", "--output-format", "json"]
-            small_times: list[float] = []
-            big_times: list[float] = []
-            before = peak_rss_mb()
+            small_runs: list[Run] = []
+            big_runs: list[Run] = []
             for _ in range(min(args.rounds, 3)):
-                small_times.append(timed(cold_command, org, env)[0])
-                big_times.append(timed(cold_command, big, env)[0])
+                small_runs.append(timed(cold, org, env))
+                big_runs.append(timed(cold, big, env))
+            walls = [r.wall for r in big_runs]
+            cpus = [r.cpu for r in big_runs]
             print()
-            print(f"scaling: {args.teams * 10} teams cold, median"
-                  f" {statistics.median(big_times):.2f} s, best {min(big_times):.2f} s"
-                  f" (all: {' '.join(f'{t:.2f}' for t in big_times)})")
-            print(f"  = {statistics.median(big_times) / statistics.median(small_times):.1f}x"
-                  f" median, {min(big_times) / min(small_times):.1f}x best, the"
-                  f" {args.teams}-team run beside it (linear: 10x)")
-            print(f"peak memory of one orglint process: {max(peak_rss_mb(), before):.0f} MB"
-                  " (target < 500 MB)")
+            print(f"scaling: {args.teams * 10} teams cold, median {statistics.median(walls):.2f} s"
+                  f" wall, {statistics.median(cpus):.2f} s CPU"
+                  f" (all: {' '.join(f'{r.wall:.2f}/{r.cpu:.2f}' for r in big_runs)})")
+            for field in ("wall", "cpu"):
+                ratio_ = (statistics.median(getattr(r, field) for r in big_runs)
+                          / statistics.median(getattr(r, field) for r in small_runs))
+                print(f"  = {ratio_:.1f}x the {args.teams}-team run beside it, {field}"
+                      " (target <= 10x)")
+            print(f"peak memory of one orglint process at {args.teams * 10} teams"
+                  " (target < 400 MB):")
+            for fmt in args.formats.split(",") if args.formats else _formats(python):
+                run_ = timed([*orglint, "check", "--no-cache", "--output-format", fmt], big,
+                             env)
+                print(f"  {fmt:<10} {run_.peak_mb:6.0f} MB   {run_.wall:6.2f} s wall"
+                      f" {run_.cpu:6.2f} s CPU")
         if args.policies:
             policy_section(orglint, org, env, args.rounds)
     finally:
@@ -289,22 +355,32 @@ def main() -> None:
 
 
 def policy_section(orglint: list[str], org: Path, env: dict[str, str], rounds: int) -> None:
-    """Cold runs with and without twenty policy rules, interleaved (target: +20% at most)."""
+    """Cold runs with and without twenty policy rules, interleaved (target: +20% at most),
+    in CPU time summed over processes and in wall time."""
     (org / "bench-policies.yaml").write_text(policies_yaml())
     with_config = org / "with-policies.orglint.yaml"
     with_config.write_text("paths: ['teams/*.yaml']\npolicies: [bench-policies.yaml]\n")
     cold = [*orglint, "check", "--no-cache", "--output-format", "json"]
-    without: list[float] = []
-    with_: list[float] = []
+    without: list[Run] = []
+    with_: list[Run] = []
     for _ in range(rounds):
-        without.append(timed(cold, org, env)[0])
-        with_.append(timed([*cold, "--config", str(with_config)], org, env)[0])
+        without.append(timed(cold, org, env))
+        with_.append(timed([*cold, "--config", str(with_config)], org, env))
     print()
-    print(f"policies: cold without {statistics.median(without):.3f} s, with twenty rules"
-          f" {statistics.median(with_):.3f} s (medians)")
-    print(f"  orglint cold with policies / without"
-          f" {statistics.median(with_) / statistics.median(without):6.2f} median"
-          f" {min(with_) / min(without):6.2f} best  (<= 1.2)")
+    for field in ("cpu", "wall"):
+        a = [getattr(r, field) for r in without]
+        b = [getattr(r, field) for r in with_]
+        print(f"policies, {field}: cold without {statistics.median(a):.3f} s, with twenty"
+              f" rules {statistics.median(b):.3f} s (medians)")
+        print(f"  orglint cold with policies / without, {field}"
+              f" {statistics.median(b) / statistics.median(a):6.2f} median"
+              f" {min(b) / min(a):6.2f} best  (<= 1.2)")
+
+
+def _formats(python: str) -> list[str]:
+    code = "from orglint.reporters import FORMATS; print(' '.join(FORMATS))"
+    return subprocess.run([python, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.split()
 
 
 if __name__ == "__main__":

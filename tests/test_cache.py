@@ -191,11 +191,11 @@ def test_a_file_edited_during_the_run_leaves_no_wrong_result(tmp_path, monkeypat
     assert [f.code for f in after.findings] == ["ORG301"]
 
 
-def test_results_survive_the_round_trip_through_json():
+def _full_result():
     import datetime as dt
 
     from orglint.facts import PersonFact, Place, TeamFact
-    from orglint.fileresult import FileResult, decode, encode
+    from orglint.fileresult import FileResult
     from orglint.findings import Finding, Fix, Location, Severity
     from orglint.model import Person
     from orglint.suppress import Directive
@@ -223,11 +223,105 @@ def test_results_survive_the_round_trip_through_json():
     result.people = {"kim": Person("kim", "Kim", None, "ml-engineer", "senior", ["py"], None,
                                    ("spec", "people", 0))}
     result.fixes = [fix]
+    return result
+
+
+def test_results_survive_the_round_trip_through_json():
+    from orglint.fileresult import FileResult, decode, encode
+
+    result = _full_result()
     back = decode(json.loads(json.dumps(encode(result))))
     slots = [name for name in FileResult.__slots__ if name != "facts"]
     assert [getattr(back, name) for name in slots] == [getattr(result, name) for name in slots]
     assert (back.facts.teams, back.facts.persons, back.facts.has_people) == \
         (result.facts.teams, result.facts.persons, result.facts.has_people)
+
+
+def test_a_cache_entry_comes_back_whole_or_as_the_facts_of_a_file_not_reported():
+    from orglint.fileresult import FileResult, encode, from_entry, to_entry
+
+    result = _full_result()
+    entry = to_entry(result)
+    assert encode(from_entry(entry)) == encode(result)
+    # Findings with a code asked for: the whole result.
+    assert encode(from_entry(entry, {"ORG001"})) == encode(result)
+    facts = from_entry(entry, {"ORG002"})
+    assert isinstance(facts, FileResult) and facts.file == result.file
+    assert (facts.facts.teams, facts.facts.persons, facts.facts.has_people) == \
+        (result.facts.teams, result.facts.persons, result.facts.has_people)
+    assert (facts.findings, facts.directives, facts.people) == ([], [], {})
+    # Of a team file's people, only those asked for; a People file keeps them all.
+    assert from_entry(entry, {"ORG002"}, {"nobody"}).facts.persons == result.facts.persons
+    result.facts.has_people = False
+    entry = to_entry(result)
+    assert from_entry(entry, {"ORG002"}, {"nobody"}).facts.persons == []
+    assert from_entry(entry, {"ORG002"}, {"lee"}).facts.persons == result.facts.persons
+    assert from_entry(entry, None, {"nobody"}).facts.persons == result.facts.persons
+
+
+def test_a_pack_keeps_its_texts_end_to_end_each_with_its_mac():
+    import pytest
+
+    from orglint.cache import Signed, _pack, _unpack, text_mac
+    from orglint.fileresult import encode, from_entry, to_entry
+
+    key = b"k" * 32
+
+    def checked(item):
+        if text_mac(key, item.text) != item.mac:
+            raise ValueError("tampered")
+        return item.text
+
+    result = _full_result()
+    entries = {"a": to_entry(result), "b": [[], ["x"], b"[]", b"[1]", b"{}"]}
+    index, texts = _pack(key, entries)
+    back = _unpack(index, texts)
+    assert {k: [v.text if isinstance(v, Signed) else v for v in e] for k, e in back.items()} \
+        == entries
+    assert encode(from_entry(back["a"], text=checked)) == encode(result)
+    assert _pack(key, back) == (index, texts)  # folding keeps every text and its MAC
+    # Only the index is JSON to the reader: the texts are not escaped inside it.
+    assert texts.count(b"\n") == 5 and b'\\"' not in index
+    # A text changed after it was written fails its own MAC when it is decoded.
+    tampered = _unpack(index, texts.replace(b'"a",', b'"b",', 1))
+    with pytest.raises(ValueError):
+        from_entry(tampered["a"], text=checked)
+    row = b'["b",[],["x"],2,3,2,'
+    assert row in index
+    for wrong in (index.replace(row, b'["b",[],["x"],2,3,3,'),
+                  index.replace(row, b'["b",[],["x"],2,-3,8,'),
+                  index.replace(row, b'["b",[],["x"],2,3,"2",'), b"{}", b"[[1]]", b"["):
+        assert wrong != index and _unpack(wrong, texts) == {}
+
+
+def test_a_pre_commit_run_decodes_no_result_of_a_file_it_does_not_report(
+        run_cli, tmp_path, monkeypatch):
+    from orglint import fileresult
+
+    _org(tmp_path)
+    (tmp_path / "teams" / "b.yaml").write_text(team("b", 50))
+    (tmp_path / "teams" / "c.yaml").write_text("apiVersion: orglint/v1\nkind: [Team\n")
+    (tmp_path / "teams" / "d.yaml").write_text(team("d", 90).replace("kim", "lee"))
+    (tmp_path / ".orglint.yaml").write_text("paths: ['teams/*.yaml']\nselect: [ORG301]\n")
+    first = run_cli("check", "teams/a.yaml", cwd=tmp_path)
+    whole = []
+    real = fileresult.decode
+    monkeypatch.setattr(fileresult, "decode", lambda data: whole.append(1) or real(data))
+    people = []
+    read_person = fileresult._person_fact_in
+    monkeypatch.setattr(fileresult, "_person_fact_in",
+                        lambda row: people.append(row[0]) or read_person(row))
+    (tmp_path / "teams" / "a.yaml").write_text(team("a", 60) + "# edited\n")
+    again = run_cli("check", "teams/a.yaml", cwd=tmp_path)
+    # b's facts still make the cross-file finding, c's input error still makes its note,
+    # and neither file's whole result was decoded.
+    assert "kim is allocated 110%" in again.out
+    assert "teams/c.yaml (part of the org) could not be read" in again.err
+    assert (again.code, again.out, again.err) == (first.code, first.out, first.err)
+    assert whole == [1]  # c's: its ORG001 is what the note names
+    assert people == ["kim"]  # b's kim, whom a names too; not d's lee
+    run_cli("check", "teams/b.yaml", cwd=tmp_path)
+    assert len(whole) == 3  # b, named, whole; c again
 
 
 def test_the_cache_the_configuration_and_the_files_import_one_way():

@@ -204,8 +204,8 @@ def test_clean_removes_only_what_orglint_wrote_and_follows_no_link(run_cli, tmp_
     victim.mkdir()
     (victim / "pack.json").write_text("precious")
     results = next(folder.glob("v3-*"))
-    (results / "pack.json").unlink(missing_ok=True)
-    (results / "pack.json").symlink_to(victim / "pack.json")
+    (results / "pack").unlink(missing_ok=True)
+    (results / "pack").symlink_to(victim / "pack.json")
     (folder / "index-link").symlink_to(victim, target_is_directory=True)
     (folder / "mine.txt").write_text("user file")
     result = run_cli("clean", "--no-config")
@@ -540,7 +540,7 @@ def _replace(path: Path, how: str, victim: Path) -> None:
 
 @pytest.mark.usefixtures("in_repo_cache")
 @pytest.mark.parametrize("how", ["link", "fifo", "folder"])
-@pytest.mark.parametrize("which", ["v3-*", "index", "v3-*/pack.json",
+@pytest.mark.parametrize("which", ["v3-*", "index", "v3-*/pack",
                                    "index/stat-index.json", "runs/*.json", "CACHEDIR.TAG",
                                    ".gitignore"])
 def test_any_cache_entry_swapped_for_a_link_a_fifo_or_a_folder_does_no_harm(

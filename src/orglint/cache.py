@@ -28,6 +28,7 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -69,7 +70,7 @@ OWN_FILES = re.compile(rf"""(?:
     index/stat-index\.(?:json|pickle)
   | settings/[0-9a-f]{{32}}(?:\.json)?
   | runs/[0-9a-f]{{40}}(?:\.json)?
-  | v[23]-[0-9a-f]{{16}}/(?:pack|delta-\d+-\d+)\.(?:json|pickle)
+  | v[23]-[0-9a-f]{{16}}/(?:pack|delta-\d+-\d+)(?:\.json|\.pickle)?
   | (?:[^/]+/)?{_TMP}
 )""", re.VERBOSE)
 OWN_DIRS = re.compile(r"index|settings|runs|v[23]-[0-9a-f]{16}")
@@ -173,7 +174,7 @@ def _read_secret(path: str) -> bytes | None:
 # -- framing ----------------------------------------------------------------------------
 
 
-def _mac(key: bytes, layout: bytes, body: bytes) -> bytes:
+def _mac(key: bytes, layout: bytes, body: bytes | memoryview) -> bytes:
     digest = hashlib.blake2b(key=key, digest_size=16)
     digest.update(b"%d %s\n" % (VERSION, layout))
     digest.update(body)
@@ -183,19 +184,42 @@ def _mac(key: bytes, layout: bytes, body: bytes) -> bytes:
 def frame(key: bytes, layout: str, data: object) -> bytes:
     """``data`` as one cache file: header line, then JSON.  Raises TypeError/ValueError
     for a value JSON cannot hold."""
-    body = json.dumps(data, separators=(",", ":"), allow_nan=False).encode()
+    return frame_bytes(key, layout,
+                       json.dumps(data, separators=(",", ":"), allow_nan=False).encode())
+
+
+def frame_bytes(key: bytes, layout: str, body: bytes, signed: int | None = None) -> bytes:
+    """``body`` as one cache file: header line (with the MAC of ``body``, or of its first
+    ``signed`` bytes), then ``body``."""
     name = layout.encode()
-    return b"%s %d %s %s\n%s" % (FORMAT, VERSION, name, _mac(key, name, body), body)
+    covered = body if signed is None else body[:signed]
+    return b"%s %d %s %s\n%s" % (FORMAT, VERSION, name, _mac(key, name, covered), body)
+
+
+def unframe_bytes(key: bytes, layout: str, raw: bytes) -> bytes | None:
+    """The body ``frame_bytes`` stored, or None for anything else."""
+    head, _, body = raw.partition(b"\n")
+    return body if _signed(key, layout, head, body) else None
+
+
+def _signed(key: bytes, layout: str, head: bytes, covered: bytes) -> bool:
+    """``head`` is the header line of ``layout`` whose MAC is that of ``covered``."""
+    parts = head.split(b" ")
+    name = layout.encode()
+    if len(parts) != 4 or parts[:3] != [FORMAT, b"%d" % VERSION, name]:
+        return False
+    return hmac.compare_digest(parts[3], _mac(key, name, covered))
+
+
+def text_mac(key: bytes, text: bytes | memoryview) -> str:
+    """The MAC of one text of a pack (a layout of its own: no file's MAC is a text's)."""
+    return _mac(key, b"text", text).decode()
 
 
 def unframe(key: bytes, layout: str, raw: bytes) -> Any:
     """What ``frame`` stored, or None for anything else (never an exception)."""
-    head, _, body = raw.partition(b"\n")
-    parts = head.split(b" ")
-    name = layout.encode()
-    if len(parts) != 4 or parts[:3] != [FORMAT, b"%d" % VERSION, name]:
-        return None
-    if not hmac.compare_digest(parts[3], _mac(key, name, body)):
+    body = unframe_bytes(key, layout, raw)
+    if body is None:
         return None
     try:
         return json.loads(body)
@@ -332,6 +356,26 @@ class CacheDir:
 
     def read(self, parts: tuple[str, ...], layout: str) -> Any:
         """The data stored at ``parts`` under ``layout``, or None."""
+        raw = self._raw(parts)
+        return None if raw is None else unframe(self.key, layout, raw)
+
+    def read_pack(self, parts: tuple[str, ...], layout: str
+                  ) -> tuple[bytes, memoryview] | None:
+        """The index and the texts stored at ``parts`` by ``write_pack``, or None.  Only
+        the index is checked here: the texts are the caller's to check, with the MACs
+        the index gives them (a view, not a copy: a pack is megabytes)."""
+        raw = self._raw(parts)
+        if raw is None:
+            return None
+        start = raw.find(b"\n") + 1
+        end = raw.find(b"\n", start)
+        end = len(raw) if end < 0 else end
+        index = raw[start:end]
+        if not start or not _signed(self.key, layout, raw[:start - 1], index):
+            return None
+        return index, memoryview(raw)[end + 1:]
+
+    def _raw(self, parts: tuple[str, ...]) -> bytes | None:
         try:
             with self._folder(parts[:-1]) as fd:
                 handle = os.open(parts[-1], _READ, dir_fd=fd)
@@ -343,9 +387,7 @@ class CacheDir:
                     raw = file.read(info.st_size + 1)
         except OSError:
             return None
-        if len(raw) > MAX_READ:
-            return None
-        return unframe(self.key, layout, raw)
+        return None if len(raw) > MAX_READ else raw
 
     def write(self, parts: tuple[str, ...], layout: str, data: object) -> bool:
         """Store ``data`` at ``parts`` atomically; False if it cannot be (quietly)."""
@@ -353,6 +395,19 @@ class CacheDir:
             raw = frame(self.key, layout, data)
         except (TypeError, ValueError, RecursionError):
             return False
+        return self._write(parts, raw)
+
+    def write_pack(self, parts: tuple[str, ...], layout: str, index: bytes,
+                   texts: bytes) -> bool:
+        """Store a one-line ``index``, MAC'ed, then ``texts`` (which the index must cover
+        with MACs of its own), atomically, for ``read_pack``.  A run reads every index of
+        a pack but few of its texts: each is checked when used, not all at every read."""
+        if b"\n" in index:
+            raise ValueError("an index is one line")
+        return self._write(parts, frame_bytes(self.key, layout, index + b"\n" + texts,
+                                              len(index)))
+
+    def _write(self, parts: tuple[str, ...], raw: bytes) -> bool:
         name = parts[-1]
         tmp = f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
         try:
@@ -408,7 +463,8 @@ class Cache:
     entries writes them as a delta instead of rewriting the pack; past ``DELTAS``
     deltas, the next run folds them into a new pack.  A run deletes only the deltas it
     has read, so concurrent runs never lose each other's work.  Entries stay in their
-    JSON form until asked for, so folding never decodes what no one asked for.
+    JSON form (texts inside the pack's JSON) until asked for, so folding never decodes
+    what no one asked for, and reading a pack decodes little more than its strings.
     """
 
     PACK_LIMIT = 50_000
@@ -432,43 +488,59 @@ class Cache:
         from orglint.fileresult import LAYOUT
 
         assert self.store is not None
-        loaded = self.store.read((self.name, name), LAYOUT)
-        return loaded if type(loaded) is dict else {}
+        pack = self.store.read_pack((self.name, name), LAYOUT)
+        return {} if pack is None else _unpack(*pack)
 
     def _entries(self) -> dict[str, Any]:
         if self.entries is None:
             self.entries = {}
             if self.store is not None:
-                self.entries = self._read("pack.json")
+                self.entries = self._read("pack")
                 self.deltas = sorted(name for name, _ in self.store.files((self.name,))
-                                     if re.fullmatch(r"delta-\d+-\d+\.json", name))
+                                     if re.fullmatch(r"delta-\d+-\d+", name))
                 for delta in self.deltas:
                     self.entries.update(self._read(delta))
         return self.entries
 
-    def get(self, key: str) -> FileResult | None:
-        from orglint.fileresult import decode
+    def get(self, key: str, keep: AbstractSet[str] | None = None,
+            people: AbstractSet[str] | None = None) -> FileResult | None:
+        """The result stored under ``key``; with ``keep``, only its facts unless it has
+        findings with those codes, and of its people only ``people`` (see
+        ``fileresult.from_entry``)."""
+        from orglint.fileresult import from_entry
 
         raw = self._entries().get(key)
         if raw is None:
             return None
         try:
-            value = decode(raw)
+            value = from_entry(raw, keep, people, self._checked)
         except ValueError:
             del self._entries()[key]  # foreign: rebuilt, and dropped from the next pack
             return None
         self.used.add(key)
         return value
 
+    def _checked(self, item: object) -> bytes:
+        """The bytes of a text about to be decoded, if its MAC holds."""
+        if type(item) is bytes:
+            return item  # written by this run
+        assert self.store is not None
+        if type(item) is not Signed:
+            raise ValueError("not a text")
+        text = bytes(item.text)
+        if not hmac.compare_digest(item.mac, text_mac(self.store.key, text)):
+            raise ValueError("a text its MAC does not match")
+        return text
+
     def put_many(self, items: Iterable[tuple[str, FileResult]]) -> None:
-        from orglint.fileresult import encode
+        from orglint.fileresult import to_entry
 
         entries = self._entries()
         for key, value in items:
             self.used.add(key)
             if key not in entries:
                 try:
-                    self.added[key] = encode(value)
+                    self.added[key] = to_entry(value)
                 except TypeError:
                     continue  # a value JSON cannot hold: checked again next run
 
@@ -481,8 +553,9 @@ class Cache:
         if entries and len(self.deltas) < self.DELTAS:
             import time
 
-            name = f"delta-{time.time_ns():020d}-{os.getpid()}.json"
-            if not self.store.write((self.name, name), LAYOUT, self.added):
+            name = f"delta-{time.time_ns():020d}-{os.getpid()}"
+            if not self.store.write_pack((self.name, name), LAYOUT,
+                                         *_pack(self.store.key, self.added)):
                 self.store = None
             return
         merged = dict(entries)
@@ -490,9 +563,63 @@ class Cache:
         if len(merged) > self.PACK_LIMIT:
             merged = {k: v for k, v in merged.items() if k in self.used}
         # The deltas are deleted only once the pack that holds them is written.
-        if self.store.write((self.name, "pack.json"), LAYOUT, merged):
+        if self.store.write_pack((self.name, "pack"), LAYOUT,
+                                 *_pack(self.store.key, merged)):
             for delta in self.deltas:
                 self.store.delete((self.name, delta))
+
+
+_TEXTS = 3  # the JSON texts that end an entry (see ``fileresult.to_entry``)
+
+
+class Signed(NamedTuple):
+    """A text of a pack as read: its bytes, and the MAC its index gives it."""
+
+    text: bytes | memoryview
+    mac: str
+
+
+def _pack(key: bytes, entries: dict[str, Any]) -> tuple[bytes, bytes]:
+    """Entries (JSON values, then ``_TEXTS`` texts, as bytes or as read) as a pack: one
+    JSON line of (key, values, the texts' lengths and MACs), then the texts end to end.
+
+    Not the texts as JSON strings: decoding a string full of escaped quotes costs
+    nearly what decoding its content does, and a run needs few of the texts.
+    """
+    index = []
+    texts = []
+    for name, entry in entries.items():
+        row = [name, *entry[:-_TEXTS]]
+        macs = []
+        for item in entry[-_TEXTS:]:
+            text, mac = item if type(item) is Signed else (item, text_mac(key, item))
+            texts.append(text)
+            row.append(len(text))
+            macs.append(mac)
+        index.append(row + macs)
+    return json.dumps(index, separators=(",", ":")).encode(), b"\n".join(texts)
+
+
+def _unpack(index_line: bytes, texts: bytes | memoryview) -> dict[str, Any]:
+    """The entries of a pack, each text ``Signed``; a malformed index gives none."""
+    try:
+        index = json.loads(index_line)
+    except (ValueError, RecursionError):
+        return {}
+    entries: dict[str, Any] = {}
+    at = 0
+    for row in index if type(index) is list else ():
+        if type(row) is not list or len(row) < 1 + 2 * _TEXTS or type(row[0]) is not str:
+            return {}
+        entry = row[1:-2 * _TEXTS]
+        for length, mac in zip(row[-2 * _TEXTS:-_TEXTS], row[-_TEXTS:], strict=True):
+            if type(length) is not int or length < 0 or type(mac) is not str:
+                return {}
+            # Each text is followed by a newline but the last.
+            entry.append(Signed(texts[at:at + length], mac))
+            at += length + 1
+        entries[row[0]] = entry
+    return entries if at == len(texts) + 1 or (at == 0 and not texts) else {}
 
 
 # -- whole-run reports ------------------------------------------------------------------

@@ -327,35 +327,24 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
                 results[entry.source.display] = _check_entry(entry, job, limit)
 
     salt = _people_digest(job.people)
-    todo: list[tuple[str, Path, bytes]] = []
+    named_names = {s.display for s in named}
     keys: dict[str, str] = {}
-    for entry in gathered.entries:
-        source = entry.source
-        if source.display in results:
-            continue
-        # The name is part of the key: findings and facts carry it.
-        key = hashlib.blake2b(os.fsencode(source.display) + b"\0" + entry.digest + salt,
-                              digest_size=16).hexdigest()
-        keys[source.display] = key
-        cached = cache.get(key) if cache else None
-        if cached is not None:
-            result.cache_hits += 1
-            cached.file = source.display
-            results[source.display] = cached
-        elif source.path is None:
-            results[source.display] = _check_entry(entry, job, limit)
-        else:
-            result.cache_misses += cache is not None
-            todo.append((source.display, source.path, entry.digest))
-    for res in _check_many(todo, job, request.jobs):
-        results[res.file] = res
+    reported = [e for e in gathered.entries if e.source.display in named_names]
+    _results_of(reported, None, None, job, cache, salt, keys, results, result, request.jobs)
+    # Of a file not reported, the cross-file rules need the facts, and the notes its
+    # input errors; of its people, only those a reported file names too (every record
+    # of them: see OrgContext.persons_named).  The rest of its result is never decoded.
+    people = {p.id for name in named_names if name in results
+              for p in results[name].facts.persons}
+    others = [e for e in gathered.entries if e.source.display not in named_names]
+    _results_of(others, _INPUT_ERRORS, people, job, cache, salt, keys, results, result,
+                request.jobs)
     result.changed = sorted(r.file for r in results.values() if r.stale)
     if cache is not None:
         cache.put_many((keys[r.file], r) for r in results.values()
                        if r.file in keys and not r.stale)
         cache.close()
 
-    named_names = {s.display for s in named}
     result.notes = org_notes(results, named_names)
     facts = {name: res.facts for name, res in results.items()}
     org_findings: dict[str, list[Finding]] = {}
@@ -424,6 +413,35 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     return result
 
 
+def _results_of(entries: list[Entry], keep: frozenset[str] | None, people: set[str] | None,
+                job: Job, cache: Cache | None, salt: bytes, keys: dict[str, str],
+                results: dict[str, FileResult], result: Result, jobs: int | None) -> None:
+    """Each entry's result into ``results``: from the cache (as ``Cache.get`` gives it
+    with ``keep`` and ``people``), else checked."""
+    limit = job.limits.max_file_size
+    todo: list[tuple[str, Path, bytes]] = []
+    for entry in entries:
+        source = entry.source
+        if source.display in results:
+            continue
+        # The name is part of the key: findings and facts carry it.
+        key = hashlib.blake2b(os.fsencode(source.display) + b"\0" + entry.digest + salt,
+                              digest_size=16).hexdigest()
+        keys[source.display] = key
+        cached = cache.get(key, keep, people) if cache else None
+        if cached is not None:
+            result.cache_hits += 1
+            cached.file = source.display
+            results[source.display] = cached
+        elif source.path is None:
+            results[source.display] = _check_entry(entry, job, limit)
+        else:
+            result.cache_misses += cache is not None
+            todo.append((source.display, source.path, entry.digest))
+    for res in _check_many(todo, job, jobs):
+        results[res.file] = res
+
+
 def _backstage(gathered: Gathered, job: Job, plan_: Plan, named: set[str],
                facts: dict[str, FileFacts], out: dict[str, list[Finding]],
                read: dict[str, set[str]]) -> dict[str, FileFacts]:
@@ -456,7 +474,7 @@ def _wants_views(plan_: Plan) -> bool:
 
 
 MAX_NOTES = 5
-_INPUT_ERRORS = ("ORG001", "ORG002", "ORG003")
+_INPUT_ERRORS = frozenset({"ORG001", "ORG002", "ORG003"})
 
 
 def org_notes(results: dict[str, FileResult], named: set[str]) -> list[str]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+from collections.abc import Callable, Set
 from typing import Any
 
 from orglint.facts import FileFacts, PersonFact, Place, TeamFact
@@ -45,9 +47,11 @@ class FileResult:
 
 # Any change to these classes changes the layout name, so a cache written for other
 # fields is ignored rather than misread.
+# ENTRY names how ``to_entry`` splits a result; changing it must change the layout too.
+ENTRY = "codes, ids, head, persons, rest texts; packed end to end, a MAC each"
 LAYOUT = "results-" + hashlib.blake2b(repr([
     Finding._fields, Fix._fields, Location._fields, Place._fields, TeamFact._fields,
-    PersonFact._fields, Person._fields, Directive._fields, FileResult.__slots__,
+    PersonFact._fields, Person._fields, Directive._fields, FileResult.__slots__, ENTRY,
 ]).encode(), digest_size=6).hexdigest()
 
 _SEVERITIES = {int(s): s for s in Severity}
@@ -181,6 +185,11 @@ def _place_in(row: object) -> Place:
     return Place._make(row)
 
 
+# The type lists of details by length (a person has up to three), made once.
+_DETAILS = {n: _DETAIL * (n // 3) for n in range(0, 3 * 4, 3)}
+_new_tuple = tuple.__new__
+
+
 def _person_fact_in(row: object) -> PersonFact:
     if type(row) is not list or len(row) != len(_PERSON_FACT):
         raise ValueError("not a person")
@@ -188,12 +197,12 @@ def _person_fact_in(row: object) -> PersonFact:
     if row[4] is None:
         types[4] = str
     detail = row[8]
-    if types != _PERSON_FACT or list(map(type, detail)) != _DETAIL * (len(detail) // 3) \
-            or len(detail) % 3:
+    if types != _PERSON_FACT or list(map(type, detail)) != (
+            _DETAILS.get(len(detail)) or _DETAIL * (len(detail) // 3)) or len(detail) % 3:
         raise ValueError("not a person")
-    pid, file, doc, at, team, allocation, allocation_at, has_name, _ = row
-    return PersonFact(pid, file, doc, at, team, allocation, allocation_at, has_name,
-                      tuple(detail))
+    # Every field checked: the tuple is made in C, without PersonFact's Python __new__.
+    row[8] = tuple(detail)
+    return _new_tuple(PersonFact, row)
 
 
 def _plain_in(value: object) -> object:
@@ -247,6 +256,16 @@ def _person_in(row: object) -> Person:
                   None if skills is None else _strings(skills), _opt_str(email), _path(path))
 
 
+def _facts_in(facts: FileFacts, teams: object, persons: object, has_people: object) -> None:
+    for row in _list(teams):
+        tid, place, parent, parent_place, kind = _list(row)
+        facts.teams.append(TeamFact(_str(tid), _place_in(place), _opt_str(parent),
+                                    None if parent_place is None
+                                    else _place_in(parent_place), _str(kind)))
+    facts.persons = [_person_fact_in(row) for row in _list(persons)]
+    facts.has_people = _bool(has_people)
+
+
 def decode(data: object) -> FileResult:
     """The result ``encode`` gave, checked field by field; ``ValueError`` if foreign."""
     try:
@@ -254,14 +273,7 @@ def decode(data: object) -> FileResult:
          people, fixes, team_count) = _list(data)
         result = FileResult(_str(file))
         result.findings = [_finding_in(row) for row in _list(findings)]
-        facts = result.facts
-        for row in _list(teams):
-            tid, place, parent, parent_place, kind = _list(row)
-            facts.teams.append(TeamFact(_str(tid), _place_in(place), _opt_str(parent),
-                                        None if parent_place is None
-                                        else _place_in(parent_place), _str(kind)))
-        facts.persons = [_person_fact_in(row) for row in _list(persons)]
-        facts.has_people = _bool(has_people)
+        _facts_in(result.facts, teams, persons, has_people)
         result.directives = [_directive_in(row) for row in _list(directives)]
         result.skipped = _strings(skipped)
         result.documents = _int(documents)
@@ -273,3 +285,71 @@ def decode(data: object) -> FileResult:
     except (TypeError, ValueError, RecursionError) as exc:  # a wrong length: ValueError
         raise ValueError(f"not a cached result: {exc}") from None
     return result
+
+
+# -- cache entries ----------------------------------------------------------------------
+#
+# A pre-commit run in an org reads back every file's result but needs all of it for the
+# files named only: of the others, the cross-file rules need the facts.  So an entry
+# keeps its parts as JSON texts, decoded when asked for: reading a pack decodes only its
+# index (see ``cache._pack``), and a file not named costs the decoding of its facts alone.
+
+_FACTS = slice(2, 5)  # teams, persons, has_people in ``encode``'s list
+
+
+def _text(value: object) -> bytes:
+    return json.dumps(value, separators=(",", ":"), allow_nan=False).encode()
+
+
+def to_entry(result: FileResult) -> list[Any]:
+    """``result`` as a cache entry: [finding codes, person ids, then as JSON texts (UTF-8)
+    the file, teams and has_people; the person facts; the rest].  Raises TypeError for
+    a value JSON cannot hold."""
+    data = encode(result)
+    teams, persons, has_people = data[_FACTS]
+    del data[_FACTS]
+    try:
+        return [sorted({f.code for f in result.findings}),
+                sorted({p.id for p in result.facts.persons}),
+                _text([data[0], teams, has_people]), _text(persons), _text(data)]
+    except ValueError as exc:
+        raise TypeError(str(exc)) from None
+
+
+def _bytes(item: object) -> bytes:
+    if type(item) is not bytes:
+        raise ValueError("not a JSON text")
+    return item
+
+
+def from_entry(entry: object, keep: Set[str] | None = None,
+               people: Set[str] | None = None,
+               text: Callable[[object], bytes] = _bytes) -> FileResult:
+    """The result ``to_entry`` stored; ``ValueError`` if foreign.
+
+    With ``keep``, a result whose findings have none of those codes comes back with its
+    facts only (no findings, directives or people): what the cross-file rules need of a
+    file that is not reported.  With ``people`` too, its person facts only if it names
+    one of them or is a People file (whose entries every reference is checked against).
+    ``text`` gives the bytes of each text decoded (the cache checks its MAC there).
+    """
+    def load(item: object) -> list[Any]:
+        try:
+            return _list(json.loads(text(item)))
+        except RecursionError:
+            raise ValueError("too deep") from None
+
+    try:
+        codes, ids, head, persons, rest = _list(entry)
+        file, teams, has_people = load(head)
+        if keep is not None and keep.isdisjoint(_strings(codes)):
+            result = FileResult(_str(file))
+            wanted = people is None or has_people is not False \
+                or not people.isdisjoint(_strings(ids))
+            _facts_in(result.facts, teams, load(persons) if wanted else [], has_people)
+            return result
+        data = load(rest)
+        data[_FACTS.start:_FACTS.start] = [teams, load(persons), has_people]
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"not a cached result: {exc}") from None
+    return decode(data)

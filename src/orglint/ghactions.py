@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -59,6 +58,10 @@ def changed_files(env: Mapping[str, str], root: Path, named: list[str]) -> set[s
     branch when there is one and git can tell, else the files named on the command line."""
     base = env.get("GITHUB_BASE_REF", "")
     if base and _REF.fullmatch(base) and ".." not in base:
+        # Imported here: every check imports this module, and subprocess (with its
+        # threading, signal and selectors) is a tenth of a one-file run's imports.
+        import subprocess
+
         for ref in (f"origin/{base}", base):
             try:
                 done = subprocess.run(

@@ -171,3 +171,22 @@ def test_org_rules_stay_linear_on_a_pathological_org(tmp_path):
     over = next(f for f in result.findings if f.code == "ORG301")
     assert over.message.startswith("kim is allocated 30000%: 10% here, 10% in t")
     assert over.message.endswith(f"and {count - 6} more")
+
+
+def test_rules_that_report_at_each_record_see_only_the_people_of_the_named_files():
+    # A pre-commit run names one file of thousands: ORG009 and ORG301 need the records
+    # of its people only (wherever they are), not everyone's.
+    from orglint.facts import FileFacts, PersonFact
+    from orglint.rules.org import OrgContext
+
+    files: dict[str, FileFacts] = {}
+    for i in range(10):
+        facts = files[f"t{i}.yaml"] = FileFacts()
+        facts.persons = [PersonFact(pid, f"t{i}.yaml", 0, 0, f"t{i}", 60, -1, True, ())
+                         for pid in (f"own{i}", "kim")]
+    named = OrgContext(files, {"t3.yaml"}).persons_named()
+    assert sorted((p.id, p.file) for p in named) == sorted(
+        [("own3", "t3.yaml")] + [("kim", f"t{i}.yaml") for i in range(10)])
+    # Most files named (or none said): every record, unfiltered.
+    assert len(OrgContext(files, set(files)).persons_named()) == 20
+    assert len(OrgContext(files).persons_named()) == 20

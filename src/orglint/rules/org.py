@@ -22,6 +22,19 @@ class OrgContext:
     def persons(self) -> list[PersonFact]:
         return [p for facts in self.files.values() for p in facts.persons]
 
+    def persons_named(self) -> list[PersonFact]:
+        """The records of every person who appears in a file being reported.
+
+        A rule that reports at each record of a person finds nothing to report about
+        anyone else: in a pre-commit run (one file of thousands named) that is a few
+        records, not the whole org.
+        """
+        named = [self.files[name] for name in self.named if name in self.files]
+        if not self.named or 2 * len(named) > len(self.files):
+            return self.persons  # nearly everyone: filtering would cost more than it saves
+        ids = {p.id for facts in named for p in facts.persons}
+        return [p for facts in self.files.values() for p in facts.persons if p.id in ids]
+
     @property
     def has_people(self) -> bool:
         return any(facts.has_people for facts in self.files.values())
@@ -158,7 +171,7 @@ class ConflictingPerson(Rule):
 
     def check_org(self, org: OrgContext) -> Iterator[Finding]:
         by_id: dict[str, list[PersonFact]] = {}
-        for person in org.persons:
+        for person in org.persons_named():
             by_id.setdefault(person.id, []).append(person)
         for pid, records in by_id.items():
             if len(records) < 2:
@@ -347,7 +360,7 @@ class OverAllocated(Rule):
     def check_org(self, org: OrgContext) -> Iterator[Finding]:
         by_id: dict[str, list[PersonFact]] = {}
         seen: set[tuple[str, str, str, int]] = set()
-        for person in org.persons:
+        for person in org.persons_named():
             if person.team is None:
                 continue
             # A person listed twice on one team is ORG007's finding; count them once.
