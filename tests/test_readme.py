@@ -65,7 +65,9 @@ def test_the_walk_through_runs_command_by_command(run_cli, tmp_path, plain):
                 if b.startswith("# teams/recsys.yaml\n"))
     (tmp_path / "teams").mkdir()
     path = tmp_path / "teams" / "recsys.yaml"
-    path.write_text(team.split("\n", 1)[1], encoding="utf-8")
+    # The block as a newcomer copies it, its first comment line included: the positions
+    # the README prints must be the ones they see.
+    path.write_text(team, encoding="utf-8")
     sessions = _sessions(section)
     assert len(sessions) == 3
     for step, (command, expected) in enumerate(sessions):
