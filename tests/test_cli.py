@@ -303,6 +303,9 @@ def test_schema_without_a_kind_lists_the_kinds(run_cli):
     assert result.code == 0
     kinds = [line.split()[0] for line in result.out.splitlines()[2:] if line.strip()]
     assert kinds == ["Team", "People", "RoleMatrix", "Group", "Config", "Policy"]
+    # Each kind says what it is for, so the list is a starting point, not a puzzle.
+    described = [line.split(None, 1) for line in result.out.splitlines()[2:] if line.strip()]
+    assert all(len(parts) == 2 for parts in described), result.out
 
 
 FIXABLE = """\

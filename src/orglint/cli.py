@@ -766,7 +766,9 @@ _KIND_NOTES = {
     "Team": "a team: its stage, systems, practices and members",
     "People": "a registry of persons that team files refer to",
     "RoleMatrix": "an organisation's own role matrix",
+    "Group": "a division or department that teams and groups name as parent",
     "Config": ".orglint.yaml (and [tool.orglint] in pyproject.toml)",
+    "Policy": "an organisation's own rules, in CEL, with their tests",
 }
 
 
