@@ -244,6 +244,10 @@ def test_every_option_of_every_subcommand_has_a_description():
     check = {name: action for name, action in _actions(build_parser())}
     assert "default: error" in check["check --fail-on"].help
     assert "sarif" in check["check --output-format"].help
+    # Help that matches what happens: under Actions the default adds annotations, and
+    # check finds each file's nearest configuration, not only the current folder's.
+    assert "GitHub Actions" in check["check --output-format"].help
+    assert "each file named" in check["check --config"].help
 
 
 def test_compose_help_lists_the_stages_and_the_systems():

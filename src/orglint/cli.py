@@ -52,10 +52,11 @@ def _jobs(text: str) -> int:
     return value
 
 
-def _config_options(parser: argparse.ArgumentParser) -> None:
+def _config_options(parser: argparse.ArgumentParser,
+                    found: str = "the current folder") -> None:
     parser.add_argument("--config", type=Path, metavar="PATH",
                         help="use this .orglint.yaml or pyproject.toml (default: the nearest"
-                        " one above the current folder)")
+                        f" one above {found})")
     parser.add_argument("--no-config", action="store_true",
                         help="ignore every configuration file; use the defaults")
 
@@ -87,7 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="files or folders ('-' reads standard input; default: the"
                        " configured paths, else the current folder)")
     check.add_argument("--output-format", choices=FORMATS, default=None, metavar="FORMAT",
-                       help="one of " + ", ".join(FORMATS) + " (default: text)")
+                       help="one of " + ", ".join(FORMATS) + " (default: text; under"
+                       " GitHub Actions, annotations, then the text)")
     check.add_argument("--output-file", type=Path, metavar="PATH",
                        help="write the report to PATH ('-': standard output); the summary"
                        " still goes to standard error")
@@ -105,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="exit 0 even when there are findings")
     check.add_argument("--statistics", action="store_true",
                        help="print the number of findings per rule instead of each finding")
-    _config_options(check)
+    _config_options(check, "each file named, else the current folder")
     check.add_argument("--stdin-filename", metavar="NAME",
                        help="the file name to report (and match excludes against) for '-'")
     check.add_argument("--show-settings", action="store_true",
