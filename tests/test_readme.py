@@ -163,3 +163,15 @@ def test_the_security_section_says_what_orglint_trusts_and_refuses():
     for point in ("JSON", "symbolic link", "repository root", "another user", "escaped"):
         assert point in section, point
     assert len(section.splitlines()) < 30
+
+
+def test_every_orglint_document_in_the_readme_is_valid(run_cli, tmp_path, plain):
+    # A newcomer copies these blocks as they are: none may hold a key the schema refuses.
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", _readme(), re.DOTALL)
+              if "apiVersion: orglint/v1" in b]
+    assert len(blocks) >= 4
+    for k, block in enumerate(blocks):
+        (tmp_path / f"doc{k}.yaml").write_text(block, encoding="utf-8")
+        result = run_cli("check", f"doc{k}.yaml", "--no-config", "--select",
+                         "ORG001,ORG002,ORG003", cwd=tmp_path)
+        assert result.code == 0, (block, result.out, result.err)
