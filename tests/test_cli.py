@@ -463,3 +463,14 @@ def test_jobs_below_one_is_a_usage_error(run_cli, org, jobs):
 
 def test_jobs_one_or_more_runs(run_cli, org):
     assert run_cli("check", "bad.yaml", "--jobs", "1").code == 1
+
+
+@pytest.mark.parametrize(("args", "helped"), [
+    (["rule", "--all", "--bogus"], "orglint rule --help"),
+    (["check", "--selct", "ORG1"], "orglint check --help"),
+    (["--bogus"], "orglint --help"),
+])
+def test_an_unknown_option_points_at_the_help_of_its_subcommand(run_cli, args, helped):
+    result = run_cli(*args)
+    assert result.code == 2
+    assert "unrecognized arguments" in result.err and f"see '{helped}'" in result.err
