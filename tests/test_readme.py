@@ -90,6 +90,18 @@ def test_what_a_finding_looks_like(run_cli, plain):
     assert result.out.rstrip("\n") == expected
 
 
+def test_the_backstage_example_runs_as_written(run_cli, tmp_path, plain):
+    section = _section("Where org data already lives: Backstage, HR exports, SCIM")
+    catalog = next(b for b in re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)
+                   if b.startswith("# catalog-info.yaml\n"))
+    (tmp_path / "catalog-info.yaml").write_text(catalog, encoding="utf-8")
+    assert "With `backstage: true` in `.orglint.yaml` beside it:" in section
+    (tmp_path / ".orglint.yaml").write_text("backstage: true\n", encoding="utf-8")
+    [(command, expected)] = _sessions(section)
+    result = run_cli(*shlex.split(command)[1:])
+    assert result.out.rstrip("\n") == expected, (result.out, result.err)
+
+
 def test_the_install_from_the_repository_is_a_valid_pinned_requirement():
     install = _section("Install and first run")
     line = next(b.strip() for b in _consoles(install) if "git+" in b)
