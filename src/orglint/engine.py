@@ -27,7 +27,7 @@ from orglint.files import (
     gather,
     read_limited,
 )
-from orglint.findings import Finding, Fix, Result, Severity
+from orglint.findings import Finding, Fix, Result, Severity, offerable
 from orglint.loader import Document, Limits, load
 from orglint.matrix import Matrix, load_matrix
 from orglint.model import People, Person, Team, build_people, build_team
@@ -420,7 +420,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         result.stale_baseline = stale
     all_findings.extend(unreadable)
     all_findings.sort(key=Finding.sort_key)
-    result.findings = all_findings
+    result.findings = offerable(all_findings)
     return result
 
 
