@@ -689,7 +689,7 @@ def _rule(args: argparse.Namespace) -> int:
             except UnknownRuleError:
                 pass
             else:
-                print(rule_page(rules[0]) if args.output_format == "text"
+                print(_shown(rule_page(rules[0])) if args.output_format == "text"
                       else json.dumps(rule_json(rules[0]), indent=2), end="")
                 return EXIT_OK
             choices = [r.code for r in known.values()] + [r.name for r in known.values()]
@@ -701,8 +701,17 @@ def _rule(args: argparse.Namespace) -> int:
         data: Any = [rule_json(r) for r in rules] if args.all else rule_json(rules[0])
         print(json.dumps(data, indent=2))
     else:
-        print("\n---\n\n".join(rule_page(r) for r in rules), end="")
+        print(_shown("\n---\n\n".join(rule_page(r) for r in rules)), end="")
     return EXIT_OK
+
+
+def _shown(page: str) -> str:
+    """A rule page for the terminal: an org's own rules are documented from its matrix
+    and policy files, whose text must not reach the terminal or a CI log as escapes or
+    workflow commands."""
+    from orglint.escape import defused, visible
+
+    return defused(visible(page, newlines=True))
 
 
 def _matrix(args: argparse.Namespace) -> Any:
