@@ -144,6 +144,8 @@ def check_bytes(file: str, raw: bytes, job: Job) -> FileResult:
         # would be reported as unused.
         return result
     result.directives = scan(loaded.text) if loaded.text else []
+    if not loaded.documents:
+        result.skipped.append("empty (no YAML document)")  # -v's reason, as the summary says
     teams: list[tuple[Document, dict[str, Any], bool]] = []
     for doc in loaded.documents:
         kind = document_kind(doc.data)
