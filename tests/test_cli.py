@@ -208,6 +208,14 @@ def test_show_settings(run_cli, org):
     assert data["fail-on"] == {"value": "warning", "from": str(org / ".orglint.yaml")}
     assert data["ignore"] == {"value": ["ORG206", "ORG207"], "from": "command line"}
     assert data["select"]["from"] == "default"
+    # How the file in use was chosen, never "default".
+    assert data["config-file"]["from"] == "found"
+    assert data["root"] == {"value": str(org), "from": "the configuration's folder"}
+    named = json.loads(run_cli("check", "--show-settings", "--config", ".orglint.yaml").out)
+    assert named["config-file"]["from"] == "--config"
+    bare = json.loads(run_cli("check", "--show-settings", "--no-config").out)
+    assert bare["config-file"] == {"value": None, "from": "default"}
+    assert bare["root"]["from"] == "the current folder"
 
 
 def test_flag_mistakes_are_usage_errors(run_cli, org):
