@@ -243,12 +243,22 @@ def _actions(parser):
             yield (action.option_strings or [action.dest])[0], action
 
 
+def _subparsers(parser):
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            yield from action.choices.values()
+
+
 def test_every_option_of_every_subcommand_has_a_description():
     from orglint.cli import build_parser
 
     missing = [name for name, action in _actions(build_parser())
                if not (action.help or "").strip()]
     assert missing == []
+    for parser in _subparsers(build_parser()):
+        assert parser.description, parser.prog
     check = {name: action for name, action in _actions(build_parser())}
     assert "default: error" in check["check --fail-on"].help
     assert "sarif" in check["check --output-format"].help

@@ -208,6 +208,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     clean = sub.add_parser("clean", help="remove the result cache")
     _config_options(clean)
+    # 'orglint X --help' opens with what X does, as 'orglint --help' lists it.
+    for listed in sub._choices_actions:
+        chosen = sub.choices[listed.dest]
+        if chosen.description is None and listed.help:
+            chosen.description = listed.help[0].upper() + listed.help[1:] + "."
     return parser
 
 
