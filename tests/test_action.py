@@ -119,8 +119,10 @@ echo "$@" >> "{log}"
 @pytest.mark.parametrize(("version", "installs"), [
     ("", "{action}"),
     ("v9.9.9", "{action}"),  # the action's own ref: its own files
-    ("v0.1.0", "orglint==0.1.0"),
-    ("0.2", "orglint==0.2"),
+    # A release is a tag of the action's repository, never a name on a package index
+    # (orglint is not on PyPI: 'orglint==0.1.0' there would be someone else's code).
+    ("v0.1.0", "git+https://github.com/orglint/orglint@v0.1.0"),
+    ("0.2", "git+https://github.com/orglint/orglint@0.2"),
     ("main", "git+https://github.com/orglint/orglint@main"),
 ])
 def test_install_step_picks_what_to_install(tmp_path, version, installs):

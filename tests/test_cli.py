@@ -208,6 +208,14 @@ def test_show_settings(run_cli, org):
     assert data["fail-on"] == {"value": "warning", "from": str(org / ".orglint.yaml")}
     assert data["ignore"] == {"value": ["ORG206", "ORG207"], "from": "command line"}
     assert data["select"]["from"] == "default"
+    # How the file in use was chosen, never "default".
+    assert data["config-file"]["from"] == "found"
+    assert data["root"] == {"value": str(org), "from": "the configuration's folder"}
+    named = json.loads(run_cli("check", "--show-settings", "--config", ".orglint.yaml").out)
+    assert named["config-file"]["from"] == "--config"
+    bare = json.loads(run_cli("check", "--show-settings", "--no-config").out)
+    assert bare["config-file"] == {"value": None, "from": "default"}
+    assert bare["root"]["from"] == "the current folder"
 
 
 def test_flag_mistakes_are_usage_errors(run_cli, org):
@@ -235,15 +243,29 @@ def _actions(parser):
             yield (action.option_strings or [action.dest])[0], action
 
 
+def _subparsers(parser):
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            yield from action.choices.values()
+
+
 def test_every_option_of_every_subcommand_has_a_description():
     from orglint.cli import build_parser
 
     missing = [name for name, action in _actions(build_parser())
                if not (action.help or "").strip()]
     assert missing == []
+    for parser in _subparsers(build_parser()):
+        assert parser.description, parser.prog
     check = {name: action for name, action in _actions(build_parser())}
     assert "default: error" in check["check --fail-on"].help
     assert "sarif" in check["check --output-format"].help
+    # Help that matches what happens: under Actions the default adds annotations, and
+    # check finds each file's nearest configuration, not only the current folder's.
+    assert "GitHub Actions" in check["check --output-format"].help
+    assert "each file named" in check["check --config"].help
 
 
 def test_compose_help_lists_the_stages_and_the_systems():
@@ -303,6 +325,9 @@ def test_schema_without_a_kind_lists_the_kinds(run_cli):
     assert result.code == 0
     kinds = [line.split()[0] for line in result.out.splitlines()[2:] if line.strip()]
     assert kinds == ["Team", "People", "RoleMatrix", "Group", "Config", "Policy"]
+    # Each kind says what it is for, so the list is a starting point, not a puzzle.
+    described = [line.split(None, 1) for line in result.out.splitlines()[2:] if line.strip()]
+    assert all(len(parts) == 2 for parts in described), result.out
 
 
 FIXABLE = """\
@@ -456,3 +481,14 @@ def test_jobs_below_one_is_a_usage_error(run_cli, org, jobs):
 
 def test_jobs_one_or_more_runs(run_cli, org):
     assert run_cli("check", "bad.yaml", "--jobs", "1").code == 1
+
+
+@pytest.mark.parametrize(("args", "helped"), [
+    (["rule", "--all", "--bogus"], "orglint rule --help"),
+    (["check", "--selct", "ORG1"], "orglint check --help"),
+    (["--bogus"], "orglint --help"),
+])
+def test_an_unknown_option_points_at_the_help_of_its_subcommand(run_cli, args, helped):
+    result = run_cli(*args)
+    assert result.code == 2
+    assert "unrecognized arguments" in result.err and f"see '{helped}'" in result.err

@@ -107,6 +107,13 @@ def test_every_config_mistake_is_exit_2_naming_the_key(run_cli, repo, text, expe
     assert "Traceback" not in result.err
 
 
+def test_policies_that_match_nothing_name_the_configuration_like_matrix_does(run_cli, repo):
+    (repo / ".orglint.yaml").write_text("policies: ['policies/*.yaml']\n")
+    result = run_cli("check", "teams/t.yaml", cwd=repo)
+    assert result.code == 2
+    assert ".orglint.yaml: key 'policies': no file matched policies/*.yaml" in result.err
+
+
 def test_pyproject_errors_name_the_key(run_cli, repo):
     (repo / "pyproject.toml").write_text('[tool.orglint]\nfail-on = "never"\n')
     result = run_cli("check", "teams/t.yaml", cwd=repo)

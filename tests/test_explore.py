@@ -20,6 +20,13 @@ def test_roles_list_and_one_role(run_cli):
     assert "gpu-operator" in one.out
 
 
+def test_a_role_outside_the_matrix_says_not_checked_once(run_cli):
+    listing = run_cli("roles").out
+    manager = next(line for line in listing.splitlines() if line.strip().startswith("manager"))
+    assert manager.count("not checked") == 1, manager
+    assert "not checked against the matrix" in run_cli("roles", "manager").out
+
+
 def test_roles_shows_the_responsibilities_shared_with_a_role(run_cli):
     # A platform engineer on call is doing its own work (ORG102, ORG302): the explorer
     # says so on both pages.

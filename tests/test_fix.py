@@ -82,6 +82,19 @@ def test_never_fixes_a_file_with_yaml_errors(run_cli, tmp_path):
     assert target.read_text() == text
 
 
+def test_a_file_with_yaml_errors_promises_no_fix(run_cli, tmp_path):
+    # --fix leaves it alone, so the report marks nothing [*] and counts nothing fixable.
+    text = (FIXES / "comments-everywhere.yaml").read_text()
+    (tmp_path / "d.yaml").write_text(text)
+    assert "fixable with --fix" in run_cli("check", "--no-config", "d.yaml").out
+    (tmp_path / "d.yaml").write_text(text.replace("  maturity: pilot\n",
+                                                  "  maturity: pilot\n  maturity: pilot\n"))
+    result = run_cli("check", "--no-config", "d.yaml")
+    assert "ORG002" in result.out
+    assert "[*]" not in result.out and "fixable" not in result.out
+    assert "hidden fix" not in result.out
+
+
 def test_refuses_what_ruamel_cannot_round_trip(run_cli, tmp_path):
     target = tmp_path / "a.yaml"
     text = ("apiVersion: orglint/v1\nkind: Team\nmetadata: {name: a}\nspec:\n"

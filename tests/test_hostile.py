@@ -97,6 +97,8 @@ def test_empty_and_non_orglint_files_are_skipped_with_a_reason(run_cli, tmp_path
     result = run_cli("check", ".", "-v")
     assert result.code == 0
     assert "ci.yaml: skipped: document 1: not an orglint document" in result.out
+    # The summary promises that -v says why each file was skipped: the empty one too.
+    assert "empty.yaml: skipped: empty (no YAML document)" in result.out
 
 
 def test_fifo_in_a_folder_is_skipped(run_cli, tmp_path):

@@ -278,6 +278,15 @@ def test_scim_that_cannot_be_read_is_exit_2(run_cli, tmp_path, text):
     assert result.code == 2 and "not JSON" in result.err
 
 
+@pytest.mark.parametrize("text", ["[]", "{}", '{"Resources": 5}', '{"Resources": [{"id": 1}]}'])
+def test_json_with_no_scim_user_or_group_is_exit_2_not_an_empty_import(run_cli, tmp_path, text):
+    source = tmp_path / "users.json"
+    source.write_text(text, encoding="utf-8")
+    result = run_cli("import", "scim", str(source), "--output", str(tmp_path / "o"))
+    assert result.code == 2 and "no SCIM User or Group" in result.err
+    assert not (tmp_path / "o").exists()
+
+
 # -- writing -------------------------------------------------------------------------
 
 

@@ -92,6 +92,14 @@ def test_custom_anti_pattern_is_reported_like_any_rule(run_cli, acme):
                               "--output-format", "json").out)["summary"]["warnings"] == 1
 
 
+def test_a_custom_owns_rule_is_documented_with_an_example_from_its_ids(run_cli, acme):
+    page = run_cli("rule", "ACME001", cwd=acme).out
+    assert "## Example\n```yaml\n- {id: ana, role: devops-sre, owns:" \
+           " [feature-store-population]}\n```" in page
+    assert "Use instead:\n```yaml\n- {id: ana, role: data-engineer, owns:" \
+           " [feature-store-population]}\n```" in page
+
+
 def test_a_message_template_is_text_not_code(run_cli, acme):
     # Only {name} placeholders are filled; format syntax such as attribute access, which
     # str.format would evaluate (and crash on), is left as written.

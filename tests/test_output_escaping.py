@@ -169,6 +169,19 @@ def test_a_custom_matrix_cannot_inject_through_its_rule_texts(run_cli, tmp_path)
     assert "dmitri\\x1b[2J\\n::error::forged because\\x07\\n##[error]forged" in text
 
 
+@pytest.mark.parametrize("rule", ["ACME001", "acme-rule"])
+def test_a_custom_matrix_cannot_inject_through_its_rule_page(run_cli, tmp_path, rule):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "matrix.yaml").write_text(MATRIX)
+    (tmp_path / ".orglint.yaml").write_text("matrix: matrix.yaml\n")
+    result = run_cli("rule", rule)
+    assert result.code == 0, result.err
+    assert not RAW_CONTROLS.search(result.out)
+    assert [line for line in result.out.splitlines()
+            if line.lstrip().startswith(("::", "##["))] == []
+    assert "because\\x07" in result.out  # shown, as an escape
+
+
 @pytest.mark.parametrize(("raw", "shown"), [
     ("plain text, é 漢字 emoji 😀", "plain text, é 漢字 emoji 😀"),
     ("a\nb\rc\td", "a\\nb\\rc\\td"),

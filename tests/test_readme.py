@@ -65,7 +65,9 @@ def test_the_walk_through_runs_command_by_command(run_cli, tmp_path, plain):
                 if b.startswith("# teams/recsys.yaml\n"))
     (tmp_path / "teams").mkdir()
     path = tmp_path / "teams" / "recsys.yaml"
-    path.write_text(team.split("\n", 1)[1], encoding="utf-8")
+    # The block as a newcomer copies it, its first comment line included: the positions
+    # the README prints must be the ones they see.
+    path.write_text(team, encoding="utf-8")
     sessions = _sessions(section)
     assert len(sessions) == 3
     for step, (command, expected) in enumerate(sessions):
@@ -86,6 +88,18 @@ def test_what_a_finding_looks_like(run_cli, plain):
     [(command, expected)] = _sessions(_section("What a finding looks like"))
     result = run_cli(*shlex.split(command)[1:], cwd=REPO)
     assert result.out.rstrip("\n") == expected
+
+
+def test_the_backstage_example_runs_as_written(run_cli, tmp_path, plain):
+    section = _section("Where org data already lives: Backstage, HR exports, SCIM")
+    catalog = next(b for b in re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)
+                   if b.startswith("# catalog-info.yaml\n"))
+    (tmp_path / "catalog-info.yaml").write_text(catalog, encoding="utf-8")
+    assert "With `backstage: true` in `.orglint.yaml` beside it:" in section
+    (tmp_path / ".orglint.yaml").write_text("backstage: true\n", encoding="utf-8")
+    [(command, expected)] = _sessions(section)
+    result = run_cli(*shlex.split(command)[1:])
+    assert result.out.rstrip("\n") == expected, (result.out, result.err)
 
 
 def test_the_install_from_the_repository_is_a_valid_pinned_requirement():
@@ -161,3 +175,15 @@ def test_the_security_section_says_what_orglint_trusts_and_refuses():
     for point in ("JSON", "symbolic link", "repository root", "another user", "escaped"):
         assert point in section, point
     assert len(section.splitlines()) < 30
+
+
+def test_every_orglint_document_in_the_readme_is_valid(run_cli, tmp_path, plain):
+    # A newcomer copies these blocks as they are: none may hold a key the schema refuses.
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", _readme(), re.DOTALL)
+              if "apiVersion: orglint/v1" in b]
+    assert len(blocks) >= 4
+    for k, block in enumerate(blocks):
+        (tmp_path / f"doc{k}.yaml").write_text(block, encoding="utf-8")
+        result = run_cli("check", f"doc{k}.yaml", "--no-config", "--select",
+                         "ORG001,ORG002,ORG003", cwd=tmp_path)
+        assert result.code == 0, (block, result.out, result.err)

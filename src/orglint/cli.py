@@ -52,10 +52,11 @@ def _jobs(text: str) -> int:
     return value
 
 
-def _config_options(parser: argparse.ArgumentParser) -> None:
+def _config_options(parser: argparse.ArgumentParser,
+                    found: str = "the current folder") -> None:
     parser.add_argument("--config", type=Path, metavar="PATH",
                         help="use this .orglint.yaml or pyproject.toml (default: the nearest"
-                        " one above the current folder)")
+                        f" one above {found})")
     parser.add_argument("--no-config", action="store_true",
                         help="ignore every configuration file; use the defaults")
 
@@ -87,7 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="files or folders ('-' reads standard input; default: the"
                        " configured paths, else the current folder)")
     check.add_argument("--output-format", choices=FORMATS, default=None, metavar="FORMAT",
-                       help="one of " + ", ".join(FORMATS) + " (default: text)")
+                       help="one of " + ", ".join(FORMATS) + " (default: text; under"
+                       " GitHub Actions, annotations, then the text)")
     check.add_argument("--output-file", type=Path, metavar="PATH",
                        help="write the report to PATH ('-': standard output); the summary"
                        " still goes to standard error")
@@ -105,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="exit 0 even when there are findings")
     check.add_argument("--statistics", action="store_true",
                        help="print the number of findings per rule instead of each finding")
-    _config_options(check)
+    _config_options(check, "each file named, else the current folder")
     check.add_argument("--stdin-filename", metavar="NAME",
                        help="the file name to report (and match excludes against) for '-'")
     check.add_argument("--show-settings", action="store_true",
@@ -206,6 +208,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     clean = sub.add_parser("clean", help="remove the result cache")
     _config_options(clean)
+    # 'orglint X --help' opens with what X does, as 'orglint --help' lists it.
+    for listed in sub._choices_actions:
+        chosen = sub.choices[listed.dest]
+        if chosen.description is None and listed.help:
+            chosen.description = listed.help[0].upper() + listed.help[1:] + "."
+    return parser
+
+
+def _subparser(parser: argparse.ArgumentParser, command: str | None) -> argparse.ArgumentParser:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+            chosen: argparse.ArgumentParser = action.choices[command]
+            return chosen
     return parser
 
 
@@ -213,7 +228,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
         parser = build_parser()
-        args = parser.parse_args(args_list)
+        args, extra = parser.parse_known_args(args_list)
+        if extra:
+            # Point at the subcommand's help, which lists what it does take.
+            _subparser(parser, args.command).error(
+                "unrecognized arguments: " + " ".join(extra))
         if args.command is None:
             parser.print_help()
             return EXIT_ERROR
@@ -675,7 +694,7 @@ def _rule(args: argparse.Namespace) -> int:
             except UnknownRuleError:
                 pass
             else:
-                print(rule_page(rules[0]) if args.output_format == "text"
+                print(_shown(rule_page(rules[0])) if args.output_format == "text"
                       else json.dumps(rule_json(rules[0]), indent=2), end="")
                 return EXIT_OK
             choices = [r.code for r in known.values()] + [r.name for r in known.values()]
@@ -687,8 +706,17 @@ def _rule(args: argparse.Namespace) -> int:
         data: Any = [rule_json(r) for r in rules] if args.all else rule_json(rules[0])
         print(json.dumps(data, indent=2))
     else:
-        print("\n---\n\n".join(rule_page(r) for r in rules), end="")
+        print(_shown("\n---\n\n".join(rule_page(r) for r in rules)), end="")
     return EXIT_OK
+
+
+def _shown(page: str) -> str:
+    """A rule page for the terminal: an org's own rules are documented from its matrix
+    and policy files, whose text must not reach the terminal or a CI log as escapes or
+    workflow commands."""
+    from orglint.escape import defused, visible
+
+    return defused(visible(page, newlines=True))
 
 
 def _matrix(args: argparse.Namespace) -> Any:
@@ -766,7 +794,9 @@ _KIND_NOTES = {
     "Team": "a team: its stage, systems, practices and members",
     "People": "a registry of persons that team files refer to",
     "RoleMatrix": "an organisation's own role matrix",
+    "Group": "a division or department that teams and groups name as parent",
     "Config": ".orglint.yaml (and [tool.orglint] in pyproject.toml)",
+    "Policy": "an organisation's own rules, in CEL, with their tests",
 }
 
 

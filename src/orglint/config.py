@@ -253,6 +253,12 @@ def _finish(settings: Settings, overrides: dict[str, Any], confined: bool) -> Se
                               f" outside the repository ({top}); name the configuration"
                               " with --config to use it")
     settings.confined = confined
+    # --show-settings says how the file was chosen, not "default" for a file in use.
+    if settings.config_file is not None:
+        settings.origins["config-file"] = "found" if confined else "--config"
+        settings.origins["root"] = "the configuration's folder"
+    else:
+        settings.origins["root"] = "the current folder"
     _apply_overrides(settings, overrides)
     return settings
 

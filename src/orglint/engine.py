@@ -27,7 +27,7 @@ from orglint.files import (
     gather,
     read_limited,
 )
-from orglint.findings import Finding, Fix, Result, Severity
+from orglint.findings import Finding, Fix, Result, Severity, offerable
 from orglint.loader import Document, Limits, load
 from orglint.matrix import Matrix, load_matrix
 from orglint.model import People, Person, Team, build_people, build_team
@@ -144,6 +144,8 @@ def check_bytes(file: str, raw: bytes, job: Job) -> FileResult:
         # would be reported as unused.
         return result
     result.directives = scan(loaded.text) if loaded.text else []
+    if not loaded.documents:
+        result.skipped.append("empty (no YAML document)")  # -v's reason, as the summary says
     teams: list[tuple[Document, dict[str, Any], bool]] = []
     for doc in loaded.documents:
         kind = document_kind(doc.data)
@@ -409,7 +411,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         result.stale_baseline = stale
     all_findings.extend(unreadable)
     all_findings.sort(key=Finding.sort_key)
-    result.findings = all_findings
+    result.findings = offerable(all_findings)
     return result
 
 

@@ -74,6 +74,8 @@ def roles_text(matrix: Matrix) -> str:
 def role_text(matrix: Matrix, role_id: str) -> str:
     data = role_json(matrix, role_id)
     lines = [f"{visible(data['title'])} ({visible(role_id)})", "", _wrap(data["summary"], "")]
+    if not data["in_matrix"]:
+        lines += ["", "Allowed on any team; not checked against the matrix."]
     if data["job"]:
         lines += ["", "Job to be done:", _wrap(data["job"])]
     if data["success"]:

@@ -102,6 +102,20 @@ class Finding(NamedTuple):
         return out
 
 
+# --fix leaves a file with these alone (its YAML must be repaired by hand first).
+YAML_ERRORS = frozenset({"ORG001", "ORG002"})
+
+
+def offerable(findings: list[Finding]) -> list[Finding]:
+    """The findings without the fixes --fix would refuse to apply: no ``[*]`` and no
+    "N fixable" may promise a fix in a file with YAML errors."""
+    broken = {f.file for f in findings if f.code in YAML_ERRORS}
+    if not broken:
+        return findings
+    return [f._replace(fix=None) if f.fix is not None and f.file in broken else f
+            for f in findings]
+
+
 class Result:
     """Everything a reporter needs; the exit code is derived here, never in a reporter."""
 

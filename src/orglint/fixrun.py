@@ -13,7 +13,7 @@ from typing import NamedTuple
 from orglint import fsutil
 from orglint.escape import line_start, visible
 from orglint.files import Entry, Gathered, content_digest
-from orglint.findings import Finding, Result
+from orglint.findings import YAML_ERRORS, Finding, Result
 from orglint.fixer import diff, fixes_for, plan_file
 
 
@@ -50,7 +50,7 @@ def apply_fixes(result: Result, gathered: Gathered, *, roots: list[Path], diff_o
         fixes = fixes_for(findings, extra, unsafe)
         if not fixes:
             continue
-        if any(f.code in ("ORG001", "ORG002") for f in findings):
+        if any(f.code in YAML_ERRORS for f in findings):
             _not_fixed(source.display, "it has YAML errors (ORG001/ORG002) to repair by hand"
                        " first")
             continue

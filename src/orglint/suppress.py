@@ -244,10 +244,14 @@ def apply(findings: list[Finding], directives: list[Directive], today: dt.date,
             unused = [c for c, r in zip(d.codes, resolved[index], strict=True)
                       if r not in spent and (r == "ALL" or r in enabled)]
             if unused:
+                why = ("nothing to ignore" + (" in this file" if d.file_level
+                                               else f" on line {d.target}"))
+                if UNSUPPRESSIBLE in resolved[index]:
+                    # "Nothing to ignore" would read as if it could work elsewhere.
+                    why = (f"{UNSUPPRESSIBLE} is never suppressed (a file orglint could not"
+                           " read never passes); " + why)
                 extra.append(_at(UnusedSuppression, d, file,
-                                 f"unused suppression of {', '.join(unused)}: nothing to"
-                                 " ignore" + (" in this file" if d.file_level
-                                              else f" on line {d.target}")))
+                                 f"unused suppression of {', '.join(unused)}: {why}"))
     return kept + extra
 
 

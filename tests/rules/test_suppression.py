@@ -60,6 +60,15 @@ def test_unused_suppression_is_org901(tmp_path):
     assert check(tmp_path, source) == [(*at(source, "# orglint"), "ORG901")]
 
 
+def test_a_suppression_of_org001_says_it_can_never_work(tmp_path):
+    source = BAD.replace("{comment}", "  # orglint: ignore[yaml-syntax-error]")
+    (tmp_path / "t.yaml").write_text(dedent(source))
+    settings = Settings(root=tmp_path, cache=False, select=["ALL"])
+    found = run(plan(settings), Request(["t.yaml"], cwd=tmp_path)).findings
+    [finding] = [f for f in found if f.code == "ORG901"]
+    assert "ORG001 is never suppressed" in finding.message
+
+
 def test_expired_suppression_is_org902_and_the_finding_returns(tmp_path):
     source = BAD.replace("{comment}", "  # orglint: ignore[ORG104] until=2025-12-31 hiring")
     assert check(tmp_path, source) == [(*at(source, "training-pipelines"), "ORG104"),

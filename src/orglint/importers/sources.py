@@ -281,6 +281,7 @@ def read_scim(paths: list[Path], imported: Imported) -> None:
     groups: list[tuple[dict[str, Any], str]] = []
     grouped: set[str] = set()
     departments: list[tuple[str, str, str]] = []
+    found_user = False
     for path in paths:
         try:
             data = json.loads(decode(read_input(path), path))
@@ -292,6 +293,11 @@ def read_scim(paths: list[Path], imported: Imported) -> None:
                 groups.append((resource, path.name))
             elif kind == "User":
                 _scim_user(resource, path.name, users, departments, imported)
+                found_user = True
+    if not groups and not found_user:
+        # As for Backstage: a wrong file must not pass as an org with nobody in it.
+        raise ImportFailed("no SCIM User or Group resource (a 'schemas' list naming the core"
+                           " User or Group schema, or meta.resourceType) in the files given")
     for resource, file in groups:
         name = _string(resource.get("displayName"))
         team_id = slug(name)

@@ -31,7 +31,9 @@ def policy_files(settings: Settings, gathered: Gathered | None) -> list[tuple[Pa
         if not paths:
             from orglint.errors import ConfigError
 
-            raise ConfigError("key 'policies': no file matched " + ", ".join(policies))
+            origin = settings.origins.get("policies")
+            raise ConfigError((f"{origin}: " if origin else "") + "key 'policies': no file"
+                              " matched " + ", ".join(policies))
         for path in paths:
             seen.add(identity(path))
             found.append((path, display_name(path, Path.cwd())))

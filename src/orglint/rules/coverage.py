@@ -17,7 +17,9 @@ from orglint.wording import plural
 class FeatureStoreWithoutDataEngineer(PatternRule):
     """## What it does
     Reports a team that runs a `feature-store` and has no member with role
-    `data-engineer`.  The finding points at the `feature-store` item of `systems`.
+    `data-engineer`.  The finding points at the `feature-store` item of `systems`, and
+    its message names the data-engineering work the feature store requires that nobody
+    owns (ORG202 then leaves that work to this rule).
 
     ## Why is this bad?
     Without a data engineer the ML team rebuilds data pipelines ad hoc, and the feature
@@ -52,7 +54,8 @@ class UnownedSystemResponsibility(Rule):
     For each system the team runs, checks that every responsibility the matrix says it
     requires is owned by some member.  The finding points at the system.  What a missing
     role already explains is left to that rule: with no data engineer on a feature-store
-    team, ORG201 names the unowned feature-store work and this rule stays silent on it.
+    team, ORG201 names the unowned feature-store work and this rule stays silent on it
+    (ORG205 likewise for serving and GPU work at production with no platform engineer).
 
     ## Why is this bad?
     A system with an unowned responsibility fails in exactly that place: a model serving
@@ -162,7 +165,9 @@ class ProductionWithoutEvalGate(PatternRule):
 class ProductionWithoutSubstrateOwner(PatternRule):
     """## What it does
     At maturity `production` or `scale`, reports a team that runs `gpu-cluster` or
-    `model-serving` and has no member with role `platform-engineer`.
+    `model-serving` and has no member with role `platform-engineer`.  Points at
+    `spec.maturity`; the message names the platform work those systems require that
+    nobody owns (ORG202 then leaves that work to this rule).
 
     ## Why is this bad?
     Under live traffic the GPU and serving substrate needs on-call owners with

@@ -170,9 +170,7 @@ def custom_rules(matrix: Matrix, builtin: set[str]) -> list[type[Rule]]:
         doc = (
             f"## What it does\n{summary} (an anti-pattern from the role matrix"
             f" '{matrix.name}').\n\n## Why is this bad?\n{pattern.why or summary}\n\n"
-            f"## Example\nA team matching the '{pattern.kind}' pattern {pattern.code}.\n\n"
-            "Use instead:\nA team that does not match it; see the matrix file"
-            f" {matrix.sources[-1]}.\n"
+            + _custom_example(pattern, matrix)
         )
         attrs: dict[str, Any] = {
             "__doc__": doc, "code": pattern.code, "name": pattern.name,
@@ -183,3 +181,17 @@ def custom_rules(matrix: Matrix, builtin: set[str]) -> list[type[Rule]]:
     return list(made.values())
 
 
+
+
+def _custom_example(pattern: AntiPattern, matrix: Matrix) -> str:
+    """Example / Use instead for an org's own anti-pattern: a member for an ``owns``
+    pattern (ruff's layout, from the pattern's own ids), prose for the other kinds."""
+    wanted = sorted(matrix.pattern_responsibilities(pattern)) if pattern.kind == "owns" else []
+    owner = matrix.owner(wanted[0]) if wanted else None
+    if pattern.roles and wanted and owner is not None and owner not in pattern.roles:
+        return (f"## Example\n```yaml\n- {{id: ana, role: {pattern.roles[0]},"
+                f" owns: [{wanted[0]}]}}\n```\n\nUse instead:\n```yaml\n"
+                f"- {{id: ana, role: {owner}, owns: [{wanted[0]}]}}\n```\n")
+    return (f"## Example\nA team matching the '{pattern.kind}' pattern {pattern.code}.\n\n"
+            "Use instead:\nA team that does not match it; see the matrix file"
+            f" {matrix.sources[-1]}.\n")

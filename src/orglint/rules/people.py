@@ -180,7 +180,8 @@ class SeniorityRequired(Rule):
     `gpu-fairness` or `eval-gate`) when everyone on the team who owns it is below
     `senior`.  A member with no `level` whose title says junior (Junior, Jr., Associate,
     Graduate, Intern: the matrix's `titles.junior-words`) counts as junior; other
-    members whose level is not known are given the benefit of the doubt.
+    members whose level is not known are given the benefit of the doubt.  Points at
+    each holder's item of `owns`.
 
     ## Why is this bad?
     Some work is the senior skill bar itself: designing fair sharing of a GPU pool, or
