@@ -477,3 +477,28 @@ def test_member_rule_at_points_at_the_named_field(lint, tmp_path):
     (tmp_path / "org").mkdir()
     (tmp_path / "org" / "acme.yaml").write_text(acme)
     lint.check(TEAM, expected=[(10, 46, "ACME035")], settings=settings)
+
+
+def test_person_rules_read_the_org_converted_once(tmp_path, run_cli, monkeypatch):
+    from orglint.policy import cel
+
+    org(tmp_path, """\
+        - code: ACME040
+          name: everyone-counted
+          target: person
+          expression: "org.people.size() == 2 && org.teams.size() == 1"
+        - code: ACME041
+          name: seniors-only
+          target: person
+          expression: "person.level != 'junior'"
+          messageExpression: "person.id + ' of ' + string(org.people.size())"
+        - code: ACME042
+          name: some-team
+          target: org
+          expression: "org.teams.size() > 0"
+        """)
+    monkeypatch.setattr(cel.Shared, "conversions", 0)
+    done = run_cli("check", "team.yaml", "--select", "ACME", "--no-cache")
+    assert done.out.splitlines()[0] == "team.yaml:9:12: ACME041 [warning] ana of 2", done.out
+    assert "ACME040" not in done.out and "ORG903" not in done.out
+    assert cel.Shared.conversions == 1  # one org for every person and org rule

@@ -18,7 +18,7 @@ from orglint.policy.load import Expr, PolicyError, RuleSpec
 NAMES = {
     "team": ("team", "matrix", "variables"),
     "member": ("member", "team", "matrix", "variables"),
-    "person": ("person", "matrix", "variables"),
+    "person": ("person", "org", "matrix", "variables"),
     "org": ("org", "matrix", "variables"),
 }
 TIME_BUDGET = 120.0  # seconds of policy evaluation per run and process (spec section 6)

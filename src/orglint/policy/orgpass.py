@@ -17,10 +17,10 @@ from orglint.files import Gathered
 from orglint.findings import Finding
 from orglint.loader import load
 from orglint.model import Person, build_team
-from orglint.policy.cel import CompileError, Program, compile_expression
-from orglint.policy.compiled import Verdict
-from orglint.policy.policyset import target_inputs, team_data
-from orglint.policy.teamrules import OUTCOMES, outcome_item, policy_error, verdict_of
+from orglint.policy.cel import CompileError, Program, Shared, compile_shared
+from orglint.policy.compiled import Compiled, Verdict, evaluate, fallback_message, message_of
+from orglint.policy.policyset import team_data
+from orglint.policy.teamrules import OUTCOMES, outcome_item, policy_error
 from orglint.policy.views import org_view, person_views
 from orglint.rules.base import TeamContext
 from orglint.schema import document_kind, recover, validate
@@ -60,31 +60,34 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
             for fact in result.facts.persons:
                 if fact.team is not None:
                     places.setdefault(fact.id, []).append(fact.place)
-    needs_people = any(r.policy.spec.target == "person" or _names(r.policy, "people")
-                       for r in rules)
-    persons = person_views(teams, people) if needs_people else {}
+    persons = person_views(teams, people) if _needs(rules, "people", "person") else {}
+    # The org is converted into the engine's values once and read by every person and
+    # org rule: converting it per rule or per person would make a run quadratic.  A half
+    # no rule names (as a word, in any of its expressions) stays empty: it cannot be read.
+    org = org_view(teams if _needs(rules, "teams", None) else [], persons)
+    data: dict[str, Any] = {"org": org}
+    if any("matrix" in r.policy.uses for r in rules):
+        data["matrix"] = policies.matrix_data
+    shared = Shared(ORG_NAMES, data)
     first = min(named) if named else None
     for rule in rules:
         compiled = rule.policy
         if compiled.spec.target == "org":
-            verdict = policies.verdict(compiled, target_inputs(
-                "org", org=_org_for(compiled, teams, persons)))
+            verdict = evaluate(compiled, shared.on(None), policies.clock)
             if first is not None:
                 yield from _emit(rule, verdict, [Place(first, 1, 1, 1, 1)], None)
     person_rules = [rule for rule in rules if rule.policy.spec.target == "person"]
-    checked = [(pid, person) for pid, person in persons.items() if pid in places]
-    for pid, verdicts in person_verdicts(policies, person_rules, checked):
+    checked = [pid for pid in persons if pid in places]
+    for pid, verdicts in person_verdicts(policies, shared, person_rules, checked):
         for rule, verdict in zip(person_rules, verdicts, strict=True):
             yield from _emit(rule, verdict, places[pid], pid)
 
 
-def _org_for(compiled: Any, teams: list[dict[str, Any]],
-             persons: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The org for one rule, without a half it never names: converting the whole org
-    into the engine's values is most of an org rule's cost.  A rule that names neither
-    ``teams`` nor ``people`` (as a word, in any of its expressions) cannot reach it."""
-    return org_view(teams if _names(compiled, "teams") else [],
-                    persons if _names(compiled, "people") else {})
+ORG_NAMES = ("org", "matrix", "variables")
+
+
+def _needs(rules: list[Any], word: str, target: str | None) -> bool:
+    return any(r.policy.spec.target == target or _names(r.policy, word) for r in rules)
 
 
 def _names(compiled: Any, word: str) -> bool:
@@ -97,42 +100,67 @@ def _names(compiled: Any, word: str) -> bool:
 # Persons per batch: the engine builds a map's result by appending to a copy, so one
 # batch costs the square of its length (5,000 persons: 1 s; 50: 0.2 ms).
 CHUNK = 50
+_PERSON = "cel.bind(person, org.people[{key}], {body})"
 
 
-def person_verdicts(policies: Any, rules: list[Any], persons: list[tuple[str, Any]]
+def person_verdicts(policies: Any, shared: Shared, rules: list[Any], pids: list[str]
                     ) -> Iterator[tuple[str, list[Verdict]]]:
-    """Each person's verdict for every person rule, ``persons.map(person, [...])`` over
-    chunks of persons; a chunk that fails in any way goes person by person."""
-    if not rules or not persons:
+    """Each person's verdict for every person rule, ``keys.map(k, [...])`` over chunks
+    of persons read from the shared org; a chunk that fails in any way goes person by
+    person, rule by rule."""
+    if not rules or not pids:
         return
     compiled = [rule.policy for rule in rules]
     program = _person_batch(compiled)
-    data: dict[str, Any] = {}
-    if any("matrix" in c.uses for c in compiled):
-        data["matrix"] = policies.matrix_data
-    for start in range(0, len(persons), CHUNK):
-        chunk = persons[start:start + CHUNK]
-        policies.clock.check(f"person {chunk[0][0]}")
+    alone: dict[str, Compiled] = {}
+    for start in range(0, len(pids), CHUNK):
+        chunk = pids[start:start + CHUNK]
+        policies.clock.check(f"person {chunk[0]}")
         rows = None
         if program is not None:
-            out = program.evaluate({**data, "persons": [p for _, p in chunk]})
+            out = program.evaluate(shared.on(chunk))
             rows = out.value if out.error is None else None
-        for k, (pid, person) in enumerate(chunk):
+        for k, pid in enumerate(chunk):
             row = rows[k] if isinstance(rows, list) and len(rows) == len(chunk) else None
             if isinstance(row, list) and len(row) == len(compiled) and all(
                     code in OUTCOMES for code in row):
-                yield pid, [verdict_of(c, code, policies, {"person": person})
+                yield pid, [_verdict(c, code, shared, pid, alone)
                             for c, code in zip(compiled, row, strict=True)]
             else:
-                yield pid, [policies.verdict(c, target_inputs("person", person=person))
+                yield pid, [evaluate(_alone(c, alone), shared.on(pid), policies.clock)
                             for c in compiled]
 
 
-def _person_batch(compiled: list[Any]) -> Program | None:
+def _verdict(rule: Compiled, code: int, shared: Shared, pid: str,
+             alone: dict[str, Compiled]) -> Verdict:
+    if code != 0:
+        return Verdict(OUTCOMES[code], "")
+    if rule.message is None:
+        return Verdict("fail", fallback_message(rule))
+    return Verdict("fail", message_of(_alone(rule, alone), shared.on(pid)))
+
+
+def _alone(rule: Compiled, cache: dict[str, Compiled]) -> Compiled:
+    """``rule`` reading its person from the shared org (``orglint.target()`` is its id)."""
+    found = cache.get(rule.spec.code)
+    if found is None:
+        def wrap(program: Program | None) -> Program | None:
+            if program is None:
+                return None
+            return compile_shared(_PERSON.format(key="orglint.target()",
+                                                 body=f"({program.source})"), ORG_NAMES)
+        expression = wrap(rule.expression)
+        assert expression is not None
+        found = cache[rule.spec.code] = rule._replace(
+            match=wrap(rule.match), expression=expression, message=wrap(rule.message))
+    return found
+
+
+def _person_batch(compiled: list[Compiled]) -> Program | None:
     items = ", ".join(outcome_item(c) for c in compiled)
     try:
-        return compile_expression(f"persons.map(person, [{items}])",
-                                  ("persons", "person", "matrix", "variables"), limit=None)
+        return compile_shared("orglint.target().map(k, "
+                              + _PERSON.format(key="k", body=f"[{items}]") + ")", ORG_NAMES)
     except CompileError:
         return None
 
