@@ -502,3 +502,55 @@ def test_person_rules_read_the_org_converted_once(tmp_path, run_cli, monkeypatch
     assert done.out.splitlines()[0] == "team.yaml:9:12: ACME041 [warning] ana of 2", done.out
     assert "ACME040" not in done.out and "ORG903" not in done.out
     assert cel.Shared.conversions == 1  # one org for every person and org rule
+
+
+def test_team_and_member_rules_read_the_org_once_per_run(tmp_path, run_cli, monkeypatch):
+    from orglint.policy import cel
+
+    for n in range(3):  # the teams of other files are in the org, seen by every team
+        (tmp_path / f"other{n}.yaml").write_text(TEAM.replace("recsys", f"t{n}").replace(
+            "ana", f"ana{n}").replace("bo,", f"bo{n},"))
+    org(tmp_path, """\
+        - code: ACME043
+          name: not-alone
+          target: team
+          expression: "org.teams.size() > 4"
+          messageExpression: "'one of ' + string(org.teams.size()) + ' teams'"
+          at: spec.systems
+        - code: ACME044
+          name: owner-known
+          target: member
+          expression: "member.owns.all(r, org.people.exists(p, p == member.id))"
+        - code: ACME045
+          name: broken
+          target: member
+          match: "member.id == 'bo'"
+          expression: "org.teams[9].id == 'x'"
+        """)
+    (tmp_path / ".orglint.yaml").write_text("policies: [acme.yaml]\npaths: ['other*.yaml']\n")
+    conversions = []
+    for cache in ("--no-cache", None, None):  # cold, then written, then from the cache
+        monkeypatch.setattr(cel.Shared, "conversions", 0)
+        done = run_cli("check", "team.yaml", "--select", "ACME,ORG903", *([cache] if cache else []))
+        lines = done.out.splitlines()
+        assert lines[0] == "team.yaml:7:12: ACME043 [warning] one of 4 teams", done.out
+        assert lines[1].startswith("team.yaml:10:12: ORG903 [error] policy rule ACME045"), done.out
+        assert "ACME044" not in done.out and "other" not in done.out
+        conversions.append(cel.Shared.conversions)
+    assert conversions[0] == 1 and max(conversions) == 1  # whatever the number of teams
+
+
+def test_a_policy_test_of_a_team_rule_sees_an_empty_org(tmp_path, run_cli):
+    org(tmp_path, """\
+        - code: ACME046
+          name: first-team
+          target: team
+          expression: "org.teams.size() == 0"
+        """, """\
+        - name: alone
+          rule: ACME046
+          team: {metadata: {name: t}, spec: {maturity: pilot, members: []}}
+          expect: pass
+        """)
+    done = run_cli("test")
+    assert done.code == 0, done.out + done.err

@@ -19,27 +19,32 @@ from orglint.loader import load
 from orglint.model import Person, build_team
 from orglint.policy.cel import CompileError, Program, Shared, compile_shared
 from orglint.policy.compiled import Compiled, Verdict, evaluate, fallback_message, message_of
+from orglint.policy.orgteams import ORG_NAMES, OrgTeamRules
 from orglint.policy.policyset import team_data
-from orglint.policy.teamrules import OUTCOMES, outcome_item, policy_error
+from orglint.policy.teamrules import OUTCOMES, outcome_item, policy_error, report
 from orglint.policy.views import org_view, person_views
 from orglint.rules.base import TeamContext
 from orglint.schema import document_kind, recover, validate
 
 
 def _read_views(plan: Any, entry: Any, people: Mapping[str, Person]) -> list[dict[str, Any]]:
+    return [team_data(ctx.team, [info.role for info in ctx.roles], people)
+            for ctx in _contexts(plan, entry, people)]
+
+
+def _contexts(plan: Any, entry: Any, people: Mapping[str, Person]) -> list[TeamContext]:
+    """The Team documents of a file, read again, as the file's check saw them."""
     file = entry.source.display
     loaded = load(entry.read(plan.settings.limits.max_file_size)[0], file, plan.settings.limits)
-    views: list[dict[str, Any]] = []
+    contexts: list[TeamContext] = []
     for doc in loaded.documents:
         if document_kind(doc.data) != "Team":
             continue
         data = recover(doc.data, "Team") if validate(doc, "Team", file) else doc.data
         if data is None:
             continue
-        team = build_team(data)
-        ctx = TeamContext(team, doc, file, plan.matrix, people)
-        views.append(team_data(team, [info.role for info in ctx.roles], people))
-    return views
+        contexts.append(TeamContext(build_team(data), doc, file, plan.matrix, people))
+    return contexts
 
 
 def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any],
@@ -50,12 +55,15 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
     if not rules:
         return
     teams: list[dict[str, Any]] = []
+    owners: list[tuple[Any, int]] = []  # each team's file entry, and its index there
     places: dict[str, list[Place]] = {}
     for entry in sorted(gathered.entries, key=lambda e: e.source.display):
         file = entry.source.display
         result = results.get(file)
         views = result.views if result is not None else None
-        teams.extend(views if views is not None else _read_views(plan, entry, people))
+        views = views if views is not None else _read_views(plan, entry, people)
+        teams.extend(views)
+        owners.extend((entry, k) for k in range(len(views)))
         if file in named and result is not None:
             for fact in result.facts.persons:
                 if fact.team is not None:
@@ -64,7 +72,7 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
     # The org is converted into the engine's values once and read by every person and
     # org rule: converting it per rule or per person would make a run quadratic.  A half
     # no rule names (as a word, in any of its expressions) stays empty: it cannot be read.
-    org = org_view(teams if _needs(rules, "teams", None) else [], persons)
+    org = org_view(teams if _needs(rules, "teams", "team", "member") else [], persons)
     data: dict[str, Any] = {"org": org}
     if any("matrix" in r.policy.uses for r in rules):
         data["matrix"] = policies.matrix_data
@@ -76,6 +84,7 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
             verdict = evaluate(compiled, shared.on(None), policies.clock)
             if first is not None:
                 yield from _emit(rule, verdict, [Place(first, 1, 1, 1, 1)], None)
+    yield from _team_findings(plan, shared, rules, teams, owners, named, people)
     person_rules = [rule for rule in rules if rule.policy.spec.target == "person"]
     checked = [pid for pid in persons if pid in places]
     for pid, verdicts in person_verdicts(policies, shared, person_rules, checked):
@@ -83,11 +92,36 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
             yield from _emit(rule, verdict, places[pid], pid)
 
 
-ORG_NAMES = ("org", "matrix", "variables")
+
+def _needs(rules: list[Any], word: str, *targets: str) -> bool:
+    return any(r.policy.spec.target in targets or _names(r.policy, word) for r in rules)
 
 
-def _needs(rules: list[Any], word: str, target: str | None) -> bool:
-    return any(r.policy.spec.target == target or _names(r.policy, word) for r in rules)
+def _team_findings(plan: Any, shared: Shared, rules: list[Any], teams: list[dict[str, Any]],
+                   owners: list[tuple[Any, int]], named: set[str],
+                   people: Mapping[str, Person]) -> Iterator[Finding]:
+    """Team and member rules that read ``org``, on the teams of the files checked; a
+    file is read again for its positions only when one of its teams has a finding."""
+    mine = [rule for rule in rules if rule.policy.spec.target in ("team", "member")]
+    if not mine:
+        return
+    runner = OrgTeamRules([rule.policy for rule in mine], shared, plan.policies.clock)
+    contexts: dict[str, list[TeamContext]] = {}
+    for index, (team, (entry, k)) in enumerate(zip(teams, owners, strict=True)):
+        file = entry.source.display
+        if file not in named:
+            continue
+        reports = runner.reports(index, team)
+        if not reports:
+            continue
+        if file not in contexts:
+            contexts[file] = _contexts(plan, entry, people)
+        found = contexts[file]
+        ctx = found[k] if k < len(found) and found[k].team.id == team["id"] else None
+        if ctx is None:
+            continue  # the file changed since it was checked
+        for rule in mine:
+            yield from report(rule, ctx, reports.get(rule.policy.spec.code, ()))
 
 
 def _names(compiled: Any, word: str) -> bool:
