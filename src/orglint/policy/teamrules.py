@@ -62,12 +62,13 @@ def make_batch(rules: list[Compiled],
 
 
 def _batch_for(policies: PolicySet, ctx: TeamContext) -> Batch:
-    rules = [r for r in policies.rules if r.scope == "team" and ctx.runs(r.spec.code)]
-    key = tuple(r.spec.code for r in rules)
-    batches: dict[tuple[str, ...], Batch] = policies.__dict__.setdefault("_batches", {})
-    batch = batches.get(key)
+    # Keyed by the codes that run (one frozenset per run, its hash kept by Python), not
+    # worked out again for each team.
+    batches: dict[frozenset[str] | None, Batch] = policies.__dict__.setdefault("_batches", {})
+    batch = batches.get(ctx.enabled)
     if batch is None:
-        batch = batches[key] = make_batch(rules)
+        rules = [r for r in policies.rules if r.scope == "team" and ctx.runs(r.spec.code)]
+        batch = batches[ctx.enabled] = make_batch(rules)
     return batch
 
 
