@@ -17,7 +17,7 @@ from orglint.files import Gathered
 from orglint.findings import Finding
 from orglint.loader import load
 from orglint.model import Person, build_team
-from orglint.policy.cel import CompileError, Program, Shared, compile_shared
+from orglint.policy.cel import CompileError, Program, Shared, compile_expression, compile_shared
 from orglint.policy.compiled import Compiled, Verdict, evaluate, fallback_message, message_of
 from orglint.policy.orgteams import ORG_NAMES, OrgTeamRules
 from orglint.policy.policyset import team_data
@@ -68,11 +68,15 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
             for fact in result.facts.persons:
                 if fact.team is not None:
                     places.setdefault(fact.id, []).append(fact.place)
+    person_rules = [rule for rule in rules if rule.policy.spec.target == "person"]
+    from_org = any(_names(rule.policy, "org") for rule in person_rules)
     persons = person_views(teams, people) if _needs(rules, "people", "person") else {}
-    # The org is converted into the engine's values once and read by every person and
-    # org rule: converting it per rule or per person would make a run quadratic.  A half
-    # no rule names (as a word, in any of its expressions) stays empty: it cannot be read.
-    org = org_view(teams if _needs(rules, "teams", "team", "member") else [], persons)
+    # The org is converted into the engine's values once and read by every rule that
+    # names it: converting it per rule, team or person would make a run quadratic.  A
+    # half no rule names (as a word, in any of its expressions) stays empty: it cannot
+    # be read.
+    org = org_view(teams if _needs(rules, "teams", "team", "member") else [],
+                   persons if from_org or _needs(rules, "people") else {})
     data: dict[str, Any] = {"org": org}
     if any("matrix" in r.policy.uses for r in rules):
         data["matrix"] = policies.matrix_data
@@ -85,9 +89,10 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
             if first is not None:
                 yield from _emit(rule, verdict, [Place(first, 1, 1, 1, 1)], None)
     yield from _team_findings(plan, shared, rules, teams, owners, named, people)
-    person_rules = [rule for rule in rules if rule.policy.spec.target == "person"]
+    compiled = [rule.policy for rule in person_rules]
+    source = _Persons(policies, shared, compiled, persons, from_org)
     checked = [pid for pid in persons if pid in places]
-    for pid, verdicts in person_verdicts(policies, shared, person_rules, checked):
+    for pid, verdicts in person_verdicts(policies, source, compiled, checked):
         for rule, verdict in zip(person_rules, verdicts, strict=True):
             yield from _emit(rule, verdict, places[pid], pid)
 
@@ -135,68 +140,87 @@ def _names(compiled: Any, word: str) -> bool:
 # batch costs the square of its length (5,000 persons: 1 s; 50: 0.2 ms).
 CHUNK = 50
 _PERSON = "cel.bind(person, org.people[{key}], {body})"
+_OWN_NAMES = ("persons", "person", "matrix", "variables")
 
 
-def person_verdicts(policies: Any, shared: Shared, rules: list[Any], pids: list[str]
+class _Persons:
+    """How person rules get their person: from the shared org when one of them names
+    ``org`` (``org.people[id]``, converted once with it), else converted chunk by chunk
+    (the org then need not carry its people)."""
+
+    def __init__(self, policies: Any, shared: Shared, rules: list[Compiled],
+                 persons: Mapping[str, dict[str, Any]], from_org: bool) -> None:
+        self.policies, self.shared, self.persons = policies, shared, persons
+        self.from_org = from_org
+        self.matrix = ({"matrix": policies.matrix_data}
+                       if any("matrix" in c.uses for c in rules) else {})
+        self._alone: dict[str, Compiled] = {}
+        items = ", ".join(outcome_item(c) for c in rules)
+        try:
+            self.batch: Program | None = (
+                compile_shared("orglint.target().map(k, " + _PERSON.format(
+                    key="k", body=f"[{items}]") + ")", ORG_NAMES) if from_org else
+                compile_expression(f"persons.map(person, [{items}])", _OWN_NAMES, limit=None))
+        except CompileError:
+            self.batch = None
+
+    def chunk(self, pids: list[str]) -> Any:
+        if self.from_org:
+            return self.shared.on(pids)
+        return {**self.matrix, "persons": [self.persons[pid] for pid in pids]}
+
+    def alone(self, rule: Compiled) -> Compiled:
+        """``rule`` as it reads its person (from the shared org: ``orglint.target()``)."""
+        if not self.from_org:
+            return rule
+        found = self._alone.get(rule.spec.code)
+        if found is None:
+            def wrap(program: Program | None) -> Program | None:
+                if program is None:
+                    return None
+                return compile_shared(_PERSON.format(key="orglint.target()",
+                                                     body=f"({program.source})"), ORG_NAMES)
+            expression = wrap(rule.expression)
+            assert expression is not None
+            found = self._alone[rule.spec.code] = rule._replace(
+                match=wrap(rule.match), expression=expression, message=wrap(rule.message))
+        return found
+
+    def one(self, rule: Compiled, pid: str) -> Any:
+        if self.from_org:
+            return self.shared.on(pid)
+        return self.policies.activation(rule, {"person": self.persons[pid]})
+
+    def verdict(self, rule: Compiled, pid: str) -> Verdict:
+        return evaluate(self.alone(rule), self.one(rule, pid), self.policies.clock)
+
+    def failed(self, rule: Compiled, pid: str) -> Verdict:
+        if rule.message is None:
+            return Verdict("fail", fallback_message(rule))
+        return Verdict("fail", message_of(self.alone(rule), self.one(rule, pid)))
+
+
+def person_verdicts(policies: Any, source: _Persons, rules: list[Compiled], pids: list[str]
                     ) -> Iterator[tuple[str, list[Verdict]]]:
-    """Each person's verdict for every person rule, ``keys.map(k, [...])`` over chunks
-    of persons read from the shared org; a chunk that fails in any way goes person by
-    person, rule by rule."""
+    """Each person's verdict for every person rule, ``[...]`` mapped over chunks of
+    persons; a chunk that fails in any way goes person by person, rule by rule."""
     if not rules or not pids:
         return
-    compiled = [rule.policy for rule in rules]
-    program = _person_batch(compiled)
-    alone: dict[str, Compiled] = {}
     for start in range(0, len(pids), CHUNK):
         chunk = pids[start:start + CHUNK]
         policies.clock.check(f"person {chunk[0]}")
         rows = None
-        if program is not None:
-            out = program.evaluate(shared.on(chunk))
+        if source.batch is not None:
+            out = source.batch.evaluate(source.chunk(chunk))
             rows = out.value if out.error is None else None
         for k, pid in enumerate(chunk):
             row = rows[k] if isinstance(rows, list) and len(rows) == len(chunk) else None
-            if isinstance(row, list) and len(row) == len(compiled) and all(
+            if isinstance(row, list) and len(row) == len(rules) and all(
                     code in OUTCOMES for code in row):
-                yield pid, [_verdict(c, code, shared, pid, alone)
-                            for c, code in zip(compiled, row, strict=True)]
+                yield pid, [Verdict(OUTCOMES[code], "") if code else source.failed(c, pid)
+                            for c, code in zip(rules, row, strict=True)]
             else:
-                yield pid, [evaluate(_alone(c, alone), shared.on(pid), policies.clock)
-                            for c in compiled]
-
-
-def _verdict(rule: Compiled, code: int, shared: Shared, pid: str,
-             alone: dict[str, Compiled]) -> Verdict:
-    if code != 0:
-        return Verdict(OUTCOMES[code], "")
-    if rule.message is None:
-        return Verdict("fail", fallback_message(rule))
-    return Verdict("fail", message_of(_alone(rule, alone), shared.on(pid)))
-
-
-def _alone(rule: Compiled, cache: dict[str, Compiled]) -> Compiled:
-    """``rule`` reading its person from the shared org (``orglint.target()`` is its id)."""
-    found = cache.get(rule.spec.code)
-    if found is None:
-        def wrap(program: Program | None) -> Program | None:
-            if program is None:
-                return None
-            return compile_shared(_PERSON.format(key="orglint.target()",
-                                                 body=f"({program.source})"), ORG_NAMES)
-        expression = wrap(rule.expression)
-        assert expression is not None
-        found = cache[rule.spec.code] = rule._replace(
-            match=wrap(rule.match), expression=expression, message=wrap(rule.message))
-    return found
-
-
-def _person_batch(compiled: list[Compiled]) -> Program | None:
-    items = ", ".join(outcome_item(c) for c in compiled)
-    try:
-        return compile_shared("orglint.target().map(k, "
-                              + _PERSON.format(key="k", body=f"[{items}]") + ")", ORG_NAMES)
-    except CompileError:
-        return None
+                yield pid, [source.verdict(c, pid) for c in rules]
 
 
 def _emit(rule: Any, verdict: Any, where: list[Place], entity: str | None
