@@ -20,6 +20,7 @@ def test_bench_runs_on_a_small_org():
     assert "scaling: 250 teams cold" in done.stdout
     assert "peak memory of one orglint process" in done.stdout
     assert "orglint cold with policies / without" in done.stdout
+    assert "policies (CPU): cold without" in done.stdout
 
 
 def test_the_process_pool_gives_the_same_findings(tmp_path):
