@@ -554,3 +554,36 @@ def test_a_policy_test_of_a_team_rule_sees_an_empty_org(tmp_path, run_cli):
         """)
     done = run_cli("test")
     assert done.code == 0, done.out + done.err
+
+
+def test_fields_no_rule_names_are_not_converted_but_keep_their_keys():
+    from orglint.policy.views import pruned, readable
+
+    words = readable(["org.teams.size() > 0", "team.metadata['title'] != null"])
+    assert words is None  # != compares whole values
+    words = readable(["org.teams.all(t, t.metadata.size() > 5 && t.spec.members[0].id > '')"])
+    assert words is not None and {"metadata", "spec", "members", "id"} <= words
+    team = {"id": "t", "metadata": {"name": "t", "labels": {"a": "b"}},
+            "spec": {"members": [{"id": "x", "owns": ["r"]}], "systems": ["s"]}}
+    assert pruned(team, words) == {"id": "t", "metadata": {"name": None, "labels": None},
+                                   "spec": {"members": [{"id": "x", "owns": None}],
+                                            "systems": None}}
+    for whole in ("a == b", "'x' in t.owns", "t[k] > 1", "t.metadata[name] > ''"):
+        assert readable([whole]) is None, whole
+
+
+def test_an_org_rule_sees_every_key_of_a_pruned_org(tmp_path, run_cli):
+    org(tmp_path, """\
+        - code: ACME047
+          name: full-keys
+          target: org
+          expression: "org.teams.all(t, t.size() > 4 && t.metadata.size() > 5)"
+        - code: ACME048
+          name: named-field-read
+          target: org
+          expression: "org.teams.all(t, t.spec.maturity > 'zzz')"
+          messageExpression: "org.teams[0].spec.maturity"
+        """)
+    done = run_cli("check", "team.yaml", "--select", "ACME,ORG903")
+    assert done.out.splitlines()[0] == "team.yaml:1:1: ACME048 [warning] production", done.out
+    assert "ACME047" not in done.out

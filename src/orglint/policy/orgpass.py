@@ -22,7 +22,7 @@ from orglint.policy.compiled import Compiled, Verdict, evaluate, fallback_messag
 from orglint.policy.orgteams import ORG_NAMES, OrgTeamRules
 from orglint.policy.policyset import team_data
 from orglint.policy.teamrules import OUTCOMES, outcome_item, policy_error, report
-from orglint.policy.views import org_view, person_views
+from orglint.policy.views import org_view, person_views, pruned_org, readable
 from orglint.rules.base import TeamContext
 from orglint.schema import document_kind, recover, validate
 
@@ -77,6 +77,10 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
     # be read.
     org = org_view(teams if _needs(rules, "teams", "team", "member") else [],
                    persons if from_org or _needs(rules, "people") else {})
+    served = [r.policy for r in rules if r.policy.spec.target != "person" or from_org]
+    words = readable(source for compiled in served for source in _sources(compiled))
+    if words is not None:  # orgteams reads a member as team.spec.members[i]
+        org = pruned_org(org, words | {"spec", "members"})
     data: dict[str, Any] = {"org": org}
     if any("matrix" in r.policy.uses for r in rules):
         data["matrix"] = policies.matrix_data
@@ -129,11 +133,14 @@ def _team_findings(plan: Any, shared: Shared, rules: list[Any], teams: list[dict
             yield from report(rule, ctx, reports.get(rule.policy.spec.code, ()))
 
 
-def _names(compiled: Any, word: str) -> bool:
+def _sources(compiled: Any) -> list[str]:
     spec = compiled.spec
     sources = [e.source for e in (spec.match, spec.expression, spec.message_expression) if e]
-    sources += [e.source for _, e in spec.variables]
-    return any(re.search(rf"\b{word}\b", source) for source in sources)
+    return sources + [e.source for _, e in spec.variables]
+
+
+def _names(compiled: Any, word: str) -> bool:
+    return any(re.search(rf"\b{word}\b", source) for source in _sources(compiled))
 
 
 # Persons per batch: the engine builds a map's result by appending to a copy, so one
