@@ -587,3 +587,15 @@ def test_an_org_rule_sees_every_key_of_a_pruned_org(tmp_path, run_cli):
     done = run_cli("check", "team.yaml", "--select", "ACME,ORG903")
     assert done.out.splitlines()[0] == "team.yaml:1:1: ACME048 [warning] production", done.out
     assert "ACME047" not in done.out
+
+
+def test_a_member_rule_reads_the_pruned_org(tmp_path, run_cli):
+    org(tmp_path, """\
+        - code: ACME049
+          name: owns-less-than-teams
+          target: member
+          expression: "member.owns.size() < org.teams.size()"
+        """)
+    done = run_cli("check", "team.yaml", "--select", "ACME,ORG903")
+    assert done.out.splitlines()[0].startswith("team.yaml:10:12: ACME049 [warning]"), done.out
+    assert len(done.out.splitlines()) == 2

@@ -79,8 +79,10 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
                    persons if from_org or _needs(rules, "people") else {})
     served = [r.policy for r in rules if r.policy.spec.target != "person" or from_org]
     words = readable(source for compiled in served for source in _sources(compiled))
-    if words is not None:  # orgteams reads a member as team.spec.members[i]
-        org = pruned_org(org, words | {"spec", "members"})
+    if words is not None:
+        if any(c.spec.target in ("team", "member") for c in served):
+            words |= {"spec", "members"}  # orgteams reads a member at team.spec.members[i]
+        org = pruned_org(org, words)
     data: dict[str, Any] = {"org": org}
     if any("matrix" in r.policy.uses for r in rules):
         data["matrix"] = policies.matrix_data
