@@ -1,4 +1,5 @@
-"""Person and org policy rules: they run once every file of the org is known.
+"""Person and org policy rules, and team and member rules that name ``org``: they run
+once every file of the org is known, on one org converted once (``cel.Shared``).
 
 Each file's check keeps its teams as policy rules see them (``FileResult.views``) when
 such a rule is on; a result that has none (from a cache written without them) is read
