@@ -477,3 +477,125 @@ def test_member_rule_at_points_at_the_named_field(lint, tmp_path):
     (tmp_path / "org").mkdir()
     (tmp_path / "org" / "acme.yaml").write_text(acme)
     lint.check(TEAM, expected=[(10, 46, "ACME035")], settings=settings)
+
+
+def test_person_rules_read_the_org_converted_once(tmp_path, run_cli, monkeypatch):
+    from orglint.policy import cel
+
+    org(tmp_path, """\
+        - code: ACME040
+          name: everyone-counted
+          target: person
+          expression: "org.people.size() == 2 && org.teams.size() == 1"
+        - code: ACME041
+          name: seniors-only
+          target: person
+          expression: "person.level != 'junior'"
+          messageExpression: "person.id + ' of ' + string(org.people.size())"
+        - code: ACME042
+          name: some-team
+          target: org
+          expression: "org.teams.size() > 0"
+        """)
+    monkeypatch.setattr(cel.Shared, "conversions", 0)
+    done = run_cli("check", "team.yaml", "--select", "ACME", "--no-cache")
+    assert done.out.splitlines()[0] == "team.yaml:9:12: ACME041 [warning] ana of 2", done.out
+    assert "ACME040" not in done.out and "ORG903" not in done.out
+    assert cel.Shared.conversions == 1  # one org for every person and org rule
+
+
+def test_team_and_member_rules_read_the_org_once_per_run(tmp_path, run_cli, monkeypatch):
+    from orglint.policy import cel
+
+    for n in range(3):  # the teams of other files are in the org, seen by every team
+        (tmp_path / f"other{n}.yaml").write_text(TEAM.replace("recsys", f"t{n}").replace(
+            "ana", f"ana{n}").replace("bo,", f"bo{n},"))
+    org(tmp_path, """\
+        - code: ACME043
+          name: not-alone
+          target: team
+          expression: "org.teams.size() > 4"
+          messageExpression: "'one of ' + string(org.teams.size()) + ' teams'"
+          at: spec.systems
+        - code: ACME044
+          name: owner-known
+          target: member
+          expression: "member.owns.all(r, org.people.exists(p, p == member.id))"
+        - code: ACME045
+          name: broken
+          target: member
+          match: "member.id == 'bo'"
+          expression: "org.teams[9].id == 'x'"
+        """)
+    (tmp_path / ".orglint.yaml").write_text("policies: [acme.yaml]\npaths: ['other*.yaml']\n")
+    conversions = []
+    for cache in ("--no-cache", None, None):  # cold, then written, then from the cache
+        monkeypatch.setattr(cel.Shared, "conversions", 0)
+        done = run_cli("check", "team.yaml", "--select", "ACME,ORG903", *([cache] if cache else []))
+        lines = done.out.splitlines()
+        assert lines[0] == "team.yaml:7:12: ACME043 [warning] one of 4 teams", done.out
+        assert lines[1].startswith("team.yaml:10:12: ORG903 [error] policy rule ACME045"), done.out
+        assert "ACME044" not in done.out and "other" not in done.out
+        conversions.append(cel.Shared.conversions)
+    assert conversions[0] == 1 and max(conversions) == 1  # whatever the number of teams
+
+
+def test_a_policy_test_of_a_team_rule_sees_an_empty_org(tmp_path, run_cli):
+    org(tmp_path, """\
+        - code: ACME046
+          name: first-team
+          target: team
+          expression: "org.teams.size() == 0"
+        """, """\
+        - name: alone
+          rule: ACME046
+          team: {metadata: {name: t}, spec: {maturity: pilot, members: []}}
+          expect: pass
+        """)
+    done = run_cli("test")
+    assert done.code == 0, done.out + done.err
+
+
+def test_fields_no_rule_names_are_not_converted_but_keep_their_keys():
+    from orglint.policy.views import pruned, readable
+
+    words = readable(["org.teams.size() > 0", "team.metadata['title'] != null"])
+    assert words is None  # != compares whole values
+    words = readable(["org.teams.all(t, t.metadata.size() > 5 && t.spec.members[0].id > '')"])
+    assert words is not None and {"metadata", "spec", "members", "id"} <= words
+    team = {"id": "t", "metadata": {"name": "t", "labels": {"a": "b"}},
+            "spec": {"members": [{"id": "x", "owns": ["r"]}], "systems": ["s"]}}
+    assert pruned(team, words) == {"id": "t", "metadata": {"name": None, "labels": None},
+                                   "spec": {"members": [{"id": "x", "owns": None}],
+                                            "systems": None}}
+    for whole in ("a == b", "'x' in t.owns", "t[k] > 1", "t.metadata[name] > ''"):
+        assert readable([whole]) is None, whole
+
+
+def test_an_org_rule_sees_every_key_of_a_pruned_org(tmp_path, run_cli):
+    org(tmp_path, """\
+        - code: ACME047
+          name: full-keys
+          target: org
+          expression: "org.teams.all(t, t.size() > 4 && t.metadata.size() > 5)"
+        - code: ACME048
+          name: named-field-read
+          target: org
+          expression: "org.teams.all(t, t.spec.maturity > 'zzz')"
+          messageExpression: "org.teams[0].spec.maturity"
+        """)
+    done = run_cli("check", "team.yaml", "--select", "ACME,ORG903")
+    assert done.out.splitlines()[0] == "team.yaml:1:1: ACME048 [warning] production", done.out
+    assert "ACME047" not in done.out
+
+
+def test_a_member_rule_reads_the_pruned_org(tmp_path, run_cli):
+    org(tmp_path, """\
+        - code: ACME049
+          name: owns-less-than-teams
+          target: member
+          expression: "member.owns.size() < org.teams.size()"
+        """)
+    done = run_cli("check", "team.yaml", "--select", "ACME,ORG903")
+    assert done.out.splitlines()[0].startswith("team.yaml:10:12: ACME049 [warning]"), done.out
+    assert len(done.out.splitlines()) == 2

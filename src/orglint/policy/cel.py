@@ -1,7 +1,7 @@
 """The one module that knows the CEL engine (``cel-expr-python``, Google's cel-cpp).
 
-The rest of orglint sees ``compile_expression``, ``Program`` and ``activation`` only, so
-another engine can replace this one.  What orglint relies on is pinned by
+The rest of orglint sees ``compile_expression``, ``Program``, ``activation`` and
+``Shared`` only, so another engine can replace this one.  What orglint relies on is pinned by
 ``tests/test_policy_cel.py``: errors as ``<input>:LINE:COL: message``, a type checker that
 knows a bool from an int, run-time errors as values (never a pass), ``cel.bind`` for
 rule variables, and the engine's own bounds (nesting depth 32, an iteration budget per
@@ -49,6 +49,56 @@ def activation(names: tuple[str, ...], data: Mapping[str, Any]) -> Any:
     return _env(names).Activation(data=data)
 
 
+# What ``orglint.target()`` returns in the evaluation under way.  The engine converts an
+# activation's inputs on first use and keeps them, but a converted value cannot be put
+# into another activation: so the org is given once, and each evaluation learns which
+# part of it it is about from this function (a few keys), instead of from a new input.
+_TARGET: list[Any] = [None]
+
+
+@cache
+def _shared_env(names: tuple[str, ...]) -> Any:
+    from cel_expr_python import cel  # type: ignore[import-untyped, import-not-found, unused-ignore]
+    from cel_expr_python.ext.ext_bindings import ExtBindings  # type: ignore[import-untyped, import-not-found, unused-ignore]
+
+    # Declared here only: a policy's own expressions cannot call it.
+    target = cel.FunctionDecl("orglint.target", [cel.Overload(
+        "orglint_target", cel.Type.DYN, [], False, impl=lambda: _TARGET[0])])
+    return cel.NewEnv(variables={name: cel.Type.DYN for name in names},
+                      extensions=[ExtBindings()], functions=[target])
+
+
+class OnTarget(NamedTuple):
+    """A shared activation and what one evaluation on it is about."""
+
+    shared: Shared
+    target: Any
+
+
+class Shared:
+    """Inputs converted once and read by many evaluations of programs compiled with
+    ``compile_shared``, each told its target (``orglint.target()``) by ``on``."""
+
+    conversions = 0  # how many were built: a test counts them, not time
+
+    def __init__(self, names: tuple[str, ...], data: Mapping[str, Any]) -> None:
+        Shared.conversions += 1
+        self.activation = _shared_env(names).Activation(data=data)
+
+    def on(self, target: Any) -> OnTarget:
+        return OnTarget(self, target)
+
+
+def compile_shared(source: str, names: tuple[str, ...]) -> Program:
+    """Compile an expression orglint put together from checked ones, for ``Shared``."""
+    try:
+        compiled = _shared_env(names).compile(source)
+    except RuntimeError as exc:
+        message, line, column = _first_error(str(exc))
+        raise CompileError(message, line, column) from None
+    return Program(compiled, source)
+
+
 def _first_error(text: str) -> tuple[str, int, int]:
     for line in text.splitlines():
         found = _POSITION.search(line)
@@ -79,9 +129,15 @@ class Program:
         return name.lower()
 
     def evaluate(self, inputs: Any) -> Outcome:
-        """Evaluate on an ``activation`` (or a mapping of inputs)."""
+        """Evaluate on an ``activation``, a mapping of inputs, or ``Shared.on(target)``."""
         try:
-            if isinstance(inputs, Mapping):
+            if isinstance(inputs, OnTarget):
+                _TARGET[0] = inputs.target
+                try:
+                    value = self._compiled.eval(activation=inputs.shared.activation)
+                finally:
+                    _TARGET[0] = None
+            elif isinstance(inputs, Mapping):
                 value = self._compiled.eval(data=inputs)
             else:
                 value = self._compiled.eval(activation=inputs)

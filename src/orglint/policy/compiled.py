@@ -16,15 +16,15 @@ from orglint.policy.cel import CompileError, Program, activation, compile_expres
 from orglint.policy.load import Expr, PolicyError, RuleSpec
 
 NAMES = {
-    "team": ("team", "matrix", "variables"),
-    "member": ("member", "team", "matrix", "variables"),
-    "person": ("person", "matrix", "variables"),
+    "team": ("team", "org", "matrix", "variables"),
+    "member": ("member", "team", "org", "matrix", "variables"),
+    "person": ("person", "org", "matrix", "variables"),
     "org": ("org", "matrix", "variables"),
 }
 TIME_BUDGET = 120.0  # seconds of policy evaluation per run and process (spec section 6)
 
 _VARIABLE_REF = re.compile(r"\bvariables\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
-_WORD = {"matrix": re.compile(r"\bmatrix\b")}
+_WORD = {"matrix": re.compile(r"\bmatrix\b"), "org": re.compile(r"\borg\b")}
 
 
 class Verdict(NamedTuple):
@@ -37,12 +37,13 @@ class Compiled(NamedTuple):
     match: Program | None
     expression: Program
     message: Program | None
-    uses: frozenset[str]  # "matrix" when the inputs must carry it
+    uses: frozenset[str]  # "matrix", "org": the inputs it names (as words)
 
     @property
     def scope(self) -> str:
-        """``team`` when it runs one file at a time, else ``org`` (after every file)."""
-        return "org" if self.spec.target in ("person", "org") else "team"
+        """``team`` when it runs one file at a time, else ``org`` (after every file: a
+        team or member rule that names ``org`` needs every file's teams)."""
+        return "org" if self.spec.target in ("person", "org") or "org" in self.uses else "team"
 
 
 def _compile(expr: Expr, names: tuple[str, ...], code: str) -> Program:

@@ -1,4 +1,5 @@
-"""Person and org policy rules: they run once every file of the org is known.
+"""Person and org policy rules, and team and member rules that name ``org``: they run
+once every file of the org is known, on one org converted once (``cel.Shared``).
 
 Each file's check keeps its teams as policy rules see them (``FileResult.views``) when
 such a rule is on; a result that has none (from a cache written without them) is read
@@ -17,29 +18,34 @@ from orglint.files import Gathered
 from orglint.findings import Finding
 from orglint.loader import load
 from orglint.model import Person, build_team
-from orglint.policy.cel import CompileError, Program, compile_expression
-from orglint.policy.compiled import Verdict
-from orglint.policy.policyset import target_inputs, team_data
-from orglint.policy.teamrules import OUTCOMES, outcome_item, policy_error, verdict_of
-from orglint.policy.views import org_view, person_views
+from orglint.policy.cel import CompileError, Program, Shared, compile_expression, compile_shared
+from orglint.policy.compiled import Compiled, Verdict, evaluate, fallback_message, message_of
+from orglint.policy.orgteams import ORG_NAMES, OrgTeamRules
+from orglint.policy.policyset import team_data
+from orglint.policy.teamrules import OUTCOMES, outcome_item, policy_error, report
+from orglint.policy.views import org_view, person_views, pruned_org, readable
 from orglint.rules.base import TeamContext
 from orglint.schema import document_kind, recover, validate
 
 
 def _read_views(plan: Any, entry: Any, people: Mapping[str, Person]) -> list[dict[str, Any]]:
+    return [team_data(ctx.team, [info.role for info in ctx.roles], people)
+            for ctx in _contexts(plan, entry, people)]
+
+
+def _contexts(plan: Any, entry: Any, people: Mapping[str, Person]) -> list[TeamContext]:
+    """The Team documents of a file, read again, as the file's check saw them."""
     file = entry.source.display
     loaded = load(entry.read(plan.settings.limits.max_file_size)[0], file, plan.settings.limits)
-    views: list[dict[str, Any]] = []
+    contexts: list[TeamContext] = []
     for doc in loaded.documents:
         if document_kind(doc.data) != "Team":
             continue
         data = recover(doc.data, "Team") if validate(doc, "Team", file) else doc.data
         if data is None:
             continue
-        team = build_team(data)
-        ctx = TeamContext(team, doc, file, plan.matrix, people)
-        views.append(team_data(team, [info.role for info in ctx.roles], people))
-    return views
+        contexts.append(TeamContext(build_team(data), doc, file, plan.matrix, people))
+    return contexts
 
 
 def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any],
@@ -50,91 +56,181 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
     if not rules:
         return
     teams: list[dict[str, Any]] = []
+    owners: list[tuple[Any, int]] = []  # each team's file entry, and its index there
     places: dict[str, list[Place]] = {}
     for entry in sorted(gathered.entries, key=lambda e: e.source.display):
         file = entry.source.display
         result = results.get(file)
         views = result.views if result is not None else None
-        teams.extend(views if views is not None else _read_views(plan, entry, people))
+        views = views if views is not None else _read_views(plan, entry, people)
+        teams.extend(views)
+        owners.extend((entry, k) for k in range(len(views)))
         if file in named and result is not None:
             for fact in result.facts.persons:
                 if fact.team is not None:
                     places.setdefault(fact.id, []).append(fact.place)
-    needs_people = any(r.policy.spec.target == "person" or _names(r.policy, "people")
-                       for r in rules)
-    persons = person_views(teams, people) if needs_people else {}
+    person_rules = [rule for rule in rules if rule.policy.spec.target == "person"]
+    from_org = any(_names(rule.policy, "org") for rule in person_rules)
+    persons = person_views(teams, people) if _needs(rules, "people", "person") else {}
+    # The org is converted into the engine's values once and read by every rule that
+    # names it: converting it per rule, team or person would make a run quadratic.  A
+    # half no rule names (as a word, in any of its expressions) stays empty: it cannot
+    # be read.
+    org = org_view(teams if _needs(rules, "teams", "team", "member") else [],
+                   persons if from_org or _needs(rules, "people") else {})
+    served = [r.policy for r in rules if r.policy.spec.target != "person" or from_org]
+    words = readable(source for compiled in served for source in _sources(compiled))
+    if words is not None:
+        if any(c.spec.target in ("team", "member") for c in served):
+            words |= {"spec", "members"}  # orgteams reads a member at team.spec.members[i]
+        org = pruned_org(org, words)
+    data: dict[str, Any] = {"org": org}
+    if any("matrix" in r.policy.uses for r in rules):
+        data["matrix"] = policies.matrix_data
+    shared = Shared(ORG_NAMES, data)
     first = min(named) if named else None
     for rule in rules:
         compiled = rule.policy
         if compiled.spec.target == "org":
-            verdict = policies.verdict(compiled, target_inputs(
-                "org", org=_org_for(compiled, teams, persons)))
+            verdict = evaluate(compiled, shared.on(None), policies.clock)
             if first is not None:
                 yield from _emit(rule, verdict, [Place(first, 1, 1, 1, 1)], None)
-    person_rules = [rule for rule in rules if rule.policy.spec.target == "person"]
-    checked = [(pid, person) for pid, person in persons.items() if pid in places]
-    for pid, verdicts in person_verdicts(policies, person_rules, checked):
+    yield from _team_findings(plan, shared, rules, teams, owners, named, people)
+    compiled = [rule.policy for rule in person_rules]
+    source = _Persons(policies, shared, compiled, persons, from_org)
+    checked = [pid for pid in persons if pid in places]
+    for pid, verdicts in person_verdicts(policies, source, compiled, checked):
         for rule, verdict in zip(person_rules, verdicts, strict=True):
             yield from _emit(rule, verdict, places[pid], pid)
 
 
-def _org_for(compiled: Any, teams: list[dict[str, Any]],
-             persons: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The org for one rule, without a half it never names: converting the whole org
-    into the engine's values is most of an org rule's cost.  A rule that names neither
-    ``teams`` nor ``people`` (as a word, in any of its expressions) cannot reach it."""
-    return org_view(teams if _names(compiled, "teams") else [],
-                    persons if _names(compiled, "people") else {})
+
+def _needs(rules: list[Any], word: str, *targets: str) -> bool:
+    return any(r.policy.spec.target in targets or _names(r.policy, word) for r in rules)
+
+
+def _team_findings(plan: Any, shared: Shared, rules: list[Any], teams: list[dict[str, Any]],
+                   owners: list[tuple[Any, int]], named: set[str],
+                   people: Mapping[str, Person]) -> Iterator[Finding]:
+    """Team and member rules that read ``org``, on the teams of the files checked; a
+    file is read again for its positions only when one of its teams has a finding."""
+    mine = [rule for rule in rules if rule.policy.spec.target in ("team", "member")]
+    if not mine:
+        return
+    runner = OrgTeamRules([rule.policy for rule in mine], shared, plan.policies.clock)
+    contexts: dict[str, list[TeamContext]] = {}
+    for index, (team, (entry, k)) in enumerate(zip(teams, owners, strict=True)):
+        file = entry.source.display
+        if file not in named:
+            continue
+        reports = runner.reports(index, team)
+        if not reports:
+            continue
+        if file not in contexts:
+            contexts[file] = _contexts(plan, entry, people)
+        found = contexts[file]
+        ctx = found[k] if k < len(found) and found[k].team.id == team["id"] else None
+        if ctx is None:
+            continue  # the file changed since it was checked
+        for rule in mine:
+            yield from report(rule, ctx, reports.get(rule.policy.spec.code, ()))
+
+
+def _sources(compiled: Any) -> list[str]:
+    spec = compiled.spec
+    sources = [e.source for e in (spec.match, spec.expression, spec.message_expression) if e]
+    return sources + [e.source for _, e in spec.variables]
 
 
 def _names(compiled: Any, word: str) -> bool:
-    spec = compiled.spec
-    sources = [e.source for e in (spec.match, spec.expression, spec.message_expression) if e]
-    sources += [e.source for _, e in spec.variables]
-    return any(re.search(rf"\b{word}\b", source) for source in sources)
+    return any(re.search(rf"\b{word}\b", source) for source in _sources(compiled))
 
 
 # Persons per batch: the engine builds a map's result by appending to a copy, so one
 # batch costs the square of its length (5,000 persons: 1 s; 50: 0.2 ms).
 CHUNK = 50
+_PERSON = "cel.bind(person, org.people[{key}], {body})"
+_OWN_NAMES = ("persons", "person", "matrix", "variables")
 
 
-def person_verdicts(policies: Any, rules: list[Any], persons: list[tuple[str, Any]]
+class _Persons:
+    """How person rules get their person: from the shared org when one of them names
+    ``org`` (``org.people[id]``, converted once with it), else converted chunk by chunk
+    (the org then need not carry its people)."""
+
+    def __init__(self, policies: Any, shared: Shared, rules: list[Compiled],
+                 persons: Mapping[str, dict[str, Any]], from_org: bool) -> None:
+        self.policies, self.shared, self.persons = policies, shared, persons
+        self.from_org = from_org
+        self.matrix = ({"matrix": policies.matrix_data}
+                       if any("matrix" in c.uses for c in rules) else {})
+        self._alone: dict[str, Compiled] = {}
+        items = ", ".join(outcome_item(c) for c in rules)
+        try:
+            self.batch: Program | None = (
+                compile_shared("orglint.target().map(k, " + _PERSON.format(
+                    key="k", body=f"[{items}]") + ")", ORG_NAMES) if from_org else
+                compile_expression(f"persons.map(person, [{items}])", _OWN_NAMES, limit=None))
+        except CompileError:
+            self.batch = None
+
+    def chunk(self, pids: list[str]) -> Any:
+        if self.from_org:
+            return self.shared.on(pids)
+        return {**self.matrix, "persons": [self.persons[pid] for pid in pids]}
+
+    def alone(self, rule: Compiled) -> Compiled:
+        """``rule`` as it reads its person (from the shared org: ``orglint.target()``)."""
+        if not self.from_org:
+            return rule
+        found = self._alone.get(rule.spec.code)
+        if found is None:
+            def wrap(program: Program | None) -> Program | None:
+                if program is None:
+                    return None
+                return compile_shared(_PERSON.format(key="orglint.target()",
+                                                     body=f"({program.source})"), ORG_NAMES)
+            expression = wrap(rule.expression)
+            assert expression is not None
+            found = self._alone[rule.spec.code] = rule._replace(
+                match=wrap(rule.match), expression=expression, message=wrap(rule.message))
+        return found
+
+    def one(self, rule: Compiled, pid: str) -> Any:
+        if self.from_org:
+            return self.shared.on(pid)
+        return self.policies.activation(rule, {"person": self.persons[pid]})
+
+    def verdict(self, rule: Compiled, pid: str) -> Verdict:
+        return evaluate(self.alone(rule), self.one(rule, pid), self.policies.clock)
+
+    def failed(self, rule: Compiled, pid: str) -> Verdict:
+        if rule.message is None:
+            return Verdict("fail", fallback_message(rule))
+        return Verdict("fail", message_of(self.alone(rule), self.one(rule, pid)))
+
+
+def person_verdicts(policies: Any, source: _Persons, rules: list[Compiled], pids: list[str]
                     ) -> Iterator[tuple[str, list[Verdict]]]:
-    """Each person's verdict for every person rule, ``persons.map(person, [...])`` over
-    chunks of persons; a chunk that fails in any way goes person by person."""
-    if not rules or not persons:
+    """Each person's verdict for every person rule, ``[...]`` mapped over chunks of
+    persons; a chunk that fails in any way goes person by person, rule by rule."""
+    if not rules or not pids:
         return
-    compiled = [rule.policy for rule in rules]
-    program = _person_batch(compiled)
-    data: dict[str, Any] = {}
-    if any("matrix" in c.uses for c in compiled):
-        data["matrix"] = policies.matrix_data
-    for start in range(0, len(persons), CHUNK):
-        chunk = persons[start:start + CHUNK]
-        policies.clock.check(f"person {chunk[0][0]}")
+    for start in range(0, len(pids), CHUNK):
+        chunk = pids[start:start + CHUNK]
+        policies.clock.check(f"person {chunk[0]}")
         rows = None
-        if program is not None:
-            out = program.evaluate({**data, "persons": [p for _, p in chunk]})
+        if source.batch is not None:
+            out = source.batch.evaluate(source.chunk(chunk))
             rows = out.value if out.error is None else None
-        for k, (pid, person) in enumerate(chunk):
+        for k, pid in enumerate(chunk):
             row = rows[k] if isinstance(rows, list) and len(rows) == len(chunk) else None
-            if isinstance(row, list) and len(row) == len(compiled) and all(
+            if isinstance(row, list) and len(row) == len(rules) and all(
                     code in OUTCOMES for code in row):
-                yield pid, [verdict_of(c, code, policies, {"person": person})
-                            for c, code in zip(compiled, row, strict=True)]
+                yield pid, [Verdict(OUTCOMES[code], "") if code else source.failed(c, pid)
+                            for c, code in zip(rules, row, strict=True)]
             else:
-                yield pid, [policies.verdict(c, target_inputs("person", person=person))
-                            for c in compiled]
-
-
-def _person_batch(compiled: list[Any]) -> Program | None:
-    items = ", ".join(outcome_item(c) for c in compiled)
-    try:
-        return compile_expression(f"persons.map(person, [{items}])",
-                                  ("persons", "person", "matrix", "variables"), limit=None)
-    except CompileError:
-        return None
+                yield pid, [source.verdict(c, pid) for c in rules]
 
 
 def _emit(rule: Any, verdict: Any, where: list[Place], entity: str | None

@@ -10,7 +10,7 @@ where it is, as ORG903, and never turns into a pass.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 from orglint.findings import Finding, Severity
@@ -41,16 +41,20 @@ def outcome_item(rule: Compiled) -> str:
     return item
 
 
-def make_batch(rules: list[Compiled]) -> Batch:
+def make_batch(rules: list[Compiled],
+               compile_batch: Callable[[str], Program] | None = None) -> Batch:
+    """The rules as one expression (``compile_batch``: how to compile it, when not on
+    a ``team`` input of its own)."""
     team_rules = [r for r in rules if r.spec.target == "team"]
     member_rules = [r for r in rules if r.spec.target == "member"]
     items = [outcome_item(r) for r in team_rules]
     if member_rules:
         items.append("team.spec.members.map(member, ["
                      + ", ".join(outcome_item(r) for r in member_rules) + "])")
+    source = "[" + ", ".join(items) + "]"
     try:
-        program: Program | None = compile_expression("[" + ", ".join(items) + "]",
-                                                     _BATCH_NAMES, limit=None)
+        program: Program | None = (compile_batch(source) if compile_batch is not None else
+                                   compile_expression(source, _BATCH_NAMES, limit=None))
     except CompileError:
         program = None  # e.g. past the engine's nesting limit: correct, only slower
     return Batch(program, team_rules, member_rules,
@@ -58,12 +62,13 @@ def make_batch(rules: list[Compiled]) -> Batch:
 
 
 def _batch_for(policies: PolicySet, ctx: TeamContext) -> Batch:
-    rules = [r for r in policies.rules if r.scope == "team" and ctx.runs(r.spec.code)]
-    key = tuple(r.spec.code for r in rules)
-    batches: dict[tuple[str, ...], Batch] = policies.__dict__.setdefault("_batches", {})
-    batch = batches.get(key)
+    # Keyed by the codes that run (one frozenset per run, its hash kept by Python), not
+    # worked out again for each team.
+    batches: dict[frozenset[str] | None, Batch] = policies.__dict__.setdefault("_batches", {})
+    batch = batches.get(ctx.enabled)
     if batch is None:
-        batch = batches[key] = make_batch(rules)
+        rules = [r for r in policies.rules if r.scope == "team" and ctx.runs(r.spec.code)]
+        batch = batches[ctx.enabled] = make_batch(rules)
     return batch
 
 
@@ -99,29 +104,41 @@ def view_of(ctx: TeamContext) -> dict[str, Any]:
 
 
 def _decode(batch: Batch, team: dict[str, Any], policies: PolicySet) -> Reports | None:
-    """The batch's reports, or None when its value is not what every rule passing,
-    failing or skipping gives (then each rule is evaluated alone)."""
     assert batch.program is not None
     data: dict[str, Any] = {"team": team}
     if batch.uses_matrix:
         data["matrix"] = policies.matrix_data
     result = batch.program.evaluate(data)
-    value = result.value
+    if result.error is not None:
+        return None
+    members = team["spec"]["members"]
+
+    def failed(rule: Compiled, index: int) -> Verdict:
+        given = {"team": team} if index < 0 else {"team": team, "member": members[index]}
+        return verdict_of(rule, 0, policies, given)
+
+    return decode(batch, result.value, len(members), failed)
+
+
+def decode(batch: Batch, value: Any, members: int,
+           failed: Callable[[Compiled, int], Verdict]) -> Reports | None:
+    """The batch's reports (``failed`` gives a failure's verdict, on member ``index`` or
+    -1 for the team), or None when ``value`` is not what every rule passing, failing or
+    skipping gives (then each rule is evaluated alone)."""
     n = len(batch.team_rules)
-    if result.error is not None or not isinstance(value, list):
+    if not isinstance(value, list):
         return None
     if len(value) != n + (1 if batch.member_rules else 0) or not _CODES.issuperset(value[:n]):
         return None
     out: Reports = {}
     for rule, code in zip(batch.team_rules, value, strict=False):
         if code == 0:
-            out[rule.spec.code] = [(-1, verdict_of(rule, code, policies, {"team": team}))]
+            out[rule.spec.code] = [(-1, failed(rule, -1))]
     if not batch.member_rules:
         return out
-    members = team["spec"]["members"]
     rows = value[n]
     width = len(batch.member_rules)
-    if not isinstance(rows, list) or len(rows) != len(members) or not all(
+    if not isinstance(rows, list) or len(rows) != members or not all(
             isinstance(row, list) and len(row) == width and _CODES.issuperset(row)
             for row in rows):
         return None
@@ -131,8 +148,7 @@ def _decode(batch: Batch, team: dict[str, Any], policies: PolicySet) -> Reports 
         for j, code in enumerate(row):
             if code == 0:
                 rule = batch.member_rules[j]
-                out.setdefault(rule.spec.code, []).append((i, verdict_of(
-                    rule, code, policies, {"team": team, "member": members[i]})))
+                out.setdefault(rule.spec.code, []).append((i, failed(rule, i)))
     return out
 
 
@@ -188,6 +204,25 @@ def _docs(compiled: Compiled) -> str:
             f"{docs.get('instead') or f'{a} {spec.target} for which it holds.'}\n")
 
 
+def report(cls: type[Rule], ctx: TeamContext,
+           verdicts: Iterable[tuple[int, Verdict]]) -> Iterator[Finding]:
+    """The findings of a team or member policy rule (``cls``) on the team of ``ctx``."""
+    spec = cls.policy.spec  # type: ignore[attr-defined]
+    for index, verdict in verdicts:
+        if index < 0:
+            path, entity = node_path((), spec.at, ("metadata", "name")), ctx.team.id
+        else:
+            member = ctx.members[index]
+            path, entity = node_path(member.path, spec.at, member.at("id")), member.id
+        if verdict.outcome == "fail":
+            yield ctx.finding(cls, path, verdict.message, entity=entity)
+        elif verdict.outcome == "error":
+            span = ctx.doc.source.span(path)
+            yield policy_error(spec.code, spec.name, verdict.message, file=ctx.file,
+                               line=span.line, column=span.column, end_line=span.end_line,
+                               end_column=span.end_column, entity=entity)
+
+
 def rule_classes(policies: PolicySet) -> list[type[Rule]]:
     """A Rule class for each policy rule, reported like the built-in ones."""
     return [rule_class(policies, rule) for rule in policies.rules]
@@ -199,24 +234,7 @@ def rule_class(policies: PolicySet, compiled: Compiled) -> type[Rule]:
     def check_team(self: Rule, ctx: TeamContext) -> Iterator[Finding]:
         if compiled.scope != "team":
             return
-        for index, verdict in team_reports(policies, ctx).get(spec.code, ()):
-            if index < 0:
-                yield from _report(ctx, verdict, node_path((), spec.at, ("metadata", "name")),
-                                   ctx.team.id)
-            else:
-                member = ctx.members[index]
-                yield from _report(ctx, verdict, node_path(member.path, spec.at,
-                                                           member.at("id")), member.id)
-
-    def _report(ctx: TeamContext, verdict: Verdict, path: NodePath,
-                entity: str) -> Iterator[Finding]:
-        if verdict.outcome == "fail":
-            yield ctx.finding(cls, path, verdict.message, entity=entity)
-        elif verdict.outcome == "error":
-            span = ctx.doc.source.span(path)
-            yield policy_error(spec.code, spec.name, verdict.message, file=ctx.file,
-                               line=span.line, column=span.column, end_line=span.end_line,
-                               end_column=span.end_column, entity=entity)
+        yield from report(cls, ctx, team_reports(policies, ctx).get(spec.code, ()))
 
     attrs: dict[str, Any] = {
         "__doc__": _docs(compiled), "code": spec.code, "name": spec.name,

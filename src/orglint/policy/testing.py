@@ -50,8 +50,7 @@ def _inputs(policies: PolicySet, test: TestSpec, target: str) -> dict[str, Any]:
     if "person" in given:
         person = {"id": None, "name": None, "title": None, "role": None, "level": None,
                   "email": None, "skills": [], "teams": [], **given["person"]}
-    if "org" in given or target == "org":
-        org = _org(given.get("org", {}), policies, test.place)
+    org = _org(given.get("org", {}), policies, test.place)  # every target sees one
     needed = {"team": team, "member": member, "person": person}.get(target, org)
     if needed is None:
         raise PolicyError(f"{test.place}: test '{test.name}' gives no {target}: a {target}"

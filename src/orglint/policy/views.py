@@ -9,6 +9,7 @@ built from the model, so a field the schema step dropped is absent here too.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -93,3 +94,42 @@ def _plain(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return str(value)
+
+
+# -- what no rule can read is not converted -------------------------------------------
+
+# A view compared whole, or read at a computed key, could show any of its fields.
+_WHOLE = re.compile(r"==|!=|\bin\b|[\w)\]]\s*\[(?!\s*(?:\d+|'[^'\]]*'|\"[^\"\]]*\")\s*\])")
+_FREE = frozenset({"labels", "annotations"})  # keys people chose: kept as they are
+
+
+def readable(sources: Iterable[str]) -> frozenset[str] | None:
+    """The words of ``sources``, among them every field name they can read; None when
+    one of them may observe a view whole (``==``, ``!=``, ``in``, a computed index)."""
+    words: set[str] = set()
+    for source in sources:
+        if _WHOLE.search(source):
+            return None
+        words.update(re.findall(r"\w+", source))
+    return frozenset(words)
+
+
+def pruned(value: Any, words: frozenset[str]) -> Any:
+    """``value`` with every field that no word names set to null.  The keys stay, so
+    sizes and key iteration are unchanged; reading a field's value needs its name,
+    ``==``/``in`` or a computed index, which ``readable`` refuses."""
+    if isinstance(value, list):
+        return [pruned(item, words) for item in value]
+    if not isinstance(value, dict):
+        return value
+    out = dict.fromkeys(value)
+    for key in words.intersection(value):
+        item = value[key]
+        out[key] = item if key in _FREE else pruned(item, words)
+    return out
+
+
+def pruned_org(org: Mapping[str, Any], words: frozenset[str]) -> dict[str, Any]:
+    """``org`` for ``pruned``: the keys of ``people`` are person ids, not field names."""
+    return {"teams": pruned(org["teams"], words),
+            "people": {pid: pruned(person, words) for pid, person in org["people"].items()}}
