@@ -91,8 +91,12 @@ class Shared:
 
 def compile_shared(source: str, names: tuple[str, ...]) -> Program:
     """Compile an expression orglint put together from checked ones, for ``Shared``."""
+    return _compile(_shared_env(names), source)
+
+
+def _compile(env: Any, source: str) -> Program:
     try:
-        compiled = _shared_env(names).compile(source)
+        compiled = env.compile(source)
     except RuntimeError as exc:
         message, line, column = _first_error(str(exc))
         raise CompileError(message, line, column) from None
@@ -163,9 +167,4 @@ def compile_expression(source: str, names: tuple[str, ...],
     if limit is not None and len(source) > limit:
         raise CompileError(f"expression too long ({len(source)} characters; at most"
                            f" {MAX_EXPRESSION})", 1, 1)
-    try:
-        compiled = _env(names).compile(source)
-    except RuntimeError as exc:
-        message, line, column = _first_error(str(exc))
-        raise CompileError(message, line, column) from None
-    return Program(compiled, source)
+    return _compile(_env(names), source)
