@@ -119,3 +119,20 @@ def test_org303_compares_the_plan_with_the_matrix_role_headcount(lint):
     found = lint.check(team(members, extra="  size: 5\n"), select=["ORG303"],
                        expected=[(6, 9, "ORG303")])
     assert "plans 5 heads and has 3 members in matrix roles (open seats)" in found[0].message
+
+
+def test_org401_names_each_skill_once(lint):
+    # The matrix lists Argo Workflows as a day-one skill and as a tool: one name for it.
+    source = """\
+    apiVersion: orglint/v1
+    kind: Team
+    metadata: {name: t}
+    spec:
+      maturity: pilot
+      members:
+        - {id: jo, name: Jo, role: mlops-engineer, skills: [excel]}
+    """
+    found = lint.check(source, select=["ORG401"], expected=[(*at(source, "skills"), "ORG401")])
+    listed = found[0].message.split("(", 2)[2].split("; see")[0]
+    names = [name.strip().lower().replace(" ", "-") for name in listed.split(",")]
+    assert names.count("argo-workflows") <= 1, listed

@@ -165,13 +165,29 @@ class SkillBarUnmet(Rule):
             if any(not wanted.isdisjoint(ctx.matrix.skill_keys(s)) for s in skills):
                 continue
             entry = ctx.matrix.roles[role]
-            examples = ", ".join((*entry.day_one_skills[:4], *entry.tools[:2]))
+            examples = ", ".join(_distinct(ctx, (*entry.day_one_skills, *entry.tools), 6))
             path = member.at("skills") if member.skills is not None else member.at("id")
             yield ctx.finding(
                 SkillBarUnmet, path,
                 f"{member.id} ({role}) lists none of the role's day-one skills or tools"
                 f" ({examples}, ...; see 'orglint roles {role}')", entity=member.id,
                 detail="skills", key=member.skills is not None)
+
+
+def _distinct(ctx: TeamContext, names: tuple[str, ...], most: int) -> list[str]:
+    """The first ``most`` of ``names`` that are different skills: a skill and a tool
+    spelt two ways (``argo-workflows``, ``Argo Workflows``) are shown once."""
+    shown: list[str] = []
+    seen: set[str] = set()
+    for name in names:
+        keys = ctx.matrix.skill_keys(name)
+        if keys & seen:
+            continue
+        seen |= keys
+        shown.append(name)
+        if len(shown) == most:
+            break
+    return shown
 
 
 class SeniorityRequired(Rule):
