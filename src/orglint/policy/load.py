@@ -147,9 +147,18 @@ def _input(value: dict[str, Any], policy: Path, limits: Limits, where: str) -> A
     first document is the input."""
     if set(value) != {"file"} or not isinstance(value["file"], str):
         return value
+    from orglint.confine import boundary, inside
     from orglint.files import read_limited
 
+    if "\0" in value["file"]:  # the OS refuses it with a ValueError, not an OSError
+        raise PolicyError(f"{where}: test input: a path cannot hold a NUL character")
     target = (policy.parent / value["file"])
+    # A policy file comes from the repository, maybe from a fork's pull request: what
+    # it names must be the repository's too, or an error could quote /etc or ~/.ssh.
+    top = boundary(policy.parent)
+    if not inside(target, top):
+        raise PolicyError(f"{where}: test input {value['file']}: not a file inside the"
+                          f" repository ({top}); not read")
     try:
         raw = read_limited(target, limits.max_file_size)
     except OrglintError as exc:
