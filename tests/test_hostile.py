@@ -143,3 +143,62 @@ def test_unreadable_file(run_cli, tmp_path, monkeypatch):
     result = run_cli("check", "t.yaml")
     assert result.code == 2
     assert "t.yaml: cannot read: Permission denied" in result.err
+
+
+POLICY_WITH_INPUT = """\
+apiVersion: orglint/v1
+kind: Policy
+metadata: {name: p}
+spec:
+  rules:
+    - {code: ACME010, name: r, target: team, expression: 'true'}
+  tests:
+    - {name: t, rule: ACME010, expect: pass, team: {file: %s}}
+"""
+
+
+@pytest.mark.parametrize("where", ["../../secret.yaml", "SECRET_ABSOLUTE", "link.yaml"])
+def test_policy_test_input_outside_the_repository_is_not_read(run_cli, tmp_path, where):
+    # A policy from a fork's pull request must not make an error quote ~/.ssh or /etc.
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "policies").mkdir()
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("TOKEN_VALUE: hunter2\n")
+    (repo / "policies" / "link.yaml").symlink_to(secret)
+    where = str(secret) if where == "SECRET_ABSOLUTE" else where
+    (repo / "policies" / "p.yaml").write_text(POLICY_WITH_INPUT % where)
+    (repo / ".orglint.yaml").write_text("policies: ['policies/p.yaml']\n")
+    for args in (("test",), ("check", "policies")):
+        result = run_cli(*args, cwd=repo)
+        assert result.code == 2, result.err
+        assert "not a file inside the repository" in result.err
+        assert "TOKEN_VALUE" not in result.out + result.err
+
+
+def test_policy_test_input_inside_the_repository_is_read(run_cli, tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "policies" / "inputs").mkdir(parents=True)
+    (tmp_path / "policies" / "inputs" / "t.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\n"
+        "spec: {maturity: pilot, members: [{id: a, role: ml-engineer}]}\n")
+    (tmp_path / "policies" / "p.yaml").write_text(POLICY_WITH_INPUT % "inputs/t.yaml")
+    result = run_cli("test", "policies/p.yaml")
+    assert result.code == 0, result.err
+
+
+@pytest.mark.parametrize(("files", "args", "message"), [
+    ({"policies/p.yaml": POLICY_WITH_INPUT % '"a\\0b"'}, ("test", "policies/p.yaml"),
+     "test input: a path cannot hold a NUL character"),
+    ({".orglint.yaml": 'matrix: "m\\0.yaml"\n'}, ("roles",),
+     "key 'matrix': a path cannot hold a NUL character"),
+])
+def test_a_nul_in_a_path_from_a_file_is_exit_2_not_an_internal_error(run_cli, tmp_path, files,
+                                                                       args, message):
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    result = run_cli(*args)
+    assert result.code == 2
+    assert "internal error" not in result.err
+    assert message in result.err, result.err

@@ -402,6 +402,8 @@ def _apply_file(settings: Settings, data: dict[str, Any], origin: str) -> None:
             setattr(settings, attribute, dict(value) if isinstance(value, dict) else value)
             settings.origins[key] = origin
     if "matrix" in data:
+        if "\0" in data["matrix"]:  # the OS refuses it with a ValueError, not an OSError
+            raise ConfigError(f"{origin}: key 'matrix': a path cannot hold a NUL character")
         matrix = (settings.root / data["matrix"]).resolve()
         if not matrix.is_file():
             raise ConfigError(f"{origin}: key 'matrix': no such file: {matrix}")
