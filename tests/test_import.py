@@ -315,6 +315,36 @@ def test_a_symlinked_output_file_is_never_written_through(run_cli, tmp_path):
     assert target.read_text() == "keep\n" and not (out / "people.yaml").exists()
 
 
+def test_an_alias_bomb_in_a_file_to_merge_into_is_refused(run_cli, tmp_path):
+    # Read as plain data for the schema, a nine-level bomb is 9**9 lists: a hang.  Five
+    # levels (59,049 lists) are enough to pass the limit and quick even if copied.
+    bomb = "".join(f"    l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 6))
+    (tmp_path / "hr.csv").write_text("id,title\na,Boss\n", encoding="utf-8")
+    out = tmp_path / "org"
+    out.mkdir()
+    people = ("apiVersion: orglint/v1\nkind: People\nspec:\n  labels:\n    l0: &l0 [x]\n"
+              + bomb + "  people: []\n")
+    (out / "people.yaml").write_text(people)
+    result = run_cli("import", "csv", "hr.csv", "--output", "org")
+    assert result.code == 2
+    assert "people.yaml: its aliases expand to more than 10,000 nodes" in result.err
+    assert (out / "people.yaml").read_text() == people
+
+
+@pytest.mark.parametrize("value", ["!local Boss", "2024-01-01", "!!binary aGk="])
+def test_a_tagged_or_dated_value_in_a_file_to_merge_into_is_kept(run_cli, tmp_path, value):
+    # The schema's validator takes only JSON's types: a ruamel TaggedScalar or a date was
+    # "internal error: ValueError: Unsupported type".
+    (tmp_path / "hr.csv").write_text("id,name\na,Ann\n", encoding="utf-8")
+    out = tmp_path / "org"
+    out.mkdir()
+    (out / "people.yaml").write_text("apiVersion: orglint/v1\nkind: People\nspec:\n"
+                                     f"  people:\n    - {{id: a, title: {value}}}\n")
+    result = run_cli("import", "csv", "hr.csv", "--output", "org")
+    assert result.code == 0, result.err
+    assert f"title: {value.partition(' ')[0]}" in (out / "people.yaml").read_text()
+
+
 # -- at scale --------------------------------------------------------------------------
 
 

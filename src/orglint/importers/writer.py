@@ -24,6 +24,10 @@ _TEAM_META = ("title", "parent")
 _TEAM_SPEC = ("maturity", "size", "systems", "practices")
 _MEMBER = ("role", "allocation", "owns")
 _PERSON = ("name", "email", "title", "level", "role")
+# As the loader's max-alias-nodes: what aliases may add to a file, in nodes, when the
+# merge reads the document as plain data (a nine-level alias bomb is 9**9 lists).
+_ALIAS_NODES = 10_000
+_IN_PROGRESS = -1
 
 
 class Output(NamedTuple):
@@ -75,6 +79,34 @@ def _load(path: Path, text: str) -> tuple[Any, Any]:
     return chosen
 
 
+def _expanded(node: Any, memo: dict[int, int]) -> int:
+    """How many mappings and sequences ``node`` is once every alias is copied; -1 for a
+    document that contains itself."""
+    if not isinstance(node, (dict, list)):
+        return 0
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = _IN_PROGRESS
+    total = 1
+    for child in node.values() if isinstance(node, dict) else node:
+        size = _expanded(child, memo)
+        if size == _IN_PROGRESS:
+            return _IN_PROGRESS
+        total += size
+    memo[key] = total
+    return total
+
+
+def _check_aliases(path: Path, doc: Any) -> None:
+    # Shared, not copied, when ruamel reads it; _plain and the schema copy every alias.
+    memo: dict[int, int] = {}
+    size = _expanded(doc, memo)
+    if size == _IN_PROGRESS or size - len(memo) > _ALIAS_NODES:
+        raise ImportFailed(f"{path}: its aliases expand to more than {_ALIAS_NODES:,} nodes"
+                           " (or to themselves); orglint import will not merge into it")
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
@@ -82,7 +114,10 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, str):
         return str(value)
-    return value
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    # A date, a set, a '!tag'ged scalar: the schema's validator takes only JSON's types.
+    return str(getattr(value, "value", value))
 
 
 def _node(value: Any) -> Any:
@@ -241,6 +276,7 @@ def _output(path: Path, build: Any, kind: str, name: str | None, roled: set[str]
         yaml, doc = _yaml(), None
     else:
         yaml, doc = _load(path, text)
+        _check_aliases(path, doc)
         _check_kind(path, doc, kind, name)
     doc = build(doc, merge)
     if not merge.changed:
