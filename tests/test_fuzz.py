@@ -105,3 +105,67 @@ def test_whole_runs_and_every_reporter_never_raise(tmp_path_factory, org, commen
     result = run(the_plan, Request(names[:1], cwd=folder))
     for fmt in FORMATS:
         get(fmt)(result, ReportContext(rules=the_plan.rules, root=Path(folder)))
+
+
+# -- orglint import: whatever the export holds, an import or exit 2 (ImportFailed) ----
+
+_SCIM_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
+_SCIM_GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=12),
+              st.sampled_from(["ab", "a@x.io", "1", "User", "Group", _SCIM_USER])),
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.sampled_from(
+                                ["value", "type", "display", "primary", "givenName",
+                                 "department", "x"]), inner, max_size=4)),
+    max_leaves=20)
+scim_resources = st.lists(st.fixed_dictionaries(
+    {"schemas": st.sampled_from([[_SCIM_USER], [_SCIM_GROUP], "x", [1]])},
+    optional={key: json_values for key in (
+        "id", "userName", "displayName", "name", "emails", "title", "active", "members",
+        "meta", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User")}), max_size=6)
+
+
+# Each example writes files: fewer of them keep the suite quick (1,500 found nothing more).
+IMPORTS = settings(max_examples=40, deadline=None,
+                   suppress_health_check=[HealthCheck.too_slow])
+
+
+def _import(folder, source: str, raw: bytes) -> None:
+    from orglint.importers import Imported, ImportFailed
+    from orglint.importers.sources import read_csv, read_scim
+    from orglint.importers.writer import write
+
+    path = folder / "in"
+    path.write_bytes(raw)
+    imported = Imported(source, [str(path)])
+    try:
+        if source == "csv":
+            read_csv([path], {}, imported)
+        else:
+            read_scim([path], imported)
+        write(imported, folder / "out", "pilot", MATRIX)
+    except ImportFailed:
+        pass
+
+
+@IMPORTS
+@given(st.lists(st.lists(st.text(max_size=8), max_size=9), max_size=6),
+       st.sampled_from(["id,name,email,title,team,allocation,level,role",
+                        "Name,TEAM,Level", "email,email,team"]))
+def test_any_csv_imports_or_is_exit_2(tmp_path_factory, rows, header):
+    import csv
+    import io
+
+    text = io.StringIO()
+    csv.writer(text).writerows([header.split(","), *rows])
+    _import(tmp_path_factory.mktemp("csv"), "csv", text.getvalue().encode("utf-8", "replace"))
+
+
+@IMPORTS
+@given(scim_resources, st.booleans())
+def test_any_scim_imports_or_is_exit_2(tmp_path_factory, resources, wrapped):
+    import json
+
+    data = {"Resources": resources} if wrapped else resources
+    _import(tmp_path_factory.mktemp("scim"), "scim", json.dumps(data).encode())
