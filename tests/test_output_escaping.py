@@ -380,3 +380,29 @@ def test_warnings_and_verbose_notes_escape_the_paths_they_name(run_cli, tmp_path
     assert not RAW_CONTROLS.search(result.err)
     assert not [line for line in result.err.splitlines() if line.startswith("::")]
     assert "x\\n::error::forged\\x1b[2J/.orglint.yaml" in result.err
+
+
+@pytest.mark.parametrize("fmt", ["text", "junit"])
+def test_orglint_test_output_escapes_what_a_policy_file_says(run_cli, tmp_path, fmt):
+    # A test's name and a rule's message come from the policy file: raw, a NUL made the
+    # JUnit report ill-formed XML and an ESC reached the terminal.
+    (tmp_path / "p.yaml").write_text(dedent(f"""\
+        apiVersion: orglint/v1
+        kind: Policy
+        metadata: {{name: p}}
+        spec:
+          rules:
+            - {{code: ACME010, name: r, target: team, expression: 'false',
+               message: "{TERMINAL}"}}
+          tests:
+            - name: "{TERMINAL}"
+              rule: ACME010
+              expect: pass
+              team: {{metadata: {{name: t}}, spec: {{maturity: pilot, members: []}}}}
+        """))
+    result = run_cli("test", "--output-format", fmt, "p.yaml")
+    assert result.code == 1, result.err
+    assert RAW_CONTROLS.search(result.out) is None, repr(result.out)
+    assert "\\x1b[2J" in result.out
+    if fmt == "junit":
+        ET.fromstring(result.out)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from xml.sax.saxutils import escape, quoteattr
 
+from orglint.escape import visible
 from orglint.loader import Limits
 from orglint.matrix import Matrix
 from orglint.policy.load import PolicyError, TestSpec
@@ -106,14 +107,15 @@ def report(results: list[TestResult], missing: list[str], fmt: str) -> str:
             "summary": {"tests": len(results), "passed": len(results) - len(failed),
                         "failed": len(failed)}}, indent=2) + "\n"
     if fmt == "junit":
+        # visible(): a NUL or an ESC from a policy file is not even valid XML 1.0.
         cases = []
         for r in results:
             body = ""
             if not r.ok:
-                body = (f"<failure message={quoteattr(f'expected {r.test.expect}, got {r.got}')}>"
-                        f"{escape(r.detail)}</failure>")
-            cases.append(f'  <testcase classname={quoteattr(r.test.rule)}'
-                         f' name={quoteattr(r.test.name)}>{body}</testcase>')
+                got = visible(f"expected {r.test.expect}, got {r.got}")
+                body = f"<failure message={quoteattr(got)}>{escape(visible(r.detail))}</failure>"
+            cases.append(f'  <testcase classname={quoteattr(visible(r.test.rule))}'
+                         f' name={quoteattr(visible(r.test.name))}>{body}</testcase>')
         return ('<?xml version="1.0" encoding="UTF-8"?>\n'
                 f'<testsuite name="orglint-policies" tests="{len(results)}"'
                 f' failures="{len(failed)}">\n' + "\n".join(cases) + "\n</testsuite>\n")
@@ -122,17 +124,14 @@ def report(results: list[TestResult], missing: list[str], fmt: str) -> str:
         mark = "ok  " if r.ok else "FAIL"
         extra = "" if r.ok else f" (expected {r.test.expect}, got {r.got}"
         extra += f": {r.detail})" if not r.ok and r.detail else (")" if not r.ok else "")
-        lines.append(f"{mark} {r.test.place} {r.test.rule} {_safe(r.test.name)}{extra}")
+        # The policy file's text reaches a terminal or a CI log: escapes as text.
+        lines.append(visible(f"{mark} {r.test.place} {r.test.rule} {r.test.name}{extra}"))
     lines += [f"UNCOVERED {code}: needs a test expecting pass and one expecting fail"
               for code in missing]
     lines.append(f"{plural(len(results), 'test')}, {len(results) - len(failed)} passed,"
                  f" {len(failed)} failed" + (f", {plural(len(missing), 'rule')} uncovered"
                                              if missing else ""))
     return "\n".join(lines) + "\n"
-
-
-def _safe(text: str) -> str:
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
 
 
 def files_under(paths: list[str], cwd: Path, limit: int) -> list[tuple[Path, str]]:
