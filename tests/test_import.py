@@ -468,3 +468,12 @@ def test_names_with_line_breaks_stay_inside_their_comments(run_cli, tmp_path):
     assert run_cli("import", "csv", str(source), "--output", str(out)).code == 0
     passes_schema(run_cli, out)
     assert "from hr\\x0akind: Team.csv row 2" in (out / "ops.yaml").read_text()
+
+
+def test_characters_past_latin_1_are_escaped_unambiguously_in_comments(run_cli, tmp_path):
+    # U+202E as "\x202e" read as a space followed by "2e".
+    source = tmp_path / "hr\u202e.csv"
+    source.write_text("id,team\nann,ops\n", encoding="utf-8")
+    out = tmp_path / "org"
+    assert run_cli("import", "csv", str(source), "--output", str(out)).code == 0
+    assert "from hr\\u202e.csv row 2" in (out / "ops.yaml").read_text()

@@ -186,7 +186,14 @@ class _Merge:
 
 def printable(text: str) -> str:
     """Text for a comment: a file name or a source value must not end the comment line."""
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+    return "".join(c if c.isprintable() else _escaped(ord(c)) for c in text)
+
+
+def _escaped(point: int) -> str:
+    # Four or eight digits past U+00FF: "\x202e" would read as a space and "2e".
+    if point < 0x100:
+        return f"\\x{point:02x}"
+    return f"\\u{point:04x}" if point < 0x10000 else f"\\U{point:08x}"
 
 
 def _header(imported: Imported, what: str) -> str:
