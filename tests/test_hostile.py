@@ -202,3 +202,19 @@ def test_a_nul_in_a_path_from_a_file_is_exit_2_not_an_internal_error(run_cli, tm
     assert result.code == 2
     assert "internal error" not in result.err
     assert message in result.err, result.err
+
+
+def test_orglint_test_walks_no_link_out_of_the_repository(run_cli, tmp_path):
+    # As 'check' does (spec 6.1): a folder's link to a policy elsewhere is not read.
+    outside = tmp_path / "outside.yaml"
+    outside.write_text(POLICY_WITH_INPUT.replace("team: {file: %s}",
+                                                 "team: {metadata: {name: t}, spec:"
+                                                 " {maturity: pilot, members: []}}"))
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "policies").mkdir()
+    (repo / "policies" / "p.yaml").symlink_to(outside)
+    result = run_cli("test", "policies", cwd=repo)
+    assert result.code == 2 and "no policy file found" in result.err, result.out + result.err
+    named = run_cli("test", "policies/p.yaml", cwd=repo)  # named: the user's choice
+    assert named.code == 0 and "ACME010" in named.out, named.err
