@@ -314,6 +314,11 @@ def test_a_policy_among_the_orgs_files_is_obeyed_even_warm(tmp_path, run_cli):
     for _ in range(2):  # cold, then from the stat index and the cache
         done = run_cli("check", "team.yaml")
         assert "team.yaml:4:9: ACME023 [warning] not tiny" in done.out
+    # The whole org, as a plain run or a CI step checks it: the policy file is named too,
+    # and `paths:` makes it part of the org, so it is obeyed.
+    for args in ((), ("team.yaml", "acme.yaml"), (".",)):
+        done = run_cli("check", *args)
+        assert "team.yaml:4:9: ACME023 [warning] not tiny" in done.out, args
     # Named on the command line only, a policy file is checked, not obeyed.
     (tmp_path / ".orglint.yaml").write_text("cache: false\n")
     done = run_cli("check", "team.yaml", "acme.yaml")

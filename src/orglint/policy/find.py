@@ -40,17 +40,26 @@ def policy_files(settings: Settings, gathered: Gathered | None) -> list[tuple[Pa
     if gathered is not None:
         limit = settings.limits.max_file_size
         named = {source.display for source in gathered.named}
+        only_named: list[tuple[Path, str]] = []
         for entry in gathered.entries:
             source_path = entry.source.path
             # Only the files flagged when they were read (files.PEOPLE_RE): a warm run
             # must not read every file of the org again to look for policies.
-            if (not entry.people or source_path is None or entry.source.display in named
-                    or identity(source_path) in seen):
+            if not entry.people or source_path is None or identity(source_path) in seen:
                 continue
             raw = entry.read(limit)[0]
             if b"Policy" in raw and POLICY_RE.search(raw) is not None:
                 seen.add(identity(source_path))
-                found.append((source_path, entry.source.display))
+                (only_named if entry.source.display in named else found).append(
+                    (source_path, entry.source.display))
+        if only_named and settings.paths:
+            # A file named is obeyed when `paths:` makes it part of the org too (a plain
+            # `orglint check` names every file of the org); named alone, it is only
+            # checked.  The globs are walked only when a named file holds a policy.
+            org = {identity(path) for path in configured(
+                settings.paths, root=settings.root, exclude=settings.exclude, skipped=[],
+                cwd=settings.root, fence=_fence(settings, "paths"))}
+            found += [item for item in only_named if identity(item[0]) in org]
     return found
 
 
@@ -72,8 +81,8 @@ def configured_digest(settings: Settings) -> str:
     return digest.hexdigest()
 
 
-def _fence(settings: Settings) -> Fence:
+def _fence(settings: Settings, key: str = "policies") -> Fence:
     # The same limit as for `paths:`: a policy glob of a discovered configuration never
     # reads outside the repository.
     return Fence(settings.root, config=settings.config_file, confined=settings.confined,
-                 key="policies")
+                 key=key)
