@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from tests.conftest import REPO
+from tests.test_scopes import PEOPLE, TEAM
 
 BAD = (REPO / "examples" / "bad" / "role-fit.yaml").read_text()
 GOOD = (REPO / "examples" / "good" / "recsys-production.yaml").read_text()
@@ -115,26 +116,6 @@ def test_hooks_pass_every_yaml_file_and_force_exclude():
         # does not depend on a file-name pattern.
         assert hook["types"] == ["yaml"] and "files" not in hook
         assert "--force-exclude" in hook["entry"].split()
-
-
-PEOPLE = """\
-apiVersion: orglint/v1
-kind: People
-spec:
-  people:
-    - {id: alice, name: Alice Chen, title: Senior ML Engineer, level: senior}
-    - {id: bo, name: Bo Li, title: MLOps Engineer, level: mid}
-"""
-TEAM = """\
-apiVersion: orglint/v1
-kind: Team
-metadata: {name: vision}
-spec:
-  maturity: exploring
-  members:
-    - {id: alice, role: ml-engineer, owns: [training-code]}
-    - {id: bo, role: mlops-engineer, owns: [training-pipelines]}
-"""
 
 
 def _hooked(tmp_path: Path, source: tuple[Path, str], files: dict[str, str],
