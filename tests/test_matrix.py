@@ -177,3 +177,46 @@ def test_a_contradiction_names_the_file_and_line_of_the_entry(run_cli, acme, pat
     result = run_cli("check", "team.yaml")
     assert result.code == 2
     assert expected in result.err, result.err
+
+
+def test_the_builtin_matrix_twin_is_compiled_from_its_yaml():
+    from orglint.matrix import compiled_builtin
+    from tests.conftest import REPO
+
+    for source in sorted((REPO / "rules").glob("*.yaml")):
+        twin = source.with_suffix(".json")
+        assert twin.is_file(), "run: python scripts/compile_matrix.py"
+        assert twin.read_text(encoding="utf-8") == compiled_builtin(source), \
+            f"{twin.name} drifted; run: python scripts/compile_matrix.py"
+
+
+def test_the_builtin_matrix_is_read_from_its_twin_without_parsing_yaml(monkeypatch):
+    from orglint import matrix
+
+    def refuse(*_args: object) -> None:
+        raise AssertionError("the built-in matrix's YAML was parsed")
+
+    expected = load_matrix()
+    monkeypatch.setattr(matrix, "_read_matrix_file", refuse)
+    got = load_matrix()
+    assert (got.spec, got.digest, got.sources) == (expected.spec, expected.digest,
+                                                   expected.sources)
+
+
+def test_a_twin_not_compiled_from_the_yaml_beside_it_is_not_used(tmp_path):
+    from orglint.matrix import _builtin_data, compiled_builtin
+    from orglint.resources import builtin_matrix_path
+
+    builtin = builtin_matrix_path("ai-platform")
+    assert builtin is not None
+    source = tmp_path / "ai-platform.yaml"
+    source.write_bytes(builtin.read_bytes())
+    twin = json.loads(compiled_builtin(source))
+    twin["data"]["metadata"]["name"] = "from-the-twin"
+    (tmp_path / "ai-platform.json").write_text(json.dumps(twin))
+    assert _builtin_data(source)[0]["metadata"]["name"] == "from-the-twin"
+    # The YAML edited since the twin was made: the YAML is what counts.
+    source.write_bytes(builtin.read_bytes().replace(b"name: ai-platform", b"name: edited", 1))
+    assert _builtin_data(source)[0]["metadata"]["name"] == "edited"
+    (tmp_path / "ai-platform.json").write_text("{not json")
+    assert _builtin_data(source)[0]["metadata"]["name"] == "edited"

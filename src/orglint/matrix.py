@@ -357,6 +357,41 @@ def _read_matrix_file(path: FsPath, limit: int) -> tuple[dict[str, Any], bytes]:
     return data, raw
 
 
+# The built-in matrix is also shipped as JSON beside its YAML (``rules/NAME.json``, from
+# ``compiled_builtin``): parsing the YAML, and compiling the RoleMatrix schema to check
+# it, was a sixth of a one-file run.  The twin names the digest of the YAML it was made
+# from, so a YAML edited without regenerating it is read as before, never misread.
+COMPILED_FORMAT = "orglint-compiled-matrix 1"
+
+
+def compiled_builtin(path: FsPath) -> str:
+    """The JSON twin of the built-in matrix at ``path`` (what ``_builtin_data`` reads)."""
+    import json
+
+    data, raw = _read_matrix_file(path, DEFAULT_LIMIT)
+    return json.dumps({"format": COMPILED_FORMAT, "sha256": hashlib.sha256(raw).hexdigest(),
+                       "data": data}, indent=1, ensure_ascii=False) + "\n"
+
+
+def _builtin_data(path: FsPath) -> tuple[dict[str, Any], bytes]:
+    """The built-in matrix's document and bytes: from its JSON twin when that was
+    compiled from these very bytes, else read and checked as any matrix file is."""
+    import json
+
+    from orglint.reading import read_capped
+
+    raw = read_capped(path, DEFAULT_LIMIT, "role matrix", MatrixError)
+    try:
+        twin = json.loads(path.with_suffix(".json").read_bytes())
+    except (OSError, ValueError):
+        twin = None
+    if (type(twin) is dict and twin.get("format") == COMPILED_FORMAT
+            and twin.get("sha256") == hashlib.sha256(raw).hexdigest()
+            and type(twin.get("data")) is dict):
+        return twin["data"], raw
+    return _read_matrix_file(path, DEFAULT_LIMIT)
+
+
 def load_matrix(path: FsPath | None = None, limit: int = DEFAULT_LIMIT) -> Matrix:
     """The built-in matrix, or the org's matrix at ``path`` merged onto what it extends.
 
@@ -368,7 +403,7 @@ def load_matrix(path: FsPath | None = None, limit: int = DEFAULT_LIMIT) -> Matri
     if builtin is None:
         raise MatrixError("the built-in matrix 'ai-platform' is missing from the installation")
     if path is None:
-        data, raw = _read_matrix_file(builtin, DEFAULT_LIMIT)
+        data, raw = _builtin_data(builtin)
         return _build(data["metadata"]["name"], data["spec"], [str(builtin)], raw)
     data, digest_input = _read_matrix_file(path, limit)
     spec = data["spec"]
@@ -379,7 +414,7 @@ def load_matrix(path: FsPath | None = None, limit: int = DEFAULT_LIMIT) -> Matri
         if base_path is None:
             raise MatrixError(f"{path}: spec.extends names no built-in matrix '{parent}'"
                               " (the built-in one is 'ai-platform')")
-        base, base_raw = _read_matrix_file(base_path, DEFAULT_LIMIT)
+        base, base_raw = _builtin_data(base_path)
         spec = _merge_spec(base["spec"], spec)
         sources.insert(0, str(base_path))
         digest_input = base_raw + b"\0" + digest_input
