@@ -23,7 +23,11 @@ NEVER_ON_THE_CHECK_PATH = ["pydantic", "dataclasses", "inspect", "ruamel", "json
                            "orglint.backstage", "orglint.policy", "cel_expr_python",
                            "orglint.importers",
                            # Only git under GitHub Actions needs it (10 ms of imports).
-                           "subprocess"]
+                           "subprocess",
+                           # OpenSSL (orglint.hashing has blake2b and sha256 without it),
+                           # the terminal's width (argparse asks for it only for help),
+                           # and random numbers for temporary names (os.urandom is enough).
+                           "hashlib", "_hashlib", "shutil", "secrets"]
 # Which files hold policies is asked on every check; the package's docstring and this
 # finder are all it loads until a policy is found.
 LIGHT = {"orglint.policy", "orglint.policy.find"}

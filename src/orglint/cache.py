@@ -21,8 +21,6 @@ processes can share the cache: the worst a race costs is a duplicate computation
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
 import json
 import os
 import re
@@ -33,7 +31,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from orglint import __version__
+from orglint import __version__, hashing
 from orglint.errors import OrglintError
 from orglint.reading import read_capped
 from orglint.trust import euid, warn
@@ -97,7 +95,7 @@ def code_digest() -> str:
             if entry.name.endswith((".py", ".json", ".yaml")):
                 info = entry.stat()
                 parts.append(f"{entry.path}:{info.st_size}:{info.st_mtime_ns}")
-    return hashlib.blake2b("\n".join(parts).encode(), digest_size=8).hexdigest()
+    return hashing.blake2b("\n".join(parts).encode(), digest_size=8).hexdigest()
 
 
 def default_dir(root: Path) -> Path:
@@ -175,7 +173,7 @@ def _read_secret(path: str) -> bytes | None:
 
 
 def _mac(key: bytes, layout: bytes, body: bytes | memoryview) -> bytes:
-    digest = hashlib.blake2b(key=key, digest_size=16)
+    digest = hashing.blake2b(key=key, digest_size=16)
     digest.update(b"%d %s\n" % (VERSION, layout))
     digest.update(body)
     return digest.hexdigest().encode()
@@ -208,7 +206,7 @@ def _signed(key: bytes, layout: str, head: bytes, covered: bytes) -> bool:
     name = layout.encode()
     if len(parts) != 4 or parts[:3] != [FORMAT, b"%d" % VERSION, name]:
         return False
-    return hmac.compare_digest(parts[3], _mac(key, name, covered))
+    return hashing.compare_digest(parts[3], _mac(key, name, covered))
 
 
 def text_mac(key: bytes, text: bytes | memoryview) -> str:
@@ -528,7 +526,7 @@ class Cache:
         if type(item) is not Signed:
             raise ValueError("not a text")
         text = bytes(item.text)
-        if not hmac.compare_digest(item.mac, text_mac(self.store.key, text)):
+        if not hashing.compare_digest(item.mac, text_mac(self.store.key, text)):
             raise ValueError("a text its MAC does not match")
         return text
 
@@ -635,7 +633,7 @@ def run_key(fields: object, matrices: Iterable[Path | None],
     Content, not modification times: a checkout or a rebase rewrites mtimes, and a
     stale result is worse than a slow one.
     """
-    digest = hashlib.blake2b(digest_size=20)
+    digest = hashing.blake2b(digest_size=20)
     digest.update(repr((code_digest(), fields)).encode())
     for matrix in matrices:
         if matrix is not None:

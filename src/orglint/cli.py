@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from orglint import __version__
 from orglint.errors import OrglintError, UsageError
@@ -29,6 +29,31 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> Any:
         raise UsageError(f"{message} (see '{self.prog} --help')")
+
+    _checking = False
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        self._checking = True
+        try:
+            return super().add_argument(*args, **kwargs)
+        finally:
+            self._checking = False
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        self._checking = True
+        try:
+            return super().add_subparsers(**kwargs)
+        finally:
+            self._checking = False
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # add_argument makes a formatter only to check a metavar, add_subparsers only to
+        # write "orglint" before each subcommand's name: the terminal's width matters to
+        # help text alone, and asking for it imports shutil (bz2, lzma) at every start.
+        if self._checking:
+            make = cast(type[argparse.HelpFormatter], self.formatter_class)
+            return make(prog=self.prog, width=80)
+        return super()._get_formatter()
 
     def format_help(self) -> str:
         if self.epilog_from is not None and self.epilog is None:

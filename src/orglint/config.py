@@ -265,8 +265,7 @@ def _finish(settings: Settings, overrides: dict[str, Any], confined: bool) -> Se
 
 def _snapshot(path: Path, create: bool) -> tuple[CacheDir, tuple[str, str]] | None:
     """Where the settings resolved from this exact configuration file are kept."""
-    import hashlib
-
+    from orglint import hashing
     from orglint.cache import CacheDir, code_digest, default_dir
     from orglint.reading import config_limit, read_capped
 
@@ -276,7 +275,7 @@ def _snapshot(path: Path, create: bool) -> tuple[CacheDir, tuple[str, str]] | No
         return None  # reading it again reports why
     # The code digest, not only the version: a snapshot written by other code (an
     # editable install between two edits) must never be read back into these classes.
-    key = hashlib.blake2b(code_digest().encode() + b"\0" + str(path).encode() + b"\0" + raw,
+    key = hashing.blake2b(code_digest().encode() + b"\0" + str(path).encode() + b"\0" + raw,
                           digest_size=16).hexdigest()
     store = CacheDir.open(default_dir(path.parent), create)
     return None if store is None else (store, ("settings", f"{key}.json"))

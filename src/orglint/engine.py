@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-import hashlib
 import os
 from collections import ChainMap
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from orglint import hashing as hashlib  # blake2b without OpenSSL
 from orglint.cache import Cache, code_digest, default_dir
 from orglint.config import Settings, locate
 from orglint.errors import ConfigError, OrglintError

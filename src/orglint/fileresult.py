@@ -9,11 +9,11 @@ read back can name a class or a function, so nothing read back can run code.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Callable, Set
 from typing import Any
 
+from orglint import hashing
 from orglint.facts import FileFacts, PersonFact, Place, TeamFact
 from orglint.findings import Finding, Fix, Location, Severity
 from orglint.model import Person
@@ -49,7 +49,7 @@ class FileResult:
 # fields is ignored rather than misread.
 # ENTRY names how ``to_entry`` splits a result; changing it must change the layout too.
 ENTRY = "codes, ids, head, persons, rest texts; packed end to end, a MAC each"
-LAYOUT = "results-" + hashlib.blake2b(repr([
+LAYOUT = "results-" + hashing.blake2b(repr([
     Finding._fields, Fix._fields, Location._fields, Place._fields, TeamFact._fields,
     PersonFact._fields, Person._fields, Directive._fields, FileResult.__slots__, ENTRY,
 ]).encode(), digest_size=6).hexdigest()

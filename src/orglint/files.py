@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import hashlib
 import os
 import re
 import stat
@@ -12,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from orglint import hashing
 from orglint.confine import OUTSIDE_FILE, Fence
 from orglint.errors import PathError
 from orglint.wording import plural
@@ -350,7 +350,7 @@ class Gathered(NamedTuple):
 
 
 def content_digest(raw: bytes) -> bytes:
-    return hashlib.blake2b(raw, digest_size=16).digest()
+    return hashing.blake2b(raw, digest_size=16).digest()
 
 
 def _entry(source: Source, raw: bytes, stdin: bool) -> Entry:

@@ -10,7 +10,6 @@ folder and a rename, so an interrupted run leaves the old file whole.
 from __future__ import annotations
 
 import os
-import secrets
 import stat
 from collections.abc import Iterable
 from pathlib import Path
@@ -154,7 +153,7 @@ def inside(path: Path, roots: Iterable[Path]) -> bool:
 
 def _temporary(folder: Path, name: str, mode: int) -> tuple[int, Path]:
     for _ in range(16):
-        tmp = folder / f".{name}.{secrets.token_hex(4)}.orglint-tmp"
+        tmp = folder / f".{name}.{os.urandom(4).hex()}.orglint-tmp"
         try:
             return os.open(tmp, _TEMP_FLAGS, mode), tmp
         except FileExistsError:

@@ -10,12 +10,12 @@ lists add up).  Reading titles and skills is ``orglint.titles`` and ``orglint.sk
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from pathlib import Path as FsPath
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from orglint import hashing
 from orglint.errors import MatrixError
 from orglint.skills import SkillIndex
 from orglint.titles import Resolution, TitleIndex, words
@@ -369,7 +369,7 @@ def compiled_builtin(path: FsPath) -> str:
     import json
 
     data, raw = _read_matrix_file(path, DEFAULT_LIMIT)
-    return json.dumps({"format": COMPILED_FORMAT, "sha256": hashlib.sha256(raw).hexdigest(),
+    return json.dumps({"format": COMPILED_FORMAT, "sha256": hashing.sha256(raw).hexdigest(),
                        "data": data}, indent=1, ensure_ascii=False) + "\n"
 
 
@@ -386,7 +386,7 @@ def _builtin_data(path: FsPath) -> tuple[dict[str, Any], bytes]:
     except (OSError, ValueError):
         twin = None
     if (type(twin) is dict and twin.get("format") == COMPILED_FORMAT
-            and twin.get("sha256") == hashlib.sha256(raw).hexdigest()
+            and twin.get("sha256") == hashing.sha256(raw).hexdigest()
             and type(twin.get("data")) is dict):
         return twin["data"], raw
     return _read_matrix_file(path, DEFAULT_LIMIT)
@@ -429,7 +429,7 @@ def _build(name: str, spec: dict[str, Any], sources: list[str], raw: bytes) -> M
         raise MatrixError(f"{where}: the role matrix contradicts itself:\n  - "
                           + "\n  - ".join(f"{_locate(sources, at)}: {message}"
                                            for at, message in problems))
-    return Matrix(name, model, hashlib.sha256(raw).hexdigest()[:16], sources)
+    return Matrix(name, model, hashing.sha256(raw).hexdigest()[:16], sources)
 
 
 # Where a contradiction is: (section, entry id or anti-pattern code, field).

@@ -66,10 +66,10 @@ def policy_files(settings: Settings, gathered: Gathered | None) -> list[tuple[Pa
 def configured_digest(settings: Settings) -> str:
     """The content of the configured policy files, for the key of a whole run's report
     (files of the org are in that key already)."""
-    import hashlib
-
     if not getattr(settings, "policies", []):
         return ""
+    import hashlib  # here: it loads OpenSSL, which a run without policies never needs
+
     digest = hashlib.blake2b(digest_size=16)
     for path in configured(settings.policies, root=settings.root, exclude=[], skipped=[],
                            cwd=settings.root, fence=_fence(settings)):

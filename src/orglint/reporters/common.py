@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
 
+from orglint import hashing
 from orglint.findings import Finding
 
 
@@ -49,7 +49,7 @@ def stable_hash(finding: Finding, root: Path, occurrence: int = 0) -> str:
     """Line-independent: the same key as the baseline, plus a counter for repeats."""
     key = "|".join((*finding.key(repo_path(finding.file, root)), str(occurrence)))
     # A file name that is not UTF-8 holds lone surrogates: hash the bytes it came from.
-    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
+    return hashing.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def occurrences(findings: list[Finding], root: Path) -> list[str]:
