@@ -259,6 +259,19 @@ def test_a_cache_entry_comes_back_whole_or_as_the_facts_of_a_file_not_reported()
     assert from_entry(entry, None, {"nobody"}).facts.persons == result.facts.persons
 
 
+def test_the_teams_of_a_file_not_reported_come_from_the_index_without_a_text():
+    from orglint.fileresult import from_entry, to_entry
+
+    def refuse(item):
+        raise AssertionError("a text was decoded (and its MAC computed)")
+
+    result = _full_result()
+    result.facts.has_people = False
+    back = from_entry(to_entry(result), {"ORG002"}, {"nobody"}, text=refuse)
+    assert (back.file, back.facts.teams, back.facts.persons) == \
+        (result.file, result.facts.teams, [])
+
+
 def test_a_pack_keeps_its_texts_end_to_end_each_with_its_mac():
     import pytest
 
@@ -273,7 +286,7 @@ def test_a_pack_keeps_its_texts_end_to_end_each_with_its_mac():
         return item.text
 
     result = _full_result()
-    entries = {"a": to_entry(result), "b": [[], ["x"], b"[]", b"[1]", b"{}"]}
+    entries = {"a": to_entry(result), "b": [[], ["x"], ["b.yaml", [], False], b"[1]", b"{}"]}
     index, texts = _pack(key, entries)
     back = _unpack(index, texts)
     assert {k: [v.text if isinstance(v, Signed) else v for v in e] for k, e in back.items()} \
@@ -281,16 +294,17 @@ def test_a_pack_keeps_its_texts_end_to_end_each_with_its_mac():
     assert encode(from_entry(back["a"], text=checked)) == encode(result)
     assert _pack(key, back) == (index, texts)  # folding keeps every text and its MAC
     # Only the index is JSON to the reader: the texts are not escaped inside it.
-    assert texts.count(b"\n") == 5 and b'\\"' not in index
+    assert texts.count(b"\n") == 3 and b'\\"' not in index
     # A text changed after it was written fails its own MAC when it is decoded.
     tampered = _unpack(index, texts.replace(b'"a",', b'"b",', 1))
     with pytest.raises(ValueError):
         from_entry(tampered["a"], text=checked)
-    row = b'["b",[],["x"],2,3,2,'
+    row = b'["b",[],["x"],["b.yaml",[],false],3,2,'
     assert row in index
-    for wrong in (index.replace(row, b'["b",[],["x"],2,3,3,'),
-                  index.replace(row, b'["b",[],["x"],2,-3,8,'),
-                  index.replace(row, b'["b",[],["x"],2,3,"2",'), b"{}", b"[[1]]", b"["):
+    for wrong in (index.replace(row, b'["b",[],["x"],["b.yaml",[],false],3,3,'),
+                  index.replace(row, b'["b",[],["x"],["b.yaml",[],false],-3,8,'),
+                  index.replace(row, b'["b",[],["x"],["b.yaml",[],false],3,"2",'), b"{}",
+                  b"[[1]]", b"["):
         assert wrong != index and _unpack(wrong, texts) == {}
 
 

@@ -567,7 +567,7 @@ class Cache:
                 self.store.delete((self.name, delta))
 
 
-_TEXTS = 3  # the JSON texts that end an entry (see ``fileresult.to_entry``)
+_TEXTS = 2  # the JSON texts that end an entry (see ``fileresult.to_entry``)
 
 
 class Signed(NamedTuple):

@@ -48,7 +48,7 @@ class FileResult:
 # Any change to these classes changes the layout name, so a cache written for other
 # fields is ignored rather than misread.
 # ENTRY names how ``to_entry`` splits a result; changing it must change the layout too.
-ENTRY = "codes, ids, head, persons, rest texts; packed end to end, a MAC each"
+ENTRY = "codes, ids, head values in the index; persons, rest texts end to end, a MAC each"
 LAYOUT = "results-" + hashing.blake2b(repr([
     Finding._fields, Fix._fields, Location._fields, Place._fields, TeamFact._fields,
     PersonFact._fields, Person._fields, Directive._fields, FileResult.__slots__, ENTRY,
@@ -302,16 +302,20 @@ def _text(value: object) -> bytes:
 
 
 def to_entry(result: FileResult) -> list[Any]:
-    """``result`` as a cache entry: [finding codes, person ids, then as JSON texts (UTF-8)
-    the file, teams and has_people; the person facts; the rest].  Raises TypeError for
-    a value JSON cannot hold."""
+    """``result`` as a cache entry: [finding codes, person ids, [the file, its teams,
+    has_people], then as JSON texts (UTF-8) the person facts and the rest].  Raises
+    TypeError for a value JSON cannot hold.
+
+    The head is a value, not a text: it sits in the pack's index, which a run decodes
+    whole anyway, so the teams of a file not named cost no decoding and no MAC of
+    their own (they were a third of a pre-commit run's reading of the cache)."""
     data = encode(result)
     teams, persons, has_people = data[_FACTS]
     del data[_FACTS]
     try:
         return [sorted({f.code for f in result.findings}),
                 sorted({p.id for p in result.facts.persons}),
-                _text([data[0], teams, has_people]), _text(persons), _text(data)]
+                [data[0], teams, has_people], _text(persons), _text(data)]
     except ValueError as exc:
         raise TypeError(str(exc)) from None
 
@@ -341,7 +345,7 @@ def from_entry(entry: object, keep: Set[str] | None = None,
 
     try:
         codes, ids, head, persons, rest = _list(entry)
-        file, teams, has_people = load(head)
+        file, teams, has_people = _list(head)
         if keep is not None and keep.isdisjoint(_strings(codes)):
             result = FileResult(_str(file))
             wanted = people is None or has_people is not False \
