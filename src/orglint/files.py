@@ -39,7 +39,11 @@ def _base(cwd: Path) -> str:
 
 
 def display_name(path: Path, cwd: Path) -> str:
-    text = identity(path)
+    return _display(identity(path), cwd)
+
+
+def _display(text: str, cwd: Path) -> str:
+    """``display_name`` of the file whose identity is ``text``."""
     base = _base(cwd)
     if text.startswith(base):
         text = text[len(base):]
@@ -175,13 +179,14 @@ def configured(globs: list[str], *, root: Path, exclude: list[str],
             except OSError:
                 continue
             folder = stat.S_ISDIR(info.st_mode)
+            yaml = name.endswith(YAML_SUFFIXES)
             if folder and glob.has_magic(pattern) and link:
                 # A wildcard does not go through a link to a folder (see glob_files).
                 skipped.append((display_name(Path(name), cwd),
                                 "a symbolic link to a folder, not followed"))
                 continue
             refused = (fence.refuse(name, pattern, folder=folder, link=link)
-                       if fence is not None and (folder or name.endswith(YAML_SUFFIXES))
+                       if fence is not None and (folder or yaml)
                        else None)
             if refused is not None:
                 skipped.append((display_name(Path(name), cwd), refused))
@@ -189,16 +194,19 @@ def configured(globs: list[str], *, root: Path, exclude: list[str],
             if folder:
                 out.extend(_walk(Path(name), root, exclude, skipped, cwd, stats, fence))
                 continue
-            if not name.endswith(YAML_SUFFIXES) or not stat.S_ISREG(info.st_mode):
+            if not yaml or not stat.S_ISREG(info.st_mode):
                 continue
             key = _identity_text(name)
             if key in seen:
                 continue
             seen.add(key)
             path = Path(name)
-            reason = _skip_reason(path, root, exclude)
+            # _skip_reason, without its pathlib calls: this loop runs once per file.
+            reason = ("the orglint configuration file"
+                      if os.path.basename(name) in CONFIG_FILES
+                      else _skip_reason(path, root, exclude) if exclude else None)
             if reason is not None:
-                skipped.append((display_name(path, cwd), reason))
+                skipped.append((_display(key, cwd), reason))
                 continue
             out.append(path)
             if stats is not None:
@@ -436,13 +444,25 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
             info = stats.get(key)
             if info is not None and file_id(info) is not None:
                 named_keys.add(file_id(info))
-    extra = [Source(p, display_name(p, cwd)) for p in org_paths
-             if identity(p) not in named_keys and not _same_file(stats, p, named_keys)]
+    # Each file's identity worked out once: a pre-commit run in an org does this for
+    # every file of it.
+    extra: list[Source] = []
+    extra_keys: list[str] = []
+    for p in org_paths:
+        key = identity(p)
+        if key in named_keys:
+            continue
+        info = stats.get(key)
+        if info is not None and file_id(info) in named_keys:
+            continue
+        extra.append(Source(p, _display(key, cwd)))
+        extra_keys.append(key)
+    identities = [None if s.path is None else identity(s.path) for s in named] + extra_keys
     limit = settings.limits.max_file_size
     index = StatIndex.open(settings) if settings.cache else None
     entries = []
-    for source in [*named, *extra]:
-        if source.path is None:
+    for source, ident in zip([*named, *extra], identities, strict=True):
+        if source.path is None or ident is None:
             entries.append(_entry(source, stdin or b"", True))
             continue
         if index is None:
@@ -451,13 +471,12 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
         # Stat before reading, as git does: a file changed after the stat has a newer
         # mtime than the one recorded with its digest, so the next run reads it again.
         # (Recorded after the read, the stat could describe content never hashed.)
-        key = identity(source.path)
-        info = stats.get(key) or _stat(key)
-        known = index.lookup(source, key, info) if info is not None else None
+        info = stats.get(ident) or _stat(ident)
+        known = index.lookup(source, ident, info) if info is not None else None
         if known is None:
             known = _entry(source, read_limited(source.path, limit), False)
             if info is not None:
-                index.record(key, info, known)
+                index.record(ident, info, known)
         entries.append(known)
     if index is not None:
         index.save()
@@ -520,11 +539,6 @@ def _dependents(changed: list[str], named: list[Source], extra: list[Source],
     verb = "is" if len(extra) == 1 else "are"
     return [f"{shown} changed: every file of the org may depend on it, so the org's"
             f" {plural(len(extra), 'other file')} {verb} checked and reported too"]
-
-
-def _same_file(stats: dict[str, os.stat_result], path: Path, keys: set[object]) -> bool:
-    info = stats.get(identity(path))
-    return info is not None and file_id(info) in keys
 
 
 def _stat(path: str) -> os.stat_result | None:
