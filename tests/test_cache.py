@@ -422,3 +422,20 @@ def test_a_configuration_that_turns_the_cache_off_leaves_no_cache_folder(run_cli
     (tmp_path / ".orglint.yaml").write_text("paths: ['teams/*.yaml']\ncache: false\n")
     findings(run_cli, tmp_path)
     assert not (tmp_path / ".cache").exists()
+
+
+def test_a_folder_another_process_marks_while_it_is_listed_is_used(tmp_path, monkeypatch):
+    import os
+
+    from orglint import cache
+
+    folder = tmp_path / "fresh-cache"
+    folder.mkdir()
+    listing = os.scandir
+
+    def scandir(fd):
+        cache._mark(fd)  # the other process links its tag between the check and the listing
+        return listing(fd)
+
+    monkeypatch.setattr(cache.os, "scandir", scandir)
+    assert cache.CacheDir.open(folder) is not None

@@ -319,7 +319,10 @@ class CacheDir:
                     if not _marked(fd):
                         # Another process's temporary tag means it is marking the
                         # folder right now: the folder is still empty for this purpose.
-                        if any(not re.fullmatch(_TMP, e.name) for e in os.scandir(fd)):
+                        # A tag another process linked between the check and the
+                        # listing is listed: checked again, it is ours.
+                        if (any(not re.fullmatch(_TMP, e.name) for e in os.scandir(fd))
+                                and not _marked(fd)):
                             problem = ("holds files orglint did not create"
                                        " (it has no CACHEDIR.TAG of orglint's)")
                         else:
@@ -606,18 +609,26 @@ def _unpack(index_line: bytes, texts: bytes | memoryview) -> dict[str, Any]:
         return {}
     entries: dict[str, Any] = {}
     at = 0
+    # The rows of an org's every file: unrolled for the two texts of ``to_entry``, each
+    # Signed made without NamedTuple's Python __new__.
     for row in index if type(index) is list else ():
-        if type(row) is not list or len(row) < 1 + 2 * _TEXTS or type(row[0]) is not str:
+        if type(row) is not list or len(row) != 4 + 2 * _TEXTS:
             return {}
-        entry = row[1:-2 * _TEXTS]
-        for length, mac in zip(row[-2 * _TEXTS:-_TEXTS], row[-_TEXTS:], strict=True):
-            if type(length) is not int or length < 0 or type(mac) is not str:
-                return {}
-            # Each text is followed by a newline but the last.
-            entry.append(Signed(texts[at:at + length], mac))
-            at += length + 1
-        entries[row[0]] = entry
+        key, codes, ids, head, persons, rest, persons_mac, rest_mac = row
+        if (type(key) is not str or type(persons) is not int or type(rest) is not int
+                or persons < 0 or rest < 0 or type(persons_mac) is not str
+                or type(rest_mac) is not str):
+            return {}
+        # Each text is followed by a newline but the last.
+        middle = at + persons + 1
+        entries[key] = [codes, ids, head,
+                        _new_tuple(Signed, (texts[at:middle - 1], persons_mac)),
+                        _new_tuple(Signed, (texts[middle:middle + rest], rest_mac))]
+        at = middle + rest + 1
     return entries if at == len(texts) + 1 or (at == 0 and not texts) else {}
+
+
+_new_tuple = tuple.__new__
 
 
 # -- whole-run reports ------------------------------------------------------------------
