@@ -102,3 +102,34 @@ def test_reading_a_configuration_file_does_not_import_pydantic(tmp_path):
     modules = _imported("check", "--no-cache", str(good), cwd=tmp_path)
     assert "orglint.config" in modules
     assert _heavy(modules) == []
+
+
+def test_pyyaml_is_imported_without_compiling_the_pattern_only_its_python_reader_uses(
+        tmp_path):
+    probe = PROBE.replace("sys.stderr.write(json.dumps(sorted(sys.modules)))", """
+import yaml
+deferred = yaml.reader.Reader.NON_PRINTABLE
+sys.stderr.write(json.dumps([type(deferred).__name__, deferred._compiled is None]))
+""")
+    good = REPO / "examples" / "good" / "recsys-production.yaml"
+    done = subprocess.run([sys.executable, "-c", probe, "check", "--no-config", str(good)],
+                          cwd=tmp_path, capture_output=True, text=True,
+                          env={"PATH": "", "ORGLINT_CACHE_DIR": str(tmp_path / "cache")})
+    assert json.loads(done.stderr.splitlines()[-1]) == ["Deferred", True]
+
+
+def test_pyyamls_python_reader_still_refuses_what_is_not_printable():
+    import re
+
+    import pytest
+    import yaml
+
+    from orglint.pyyaml import NON_PRINTABLE, Deferred, import_yaml
+
+    assert import_yaml() is yaml
+    deferred = Deferred()
+    for text in ("plain", "a\x01b", "tab\tok", "\ufffe", "\U0001f600"):
+        got, want = deferred.search(text), re.compile(NON_PRINTABLE).search(text)
+        assert (got and got.span()) == (want and want.span())
+    with pytest.raises(yaml.reader.ReaderError):
+        yaml.load("key: a\x01b", Loader=yaml.SafeLoader)  # the pure-Python reader

@@ -246,7 +246,9 @@ def load(raw: bytes, file: str, limits: Limits | None = None) -> Loaded:
 
 
 def load_text(text: str, file: str, limits: Limits | None = None) -> Loaded:
-    import yaml
+    from orglint.pyyaml import import_yaml
+
+    yaml = import_yaml()
 
     limits = limits or Limits()
     loaded = Loaded(file, text)
