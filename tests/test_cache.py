@@ -439,3 +439,21 @@ def test_a_folder_another_process_marks_while_it_is_listed_is_used(tmp_path, mon
 
     monkeypatch.setattr(cache.os, "scandir", scandir)
     assert cache.CacheDir.open(folder) is not None
+
+
+def test_a_team_read_back_is_checked_field_by_field():
+    import pytest
+
+    from orglint.facts import Place, TeamFact
+    from orglint.fileresult import from_entry, to_entry
+
+    result = _full_result()
+    entry = to_entry(result)
+    assert all(type(t) is TeamFact and type(t.place) is Place
+               for t in from_entry(entry, {"ORG002"}).facts.teams)
+    good = entry[2][1][0]
+    for bad in ([1, *good[1:]], [*good[:2], 3, *good[3:]], [*good[:4], None], good[:4],
+                [good[0], [*good[1][:5], "0"], *good[2:]], [*good[:3], [1], good[4]]):
+        entry[2][1][0] = bad
+        with pytest.raises(ValueError):
+            from_entry(entry, {"ORG002"})

@@ -182,7 +182,7 @@ _DETAIL = [str, str, int]
 def _place_in(row: object) -> Place:
     if type(row) is not list or list(map(type, row)) != _PLACE:
         raise ValueError("not a place")
-    return Place._make(row)
+    return _new_tuple(Place, row)  # every field checked: made in C, as below
 
 
 # The type lists of details by length (a person has up to three), made once.
@@ -256,12 +256,22 @@ def _person_in(row: object) -> Person:
                   None if skills is None else _strings(skills), _opt_str(email), _path(path))
 
 
+def _team_fact_in(row: object) -> TeamFact:
+    # The teams of every file of an org are read back at each pre-commit run: checked
+    # and made in C where it can be, as person facts are.
+    if type(row) is not list or len(row) != 5:
+        raise ValueError("not a team")
+    tid, place, parent, parent_place, kind = row
+    if type(tid) is not str or type(kind) is not str or (
+            parent is not None and type(parent) is not str):
+        raise ValueError("not a team")
+    return _new_tuple(TeamFact, (tid, _place_in(place), parent,
+                                 None if parent_place is None else _place_in(parent_place),
+                                 kind))
+
+
 def _facts_in(facts: FileFacts, teams: object, persons: object, has_people: object) -> None:
-    for row in _list(teams):
-        tid, place, parent, parent_place, kind = _list(row)
-        facts.teams.append(TeamFact(_str(tid), _place_in(place), _opt_str(parent),
-                                    None if parent_place is None
-                                    else _place_in(parent_place), _str(kind)))
+    facts.teams = [_team_fact_in(row) for row in _list(teams)]
     facts.persons = [_person_fact_in(row) for row in _list(persons)]
     facts.has_people = _bool(has_people)
 
