@@ -492,3 +492,23 @@ def test_an_unknown_option_points_at_the_help_of_its_subcommand(run_cli, args, h
     result = run_cli(*args)
     assert result.code == 2
     assert "unrecognized arguments" in result.err and f"see '{helped}'" in result.err
+
+
+def test_a_check_runs_without_the_cyclic_collector_and_gives_it_back(run_cli, org,
+                                                                     monkeypatch):
+    import gc
+
+    from orglint import files
+
+    seen = []
+    gather = files.gather
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())  # before engine.run turns it off for the run
+        return gather(*args, **kwargs)
+
+    monkeypatch.setattr(files, "gather", spy)
+    assert gc.isenabled()
+    assert run_cli("check", "clean.yaml").code == 0
+    assert seen == [False] and gc.isenabled()
+    assert run_cli("roles", "--list", "stages").code == 0 and gc.isenabled()

@@ -10,7 +10,8 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO, cast
 
@@ -266,7 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                    "test": _test}[args.command]
         from orglint.streams import guarded
 
-        with guarded(sys):
+        with guarded(sys), _no_cyclic_gc(args.command == "check"):
             return handler(args)
     except OrglintError as exc:
         from orglint.escape import visible
@@ -290,6 +291,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("ORGLINT_DEBUG"):
             raise
         return EXIT_ERROR
+
+
+@contextmanager
+def _no_cyclic_gc(off: bool) -> Iterator[None]:
+    """The cyclic garbage collector off (``off``) while a check runs: from its imports to
+    its report, it makes hundreds of thousands of objects that reference counting frees,
+    and the collector only rescans them (engine.run turns it off for the run alone;
+    before it, the collector still cost a pre-commit run 2% of its instructions)."""
+    import gc
+
+    enabled = gc.isenabled()
+    if off:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if off and enabled:
+            gc.enable()
 
 
 def _cwd() -> Path:
