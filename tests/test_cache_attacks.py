@@ -378,6 +378,7 @@ def _spoil(path: Path, how: str, blob: bytes) -> None:
     assert key is not None
     try:
         data = json.loads(blob if how == "keyed-json" else raw.partition(b"\n")[2])
+        json.dumps(data, allow_nan=False)  # b"Infinity" loads, but no cache file holds it
     except ValueError:
         data = blob.decode("latin-1")
     if how == "bytes":
