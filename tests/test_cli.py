@@ -512,3 +512,17 @@ def test_a_check_runs_without_the_cyclic_collector_and_gives_it_back(run_cli, or
     assert run_cli("check", "clean.yaml").code == 0
     assert seen == [False] and gc.isenabled()
     assert run_cli("roles", "--list", "stages").code == 0 and gc.isenabled()
+
+
+def test_a_check_builds_the_check_parser_alone_and_the_same_one():
+    from orglint.cli import build_parser
+
+    def subcommands(parser):
+        return next(a for a in parser._actions if a.dest == "command").choices
+
+    alone, whole = subcommands(build_parser("check")), subcommands(build_parser())
+    assert list(alone) == ["check"] and len(whole) > 1
+    assert alone["check"].format_help() == whole["check"].format_help()
+    assert alone["check"].parse_args(["-v", "x.yaml"]) == whole["check"].parse_args(
+        ["-v", "x.yaml"])
+    assert len(subcommands(build_parser("rule"))) == len(whole)

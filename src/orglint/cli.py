@@ -100,7 +100,10 @@ def _compose_epilog() -> str:
 LIST_KINDS = ("roles", "responsibilities", "systems", "practices", "stages")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with ``command`` "check", the parser of that subcommand
+    alone (every run of the hook is one: the others' arguments cost it 8 M instructions,
+    and a check parses none of them)."""
     parser = _Parser(prog="orglint", description="Lint AI platform team definitions against "
                      "a role matrix.")
     parser.add_argument("--version", action="version", version=f"orglint {__version__}")
@@ -166,6 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="print nothing; only the exit code tells")
     check.add_argument("--version", action="version", version=f"orglint {__version__}",
                        help="print orglint's version and exit")
+
+    if command == "check":
+        return _described(parser, sub)
 
     rule = sub.add_parser("rule", help="explain a rule")
     rule.add_argument("rule", nargs="?", metavar="CODE|NAME",
@@ -234,6 +240,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     clean = sub.add_parser("clean", help="remove the result cache")
     _config_options(clean)
+    return _described(parser, sub)
+
+
+def _described(parser: argparse.ArgumentParser, sub: Any) -> argparse.ArgumentParser:
     # 'orglint X --help' opens with what X does, as 'orglint --help' lists it.
     for listed in sub._choices_actions:
         chosen = sub.choices[listed.dest]
@@ -253,7 +263,7 @@ def _subparser(parser: argparse.ArgumentParser, command: str | None) -> argparse
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
-        parser = build_parser()
+        parser = build_parser(args_list[0] if args_list else None)
         args, extra = parser.parse_known_args(args_list)
         if extra:
             # Point at the subcommand's help, which lists what it does take.
