@@ -219,7 +219,7 @@ def _check_people(people: People, doc: Document, data: dict[str, Any], file: str
 _JOB: Job | None = None
 
 
-def _init_worker(job: Job) -> None:
+def _init_worker(job: Job | None) -> None:
     global _JOB
     _JOB = job
 
@@ -266,12 +266,15 @@ def _check_many(items: list[tuple[str, Path, bytes]], job: Job,
     workers = min(jobs if jobs is not None else (os.cpu_count() or 1), pool.worker_cap())
     if workers <= 1 or len(items) < POOL_THRESHOLD:
         return [check_file(name, path, job, digest=digest) for name, path, digest in items]
-    # One worker per core; the main process only unpickles results.  Working in the
-    # main process too was measured slower: the executor's result thread then fights
-    # the main thread for the GIL.
+    # One process per core, the main process one of them (it has no result thread to
+    # compete with: see pool.py).  Eight chunks per process balance the ends.
     chunk = max(1, len(items) // (workers * 8))
-    return pool.run(_work, [(name, str(path), digest) for name, path, digest in items],
-                    workers=workers, chunksize=chunk, init=_init_worker, initargs=(job,))
+    try:
+        return pool.run(_work, [(name, str(path), digest) for name, path, digest in items],
+                        workers=workers, chunksize=chunk, init=_init_worker,
+                        initargs=(job,))
+    finally:
+        _init_worker(None)  # the job is the run's, not the process's
 
 
 # -- the run ----------------------------------------------------------------------------
