@@ -521,8 +521,12 @@ WATCHED = """
 import os, sys, time
 from orglint import engine, cli
 
+real = engine.check_bytes
+
 def check(file, raw, job):
     open(os.path.join(sys.argv[1], f"worker-{os.getpid()}"), "w").close()
+    if file == sys.argv[2]:  # the first file is checked before the workers are forked
+        return real(file, raw, job)
     time.sleep(600)
 
 engine.POOL_THRESHOLD = 1

@@ -47,6 +47,25 @@ def test_the_main_process_is_one_of_the_workers(monkeypatch):
     assert len({pid for _, pid in out}) <= 3
 
 
+def test_the_first_item_is_checked_before_the_fork(monkeypatch):
+    # What a first check loads is then loaded once, not once per process.
+    events: list[object] = []
+    real = os.fork
+
+    def fork() -> int:
+        events.append("fork")
+        return real()
+
+    def work(item: int) -> tuple[int, int]:
+        events.append(item)  # seen by the main process only for its own items
+        return _tagged(item)
+
+    monkeypatch.setattr(os, "fork", fork)
+    out = pool.run(work, range(20), workers=2, chunksize=1, init=_no_init, initargs=())
+    assert events[:2] == [0, "fork"]
+    assert out[0] == (0, os.getpid())
+
+
 def test_one_chunk_is_checked_in_the_main_process_alone(monkeypatch):
     monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked for one chunk"))
     out = pool.run(_tagged, range(5), workers=2, chunksize=10, init=_no_init, initargs=())

@@ -267,8 +267,9 @@ def _check_many(items: list[tuple[str, Path, bytes]], job: Job,
     if workers <= 1 or len(items) < POOL_THRESHOLD:
         return [check_file(name, path, job, digest=digest) for name, path, digest in items]
     # One process per core, the main process one of them (it has no result thread to
-    # compete with: see pool.py).  Eight chunks per process balance the ends.
-    chunk = max(1, len(items) // (workers * 8))
+    # compete with: see pool.py).  Small chunks balance the ends: one costs a pipe read
+    # and a frame, and a process that ends first waits at most for one chunk of another.
+    chunk = max(1, min(16, len(items) // (workers * 4)))
     try:
         return pool.run(_work, [(name, str(path), digest) for name, path, digest in items],
                         workers=workers, chunksize=chunk, init=_init_worker,

@@ -144,18 +144,23 @@ def _forked(work: Callable[[T], R], items: list[T], workers: int, chunksize: int
             init: Callable[..., None], initargs: tuple[Any, ...]) -> list[R]:
     import mmap
 
-    chunksize = max(chunksize, -(-len(items) // MAX_CHUNKS))
-    chunks = [(start, min(start + chunksize, len(items)))
-              for start in range(0, len(items), chunksize)]
-    forks = min(workers, len(chunks)) - 1
     init(*initargs)
+    if not items:
+        return []
+    # The first item is checked before the fork: what a first check loads (modules, a
+    # schema's validator, caches) is then loaded once, and every fork starts with it.
+    first = work(items[0])
+    chunksize = max(chunksize, -(-len(items) // MAX_CHUNKS))
+    chunks = [(0, 1)] + [(start, min(start + chunksize, len(items)))
+                         for start in range(1, len(items), chunksize)]
+    forks = min(workers, len(chunks) - 1) - 1
     if forks <= 0:
-        return [work(item) for item in items]
+        return [first] + [work(item) for item in items[1:]]
     slots = mmap.mmap(-1, forks * SLOT_BYTES)  # anonymous and shared: forks write, we read
     tasks, feed = os.pipe()
-    os.write(feed, b"".join(i.to_bytes(4, "little") for i in range(len(chunks))))
+    os.write(feed, b"".join(i.to_bytes(4, "little") for i in range(1, len(chunks))))
     os.close(feed)  # the pipe is full and closed: a read of it never blocks, "" at the end
-    out: list[list[R] | None] = [None] * len(chunks)
+    out: list[list[R] | None] = [[first]] + [None] * (len(chunks) - 1)
     errors: dict[int, BaseException] = {}
     pool = _Forks(slots)
     parent = os.getpid()
