@@ -43,7 +43,7 @@ from orglint.selection import check_selectors, is_enabled, names_rule, rule_for
 from orglint.suppress import scan
 from orglint.wording import plural
 
-POOL_THRESHOLD = 200  # below this many files, worker start-up costs more than it saves
+POOL_THRESHOLD = 50  # below this, a fork costs about what a second process saves (performance.md)
 
 
 class InternalError(OrglintError):
