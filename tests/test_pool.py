@@ -175,3 +175,9 @@ def test_the_pool_imports_no_executor(tmp_path: Path):
     modules = set(json.loads(done.stderr.splitlines()[-1]))
     assert "orglint.pool" in modules  # the pool did run
     assert not {"multiprocessing", "concurrent.futures", "threading"} & modules
+
+
+def test_without_fork_an_executor_of_spawned_processes_does_the_same():
+    out = pool._executor(_tagged, range(6), 2, 1, _no_init, ())
+    assert [item for item, _ in out] == list(range(6))
+    assert os.getpid() not in {pid for _, pid in out}
