@@ -51,7 +51,8 @@ class InternalError(OrglintError):
 
 
 class Job(NamedTuple):
-    """What every per-file check shares; sent once to each worker process."""
+    """What every per-file check shares: inherited by a forked worker, sent once to a
+    spawned one."""
 
     matrix: Matrix
     rules: list[Rule]
