@@ -43,7 +43,7 @@ from orglint.selection import check_selectors, is_enabled, names_rule, rule_for
 from orglint.suppress import scan
 from orglint.wording import plural
 
-POOL_THRESHOLD = 200  # below this many files, worker start-up costs more than it saves
+POOL_THRESHOLD = 50  # below this, a fork costs about what a second process saves (performance.md)
 
 
 class InternalError(OrglintError):
@@ -51,7 +51,8 @@ class InternalError(OrglintError):
 
 
 class Job(NamedTuple):
-    """What every per-file check shares; sent once to each worker process."""
+    """What every per-file check shares: inherited by a forked worker, sent once to a
+    spawned one."""
 
     matrix: Matrix
     rules: list[Rule]
@@ -219,7 +220,7 @@ def _check_people(people: People, doc: Document, data: dict[str, Any], file: str
 _JOB: Job | None = None
 
 
-def _init_worker(job: Job) -> None:
+def _init_worker(job: Job | None) -> None:
     global _JOB
     _JOB = job
 
@@ -266,12 +267,16 @@ def _check_many(items: list[tuple[str, Path, bytes]], job: Job,
     workers = min(jobs if jobs is not None else (os.cpu_count() or 1), pool.worker_cap())
     if workers <= 1 or len(items) < POOL_THRESHOLD:
         return [check_file(name, path, job, digest=digest) for name, path, digest in items]
-    # One worker per core; the main process only unpickles results.  Working in the
-    # main process too was measured slower: the executor's result thread then fights
-    # the main thread for the GIL.
-    chunk = max(1, len(items) // (workers * 8))
-    return pool.run(_work, [(name, str(path), digest) for name, path, digest in items],
-                    workers=workers, chunksize=chunk, init=_init_worker, initargs=(job,))
+    # One process per core, the main process one of them (it has no result thread to
+    # compete with: see pool.py).  Small chunks balance the ends: one costs a pipe read
+    # and a frame, and a process that ends first waits at most for one chunk of another.
+    chunk = max(1, min(16, len(items) // (workers * 4)))
+    try:
+        return pool.run(_work, [(name, str(path), digest) for name, path, digest in items],
+                        workers=workers, chunksize=chunk, init=_init_worker,
+                        initargs=(job,))
+    finally:
+        _init_worker(None)  # the job is the run's, not the process's
 
 
 # -- the run ----------------------------------------------------------------------------
