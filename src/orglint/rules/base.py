@@ -177,22 +177,49 @@ class TeamContext:
     @cached_property
     def owns_pattern_hits(self) -> set[tuple[int, int]]:
         """(member, owns item) pairs that a specific ``owns`` anti-pattern matches."""
-        hits: set[tuple[int, int]] = set()
-        for pattern in self.matrix.spec.anti_patterns:
-            if pattern.kind == "owns":
-                hits.update((i, j) for i, j, _ in owns_matches(pattern, self))
-        return hits
+        return {(i, j) for hits in self.owns_hits.values() for i, j, _ in hits}
+
+    @cached_property
+    def owns_hits(self) -> dict[AntiPattern, list[tuple[int, int, str]]]:
+        """What each ``owns`` anti-pattern matches: (member, item, responsibility), in
+        the order of the members and their items.  One pass serves every pattern rule."""
+        table = self.matrix.prepared(_OWNS_TABLE, _owns_table)
+        found: dict[AntiPattern, list[tuple[int, int, str]]] = {}
+        for i, (member, info) in enumerate(zip(self.members, self.roles, strict=True)):
+            if info.role not in table.roles:
+                continue
+            role = info.role
+            for j, responsibility in enumerate(member.owns):
+                for pattern in table.patterns.get((role, responsibility), ()):
+                    found.setdefault(pattern, []).append((i, j, responsibility))
+        return found
+
+
+class _OwnsTable(NamedTuple):
+    roles: frozenset[str]  # the roles some ``owns`` pattern names
+    patterns: dict[tuple[str, str], tuple[AntiPattern, ...]]  # (role, item) -> patterns
+
+
+_OWNS_TABLE = "base.owns"
+
+
+def _owns_table(matrix: Matrix) -> _OwnsTable:
+    """Which ``owns`` patterns each (role, responsibility) pair matches; a pattern written
+    twice, equal field for field, is one entry (it matches the same pairs)."""
+    patterns: dict[tuple[str, str], tuple[AntiPattern, ...]] = {}
+    for pattern in matrix.spec.anti_patterns:
+        if pattern.kind != "owns":
+            continue
+        for role in dict.fromkeys(pattern.roles):
+            for item in matrix.pattern_responsibilities(pattern):
+                already = patterns.get((role, item), ())
+                if pattern not in already:
+                    patterns[(role, item)] = (*already, pattern)
+    return _OwnsTable(frozenset(role for role, _ in patterns), patterns)
 
 
 def owns_matches(pattern: AntiPattern, ctx: TeamContext) -> Iterator[tuple[int, int, str]]:
-    wanted = ctx.matrix.pattern_responsibilities(pattern)
-    roles = set(pattern.roles)
-    for i, member in enumerate(ctx.members):
-        if ctx.roles[i].role not in roles:
-            continue
-        for j, responsibility in enumerate(member.owns):
-            if responsibility in wanted:
-                yield i, j, responsibility
+    return iter(ctx.owns_hits.get(pattern, ()))
 
 
 def is_senior(level: str | None) -> bool | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from orglint.findings import Finding, Severity
+from orglint.matrix import Matrix
 from orglint.rules.base import Rule, TeamContext
 from orglint.rules.patterns import PatternRule, TeamSizeOptions, holds_both_pairs
 
@@ -114,18 +115,15 @@ class ResponsibilityOutsideRole(Rule):
     summary = "A member owns a responsibility the matrix gives to another role"
 
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
-        hits = ctx.owns_pattern_hits
         matrix = ctx.matrix
-        pairs = holds_both_pairs(matrix)
+        outside = matrix.prepared(_OUTSIDE, _outside_table)
         for i, member in enumerate(ctx.members):
             role = ctx.roles[i].role
-            if not matrix.in_matrix(role):
+            if not member.owns or not matrix.in_matrix(role):
                 continue
             for j, responsibility in enumerate(member.owns):
-                owner = matrix.owner(responsibility)
-                if owner is None or role in matrix.holders(responsibility) or (i, j) in hits:
-                    continue
-                if role is not None and frozenset((role, owner)) in pairs:
+                owner = outside.get((role, responsibility))
+                if owner is None or (i, j) in ctx.owns_pattern_hits:
                     continue
                 yield ctx.finding(
                     ResponsibilityOutsideRole, member.at("owns", j),
@@ -133,6 +131,22 @@ class ResponsibilityOutsideRole(Rule):
                     f" {owner}: {matrix.roles[owner].summary[0].lower()}"
                     f"{matrix.roles[owner].summary[1:].rstrip('.')}",
                     entity=member.id, detail=responsibility)
+
+
+_OUTSIDE = "rolefit.outside"
+
+
+def _outside_table(matrix: Matrix) -> dict[tuple[str | None, str], str]:
+    """(matrix role, responsibility) -> its owner, where ORG102 may speak: the item is
+    another role's work, and no holds-both pattern speaks for that pair of roles."""
+    pairs = holds_both_pairs(matrix)
+    table: dict[tuple[str | None, str], str] = {}
+    for item, entry in matrix.responsibilities.items():
+        for role in matrix.roles:
+            if (matrix.in_matrix(role) and role not in matrix.holders(item)
+                    and frozenset((role, entry.owner)) not in pairs):
+                table[(role, item)] = entry.owner
+    return table
 
 
 class PlatformWritesTrainingCode(PatternRule):
