@@ -273,8 +273,9 @@ class Matrix:
 
         The matrix does not change during a run, so per-member verdicts that depend on it
         only (role x responsibility) are worked out once, not once per member.  ``key`` is
-        a constant of the calling module, and a table may be keyed by the matrix's own ids
-        only, so every table is bounded by the matrix's size, whatever the input.
+        a constant of the calling module.  A table keyed by the matrix's own ids is
+        bounded by the matrix; one keyed by text from the files stops growing at
+        ``MEMO_LIMIT`` entries, whatever the input.
         """
         memo = self._prepared
         if key not in memo:

@@ -9,7 +9,7 @@ from typing import Any, ClassVar, NamedTuple
 
 from orglint.findings import Finding, Fix, Location, Severity
 from orglint.loader import Document
-from orglint.matrix import AntiPattern, Matrix
+from orglint.matrix import MEMO_LIMIT, AntiPattern, Matrix
 from orglint.model import Member, Person, Team
 from orglint.source import Path
 
@@ -133,7 +133,28 @@ class TeamContext:
 
     @cached_property
     def roles(self) -> list[RoleInfo]:
-        return [self._role_of(m) for m in self.members]
+        # A member's RoleInfo depends on three strings only, and an org repeats a few
+        # hundred combinations: each is worked out once (memo bounded like the matrix's).
+        memo = self.matrix.prepared(_ROLE_MEMO, _new_memo)
+        people = self.people
+        out: list[RoleInfo] = []
+        for member in self.members:
+            raw, title, own = member.role, member.title, True
+            if raw is None or title is None:
+                person = people.get(member.id)
+                if person is not None:
+                    if raw is None:
+                        raw, own = person.role, False
+                    if title is None:
+                        title = person.title
+            key = (raw, title, own)
+            info = memo.get(key)
+            if info is None:
+                info = self._role_of(member)
+                if len(memo) < MEMO_LIMIT:
+                    memo[key] = info
+            out.append(info)
+        return out
 
     @cached_property
     def owned(self) -> frozenset[str]:
@@ -216,6 +237,13 @@ def _owns_table(matrix: Matrix) -> _OwnsTable:
                 if pattern not in already:
                     patterns[(role, item)] = (*already, pattern)
     return _OwnsTable(frozenset(role for role, _ in patterns), patterns)
+
+
+_ROLE_MEMO = "base.roles"
+
+
+def _new_memo(matrix: Matrix) -> dict[tuple[str | None, str | None, bool], RoleInfo]:
+    return {}
 
 
 def owns_matches(pattern: AntiPattern, ctx: TeamContext) -> Iterator[tuple[int, int, str]]:
