@@ -207,8 +207,9 @@ class TeamContext:
         table = self.matrix.prepared(_OWNS_TABLE, _owns_table)
         found: dict[AntiPattern, list[tuple[int, int, str]]] = {}
         for i, (member, info) in enumerate(zip(self.members, self.roles, strict=True)):
-            if info.role not in table.roles:
-                continue
+            items = table.items.get(info.role)
+            if items is None or items.isdisjoint(member.owns):
+                continue  # most members: no pattern names their role and their work
             role = info.role
             for j, responsibility in enumerate(member.owns):
                 for pattern in table.patterns.get((role, responsibility), ()):
@@ -217,8 +218,8 @@ class TeamContext:
 
 
 class _OwnsTable(NamedTuple):
-    roles: frozenset[str]  # the roles some ``owns`` pattern names
-    patterns: dict[tuple[str, str], tuple[AntiPattern, ...]]  # (role, item) -> patterns
+    items: dict[str | None, frozenset[str]]  # role -> what ``owns`` patterns name of it
+    patterns: dict[tuple[str | None, str], tuple[AntiPattern, ...]]  # (role, item) -> ones
 
 
 _OWNS_TABLE = "base.owns"
@@ -227,7 +228,7 @@ _OWNS_TABLE = "base.owns"
 def _owns_table(matrix: Matrix) -> _OwnsTable:
     """Which ``owns`` patterns each (role, responsibility) pair matches; a pattern written
     twice, equal field for field, is one entry (it matches the same pairs)."""
-    patterns: dict[tuple[str, str], tuple[AntiPattern, ...]] = {}
+    patterns: dict[tuple[str | None, str], tuple[AntiPattern, ...]] = {}
     for pattern in matrix.spec.anti_patterns:
         if pattern.kind != "owns":
             continue
@@ -236,7 +237,10 @@ def _owns_table(matrix: Matrix) -> _OwnsTable:
                 already = patterns.get((role, item), ())
                 if pattern not in already:
                     patterns[(role, item)] = (*already, pattern)
-    return _OwnsTable(frozenset(role for role, _ in patterns), patterns)
+    items: dict[str | None, set[str]] = {}
+    for named_role, item in patterns:
+        items.setdefault(named_role, set()).add(item)
+    return _OwnsTable({r: frozenset(named) for r, named in items.items()}, patterns)
 
 
 _ROLE_MEMO = "base.roles"

@@ -70,13 +70,14 @@ def _holds_both(pattern: AntiPattern, ctx: TeamContext, options: Any,
     second_set = owned.get(second, frozenset())
     for i, member in enumerate(ctx.members):
         role = ctx.roles[i].role
-        if not member.owns:
-            continue  # holding both needs an item of one of the two
-        a = [r for r in member.owns if r in first_set]
-        b = [r for r in member.owns if r in second_set]
+        owns = member.owns
+        has_a = not first_set.isdisjoint(owns)
+        has_b = not second_set.isdisjoint(owns)
         # The role is half of the pair too: an ML engineer who owns the training
         # pipelines holds both, though no ML-engineering item is listed.
-        if (a or role == first) and (b or role == second) and (a or b):
+        if (has_a or role == first) and (has_b or role == second) and (has_a or has_b):
+            a = [r for r in owns if r in first_set]
+            b = [r for r in owns if r in second_set]
             work = f"{_held(ctx, first, a)} and {_held(ctx, second, b)}"
             text = render(pattern.message, {**values, "member": member.id, "roles_work": work})
             yield ctx.finding(pattern, member.at("id"), text, entity=member.id)

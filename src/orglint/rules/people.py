@@ -168,6 +168,7 @@ class SkillBarUnmet(Rule):
         matrix = ctx.matrix
         bars = matrix.skill_bar
         people = ctx.people
+        keys_of = matrix.skill_keys
         for member, info in zip(ctx.members, ctx.roles, strict=True):
             role = info.role
             if not matrix.in_matrix(role):
@@ -180,15 +181,21 @@ class SkillBarUnmet(Rule):
             wanted = bars[role]
             if not skills or not wanted:
                 continue
-            if any(not wanted.isdisjoint(matrix.skill_keys(s)) for s in skills):
-                continue
-            examples = matrix.prepared(_EXAMPLES, _examples_table)[role]
-            path = member.at("skills") if member.skills is not None else member.at("id")
-            yield ctx.finding(
-                SkillBarUnmet, path,
-                f"{member.id} ({role}) lists none of the role's day-one skills or tools"
-                f" ({examples}, ...; see 'orglint roles {role}')", entity=member.id,
-                detail="skills", key=member.skills is not None)
+            for skill in skills:
+                if not wanted.isdisjoint(keys_of(skill)):
+                    break
+            else:
+                yield _unmet(ctx, member, role)
+
+
+def _unmet(ctx: TeamContext, member: Member, role: str) -> Finding:
+    examples = ctx.matrix.prepared(_EXAMPLES, _examples_table)[role]
+    path = member.at("skills") if member.skills is not None else member.at("id")
+    return ctx.finding(
+        SkillBarUnmet, path,
+        f"{member.id} ({role}) lists none of the role's day-one skills or tools"
+        f" ({examples}, ...; see 'orglint roles {role}')", entity=member.id,
+        detail="skills", key=member.skills is not None)
 
 
 _EXAMPLES = "people.skill-examples"

@@ -119,10 +119,11 @@ class ResponsibilityOutsideRole(Rule):
         outside = matrix.prepared(_OUTSIDE, _outside_table)
         for i, member in enumerate(ctx.members):
             role = ctx.roles[i].role
-            if not member.owns or not matrix.in_matrix(role):
+            theirs = outside.get(role)  # None: no role, or one outside the matrix
+            if theirs is None or theirs.keys().isdisjoint(member.owns):
                 continue
             for j, responsibility in enumerate(member.owns):
-                owner = outside.get((role, responsibility))
+                owner = theirs.get(responsibility)
                 if owner is None or (i, j) in ctx.owns_pattern_hits:
                     continue
                 yield ctx.finding(
@@ -136,16 +137,17 @@ class ResponsibilityOutsideRole(Rule):
 _OUTSIDE = "rolefit.outside"
 
 
-def _outside_table(matrix: Matrix) -> dict[tuple[str | None, str], str]:
-    """(matrix role, responsibility) -> its owner, where ORG102 may speak: the item is
+def _outside_table(matrix: Matrix) -> dict[str | None, dict[str, str]]:
+    """Matrix role -> {responsibility: its owner} where ORG102 may speak: the item is
     another role's work, and no holds-both pattern speaks for that pair of roles."""
     pairs = holds_both_pairs(matrix)
-    table: dict[tuple[str | None, str], str] = {}
-    for item, entry in matrix.responsibilities.items():
-        for role in matrix.roles:
-            if (matrix.in_matrix(role) and role not in matrix.holders(item)
-                    and frozenset((role, entry.owner)) not in pairs):
-                table[(role, item)] = entry.owner
+    table: dict[str | None, dict[str, str]] = {}
+    for role in matrix.roles:
+        if matrix.in_matrix(role):
+            table[role] = {item: entry.owner
+                           for item, entry in matrix.responsibilities.items()
+                           if role not in matrix.holders(item)
+                           and frozenset((role, entry.owner)) not in pairs}
     return table
 
 
