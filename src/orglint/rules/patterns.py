@@ -31,8 +31,8 @@ class TeamSizeOptions(NamedTuple):
 
 
 def apply(pattern: AntiPattern, ctx: TeamContext, options: Any = None) -> Iterator[Finding]:
-    if pattern.kind == "owns" and pattern not in ctx.owns_hits:
-        return  # most teams: nothing to render a message for
+    if pattern.kind == "owns" and (not ctx.owns_hits or pattern not in ctx.owns_hits):
+        return  # most teams: nothing to render (and no pattern to hash, a 15-field tuple)
     team = ctx.team
     values: dict[str, Any] = {"team": team.id, "why": pattern.why,
                               "maturity": team.spec.maturity, "size": ctx.size}
