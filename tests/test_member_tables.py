@@ -8,11 +8,9 @@ import random
 
 import pytest
 
-from orglint.matrix import MEMO_LIMIT, Matrix, load_matrix
+from orglint.matrix import MEMO_LIMIT, AntiPattern, Matrix, load_matrix
 from orglint.model import build_team
-from orglint.rules.base import TeamContext, owns_matches
-from orglint.rules.people import _whose_table
-from orglint.rules.rolefit import _outside_table
+from orglint.rules.base import TeamContext, _OwnsIndex, owns_matches
 from orglint.skills import SkillIndex
 from tests.rules.test_people import team as team_text
 
@@ -106,11 +104,8 @@ def _random_members(matrix: Matrix, rng: random.Random, n: int) -> list[dict[str
     return out
 
 
-def test_tables_agree_with_working_each_member_out(matrix):
+def test_owns_hits_agree_with_working_each_member_out(matrix):
     rng = random.Random(14)
-    whose = _whose_table(matrix)
-    outside = _outside_table(matrix)
-    pairs = {frozenset(p.roles) for p in matrix.spec.anti_patterns if p.kind == "holds-both"}
     for _ in range(200):
         ctx = _context(matrix, _random_members(matrix, rng, rng.randint(1, 12)))
         for pattern in matrix.spec.anti_patterns:
@@ -121,17 +116,25 @@ def test_tables_agree_with_working_each_member_out(matrix):
                      if ctx.roles[i].role in pattern.roles
                      for j, r in enumerate(m.owns) if r in wanted]
             assert list(owns_matches(pattern, ctx)) == naive
-        for member, info in zip(ctx.members, ctx.roles, strict=True):
-            role = info.role
-            for item in member.owns:
-                owner = matrix.owner(item)
-                expected = (role if role is not None and role in matrix.holders(item)
-                            else owner)
-                assert whose.get((role, item)) == expected
-                speaks = (matrix.in_matrix(role) and owner is not None
-                          and role not in matrix.holders(item)
-                          and frozenset((role, owner)) not in pairs)
-                assert outside.get(role, {}).get(item) == (owner if speaks else None)
+
+
+def test_the_owns_index_is_never_multiplied_out(matrix):
+    # A hostile matrix may name thousands of roles and items in one pattern: pairs are
+    # worked out as members use them, and remembered up to the limit.
+    roles = tuple(f"r{n}" for n in range(3000))
+    items = tuple(f"i{n}" for n in range(3000))
+    pattern = AntiPattern("ACME001", "wide", "error", "owns", "m", roles=roles,
+                          responsibilities=items)
+    spec = matrix.spec._replace(anti_patterns=(pattern,))
+    wide = Matrix.__new__(Matrix)
+    wide.spec = spec
+    wide._pattern_sets = {pattern: frozenset(items)}
+    index = _OwnsIndex(wide)
+    assert index._memo == {}
+    for n in range(MEMO_LIMIT + 10):
+        assert index.matching(roles[n % 3000], items[n // 3000]) == (pattern,)
+    assert len(index._memo) == MEMO_LIMIT
+    assert index.matching("r1", "elsewhere") == ()
 
 
 def test_an_owns_pattern_written_twice_reports_as_before():

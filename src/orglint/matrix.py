@@ -230,9 +230,9 @@ class Matrix:
         self._owners = {r: e.owner for r, e in spec.responsibilities.items()}
         self._holders = {r: (e.owner, *e.shared_with)
                          for r, e in spec.responsibilities.items()}
-        self._by_code: dict[str, tuple[AntiPattern, ...]] = {}
+        self._by_code: dict[str, list[AntiPattern]] = {}
         for pattern in spec.anti_patterns:
-            self._by_code[pattern.code] = (*self._by_code.get(pattern.code, ()), pattern)
+            self._by_code.setdefault(pattern.code, []).append(pattern)
         self._prepared: dict[str, Any] = {}
 
     # -- vocabulary ------------------------------------------------------------------

@@ -204,43 +204,50 @@ class TeamContext:
     def owns_hits(self) -> dict[AntiPattern, list[tuple[int, int, str]]]:
         """What each ``owns`` anti-pattern matches: (member, item, responsibility), in
         the order of the members and their items.  One pass serves every pattern rule."""
-        table = self.matrix.prepared(_OWNS_TABLE, _owns_table)
+        index = self.matrix.prepared(_OWNS_INDEX, _OwnsIndex)
         found: dict[AntiPattern, list[tuple[int, int, str]]] = {}
         for i, (member, info) in enumerate(zip(self.members, self.roles, strict=True)):
-            items = table.items.get(info.role)
-            if items is None or items.isdisjoint(member.owns):
-                continue  # most members: no pattern names their role and their work
             role = info.role
+            if role not in index.roles or index.items.isdisjoint(member.owns):
+                continue  # most members: no pattern names their role and their work
             for j, responsibility in enumerate(member.owns):
-                for pattern in table.patterns.get((role, responsibility), ()):
+                for pattern in index.matching(role, responsibility):
                     found.setdefault(pattern, []).append((i, j, responsibility))
         return found
 
 
-class _OwnsTable(NamedTuple):
-    items: dict[str | None, frozenset[str]]  # role -> what ``owns`` patterns name of it
-    patterns: dict[tuple[str | None, str], tuple[AntiPattern, ...]]  # (role, item) -> ones
+_OWNS_INDEX = "base.owns"
 
 
-_OWNS_TABLE = "base.owns"
+class _OwnsIndex:
+    """The matrix's ``owns`` patterns, and which of them each (role, item) pair matches.
 
+    Pairs are looked up as members use them, not multiplied out: a pattern may name
+    thousands of roles and items, and their product would be quadratic in the matrix.
+    A pattern written twice, equal field for field, is one entry (it matches the same
+    pairs, and each copy reports them)."""
 
-def _owns_table(matrix: Matrix) -> _OwnsTable:
-    """Which ``owns`` patterns each (role, responsibility) pair matches; a pattern written
-    twice, equal field for field, is one entry (it matches the same pairs)."""
-    patterns: dict[tuple[str | None, str], tuple[AntiPattern, ...]] = {}
-    for pattern in matrix.spec.anti_patterns:
-        if pattern.kind != "owns":
-            continue
-        for role in dict.fromkeys(pattern.roles):
-            for item in matrix.pattern_responsibilities(pattern):
-                already = patterns.get((role, item), ())
-                if pattern not in already:
-                    patterns[(role, item)] = (*already, pattern)
-    items: dict[str | None, set[str]] = {}
-    for named_role, item in patterns:
-        items.setdefault(named_role, set()).add(item)
-    return _OwnsTable({r: frozenset(named) for r, named in items.items()}, patterns)
+    def __init__(self, matrix: Matrix) -> None:
+        self._patterns: list[tuple[AntiPattern, frozenset[str], frozenset[str]]] = []
+        seen: set[AntiPattern] = set()
+        for pattern in matrix.spec.anti_patterns:
+            if pattern.kind == "owns" and pattern not in seen:
+                seen.add(pattern)
+                self._patterns.append((pattern, frozenset(pattern.roles),
+                                       matrix.pattern_responsibilities(pattern)))
+        self.roles = frozenset(r for _, roles, _ in self._patterns for r in roles)
+        self.items = frozenset(i for _, _, items in self._patterns for i in items)
+        self._memo: dict[tuple[str, str], tuple[AntiPattern, ...]] = {}
+
+    def matching(self, role: str, item: str) -> tuple[AntiPattern, ...]:
+        key = (role, item)
+        found = self._memo.get(key)
+        if found is None:
+            found = tuple(p for p, roles, items in self._patterns
+                          if role in roles and item in items)
+            if len(self._memo) < MEMO_LIMIT:
+                self._memo[key] = found
+        return found
 
 
 _ROLE_MEMO = "base.roles"

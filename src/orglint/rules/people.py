@@ -55,14 +55,11 @@ class TooManyRoles(Rule):
 
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
         limit = self.options.max_roles
-        whose = ctx.matrix.prepared(_WHOSE, _whose_table)
         for member, info in zip(ctx.members, ctx.roles, strict=True):
-            owns = member.owns
-            if len(owns) < limit:
+            if len(member.owns) < limit:
                 continue  # each item is one role's work: fewer items, fewer roles
-            # A role the matrix does not name holds no item's work: as if none were told.
-            role = info.role if info.role in ctx.matrix.roles else None
-            owners = sorted({o for r in owns if (o := whose.get((role, r))) is not None})
+            owners = sorted({o for r in member.owns
+                             if (o := _whose(ctx, r, info.role)) is not None})
             if len(owners) >= limit:
                 yield ctx.finding(
                     TooManyRoles, member.at("id"),
@@ -70,20 +67,12 @@ class TooManyRoles(Rule):
                     " one person is standing in for a team", entity=member.id)
 
 
-_WHOSE = "people.whose"
-
-
-def _whose_table(matrix: Matrix) -> dict[tuple[str | None, str], str]:
-    """(role, responsibility) -> the role whose work the item is when ``role`` holds it:
-    the member's own role where the matrix shares it with that role, else its owner.
-    ``role`` is a matrix role or None (a role that cannot be told); an unknown item is
-    nobody's work, so it is absent."""
-    table: dict[tuple[str | None, str], str] = {}
-    for item, entry in matrix.responsibilities.items():
-        table[(None, item)] = entry.owner
-        for role in matrix.roles:
-            table[(role, item)] = role if role in matrix.holders(item) else entry.owner
-    return table
+def _whose(ctx: TeamContext, responsibility: str, role: str | None) -> str | None:
+    """The role whose work a responsibility is when ``role`` holds it: the member's own
+    role where the matrix shares it with that role, else its owner."""
+    if role is not None and role in ctx.matrix.holders(responsibility):
+        return role
+    return ctx.matrix.owner(responsibility)
 
 
 class SizeMismatch(Rule):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from orglint.findings import Finding, Severity
-from orglint.matrix import Matrix
 from orglint.rules.base import Rule, TeamContext
 from orglint.rules.patterns import PatternRule, TeamSizeOptions, holds_both_pairs
 
@@ -116,15 +115,17 @@ class ResponsibilityOutsideRole(Rule):
 
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
         matrix = ctx.matrix
-        outside = matrix.prepared(_OUTSIDE, _outside_table)
+        pairs = holds_both_pairs(matrix)
+        owner_of, holders = matrix.owner, matrix.holders
         for i, member in enumerate(ctx.members):
             role = ctx.roles[i].role
-            theirs = outside.get(role)  # None: no role, or one outside the matrix
-            if theirs is None or theirs.keys().isdisjoint(member.owns):
+            if not member.owns or not matrix.in_matrix(role):
                 continue
             for j, responsibility in enumerate(member.owns):
-                owner = theirs.get(responsibility)
-                if owner is None or (i, j) in ctx.owns_pattern_hits:
+                owner = owner_of(responsibility)
+                if owner is None or role in holders(responsibility):
+                    continue
+                if frozenset((role, owner)) in pairs or (i, j) in ctx.owns_pattern_hits:
                     continue
                 yield ctx.finding(
                     ResponsibilityOutsideRole, member.at("owns", j),
@@ -132,23 +133,6 @@ class ResponsibilityOutsideRole(Rule):
                     f" {owner}: {matrix.roles[owner].summary[0].lower()}"
                     f"{matrix.roles[owner].summary[1:].rstrip('.')}",
                     entity=member.id, detail=responsibility)
-
-
-_OUTSIDE = "rolefit.outside"
-
-
-def _outside_table(matrix: Matrix) -> dict[str | None, dict[str, str]]:
-    """Matrix role -> {responsibility: its owner} where ORG102 may speak: the item is
-    another role's work, and no holds-both pattern speaks for that pair of roles."""
-    pairs = holds_both_pairs(matrix)
-    table: dict[str | None, dict[str, str]] = {}
-    for role in matrix.roles:
-        if matrix.in_matrix(role):
-            table[role] = {item: entry.owner
-                           for item, entry in matrix.responsibilities.items()
-                           if role not in matrix.holders(item)
-                           and frozenset((role, entry.owner)) not in pairs}
-    return table
 
 
 class PlatformWritesTrainingCode(PatternRule):
