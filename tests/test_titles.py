@@ -435,4 +435,4 @@ def test_any_text_reads_as_a_role_or_none(matrix, text):
     assert read.role is None or read.candidates == (read.role,)
     assert all(c in matrix.roles for c in read.candidates)
     assert isinstance(matrix.title_says_junior(text), bool)
-    assert isinstance(matrix.skill_keys(text), set)
+    assert isinstance(matrix.skill_keys(text), frozenset)

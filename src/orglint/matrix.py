@@ -10,10 +10,10 @@ lists add up).  Reading titles and skills is ``orglint.titles`` and ``orglint.sk
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path as FsPath
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from orglint import hashing
 from orglint.errors import MatrixError
@@ -21,6 +21,13 @@ from orglint.skills import SkillIndex
 from orglint.titles import Resolution, TitleIndex, words
 
 DEFAULT_LIMIT = 8 * 1024 * 1024  # bytes; Limits().max_file_size, without importing the loader
+
+MEMO_LIMIT = 4096
+"""Most answers a matrix remembers per memo of free text (titles, skills).  Orgs repeat a
+few hundred titles and skills; a hostile file can hold millions of distinct ones, which
+are worked out each time once a memo is full, so memory stays bounded and work linear."""
+
+_T = TypeVar("_T")
 
 # The matrix is validated by its JSON Schema before it is built, so its values are plain
 # NamedTuples: pydantic would validate the same shape twice, and importing it costs a
@@ -204,16 +211,29 @@ class Matrix:
         for rid, entry in self.spec.responsibilities.items():
             owned.setdefault(entry.owner, []).append(rid)
         self._owned = owned
-        self._pattern_sets: dict[int, frozenset[str]] = {}
+        # Keyed by the pattern's value, not its id(): a matrix sent to a spawned worker
+        # process is a copy whose patterns have other ids.  Equal patterns want the same.
+        self._pattern_sets: dict[AntiPattern, frozenset[str]] = {}
         for pattern in self.spec.anti_patterns:
             wanted = set(pattern.responsibilities)
             if pattern.responsibilities_of:
                 wanted.update(owned.get(pattern.responsibilities_of, []))
-            self._pattern_sets[id(pattern)] = frozenset(wanted)
+            self._pattern_sets[pattern] = frozenset(wanted)
         self._skills = SkillIndex(spec.skills.aliases, spec.skills.vendor_prefixes)
+        self._skill_cache: dict[str, frozenset[str]] = {}
         # ORG401's bar: a role's day-one skills and the tools the article expects of it.
         self.skill_bar = {role: self._skills.bar((*entry.day_one_skills, *entry.tools))
                           for role, entry in spec.roles.items()}
+        # The per-member lookups (is a role in the matrix, who owns or holds an item) run
+        # tens of thousands of times per org: plain dict and set lookups, made once here.
+        self._matrix_roles = frozenset(r for r, e in spec.roles.items() if e.in_matrix)
+        self._owners = {r: e.owner for r, e in spec.responsibilities.items()}
+        self._holders = {r: (e.owner, *e.shared_with)
+                         for r, e in spec.responsibilities.items()}
+        self._by_code: dict[str, list[AntiPattern]] = {}
+        for pattern in spec.anti_patterns:
+            self._by_code.setdefault(pattern.code, []).append(pattern)
+        self._prepared: dict[str, Any] = {}
 
     # -- vocabulary ------------------------------------------------------------------
     @property
@@ -233,22 +253,35 @@ class Matrix:
         return self.spec.practices
 
     def in_matrix(self, role: str | None) -> bool:
-        return role is not None and role in self.roles and self.roles[role].in_matrix
+        return role in self._matrix_roles
 
     def owner(self, responsibility: str) -> str | None:
-        entry = self.responsibilities.get(responsibility)
-        return entry.owner if entry else None
+        return self._owners.get(responsibility)
 
     def holders(self, responsibility: str) -> tuple[str, ...]:
         """Every role whose work a responsibility is: its owner, then ``shared-with``."""
-        entry = self.responsibilities.get(responsibility)
-        return (entry.owner, *entry.shared_with) if entry else ()
+        return self._holders.get(responsibility, ())
 
     def owned_by(self, role: str) -> list[str]:
         return self._owned.get(role, [])
 
     def pattern_responsibilities(self, pattern: AntiPattern) -> frozenset[str]:
-        return self._pattern_sets[id(pattern)]
+        return self._pattern_sets[pattern]
+
+    def prepared(self, key: str, build: Callable[[Matrix], _T]) -> _T:
+        """A table that a rule derives from this matrix alone, built on first use.
+
+        The matrix does not change during a run, so per-member verdicts that depend on it
+        only (role x responsibility) are worked out once, not once per member.  ``key`` is
+        a constant of the calling module.  A table keyed by the matrix's own ids is
+        bounded by the matrix; one keyed by text from the files stops growing at
+        ``MEMO_LIMIT`` entries, whatever the input.
+        """
+        memo = self._prepared
+        if key not in memo:
+            memo[key] = build(self)
+        table: _T = memo[key]
+        return table
 
     def work(self, role: str) -> str:
         entry = self.roles.get(role)
@@ -259,9 +292,12 @@ class Matrix:
         """What a title resolves to: one role, several candidates, or nothing."""
         # Orgs repeat a handful of titles thousands of times: remember each answer.
         cache = self._title_cache
-        if title not in cache:
-            cache[title] = self._title_index.resolve(title)
-        return cache[title]
+        found = cache.get(title)
+        if found is None:
+            found = self._title_index.resolve(title)
+            if len(cache) < MEMO_LIMIT:
+                cache[title] = found
+        return found
 
     def role_for_title(self, title: str) -> str | None:
         """The one role a title maps to (None when it maps to none, or to several)."""
@@ -272,11 +308,19 @@ class Matrix:
         role = self.role_for_title(title)
         return (role is None or self.in_matrix(role)) and self._title_index.says_junior(title)
 
-    def skill_keys(self, skill: str) -> set[str]:
-        return self._skills.keys(skill)
+    def skill_keys(self, skill: str) -> frozenset[str]:
+        """The canonical keys of a skill as written (see ``orglint.skills``)."""
+        # Every member lists a few skills from a vocabulary of a few hundred.
+        cache = self._skill_cache
+        found = cache.get(skill)
+        if found is None:
+            found = frozenset(self._skills.keys(skill))
+            if len(cache) < MEMO_LIMIT:
+                cache[skill] = found
+        return found
 
     def patterns(self, code: str) -> list[AntiPattern]:
-        return [p for p in self.spec.anti_patterns if p.code == code]
+        return list(self._by_code.get(code, ()))
 
 
 # -- loading ----------------------------------------------------------------------------

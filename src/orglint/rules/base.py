@@ -9,7 +9,7 @@ from typing import Any, ClassVar, NamedTuple
 
 from orglint.findings import Finding, Fix, Location, Severity
 from orglint.loader import Document
-from orglint.matrix import AntiPattern, Matrix
+from orglint.matrix import MEMO_LIMIT, AntiPattern, Matrix
 from orglint.model import Member, Person, Team
 from orglint.source import Path
 
@@ -133,7 +133,28 @@ class TeamContext:
 
     @cached_property
     def roles(self) -> list[RoleInfo]:
-        return [self._role_of(m) for m in self.members]
+        # A member's RoleInfo depends on three strings only, and an org repeats a few
+        # hundred combinations: each is worked out once (memo bounded like the matrix's).
+        memo = self.matrix.prepared(_ROLE_MEMO, _new_memo)
+        people = self.people
+        out: list[RoleInfo] = []
+        for member in self.members:
+            raw, title, own = member.role, member.title, True
+            if raw is None or title is None:
+                person = people.get(member.id)
+                if person is not None:
+                    if raw is None:
+                        raw, own = person.role, False
+                    if title is None:
+                        title = person.title
+            key = (raw, title, own)
+            info = memo.get(key)
+            if info is None:
+                info = self._role_of(member)
+                if len(memo) < MEMO_LIMIT:
+                    memo[key] = info
+            out.append(info)
+        return out
 
     @cached_property
     def owned(self) -> frozenset[str]:
@@ -177,22 +198,67 @@ class TeamContext:
     @cached_property
     def owns_pattern_hits(self) -> set[tuple[int, int]]:
         """(member, owns item) pairs that a specific ``owns`` anti-pattern matches."""
-        hits: set[tuple[int, int]] = set()
-        for pattern in self.matrix.spec.anti_patterns:
-            if pattern.kind == "owns":
-                hits.update((i, j) for i, j, _ in owns_matches(pattern, self))
-        return hits
+        return {(i, j) for hits in self.owns_hits.values() for i, j, _ in hits}
+
+    @cached_property
+    def owns_hits(self) -> dict[AntiPattern, list[tuple[int, int, str]]]:
+        """What each ``owns`` anti-pattern matches: (member, item, responsibility), in
+        the order of the members and their items.  One pass serves every pattern rule."""
+        index = self.matrix.prepared(_OWNS_INDEX, _OwnsIndex)
+        found: dict[AntiPattern, list[tuple[int, int, str]]] = {}
+        for i, (member, info) in enumerate(zip(self.members, self.roles, strict=True)):
+            role = info.role
+            if role not in index.roles or index.items.isdisjoint(member.owns):
+                continue  # most members: no pattern names their role and their work
+            for j, responsibility in enumerate(member.owns):
+                for pattern in index.matching(role, responsibility):
+                    found.setdefault(pattern, []).append((i, j, responsibility))
+        return found
+
+
+_OWNS_INDEX = "base.owns"
+
+
+class _OwnsIndex:
+    """The matrix's ``owns`` patterns, and which of them each (role, item) pair matches.
+
+    Pairs are looked up as members use them, not multiplied out: a pattern may name
+    thousands of roles and items, and their product would be quadratic in the matrix.
+    A pattern written twice, equal field for field, is one entry (it matches the same
+    pairs, and each copy reports them)."""
+
+    def __init__(self, matrix: Matrix) -> None:
+        self._patterns: list[tuple[AntiPattern, frozenset[str], frozenset[str]]] = []
+        seen: set[AntiPattern] = set()
+        for pattern in matrix.spec.anti_patterns:
+            if pattern.kind == "owns" and pattern not in seen:
+                seen.add(pattern)
+                self._patterns.append((pattern, frozenset(pattern.roles),
+                                       matrix.pattern_responsibilities(pattern)))
+        self.roles = frozenset(r for _, roles, _ in self._patterns for r in roles)
+        self.items = frozenset(i for _, _, items in self._patterns for i in items)
+        self._memo: dict[tuple[str, str], tuple[AntiPattern, ...]] = {}
+
+    def matching(self, role: str, item: str) -> tuple[AntiPattern, ...]:
+        key = (role, item)
+        found = self._memo.get(key)
+        if found is None:
+            found = tuple(p for p, roles, items in self._patterns
+                          if role in roles and item in items)
+            if len(self._memo) < MEMO_LIMIT:
+                self._memo[key] = found
+        return found
+
+
+_ROLE_MEMO = "base.roles"
+
+
+def _new_memo(matrix: Matrix) -> dict[tuple[str | None, str | None, bool], RoleInfo]:
+    return {}
 
 
 def owns_matches(pattern: AntiPattern, ctx: TeamContext) -> Iterator[tuple[int, int, str]]:
-    wanted = ctx.matrix.pattern_responsibilities(pattern)
-    roles = set(pattern.roles)
-    for i, member in enumerate(ctx.members):
-        if ctx.roles[i].role not in roles:
-            continue
-        for j, responsibility in enumerate(member.owns):
-            if responsibility in wanted:
-                yield i, j, responsibility
+    return iter(ctx.owns_hits.get(pattern, ()))
 
 
 def is_senior(level: str | None) -> bool | None:

@@ -31,6 +31,8 @@ class TeamSizeOptions(NamedTuple):
 
 
 def apply(pattern: AntiPattern, ctx: TeamContext, options: Any = None) -> Iterator[Finding]:
+    if pattern.kind == "owns" and (not ctx.owns_hits or pattern not in ctx.owns_hits):
+        return  # most teams: nothing to render (and no pattern to hash, a 15-field tuple)
     team = ctx.team
     values: dict[str, Any] = {"team": team.id, "why": pattern.why,
                               "maturity": team.spec.maturity, "size": ctx.size}
@@ -63,18 +65,29 @@ def _holds_both(pattern: AntiPattern, ctx: TeamContext, options: Any,
     if ctx.size <= limit:
         return
     first, second = pattern.roles
-    first_set = set(ctx.matrix.owned_by(first))
-    second_set = set(ctx.matrix.owned_by(second))
+    owned = ctx.matrix.prepared(_OWNED_SETS, _owned_sets)
+    first_set = owned.get(first, frozenset())
+    second_set = owned.get(second, frozenset())
     for i, member in enumerate(ctx.members):
         role = ctx.roles[i].role
-        a = [r for r in member.owns if r in first_set]
-        b = [r for r in member.owns if r in second_set]
+        owns = member.owns
+        has_a = not first_set.isdisjoint(owns)
+        has_b = not second_set.isdisjoint(owns)
         # The role is half of the pair too: an ML engineer who owns the training
         # pipelines holds both, though no ML-engineering item is listed.
-        if (a or role == first) and (b or role == second) and (a or b):
+        if (has_a or role == first) and (has_b or role == second) and (has_a or has_b):
+            a = [r for r in owns if r in first_set]
+            b = [r for r in owns if r in second_set]
             work = f"{_held(ctx, first, a)} and {_held(ctx, second, b)}"
             text = render(pattern.message, {**values, "member": member.id, "roles_work": work})
             yield ctx.finding(pattern, member.at("id"), text, entity=member.id)
+
+
+_OWNED_SETS = "patterns.owned-sets"
+
+
+def _owned_sets(matrix: Matrix) -> dict[str, frozenset[str]]:
+    return {role: frozenset(matrix.owned_by(role)) for role in matrix.roles}
 
 
 def _held(ctx: TeamContext, role: str, items: list[str]) -> str:
@@ -84,6 +97,13 @@ def _held(ctx: TeamContext, role: str, items: list[str]) -> str:
 def holds_both_pairs(matrix: Matrix) -> frozenset[frozenset[str]]:
     """The role pairs a holds-both pattern speaks for: above its size it reports the
     person once, below it the pairing is fine, so ORG102 leaves such work alone."""
+    return matrix.prepared(_PAIRS, _holds_both_pairs)
+
+
+_PAIRS = "patterns.holds-both-pairs"
+
+
+def _holds_both_pairs(matrix: Matrix) -> frozenset[frozenset[str]]:
     return frozenset(frozenset(p.roles) for p in matrix.spec.anti_patterns
                      if p.kind == "holds-both")
 

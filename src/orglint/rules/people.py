@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Annotated, NamedTuple
 
 from orglint.findings import Finding, Severity
+from orglint.matrix import Matrix
 from orglint.model import Member
 from orglint.options import Ge
 from orglint.rules.base import Rule, TeamContext, is_senior
@@ -55,6 +56,8 @@ class TooManyRoles(Rule):
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
         limit = self.options.max_roles
         for member, info in zip(ctx.members, ctx.roles, strict=True):
+            if len(member.owns) < limit:
+                continue  # each item is one role's work: fewer items, fewer roles
             owners = sorted({o for r in member.owns
                              if (o := _whose(ctx, r, info.role)) is not None})
             if len(owners) >= limit:
@@ -151,36 +154,55 @@ class SkillBarUnmet(Rule):
     summary = "A member's skills include none of the role's day-one skills or tools"
 
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
-        for i, member in enumerate(ctx.members):
-            role = ctx.roles[i].role
-            if not ctx.matrix.in_matrix(role):
+        matrix = ctx.matrix
+        bars = matrix.skill_bar
+        people = ctx.people
+        keys_of = matrix.skill_keys
+        for member, info in zip(ctx.members, ctx.roles, strict=True):
+            role = info.role
+            if not matrix.in_matrix(role):
                 continue
             assert role is not None
-            person = ctx.people.get(member.id)
-            skills = member.skills if member.skills is not None else (
-                person.skills if person else None)
-            wanted = ctx.matrix.skill_bar[role]
+            skills = member.skills
+            if skills is None:
+                person = people.get(member.id)
+                skills = person.skills if person else None
+            wanted = bars[role]
             if not skills or not wanted:
                 continue
-            if any(not wanted.isdisjoint(ctx.matrix.skill_keys(s)) for s in skills):
-                continue
-            entry = ctx.matrix.roles[role]
-            examples = ", ".join(_distinct(ctx, (*entry.day_one_skills, *entry.tools), 6))
-            path = member.at("skills") if member.skills is not None else member.at("id")
-            yield ctx.finding(
-                SkillBarUnmet, path,
-                f"{member.id} ({role}) lists none of the role's day-one skills or tools"
-                f" ({examples}, ...; see 'orglint roles {role}')", entity=member.id,
-                detail="skills", key=member.skills is not None)
+            for skill in skills:
+                if not wanted.isdisjoint(keys_of(skill)):
+                    break
+            else:
+                yield _unmet(ctx, member, role)
 
 
-def _distinct(ctx: TeamContext, names: tuple[str, ...], most: int) -> list[str]:
+def _unmet(ctx: TeamContext, member: Member, role: str) -> Finding:
+    examples = ctx.matrix.prepared(_EXAMPLES, _examples_table)[role]
+    path = member.at("skills") if member.skills is not None else member.at("id")
+    return ctx.finding(
+        SkillBarUnmet, path,
+        f"{member.id} ({role}) lists none of the role's day-one skills or tools"
+        f" ({examples}, ...; see 'orglint roles {role}')", entity=member.id,
+        detail="skills", key=member.skills is not None)
+
+
+_EXAMPLES = "people.skill-examples"
+
+
+def _examples_table(matrix: Matrix) -> dict[str, str]:
+    """Role -> the skills and tools ORG401's message shows for it."""
+    return {role: ", ".join(_distinct(matrix, (*entry.day_one_skills, *entry.tools), 6))
+            for role, entry in matrix.roles.items()}
+
+
+def _distinct(matrix: Matrix, names: tuple[str, ...], most: int) -> list[str]:
     """The first ``most`` of ``names`` that are different skills: a skill and a tool
     spelt two ways (``argo-workflows``, ``Argo Workflows``) are shown once."""
     shown: list[str] = []
     seen: set[str] = set()
     for name in names:
-        keys = ctx.matrix.skill_keys(name)
+        keys = matrix.skill_keys(name)
         if keys & seen:
             continue
         seen |= keys
@@ -231,11 +253,11 @@ class SeniorityRequired(Rule):
     summary = "Senior work is held only by members below senior"
 
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
-        senior_work = {r for r, e in ctx.matrix.responsibilities.items() if e.senior}
+        senior_work = ctx.matrix.prepared(_SENIOR, _senior_work)
         holders: dict[str, list[tuple[int, int, bool | None]]] = {}
         levels: dict[int, str] = {}
         for i, member in enumerate(ctx.members):
-            if not any(item in senior_work for item in member.owns):
+            if senior_work.isdisjoint(member.owns):
                 continue
             level, label = _level(ctx, member)
             if label:
@@ -253,6 +275,13 @@ class SeniorityRequired(Rule):
                     f"{item} is senior work, and on {ctx.team.id} only members below senior"
                     f" hold it ({member.id} is {levels.get(i, 'below senior')})",
                     entity=member.id, detail=item)
+
+
+_SENIOR = "people.senior-work"
+
+
+def _senior_work(matrix: Matrix) -> frozenset[str]:
+    return frozenset(r for r, e in matrix.responsibilities.items() if e.senior)
 
 
 def _level(ctx: TeamContext, member: Member) -> tuple[str | None, str]:

@@ -114,18 +114,18 @@ class ResponsibilityOutsideRole(Rule):
     summary = "A member owns a responsibility the matrix gives to another role"
 
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
-        hits = ctx.owns_pattern_hits
         matrix = ctx.matrix
         pairs = holds_both_pairs(matrix)
+        owner_of, holders = matrix.owner, matrix.holders
         for i, member in enumerate(ctx.members):
             role = ctx.roles[i].role
-            if not matrix.in_matrix(role):
+            if not member.owns or not matrix.in_matrix(role):
                 continue
             for j, responsibility in enumerate(member.owns):
-                owner = matrix.owner(responsibility)
-                if owner is None or role in matrix.holders(responsibility) or (i, j) in hits:
+                owner = owner_of(responsibility)
+                if owner is None or role in holders(responsibility):
                     continue
-                if role is not None and frozenset((role, owner)) in pairs:
+                if frozenset((role, owner)) in pairs or (i, j) in ctx.owns_pattern_hits:
                     continue
                 yield ctx.finding(
                     ResponsibilityOutsideRole, member.at("owns", j),
