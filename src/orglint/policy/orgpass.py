@@ -30,7 +30,7 @@ from orglint.policy.compiled import Compiled, Verdict, evaluate, fallback_messag
 from orglint.policy.orgteams import ORG_NAMES, OrgTeamRules
 from orglint.policy.policyset import team_data
 from orglint.policy.teamrules import OUTCOMES, outcome_item, passes, policy_error, report
-from orglint.policy.views import org_view, person_views, pruned_org, readable
+from orglint.policy.views import org_view, person_views, pruned_org, pruned_persons, readable
 from orglint.rules.base import TeamContext
 from orglint.schema import document_kind, recover, validate
 
@@ -86,7 +86,7 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
                     else:
                         found.append(fact)
     from_org = any(_names(rule.policy, "org") for rule in person_rules)
-    persons = person_views(teams, people) if _needs(rules, "people", "person") else {}
+    persons = _persons(rules, person_rules, from_org, teams, people)
     # The org is converted into the engine's values once and read by every rule that
     # names it: converting it per rule, team or person would make a run quadratic.  A
     # half no rule names (as a word, in any of its expressions) stays empty: it cannot
@@ -119,6 +119,19 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
         for rule, verdict in zip(person_rules, verdicts, strict=True):
             yield from _emit(rule, verdict, places, pid)
 
+
+
+def _persons(rules: list[Any], person_rules: list[Any], from_org: bool,
+             teams: list[dict[str, Any]], people: Mapping[str, Person]
+             ) -> dict[str, dict[str, Any]]:
+    if not _needs(rules, "people", "person"):
+        return {}
+    if from_org or _needs(rules, "people"):
+        return person_views(teams, people)  # in the org too, pruned with it
+    # Read by the person rules alone: what none of them names is not built.
+    words = readable(source for rule in person_rules for source in _sources(rule.policy))
+    return person_views(teams, people) if words is None else pruned_persons(
+        teams, people, words)
 
 
 def _needs(rules: list[Any], word: str, *targets: str) -> bool:

@@ -77,6 +77,60 @@ def person_views(teams: Iterable[Mapping[str, Any]],
     return out
 
 
+_PERSON_KEYS = ("id", "name", "title", "role", "level", "email", "skills", "teams")
+
+
+def pruned_persons(teams: Iterable[Mapping[str, Any]], people: Mapping[str, Person],
+                   keep: frozenset[str]) -> dict[str, dict[str, Any]]:
+    """``person_views`` with every field no word of ``keep`` names set to null, as
+    ``pruned`` makes it, built without those fields: a person rule that reads a person's
+    teams need not convert (nor copy) their skills and names."""
+    fields = [key for key in ("name", "title", "role", "level", "email") if key in keep]
+    filled = [key for key in ("name", "title", "level", "role") if key in keep]
+    with_id, skills, with_teams = "id" in keep, "skills" in keep, "teams" in keep
+    team_key, role_key = "team" in keep, "role" in keep
+    allocation_key, owns_key = "allocation" in keep, "owns" in keep
+    blank: dict[str, Any] = dict.fromkeys(_PERSON_KEYS)
+    out: dict[str, dict[str, Any]] = {}
+    for pid, person in people.items():
+        entry = out[pid] = blank.copy()
+        if with_id:
+            entry["id"] = pid
+        for key in fields:
+            entry[key] = getattr(person, key)
+        if skills:
+            entry["skills"] = list(person.skills or [])
+        if with_teams:
+            entry["teams"] = []
+    for team in teams:
+        tid = team["id"] if team_key else None
+        for member in team["spec"]["members"]:
+            get = member.get
+            mid = member["id"]
+            found = out.get(mid)
+            if found is None:
+                entry = out[mid] = blank.copy()
+                if with_id:
+                    entry["id"] = get("id")
+                for key in fields:
+                    entry[key] = get(key)
+                if skills:
+                    entry["skills"] = list(get("skills") or [])
+                if with_teams:
+                    entry["teams"] = []
+            else:
+                entry = found
+                for key in filled:
+                    if entry[key] is None:
+                        entry[key] = get(key)
+            if with_teams:
+                entry["teams"].append({
+                    "team": tid, "role": get("role") if role_key else None,
+                    "allocation": get("allocation", 100) if allocation_key else None,
+                    "owns": list(get("owns") or []) if owns_key else None})
+    return out
+
+
 def org_view(teams: list[dict[str, Any]],
              persons: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
     return {"teams": teams, "people": dict(persons)}
