@@ -130,3 +130,25 @@ def test_persons_built_pruned_are_person_views_pruned():
         expected = {pid: pruned(person, keep) for pid, person in full.items()}
         assert built == expected, sorted(keep)
         assert [list(p) for p in built.values()] == [list(p) for p in expected.values()]
+
+
+def test_the_schema_sample_is_made_once_for_every_rule(tmp_path, run_cli, monkeypatch):
+    from orglint.policy import policyset
+
+    org(tmp_path, PERSON_RULES.rstrip(" ") + """\
+    - code: ACME065
+      name: has-systems
+      target: team
+      expression: "team.spec.systems.size() > 0"
+    """)
+    made: list[str] = []
+    resolve = policyset.resolve_team
+
+    def counted(*args: object, **kwargs: object) -> object:
+        made.append(str(args[2]))
+        return resolve(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(policyset, "resolve_team", counted)
+    done = run_cli("check", "team.yaml", "--select", "ACME", "--no-cache")
+    assert "ACME061" in done.out, done.out + done.err
+    assert len(made) == 1  # three rules, one sample
