@@ -13,17 +13,24 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from orglint.facts import Place
+from orglint.facts import PersonFact, Place
 from orglint.files import Gathered
 from orglint.findings import Finding
 from orglint.loader import load
 from orglint.model import Person, build_team
-from orglint.policy.cel import CompileError, Program, Shared, compile_expression, compile_shared
+from orglint.policy.cel import (
+    CompileError,
+    Program,
+    Shared,
+    activation,
+    compile_expression,
+    compile_shared,
+)
 from orglint.policy.compiled import Compiled, Verdict, evaluate, fallback_message, message_of
 from orglint.policy.orgteams import ORG_NAMES, OrgTeamRules
 from orglint.policy.policyset import team_data
-from orglint.policy.teamrules import OUTCOMES, outcome_item, policy_error, report
-from orglint.policy.views import org_view, person_views, pruned_org, readable
+from orglint.policy.teamrules import OUTCOMES, outcome_item, passes, policy_error, report
+from orglint.policy.views import org_view, person_views, pruned_org, pruned_persons, readable
 from orglint.rules.base import TeamContext
 from orglint.schema import document_kind, recover, validate
 
@@ -55,23 +62,31 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
              if r.scope == "org" and r.spec.code in plan.enabled]
     if not rules:
         return
+    person_rules = [rule for rule in rules if rule.policy.spec.target == "person"]
     teams: list[dict[str, Any]] = []
     owners: list[tuple[Any, int]] = []  # each team's file entry, and its index there
-    places: dict[str, list[Place]] = {}
+    with_owners = any(rule.policy.spec.target in ("team", "member") for rule in rules)
+    # A person's memberships in the files checked, as facts: a place is unpacked only
+    # for a person some rule reports (most pass).
+    memberships: dict[str, list[PersonFact]] = {}
     for entry in sorted(gathered.entries, key=lambda e: e.source.display):
         file = entry.source.display
         result = results.get(file)
         views = result.views if result is not None else None
         views = views if views is not None else _read_views(plan, entry, people)
         teams.extend(views)
-        owners.extend((entry, k) for k in range(len(views)))
-        if file in named and result is not None:
+        if with_owners:
+            owners.extend((entry, k) for k in range(len(views)))
+        if person_rules and file in named and result is not None:
             for fact in result.facts.persons:
                 if fact.team is not None:
-                    places.setdefault(fact.id, []).append(fact.place)
-    person_rules = [rule for rule in rules if rule.policy.spec.target == "person"]
+                    found = memberships.get(fact.id)
+                    if found is None:
+                        memberships[fact.id] = [fact]
+                    else:
+                        found.append(fact)
     from_org = any(_names(rule.policy, "org") for rule in person_rules)
-    persons = person_views(teams, people) if _needs(rules, "people", "person") else {}
+    persons = _persons(rules, person_rules, from_org, teams, people)
     # The org is converted into the engine's values once and read by every rule that
     # names it: converting it per rule, team or person would make a run quadratic.  A
     # half no rule names (as a word, in any of its expressions) stays empty: it cannot
@@ -98,11 +113,25 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
     yield from _team_findings(plan, shared, rules, teams, owners, named, people)
     compiled = [rule.policy for rule in person_rules]
     source = _Persons(policies, shared, compiled, persons, from_org)
-    checked = [pid for pid in persons if pid in places]
+    checked = [pid for pid in persons if pid in memberships]
     for pid, verdicts in person_verdicts(policies, source, compiled, checked):
+        places = [fact.place for fact in memberships[pid]]
         for rule, verdict in zip(person_rules, verdicts, strict=True):
-            yield from _emit(rule, verdict, places[pid], pid)
+            yield from _emit(rule, verdict, places, pid)
 
+
+
+def _persons(rules: list[Any], person_rules: list[Any], from_org: bool,
+             teams: list[dict[str, Any]], people: Mapping[str, Person]
+             ) -> dict[str, dict[str, Any]]:
+    if not _needs(rules, "people", "person"):
+        return {}
+    if from_org or _needs(rules, "people"):
+        return person_views(teams, people)  # in the org too, pruned with it
+    # Read by the person rules alone: what none of them names is not built.
+    words = readable(source for rule in person_rules for source in _sources(rule.policy))
+    return person_views(teams, people) if words is None else pruned_persons(
+        teams, people, words)
 
 
 def _needs(rules: list[Any], word: str, *targets: str) -> bool:
@@ -166,18 +195,27 @@ class _Persons:
                        if any("matrix" in c.uses for c in rules) else {})
         self._alone: dict[str, Compiled] = {}
         items = ", ".join(outcome_item(c) for c in rules)
+        self.batch = self._compile("map", f"[{items}]")
+        # Most persons pass every rule: one bool per chunk says so without building a
+        # row per person (a row is copied into the map's result, then into Python).
+        self.probe = self._compile("all", " && ".join(passes(c) for c in rules))
+
+    def _compile(self, macro: str, body: str) -> Program | None:
         try:
-            self.batch: Program | None = (
-                compile_shared("orglint.target().map(k, " + _PERSON.format(
-                    key="k", body=f"[{items}]") + ")", ORG_NAMES) if from_org else
-                compile_expression(f"persons.map(person, [{items}])", _OWN_NAMES, limit=None))
+            if self.from_org:
+                return compile_shared(f"orglint.target().{macro}(k, "
+                                      + _PERSON.format(key="k", body=body) + ")", ORG_NAMES)
+            return compile_expression(f"persons.{macro}(person, {body})", _OWN_NAMES,
+                                      limit=None)
         except CompileError:
-            self.batch = None
+            return None  # e.g. past the engine's nesting limit: correct, only slower
 
     def chunk(self, pids: list[str]) -> Any:
+        """The inputs of one chunk, converted once for the probe and the batch."""
         if self.from_org:
             return self.shared.on(pids)
-        return {**self.matrix, "persons": [self.persons[pid] for pid in pids]}
+        return activation(_OWN_NAMES, {**self.matrix,
+                                       "persons": [self.persons[pid] for pid in pids]})
 
     def alone(self, rule: Compiled) -> Compiled:
         """``rule`` as it reads its person (from the shared org: ``orglint.target()``)."""
@@ -212,25 +250,36 @@ class _Persons:
 
 def person_verdicts(policies: Any, source: _Persons, rules: list[Compiled], pids: list[str]
                     ) -> Iterator[tuple[str, list[Verdict]]]:
-    """Each person's verdict for every person rule, ``[...]`` mapped over chunks of
-    persons; a chunk that fails in any way goes person by person, rule by rule."""
+    """Each person's verdict for every person rule, for the persons with a failure or an
+    error: a chunk of persons the probe finds passing is done, another gets ``[...]``
+    mapped over it, and a chunk whose batch fails in any way goes person by person,
+    rule by rule."""
     if not rules or not pids:
         return
     for start in range(0, len(pids), CHUNK):
         chunk = pids[start:start + CHUNK]
         policies.clock.check(f"person {chunk[0]}")
+        inputs = source.chunk(chunk) if source.batch or source.probe else None
+        if source.probe is not None:
+            out = source.probe.evaluate(inputs)
+            if out.error is None and out.value is True:
+                continue  # every rule true (or not matching) on every person of it
         rows = None
         if source.batch is not None:
-            out = source.batch.evaluate(source.chunk(chunk))
+            out = source.batch.evaluate(inputs)
             rows = out.value if out.error is None else None
         for k, pid in enumerate(chunk):
             row = rows[k] if isinstance(rows, list) and len(rows) == len(chunk) else None
             if isinstance(row, list) and len(row) == len(rules) and all(
                     code in OUTCOMES for code in row):
-                yield pid, [Verdict(OUTCOMES[code], "") if code else source.failed(c, pid)
+                if 0 not in row:
+                    continue
+                verdicts = [Verdict(OUTCOMES[code], "") if code else source.failed(c, pid)
                             for c, code in zip(rules, row, strict=True)]
             else:
-                yield pid, [source.verdict(c, pid) for c in rules]
+                verdicts = [source.verdict(c, pid) for c in rules]
+            if any(v.outcome in ("fail", "error") for v in verdicts):
+                yield pid, verdicts
 
 
 def _emit(rule: Any, verdict: Any, where: list[Place], entity: str | None

@@ -99,13 +99,8 @@ def resolve_team(data: dict[str, Any], matrix: Matrix, where: str) -> dict[str, 
 def check_on_sample(policies: PolicySet, rule: Compiled) -> None:
     """Exit 2 for a field no document can have, or a result of the wrong type, found by
     evaluating the rule once on a document generated from the schemas."""
-    from orglint.policy.sample import sample
-    from orglint.resources import schema
-
-    team = resolve_team(sample(schema("Team")), policies.matrix, rule.spec.place)
-    members = team["spec"]["members"]
-    persons = person_views([team], {})
-    data = target_inputs(rule.spec.target, team=team, member=members[0],
+    team, persons = _sample(policies, rule)
+    data = target_inputs(rule.spec.target, team=team, member=team["spec"]["members"][0],
                          person=next(iter(persons.values())), org=org_view([team], persons))
     act = policies.activation(rule, data)
     spec = rule.spec
@@ -126,6 +121,21 @@ def check_on_sample(policies: PolicySet, rule: Compiled) -> None:
         elif not isinstance(out.value, bool):
             raise PolicyError(f"{expr.where()}: {spec.code}: {what} must be a bool, not"
                               f" {type(out.value).__name__}")
+
+
+def _sample(policies: PolicySet, rule: Compiled
+            ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The schema's sample team and its persons, made once for every rule of the run
+    (they are read, never changed): each rule is checked on them before the first file."""
+    made: tuple[dict[str, Any], dict[str, dict[str, Any]]] | None = \
+        policies.__dict__.get("_sample")
+    if made is None:
+        from orglint.policy.sample import sample
+        from orglint.resources import schema
+
+        team = resolve_team(sample(schema("Team")), policies.matrix, rule.spec.place)
+        made = policies.__dict__["_sample"] = (team, person_views([team], {}))
+    return made
 
 
 def _field_place(rule: Compiled, key: str) -> str | None:

@@ -41,6 +41,16 @@ def outcome_item(rule: Compiled) -> str:
     return item
 
 
+def passes(rule: Compiled) -> str:
+    """A rule as a bool that is true only when it passes or does not match: an error,
+    a false or a value of another type anywhere makes a conjunction of them not true."""
+    spec = rule.spec
+    test = bound(spec, spec.expression.source) if spec.variables else spec.expression.source
+    if spec.match is None:
+        return f"(({test}) == true)"
+    return f"(({spec.match.source}) ? (({test}) == true) : true)"
+
+
 def make_batch(rules: list[Compiled],
                compile_batch: Callable[[str], Program] | None = None) -> Batch:
     """The rules as one expression (``compile_batch``: how to compile it, when not on
@@ -231,10 +241,16 @@ def rule_classes(policies: PolicySet) -> list[type[Rule]]:
 def rule_class(policies: PolicySet, compiled: Compiled) -> type[Rule]:
     spec = compiled.spec
 
-    def check_team(self: Rule, ctx: TeamContext) -> Iterator[Finding]:
-        if compiled.scope != "team":
-            return
-        yield from report(cls, ctx, team_reports(policies, ctx).get(spec.code, ()))
+    per_file = compiled.scope == "team"
+    code = spec.code
+
+    # Called for every team and every policy rule, and most teams pass: no generator
+    # unless there is something to report.
+    def check_team(self: Rule, ctx: TeamContext) -> Iterable[Finding]:
+        if not per_file:
+            return ()
+        found = team_reports(policies, ctx).get(code)
+        return report(cls, ctx, found) if found else ()
 
     attrs: dict[str, Any] = {
         "__doc__": _docs(compiled), "code": spec.code, "name": spec.name,

@@ -16,18 +16,18 @@ from typing import Any
 from orglint.matrix import Matrix
 from orglint.model import Member, Person, Team
 
-_RESOLVED = ("name", "title", "level")
-
 
 def member_view(member: Member, role: str | None, person: Person | None) -> dict[str, Any]:
-    view: dict[str, Any] = {"id": member.id, "role": role, "allocation": member.allocation,
-                            "owns": list(member.owns), "email": member.email}
-    for name in _RESOLVED:
-        value = getattr(member, name)
-        view[name] = value if value is not None or person is None else getattr(person, name)
-    skills = member.skills if member.skills is not None else (person.skills if person else None)
-    view["skills"] = list(skills or [])
-    return view
+    # Spelt out field by field: it runs for every member of every team.
+    name, title, level, skills = member.name, member.title, member.level, member.skills
+    if person is not None:
+        name = name if name is not None else person.name
+        title = title if title is not None else person.title
+        level = level if level is not None else person.level
+        skills = skills if skills is not None else person.skills
+    return {"id": member.id, "role": role, "allocation": member.allocation,
+            "owns": list(member.owns), "email": member.email, "name": name, "title": title,
+            "level": level, "skills": list(skills) if skills else []}
 
 
 def team_view(team: Team, roles: Iterable[str | None],
@@ -56,20 +56,78 @@ def person_views(teams: Iterable[Mapping[str, Any]],
                     "role": person.role, "level": person.level, "email": person.email,
                     "skills": list(person.skills or []), "teams": []}
     for team in teams:
+        tid = team["id"]
         for member in team["spec"]["members"]:
-            entry = out.get(member["id"])
-            if entry is None:
-                entry = out[member["id"]] = {
-                    key: member.get(key) for key in ("id", "name", "title", "role", "level",
-                                                     "email")}
-                entry["skills"] = list(member.get("skills") or [])
-                entry["teams"] = []
-            for name in ("name", "title", "level", "role"):
-                if entry[name] is None:
-                    entry[name] = member.get(name)
-            entry["teams"].append({"team": team["id"], "role": member.get("role"),
-                                   "allocation": member.get("allocation", 100),
-                                   "owns": list(member.get("owns") or [])})
+            get = member.get
+            role = get("role")
+            mid = member["id"]
+            entry = out.get(mid)
+            if entry is None:  # a member's own values: nothing earlier to fill in
+                entry = out[mid] = {"id": get("id"), "name": get("name"),
+                                    "title": get("title"), "role": role,
+                                    "level": get("level"), "email": get("email"),
+                                    "skills": list(get("skills") or []), "teams": []}
+            else:
+                for name in ("name", "title", "level", "role"):
+                    if entry[name] is None:
+                        entry[name] = get(name)
+            entry["teams"].append({"team": tid, "role": role,
+                                   "allocation": get("allocation", 100),
+                                   "owns": list(get("owns") or [])})
+    return out
+
+
+_PERSON_KEYS = ("id", "name", "title", "role", "level", "email", "skills", "teams")
+
+
+def pruned_persons(teams: Iterable[Mapping[str, Any]], people: Mapping[str, Person],
+                   keep: frozenset[str]) -> dict[str, dict[str, Any]]:
+    """``person_views`` with every field no word of ``keep`` names set to null, as
+    ``pruned`` makes it, built without those fields: a person rule that reads a person's
+    teams need not convert (nor copy) their skills and names."""
+    fields = [key for key in ("name", "title", "role", "level", "email") if key in keep]
+    filled = [key for key in ("name", "title", "level", "role") if key in keep]
+    with_id, skills, with_teams = "id" in keep, "skills" in keep, "teams" in keep
+    team_key, role_key = "team" in keep, "role" in keep
+    allocation_key, owns_key = "allocation" in keep, "owns" in keep
+    blank: dict[str, Any] = dict.fromkeys(_PERSON_KEYS)
+    out: dict[str, dict[str, Any]] = {}
+    for pid, person in people.items():
+        entry = out[pid] = blank.copy()
+        if with_id:
+            entry["id"] = pid
+        for key in fields:
+            entry[key] = getattr(person, key)
+        if skills:
+            entry["skills"] = list(person.skills or [])
+        if with_teams:
+            entry["teams"] = []
+    for team in teams:
+        tid = team["id"] if team_key else None
+        for member in team["spec"]["members"]:
+            get = member.get
+            mid = member["id"]
+            found = out.get(mid)
+            if found is None:
+                entry = out[mid] = blank.copy()
+                if with_id:
+                    entry["id"] = get("id")
+                for key in fields:
+                    entry[key] = get(key)
+                if skills:
+                    entry["skills"] = list(get("skills") or [])
+                if with_teams:
+                    entry["teams"] = []
+            else:
+                entry = found
+                for key in filled:
+                    if entry[key] is None:
+                        entry[key] = get(key)
+            if with_teams:
+                entry["teams"].append({
+                    "team": tid, "role": get("role") if role_key else None,
+                    "allocation": get("allocation", 100) if allocation_key else None,
+                    "owns": list(get("owns") or []) if owns_key else None})
     return out
 
 
