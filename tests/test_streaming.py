@@ -17,7 +17,7 @@ from orglint.reporters import ReportContext, common, get, stream
 from orglint.rules import REGISTRY
 from tests.conftest import REPO
 
-STREAMED = ("text", "json", "sarif", "github", "gitlab")
+STREAMED = ("text", "json", "sarif", "github", "gitlab", "html")
 
 
 def _result(n: int) -> Result:
@@ -35,7 +35,7 @@ def _result(n: int) -> Result:
 @pytest.mark.parametrize("n", [0, 1, 2, 3, 4, 5])
 def test_pieces_join_to_the_whole_report_at_every_batch_boundary(
         fmt: str, n: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(common, "BATCH", 2)
+    monkeypatch.setattr(common, "BATCH", 8 if fmt == "html" else 2)  # html: a file a piece
     ctx = ReportContext(rules=dict(REGISTRY), root=REPO, statistics=fmt == "json")
     pieces = list(stream(fmt)(_result(n), ctx))
     text = "".join(pieces)

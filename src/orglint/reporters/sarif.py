@@ -10,7 +10,7 @@ from orglint.docs import rule_sections
 from orglint.escape import uri, visible
 from orglint.findings import Result, Severity
 from orglint.reporters import ReportContext
-from orglint.reporters.common import BATCH, dump, joined, occurrences, repo_path, repo_root
+from orglint.reporters.common import batches, dump, joined, occurrences, repo_path, repo_root
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 INFO_URI = "https://github.com/orglint/orglint"
@@ -71,36 +71,36 @@ def pieces(result: Result, ctx: ReportContext) -> Iterator[str]:
     assert head.endswith(marker)
     yield head[: -len(marker)] + '"results":['
     prints = occurrences(result.findings, root)
-    results: list[str] = []
     comma = ""
-    for finding, fingerprint in zip(result.findings, prints, strict=True):
-        item: dict[str, Any] = {
-            "ruleId": visible(finding.code),
-            "ruleIndex": index[finding.code],
-            "level": LEVELS[finding.severity],
-            "message": {"text": visible(finding.message)},
-            "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": uri(repo_path(finding.file, root)),
-                                     "uriBaseId": "SRCROOT"},
-                "region": _region(finding.line, finding.column, finding.end_line,
-                                  finding.end_column)}}],
-            "partialFingerprints": {"orglintFingerprint/v1": fingerprint},
-        }
-        if finding.related:
-            item["relatedLocations"] = [
-                {"id": n + 1,
-                 "physicalLocation": {
-                     "artifactLocation": {"uri": uri(repo_path(r.file, root)),
-                                          "uriBaseId": "SRCROOT"},
-                     "region": {"startLine": r.line, "startColumn": r.column}},
-                 "message": {"text": visible(f"also at {repo_path(r.file, root)}:{r.line}")}}
-                for n, r in enumerate(finding.related)]
-        results.append(dump(item))
-        if len(results) == BATCH:
-            yield comma + ",".join(results)
-            results.clear()
-            comma = ","
-    yield (comma + ",".join(results) if results else "") + "]}]}\n"
+    for batch in batches(result.findings):
+        results: list[str] = []
+        for finding in batch:
+            fingerprint = next(prints)
+            item: dict[str, Any] = {
+                "ruleId": visible(finding.code),
+                "ruleIndex": index[finding.code],
+                "level": LEVELS[finding.severity],
+                "message": {"text": visible(finding.message)},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": uri(repo_path(finding.file, root)),
+                                         "uriBaseId": "SRCROOT"},
+                    "region": _region(finding.line, finding.column, finding.end_line,
+                                      finding.end_column)}}],
+                "partialFingerprints": {"orglintFingerprint/v1": fingerprint},
+            }
+            if finding.related:
+                item["relatedLocations"] = [
+                    {"id": n + 1,
+                     "physicalLocation": {
+                         "artifactLocation": {"uri": uri(repo_path(r.file, root)),
+                                              "uriBaseId": "SRCROOT"},
+                         "region": {"startLine": r.line, "startColumn": r.column}},
+                     "message": {"text": visible(f"also at {repo_path(r.file, root)}:{r.line}")}}
+                    for n, r in enumerate(finding.related)]
+            results.append(dump(item))
+        yield comma + ",".join(results)
+        comma = ","
+    yield "]}]}\n"
 
 
 render = joined(pieces)
