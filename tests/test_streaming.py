@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from contextlib import redirect_stdout
+from typing import Any
 
 import pytest
 
@@ -102,3 +104,26 @@ def test_check_writes_an_uncached_report_piece_by_piece(
     assert out.writes > 3  # one per finding at least, with a batch of one
     main(["check", "teams", "--no-cache", "--output-format", fmt, "--output-file", "r.out"])
     assert (tmp_path / "r.out").read_text() == whole
+
+
+def test_html_coverage_table_comes_a_batch_of_rows_at_a_time(
+        run_cli, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from orglint.reporters import html
+
+    (tmp_path / "teams").mkdir()
+    for name in "ab":
+        (tmp_path / "teams" / f"{name}.yaml").write_text(TEAM.replace("name: a}",
+                                                                      f"name: {name}}}"))
+    seen: list[str] = []
+    original = html._coverage
+
+    def spy(*args: Any) -> Iterator[str]:
+        for piece in original(*args):
+            seen.append(piece)
+            yield piece
+
+    monkeypatch.setattr(html, "_coverage", spy)
+    monkeypatch.setattr(common, "BATCH", 8)  # a row per piece
+    out = run_cli("check", "teams", "--no-cache", "--output-format", "html").out
+    assert len(seen) == 3 and [p.count("<tr data-team=") for p in seen] == [1, 1, 0]
+    assert "".join(seen) in out
