@@ -10,10 +10,10 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO, cast
+from typing import Any, NamedTuple, TextIO, cast
 
 from orglint import __version__
 from orglint.errors import OrglintError, UsageError
@@ -482,8 +482,10 @@ def _check(args: argparse.Namespace) -> int:
 
         return build(the_plan.matrix, gathered, settings.limits, whole=whole)
 
+    # A report that is not cached is written as it is made (see reporters.stream).
     report = _render(args, result, the_plan.rules, settings.fail_on,
-                     result.exit_code(settings.fail_on, args.exit_zero), view)
+                     result.exit_code(settings.fail_on, args.exit_zero), view,
+                     streamed=key is None)
     # A run with notes or a hint is not kept (a warm rerun must say them again), nor one
     # that saw a file change under it.
     if (key is not None and folder is not None and not result.notes and not result.changed
@@ -503,12 +505,22 @@ def _format(args: argparse.Namespace) -> tuple[str, bool, bool]:
     return fmt, also_github, color
 
 
+class _Streamed(NamedTuple):
+    """A report whose text is made while it is written (``cache.Report`` holds it all)."""
+
+    pieces: Iterator[str]
+    exit_code: int
+    summary: str
+
+
 def _render(args: argparse.Namespace, result: Any, rules: Any, fail_on: Any,
-            exit_code: int, view: Callable[[bool], Any] | None = None) -> Any:
+            exit_code: int, view: Callable[[bool], Any] | None = None, *,
+            streamed: bool = False) -> Any:
     """The report of a run; under GitHub Actions, also its summary, appended to
-    ``$GITHUB_STEP_SUMMARY``."""
+    ``$GITHUB_STEP_SUMMARY``.  ``streamed``: a ``_Streamed`` report where the format
+    allows it."""
     from orglint import cache, ghactions
-    from orglint.reporters import ORG_FORMATS, ReportContext, get
+    from orglint.reporters import ORG_FORMATS, ReportContext, get, stream
     from orglint.reporters.text import summary_line
 
     fmt, also_github, color = _format(args)
@@ -521,16 +533,24 @@ def _render(args: argparse.Namespace, result: Any, rules: Any, fail_on: Any,
     ctx = ReportContext(rules=rules, fail_on=fail_on, color=color,
                         verbose=args.verbose, statistics=args.statistics, root=_cwd(),
                         quiet=args.quiet, org=org)
-    text = get(fmt)(result, ctx)
-    if fmt == "github" or also_github:
-        annotations = ghactions.github_text(result, ctx, args.paths, summary) \
-            if ghactions.active(os.environ) else get("github")(result, ctx)
-        text = annotations if fmt == "github" else annotations + text
+    annotated = ghactions.active(os.environ)
+    pieces: Iterator[str] | None = None
+    text = ""
+    if streamed and not also_github and not (fmt == "github" and annotated):
+        pieces = stream(fmt)(result, ctx)
+    else:
+        text = get(fmt)(result, ctx)
+        if fmt == "github" or also_github:
+            annotations = ghactions.github_text(result, ctx, args.paths, summary) \
+                if annotated else get("github")(result, ctx)
+            text = annotations if fmt == "github" else annotations + text
     if summary is not None:
         try:
             ghactions.append(summary, get("markdown")(result, ctx))
         except OrglintError as exc:  # the check itself is done: say it, keep its verdict
             print(f"orglint: warning: {exc}", file=sys.stderr)
+    if pieces is not None:
+        return _Streamed(pieces, exit_code, summary_line(result))
     return cache.Report(text, exit_code, summary_line(result))
 
 
@@ -703,7 +723,8 @@ def _emit(report: Any, args: argparse.Namespace, stream: TextIO | None = None) -
             reason = fsutil.folder_link(args.output_file)
             if reason is not None:
                 raise fsutil.Refused(reason)
-            fsutil.replace(args.output_file, report.text.encode("utf-8"))
+            fsutil.replace(args.output_file,
+                           (piece.encode("utf-8") for piece in _texts(report)))
         except fsutil.Refused as exc:
             raise OrglintError(f"cannot write {args.output_file}: {exc}") from None
         except OSError as exc:
@@ -711,10 +732,15 @@ def _emit(report: Any, args: argparse.Namespace, stream: TextIO | None = None) -
         print(report.summary, file=sys.stderr)
     else:
         out = stream or sys.stdout
-        out.write(report.text)
+        for piece in _texts(report):
+            out.write(piece)
         out.flush()
     code: int = report.exit_code
     return code
+
+
+def _texts(report: Any) -> Iterable[str]:
+    return report.pieces if isinstance(report, _Streamed) else (report.text,)
 
 
 def _write_stdout(data: bytes) -> None:

@@ -176,8 +176,10 @@ def _keep_owner(fd: int, info: os.stat_result) -> None:
                       " cannot give the new file that owner") from None
 
 
-def replace(path: Path, data: bytes, *, expect: bytes | None = None) -> None:
-    """Write ``data`` as ``path``: a new file, or a replacement for a regular one.
+def replace(path: Path, data: bytes | Iterable[bytes], *,
+            expect: bytes | None = None) -> None:
+    """Write ``data`` (bytes, or pieces of them) as ``path``: a new file, or a
+    replacement for a regular one.
 
     With ``expect``, the file must still hold exactly those bytes when it is replaced
     (they are what orglint checked and fixed); otherwise :class:`Changed` is raised.
@@ -190,9 +192,11 @@ def replace(path: Path, data: bytes, *, expect: bytes | None = None) -> None:
     fd, tmp = _temporary(path.parent, path.name, 0o600 if info is not None else 0o666)
     try:
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
+            # A streamed report comes in pieces, made while they are written.
+            for piece in (data,) if isinstance(data, bytes) else data:
+                view = memoryview(piece)
+                while view:
+                    view = view[os.write(fd, view):]
             if info is not None:
                 _keep_owner(fd, info)  # before the mode: chown clears set-id bits
                 os.fchmod(fd, stat.S_IMODE(info.st_mode))

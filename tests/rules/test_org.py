@@ -88,6 +88,16 @@ def test_org301_over_allocated_across_files(lint):
     assert found[0].related[0].file == "teams/ltv.yaml"
 
 
+def test_org301_counts_a_person_listed_twice_on_one_team_once(lint):
+    source = team("recsys", ["{id: kim, name: Kim, allocation: 60}",
+                             "{id: kim, name: Kim, allocation: 60}"])
+    lint.check(source, select=["ORG301"], expected=[])
+    other = team("ltv", ["{id: kim, name: Kim, allocation: 50}"])
+    found = lint.check(source, select=["ORG301"], files={"teams/ltv.yaml": other},
+                       expected=[(*at(source, "60"), "ORG301")])
+    assert found[0].message == "kim is allocated 110%: 60% here, 50% in teams/ltv.yaml:7"
+
+
 def test_org301_silent_at_100(lint):
     other = team("ltv", ["{id: kim, name: Kim, allocation: 60}"])
     lint.check(team("recsys", ["{id: kim, name: Kim, allocation: 40}"]), select=["ORG301"],

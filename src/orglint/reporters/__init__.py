@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -25,6 +25,10 @@ class ReportContext(NamedTuple):
 
 
 Reporter = Callable[[Result, ReportContext], str]
+# The same report in pieces, to be written as they come: at 20,000 teams a report is
+# tens of MB, and the whole string, its encoded bytes and the parts it was joined from
+# held at once were the run's peak memory.
+Streamer = Callable[[Result, ReportContext], Iterator[str]]
 
 
 def get(name: str) -> Reporter:
@@ -34,6 +38,18 @@ def get(name: str) -> Reporter:
     module = importlib.import_module(f"orglint.reporters.{_MODULES[name]}")
     render: Reporter = module.render
     return render
+
+
+def stream(name: str) -> Streamer:
+    """The format's report in pieces whose concatenation is ``get(name)``'s text."""
+    import importlib
+
+    module = importlib.import_module(f"orglint.reporters.{_MODULES[name]}")
+    pieces: Streamer | None = getattr(module, "pieces", None)
+    if pieces is not None:
+        return pieces
+    render: Reporter = module.render
+    return lambda result, ctx: iter((render(result, ctx),))
 
 
 _MODULES = {"text": "text", "json": "json_", "sarif": "sarif", "github": "github",

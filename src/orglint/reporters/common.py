@@ -5,11 +5,15 @@ from __future__ import annotations
 import functools
 import os
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from orglint import hashing
-from orglint.findings import Finding
+from orglint.findings import Finding, Result
+
+T = TypeVar("T")
+BATCH = 1024  # items per piece of a streamed report: few writes, little held at once
 
 
 def repo_root(start: Path | None) -> Path:
@@ -52,15 +56,28 @@ def stable_hash(finding: Finding, root: Path, occurrence: int = 0) -> str:
     return hashing.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def occurrences(findings: list[Finding], root: Path) -> list[str]:
+def occurrences(findings: Iterable[Finding], root: Path) -> Iterator[str]:
+    """Each finding's fingerprint, in order (a generator: a streamed report holds only
+    the counts, not 150,000 hashes)."""
     seen: dict[str, int] = {}
-    out = []
     for finding in findings:
         base = stable_hash(finding, root)
         count = seen.get(base, 0)
         seen[base] = count + 1
-        out.append(base if count == 0 else stable_hash(finding, root, count))
-    return out
+        yield base if count == 0 else stable_hash(finding, root, count)
+
+
+def batches(items: list[T]) -> Iterator[list[T]]:
+    size = BATCH
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def joined(pieces: Callable[[Result, T], Iterable[str]]) -> Callable[[Result, T], str]:
+    """A streamed reporter as one that returns its whole text."""
+    def render(result: Result, ctx: T) -> str:
+        return "".join(pieces(result, ctx))
+    return render
 
 
 class RuleCount(NamedTuple):

@@ -16,6 +16,7 @@ import json
 import os
 import re
 from collections import Counter
+from collections.abc import Iterator
 from urllib.parse import quote
 
 from orglint import __version__
@@ -23,8 +24,8 @@ from orglint.escape import visible
 from orglint.explore import role_json
 from orglint.findings import Finding, Result
 from orglint.orgview import OrgView, allocations, single_points
-from orglint.reporters import ReportContext
-from orglint.reporters.common import repo_path, repo_root
+from orglint.reporters import ReportContext, common
+from orglint.reporters.common import joined, repo_path, repo_root
 from orglint.reporters.composer_table import table
 from orglint.reporters.orgreport import (
     STATE_LABELS,
@@ -75,24 +76,26 @@ def _blob_root() -> str | None:
     return f"{e(server)}/{_q(repo)}/blob/{_q(sha)}"
 
 
-def render(result: Result, ctx: ReportContext) -> str:
+def pieces(result: Result, ctx: ReportContext) -> Iterator[str]:
+    """The page's parts, one line apart; the findings a batch of teams at a time."""
     view = ctx.org
     groups = by_team(result, view)
     anchors = {id(g): f"team-{n}" for n, g in enumerate(groups)}
     team_anchor = {g.team.id: anchors[id(g)] for g in groups if g.team is not None}
     counts = result.counts()
-    parts = [_head(), _header(result, counts, view)]
+    yield _head() + "\n" + _header(result, counts, view) + "\n"
     if view is not None:
-        parts.append(_coverage(coverage(view), groups, team_anchor))
-        parts.append(_risks(view, team_anchor))
-    parts.append(_findings(result, ctx, groups, anchors))
-    parts.append(_rules(result, ctx))
+        yield from _coverage(coverage(view), groups, team_anchor)
+        yield "\n" + _risks(view, team_anchor) + "\n"
+    yield from _findings(result, ctx, groups, anchors)
+    yield "\n" + _rules(result, ctx) + "\n"
     if view is not None:
-        parts.append(_explorer(view))
-        parts.append(_composer(view))
-    parts.append(f"<footer>orglint {e(__version__)}</footer></main>")
-    parts.append(_script())
-    return "\n".join(parts) + "\n</body></html>\n"
+        yield _explorer(view) + "\n"
+        yield _composer(view) + "\n"
+    yield f"<footer>orglint {e(__version__)}</footer></main>\n" + _script() + "\n</body></html>\n"
+
+
+render = joined(pieces)
 
 
 def _head() -> str:
@@ -119,17 +122,28 @@ def _header(result: Result, counts: dict[str, int], view: OrgView | None) -> str
         "<a href=\"#composer\">Team composer</a></nav></header>")
 
 
-def _coverage(rows: list[Row], groups: list[Group], team_anchor: dict[str, str]) -> str:
+def _coverage(rows: list[Row], groups: list[Group], team_anchor: dict[str, str]
+              ) -> Iterator[str]:
+    """The coverage table, a batch of rows at a time (a row per team: 14 MB of HTML at
+    20,000 teams)."""
     if not rows:
-        return ("<section id=\"coverage-section\"><h2>Coverage</h2><p>No team.</p>"
-                "<table id=\"coverage\"></table></section>")
+        yield ("<section id=\"coverage-section\"><h2>Coverage</h2><p>No team.</p>"
+               "<table id=\"coverage\"></table></section>")
+        return
     roles = [c.role for c in rows[0].cells]
     found = {g.team.id: g.findings for g in groups if g.team is not None}
     # Role ids break only after their hyphens, never inside a word (phones).
     head = "".join(f"<th scope=\"col\" data-role=\"{e(r)}\"><span>"
                    f"{'-<wbr>'.join(e(part) for part in r.split('-'))}</span></th>"
                    for r in roles)
-    body = []
+    legend = "".join(f"<li data-state=\"{k}\">{v}</li>" for k, v in STATE_LABELS.items())
+    body = [
+        "<section id=\"coverage-section\"><h2>Coverage</h2>"
+        "<p>Headcount per role; the small number is what <code>orglint compose</code> "
+        "recommends for the team's size, maturity and systems.</p>"
+        f"<ul class=\"legend\">{legend}</ul><div class=\"scroll\"><table id=\"coverage\">"
+        f"<thead><tr><th scope=\"col\">Team</th>{head}<th scope=\"col\">Findings</th>"
+        "</tr></thead><tbody>"]
     for row in rows:
         team = row.team
         findings = found.get(team.id, [])
@@ -148,14 +162,10 @@ def _coverage(rows: list[Row], groups: list[Group], team_anchor: dict[str, str])
             f"<td class=\"count sev-{worst}\">"
             + (f"<a href=\"#{anchor}\" class=\"open\">{label}</a>" if findings else label)
             + "</td></tr>")
-    legend = "".join(f"<li data-state=\"{k}\">{v}</li>" for k, v in STATE_LABELS.items())
-    return (
-        "<section id=\"coverage-section\"><h2>Coverage</h2>"
-        "<p>Headcount per role; the small number is what <code>orglint compose</code> "
-        "recommends for the team's size, maturity and systems.</p>"
-        f"<ul class=\"legend\">{legend}</ul><div class=\"scroll\"><table id=\"coverage\">"
-        f"<thead><tr><th scope=\"col\">Team</th>{head}<th scope=\"col\">Findings</th>"
-        f"</tr></thead><tbody>{''.join(body)}</tbody></table></div></section>")
+        if len(body) >= common.BATCH // 8:
+            yield "".join(body)
+            body.clear()
+    yield "".join(body) + "</tbody></table></div></section>"
 
 
 def _count(n: int, severity: str) -> str:
@@ -220,7 +230,7 @@ def _risks(view: OrgView, team_anchor: dict[str, str]) -> str:
 
 
 def _findings(result: Result, ctx: ReportContext, groups: list[Group],
-              anchors: dict[int, str]) -> str:
+              anchors: dict[int, str]) -> Iterator[str]:
     root = repo_root(ctx.root)
     blob = _blob_root()
     out = ["<section id=\"findings\"><h2>Findings by team</h2>"]
@@ -247,8 +257,11 @@ def _findings(result: Result, ctx: ReportContext, groups: list[Group],
         out.append(f"<details id=\"{anchors[id(group)]}\"{team_attr}><summary>{name} "
                    f"{badge}</summary><ul class=\"findings\">{''.join(items)}</ul>"
                    "</details>")
+        if len(out) >= common.BATCH // 8:  # a team's group holds several findings
+            yield "".join(out)
+            out.clear()
     out.append("</section>")
-    return "".join(out)
+    yield "".join(out)
 
 
 def _rules(result: Result, ctx: ReportContext) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from orglint import __version__
@@ -9,7 +10,7 @@ from orglint.docs import rule_sections
 from orglint.escape import uri, visible
 from orglint.findings import Result, Severity
 from orglint.reporters import ReportContext
-from orglint.reporters.common import dump, occurrences, repo_path, repo_root
+from orglint.reporters.common import batches, dump, joined, occurrences, repo_path, repo_root
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 INFO_URI = "https://github.com/orglint/orglint"
@@ -22,7 +23,7 @@ def _region(line: int, column: int, end_line: int, end_column: int) -> dict[str,
     return region
 
 
-def render(result: Result, ctx: ReportContext) -> str:
+def pieces(result: Result, ctx: ReportContext) -> Iterator[str]:
     root = repo_root(ctx.root)
     fired = sorted({f.code for f in result.findings})
     index = {code: i for i, code in enumerate(fired)}
@@ -46,33 +47,6 @@ def render(result: Result, ctx: ReportContext) -> str:
             "helpUri": f"{INFO_URI}/blob/main/docs/rules/{uri(rule.name)}.md",
             "defaultConfiguration": {"level": LEVELS[rule.severity]},
         })
-    prints = occurrences(result.findings, root)
-    # Each result is serialised as soon as it is built: a 20,000-team org has 150,000
-    # of them, and holding them all as nested dicts took a gigabyte.
-    results: list[str] = []
-    for finding, fingerprint in zip(result.findings, prints, strict=True):
-        item: dict[str, Any] = {
-            "ruleId": visible(finding.code),
-            "ruleIndex": index[finding.code],
-            "level": LEVELS[finding.severity],
-            "message": {"text": visible(finding.message)},
-            "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": uri(repo_path(finding.file, root)),
-                                     "uriBaseId": "SRCROOT"},
-                "region": _region(finding.line, finding.column, finding.end_line,
-                                  finding.end_column)}}],
-            "partialFingerprints": {"orglintFingerprint/v1": fingerprint},
-        }
-        if finding.related:
-            item["relatedLocations"] = [
-                {"id": n + 1,
-                 "physicalLocation": {
-                     "artifactLocation": {"uri": uri(repo_path(r.file, root)),
-                                          "uriBaseId": "SRCROOT"},
-                     "region": {"startLine": r.line, "startColumn": r.column}},
-                 "message": {"text": visible(f"also at {repo_path(r.file, root)}:{r.line}")}}
-                for n, r in enumerate(finding.related)]
-        results.append(dump(item))
     run: dict[str, Any] = {
         "tool": {"driver": {"name": "orglint", "version": __version__,
                             "semanticVersion": __version__, "informationUri": INFO_URI,
@@ -87,11 +61,46 @@ def render(result: Result, ctx: ReportContext) -> str:
             "toolExecutionNotifications": [
                 {"level": "warning", "message": {"text": visible(note)}}
                 for note in result.notes]}]
-    run["results"] = []  # last: the results are spliced in below
+    run["results"] = []  # last: the results are written into it below
     log = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
            "runs": [run]}
     head = dump(log)
-    # Splice the pre-serialised results into the empty list at the end of the log.
+    # The results go into the empty list at the end of the log, as they are made: a
+    # 20,000-team org has 150,000 of them (a gigabyte as nested dicts, 75 MB as text).
     marker = '"results":[]}]}'
     assert head.endswith(marker)
-    return head[: -len(marker)] + '"results":[' + ",".join(results) + "]}]}\n"
+    yield head[: -len(marker)] + '"results":['
+    prints = occurrences(result.findings, root)
+    comma = ""
+    for batch in batches(result.findings):
+        results: list[str] = []
+        for finding in batch:
+            fingerprint = next(prints)
+            item: dict[str, Any] = {
+                "ruleId": visible(finding.code),
+                "ruleIndex": index[finding.code],
+                "level": LEVELS[finding.severity],
+                "message": {"text": visible(finding.message)},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": uri(repo_path(finding.file, root)),
+                                         "uriBaseId": "SRCROOT"},
+                    "region": _region(finding.line, finding.column, finding.end_line,
+                                      finding.end_column)}}],
+                "partialFingerprints": {"orglintFingerprint/v1": fingerprint},
+            }
+            if finding.related:
+                item["relatedLocations"] = [
+                    {"id": n + 1,
+                     "physicalLocation": {
+                         "artifactLocation": {"uri": uri(repo_path(r.file, root)),
+                                              "uriBaseId": "SRCROOT"},
+                         "region": {"startLine": r.line, "startColumn": r.column}},
+                     "message": {"text": visible(f"also at {repo_path(r.file, root)}:{r.line}")}}
+                    for n, r in enumerate(finding.related)]
+            results.append(dump(item))
+        yield comma + ",".join(results)
+        comma = ","
+    yield "]}]}\n"
+
+
+render = joined(pieces)

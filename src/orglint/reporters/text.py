@@ -6,10 +6,12 @@ and a last line counts the fixes on offer.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from orglint.escape import line_start, visible
 from orglint.findings import Result, Severity
 from orglint.reporters import ReportContext
-from orglint.reporters.common import rule_statistics
+from orglint.reporters.common import batches, joined, rule_statistics
 from orglint.wording import plural
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
@@ -64,25 +66,35 @@ def statistics(result: Result) -> list[str]:
             f"  {visible(row.name)}" for row in rule_statistics(result.findings)]
 
 
-def render(result: Result, ctx: ReportContext) -> str:
+def pieces(result: Result, ctx: ReportContext) -> Iterator[str]:
+    """Each line ends with a newline: the same text as the lines joined by newlines
+    with one at the end (nothing at all when there is no line)."""
     color = ctx.color
-    lines = []
+    lines: list[str] = []
     if ctx.statistics:
-        lines.extend(statistics(result))
+        lines.extend(line + "\n" for line in statistics(result))
     else:
-        for f in result.findings:
-            where = _paint(f"{line_start(f.file)}:{f.line}:{f.column}:", "1", color)
-            code = _paint(visible(f.code), _COLORS[f.severity], color)
-            mark = "[*] " if f.fix is not None and f.fix.safe else ""
-            lines.append(f"{where} {mark}{code} [{f.severity.label}] {visible(f.message)}")
+        for batch in batches(result.findings):
+            for f in batch:
+                where = _paint(f"{line_start(f.file)}:{f.line}:{f.column}:", "1", color)
+                code = _paint(visible(f.code), _COLORS[f.severity], color)
+                mark = "[*] " if f.fix is not None and f.fix.safe else ""
+                lines.append(f"{where} {mark}{code} [{f.severity.label}]"
+                             f" {visible(f.message)}\n")
+            yield "".join(lines)
+            lines.clear()
     if ctx.verbose:
         for file, reason in result.skipped:
-            lines.append(f"{line_start(file)}: skipped: {visible(reason)}")
+            lines.append(f"{line_start(file)}: skipped: {visible(reason)}\n")
         for entry in result.stale_baseline:
-            lines.append(f"baseline entry no longer matches: {visible(entry)}")
+            lines.append(f"baseline entry no longer matches: {visible(entry)}\n")
     if not ctx.quiet:
-        lines.append(summary_line(result))
+        lines.append(summary_line(result) + "\n")
         fixable = fixable_line(result)
         if fixable is not None:
-            lines.append(fixable)
-    return "\n".join(lines) + "\n" if lines else ""
+            lines.append(fixable + "\n")
+    if lines:
+        yield "".join(lines)
+
+
+render = joined(pieces)
