@@ -109,6 +109,8 @@ def _resolve_plain(text: str, line: int, column: int) -> Any:
         return _WORDS[text]
     if text[0] not in _NUMERIC_FIRST:
         return text
+    if text.isdigit() and text.isascii() and len(text) <= _MAX_DIGITS:
+        return int(text)  # the usual number (a size, an allocation): decimal digits only
     # The patterns accept underscores anywhere, as ruamel.yaml's do, so a few matches
     # have no digit at all ("0x_", "._"): those are strings, as YAML 1.2 core reads them.
     if _INT_RE.match(text):
