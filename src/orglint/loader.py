@@ -249,14 +249,16 @@ def load(raw: bytes, file: str, limits: Limits | None = None) -> Loaded:
 
 def load_text(text: str, file: str, limits: Limits | None = None) -> Loaded:
     import yaml
+    from yaml.cyaml import CParser
 
     limits = limits or Limits()
     loaded = Loaded(file, text)
     try:
         # libyaml's parser, read event by event through a C-level iterator: yaml.parse()
         # wraps the same calls in a Python generator, a frame resumed for every event.
-        # get_event() returns None once the stream has ended.
-        parser = yaml.CSafeLoader(text)
+        # get_event() returns None once the stream has ended.  The bare parser: a
+        # CSafeLoader would also set up a constructor and a resolver, which go unused.
+        parser = CParser(text)
         _build(iter(parser.get_event, None), loaded, limits)
     except _Refused as exc:
         loaded.documents.clear()
