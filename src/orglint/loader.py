@@ -249,7 +249,7 @@ def load(raw: bytes, file: str, limits: Limits | None = None) -> Loaded:
 
 def load_text(text: str, file: str, limits: Limits | None = None) -> Loaded:
     import yaml
-    from yaml.cyaml import CParser
+    from yaml._yaml import CParser
 
     limits = limits or Limits()
     loaded = Loaded(file, text)
