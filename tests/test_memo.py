@@ -1,4 +1,5 @@
-"""Per-matrix memo tables: answers reused across teams, bounded, and never stale."""
+"""Work the team rules share or skip: per-matrix memo tables (reused across teams,
+bounded, never stale), and what a team without a gap does not need."""
 
 from __future__ import annotations
 
@@ -70,3 +71,20 @@ def test_big_teams_are_not_memoised():
     before = mix._SEATS.misses
     recommended_seats(matrix, stage, mix._MEMO_SIZE + 1, [])
     assert mix._SEATS.misses == before
+
+
+def test_unowned_responsibility_asks_the_missing_role_rules_only_for_a_team_with_a_gap(
+        monkeypatch):
+    calls: list[str] = []
+    real = coverage.left_to_missing_role
+
+    def counting(ctx: TeamContext) -> set[tuple[str, str]]:
+        calls.append(ctx.team.id)
+        return real(ctx)
+
+    monkeypatch.setattr(coverage, "left_to_missing_role", counting)
+    matrix = load_matrix()
+    rule = coverage.UnownedSystemResponsibility()
+    assert list(rule.check_team(_context(_team("idle", systems="[]"), matrix))) == []
+    gap = list(rule.check_team(_context(_team("gap"), matrix)))
+    assert gap and calls == ["gap"]

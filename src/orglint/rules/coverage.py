@@ -86,13 +86,17 @@ class UnownedSystemResponsibility(Rule):
 
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
         owned = ctx.owned
-        said = left_to_missing_role(ctx)
+        said: set[tuple[str, str]] | None = None  # worked out only for a team with a gap
         for k, system_id in enumerate(ctx.team.spec.systems):
             system = ctx.matrix.systems.get(system_id)
             if system is None:
                 continue
             for need in system.requires:
-                if need not in owned and (system_id, need) not in said:
+                if need in owned:
+                    continue
+                if said is None:
+                    said = left_to_missing_role(ctx)
+                if (system_id, need) not in said:
                     owner = ctx.matrix.owner(need)
                     yield ctx.finding(
                         UnownedSystemResponsibility, ("spec", "systems", k),
@@ -339,6 +343,8 @@ class SinglePointOfFailure(Rule):
             system = ctx.matrix.systems.get(system_id)
             for need in system.requires if system else ():
                 required.setdefault(need, system_id)
+        if not required:
+            return
         holders: dict[str, list[tuple[int, int]]] = {}
         for i, member in enumerate(ctx.members):
             for j, item in enumerate(member.owns):
