@@ -249,7 +249,6 @@ def load(raw: bytes, file: str, limits: Limits | None = None) -> Loaded:
 
 def load_text(text: str, file: str, limits: Limits | None = None) -> Loaded:
     import yaml
-    from yaml._yaml import CParser
 
     limits = limits or Limits()
     loaded = Loaded(file, text)
@@ -258,7 +257,7 @@ def load_text(text: str, file: str, limits: Limits | None = None) -> Loaded:
         # wraps the same calls in a Python generator, a frame resumed for every event.
         # get_event() returns None once the stream has ended.  The bare parser: a
         # CSafeLoader would also set up a constructor and a resolver, which go unused.
-        parser = CParser(text)
+        parser = yaml._yaml.CParser(text)
         _build(iter(parser.get_event, None), loaded, limits)
     except _Refused as exc:
         loaded.documents.clear()
