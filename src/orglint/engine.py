@@ -196,6 +196,8 @@ def _check_team(team: Team, doc: Document, data: dict[str, Any], clean: bool, fi
         result.views.append(view_of(ctx))
     if not clean:
         return  # an edit next to a field the schema rejected could duplicate a key
+    if all(member.role is not None for member in team.spec.members):
+        return  # no role to infer: the roles need not be worked out for this
     for i, info in enumerate(ctx.roles):
         member = team.spec.members[i]
         if info.source == "title" and member.role is None and info.role is not None:

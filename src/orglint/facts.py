@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from orglint.findings import Location
 from orglint.loader import Document
 from orglint.model import whole
-from orglint.source import NestedPath, Span
+from orglint.source import NestedPath, Raw, Span
 
 
 class Place(NamedTuple):
@@ -114,7 +114,6 @@ class FileFacts:
 
 
 _PERSON_FIELDS = ("name", "title", "level")
-_NOWHERE = (0, 0, 0, 1)
 
 
 class _Places:
@@ -129,24 +128,52 @@ class _Places:
             return None
         return Place(self.file, raw[0] + 1, raw[1] + 1, raw[2] + 1, raw[3] + 1, self.index)
 
-    def packed(self, nested: NestedPath) -> int:
-        return pack(self.values.get(nested, _NOWHERE))
+
+def _packed(values: dict[NestedPath, Raw], nested: NestedPath) -> int:
+    """``pack`` of the span at ``nested``, inlined: it runs five times per person."""
+    raw = values.get(nested)
+    if raw is None:
+        return 1  # pack((0, 0, 0, 1)): the start of the file
+    line, column, end_line, end_column = raw
+    if end_line != line:
+        end_column = column + 1
+    if column > 0xFFFFF:
+        column = 0xFFFFF
+    if end_column > 0xFFFFF:
+        end_column = 0xFFFFF
+    return (line << 40) | (column << 20) | end_column
 
 
-def _person(places: _Places, base: NestedPath, entry: dict[str, Any], team: str | None
-            ) -> PersonFact:
-    detail: list[str | int] = []
-    for name in _PERSON_FIELDS:
-        value = entry.get(name)
-        if value is not None:
-            # Titles and levels repeat across thousands of people: share one string.
-            detail += [name, intern(str(value)), places.packed((base, name))]
-    has_allocation = team is not None and "allocation" in entry
-    return PersonFact(
-        entry["id"], places.file, places.index, places.packed((base, "id")), team,
-        whole(entry.get("allocation", 100)) if team is not None else 100,
-        places.packed((base, "allocation")) if has_allocation else -1,
-        entry.get("name") is not None, tuple(detail))
+def _persons(places: _Places, base: NestedPath, entries: list[Any], team: str | None,
+             out: list[PersonFact]) -> None:
+    """A fact per entry of a team's members (``team`` set) or of a People list."""
+    values = places.values
+    file = places.file
+    index = places.index
+    for i, entry in enumerate(entries):
+        if entry is None:
+            continue
+        at: NestedPath = (base, i)
+        detail: list[str | int] = []
+        get = entry.get
+        for name in _PERSON_FIELDS:
+            value = get(name)
+            if value is not None:
+                # Titles and levels repeat across thousands of people: share one string.
+                detail += [name, intern(value if type(value) is str else str(value)),
+                           _packed(values, (at, name))]
+        if team is not None:
+            allocation = get("allocation")
+            if allocation is None and "allocation" not in entry:
+                allocation, allocation_at = 100, -1
+            else:
+                allocation_at = _packed(values, (at, "allocation"))
+                allocation = whole(allocation)
+        else:
+            allocation, allocation_at = 100, -1
+        out.append(PersonFact(entry["id"], file, index, _packed(values, (at, "id")), team,
+                              allocation, allocation_at, get("name") is not None,
+                              tuple(detail)))
 
 
 def _missing(places: _Places) -> Place:
@@ -169,10 +196,8 @@ def team_facts(doc: Document, file: str, facts: FileFacts, data: Any = None) -> 
     data = doc.data if data is None else data
     places = _Places(doc, file)
     team_id = _unit(data, places, facts, "Team")
-    members: NestedPath = (((), "spec"), "members")
-    for index, entry in enumerate(data["spec"]["members"]):
-        if entry is not None:
-            facts.persons.append(_person(places, (members, index), entry, team_id))
+    _persons(places, (((), "spec"), "members"), data["spec"]["members"], team_id,
+             facts.persons)
 
 
 def group_facts(doc: Document, file: str, facts: FileFacts) -> None:
@@ -185,7 +210,4 @@ def people_facts(doc: Document, file: str, facts: FileFacts, data: Any = None) -
     data = doc.data if data is None else data
     facts.has_people = True
     places = _Places(doc, file)
-    people: NestedPath = (((), "spec"), "people")
-    for index, entry in enumerate(data["spec"]["people"]):
-        if entry is not None:
-            facts.persons.append(_person(places, (people, index), entry, None))
+    _persons(places, (((), "spec"), "people"), data["spec"]["people"], None, facts.persons)

@@ -109,6 +109,8 @@ def _resolve_plain(text: str, line: int, column: int) -> Any:
         return _WORDS[text]
     if text[0] not in _NUMERIC_FIRST:
         return text
+    if text.isdigit() and text.isascii() and len(text) <= _MAX_DIGITS:
+        return int(text)  # the usual number (a size, an allocation): decimal digits only
     # The patterns accept underscores anywhere, as ruamel.yaml's do, so a few matches
     # have no digit at all ("0x_", "._"): those are strings, as YAML 1.2 core reads them.
     if _INT_RE.match(text):
@@ -255,8 +257,9 @@ def load_text(text: str, file: str, limits: Limits | None = None) -> Loaded:
     try:
         # libyaml's parser, read event by event through a C-level iterator: yaml.parse()
         # wraps the same calls in a Python generator, a frame resumed for every event.
-        # get_event() returns None once the stream has ended.
-        parser = yaml.CSafeLoader(text)
+        # get_event() returns None once the stream has ended.  The bare parser: a
+        # CSafeLoader would also set up a constructor and a resolver, which go unused.
+        parser = yaml._yaml.CParser(text)
         _build(iter(parser.get_event, None), loaded, limits)
     except _Refused as exc:
         loaded.documents.clear()

@@ -26,8 +26,12 @@ from typing import NamedTuple
 
 from orglint.findings import Severity
 from orglint.matrix import Matrix, Stage
+from orglint.memo import Memo
 
 _OWNERS_PER_REQUIREMENT = 2  # a second owner is what ORG207 asks for at production
+# Seats of larger teams are worked out each time: a memo entry then costs as much memory
+# as the team, and such teams are rare.
+_MEMO_SIZE = 256
 
 
 class RuleRef(NamedTuple):
@@ -151,33 +155,86 @@ def needs(matrix: Matrix, stage_id: str, systems: Iterable[str],
 
 def build(matrix: Matrix, stage_id: str, size: int, systems: Iterable[str],
           unowned: RuleRef) -> Mix:
-    stage = matrix.spec.maturity.get(stage_id)
-    if stage is None or size < 1:
+    placed = _place(matrix, stage_id, size, systems, unowned)
+    if placed is None:
         return Mix([], [], 0, {})
-    seats = stage_seats(stage, size)
+    stage, seats, plan, unmet = placed
+    return Mix(_assign(matrix, seats, plan.wanted), unmet, min(len(stage.seats), size),
+               shares(stage))
+
+
+def seat_roles(matrix: Matrix, stage_id: str, size: int, systems: Iterable[str],
+               unowned: RuleRef) -> list[MixSeat]:
+    """The seats of ``build`` without step 3 (what each seat owns): ORG206 counts roles."""
+    placed = _place(matrix, stage_id, size, systems, unowned)
+    return placed[1] if placed is not None else []
+
+
+class _Plan(NamedTuple):
+    """Step 2's part that depends on the stage and the systems only, not on the size."""
+
+    wanted: list[Need]
+    by_role: dict[str, list[Need]]
+    weight: dict[str, Severity]
+    order: list[str]  # the needed roles, the most needed first
+    seat: dict[str, MixSeat]  # the seat that goes to each needed role
+
+
+def _plan(matrix: Matrix, stage: Stage, stage_id: str, systems: frozenset[str],
+          unowned: RuleRef) -> _Plan:
     wanted = needs(matrix, stage_id, systems, unowned)
     by_role: dict[str, list[Need]] = {}
     for need in wanted:
         by_role.setdefault(need.role, []).append(need)
     weight = {role: max(n.rule.severity for n in items) for role, items in by_role.items()}
     first = {role: min(n.rank for n in items) for role, items in by_role.items()}
-    counts = Counter(seat.role for seat in seats)
     entries = _entries(stage, growth_first=False)
+    seat = {role: (entries.get(role) or MixSeat(role, matrix.roles[role].summary, ()))
+            ._replace(moved_for=tuple(dict.fromkeys(n.rule.code for n in items)))
+            for role, items in by_role.items()}
+    return _Plan(wanted, by_role, weight, sorted(by_role, key=lambda r: (-weight[r], first[r])),
+                 seat)
+
+
+# Thousands of teams share a hundred stages and sets of systems, and fifty stages and
+# sizes: both are worked out once each.
+_PLANS: Memo[tuple[str, frozenset[str], RuleRef], _Plan] = Memo()
+_SEATS: Memo[tuple[str, int], tuple[MixSeat, ...]] = Memo()
+
+
+def _place(matrix: Matrix, stage_id: str, size: int, systems: Iterable[str],
+           unowned: RuleRef) -> tuple[Stage, list[MixSeat], _Plan, list[Need]] | None:
+    """Steps 1 and 2: the stage, its seats with the needed roles in place, the plan they
+    came from, and the needs no seat could take."""
+    stage = matrix.spec.maturity.get(stage_id)
+    if stage is None or size < 1:
+        return None
+    if size > _MEMO_SIZE:
+        seats = stage_seats(stage, size)
+    else:
+        known = _SEATS.get(matrix, (stage_id, size))
+        if known is None:
+            known = _SEATS.put((stage_id, size), tuple(stage_seats(stage, size)))
+        seats = list(known)
+    running = frozenset(systems)
+    plan = _PLANS.get(matrix, (stage_id, running, unowned))
+    if plan is None:
+        plan = _PLANS.put((stage_id, running, unowned),
+                          _plan(matrix, stage, stage_id, running, unowned))
+    counts = Counter(seat.role for seat in seats)
+    weight = plan.weight
     unmet: list[Need] = []
-    for role in sorted(by_role, key=lambda r: (-weight[r], first[r])):
+    for role in plan.order:
         if counts[role]:
             continue
         victim = _victim(seats, counts, weight, weight[role])
         if victim is None:
-            unmet.extend(by_role[role])
+            unmet.extend(plan.by_role[role])
             continue
         counts[seats[victim].role] -= 1
         counts[role] += 1
-        base = entries.get(role) or MixSeat(role, matrix.roles[role].summary, ())
-        seats[victim] = base._replace(
-            moved_for=tuple(dict.fromkeys(n.rule.code for n in by_role[role])))
-    return Mix(_assign(matrix, seats, wanted), unmet, min(len(stage.seats), size),
-               shares(stage))
+        seats[victim] = plan.seat[role]
+    return stage, seats, plan, unmet
 
 
 def _victim(seats: list[MixSeat], counts: Counter[str], weight: dict[str, Severity],

@@ -45,18 +45,17 @@ class SourceMap:
         when a finding is about a field that is absent: the nearest written node is then
         the most useful place to point at.
         """
-        parts = list(path)
-        while True:
-            nested = nest(tuple(parts))
-            table = self.keys if key else self.values
-            found = table.get(nested)
-            if found is None and key:
-                found = self.values.get(nested)
-            if found is not None:
-                line, column, end_line, end_column = found
-                return Span(line + 1, column + 1, end_line + 1, end_column + 1)
-            if not parts:
-                return Span(1, 1, 1, 1)
-            parts.pop()
-            key = True  # for a missing child, the parent's key is the best anchor
+        nested = nest(path)
+        found = (self.keys if key else self.values).get(nested)
+        if found is None and key:
+            found = self.values.get(nested)
+        if found is None:
+            # For a missing child, the parent's key is the best anchor.
+            return self.span(path[:-1], key=True) if path else Span(1, 1, 1, 1)
+        line, column, end_line, end_column = found
+        span: Span = _tuple_new(Span, (line + 1, column + 1, end_line + 1, end_column + 1))
+        return span
 
+
+# Every finding asks for a span: Span's generated ``__new__`` is a Python frame.
+_tuple_new = tuple.__new__

@@ -8,7 +8,8 @@ from typing import NamedTuple
 
 from orglint.findings import Finding, Location, Severity
 from orglint.matrix import Matrix
-from orglint.mix import Mix, RuleRef, build
+from orglint.memo import Memo
+from orglint.mix import Mix, MixSeat, RuleRef, build, seat_roles
 from orglint.rules.base import Rule, TeamContext
 from orglint.rules.patterns import PatternRule, left_to_missing_role
 from orglint.wording import plural
@@ -85,13 +86,17 @@ class UnownedSystemResponsibility(Rule):
 
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
         owned = ctx.owned
-        said = left_to_missing_role(ctx)
+        said: set[tuple[str, str]] | None = None  # worked out only for a team with a gap
         for k, system_id in enumerate(ctx.team.spec.systems):
             system = ctx.matrix.systems.get(system_id)
             if system is None:
                 continue
             for need in system.requires:
-                if need not in owned and (system_id, need) not in said:
+                if need in owned:
+                    continue
+                if said is None:
+                    said = left_to_missing_role(ctx)
+                if (system_id, need) not in said:
                     owner = ctx.matrix.owner(need)
                     yield ctx.finding(
                         UnownedSystemResponsibility, ("spec", "systems", k),
@@ -199,13 +204,21 @@ class ProductionWithoutSubstrateOwner(PatternRule):
     summary = "A production team runs GPU or serving substrate without a platform engineer"
 
 
+_UNOWNED = RuleRef(UnownedSystemResponsibility.code, UnownedSystemResponsibility.name,
+                   UnownedSystemResponsibility.severity)
+
+
 def recommended_mix(matrix: Matrix, stage: str, size: int,
                     systems: Iterable[str] = ()) -> Mix:
     """The mix for a team of ``size`` at ``stage`` running ``systems``: the composer's
     seats and the needs it could not seat (see ``orglint.mix``)."""
-    unowned = RuleRef(UnownedSystemResponsibility.code, UnownedSystemResponsibility.name,
-                      UnownedSystemResponsibility.severity)
-    return build(matrix, stage, size, systems, unowned)
+    return build(matrix, stage, size, systems, _UNOWNED)
+
+
+def recommended_seats(matrix: Matrix, stage: str, size: int,
+                      systems: Iterable[str] = ()) -> list[MixSeat]:
+    """The seats of ``recommended_mix`` without what each owns."""
+    return seat_roles(matrix, stage, size, systems, _UNOWNED)
 
 
 class RoleMixGap(Rule):
@@ -246,24 +259,40 @@ class RoleMixGap(Rule):
 
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
         size = ctx.size
-        systems = [s for s in ctx.team.spec.systems if s in ctx.matrix.systems]
-        seats = recommended_mix(ctx.matrix, ctx.team.spec.maturity, size, systems).seats
+        maturity = ctx.team.spec.maturity
+        key = (maturity, size, frozenset(s for s in ctx.team.spec.systems
+                                         if s in ctx.matrix.systems))
+        seats = _SEATS.get(ctx.matrix, key)
+        if seats is None:
+            seats = _SEATS.put(key, _seat_counts(ctx.matrix, *key))
         if not seats:
             return
-        wanted = Counter(seat.role for seat in seats)
         have = Counter(info.role for info in ctx.roles if info.role is not None)
-        missing = [(role, wanted[role] - have[role]) for role in wanted
-                   if wanted[role] > have[role]]
+        missing = [(role, wanted - have[role], reason) for role, wanted, reason in seats
+                   if wanted > have[role]]
         if not missing:
             return
-        reasons = {seat.role: seat.reason for seat in reversed(seats)}
-        parts = [f"{plural(count, 'more ' + role)}"
-                 f" ({reasons[role][0].lower()}{reasons[role][1:].rstrip('.')})"
-                 for role, count in missing]
+        parts = [f"{plural(count, 'more ' + role)} ({reason})" for role, count, reason in missing]
         yield ctx.finding(
             RoleMixGap, ("spec", "maturity"),
-            f"the recommended mix for a team of {size} at {ctx.team.spec.maturity} has "
-            + "; ".join(parts), detail=",".join(role for role, _ in missing))
+            f"the recommended mix for a team of {size} at {maturity} has "
+            + "; ".join(parts), detail=",".join(role for role, _, _ in missing))
+
+
+# A team's mix depends on its stage, size and systems only: thousands of teams share a
+# few hundred of them.
+_SEATS: Memo[tuple[str, int, frozenset[str]], tuple[tuple[str, int, str], ...]] = Memo()
+
+
+def _seat_counts(matrix: Matrix, stage: str, size: int,
+                 systems: frozenset[str]) -> tuple[tuple[str, int, str], ...]:
+    """Each role of the recommended mix: its seats, and the reason its first seat gives
+    (as a clause: lower-case, no full stop)."""
+    seats = recommended_seats(matrix, stage, size, systems)
+    wanted = Counter(seat.role for seat in seats)
+    reasons = {seat.role: seat.reason for seat in reversed(seats)}
+    return tuple((role, count, f"{reasons[role][0].lower()}{reasons[role][1:].rstrip('.')}")
+                 for role, count in wanted.items())
 
 
 class StageOptions(NamedTuple):
@@ -314,6 +343,8 @@ class SinglePointOfFailure(Rule):
             system = ctx.matrix.systems.get(system_id)
             for need in system.requires if system else ():
                 required.setdefault(need, system_id)
+        if not required:
+            return
         holders: dict[str, list[tuple[int, int]]] = {}
         for i, member in enumerate(ctx.members):
             for j, item in enumerate(member.owns):

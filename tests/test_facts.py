@@ -1,0 +1,29 @@
+"""Org facts are built with an inlined ``pack``: it must agree with ``pack`` everywhere."""
+
+from __future__ import annotations
+
+from orglint.facts import FileFacts, _packed, pack, team_facts
+from orglint.loader import load
+
+
+def test_the_inlined_pack_is_pack():
+    spans = [(0, 0, 0, 1), (3, 4, 3, 9), (3, 4, 5, 2), (7, 0xFFFFF + 9, 7, 0xFFFFF + 20),
+             (2, 5, 2, 0xFFFFF + 1)]
+    values = {("k", n): span for n, span in enumerate(spans)}
+    for n, span in enumerate(spans):
+        assert _packed(values, ("k", n)) == pack(span)
+    assert _packed(values, ("missing",)) == pack((0, 0, 0, 1))
+
+
+def test_a_member_without_allocation_and_one_with_an_explicit_one():
+    source = ("apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec:\n"
+              "  maturity: pilot\n  members:\n    - {id: a, title: 7}\n"
+              "    - {id: b, allocation: 50.0, level: senior}\n")
+    doc = load(source.encode(), "t.yaml").documents[0]
+    facts = FileFacts()
+    team_facts(doc, "t.yaml", facts)
+    a, b = facts.persons
+    assert (a.allocation, a.allocation_at, a.has_name, a.detail[:2]) == (100, -1, False,
+                                                                        ("title", "7"))
+    assert (b.allocation, type(b.allocation), b.allocation_place is not None) == (50, int, True)
+    assert b.place.line == 8 and [f.name for f in b.fields] == ["level"]
