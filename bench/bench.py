@@ -144,11 +144,12 @@ for name in sorted(glob.glob(sys.argv[1] + '/teams/*.yaml')):
     with open(name, 'rb') as handle:
         list(yaml.load_all(handle.read(), Loader=yaml.CSafeLoader))
 """
-# The same load split over as many worker processes as orglint starts (one per core),
-# in chunks, the results sent back: the floor orglint's pool is measured against.
+# The same load in as many processes as orglint uses (one per core): like orglint's pool,
+# the main process loads files too, forks the others, and takes their documents back
+# pickled over a pipe. No executor or multiprocessing import: orglint pays for neither,
+# so the floor should not either. Where os.fork is missing, an executor does the same.
 FLOOR_POOL = """
-import glob, sys, yaml
-from concurrent.futures import ProcessPoolExecutor
+import glob, os, pickle, sys, yaml
 
 def load(name):
     with open(name, 'rb') as handle:
@@ -156,9 +157,32 @@ def load(name):
 
 if __name__ == '__main__':
     names = sorted(glob.glob(sys.argv[1] + '/teams/*.yaml'))
-    workers = int(sys.argv[2])
-    with ProcessPoolExecutor(workers) as pool:
-        list(pool.map(load, names, chunksize=max(1, len(names) // (workers * 8))))
+    workers = max(1, int(sys.argv[2]))
+    parts = [names[i::workers] for i in range(workers)]
+    if not hasattr(os, 'fork'):
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(workers) as pool:
+            list(pool.map(load, names, chunksize=max(1, len(names) // (workers * 8))))
+        sys.exit(0)
+    readers = []
+    for part in parts[1:]:
+        read, write = os.pipe()
+        if os.fork() == 0:
+            os.close(read)
+            with os.fdopen(write, 'wb') as out:
+                pickle.dump([load(name) for name in part], out, pickle.HIGHEST_PROTOCOL)
+            os._exit(0)
+        os.close(write)
+        readers.append(read)
+    docs = [load(name) for name in parts[0]]
+    for read in readers:
+        with os.fdopen(read, 'rb') as handle:
+            docs += pickle.load(handle)
+    while True:
+        try:
+            os.wait()
+        except ChildProcessError:
+            break
 """
 
 
@@ -285,7 +309,7 @@ def main() -> None:
             return how([getattr(r, field) for r in runs[name]])
 
         print(f"org: {args.teams} teams, {size / 1e6:.1f} MB, {os.cpu_count()} cores"
-              f" ({workers} worker processes), {args.rounds} rounds,"
+              f" ({workers} processes), {args.rounds} rounds,"
               f" Python {sys.version.split()[0]}, load average before:"
               f" {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         print(f"{'contender':<32} {'wall s':>7} {'best':>7} {'CPU s':>7} {'best':>7}"
