@@ -77,3 +77,16 @@ def test_a_team_no_pattern_matches_renders_nothing(matrix, monkeypatch):
     ctx = _context(matrix, "production", ["feature-store"], [], _MEMBERS["misfits"])
     found = [f for rule in _rules() for f in rule.check_team(ctx)]
     assert found and len(calls) >= len({f.code for f in found})
+
+
+def test_org102_works_out_the_owns_pattern_hits_only_for_an_item_outside_a_role(matrix):
+    from orglint.rules.rolefit import ResponsibilityOutsideRole
+
+    rule = ResponsibilityOutsideRole()
+    ctx = _context(matrix, "production", [], [], _MEMBERS["staffed"])
+    assert list(rule.check_team(ctx)) == []
+    assert "owns_pattern_hits" not in vars(ctx)
+    ctx = _context(matrix, "production", [], [], _MEMBERS["misfits"])
+    list(rule.check_team(ctx))
+    assert "owns_pattern_hits" in vars(ctx)
+

@@ -267,7 +267,12 @@ class RoleMixGap(Rule):
             seats = _SEATS.put(key, _seat_counts(ctx.matrix, *key))
         if not seats:
             return
-        have = Counter(info.role for info in ctx.roles if info.role is not None)
+        # Only the seats' roles are counted, in one pass (a Counter costs more than the
+        # few members of a team).
+        have = {role: 0 for role, _, _ in seats}
+        for info in ctx.roles:
+            if info.role in have:
+                have[info.role] += 1
         missing = [(role, wanted - have[role], reason) for role, wanted, reason in seats
                    if wanted > have[role]]
         if not missing:

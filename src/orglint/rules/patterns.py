@@ -116,11 +116,18 @@ def _holds_both_pairs(matrix: Matrix) -> frozenset[frozenset[str]]:
 def left_to_missing_role(ctx: TeamContext) -> set[tuple[str, str]]:
     """(system, responsibility) pairs that a firing missing-role pattern already names."""
     out: set[tuple[str, str]] = set()
-    for pattern in ctx.matrix.spec.anti_patterns:
-        if pattern.kind == "missing-role" and ctx.runs(pattern.code):
+    for pattern in ctx.matrix.prepared(_MISSING_ROLE, _missing_role_patterns):
+        if ctx.runs(pattern.code):
             for system, needs in _missing_role_gaps(pattern, ctx).items():
                 out.update((system, need) for need in needs)
     return out
+
+
+_MISSING_ROLE = "patterns.missing-role"
+
+
+def _missing_role_patterns(matrix: Matrix) -> tuple[AntiPattern, ...]:
+    return tuple(p for p in matrix.spec.anti_patterns if p.kind == "missing-role")
 
 
 def _missing_role_gaps(pattern: AntiPattern, ctx: TeamContext) -> dict[str, list[str]]:
