@@ -260,8 +260,7 @@ class RoleMixGap(Rule):
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
         size = ctx.size
         maturity = ctx.team.spec.maturity
-        key = (maturity, size, frozenset(s for s in ctx.team.spec.systems
-                                         if s in ctx.matrix.systems))
+        key = (maturity, size, frozenset(ctx.team.spec.systems).intersection(ctx.matrix.systems))
         seats = _SEATS.get(ctx.matrix, key)
         if seats is None:
             seats = _SEATS.put(key, _seat_counts(ctx.matrix, *key))
