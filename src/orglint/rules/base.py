@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from functools import cached_property
-from typing import Any, ClassVar, NamedTuple
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, ClassVar, Generic, NamedTuple, TypeVar, overload
 
 from orglint.findings import Finding, Fix, Location, Severity
 from orglint.loader import Document
@@ -76,12 +75,48 @@ def finding_in(doc: Document, file: str, rule: type[Rule] | AntiPattern, path: P
     """A finding at ``path`` of a document: the one place rules turn paths into spans."""
     span = doc.source.span(path, key=key)
     if isinstance(rule, AntiPattern):
-        code, name, severity = rule.code, rule.name, Severity.parse(rule.severity)
+        text = rule.severity
+        severity = _SEVERITIES.get(text) or Severity.parse(text)
+        code, name = rule.code, rule.name
     else:
         code, name, severity = rule.code, rule.name, rule.severity
     return Finding(code, name, severity, message, file, span.line, span.column,
                    span.end_line, span.end_column, entity=entity, detail=detail,
                    related=related, fix=fix)
+
+
+# A matrix writes severities in lower case; Severity.parse (an Enum lookup) is the
+# fallback for any other spelling.
+_SEVERITIES = {severity.name.lower(): severity for severity in Severity}
+
+_T = TypeVar("_T")
+
+
+class lazy(Generic[_T]):
+    """``functools.cached_property`` without its lock: Python 3.11 takes an RLock on each
+    first access, and a team's context computes several values once per team (a context
+    belongs to one thread)."""
+
+    def __init__(self, func: Callable[[Any], _T]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any] | None = None) -> lazy[_T]: ...
+
+    @overload
+    def __get__(self, obj: object, owner: type[Any] | None = None) -> _T: ...
+
+    def __get__(self, obj: object | None, owner: type[Any] | None = None) -> lazy[_T] | _T:
+        if obj is None:
+            return self
+        value = self.func(obj)
+        obj.__dict__[self.name] = value  # later reads find it there, not here
+        return value
 
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -113,6 +148,8 @@ class TeamContext:
         self.file = file
         self.matrix = matrix
         self.people: Mapping[str, Person] = people if people is not None else {}
+        # Read by nearly every rule, many times per team: a plain attribute.
+        self.members: list[Member] = team.spec.members
         # Codes that run on this team (None: all); a rule may leave to another rule what
         # that rule says, but only when that rule is on.
         self.enabled = enabled
@@ -127,11 +164,7 @@ class TeamContext:
                           entity=entity or self.team.id, detail=detail, key=key, fix=fix,
                           related=related)
 
-    @property
-    def members(self) -> list[Member]:
-        return self.team.spec.members
-
-    @cached_property
+    @lazy
     def roles(self) -> list[RoleInfo]:
         # A member's RoleInfo depends on three strings only, and an org repeats a few
         # hundred combinations: each is worked out once (memo bounded like the matrix's).
@@ -156,12 +189,12 @@ class TeamContext:
             out.append(info)
         return out
 
-    @cached_property
+    @lazy
     def owned(self) -> frozenset[str]:
         """Every responsibility some member owns."""
         return frozenset(r for m in self.members for r in m.owns)
 
-    @cached_property
+    @lazy
     def size(self) -> int:
         """The team's size for every rule that uses one: the people holding matrix roles.
 
@@ -195,12 +228,12 @@ class TeamContext:
             return member.at("title")
         return member.at("id")
 
-    @cached_property
+    @lazy
     def owns_pattern_hits(self) -> set[tuple[int, int]]:
         """(member, owns item) pairs that a specific ``owns`` anti-pattern matches."""
         return {(i, j) for hits in self.owns_hits.values() for i, j, _ in hits}
 
-    @cached_property
+    @lazy
     def owns_hits(self) -> dict[AntiPattern, list[tuple[int, int, str]]]:
         """What each ``owns`` anti-pattern matches: (member, item, responsibility), in
         the order of the members and their items.  One pass serves every pattern rule."""

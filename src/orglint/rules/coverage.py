@@ -260,14 +260,18 @@ class RoleMixGap(Rule):
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
         size = ctx.size
         maturity = ctx.team.spec.maturity
-        key = (maturity, size, frozenset(s for s in ctx.team.spec.systems
-                                         if s in ctx.matrix.systems))
+        key = (maturity, size, frozenset(ctx.team.spec.systems).intersection(ctx.matrix.systems))
         seats = _SEATS.get(ctx.matrix, key)
         if seats is None:
             seats = _SEATS.put(key, _seat_counts(ctx.matrix, *key))
         if not seats:
             return
-        have = Counter(info.role for info in ctx.roles if info.role is not None)
+        # Only the seats' roles are counted, in one pass (a Counter costs more than the
+        # few members of a team).
+        have = {role: 0 for role, _, _ in seats}
+        for info in ctx.roles:
+            if info.role in have:
+                have[info.role] += 1
         missing = [(role, wanted - have[role], reason) for role, wanted, reason in seats
                    if wanted > have[role]]
         if not missing:

@@ -59,10 +59,7 @@ def apply(pattern: AntiPattern, ctx: TeamContext, options: Any = None) -> Iterat
 
 def _holds_both(pattern: AntiPattern, ctx: TeamContext, options: Any,
                 values: dict[str, Any]) -> Iterator[Finding]:
-    limit = getattr(options, "team_size", None)
-    if limit is None:
-        limit = pattern.team_size if pattern.team_size is not None else 5
-    if ctx.size <= limit:
+    if ctx.size <= _limit(pattern, options):
         return
     first, second = pattern.roles
     owned = ctx.matrix.prepared(_OWNED_SETS, _owned_sets)
@@ -81,6 +78,14 @@ def _holds_both(pattern: AntiPattern, ctx: TeamContext, options: Any,
             work = f"{_held(ctx, first, a)} and {_held(ctx, second, b)}"
             text = render(pattern.message, {**values, "member": member.id, "roles_work": work})
             yield ctx.finding(pattern, member.at("id"), text, entity=member.id)
+
+
+def _limit(pattern: AntiPattern, options: Any) -> int:
+    """The largest team on which a holds-both pattern stays silent."""
+    limit: int | None = getattr(options, "team_size", None)
+    if limit is None:
+        limit = pattern.team_size if pattern.team_size is not None else 5
+    return limit
 
 
 _OWNED_SETS = "patterns.owned-sets"
@@ -111,11 +116,18 @@ def _holds_both_pairs(matrix: Matrix) -> frozenset[frozenset[str]]:
 def left_to_missing_role(ctx: TeamContext) -> set[tuple[str, str]]:
     """(system, responsibility) pairs that a firing missing-role pattern already names."""
     out: set[tuple[str, str]] = set()
-    for pattern in ctx.matrix.spec.anti_patterns:
-        if pattern.kind == "missing-role" and ctx.runs(pattern.code):
+    for pattern in ctx.matrix.prepared(_MISSING_ROLE, _missing_role_patterns):
+        if ctx.runs(pattern.code):
             for system, needs in _missing_role_gaps(pattern, ctx).items():
                 out.update((system, need) for need in needs)
     return out
+
+
+_MISSING_ROLE = "patterns.missing-role"
+
+
+def _missing_role_patterns(matrix: Matrix) -> tuple[AntiPattern, ...]:
+    return tuple(p for p in matrix.spec.anti_patterns if p.kind == "missing-role")
 
 
 def _missing_role_gaps(pattern: AntiPattern, ctx: TeamContext) -> dict[str, list[str]]:
@@ -176,8 +188,57 @@ class PatternRule(Rule):
     """Base of the built-in rules whose knowledge is a matrix anti-pattern."""
 
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
-        for pattern in ctx.matrix.patterns(self.code):
-            yield from apply(pattern, ctx, self.options)
+        # Seven or more of these run on every team, and on most teams none fires: the
+        # cheap tests of each pattern come first, so that such a team costs no generator
+        # and no message values.
+        gates = ctx.matrix.prepared(_GATES, _gates).get(self.code)
+        if gates is None:
+            return iter(())
+        found: list[Finding] = []
+        maturity = ctx.team.spec.maturity
+        for gate in gates:
+            pattern = gate.pattern
+            kind = pattern.kind
+            if kind == "owns":
+                hits = ctx.owns_hits
+                if not hits or pattern not in hits:
+                    continue
+            elif gate.maturity is not None and maturity not in gate.maturity:
+                continue
+            elif kind == "missing-role":
+                if gate.systems.isdisjoint(ctx.team.spec.systems) or any(
+                        info.role == pattern.roles[0] for info in ctx.roles):
+                    continue
+            elif kind == "missing-owner":
+                if ((pattern.practice and pattern.practice in ctx.team.spec.practices)
+                        or not gate.wanted.isdisjoint(ctx.owned)):
+                    continue
+            elif kind == "holds-both" and ctx.size <= _limit(pattern, self.options):
+                continue
+            found.extend(apply(pattern, ctx, self.options))
+        return iter(found)
+
+
+class _Gate(NamedTuple):
+    """A pattern with what decides, without its message, that it cannot fire."""
+
+    pattern: AntiPattern
+    maturity: frozenset[str] | None  # None: any maturity
+    systems: frozenset[str]
+    wanted: frozenset[str]  # a missing-owner pattern's responsibilities
+
+
+_GATES = "patterns.gates"
+
+
+def _gates(matrix: Matrix) -> dict[str, tuple[_Gate, ...]]:
+    """Code -> its patterns, in matrix order (bounded by the matrix)."""
+    out: dict[str, list[_Gate]] = {}
+    for pattern in matrix.spec.anti_patterns:
+        out.setdefault(pattern.code, []).append(_Gate(
+            pattern, frozenset(pattern.maturity) if pattern.maturity else None,
+            frozenset(pattern.systems), frozenset(pattern.responsibilities)))
+    return {code: tuple(gates) for code, gates in out.items()}
 
 
 def custom_rules(matrix: Matrix, builtin: set[str]) -> list[type[Rule]]:

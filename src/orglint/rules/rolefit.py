@@ -117,6 +117,7 @@ class ResponsibilityOutsideRole(Rule):
         matrix = ctx.matrix
         pairs = holds_both_pairs(matrix)
         owner_of, holders = matrix.owner, matrix.holders
+        hits: set[tuple[int, int]] | None = None  # worked out at the first item to report
         for i, member in enumerate(ctx.members):
             role = ctx.roles[i].role
             if not member.owns or not matrix.in_matrix(role):
@@ -125,7 +126,11 @@ class ResponsibilityOutsideRole(Rule):
                 owner = owner_of(responsibility)
                 if owner is None or role in holders(responsibility):
                     continue
-                if frozenset((role, owner)) in pairs or (i, j) in ctx.owns_pattern_hits:
+                if frozenset((role, owner)) in pairs:
+                    continue
+                if hits is None:
+                    hits = ctx.owns_pattern_hits
+                if (i, j) in hits:
                     continue
                 yield ctx.finding(
                     ResponsibilityOutsideRole, member.at("owns", j),
