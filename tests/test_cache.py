@@ -381,15 +381,12 @@ def test_no_module_imports_a_code_carrying_format():
 
     package = Path(__file__).resolve().parent.parent / "src" / "orglint"
     banned = {"pickle", "marshal", "shelve", "dill", "cloudpickle"}
-    # The worker pool pickles results on the pipe from a process to its own fork, as
-    # multiprocessing did for it before: nothing there is read from disk or the cache.
-    allowed = {package / "pool.py": {"pickle"}}
     for path in package.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = ([a.name for a in node.names] if isinstance(node, ast.Import)
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             used = {n.split(".")[0] for n in names} & banned
-            assert not used - allowed.get(path, set()), path
+            assert not used, path
 
 
 def test_clean_says_when_there_is_nothing_to_remove(run_cli, tmp_path):

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ import pytest
 
 from orglint import pool
 from orglint.facts import PersonFact
-from orglint.fileresult import FileResult
+from orglint.fileresult import FileResult, from_worker, to_worker
 from orglint.findings import Finding, Fix, Location, Severity
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the forked pool")
@@ -90,7 +90,8 @@ def _big(item: int) -> bytes:
 
 
 def test_results_larger_than_a_pipe_come_back_whole():
-    out = pool.run(_big, range(12), workers=2, chunksize=2, init=_no_init, initargs=())
+    out = pool.run(_big, range(12), workers=2, chunksize=2, init=_no_init, initargs=(),
+                   send=bytes.hex, receive=bytes.fromhex)
     assert out == [_big(i) for i in range(12)]
 
 
@@ -127,9 +128,14 @@ def _result() -> FileResult:
     return result
 
 
+def _across_the_pipe(result: FileResult) -> FileResult:
+    return from_worker(json.loads(json.dumps(to_worker(result))))
+
+
 def test_a_result_crosses_the_pipe_unchanged():
     sent = _result()
-    back = pickle.loads(pickle.dumps(sent, pickle.HIGHEST_PROTOCOL))
+    sent.views = [{"metadata": {"name": "a"}, "spec": {"members": [{"id": "p1"}]}}]
+    back = _across_the_pipe(sent)
     for name in FileResult.__slots__:
         if name != "facts":
             assert getattr(back, name) == getattr(sent, name), name
@@ -140,16 +146,35 @@ def test_a_result_crosses_the_pipe_unchanged():
     assert back.facts.has_people is True
 
 
-def test_findings_and_person_facts_cross_without_a_python_call_each(monkeypatch):
-    # A NamedTuple pickles through __getnewargs__, a Python method; the result sends
-    # its findings and person facts as plain tuples instead.
-    def refuse(self: Any) -> Any:
-        raise AssertionError("pickled one by one")
+def _fails_in_a_worker(item: int) -> int:
+    # Fails in every forked worker, saying so in a file: the main process, doing each
+    # such chunk again, succeeds.
+    if os.getpid() != _MAIN:
+        with open(os.environ["ORGLINT_TEST_FAILED"], "a") as handle:
+            handle.write(f"{item}\n")
+        raise ValueError("worker only")
+    time.sleep(0.01)  # so that the workers take chunks too
+    return item
 
-    monkeypatch.setattr(Finding, "__getnewargs__", refuse)
-    monkeypatch.setattr(PersonFact, "__getnewargs__", refuse)
-    back = pickle.loads(pickle.dumps(_result(), pickle.HIGHEST_PROTOCOL))
-    assert len(back.findings) == 2 and len(back.facts.persons) == 1
+
+_MAIN = os.getpid()
+
+
+def test_nothing_crosses_the_pipe_as_a_pickle(monkeypatch, tmp_path):
+    # A worker sends JSON; an exception it raises is not sent at all: the main process
+    # does that chunk again, so the error raised is the work's own (or its result).
+    import pickle
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("pickled")
+
+    monkeypatch.setattr(pickle, "dumps", refuse)
+    monkeypatch.setattr(pickle, "loads", refuse)
+    monkeypatch.setenv("ORGLINT_TEST_FAILED", str(tmp_path / "failed"))
+    out = pool.run(_fails_in_a_worker, range(40), workers=2, chunksize=1, init=_no_init,
+                   initargs=())
+    assert out == list(range(40))
+    assert (tmp_path / "failed").read_text()  # a worker did fail, and nothing was lost
 
 
 PROBE = """

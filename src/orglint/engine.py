@@ -16,7 +16,7 @@ from orglint.cache import Cache, code_digest, default_dir
 from orglint.config import Settings, locate
 from orglint.errors import ConfigError, OrglintError
 from orglint.facts import FileFacts, group_facts, people_facts, team_facts
-from orglint.fileresult import FileResult
+from orglint.fileresult import FileResult, from_worker, to_worker
 from orglint.files import (
     Entry,
     Gathered,
@@ -276,7 +276,7 @@ def _check_many(items: list[tuple[str, Path, bytes]], job: Job,
     try:
         return pool.run(_work, [(name, str(path), digest) for name, path, digest in items],
                         workers=workers, chunksize=chunk, init=_init_worker,
-                        initargs=(job,))
+                        initargs=(job,), send=to_worker, receive=from_worker)
     finally:
         _init_worker(None)  # the job is the run's, not the process's
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Set
-from functools import partial
 from typing import Any
 
 from orglint import hashing
@@ -44,47 +43,6 @@ class FileResult:
         # The file's bytes changed between hashing and checking: this result belongs to
         # no digest, so it must not be cached.  Never stored.
         self.stale = False
-
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        # How a worker process sends a result back.  A NamedTuple pickles through its
-        # Python-level ``__getnewargs__`` and unpickles through its Python-level
-        # ``__new__``; findings and person facts (a dozen or more per file) go as plain
-        # tuples instead, pickled and rebuilt in C.  Only for the pipe from a worker:
-        # the cache stores JSON (``to_entry``), never pickles.
-        facts = self.facts
-        return (_from_worker, (
-            self.file, list(map(tuple, self.findings)), facts.teams,
-            list(map(tuple, facts.persons)), facts.has_people, self.directives,
-            self.skipped, self.documents, self.people, self.fixes, self.teams, self.views,
-            self.stale))
-
-
-_as_finding = partial(tuple.__new__, Finding)
-_as_person_fact = partial(tuple.__new__, PersonFact)
-
-
-def _from_worker(file: str, findings: list[tuple[Any, ...]], teams: list[TeamFact],
-                 persons: list[tuple[Any, ...]], has_people: bool,
-                 directives: list[Directive], skipped: list[str], documents: int,
-                 people: dict[str, Person], fixes: list[Fix], teams_checked: int,
-                 views: list[dict[str, Any]] | None, stale: bool) -> FileResult:
-    """The result ``FileResult.__reduce__`` sent, rebuilt without a Python call per
-    finding or person fact."""
-    result = FileResult(file)
-    result.findings = list(map(_as_finding, findings))
-    facts = result.facts
-    facts.teams = teams
-    facts.persons = list(map(_as_person_fact, persons))
-    facts.has_people = has_people
-    result.directives = directives
-    result.skipped = skipped
-    result.documents = documents
-    result.people = people
-    result.fixes = fixes
-    result.teams = teams_checked
-    result.views = views
-    result.stale = stale
-    return result
 
 
 # Any change to these classes changes the layout name, so a cache written for other
@@ -336,6 +294,21 @@ def decode(data: object) -> FileResult:
         result.teams = _int(team_count)
     except (TypeError, ValueError, RecursionError) as exc:  # a wrong length: ValueError
         raise ValueError(f"not a cached result: {exc}") from None
+    return result
+
+
+def to_worker(result: FileResult) -> list[Any]:
+    """``result`` as JSON values, for the pipe from a worker process to the main one
+    (``pool.run``'s ``send``): ``encode`` plus what only a run needs, never cached."""
+    return [encode(result), result.views, result.stale]
+
+
+def from_worker(data: Any) -> FileResult:
+    """The result ``to_worker`` sent, rebuilt by ``decode``, checked like a cache entry."""
+    encoded, views, stale = data
+    result = decode(encoded)
+    result.views = views
+    result.stale = stale is True
     return result
 
 

@@ -122,26 +122,34 @@ def _died(names: list[str]) -> WorkerError:
                        " run with --jobs 1 to check the file in this process")
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
 def run(work: Callable[[T], R], items: Iterable[T], *, workers: int, chunksize: int,
-        init: Callable[..., None], initargs: tuple[Any, ...]) -> list[R]:
+        init: Callable[..., None], initargs: tuple[Any, ...],
+        send: Callable[[R], Any] = _same, receive: Callable[[Any], R] = _same) -> list[R]:
     """``[work(item) for item in items]`` in ``workers`` processes (at most
     ``worker_cap()``; the main process is one of them where ``os.fork`` exists),
-    ``init(*initargs)`` run once in each."""
+    ``init(*initargs)`` run once in each.  A forked worker's results cross as
+    ``receive(json.loads(json.dumps(send(result))))``."""
     workers = max(1, min(workers, worker_cap()))
     if hasattr(os, "fork"):
-        return _forked(work, list(items), workers, max(1, chunksize), init, initargs)
+        return _forked(work, list(items), workers, max(1, chunksize), init, initargs,
+                       send, receive)
     return _executor(work, items, workers, chunksize, init, initargs)
 
 
 # -- forked processes ---------------------------------------------------------------------
 
 MAX_CHUNKS = 1024  # chunk numbers are 4 bytes: 4 KiB fits any pipe's buffer unread
-_FRAME = 8  # bytes of a frame's length, before its pickle
+_FRAME = 8  # bytes of a frame's length, before its JSON
 _PIPE_BYTES = 1 << 20  # room for a chunk's results while the main process checks a file
 
 
 def _forked(work: Callable[[T], R], items: list[T], workers: int, chunksize: int,
-            init: Callable[..., None], initargs: tuple[Any, ...]) -> list[R]:
+            init: Callable[..., None], initargs: tuple[Any, ...],
+            send: Callable[[R], Any], receive: Callable[[Any], R]) -> list[R]:
     import mmap
 
     init(*initargs)
@@ -161,12 +169,15 @@ def _forked(work: Callable[[T], R], items: list[T], workers: int, chunksize: int
     os.write(feed, b"".join(i.to_bytes(4, "little") for i in range(1, len(chunks))))
     os.close(feed)  # the pipe is full and closed: a read of it never blocks, "" at the end
     out: list[list[R] | None] = [[first]] + [None] * (len(chunks) - 1)
-    errors: dict[int, BaseException] = {}
-    pool = _Forks(slots)
+    # The chunks that failed: the main process's own exception, or None for a worker's
+    # chunk, done again here at the end so that its exception is raised as it was.
+    errors: dict[int, BaseException | None] = {}
+    pool = _Forks(slots, receive)
     parent = os.getpid()
     try:
         for slot in range(forks):
-            pool.fork(partial(_worker, parent, slot, slots, tasks, work, items, chunks))
+            pool.fork(partial(_worker, parent, slot, slots, tasks, work, items, chunks,
+                              send))
         # The main process takes chunks like the others, and reads what the workers sent
         # after each file, so that a worker never waits long on a full pipe.  A chunk
         # that fails does not stop the others: the error raised is that of the first
@@ -191,8 +202,12 @@ def _forked(work: Callable[[T], R], items: list[T], workers: int, chunksize: int
     finally:
         os.close(tasks)
         pool.stop()
-    if errors:
-        raise errors[min(errors)]
+    for index in sorted(errors):  # the first item that fails raises, as --jobs 1 would
+        error = errors[index]
+        if error is not None:
+            raise error
+        start, end = chunks[index]
+        out[index] = [work(items[i]) for i in range(start, end)]
     results: list[R] = []
     for part in out:
         if part is None:  # cannot happen unless a worker exited without a word
@@ -207,8 +222,9 @@ def _next(tasks: int) -> int | None:
 
 
 def _worker(parent: int, slot: int, slots: Any, tasks: int, work: Callable[[T], R],
-            items: list[T], chunks: list[tuple[int, int]], out: int) -> None:
-    import pickle
+            items: list[T], chunks: list[tuple[int, int]], send: Callable[[R], Any],
+            out: int) -> None:
+    import json
 
     _enter(parent, slots, slot, lambda: None, ())  # the job came with the fork
     while True:
@@ -217,14 +233,10 @@ def _worker(parent: int, slot: int, slots: Any, tasks: int, work: Callable[[T], 
             return
         start, end = chunks[index]
         try:
-            frame = pickle.dumps((index, True, [work(items[i]) for i in range(start, end)]),
-                                 pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:
-            try:
-                frame = pickle.dumps((index, False, exc), pickle.HIGHEST_PROTOCOL)
-            except Exception:  # an exception that does not pickle: its text, then
-                frame = pickle.dumps((index, False, WorkerError(
-                    f"a worker process failed: {type(exc).__name__}: {exc}")))
+            done = [send(work(items[i])) for i in range(start, end)]
+            frame = json.dumps([index, done], separators=(",", ":")).encode()
+        except Exception:  # the main process does the chunk again, and raises
+            frame = json.dumps([index, None]).encode()
         _write(out, len(frame).to_bytes(_FRAME, "little") + frame)
 
 
@@ -238,8 +250,9 @@ class _Forks:
     """The forked workers: their pids, the read ends of their pipes, and what each has
     sent so far."""
 
-    def __init__(self, slots: Any) -> None:
+    def __init__(self, slots: Any, receive: Callable[[Any], Any]) -> None:
         self.slots = slots
+        self.receive = receive
         self.pids: dict[int, int] = {}  # read end -> pid
         self.buffers: dict[int, bytearray] = {}
         self.open: list[int] = []
@@ -269,9 +282,10 @@ class _Forks:
         self.buffers[read] = bytearray()
         self.open.append(read)
 
-    def read(self, out: list[Any], errors: dict[int, BaseException], *, wait: bool) -> None:
+    def read(self, out: list[Any], errors: dict[int, BaseException | None], *,
+             wait: bool) -> None:
         """Take in what the workers have sent; with ``wait``, wait until one sends."""
-        import pickle
+        import json
         import select
 
         ready, _, _ = select.select(self.open, [], [], None if wait else 0)
@@ -290,12 +304,12 @@ class _Forks:
                 size = int.from_bytes(buffer[:_FRAME], "little")
                 if len(buffer) < _FRAME + size:
                     break
-                index, ok, value = pickle.loads(memoryview(buffer)[_FRAME:_FRAME + size])
+                index, done = json.loads(bytes(buffer[_FRAME:_FRAME + size]))
                 del buffer[:_FRAME + size]
-                if ok:
-                    out[index] = value
+                if done is None:
+                    errors[index] = None
                 else:
-                    errors[index] = value
+                    out[index] = list(map(self.receive, done))
 
     def _ended(self, fd: int) -> None:
         self.open.remove(fd)
