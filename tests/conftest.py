@@ -7,10 +7,11 @@ import os
 import sys
 import tempfile
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,6 +21,28 @@ from orglint.engine import Request, plan, run
 from orglint.findings import Finding
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def lines_run(work: Callable[[], object], where: str) -> int:
+    """How many lines ran, of the code in files whose path starts with ``where``:
+    counts work, not time (for pinning that work grows linearly)."""
+    count = 0
+
+    def local(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal count
+        count += 1
+        return local
+
+    def tracer(frame: Any, event: str, arg: Any) -> Any:
+        return local if frame.f_code.co_filename.startswith(where) else None
+
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        work()
+    finally:
+        sys.settrace(previous)
+    return count
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -28,6 +28,7 @@ from orglint.rules.org import (
     UnknownParent,
     UnknownPerson,
 )
+from tests.conftest import lines_run
 
 REPO = Path(__file__).resolve().parent.parent
 TEAM = "apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec:\n  maturity: pilot\n"
@@ -87,24 +88,7 @@ def test_schema_messages_never_carry_a_huge_value():
 
 def _trace_events(work: Callable[[], Any]) -> int:
     """How many lines of orglint.rules.org ran: counts work, not time."""
-    count = 0
-    target = org.__file__
-
-    def local(frame: Any, event: str, arg: Any) -> Any:
-        nonlocal count
-        count += 1
-        return local
-
-    def tracer(frame: Any, event: str, arg: Any) -> Any:
-        return local if frame.f_code.co_filename == target else None
-
-    previous = sys.gettrace()
-    sys.settrace(tracer)
-    try:
-        work()
-    finally:
-        sys.settrace(previous)
-    return count
+    return lines_run(work, org.__file__)
 
 
 def _place(i: int) -> Place:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import orglint
+from tests.conftest import lines_run
+
+ORGLINT_CODE = str(Path(orglint.__file__).parent)
 
 BOMB = (
     'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
@@ -76,28 +76,6 @@ def test_thousands_of_stacked_suppression_comments_are_each_reported(run_cli, tm
     assert found[0]["message"].endswith("on line 30001")
 
 
-def _lines_run(work: Callable[[], object]) -> int:
-    """How many lines of orglint's own code ran: counts work, not time."""
-    count = 0
-    root = str(Path(orglint.__file__).parent)
-
-    def local(frame: Any, event: str, arg: Any) -> Any:
-        nonlocal count
-        count += 1
-        return local
-
-    def tracer(frame: Any, event: str, arg: Any) -> Any:
-        return local if frame.f_code.co_filename.startswith(root) else None
-
-    previous = sys.gettrace()
-    sys.settrace(tracer)
-    try:
-        work()
-    finally:
-        sys.settrace(previous)
-    return count
-
-
 def test_stacked_suppression_comments_cost_linear_work(run_cli, tmp_path):
     # Each own-line directive applies to the next line with content; found by looking
     # ahead from every directive, this took 38 s for 20,000 lines. Twice the directives
@@ -105,8 +83,9 @@ def test_stacked_suppression_comments_cost_linear_work(run_cli, tmp_path):
     work = []
     for count in (1_000, 2_000):
         (tmp_path / "t.yaml").write_text(_stacked(count))
-        work.append(_lines_run(lambda: run_cli("check", "t.yaml", "--no-cache", "--select",
-                                               "ORG104,ORG9", "--output-format", "json")))
+        work.append(lines_run(lambda: run_cli("check", "t.yaml", "--no-cache", "--select",
+                                               "ORG104,ORG9", "--output-format", "json"),
+                              ORGLINT_CODE))
     assert work[1] < 2.3 * work[0], work
 
 
