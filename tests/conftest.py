@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import sys
 import tempfile
 import textwrap
@@ -21,6 +22,33 @@ from orglint.engine import Request, plan, run
 from orglint.findings import Finding
 
 REPO = Path(__file__).resolve().parent.parent
+
+# An org's own matrix: the built-in one plus a system of its own.
+ACME_MATRIX = """\
+apiVersion: orglint/v1
+kind: RoleMatrix
+metadata: {name: acme}
+spec:
+  extends: ai-platform
+  systems:
+    llm-gateway: {requires: [serving-runtime]}
+"""
+
+
+@contextmanager
+def no_hang(seconds: int = 20) -> Iterator[None]:
+    """A safety net, not a timing assertion: code that wrongly opens a FIFO for reading
+    would block for ever; this turns the hang into a failure."""
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError("blocked on a FIFO")
+
+    old = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
 
 
 def lines_run(work: Callable[[], object], where: str) -> int:

@@ -10,10 +10,8 @@ import io
 import json
 import os
 import re
-import signal
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -22,7 +20,7 @@ from hypothesis import strategies as st
 
 from orglint import cache, trust
 from orglint.cli import main
-from tests.conftest import dedent
+from tests.conftest import dedent, no_hang
 
 BAD_TEAM = dedent("""\
     apiVersion: orglint/v1
@@ -555,7 +553,7 @@ def test_any_cache_entry_swapped_for_a_link_a_fifo_or_a_folder_does_no_harm(
     _codes(run_cli, repo)
     target = next((repo / ".orglint_cache").glob(which))
     _replace(target, how, victim)
-    with _no_hang():
+    with no_hang():
         for _ in range(2):  # the run that repairs, and the one after
             assert _codes(run_cli, repo) == ["ORG004"]
         cleaned = run_cli("clean", cwd=repo)
@@ -563,22 +561,6 @@ def test_any_cache_entry_swapped_for_a_link_a_fifo_or_a_folder_does_no_harm(
     assert "internal error" not in cleaned.err
     assert [p.name for p in victim.iterdir()] == ["keep"]
     assert (victim / "keep").read_text() == "precious"
-
-
-@contextmanager
-def _no_hang(seconds: int = 20) -> Iterator[None]:
-    """A safety net, not a timing assertion: a read that opened a FIFO would block for
-    ever; this turns the hang into a failure."""
-    def expire(signum: int, frame: object) -> None:
-        raise TimeoutError("blocked on a FIFO")
-
-    old = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 @pytest.mark.parametrize("kind", ["fifo", "folder", "device-link", "dangling-link"])
@@ -593,7 +575,7 @@ def test_a_configuration_that_is_no_regular_file_blocks_and_hides_nothing(run_cl
         (config / "x").write_text("ignore: [ALL]\n")
     else:
         config.symlink_to("/dev/zero" if kind == "device-link" else tmp_path / "gone")
-    with _no_hang():
+    with no_hang():
         assert _codes(run_cli, repo) == ["ORG004"]
         named = run_cli("check", "team.yaml", "--config", ".orglint.yaml", cwd=repo)
     assert named.code == 2 and named.err.startswith("orglint: error: ")

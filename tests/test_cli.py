@@ -8,7 +8,7 @@ import json
 import pytest
 
 from orglint import __version__
-from tests.conftest import dedent
+from tests.conftest import ACME_MATRIX, dedent
 
 BAD = """\
 apiVersion: orglint/v1
@@ -292,15 +292,7 @@ def test_roles_list_prints_the_ids_of_a_kind(run_cli, kind, an_id):
 
 
 def test_roles_list_includes_the_orgs_own_matrix(run_cli, tmp_path):
-    (tmp_path / "matrix.yaml").write_text(dedent("""\
-        apiVersion: orglint/v1
-        kind: RoleMatrix
-        metadata: {name: acme}
-        spec:
-          extends: ai-platform
-          systems:
-            llm-gateway: {requires: [serving-runtime]}
-        """))
+    (tmp_path / "matrix.yaml").write_text(ACME_MATRIX)
     (tmp_path / ".orglint.yaml").write_text("matrix: matrix.yaml\n")
     assert "llm-gateway" in run_cli("roles", "--list", "systems").out
     schema = json.loads(run_cli("schema", "Team").out)

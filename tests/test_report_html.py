@@ -13,7 +13,7 @@ import pytest
 from orglint.explore import compose
 from orglint.matrix import load_matrix
 from orglint.reporters.composer_table import masks, table
-from tests.conftest import REPO, dedent
+from tests.conftest import ACME_MATRIX, REPO, dedent
 
 
 class Page(HTMLParser):
@@ -271,15 +271,7 @@ def test_allocation_counts_the_whole_org_for_a_file_named(run_cli, tmp_path):
 
 
 def test_page_uses_the_orgs_own_matrix(run_cli, tmp_path):
-    (tmp_path / "matrix.yaml").write_text(dedent("""\
-        apiVersion: orglint/v1
-        kind: RoleMatrix
-        metadata: {name: acme}
-        spec:
-          extends: ai-platform
-          systems:
-            llm-gateway: {requires: [serving-runtime]}
-        """))
+    (tmp_path / "matrix.yaml").write_text(ACME_MATRIX)
     (tmp_path / ".orglint.yaml").write_text("matrix: matrix.yaml\n")
     (tmp_path / "t.yaml").write_text(dedent("""\
         apiVersion: orglint/v1

@@ -18,6 +18,7 @@ from orglint.findings import Finding, Location, Result, Severity
 from orglint.reporters import ReportContext, common, get, stream
 from orglint.rules import REGISTRY
 from tests.conftest import REPO
+from tests.test_reporters import A
 
 STREAMED = ("text", "json", "sarif", "github", "gitlab", "html")
 
@@ -62,16 +63,7 @@ def test_pieces_join_to_the_whole_report_at_every_batch_boundary(
         assert len(text.splitlines()) == n
 
 
-TEAM = """\
-apiVersion: orglint/v1
-kind: Team
-metadata: {name: a}
-spec:
-  maturity: pilot
-  members:
-    - {id: kim, name: Kim, role: ml-engineer, allocation: 60, owns: [training-code]}
-    - {id: dmitri, name: D, role: devops-sre, owns: [training-pipelines, model-rollback]}
-"""
+TEAM = A  # a team with findings of several codes
 
 
 class _Recorder(io.StringIO):

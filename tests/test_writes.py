@@ -6,13 +6,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import stat
-from contextlib import contextmanager
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, no_hang
 
 FIXES = REPO / "tests" / "fixes"
 FLOW = (FIXES / "flow.yaml").read_bytes()
@@ -35,22 +33,6 @@ def _open_fifo(path):
     wrongly writes to it fails instead of hanging."""
     os.mkfifo(path)
     return os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-
-
-@contextmanager
-def _bounded(seconds=20):
-    """A safety net, not a timing assertion: code that wrongly opens a FIFO for reading
-    would block for ever; this turns the hang into a failure."""
-    def expire(signum, frame):
-        raise TimeoutError("blocked on a FIFO")
-
-    old = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 # -- --fix -------------------------------------------------------------------------------
@@ -225,7 +207,7 @@ def test_fix_never_opens_a_team_file_swapped_for_a_fifo(run_cli, tmp_path, flow,
 
     monkeypatch.setattr(orglint.engine, "run", run_then_swap)
     try:
-        with _bounded():
+        with no_hang():
             result = run_cli("check", "--no-config", "flow.yaml", "--fix")
         assert "flow.yaml: not fixed: it is a FIFO, not a regular file" in result.err
         assert stat.S_ISFIFO(os.lstat(flow).st_mode)
@@ -274,7 +256,7 @@ def test_diff_with_exit_zero_exits_0(run_cli, flow):
 def test_output_refuses_a_fifo_without_writing_to_it(run_cli, tmp_path, flow, flag):
     reader = _open_fifo(tmp_path / "out")
     try:
-        with _bounded():
+        with no_hang():
             result = run_cli("check", "--no-config", "flow.yaml", flag, "out")
         assert result.code == 2
         assert f"{flag} out: will not replace it: it is a FIFO, not a regular file" \
@@ -493,7 +475,7 @@ def test_read_regular_never_opens_a_fifo_for_long(tmp_path):
 
     reader = _open_fifo(tmp_path / "f")
     try:
-        with _bounded(), pytest.raises(fsutil.Refused, match="a FIFO"):
+        with no_hang(), pytest.raises(fsutil.Refused, match="a FIFO"):
             fsutil.read_regular(tmp_path / "f", 10)
     finally:
         os.close(reader)
