@@ -8,7 +8,8 @@ import random
 
 import pytest
 
-from orglint.matrix import MEMO_LIMIT, AntiPattern, Matrix, load_matrix
+from orglint.matrix import AntiPattern, Matrix, load_matrix
+from orglint.memo import MEMO_LIMIT
 from orglint.model import build_team
 from orglint.rules.base import TeamContext, _OwnsIndex, owns_matches
 from orglint.skills import SkillIndex

@@ -17,12 +17,12 @@ from typing import Any, NamedTuple, TypeVar
 
 from orglint import hashing
 from orglint.errors import MatrixError
+from orglint.memo import remember
 from orglint.skills import SkillIndex
 from orglint.titles import Resolution, TitleIndex, words
 
 DEFAULT_LIMIT = 8 * 1024 * 1024  # bytes; Limits().max_file_size, without importing the loader
 
-MEMO_LIMIT = 4096
 """Most answers a matrix remembers per memo of free text (titles, skills).  Orgs repeat a
 few hundred titles and skills; a hostile file can hold millions of distinct ones, which
 are worked out each time once a memo is full, so memory stays bounded and work linear."""
@@ -293,11 +293,8 @@ class Matrix:
         # Orgs repeat a handful of titles thousands of times: remember each answer.
         cache = self._title_cache
         found = cache.get(title)
-        if found is None:
-            found = self._title_index.resolve(title)
-            if len(cache) < MEMO_LIMIT:
-                cache[title] = found
-        return found
+        return remember(cache, title, self._title_index.resolve(title)) \
+            if found is None else found
 
     def role_for_title(self, title: str) -> str | None:
         """The one role a title maps to (None when it maps to none, or to several)."""
@@ -313,11 +310,8 @@ class Matrix:
         # Every member lists a few skills from a vocabulary of a few hundred.
         cache = self._skill_cache
         found = cache.get(skill)
-        if found is None:
-            found = frozenset(self._skills.keys(skill))
-            if len(cache) < MEMO_LIMIT:
-                cache[skill] = found
-        return found
+        return remember(cache, skill, frozenset(self._skills.keys(skill))) \
+            if found is None else found
 
     def patterns(self, code: str) -> list[AntiPattern]:
         return list(self._by_code.get(code, ()))

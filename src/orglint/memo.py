@@ -1,8 +1,14 @@
 """Bounded memo tables: answers that depend only on the matrix and a small key.
 
+Two forms, one bound on memory.  ``remember`` fills a plain dict that belongs to one
+matrix (or one rule's table of it) until it holds ``MEMO_LIMIT`` answers, then stops
+growing: titles and skills, keyed by text from the files.  ``Memo`` is a module's table
+of answers about a few hundred combinations.
+
 Thousands of teams share a handful of stages, sizes and sets of systems, so a rule can
 work out what the matrix says for each combination once.  A table belongs to one matrix
-(a different matrix empties it) and holds at most ``limit`` answers: past that it starts
+(a different matrix empties it) and holds at most ``limit`` answers: past that a
+``Memo`` starts
 again, so hostile input with endlessly many distinct keys costs what it would without
 the table, and never more memory.
 """
@@ -13,6 +19,18 @@ from typing import Generic, TypeVar
 
 K = TypeVar("K")
 V = TypeVar("V")
+
+# Answers kept per table, whatever the input: text keys from hostile files (a million
+# distinct titles) cost what they would without the table, and no more memory.
+MEMO_LIMIT = 4096
+
+
+def remember(table: dict[K, V], key: K, value: V) -> V:
+    """``value``, kept in ``table`` under ``key`` while it holds fewer than
+    ``MEMO_LIMIT`` answers."""
+    if len(table) < MEMO_LIMIT:
+        table[key] = value
+    return value
 
 
 class Memo(Generic[K, V]):

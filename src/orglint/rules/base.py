@@ -8,7 +8,8 @@ from typing import Any, ClassVar, Generic, NamedTuple, TypeVar, overload
 
 from orglint.findings import Finding, Fix, Location, Severity
 from orglint.loader import Document
-from orglint.matrix import MEMO_LIMIT, AntiPattern, Matrix
+from orglint.matrix import AntiPattern, Matrix
+from orglint.memo import remember
 from orglint.model import Member, Person, Team
 from orglint.source import Path
 
@@ -182,11 +183,7 @@ class TeamContext:
                         title = person.title
             key = (raw, title, own)
             info = memo.get(key)
-            if info is None:
-                info = self._role_of(member)
-                if len(memo) < MEMO_LIMIT:
-                    memo[key] = info
-            out.append(info)
+            out.append(remember(memo, key, self._role_of(member)) if info is None else info)
         return out
 
     @lazy
@@ -275,12 +272,9 @@ class _OwnsIndex:
     def matching(self, role: str, item: str) -> tuple[AntiPattern, ...]:
         key = (role, item)
         found = self._memo.get(key)
-        if found is None:
-            found = tuple(p for p, roles, items in self._patterns
-                          if role in roles and item in items)
-            if len(self._memo) < MEMO_LIMIT:
-                self._memo[key] = found
-        return found
+        return remember(self._memo, key, tuple(
+            p for p, roles, items in self._patterns if role in roles and item in items)) \
+            if found is None else found
 
 
 _ROLE_MEMO = "base.roles"
