@@ -6,11 +6,10 @@ growing: titles and skills, keyed by text from the files.  ``Memo`` is a module'
 of answers about a few hundred combinations.
 
 Thousands of teams share a handful of stages, sizes and sets of systems, so a rule can
-work out what the matrix says for each combination once.  A table belongs to one matrix
-(a different matrix empties it) and holds at most ``limit`` answers: past that a
-``Memo`` starts
-again, so hostile input with endlessly many distinct keys costs what it would without
-the table, and never more memory.
+work out what the matrix says for each combination once.  A ``Memo`` belongs to one
+matrix (a different matrix empties it) and holds at most ``limit`` answers: past that it
+starts again, so hostile input with endlessly many distinct keys costs what it would
+without the table, and never more memory.
 """
 
 from __future__ import annotations
