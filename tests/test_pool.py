@@ -89,6 +89,24 @@ def _big(item: int) -> bytes:
     return bytes([item % 256]) * 300_000  # more than a pipe holds: the reader must drain
 
 
+def _refused(value: Any) -> Any:
+    raise ValueError("not a result")
+
+
+def test_a_result_the_main_process_cannot_read_back_is_worked_out_again():
+    # A value that does not survive the trip (a codec mismatch) costs time, never a
+    # result and never a traceback: the main process checks that chunk itself.
+    out = pool.run(_slow_in_main, range(20), workers=2, chunksize=1, init=_no_init,
+                   initargs=(), receive=_refused)
+    assert out == list(range(20))
+
+
+def _slow_in_main(item: int) -> int:
+    if os.getpid() == _MAIN:
+        time.sleep(0.01)  # so that the worker takes chunks too
+    return item
+
+
 def test_results_larger_than_a_pipe_come_back_whole():
     out = pool.run(_big, range(12), workers=2, chunksize=2, init=_no_init, initargs=(),
                    send=bytes.hex, receive=bytes.fromhex)

@@ -306,10 +306,10 @@ class _Forks:
                     break
                 index, done = json.loads(bytes(buffer[_FRAME:_FRAME + size]))
                 del buffer[:_FRAME + size]
-                if done is None:
-                    errors[index] = None
-                else:
+                try:
                     out[index] = list(map(self.receive, done))
+                except (TypeError, ValueError):  # None, or a value the codec refuses:
+                    errors[index] = None  # the main process does the chunk itself
 
     def _ended(self, fd: int) -> None:
         self.open.remove(fd)
