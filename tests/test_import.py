@@ -184,6 +184,8 @@ def test_csv_column_names_are_case_insensitive_and_absent_columns_are_not_writte
     ("id,team\na,b\n", ("--column", "title=Job Title"), "no such column"),
     ("team,role\nx,y\n", (), "no 'id', 'email' or 'name' column"),
     ("", (), "empty"),
+    ("id,name,team\n", (), "no rows under the header"),
+    ("id,name,team\n,,\n\n", (), "no rows under the header"),
     ("id,team\na,b\n", ("--column", "colour=x"), "'colour' is not one of"),
 ])
 def test_csv_problems_are_exit_2_with_a_message(run_cli, tmp_path, text, args, message):

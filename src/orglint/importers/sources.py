@@ -177,9 +177,11 @@ def _read_csv(path: Path, text: str, columns: dict[str, str], imported: Imported
     if not {"id", "email", "name"} & where.keys():
         raise ImportFailed(f"{path}: no 'id', 'email' or 'name' column to tell people apart"
                            " (map one with --column id=HEADER)")
+    rows_read = 0
     for number, row in enumerate(rows, start=2):
         if not any(cell.strip() for cell in row):
             continue
+        rows_read += 1
 
         def cell(field: str, row: list[str] = row) -> str:
             index = where.get(field)
@@ -213,6 +215,9 @@ def _read_csv(path: Path, text: str, columns: dict[str, str], imported: Imported
         member = team.member(person_id, origin)
         imported.text(member.fields, "role", cell("role"), person_id, limit=100)
         imported.allocation(member.fields, cell("allocation"), person_id)
+    if not rows_read:
+        # An export cut short, or the wrong sheet: "imported 0 files" would pass in CI.
+        raise ImportFailed(f"{path}: no rows under the header; nothing to import")
 
 
 # -- SCIM 2.0 --------------------------------------------------------------------------
