@@ -96,6 +96,13 @@ def test_a_forged_cache_cannot_hide_findings(run_cli, tmp_path):
     assert _codes(run_cli, repo) == ["ORG004"]
     folder = repo / ".orglint_cache"
     forged_key = b"k" * 32
+    reports = list((folder / "runs").iterdir())
+    assert reports
+    for path in reports:
+        # The report is its head line, then its text as it is, not JSON.
+        assert path.read_bytes().split(b" ")[2] == b"report-bytes"
+        path.write_bytes(cache.frame_bytes(forged_key, "report-bytes",
+                                           b'[0,"All checks passed!"]\n'))
     for path in folder.rglob("*.json"):
         raw = path.read_bytes()
         head, _, body = raw.partition(b"\n")
@@ -124,6 +131,24 @@ def test_a_cache_file_of_another_layout_or_version_is_ignored_and_rebuilt(tmp_pa
     assert store.read(("runs", "x.json"), "report") is None
     path.write_bytes(raw)
     assert store.read(("runs", "x.json"), "report") == ["text", 1, "s"]
+
+
+def test_a_kept_report_comes_back_byte_for_byte_and_not_once_altered(tmp_path):
+    # Kept as raw text after a JSON head (a warm run decodes no JSON string), with the
+    # surrogates of a file name that is not UTF-8 kept as rendered.
+    text = 'teams/\udcff.yaml:1:1: ORG004 "quoted" \\ \u00fcn\u00efcode\n\nFound 1 error.\n'
+    report = cache.Report(text, 1, "Found 1 error.")
+    key = "a" * 40
+    cache.save_report(tmp_path / "c", key, report)
+    assert cache.load_report(tmp_path / "c", key) == report
+    path = tmp_path / "c" / "runs" / key
+    raw = path.read_bytes()
+    path.write_bytes(raw.replace(b"quoted", b"QUOTED"))
+    assert cache.load_report(tmp_path / "c", key) is None
+    path.write_bytes(raw.replace(b"[1,", b"[0,"))
+    assert cache.load_report(tmp_path / "c", key) is None
+    path.write_bytes(raw)
+    assert cache.load_report(tmp_path / "c", key) == report
 
 
 def test_a_cache_file_past_the_size_limit_is_not_read(tmp_path, monkeypatch):
@@ -528,8 +553,9 @@ def _replace(path: Path, how: str, victim: Path) -> None:
     else:
         path.unlink()
     if how == "link":
-        path.symlink_to(os.path.relpath(victim if path.suffix != ".json" else victim / "keep",
-                                        path.parent))
+        # A report or an index linked to the victim's file, a pack to its folder.
+        to_file = path.suffix == ".json" or path.parent.name == "runs"
+        path.symlink_to(os.path.relpath(victim / "keep" if to_file else victim, path.parent))
     elif how == "fifo":
         os.mkfifo(path)
     else:
@@ -540,7 +566,7 @@ def _replace(path: Path, how: str, victim: Path) -> None:
 @pytest.mark.usefixtures("in_repo_cache")
 @pytest.mark.parametrize("how", ["link", "fifo", "folder"])
 @pytest.mark.parametrize("which", ["v3-*", "index", "v3-*/pack",
-                                   "index/stat-index.json", "runs/*.json", "CACHEDIR.TAG",
+                                   "index/stat-index.json", "runs/*", "CACHEDIR.TAG",
                                    ".gitignore"])
 def test_any_cache_entry_swapped_for_a_link_a_fifo_or_a_folder_does_no_harm(
         run_cli, tmp_path, how, which):
