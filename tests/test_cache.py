@@ -259,6 +259,25 @@ def test_a_cache_entry_comes_back_whole_or_as_the_facts_of_a_file_not_reported()
     assert from_entry(entry, None, {"nobody"}).facts.persons == result.facts.persons
 
 
+def test_the_codes_and_ids_of_an_entry_are_checked_strings_in_c():
+    import pytest
+
+    from orglint.fileresult import _strings, from_entry, to_entry
+
+    assert _strings([]) == [] and _strings(["a", "b"]) == ["a", "b"]
+    for bad in (["a", 1], [None], ["a", ["b"]], "ab", [True, "a"]):
+        with pytest.raises(ValueError):
+            _strings(bad)
+    result = _full_result()
+    result.facts.has_people = False  # so that its ids are read
+    entry = to_entry(result)
+    for at in (0, 1):  # a foreign code or id is a foreign entry, never a crash
+        forged = [*entry]
+        forged[at] = [*forged[at], ["not", "a", "string"]]
+        with pytest.raises(ValueError):
+            from_entry(forged, {"ORG002"}, {"nobody"})
+
+
 def test_the_teams_of_a_file_not_reported_come_from_the_index_without_a_text():
     from orglint.fileresult import from_entry, to_entry
 

@@ -25,7 +25,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -487,6 +487,7 @@ class Cache:
         self.added: dict[str, Any] = {}
         self.used: set[str] = set()
         self.deltas: list[str] = []
+        self._from_entry: Callable[..., FileResult] | None = None
 
     @classmethod
     def open(cls, folder: Path, digest: str) -> Cache:
@@ -517,13 +518,17 @@ class Cache:
         """The result stored under ``key``; with ``keep``, only its facts unless it has
         findings with those codes, and of its people only ``people`` (see
         ``fileresult.from_entry``)."""
-        from orglint.fileresult import from_entry
-
-        raw = self._entries().get(key)
+        raw = (self.entries if self.entries is not None else self._entries()).get(key)
         if raw is None:
             return None
+        if self._from_entry is None:
+            # Imported at the first result asked for, not per result (2,000 of them in
+            # a pre-commit run), nor with this module (see ``_read``).
+            from orglint.fileresult import from_entry
+
+            self._from_entry = from_entry
         try:
-            value = from_entry(raw, keep, people, self._checked)
+            value = self._from_entry(raw, keep, people, self._checked)
         except ValueError:
             del self._entries()[key]  # foreign: rebuilt, and dropped from the next pack
             return None

@@ -95,9 +95,14 @@ def _path(value: object) -> tuple[str | int, ...]:
 
 def _strings(value: object) -> list[str]:
     items = _list(value)
-    for item in items:
-        _str(item)
+    # Every item's type in C: the codes and ids of each file of an org are read back
+    # at every pre-commit run.
+    if items and set(map(type, items)) != _STR:
+        raise ValueError("not a string")
     return items
+
+
+_STR = {str}
 
 
 # -- to plain data ----------------------------------------------------------------------
@@ -351,6 +356,13 @@ def _bytes(item: object) -> bytes:
     return item
 
 
+def _load(text: Callable[[object], bytes], item: object) -> list[Any]:
+    try:
+        return _list(json.loads(text(item)))
+    except RecursionError:
+        raise ValueError("too deep") from None
+
+
 def from_entry(entry: object, keep: Set[str] | None = None,
                people: Set[str] | None = None,
                text: Callable[[object], bytes] = _bytes) -> FileResult:
@@ -362,12 +374,6 @@ def from_entry(entry: object, keep: Set[str] | None = None,
     one of them or is a People file (whose entries every reference is checked against).
     ``text`` gives the bytes of each text decoded (the cache checks its MAC there).
     """
-    def load(item: object) -> list[Any]:
-        try:
-            return _list(json.loads(text(item)))
-        except RecursionError:
-            raise ValueError("too deep") from None
-
     try:
         codes, ids, head, persons, rest = _list(entry)
         file, teams, has_people = _list(head)
@@ -375,10 +381,11 @@ def from_entry(entry: object, keep: Set[str] | None = None,
             result = FileResult(_str(file))
             wanted = people is None or has_people is not False \
                 or not people.isdisjoint(_strings(ids))
-            _facts_in(result.facts, teams, load(persons) if wanted else [], has_people)
+            _facts_in(result.facts, teams, _load(text, persons) if wanted else [],
+                      has_people)
             return result
-        data = load(rest)
-        data[_FACTS.start:_FACTS.start] = [teams, load(persons), has_people]
+        data = _load(text, rest)
+        data[_FACTS.start:_FACTS.start] = [teams, _load(text, persons), has_people]
     except (TypeError, ValueError) as exc:
         raise ValueError(f"not a cached result: {exc}") from None
     return decode(data)
