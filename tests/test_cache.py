@@ -477,3 +477,78 @@ def test_a_team_read_back_is_checked_field_by_field():
         entry[2][1][0] = bad
         with pytest.raises(ValueError):
             from_entry(entry, {"ORG002"})
+
+
+_CROSS_FILE_ORG = {
+    "people.yaml": """\
+        apiVersion: orglint/v1
+        kind: People
+        spec: {people: [{id: kim, name: Kim}, {id: lee, name: Lee Park}, {id: ann, name: Ann}]}
+        """,
+    # ORG008 (alcie), ORG009 (Lee's name), ORG011 (no such parent), ORG301 (kim), and
+    # ORG010 with b.yaml (the same team id).
+    "a.yaml": """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: alpha, parent: nowhere}
+        spec:
+          maturity: exploring
+          members:
+            - {id: kim, role: data-scientist, allocation: 60}
+            - {id: alcie, role: ml-engineer}
+            - {id: lee, name: Lee Smith, role: ml-engineer}
+        """,
+    "b.yaml": """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: alpha}
+        spec:
+          maturity: exploring
+          members:
+            - {id: kim, role: data-scientist, allocation: 50}
+            - {id: ann, role: ml-engineer}
+        """,
+    "c.yaml": """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: gamma, parent: alpha}
+        spec:
+          maturity: exploring
+          members:
+            - {id: ann, role: ml-engineer, allocation: 30}
+            - {id: lee, name: Lee Park, role: ml-engineer}
+        """,
+}
+
+
+def test_a_pre_commit_run_reports_of_each_file_what_the_whole_org_uncached_run_does(
+        run_cli, tmp_path):
+    # Each file named alone, the org cached (then with that file just edited, the
+    # pre-commit case), against the findings an uncached run of the whole org gives it.
+    org = tmp_path / "org"
+    (org / "teams").mkdir(parents=True)
+    for name, text in _CROSS_FILE_ORG.items():
+        (org / "teams" / name).write_text(dedent(text))
+    (org / ".orglint.yaml").write_text("paths: ['teams/*.yaml']\n")
+
+    def by_file(*args: str) -> dict[str, list[dict[str, object]]]:
+        result = run_cli("check", "--output-format", "json", *args, cwd=org)
+        assert result.code in (0, 1), result.err
+        out: dict[str, list[dict[str, object]]] = {}
+        for finding in json.loads(result.out)["findings"]:
+            out.setdefault(str(finding["file"]), []).append(finding)
+        return out
+
+    whole = by_file("--no-cache")
+    codes = {str(f["code"]) for found in whole.values() for f in found}
+    assert {"ORG008", "ORG009", "ORG010", "ORG011", "ORG301"} <= codes
+    run_cli("check", cwd=org)  # every file's result cached
+    for name in _CROSS_FILE_ORG:
+        file = f"teams/{name}"
+        # A People file named brings in the whole org (every file may depend on it).
+        expected = whole if name == "people.yaml" else {file: whole.get(file, [])}
+        expected = {k: v for k, v in expected.items() if v}
+        assert by_file(file) == expected, file
+        (org / file).write_text((org / file).read_text() + "# edited\n")
+        assert by_file(file) == expected, file
+        assert by_file(file) == expected, file  # and served whole from its report
