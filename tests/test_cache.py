@@ -268,9 +268,17 @@ def test_the_codes_and_ids_of_an_entry_are_checked_strings_in_c():
     for bad in (["a", 1], [None], ["a", ["b"]], "ab", [True, "a"]):
         with pytest.raises(ValueError):
             _strings(bad)
+    # In the index, codes and ids are one string where that reads back the same.
+    from orglint.fileresult import _joined, _split
+
+    for items in ([], ["ORG001"], ["a", "b.c"], [""], ["a", ""], ["a\nb"], ["a", "b\n"]):
+        assert _split(_joined(items)) == items
+        assert type(_joined(items)) is (str if all(items) and "\n" not in "".join(items)
+                                        else list)
     result = _full_result()
     result.facts.has_people = False  # so that its ids are read
     entry = to_entry(result)
+    assert type(entry[0]) is str and type(entry[1]) is str
     for at in (0, 1):  # a foreign code or id is a foreign entry, never a crash
         forged = [*entry]
         forged[at] = [*forged[at], ["not", "a", "string"]]
