@@ -560,3 +560,51 @@ def test_a_pre_commit_run_reports_of_each_file_what_the_whole_org_uncached_run_d
         (org / file).write_text((org / file).read_text() + "# edited\n")
         assert by_file(file) == expected, file
         assert by_file(file) == expected, file  # and served whole from its report
+
+
+def test_a_warm_run_writes_its_kept_report_as_the_same_bytes(tmp_path):
+    # A whole process (a real stdout with a buffer), so that the kept bytes are written
+    # as they are: the same bytes as the run that rendered them, to stdout and to a file.
+    _org(tmp_path)
+    (tmp_path / "teams" / "b.yaml").write_text(team("b", 50))
+    (tmp_path / "teams" / "\ud55c.yaml").write_text(team("c", 10))  # Hangul: 0xED...
+    env = {**os.environ, "ORGLINT_CACHE_DIR": str(tmp_path / "c"), "PYTHONUTF8": "1"}
+    env.pop("GITHUB_ACTIONS", None)
+
+    def run(*args: str) -> tuple[int, bytes]:
+        done = subprocess.run([sys.executable, "-m", "orglint", "check", *args], cwd=tmp_path,
+                              env=env, capture_output=True)
+        return done.returncode, done.stdout
+
+    for args in (("--output-format", "json"), ("teams/a.yaml",), ("teams/\ud55c.yaml",)):
+        cold = run("--no-cache", *args)
+        assert cold[0] == 1 and b"ORG301" in cold[1], args
+        assert [run(*args) for _ in range(3)] == [cold] * 3, args
+        out = tmp_path / "report.out"
+        run("--no-cache", "--output-file", str(out), *args)
+        expected = out.read_bytes()
+        for _ in range(2):
+            out.unlink()
+            run("--output-file", str(out), *args)
+            assert out.read_bytes() == expected
+
+
+def test_a_kept_report_is_written_as_bytes_only_where_they_are_what_its_text_gives():
+    import io
+
+    from orglint import cache
+    from orglint.cli import _as_written
+
+    kept = cache.KeptReport(b"head\ntext \xc3\xa9\n", 5, 1, "s")
+    assert kept.text == "text \u00e9\n"
+
+    class Stream(io.TextIOWrapper):
+        pass
+
+    utf8 = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    assert bytes(_as_written(kept, utf8)) == "text \u00e9\n".encode()
+    assert _as_written(kept, io.TextIOWrapper(io.BytesIO(), encoding="latin-1")) is None
+    assert _as_written(kept, io.StringIO()) is None  # no buffer: written as text
+    assert _as_written(cache.Report("x", 0, "s"), utf8) is None
+    surrogate = cache.KeptReport(b"h\n" + "\udcff".encode("utf-8", "surrogatepass"), 2, 1, "s")
+    assert surrogate.utf8() is None and surrogate.text == "\udcff"

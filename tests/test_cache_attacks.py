@@ -133,6 +133,12 @@ def test_a_cache_file_of_another_layout_or_version_is_ignored_and_rebuilt(tmp_pa
     assert store.read(("runs", "x.json"), "report") == ["text", 1, "s"]
 
 
+def _read(folder, key):
+    """The report kept under ``key``, as its text, exit code and summary."""
+    kept = cache.load_report(folder, key)
+    return None if kept is None else cache.Report(kept.text, kept.exit_code, kept.summary)
+
+
 def test_a_kept_report_comes_back_byte_for_byte_and_not_once_altered(tmp_path):
     # Kept as raw text after a JSON head (a warm run decodes no JSON string), with the
     # surrogates of a file name that is not UTF-8 kept as rendered.
@@ -140,7 +146,7 @@ def test_a_kept_report_comes_back_byte_for_byte_and_not_once_altered(tmp_path):
     report = cache.Report(text, 1, "Found 1 error.")
     key = "a" * 40
     cache.save_report(tmp_path / "c", key, report)
-    assert cache.load_report(tmp_path / "c", key) == report
+    assert _read(tmp_path / "c", key) == report
     path = tmp_path / "c" / "runs" / key
     raw = path.read_bytes()
     path.write_bytes(raw.replace(b"quoted", b"QUOTED"))
@@ -148,7 +154,7 @@ def test_a_kept_report_comes_back_byte_for_byte_and_not_once_altered(tmp_path):
     path.write_bytes(raw.replace(b"[1,", b"[0,"))
     assert cache.load_report(tmp_path / "c", key) is None
     path.write_bytes(raw)
-    assert cache.load_report(tmp_path / "c", key) == report
+    assert _read(tmp_path / "c", key) == report
 
 
 def _sealed(tmp_path, monkeypatch, text="teams/a.yaml:1:1: ORG004 x\n"):
@@ -157,7 +163,7 @@ def _sealed(tmp_path, monkeypatch, text="teams/a.yaml:1:1: ORG004 x\n"):
     report = cache.Report(text, 1, "Found 1 error.")
     key = "b" * 40
     cache.save_report(tmp_path / "c", key, report)
-    assert cache.load_report(tmp_path / "c", key) == report
+    assert _read(tmp_path / "c", key) == report
     assert (tmp_path / "c" / "runs" / f"{key}.seal").is_file()
     return tmp_path / "c" / "runs" / key, report
 
@@ -167,7 +173,7 @@ def test_a_sealed_report_is_read_back_without_hashing_it_again(tmp_path, monkeyp
     checked = []
     real = cache._signed
     monkeypatch.setattr(cache, "_signed", lambda *a: checked.append(a[1]) or real(*a))
-    assert cache.load_report(tmp_path / "c", path.name) == report
+    assert _read(tmp_path / "c", path.name) == report
     assert checked == ["report-seal"]  # the seal's own MAC only, not the report's
 
 
@@ -179,7 +185,7 @@ def test_a_report_without_a_seal_or_too_recent_to_seal_is_checked_and_not_sealed
     # Written just now: a write within the clock's granularity could pass for it.
     monkeypatch.setattr(cache, "SEAL_MARGIN_NS", 3600 * 10**9)
     for _ in range(2):
-        assert cache.load_report(tmp_path / "c", key) == report
+        assert _read(tmp_path / "c", key) == report
     assert not (tmp_path / "c" / "runs" / f"{key}.seal").exists()
 
 

@@ -200,7 +200,7 @@ def unframe_bytes(key: bytes, layout: str, raw: bytes) -> bytes | None:
     return body if _signed(key, layout, head, body) else None
 
 
-def _signed(key: bytes, layout: str, head: bytes, covered: bytes) -> bool:
+def _signed(key: bytes, layout: str, head: bytes, covered: bytes | memoryview) -> bool:
     """``head`` is the header line of ``layout`` whose MAC is that of ``covered``."""
     parts = head.split(b" ")
     name = layout.encode()
@@ -689,6 +689,29 @@ class Report(NamedTuple):
     summary: str
 
 
+class KeptReport(NamedTuple):
+    """A report read back from the cache: its text stays the UTF-8 bytes it was kept as
+    (``raw`` from ``start``) until someone asks for it as text."""
+
+    raw: bytes
+    start: int
+    exit_code: int
+    summary: str
+
+    @property
+    def text(self) -> str:
+        # surrogatepass: a file name that is not UTF-8 comes back as it was rendered.
+        return self.raw[self.start:].decode("utf-8", "surrogatepass")
+
+    def utf8(self) -> memoryview | None:
+        """The text as strict UTF-8, as writing ``text`` would encode it, without a
+        copy; None if it holds a surrogate (which a stream's error handler decides)."""
+        # Every surrogate's encoding starts with 0xED; so does a little Hangul.
+        if self.raw.find(b"\xed", self.start) >= 0:
+            return None
+        return memoryview(self.raw)[self.start:]
+
+
 _REPORT = "report-bytes"
 _SEAL = "report-seal"
 SEAL_MARGIN_NS = 2_000_000_000  # as the stat index's: older than the clock's granularity
@@ -698,7 +721,7 @@ def _identity(info: os.stat_result) -> list[int]:
     return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev]
 
 
-def load_report(folder: Path, key: str) -> Report | None:
+def load_report(folder: Path, key: str) -> KeptReport | None:
     """The report ``save_report`` kept under ``key``, or None.
 
     The report's text follows a one-line JSON head as raw UTF-8, not as a JSON string,
@@ -724,31 +747,37 @@ def load_report(folder: Path, key: str) -> Report | None:
         return None
     raw, info = got
     seal = store.read(("runs", f"{key}.seal"), _SEAL)
-    head, _, body = raw.partition(b"\n")
+    first = raw.find(b"\n")
+    if first < 0:
+        return None
+    head = raw[:first]
+    # Views, not slices: the report is megabytes, and every copy is as many page faults.
+    body = memoryview(raw)[first + 1:]
     if seal == _identity(info) and head.split(b" ")[:3] == [
             FORMAT, b"%d" % VERSION, _REPORT.encode()]:
-        checked: bytes | None = body
+        pass  # the very file whose MAC was checked, unchanged since
+    elif _signed(store.key, _REPORT, head, body):
+        import time
+
+        if info.st_ctime_ns <= time.time_ns() - SEAL_MARGIN_NS:
+            store.write(("runs", f"{key}.seal"), _SEAL, _identity(info))
     else:
-        checked = body if _signed(store.key, _REPORT, head, body) else None
-        if checked is not None:
-            import time
-
-            if info.st_ctime_ns <= time.time_ns() - SEAL_MARGIN_NS:
-                store.write(("runs", f"{key}.seal"), _SEAL, _identity(info))
-    return None if checked is None else _report(checked)
+        return None
+    return _report(raw, first + 1)
 
 
-def _report(body: bytes) -> Report | None:
-    head, newline, text = body.partition(b"\n")
+def _report(raw: bytes, start: int) -> KeptReport | None:
+    """The report whose head line begins at ``start`` in ``raw``."""
+    end = raw.find(b"\n", start)
+    if end < 0:
+        return None
     try:
-        value = json.loads(head)
-        # surrogatepass: a file name that is not UTF-8 comes back as it was rendered.
-        decoded = text.decode("utf-8", "surrogatepass")
+        value = json.loads(raw[start:end])
     except (ValueError, RecursionError):
         return None
-    if (newline and type(value) is list and len(value) == 2 and type(value[0]) is int
-            and type(value[1]) is str):
-        return Report(decoded, value[0], value[1])
+    if type(value) is list and len(value) == 2 and type(value[0]) is int \
+            and type(value[1]) is str:
+        return KeptReport(raw, end + 1, value[0], value[1])
     return None
 
 
