@@ -79,3 +79,29 @@ def test_gathering_an_org_works_out_each_identity_once_and_lists_it_as_before(
     assert [e.source.display for e in named.entries][:4] == \
         ["teams/t03.yaml", "teams/t00.yaml", "teams/t01.yaml", "teams/t02.yaml"]
     assert len(named.entries) == 60
+
+
+def test_the_stat_index_gives_back_the_entry_it_recorded(tmp_path):
+    import os
+
+    from orglint.files import Entry, Source, StatIndex, content_digest
+
+    path = tmp_path / "a.yaml"
+    path.write_text("kind: Team\n")
+    old = 10**9
+    os.utime(path, ns=(old, old))
+    info = os.stat(path)
+    index = StatIndex(None, {}, 10**18)
+    source = Source(path, "a.yaml")
+    entry = Entry(source, content_digest(path.read_bytes()), True)
+    index.record(str(path), info, entry)
+    back = index.lookup(source, str(path), info)
+    assert back == entry and type(back) is Entry and back.stdin is None
+    times = {f: getattr(info, f) for f in ("st_atime_ns", "st_mtime_ns", "st_ctime_ns")}
+    for at in (6, 1, 2):  # size, inode, device
+        values = list(info[:10])
+        values[at] += 1
+        assert index.lookup(source, str(path), os.stat_result(values, times)) is None, at
+    for field in ("st_mtime_ns", "st_ctime_ns"):
+        moved = os.stat_result(list(info[:10]), {**times, field: times[field] + 1})
+        assert index.lookup(source, str(path), moved) is None, field

@@ -46,9 +46,10 @@ def display_name(path: Path, cwd: Path) -> str:
     return _display(identity(path), cwd)
 
 
-def _display(text: str, cwd: Path) -> str:
-    """``display_name`` of the file whose identity is ``text``."""
-    base = _base(cwd)
+def _display(text: str, cwd: Path, base: str | None = None) -> str:
+    """``display_name`` of the file whose identity is ``text`` (``base``: ``_base(cwd)``,
+    when the caller has it: looking it up hashes and compares ``cwd``)."""
+    base = _base(cwd) if base is None else base
     if text.startswith(base):
         text = text[len(base):]
     elif os.path.commonpath((text, base)) != os.path.dirname(os.path.abspath(os.sep)):
@@ -417,6 +418,9 @@ class Entry(NamedTuple):
         return raw, content_digest(raw) == self.digest
 
 
+_new_tuple = tuple.__new__
+
+
 class Gathered(NamedTuple):
     """The files of a run: those named (reported) and the rest of the org (facts only)."""
 
@@ -498,8 +502,9 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
     named_idents: list[str | None] | None = None  # when known: each named file's identity
     if not paths and not named:
         if settings.paths:
-            named = [Source(p, _display(k, cwd)) for p, k in zip(org_paths, org_idents,
-                                                                   strict=True)]
+            base = _base(cwd)
+            named = [Source(p, _display(k, cwd, base))
+                     for p, k in zip(org_paths, org_idents, strict=True)]
             named_idents = list(org_idents)
         else:
             named = [Source(p, display_name(p, cwd)) for p in
@@ -524,13 +529,14 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
     # every file of it.
     extra: list[Source] = []
     extra_keys: list[str] = []
+    base = _base(cwd)
     for p, key in zip(org_paths, org_idents, strict=True):
         if key in named_keys:
             continue
         info = stats.get(key)
         if info is not None and file_id(info) in named_keys:
             continue
-        extra.append(Source(p, _display(key, cwd)))
+        extra.append(Source(p, _display(key, cwd, base)))
         extra_keys.append(key)
     identities: list[str | None] = [*named_idents, *extra_keys]
     limit = settings.limits.max_file_size
@@ -665,14 +671,15 @@ class StatIndex:
         if type(known) is not list or len(known) != 7 \
                 or info.st_mtime_ns > self.written_ns - self.MARGIN_NS:
             return None
-        if known[:5] != [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino,
-                         info.st_dev]:
+        size, mtime, ctime, inode, device, digest, people = known
+        if (size != info.st_size or mtime != info.st_mtime_ns or ctime != info.st_ctime_ns
+                or inode != info.st_ino or device != info.st_dev):
             return None
-        digest, people = known[5:]
         if type(digest) is not str or len(digest) != 32 or type(people) is not bool:
             return None
         try:
-            return Entry(source, bytes.fromhex(digest), people)
+            # Made in C (NamedTuple's __new__ is a Python frame): once per file of the org.
+            return _new_tuple(Entry, (source, bytes.fromhex(digest), people, None))
         except ValueError:
             return None
 
