@@ -53,8 +53,12 @@ def test_the_report_benchmark_runs_on_a_small_org():
     assert "Markdown summary:" in done.stdout and "under 1 MiB" in done.stdout
 
 
-def test_cached_runs_on_the_benchmark_org_report_what_uncached_runs_do(run_cli, tmp_path):
+def test_cached_runs_on_the_benchmark_org_report_what_uncached_runs_do(run_cli, tmp_path,
+                                                                     monkeypatch):
     """The pre-commit case the benchmark times: byte for byte what --no-cache reports."""
+    from orglint import cache
+
+    monkeypatch.setattr(cache, "SEAL_MARGIN_NS", 0)  # every report read back is sealed
     sys.path.insert(0, str(REPO / "bench"))
     try:
         from bench import generate
@@ -73,6 +77,10 @@ def test_cached_runs_on_the_benchmark_org_report_what_uncached_runs_do(run_cli, 
     run_cli("check", cwd=org)  # every file's result cached
     whole = both()
     assert whole[0] == whole[1] and json.loads(whole[0][1])["findings"]
+    # The report read back (its MAC checked, then sealed), then read back unhashed.
+    assert both() == whole
+    assert list((tmp_path / ".cache" / "runs").glob("*.seal"))
+    assert both() == whole
     edited.write_text(edited.read_text() + "# edited\n")
     for args in (("teams/team-00021.yaml",), (unchanged,), ("teams/team-00021.yaml", unchanged)):
         cold, warm = both(*args)

@@ -259,6 +259,33 @@ def test_a_cache_entry_comes_back_whole_or_as_the_facts_of_a_file_not_reported()
     assert from_entry(entry, None, {"nobody"}).facts.persons == result.facts.persons
 
 
+def test_the_codes_and_ids_of_an_entry_are_checked_strings_in_c():
+    import pytest
+
+    from orglint.fileresult import _strings, from_entry, to_entry
+
+    assert _strings([]) == [] and _strings(["a", "b"]) == ["a", "b"]
+    for bad in (["a", 1], [None], ["a", ["b"]], "ab", [True, "a"]):
+        with pytest.raises(ValueError):
+            _strings(bad)
+    # In the index, codes and ids are one string where that reads back the same.
+    from orglint.fileresult import _joined, _split
+
+    for items in ([], ["ORG001"], ["a", "b.c"], [""], ["a", ""], ["a\nb"], ["a", "b\n"]):
+        assert _split(_joined(items)) == items
+        assert type(_joined(items)) is (str if all(items) and "\n" not in "".join(items)
+                                        else list)
+    result = _full_result()
+    result.facts.has_people = False  # so that its ids are read
+    entry = to_entry(result)
+    assert type(entry[0]) is str and type(entry[1]) is str
+    for at in (0, 1):  # a foreign code or id is a foreign entry, never a crash
+        forged = [*entry]
+        forged[at] = [*forged[at], ["not", "a", "string"]]
+        with pytest.raises(ValueError):
+            from_entry(forged, {"ORG002"}, {"nobody"})
+
+
 def test_the_teams_of_a_file_not_reported_come_from_the_index_without_a_text():
     from orglint.fileresult import from_entry, to_entry
 
@@ -458,3 +485,126 @@ def test_a_team_read_back_is_checked_field_by_field():
         entry[2][1][0] = bad
         with pytest.raises(ValueError):
             from_entry(entry, {"ORG002"})
+
+
+_CROSS_FILE_ORG = {
+    "people.yaml": """\
+        apiVersion: orglint/v1
+        kind: People
+        spec: {people: [{id: kim, name: Kim}, {id: lee, name: Lee Park}, {id: ann, name: Ann}]}
+        """,
+    # ORG008 (alcie), ORG009 (Lee's name), ORG011 (no such parent), ORG301 (kim), and
+    # ORG010 with b.yaml (the same team id).
+    "a.yaml": """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: alpha, parent: nowhere}
+        spec:
+          maturity: exploring
+          members:
+            - {id: kim, role: data-scientist, allocation: 60}
+            - {id: alcie, role: ml-engineer}
+            - {id: lee, name: Lee Smith, role: ml-engineer}
+        """,
+    "b.yaml": """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: alpha}
+        spec:
+          maturity: exploring
+          members:
+            - {id: kim, role: data-scientist, allocation: 50}
+            - {id: ann, role: ml-engineer}
+        """,
+    "c.yaml": """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: gamma, parent: alpha}
+        spec:
+          maturity: exploring
+          members:
+            - {id: ann, role: ml-engineer, allocation: 30}
+            - {id: lee, name: Lee Park, role: ml-engineer}
+        """,
+}
+
+
+def test_a_pre_commit_run_reports_of_each_file_what_the_whole_org_uncached_run_does(
+        run_cli, tmp_path):
+    # Each file named alone, the org cached (then with that file just edited, the
+    # pre-commit case), against the findings an uncached run of the whole org gives it.
+    org = tmp_path / "org"
+    (org / "teams").mkdir(parents=True)
+    for name, text in _CROSS_FILE_ORG.items():
+        (org / "teams" / name).write_text(dedent(text))
+    (org / ".orglint.yaml").write_text("paths: ['teams/*.yaml']\n")
+
+    def by_file(*args: str) -> dict[str, list[dict[str, object]]]:
+        result = run_cli("check", "--output-format", "json", *args, cwd=org)
+        assert result.code in (0, 1), result.err
+        out: dict[str, list[dict[str, object]]] = {}
+        for finding in json.loads(result.out)["findings"]:
+            out.setdefault(str(finding["file"]), []).append(finding)
+        return out
+
+    whole = by_file("--no-cache")
+    codes = {str(f["code"]) for found in whole.values() for f in found}
+    assert {"ORG008", "ORG009", "ORG010", "ORG011", "ORG301"} <= codes
+    run_cli("check", cwd=org)  # every file's result cached
+    for name in _CROSS_FILE_ORG:
+        file = f"teams/{name}"
+        # A People file named brings in the whole org (every file may depend on it).
+        expected = whole if name == "people.yaml" else {file: whole.get(file, [])}
+        expected = {k: v for k, v in expected.items() if v}
+        assert by_file(file) == expected, file
+        (org / file).write_text((org / file).read_text() + "# edited\n")
+        assert by_file(file) == expected, file
+        assert by_file(file) == expected, file  # and served whole from its report
+
+
+def test_a_warm_run_writes_its_kept_report_as_the_same_bytes(tmp_path):
+    # A whole process (a real stdout with a buffer), so that the kept bytes are written
+    # as they are: the same bytes as the run that rendered them, to stdout and to a file.
+    _org(tmp_path)
+    (tmp_path / "teams" / "b.yaml").write_text(team("b", 50))
+    (tmp_path / "teams" / "\ud55c.yaml").write_text(team("c", 10))  # Hangul: 0xED...
+    env = {**os.environ, "ORGLINT_CACHE_DIR": str(tmp_path / "c"), "PYTHONUTF8": "1"}
+    env.pop("GITHUB_ACTIONS", None)
+
+    def run(*args: str) -> tuple[int, bytes]:
+        done = subprocess.run([sys.executable, "-m", "orglint", "check", *args], cwd=tmp_path,
+                              env=env, capture_output=True)
+        return done.returncode, done.stdout
+
+    for args in (("--output-format", "json"), ("teams/a.yaml",), ("teams/\ud55c.yaml",)):
+        cold = run("--no-cache", *args)
+        assert cold[0] == 1 and b"ORG301" in cold[1], args
+        assert [run(*args) for _ in range(3)] == [cold] * 3, args
+        out = tmp_path / "report.out"
+        run("--no-cache", "--output-file", str(out), *args)
+        expected = out.read_bytes()
+        for _ in range(2):
+            out.unlink()
+            run("--output-file", str(out), *args)
+            assert out.read_bytes() == expected
+
+
+def test_a_kept_report_is_written_as_bytes_only_where_they_are_what_its_text_gives():
+    import io
+
+    from orglint import cache
+    from orglint.cli import _as_written
+
+    kept = cache.KeptReport(b"head\ntext \xc3\xa9\n", 5, 1, "s")
+    assert kept.text == "text \u00e9\n"
+
+    class Stream(io.TextIOWrapper):
+        pass
+
+    utf8 = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    assert bytes(_as_written(kept, utf8)) == "text \u00e9\n".encode()
+    assert _as_written(kept, io.TextIOWrapper(io.BytesIO(), encoding="latin-1")) is None
+    assert _as_written(kept, io.StringIO()) is None  # no buffer: written as text
+    assert _as_written(cache.Report("x", 0, "s"), utf8) is None
+    surrogate = cache.KeptReport(b"h\n" + "\udcff".encode("utf-8", "surrogatepass"), 2, 1, "s")
+    assert surrogate.utf8() is None and surrogate.text == "\udcff"

@@ -96,6 +96,13 @@ def test_a_forged_cache_cannot_hide_findings(run_cli, tmp_path):
     assert _codes(run_cli, repo) == ["ORG004"]
     folder = repo / ".orglint_cache"
     forged_key = b"k" * 32
+    reports = [p for p in (folder / "runs").iterdir() if "." not in p.name]
+    assert reports
+    for path in reports:
+        # The report is its head line, then its text as it is, not JSON.
+        assert path.read_bytes().split(b" ")[2] == b"report-bytes"
+        path.write_bytes(cache.frame_bytes(forged_key, "report-bytes",
+                                           b'[0,"All checks passed!"]\n'))
     for path in folder.rglob("*.json"):
         raw = path.read_bytes()
         head, _, body = raw.partition(b"\n")
@@ -124,6 +131,122 @@ def test_a_cache_file_of_another_layout_or_version_is_ignored_and_rebuilt(tmp_pa
     assert store.read(("runs", "x.json"), "report") is None
     path.write_bytes(raw)
     assert store.read(("runs", "x.json"), "report") == ["text", 1, "s"]
+
+
+def _read(folder, key):
+    """The report kept under ``key``, as its text, exit code and summary."""
+    kept = cache.load_report(folder, key)
+    return None if kept is None else cache.Report(kept.text, kept.exit_code, kept.summary)
+
+
+def test_a_kept_report_comes_back_byte_for_byte_and_not_once_altered(tmp_path):
+    # Kept as raw text after a JSON head (a warm run decodes no JSON string), with the
+    # surrogates of a file name that is not UTF-8 kept as rendered.
+    text = 'teams/\udcff.yaml:1:1: ORG004 "quoted" \\ \u00fcn\u00efcode\n\nFound 1 error.\n'
+    report = cache.Report(text, 1, "Found 1 error.")
+    key = "a" * 40
+    cache.save_report(tmp_path / "c", key, report)
+    assert _read(tmp_path / "c", key) == report
+    path = tmp_path / "c" / "runs" / key
+    raw = path.read_bytes()
+    path.write_bytes(raw.replace(b"quoted", b"QUOTED"))
+    assert cache.load_report(tmp_path / "c", key) is None
+    path.write_bytes(raw.replace(b"[1,", b"[0,"))
+    assert cache.load_report(tmp_path / "c", key) is None
+    path.write_bytes(raw)
+    assert _read(tmp_path / "c", key) == report
+
+
+def _sealed(tmp_path, monkeypatch, text="teams/a.yaml:1:1: ORG004 x\n"):
+    """A report kept, read once with its MAC checked (which seals it); its path."""
+    monkeypatch.setattr(cache, "SEAL_MARGIN_NS", 0)
+    report = cache.Report(text, 1, "Found 1 error.")
+    key = "b" * 40
+    cache.save_report(tmp_path / "c", key, report)
+    assert _read(tmp_path / "c", key) == report
+    assert (tmp_path / "c" / "runs" / f"{key}.seal").is_file()
+    return tmp_path / "c" / "runs" / key, report
+
+
+def test_a_sealed_report_is_read_back_without_hashing_it_again(tmp_path, monkeypatch):
+    path, report = _sealed(tmp_path, monkeypatch)
+    checked = []
+    real = cache._signed
+    monkeypatch.setattr(cache, "_signed", lambda *a: checked.append(a[1]) or real(*a))
+    assert _read(tmp_path / "c", path.name) == report
+    assert checked == ["report-seal"]  # the seal's own MAC only, not the report's
+
+
+def test_a_report_without_a_seal_or_too_recent_to_seal_is_checked_and_not_sealed(
+        tmp_path, monkeypatch):
+    report = cache.Report("x\n", 0, "All checks passed!")
+    key = "c" * 40
+    cache.save_report(tmp_path / "c", key, report)
+    # Written just now: a write within the clock's granularity could pass for it.
+    monkeypatch.setattr(cache, "SEAL_MARGIN_NS", 3600 * 10**9)
+    for _ in range(2):
+        assert _read(tmp_path / "c", key) == report
+    assert not (tmp_path / "c" / "runs" / f"{key}.seal").exists()
+
+
+@pytest.mark.parametrize("how", ["in place", "renamed over", "linked"])
+def test_a_sealed_report_changed_in_any_way_is_checked_again_and_refused(
+        tmp_path, monkeypatch, how):
+    # Same size, same modification time put back, even the same inode: the change
+    # time moves, so the seal no longer holds and the MAC refuses the forged text.
+    path, _ = _sealed(tmp_path, monkeypatch, "teams/a.yaml:1:1: ORG004 x\n")
+    before = os.stat(path)
+    forged = path.read_bytes().replace(b"ORG004 x", b"ORG999 y")
+    if how == "in place":
+        with open(path, "r+b") as handle:
+            handle.write(forged)
+    elif how == "renamed over":
+        other = path.with_name("other")
+        other.write_bytes(forged)
+        os.rename(other, path)
+    else:  # the sealed file itself, under a second name: its link count and ctime move
+        os.link(path, path.with_name("kept"))
+        forged = path.read_bytes()
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = os.stat(path)
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    checked = []
+    real = cache._signed
+    monkeypatch.setattr(cache, "_signed", lambda *a: checked.append(a[1]) or real(*a))
+    got = cache.load_report(tmp_path / "c", path.name)
+    assert "report-bytes" in checked  # hashed again
+    if how == "linked":
+        assert got is not None and "ORG004" in got.text  # still ours, checked
+    else:
+        assert got is None
+
+
+def test_a_forged_seal_is_ignored(tmp_path, monkeypatch):
+    path, _ = _sealed(tmp_path, monkeypatch)
+    seal = path.with_name(f"{path.name}.seal")
+    body = seal.read_bytes().partition(b"\n")[2]
+    seal.write_bytes(cache.frame_bytes(b"k" * 32, "report-seal", body))
+    path.write_bytes(path.read_bytes().replace(b"ORG004", b"ORG999"))
+    info = os.stat(path)
+    # Even a seal naming the forged file's own status: it is not under this user's key.
+    seal.write_bytes(cache.frame(b"k" * 32, "report-seal",
+                                 [info.st_size, info.st_mtime_ns, info.st_ctime_ns,
+                                  info.st_ino, info.st_dev]))
+    assert cache.load_report(tmp_path / "c", path.name) is None
+
+
+def test_old_reports_go_with_their_seals(tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "SEAL_MARGIN_NS", 0)
+    folder = tmp_path / "c"
+    keys = [f"{i:040x}" for i in range(cache.RUNS_KEPT + 2)]
+    for i, key in enumerate(keys):
+        cache.save_report(folder, key, cache.Report(f"{i}\n", 0, "s"))
+        os.utime(folder / "runs" / key, ns=(i * 10**9, i * 10**9))  # oldest first
+        assert cache.load_report(folder, key) is not None  # sealed
+    names = sorted(p.name for p in (folder / "runs").iterdir())
+    assert names == sorted([*keys[2:], *(f"{k}.seal" for k in keys[2:])])
+    assert "removed" in cache.clean(folder).message
+    assert not folder.exists()
 
 
 def test_a_cache_file_past_the_size_limit_is_not_read(tmp_path, monkeypatch):
@@ -528,8 +651,9 @@ def _replace(path: Path, how: str, victim: Path) -> None:
     else:
         path.unlink()
     if how == "link":
-        path.symlink_to(os.path.relpath(victim if path.suffix != ".json" else victim / "keep",
-                                        path.parent))
+        # A report or an index linked to the victim's file, a pack to its folder.
+        to_file = path.suffix == ".json" or path.parent.name == "runs"
+        path.symlink_to(os.path.relpath(victim / "keep" if to_file else victim, path.parent))
     elif how == "fifo":
         os.mkfifo(path)
     else:
@@ -540,7 +664,7 @@ def _replace(path: Path, how: str, victim: Path) -> None:
 @pytest.mark.usefixtures("in_repo_cache")
 @pytest.mark.parametrize("how", ["link", "fifo", "folder"])
 @pytest.mark.parametrize("which", ["v3-*", "index", "v3-*/pack",
-                                   "index/stat-index.json", "runs/*.json", "CACHEDIR.TAG",
+                                   "index/stat-index.json", "runs/*", "CACHEDIR.TAG",
                                    ".gitignore"])
 def test_any_cache_entry_swapped_for_a_link_a_fifo_or_a_folder_does_no_harm(
         run_cli, tmp_path, how, which):

@@ -27,3 +27,81 @@ def test_configured_gives_each_file_once_as_pathlib_names_it(tmp_path):
     assert [str(p) for p in found] == [str(tmp_path / "teams" / n)
                                        for n in ("a.yaml", "b.yaml", "c.yml")]
     assert found == [tmp_path / "teams" / n for n in ("a.yaml", "b.yaml", "c.yml")]
+
+
+def test_gathering_an_org_works_out_each_identity_once_and_lists_it_as_before(
+        tmp_path, monkeypatch):
+    # A warm run is mostly this walk: per file, one identity and no posixpath call, no
+    # fnmatch lookup per name, the fence asked once per folder.  (isabs is not counted:
+    # the suite's audit hook calls it at every open.)  Counted on 30 files,
+    # then 60: what does not grow is not done per file.
+    import fnmatch
+    import posixpath
+
+    from orglint import confine, files
+    from orglint.config import load_settings
+
+    (tmp_path / "teams").mkdir()
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "teams" / ".hidden.yaml").write_text("kind: Team\n")
+    (tmp_path / "teams" / "notes.txt").write_text("")
+    (tmp_path / ".orglint.yaml").write_text("paths: ['teams/*.yaml']\ncache: false\n")
+    settings = load_settings(cwd=tmp_path, config=None, no_config=False)
+    calls: dict[str, int] = {}
+
+    def counted(owner, name):
+        real = getattr(owner, name)
+
+        def wrapper(*args, **kwargs):
+            calls[name] = calls.get(name, 0) + 1
+            return real(*args, **kwargs)
+        monkeypatch.setattr(owner, name, wrapper)
+
+    for owner, name in ((files, "_identity_text"), (files, "identity"),
+                        (posixpath, "split"),
+                        (posixpath, "dirname"), (posixpath, "basename"),
+                        (fnmatch, "fnmatchcase"), (confine.Fence, "refuse"),
+                        (confine.Fence, "holds")):
+        counted(owner, name)
+    counts = []
+    for size in (30, 60):
+        for i in range(size):
+            (tmp_path / "teams" / f"t{i:02}.yaml").write_text("kind: Team\n")
+        calls.clear()
+        gathered = files.gather(settings, [], cwd=tmp_path)
+        assert [s.display for s in gathered.named] == [f"teams/t{i:02}.yaml"
+                                                      for i in range(size)]
+        counts.append(dict(calls))
+    assert counts[0].pop("_identity_text") == 30 and counts[1].pop("_identity_text") == 60
+    assert counts[0] == counts[1]
+    named = files.gather(settings, ["teams/t03.yaml"], cwd=tmp_path)
+    assert [s.display for s in named.named] == ["teams/t03.yaml"]
+    assert [e.source.display for e in named.entries][:4] == \
+        ["teams/t03.yaml", "teams/t00.yaml", "teams/t01.yaml", "teams/t02.yaml"]
+    assert len(named.entries) == 60
+
+
+def test_the_stat_index_gives_back_the_entry_it_recorded(tmp_path):
+    import os
+
+    from orglint.files import Entry, Source, StatIndex, content_digest
+
+    path = tmp_path / "a.yaml"
+    path.write_text("kind: Team\n")
+    old = 10**9
+    os.utime(path, ns=(old, old))
+    info = os.stat(path)
+    index = StatIndex(None, {}, 10**18)
+    source = Source(path, "a.yaml")
+    entry = Entry(source, content_digest(path.read_bytes()), True)
+    index.record(str(path), info, entry)
+    back = index.lookup(source, str(path), info)
+    assert back == entry and type(back) is Entry and back.stdin is None
+    times = {f: getattr(info, f) for f in ("st_atime_ns", "st_mtime_ns", "st_ctime_ns")}
+    for at in (6, 1, 2):  # size, inode, device
+        values = list(info[:10])
+        values[at] += 1
+        assert index.lookup(source, str(path), os.stat_result(values, times)) is None, at
+    for field in ("st_mtime_ns", "st_ctime_ns"):
+        moved = os.stat_result(list(info[:10]), {**times, field: times[field] + 1})
+        assert index.lookup(source, str(path), moved) is None, field

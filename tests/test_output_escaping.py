@@ -406,3 +406,25 @@ def test_orglint_test_output_escapes_what_a_policy_file_says(run_cli, tmp_path, 
     assert "\\x1b[2J" in result.out
     if fmt == "junit":
         ET.fromstring(result.out)
+
+
+def test_the_escaping_patterns_are_compiled_at_their_first_use_only():
+    # 7 M instructions at every start, which a warm run served from its kept report
+    # never needs; once used, the module holds the compiled patterns themselves.
+    import re
+    import subprocess
+    import sys
+
+    probe = ("import re, sys\ncompiled = []\nreal = re.compile\n"
+             "re.compile = lambda p, f=0: compiled.append(p) or real(p, f)\n"
+             "from orglint import escape\nprint(len([p for p in compiled if '\\u2066' in p]))\n"
+             "print(escape.visible('a\\x1b'), escape.visible('b\\nc\\x1b', newlines=True))\n"
+             "print(len([p for p in compiled if '\\u2066' in p]))\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout.split("\n")
+    assert out[:3] == ["0", "a\\x1b b", "c\\x1b"] and out[3] == "2"
+    from orglint import escape
+
+    escape.visible("x")
+    escape.visible("y", newlines=True)
+    assert type(escape._UNSAFE) is re.Pattern and type(escape._UNSAFE_BUT_NEWLINE) is re.Pattern

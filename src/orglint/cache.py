@@ -25,7 +25,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -67,7 +67,7 @@ _TMP = r"\.[^/]+\.tmp"
 OWN_FILES = re.compile(rf"""(?:
     index/stat-index\.(?:json|pickle)
   | settings/[0-9a-f]{{32}}(?:\.json)?
-  | runs/[0-9a-f]{{40}}(?:\.json)?
+  | runs/[0-9a-f]{{40}}(?:\.json|\.seal)?
   | v[23]-[0-9a-f]{{16}}/(?:pack|delta-\d+-\d+)(?:\.json|\.pickle)?
   | (?:[^/]+/)?{_TMP}
 )""", re.VERBOSE)
@@ -200,7 +200,7 @@ def unframe_bytes(key: bytes, layout: str, raw: bytes) -> bytes | None:
     return body if _signed(key, layout, head, body) else None
 
 
-def _signed(key: bytes, layout: str, head: bytes, covered: bytes) -> bool:
+def _signed(key: bytes, layout: str, head: bytes, covered: bytes | memoryview) -> bool:
     """``head`` is the header line of ``layout`` whose MAC is that of ``covered``."""
     parts = head.split(b" ")
     name = layout.encode()
@@ -377,6 +377,12 @@ class CacheDir:
         return index, memoryview(raw)[end + 1:]
 
     def _raw(self, parts: tuple[str, ...]) -> bytes | None:
+        got = self.read_with_stat(parts)
+        return None if got is None else got[0]
+
+    def read_with_stat(self, parts: tuple[str, ...]) -> tuple[bytes, os.stat_result] | None:
+        """The bytes at ``parts`` (unchecked) and the status of the file they were read
+        from, taken on the same descriptor; None if it is no regular file of ours."""
         try:
             with self._folder(parts[:-1]) as fd:
                 handle = os.open(parts[-1], _READ, dir_fd=fd)
@@ -388,7 +394,16 @@ class CacheDir:
                     raw = file.read(info.st_size + 1)
         except OSError:
             return None
-        return None if len(raw) > MAX_READ else raw
+        return None if len(raw) > MAX_READ else (raw, info)
+
+    def read_bytes(self, parts: tuple[str, ...], layout: str) -> bytes | None:
+        """The body stored at ``parts`` by ``write_bytes`` under ``layout``, or None."""
+        raw = self._raw(parts)
+        return None if raw is None else unframe_bytes(self.key, layout, raw)
+
+    def write_bytes(self, parts: tuple[str, ...], layout: str, body: bytes) -> bool:
+        """Store ``body`` at ``parts`` atomically; False if it cannot be (quietly)."""
+        return self._write(parts, frame_bytes(self.key, layout, body))
 
     def write(self, parts: tuple[str, ...], layout: str, data: object) -> bool:
         """Store ``data`` at ``parts`` atomically; False if it cannot be (quietly)."""
@@ -478,6 +493,7 @@ class Cache:
         self.added: dict[str, Any] = {}
         self.used: set[str] = set()
         self.deltas: list[str] = []
+        self._from_entry: Callable[..., FileResult] | None = None
 
     @classmethod
     def open(cls, folder: Path, digest: str) -> Cache:
@@ -508,13 +524,17 @@ class Cache:
         """The result stored under ``key``; with ``keep``, only its facts unless it has
         findings with those codes, and of its people only ``people`` (see
         ``fileresult.from_entry``)."""
-        from orglint.fileresult import from_entry
-
-        raw = self._entries().get(key)
+        raw = (self.entries if self.entries is not None else self._entries()).get(key)
         if raw is None:
             return None
+        if self._from_entry is None:
+            # Imported at the first result asked for, not per result (2,000 of them in
+            # a pre-commit run), nor with this module (see ``_read``).
+            from orglint.fileresult import from_entry
+
+            self._from_entry = from_entry
         try:
-            value = from_entry(raw, keep, people, self._checked)
+            value = self._from_entry(raw, keep, people, self._checked)
         except ValueError:
             del self._entries()[key]  # foreign: rebuilt, and dropped from the next pack
             return None
@@ -669,22 +689,113 @@ class Report(NamedTuple):
     summary: str
 
 
-def load_report(folder: Path, key: str) -> Report | None:
+class KeptReport(NamedTuple):
+    """A report read back from the cache: its text stays the UTF-8 bytes it was kept as
+    (``raw`` from ``start``) until someone asks for it as text."""
+
+    raw: bytes
+    start: int
+    exit_code: int
+    summary: str
+
+    @property
+    def text(self) -> str:
+        # surrogatepass: a file name that is not UTF-8 comes back as it was rendered.
+        return self.raw[self.start:].decode("utf-8", "surrogatepass")
+
+    def utf8(self) -> memoryview | None:
+        """The text as strict UTF-8, as writing ``text`` would encode it, without a
+        copy; None if it holds a surrogate (which a stream's error handler decides)."""
+        # Every surrogate's encoding starts with 0xED; so does a little Hangul.
+        if self.raw.find(b"\xed", self.start) >= 0:
+            return None
+        return memoryview(self.raw)[self.start:]
+
+
+_REPORT = "report-bytes"
+_SEAL = "report-seal"
+SEAL_MARGIN_NS = 2_000_000_000  # as the stat index's: older than the clock's granularity
+
+
+def _identity(info: os.stat_result) -> list[int]:
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev]
+
+
+def load_report(folder: Path, key: str) -> KeptReport | None:
+    """The report ``save_report`` kept under ``key``, or None.
+
+    The report's text follows a one-line JSON head as raw UTF-8, not as a JSON string,
+    whose escaped quotes cost a warm run more to decode (150 M instructions for the
+    2,000-team org's JSON report) than all the rest of it.
+
+    Its MAC (90 M instructions for those 6.5 MB) is checked once: a report whose MAC
+    held and whose status was then at least ``SEAL_MARGIN_NS`` old gets a seal, a small
+    file under its own MAC recording that status (size, modification and change times
+    in nanoseconds, inode, device), and a later run that finds the report's status
+    unchanged reads it without hashing it again, as git's index trusts an unchanged
+    file.  No one can set a change time: any write to the report, a rename over it or
+    a checkout of another file in its place gives it a newer one than the seal's, and
+    the margin keeps a write within the same clock tick from passing for the file
+    sealed.  A seal is this user's alone (its MAC), so a committed cache cannot forge
+    one.
+    """
     store = CacheDir.open(folder)
-    value = store.read(("runs", f"{key}.json"), "report") if store is not None else None
-    if (type(value) is list and len(value) == 3 and type(value[0]) is str
-            and type(value[1]) is int and type(value[2]) is str):
-        return Report(*value)
+    if store is None:
+        return None
+    got = store.read_with_stat(("runs", key))
+    if got is None:
+        return None
+    raw, info = got
+    seal = store.read(("runs", f"{key}.seal"), _SEAL)
+    first = raw.find(b"\n")
+    if first < 0:
+        return None
+    head = raw[:first]
+    # Views, not slices: the report is megabytes, and every copy is as many page faults.
+    body = memoryview(raw)[first + 1:]
+    if seal == _identity(info) and head.split(b" ")[:3] == [
+            FORMAT, b"%d" % VERSION, _REPORT.encode()]:
+        pass  # the very file whose MAC was checked, unchanged since
+    elif _signed(store.key, _REPORT, head, body):
+        import time
+
+        if info.st_ctime_ns <= time.time_ns() - SEAL_MARGIN_NS:
+            store.write(("runs", f"{key}.seal"), _SEAL, _identity(info))
+    else:
+        return None
+    return _report(raw, first + 1)
+
+
+def _report(raw: bytes, start: int) -> KeptReport | None:
+    """The report whose head line begins at ``start`` in ``raw``."""
+    end = raw.find(b"\n", start)
+    if end < 0:
+        return None
+    try:
+        value = json.loads(raw[start:end])
+    except (ValueError, RecursionError):
+        return None
+    if type(value) is list and len(value) == 2 and type(value[0]) is int \
+            and type(value[1]) is str:
+        return KeptReport(raw, end + 1, value[0], value[1])
     return None
 
 
 def save_report(folder: Path, key: str, report: Report) -> None:
     store = CacheDir.open(folder)
-    if store is None or not store.write(("runs", f"{key}.json"), "report", list(report)):
+    head = json.dumps([report.exit_code, report.summary]).encode()
+    body = head + b"\n" + report.text.encode("utf-8", "surrogatepass")
+    if store is None or not store.write_bytes(("runs", key), _REPORT, body):
         return  # a read-only checkout runs uncached
-    entries = sorted(store.files(("runs",)), key=lambda e: e[1].st_mtime_ns, reverse=True)
-    for name, _ in entries[RUNS_KEPT:]:
-        store.delete(("runs", name))
+    files = store.files(("runs",))
+    reports = sorted(((name, info) for name, info in files if "." not in name),
+                     key=lambda e: e[1].st_mtime_ns, reverse=True)
+    kept = {name for name, _ in reports[:RUNS_KEPT]}
+    for name, _ in files:
+        # A report past the newest few goes, and with it its seal (not another run's
+        # temporary file: it is about to be renamed).
+        if not name.startswith(".") and name.partition(".")[0] not in kept:
+            store.delete(("runs", name))
 
 
 # -- orglint clean ----------------------------------------------------------------------

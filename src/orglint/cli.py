@@ -723,7 +723,10 @@ def _emit(report: Any, args: argparse.Namespace, stream: TextIO | None = None) -
             reason = fsutil.folder_link(args.output_file)
             if reason is not None:
                 raise fsutil.Refused(reason)
-            fsutil.replace(args.output_file,
+            from orglint.cache import KeptReport
+
+            kept = report.utf8() if isinstance(report, KeptReport) else None
+            fsutil.replace(args.output_file, (bytes(kept),) if kept is not None else
                            (piece.encode("utf-8") for piece in _texts(report)))
         except fsutil.Refused as exc:
             raise OrglintError(f"cannot write {args.output_file}: {exc}") from None
@@ -732,11 +735,35 @@ def _emit(report: Any, args: argparse.Namespace, stream: TextIO | None = None) -
         print(report.summary, file=sys.stderr)
     else:
         out = stream or sys.stdout
-        for piece in _texts(report):
-            out.write(piece)
+        kept = _as_written(report, out)
+        if kept is not None:
+            out.flush()
+            out.buffer.write(kept)
+        else:
+            for piece in _texts(report):
+                out.write(piece)
         out.flush()
     code: int = report.exit_code
     return code
+
+
+def _as_written(report: Any, out: TextIO) -> memoryview | None:
+    """A kept report's bytes where writing its text to ``out`` would give just those
+    bytes (a UTF-8 stream that does not translate newlines): a warm run then neither
+    decodes nor encodes its megabytes."""
+    import codecs
+
+    from orglint.cache import KeptReport
+
+    if not isinstance(report, KeptReport) or os.linesep != "\n" \
+            or getattr(out, "buffer", None) is None:
+        return None
+    try:
+        if codecs.lookup(out.encoding).name != "utf-8":
+            return None
+    except (LookupError, TypeError):
+        return None
+    return report.utf8()
 
 
 def _texts(report: Any) -> Iterable[str]:

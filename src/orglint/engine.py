@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import os
+import sys
 from collections import ChainMap
 from collections.abc import Mapping
 from pathlib import Path
@@ -429,13 +430,16 @@ def _results_of(entries: list[Entry], keep: frozenset[str] | None, people: set[s
     with ``keep`` and ``people``), else checked."""
     limit = job.limits.max_file_size
     todo: list[tuple[str, Path, bytes]] = []
+    blake2b = hashlib.blake2b
+    # os.fsencode, without its Python frames: this loop runs for every file of the org.
+    encoding, errors = sys.getfilesystemencoding(), sys.getfilesystemencodeerrors()
     for entry in entries:
         source = entry.source
         if source.display in results:
             continue
         # The name is part of the key: findings and facts carry it.
-        key = hashlib.blake2b(os.fsencode(source.display) + b"\0" + entry.digest + salt,
-                              digest_size=16).hexdigest()
+        key = blake2b(source.display.encode(encoding, errors) + b"\0" + entry.digest + salt,
+                      digest_size=16).hexdigest()
         keys[source.display] = key
         cached = cache.get(key, keep, people) if cache else None
         if cached is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 import os
+import posixpath
 import re
 import stat
 from datetime import date
@@ -26,6 +27,9 @@ SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules", "
                        ".tox", ".nox", ".mypy_cache", ".ruff_cache", ".pytest_cache",
                        ".orglint_cache"})
 CONFIG_FILES = frozenset({".orglint.yaml", ".orglint.yml"})
+# posixpath's isabs, split and dirname are Python functions called once per file of the
+# org; on POSIX each is one string method.
+_POSIX = os.path is posixpath
 
 
 class Source(NamedTuple):
@@ -42,9 +46,10 @@ def display_name(path: Path, cwd: Path) -> str:
     return _display(identity(path), cwd)
 
 
-def _display(text: str, cwd: Path) -> str:
-    """``display_name`` of the file whose identity is ``text``."""
-    base = _base(cwd)
+def _display(text: str, cwd: Path, base: str | None = None) -> str:
+    """``display_name`` of the file whose identity is ``text`` (``base``: ``_base(cwd)``,
+    when the caller has it: looking it up hashes and compares ``cwd``)."""
+    base = _base(cwd) if base is None else base
     if text.startswith(base):
         text = text[len(base):]
     elif os.path.commonpath((text, base)) != os.path.dirname(os.path.abspath(os.sep)):
@@ -160,12 +165,23 @@ def configured(globs: list[str], *, root: Path, exclude: list[str],
     index need not ask the file system a second time.  ``fence``, when given, keeps
     out what lies outside the repository (``confine.Fence.refuse``).
     """
+    return _configured(globs, root, exclude, skipped, cwd, stats, fence)[0]
+
+
+def _configured(globs: list[str], root: Path, exclude: list[str],
+                skipped: list[tuple[str, str]], cwd: Path,
+                stats: dict[str, os.stat_result] | None,
+                fence: Fence | None) -> tuple[list[Path], list[str]]:
+    """``configured``, with each file's identity beside it (worked out once per file)."""
     import glob
 
     out: list[Path] = []
+    keys: list[str | None] = []  # None: a file of a folder walked, worked out later
     seen: set[str] = set()
     parents: dict[str, Path] = {}
     base = str(root)
+    is_reg, is_dir, is_link = stat.S_ISREG, stat.S_ISDIR, stat.S_ISLNK
+    lstat = os.lstat
     for pattern in globs:
         # Strings, not pathlib: pathlib's glob and Path sorting cost several times more,
         # and a warm pre-commit run is mostly this walk.
@@ -173,46 +189,55 @@ def configured(globs: list[str], *, root: Path, exclude: list[str],
             # One stat per name, and the duplicates dropped by name before any Path is
             # made: a warm run on a large org is mostly this loop.
             try:
-                info = os.lstat(name)
-                link = stat.S_ISLNK(info.st_mode)
+                info = lstat(name)
+                link = is_link(info.st_mode)
                 if link:
                     info = os.stat(name)
             except OSError:
                 continue
-            folder = stat.S_ISDIR(info.st_mode)
+            folder = is_dir(info.st_mode)
             yaml = name.endswith(YAML_SUFFIXES)
             if folder and glob.has_magic(pattern) and link:
                 # A wildcard does not go through a link to a folder (see glob_files).
                 skipped.append((display_name(Path(name), cwd),
                                 "a symbolic link to a folder, not followed"))
                 continue
-            refused = (fence.refuse(name, pattern, folder=folder, link=link)
-                       if fence is not None and (folder or yaml)
-                       else None)
-            if refused is not None:
-                skipped.append((display_name(Path(name), cwd), refused))
-                continue
+            if not folder and not (yaml and fence is not None) and not (
+                    yaml and is_reg(info.st_mode)):
+                continue  # never read: nothing to fence
+            key = _identity_text(name) if yaml and not folder else ""
+            # The usual match, a plain file in a folder: the fence's answer for its
+            # folder, worked out once per folder (Fence.refuse does the same).
+            parent, _, leaf = name.rpartition("/") if _POSIX and key == name else ("", "", "")
+            if (fence is not None and (folder or link or not leaf
+                                       or not fence.folder_holds(parent or "/"))):
+                refused = fence.refuse(name, pattern, folder=folder, link=link)
+                if refused is not None:
+                    skipped.append((display_name(Path(name), cwd), refused))
+                    continue
             if folder:
-                out.extend(_walk(Path(name), root, exclude, skipped, cwd, stats, fence))
+                walked = _walk(Path(name), root, exclude, skipped, cwd, stats, fence)
+                out.extend(walked)
+                keys.extend(None for _ in walked)
                 continue
-            if not yaml or not stat.S_ISREG(info.st_mode):
+            if not yaml or not is_reg(info.st_mode):
                 continue
-            key = _identity_text(name)
             if key in seen:
                 continue
             seen.add(key)
             path = _file_path(name, key, parents)
             # _skip_reason, without its pathlib calls: this loop runs once per file.
             reason = ("the orglint configuration file"
-                      if os.path.basename(name) in CONFIG_FILES
+                      if (leaf or os.path.basename(name)) in CONFIG_FILES
                       else _skip_reason(path, root, exclude) if exclude else None)
             if reason is not None:
                 skipped.append((_display(key, cwd), reason))
                 continue
             out.append(path)
+            keys.append(key)
             if stats is not None:
                 stats[key] = info
-    return _dedupe(out, stats)
+    return _dedupe_keyed(out, stats, keys)
 
 
 def _file_path(name: str, key: str, parents: dict[str, Path]) -> Path:
@@ -223,9 +248,15 @@ def _file_path(name: str, key: str, parents: dict[str, Path]) -> Path:
     ``name`` is already absolute and normal (``key``, its identity, is the same text),
     pathlib's own child constructor (the one its glob uses) gives the same Path.
     """
-    folder, base = os.path.split(name)
-    child = getattr(Path, "_make_child_relpath", None)
-    if name != key or child is None or not base:
+    child = _CHILD
+    if name != key or child is None:
+        return Path(name)
+    if _POSIX:
+        folder, _, base = name.rpartition("/")
+        folder = folder or "/"
+    else:
+        folder, base = os.path.split(name)
+    if not base:
         return Path(name)
     parent = parents.get(folder)
     if parent is None:
@@ -235,6 +266,9 @@ def _file_path(name: str, key: str, parents: dict[str, Path]) -> Path:
         return Path(name)
     object.__setattr__(path, "_str", name)  # what str() would compute: name
     return path
+
+
+_CHILD = getattr(Path, "_make_child_relpath", None)
 
 
 def glob_files(base: str, pattern: str) -> list[str]:
@@ -286,9 +320,12 @@ def _matching(folder: str, part: str, *, folders_only: bool) -> list[str]:
     except OSError:
         return []
     hidden = part.startswith(".")
-    return [os.path.join(folder, name) for name, is_dir in names
+    # fnmatchcase's own test, compiled once rather than looked up for every name.
+    match = re.compile(fnmatch.translate(part)).match
+    prefix = os.path.join(folder, "")
+    return [prefix + name for name, is_dir in names
             if (is_dir or not folders_only) and (hidden or not name.startswith("."))
-            and fnmatch.fnmatchcase(name, part)]
+            and match(name) is not None]
 
 
 def identity(path: Path) -> str:
@@ -302,28 +339,41 @@ def identity(path: Path) -> str:
 
 def _identity_text(text: str) -> str:
     # Globbed paths are absolute and normal already; only the others need the work.
-    if os.path.isabs(text) and "/." not in text and "//" not in text:
+    absolute = text.startswith("/") if _POSIX else os.path.isabs(text)
+    if absolute and "/." not in text and "//" not in text:
         return text
     return os.path.abspath(text)
+
 
 
 def _dedupe(paths: list[Path],
             stats: dict[str, os.stat_result] | None = None) -> list[Path]:
     """Each file once, however it was reached: by two names, a symbolic link or a hard
     link (the same device and inode)."""
+    return _dedupe_keyed(paths, stats)[0]
+
+
+def _dedupe_keyed(paths: list[Path], stats: dict[str, os.stat_result] | None = None,
+                  known: list[str | None] | None = None) -> tuple[list[Path], list[str]]:
+    """``_dedupe``, with the identity of each file kept (``known``: those already
+    worked out, None where not)."""
     seen: set[object] = set()
     out: list[Path] = []
-    for path in paths:
-        key = identity(path)
+    keys: list[str] = []
+    for i, path in enumerate(paths):
+        key = known[i] if known is not None else None
+        if key is None:
+            key = identity(path)
         info = stats.get(key) if stats is not None else None
-        inode = file_id(info) if info is not None else None
+        inode = (info.st_dev, info.st_ino) if info is not None and info.st_ino else None
         if key in seen or (inode is not None and inode in seen):
             continue
         seen.add(key)
         if inode is not None:
             seen.add(inode)
         out.append(path)
-    return out
+        keys.append(key)
+    return out, keys
 
 
 def file_id(info: os.stat_result) -> tuple[int, int] | None:
@@ -366,6 +416,9 @@ class Entry(NamedTuple):
             return self.stdin or b"", True
         raw = read_limited(self.source.path, limit)
         return raw, content_digest(raw) == self.digest
+
+
+_new_tuple = tuple.__new__
 
 
 class Gathered(NamedTuple):
@@ -420,8 +473,8 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
     # Each file's stat, taken once while listing it: the stat index needs it too.
     stats: dict[str, os.stat_result] = {}
     fence = Fence(settings.root, config=settings.config_file, confined=settings.confined)
-    org_paths = configured(settings.paths, root=settings.root, exclude=settings.exclude,
-                           skipped=skipped, cwd=cwd, stats=stats, fence=fence)
+    org_paths, org_idents = _configured(settings.paths, settings.root, settings.exclude,
+                                        skipped, cwd, stats, fence)
     changed: list[str] = []  # named inputs every file of the org depends on
     if paths:
         org_keys = ({k for p in org_paths for k in _keys(p, stats)} if force_exclude
@@ -446,9 +499,13 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
             named.append(Source(path, display))
     if "-" in paths or (stdin is not None and not paths):
         named.append(Source(None, stdin_name or "<stdin>"))
+    named_idents: list[str | None] | None = None  # when known: each named file's identity
     if not paths and not named:
         if settings.paths:
-            named = [Source(p, display_name(p, cwd)) for p in org_paths]
+            base = _base(cwd)
+            named = [Source(p, _display(k, cwd, base))
+                     for p, k in zip(org_paths, org_idents, strict=True)]
+            named_idents = list(org_idents)
         else:
             named = [Source(p, display_name(p, cwd)) for p in
                      expand(["."], cwd=cwd, root=settings.root, exclude=settings.exclude,
@@ -459,10 +516,11 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
         # A link the globs left out but the user named is read: do not say otherwise.
         shown = {s.display for s in named}
         skipped[:] = [(d, why) for d, why in skipped if d not in shown]
+    if named_idents is None:
+        named_idents = [None if s.path is None else identity(s.path) for s in named]
     named_keys: set[object] = set()
-    for s in named:
-        if s.path is not None:
-            key = identity(s.path)
+    for key in named_idents:
+        if key is not None:
             named_keys.add(key)
             info = stats.get(key)
             if info is not None and file_id(info) is not None:
@@ -471,16 +529,16 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
     # every file of it.
     extra: list[Source] = []
     extra_keys: list[str] = []
-    for p in org_paths:
-        key = identity(p)
+    base = _base(cwd)
+    for p, key in zip(org_paths, org_idents, strict=True):
         if key in named_keys:
             continue
         info = stats.get(key)
         if info is not None and file_id(info) in named_keys:
             continue
-        extra.append(Source(p, _display(key, cwd)))
+        extra.append(Source(p, _display(key, cwd, base)))
         extra_keys.append(key)
-    identities = [None if s.path is None else identity(s.path) for s in named] + extra_keys
+    identities: list[str | None] = [*named_idents, *extra_keys]
     limit = settings.limits.max_file_size
     index = StatIndex.open(settings) if settings.cache else None
     entries = []
@@ -613,14 +671,15 @@ class StatIndex:
         if type(known) is not list or len(known) != 7 \
                 or info.st_mtime_ns > self.written_ns - self.MARGIN_NS:
             return None
-        if known[:5] != [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino,
-                         info.st_dev]:
+        size, mtime, ctime, inode, device, digest, people = known
+        if (size != info.st_size or mtime != info.st_mtime_ns or ctime != info.st_ctime_ns
+                or inode != info.st_ino or device != info.st_dev):
             return None
-        digest, people = known[5:]
         if type(digest) is not str or len(digest) != 32 or type(people) is not bool:
             return None
         try:
-            return Entry(source, bytes.fromhex(digest), people)
+            # Made in C (NamedTuple's __new__ is a Python frame): once per file of the org.
+            return _new_tuple(Entry, (source, bytes.fromhex(digest), people, None))
         except ValueError:
             return None
 
