@@ -36,9 +36,14 @@ def originals() -> bool:
     return all(names[name] is getattr(yaml.events, name) for name in NAMES)
 
 
+def spans(found: Any) -> dict[Any, Any]:
+    return {path: found.get(path) for path in found}
+
+
 def outcome(text: str) -> Any:
     loaded = load(text.encode(), "t.yaml", Limits(max_alias_nodes=100))
-    return ([(d.index, d.data, d.source.values, d.source.keys) for d in loaded.documents],
+    return ([(d.index, d.data, spans(d.source.values), spans(d.source.keys))
+             for d in loaded.documents],
             loaded.findings, loaded.limited)
 
 

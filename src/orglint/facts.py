@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from orglint.findings import Location
 from orglint.loader import Document
 from orglint.model import whole
-from orglint.source import NestedPath, Raw, Span
+from orglint.source import NestedPath, Span, Spans
 
 
 class Place(NamedTuple):
@@ -129,7 +129,7 @@ class _Places:
         return Place(self.file, raw[0] + 1, raw[1] + 1, raw[2] + 1, raw[3] + 1, self.index)
 
 
-def _packed(values: dict[NestedPath, Raw], nested: NestedPath) -> int:
+def _packed(values: Spans, nested: NestedPath) -> int:
     """``pack`` of the span at ``nested``, inlined: it runs five times per person."""
     raw = values.get(nested)
     if raw is None:

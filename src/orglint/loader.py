@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from orglint.findings import Finding, Severity
-from orglint.source import NestedPath, SourceMap
+from orglint.source import Marked, NestedPath, SourceMap
 from orglint.yamlevents import (
     Alias,
     DocumentEnd,
@@ -369,19 +369,20 @@ def _bracket_past(text: str, end: int, max_depth: int) -> tuple[int, int] | None
     return None
 
 
-def _duplicate(loaded: Loaded, keys: dict[NestedPath, tuple[int, int, int, int]],
-               key_span: tuple[int, int, int, int], key: str, path: NestedPath) -> None:
-    first = keys[path][0] + 1
+def _duplicate(loaded: Loaded, keys: Marked, key_span: tuple[Any, Any], key: str,
+               path: NestedPath) -> None:
+    first = keys[path][0].line + 1
     loaded.findings.append(finding_at(
         "ORG002", f"duplicate key '{key}': it is already defined at line {first};"
-        " the later value wins", loaded.file, key_span[0] + 1, key_span[1] + 1))
+        " the later value wins", loaded.file, key_span[0].line + 1, key_span[0].column + 1))
 
 
 def _build(events: Iterator[Event], loaded: Loaded, limits: Limits) -> None:
     """Events → plain dicts and lists, with spans; the hot loop of the check path.
 
-    Spans are stored as 0-based ``(line, column, end_line, end_column)`` tuples and
-    turned into 1-based ``Span`` values by ``SourceMap``, the one place that converts.
+    Spans are stored as the parser's (start mark, end mark) and read as 0-based
+    ``(line, column, end_line, end_column)`` tuples (``source.Marked``), turned into
+    1-based ``Span`` values by ``SourceMap``, the one place that converts.
     Each event is read by position (``yamlevents.FIELDS``).  The open collection's state
     is kept in local variables, and its parent's pushed as one tuple, since locals cost
     a fraction of a list's item reads and writes, several per event.
@@ -389,8 +390,8 @@ def _build(events: Iterator[Event], loaded: Loaded, limits: Limits) -> None:
     max_depth = limits.max_depth
     max_alias = limits.max_alias_nodes
     max_text = limits.max_file_size
-    values: dict[NestedPath, tuple[int, int, int, int]] = {}
-    keys: dict[NestedPath, tuple[int, int, int, int]] = {}
+    values = Marked()
+    keys = Marked()
     anchors: dict[str, Any] = {}
     sizes: dict[int, tuple[int, int]] = {}
     # The parents of the open collection: (container, mapping, path, key, key span, merge
@@ -400,10 +401,10 @@ def _build(events: Iterator[Event], loaded: Loaded, limits: Limits) -> None:
     mapping = False
     path: NestedPath = ()
     key: str | None = None  # a mapping's key waiting for its value
-    key_span: tuple[int, int, int, int] | None = None
+    key_span: tuple[Any, Any] | None = None
     merges: list[tuple[Any, Any]] | None = None  # what `<<` keys name, once one is seen
     own_anchor: str | None = None
-    start: tuple[int, int] = (0, 0)
+    start: Any = None  # the open collection's start mark
     root: Any = None
     alias_budget = 0
     alias_text = 0
@@ -421,7 +422,7 @@ def _build(events: Iterator[Event], loaded: Loaded, limits: Limits) -> None:
         cls = event.__class__
         if cls is scalar_event:
             anchor, tag, implicit, text, sm, em, _ = event.args
-            span = (sm.line, sm.column, em.line, em.column)
+            span = (sm, em)
             if mapping and key is None:
                 # A mapping key: kept as written, so `on:` or `1:` stay strings.
                 if tag is not None and tag != "!":
@@ -454,7 +455,7 @@ def _build(events: Iterator[Event], loaded: Loaded, limits: Limits) -> None:
                 _merge(value, merges)
             if own_anchor is not None:
                 anchors[own_anchor] = value
-            span = (start[0], start[1], em.line, em.column)
+            span = (start, em)
             container, mapping, path, key, key_span, merges, own_anchor, start = stack.pop()
         elif cls is mapping_start or cls is sequence_start:
             anchor, tag, implicit, sm, em, _ = event.args
@@ -473,7 +474,7 @@ def _build(events: Iterator[Event], loaded: Loaded, limits: Limits) -> None:
             mapping = is_mapping
             key = key_span = merges = None
             own_anchor = anchor
-            start = (sm.line, sm.column)
+            start = sm
             continue
         elif cls is Alias:
             name, sm, em = event.args
@@ -482,7 +483,7 @@ def _build(events: Iterator[Event], loaded: Loaded, limits: Limits) -> None:
             if name not in anchors:
                 raise _Refused(f"alias '*{name}' names no anchor", line, column)
             value = anchors[name]
-            span = (sm.line, sm.column, em.line, em.column)
+            span = (sm, em)
             if mapping and key is None:
                 if isinstance(value, (dict, list)):
                     raise _Refused(_COMPLEX_KEY, line, column)
@@ -500,8 +501,8 @@ def _build(events: Iterator[Event], loaded: Loaded, limits: Limits) -> None:
                                " text, the max-file-size limit (an alias bomb?)", line, column,
                                limit=True)
         elif cls is DocumentStart:
-            values = {}
-            keys = {}
+            values = Marked()
+            keys = Marked()
             anchors = {}
             sizes = {}
             root = None
@@ -542,7 +543,7 @@ def _merge(target: dict[str, Any], sources: list[tuple[Any, Any]]) -> None:
         for item in items:
             if not isinstance(item, dict):
                 raise _Refused("a merge key ('<<') needs a mapping or a list of mappings",
-                               span[0] + 1, span[1] + 1)
+                               span[0].line + 1, span[0].column + 1)
             for key, value in item.items():
                 if key not in explicit and key not in target:
                     target[key] = value

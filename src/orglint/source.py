@@ -31,10 +31,34 @@ def nest(path: Path) -> NestedPath:
 Raw = tuple[int, int, int, int]  # 0-based, as the parser's marks give them
 
 
+class Marked(dict[NestedPath, tuple[Any, Any]]):
+    """Spans as the loader keeps them: the parser's (start mark, end mark), read as
+    ``Raw`` tuples by ``get``.
+
+    A span's four numbers are four attribute reads of two libyaml marks, each a Python
+    int made on the spot: for the four hundred spans of a team file, about a twentieth
+    of checking it.  Rules, facts and the schema step ask for a few dozen of them, so
+    the marks are kept as they come and read when a span is asked for.  Anything else
+    than ``get`` (indexing, iterating) sees the pairs.
+    """
+
+    __slots__ = ()
+
+    def get(self, key: NestedPath, default: Any = None) -> Raw | None:  # type: ignore[override]
+        pair = dict.get(self, key)
+        if pair is None:
+            return default  # type: ignore[no-any-return]
+        start, end = pair
+        return (start.line, start.column, end.line, end.column)
+
+
+Spans = dict[NestedPath, Raw] | Marked
+
+
 class SourceMap:
     __slots__ = ("keys", "values")
 
-    def __init__(self, values: dict[NestedPath, Raw], keys: dict[NestedPath, Raw]) -> None:
+    def __init__(self, values: Spans, keys: Spans) -> None:
         self.values = values
         self.keys = keys
 
