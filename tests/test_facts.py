@@ -27,3 +27,12 @@ def test_a_member_without_allocation_and_one_with_an_explicit_one():
                                                                         ("title", "7"))
     assert (b.allocation, type(b.allocation), b.allocation_place is not None) == (50, int, True)
     assert b.place.line == 8 and [f.name for f in b.fields] == ["level"]
+
+
+def test_a_findings_dict_carries_its_fingerprint():
+    from orglint.findings import Finding, Severity
+
+    for entity, detail in ((None, None), ("ana", None), ("ana", "on-call")):
+        finding = Finding("ORG102", "x", Severity.WARNING, "m", "t.yaml", 1, 2, 1, 3,
+                          entity=entity, detail=detail)
+        assert finding.to_dict()["fingerprint"] == finding.fingerprint

@@ -171,9 +171,14 @@ def _persons(places: _Places, base: NestedPath, entries: list[Any], team: str | 
                 allocation = whole(allocation)
         else:
             allocation, allocation_at = 100, -1
-        out.append(PersonFact(entry["id"], file, index, _packed(values, (at, "id")), team,
-                              allocation, allocation_at, get("name") is not None,
-                              tuple(detail)))
+        # PersonFact's generated __new__ is a Python frame: one per member of the org.
+        out.append(_tuple_new(PersonFact, (entry["id"], file, index,
+                                           _packed(values, (at, "id")), team, allocation,
+                                           allocation_at, get("name") is not None,
+                                           tuple(detail))))
+
+
+_tuple_new = tuple.__new__
 
 
 def _missing(places: _Places) -> Place:
