@@ -117,8 +117,12 @@ def test_spans_are_kept_as_marks_and_read_only_when_asked_for():
     doc = load(TEXT.encode(), "t").documents[0]
     values = doc.source.values
     assert isinstance(values, Marked)
-    start, end = dict.__getitem__(values, ((), "a"))  # as the parser gave them
+    # As the parser gave them: the key's marks, then the value's.
+    key_start, key_end, start, end = dict.__getitem__(values, ((), "a"))
     assert (start.line, start.column, end.line, end.column) == (1, 3, 1, 4)
+    assert (key_start.line, key_start.column, key_end.line, key_end.column) == (1, 0, 1, 1)
+    item = dict.__getitem__(values, (((((), "b"), 1), "e"), 0))
+    assert len(item) == 2 and doc.source.keys.get((((((), "b"), 1), "e"), 0)) is None
     assert values.get(((), "a")) == (1, 3, 1, 4)
     assert values.get(((), "missing")) is None
     assert doc.source.keys.get(((), "b")) == (2, 0, 2, 1)

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from orglint.findings import Finding, Severity
-from orglint.source import Marked, NestedPath, SourceMap
+from orglint.source import Marked, MarkedKeys, NestedPath, SourceMap
 from orglint.yamlevents import (
     Alias,
     DocumentEnd,
@@ -369,9 +369,9 @@ def _bracket_past(text: str, end: int, max_depth: int) -> tuple[int, int] | None
     return None
 
 
-def _duplicate(loaded: Loaded, keys: Marked, key_span: tuple[Any, Any], key: str,
+def _duplicate(loaded: Loaded, spans: Marked, key_span: tuple[Any, Any], key: str,
                path: NestedPath) -> None:
-    first = keys[path][0].line + 1
+    first = spans[path][0].line + 1  # the start of the key written first
     loaded.findings.append(finding_at(
         "ORG002", f"duplicate key '{key}': it is already defined at line {first};"
         " the later value wins", loaded.file, key_span[0].line + 1, key_span[0].column + 1))
@@ -391,7 +391,6 @@ def _build(events: Iterator[Event], loaded: Loaded, limits: Limits) -> None:
     max_alias = limits.max_alias_nodes
     max_text = limits.max_file_size
     values = Marked()
-    keys = Marked()
     anchors: dict[str, Any] = {}
     sizes: dict[int, tuple[int, int]] = {}
     # The parents of the open collection: (container, mapping, path, key, key span, merge
@@ -502,7 +501,6 @@ def _build(events: Iterator[Event], loaded: Loaded, limits: Limits) -> None:
                                limit=True)
         elif cls is DocumentStart:
             values = Marked()
-            keys = Marked()
             anchors = {}
             sizes = {}
             root = None
@@ -510,7 +508,8 @@ def _build(events: Iterator[Event], loaded: Loaded, limits: Limits) -> None:
             alias_text = 0
             continue
         elif cls is DocumentEnd:
-            loaded.documents.append(Document(root, SourceMap(values, keys), doc_index))
+            loaded.documents.append(Document(root, SourceMap(values, MarkedKeys(values)),
+                                             doc_index))
             doc_index += 1
             continue
         else:
@@ -522,9 +521,8 @@ def _build(events: Iterator[Event], loaded: Loaded, limits: Limits) -> None:
             else:
                 where = (path, key)
                 if key in container:
-                    _duplicate(loaded, keys, key_span, key, where)  # type: ignore[arg-type]
-                keys[where] = key_span  # type: ignore[assignment]
-                values[where] = span
+                    _duplicate(loaded, values, key_span, key, where)  # type: ignore[arg-type]
+                values[where] = key_span + span  # type: ignore[operator]
                 container[key] = value
             key = None
         elif container is not None:
