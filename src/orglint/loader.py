@@ -369,12 +369,12 @@ def _bracket_past(text: str, end: int, max_depth: int) -> tuple[int, int] | None
     return None
 
 
-def _duplicate(loaded: Loaded, spans: Marked, key_span: tuple[Any, Any], key: str,
+def _duplicate(loaded: Loaded, spans: Marked, key_start: Any, key: str,
                path: NestedPath) -> None:
     first = spans[path][0].line + 1  # the start of the key written first
     loaded.findings.append(finding_at(
         "ORG002", f"duplicate key '{key}': it is already defined at line {first};"
-        " the later value wins", loaded.file, key_span[0].line + 1, key_span[0].column + 1))
+        " the later value wins", loaded.file, key_start.line + 1, key_start.column + 1))
 
 
 def _build(events: Iterator[Event], loaded: Loaded, limits: Limits) -> None:
@@ -393,14 +393,15 @@ def _build(events: Iterator[Event], loaded: Loaded, limits: Limits) -> None:
     values = Marked()
     anchors: dict[str, Any] = {}
     sizes: dict[int, tuple[int, int]] = {}
-    # The parents of the open collection: (container, mapping, path, key, key span, merge
-    # sources, anchor, start) each, as the locals below hold the open one's.
+    # The parents of the open collection: (container, mapping, path, key, key start and
+    # end, merge sources, anchor, start) each, as the locals below hold the open one's.
     stack: list[tuple[Any, ...]] = []
     container: Any = None  # None at the document's level, outside every collection
     mapping = False
     path: NestedPath = ()
     key: str | None = None  # a mapping's key waiting for its value
-    key_span: tuple[Any, Any] | None = None
+    key_start: Any = None  # the pending key's marks
+    key_end: Any = None
     merges: list[tuple[Any, Any]] | None = None  # what `<<` keys name, once one is seen
     own_anchor: str | None = None
     start: Any = None  # the open collection's start mark
@@ -420,14 +421,15 @@ def _build(events: Iterator[Event], loaded: Loaded, limits: Limits) -> None:
     for event in events:
         cls = event.__class__
         if cls is scalar_event:
+            # The value's marks: a span is made of them only when asked for (Marked).
             anchor, tag, implicit, text, sm, em, _ = event.args
-            span = (sm, em)
             if mapping and key is None:
                 # A mapping key: kept as written, so `on:` or `1:` stay strings.
                 if tag is not None and tag != "!":
                     _tagged_scalar(tag, text, sm.line + 1, sm.column + 1)
                 key = text
-                key_span = span
+                key_start = sm
+                key_end = em
                 if text == "<<" and implicit[0] and merges is None:
                     merges = []
                 if anchor is not None:
@@ -449,13 +451,14 @@ def _build(events: Iterator[Event], loaded: Loaded, limits: Limits) -> None:
                 anchors[anchor] = value
         elif cls is mapping_end or cls is sequence_end:
             em = event.args[1]
+            sm = start
             value = container
             if merges:
                 _merge(value, merges)
             if own_anchor is not None:
                 anchors[own_anchor] = value
-            span = (start, em)
-            container, mapping, path, key, key_span, merges, own_anchor, start = stack.pop()
+            (container, mapping, path, key, key_start, key_end, merges, own_anchor,
+             start) = stack.pop()
         elif cls is mapping_start or cls is sequence_start:
             anchor, tag, implicit, sm, em, _ = event.args
             if mapping and key is None:
@@ -466,12 +469,13 @@ def _build(events: Iterator[Event], loaded: Loaded, limits: Limits) -> None:
             is_mapping = cls is mapping_start
             if tag is not None:
                 _check_collection_tag(tag, is_mapping, sm.line + 1, sm.column + 1)
-            stack.append((container, mapping, path, key, key_span, merges, own_anchor, start))
+            stack.append((container, mapping, path, key, key_start, key_end, merges,
+                          own_anchor, start))
             if container is not None:
                 path = (path, key if mapping else len(container))
             container = {} if is_mapping else []
             mapping = is_mapping
-            key = key_span = merges = None
+            key = key_start = key_end = merges = None
             own_anchor = anchor
             start = sm
             continue
@@ -482,12 +486,12 @@ def _build(events: Iterator[Event], loaded: Loaded, limits: Limits) -> None:
             if name not in anchors:
                 raise _Refused(f"alias '*{name}' names no anchor", line, column)
             value = anchors[name]
-            span = (sm, em)
             if mapping and key is None:
                 if isinstance(value, (dict, list)):
                     raise _Refused(_COMPLEX_KEY, line, column)
                 key = "" if value is None else str(value)
-                key_span = span
+                key_start = sm
+                key_end = em
                 continue
             nodes, text_size = _size(value, sizes)
             alias_budget += nodes
@@ -514,23 +518,24 @@ def _build(events: Iterator[Event], loaded: Loaded, limits: Limits) -> None:
             continue
         else:
             continue  # the stream's start and end
-        # The value (a scalar, a finished collection, an alias's target) goes in its place.
+        # The value (a scalar, a finished collection, an alias's target), which starts at
+        # sm and ends at em, goes in its place.
         if mapping:
             if key == "<<" and merges is not None:
-                merges.append((value, span))
+                merges.append((value, (sm, em)))
             else:
                 where = (path, key)
                 if key in container:
-                    _duplicate(loaded, values, key_span, key, where)  # type: ignore[arg-type]
-                values[where] = key_span + span  # type: ignore[operator]
+                    _duplicate(loaded, values, key_start, key, where)  # type: ignore[arg-type]
+                values[where] = (key_start, key_end, sm, em)
                 container[key] = value
             key = None
         elif container is not None:
-            values[(path, len(container))] = span
+            values[(path, len(container))] = (sm, em)
             container.append(value)
         else:
             root = value
-            values[()] = span
+            values[()] = (sm, em)
 
 
 def _merge(target: dict[str, Any], sources: list[tuple[Any, Any]]) -> None:
