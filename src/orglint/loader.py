@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from types import ModuleType
 from typing import Any, NamedTuple
 
 from orglint.findings import Finding, Severity
@@ -260,11 +261,21 @@ def load(raw: bytes, file: str, limits: Limits | None = None) -> Loaded:
     return load_text(text, file, limits)
 
 
-def load_text(text: str, file: str, limits: Limits | None = None) -> Loaded:
+_yaml: ModuleType | None = None  # PyYAML, imported by the first parse
+
+
+def _import_yaml() -> ModuleType:
+    global _yaml
     from orglint.pyyaml import import_yaml
 
-    yaml = import_yaml()
+    _yaml = import_yaml()
+    return _yaml
 
+
+def load_text(text: str, file: str, limits: Limits | None = None) -> Loaded:
+    # Imported at the first parse, not with this module (commands that parse nothing
+    # start without PyYAML), and kept: an import statement per file costs more.
+    yaml = _yaml if _yaml is not None else _import_yaml()
     limits = limits or Limits()
     loaded = Loaded(file, text)
     try:
