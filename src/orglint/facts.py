@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from orglint.findings import Location
 from orglint.loader import Document
 from orglint.model import whole
-from orglint.source import NestedPath, Span, Spans
+from orglint.source import Marked, NestedPath, Span, Spans
 
 
 class Place(NamedTuple):
@@ -131,10 +131,22 @@ class _Places:
 
 def _packed(values: Spans, nested: NestedPath) -> int:
     """``pack`` of the span at ``nested``, inlined: it runs five times per person."""
-    raw = values.get(nested)
-    if raw is None:
-        return 1  # pack((0, 0, 0, 1)): the start of the file
-    line, column, end_line, end_column = raw
+    if type(values) is Marked:
+        # The loader's marks read here: through Marked.get, a frame more per lookup.
+        found = dict.get(values, nested)
+        if found is None:
+            return 1  # pack((0, 0, 0, 1)): the start of the file
+        start = found[-2]
+        end = found[-1]
+        line: int = start.line
+        column: int = start.column
+        end_line: int = end.line
+        end_column: int = end.column
+    else:
+        raw = values.get(nested)
+        if raw is None:
+            return 1
+        line, column, end_line, end_column = raw
     if end_line != line:
         end_column = column + 1
     if column > 0xFFFFF:
