@@ -109,3 +109,21 @@ def test_number_like_scalars_without_digits_are_strings(text):
     loaded = load(f"a: {text}\n".encode(), "t.yaml")
     assert loaded.findings == []
     assert loaded.documents[0].data == {"a": text}
+
+
+def test_spans_are_kept_as_marks_and_read_only_when_asked_for():
+    from orglint.source import Marked
+
+    doc = load(TEXT.encode(), "t").documents[0]
+    values = doc.source.values
+    assert isinstance(values, Marked)
+    # As the parser gave them: the key's marks, then the value's.
+    key_start, key_end, start, end = dict.__getitem__(values, ((), "a"))
+    assert (start.line, start.column, end.line, end.column) == (1, 3, 1, 4)
+    assert (key_start.line, key_start.column, key_end.line, key_end.column) == (1, 0, 1, 1)
+    item = dict.__getitem__(values, (((((), "b"), 1), "e"), 0))
+    assert len(item) == 2 and doc.source.keys.get((((((), "b"), 1), "e"), 0)) is None
+    assert values.get(((), "a")) == (1, 3, 1, 4)
+    assert values.get(((), "missing")) is None
+    assert doc.source.keys.get(((), "b")) == (2, 0, 2, 1)
+    assert doc.source.span(("b", 1, "e")) == (5, 15, 5, 21)

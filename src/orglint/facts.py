@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from orglint.findings import Location
 from orglint.loader import Document
 from orglint.model import whole
-from orglint.source import NestedPath, Raw, Span
+from orglint.source import Marked, NestedPath, Span, Spans
 
 
 class Place(NamedTuple):
@@ -129,12 +129,24 @@ class _Places:
         return Place(self.file, raw[0] + 1, raw[1] + 1, raw[2] + 1, raw[3] + 1, self.index)
 
 
-def _packed(values: dict[NestedPath, Raw], nested: NestedPath) -> int:
+def _packed(values: Spans, nested: NestedPath) -> int:
     """``pack`` of the span at ``nested``, inlined: it runs five times per person."""
-    raw = values.get(nested)
-    if raw is None:
-        return 1  # pack((0, 0, 0, 1)): the start of the file
-    line, column, end_line, end_column = raw
+    if type(values) is Marked:
+        # The loader's marks read here: through Marked.get, a frame more per lookup.
+        found = dict.get(values, nested)
+        if found is None:
+            return 1  # pack((0, 0, 0, 1)): the start of the file
+        start = found[-2]
+        end = found[-1]
+        line: int = start.line
+        column: int = start.column
+        end_line: int = end.line
+        end_column: int = end.column
+    else:
+        raw = values.get(nested)
+        if raw is None:
+            return 1
+        line, column, end_line, end_column = raw
     if end_line != line:
         end_column = column + 1
     if column > 0xFFFFF:
@@ -171,9 +183,14 @@ def _persons(places: _Places, base: NestedPath, entries: list[Any], team: str | 
                 allocation = whole(allocation)
         else:
             allocation, allocation_at = 100, -1
-        out.append(PersonFact(entry["id"], file, index, _packed(values, (at, "id")), team,
-                              allocation, allocation_at, get("name") is not None,
-                              tuple(detail)))
+        # PersonFact's generated __new__ is a Python frame: one per member of the org.
+        out.append(_tuple_new(PersonFact, (entry["id"], file, index,
+                                           _packed(values, (at, "id")), team, allocation,
+                                           allocation_at, get("name") is not None,
+                                           tuple(detail))))
+
+
+_tuple_new = tuple.__new__
 
 
 def _missing(places: _Places) -> Place:

@@ -20,10 +20,24 @@ parsers do.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from types import ModuleType
 from typing import Any, NamedTuple
 
 from orglint.findings import Finding, Severity
-from orglint.source import NestedPath, SourceMap
+from orglint.source import Marked, MarkedKeys, NestedPath, SourceMap
+from orglint.yamlevents import (
+    Alias,
+    DocumentEnd,
+    DocumentStart,
+    Event,
+    MappingEnd,
+    MappingStart,
+    Scalar,
+    SequenceEnd,
+    SequenceStart,
+    events,
+)
 
 
 class Limits(NamedTuple):
@@ -247,20 +261,25 @@ def load(raw: bytes, file: str, limits: Limits | None = None) -> Loaded:
     return load_text(text, file, limits)
 
 
-def load_text(text: str, file: str, limits: Limits | None = None) -> Loaded:
+_yaml: ModuleType | None = None  # PyYAML, imported by the first parse
+
+
+def _import_yaml() -> ModuleType:
+    global _yaml
     from orglint.pyyaml import import_yaml
 
-    yaml = import_yaml()
+    _yaml = import_yaml()
+    return _yaml
 
+
+def load_text(text: str, file: str, limits: Limits | None = None) -> Loaded:
+    # Imported at the first parse, not with this module (commands that parse nothing
+    # start without PyYAML), and kept: an import statement per file costs more.
+    yaml = _yaml if _yaml is not None else _import_yaml()
     limits = limits or Limits()
     loaded = Loaded(file, text)
     try:
-        # libyaml's parser, read event by event through a C-level iterator: yaml.parse()
-        # wraps the same calls in a Python generator, a frame resumed for every event.
-        # get_event() returns None once the stream has ended.  The bare parser: a
-        # CSafeLoader would also set up a constructor and a resolver, which go unused.
-        parser = yaml._yaml.CParser(text)
-        _build(iter(parser.get_event, None), loaded, limits)
+        events(yaml, text, lambda stream: _build(stream, loaded, limits))
     except _Refused as exc:
         loaded.documents.clear()
         loaded.findings = [finding_at("ORG001", exc.message, file, exc.line, exc.column)]
@@ -361,94 +380,75 @@ def _bracket_past(text: str, end: int, max_depth: int) -> tuple[int, int] | None
     return None
 
 
-def _build(events: Any, loaded: Loaded, limits: Limits) -> None:
+def _duplicate(loaded: Loaded, spans: Marked, key_start: Any, key: str,
+               path: NestedPath) -> None:
+    first = spans[path][0].line + 1  # the start of the key written first
+    loaded.findings.append(finding_at(
+        "ORG002", f"duplicate key '{key}': it is already defined at line {first};"
+        " the later value wins", loaded.file, key_start.line + 1, key_start.column + 1))
+
+
+def _build(events: Iterator[Event], loaded: Loaded, limits: Limits) -> None:
     """Events → plain dicts and lists, with spans; the hot loop of the check path.
 
-    Spans are stored as 0-based ``(line, column, end_line, end_column)`` tuples and
-    turned into 1-based ``Span`` values by ``SourceMap``, the one place that converts.
+    Spans are stored as the parser's (start mark, end mark) and read as 0-based
+    ``(line, column, end_line, end_column)`` tuples (``source.Marked``), turned into
+    1-based ``Span`` values by ``SourceMap``, the one place that converts.
+    Each event is read by position (``yamlevents.FIELDS``).  The open collection's state
+    is kept in local variables, and its parent's pushed as one tuple, since locals cost
+    a fraction of a list's item reads and writes, several per event.
     """
-    from yaml.events import (
-        AliasEvent,
-        DocumentEndEvent,
-        DocumentStartEvent,
-        MappingEndEvent,
-        MappingStartEvent,
-        ScalarEvent,
-        SequenceEndEvent,
-        SequenceStartEvent,
-    )
-
-    file = loaded.file
     max_depth = limits.max_depth
     max_alias = limits.max_alias_nodes
-    values: dict[NestedPath, tuple[int, int, int, int]] = {}
-    keys: dict[NestedPath, tuple[int, int, int, int]] = {}
+    max_text = limits.max_file_size
+    values = Marked()
     anchors: dict[str, Any] = {}
     sizes: dict[int, tuple[int, int]] = {}
-    # A frame: [container, nested path, pending key, key span, merge sources, anchor, start]
-    stack: list[list[Any]] = []
-    top: list[Any] | None = None
+    # The parents of the open collection: (container, mapping, path, key, key start and
+    # end, merge sources, anchor, start) each, as the locals below hold the open one's.
+    stack: list[tuple[Any, ...]] = []
+    container: Any = None  # None at the document's level, outside every collection
+    mapping = False
+    path: NestedPath = ()
+    key: str | None = None  # a mapping's key waiting for its value
+    key_start: Any = None  # the pending key's marks
+    key_end: Any = None
+    merges: list[tuple[Any, Any]] | None = None  # what `<<` keys name, once one is seen
+    own_anchor: str | None = None
+    start: Any = None  # the open collection's start mark
     root: Any = None
     alias_budget = 0
     alias_text = 0
-    max_text = limits.max_file_size
     doc_index = 0
     resolve = _resolve_plain
     words = _WORDS
     numeric = _NUMERIC_FIRST
-
-    def duplicate(frame: list[Any], key: str, path: NestedPath) -> None:
-        first = keys[path][0] + 1
-        span = frame[3]
-        loaded.findings.append(finding_at(
-            "ORG002", f"duplicate key '{key}': it is already defined at line {first};"
-            " the later value wins", file, span[0] + 1, span[1] + 1))
-
-    def attach(value: Any, span: tuple[int, int, int, int]) -> None:
-        nonlocal root
-        if top is None:
-            root = value
-            values[()] = span
-            return
-        container = top[0]
-        if type(container) is dict:
-            key = top[2]
-            top[2] = None
-            if key == "<<" and top[4] is not None:
-                top[4].append((value, span))
-                return
-            path = (top[1], key)
-            if key in container:
-                duplicate(top, key, path)
-            keys[path] = top[3]
-            values[path] = span
-            container[key] = value
-        else:
-            values[(top[1], len(container))] = span
-            container.append(value)
+    scalar_event = Scalar
+    mapping_start = MappingStart
+    sequence_start = SequenceStart
+    mapping_end = MappingEnd
+    sequence_end = SequenceEnd
 
     for event in events:
         cls = event.__class__
-        if cls is ScalarEvent:
-            sm = event.start_mark
-            em = event.end_mark
-            span = (sm.line, sm.column, em.line, em.column)
-            text = event.value
-            tag = event.tag
-            if top is not None and top[2] is None and type(top[0]) is dict:
+        if cls is scalar_event:
+            # The value's marks: a span is made of them only when asked for (Marked).
+            anchor, tag, implicit, text, sm, em, _ = event.args
+            if mapping and key is None:
                 # A mapping key: kept as written, so `on:` or `1:` stay strings.
                 if tag is not None and tag != "!":
                     _tagged_scalar(tag, text, sm.line + 1, sm.column + 1)
-                top[2] = text
-                top[3] = span
-                if text == "<<" and event.implicit[0] and top[4] is None:
-                    top[4] = []
-                if event.anchor is not None:
-                    anchors[event.anchor] = text
+                key = text
+                key_start = sm
+                key_end = em
+                if text == "<<" and implicit[0] and merges is None:
+                    merges = []
+                if anchor is not None:
+                    anchors[anchor] = text
                 continue
             if tag is None or tag == "!":
                 # Inlined for the common cases; numbers go to the resolver.
-                if not event.implicit[0]:
+                if not implicit[0]:
                     value = text
                 elif text in words:
                     value = words[text]
@@ -458,68 +458,51 @@ def _build(events: Any, loaded: Loaded, limits: Limits) -> None:
                     value = text
             else:
                 value = _tagged_scalar(tag, text, sm.line + 1, sm.column + 1)
-            if event.anchor is not None:
-                anchors[event.anchor] = value
-            if top is not None:
-                # The common case, inlined: a scalar value in a block mapping or sequence.
-                container = top[0]
-                if type(container) is dict:
-                    key = top[2]
-                    if key != "<<":
-                        top[2] = None
-                        path = (top[1], key)
-                        if key in container:
-                            duplicate(top, key, path)
-                        keys[path] = top[3]
-                        values[path] = span
-                        container[key] = value
-                        continue
-                else:
-                    values[(top[1], len(container))] = span
-                    container.append(value)
-                    continue
-            attach(value, span)
-        elif cls is MappingStartEvent or cls is SequenceStartEvent:
-            sm = event.start_mark
-            mapping = cls is MappingStartEvent
-            if top is not None and top[2] is None and type(top[0]) is dict:
+            if anchor is not None:
+                anchors[anchor] = value
+        elif cls is mapping_end or cls is sequence_end:
+            em = event.args[1]
+            sm = start
+            value = container
+            if merges:
+                _merge(value, merges)
+            if own_anchor is not None:
+                anchors[own_anchor] = value
+            (container, mapping, path, key, key_start, key_end, merges, own_anchor,
+             start) = stack.pop()
+        elif cls is mapping_start or cls is sequence_start:
+            anchor, tag, implicit, sm, em, _ = event.args
+            if mapping and key is None:
                 raise _Refused(_COMPLEX_KEY, sm.line + 1, sm.column + 1)
             if len(stack) >= max_depth:
                 raise _Refused(f"nesting is deeper than the limit of {max_depth} levels",
                                sm.line + 1, sm.column + 1, limit=True)
-            if event.tag is not None:
-                _check_collection_tag(event.tag, mapping, sm.line + 1, sm.column + 1)
-            where: NestedPath = ()
-            if top is not None:
-                parent = top[0]
-                where = (top[1], top[2] if type(parent) is dict else len(parent))
-            top = [{} if mapping else [], where, None, None, None, event.anchor,
-                   (sm.line, sm.column)]
-            stack.append(top)
-        elif cls is MappingEndEvent or cls is SequenceEndEvent:
-            frame = stack.pop()
-            top = stack[-1] if stack else None
-            container = frame[0]
-            if frame[4]:
-                _merge(container, frame[4])
-            em = event.end_mark
-            start = frame[6]
-            if frame[5] is not None:
-                anchors[frame[5]] = container
-            attach(container, (start[0], start[1], em.line, em.column))
-        elif cls is AliasEvent:
-            sm = event.start_mark
+            is_mapping = cls is mapping_start
+            if tag is not None:
+                _check_collection_tag(tag, is_mapping, sm.line + 1, sm.column + 1)
+            stack.append((container, mapping, path, key, key_start, key_end, merges,
+                          own_anchor, start))
+            if container is not None:
+                path = (path, key if mapping else len(container))
+            container = {} if is_mapping else []
+            mapping = is_mapping
+            key = key_start = key_end = merges = None
+            own_anchor = anchor
+            start = sm
+            continue
+        elif cls is Alias:
+            name, sm, em = event.args
             line = sm.line + 1
             column = sm.column + 1
-            if event.anchor not in anchors:
-                raise _Refused(f"alias '*{event.anchor}' names no anchor", line, column)
-            value = anchors[event.anchor]
-            span = (sm.line, sm.column, event.end_mark.line, event.end_mark.column)
-            if top is not None and top[2] is None and type(top[0]) is dict:
+            if name not in anchors:
+                raise _Refused(f"alias '*{name}' names no anchor", line, column)
+            value = anchors[name]
+            if mapping and key is None:
                 if isinstance(value, (dict, list)):
                     raise _Refused(_COMPLEX_KEY, line, column)
-                top[2] = "" if value is None else str(value)
-                top[3] = span
+                key = "" if value is None else str(value)
+                key_start = sm
+                key_end = em
                 continue
             nodes, text_size = _size(value, sizes)
             alias_budget += nodes
@@ -531,18 +514,39 @@ def _build(events: Any, loaded: Loaded, limits: Limits) -> None:
                 raise _Refused(f"aliases expand to more than {max_text:,} characters of"
                                " text, the max-file-size limit (an alias bomb?)", line, column,
                                limit=True)
-            attach(value, span)
-        elif cls is DocumentStartEvent:
-            values = {}
-            keys = {}
+        elif cls is DocumentStart:
+            values = Marked()
             anchors = {}
             sizes = {}
             root = None
             alias_budget = 0
             alias_text = 0
-        elif cls is DocumentEndEvent:
-            loaded.documents.append(Document(root, SourceMap(values, keys), doc_index))
+            continue
+        elif cls is DocumentEnd:
+            loaded.documents.append(Document(root, SourceMap(values, MarkedKeys(values)),
+                                             doc_index))
             doc_index += 1
+            continue
+        else:
+            continue  # the stream's start and end
+        # The value (a scalar, a finished collection, an alias's target), which starts at
+        # sm and ends at em, goes in its place.
+        if mapping:
+            if key == "<<" and merges is not None:
+                merges.append((value, (sm, em)))
+            else:
+                where = (path, key)
+                if key in container:
+                    _duplicate(loaded, values, key_start, key, where)  # type: ignore[arg-type]
+                values[where] = (key_start, key_end, sm, em)
+                container[key] = value
+            key = None
+        elif container is not None:
+            values[(path, len(container))] = (sm, em)
+            container.append(value)
+        else:
+            root = value
+            values[()] = (sm, em)
 
 
 def _merge(target: dict[str, Any], sources: list[tuple[Any, Any]]) -> None:
@@ -553,7 +557,7 @@ def _merge(target: dict[str, Any], sources: list[tuple[Any, Any]]) -> None:
         for item in items:
             if not isinstance(item, dict):
                 raise _Refused("a merge key ('<<') needs a mapping or a list of mappings",
-                               span[0] + 1, span[1] + 1)
+                               span[0].line + 1, span[0].column + 1)
             for key, value in item.items():
                 if key not in explicit and key not in target:
                     target[key] = value

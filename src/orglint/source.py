@@ -8,6 +8,7 @@ would copy the whole path.  Rules and the schema step ask with flat paths and ne
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 Path = tuple[str | int, ...]
@@ -31,10 +32,58 @@ def nest(path: Path) -> NestedPath:
 Raw = tuple[int, int, int, int]  # 0-based, as the parser's marks give them
 
 
+class Marked(dict[NestedPath, tuple[Any, ...]]):
+    """Spans as the loader keeps them: the parser's marks, read as ``Raw`` tuples by
+    ``get``.
+
+    A span's four numbers are four attribute reads of two libyaml marks, each a Python
+    int made on the spot: for the four hundred spans of a team file, about a twentieth
+    of checking it.  Rules, facts and the schema step ask for a few dozen of them, so
+    the marks are kept as they come and read when a span is asked for.  An item's entry
+    is (start, end); a mapping value's is (key start, key end, start, end), so that one
+    entry serves both the value and its key (``MarkedKeys``): one insertion per key
+    where two dictionaries took two.  Anything else than ``get`` (indexing, iterating)
+    sees the marks.
+    """
+
+    __slots__ = ()
+
+    def get(self, key: NestedPath, default: Any = None) -> Raw | None:  # type: ignore[override]
+        found = dict.get(self, key)
+        if found is None:
+            return default  # type: ignore[no-any-return]
+        start = found[-2]
+        end = found[-1]
+        return (start.line, start.column, end.line, end.column)
+
+
+class MarkedKeys:
+    """The key spans of a ``Marked``: the first two marks of a mapping value's entry."""
+
+    __slots__ = ("spans",)
+
+    def __init__(self, spans: Marked) -> None:
+        self.spans = spans
+
+    def get(self, key: NestedPath, default: Any = None) -> Raw | None:
+        found = dict.get(self.spans, key)
+        if found is None or len(found) != 4:
+            return default  # type: ignore[no-any-return]
+        start = found[0]
+        end = found[1]
+        return (start.line, start.column, end.line, end.column)
+
+    def __iter__(self) -> Iterator[NestedPath]:
+        return (key for key, found in dict.items(self.spans) if len(found) == 4)
+
+
+Spans = dict[NestedPath, Raw] | Marked | MarkedKeys
+
+
 class SourceMap:
     __slots__ = ("keys", "values")
 
-    def __init__(self, values: dict[NestedPath, Raw], keys: dict[NestedPath, Raw]) -> None:
+    def __init__(self, values: Spans, keys: Spans) -> None:
         self.values = values
         self.keys = keys
 

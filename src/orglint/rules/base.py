@@ -74,16 +74,21 @@ def finding_in(doc: Document, file: str, rule: type[Rule] | AntiPattern, path: P
                key: bool = False, fix: Fix | None = None,
                related: tuple[Location, ...] = ()) -> Finding:
     """A finding at ``path`` of a document: the one place rules turn paths into spans."""
-    span = doc.source.span(path, key=key)
+    line, column, end_line, end_column = doc.source.span(path, key=key)
     if isinstance(rule, AntiPattern):
         text = rule.severity
         severity = _SEVERITIES.get(text) or Severity.parse(text)
         code, name = rule.code, rule.name
     else:
         code, name, severity = rule.code, rule.name, rule.severity
-    return Finding(code, name, severity, message, file, span.line, span.column,
-                   span.end_line, span.end_column, entity=entity, detail=detail,
-                   related=related, fix=fix)
+    # Finding's generated __new__ is a Python frame taking keywords: one per finding.
+    finding: Finding = _tuple_new(Finding, (code, name, severity, message, file, line, column,
+                                            end_line, end_column, entity, detail, related,
+                                            fix))
+    return finding
+
+
+_tuple_new = tuple.__new__
 
 
 # A matrix writes severities in lower case; Severity.parse (an Enum lookup) is the
