@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import random
 import subprocess
 import sys
@@ -365,13 +366,16 @@ def test_the_memo_of_strings_seen_valid_is_bounded():
     assert check("Not-an-id") is False
 
 
-def test_past_its_share_of_documents_a_process_asks_jsonschema_rs(monkeypatch):
+def test_past_its_share_of_nodes_a_process_asks_jsonschema_rs(monkeypatch):
     team = next(d for d in CORPUS["Team"] if _rs("Team", d))
+    share = schema_module.PYTHON_NODES
     monkeypatch.delitem(sys.modules, "jsonschema_rs")
     monkeypatch.setattr(schema_module, "_judged", 0)
-    assert [schema_module.conforms(team, "Team")
-            for _ in range(schema_module.PYTHON_DOCUMENTS)] == [True] * 32
-    assert schema_module.conforms(team, "Team") is None
+    assert [schema_module.conforms(team, "Team", share // 4) for _ in range(5)] == [
+        True, True, True, True, None]
+    monkeypatch.setattr(schema_module, "_judged", 0)
+    assert schema_module.conforms(team, "Team", share + 1) is None  # one huge file
+    assert schema_module.conforms(team, "Team", share) is True
     monkeypatch.setattr(schema_module, "_judged", 0)
     monkeypatch.setitem(sys.modules, "jsonschema_rs", jsonschema_rs)
     assert schema_module.conforms(team, "Team") is None  # imported: it is the cheaper
@@ -383,7 +387,7 @@ PROBE = """
 import json, sys
 import orglint.schema
 if sys.argv[1] == "rs":
-    orglint.schema.PYTHON_DOCUMENTS = 0
+    orglint.schema.PYTHON_NODES = 0
 from orglint.cli import main
 try:
     code = main(sys.argv[2:])
@@ -439,3 +443,30 @@ def test_an_invalid_team_or_configuration_reports_what_it_always_did(tmp_path):
     fast = _check("fast", "bad.yaml", cwd=tmp_path)
     assert fast == _check("rs", "bad.yaml", cwd=tmp_path)
     assert fast[2] is True and fast[3] == 2 and "max-depth" in fast[1]
+
+
+FORKED = """
+import json, os, sys
+from orglint.loader import load
+from orglint.schema import conforms
+team = load(open(sys.argv[1], "rb").read(), "t.yaml").documents[0].data
+first = conforms(team, "Team")
+before = "jsonschema_rs" in sys.modules
+pid = os.fork()
+if pid == 0:
+    os.write(1, json.dumps(["jsonschema_rs" in sys.modules, conforms(team, "Team")]).encode())
+    os._exit(0)
+os.waitpid(pid, 0)
+print()
+print(json.dumps([first, before, "jsonschema_rs" in sys.modules, conforms(team, "Team")]))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the pool forks only where it can")
+def test_a_process_that_forks_a_pool_imports_jsonschema_rs_once_before_the_fork(tmp_path):
+    good = REPO / "examples" / "good" / "recsys-production.yaml"
+    done = subprocess.run([sys.executable, "-c", FORKED, str(good)], capture_output=True,
+                          text=True, check=True)
+    child, parent = (json.loads(line) for line in done.stdout.splitlines())
+    assert parent == [True, False, True, None]  # judged in Python until the fork
+    assert child == [True, None]  # the fork starts with it, and uses it

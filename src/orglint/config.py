@@ -169,7 +169,7 @@ def _read_yaml(path: Path, raw: bytes) -> dict[str, Any]:
     doc = loaded.documents[0]
     if not isinstance(doc.data, dict):
         raise ConfigError(f"{path}: the configuration must be a mapping of keys")
-    for path_parts, message, key in explain(doc.data, "Config"):
+    for path_parts, message, key in explain(doc.data, "Config", len(doc.source.values)):
         span = doc.source.span(path_parts, key=key)
         name = ".".join(str(p) for p in path_parts) or "(top level)"
         raise ConfigError(f"{path}:{span.line}:{span.column}: key '{name}': {message}")

@@ -10,6 +10,7 @@ file, the pre-commit case) the import of jsonschema-rs; anything else goes to it
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from functools import cache
@@ -155,14 +156,29 @@ def _validator(kind: str) -> Any:
     return jsonschema_rs.Draft202012Validator(schema(kind))
 
 
-# Documents a process judges in Python (``orglint.conform``) while jsonschema-rs is not
-# imported.  Importing it costs 12-19 ms of a run's start (about 50 M instructions and
-# mapping a large library), after which it judges a bench team in 67 K instructions
-# against the Python walk's 530 K.  A pre-commit run names a few files; past this many,
-# the run is a bulk one, which then pays at most this many walks (about 15 M
-# instructions, under 0.2 % of a cold 2,000-team run) on top of the import.
-PYTHON_DOCUMENTS = 32
+# Nodes (keys, values, items) a process judges in Python (``orglint.conform``) while
+# jsonschema-rs is not imported.  Importing it costs 12-19 ms of a run's start (about
+# 50 M instructions, and mapping a large library), after which it judges a node in
+# about 440 instructions against the Python walk's 3,400 (a bench team has 150 nodes).
+# A pre-commit run names a few files; past this many nodes (about 32 bench teams, or
+# one huge file) the run is a bulk one, which then pays at most this much walking
+# (about 15 M instructions, 0.2 % of a cold 2,000-team run) on top of the import.
+PYTHON_NODES = 5_000
 _judged = 0
+_kinds_judged: set[str] = set()
+
+
+def _before_fork() -> None:
+    # Only the pool forks, to check many files, and it checks one before forking so
+    # that what a check loads is loaded once: jsonschema-rs and the validators of the
+    # kinds seen are that, or each process would import its own after its share.
+    if _kinds_judged and "jsonschema_rs" not in sys.modules:
+        for kind in sorted(_kinds_judged):
+            _validator(kind)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_before_fork)
 
 
 @cache
@@ -175,14 +191,16 @@ def _python_check(kind: str) -> Any:
         return None  # a keyword it cannot judge exactly: jsonschema-rs judges this kind
 
 
-def conforms(data: Any, kind: str) -> bool | None:
-    """True when ``data`` is certainly valid against ``kind``'s schema without asking
-    jsonschema-rs; otherwise (invalid, unsure, or past ``PYTHON_DOCUMENTS``) None, and
-    jsonschema-rs decides and explains, so every finding is what it always was."""
+def conforms(data: Any, kind: str, nodes: int = 1) -> bool | None:
+    """True when ``data`` (of ``nodes`` nodes) is certainly valid against ``kind``'s
+    schema without asking jsonschema-rs; otherwise (invalid, unsure, or past
+    ``PYTHON_NODES``) None, and jsonschema-rs decides and explains, so every finding is
+    what it always was."""
     global _judged
-    if _judged >= PYTHON_DOCUMENTS or "jsonschema_rs" in sys.modules:
+    if _judged + nodes > PYTHON_NODES or "jsonschema_rs" in sys.modules:
         return None
-    _judged += 1
+    _judged += nodes
+    _kinds_judged.add(kind)
     check = _python_check(kind)
     if check is None:
         return None
@@ -192,10 +210,10 @@ def conforms(data: Any, kind: str) -> bool | None:
         return None
 
 
-def explain(data: Any, kind: str) -> list[tuple[Path, str, bool]]:
+def explain(data: Any, kind: str, nodes: int = 1) -> list[tuple[Path, str, bool]]:
     """``explain_all`` against orglint's schema of ``kind``; jsonschema-rs is imported
     only for a document that is not certainly valid."""
-    if conforms(data, kind):
+    if conforms(data, kind, nodes):
         return []
     return explain_all(data, schema(kind))
 
@@ -260,7 +278,7 @@ def validate(doc: Document, kind: str, file: str) -> list[Finding]:
         return [_finding(file, doc, ("kind",),
                          f"unknown kind '{data.get('kind')}'{did_you_mean(str(kind), KINDS)};"
                          f" expected one of {', '.join(KINDS)}", entity)]
-    if conforms(data, kind):
+    if conforms(data, kind, len(doc.source.values)):
         return []
     validator = _validator(kind)
     if validator.is_valid(data):
