@@ -28,7 +28,7 @@ from orglint.loader import load
 from orglint.memo import MEMO_LIMIT
 from orglint.resources import SCHEMA_FILES, schema
 from orglint.schema import document_kind
-from tests.conftest import REPO
+from tests.conftest import REPO, lines_run
 
 KINDS = tuple(SCHEMA_FILES)
 
@@ -364,6 +364,25 @@ def test_the_memo_of_strings_seen_valid_is_bounded():
     assert len(passed) == MEMO_LIMIT
     assert check("id-1") is True and check(f"id-{MEMO_LIMIT + 499}") is True
     assert check("Not-an-id") is False
+
+
+def test_the_walk_grows_linearly_with_hostile_documents():
+    import orglint.conform
+
+    where = orglint.conform.__file__
+    check = compile_schema(schema("Team"))
+
+    def team(members: int) -> dict[str, Any]:
+        return {"apiVersion": "orglint/v1", "kind": "Team", "metadata": {"name": "t"},
+                "spec": {"maturity": "pilot", "members": [
+                    {"id": f"p{i}", "owns": [f"r{i}-{j}" for j in range(5)],
+                     "skills": ["é" * 50, f"s{i}"], f"x-{i}": {str(i): [i]}}
+                    for i in range(members)]}}
+
+    small, large = team(2000), team(4000)
+    assert check(small) is True and check(large) is True
+    ratio = lines_run(lambda: check(large), where) / lines_run(lambda: check(small), where)
+    assert 1.8 < ratio < 2.2
 
 
 def test_past_its_share_of_nodes_a_process_asks_jsonschema_rs(monkeypatch):
