@@ -231,6 +231,43 @@ def test_a_certain_verdict_is_jsonschema_rs_s_verdict_on_junk(data, kind):
     _agrees(kind, data)
 
 
+MICRO = [
+    {"type": "object"}, {"type": "array"}, {"type": "string"}, {"type": "boolean"},
+    {"type": "null"}, {"type": "integer", "minimum": 0}, {"maximum": 3},
+    {"enum": ["a", "é", "1"]}, {"const": "x-"}, {"minLength": 1, "maxLength": 2},
+    {"type": "array", "uniqueItems": True, "items": {"type": "string", "maxLength": 3}},
+    {"minItems": 1, "maxItems": 2, "items": {"type": "object"}},
+    {"pattern": "^[a-z]+(-[a-z0-9]+)*$"},
+    {"type": "object", "properties": {"a": {"type": "integer"}, "x-a": {"type": "string"}},
+     "patternProperties": {"^x-": {"type": "string"}}, "additionalProperties": False,
+     "required": ["a"]},
+    {"additionalProperties": {"type": "array"}}, {"patternProperties": {"^x-": False}},
+    True, {"title": "annotations only"},
+    {"$ref": "#/$defs/a", "$defs": {"a": {"type": "array", "items": {"$ref": "#/$defs/a"}}}},
+]
+
+
+@pytest.mark.parametrize("node", MICRO, ids=[json.dumps(n) for n in MICRO])
+def test_a_certain_verdict_is_jsonschema_rs_s_verdict_for_each_keyword(node):
+    check, validator = compile_schema(node), jsonschema_rs.Draft202012Validator(node)
+
+    @FUZZ
+    @given(JUNK | st.dictionaries(st.sampled_from(KEYS), JUNK, max_size=4)
+           | st.sampled_from([b"x", (1,), {"a": b"x"}, [(1,)], "\ud800", {"\ud800": 1}]))
+    def agree(data: Any) -> None:
+        verdict = check(data)
+        try:
+            valid = validator.is_valid(data)
+        except ValueError:
+            valid = None  # it raises: a True here would hide that
+        if verdict is True:
+            assert valid is True, data
+        elif verdict is False:
+            assert valid is not True, data
+
+    agree()
+
+
 # -- the semantics that differ between Python and JSON ---------------------------------------
 
 INTEGER = {"type": "integer", "minimum": 1, "maximum": 100}
@@ -272,6 +309,10 @@ def test_keys_jsonschema_rs_cannot_read_are_unsure():
         assert check(data) is None
         with pytest.raises(ValueError):  # UnicodeEncodeError is one
             validator.is_valid(data)
+    free = {"type": "object"}  # no keyword reads the keys, yet jsonschema-rs raises
+    assert compile_schema(free)({1: 2}) is None
+    with pytest.raises(ValueError):
+        jsonschema_rs.Draft202012Validator(free).is_valid({1: 2})
 
 
 def test_a_pattern_judges_printable_ascii_only():
@@ -356,9 +397,11 @@ def test_the_schemas_patterns_match_alike_in_python_and_jsonschema_rs(pattern):
 
 
 def test_the_memo_of_strings_seen_valid_is_bounded():
+    def cell(function: Any, name: str) -> Any:
+        return function.__closure__[function.__code__.co_freevars.index(name)].cell_contents
+
     check = compile_schema({"type": "string", "pattern": "^[a-z0-9-]+$"})
-    names = check.__code__.co_freevars
-    passed = check.__closure__[names.index("passed")].cell_contents  # type: ignore[index]
+    passed = cell(cell(check, "check"), "passed")
     for i in range(MEMO_LIMIT + 500):
         assert check(f"id-{i}") is True
     assert len(passed) == MEMO_LIMIT

@@ -319,8 +319,16 @@ def _type(name: str) -> Check:
                 return None  # 1.0 is an integer in JSON Schema; NaN and inf are not
             return False if kind in _PLAIN else None
         return integer
-    wanted = {"object": dict, "array": list, "string": str, "boolean": bool,
-              "null": type(None)}[name]
+    if name == "object":
+        def mapping(value: Any) -> Verdict:
+            kind = type(value)
+            if kind is dict:
+                # jsonschema-rs raises on a key that is not a string (at the top level
+                # even when no keyword reads the keys).
+                return True if all(type(key) is str for key in value) else None
+            return False if kind in _PLAIN else None
+        return mapping
+    wanted = {"array": list, "string": str, "boolean": bool, "null": type(None)}[name]
 
     def typed(value: Any) -> Verdict:
         kind = type(value)
@@ -402,6 +410,24 @@ def _number(node: dict[str, Any]) -> Check:
 def compile_schema(root: dict[str, Any]) -> Check:
     """The check of a whole schema; ``Refused`` if any part of it cannot be judged."""
     try:
-        return _Compiler(root).compile(root)
+        check = _Compiler(root).compile(root)
     except (TypeError, ValueError, KeyError) as error:  # a shape not foreseen: not judged
         raise Refused(f"schema: {error!r}") from None
+
+    def document(value: Any) -> Verdict:
+        # jsonschema-rs converts the document itself (not what it holds) before any
+        # keyword runs, and raises on a key that is not a string, a string it cannot
+        # encode, or a type it does not know, whatever the schema says.
+        kind = type(value)
+        if kind is dict:
+            for key in value:
+                if type(key) is not str or (not key.isascii() and _SURROGATE.search(key)):
+                    return None
+        elif kind is str:
+            if not value.isascii() and _SURROGATE.search(value):
+                return None
+        elif kind not in _PLAIN:
+            return None
+        return check(value)
+
+    return document
