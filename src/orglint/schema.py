@@ -157,13 +157,13 @@ def _validator(kind: str) -> Any:
 
 
 # Nodes (keys, values, items) a process judges in Python (``orglint.conform``) while
-# jsonschema-rs is not imported.  Importing it costs 12-19 ms of a run's start (about
-# 50 M instructions, and mapping a large library), after which it judges a node in
-# about 440 instructions against the Python walk's 3,400 (a bench team has 150 nodes).
-# A pre-commit run names a few files; past this many nodes (about 32 bench teams, or
-# one huge file) the run is a bulk one, which then pays at most this much walking
-# (about 15 M instructions, 0.2 % of a cold 2,000-team run) on top of the import.
-PYTHON_NODES = 5_000
+# jsonschema-rs is not imported.  Importing it costs 12-19 ms of a run's start (48 M
+# instructions, and mapping a large library), after which it judges a bench team (150
+# nodes) in about 86 K instructions against the Python walk's 415 K: on 2,000 teams,
+# jsonschema-rs is cheaper.  A pre-commit run names a few files; past this many nodes
+# (about 13 bench teams, or one large file) the run is taken for a bulk one, which then
+# pays at most this much walking (about 6 M instructions) on top of the import.
+PYTHON_NODES = 2_000
 _judged = 0
 _kinds_judged: set[str] = set()
 
