@@ -243,6 +243,8 @@ MICRO = [
      "required": ["a"]},
     {"additionalProperties": {"type": "array"}}, {"patternProperties": {"^x-": False}},
     True, {"title": "annotations only"},
+    {"type": "string", "maxLength": 3, "required": ["a"], "items": {"type": "null"}},
+    {"type": "object", "maxLength": 1, "maxItems": 1, "minimum": 2},
     {"$ref": "#/$defs/a", "$defs": {"a": {"type": "array", "items": {"$ref": "#/$defs/a"}}}},
 ]
 
@@ -292,6 +294,12 @@ def test_enums_and_consts_take_strings_only_and_compare_as_json_does():
                     {"const": "a", "enum": ["a"]}):
         with pytest.raises(Refused):
             compile_schema(refused)
+
+
+def test_keywords_of_another_type_than_the_schema_s_do_not_refuse_its_values():
+    check = compile_schema({"type": "string", "maxLength": 3, "required": ["a"],
+                            "maxItems": 0, "minimum": 5})
+    assert check("ab") is True and check("abcd") is False and check({"a": 1}) is False
 
 
 def test_unique_items_judges_lists_of_strings_only():

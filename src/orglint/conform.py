@@ -140,22 +140,22 @@ class _Compiler:
         checks: list[Check] = []
         if "$ref" in node:
             checks.append(self.ref(node["$ref"]))
+        if "const" in node or "enum" in node:
+            checks.append(_choices(node))
         # The type is checked by the check of that type's keywords when there is one:
         # one call per value instead of two.
         typed = False
-        if "const" in node or "enum" in node:
-            checks.append(_choices(node))
         if keys & _STRING_KEYWORDS:
-            typed = typed or kind == "string"
-            checks.append(_string(node, typed))
+            typed |= kind == "string"
+            checks.append(_string(node, kind == "string"))
         if keys & _NUMBER_KEYWORDS:
             checks.append(_number(node))
         if keys & _OBJECT_KEYWORDS:
-            typed = typed or kind == "object"
-            checks.append(self.object(node, typed))
+            typed |= kind == "object"
+            checks.append(self.object(node, kind == "object"))
         if keys & _ARRAY_KEYWORDS:
-            typed = typed or kind == "array"
-            checks.append(self.array(node, typed))
+            typed |= kind == "array"
+            checks.append(self.array(node, kind == "array"))
         if kind is not None and not typed:
             checks.append(_type(kind))
         return _all(checks)
