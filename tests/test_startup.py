@@ -27,7 +27,10 @@ NEVER_ON_THE_CHECK_PATH = ["pydantic", "dataclasses", "inspect", "ruamel", "json
                            # OpenSSL (orglint.hashing has blake2b and sha256 without it),
                            # the terminal's width (argparse asks for it only for help),
                            # and random numbers for temporary names (os.urandom is enough).
-                           "hashlib", "_hashlib", "shutil", "secrets"]
+                           "hashlib", "_hashlib", "shutil", "secrets",
+                           # 12-19 ms: orglint.conform judges valid documents; only an
+                           # invalid one needs jsonschema-rs's errors (test_conform.py).
+                           "jsonschema_rs"]
 # Which files hold policies is asked on every check; the package's docstring and this
 # finder are all it loads until a policy is found.
 LIGHT = {"orglint.policy", "orglint.policy.find"}

@@ -155,8 +155,7 @@ def _read(path: Path) -> dict[str, Any]:
 
 def _read_yaml(path: Path, raw: bytes) -> dict[str, Any]:
     from orglint.loader import load
-    from orglint.resources import schema
-    from orglint.schema import explain_all
+    from orglint.schema import explain
 
     loaded = load(raw, str(path))
     problems = loaded.findings
@@ -170,7 +169,7 @@ def _read_yaml(path: Path, raw: bytes) -> dict[str, Any]:
     doc = loaded.documents[0]
     if not isinstance(doc.data, dict):
         raise ConfigError(f"{path}: the configuration must be a mapping of keys")
-    for path_parts, message, key in explain_all(doc.data, schema("Config")):
+    for path_parts, message, key in explain(doc.data, "Config", len(doc.source.values)):
         span = doc.source.span(path_parts, key=key)
         name = ".".join(str(p) for p in path_parts) or "(top level)"
         raise ConfigError(f"{path}:{span.line}:{span.column}: key '{name}': {message}")
@@ -199,10 +198,9 @@ def locate(config_file: Path | None, parts: tuple[str, ...], key: bool = True) -
 
 def _check_table(data: dict[str, Any], origin: str) -> None:
     """The JSON Schema check for TOML tables (YAML files get it with positions)."""
-    from orglint.resources import schema
-    from orglint.schema import explain_all
+    from orglint.schema import explain
 
-    for path_parts, message, _ in explain_all(data, schema("Config")):
+    for path_parts, message, _ in explain(data, "Config"):
         name = ".".join(str(p) for p in path_parts) or "(top level)"
         raise ConfigError(f"{origin}: key '{name}': {message}")
 
