@@ -127,3 +127,6 @@ def test_spans_are_kept_as_marks_and_read_only_when_asked_for():
     assert values.get(((), "missing")) is None
     assert doc.source.keys.get(((), "b")) == (2, 0, 2, 1)
     assert doc.source.span(("b", 1, "e")) == (5, 15, 5, 21)
+    # The keys are the mapping values' entries only: list items have no key.
+    assert len(doc.source.keys) == len(list(doc.source.keys)) < len(values)
+    assert len(doc.source.keys) == sum(len(v) == 4 for v in dict.values(values))

@@ -76,6 +76,9 @@ class MarkedKeys:
     def __iter__(self) -> Iterator[NestedPath]:
         return (key for key, found in dict.items(self.spans) if len(found) == 4)
 
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
 
 Spans = dict[NestedPath, Raw] | Marked | MarkedKeys
 
