@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from tests.conftest import dedent
 
@@ -124,7 +125,6 @@ def test_a_file_rewritten_while_it_is_read_is_read_again_next_run(tmp_path, monk
     # read, it would describe the rewritten file beside the old content's digest, and
     # the next run would trust that digest.
     import time
-    from pathlib import Path
 
     from orglint import files
     from orglint.config import Settings
@@ -608,3 +608,37 @@ def test_a_kept_report_is_written_as_bytes_only_where_they_are_what_its_text_giv
     assert _as_written(cache.Report("x", 0, "s"), utf8) is None
     surrogate = cache.KeptReport(b"h\n" + "\udcff".encode("utf-8", "surrogatepass"), 2, 1, "s")
     assert surrogate.utf8() is None and surrogate.text == "\udcff"
+
+
+def test_old_settings_leave_the_cache_and_nothing_else_does(run_cli, tmp_path):
+    # Every configuration (and every orglint version) has a results folder of its own;
+    # past a few, the oldest go, with only orglint's files in them, never through a link.
+    _org(tmp_path)
+    cache = tmp_path / ".cache"
+    made: list[tuple[Path, int]] = []
+    for n, code in enumerate(["ORG301", "ORG101", "ORG102", "ORG103", "ORG104", "ORG105"]):
+        (tmp_path / ".orglint.yaml").write_text(f"paths: ['teams/*.yaml']\nselect: [{code}]\n")
+        findings(run_cli, tmp_path)
+        new = [f for f in cache.glob("v3-*") if f not in {m for m, _ in made}]
+        assert len(new) == 1
+        when = 10**9 * (1000 + n)  # mtimes in the order the folders were made
+        os.utime(new[0], ns=(when, when))
+        made.append((new[0], when))
+    # The sixth configuration's first run removed the first's folder: four others kept.
+    assert not made[0][0].exists() and len(list(cache.glob("v3-*"))) == 5
+    second = made[1][0]
+    (second / "notes.txt").write_text("someone else's")
+    os.utime(second, ns=(made[1][1],) * 2)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "pack").write_text("not orglint's to delete")
+    os.utime(outside, ns=(1, 1))
+    (cache / "v3-0123456789abcdef").symlink_to(outside)
+    (tmp_path / ".orglint.yaml").write_text("paths: ['teams/*.yaml']\nselect: [ORG106]\n")
+    findings(run_cli, tmp_path)
+    assert sorted(os.listdir(second)) == ["notes.txt"]  # its pack gone, the rest kept
+    assert (outside / "pack").read_text() == "not orglint's to delete"
+    real = [f for f in cache.glob("v3-*") if not f.is_symlink()]
+    assert len(real) == 1 + 4 + 1  # the run's, the four newest others, the one kept
+    # The newest settings still answer from the cache.
+    assert findings(run_cli, tmp_path) == []

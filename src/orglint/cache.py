@@ -72,6 +72,7 @@ OWN_FILES = re.compile(rf"""(?:
   | (?:[^/]+/)?{_TMP}
 )""", re.VERBOSE)
 OWN_DIRS = re.compile(r"index|settings|runs|v[23]-[0-9a-f]{16}")
+_RESULTS = re.compile(r"v[23]-[0-9a-f]{16}")
 
 
 @functools.cache
@@ -458,6 +459,32 @@ class CacheDir:
             return []
         return out
 
+    def prune_results(self, current: str, kept: int) -> None:
+        """Delete the result folders of all but the ``kept`` newest settings besides
+        ``current``: each configuration, matrix and orglint version has its own folder
+        (megabytes for a large org), and a CI cache restored run after run would
+        otherwise grow with every upgrade.  Only folders named as orglint names them,
+        only orglint's files in them, never through a link (as ``orglint clean``)."""
+        try:
+            with self._folder(()) as fd:
+                folders = [(entry.name, entry.stat(follow_symlinks=False))
+                           for entry in os.scandir(fd)
+                           if entry.name != current and _RESULTS.fullmatch(entry.name)]
+                folders = [(name, info) for name, info in folders
+                           if stat.S_ISDIR(info.st_mode) and info.st_uid == euid()]
+                folders.sort(key=lambda f: f[1].st_mtime_ns, reverse=True)
+                for name, _ in folders[kept:]:
+                    sub = os.open(name, _DIR, dir_fd=fd)
+                    try:
+                        _, left = _empty(sub, name + "/")
+                    finally:
+                        os.close(sub)
+                    if not left:
+                        with suppress(OSError):
+                            os.rmdir(name, dir_fd=fd)
+        except OSError:
+            return  # another run pruning too, a read-only folder: next time
+
     def delete(self, parts: tuple[str, ...]) -> None:
         """Unlink ``parts`` if it is a regular file named as orglint names its own."""
         if not OWN_FILES.fullmatch("/".join(parts)):
@@ -485,6 +512,7 @@ class Cache:
 
     PACK_LIMIT = 50_000
     DELTAS = 16
+    SETTINGS_KEPT = 4  # besides the run's own: a few configurations used in turn
 
     def __init__(self, store: CacheDir | None, name: str) -> None:
         self.store = store
@@ -588,6 +616,8 @@ class Cache:
                                  *_pack(self.store.key, merged)):
             for delta in self.deltas:
                 self.store.delete((self.name, delta))
+            if not entries:  # a folder's first pack: new settings, so maybe old ones
+                self.store.prune_results(self.name, self.SETTINGS_KEPT)
 
 
 _TEXTS = 2  # the JSON texts that end an entry (see ``fileresult.to_entry``)
