@@ -451,6 +451,16 @@ def test_past_its_share_of_nodes_a_process_asks_jsonschema_rs(monkeypatch):
     assert schema_module.conforms(team, "Team") is None  # imported: it is the cheaper
 
 
+def test_a_process_told_it_checks_many_files_asks_jsonschema_rs_from_the_first(monkeypatch):
+    team = next(d for d in CORPUS["Team"] if _rs("Team", d))
+    monkeypatch.delitem(sys.modules, "jsonschema_rs")
+    monkeypatch.setattr(schema_module, "_judged", 0)
+    schema_module.expect(schema_module.BULK_FILES)
+    assert schema_module.conforms(team, "Team") is True  # a few files: walked in Python
+    schema_module.expect(schema_module.BULK_FILES + 1)
+    assert schema_module.conforms(team, "Team") is None
+
+
 # -- whole runs ---------------------------------------------------------------------------
 
 PROBE = """

@@ -39,7 +39,14 @@ from orglint.rules.base import Rule, TeamContext
 from orglint.rules.input import UnknownRole, YamlSyntaxError
 from orglint.rules.org import OrgContext
 from orglint.rules.patterns import custom_rules
-from orglint.schema import document_kind, looks_like_orglint, new_hint_scope, recover, validate
+from orglint.schema import (
+    document_kind,
+    expect,
+    looks_like_orglint,
+    new_hint_scope,
+    recover,
+    validate,
+)
 from orglint.selection import check_selectors, is_enabled, names_rule, rule_for
 from orglint.suppress import scan
 from orglint.wording import plural
@@ -268,6 +275,7 @@ def _check_many(items: list[tuple[str, Path, bytes]], job: Job,
     from orglint import pool
 
     workers = min(jobs if jobs is not None else (os.cpu_count() or 1), pool.worker_cap())
+    expect(len(items))
     if workers <= 1 or len(items) < POOL_THRESHOLD:
         return [check_file(name, path, job, digest=digest) for name, path, digest in items]
     # One process per core, the main process one of them (it has no result thread to

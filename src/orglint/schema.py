@@ -181,6 +181,19 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(before=_before_fork)
 
 
+# A run that is about to check more files than this is a bulk one from its first file.
+BULK_FILES = 12
+
+
+def expect(files: int) -> None:
+    """Told that this process is about to check ``files`` files: past ``BULK_FILES``,
+    jsonschema-rs judges from the first (walking the first few in Python would only add
+    to the import it is going to pay anyway)."""
+    global _judged
+    if files > BULK_FILES:
+        _judged = max(_judged, PYTHON_NODES)
+
+
 @cache
 def _python_check(kind: str) -> Any:
     from orglint.conform import Refused, compile_schema
