@@ -10,7 +10,7 @@ again here.  Where a person rule points comes from the files' facts: each member
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from orglint.facts import PersonFact, Place
@@ -29,6 +29,7 @@ from orglint.policy.cel import (
 from orglint.policy.compiled import Compiled, Verdict, evaluate, fallback_message, message_of
 from orglint.policy.orgteams import ORG_NAMES, OrgTeamRules
 from orglint.policy.policyset import team_data
+from orglint.policy.shape import projector, shape
 from orglint.policy.teamrules import OUTCOMES, outcome_item, passes, policy_error, report
 from orglint.policy.views import org_view, person_views, pruned_org, pruned_persons, readable
 from orglint.rules.base import TeamContext
@@ -199,6 +200,12 @@ class _Persons:
         # Most persons pass every rule: one bool per chunk says so without building a
         # row per person (a row is copied into the map's result, then into Python).
         self.probe = self._compile("all", " && ".join(passes(c) for c in rules))
+        # A chunk is converted for the probe and the batch only: what neither can
+        # observe of a person is left out (a failure's message reads the whole person).
+        self.project: Callable[[Any], Any] | None = None
+        if not from_org and self.batch is not None and self.probe is not None:
+            found = shape([self.batch.source, self.probe.source], ("persons",))
+            self.project = projector(found["persons"]) if found else None
 
     def _compile(self, macro: str, body: str) -> Program | None:
         try:
@@ -214,8 +221,10 @@ class _Persons:
         """The inputs of one chunk, converted once for the probe and the batch."""
         if self.from_org:
             return self.shared.on(pids)
-        return activation(_OWN_NAMES, {**self.matrix,
-                                       "persons": [self.persons[pid] for pid in pids]})
+        persons = [self.persons[pid] for pid in pids]
+        if self.project is not None:
+            persons = self.project(persons)
+        return activation(_OWN_NAMES, {**self.matrix, "persons": persons})
 
     def alone(self, rule: Compiled) -> Compiled:
         """``rule`` as it reads its person (from the shared org: ``orglint.target()``)."""
