@@ -120,3 +120,25 @@ def test_a_filter_followed_by_an_empty_string_is_still_read():
 
     assert shape(["persons.map(person, person.teams.filter(t, t.role != '')[0].team == '')"],
                  ("persons",)) is None
+
+
+def test_an_org_read_for_its_size_is_converted_as_a_length(tmp_path, run_cli, monkeypatch):
+    from orglint.policy import cel
+
+    org(tmp_path, """\
+    - code: ACME070
+      name: some-teams
+      target: org
+      expression: "org.teams.size() > 1"
+    """, team=TEAM)
+    seen: list[Any] = []
+    init = cel.Shared.__init__
+
+    def spy(self: cel.Shared, names: tuple[str, ...], data: Any) -> None:
+        seen.append(data["org"])
+        init(self, names, data)
+
+    monkeypatch.setattr(cel.Shared, "__init__", spy)
+    done = run_cli("check", ".", "--select", "ACME,ORG903", "--no-cache")
+    assert "ACME070" in done.out, done.out + done.err  # one team: the rule fails
+    assert seen == [{"teams": [None]}]

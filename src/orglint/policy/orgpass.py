@@ -100,6 +100,14 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
         if any(c.spec.target in ("team", "member") for c in served):
             words |= {"spec", "members"}  # orgteams reads a member at team.spec.members[i]
         org = pruned_org(org, words)
+    if served and all(c.spec.target == "org" for c in served):
+        # Org rules alone read the shared org (team, member and person rules index it
+        # by target, which ``shape`` does not follow): it is converted with only what
+        # they can observe, e.g. the length of ``org.teams`` for ``org.teams.size()``.
+        observed = shape([p.source for c in served for p in (c.match, c.expression, c.message)
+                           if p is not None], ("org",))
+        if observed is not None:
+            org = projector(observed["org"])(org)
     data: dict[str, Any] = {"org": org}
     if any("matrix" in r.policy.uses for r in rules):
         data["matrix"] = policies.matrix_data
