@@ -142,3 +142,64 @@ def test_an_org_read_for_its_size_is_converted_as_a_length(tmp_path, run_cli, mo
     done = run_cli("check", ".", "--select", "ACME,ORG903", "--no-cache")
     assert "ACME070" in done.out, done.out + done.err  # one team: the rule fails
     assert seen == [{"teams": [None]}]
+
+
+def test_persons_built_shaped_are_person_views_projected():
+    import random
+
+    from orglint.model import Person
+    from orglint.policy.shape import projector, shape
+    from orglint.policy.views import person_views, shaped_persons
+
+    people = {"ana": Person("ana", name="Ana", level="senior", skills=["python"]),
+              "cy": Person("cy", title="SRE", role="devops-sre")}
+
+    def member(pid: str, **fields: object) -> dict[str, object]:
+        base: dict[str, object] = dict.fromkeys(
+            ("id", "role", "allocation", "owns", "email", "name", "title", "level", "skills"))
+        return {**base, "id": pid, "owns": [], "skills": [], **fields}
+
+    teams = [{"id": "t1", "spec": {"members": [
+                 member("ana", role="ml-engineer", allocation=50, owns=["r", "s"]),
+                 member("bo", name="Bo", title="MLOps Engineer", skills=["k8s"])]}},
+             {"id": "t2", "spec": {"members": [
+                 member("bo", level="staff", role="mlops-engineer", allocation=50),
+                 member("cy", email="cy@x.org", name="Cy", owns=["q"])]}}]
+    full = person_views(teams, people)
+    uses = ["person.id == ''", "person.name == ''", "person.title == ''", "person.role == ''",
+            "person.level == ''", "person.email == ''", "person.skills.size() > 0",
+            "'x' in person.skills", "person.teams.size() > 0", "person.teams == []",
+            "person.teams.all(t, t.role == '')", "person.teams.all(t, t.team == '')",
+            "person.teams.all(t, t.allocation > 0)", "person.teams.all(t, t.owns.size() > 0)",
+            "person.teams.all(t, 'q' in t.owns)", "person.teams.all(t, t.size() > 0)",
+            "person.teams[0].owns.size() > 0", "person.other == 1", "person.size() > 0"]
+    rnd = random.Random(15)
+    picks = [[u] for u in uses] + [rnd.sample(uses, rnd.randint(2, 6)) for _ in range(300)]
+    built_some = 0
+    for picked in picks:
+        found = shape([f"persons.map(person, {u})" for u in picked], ("persons",))
+        assert found is not None, picked
+        node = found["persons"].elem
+        assert node is not None
+        built = shaped_persons(teams, people, node)
+        expected = {pid: projector(node)(person) for pid, person in full.items()}
+        if built is None:
+            assert "person.size() > 0" in picked
+            continue
+        built_some += 1
+        assert built == expected, picked
+    assert built_some > 250
+
+
+def test_a_message_reads_what_the_expression_does_not(tmp_path, run_cli):
+    org(tmp_path, """\
+    - code: ACME071
+      name: no-teams
+      target: person
+      expression: "person.teams.size() == 0"
+      messageExpression: "person.id + ' is on ' + string(person.teams.size()) + ' team(s) as '
+        + person.teams[0].role"
+    """, team=TEAM)
+    done = run_cli("check", ".", "--select", "ACME,ORG903", "--no-cache")
+    assert "ana is on 1 team(s) as data-scientist" in done.out, done.out + done.err
+    assert "ORG903" not in done.out
