@@ -203,3 +203,29 @@ def test_a_message_reads_what_the_expression_does_not(tmp_path, run_cli):
     done = run_cli("check", ".", "--select", "ACME,ORG903", "--no-cache")
     assert "ana is on 1 team(s) as data-scientist" in done.out, done.out + done.err
     assert "ORG903" not in done.out
+
+
+def test_the_work_of_reading_a_hostile_rule_set_is_bounded(monkeypatch):
+    from orglint.policy import shape as module
+
+    # Every use of ``m`` is followed through every place ``m`` was bound to.
+    uses = " && ".join(f"person.f{k}.all(m, m.g == 1)" for k in range(60))
+    assert module.shape([uses], ("person",)) is not None
+    monkeypatch.setattr(module, "MAX_WORK", 500)
+    assert module.shape([uses], ("person",)) is None
+
+
+def test_where_a_filter_ends_is_found_once(monkeypatch):
+    from orglint.policy import shape as module
+
+    calls: list[int] = []
+    closing = module._closing
+
+    def counted(toks: list[tuple[str, str]]) -> dict[int, int]:
+        calls.append(len(toks))
+        return closing(toks)
+
+    monkeypatch.setattr(module, "_closing", counted)
+    many = " && ".join("person.teams.filter(t, t.role == 'x').size() > 0" for _ in range(200))
+    assert module.shape([many], ("person",)) is not None
+    assert len(calls) == 1

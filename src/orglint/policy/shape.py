@@ -22,6 +22,7 @@ from typing import Any
 
 MACROS = frozenset({"all", "exists", "exists_one", "map", "filter"})
 MAX_NODES = 10_000  # a hostile rule set gets no projection, not a quadratic one
+MAX_WORK = 1_000_000  # nodes visited in all passes, for the same reason
 MAX_PASSES = 8  # rounds to follow comprehension variables bound over each other
 
 _TOKEN = re.compile(r"""
@@ -93,7 +94,9 @@ class _Reader:
     def __init__(self, roots: dict[str, Node]) -> None:
         self.roots = roots
         self.bound: dict[str, list[Node]] = {}
+        self._bound_ids: dict[str, set[int]] = {}
         self.nodes = len(roots)
+        self.work = 0
 
     def _new(self) -> Node:
         self.nodes += 1
@@ -114,15 +117,18 @@ class _Reader:
 
     def bind(self, name: str, nodes: list[Node]) -> bool:
         have = self.bound.setdefault(name, [])
+        ids = self._bound_ids.setdefault(name, set())
         added = False
         for node in nodes:
-            if not any(node is n for n in have):
+            if id(node) not in ids:
+                ids.add(id(node))
                 have.append(node)
                 added = True
         return added
 
-    def scan(self, toks: list[tuple[str, str]]) -> bool:
-        """Record every use of a tracked name; True if a new binding was found."""
+    def scan(self, toks: list[tuple[str, str]], closing: dict[int, int]) -> bool:
+        """Record every use of a tracked name; True if a new binding was found
+        (``closing``: the index of the bracket that closes each opening one)."""
         added = False
         n = len(toks)
 
@@ -139,6 +145,9 @@ class _Reader:
                 continue  # a comprehension declaring its variable
             nodes = ([self.roots[text]] if text in self.roots else []) + \
                 self.bound.get(text, [])
+            self.work += len(nodes)
+            if self.work > MAX_WORK:
+                raise Refused
             j = i + 1
             while True:
                 tok = at(j)
@@ -159,8 +168,10 @@ class _Reader:
                         for node in nodes:
                             node.iterated = True
                         added |= self.bind(var[1], [self.elem(node) for node in nodes])
-                        if name == "filter":
-                            self._sized_after(toks, j + 2)
+                        if name == "filter":  # gives elements: only its size may be read
+                            end = closing.get(j + 2, n)
+                            if [t[1] for t in toks[end + 1:end + 5]] != [".", "size", "(", ")"]:
+                                raise Refused
                         break
                     for node in nodes:  # another method: its receiver is read whole
                         node.whole = True
@@ -182,38 +193,32 @@ class _Reader:
                 break
         return added
 
-    @staticmethod
-    def _sized_after(toks: list[tuple[str, str]], open_at: int) -> None:
-        """A ``filter`` gives elements of the view: only its size may be read."""
-        depth = 0
-        for k in range(open_at, len(toks)):
-            kind, text = toks[k]
-            if kind != "op":
-                continue
-            if text in "([{":
-                depth += 1
-            elif text in ")]}":
-                depth -= 1
-                if depth == 0:
-                    after = [t[1] for t in toks[k + 1:k + 5]]
-                    if after == [".", "size", "(", ")"]:
-                        return
-                    break
-        raise Refused
+def _closing(toks: list[tuple[str, str]]) -> dict[int, int]:
+    """Where each bracket closes, in one pass."""
+    out: dict[int, int] = {}
+    stack: list[int] = []
+    for k, (kind, text) in enumerate(toks):
+        if kind != "op":
+            continue
+        if text in "([{":
+            stack.append(k)
+        elif text in ")]}" and stack:
+            out[stack.pop()] = k
+    return out
 
 
 def shape(sources: list[str], roots: tuple[str, ...]) -> dict[str, Node] | None:
     """What ``sources`` can observe of each input named in ``roots``; None when they
     use syntax this reader does not follow."""
     try:
-        streams = [_tokens(source) for source in sources]
+        streams = [(toks, _closing(toks)) for toks in map(_tokens, sources)]
         reader = _Reader({root: Node() for root in roots})
         for _ in range(MAX_PASSES):
             # Marks are idempotent: a pass that binds no new variable saw every use
             # with every binding, so the tree is complete.
             added = False
-            for toks in streams:
-                added |= reader.scan(toks)
+            for toks, closing in streams:
+                added |= reader.scan(toks, closing)
             if not added:
                 return reader.roots
     except Refused:
