@@ -199,7 +199,7 @@ def _length_only(node: Any) -> bool:
     return not node.whole and not node.keys and node.elem is None
 
 
-def _opaque(node: Any) -> bool:
+def opaque(node: Any) -> bool:
     """A map read whole: sized, iterated or indexed by a number (see ``projector``)."""
     return bool(node.whole or node.size or node.iterated or node.elem is not None)
 
@@ -209,7 +209,7 @@ def shaped_persons(teams: Iterable[Mapping[str, Any]], people: Mapping[str, Pers
     """Every person as ``projector(node)`` makes ``person_views`` (``node``: a
     ``shape.Node`` of one person), built without the rest, or None when ``node`` reads
     a person whole."""
-    if _opaque(node):
+    if opaque(node):
         return None
     keys = node.keys
     fields = [key for key in ("name", "title", "role", "level", "email") if key in keys]
@@ -225,7 +225,7 @@ def shaped_persons(teams: Iterable[Mapping[str, Any]], people: Mapping[str, Pers
     owns_length = False
     if memberships is not None and not _length_only(memberships):
         elem = memberships.elem
-        if memberships.whole or memberships.keys or elem is None or _opaque(elem):
+        if memberships.whole or memberships.keys or elem is None or opaque(elem):
             how = "whole"
         else:
             how = "some"
@@ -275,3 +275,4 @@ def shaped_persons(teams: Iterable[Mapping[str, Any]], people: Mapping[str, Pers
                     full["owns"] = [None] * len(full["owns"])
             entry["teams"].append(full)
     return out
+
