@@ -121,13 +121,13 @@ def _org_run(tmp_path: Any, run_cli: Any, monkeypatch: Any, rules: str) -> tuple
     org(tmp_path, rules, team=TEAM)
     (tmp_path / "search.yaml").write_text(SECOND)
     seen: list[Any] = []
-    view_of = orgviews.view_of
+    view = orgviews.OrgViews.view
 
-    def spy(ctx: Any, policies: Any) -> Any:
-        seen.append(view_of(ctx, policies))
+    def spy(self: Any, ctx: Any) -> Any:
+        seen.append(view(self, ctx))
         return seen[-1]
 
-    monkeypatch.setattr(orgviews, "view_of", spy)
+    monkeypatch.setattr(orgviews.OrgViews, "view", spy)
     done = run_cli("check", ".", "--select", "ACME,ORG903", "--no-cache", "--jobs", "1")
     assert done.code == 0 and "ORG903" not in done.out, done.out + done.err
     return done.out, seen
@@ -176,3 +176,25 @@ def test_what_the_org_pass_cannot_follow_keeps_the_whole_view(tmp_path, run_cli,
   expression: "org.teams.size() > 0 && team.id != ''"
 """)
     assert seen and all("apiVersion" in view for view in seen)
+
+
+def test_the_org_views_cross_to_a_spawned_worker():
+    import pickle
+
+    from orglint.loader import Document
+    from orglint.matrix import load_matrix
+    from orglint.policy.orgviews import OrgViews
+    from orglint.policy.shape import shape
+    from orglint.rules.base import TeamContext
+    from orglint.source import SourceMap
+
+    team, _, people = _team()
+    ctx = TeamContext(team, Document({}, SourceMap({}, {}), 0), "", load_matrix(), people)
+    found = shape(["team.spec.members.all(m, m.name != '' && m.skills.size() > 0)"],
+                  ("team",))
+    assert found is not None
+    views = OrgViews(found["team"])
+    built = views.view(ctx)  # the main process has made its builder: a closure
+    assert built["spec"]["members"][2] == {"name": "Cy", "skills": [None]}
+    again = pickle.loads(pickle.dumps(views))  # as a Job crosses to a spawned worker
+    assert again.view(ctx) == built

@@ -59,7 +59,7 @@ class Job(NamedTuple):
     limits: Limits
     people: dict[str, Person]  # the org's People files, read before the teams
     codes: frozenset[str] | None = None  # the codes of ``rules``
-    views: Any = None  # the PolicySet whose org pass reads each team (FileResult.views)
+    views: Any = None  # a policy.orgviews.OrgViews: keep each team's view (FileResult.views)
 
 
 class Plan(NamedTuple):
@@ -190,10 +190,8 @@ def _check_team(team: Team, doc: Document, data: dict[str, Any], clean: bool, fi
             raise InternalError(f"rule {rule.code} failed on {file}: {exc!r}") from exc
     team_facts(doc, file, result.facts, data)
     if job.views:
-        from orglint.policy.orgviews import view_of
-
         result.views = result.views if result.views is not None else []
-        result.views.append(view_of(ctx, job.views))
+        result.views.append(job.views.view(ctx))
     if not clean:
         return  # an edit next to a field the schema rejected could duplicate a key
     if all(member.role is not None for member in team.spec.members):
@@ -478,8 +476,12 @@ def _backstage(gathered: Gathered, job: Job, plan_: Plan, named: set[str],
 def _wants_views(plan_: Plan) -> Any:
     if plan_.policies is None:
         return None
-    return plan_.policies if any(rule.scope == "org" and rule.spec.code in plan_.enabled
-                                 for rule in plan_.policies.rules) else None
+    if not any(rule.scope == "org" and rule.spec.code in plan_.enabled
+               for rule in plan_.policies.rules):
+        return None
+    from orglint.policy.orgviews import org_views
+
+    return org_views(plan_.policies)
 
 
 MAX_NOTES = 5

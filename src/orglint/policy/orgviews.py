@@ -84,10 +84,27 @@ def team_needs(policies: PolicySet) -> Node | None:
     return team
 
 
-def view_of(ctx: TeamContext, policies: PolicySet) -> dict[str, Any]:
-    """The team as the org pass of ``policies`` reads it."""
-    builders: dict[str, Builder] = policies.__dict__.setdefault("_org_views", {})
-    build = builders.get("")
-    if build is None:
-        build = builders[""] = team_builder(team_needs(policies))
-    return build((ctx.team, [info.role for info in ctx.roles], ctx.people))
+class OrgViews:
+    """What the org pass reads of each team, and the views built with only that: a
+    ``Job`` carries it to the workers (a spawned one gets the ``Node`` tree by pickle,
+    as the rest of the job, and makes its builder again)."""
+
+    def __init__(self, needs: Node | None) -> None:
+        self.needs = needs
+        self._build: Builder | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"needs": self.needs}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.needs, self._build = state["needs"], None
+
+    def view(self, ctx: TeamContext) -> dict[str, Any]:
+        """The team of ``ctx`` as the org pass reads it."""
+        if self._build is None:
+            self._build = team_builder(self.needs)
+        return self._build((ctx.team, [info.role for info in ctx.roles], ctx.people))
+
+
+def org_views(policies: PolicySet) -> OrgViews:
+    return OrgViews(team_needs(policies))
