@@ -67,7 +67,7 @@ class Job(NamedTuple):
     limits: Limits
     people: dict[str, Person]  # the org's People files, read before the teams
     codes: frozenset[str] | None = None  # the codes of ``rules``
-    views: bool = False  # keep each team's policy view (FileResult.views)
+    views: Any = None  # a policy.orgviews.OrgViews: keep each team's view (FileResult.views)
 
 
 class Plan(NamedTuple):
@@ -198,10 +198,8 @@ def _check_team(team: Team, doc: Document, data: dict[str, Any], clean: bool, fi
             raise InternalError(f"rule {rule.code} failed on {file}: {exc!r}") from exc
     team_facts(doc, file, result.facts, data)
     if job.views:
-        from orglint.policy.teamrules import view_of
-
         result.views = result.views if result.views is not None else []
-        result.views.append(view_of(ctx))
+        result.views.append(job.views.view(ctx))
     if not clean:
         return  # an edit next to a field the schema rejected could duplicate a key
     if all(member.role is not None for member in team.spec.members):
@@ -487,11 +485,15 @@ def _backstage(gathered: Gathered, job: Job, plan_: Plan, named: set[str],
     return backstage.merged(facts, found.facts)
 
 
-def _wants_views(plan_: Plan) -> bool:
+def _wants_views(plan_: Plan) -> Any:
     if plan_.policies is None:
-        return False
-    return any(rule.scope == "org" and rule.spec.code in plan_.enabled
-               for rule in plan_.policies.rules)
+        return None
+    if not any(rule.scope == "org" and rule.spec.code in plan_.enabled
+               for rule in plan_.policies.rules):
+        return None
+    from orglint.policy.orgviews import org_views
+
+    return org_views(plan_.policies)
 
 
 MAX_NOTES = 5

@@ -6,11 +6,11 @@ for the expression errors the place inside the expression (see ``positions``).
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from orglint.errors import OrglintError
+from orglint.hashing import blake2b
 from orglint.loader import Document, Limits, load
 
 TARGETS = ("team", "member", "person", "org")
@@ -171,7 +171,7 @@ def _input(value: dict[str, Any], policy: Path, limits: Limits, where: str) -> A
 
 
 def digest(files: list[PolicyFile]) -> str:
-    h = hashlib.blake2b(digest_size=8)
+    h = blake2b(digest_size=8)
     for f in files:
         h.update(f.path.encode() + b"\0" + f.raw + b"\0")
     return h.hexdigest()

@@ -10,7 +10,7 @@ again here.  Where a person rule points comes from the files' facts: each member
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from orglint.facts import PersonFact, Place
@@ -29,8 +29,16 @@ from orglint.policy.cel import (
 from orglint.policy.compiled import Compiled, Verdict, evaluate, fallback_message, message_of
 from orglint.policy.orgteams import ORG_NAMES, OrgTeamRules
 from orglint.policy.policyset import team_data
+from orglint.policy.shape import Node, projector, shape
 from orglint.policy.teamrules import OUTCOMES, outcome_item, passes, policy_error, report
-from orglint.policy.views import org_view, person_views, pruned_org, pruned_persons, readable
+from orglint.policy.views import (
+    org_view,
+    person_views,
+    pruned_org,
+    pruned_persons,
+    readable,
+    shaped_persons,
+)
 from orglint.rules.base import TeamContext
 from orglint.schema import document_kind, recover, validate
 
@@ -86,7 +94,7 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
                     else:
                         found.append(fact)
     from_org = any(_names(rule.policy, "org") for rule in person_rules)
-    persons = _persons(rules, person_rules, from_org, teams, people)
+    persons, shaped = _persons(rules, person_rules, from_org, teams, people)
     # The org is converted into the engine's values once and read by every rule that
     # names it: converting it per rule, team or person would make a run quadratic.  A
     # half no rule names (as a word, in any of its expressions) stays empty: it cannot
@@ -99,6 +107,14 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
         if any(c.spec.target in ("team", "member") for c in served):
             words |= {"spec", "members"}  # orgteams reads a member at team.spec.members[i]
         org = pruned_org(org, words)
+    if served and all(c.spec.target == "org" for c in served):
+        # Org rules alone read the shared org (team, member and person rules index it
+        # by target, which ``shape`` does not follow): it is converted with only what
+        # they can observe, e.g. the length of ``org.teams`` for ``org.teams.size()``.
+        observed = shape([p.source for c in served for p in (c.match, c.expression, c.message)
+                           if p is not None], ("org",))
+        if observed is not None:
+            org = projector(observed["org"])(org)
     data: dict[str, Any] = {"org": org}
     if any("matrix" in r.policy.uses for r in rules):
         data["matrix"] = policies.matrix_data
@@ -112,7 +128,7 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
                 yield from _emit(rule, verdict, [Place(first, 1, 1, 1, 1)], None)
     yield from _team_findings(plan, shared, rules, teams, owners, named, people)
     compiled = [rule.policy for rule in person_rules]
-    source = _Persons(policies, shared, compiled, persons, from_org)
+    source = _Persons(policies, shared, compiled, persons, from_org, shaped)
     checked = [pid for pid in persons if pid in memberships]
     for pid, verdicts in person_verdicts(policies, source, compiled, checked):
         places = [fact.place for fact in memberships[pid]]
@@ -123,15 +139,33 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
 
 def _persons(rules: list[Any], person_rules: list[Any], from_org: bool,
              teams: list[dict[str, Any]], people: Mapping[str, Person]
-             ) -> dict[str, dict[str, Any]]:
+             ) -> tuple[dict[str, dict[str, Any]], bool]:
+    """The persons of the org as the rules read them, and whether they were built with
+    only what the person rules can observe (``shape``)."""
     if not _needs(rules, "people", "person"):
-        return {}
+        return {}, False
     if from_org or _needs(rules, "people"):
-        return person_views(teams, people)  # in the org too, pruned with it
-    # Read by the person rules alone: what none of them names is not built.
+        return person_views(teams, people), False  # in the org too, pruned with it
+    # Read by the person rules alone: what none of them can observe is not built
+    # (``shape``), or failing that, what none of them names.
+    node = _person_shape([rule.policy for rule in person_rules])
+    shaped = shaped_persons(teams, people, node) if node is not None else None
+    if shaped is not None:
+        return shaped, True
     words = readable(source for rule in person_rules for source in _sources(rule.policy))
-    return person_views(teams, people) if words is None else pruned_persons(
-        teams, people, words)
+    return (person_views(teams, people) if words is None else pruned_persons(
+        teams, people, words)), False
+
+
+def _person_shape(rules: list[Compiled]) -> Node | None:
+    """What every evaluation on a person of ``_Persons`` can observe of it: the batch,
+    the probe, each rule alone (the same expressions) and their messages."""
+    items = ", ".join(outcome_item(c) for c in rules)
+    sources = [f"persons.map(person, [{items}])",
+               "persons.all(person, " + " && ".join(passes(c) for c in rules) + ")"]
+    sources += [f"persons.map(person, ({c.message.source}))" for c in rules if c.message]
+    found = shape(sources, ("persons",))
+    return found["persons"].elem if found is not None else None
 
 
 def _needs(rules: list[Any], word: str, *targets: str) -> bool:
@@ -188,7 +222,8 @@ class _Persons:
     (the org then need not carry its people)."""
 
     def __init__(self, policies: Any, shared: Shared, rules: list[Compiled],
-                 persons: Mapping[str, dict[str, Any]], from_org: bool) -> None:
+                 persons: Mapping[str, dict[str, Any]], from_org: bool,
+                 shaped: bool = False) -> None:
         self.policies, self.shared, self.persons = policies, shared, persons
         self.from_org = from_org
         self.matrix = ({"matrix": policies.matrix_data}
@@ -199,6 +234,12 @@ class _Persons:
         # Most persons pass every rule: one bool per chunk says so without building a
         # row per person (a row is copied into the map's result, then into Python).
         self.probe = self._compile("all", " && ".join(passes(c) for c in rules))
+        # A chunk is converted for the probe and the batch only: what neither can
+        # observe of a person is left out (a failure's message reads the whole person).
+        self.project: Callable[[Any], Any] | None = None
+        if not from_org and not shaped and self.batch is not None and self.probe is not None:
+            found = shape([self.batch.source, self.probe.source], ("persons",))
+            self.project = projector(found["persons"]) if found else None
 
     def _compile(self, macro: str, body: str) -> Program | None:
         try:
@@ -214,8 +255,10 @@ class _Persons:
         """The inputs of one chunk, converted once for the probe and the batch."""
         if self.from_org:
             return self.shared.on(pids)
-        return activation(_OWN_NAMES, {**self.matrix,
-                                       "persons": [self.persons[pid] for pid in pids]})
+        persons = [self.persons[pid] for pid in pids]
+        if self.project is not None:
+            persons = self.project(persons)
+        return activation(_OWN_NAMES, {**self.matrix, "persons": persons})
 
     def alone(self, rule: Compiled) -> Compiled:
         """``rule`` as it reads its person (from the shared org: ``orglint.target()``)."""

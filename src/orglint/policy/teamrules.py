@@ -16,7 +16,9 @@ from typing import Any, NamedTuple
 from orglint.findings import Finding, Severity
 from orglint.policy.cel import CompileError, Program, compile_expression
 from orglint.policy.compiled import Compiled, Verdict, bound, fallback_message, message_of
-from orglint.policy.policyset import PolicySet, target_inputs, team_data
+from orglint.policy.policyset import PolicySet, target_inputs
+from orglint.policy.shape import Node, shape
+from orglint.policy.teamview import TeamSource, team_builder
 from orglint.rules.base import Rule, TeamContext
 from orglint.source import Path as NodePath
 
@@ -29,6 +31,7 @@ class Batch(NamedTuple):
     team_rules: list[Compiled]
     member_rules: list[Compiled]
     uses_matrix: bool
+    build: Callable[[TeamSource], dict[str, Any]]  # the team as these rules observe it
 
 
 def outcome_item(rule: Compiled) -> str:
@@ -68,7 +71,24 @@ def make_batch(rules: list[Compiled],
     except CompileError:
         program = None  # e.g. past the engine's nesting limit: correct, only slower
     return Batch(program, team_rules, member_rules,
-                 any("matrix" in r.uses for r in rules))
+                 any("matrix" in r.uses for r in rules), team_builder(observed(rules)))
+
+
+def observed(rules: list[Compiled]) -> Node | None:
+    """What the team and member ``rules`` can observe of a team (``shape``): the batch,
+    each rule alone (the same expressions) and their messages; None, all of it."""
+    sources = [outcome_item(r) for r in rules if r.spec.target == "team"]
+    members = [outcome_item(r) for r in rules if r.spec.target == "member"]
+    for rule in rules:
+        spec = rule.spec
+        if spec.message_expression is None:
+            continue
+        text = bound(spec, spec.message_expression.source) if spec.variables else \
+            spec.message_expression.source
+        (sources if spec.target == "team" else members).append(f"({text})")
+    sources += [f"team.spec.members.map(member, {item})" for item in members]
+    found = shape(sources, ("team",))
+    return found["team"] if found is not None else None
 
 
 def _batch_for(policies: PolicySet, ctx: TeamContext) -> Batch:
@@ -96,21 +116,12 @@ def team_reports(policies: PolicySet, ctx: TeamContext) -> Reports:
     batch = _batch_for(policies, ctx)
     out: Reports = {}
     if batch.team_rules or batch.member_rules:
-        team = view_of(ctx)
+        team = batch.build((ctx.team, [info.role for info in ctx.roles], ctx.people))
         policies.clock.check(f"team {ctx.team.id}")
         decoded = _decode(batch, team, policies) if batch.program is not None else None
         out = decoded if decoded is not None else _one_by_one(batch, team, policies)
     ctx.__dict__["_policy_reports"] = out
     return out
-
-
-def view_of(ctx: TeamContext) -> dict[str, Any]:
-    """The team as policy rules see it, built once per team."""
-    view: dict[str, Any] | None = ctx.__dict__.get("_policy_team")
-    if view is None:
-        view = ctx.__dict__["_policy_team"] = team_data(
-            ctx.team, [info.role for info in ctx.roles], ctx.people)
-    return view
 
 
 def _decode(batch: Batch, team: dict[str, Any], policies: PolicySet) -> Reports | None:
@@ -121,7 +132,8 @@ def _decode(batch: Batch, team: dict[str, Any], policies: PolicySet) -> Reports 
     result = batch.program.evaluate(data)
     if result.error is not None:
         return None
-    members = team["spec"]["members"]
+    # A team no rule reads the members of is built without them (``teamview``).
+    members = team["spec"]["members"] if batch.member_rules else []
 
     def failed(rule: Compiled, index: int) -> Verdict:
         given = {"team": team} if index < 0 else {"team": team, "member": members[index]}

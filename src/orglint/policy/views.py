@@ -191,3 +191,88 @@ def pruned_org(org: Mapping[str, Any], words: frozenset[str]) -> dict[str, Any]:
     """``org`` for ``pruned``: the keys of ``people`` are person ids, not field names."""
     return {"teams": pruned(org["teams"], words),
             "people": {pid: pruned(person, words) for pid, person in org["people"].items()}}
+
+
+def _length_only(node: Any) -> bool:
+    """A list of which only the length is read (``shape``: ``.size()`` and nothing
+    else)."""
+    return not node.whole and not node.keys and node.elem is None
+
+
+def opaque(node: Any) -> bool:
+    """A map read whole: sized, iterated or indexed by a number (see ``projector``)."""
+    return bool(node.whole or node.size or node.iterated or node.elem is not None)
+
+
+def shaped_persons(teams: Iterable[Mapping[str, Any]], people: Mapping[str, Person],
+                   node: Any) -> dict[str, dict[str, Any]] | None:
+    """Every person as ``projector(node)`` makes ``person_views`` (``node``: a
+    ``shape.Node`` of one person), built without the rest, or None when ``node`` reads
+    a person whole."""
+    if opaque(node):
+        return None
+    keys = node.keys
+    fields = [key for key in ("name", "title", "role", "level", "email") if key in keys]
+    filled = [key for key in ("name", "title", "level", "role") if key in keys]
+    with_id = "id" in keys
+    skills = keys.get("skills")
+    skills_length = skills is not None and _length_only(skills)
+    memberships = keys.get("teams")
+    # How each membership is kept: "none" (only their number is read), "whole", or
+    # "some" (``entry_keys``, with ``owns`` as its length when only that is read).
+    how = "none"
+    entry_keys = ["team", "role", "allocation", "owns"]
+    owns_length = False
+    if memberships is not None and not _length_only(memberships):
+        elem = memberships.elem
+        if memberships.whole or memberships.keys or elem is None or opaque(elem):
+            how = "whole"
+        else:
+            how = "some"
+            entry_keys = [key for key in entry_keys if key in elem.keys]
+            owns = elem.keys.get("owns")
+            owns_length = owns is not None and _length_only(owns)
+    out: dict[str, dict[str, Any]] = {}
+    for pid, person in people.items():
+        entry = out[pid] = {key: getattr(person, key) for key in fields}
+        if with_id:
+            entry["id"] = pid
+        if skills is not None:
+            values = list(person.skills or [])
+            entry["skills"] = [None] * len(values) if skills_length else values
+        if memberships is not None:
+            entry["teams"] = []
+    for team in teams:
+        tid = team["id"]
+        for member in team["spec"]["members"]:
+            get = member.get
+            mid = member["id"]
+            found = out.get(mid)
+            if found is None:
+                entry = out[mid] = {key: get(key) for key in fields}
+                if with_id:
+                    entry["id"] = get("id")
+                if skills is not None:
+                    values = list(get("skills") or [])
+                    entry["skills"] = [None] * len(values) if skills_length else values
+                if memberships is not None:
+                    entry["teams"] = []
+            else:
+                entry = found
+                for key in filled:
+                    if entry[key] is None:
+                        entry[key] = get(key)
+            if memberships is None:
+                continue
+            if how == "none":
+                entry["teams"].append(None)
+                continue
+            full = {"team": tid, "role": get("role"), "allocation": get("allocation", 100),
+                    "owns": list(get("owns") or [])}
+            if how == "some":
+                full = {key: full[key] for key in entry_keys}
+                if owns_length:
+                    full["owns"] = [None] * len(full["owns"])
+            entry["teams"].append(full)
+    return out
+

@@ -1,0 +1,200 @@
+"""A team built with only what its rules can observe (``policy.teamview``): the same
+value as the whole view projected, and what the per-file batch converts."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from tests.test_policy import TEAM, org
+
+
+def _team() -> tuple[Any, list[str | None], dict[str, Any]]:
+    from orglint.model import Person, build_team
+
+    team = build_team({
+        "apiVersion": "orglint/v1", "kind": "Team",
+        "metadata": {"name": "recsys", "title": "Recommendations", "parent": "ml",
+                     "labels": {"tier": "1", "cost": "x"}, "annotations": {"a": "b"}},
+        "spec": {"maturity": "production", "size": 3, "systems": ["feature-store"],
+                 "practices": ["on-call"], "description": "d",
+                 "members": [{"id": "ana", "role": "data-scientist", "level": "junior",
+                              "email": "ana@x", "skills": ["python", "go"]},
+                             {"id": "bo", "title": "MLOps Engineer", "owns": ["rollback"],
+                              "allocation": 50},
+                             {"id": "cy"}]}})
+    people = {"cy": Person("cy", name="Cy", title="SRE", level="staff", skills=["k8s"]),
+              "bo": Person("bo", name="Bo", level="senior")}
+    return team, ["data-scientist", "mlops-engineer", None], people
+
+
+USES = [
+    "team.id == ''", "team.apiVersion == ''", "team.kind == ''", "team.metadata.name == ''",
+    "has(team.metadata.title)", "team.metadata.labels.tier == '1'",
+    "team.metadata.labels.size() > 0", "'a' in team.metadata.annotations",
+    "team.metadata.size() > 0", "team.metadata == {}", "team.spec.maturity == ''",
+    "team.spec.size == 1", "team.spec.description == ''", "'x' in team.spec.systems",
+    "team.spec.systems.size() > 0", "team.spec.practices[0] == ''",
+    "team.spec.members.size() > 8", "team.spec.members[0].id == ''",
+    "team.spec.members.exists(m, m.role == 'x')", "team.spec.members.all(m, m.size() > 0)",
+    "team.spec.members.all(m, m.allocation >= 10)", "team.spec.members.all(m, m.email != '')",
+    "team.spec.members.exists(m, 'r' in m.owns)", "team.spec.members.all(m, m.name != '')",
+    "team.spec.members.all(m, m.title != '')", "team.spec.members.all(m, m.level != '')",
+    "team.spec.members.all(m, m.skills.size() > 0)", "team.spec.members.all(m, 'go' in m.skills)",
+    "team.spec.members.all(m, m.id != '')", "team.spec.members == []", "team.spec.other == 1",
+    "team.spec.size() > 0", "team.size() > 0", "team.spec.members.map(m, m).size() > 0",
+]
+
+
+def test_a_team_built_shaped_is_the_whole_view_projected():
+    from orglint.policy.shape import projector, shape
+    from orglint.policy.teamview import team_builder
+    from orglint.policy.views import team_view
+
+    src = _team()
+    full = team_view(*src)
+    rnd = random.Random(15)
+    picks = [[u] for u in USES] + [rnd.sample(USES, rnd.randint(2, 7)) for _ in range(400)]
+    smaller = 0
+    for picked in picks:
+        found = shape(picked, ("team",))
+        assert found is not None, picked
+        node = found["team"]
+        built = team_builder(node)(src)
+        assert built == projector(node)(full), picked
+        smaller += built != full
+    assert smaller > 300
+    assert team_builder(None)(src) == full
+
+
+def test_the_batch_converts_only_what_its_rules_observe(tmp_path, run_cli, monkeypatch):
+    from orglint.policy import cel
+
+    org(tmp_path, """\
+    - code: ACME080
+      name: small
+      target: team
+      expression: "team.spec.members.size() <= 1"
+    - code: ACME081
+      name: leveled
+      target: member
+      expression: "member.level != 'junior'"
+      messageExpression: "member.id + ' is junior'"
+    """, team=TEAM)
+    seen: list[Any] = []
+    evaluate = cel.Program.evaluate
+
+    def spy(self: cel.Program, data: Any) -> Any:
+        if isinstance(data, dict) and "team" in data:
+            seen.append(data["team"])
+        return evaluate(self, data)
+
+    monkeypatch.setattr(cel.Program, "evaluate", spy)
+    done = run_cli("check", ".", "--select", "ACME,ORG903", "--no-cache")
+    assert "ACME080" in done.out and "ana is junior" in done.out, done.out + done.err
+    assert "ORG903" not in done.out
+    members = [{"id": "ana", "level": "junior"}, {"id": "bo", "level": None}]
+    assert seen and all(t == {"spec": {"members": members}} for t in seen), seen
+
+
+ORG_RULES = """\
+- code: ACME090
+  name: few-teams
+  target: person
+  expression: "person.teams.size() <= 1"
+  messageExpression: "person.id + ' (' + person.teams[0].role + ') is on two teams'"
+- code: ACME091
+  name: named
+  target: person
+  expression: "person.name != null"
+- code: ACME092
+  name: many-teams
+  target: org
+  expression: "org.teams.size() > 1 && org.teams.all(t, t.spec.maturity != 'production')"
+"""
+SECOND = TEAM.replace("name: recsys", "name: search").replace("production", "exploring")
+
+
+def _org_run(tmp_path: Any, run_cli: Any, monkeypatch: Any, rules: str) -> tuple[str, list[Any]]:
+    from orglint.policy import orgviews
+
+    org(tmp_path, rules, team=TEAM)
+    (tmp_path / "search.yaml").write_text(SECOND)
+    seen: list[Any] = []
+    view = orgviews.OrgViews.view
+
+    def spy(self: Any, ctx: Any) -> Any:
+        seen.append(view(self, ctx))
+        return seen[-1]
+
+    monkeypatch.setattr(orgviews.OrgViews, "view", spy)
+    done = run_cli("check", ".", "--select", "ACME,ORG903", "--no-cache", "--jobs", "1")
+    assert done.code == 0 and "ORG903" not in done.out, done.out + done.err
+    return done.out, seen
+
+
+def test_the_org_pass_keeps_only_what_person_and_org_rules_read(tmp_path, run_cli,
+                                                               monkeypatch):
+    out, seen = _org_run(tmp_path, run_cli, monkeypatch, ORG_RULES)
+    assert "ACME090" in out and "ana (data-scientist) is on two teams" in out
+    assert "ACME092" in out and "ACME091" in out
+    member = {"id", "role", "allocation", "owns", "name"}
+    assert len(seen) == 2
+    for view in seen:
+        assert set(view) == {"id", "spec"} and set(view["spec"]) == {"members", "maturity"}
+        assert all(set(m) == member for m in view["spec"]["members"])
+
+
+def test_the_org_pass_gives_the_same_findings_with_the_whole_views(tmp_path, run_cli,
+                                                                   monkeypatch):
+    from orglint.policy import orgviews
+
+    rules = ORG_RULES + """\
+- code: ACME093
+  name: titled
+  target: org
+  expression: "org.teams.exists(t, t.spec.members.exists(m, m.title == 'x'))"
+  messageExpression: "string(org.teams.map(t, t.spec.members.size())[0])"
+"""
+    shaped, _ = _org_run(tmp_path, run_cli, monkeypatch, rules)
+    monkeypatch.setattr(orgviews, "team_needs", lambda policies: None)
+    whole, seen = _org_run(tmp_path, run_cli, monkeypatch, rules)
+    assert shaped == whole and "ACME093" in whole
+    assert "email" in seen[0]["spec"]["members"][0]  # the whole views, this time
+
+
+def test_what_the_org_pass_cannot_follow_keeps_the_whole_view(tmp_path, run_cli,
+                                                               monkeypatch):
+    _, seen = _org_run(tmp_path, run_cli, monkeypatch, """\
+- code: ACME094
+  name: people-count
+  target: org
+  expression: "org.people.size() > 0"
+- code: ACME095
+  name: org-aware
+  target: team
+  expression: "org.teams.size() > 0 && team.id != ''"
+""")
+    assert seen and all("apiVersion" in view for view in seen)
+
+
+def test_the_org_views_cross_to_a_spawned_worker():
+    import pickle
+
+    from orglint.loader import Document
+    from orglint.matrix import load_matrix
+    from orglint.policy.orgviews import OrgViews
+    from orglint.policy.shape import shape
+    from orglint.rules.base import TeamContext
+    from orglint.source import SourceMap
+
+    team, _, people = _team()
+    ctx = TeamContext(team, Document({}, SourceMap({}, {}), 0), "", load_matrix(), people)
+    found = shape(["team.spec.members.all(m, m.name != '' && m.skills.size() > 0)"],
+                  ("team",))
+    assert found is not None
+    views = OrgViews(found["team"])
+    built = views.view(ctx)  # the main process has made its builder: a closure
+    assert built["spec"]["members"][2] == {"name": "Cy", "skills": [None]}
+    again = pickle.loads(pickle.dumps(views))  # as a Job crosses to a spawned worker
+    assert again.view(ctx) == built
