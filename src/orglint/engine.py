@@ -273,6 +273,11 @@ def _check_many(items: list[tuple[str, Path, bytes]], job: Job,
     from orglint import pool
 
     workers = min(jobs if jobs is not None else (os.cpu_count() or 1), pool.worker_cap())
+    if not hasattr(os, "fork") and any(getattr(r, "policy", None) is not None
+                                       for r in job.rules):
+        # A spawned worker gets the job by pickle, which a compiled CEL program does
+        # not survive: without fork, per-file policy rules run in this process.
+        workers = 1
     expect(len(items))
     if workers <= 1 or len(items) < POOL_THRESHOLD:
         return [check_file(name, path, job, digest=digest) for name, path, digest in items]
