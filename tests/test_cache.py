@@ -237,6 +237,21 @@ def test_results_survive_the_round_trip_through_json():
         (result.facts.teams, result.facts.persons, result.facts.has_people)
 
 
+def test_results_read_back_share_their_repeated_strings():
+    # A pooled run at 20,000 files held 60 MB more in its main process when every
+    # decoded code, rule name, file name, team and title was a string of its own.
+    from orglint.fileresult import decode, encode
+
+    one, two = (decode(json.loads(json.dumps(encode(_full_result())))) for _ in range(2))
+    assert one.findings[0].code is two.findings[0].code
+    assert one.findings[0].name is two.findings[0].name
+    assert one.findings[0].file is two.findings[0].file
+    assert one.facts.teams[0].place.file is two.facts.persons[1].file
+    kim, kim_too = one.facts.persons[0], two.facts.persons[0]
+    assert kim.file is kim_too.file and kim.team is kim_too.team
+    assert kim.detail[0] is kim_too.detail[0] and kim.detail[1] is kim_too.detail[1]
+
+
 def test_a_cache_entry_comes_back_whole_or_as_the_facts_of_a_file_not_reported():
     from orglint.fileresult import FileResult, encode, from_entry, to_entry
 

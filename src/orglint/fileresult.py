@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Set
+from sys import intern as _intern
 from typing import Any
 
 from orglint import hashing
@@ -172,7 +173,11 @@ def _finding_in(row: object) -> Finding:
     for item in _list(related):
         r_file, r_line, r_column = _list(item)
         places.append(Location(_str(r_file), _int(r_line), _int(r_column)))
-    return Finding(_str(code), _str(name), _SEVERITIES[severity], _str(message), _str(file),
+    # A finding decoded holds new strings where a finding made here shares its rule's
+    # code and name and its file's name: at 20,000 files, 60 MB more in the main
+    # process of a pooled run.  Interned, they are shared again.
+    return Finding(_intern(_str(code)), _intern(_str(name)), _SEVERITIES[severity],
+                   _str(message), _intern(_str(file)),
                    _int(line), _int(column), _int(end_line), _int(end_column),
                    _opt_str(entity), _opt_str(detail), tuple(places),
                    None if fix is None else _fix_in(fix))
@@ -188,6 +193,7 @@ _DETAIL = [str, str, int]
 def _place_in(row: object) -> Place:
     if type(row) is not list or list(map(type, row)) != _PLACE:
         raise ValueError("not a place")
+    row[0] = _intern(row[0])
     return _new_tuple(Place, row)  # every field checked: made in C, as below
 
 
@@ -207,6 +213,13 @@ def _person_fact_in(row: object) -> PersonFact:
             _DETAILS.get(len(detail)) or _DETAIL * (len(detail) // 3)) or len(detail) % 3:
         raise ValueError("not a person")
     # Every field checked: the tuple is made in C, without PersonFact's Python __new__.
+    # Names, files, teams and the detail's words (keys, titles, levels) are interned, as
+    # the strings of a fact made here are shared: decoded, they took 40 % more memory.
+    row[1] = _intern(row[1])
+    if row[4] is not None:
+        row[4] = _intern(row[4])
+    detail[0::3] = map(_intern, detail[0::3])
+    detail[1::3] = map(_intern, detail[1::3])
     row[8] = tuple(detail)
     return _new_tuple(PersonFact, row)
 
