@@ -13,7 +13,7 @@ group.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 from orglint.catalog import MARKER, Catalog, Entity, collect
 from orglint.facts import FileFacts, PersonFact, Place, TeamFact, pack
@@ -21,6 +21,7 @@ from orglint.findings import Finding
 from orglint.loader import Document, Limits, load
 from orglint.membership import PREFIX, Org, note, number, split
 from orglint.model import Person, build_team
+from orglint.ntuple import NamedTuple
 from orglint.rules.base import Rule, TeamContext
 from orglint.schema import recover, validate
 from orglint.source import Path, nest

@@ -29,10 +29,11 @@ from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from orglint import __version__, hashing
 from orglint.errors import OrglintError
+from orglint.ntuple import NamedTuple
 from orglint.reading import read_capped
 from orglint.trust import euid, warn
 

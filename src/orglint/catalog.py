@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from orglint.findings import Finding, Severity
 from orglint.loader import Document
+from orglint.ntuple import NamedTuple
 from orglint.source import Path, Span
 
 API_PREFIX = "backstage.io/"

@@ -13,10 +13,11 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple, TextIO, cast
+from typing import Any, TextIO, cast
 
 from orglint import __version__
 from orglint.errors import OrglintError, UsageError
+from orglint.ntuple import NamedTuple
 from orglint.reporters import FORMATS
 from orglint.wording import plural
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import NamedTuple
+
+from orglint.ntuple import NamedTuple
 
 # libyaml's line breaks; str.splitlines() splits on more (form feed, \x1c...) and would
 # number lines differently from the findings.

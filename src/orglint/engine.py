@@ -10,7 +10,7 @@ import sys
 from collections import ChainMap
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from orglint import hashing as hashlib  # blake2b without OpenSSL
 from orglint.cache import Cache, code_digest, default_dir
@@ -32,6 +32,7 @@ from orglint.findings import Finding, Fix, Result, Severity, offerable
 from orglint.loader import Document, Limits, load
 from orglint.matrix import Matrix, load_matrix
 from orglint.model import People, Person, Team, build_people, build_team
+from orglint.ntuple import NamedTuple
 from orglint.options import OptionError
 from orglint.options import parse as parse_options
 from orglint.rules import REGISTRY

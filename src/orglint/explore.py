@@ -11,11 +11,12 @@ from __future__ import annotations
 import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from orglint.escape import defused, visible
 from orglint.matrix import AntiPattern, Matrix
 from orglint.mix import MixSeat, Need, RuleRef
+from orglint.ntuple import NamedTuple
 from orglint.rules.coverage import recommended_mix
 from orglint.titles import Resolution
 from orglint.wording import plural

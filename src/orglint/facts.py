@@ -10,11 +10,12 @@ hundred thousand places, so each must be cheap to make and to pickle.
 from __future__ import annotations
 
 from sys import intern
-from typing import Any, NamedTuple
+from typing import Any
 
 from orglint.findings import Location
 from orglint.loader import Document
 from orglint.model import whole
+from orglint.ntuple import NamedTuple
 from orglint.source import Marked, NestedPath, Span, Spans
 
 

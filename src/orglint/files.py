@@ -10,11 +10,12 @@ import re
 import stat
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from orglint import hashing
 from orglint.confine import OUTSIDE_FILE, Fence
 from orglint.errors import PathError
+from orglint.ntuple import NamedTuple
 from orglint.wording import plural
 
 if TYPE_CHECKING:

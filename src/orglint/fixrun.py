@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NamedTuple
 
 from orglint import fsutil
 from orglint.escape import line_start, visible
 from orglint.files import Entry, Gathered, content_digest
 from orglint.findings import YAML_ERRORS, Finding, Result
 from orglint.fixer import diff, fixes_for, plan_file
+from orglint.ntuple import NamedTuple
 
 
 class Fixed(NamedTuple):

@@ -22,9 +22,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from types import ModuleType
-from typing import Any, NamedTuple
+from typing import Any
 
 from orglint.findings import Finding, Severity
+from orglint.ntuple import NamedTuple
 from orglint.source import Marked, MarkedKeys, NestedPath, SourceMap
 from orglint.yamlevents import (
     Alias,

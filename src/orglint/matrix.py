@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path as FsPath
 from types import MappingProxyType
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 from orglint import hashing
 from orglint.errors import MatrixError
 from orglint.memo import remember
+from orglint.ntuple import NamedTuple
 from orglint.skills import SkillIndex
 from orglint.titles import Resolution, TitleIndex, words
 

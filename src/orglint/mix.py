@@ -22,11 +22,11 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from collections.abc import Iterable
-from typing import NamedTuple
 
 from orglint.findings import Severity
 from orglint.matrix import Matrix, Stage
 from orglint.memo import Memo
+from orglint.ntuple import NamedTuple
 
 _OWNERS_PER_REQUIREMENT = 2  # a second owner is what ORG207 asks for at production
 # Seats of larger teams are worked out each time: a memo entry then costs as much memory

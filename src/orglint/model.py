@@ -16,8 +16,9 @@ these classes and the schemas name the same fields.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
+from orglint.ntuple import NamedTuple
 from orglint.source import Path
 
 Level = Literal["junior", "mid", "senior", "staff", "principal"]

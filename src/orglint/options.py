@@ -14,9 +14,10 @@ accepted too.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 from orglint.errors import ConfigError
+from orglint.ntuple import NamedTuple
 
 
 class Ge(NamedTuple):

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import Any
 
 from orglint.errors import OrglintError
 from orglint.files import Entry, Gathered
 from orglint.loader import Document, Limits, load
 from orglint.matrix import Matrix
 from orglint.model import Person, build_people, build_team
+from orglint.ntuple import NamedTuple
 from orglint.rules.base import TeamContext
 from orglint.schema import document_kind, recover, validate
 

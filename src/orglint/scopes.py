@@ -9,9 +9,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from orglint.findings import Finding, Result
+from orglint.ntuple import NamedTuple
 
 if TYPE_CHECKING:
     from orglint.config import Settings

@@ -9,7 +9,9 @@ would copy the whole path.  Rules and the schema step ask with flat paths and ne
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any
+
+from orglint.ntuple import NamedTuple
 
 Path = tuple[str | int, ...]
 NestedPath = tuple[Any, ...]

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import NamedTuple
 
 from orglint.comments import BREAK, Comment, comments
 from orglint.findings import Finding
+from orglint.ntuple import NamedTuple
 from orglint.rules.base import Rule
 
 _PREFIX = re.compile(r"#\s*orglint\s*:", re.IGNORECASE)

@@ -30,7 +30,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from typing import NamedTuple
+
+from orglint.ntuple import NamedTuple
 
 MAX_TITLE_LENGTH = 200
 """The schema's limit for ``title``; titles reach here from ``role`` values too."""

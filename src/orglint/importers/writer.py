@@ -13,10 +13,11 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from orglint import fsutil
 from orglint.importers import MAX_INPUT, Imported, ImportFailed, Member, Person, Team
+from orglint.ntuple import NamedTuple
 
 # (mapping, sequence, offset) indentations tried on an existing file; the first is ours.
 _STYLES = ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (4, 4, 0))

@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
+
+from orglint.ntuple import NamedTuple
 
 MAX_EXPRESSION = 4000  # characters: a policy is reviewed by people, not generated
 

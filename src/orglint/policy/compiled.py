@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any, NamedTuple
+from typing import Any
 
+from orglint.ntuple import NamedTuple
 from orglint.policy.cel import CompileError, Program, activation, compile_expression
 from orglint.policy.load import Expr, PolicyError, RuleSpec
 

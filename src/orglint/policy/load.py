@@ -7,11 +7,12 @@ for the expression errors the place inside the expression (see ``positions``).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from orglint.errors import OrglintError
 from orglint.hashing import blake2b
 from orglint.loader import Document, Limits, load
+from orglint.ntuple import NamedTuple
 
 TARGETS = ("team", "member", "person", "org")
 

@@ -10,7 +10,7 @@ the place then falls back to the start of the scalar, never to a wrong line.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from orglint.ntuple import NamedTuple
 
 
 class Run(NamedTuple):

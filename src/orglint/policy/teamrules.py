@@ -11,9 +11,10 @@ where it is, as ORG903, and never turns into a pass.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 from orglint.findings import Finding, Severity
+from orglint.ntuple import NamedTuple
 from orglint.policy.cel import CompileError, Program, compile_expression
 from orglint.policy.compiled import Compiled, Verdict, bound, fallback_message, message_of
 from orglint.policy.policyset import PolicySet, target_inputs

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from orglint.escape import visible
 from orglint.loader import Limits
 from orglint.matrix import Matrix
+from orglint.ntuple import NamedTuple
 from orglint.policy.load import PolicyError, TestSpec
 from orglint.policy.policyset import PolicySet, resolve_team, target_inputs
 from orglint.policy.views import org_view, person_views

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from orglint.findings import Result, Severity
+from orglint.ntuple import NamedTuple
 
 if TYPE_CHECKING:
     from orglint.orgview import OrgView

@@ -7,10 +7,11 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import TypeVar
 
 from orglint import hashing
 from orglint.findings import Finding, Result
+from orglint.ntuple import NamedTuple
 
 T = TypeVar("T")
 BATCH = 1024  # items per piece of a streamed report: few writes, little held at once

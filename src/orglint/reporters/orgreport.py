@@ -5,11 +5,11 @@ from __future__ import annotations
 import bisect
 import functools
 from collections import Counter
-from typing import NamedTuple
 
 from orglint.explore import compose
 from orglint.findings import Finding, Result
 from orglint.matrix import Matrix
+from orglint.ntuple import NamedTuple
 from orglint.orgview import OrgView, TeamView
 
 # Cell states against the recommended mix; "none" is a role neither had nor wanted.

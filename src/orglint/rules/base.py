@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, ClassVar, Generic, NamedTuple, TypeVar, overload
+from typing import Any, ClassVar, Generic, TypeVar, overload
 
 from orglint.findings import Finding, Fix, Location, Severity
 from orglint.loader import Document
 from orglint.matrix import AntiPattern, Matrix
 from orglint.memo import remember
 from orglint.model import Member, Person, Team
+from orglint.ntuple import NamedTuple
 from orglint.source import Path
 
 

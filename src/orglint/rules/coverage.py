@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from typing import NamedTuple
 
 from orglint.findings import Finding, Location, Severity
 from orglint.matrix import Matrix
 from orglint.memo import Memo
 from orglint.mix import Mix, MixSeat, RuleRef, build, seat_roles
+from orglint.ntuple import NamedTuple
 from orglint.rules.base import Rule, TeamContext
 from orglint.rules.patterns import PatternRule, left_to_missing_role
 from orglint.wording import plural

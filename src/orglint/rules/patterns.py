@@ -18,10 +18,11 @@ No role or responsibility name appears in this module: it all comes from the mat
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any
 
 from orglint.findings import Finding, Severity
 from orglint.matrix import AntiPattern, Matrix
+from orglint.ntuple import NamedTuple
 from orglint.options import Ge
 from orglint.rules.base import Rule, TeamContext, owns_matches, render
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, NamedTuple
+from typing import Annotated
 
 from orglint.findings import Finding, Severity
 from orglint.matrix import Matrix
 from orglint.model import Member
+from orglint.ntuple import NamedTuple
 from orglint.options import Ge
 from orglint.rules.base import Rule, TeamContext, is_senior
 from orglint.wording import plural
