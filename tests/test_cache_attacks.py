@@ -221,6 +221,34 @@ def test_a_sealed_report_changed_in_any_way_is_checked_again_and_refused(
         assert got is None
 
 
+def test_a_file_written_to_while_it_is_read_is_not_used(tmp_path, monkeypatch):
+    # Its status before the read is what a seal records and is compared with: bytes
+    # written during the read would otherwise pass as the file sealed.
+    path, _ = _sealed(tmp_path, monkeypatch)
+    original = path.read_bytes()
+
+    class Racing:
+        def __init__(self, handle, mode):
+            self.file = open(handle, mode)  # noqa: SIM115 - closed by __exit__
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.file.close()
+
+        def read(self, size):
+            data = self.file.read(size)
+            if data == original:  # the report, as sealed: now someone rewrites it
+                path.write_bytes(original.replace(b"ORG004", b"ORG005"))
+            return data
+
+    monkeypatch.setattr(cache, "open", Racing, raising=False)
+    assert cache.load_report(tmp_path / "c", path.name) is None
+    monkeypatch.delattr(cache, "open")
+    assert cache.load_report(tmp_path / "c", path.name) is None  # its MAC fails now
+
+
 def test_a_forged_seal_is_ignored(tmp_path, monkeypatch):
     path, _ = _sealed(tmp_path, monkeypatch)
     seal = path.with_name(f"{path.name}.seal")

@@ -384,7 +384,8 @@ class CacheDir:
 
     def read_with_stat(self, parts: tuple[str, ...]) -> tuple[bytes, os.stat_result] | None:
         """The bytes at ``parts`` (unchecked) and the status of the file they were read
-        from, taken on the same descriptor; None if it is no regular file of ours."""
+        from, taken on the same descriptor before the read; None if it is no regular file
+        of ours, or if it was written to while it was read."""
         try:
             with self._folder(parts[:-1]) as fd:
                 handle = os.open(parts[-1], _READ, dir_fd=fd)
@@ -394,8 +395,12 @@ class CacheDir:
                             or info.st_size > MAX_READ):
                         return None
                     raw = file.read(info.st_size + 1)
+                    after = os.fstat(handle)
         except OSError:
             return None
+        if (after.st_ctime_ns, after.st_mtime_ns, after.st_size) != (
+                info.st_ctime_ns, info.st_mtime_ns, info.st_size):
+            return None  # written to while read: neither its MAC nor its seal may vouch
         return None if len(raw) > MAX_READ else (raw, info)
 
     def read_bytes(self, parts: tuple[str, ...], layout: str) -> bytes | None:
