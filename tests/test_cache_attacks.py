@@ -249,6 +249,28 @@ def test_a_file_written_to_while_it_is_read_is_not_used(tmp_path, monkeypatch):
     assert cache.load_report(tmp_path / "c", path.name) is None  # its MAC fails now
 
 
+def test_a_signed_file_moved_to_another_name_is_refused(tmp_path):
+    # The MAC covers where a file lives: the user's own report for one run, copied under
+    # another run's key, or a file of one settings' folder copied into another's, is
+    # not that run's answer.
+    one, other = "c" * 40, "d" * 40
+    cache.save_report(tmp_path / "c", one, cache.Report("old findings\n", 0, "old"))
+    cache.save_report(tmp_path / "c", other, cache.Report("new findings\n", 1, "new"))
+    runs = tmp_path / "c" / "runs"
+    (runs / other).write_bytes((runs / one).read_bytes())
+    assert cache.load_report(tmp_path / "c", other) is None
+    assert _read(tmp_path / "c", one) == cache.Report("old findings\n", 0, "old")
+    store = cache.CacheDir.open(tmp_path / "c")
+    assert store is not None
+    assert store.write(("v3-" + "a" * 16, "pack.json"), "results", {"k": 1})
+    assert store.read(("v3-" + "a" * 16, "pack.json"), "results") == {"k": 1}
+    moved = tmp_path / "c" / ("v3-" + "b" * 16)
+    moved.mkdir()
+    (moved / "pack.json").write_bytes((tmp_path / "c" / ("v3-" + "a" * 16) / "pack.json")
+                                      .read_bytes())
+    assert store.read(("v3-" + "b" * 16, "pack.json"), "results") is None
+
+
 def test_a_forged_seal_is_ignored(tmp_path, monkeypatch):
     path, _ = _sealed(tmp_path, monkeypatch)
     seal = path.with_name(f"{path.name}.seal")
@@ -539,7 +561,8 @@ def _spoil(path: Path, how: str, blob: bytes) -> None:
     elif how == "old-version":
         path.write_bytes(raw.replace(b"orglint-cache 3", b"orglint-cache 4", 1))
     else:  # well signed, but of any shape: must be checked, not trusted to be ours
-        path.write_bytes(cache.frame(key, layout, data))
+        where = path.relative_to(os.environ["ORGLINT_CACHE_DIR"]).as_posix()
+        path.write_bytes(cache.frame(key, layout, data, where))
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])

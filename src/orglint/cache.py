@@ -174,41 +174,49 @@ def _read_secret(path: str) -> bytes | None:
 # -- framing ----------------------------------------------------------------------------
 
 
-def _mac(key: bytes, layout: bytes, body: bytes | memoryview) -> bytes:
+def _mac(key: bytes, layout: bytes, body: bytes | memoryview, where: str = "") -> bytes:
+    # ``where``, the file's path in the cache, is signed too: a file the user's own run
+    # signed, copied under another run's key or into another settings' folder, is
+    # refused, not served as that run's answer.
     digest = hashing.blake2b(key=key, digest_size=16)
-    digest.update(b"%d %s\n" % (VERSION, layout))
+    digest.update(b"%d %s %s\n" % (VERSION, layout, os.fsencode(where)))
     digest.update(body)
     return digest.hexdigest().encode()
 
 
-def frame(key: bytes, layout: str, data: object) -> bytes:
-    """``data`` as one cache file: header line, then JSON.  Raises TypeError/ValueError
-    for a value JSON cannot hold."""
+def frame(key: bytes, layout: str, data: object, where: str = "") -> bytes:
+    """``data`` as one cache file at ``where``: header line, then JSON.  Raises
+    TypeError/ValueError for a value JSON cannot hold."""
     return frame_bytes(key, layout,
-                       json.dumps(data, separators=(",", ":"), allow_nan=False).encode())
+                       json.dumps(data, separators=(",", ":"), allow_nan=False).encode(),
+                       where=where)
 
 
-def frame_bytes(key: bytes, layout: str, body: bytes, signed: int | None = None) -> bytes:
-    """``body`` as one cache file: header line (with the MAC of ``body``, or of its first
-    ``signed`` bytes), then ``body``."""
+def frame_bytes(key: bytes, layout: str, body: bytes, signed: int | None = None,
+                where: str = "") -> bytes:
+    """``body`` as one cache file at ``where``: header line (with the MAC of ``body``, or
+    of its first ``signed`` bytes), then ``body``."""
     name = layout.encode()
     covered = body if signed is None else body[:signed]
-    return b"%s %d %s %s\n%s" % (FORMAT, VERSION, name, _mac(key, name, covered), body)
+    return b"%s %d %s %s\n%s" % (FORMAT, VERSION, name, _mac(key, name, covered, where),
+                                 body)
 
 
-def unframe_bytes(key: bytes, layout: str, raw: bytes) -> bytes | None:
-    """The body ``frame_bytes`` stored, or None for anything else."""
+def unframe_bytes(key: bytes, layout: str, raw: bytes, where: str = "") -> bytes | None:
+    """The body ``frame_bytes`` stored at ``where``, or None for anything else."""
     head, _, body = raw.partition(b"\n")
-    return body if _signed(key, layout, head, body) else None
+    return body if _signed(key, layout, head, body, where) else None
 
 
-def _signed(key: bytes, layout: str, head: bytes, covered: bytes | memoryview) -> bool:
-    """``head`` is the header line of ``layout`` whose MAC is that of ``covered``."""
+def _signed(key: bytes, layout: str, head: bytes, covered: bytes | memoryview,
+            where: str = "") -> bool:
+    """``head`` is the header line of ``layout`` at ``where`` whose MAC is that of
+    ``covered``."""
     parts = head.split(b" ")
     name = layout.encode()
     if len(parts) != 4 or parts[:3] != [FORMAT, b"%d" % VERSION, name]:
         return False
-    return hashing.compare_digest(parts[3], _mac(key, name, covered))
+    return hashing.compare_digest(parts[3], _mac(key, name, covered, where))
 
 
 def text_mac(key: bytes, text: bytes | memoryview) -> str:
@@ -216,9 +224,10 @@ def text_mac(key: bytes, text: bytes | memoryview) -> str:
     return _mac(key, b"text", text).decode()
 
 
-def unframe(key: bytes, layout: str, raw: bytes) -> Any:
-    """What ``frame`` stored, or None for anything else (never an exception)."""
-    body = unframe_bytes(key, layout, raw)
+def unframe(key: bytes, layout: str, raw: bytes, where: str = "") -> Any:
+    """What ``frame`` stored at ``where``, or None for anything else (never an
+    exception)."""
+    body = unframe_bytes(key, layout, raw, where)
     if body is None:
         return None
     try:
@@ -360,7 +369,7 @@ class CacheDir:
     def read(self, parts: tuple[str, ...], layout: str) -> Any:
         """The data stored at ``parts`` under ``layout``, or None."""
         raw = self._raw(parts)
-        return None if raw is None else unframe(self.key, layout, raw)
+        return None if raw is None else unframe(self.key, layout, raw, "/".join(parts))
 
     def read_pack(self, parts: tuple[str, ...], layout: str
                   ) -> tuple[bytes, memoryview] | None:
@@ -374,7 +383,8 @@ class CacheDir:
         end = raw.find(b"\n", start)
         end = len(raw) if end < 0 else end
         index = raw[start:end]
-        if not start or not _signed(self.key, layout, raw[:start - 1], index):
+        if not start or not _signed(self.key, layout, raw[:start - 1], index,
+                                    "/".join(parts)):
             return None
         return index, memoryview(raw)[end + 1:]
 
@@ -406,16 +416,18 @@ class CacheDir:
     def read_bytes(self, parts: tuple[str, ...], layout: str) -> bytes | None:
         """The body stored at ``parts`` by ``write_bytes`` under ``layout``, or None."""
         raw = self._raw(parts)
-        return None if raw is None else unframe_bytes(self.key, layout, raw)
+        return None if raw is None else unframe_bytes(self.key, layout, raw,
+                                                      "/".join(parts))
 
     def write_bytes(self, parts: tuple[str, ...], layout: str, body: bytes) -> bool:
         """Store ``body`` at ``parts`` atomically; False if it cannot be (quietly)."""
-        return self._write(parts, frame_bytes(self.key, layout, body))
+        return self._write(parts, frame_bytes(self.key, layout, body,
+                                              where="/".join(parts)))
 
     def write(self, parts: tuple[str, ...], layout: str, data: object) -> bool:
         """Store ``data`` at ``parts`` atomically; False if it cannot be (quietly)."""
         try:
-            raw = frame(self.key, layout, data)
+            raw = frame(self.key, layout, data, "/".join(parts))
         except (TypeError, ValueError, RecursionError):
             return False
         return self._write(parts, raw)
@@ -428,7 +440,7 @@ class CacheDir:
         if b"\n" in index:
             raise ValueError("an index is one line")
         return self._write(parts, frame_bytes(self.key, layout, index + b"\n" + texts,
-                                              len(index)))
+                                              len(index), "/".join(parts)))
 
     def _write(self, parts: tuple[str, ...], raw: bytes) -> bool:
         name = parts[-1]
@@ -792,7 +804,7 @@ def load_report(folder: Path, key: str) -> KeptReport | None:
     if seal == _identity(info) and head.split(b" ")[:3] == [
             FORMAT, b"%d" % VERSION, _REPORT.encode()]:
         pass  # the very file whose MAC was checked, unchanged since
-    elif _signed(store.key, _REPORT, head, body):
+    elif _signed(store.key, _REPORT, head, body, f"runs/{key}"):
         import time
 
         if info.st_ctime_ns <= time.time_ns() - SEAL_MARGIN_NS:
