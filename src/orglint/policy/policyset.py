@@ -77,14 +77,13 @@ def target_inputs(target: str, team: dict[str, Any] | None = None,
 def resolve_team(data: dict[str, Any], matrix: Matrix, where: str) -> dict[str, Any]:
     """A test's or the sample's team, as a team rule sees it (roles from titles too)."""
     from orglint.loader import Document
-    from orglint.resources import schema
-    from orglint.schema import explain_all
+    from orglint.schema import explain
     from orglint.source import SourceMap
 
     if not isinstance(data, dict):
         raise PolicyError(f"{where}: a team must be a mapping")
     full = {"apiVersion": "orglint/v1", "kind": "Team", **data}
-    for path, message, _ in explain_all(full, schema("Team"))[:1]:
+    for path, message, _ in explain(full, "Team")[:1]:
         name = ".".join(str(p) for p in path) or "(top level)"
         raise PolicyError(f"{where}: the test's team is not a valid Team: {name}: {message}")
     try:
