@@ -392,10 +392,13 @@ class CacheDir:
         got = self.read_with_stat(parts)
         return None if got is None else got[0]
 
-    def read_with_stat(self, parts: tuple[str, ...]) -> tuple[bytes, os.stat_result] | None:
+    def read_with_stat(self, parts: tuple[str, ...], settled: bool = False
+                       ) -> tuple[bytes, os.stat_result] | None:
         """The bytes at ``parts`` (unchecked) and the status of the file they were read
         from, taken on the same descriptor before the read; None if it is no regular file
-        of ours, or if it was written to while it was read."""
+        of ours, or, when ``settled``, if its status changed while it was read (for a
+        file trusted by its status: a MAC would catch the change anyway, and a file
+        another run replaces by rename meanwhile would be refused for nothing)."""
         try:
             with self._folder(parts[:-1]) as fd:
                 handle = os.open(parts[-1], _READ, dir_fd=fd)
@@ -405,12 +408,12 @@ class CacheDir:
                             or info.st_size > MAX_READ):
                         return None
                     raw = file.read(info.st_size + 1)
-                    after = os.fstat(handle)
+                    after = os.fstat(handle) if settled else info
         except OSError:
             return None
         if (after.st_ctime_ns, after.st_mtime_ns, after.st_size) != (
                 info.st_ctime_ns, info.st_mtime_ns, info.st_size):
-            return None  # written to while read: neither its MAC nor its seal may vouch
+            return None  # written to while read: its seal may not vouch for these bytes
         return None if len(raw) > MAX_READ else (raw, info)
 
     def read_bytes(self, parts: tuple[str, ...], layout: str) -> bytes | None:
@@ -790,7 +793,7 @@ def load_report(folder: Path, key: str) -> KeptReport | None:
     store = CacheDir.open(folder)
     if store is None:
         return None
-    got = store.read_with_stat(("runs", key))
+    got = store.read_with_stat(("runs", key), settled=True)
     if got is None:
         return None
     raw, info = got
