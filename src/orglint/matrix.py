@@ -504,10 +504,6 @@ def _locate(sources: list[str], at: Where) -> str:
     return sources[-1]
 
 
-def check_consistency(spec: MatrixSpec) -> list[str]:
-    return [message for _, message in _problems(spec)]
-
-
 def _problems(spec: MatrixSpec) -> list[tuple[Where, str]]:
     from orglint.codes import BUILTIN_CODES, PATTERN_CODES
 

@@ -191,8 +191,3 @@ def build_people(data: dict[str, Any]) -> People:
     return People(api_version=data["apiVersion"], kind=data["kind"],
                   spec=PeopleSpec(path=("spec",), people=people),
                   metadata=_metadata(meta) if meta is not None else None)
-
-
-def build_group(data: dict[str, Any]) -> Group:
-    return Group(api_version=data["apiVersion"], kind=data["kind"],
-                 metadata=_metadata(data["metadata"]))
