@@ -330,8 +330,13 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
 
     team_rules = [rule(plan_.options.get(code)) for code, rule in plan_.enabled.items()
                   if rule.scope == "team"]
+    codes = frozenset(rule.code for rule in team_rules)
+    if plan_.policies is not None:
+        from orglint.policy.teamrules import grouped
+
+        team_rules = grouped(team_rules, plan_.policies)
     job = Job(plan_.matrix, team_rules, settings.limits, {},
-              frozenset(rule.code for rule in team_rules), _wants_views(plan_))
+              codes, _wants_views(plan_))
     cache = Cache.open(default_dir(settings.root), settings_digest(plan_)) \
         if settings.cache else None
 

@@ -2,10 +2,11 @@
 
 Team and member rules run per file.  Converting a team into the engine's values costs
 more than evaluating a rule, so every team and member rule of a team is evaluated in
-one batch expression, ``[team rule, ..., team.spec.members.map(member, [member rule,
-...])]``, each rule giving 1 (pass), 0 (fail) or 2 (match false).  Any error in the
-batch sends that team through the rules one by one, so an error is reported exactly
-where it is, as ORG903, and never turns into a pass.
+one batch expression, ``[team bits, ..., team.spec.members.map(member, member bits)]``:
+each int is the sum of the bits of the rules of its chunk (up to eight) that fail, so
+a team or member with no failure is a 0 that Python reads at a glance.  Any error in
+the batch sends that team through the rules one by one, so an error is reported
+exactly where it is, as ORG903, and never turns into a pass.
 """
 
 from __future__ import annotations
@@ -55,16 +56,46 @@ def passes(rule: Compiled) -> str:
     return f"(({spec.match.source}) ? (({test}) == true) : true)"
 
 
+# Rules per int of a batch: their bits are summed as a balanced tree, three levels
+# deep, because the engine refuses an expression nested more than 32 levels.
+CHUNK = 8
+
+
+def fail_bit(rule: Compiled, bit: int) -> str:
+    """``rule`` as one CEL int: ``bit`` when it fails, else 0 (errors propagate, and a
+    value that is not a bool is an error of the conditional)."""
+    spec = rule.spec
+    test = bound(spec, spec.expression.source) if spec.variables else spec.expression.source
+    item = f"(({test}) ? 0 : {bit})"
+    if spec.match is not None:
+        item = f"(({spec.match.source}) ? {item} : 0)"
+    return item
+
+
+def _sum(items: list[str]) -> str:
+    if len(items) == 1:
+        return items[0]
+    half = len(items) // 2
+    return f"({_sum(items[:half])} + {_sum(items[half:])})"
+
+
+def fail_bits(rules: list[Compiled]) -> list[str]:
+    """``rules`` as ints, one a chunk: the sum of the bits of its rules that fail."""
+    return [_sum([fail_bit(rule, 1 << i) for i, rule in enumerate(rules[start:start + CHUNK])])
+            for start in range(0, len(rules), CHUNK)]
+
+
 def make_batch(rules: list[Compiled],
                compile_batch: Callable[[str], Program] | None = None) -> Batch:
     """The rules as one expression (``compile_batch``: how to compile it, when not on
     a ``team`` input of its own)."""
     team_rules = [r for r in rules if r.spec.target == "team"]
     member_rules = [r for r in rules if r.spec.target == "member"]
-    items = [outcome_item(r) for r in team_rules]
+    items = fail_bits(team_rules)
     if member_rules:
-        items.append("team.spec.members.map(member, ["
-                     + ", ".join(outcome_item(r) for r in member_rules) + "])")
+        row = fail_bits(member_rules)
+        items.append("team.spec.members.map(member, "
+                     + (row[0] if len(row) == 1 else "[" + ", ".join(row) + "]") + ")")
     source = "[" + ", ".join(items) + "]"
     try:
         program: Program | None = (compile_batch(source) if compile_batch is not None else
@@ -104,7 +135,6 @@ def _batch_for(policies: PolicySet, ctx: TeamContext) -> Batch:
 
 
 Reports = dict[str, list[tuple[int, Verdict]]]  # code -> (member index or -1, verdict)
-_CODES = frozenset(OUTCOMES)
 
 
 def team_reports(policies: PolicySet, ctx: TeamContext) -> Reports:
@@ -143,35 +173,58 @@ def _decode(batch: Batch, team: dict[str, Any], policies: PolicySet) -> Reports 
     return decode(batch, result.value, len(members), failed)
 
 
+def _bits(value: Any, count: int) -> list[int] | None:
+    """The ints of ``count`` rules as ``fail_bits`` gives them, or None if ``value`` is
+    anything else."""
+    if not isinstance(value, list) or len(value) != -(-count // CHUNK):
+        return None
+    for bits in value:
+        if type(bits) is not int or not 0 <= bits < 1 << CHUNK:
+            return None
+    return value
+
+
+def _failures(rules: list[Compiled], chunks: list[int]) -> Iterator[Compiled]:
+    for k, bits in enumerate(chunks):
+        if bits:
+            for i, rule in enumerate(rules[k * CHUNK:(k + 1) * CHUNK]):
+                if bits >> i & 1:
+                    yield rule
+
+
 def decode(batch: Batch, value: Any, members: int,
            failed: Callable[[Compiled, int], Verdict]) -> Reports | None:
     """The batch's reports (``failed`` gives a failure's verdict, on member ``index`` or
     -1 for the team), or None when ``value`` is not what every rule passing, failing or
     skipping gives (then each rule is evaluated alone)."""
-    n = len(batch.team_rules)
-    if not isinstance(value, list):
+    n = -(-len(batch.team_rules) // CHUNK)
+    if not isinstance(value, list) or len(value) != n + (1 if batch.member_rules else 0):
         return None
-    if len(value) != n + (1 if batch.member_rules else 0) or not _CODES.issuperset(value[:n]):
+    team = _bits(value[:n], len(batch.team_rules)) if n else []
+    if team is None:
         return None
     out: Reports = {}
-    for rule, code in zip(batch.team_rules, value, strict=False):
-        if code == 0:
-            out[rule.spec.code] = [(-1, failed(rule, -1))]
+    for rule in _failures(batch.team_rules, team):
+        out[rule.spec.code] = [(-1, failed(rule, -1))]
     if not batch.member_rules:
         return out
     rows = value[n]
-    width = len(batch.member_rules)
-    if not isinstance(rows, list) or len(rows) != members or not all(
-            isinstance(row, list) and len(row) == width and _CODES.issuperset(row)
-            for row in rows):
+    if not isinstance(rows, list) or len(rows) != members:
         return None
-    for i, row in enumerate(rows):
-        if 0 not in row:
-            continue
-        for j, code in enumerate(row):
-            if code == 0:
-                rule = batch.member_rules[j]
-                out.setdefault(rule.spec.code, []).append((i, failed(rule, i)))
+    count = len(batch.member_rules)
+    if count <= CHUNK:
+        # The common case, one int a member: most are 0, and only they are looked at.
+        if not all(type(bits) is int and 0 <= bits < 1 << CHUNK for bits in rows):
+            return None
+        failing = [(i, [bits]) for i, bits in enumerate(rows) if bits]
+    else:
+        chunked = [_bits(row, count) for row in rows]
+        if any(row is None for row in chunked):
+            return None
+        failing = [(i, row) for i, row in enumerate(chunked) if row is not None and any(row)]
+    for i, row in failing:
+        for rule in _failures(batch.member_rules, row):
+            out.setdefault(rule.spec.code, []).append((i, failed(rule, i)))
     return out
 
 
@@ -244,6 +297,53 @@ def report(cls: type[Rule], ctx: TeamContext,
             yield policy_error(spec.code, spec.name, verdict.message, file=ctx.file,
                                line=span.line, column=span.column, end_line=span.end_line,
                                end_column=span.end_column, entity=entity)
+
+
+class TeamPolicies(Rule):
+    """Every per-file policy rule of a run as one entry of the engine's rule list: a
+    team is asked once for its reports, not once per rule (most rules pass, and 18
+    calls that find nothing cost a twentieth of the policies' time)."""
+
+    code = "ORG-POLICIES"  # not a rule of its own: never reported, selected or listed
+    name = "policy-rules"
+    severity = Severity.ERROR
+    summary = "the per-file policy rules"
+
+    def __init__(self, policies: PolicySet, members: list[type[Rule]]) -> None:
+        super().__init__()
+        self.policies = policies
+        self.members = members  # in the order they ran one by one
+        self.policy = members[0].policy  # type: ignore[attr-defined]
+
+    def check_team(self, ctx: TeamContext) -> Iterable[Finding]:  # type: ignore[override]
+        found = team_reports(self.policies, ctx)
+        if not found:
+            return ()
+        out: list[Finding] = []
+        for cls in self.members:
+            verdicts = found.get(cls.code)
+            if verdicts:
+                out.extend(report(cls, ctx, verdicts))
+        return out
+
+
+def grouped(rules: list[Rule], policies: PolicySet | None) -> list[Rule]:
+    """``rules`` with their per-file policy rules folded into one ``TeamPolicies``, in
+    the place of the first of them (the findings come out in the same order)."""
+    if policies is None:
+        return rules
+    members = [type(r) for r in rules if getattr(r, "policy", None) is not None
+               and r.scope == "team"]
+    if not members:
+        return rules
+    out: list[Rule] = []
+    for rule in rules:
+        if type(rule) in members:
+            if type(rule) is members[0]:
+                out.append(TeamPolicies(policies, members))
+            continue
+        out.append(rule)
+    return out
 
 
 def rule_classes(policies: PolicySet) -> list[type[Rule]]:
