@@ -229,3 +229,42 @@ def test_where_a_filter_ends_is_found_once(monkeypatch):
     many = " && ".join("person.teams.filter(t, t.role == 'x').size() > 0" for _ in range(200))
     assert module.shape([many], ("person",)) is not None
     assert len(calls) == 1
+
+
+def test_persons_on_as_many_teams_are_evaluated_once_and_each_reported(tmp_path, run_cli,
+                                                                       monkeypatch):
+    # "Nobody on more than one team": only the number of teams is read, so the persons
+    # share one value per number and the engine sees each value once.
+    from orglint.policy import orgpass
+
+    def team(name: str, *members: str) -> str:
+        rows = "".join(f"    - {{id: {m}, role: ml-engineer}}\n" for m in members)
+        return ("apiVersion: orglint/v1\nkind: Team\nmetadata:\n  name: " + name
+                + "\nspec:\n  maturity: exploring\n  members:\n" + rows)
+
+    org(tmp_path, """\
+    - code: ACME072
+      name: one-team-each
+      target: person
+      expression: "person.teams.size() <= 1"
+    """, team=team("t1", "ana", "bo", "cy", "di"))
+    (tmp_path / "t2.yaml").write_text(team("t2", "bo", "di", "ed"))
+    (tmp_path / "t3.yaml").write_text(team("t3", "di", "fi"))
+    converted: list[Any] = []
+    activation = orgpass.activation
+
+    def spy(names: tuple[str, ...], data: Any) -> Any:
+        converted.append(data["persons"])
+        return activation(names, data)
+
+    monkeypatch.setattr(orgpass, "activation", spy)
+    done = run_cli("check", ".", "--select", "ACME", "--no-cache", "--output-format", "json")
+    import json
+
+    found = sorted((f["entity"], f["file"], f["line"])
+                   for f in json.loads(done.out)["findings"])
+    assert found == [("bo", "t2.yaml", 8), ("bo", "team.yaml", 9),
+                     ("di", "t2.yaml", 9), ("di", "t3.yaml", 8), ("di", "team.yaml", 11)]
+    # Six persons, three values (on 1, 2 and 3 teams): each converted once.
+    assert len(converted) == 1
+    assert sorted(len(person["teams"]) for person in converted[0]) == [1, 2, 3]

@@ -74,9 +74,9 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
     teams: list[dict[str, Any]] = []
     owners: list[tuple[Any, int]] = []  # each team's file entry, and its index there
     with_owners = any(rule.policy.spec.target in ("team", "member") for rule in rules)
-    # A person's memberships in the files checked, as facts: a place is unpacked only
-    # for a person some rule reports (most pass).
-    memberships: dict[str, list[PersonFact]] = {}
+    # The facts of the files checked: a person's memberships there are gathered, and
+    # their places unpacked, only for a person some rule reports (most pass).
+    checked_facts: list[list[PersonFact]] = []
     for entry in sorted(gathered.entries, key=lambda e: e.source.display):
         file = entry.source.display
         result = results.get(file)
@@ -86,13 +86,7 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
         if with_owners:
             owners.extend((entry, k) for k in range(len(views)))
         if person_rules and file in named and result is not None:
-            for fact in result.facts.persons:
-                if fact.team is not None:
-                    found = memberships.get(fact.id)
-                    if found is None:
-                        memberships[fact.id] = [fact]
-                    else:
-                        found.append(fact)
+            checked_facts.append(result.facts.persons)
     from_org = any(_names(rule.policy, "org") for rule in person_rules)
     persons, shaped = _persons(rules, person_rules, from_org, teams, people)
     # The org is converted into the engine's values once and read by every rule that
@@ -129,8 +123,17 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
     yield from _team_findings(plan, shared, rules, teams, owners, named, people)
     compiled = [rule.policy for rule in person_rules]
     source = _Persons(policies, shared, compiled, persons, from_org, shaped)
-    checked = [pid for pid in persons if pid in memberships]
-    for pid, verdicts in person_verdicts(policies, source, compiled, checked):
+    members = {fact.id for facts in checked_facts for fact in facts if fact.team is not None}
+    checked = [pid for pid in persons if pid in members]
+    failing = list(person_verdicts(policies, source, compiled, checked))
+    if not failing:
+        return
+    memberships: dict[str, list[PersonFact]] = {pid: [] for pid, _ in failing}
+    for facts in checked_facts:
+        for fact in facts:
+            if fact.team is not None and fact.id in memberships:
+                memberships[fact.id].append(fact)
+    for pid, verdicts in failing:
         places = [fact.place for fact in memberships[pid]]
         for rule, verdict in zip(person_rules, verdicts, strict=True):
             yield from _emit(rule, verdict, places, pid)
@@ -299,6 +302,25 @@ def person_verdicts(policies: Any, source: _Persons, rules: list[Compiled], pids
     rule by rule."""
     if not rules or not pids:
         return
+    if source.from_org:
+        found = _verdicts(policies, source, rules, pids)
+    else:
+        # Persons that share one value (``views.shaped_persons``: as many teams, and
+        # nothing else read) are evaluated once, for the first of them.
+        persons = source.persons
+        first = {id(persons[pid]): pid for pid in reversed(pids)}
+        if len(first) == len(pids):
+            found = _verdicts(policies, source, rules, pids)
+        else:
+            failing = {id(persons[pid]): verdicts for pid, verdicts in
+                       _verdicts(policies, source, rules, list(first.values()))}
+            found = ((pid, failing[id(persons[pid])]) for pid in pids
+                     if id(persons[pid]) in failing) if failing else iter(())
+    yield from found
+
+
+def _verdicts(policies: Any, source: _Persons, rules: list[Compiled], pids: list[str]
+              ) -> Iterator[tuple[str, list[Verdict]]]:
     for start in range(0, len(pids), CHUNK):
         chunk = pids[start:start + CHUNK]
         policies.clock.check(f"person {chunk[0]}")

@@ -173,23 +173,26 @@ def _decode(batch: Batch, team: dict[str, Any], policies: PolicySet) -> Reports 
     return decode(batch, result.value, len(members), failed)
 
 
+# The rules' places in a chunk that each value of its int names, worked out once.
+_SET = tuple(tuple(i for i in range(CHUNK) if bits >> i & 1) for bits in range(1 << CHUNK))
+
+
+def _ints(values: list[Any]) -> bool:
+    """Every item an int a chunk can sum to (a bool, a float or an error is not)."""
+    return not values or (set(map(type, values)) == {int} and min(values) >= 0
+                          and max(values) < 1 << CHUNK)
+
+
 def _bits(value: Any, count: int) -> list[int] | None:
     """The ints of ``count`` rules as ``fail_bits`` gives them, or None if ``value`` is
     anything else."""
-    if not isinstance(value, list) or len(value) != -(-count // CHUNK):
+    if type(value) is not list or len(value) != -(-count // CHUNK) or not _ints(value):
         return None
-    for bits in value:
-        if type(bits) is not int or not 0 <= bits < 1 << CHUNK:
-            return None
     return value
 
 
-def _failures(rules: list[Compiled], chunks: list[int]) -> Iterator[Compiled]:
-    for k, bits in enumerate(chunks):
-        if bits:
-            for i, rule in enumerate(rules[k * CHUNK:(k + 1) * CHUNK]):
-                if bits >> i & 1:
-                    yield rule
+def _failures(rules: list[Compiled], chunks: list[int]) -> list[Compiled]:
+    return [rules[k * CHUNK + i] for k, bits in enumerate(chunks) if bits for i in _SET[bits]]
 
 
 def decode(batch: Batch, value: Any, members: int,
@@ -198,30 +201,34 @@ def decode(batch: Batch, value: Any, members: int,
     -1 for the team), or None when ``value`` is not what every rule passing, failing or
     skipping gives (then each rule is evaluated alone)."""
     n = -(-len(batch.team_rules) // CHUNK)
-    if not isinstance(value, list) or len(value) != n + (1 if batch.member_rules else 0):
+    if type(value) is not list or len(value) != n + (1 if batch.member_rules else 0):
         return None
-    team = _bits(value[:n], len(batch.team_rules)) if n else []
+    team = _bits(value[:n], len(batch.team_rules))
     if team is None:
         return None
     out: Reports = {}
-    for rule in _failures(batch.team_rules, team):
-        out[rule.spec.code] = [(-1, failed(rule, -1))]
+    if any(team):
+        for rule in _failures(batch.team_rules, team):
+            out[rule.spec.code] = [(-1, failed(rule, -1))]
     if not batch.member_rules:
         return out
     rows = value[n]
-    if not isinstance(rows, list) or len(rows) != members:
+    if type(rows) is not list or len(rows) != members:
         return None
     count = len(batch.member_rules)
     if count <= CHUNK:
         # The common case, one int a member: most are 0, and only they are looked at.
-        if not all(type(bits) is int and 0 <= bits < 1 << CHUNK for bits in rows):
+        if not _ints(rows):
             return None
         failing = [(i, [bits]) for i, bits in enumerate(rows) if bits]
     else:
-        chunked = [_bits(row, count) for row in rows]
-        if any(row is None for row in chunked):
-            return None
-        failing = [(i, row) for i, row in enumerate(chunked) if row is not None and any(row)]
+        failing = []
+        for i, item in enumerate(rows):
+            row = _bits(item, count)
+            if row is None:
+                return None
+            if any(row):
+                failing.append((i, row))
     for i, row in failing:
         for rule in _failures(batch.member_rules, row):
             out.setdefault(rule.spec.code, []).append((i, failed(rule, i)))
@@ -312,7 +319,8 @@ class TeamPolicies(Rule):
     def __init__(self, policies: PolicySet, members: list[type[Rule]]) -> None:
         super().__init__()
         self.policies = policies
-        self.members = members  # in the order they ran one by one
+        self.members = {cls.code: cls for cls in members}  # in the order they ran alone
+        self.order = {code: i for i, code in enumerate(self.members)}
         self.policy = members[0].policy  # type: ignore[attr-defined]
 
     def check_team(self, ctx: TeamContext) -> Iterable[Finding]:  # type: ignore[override]
@@ -320,10 +328,8 @@ class TeamPolicies(Rule):
         if not found:
             return ()
         out: list[Finding] = []
-        for cls in self.members:
-            verdicts = found.get(cls.code)
-            if verdicts:
-                out.extend(report(cls, ctx, verdicts))
+        for code in sorted(found, key=self.order.__getitem__) if len(found) > 1 else found:
+            out.extend(report(self.members[code], ctx, found[code]))
         return out
 
 

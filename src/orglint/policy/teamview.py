@@ -46,6 +46,8 @@ def _members(node: Any) -> Callable[[TeamSource], list[Any]]:
     if elem is None:
         return lambda src: [None] * len(src[0].spec.members)
     keys = elem.keys
+    if keys.keys() == {"id"}:  # whose memberships: what a person rule's count needs
+        return lambda src: [{"id": m.id} for m in src[0].spec.members]
     want_id, want_role, want_alloc, want_email = (
         k in keys for k in ("id", "role", "allocation", "email"))
     name, title, level = (k in keys for k in ("name", "title", "level"))

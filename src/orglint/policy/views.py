@@ -10,6 +10,7 @@ built from the model, so a field the schema step dropped is absent here too.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -232,6 +233,9 @@ def shaped_persons(teams: Iterable[Mapping[str, Any]], people: Mapping[str, Pers
             entry_keys = [key for key in entry_keys if key in elem.keys]
             owns = elem.keys.get("owns")
             owns_length = owns is not None and _length_only(owns)
+    if memberships is not None and how == "none" and not fields and not with_id \
+            and skills is None:
+        return _counted(teams, people)
     out: dict[str, dict[str, Any]] = {}
     for pid, person in people.items():
         entry = out[pid] = {key: getattr(person, key) for key in fields}
@@ -276,3 +280,16 @@ def shaped_persons(teams: Iterable[Mapping[str, Any]], people: Mapping[str, Pers
             entry["teams"].append(full)
     return out
 
+
+def _counted(teams: Iterable[Mapping[str, Any]], people: Mapping[str, Person]
+             ) -> dict[str, dict[str, Any]]:
+    """``shaped_persons`` when only the number of a person's teams can be read ("nobody
+    on more than three teams"): persons on as many teams share one value, which the
+    org pass then evaluates once (``orgpass.person_verdicts``)."""
+    counts: dict[str, int] = Counter(member["id"] for team in teams
+                                     for member in team["spec"]["members"])
+    if people:  # the People entries come first, on no team unless a team names them
+        counts = {**dict.fromkeys(people, 0), **counts}
+    # One value per distinct count: their lengths sum to at most the memberships.
+    shared = {count: {"teams": [None] * count} for count in set(counts.values())}
+    return {pid: shared[count] for pid, count in counts.items()}
