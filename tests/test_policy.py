@@ -262,6 +262,37 @@ def test_time_budget_ends_a_run_with_a_clear_message(tmp_path, run_cli, monkeypa
     assert done.code == 2 and "policy evaluation stopped" in done.err
 
 
+def test_time_budget_counts_the_policies_not_the_run_around_them(tmp_path, run_cli,
+                                                               monkeypatch):
+    # A large org on a slow runner: checking the files takes longer than the budget,
+    # the policies' evaluations do not.  Only the evaluations count.
+    import time
+
+    from orglint.policy import compiled
+    from orglint.rules import REGISTRY
+
+    monkeypatch.setattr(compiled, "TIME_BUDGET", 0.3)
+    slow = REGISTRY["ORG104"]
+    check_team = slow.check_team
+
+    def sleepy(self, ctx):  # type: ignore[no-untyped-def]
+        time.sleep(0.2)
+        return check_team(self, ctx)
+
+    monkeypatch.setattr(slow, "check_team", sleepy)
+    org(tmp_path, """\
+        - code: ACME027
+          name: any
+          target: member
+          expression: "true"
+        """)
+    for k in range(3):
+        (tmp_path / f"team{k}.yaml").write_text(TEAM.replace("recsys", f"recsys{k}"))
+    done = run_cli("check", ".", "--no-cache", "--jobs", "1")
+    assert done.code != 2, done.err
+    assert "policy evaluation stopped" not in done.err
+
+
 def test_iteration_budget_bounds_a_giant_comprehension(tmp_path, run_cli):
     # 300 x 300 x 300 steps would take minutes; the engine stops at its budget.
     org(tmp_path, """\

@@ -11,6 +11,7 @@ evaluation).
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
@@ -121,6 +122,15 @@ def _clean(text: str) -> str:
     return text.replace("ERROR: ", "")
 
 
+# Seconds this process has spent in the engine's evaluations: the policies' time
+# budget (``compiled.Clock``) counts these, not the rest of the run around them.
+_SPENT = [0.0]
+
+
+def spent() -> float:
+    return _SPENT[0]
+
+
 class Program:
     """A compiled expression."""
 
@@ -136,6 +146,13 @@ class Program:
 
     def evaluate(self, inputs: Any) -> Outcome:
         """Evaluate on an ``activation``, a mapping of inputs, or ``Shared.on(target)``."""
+        start = time.monotonic()
+        try:
+            return self._evaluate(inputs)
+        finally:
+            _SPENT[0] += time.monotonic() - start
+
+    def _evaluate(self, inputs: Any) -> Outcome:
         try:
             if isinstance(inputs, OnTarget):
                 _TARGET[0] = inputs.target
