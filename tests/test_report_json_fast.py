@@ -75,3 +75,18 @@ def test_the_usual_finding_takes_the_written_out_path(monkeypatch) -> None:
 def test_the_sort_key_is_finding_sort_key() -> None:
     finding = Finding("ORG401", "name", Severity.INFO, "m", "teams/a.yaml", 3, 5, 3, 9)
     assert SORT_KEY(finding) == finding.sort_key()
+
+
+def test_counts_are_the_findings_labels_counted() -> None:
+    from collections import Counter
+
+    from orglint.findings import Result
+
+    severities = [Severity.INFO, Severity.ERROR, Severity.INFO, Severity.WARNING,
+                  Severity.INFO]
+    result = Result([Finding("ORG401", "n", s, "m", "a.yaml", 1, 1, 1, 2)
+                     for s in severities])
+    assert result.counts() == {"error": 1, "warning": 1, "info": 3}
+    assert result.counts() == {label: Counter(s.label for s in severities)[label]
+                               for label in ("error", "warning", "info")}
+    assert Result().counts() == {"error": 0, "warning": 0, "info": 0}
