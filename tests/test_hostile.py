@@ -150,14 +150,18 @@ def test_missing_path_and_folder_without_yaml(run_cli, tmp_path):
 
 
 def test_unreadable_file(run_cli, tmp_path, monkeypatch):
-    import orglint.files
+    import os
 
     (tmp_path / "t.yaml").write_text("a: 1\n")
+    target = (tmp_path / "t.yaml").stat().st_ino
+    real_read = os.read
 
-    def denied(*args, **kwargs):  # CI runs as root, which chmod cannot stop
-        raise PermissionError(13, "Permission denied")
+    def denied(fd, size):  # CI runs as root, which chmod cannot stop
+        if os.fstat(fd).st_ino == target:  # opened, then refused at the read
+            raise PermissionError(13, "Permission denied")
+        return real_read(fd, size)
 
-    monkeypatch.setattr(orglint.files, "open", denied, raising=False)
+    monkeypatch.setattr(os, "read", denied)
     result = run_cli("check", "t.yaml")
     assert result.code == 2
     assert "t.yaml: cannot read: Permission denied" in result.err

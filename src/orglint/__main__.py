@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
+from orglint.cli import entry
 
-from orglint.cli import main
-
-sys.exit(main())
+entry()

@@ -28,7 +28,7 @@ from orglint.files import (
     gather,
     read_limited,
 )
-from orglint.findings import Finding, Fix, Result, Severity, offerable
+from orglint.findings import SORT_KEY, Finding, Fix, Result, Severity, offerable
 from orglint.loader import Document, Limits, load
 from orglint.matrix import Matrix, load_matrix
 from orglint.model import People, Person, Team, build_people, build_team
@@ -269,8 +269,10 @@ def check_file(file: str, path: Path | None, job: Job, raw: bytes | None = None,
     return result
 
 
-def _check_many(items: list[tuple[str, Path, bytes]], job: Job,
+def _check_many(items: list[tuple[str, Path, bytes, bytes | None]], job: Job,
                 jobs: int | None) -> list[FileResult]:
+    """Each item (name, path, digest, the bytes hashed when gathering kept them) checked;
+    bytes kept are checked as they are, neither read nor hashed again."""
     from orglint import pool
 
     workers = min(jobs if jobs is not None else (os.cpu_count() or 1), pool.worker_cap())
@@ -281,13 +283,15 @@ def _check_many(items: list[tuple[str, Path, bytes]], job: Job,
         workers = 1
     expect(len(items))
     if workers <= 1 or len(items) < POOL_THRESHOLD:
-        return [check_file(name, path, job, digest=digest) for name, path, digest in items]
+        return [check_file(name, path, job, digest=digest) if raw is None
+                else check_file(name, None, job, raw) for name, path, digest, raw in items]
     # One process per core, the main process one of them (it has no result thread to
     # compete with: see pool.py).  Small chunks balance the ends: one costs a pipe read
     # and a frame, and a process that ends first waits at most for one chunk of another.
     chunk = max(1, min(16, len(items) // (workers * 4)))
     try:
-        return pool.run(_work, [(name, str(path), digest) for name, path, digest in items],
+        # A worker reads its files itself: the bytes kept are not sent to it.
+        return pool.run(_work, [(name, str(path), digest) for name, path, digest, _ in items],
                         workers=workers, chunksize=chunk, init=_init_worker,
                         initargs=(job,), send=to_worker, receive=from_worker)
     finally:
@@ -341,9 +345,10 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         if settings.cache else None
 
     results: dict[str, FileResult] = {}
+    held = gathered.held if gathered.held is not None else {}
     people_entries = [entry for entry in gathered.entries if entry.people]
     for entry in people_entries:
-        results[entry.source.display] = _check_entry(entry, job, limit)
+        results[entry.source.display] = _check_entry(entry, job, limit, held)
     for res in results.values():
         for pid, person in res.people.items():
             job.people.setdefault(pid, person)
@@ -351,13 +356,14 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         # Teams in a People file were checked knowing that file's people only.
         for entry in people_entries:
             if results[entry.source.display].teams:
-                results[entry.source.display] = _check_entry(entry, job, limit)
+                results[entry.source.display] = _check_entry(entry, job, limit, held)
 
     salt = _people_digest(job.people)
     named_names = {s.display for s in named}
     keys: dict[str, str] = {}
     reported = [e for e in gathered.entries if e.source.display in named_names]
-    _results_of(reported, None, None, job, cache, salt, keys, results, result, request.jobs)
+    _results_of(reported, None, None, job, cache, salt, keys, results, result, request.jobs,
+                held)
     # Of a file not reported, the cross-file rules need the facts, and the notes its
     # input errors; of its people, only those a reported file names too (every record
     # of them: see OrgContext.persons_named).  The rest of its result is never decoded.
@@ -365,7 +371,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
               for p in results[name].facts.persons}
     others = [e for e in gathered.entries if e.source.display not in named_names]
     _results_of(others, _INPUT_ERRORS, people, job, cache, salt, keys, results, result,
-                request.jobs)
+                request.jobs, held)
     result.changed = sorted(r.file for r in results.values() if r.stale)
     if cache is not None:
         cache.put_many((keys[r.file], r) for r in results.values()
@@ -435,39 +441,47 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         result.baseline_hidden = hidden
         result.stale_baseline = stale
     all_findings.extend(unreadable)
-    all_findings.sort(key=Finding.sort_key)
+    all_findings.sort(key=SORT_KEY)
     result.findings = offerable(all_findings)
     return result
 
 
 def _results_of(entries: list[Entry], keep: frozenset[str] | None, people: set[str] | None,
                 job: Job, cache: Cache | None, salt: bytes, keys: dict[str, str],
-                results: dict[str, FileResult], result: Result, jobs: int | None) -> None:
+                results: dict[str, FileResult], result: Result, jobs: int | None,
+                held: dict[tuple[str, bytes], bytes]) -> None:
     """Each entry's result into ``results``: from the cache (as ``Cache.get`` gives it
-    with ``keep`` and ``people``), else checked."""
+    with ``keep`` and ``people``), else checked (from its bytes in ``held``, taken out,
+    when gathering kept them)."""
     limit = job.limits.max_file_size
-    todo: list[tuple[str, Path, bytes]] = []
+    todo: list[tuple[str, Path, bytes, bytes | None]] = []
     blake2b = hashlib.blake2b
     # os.fsencode, without its Python frames: this loop runs for every file of the org.
     encoding, errors = sys.getfilesystemencoding(), sys.getfilesystemencodeerrors()
+    take = held.pop
     for entry in entries:
         source = entry.source
-        if source.display in results:
+        display = source.display
+        if display in results:
             continue
-        # The name is part of the key: findings and facts carry it.
-        key = blake2b(source.display.encode(encoding, errors) + b"\0" + entry.digest + salt,
-                      digest_size=16).hexdigest()
-        keys[source.display] = key
-        cached = cache.get(key, keep, people) if cache else None
+        cached = None
+        if cache is not None:
+            # The name is part of the key: findings and facts carry it.  (Without a
+            # cache no key is needed: it only files results away.)
+            key = blake2b(display.encode(encoding, errors) + b"\0" + entry.digest + salt,
+                          digest_size=16).hexdigest()
+            keys[display] = key
+            cached = cache.get(key, keep, people)
         if cached is not None:
             result.cache_hits += 1
-            cached.file = source.display
-            results[source.display] = cached
+            cached.file = display
+            results[display] = cached
         elif source.path is None:
-            results[source.display] = _check_entry(entry, job, limit)
+            results[display] = _check_entry(entry, job, limit, held)
         else:
             result.cache_misses += cache is not None
-            todo.append((source.display, source.path, entry.digest))
+            todo.append((display, source.path, entry.digest,
+                         take((display, entry.digest), None)))
     for res in _check_many(todo, job, jobs):
         results[res.file] = res
 
@@ -534,8 +548,12 @@ def org_notes(results: dict[str, FileResult], named: set[str]) -> list[str]:
         notes.append(f"{plural(more, 'more file')} of the org"
                      f" {'has' if more == 1 else 'have'} input errors; check them by name")
     return notes
-def _check_entry(entry: Entry, job: Job, limit: int) -> FileResult:
-    raw, same = entry.read(limit)
+def _check_entry(entry: Entry, job: Job, limit: int,
+                 held: dict[tuple[str, bytes], bytes]) -> FileResult:
+    raw = held.pop((entry.source.display, entry.digest), None)
+    same = True  # bytes kept while gathering are those hashed
+    if raw is None:
+        raw, same = entry.read(limit)
     result = check_file(entry.source.display, None, job, raw)
     result.stale = not same
     return result

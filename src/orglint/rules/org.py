@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
+from itertools import compress
+from operator import itemgetter
 
 from orglint.facts import FileFacts, PersonFact, Place, TeamFact
 from orglint.findings import Finding, Location, Severity
@@ -13,6 +16,8 @@ class OrgContext:
     def __init__(self, files: dict[str, FileFacts], named: set[str] | None = None) -> None:
         self.files = files
         self.named = named if named is not None else set()
+        self._persons: list[PersonFact] | None = None
+        self._named: list[PersonFact] | None = None
 
     @property
     def teams(self) -> list[TeamFact]:
@@ -20,20 +25,28 @@ class OrgContext:
 
     @property
     def persons(self) -> list[PersonFact]:
-        return [p for facts in self.files.values() for p in facts.persons]
+        # Made once: several rules read every record of the org (not to be changed).
+        if self._persons is None:
+            self._persons = [p for facts in self.files.values() for p in facts.persons]
+        return self._persons
 
     def persons_named(self) -> list[PersonFact]:
         """The records of every person who appears in a file being reported.
 
         A rule that reports at each record of a person finds nothing to report about
         anyone else: in a pre-commit run (one file of thousands named) that is a few
-        records, not the whole org.
+        records, not the whole org.  (Made once, for ORG009 and ORG301; not to be
+        changed.)
         """
-        named = [self.files[name] for name in self.named if name in self.files]
-        if not self.named or 2 * len(named) > len(self.files):
-            return self.persons  # nearly everyone: filtering would cost more than it saves
-        ids = {p.id for facts in named for p in facts.persons}
-        return [p for facts in self.files.values() for p in facts.persons if p.id in ids]
+        if self._named is None:
+            named = [self.files[name] for name in self.named if name in self.files]
+            if not self.named or 2 * len(named) > len(self.files):
+                self._named = self.persons  # nearly everyone: filtering costs more
+            else:
+                ids = {p.id for facts in named for p in facts.persons}
+                self._named = [p for facts in self.files.values() for p in facts.persons
+                               if p.id in ids]
+        return self._named
 
     @property
     def has_people(self) -> bool:
@@ -170,12 +183,8 @@ class ConflictingPerson(Rule):
     scope = "org"
 
     def check_org(self, org: OrgContext) -> Iterator[Finding]:
-        by_id: dict[str, list[PersonFact]] = {}
-        for person in org.persons_named():
-            by_id.setdefault(person.id, []).append(person)
+        by_id = _repeated(org.persons_named())
         for pid, records in by_id.items():
-            if len(records) < 2:
-                continue
             # The People entry, where there is one, is the reference record.
             records.sort(key=lambda r: (r.team is not None, r.file, r.at))
             for name in ("name", "title", "level"):
@@ -358,10 +367,9 @@ class OverAllocated(Rule):
     scope = "org"
 
     def check_org(self, org: OrgContext) -> Iterator[Finding]:
-        by_id: dict[str, list[PersonFact]] = {}
-        for person in org.persons_named():
-            if person.team is not None:
-                by_id.setdefault(person.id, []).append(person)
+        persons = org.persons_named()
+        # A record's team is an id (never empty) or None for a People entry.
+        by_id = _over_allocated(list(compress(persons, map(_TEAM, persons))))
         for pid, entries in by_id.items():
             if len(entries) > 1:
                 entries = _once(entries)
@@ -380,6 +388,45 @@ class OverAllocated(Rule):
                     f"{pid} is allocated {total}%: " + _others(parts, len(entries)),
                     entity=pid, detail=entry.team,
                     related=tuple((o.allocation_place or o.place).location for o in others))
+
+
+_ID = itemgetter(0)  # PersonFact.id, read in C
+
+
+def _repeated(persons: list[PersonFact]) -> dict[str, list[PersonFact]]:
+    """The records of each person who has more than one, in the order of the first.
+
+    Counted in C first: in most orgs most people have one record, and grouping each of
+    them in a list of their own was most of ORG009 and ORG301 at 2,000 teams.
+    """
+    counts = Counter(map(_ID, persons))
+    if len(counts) == len(persons):
+        return {}
+    by_id: dict[str, list[PersonFact]] = {}
+    for person in persons:
+        if counts[person.id] > 1:
+            by_id.setdefault(person.id, []).append(person)
+    return by_id
+
+
+def _over_allocated(persons: list[PersonFact]) -> dict[str, list[PersonFact]]:
+    """Of team records, those of each person who may be over 100%: who has several, or
+    one over 100 (ORG301 adds them up), in the order of the first."""
+    by_id = _repeated(persons)
+    single = [p for p in persons if p.allocation > 100 and p.id not in by_id] \
+        if max(map(_ALLOCATION, persons), default=0) > 100 else []
+    if not single:
+        return by_id
+    flagged = by_id.keys() | {p.id for p in single}
+    out: dict[str, list[PersonFact]] = {}
+    for person in persons:
+        if person.id in flagged:
+            out.setdefault(person.id, []).append(person)
+    return out
+
+
+_ALLOCATION = itemgetter(5)  # PersonFact.allocation
+_TEAM = itemgetter(4)  # PersonFact.team
 
 
 def _once(entries: list[PersonFact]) -> list[PersonFact]:
