@@ -130,7 +130,7 @@ def test_pyyamls_python_reader_still_refuses_what_is_not_printable():
     from orglint.pyyaml import NON_PRINTABLE, Deferred, import_yaml
 
     assert import_yaml() is yaml
-    deferred = Deferred()
+    deferred = Deferred(NON_PRINTABLE)
     for text in ("plain", "a\x01b", "tab\tok", "\ufffe", "\U0001f600"):
         got, want = deferred.search(text), re.compile(NON_PRINTABLE).search(text)
         assert (got and got.span()) == (want and want.span())

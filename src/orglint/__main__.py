@@ -4,6 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from orglint.cli import main
+from orglint.console import main
 
 sys.exit(main())
