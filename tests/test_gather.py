@@ -105,3 +105,37 @@ def test_the_stat_index_gives_back_the_entry_it_recorded(tmp_path):
     for field in ("st_mtime_ns", "st_ctime_ns"):
         moved = os.stat_result(list(info[:10]), {**times, field: times[field] + 1})
         assert index.lookup(source, str(path), moved) is None, field
+
+
+def test_a_stat_index_entry_is_one_string_and_anything_else_only_costs_a_read(tmp_path):
+    import os
+
+    from orglint.files import Entry, Source, StatIndex, content_digest
+
+    path = tmp_path / "a.yaml"
+    path.write_text("kind: Team\n")
+    os.utime(path, ns=(10**9, 10**9))
+    info = os.stat(path)
+    source = Source(path, "a.yaml")
+    entry = Entry(source, content_digest(path.read_bytes()), False)
+    index = StatIndex(None, {}, 10**18)
+    index.record("a", info, entry)
+    good = index.entries["a"]
+    assert type(good) is str and good.endswith(entry.digest.hex() + "0")
+    assert index.lookup(source, "a", info) == entry
+    # The status is packed, not printed: no decimal conversion either way.
+    assert str(info.st_mtime_ns) not in good
+    stamp, digest = good[:-33], good[-33:-1]
+    for foreign in (good[:-1] + "2", good + "0", good[:-2], stamp + " " * 30 + "ab0",
+                    stamp + digest[:-2] + " a0", stamp + "zz" + digest[2:] + "0",
+                    [1, 2, 3], None, 7):
+        index.entries["a"] = foreign
+        assert index.lookup(source, "a", info) is None, foreign
+    # A status that does not fit five 64-bit numbers is never recorded nor trusted.
+    huge = os.stat_result(list(info[:10]), {"st_atime_ns": 0, "st_mtime_ns": 2**70,
+                                            "st_ctime_ns": 0})
+    index = StatIndex(None, {}, 2**80)
+    index.record("a", huge, entry)
+    assert index.entries == {} and not index.changed
+    index.entries["a"] = good
+    assert index.lookup(source, "a", huge) is None
