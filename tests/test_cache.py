@@ -286,14 +286,18 @@ def test_the_codes_and_ids_of_an_entry_are_checked_strings_in_c():
     # In the index, codes and ids are one string where that reads back the same.
     from orglint.fileresult import _joined, _split
 
-    for items in ([], ["ORG001"], ["a", "b.c"], [""], ["a", ""], ["a\nb"], ["a", "b\n"]):
+    for items in ([], ["ORG001"], ["a", "b.c"], [""], ["a", ""], ["a\nb"], ["a", "b\n"],
+                  ["a b"], ["a", "b "], [" "]):
         assert _split(_joined(items)) == items
-        assert type(_joined(items)) is (str if all(items) and "\n" not in "".join(items)
+        assert type(_joined(items)) is (str if all(items) and " " not in "".join(items)
                                         else list)
     result = _full_result()
     result.facts.has_people = False  # so that its ids are read
     entry = to_entry(result)
     assert type(entry[0]) is str and type(entry[1]) is str
+    # Joined by a character JSON writes as it is: an escape costs the decoder its fast
+    # path for the whole string.
+    assert "\\" not in json.dumps(entry[:2]) and " " in entry[0]
     for at in (0, 1):  # a foreign code or id is a foreign entry, never a crash
         forged = [*entry]
         forged[at] = [*forged[at], ["not", "a", "string"]]
@@ -312,6 +316,30 @@ def test_the_teams_of_a_file_not_reported_come_from_the_index_without_a_text():
     back = from_entry(to_entry(result), {"ORG002"}, {"nobody"}, text=refuse)
     assert (back.file, back.facts.teams, back.facts.persons) == \
         (result.file, result.facts.teams, [])
+
+
+def test_a_file_not_reported_is_checked_value_by_value_like_any_entry():
+    import pytest
+
+    from orglint.fileresult import from_entry, to_entry
+
+    result = _full_result()
+    result.facts.has_people = False
+    entry = to_entry(result)
+    back = from_entry(entry, {"ORG002"}, None)  # every person fact wanted
+    assert back.facts.persons == result.facts.persons and back.findings == []
+    assert back.facts.has_people is False and back.people == {}
+    head = entry[2]
+    for at, foreign in ((0, 7), (0, None), (1, "teams"), (1, {}), (2, 0), (2, None),
+                        (2, "false")):
+        forged_head = [*head]
+        forged_head[at] = foreign
+        with pytest.raises(ValueError):
+            from_entry([*entry[:2], forged_head, *entry[3:]], {"ORG002"}, {"nobody"})
+    for forged in ([*entry[:2], [*head, 1], *entry[3:]], [*entry[:2], head[:2], *entry[3:]],
+                   [*entry[:2], [head[0], [[1, 2]], False], *entry[3:]], entry[:4]):
+        with pytest.raises(ValueError):
+            from_entry(forged, {"ORG002"}, {"nobody"})
 
 
 def test_a_pack_keeps_its_texts_end_to_end_each_with_its_mac():

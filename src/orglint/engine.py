@@ -442,16 +442,19 @@ def _results_of(entries: list[Entry], keep: frozenset[str] | None, people: set[s
     with ``keep`` and ``people``), else checked."""
     limit = job.limits.max_file_size
     todo: list[tuple[str, Path, bytes]] = []
-    blake2b = hashlib.blake2b
-    # os.fsencode, without its Python frames: this loop runs for every file of the org.
+    # Each key from a copy of one hash's state: blake2b's constructor parses eleven
+    # keyword parameters, and this loop runs for every file of the org.
+    fresh = hashlib.blake2b(digest_size=16).copy
+    # os.fsencode, without its Python frames.
     encoding, errors = sys.getfilesystemencoding(), sys.getfilesystemencodeerrors()
     for entry in entries:
         source = entry.source
         if source.display in results:
             continue
         # The name is part of the key: findings and facts carry it.
-        key = blake2b(source.display.encode(encoding, errors) + b"\0" + entry.digest + salt,
-                      digest_size=16).hexdigest()
+        digest = fresh()
+        digest.update(source.display.encode(encoding, errors) + b"\0" + entry.digest + salt)
+        key = digest.hexdigest()
         keys[source.display] = key
         cached = cache.get(key, keep, people) if cache else None
         if cached is not None:
