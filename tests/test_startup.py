@@ -30,7 +30,10 @@ NEVER_ON_THE_CHECK_PATH = ["pydantic", "dataclasses", "inspect", "ruamel", "json
                            "hashlib", "_hashlib", "shutil", "secrets",
                            # 12-19 ms: orglint.conform judges valid documents; only an
                            # invalid one needs jsonschema-rs's errors (test_conform.py).
-                           "jsonschema_rs"]
+                           "jsonschema_rs",
+                           # The worker pool and its signal handling (enum classes, 5 M
+                           # instructions): only runs that check many files use them.
+                           "orglint.pool", "signal"]
 # Which files hold policies is asked on every check; the package's docstring and this
 # finder are all it loads until a policy is found.
 LIGHT = {"orglint.policy", "orglint.policy.find"}
