@@ -313,9 +313,13 @@ def test_the_teams_of_a_file_not_reported_come_from_the_index_without_a_text():
 
     result = _full_result()
     result.facts.has_people = False
-    back = from_entry(to_entry(result), {"ORG002"}, {"nobody"}, text=refuse)
+    entry = to_entry(result)
+    back = from_entry(entry, {"ORG002"}, {"nobody"}, text=refuse)
     assert (back.file, back.facts.teams, back.facts.persons) == \
         (result.file, result.facts.teams, [])
+    # A place in the file itself is stored without the file's name.
+    assert result.facts.teams and all(t.place.file == result.file for t in result.facts.teams)
+    assert all(len(team[1]) == 5 for team in entry[2][1])
 
 
 def test_a_file_not_reported_is_checked_value_by_value_like_any_entry():
