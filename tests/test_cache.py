@@ -317,9 +317,16 @@ def test_the_teams_of_a_file_not_reported_come_from_the_index_without_a_text():
     back = from_entry(entry, {"ORG002"}, {"nobody"}, text=refuse)
     assert (back.file, back.facts.teams, back.facts.persons) == \
         (result.file, result.facts.teams, [])
-    # A place in the file itself is stored without the file's name.
-    assert result.facts.teams and all(t.place.file == result.file for t in result.facts.teams)
-    assert all(len(team[1]) == 5 for team in entry[2][1])
+    # A place in the file itself is stored without the file's name; elsewhere, with it.
+    assert {len(team[1]) for team in entry[2][1]} == {6}
+    result.file = result.facts.teams[0].place.file
+    entry = to_entry(result)
+    assert [len(team[1]) for team in entry[2][1]] == \
+        [5 if t.place.file == result.file else 6 for t in result.facts.teams]
+    assert 5 in [len(team[1]) for team in entry[2][1]]
+    for keep in ({"ORG002"}, None):  # the facts alone, and the whole result
+        back = from_entry(to_entry(result), keep, None)
+        assert back.facts.teams == result.facts.teams
 
 
 def test_a_file_not_reported_is_checked_value_by_value_like_any_entry():
