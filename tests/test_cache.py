@@ -696,3 +696,19 @@ def test_old_settings_leave_the_cache_and_nothing_else_does(run_cli, tmp_path):
     assert len(real) == 1 + 4 + 1  # the run's, the four newest others, the one kept
     # The newest settings still answer from the cache.
     assert findings(run_cli, tmp_path) == []
+
+
+def test_the_run_key_hashes_each_file_as_before():
+    # One update of the joined bytes: the same key as an update per part, so a report
+    # kept before is still found.
+    from orglint import hashing
+    from orglint.cache import code_digest, run_key
+
+    files = [(True, "a.yaml", b"\x01" * 16), (False, "b/\udcff.yaml", b"\x02" * 16)]
+    digest = hashing.blake2b(digest_size=20)
+    digest.update(repr((code_digest(), ("f",))).encode())
+    for named, display, content in files:
+        digest.update(b"\0N" if named else b"\0O")
+        digest.update(display.encode("utf-8", "surrogateescape"))
+        digest.update(content)
+    assert run_key(("f",), [], iter(files), 100) == digest.hexdigest()

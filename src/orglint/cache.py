@@ -725,10 +725,10 @@ def run_key(fields: object, matrices: Iterable[Path | None],
                 digest.update(read_capped(matrix, limit, "role matrix"))
             except OrglintError:
                 digest.update(b"\0unreadable")
-    for named, display, content in files:
-        digest.update(b"\0N" if named else b"\0O")
-        digest.update(display.encode("utf-8", "surrogateescape"))
-        digest.update(content)
+    # The same bytes as three updates per file, joined first: one call instead of six
+    # thousand for a 2,000-file org, at every warm and pre-commit run.
+    digest.update(b"".join([part for named, display, content in files for part in (
+        b"\0N" if named else b"\0O", display.encode("utf-8", "surrogateescape"), content)]))
     return digest.hexdigest()
 
 
