@@ -107,3 +107,42 @@ from orglint.console import main""")
     done = subprocess.run([sys.executable, "-c", probe, "roles"], cwd=tmp_path,
                           capture_output=True, text=True, env={"PATH": ""})
     assert json.loads(done.stderr.splitlines()[-1]) == [True]
+
+
+END_PROBE = """
+import atexit, sys, threading
+class Noisy:
+    def __del__(self):
+        sys.stderr.write("torn down\\n")
+keep = Noisy()  # freed only by the interpreter's teardown
+atexit.register(lambda: sys.stdout.write("exit handler ran\\n"))
+if sys.argv[-1] == "thread":
+    stop = threading.Event()
+    threading.Thread(target=stop.wait, args=(0.5,)).start()
+sys.argv = ["orglint", *sys.argv[1:-1]]
+from orglint.console import run
+run()
+"""
+
+
+def test_the_process_ends_without_tearing_the_interpreter_down(tmp_path):
+    done = subprocess.run([sys.executable, "-c", END_PROBE, "check", "--no-config", str(GOOD),
+                           "-"], cwd=tmp_path, capture_output=True, text=True,
+                          env={"PATH": "", "ORGLINT_CACHE_DIR": str(tmp_path / "cache")})
+    assert done.returncode == 0
+    # The report and the exit handlers' output are all there; no object was freed.
+    assert done.stdout.startswith("All checks passed")
+    assert done.stdout.endswith("exit handler ran\n") and "torn down" not in done.stderr
+    bad = REPO / "examples" / "bad" / "role-fit.yaml"
+    done = subprocess.run([sys.executable, "-c", END_PROBE, "check", "--no-config", str(bad),
+                           "-"], cwd=tmp_path, capture_output=True, text=True,
+                          env={"PATH": "", "ORGLINT_CACHE_DIR": str(tmp_path / "cache")})
+    assert done.returncode == 1 and "exit handler ran" in done.stdout
+
+
+def test_another_thread_alive_gets_the_usual_exit(tmp_path):
+    done = subprocess.run([sys.executable, "-c", END_PROBE, "check", "--no-config", str(GOOD),
+                           "thread"], cwd=tmp_path, capture_output=True, text=True,
+                          env={"PATH": "", "ORGLINT_CACHE_DIR": str(tmp_path / "cache")})
+    assert done.returncode == 0 and "exit handler ran" in done.stdout
+    assert "torn down" in done.stderr

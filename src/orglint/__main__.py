@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
+from orglint.console import run
 
-from orglint.console import main
-
-sys.exit(main())
+run()

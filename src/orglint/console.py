@@ -6,7 +6,9 @@ it (tests, tools); what is here is only for a process that ends with the command
 
 from __future__ import annotations
 
+import atexit
 import gc
+import os
 import sys
 
 from orglint import lazyre
@@ -45,3 +47,33 @@ def main() -> int:
         # The process ends here: a collection at exit would only free what the OS takes
         # back anyway (5 M instructions after a check).
         gc.disable()
+
+
+def run() -> None:
+    """The console script and ``python -m orglint``: ``main``, then the end of the
+    process (see ``_end``)."""
+    code = main()
+    _end(code)
+    sys.exit(code)
+
+
+def _end(code: int) -> None:
+    """End the process as interpreter exit would once it has flushed the standard
+    streams and run the exit handlers, but without freeing every object first: 27 M
+    instructions after a pre-commit check on 2,000 files (the cached results, the
+    modules), all memory the OS takes back anyway.  Every file orglint writes is
+    written through a descriptor it closes (``fsutil``, ``cache``), never a buffer left
+    to the teardown.  Returns (for the usual exit) when another thread is alive, which
+    exit would wait for, or when a stream cannot be flushed, which exit reports."""
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        atexit._run_exitfuncs()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:
+        return
+    os._exit(code)
