@@ -146,3 +146,21 @@ def test_another_thread_alive_gets_the_usual_exit(tmp_path):
                           env={"PATH": "", "ORGLINT_CACHE_DIR": str(tmp_path / "cache")})
     assert done.returncode == 0 and "exit handler ran" in done.stdout
     assert "torn down" in done.stderr
+
+
+def test_a_check_leaves_the_patterns_only_cleaning_or_other_text_use_uncompiled(tmp_path):
+    probe = PROBE.split("import gettext")[0] + """
+from orglint import cache, conform
+patterns = [cache.OWN_FILES, cache.OWN_DIRS, cache._RESULTS, conform._SURROGATE]
+sys.stderr.write(json.dumps([[type(p).__name__, p._compiled is None] for p in patterns]))
+"""
+    done = subprocess.run([sys.executable, "-c", probe, "check", "--no-config", str(GOOD)],
+                          cwd=tmp_path, capture_output=True, text=True,
+                          env={"PATH": "", "ORGLINT_CACHE_DIR": str(tmp_path / "cache")})
+    assert json.loads(done.stderr.splitlines()[-1]) == [["Deferred", True]] * 4
+    # Used, they are the patterns.
+    from orglint import cache, conform
+
+    assert cache.OWN_FILES.fullmatch("index/stat-index.json") is not None
+    assert cache.OWN_FILES.fullmatch("index/other.json") is None
+    assert conform._SURROGATE.search("caf\udce9") is not None

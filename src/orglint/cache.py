@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from orglint import __version__, hashing
 from orglint.errors import OrglintError
+from orglint.lazyre import deferred
 from orglint.ntuple import NamedTuple
 from orglint.reading import read_capped
 from orglint.trust import euid, warn
@@ -63,17 +64,18 @@ SAFE_PLATFORM = bool(_NOFOLLOW and _DIRECTORY and os.scandir in os.supports_fd a
     f in os.supports_dir_fd for f in (os.open, os.stat, os.unlink, os.mkdir, os.rename,
                                       os.rmdir, os.link)))
 
-# The names orglint gives, by folder; ``clean`` deletes nothing else.
+# The names orglint gives, by folder; ``clean`` deletes nothing else.  Compiled when
+# first used (deleting, pruning, cleaning): 2.8 M instructions a run otherwise.
 _TMP = r"\.[^/]+\.tmp"
-OWN_FILES = re.compile(rf"""(?:
+OWN_FILES = deferred(rf"""(?:
     index/stat-index\.(?:json|pickle)
   | settings/[0-9a-f]{{32}}(?:\.json)?
   | runs/[0-9a-f]{{40}}(?:\.json|\.seal)?
   | v[23]-[0-9a-f]{{16}}/(?:pack|delta-\d+-\d+)(?:\.json|\.pickle)?
   | (?:[^/]+/)?{_TMP}
 )""", re.VERBOSE)
-OWN_DIRS = re.compile(r"index|settings|runs|v[23]-[0-9a-f]{16}")
-_RESULTS = re.compile(r"v[23]-[0-9a-f]{16}")
+OWN_DIRS = deferred(r"index|settings|runs|v[23]-[0-9a-f]{16}")
+_RESULTS = deferred(r"v[23]-[0-9a-f]{16}")
 
 
 @functools.cache

@@ -14,7 +14,7 @@ import re
 import sys
 from collections.abc import Iterable
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 Key = tuple[type, str, int]
 
@@ -35,6 +35,11 @@ class Deferred:
             forget([(str, self._pattern, self._flags)])
             compiled = self._compiled = re.compile(self._pattern, self._flags)
         return getattr(compiled, name)
+
+
+def deferred(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """A module's own pattern that few runs use, compiled when first used."""
+    return cast("re.Pattern[str]", Deferred(pattern, flags))
 
 
 def _caches() -> list[dict[Any, Any]]:
