@@ -298,6 +298,31 @@ def _team_fact_in(row: object, file: str) -> TeamFact:
                                  else _place_in(parent_place, file), kind))
 
 
+def _teams_here(rows: list[Any], file: str) -> list[TeamFact]:
+    """``_team_fact_in`` of each row, the usual shape (places in ``file`` itself) checked
+    in line: the teams of every file of the org are read back at each pre-commit run,
+    and three frames a team were 5 M instructions of it.  Any other row takes the
+    general path, which refuses what is foreign."""
+    out = []
+    for row in rows:
+        if type(row) is list and len(row) == 5:
+            tid, place, parent, parent_place, kind = row
+            if (type(tid) is str and type(kind) is str
+                    and (parent is None or type(parent) is str)
+                    and type(place) is list and list(map(type, place)) == _PLACE_HERE
+                    and (parent_place is None or (type(parent_place) is list and list(
+                        map(type, parent_place)) == _PLACE_HERE))):
+                place.insert(0, file)
+                if parent_place is not None:
+                    parent_place.insert(0, file)
+                out.append(_new_tuple(TeamFact, (
+                    tid, _new_tuple(Place, place), parent,
+                    None if parent_place is None else _new_tuple(Place, parent_place), kind)))
+                continue
+        out.append(_team_fact_in(row, file))
+    return out
+
+
 def _facts_in(facts: FileFacts, teams: object, persons: object, has_people: object,
               file: str) -> None:
     facts.teams = [_team_fact_in(row, file) for row in _list(teams)]
@@ -438,7 +463,7 @@ def from_entry(entry: object, keep: Set[str] | None = None,
             file = _intern(file)
             result = FileResult(file)
             facts = result.facts
-            facts.teams = [_team_fact_in(row, file) for row in teams]
+            facts.teams = _teams_here(teams, file)
             if people is None or has_people or not people.isdisjoint(_split(ids)):
                 facts.persons = [_person_fact_in(row) for row in _load(text, persons)]
             facts.has_people = has_people
