@@ -57,3 +57,12 @@ def test_a_pre_commit_run_walks_only_from_its_own_teams(monkeypatch):
     assert "parents form a cycle: t3 -> t4 -> t5 -> t6 -> t7" in found[0].message
     everyone = list(org.UnknownParent().check_org(org.OrgContext(files, set(files))))
     assert walked == [200] and len(everyone) == 200
+
+
+def test_the_orgs_teams_are_listed_once():
+    from orglint.facts import FileFacts, Place, TeamFact
+
+    facts = FileFacts()
+    facts.teams = [TeamFact("a", Place("a.yaml", 1, 1, 1, 2), None, None)]
+    context = org.OrgContext({"a.yaml": facts}, {"a.yaml"})
+    assert context.teams is context.teams and [t.id for t in context.teams] == ["a"]

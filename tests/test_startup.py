@@ -33,7 +33,9 @@ NEVER_ON_THE_CHECK_PATH = ["pydantic", "dataclasses", "inspect", "ruamel", "json
                            "jsonschema_rs",
                            # The worker pool and its signal handling (enum classes, 5 M
                            # instructions): only runs that check many files use them.
-                           "orglint.pool", "signal"]
+                           "orglint.pool", "signal",
+                           # Baselines, only with --baseline or --write-baseline.
+                           "orglint.baseline"]
 # Which files hold policies is asked on every check; the package's docstring and this
 # finder are all it loads until a policy is found.
 LIGHT = {"orglint.policy", "orglint.policy.find"}

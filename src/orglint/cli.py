@@ -412,11 +412,13 @@ def _check(args: argparse.Namespace) -> int:
     # the change: nothing to read back from a cached report.
     if settings.cache and stdin is None and args.write_baseline is None and not fixing \
             and not ghactions.active(os.environ):
-        from orglint.baseline import read_bytes
         from orglint.resources import builtin_matrix_path
 
-        baseline_bytes = (read_bytes(args.baseline, settings.limits.max_file_size)
-                          if args.baseline is not None else None)
+        baseline_bytes = None
+        if args.baseline is not None:
+            from orglint.baseline import read_bytes
+
+            baseline_bytes = read_bytes(args.baseline, settings.limits.max_file_size)
         folder = cache.default_dir(settings.root)
         names = {source.display for source in gathered.named}
         fields = sorted((k, v) for k, v in vars(settings).items() if k != "origins")
@@ -673,6 +675,8 @@ def _deliver(report: Any, args: argparse.Namespace, stream: TextIO | None = None
 
 def _guard_outputs(args: argparse.Namespace, settings: Any, gathered: Any) -> None:
     """Refuse, before any work, an output path whose replacement would destroy something."""
+    if args.output_file is None and args.write_baseline is None:
+        return  # nothing to guard, nor the modules that guard it to import
     from orglint import fsutil
     from orglint.baseline import foreign
 

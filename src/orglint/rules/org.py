@@ -17,10 +17,14 @@ class OrgContext:
     def __init__(self, files: dict[str, FileFacts], named: set[str] | None = None) -> None:
         self.files = files
         self.named = named if named is not None else set()
+        self._teams: list[TeamFact] | None = None
 
     @property
     def teams(self) -> list[TeamFact]:
-        return [t for facts in self.files.values() for t in facts.teams]
+        # Listed once: two rules and ``unresolved`` ask, and an org has thousands.
+        if self._teams is None:
+            self._teams = [t for facts in self.files.values() for t in facts.teams]
+        return self._teams
 
     @property
     def persons(self) -> list[PersonFact]:
