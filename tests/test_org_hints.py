@@ -66,3 +66,20 @@ def test_the_orgs_teams_are_listed_once():
     facts.teams = [TeamFact("a", Place("a.yaml", 1, 1, 1, 2), None, None)]
     context = org.OrgContext({"a.yaml": facts}, {"a.yaml"})
     assert context.teams is context.teams and [t.id for t in context.teams] == ["a"]
+
+
+def test_duplicate_teams_are_found_for_the_reported_files_as_for_the_whole_org():
+    from orglint.facts import FileFacts, Place, TeamFact
+
+    files = {}
+    for i in range(30):
+        facts = FileFacts()
+        facts.teams = [TeamFact(f"t{i % 7}", Place(f"f{i}.yaml", 1, 1, 1, 2), None, None),
+                       TeamFact(f"u{i}", Place(f"f{i}.yaml", 5, 1, 5, 2), None, None)]
+        files[f"f{i}.yaml"] = facts
+    for named in ({"f3.yaml"}, {"f3.yaml", "f11.yaml"}, set(list(files)[:20])):
+        few = [f for f in org.DuplicateTeam().check_org(org.OrgContext(files, named))
+               if f.file in named]
+        whole = [f for f in org.DuplicateTeam().check_org(org.OrgContext(files, set(files)))
+                 if f.file in named]
+        assert few == whole and few

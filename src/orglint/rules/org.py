@@ -236,8 +236,14 @@ class DuplicateTeam(Rule):
     scope = "org"
 
     def check_org(self, org: OrgContext) -> Iterator[Finding]:
+        teams = org.teams
+        if org.named and 2 * len(org.named) <= len(org.files):
+            # Reported at each team of an id: only the ids of the files reported can
+            # give a finding that is shown (a pre-commit run names one file of many).
+            ids = {t.id for t in teams if t.place.file in org.named}
+            teams = [t for t in teams if t.id in ids]
         by_id: dict[str, list[TeamFact]] = {}
-        for team in org.teams:
+        for team in teams:
             by_id.setdefault(team.id, []).append(team)
         for tid, teams in by_id.items():
             if len(teams) < 2:
