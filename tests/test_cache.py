@@ -733,3 +733,63 @@ def test_the_usual_team_rows_read_in_line_are_the_general_paths():
                     ["a", [1, 2, 1, 9, True], None, None, "Team"]):
         with pytest.raises(ValueError):
             _teams_here([copy.deepcopy(foreign)], "t.yaml")
+
+
+def test_a_pack_is_read_up_to_its_index_and_its_texts_only_when_one_is_decoded(
+        tmp_path, monkeypatch):
+    from orglint import cache
+    from orglint.fileresult import LAYOUT, encode, to_entry
+
+    monkeypatch.setattr(cache, "secret", lambda: b"k" * 32)
+    folder = tmp_path / "cache"
+    results = {}
+    for i in range(3):
+        result = _full_result()
+        result.file = f"t{i}.yaml"
+        result.facts.has_people = False  # its person facts wanted only if named
+        result.skipped = ["x" * 700_000]  # in the rest text: a pack of 2 MB
+        results[f"k{i}"] = result
+    writer = cache.Cache.open(folder, "d")
+    writer.put_many(results.items())
+    writer.close()
+    pack = next(folder.glob("v3-d/pack"))
+    assert pack.stat().st_size > 2_000_000
+    preads: list[int] = []
+    real = os.pread
+    monkeypatch.setattr(cache.os, "pread", lambda fd, n, at: preads.append(n) or real(fd, n, at))
+
+    def reader() -> cache.Cache:
+        return cache.Cache.open(folder, "d")
+
+    # The facts of a file not reported: the index alone, no text read.
+    store = reader()
+    facts = store.get("k2", frozenset({"ORG002"}), {"nobody"})
+    assert facts is not None and facts.facts.teams == results["k2"].facts.teams
+    assert preads == []
+    # A whole result: the rest of the file read once, each text checked by its MAC.
+    assert encode(store.get("k2")) == encode(results["k2"])
+    assert encode(store.get("k0")) == encode(results["k0"])
+    assert len(preads) == 1 and preads[0] < pack.stat().st_size
+    store.close()
+    # A text changed in place after the index was read fails its MAC: the entry is
+    # refused (checked again), never served.
+    store = reader()
+    assert store.get("k1", frozenset({"ORG002"}), {"nobody"}) is not None
+    raw = pack.read_bytes()
+    with open(pack, "r+b") as handle:
+        handle.seek(len(raw) - 10)
+        handle.write(b"y" * 10)
+    assert store.get("k2") is None
+    store.close()
+    # A pack folded again reads its texts first: the new pack serves every entry.
+    pack.write_bytes(raw)
+    store = reader()
+    store.entries = None
+    store._entries()
+    store.added = {"k9": to_entry(_full_result())}
+    store.deltas = ["x"] * cache.Cache.DELTAS  # past the deltas: a new pack
+    store._close()
+    for texts in store._texts:
+        texts.close()
+    assert encode(reader().get("k1")) == encode(results["k1"])
+    assert LAYOUT.startswith("results-")
