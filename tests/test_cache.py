@@ -301,14 +301,18 @@ def test_the_codes_and_ids_of_an_entry_are_checked_strings_in_c():
     # In the index, codes and ids are one string where that reads back the same.
     from orglint.fileresult import _joined, _split
 
-    for items in ([], ["ORG001"], ["a", "b.c"], [""], ["a", ""], ["a\nb"], ["a", "b\n"]):
+    for items in ([], ["ORG001"], ["a", "b.c"], [""], ["a", ""], ["a\nb"], ["a", "b\n"],
+                  ["a b"], ["a", "b "], [" "]):
         assert _split(_joined(items)) == items
-        assert type(_joined(items)) is (str if all(items) and "\n" not in "".join(items)
+        assert type(_joined(items)) is (str if all(items) and " " not in "".join(items)
                                         else list)
     result = _full_result()
     result.facts.has_people = False  # so that its ids are read
     entry = to_entry(result)
     assert type(entry[0]) is str and type(entry[1]) is str
+    # Joined by a character JSON writes as it is: an escape costs the decoder its fast
+    # path for the whole string.
+    assert "\\" not in json.dumps(entry[:2]) and " " in entry[0]
     for at in (0, 1):  # a foreign code or id is a foreign entry, never a crash
         forged = [*entry]
         forged[at] = [*forged[at], ["not", "a", "string"]]
@@ -324,9 +328,44 @@ def test_the_teams_of_a_file_not_reported_come_from_the_index_without_a_text():
 
     result = _full_result()
     result.facts.has_people = False
-    back = from_entry(to_entry(result), {"ORG002"}, {"nobody"}, text=refuse)
+    entry = to_entry(result)
+    back = from_entry(entry, {"ORG002"}, {"nobody"}, text=refuse)
     assert (back.file, back.facts.teams, back.facts.persons) == \
         (result.file, result.facts.teams, [])
+    # A place in the file itself is stored without the file's name; elsewhere, with it.
+    assert {len(team[1]) for team in entry[2][1]} == {6}
+    result.file = result.facts.teams[0].place.file
+    entry = to_entry(result)
+    assert [len(team[1]) for team in entry[2][1]] == \
+        [5 if t.place.file == result.file else 6 for t in result.facts.teams]
+    assert 5 in [len(team[1]) for team in entry[2][1]]
+    for keep in ({"ORG002"}, None):  # the facts alone, and the whole result
+        back = from_entry(to_entry(result), keep, None)
+        assert back.facts.teams == result.facts.teams
+
+
+def test_a_file_not_reported_is_checked_value_by_value_like_any_entry():
+    import pytest
+
+    from orglint.fileresult import from_entry, to_entry
+
+    result = _full_result()
+    result.facts.has_people = False
+    entry = to_entry(result)
+    back = from_entry(entry, {"ORG002"}, None)  # every person fact wanted
+    assert back.facts.persons == result.facts.persons and back.findings == []
+    assert back.facts.has_people is False and back.people == {}
+    head = entry[2]
+    for at, foreign in ((0, 7), (0, None), (1, "teams"), (1, {}), (2, 0), (2, None),
+                        (2, "false")):
+        forged_head = [*head]
+        forged_head[at] = foreign
+        with pytest.raises(ValueError):
+            from_entry([*entry[:2], forged_head, *entry[3:]], {"ORG002"}, {"nobody"})
+    for forged in ([*entry[:2], [*head, 1], *entry[3:]], [*entry[:2], head[:2], *entry[3:]],
+                   [*entry[:2], [head[0], [[1, 2]], False], *entry[3:]], entry[:4]):
+        with pytest.raises(ValueError):
+            from_entry(forged, {"ORG002"}, {"nobody"})
 
 
 def test_a_pack_keeps_its_texts_end_to_end_each_with_its_mac():
@@ -672,3 +711,100 @@ def test_old_settings_leave_the_cache_and_nothing_else_does(run_cli, tmp_path):
     assert len(real) == 1 + 4 + 1  # the run's, the four newest others, the one kept
     # The newest settings still answer from the cache.
     assert findings(run_cli, tmp_path) == []
+
+
+def test_the_run_key_hashes_each_file_as_before():
+    # One update of the joined bytes: the same key as an update per part, so a report
+    # kept before is still found.
+    from orglint import hashing
+    from orglint.cache import code_digest, run_key
+
+    files = [(True, "a.yaml", b"\x01" * 16), (False, "b/\udcff.yaml", b"\x02" * 16)]
+    digest = hashing.blake2b(digest_size=20)
+    digest.update(repr((code_digest(), ("f",))).encode())
+    for named, display, content in files:
+        digest.update(b"\0N" if named else b"\0O")
+        digest.update(display.encode("utf-8", "surrogateescape"))
+        digest.update(content)
+    assert run_key(("f",), [], iter(files), 100) == digest.hexdigest()
+
+
+def test_the_usual_team_rows_read_in_line_are_the_general_paths():
+    import copy
+
+    import pytest
+
+    from orglint.fileresult import _team_fact_in, _teams_here
+
+    here = [1, 2, 1, 9, 0]
+    rows = [["a", here, None, None, "Team"], ["b", here, "p", here, "Group"],
+            ["c", ["x.yaml", 1, 2, 1, 9, 0], "p", here, "Team"],  # a place elsewhere
+            ["d", here, "p", ["y.yaml", 3, 1, 3, 2, 1], "Team"]]
+    assert _teams_here(copy.deepcopy(rows), "t.yaml") == \
+        [_team_fact_in(row, "t.yaml") for row in copy.deepcopy(rows)]
+    for foreign in (["a", here, None, None], ["a", here, 7, None, "Team"],
+                    ["a", [1, 2, 1, 9], None, None, "Team"], [1, here, None, None, "Team"],
+                    ["a", here, None, [1, 2, "x", 9, 0], "Team"], "a",
+                    ["a", [1, 2, 1, 9, True], None, None, "Team"]):
+        with pytest.raises(ValueError):
+            _teams_here([copy.deepcopy(foreign)], "t.yaml")
+
+
+def test_a_pack_is_read_up_to_its_index_and_its_texts_only_when_one_is_decoded(
+        tmp_path, monkeypatch):
+    from orglint import cache
+    from orglint.fileresult import LAYOUT, encode, to_entry
+
+    monkeypatch.setattr(cache, "secret", lambda: b"k" * 32)
+    folder = tmp_path / "cache"
+    results = {}
+    for i in range(3):
+        result = _full_result()
+        result.file = f"t{i}.yaml"
+        result.facts.has_people = False  # its person facts wanted only if named
+        result.skipped = ["x" * 700_000]  # in the rest text: a pack of 2 MB
+        results[f"k{i}"] = result
+    writer = cache.Cache.open(folder, "d")
+    writer.put_many(results.items())
+    writer.close()
+    pack = next(folder.glob("v3-d/pack"))
+    assert pack.stat().st_size > 2_000_000
+    preads: list[int] = []
+    real = os.pread
+    monkeypatch.setattr(cache.os, "pread", lambda fd, n, at: preads.append(n) or real(fd, n, at))
+
+    def reader() -> cache.Cache:
+        return cache.Cache.open(folder, "d")
+
+    # The facts of a file not reported: the index alone, no text read.
+    store = reader()
+    facts = store.get("k2", frozenset({"ORG002"}), {"nobody"})
+    assert facts is not None and facts.facts.teams == results["k2"].facts.teams
+    assert preads == []
+    # A whole result: the rest of the file read once, each text checked by its MAC.
+    assert encode(store.get("k2")) == encode(results["k2"])
+    assert encode(store.get("k0")) == encode(results["k0"])
+    assert len(preads) == 1 and preads[0] < pack.stat().st_size
+    store.close()
+    # A text changed in place after the index was read fails its MAC: the entry is
+    # refused (checked again), never served.
+    store = reader()
+    assert store.get("k1", frozenset({"ORG002"}), {"nobody"}) is not None
+    raw = pack.read_bytes()
+    with open(pack, "r+b") as handle:
+        handle.seek(len(raw) - 10)
+        handle.write(b"y" * 10)
+    assert store.get("k2") is None
+    store.close()
+    # A pack folded again reads its texts first: the new pack serves every entry.
+    pack.write_bytes(raw)
+    store = reader()
+    store.entries = None
+    store._entries()
+    store.added = {"k9": to_entry(_full_result())}
+    store.deltas = ["x"] * cache.Cache.DELTAS  # past the deltas: a new pack
+    store._close()
+    for texts in store._texts:
+        texts.close()
+    assert encode(reader().get("k1")) == encode(results["k1"])
+    assert LAYOUT.startswith("results-")

@@ -20,7 +20,7 @@ spec:
 
 PROBE = """\
 import atexit, sys, threading, time
-from orglint.cli import entry
+from orglint.console import run
 
 class Teardown:
     def __del__(self):
@@ -33,7 +33,7 @@ if sys.argv[1] == "thread":
                                                             file=sys.stderr))).start()
 sys.argv[1:] = ["check", "--no-cache", "--no-config", "--output-format", "json",
                 "t.yaml"]
-entry()
+run()
 """
 
 

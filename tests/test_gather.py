@@ -105,3 +105,90 @@ def test_the_stat_index_gives_back_the_entry_it_recorded(tmp_path):
     for field in ("st_mtime_ns", "st_ctime_ns"):
         moved = os.stat_result(list(info[:10]), {**times, field: times[field] + 1})
         assert index.lookup(source, str(path), moved) is None, field
+
+
+def test_a_stat_index_entry_is_one_string_and_anything_else_only_costs_a_read(tmp_path):
+    import os
+
+    from orglint.files import Entry, Source, StatIndex, content_digest
+
+    path = tmp_path / "a.yaml"
+    path.write_text("kind: Team\n")
+    os.utime(path, ns=(10**9, 10**9))
+    info = os.stat(path)
+    source = Source(path, "a.yaml")
+    entry = Entry(source, content_digest(path.read_bytes()), False)
+    index = StatIndex(None, {}, 10**18)
+    index.record("a", info, entry)
+    good = index.entries["a"]
+    assert type(good) is str and good.endswith(entry.digest.hex() + "0")
+    assert index.lookup(source, "a", info) == entry
+    # The status is packed, not printed: no decimal conversion either way.
+    assert str(info.st_mtime_ns) not in good
+    stamp, digest = good[:-33], good[-33:-1]
+    for foreign in (good[:-1] + "2", good + "0", good[:-2], stamp + " " * 30 + "ab0",
+                    stamp + digest[:-2] + " a0", stamp + "zz" + digest[2:] + "0",
+                    [1, 2, 3], None, 7):
+        index.entries["a"] = foreign
+        assert index.lookup(source, "a", info) is None, foreign
+    # A status that does not fit five 64-bit numbers is never recorded nor trusted.
+    huge = os.stat_result(list(info[:10]), {"st_atime_ns": 0, "st_mtime_ns": 2**70,
+                                            "st_ctime_ns": 0})
+    index = StatIndex(None, {}, 2**80)
+    index.record("a", huge, entry)
+    assert index.entries == {} and not index.changed
+    index.entries["a"] = good
+    assert index.lookup(source, "a", huge) is None
+
+
+def test_the_stat_index_is_written_again_only_when_that_spares_more_than_it_costs(
+        tmp_path, monkeypatch):
+    import os
+    import time
+
+    from orglint import files
+    from orglint.config import Settings
+
+    monkeypatch.setenv("ORGLINT_CACHE_DIR", str(tmp_path / "cache"))
+    org = tmp_path / "org"
+    org.mkdir()
+    old = time.time() - 200
+    for i in range(40):
+        (org / f"t{i:02}.yaml").write_text(f"kind: Team\n# {'x' * 300}\n")
+        os.utime(org / f"t{i:02}.yaml", (old, old))
+    settings = Settings(root=org, paths=["*.yaml"])
+    reads: list[str] = []
+    real = files.read_limited
+
+    def counting(path, limit):
+        reads.append(Path(path).name)
+        return real(path, limit)
+
+    monkeypatch.setattr(files, "read_limited", counting)
+    writes: list[int] = []
+    monkeypatch.setattr(files.StatIndex, "save", lambda self, real=files.StatIndex.save: (
+        writes.append(self.read_bytes), real(self))[1])
+    index = tmp_path / "cache" / "index" / "stat-index.json"
+
+    def gathered() -> list[bytes]:
+        reads.clear()
+        return [e.digest for e in files.gather(settings, [], cwd=org).entries]
+
+    first = gathered()
+    assert len(reads) == 40 and index.exists()
+    written = index.read_bytes()
+    assert gathered() == first and reads == []
+    # One small file edited: rewriting 40 entries would cost more than reading it again.
+    (org / "t07.yaml").write_text(f"kind: Team\n# {'y' * 300}\n")
+    os.utime(org / "t07.yaml", (old + 1, old + 1))
+    second = gathered()
+    assert reads == ["t07.yaml"] and second != first and index.read_bytes() == written
+    assert gathered() == second and reads == ["t07.yaml"]  # read again, nothing else
+    # Most of the org edited (a checkout): written again, and trusted next run.
+    for i in range(30):
+        (org / f"t{i:02}.yaml").write_text(f"kind: Team\n# {'z' * 300}\n")
+        os.utime(org / f"t{i:02}.yaml", (old + 2, old + 2))
+    third = gathered()
+    assert len(reads) == 30 and index.read_bytes() != written
+    assert gathered() == third and reads == []
+    assert writes[0] == 40 * len(f"kind: Team\n# {'x' * 300}\n")

@@ -428,3 +428,27 @@ def test_the_escaping_patterns_are_compiled_at_their_first_use_only():
     escape.visible("x")
     escape.visible("y", newlines=True)
     assert type(escape._UNSAFE) is re.Pattern and type(escape._UNSAFE_BUT_NEWLINE) is re.Pattern
+
+
+def test_printable_text_skips_the_patterns_exactly():
+    # visible() returns printable text as it is without asking its patterns: exact
+    # only because every character they match is one str.isprintable refuses.
+    import re
+    import subprocess
+    import sys
+
+    from orglint import escape
+
+    for name in ("_UNSAFE", "_UNSAFE_BUT_NEWLINE"):
+        pattern = re.compile(getattr(escape, name).pattern)
+        assert not [c for c in map(chr, range(0x110000))
+                    if c.isprintable() and pattern.match(c)], name
+    probe = ("import sys\nfrom orglint import escape\n"
+             "text = 'team-01 \u2014 caf\u00e9: ok'\n"
+             "assert escape.visible(text) == text\n"
+             "print(type(escape._UNSAFE).__name__, type(escape._UNSAFE_BUT_NEWLINE).__name__)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split() == ["_Compiled", "_Compiled"]  # neither compiled
+    assert escape.visible("a\u00adb") == "a\u00adb"  # not printable, yet safe: the pattern says
+    assert escape.visible("a\u202eb\x1b") == "a\\u202eb\\x1b"

@@ -30,7 +30,12 @@ NEVER_ON_THE_CHECK_PATH = ["pydantic", "dataclasses", "inspect", "ruamel", "json
                            "hashlib", "_hashlib", "shutil", "secrets",
                            # 12-19 ms: orglint.conform judges valid documents; only an
                            # invalid one needs jsonschema-rs's errors (test_conform.py).
-                           "jsonschema_rs"]
+                           "jsonschema_rs",
+                           # The worker pool and its signal handling (enum classes, 5 M
+                           # instructions): only runs that check many files use them.
+                           "orglint.pool", "signal",
+                           # Baselines, only with --baseline or --write-baseline.
+                           "orglint.baseline"]
 # Which files hold policies is asked on every check; the package's docstring and this
 # finder are all it loads until a policy is found.
 LIGHT = {"orglint.policy", "orglint.policy.find"}
@@ -130,7 +135,7 @@ def test_pyyamls_python_reader_still_refuses_what_is_not_printable():
     from orglint.pyyaml import NON_PRINTABLE, Deferred, import_yaml
 
     assert import_yaml() is yaml
-    deferred = Deferred()
+    deferred = Deferred(NON_PRINTABLE)
     for text in ("plain", "a\x01b", "tab\tok", "\ufffe", "\U0001f600"):
         got, want = deferred.search(text), re.compile(NON_PRINTABLE).search(text)
         assert (got and got.span()) == (want and want.span())

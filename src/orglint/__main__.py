@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from orglint.cli import entry
+from orglint.console import run
 
-entry()
+run()

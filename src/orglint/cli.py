@@ -261,34 +261,6 @@ def _subparser(parser: argparse.ArgumentParser, command: str | None) -> argparse
     return parser
 
 
-def entry() -> None:
-    """The console script and ``python -m orglint``: ``main``, then the process ends
-    without the interpreter's teardown, which took every object of the run apart one by
-    one (a cold 2,000-team check's results, tens of MB) and collected the rest, about 2%
-    of a cold run's instructions for nothing a user sees.
-
-    What an exit must still do is done first: standard output and error flushed (if
-    that fails, Python's own exit reports it, as before), the ``atexit`` functions run.
-    With another thread alive, or an executor's machinery loaded (no ``fork``), the exit
-    is Python's own.
-    """
-    code = main()
-    threading = sys.modules.get("threading")
-    if ((threading is not None and threading.active_count() > 1)
-            or "concurrent.futures" in sys.modules or "multiprocessing" in sys.modules):
-        sys.exit(code)
-    try:
-        for stream in (sys.stdout, sys.stderr):
-            if stream is not None:
-                stream.flush()
-    except BaseException:
-        sys.exit(code)
-    import atexit
-
-    atexit._run_exitfuncs()
-    os._exit(code)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -440,11 +412,13 @@ def _check(args: argparse.Namespace) -> int:
     # the change: nothing to read back from a cached report.
     if settings.cache and stdin is None and args.write_baseline is None and not fixing \
             and not ghactions.active(os.environ):
-        from orglint.baseline import read_bytes
         from orglint.resources import builtin_matrix_path
 
-        baseline_bytes = (read_bytes(args.baseline, settings.limits.max_file_size)
-                          if args.baseline is not None else None)
+        baseline_bytes = None
+        if args.baseline is not None:
+            from orglint.baseline import read_bytes
+
+            baseline_bytes = read_bytes(args.baseline, settings.limits.max_file_size)
         folder = cache.default_dir(settings.root)
         names = {source.display for source in gathered.named}
         fields = sorted((k, v) for k, v in vars(settings).items() if k != "origins")
@@ -701,6 +675,8 @@ def _deliver(report: Any, args: argparse.Namespace, stream: TextIO | None = None
 
 def _guard_outputs(args: argparse.Namespace, settings: Any, gathered: Any) -> None:
     """Refuse, before any work, an output path whose replacement would destroy something."""
+    if args.output_file is None and args.write_baseline is None:
+        return  # nothing to guard, nor the modules that guard it to import
     from orglint import fsutil
     from orglint.baseline import foreign
 

@@ -28,6 +28,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from orglint.lazyre import deferred
 from orglint.memo import MEMO_LIMIT
 
 Verdict = bool | None
@@ -38,7 +39,8 @@ _ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "$defs", "title", "descr
 _TYPES = frozenset({"object", "array", "string", "integer", "boolean", "null"})
 _PLAIN = frozenset({dict, list, str, int, float, bool, type(None)})
 _INT_LOW, _INT_HIGH = -(2 ** 63), 2 ** 63 - 1
-_SURROGATE = re.compile("[\ud800-\udfff]")
+# Only a text that is not ASCII is searched: compiled then (2 M instructions).
+_SURROGATE = deferred("[\ud800-\udfff]")
 
 
 class Refused(Exception):

@@ -269,10 +269,21 @@ def check_file(file: str, path: Path | None, job: Job, raw: bytes | None = None,
     return result
 
 
+def _check_here(items: list[tuple[str, Path, bytes, bytes | None]],
+                job: Job) -> list[FileResult]:
+    return [check_file(name, path, job, digest=digest) if raw is None
+            else check_file(name, None, job, raw) for name, path, digest, raw in items]
+
+
 def _check_many(items: list[tuple[str, Path, bytes, bytes | None]], job: Job,
                 jobs: int | None) -> list[FileResult]:
     """Each item (name, path, digest, the bytes hashed when gathering kept them) checked;
     bytes kept are checked as they are, neither read nor hashed again."""
+    expect(len(items))
+    if len(items) < POOL_THRESHOLD:
+        # Without the pool's module: its signal import alone is 3.5 M instructions, and a
+        # pre-commit run checks one file.
+        return _check_here(items, job)
     from orglint import pool
 
     workers = min(jobs if jobs is not None else (os.cpu_count() or 1), pool.worker_cap())
@@ -281,10 +292,8 @@ def _check_many(items: list[tuple[str, Path, bytes, bytes | None]], job: Job,
         # A spawned worker gets the job by pickle, which a compiled CEL program does
         # not survive: without fork, per-file policy rules run in this process.
         workers = 1
-    expect(len(items))
-    if workers <= 1 or len(items) < POOL_THRESHOLD:
-        return [check_file(name, path, job, digest=digest) if raw is None
-                else check_file(name, None, job, raw) for name, path, digest, raw in items]
+    if workers <= 1:
+        return _check_here(items, job)
     # One process per core, the main process one of them (it has no result thread to
     # compete with: see pool.py).  Small chunks balance the ends: one costs a pipe read
     # and a frame, and a process that ends first waits at most for one chunk of another.
@@ -455,8 +464,10 @@ def _results_of(entries: list[Entry], keep: frozenset[str] | None, people: set[s
     when gathering kept them)."""
     limit = job.limits.max_file_size
     todo: list[tuple[str, Path, bytes, bytes | None]] = []
-    blake2b = hashlib.blake2b
-    # os.fsencode, without its Python frames: this loop runs for every file of the org.
+    # Each key from a copy of one hash's state: blake2b's constructor parses eleven
+    # keyword parameters, and this loop runs for every file of the org.
+    fresh = hashlib.blake2b(digest_size=16).copy
+    # os.fsencode, without its Python frames.
     encoding, errors = sys.getfilesystemencoding(), sys.getfilesystemencodeerrors()
     take = held.pop
     for entry in entries:
@@ -468,8 +479,9 @@ def _results_of(entries: list[Entry], keep: frozenset[str] | None, people: set[s
         if cache is not None:
             # The name is part of the key: findings and facts carry it.  (Without a
             # cache no key is needed: it only files results away.)
-            key = blake2b(display.encode(encoding, errors) + b"\0" + entry.digest + salt,
-                          digest_size=16).hexdigest()
+            digest = fresh()
+            digest.update(display.encode(encoding, errors) + b"\0" + entry.digest + salt)
+            key = digest.hexdigest()
             keys[display] = key
             cached = cache.get(key, keep, people)
         if cached is not None:

@@ -8,6 +8,7 @@ import os
 import posixpath
 import re
 import stat
+import struct
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -545,13 +546,20 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
     extra: list[Source] = []
     extra_keys: list[str] = []
     base = _base(cwd)
+    cut = len(base)
+    posix = os.sep == "/"
     for p, key in zip(org_paths, org_idents, strict=True):
         if key in named_keys:
             continue
         info = stats.get(key)
-        if info is not None and file_id(info) in named_keys:
+        # file_id, in line: named_keys holds no None.
+        if info is not None and info.st_ino and (info.st_dev, info.st_ino) in named_keys:
             continue
-        extra.append(Source(p, _display(key, cwd, base)))
+        # _display's usual case (a file under the current folder) in line, and the
+        # Source made in C: 6 M instructions of a pre-commit run on 2,000 files.
+        display = (key[cut:] if posix and key.startswith(base)
+                   else _display(key, cwd, base))
+        extra.append(_new_tuple(Source, (p, display)))
         extra_keys.append(key)
     identities: list[str | None] = [*named_idents, *extra_keys]
     limit = settings.limits.max_file_size
@@ -648,6 +656,22 @@ def _dependents(changed: list[str], named: list[Source], extra: list[Source],
             f" {plural(len(extra), 'other file')} {verb} checked and reported too"]
 
 
+_PACK = struct.Struct("<qqqQQ").pack
+_STAMP_LENGTH = 2 * struct.calcsize("<qqqQQ")
+_STAMPED = _STAMP_LENGTH + 33  # the digest's 32 hex digits and the People flag
+
+
+def _stamp(info: os.stat_result) -> str | None:
+    """What the stat index compares of a file's status: size, modification and change
+    times in nanoseconds, inode and device, packed as five 64-bit numbers and written in
+    hex (no decimal conversion either way); None for a status that does not fit."""
+    try:
+        return _PACK(info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino,
+                     info.st_dev).hex()
+    except struct.error:
+        return None
+
+
 def _stat(path: str) -> os.stat_result | None:
     try:
         return os.stat(path)
@@ -669,15 +693,22 @@ class StatIndex:
     """
 
     MARGIN_NS = 2_000_000_000
-    LAYOUT = "stat-index"
+    # An entry is one string: the status packed in hex (``_stamp``), the digest in hex
+    # and the People flag, read back, compared and written in C.  A list of seven
+    # values cost a pre-commit run on 2,000 files 64 M instructions to read, look up
+    # and write again, mostly parsing and printing the nanosecond times as decimals.
+    LAYOUT = "stat-index-2"
     NAME = ("index", "stat-index.json")
+    # About what one entry takes in the written index (a path and 113 characters).
+    ENTRY_BYTES = 128
 
-    def __init__(self, store: CacheDir | None, entries: dict[str, list[object]],
+    def __init__(self, store: CacheDir | None, entries: dict[str, object],
                  written_ns: int) -> None:
         self.store = store
         self.entries = entries
         self.written_ns = written_ns
         self.changed = False
+        self.read_bytes = 0  # the size of the files recorded since the index was read
 
     @classmethod
     def open(cls, settings: Settings) -> StatIndex:
@@ -694,29 +725,43 @@ class StatIndex:
         """The recorded entry of ``source`` (identity ``key``) if ``info`` shows it
         unchanged."""
         known = self.entries.get(key)
-        if type(known) is not list or len(known) != 7 \
-                or info.st_mtime_ns > self.written_ns - self.MARGIN_NS:
+        if type(known) is not str or info.st_mtime_ns > self.written_ns - self.MARGIN_NS:
             return None
-        size, mtime, ctime, inode, device, digest, people = known
-        if (size != info.st_size or mtime != info.st_mtime_ns or ctime != info.st_ctime_ns
-                or inode != info.st_ino or device != info.st_dev):
+        try:  # _stamp, inlined: once per file of the org
+            stamp = _PACK(info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino,
+                          info.st_dev).hex()
+        except struct.error:
             return None
-        if type(digest) is not str or len(digest) != 32 or type(people) is not bool:
+        if len(known) != _STAMPED or not known.startswith(stamp):
+            return None
+        people = known[-1]
+        if people not in ("0", "1"):
             return None
         try:
-            # Made in C (NamedTuple's __new__ is a Python frame): once per file of the org.
-            return _new_tuple(Entry, (source, bytes.fromhex(digest), people, None))
+            digest = bytes.fromhex(known[_STAMP_LENGTH:-1])
         except ValueError:
             return None
+        if len(digest) != 16:  # fromhex skips blanks
+            return None
+        # Made in C (NamedTuple's __new__ is a Python frame): once per file of the org.
+        return _new_tuple(Entry, (source, digest, people == "1", None))
 
     def record(self, key: str, info: os.stat_result, entry: Entry) -> None:
         """Remember ``entry``'s digest under ``info``, a stat taken before it was read."""
-        self.entries[key] = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino,
-                             info.st_dev, entry.digest.hex(), entry.people]
-        self.changed = True
+        stamp = _stamp(info)
+        if stamp is not None:
+            self.entries[key] = f"{stamp}{entry.digest.hex()}{int(entry.people)}"
+            self.changed = True
+            self.read_bytes += info.st_size
 
     def save(self) -> None:
-        if not self.changed or self.store is None:
+        """Write the index again, unless what it would spare the next run, reading and
+        hashing the files recorded since it was read, costs less than writing it: a
+        pre-commit run on one edited file of a 2,000-file org wrote 270 KB (19 M
+        instructions, encoding and MAC) to spare the next run reading 3 KB.  Skipped,
+        those files are only read again (their entries, old or missing, never match)."""
+        if not self.changed or self.store is None \
+                or self.read_bytes < self.ENTRY_BYTES * len(self.entries):
             return
         import time
 
