@@ -808,3 +808,65 @@ def test_a_pack_is_read_up_to_its_index_and_its_texts_only_when_one_is_decoded(
         texts.close()
     assert encode(reader().get("k1")) == encode(results["k1"])
     assert LAYOUT.startswith("results-")
+
+
+POLICY = """\
+apiVersion: orglint/v1
+kind: Policy
+metadata: {{name: p}}
+spec:
+  rules:
+    - code: ACME001
+      name: small-teams
+      target: team
+      expression: "team.spec.members.size() < {limit}"
+"""
+
+
+@pytest.mark.parametrize("edited", ["policy", "team"])
+def test_a_file_read_again_after_gathering_and_edited_keeps_no_report(
+        run_cli, tmp_path, monkeypatch, edited):
+    # Each check uses the bytes gathering hashed, but the policies, the org's view (the
+    # markdown and HTML reports) and Backstage read their files again.  A file edited in
+    # between must not leave a report kept under the digest of what it was before: put
+    # back, that report would be served for content it was not made from.
+    from orglint import files
+
+    _org(tmp_path)
+    (tmp_path / ".orglint.yaml").write_text("paths: ['teams/*.yaml']\n")
+    policy = tmp_path / "teams" / "policy.yaml"
+    policy.write_text(POLICY.format(limit=1))  # every team fails
+    args = ["check", ".", "--output-format", "markdown" if edited == "team" else "json"]
+    target = policy if edited == "policy" else tmp_path / "teams" / "b.yaml"
+    before = target.read_text()
+    after = (POLICY.format(limit=9) if edited == "policy"
+             else team("b", 30).replace("data-scientist", "platform-engineer"))
+    truth = run_cli(*args, "--no-cache").out
+    real = files.gather
+
+    def gather_then_edit(*a: object, **k: object) -> files.Gathered:
+        gathered = real(*a, **k)  # type: ignore[arg-type]
+        target.write_text(after)
+        return gathered
+
+    monkeypatch.setattr(files, "gather", gather_then_edit)
+    run_cli(*args)  # gathered the old text, read the new one
+    monkeypatch.setattr(files, "gather", real)
+    target.write_text(before)
+    assert run_cli(*args).out == truth
+
+
+def test_a_folder_in_place_of_a_pack_is_ignored(run_cli, tmp_path):
+    # A pack's file is opened before it is known to be a regular file: a folder there
+    # must read as no pack, not end the run.
+    _org(tmp_path)
+    (tmp_path / "teams" / "b.yaml").write_text(team("b", 50))
+    truth = findings(run_cli, tmp_path, "--no-cache")
+    assert findings(run_cli, tmp_path) == truth
+    packs = [p for p in (tmp_path / ".cache").rglob("pack") if p.is_file()]
+    assert packs, "the first run wrote a pack"
+    for pack in packs:
+        pack.unlink()
+        pack.mkdir()
+    (tmp_path / "teams" / "a.yaml").write_text(team("a", 61))  # not the kept report
+    assert len(findings(run_cli, tmp_path)) == 1

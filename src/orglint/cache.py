@@ -386,15 +386,20 @@ class CacheDir:
                 handle = os.open(parts[-1], _READ, dir_fd=fd)
         except OSError:
             return None
-        # Not a with block: the file stays open for the texts (``Texts``, closed by
-        # ``Cache.close``).
-        file = open(handle, "rb", buffering=0)  # noqa: SIM115
         try:
             info = os.fstat(handle)
             if (not stat.S_ISREG(info.st_mode) or info.st_uid != euid()
                     or info.st_size > MAX_READ):
-                file.close()
+                os.close(handle)
                 return None
+            # Not a with block: the file stays open for the texts (``Texts``, closed by
+            # ``Cache.close``).  Opened once it is known to be a regular file: a folder
+            # put in its place would make ``open`` raise.
+            file = open(handle, "rb", buffering=0)  # noqa: SIM115
+        except OSError:
+            os.close(handle)
+            return None
+        try:
             # One read holds the index of an org of a few thousand files; a larger one
             # is read again by doubling (linear in the index).
             raw = file.read(min(info.st_size, 1 << 20))

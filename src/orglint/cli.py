@@ -492,6 +492,7 @@ def _check(args: argparse.Namespace) -> int:
     # A run with notes or a hint is not kept (a warm rerun must say them again), nor one
     # that saw a file change under it.
     if (key is not None and folder is not None and not result.notes and not result.changed
+            and not gathered.drift
             and not _hinted(gathered, result)):
         cache.save_report(folder, key, report)
     code = _deliver(report, args, stream)

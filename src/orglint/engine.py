@@ -337,6 +337,8 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         known = {f.path for f in plan_.policies.files} if plan_.policies is not None else set()
         if {name for _, name in policy_files(settings, gathered)} - known:
             plan_ = plan(settings, gathered)  # the org holds Policy documents
+    if plan_.policies is not None and gathered.drift is not None:
+        _policy_drift(plan_.policies.files, gathered)
     named = gathered.named
     skipped = gathered.skipped
     limit = settings.limits.max_file_size
@@ -381,7 +383,8 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     others = [e for e in gathered.entries if e.source.display not in named_names]
     _results_of(others, _INPUT_ERRORS, people, job, cache, salt, keys, results, result,
                 request.jobs, held)
-    result.changed = sorted(r.file for r in results.values() if r.stale)
+    result.changed = sorted({r.file for r in results.values() if r.stale}
+                            | (gathered.drift or set()))
     if cache is not None:
         cache.put_many((keys[r.file], r) for r in results.values()
                        if r.file in keys and not r.stale)
@@ -507,7 +510,7 @@ def _backstage(gathered: Gathered, job: Job, plan_: Plan, named: set[str],
     from orglint import backstage
 
     limit = job.limits.max_file_size
-    files = ((entry.source.display, entry.read(limit)[0]) for entry in gathered.entries)
+    files = ((entry.source.display, gathered.read(entry, limit)) for entry in gathered.entries)
     found = backstage.check(files, job.limits, job.rules, job.matrix, job.people, job.codes)
     for entity in found.catalog.entities:
         read.setdefault(entity.file, set()).add(f"document {entity.doc.index + 1}")
@@ -560,6 +563,18 @@ def org_notes(results: dict[str, FileResult], named: set[str]) -> list[str]:
         notes.append(f"{plural(more, 'more file')} of the org"
                      f" {'has' if more == 1 else 'have'} input errors; check them by name")
     return notes
+def _policy_drift(files: list[Any], gathered: Gathered) -> None:
+    """The org's policy files whose text, loaded by the plan, is not the text hashed
+    when gathering (edited in between): recorded in ``gathered.drift``."""
+    digests = {entry.source.display: entry.digest for entry in gathered.entries
+               if entry.people}  # a Policy document flags its file as it does People
+    for file in files:
+        digest = digests.get(file.path)
+        if digest is not None and content_digest(file.raw) != digest:
+            assert gathered.drift is not None
+            gathered.drift.add(file.path)
+
+
 def _check_entry(entry: Entry, job: Job, limit: int,
                  held: dict[tuple[str, bytes], bytes]) -> FileResult:
     raw = held.pop((entry.source.display, entry.digest), None)

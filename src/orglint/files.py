@@ -439,6 +439,18 @@ class Gathered(NamedTuple):
     # reading and hashing the file a second time.  At most ``HOLD_BYTES`` in all, so a
     # large org's memory stays that of its results; a file not held is read again.
     held: dict[tuple[str, bytes], bytes] | None = None
+    # The files read again after gathering (policies, Backstage, the org's view, the
+    # org pass's positions) whose bytes were no longer those hashed: the run used
+    # content its key does not describe, so neither its results nor its report may be
+    # kept.  (Each check uses the bytes hashed; these readers cannot.)
+    drift: set[str] | None = None
+
+    def read(self, entry: Entry, limit: int) -> bytes:
+        """``entry``'s bytes now, a change since gathering recorded in ``drift``."""
+        raw, same = entry.read(limit)
+        if not same and self.drift is not None:
+            self.drift.add(entry.source.display)
+        return raw
 
 
 # What ``gather`` keeps of the bytes it reads (``Gathered.held``): all of a 2,000-team
@@ -604,7 +616,7 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
         where = settings.config_file.name if settings.config_file else "no configuration"
         notes.append(f"no 'paths:' ({where}): the cross-file rules (ORG008-ORG011, ORG301)"
                      f" see only the {plural(len(named), 'file')} named")
-    return Gathered(named, entries, skipped, tuple(notes), partial, held)
+    return Gathered(named, entries, skipped, tuple(notes), partial, held, set())
 
 
 def _keys(path: Path, stats: dict[str, os.stat_result]) -> set[object]:

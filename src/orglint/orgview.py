@@ -125,7 +125,7 @@ def build(matrix: Matrix, gathered: Gathered, limits: Limits, *, whole: bool = T
     people: dict[str, Person] = {}
     for entry in gathered.entries:
         if entry.people:
-            for kind, _, data in _read(entry, limits):
+            for kind, _, data in _read(gathered, entry, limits):
                 if kind == "People":
                     for person in build_people(data).spec.people:
                         people.setdefault(person.id, person)
@@ -134,15 +134,16 @@ def build(matrix: Matrix, gathered: Gathered, limits: Limits, *, whole: bool = T
         file = entry.source.display
         if not (whole or file in named):
             continue
-        for kind, doc, data in _read(entry, limits):
+        for kind, doc, data in _read(gathered, entry, limits):
             if kind == "Team":
                 teams.append(_team(matrix, doc, data, file, people, file in named))
     return OrgView(matrix, teams)
 
 
-def _read(entry: Entry, limits: Limits) -> list[tuple[str, Document, dict[str, Any]]]:
+def _read(gathered: Gathered, entry: Entry, limits: Limits
+          ) -> list[tuple[str, Document, dict[str, Any]]]:
     try:
-        raw = entry.read(limits.max_file_size)[0]
+        raw = gathered.read(entry, limits.max_file_size)
     except (OSError, OrglintError):
         return []  # the check has reported it; the report shows what it can
     return _documents(load(raw, entry.source.display, limits).documents,

@@ -47,7 +47,7 @@ def policy_files(settings: Settings, gathered: Gathered | None) -> list[tuple[Pa
             # must not read every file of the org again to look for policies.
             if not entry.people or source_path is None or identity(source_path) in seen:
                 continue
-            raw = entry.read(limit)[0]
+            raw = gathered.read(entry, limit)
             if b"Policy" in raw and POLICY_RE.search(raw) is not None:
                 seen.add(identity(source_path))
                 (only_named if entry.source.display in named else found).append(

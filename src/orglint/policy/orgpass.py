@@ -43,15 +43,18 @@ from orglint.rules.base import TeamContext
 from orglint.schema import document_kind, recover, validate
 
 
-def _read_views(plan: Any, entry: Any, people: Mapping[str, Person]) -> list[dict[str, Any]]:
+def _read_views(plan: Any, gathered: Gathered, entry: Any, people: Mapping[str, Person]
+                ) -> list[dict[str, Any]]:
     return [team_data(ctx.team, [info.role for info in ctx.roles], people)
-            for ctx in _contexts(plan, entry, people)]
+            for ctx in _contexts(plan, gathered, entry, people)]
 
 
-def _contexts(plan: Any, entry: Any, people: Mapping[str, Person]) -> list[TeamContext]:
+def _contexts(plan: Any, gathered: Gathered, entry: Any, people: Mapping[str, Person]
+              ) -> list[TeamContext]:
     """The Team documents of a file, read again, as the file's check saw them."""
     file = entry.source.display
-    loaded = load(entry.read(plan.settings.limits.max_file_size)[0], file, plan.settings.limits)
+    loaded = load(gathered.read(entry, plan.settings.limits.max_file_size), file,
+                  plan.settings.limits)
     contexts: list[TeamContext] = []
     for doc in loaded.documents:
         if document_kind(doc.data) != "Team":
@@ -81,7 +84,7 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
         file = entry.source.display
         result = results.get(file)
         views = result.views if result is not None else None
-        views = views if views is not None else _read_views(plan, entry, people)
+        views = views if views is not None else _read_views(plan, gathered, entry, people)
         teams.extend(views)
         if with_owners:
             owners.extend((entry, k) for k in range(len(views)))
@@ -120,7 +123,7 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
             verdict = evaluate(compiled, shared.on(None), policies.clock)
             if first is not None:
                 yield from _emit(rule, verdict, [Place(first, 1, 1, 1, 1)], None)
-    yield from _team_findings(plan, shared, rules, teams, owners, named, people)
+    yield from _team_findings(plan, gathered, shared, rules, teams, owners, named, people)
     compiled = [rule.policy for rule in person_rules]
     source = _Persons(policies, shared, compiled, persons, from_org, shaped)
     members = {fact.id for facts in checked_facts for fact in facts if fact.team is not None}
@@ -175,7 +178,8 @@ def _needs(rules: list[Any], word: str, *targets: str) -> bool:
     return any(r.policy.spec.target in targets or _names(r.policy, word) for r in rules)
 
 
-def _team_findings(plan: Any, shared: Shared, rules: list[Any], teams: list[dict[str, Any]],
+def _team_findings(plan: Any, gathered: Gathered, shared: Shared, rules: list[Any],
+                   teams: list[dict[str, Any]],
                    owners: list[tuple[Any, int]], named: set[str],
                    people: Mapping[str, Person]) -> Iterator[Finding]:
     """Team and member rules that read ``org``, on the teams of the files checked; a
@@ -193,7 +197,7 @@ def _team_findings(plan: Any, shared: Shared, rules: list[Any], teams: list[dict
         if not reports:
             continue
         if file not in contexts:
-            contexts[file] = _contexts(plan, entry, people)
+            contexts[file] = _contexts(plan, gathered, entry, people)
         found = contexts[file]
         ctx = found[k] if k < len(found) and found[k].team.id == team["id"] else None
         if ctx is None:
