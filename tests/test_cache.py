@@ -870,3 +870,30 @@ def test_a_folder_in_place_of_a_pack_is_ignored(run_cli, tmp_path):
         pack.mkdir()
     (tmp_path / "teams" / "a.yaml").write_text(team("a", 61))  # not the kept report
     assert len(findings(run_cli, tmp_path)) == 1
+
+
+def test_a_configured_policy_edited_during_the_run_keeps_no_report(run_cli, tmp_path,
+                                                                   monkeypatch):
+    # The run's key takes the configured policy files' text before the plan reads them:
+    # a file edited in between must not leave its report kept under the text before.
+    from orglint import cache
+
+    _org(tmp_path)
+    (tmp_path / ".orglint.yaml").write_text("paths: ['teams/*.yaml']\npolicies: [acme.yaml]\n")
+    policy = tmp_path / "acme.yaml"
+    policy.write_text(POLICY.format(limit=1))
+    args = ["check", "teams", "--output-format", "json"]
+    truth = run_cli(*args, "--no-cache").out
+    assert "ACME001" in truth
+    real = cache.run_key
+
+    def key_then_edit(*a: object, **k: object) -> str:
+        key = real(*a, **k)  # type: ignore[arg-type]
+        policy.write_text(POLICY.format(limit=9))
+        return key
+
+    monkeypatch.setattr(cache, "run_key", key_then_edit)
+    assert "ACME001" not in run_cli(*args).out  # keyed by limit=1, run with limit=9
+    monkeypatch.setattr(cache, "run_key", real)
+    policy.write_text(POLICY.format(limit=1))
+    assert run_cli(*args).out == truth

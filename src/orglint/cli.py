@@ -422,10 +422,11 @@ def _check(args: argparse.Namespace) -> int:
         folder = cache.default_dir(settings.root)
         names = {source.display for source in gathered.named}
         fields = sorted((k, v) for k, v in vars(settings).items() if k != "origins")
+        policies_then = policy_digest(settings)
         key = cache.run_key(
             (fields, today.isoformat(), args.paths, str(args.baseline), baseline_bytes, fmt,
              also_github, color, args.verbose, args.statistics, args.exit_zero,
-             str(request.cwd), args.quiet, policy_digest(settings)),
+             str(request.cwd), args.quiet, policies_then),
             (builtin_matrix_path("ai-platform"), settings.matrix),
             ((e.source.display in names, e.source.display, e.digest)
              for e in gathered.entries), settings.limits.max_file_size)
@@ -492,7 +493,7 @@ def _check(args: argparse.Namespace) -> int:
     # A run with notes or a hint is not kept (a warm rerun must say them again), nor one
     # that saw a file change under it.
     if (key is not None and folder is not None and not result.notes and not result.changed
-            and not gathered.drift
+            and not gathered.drift and policy_digest(settings) == policies_then
             and not _hinted(gathered, result)):
         cache.save_report(folder, key, report)
     code = _deliver(report, args, stream)

@@ -35,6 +35,7 @@ from orglint.model import People, Person, Team, build_people, build_team
 from orglint.ntuple import NamedTuple
 from orglint.options import OptionError
 from orglint.options import parse as parse_options
+from orglint.reading import read_capped
 from orglint.rules import REGISTRY
 from orglint.rules.base import Rule, TeamContext
 from orglint.rules.input import UnknownRole, YamlSyntaxError
@@ -338,7 +339,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         if {name for _, name in policy_files(settings, gathered)} - known:
             plan_ = plan(settings, gathered)  # the org holds Policy documents
     if plan_.policies is not None and gathered.drift is not None:
-        _policy_drift(plan_.policies.files, gathered)
+        _policy_drift(plan_.policies.files, gathered, settings.limits.max_file_size)
     named = gathered.named
     skipped = gathered.skipped
     limit = settings.limits.max_file_size
@@ -563,15 +564,25 @@ def org_notes(results: dict[str, FileResult], named: set[str]) -> list[str]:
         notes.append(f"{plural(more, 'more file')} of the org"
                      f" {'has' if more == 1 else 'have'} input errors; check them by name")
     return notes
-def _policy_drift(files: list[Any], gathered: Gathered) -> None:
-    """The org's policy files whose text, loaded by the plan, is not the text hashed
-    when gathering (edited in between): recorded in ``gathered.drift``."""
+def _policy_drift(files: list[Any], gathered: Gathered, limit: int) -> None:
+    """The policy files whose text, loaded by the plan, is not the text hashed when
+    gathering (a file of the org) or is no longer the file's text (one the configuration
+    names, whose text the run's key took before the plan read it: ``cli`` compares that
+    with the text now): recorded in ``gathered.drift``."""
     digests = {entry.source.display: entry.digest for entry in gathered.entries
                if entry.people}  # a Policy document flags its file as it does People
+    assert gathered.drift is not None
     for file in files:
         digest = digests.get(file.path)
-        if digest is not None and content_digest(file.raw) != digest:
-            assert gathered.drift is not None
+        if digest is not None:
+            if content_digest(file.raw) != digest:
+                gathered.drift.add(file.path)
+            continue
+        try:
+            now = read_capped(Path(file.path), limit, "policy file")
+        except OrglintError:
+            now = None
+        if now != file.raw:
             gathered.drift.add(file.path)
 
 
