@@ -21,6 +21,15 @@ def team(name: str, members: list[str], parent: str | None = None) -> str:
             + "".join(f"    - {m}\n" for m in members))
 
 
+def test_org011_a_cycle_through_a_shared_id_does_not_depend_on_the_files_named(lint):
+    # Two teams share the id t0 (ORG010); the one last in path order gives its parent.
+    # Named alone, team.yaml is read before a.yaml: the cycle must still be seen, as
+    # the whole org's run sees it.
+    source = team("t0", [], parent="t0")
+    lint.check(source, select=["ORG011"], files={"a.yaml": team("t0", [])},
+               expected=[(*at(source, "t0}"), "ORG011")])
+
+
 def test_org008_unknown_person_only_with_people_files(lint):
     source = team("t", ["{id: alice, role: ml-engineer}", "{id: alcie, role: ml-engineer}",
                         "{id: zed, name: Zed, role: ml-engineer}"])

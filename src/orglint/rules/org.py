@@ -303,6 +303,12 @@ class UnknownParent(Rule):
     def check_org(self, org: OrgContext) -> Iterator[Finding]:
         teams = org.teams
         parent_of = {t.id: t.parent for t in teams}
+        if len(parent_of) < len(teams):
+            # Two teams share an id (ORG010): the one last in path order gives its
+            # parent, not the one read last, so that a run naming a few files (read
+            # first) finds the cycles the whole org's run does.
+            parent_of = {t.id: t.parent for t in sorted(
+                teams, key=lambda t: (t.place.file, t.place.line, t.place.column))}
         hint = _Hints(set(parent_of))
         # Only a reported team's cycle is reported: with a few files named (a
         # pre-commit run), walking from their teams alone costs a few steps where
