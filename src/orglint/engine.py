@@ -358,7 +358,11 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
 
     results: dict[str, FileResult] = {}
     held = gathered.held if gathered.held is not None else {}
-    people_entries = [entry for entry in gathered.entries if entry.people]
+    # In path order, whatever the run names (named files come first in ``entries``):
+    # where two People entries describe one person, the first in path order is the
+    # org's, in a pre-commit run as in the whole org's.
+    people_entries = sorted((entry for entry in gathered.entries if entry.people),
+                            key=lambda entry: entry.source.display)
     for entry in people_entries:
         results[entry.source.display] = _check_entry(entry, job, limit, held)
     for res in results.values():

@@ -209,3 +209,30 @@ def test_rules_that_report_at_each_record_see_only_the_people_of_the_named_files
     # Most files named (or none said): every record, unfiltered.
     assert len(OrgContext(files, set(files)).persons_named()) == 20
     assert len(OrgContext(files).persons_named()) == 20
+
+
+def test_the_org_reads_a_person_as_the_first_people_entry_in_path_order(tmp_path):
+    # Two People entries disagree on kim's role.  Named alone (read first), the team's
+    # file must not make its own entry the org's: a pre-commit run reports what the
+    # whole org's run reports for that file.
+    from orglint.config import Settings
+    from orglint.engine import Request, plan, run
+
+    (tmp_path / "a.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: People\nspec:\n  people:\n"
+        "    - {id: kim, role: data-scientist}\n")
+    (tmp_path / "team.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: People\nspec:\n  people:\n"
+        "    - {id: kim, role: devops-sre}\n---\n"
+        + team("t", ["{id: kim, owns: [training-pipelines]}"]))
+
+    def findings(named: list[str]) -> list[tuple[str, int, int, str]]:
+        settings = Settings(root=tmp_path, select=["ALL"], cache=False)
+        settings.paths = ["*.yaml"]
+        result = run(plan(settings), Request(named, cwd=tmp_path))
+        return [(f.code, f.line, f.column, f.message) for f in result.findings
+                if f.file == "team.yaml"]
+
+    whole = findings([])
+    assert findings(["team.yaml"]) == whole
+    assert any("data-scientist" in message for *_, message in whole)
