@@ -338,7 +338,9 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         known = {f.path for f in plan_.policies.files} if plan_.policies is not None else set()
         if {name for _, name in policy_files(settings, gathered)} - known:
             plan_ = plan(settings, gathered)  # the org holds Policy documents
-    if plan_.policies is not None and gathered.drift is not None:
+    if settings.cache and plan_.policies is not None and gathered.drift is not None:
+        # Only a run that may keep its report needs to know (its configured policy
+        # files are read again for it).
         _policy_drift(plan_.policies.files, gathered, settings.limits.max_file_size)
     named = gathered.named
     skipped = gathered.skipped

@@ -36,24 +36,32 @@ class Batch(NamedTuple):
     build: Callable[[TeamSource], dict[str, Any]]  # the team as these rules observe it
 
 
-def outcome_item(rule: Compiled) -> str:
-    """A rule as one CEL value: 1 pass, 0 fail, 2 match false (errors propagate)."""
+def _test(rule: Compiled) -> str:
     spec = rule.spec
-    test = bound(spec, spec.expression.source) if spec.variables else spec.expression.source
-    item = f"(({test}) ? 1 : 0)"
-    if spec.match is not None:
-        item = f"(({spec.match.source}) ? {item} : 2)"
-    return item
+    return bound(spec, spec.expression.source) if spec.variables else spec.expression.source
+
+
+def _guarded(rule: Compiled, passed: str, failed: str, skipped: str) -> str:
+    """``rule`` as one CEL value: ``passed``, ``failed``, or ``skipped`` when its match
+    is false (errors propagate, and a value that is not a bool is an error of the
+    conditional)."""
+    item = f"(({_test(rule)}) ? {passed} : {failed})"
+    match = rule.spec.match
+    return item if match is None else f"(({match.source}) ? {item} : {skipped})"
+
+
+def outcome_item(rule: Compiled) -> str:
+    """A rule as one CEL value: 1 pass, 0 fail, 2 match false."""
+    return _guarded(rule, "1", "0", "2")
 
 
 def passes(rule: Compiled) -> str:
     """A rule as a bool that is true only when it passes or does not match: an error,
     a false or a value of another type anywhere makes a conjunction of them not true."""
-    spec = rule.spec
-    test = bound(spec, spec.expression.source) if spec.variables else spec.expression.source
-    if spec.match is None:
+    test, match = _test(rule), rule.spec.match
+    if match is None:
         return f"(({test}) == true)"
-    return f"(({spec.match.source}) ? (({test}) == true) : true)"
+    return f"(({match.source}) ? (({test}) == true) : true)"
 
 
 # Rules per int of a batch: their bits are summed as a balanced tree, three levels
@@ -62,14 +70,8 @@ CHUNK = 8
 
 
 def fail_bit(rule: Compiled, bit: int) -> str:
-    """``rule`` as one CEL int: ``bit`` when it fails, else 0 (errors propagate, and a
-    value that is not a bool is an error of the conditional)."""
-    spec = rule.spec
-    test = bound(spec, spec.expression.source) if spec.variables else spec.expression.source
-    item = f"(({test}) ? 0 : {bit})"
-    if spec.match is not None:
-        item = f"(({spec.match.source}) ? {item} : 0)"
-    return item
+    """``rule`` as one CEL int: ``bit`` when it fails, else 0."""
+    return _guarded(rule, "0", str(bit), "0")
 
 
 def _sum(items: list[str]) -> str:
