@@ -478,3 +478,43 @@ def test_checking_backstage_in_place_stays_on_the_light_check_path(acme):
     # Backstage's own schemas are jsonschema-rs's to check (orglint.conform judges only
     # orglint's), so reading the catalog does need it.
     assert _heavy(modules, "orglint.backstage", "jsonschema_rs") == []
+
+
+def test_two_groups_sharing_a_name_give_the_same_findings_whichever_file_is_named(tmp_path):
+    # The org keeps the first entity of a key in path order: naming b.yaml alone (a
+    # pre-commit run) once made b's group the org's, and ORG013 blamed another user.
+    first = """\
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata:
+          name: recsys
+          annotations: {orglint.dev/maturity: production}
+        spec: {type: team, children: [], members: [ana]}
+        """
+    second = """\
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata:
+          name: recsys
+          annotations: {orglint.dev/maturity: exploring}
+        spec: {type: team, children: [], members: [bo]}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata: {name: ana, annotations: {orglint.dev/title: ML Engineer}}
+        spec: {memberOf: [recsys]}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata: {name: bo, annotations: {orglint.dev/title: Data Engineer}}
+        spec: {memberOf: [recsys]}
+        """
+    folder = org(tmp_path, {"a.yaml": first, "b.yaml": second})
+    settings = Settings(root=folder, cache=False, backstage=True, select=["ALL"])
+    settings.paths = ["*.yaml"]
+    whole = [f for f in run(plan(settings), Request([], cwd=folder)).findings
+             if f.file == "b.yaml"]
+    named = run(plan(settings), Request(["b.yaml"], cwd=folder)).findings
+    assert got(named) == got(whole)
+    # a.yaml's group, first in path order, lists ana: bo's is the missing link.
+    assert [f.message.split()[0] for f in whole if f.code == "ORG013"] == ["ana"]

@@ -517,7 +517,10 @@ def _backstage(gathered: Gathered, job: Job, plan_: Plan, named: set[str],
     from orglint import backstage
 
     limit = job.limits.max_file_size
-    files = ((entry.source.display, gathered.read(entry, limit)) for entry in gathered.entries)
+    # In path order, whatever the run names: where two entities share a key the first
+    # read is the one the org keeps, and named files come first in ``gathered``.
+    files = ((entry.source.display, gathered.read(entry, limit))
+             for entry in sorted(gathered.entries, key=lambda e: e.source.display))
     found = backstage.check(files, job.limits, job.rules, job.matrix, job.people, job.codes)
     for entity in found.catalog.entities:
         read.setdefault(entity.file, set()).add(f"document {entity.doc.index + 1}")
