@@ -518,3 +518,60 @@ def test_two_groups_sharing_a_name_give_the_same_findings_whichever_file_is_name
     assert got(named) == got(whole)
     # a.yaml's group, first in path order, lists ana: bo's is the missing link.
     assert [f.message.split()[0] for f in whole if f.code == "ORG013"] == ["ana"]
+
+
+_GROUP = """\
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: {name}
+  annotations: {{orglint.dev/maturity: production}}
+spec: {{type: team, children: [], members: [ana]}}
+---
+"""
+_FOUR_GROUPS = "".join(_GROUP.format(name=f"g{g}") for g in "abcd") + """\
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata:
+  name: ana
+  annotations: {orglint.dev/title: Data Engineer}
+spec: {memberOf: [ga, gb, gc, gd]}
+"""
+_ORG_POLICY = """\
+    apiVersion: orglint/v1
+    kind: Policy
+    metadata: {name: acme}
+    spec:
+      rules:
+        - code: ACME004
+          name: at-most-three-teams
+          target: person
+          expression: "person.teams.size() <= 3"
+        - code: ACME008
+          name: a-single-team
+          target: org
+          expression: "org.teams.size() < 2"
+        - code: ACME010
+          name: teams-not-all-alike
+          target: team
+          expression: "org.teams.exists(t, t.id != team.id && t.spec.maturity != 'production')"
+    """
+
+
+@pytest.mark.parametrize("names", [[], ["catalog.yaml"]])
+def test_org_person_and_org_reading_policy_rules_see_the_backstage_teams(tmp_path, names):
+    # Rules that run on the whole org once read only orglint's Team documents: a user on
+    # four Backstage groups passed "at most three teams", and the org had no team.
+    folder = org(tmp_path, {"catalog.yaml": _FOUR_GROUPS, "policy.yaml": _ORG_POLICY})
+    text = dedent(_FOUR_GROUPS)
+    settings = Settings(root=folder, cache=False, backstage=True, select=["ACME"])
+    settings.paths = ["*.yaml"]
+    settings.policies = ["policy.yaml"]
+    found = run(plan(settings), Request(names, cwd=folder)).findings
+    groups = [at(text, f"name: g{g}") for g in "abcd"]
+    assert got(found) == sorted([
+        ("catalog.yaml", 1, 1, "ACME008"),
+        *(("catalog.yaml", line, column + 6, "ACME010") for line, column in groups),
+        # Once, at the user: every membership of a Backstage user points there.
+        ("catalog.yaml", *at(text, "ana\n  annotations"), "ACME004"),
+    ])

@@ -114,6 +114,8 @@ class Run(NamedTuple):
     catalog: Catalog
     findings: dict[str, list[Finding]]  # by file: schema errors and team rule findings
     facts: dict[str, FileFacts]  # by file: the groups and memberships the org rules see
+    teams: list[TeamContext]  # the teams the rules checked, for the org's policy rules
+    stitch: Stitch  # from a team's positions (``VIRTUAL``) to its Backstage files'
 
 
 def check(files: Iterable[tuple[str, bytes]], limits: Limits, rules: list[Rule], matrix: Any,
@@ -127,6 +129,7 @@ def check(files: Iterable[tuple[str, bytes]], limits: Limits, rules: list[Rule],
     for finding in catalog.findings:
         findings.setdefault(finding.file, []).append(finding)
     facts: dict[str, FileFacts] = {}
+    teams: list[TeamContext] = []
     team_keys = {g.key for g in org.teams}
     for group in catalog.of_kind("Group"):
         _group_fact(org, group, facts, "Team" if group.key in team_keys else "Group")
@@ -139,13 +142,14 @@ def check(files: Iterable[tuple[str, bytes]], limits: Limits, rules: list[Rule],
         found = list(problems)
         if data is not None:
             ctx = TeamContext(build_team(data), doc, VIRTUAL, matrix, people, codes)
+            teams.append(ctx)
             for rule in rules:
                 found.extend(rule.check_team(ctx))
             _member_facts(org, group, data, facts)
         for finding in found:
             real = stitch.finding(finding)
             findings.setdefault(real.file, []).append(real)
-    return Run(catalog, findings, facts)
+    return Run(catalog, findings, facts, teams, stitch)
 
 
 def _named(finding: Finding, labels: dict[str, str]) -> Finding:

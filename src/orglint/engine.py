@@ -401,9 +401,10 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     facts = {name: res.facts for name, res in results.items()}
     org_findings: dict[str, list[Finding]] = {}
     read_in_place: dict[str, set[str]] = {}  # Backstage documents, as skip reasons name them
+    in_place = None  # Backstage's teams, read in place
     if settings.backstage:
-        facts = _backstage(gathered, job, plan_, named_names, facts, org_findings,
-                           read_in_place)
+        facts, in_place = _backstage(gathered, job, plan_, named_names, facts, org_findings,
+                                     read_in_place)
     org = OrgContext(facts, named_names)
     if gathered.partial:
         result.unresolved = org.unresolved()
@@ -418,7 +419,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         from orglint.policy.orgpass import org_policy_findings
 
         for finding in org_policy_findings(plan_, gathered, results, job.people,
-                                           named_names):
+                                           named_names, facts, in_place):
             org_findings.setdefault(finding.file, []).append(finding)
 
     today = request.today or dt.date.today()
@@ -510,10 +511,10 @@ def _results_of(entries: list[Entry], keep: frozenset[str] | None, people: set[s
 
 def _backstage(gathered: Gathered, job: Job, plan_: Plan, named: set[str],
                facts: dict[str, FileFacts], out: dict[str, list[Finding]],
-               read: dict[str, set[str]]) -> dict[str, FileFacts]:
+               read: dict[str, set[str]]) -> tuple[dict[str, FileFacts], Any]:
     """Backstage read in place (spec §8.1): its teams' findings and the catalog rules'
     go to ``out``, the documents it read to ``read``; the org facts come back with its
-    groups and members added."""
+    groups and members added, beside what was read (a ``backstage.Run``)."""
     from orglint import backstage
 
     limit = job.limits.max_file_size
@@ -532,7 +533,7 @@ def _backstage(gathered: Gathered, job: Job, plan_: Plan, named: set[str],
             for finding in rule(plan_.options.get(code)).check_org(found.catalog):
                 if finding.file in named:
                     out.setdefault(finding.file, []).append(finding)
-    return backstage.merged(facts, found.facts)
+    return backstage.merged(facts, found.facts), found
 
 
 def _wants_views(plan_: Plan) -> Any:

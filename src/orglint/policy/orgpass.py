@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from orglint.facts import PersonFact, Place
+from orglint.facts import FileFacts, PersonFact, Place
 from orglint.files import Gathered
 from orglint.findings import Finding
 from orglint.loader import load
@@ -67,7 +67,12 @@ def _contexts(plan: Any, gathered: Gathered, entry: Any, people: Mapping[str, Pe
 
 
 def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any],
-                        people: Mapping[str, Person], named: set[str]) -> Iterator[Finding]:
+                        people: Mapping[str, Person], named: set[str],
+                        org_facts: Mapping[str, FileFacts] | None = None,
+                        in_place: Any = None) -> Iterator[Finding]:
+    """The findings of the rules that run on the whole org.  ``org_facts``: its facts
+    by file, when Backstage added to them; ``in_place``: what Backstage read in place (a
+    ``backstage.Run``), whose teams are the org's too."""
     policies = plan.policies
     rules = [plan.enabled[r.spec.code] for r in policies.rules
              if r.scope == "org" and r.spec.code in plan.enabled]
@@ -75,7 +80,9 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
         return
     person_rules = [rule for rule in rules if rule.policy.spec.target == "person"]
     teams: list[dict[str, Any]] = []
-    owners: list[tuple[Any, int]] = []  # each team's file entry, and its index there
+    # Each team's file entry and its index there, or (None, its context) for a team
+    # Backstage read in place.
+    owners: list[tuple[Any, Any]] = []
     with_owners = any(rule.policy.spec.target in ("team", "member") for rule in rules)
     # The facts of the files checked: a person's memberships there are gathered, and
     # their places unpacked, only for a person some rule reports (most pass).
@@ -88,8 +95,15 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
         teams.extend(views)
         if with_owners:
             owners.extend((entry, k) for k in range(len(views)))
-        if person_rules and file in named and result is not None:
-            checked_facts.append(result.facts.persons)
+        known = org_facts.get(file) if org_facts is not None else None
+        if known is None and result is not None:
+            known = result.facts
+        if person_rules and file in named and known is not None:
+            checked_facts.append(known.persons)  # with Backstage's memberships there
+    for ctx in in_place.teams if in_place is not None else ():
+        teams.append(team_data(ctx.team, [info.role for info in ctx.roles], people))
+        if with_owners:
+            owners.append((None, ctx))
     from_org = any(_names(rule.policy, "org") for rule in person_rules)
     persons, shaped = _persons(rules, person_rules, from_org, teams, people)
     # The org is converted into the engine's values once and read by every rule that
@@ -123,7 +137,8 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
             verdict = evaluate(compiled, shared.on(None), policies.clock)
             if first is not None:
                 yield from _emit(rule, verdict, [Place(first, 1, 1, 1, 1)], None)
-    yield from _team_findings(plan, gathered, shared, rules, teams, owners, named, people)
+    yield from _team_findings(plan, gathered, shared, rules, teams, owners, named, people,
+                              in_place)
     compiled = [rule.policy for rule in person_rules]
     source = _Persons(policies, shared, compiled, persons, from_org, shaped)
     members = {fact.id for facts in checked_facts for fact in facts if fact.team is not None}
@@ -137,7 +152,8 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
             if fact.team is not None and fact.id in memberships:
                 memberships[fact.id].append(fact)
     for pid, verdicts in failing:
-        places = [fact.place for fact in memberships[pid]]
+        # One finding per place: a Backstage user's memberships all point at the user.
+        places = list(dict.fromkeys(fact.place for fact in memberships[pid]))
         for rule, verdict in zip(person_rules, verdicts, strict=True):
             yield from _emit(rule, verdict, places, pid)
 
@@ -180,16 +196,26 @@ def _needs(rules: list[Any], word: str, *targets: str) -> bool:
 
 def _team_findings(plan: Any, gathered: Gathered, shared: Shared, rules: list[Any],
                    teams: list[dict[str, Any]],
-                   owners: list[tuple[Any, int]], named: set[str],
-                   people: Mapping[str, Person]) -> Iterator[Finding]:
+                   owners: list[tuple[Any, Any]], named: set[str],
+                   people: Mapping[str, Person], in_place: Any) -> Iterator[Finding]:
     """Team and member rules that read ``org``, on the teams of the files checked; a
-    file is read again for its positions only when one of its teams has a finding."""
+    file is read again for its positions only when one of its teams has a finding.  A
+    team Backstage read in place has its context at hand, and its findings are moved
+    to its Backstage files (``in_place.stitch``)."""
     mine = [rule for rule in rules if rule.policy.spec.target in ("team", "member")]
     if not mine:
         return
     runner = OrgTeamRules([rule.policy for rule in mine], shared, plan.policies.clock)
     contexts: dict[str, list[TeamContext]] = {}
     for index, (team, (entry, k)) in enumerate(zip(teams, owners, strict=True)):
+        if entry is None:
+            reports = runner.reports(index, team)
+            for rule in mine if reports else ():
+                for finding in report(rule, k, reports.get(rule.policy.spec.code, ())):
+                    real = in_place.stitch.finding(finding)
+                    if real.file in named:
+                        yield real
+            continue
         file = entry.source.display
         if file not in named:
             continue
