@@ -136,3 +136,59 @@ def test_read_limited_reads_what_a_file_object_did(tmp_path: Path) -> None:
         files.read_limited(tmp_path, 100)
     with pytest.raises(files.PathError, match="cannot read"):
         files.read_limited(tmp_path / "missing.yaml", 100)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the forked pool")
+def test_a_pooled_run_reads_and_hashes_each_file_once(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # The pool's processes are forked after gathering: they find the bytes kept in the
+    # items they inherit (they used to read and hash every file a second time).
+    teams = engine.POOL_THRESHOLD + 8
+    _org(tmp_path, teams, False)
+    settings = load_settings(cwd=tmp_path, config=None, no_config=False)
+    expected = run(plan(settings), Request(paths=[], cwd=tmp_path, jobs=1))
+    log = tmp_path / "reads.log"
+    real_open, real_digest = os.open, files.content_digest
+
+    def note(what: str) -> None:  # every process appends here, forks included
+        fd = real_open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        try:
+            os.write(fd, what.encode() + b"\n")
+        finally:
+            os.close(fd)
+
+    def counted_open(path, flags, *args, **kwargs):
+        name = os.fspath(path)
+        if name.endswith(".yaml") and Path(name).name.startswith("t") \
+                and not flags & (os.O_WRONLY | os.O_RDWR):
+            note("open " + Path(name).name)
+        return real_open(path, flags, *args, **kwargs)
+
+    def counted_digest(raw: bytes) -> bytes:
+        if b"kind: Team" in raw:
+            note("hash")
+        return real_digest(raw)
+
+    monkeypatch.setattr(os, "open", counted_open)
+    monkeypatch.setattr(files, "content_digest", counted_digest)
+    monkeypatch.setattr(engine, "content_digest", counted_digest)
+    workers: list[int] = []
+    from orglint import pool
+
+    original = pool.run
+
+    def counted_run(*args, **kwargs):
+        workers.append(kwargs["workers"])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(pool, "run", counted_run)
+    monkeypatch.setattr(pool, "worker_cap", lambda: 2)
+    gathered = files.gather(settings, [], cwd=tmp_path)
+    result = run(plan(settings, gathered), Request(paths=[], cwd=tmp_path, jobs=2), gathered)
+    assert workers == [2]  # the pool did run
+    assert [f.to_dict() for f in result.findings] == \
+        [f.to_dict() for f in expected.findings]
+    lines = log.read_text().splitlines()
+    assert sorted(line for line in lines if line.startswith("open")) == \
+        sorted(f"open t{n:02}.yaml" for n in range(teams))
+    assert lines.count("hash") == teams

@@ -235,13 +235,15 @@ def _init_worker(job: Job | None) -> None:
     _JOB = job
 
 
-def _work(item: tuple[str, str, bytes]) -> FileResult:
+def _work(item: tuple[str, str, bytes, bytes | None]) -> FileResult:
     from orglint import pool
 
-    file, path, digest = item
+    file, path, digest, raw = item
     assert _JOB is not None
     pool.checking(file)
     try:
+        if raw is not None:  # the bytes gathering hashed, as ``_check_here`` takes them
+            return check_file(file, None, _JOB, raw)
         return check_file(file, Path(path), _JOB, digest=digest)
     finally:
         pool.checking("")
@@ -300,8 +302,10 @@ def _check_many(items: list[tuple[str, Path, bytes, bytes | None]], job: Job,
     # and a frame, and a process that ends first waits at most for one chunk of another.
     chunk = max(1, min(16, len(items) // (workers * 4)))
     try:
-        # A worker reads its files itself: the bytes kept are not sent to it.
-        return pool.run(_work, [(name, str(path), digest) for name, path, digest, _ in items],
+        # A forked worker finds the bytes kept in the items it inherits: no file is read
+        # and hashed a second time (a spawned one gets them pickled, as a file's read).
+        return pool.run(_work, [(name, str(path), digest, raw)
+                                for name, path, digest, raw in items],
                         workers=workers, chunksize=chunk, init=_init_worker,
                         initargs=(job,), send=to_worker, receive=from_worker)
     finally:
