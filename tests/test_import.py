@@ -317,6 +317,21 @@ def test_a_symlinked_output_file_is_never_written_through(run_cli, tmp_path):
     assert target.read_text() == "keep\n" and not (out / "people.yaml").exists()
 
 
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links")
+def test_a_symlinked_folder_above_the_output_is_never_written_through(run_cli, tmp_path):
+    # A committed ``org -> /elsewhere`` carried `--output org/teams` (folders made and
+    # files written) to where it points; --output-file and --write-baseline refused it.
+    (tmp_path / "hr.csv").write_text("id,team\na,alpha\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / "org").symlink_to(elsewhere)
+    result = run_cli("import", "csv", str(tmp_path / "hr.csv"), "--output", "org/teams",
+                     cwd=tmp_path / "repo")
+    assert result.code == 2 and "symbolic link" in result.err, result.err
+    assert list(elsewhere.iterdir()) == []
+
+
 def test_an_alias_bomb_in_a_file_to_merge_into_is_refused(run_cli, tmp_path):
     # Read as plain data for the schema, a nine-level bomb is 9**9 lists: a hang.  Five
     # levels (59,049 lists) are enough to pass the limit and quick even if copied.

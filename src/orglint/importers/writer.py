@@ -313,6 +313,11 @@ def team_file(team_id: str) -> str:
 def write(imported: Imported, output: Path, maturity: str, matrix: Any) -> Report:
     if output.is_symlink() or (output.exists() and not output.is_dir()):
         raise ImportFailed(f"--output {output}: not a folder orglint can write into")
+    # A committed link above it (``org -> /elsewhere``, then ``--output org/teams``)
+    # would carry every file written, and the folders made, to where it points.
+    linked = fsutil.folder_link(output / "team.yaml")
+    if linked is not None:
+        raise ImportFailed(f"--output {output}: not written: {linked}")
     notes = list(imported.notes)
     roled: set[str] = set()
     outputs: list[Output] = []
