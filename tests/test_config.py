@@ -94,6 +94,10 @@ def test_cli_overrides_file(run_cli, repo):
     ("rules: {ORG207: {stages: production}}\n", "key 'rules.ORG207.stages'"),
     ("matrix: nowhere.yaml\n", "key 'matrix': no such file"),
     ("max-depth: 1\n", "key 'max-depth'"),
+    # A repository's configuration cannot lift the limits past what one run can bear:
+    # without a ceiling, an alias bomb of 615 bytes grew to 8 GB and the process aborted.
+    ("max-alias-nodes: 1000000000000000\n", "key 'max-alias-nodes'"),
+    ("max-file-size: 1000000000000000\n", "key 'max-file-size'"),
     ("max-file-size: 1.5\n", "key 'max-file-size': max-file-size must be an integer"),
     ("max-file-size: .inf\n", "key 'max-file-size': max-file-size must be an integer"),
     ("- a list\n", "the configuration must be a mapping"),
