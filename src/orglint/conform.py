@@ -177,6 +177,7 @@ class _Compiler:
         required = node.get("required", [])
         if not isinstance(required, list) or not all(isinstance(r, str) for r in required):
             raise Refused(f"required {required!r}")
+        most = _count(node, "maxProperties", None)
 
         def check(value: Any) -> Verdict:
             if type(value) is not dict:
@@ -219,6 +220,8 @@ class _Compiler:
                         if verdict is False:
                             return False
                         sure = False
+            if most is not None and len(value) > most:
+                return False if sure else None
             return True if sure else None
 
         return check
@@ -257,7 +260,7 @@ class _Compiler:
 _STRING_KEYWORDS = frozenset({"pattern", "minLength", "maxLength"})
 _NUMBER_KEYWORDS = frozenset({"minimum", "maximum"})
 _OBJECT_KEYWORDS = frozenset({"properties", "patternProperties", "additionalProperties",
-                              "required"})
+                              "required", "maxProperties"})
 _ARRAY_KEYWORDS = frozenset({"items", "minItems", "maxItems", "uniqueItems"})
 _KEYWORDS = (_STRING_KEYWORDS | _NUMBER_KEYWORDS | _OBJECT_KEYWORDS | _ARRAY_KEYWORDS
              | {"$ref", "type", "const", "enum"})

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import functools
 import os
+import re
 import sys
 from collections import ChainMap
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,6 @@ from orglint.files import (
     Request,
     Source,
     content_digest,
-    excluded,
     gather,
     read_limited,
 )
@@ -631,6 +632,22 @@ def _people_digest(people: dict[str, Person]) -> bytes:
     return hashlib.blake2b(text.encode(), digest_size=8).digest()
 
 
+def _relative(path: Path, root: Path) -> tuple[str, list[str]]:
+    """``path`` below ``root`` as ``files.excluded`` matches it, and its parts."""
+    try:
+        rel = path.relative_to(root).as_posix()
+    except ValueError:
+        rel = path.as_posix()
+    return rel, rel.split("/")
+
+
+@functools.lru_cache(maxsize=4096)
+def _glob(pattern: str) -> Callable[[str], bool]:
+    """``fnmatch.fnmatch(name, pattern)``, the pattern compiled once."""
+    match = re.compile(fnmatch.translate(os.path.normcase(pattern))).match
+    return lambda name: match(os.path.normcase(name)) is not None
+
+
 def _per_file_ignores(findings: list[Finding], source: Source,
                       settings: Settings) -> list[Finding]:
     if not settings.per_file_ignores or source.path is None:
@@ -638,9 +655,14 @@ def _per_file_ignores(findings: list[Finding], source: Source,
     from orglint.selection import specificity
 
     drop: list[str] = []
+    # The file's place worked out once, not once per glob: two ``resolve`` calls (a
+    # system call per path component each) for every glob of every file made a
+    # configuration of many globs cost minutes.
+    rel, parts = _relative(source.path.resolve(), settings.root.resolve())
     for glob, selectors in settings.per_file_ignores.items():
-        if excluded(source.path.resolve(), settings.root.resolve(), [glob]) or \
-                fnmatch.fnmatch(source.display, glob):
+        match = _glob(glob.rstrip("/"))
+        if match(rel) or any(match(part) for part in parts) or \
+                _glob(glob)(source.display):
             drop.extend(selectors)
     if not drop:
         return findings
