@@ -494,3 +494,42 @@ def test_characters_past_latin_1_are_escaped_unambiguously_in_comments(run_cli, 
     out = tmp_path / "org"
     assert run_cli("import", "csv", str(source), "--output", str(out)).code == 0
     assert "from hr\\u202e.csv row 2" in (out / "ops.yaml").read_text()
+
+
+def test_teams_named_people_and_people_team_get_a_file_each(run_cli, tmp_path):
+    # Both went to people.team.yaml: the first team was overwritten (its members lost)
+    # and the next import failed.  Found by the security review.
+    source = tmp_path / "hr.csv"
+    source.write_text("id,team\na,People\nb,PEOPLE.team\n", encoding="utf-8")
+    out = tmp_path / "org"
+    first = run_cli("import", "csv", str(source), "--output", str(out))
+    assert first.code == 0, first.err
+    files = snapshot(out)
+    assert sorted(files) == ["people.team.team.yaml", "people.team.yaml", "people.yaml"]
+    assert b"id: a" in files["people.team.yaml"] and b"id: b" in files["people.team.team.yaml"]
+    again = run_cli("import", "csv", str(source), "--output", str(out))
+    assert again.code == 0, again.err
+    assert snapshot(out) == files  # idempotent
+
+
+def test_two_teams_on_one_file_name_are_refused_before_anything_is_written(tmp_path):
+    from orglint.importers import writer
+    from orglint.importers.writer import ImportFailed, Output
+
+    paths = [tmp_path / "Alpha.yaml", tmp_path / "alpha.yaml"]
+    outputs = iter([Output(p, "x", None) for p in paths])
+    original = writer._output
+    writer._output = lambda *args, **kwargs: next(outputs)  # type: ignore[assignment]
+    try:
+        from types import SimpleNamespace
+
+        from orglint.importers import Imported
+
+        imported = Imported("csv", [])
+        imported.teams = {name: SimpleNamespace(id=name, kind="Team")  # type: ignore[misc]
+                          for name in ("Alpha", "alpha")}
+        with pytest.raises(ImportFailed, match="two of the imported teams"):
+            writer.write(imported, tmp_path / "org", "exploring", None)
+    finally:
+        writer._output = original
+    assert not (tmp_path / "org").exists()

@@ -306,8 +306,12 @@ def _validate(path: Path, doc: Any, kind: str) -> None:
 
 
 def team_file(team_id: str) -> str:
-    """A team's file name; a team called "people" must not take people.yaml."""
-    return f"{team_id}.team.yaml" if team_id.lower() == "people" else f"{team_id}.yaml"
+    """A team's file name, one per team: a team called "people" must not take
+    people.yaml, and then a team called "people.team" must not take its file (any id
+    ending in ".team" gets the suffix too, which keeps the names distinct)."""
+    lower = team_id.lower()
+    special = lower == "people" or lower.endswith(".team")
+    return f"{team_id}.team.yaml" if special else f"{team_id}.yaml"
 
 
 def write(imported: Imported, output: Path, maturity: str, matrix: Any) -> Report:
@@ -331,6 +335,14 @@ def write(imported: Imported, output: Path, maturity: str, matrix: Any) -> Repor
             return _people_doc(imported, doc, merge, notes)
 
         outputs.append(_output(output / "people.yaml", people, "People", None, roled))
+    # Two outputs on one file would leave only the last (and a file system that folds
+    # case would merge names that differ in case): refused before anything is written.
+    taken: dict[str, Path] = {}
+    for out in outputs:
+        other = taken.setdefault(out.path.name.casefold(), out.path)
+        if other is not out.path:
+            raise ImportFailed(f"{out.path}: two of the imported teams would be written to"
+                               f" {other.name}: rename one in the source")
     written = []
     try:
         output.mkdir(parents=True, exist_ok=True)
