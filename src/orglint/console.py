@@ -52,6 +52,11 @@ def main() -> int:
 def run() -> None:
     """The console script and ``python -m orglint``: ``main``, then the end of the
     process (see ``_end``)."""
+    # A process that ends with the command may fork to bound a run with policies
+    # (``policy.watchdog``); set here, where importing it costs nothing it would not.
+    from orglint.policy import watchdog
+
+    watchdog.arm()
     code = main()
     _end(code)
     sys.exit(code)

@@ -166,6 +166,8 @@ class Program:
                 value = self._compiled.eval(activation=inputs)
         except RuntimeError as exc:  # the engine's bounds: iteration budget, nesting
             return Outcome(None, _limit_message(str(exc)))
+        except MemoryError:  # past the process's limit (``watchdog``): this target only
+            return Outcome(None, "the evaluation needed more memory than a run allows")
         if value.type().name() == "ERROR":
             return Outcome(None, _clean(str(value.value())))
         return Outcome(value.plain_value(), None)

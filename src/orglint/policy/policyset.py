@@ -57,6 +57,9 @@ class PolicySet:
 
 
 def load_policies(paths: list[tuple[Path, str]], matrix: Matrix, limits: Limits) -> PolicySet:
+    from orglint.policy.watchdog import supervise
+
+    supervise()  # from here on the process runs under hard limits (see watchdog)
     return PolicySet([read_policy_file(path, name, limits) for path, name in paths], matrix)
 
 
