@@ -575,3 +575,39 @@ def test_org_person_and_org_reading_policy_rules_see_the_backstage_teams(tmp_pat
         # Once, at the user: every membership of a Backstage user points there.
         ("catalog.yaml", *at(text, "ana\n  annotations"), "ACME004"),
     ])
+
+
+def test_a_user_over_allocated_with_a_team_file_is_found_by_a_cached_pre_commit_run(
+        tmp_path, monkeypatch):
+    # A pre-commit run decodes, of the files it does not report, only the people its
+    # named files' facts name; a Backstage user is known only once the catalog is read,
+    # after that, so p1's 100 % in t3.yaml was never read back.  Found by the review.
+    catalog = """\
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata:
+          name: b1
+          annotations: {orglint.dev/maturity: pilot}
+        spec: {type: team, children: []}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata:
+          name: p1
+          annotations: {orglint.dev/role: ml-engineer, orglint.dev/allocation.b1: "30"}
+        spec: {memberOf: [b1]}
+        """
+    team = """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t3}
+        spec: {maturity: pilot, members: [{id: p1, role: ml-engineer}]}
+        """
+    folder = org(tmp_path, {"catalog.yaml": catalog, "t3.yaml": team})
+    monkeypatch.setenv("ORGLINT_CACHE_DIR", str(tmp_path / "cache"))
+    settings = Settings(root=folder, cache=True, backstage=True, select=["ORG301"])
+    settings.paths = ["*.yaml"]
+    whole = run(plan(settings), Request([], cwd=folder)).findings  # fills the cache
+    assert [f.file for f in whole] == ["catalog.yaml", "t3.yaml"]
+    named = run(plan(settings), Request(["catalog.yaml"], cwd=folder)).findings
+    assert got(named) == got([f for f in whole if f.file == "catalog.yaml"])

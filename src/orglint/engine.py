@@ -390,8 +390,11 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     # Of a file not reported, the cross-file rules need the facts, and the notes its
     # input errors; of its people, only those a reported file names too (every record
     # of them: see OrgContext.persons_named).  The rest of its result is never decoded.
-    people = {p.id for name in named_names if name in results
-              for p in results[name].facts.persons}
+    # With Backstage read in place, a reported file's users are known only once it is
+    # read, after this: every record of every person is decoded (a user's ORG301 with
+    # a team file elsewhere was missed in a pre-commit run).
+    people = None if settings.backstage else {
+        p.id for name in named_names if name in results for p in results[name].facts.persons}
     others = [e for e in gathered.entries if e.source.display not in named_names]
     _results_of(others, _INPUT_ERRORS, people, job, cache, salt, keys, results, result,
                 request.jobs, held)
