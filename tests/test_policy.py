@@ -635,3 +635,27 @@ def test_a_member_rule_reads_the_pruned_org(tmp_path, run_cli):
     done = run_cli("check", "team.yaml", "--select", "ACME,ORG903")
     assert done.out.splitlines()[0].startswith("team.yaml:10:12: ACME049 [warning]"), done.out
     assert len(done.out.splitlines()) == 2
+
+
+@pytest.mark.parametrize("name", ["teams/a.yaml", "./teams/a.yaml"])
+def test_standard_input_named_as_a_file_of_the_org_stands_for_it(tmp_path, run_cli, name):
+    # Read from disk too, the file was in the org twice: p1 "on two teams".  Found by
+    # the trust review.
+    (tmp_path / "teams").mkdir()
+    team = ("apiVersion: orglint/v1\nkind: Team\nmetadata: {name: a}\nspec:\n"
+            "  maturity: pilot\n  members: [{id: p1, role: ml-engineer}]\n")
+    (tmp_path / "teams" / "a.yaml").write_text(team)
+    (tmp_path / "acme.yaml").write_text(policy("""\
+    - code: ACME001
+      name: one-team
+      target: person
+      expression: "person.teams.size() < 2"
+    - code: ACME002
+      name: one-org-team
+      target: org
+      expression: "org.teams.size() < 2"
+    """))
+    (tmp_path / ".orglint.yaml").write_text("paths: ['teams/*.yaml']\npolicies: [acme.yaml]\n")
+    done = run_cli("check", "--no-cache", "--select", "ACME", "-", "--stdin-filename", name,
+                   stdin=team.encode())
+    assert done.code == 0 and "ACME" not in done.out, done.out + done.err

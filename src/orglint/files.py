@@ -560,8 +560,13 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
     base = _base(cwd)
     cut = len(base)
     posix = os.sep == "/"
+    # Standard input named as a file of the org (``--stdin-filename``) stands for it:
+    # read from disk too, that file was in the org twice (its team "not unique", its
+    # people on one team more, for the policies and Backstage).
+    stdin_keys = {_identity_text(os.path.join(cwd, s.display)) for s in named
+                  if s.path is None}
     for p, key in zip(org_paths, org_idents, strict=True):
-        if key in named_keys:
+        if key in named_keys or key in stdin_keys:
             continue
         info = stats.get(key)
         # file_id, in line: named_keys holds no None.
