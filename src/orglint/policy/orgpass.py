@@ -130,12 +130,15 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
     if any("matrix" in r.policy.uses for r in rules):
         data["matrix"] = policies.matrix_data
     shared = Shared(ORG_NAMES, data)
-    first = min(named) if named else None
+    # An org rule's finding is at line 1 of the first file of the org in path order
+    # (spec section 7), whatever the run names: reported when that file is, and the
+    # same finding, baseline key and suppressions as in the whole org's run.
+    first = min((e.source.display for e in gathered.entries), default=None)
     for rule in rules:
         compiled = rule.policy
         if compiled.spec.target == "org":
             verdict = evaluate(compiled, shared.on(None), policies.clock)
-            if first is not None:
+            if first is not None and first in named:
                 yield from _emit(rule, verdict, [Place(first, 1, 1, 1, 1)], None)
     yield from _team_findings(plan, gathered, shared, rules, teams, owners, named, people,
                               in_place)
