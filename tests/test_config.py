@@ -255,7 +255,7 @@ def test_per_file_ignores_resolve_a_file_once_whatever_the_number_of_globs(tmp_p
     settings = Settings(root=tmp_path)
     settings.per_file_ignores = {f"other-{i}/*.yaml": ["ORG1"] for i in range(300)}
     settings.per_file_ignores["legacy"] = ["ORG2"]  # a folder of the path
-    settings.per_file_ignores["*/t.yaml"] = ["ORG105"]  # the path as displayed
+    settings.per_file_ignores["*/t.yaml"] = ["ORG105"]  # the path from the root
     findings = [Finding(code, "x", Severity.ERROR, "m", "legacy/t.yaml", 1, 1, 1, 2)
                 for code in ("ORG101", "ORG201", "ORG105", "ORG301")]
     calls = []
@@ -266,6 +266,29 @@ def test_per_file_ignores_resolve_a_file_once_whatever_the_number_of_globs(tmp_p
         return resolve(self, *args, **kwargs)
 
     monkeypatch.setattr(Path, "resolve", counted)
-    kept = engine._per_file_ignores(findings, Source(team, "legacy/t.yaml"), settings)
+    kept = engine._per_file_ignores(findings, Source(team, "legacy/t.yaml"), settings,
+                                    tmp_path)
     assert [f.code for f in kept] == ["ORG101", "ORG301"]
     assert len(calls) == 2  # the file and the root, once
+
+
+def test_per_file_ignores_are_relative_to_the_configuration_not_the_current_folder(
+        run_cli, tmp_path):
+    # Matched against the path as printed too, `x/*.yaml` silenced teams/x/a.yaml when
+    # run from teams/, and standard input was never matched.  Found by the trust review.
+    (tmp_path / "teams" / "x").mkdir(parents=True)
+    team = ("apiVersion: orglint/v1\nkind: Team\nmetadata: {{name: {n}}}\nspec:\n"
+            "  maturity: pilot\n  members: [{{id: p1, role: ml-engineer, allocation: 60}}]\n")
+    (tmp_path / "teams" / "x" / "a.yaml").write_text(team.format(n="a"))
+    (tmp_path / "teams" / "b.yaml").write_text(team.format(n="b"))
+    (tmp_path / ".orglint.yaml").write_text(
+        "paths: ['teams/**/*.yaml']\n"
+        "per-file-ignores: {'x/*.yaml': [ORG301], 'teams/b.yaml': [ORG301]}\n")
+    root = run_cli("check", "--no-cache", "--select", "ORG301", "teams/x/a.yaml")
+    inside = run_cli("check", "--no-cache", "--select", "ORG301", "x/a.yaml",
+                     cwd=tmp_path / "teams")
+    assert "ORG301" in root.out and "ORG301" in inside.out, inside.out
+    by_name = run_cli("check", "--no-cache", "--select", "ORG301", "teams/b.yaml")
+    piped = run_cli("check", "--no-cache", "--select", "ORG301", "-", "--stdin-filename",
+                    "teams/b.yaml", stdin=team.format(n="b").encode())
+    assert "ORG301" not in by_name.out and "ORG301" not in piped.out, piped.out

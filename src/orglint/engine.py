@@ -454,7 +454,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         findings = [f for f in res.findings
                     if f.code in plan_.enabled and f.code != YamlSyntaxError.code]
         findings += org_findings.get(source.display, [])
-        findings = _per_file_ignores(findings, source, settings)
+        findings = _per_file_ignores(findings, source, settings, request.cwd)
         findings = [f._replace(severity=plan_.severities[f.code])
                     if f.code in plan_.severities else f for f in findings]
         findings = apply_suppressions(findings, res.directives, today, plan_.enabled,
@@ -651,9 +651,13 @@ def _glob(pattern: str) -> Callable[[str], bool]:
     return lambda name: match(os.path.normcase(name)) is not None
 
 
-def _per_file_ignores(findings: list[Finding], source: Source,
-                      settings: Settings) -> list[Finding]:
-    if not settings.per_file_ignores or source.path is None:
+def _per_file_ignores(findings: list[Finding], source: Source, settings: Settings,
+                      cwd: Path) -> list[Finding]:
+    """``findings`` without those the configuration's ``per-file-ignores`` drop for the
+    file: its globs are relative to the configuration's folder, as ``exclude``'s, never
+    to the current folder (from ``teams/``, ``x/*.yaml`` silenced ``teams/x/a.yaml``),
+    and standard input is matched by the name it is given (``--stdin-filename``)."""
+    if not settings.per_file_ignores:
         return findings
     from orglint.selection import specificity
 
@@ -661,11 +665,11 @@ def _per_file_ignores(findings: list[Finding], source: Source,
     # The file's place worked out once, not once per glob: two ``resolve`` calls (a
     # system call per path component each) for every glob of every file made a
     # configuration of many globs cost minutes.
-    rel, parts = _relative(source.path.resolve(), settings.root.resolve())
+    path = source.path if source.path is not None else cwd / source.display
+    rel, parts = _relative(path.resolve(), settings.root.resolve())
     for glob, selectors in settings.per_file_ignores.items():
         match = _glob(glob.rstrip("/"))
-        if match(rel) or any(match(part) for part in parts) or \
-                _glob(glob)(source.display):
+        if match(rel) or any(match(part) for part in parts):
             drop.extend(selectors)
     if not drop:
         return findings
