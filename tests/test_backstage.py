@@ -611,3 +611,29 @@ def test_a_user_over_allocated_with_a_team_file_is_found_by_a_cached_pre_commit_
     assert [f.file for f in whole] == ["catalog.yaml", "t3.yaml"]
     named = run(plan(settings), Request(["catalog.yaml"], cwd=folder)).findings
     assert got(named) == got([f for f in whole if f.file == "catalog.yaml"])
+
+
+def test_a_users_unset_teams_share_what_their_set_allocations_leave(tmp_path):
+    # 50 % on recsys and nothing on t0 and t1: 25 % each, not a third each (116 %, an
+    # ORG301 error a lead would call wrong).  Found by the trust review.
+    groups = GROUP + "".join(dedent(f"""\
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata: {{name: t{i}, annotations: {{orglint.dev/maturity: exploring}}}}
+        spec: {{type: team, children: []}}
+        """) for i in range(2))
+    users = """\
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata:
+          name: dana
+          annotations: {orglint.dev/role: data-engineer, orglint.dev/allocation.recsys: "50"}
+        spec: {memberOf: [recsys, t0, t1]}
+        """
+    folder = org(tmp_path, {"groups.yaml": groups, "users.yaml": users})
+    assert [f.code for f in check(folder, select=["ORG3"])] == []
+    # Past 100 % given, each team left unset still counts (1 %): the user is over.
+    over = users.replace('allocation.recsys: "50"', 'allocation.recsys: "100"')
+    (folder / "users.yaml").write_text(dedent(over), encoding="utf-8")
+    assert {f.code for f in check(folder, select=["ORG3"])} == {"ORG301"}

@@ -34,7 +34,6 @@ class Org:
         self.catalog = catalog
         groups = list(catalog.of_kind("Group"))
         self.teams = [g for g in groups if (PREFIX + "maturity") in g.annotations()]
-        team_keys = {g.key for g in self.teams}
         self.members: dict[tuple[str, str, str], list[Entity]] = {g.key: [] for g in groups}
         seen: set[tuple[tuple[str, str, str], tuple[str, str, str]]] = set()
 
@@ -54,10 +53,12 @@ class Org:
                 if target is not None and target.kind == "Group":
                     join(target, user)
         self.team_count: dict[tuple[str, str, str], int] = {}
-        for group_key, users in self.members.items():
-            if group_key in team_keys:
-                for user in users:
-                    self.team_count[user.key] = self.team_count.get(user.key, 0) + 1
+        self.teams_of: dict[tuple[str, str, str], list[Entity]] = {}
+        for group in self.teams:
+            for user in self.members[group.key]:
+                self.team_count[user.key] = self.team_count.get(user.key, 0) + 1
+                self.teams_of.setdefault(user.key, []).append(group)
+        self._shares: dict[tuple[str, str, str], int] = {}
         # A child's parent is its spec.parent, else the group that lists it as a child.
         self.parent: dict[tuple[str, str, str], tuple[Entity, Path] | None] = {}
         for group in groups:
@@ -80,13 +81,34 @@ class Org:
         return None, group, ("spec", "parent")
 
     def allocation(self, user: Entity, group: Entity) -> tuple[int | str, Path | None]:
+        given = self._given(user, group)
+        if given is not None:
+            return given
+        return self._share(user), None
+
+    def _given(self, user: Entity, group: Entity) -> tuple[int | str, Path] | None:
         notes = user.annotations()
         for name in (group.name, group.id):
             key = f"{PREFIX}allocation.{name}"
             if key in notes:
                 return number(notes[key]), ("metadata", "annotations", key)
-        share = max(100 // max(self.team_count.get(user.key, 1), 1), 1)
-        return share, None
+        return None
+
+    def _share(self, user: Entity) -> int:
+        """A team's share of a user who gives it none: what the allocations the user
+        does give leave of 100 %, split evenly over the other teams (50 % on one of
+        three teams leaves 25 % to each of the others, not a third: 116 % in all)."""
+        share = self._shares.get(user.key)
+        if share is None:
+            given, rest = 0, 0
+            for team in self.teams_of.get(user.key, ()):
+                value = self._given(user, team)
+                if value is None:
+                    rest += 1
+                elif isinstance(value[0], int):
+                    given += value[0]
+            share = self._shares[user.key] = max((100 - given) // max(rest, 1), 1)
+        return share
 
     def owns(self, user: Entity, group: Entity) -> tuple[list[str], Path | None]:
         notes = user.annotations()
