@@ -266,8 +266,8 @@ def test_per_file_ignores_resolve_a_file_once_whatever_the_number_of_globs(tmp_p
         return resolve(self, *args, **kwargs)
 
     monkeypatch.setattr(Path, "resolve", counted)
-    kept = engine._per_file_ignores(findings, Source(team, "legacy/t.yaml"), settings,
-                                    tmp_path)
+    kept, _ = engine._per_file_ignores(findings, Source(team, "legacy/t.yaml"), settings,
+                                       tmp_path, {})
     assert [f.code for f in kept] == ["ORG101", "ORG301"]
     assert len(calls) == 2  # the file and the root, once
 
@@ -292,3 +292,21 @@ def test_per_file_ignores_are_relative_to_the_configuration_not_the_current_fold
     piped = run_cli("check", "--no-cache", "--select", "ORG301", "-", "--stdin-filename",
                     "teams/b.yaml", stdin=team.format(n="b").encode())
     assert "ORG301" not in by_name.out and "ORG301" not in piped.out, piped.out
+
+
+def test_a_suppression_of_a_code_per_file_ignores_drop_is_not_unused(run_cli, tmp_path):
+    # With `ignore: [ORG2]` the suppression below was not reported; with the same code
+    # dropped by per-file-ignores it was ORG901 "unused".  Found by the trust review.
+    (tmp_path / "teams").mkdir()
+    (tmp_path / "teams" / "t.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec:\n"
+        "  maturity: production  # orglint: ignore[ORG203]\n  systems: [feature-store]\n"
+        "  members:\n    - {id: p1, role: ml-engineer}\n")
+    (tmp_path / ".orglint.yaml").write_text(
+        "paths: ['teams/*.yaml']\nper-file-ignores: {'teams/*': [ORG2]}\n")
+    done = run_cli("check", "--no-cache", "--select", "ORG2,ORG9")
+    assert "ORG901" not in done.out and "ORG2" not in done.out, done.out
+    (tmp_path / ".orglint.yaml").write_text(
+        "paths: ['teams/*.yaml']\nper-file-ignores: {'teams/*': [ORG204]}\n")
+    other = run_cli("check", "--no-cache", "--select", "ORG2,ORG9")
+    assert "ORG203" not in other.out and "ORG901" not in other.out, other.out  # it is used

@@ -454,10 +454,13 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         findings = [f for f in res.findings
                     if f.code in plan_.enabled and f.code != YamlSyntaxError.code]
         findings += org_findings.get(source.display, [])
-        findings = _per_file_ignores(findings, source, settings, request.cwd)
+        findings, enabled = _per_file_ignores(findings, source, settings, request.cwd,
+                                              plan_.enabled)
         findings = [f._replace(severity=plan_.severities[f.code])
                     if f.code in plan_.severities else f for f in findings]
-        findings = apply_suppressions(findings, res.directives, today, plan_.enabled,
+        # A code per-file-ignores drops here is off here: a suppression of it is no
+        # more "unused" than one of a code ignored everywhere.
+        findings = apply_suppressions(findings, res.directives, today, enabled,
                                       source.display, plan_.rules)
         all_findings.extend(f for f in findings if f.code in plan_.enabled)
     result.skipped = skipped + result.skipped
@@ -652,13 +655,15 @@ def _glob(pattern: str) -> Callable[[str], bool]:
 
 
 def _per_file_ignores(findings: list[Finding], source: Source, settings: Settings,
-                      cwd: Path) -> list[Finding]:
+                      cwd: Path, enabled: dict[str, type[Rule]]
+                      ) -> tuple[list[Finding], dict[str, type[Rule]]]:
     """``findings`` without those the configuration's ``per-file-ignores`` drop for the
-    file: its globs are relative to the configuration's folder, as ``exclude``'s, never
-    to the current folder (from ``teams/``, ``x/*.yaml`` silenced ``teams/x/a.yaml``),
-    and standard input is matched by the name it is given (``--stdin-filename``)."""
+    file, and the rules still on for it: the globs are relative to the configuration's
+    folder, as ``exclude``'s, never to the current folder (from ``teams/``, ``x/*.yaml``
+    silenced ``teams/x/a.yaml``), and standard input is matched by the name it is given
+    (``--stdin-filename``)."""
     if not settings.per_file_ignores:
-        return findings
+        return findings, enabled
     from orglint.selection import specificity
 
     drop: list[str] = []
@@ -672,8 +677,10 @@ def _per_file_ignores(findings: list[Finding], source: Source, settings: Setting
         if match(rel) or any(match(part) for part in parts):
             drop.extend(selectors)
     if not drop:
-        return findings
-    return [f for f in findings
-            if not any(specificity(s, f.code, f.name) is not None for s in drop)]
+        return findings, enabled
+    return ([f for f in findings
+             if not any(specificity(s, f.code, f.name) is not None for s in drop)],
+            {code: rule for code, rule in enabled.items()
+             if not any(specificity(s, code, rule.name) is not None for s in drop)})
 
 
