@@ -60,9 +60,22 @@ def test_baseline_errors_are_exit_2(run_cli, tmp_path):
 def test_malformed_baseline_entries_are_exit_2_naming_the_entry(run_cli, tmp_path):
     (tmp_path / "team.yaml").write_text(dedent(TEAM))
     for entries in ('[{"file": "team.yaml"}]', '["ORG104"]',
-                    '[{"code": "ORG104", "file": "team.yaml", "count": 1e999}]'):
+                    '[{"code": "ORG104", "file": "team.yaml", "count": 1e999}]',
+                    # Of another type, a field was turned into text and matched nothing.
+                    '[{"code": ["ORG104"], "file": "team.yaml"}]',
+                    '[{"code": "ORG104", "file": {}}]',
+                    '[{"code": "ORG104", "file": "team.yaml", "entity": [1]}]',
+                    '[{"code": "ORG104", "file": "team.yaml", "count": true}]'):
         (tmp_path / "b.json").write_text('{"entries": ' + entries + "}")
         result = run_cli("check", "team.yaml", "--baseline", "b.json")
         assert result.code == 2, result.err
         assert "b.json: entry 1 needs 'code' and 'file'" in result.err
         assert "internal error" not in result.err
+
+
+def test_a_deeply_nested_baseline_is_exit_2_naming_it(run_cli, tmp_path):
+    (tmp_path / "team.yaml").write_text(dedent(TEAM))
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    result = run_cli("check", "team.yaml", "--baseline", "deep.json")
+    assert result.code == 2 and "deep.json" in result.err, result.err
+    assert "internal error" not in result.err

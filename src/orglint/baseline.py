@@ -100,17 +100,25 @@ def read(path: Path, limit: int = 8 * 1024 * 1024) -> Counter[Key]:
         data: Any = json.loads(raw.decode("utf-8"))
     except ValueError as exc:
         raise ConfigError(f"cannot read baseline {path}: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"cannot read baseline {path}: nested too deeply") from None
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
         raise ConfigError(f"{path}: not an orglint baseline (no 'entries' list)")
     counts: Counter[Key] = Counter()
     for index, entry in enumerate(data["entries"]):
-        try:
-            key = (str(entry["code"]), str(entry["file"]), str(entry.get("entity") or ""),
-                   str(entry.get("detail") or ""))
-            counts[key] += int(entry.get("count", 1))
-        except (KeyError, TypeError, ValueError, OverflowError, AttributeError):
-            raise ConfigError(f"{path}: entry {index + 1} needs 'code' and 'file', and a"
-                              " whole number as 'count'") from None
+        # Each field what --write-baseline writes: a list or a map in its place was
+        # turned into its text and matched nothing, silently.
+        if (not isinstance(entry, dict) or not all(
+                isinstance(entry.get(k), str) for k in ("code", "file"))
+                or not all(entry.get(k) is None or isinstance(entry[k], str)
+                           for k in ("entity", "detail"))
+                or type(entry.get("count", 1)) is not int or entry.get("count", 1) < 1):
+            raise ConfigError(f"{path}: entry {index + 1} needs 'code' and 'file' as text,"
+                              " 'entity' and 'detail' as text if given, and a whole number"
+                              " of at least 1 as 'count'")
+        key = (entry["code"], entry["file"], entry.get("entity") or "",
+               entry.get("detail") or "")
+        counts[key] += entry.get("count", 1)
     return counts
 
 
