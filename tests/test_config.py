@@ -310,3 +310,12 @@ def test_a_suppression_of_a_code_per_file_ignores_drop_is_not_unused(run_cli, tm
         "paths: ['teams/*.yaml']\nper-file-ignores: {'teams/*': [ORG204]}\n")
     other = run_cli("check", "--no-cache", "--select", "ORG2,ORG9")
     assert "ORG203" not in other.out and "ORG901" not in other.out, other.out  # it is used
+
+
+def test_a_deeply_nested_pyproject_is_exit_2_naming_it(run_cli, tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.orglint]\nexclude = " + "[" * 50_000 + "]" * 50_000 + "\n")
+    (tmp_path / "t.yaml").write_text("apiVersion: orglint/v1\nkind: Team\n")
+    result = run_cli("check", "t.yaml")
+    assert result.code == 2 and "pyproject.toml" in result.err, result.err
+    assert "internal error" not in result.err

@@ -146,6 +146,8 @@ def _read(path: Path) -> dict[str, Any]:
             table = tomllib.loads(raw.decode("utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        except RecursionError:  # tomllib recurses into nested arrays
+            raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
         tool = table.get("tool", {}).get("orglint")
         if not isinstance(tool, dict):
             raise ConfigError(f"{path}: no [tool.orglint] table")
