@@ -74,3 +74,23 @@ def test_a_run_within_the_limits_exits_as_it_would_without_them(tmp_path):
     done = _run(folder)
     assert done.returncode == 0 and "ACME001" in done.stdout, done.stderr  # a warning
     assert done.stdout.count("ACME001 [") == 1  # written once: only the child writes
+
+
+def test_a_signal_to_the_command_reaches_the_run(tmp_path):
+    # The waiting parent passes SIGTERM on (`timeout`, a CI runner stopping the step):
+    # ignored, it would have left the run going.
+    import signal
+    import time
+
+    expression = ("[0,1,2,3,4,5].all(i, !team.metadata.annotations['a']"
+                  ".matches('[^z]{1,1000}[^z]{1,1000}z'))")
+    folder = _org(tmp_path, expression, "x" * 200_000)
+    started = time.monotonic()
+    process = subprocess.Popen([sys.executable, "-m", "orglint", "check", "--no-cache"],
+                               cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env={**os.environ, "NO_COLOR": "1"})
+    time.sleep(1.5)  # the policies are loaded and the slow evaluation under way
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=30)
+    assert time.monotonic() - started < 20
+    assert process.returncode == 2 and "signal 15" in err, (out, err)

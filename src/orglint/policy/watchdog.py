@@ -41,6 +41,7 @@ def _setting(name: str, default: int) -> int:
     raw = os.environ.get(name, "")
     return int(raw) if raw.isdigit() and 0 < int(raw) < 1 << 40 else default
 
+
 _armed = [False]
 
 
@@ -65,10 +66,17 @@ def supervise() -> None:
     if pid == 0:
         _limit()
         return
-    # The parent: Ctrl-C reaches the child too (one process group), which reports it.
-    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+    # The parent: Ctrl-C reaches the child too (one process group), which reports it; a
+    # signal sent to this process alone (`timeout`, a CI runner stopping the step) is
+    # passed on, so that the run stops as it would have.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def forward(number: int, frame: object) -> None:
+        os.kill(pid, number)
+
+    for name in ("SIGTERM", "SIGHUP", "SIGQUIT"):
         if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_IGN)
+            signal.signal(getattr(signal, name), forward)
     while True:
         try:
             _, status = os.waitpid(pid, 0)
