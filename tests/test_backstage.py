@@ -637,3 +637,37 @@ def test_a_users_unset_teams_share_what_their_set_allocations_leave(tmp_path):
     over = users.replace('allocation.recsys: "50"', 'allocation.recsys: "100"')
     (folder / "users.yaml").write_text(dedent(over), encoding="utf-8")
     assert {f.code for f in check(folder, select=["ORG3"])} == {"ORG301"}
+
+
+def test_a_team_member_takes_the_title_of_the_backstage_user_of_its_id(tmp_path):
+    # A User is a person of the org as a People entry is: the member below has no title
+    # of its own, and was ORG004 "no role and no title to infer one from".  Found by
+    # the trust review.
+    users = """\
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata:
+          name: p1
+          annotations: {orglint.dev/title: MLOps Engineer, orglint.dev/level: wizard}
+        spec: {profile: {displayName: P One}, memberOf: []}
+        """
+    team = """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          members:
+            - {id: p1, owns: [training-pipelines]}
+        """
+    folder = org(tmp_path, {"catalog-info.yaml": users, "t.yaml": team})
+    settings = Settings(root=folder, cache=False, backstage=True, select=["ORG004", "ORG1"])
+    settings.paths = ["*.yaml"]
+    found = run(plan(settings), Request(["t.yaml"], cwd=folder)).findings
+    assert [f.code for f in found if f.file == "t.yaml"] == []
+    # training-pipelines is MLOps work: as an ml-engineer, p1 would be ORG1xx.
+    (folder / "catalog-info.yaml").write_text(
+        dedent(users).replace("MLOps Engineer", "Data Scientist"), encoding="utf-8")
+    found = run(plan(settings), Request(["t.yaml"], cwd=folder)).findings
+    assert [f.code for f in found if f.file == "t.yaml"] != []
+    assert "ORG004" not in [f.code for f in found]

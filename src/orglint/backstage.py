@@ -20,7 +20,7 @@ from orglint.facts import FileFacts, PersonFact, Place, TeamFact, pack
 from orglint.findings import Finding
 from orglint.loader import Document, Limits, load
 from orglint.membership import PREFIX, Org, note, number, split
-from orglint.model import Person, build_team
+from orglint.model import LEVEL_RANK, Person, build_team
 from orglint.ntuple import NamedTuple
 from orglint.rules.base import Rule, TeamContext
 from orglint.schema import recover, validate
@@ -106,6 +106,26 @@ def _member(org: Org, user: Entity, group: Entity, where: SpanMap, index: int) -
         member["owns"] = owns
         where.put_items((*base, "owns"), user, owns_at, owns)
     return member
+
+
+def people(files: Iterable[tuple[str, bytes]], limits: Limits) -> dict[str, Person]:
+    """The org's Backstage users as People entries (values, no place): a member of an
+    orglint Team with a user's id takes the user's title, role and level where the
+    member gives none, as from a People file.  Only what the Team schema allows is
+    taken (a level outside the five is left out; its annotation's schema finding says
+    why)."""
+    catalog, _ = read(files, limits)
+    out: dict[str, Person] = {}
+    for user in catalog.of_kind("User"):
+        notes = user.annotations()
+        level = notes.get(PREFIX + "level", "").strip()
+        role = notes.get(PREFIX + "role", "").strip() or None
+        title = notes.get(PREFIX + "title", "").strip() or user.profile("jobTitle")
+        out.setdefault(user.id, Person(
+            user.id, user.profile("displayName"), title, role,
+            level if level in LEVEL_RANK else None, None,  # type: ignore[arg-type]
+            user.profile("email")))
+    return out
 
 
 class Run(NamedTuple):

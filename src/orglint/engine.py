@@ -375,6 +375,18 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     for res in results.values():
         for pid, person in res.people.items():
             job.people.setdefault(pid, person)
+    if settings.backstage:
+        # A Backstage user is a person of the org as a People entry is, after them: a
+        # Team member with the user's id and no title of its own takes the user's (it
+        # was ORG004 "no title to infer a role from").
+        from orglint import backstage
+
+        users = backstage.people(
+            ((e.source.display, gathered.read(e, limit))
+             for e in sorted(gathered.entries, key=lambda e: e.source.display)),
+            job.limits)
+        for pid, person in users.items():
+            job.people.setdefault(pid, person)
     if len(people_entries) > 1:
         # Teams in a People file were checked knowing that file's people only.
         for entry in people_entries:
