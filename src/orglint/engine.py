@@ -375,17 +375,15 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     for res in results.values():
         for pid, person in res.people.items():
             job.people.setdefault(pid, person)
+    catalog_files: list[tuple[str, bytes]] = []
     if settings.backstage:
         # A Backstage user is a person of the org as a People entry is, after them: a
         # Team member with the user's id and no title of its own takes the user's (it
         # was ORG004 "no title to infer a role from").
         from orglint import backstage
 
-        users = backstage.people(
-            ((e.source.display, gathered.read(e, limit))
-             for e in sorted(gathered.entries, key=lambda e: e.source.display)),
-            job.limits)
-        for pid, person in users.items():
+        catalog_files = _catalog_files(gathered, limit)
+        for pid, person in backstage.people(catalog_files, job.limits).items():
             job.people.setdefault(pid, person)
     if len(people_entries) > 1:
         # Teams in a People file were checked knowing that file's people only.
@@ -423,8 +421,8 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     read_in_place: dict[str, set[str]] = {}  # Backstage documents, as skip reasons name them
     in_place = None  # Backstage's teams, read in place
     if settings.backstage:
-        facts, in_place = _backstage(gathered, job, plan_, named_names, facts, org_findings,
-                                     read_in_place)
+        facts, in_place = _backstage(catalog_files, job, plan_, named_names, facts,
+                                     org_findings, read_in_place)
     org = OrgContext(facts, named_names)
     if gathered.partial:
         result.unresolved = org.unresolved()
@@ -532,19 +530,29 @@ def _results_of(entries: list[Entry], keep: frozenset[str] | None, people: set[s
         results[res.file] = res
 
 
-def _backstage(gathered: Gathered, job: Job, plan_: Plan, named: set[str],
+def _catalog_files(gathered: Gathered, limit: int) -> list[tuple[str, bytes]]:
+    """The org's files that may hold Backstage entities, name and bytes, in path order
+    whatever the run names: where two entities share a key, the first read is the one
+    the org keeps, and named files come first in ``gathered``."""
+    from orglint.catalog import MARKER
+
+    out = []
+    for entry in sorted(gathered.entries, key=lambda e: e.source.display):
+        raw = gathered.read(entry, limit)
+        if MARKER in raw:
+            out.append((entry.source.display, raw))
+    return out
+
+
+def _backstage(files: list[tuple[str, bytes]], job: Job, plan_: Plan, named: set[str],
                facts: dict[str, FileFacts], out: dict[str, list[Finding]],
                read: dict[str, set[str]]) -> tuple[dict[str, FileFacts], Any]:
-    """Backstage read in place (spec §8.1): its teams' findings and the catalog rules'
-    go to ``out``, the documents it read to ``read``; the org facts come back with its
-    groups and members added, beside what was read (a ``backstage.Run``)."""
+    """Backstage read in place (spec §8.1) from ``files`` (``_catalog_files``): its
+    teams' findings and the catalog rules' go to ``out``, the documents it read to
+    ``read``; the org facts come back with its groups and members added, beside what
+    was read (a ``backstage.Run``)."""
     from orglint import backstage
 
-    limit = job.limits.max_file_size
-    # In path order, whatever the run names: where two entities share a key the first
-    # read is the one the org keeps, and named files come first in ``gathered``.
-    files = ((entry.source.display, gathered.read(entry, limit))
-             for entry in sorted(gathered.entries, key=lambda e: e.source.display))
     found = backstage.check(files, job.limits, job.rules, job.matrix, job.people, job.codes)
     for entity in found.catalog.entities:
         read.setdefault(entity.file, set()).add(f"document {entity.doc.index + 1}")
