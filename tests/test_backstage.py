@@ -671,3 +671,36 @@ def test_a_team_member_takes_the_title_of_the_backstage_user_of_its_id(tmp_path)
     found = run(plan(settings), Request(["t.yaml"], cwd=folder)).findings
     assert [f.code for f in found if f.file == "t.yaml"] != []
     assert "ORG004" not in [f.code for f in found]
+
+
+def test_a_finding_is_reported_once_however_many_records_give_it(tmp_path):
+    # A user on a group is a record of the person twice (the user, the membership), and
+    # each ORG009 came out twice, every field equal.  Found by the trust review.
+    catalog = """\
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata:
+          name: bz
+          annotations: {orglint.dev/maturity: pilot}
+        spec: {type: team, children: []}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata:
+          name: p1
+          annotations: {orglint.dev/title: ML Platform Engineer, orglint.dev/level: junior}
+        spec: {profile: {displayName: Pat Uno}, memberOf: [bz]}
+        """
+    people = """\
+        apiVersion: orglint/v1
+        kind: People
+        spec:
+          people:
+            - {id: p1, name: Pat One, title: Data Scientist, level: senior}
+        """
+    # The People file first in path order: the conflicts are reported at the user.
+    folder = org(tmp_path, {"z-catalog.yaml": catalog, "a-people.yaml": people})
+    settings = Settings(root=folder, cache=False, backstage=True, select=["ORG009"])
+    settings.paths = ["*.yaml"]
+    found = run(plan(settings), Request(["z-catalog.yaml"], cwd=folder)).findings
+    assert len(found) == 3 and len(set(found)) == 3, found  # name, title, level: once each

@@ -473,6 +473,10 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         findings = apply_suppressions(findings, res.directives, today, enabled,
                                       source.display, plan_.rules)
         all_findings.extend(f for f in findings if f.code in plan_.enabled)
+    # The same finding twice, every field equal, says nothing more: a Backstage user on
+    # two groups gave each ORG009 and each member rule's finding once per group, at the
+    # same place with the same words.
+    all_findings = list(dict.fromkeys(all_findings))
     result.skipped = skipped + result.skipped
     if request.baseline is not None:
         from orglint import baseline
