@@ -369,30 +369,35 @@ def test_a_file_not_reported_is_checked_value_by_value_like_any_entry():
 
 
 def test_a_pack_keeps_its_texts_end_to_end_each_with_its_mac():
+    import io
+
     import pytest
 
-    from orglint.cache import Signed, _pack, _unpack, text_mac
+    from orglint.cache import LazyText, Texts, _pack, _unpack, text_mac
     from orglint.fileresult import encode, from_entry, to_entry
 
     key = b"k" * 32
 
+    def read(texts):  # the texts of a pack as a reader holds them, all read already
+        return Texts(io.BytesIO(), 0, len(texts), texts)
+
     def checked(item):
-        if text_mac(key, item.text) != item.mac:
+        if text_mac(key, item.text()) != item.mac:
             raise ValueError("tampered")
-        return item.text
+        return item.text()
 
     result = _full_result()
     entries = {"a": to_entry(result), "b": [[], ["x"], ["b.yaml", [], False], b"[1]", b"{}"]}
     index, texts = _pack(key, entries)
-    back = _unpack(index, texts)
-    assert {k: [v.text if isinstance(v, Signed) else v for v in e] for k, e in back.items()} \
-        == entries
+    back = _unpack(index, read(texts))
+    assert {k: [v.text() if isinstance(v, LazyText) else v for v in e]
+            for k, e in back.items()} == entries
     assert encode(from_entry(back["a"], text=checked)) == encode(result)
     assert _pack(key, back) == (index, texts)  # folding keeps every text and its MAC
     # Only the index is JSON to the reader: the texts are not escaped inside it.
     assert texts.count(b"\n") == 3 and b'\\"' not in index
     # A text changed after it was written fails its own MAC when it is decoded.
-    tampered = _unpack(index, texts.replace(b'"a",', b'"b",', 1))
+    tampered = _unpack(index, read(texts.replace(b'"a",', b'"b",', 1)))
     with pytest.raises(ValueError):
         from_entry(tampered["a"], text=checked)
     row = b'["b",[],["x"],["b.yaml",[],false],3,2,'
@@ -401,7 +406,7 @@ def test_a_pack_keeps_its_texts_end_to_end_each_with_its_mac():
                   index.replace(row, b'["b",[],["x"],["b.yaml",[],false],-3,8,'),
                   index.replace(row, b'["b",[],["x"],["b.yaml",[],false],3,"2",'), b"{}",
                   b"[[1]]", b"["):
-        assert wrong != index and _unpack(wrong, texts) == {}
+        assert wrong != index and _unpack(wrong, read(texts)) == {}
 
 
 def test_a_pre_commit_run_decodes_no_result_of_a_file_it_does_not_report(

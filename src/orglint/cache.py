@@ -636,12 +636,9 @@ class Cache:
         if type(item) is bytes:
             return item  # written by this run
         assert self.store is not None
-        if type(item) is LazyText:
-            text = item.text()
-        elif type(item) is Signed:
-            text = bytes(item.text)
-        else:
+        if type(item) is not LazyText:
             raise ValueError("not a text")
+        text = item.text()
         if not hashing.compare_digest(item.mac, text_mac(self.store.key, text)):
             raise ValueError("a text its MAC does not match")
         return text
@@ -733,7 +730,7 @@ class Texts:
 
 class LazyText(NamedTuple):
     """A text of a pack whose bytes are still in its file (``Texts``), and the MAC its
-    index gives it: ``Signed``, read when decoded."""
+    index gives it, read when decoded."""
 
     texts: Texts
     start: int
@@ -744,13 +741,6 @@ class LazyText(NamedTuple):
         return self.texts.data()[self.start:self.stop]
 
 
-class Signed(NamedTuple):
-    """A text of a pack as read: its bytes, and the MAC its index gives it."""
-
-    text: bytes | memoryview
-    mac: str
-
-
 def _pack(key: bytes, entries: dict[str, Any]) -> tuple[bytes, bytes]:
     """Entries (JSON values, then ``_TEXTS`` texts, as bytes or as read) as a pack: one
     JSON line of (key, values, the texts' lengths and MACs), then the texts end to end.
@@ -759,16 +749,15 @@ def _pack(key: bytes, entries: dict[str, Any]) -> tuple[bytes, bytes]:
     nearly what decoding its content does, and a run needs few of the texts.
     """
     index = []
-    texts: list[bytes | memoryview] = []
+    texts: list[bytes] = []
     for name, entry in entries.items():
         row = [name, *entry[:-_TEXTS]]
         macs = []
         for item in entry[-_TEXTS:]:
-            text: bytes | memoryview
             if type(item) is LazyText:
                 text, mac = item.text(), item.mac  # read now: this pack is being replaced
             else:
-                text, mac = item if type(item) is Signed else (item, text_mac(key, item))
+                text, mac = item, text_mac(key, item)
             texts.append(text)
             row.append(len(text))
             macs.append(mac)
@@ -776,8 +765,8 @@ def _pack(key: bytes, entries: dict[str, Any]) -> tuple[bytes, bytes]:
     return json.dumps(index, separators=(",", ":")).encode(), b"\n".join(texts)
 
 
-def _unpack(index_line: bytes, texts: bytes | memoryview | Texts) -> dict[str, Any]:
-    """The entries of a pack, each text ``Signed``; a malformed index gives none."""
+def _unpack(index_line: bytes, texts: Texts) -> dict[str, Any]:
+    """The entries of a pack, each text a ``LazyText``; a malformed index gives none."""
     try:
         index = json.loads(index_line)
     except (ValueError, RecursionError):
@@ -785,7 +774,7 @@ def _unpack(index_line: bytes, texts: bytes | memoryview | Texts) -> dict[str, A
     entries: dict[str, Any] = {}
     at = 0
     # The rows of an org's every file: unrolled for the two texts of ``to_entry``, each
-    # Signed made without NamedTuple's Python __new__.
+    # LazyText made without NamedTuple's Python __new__.
     for row in index if type(index) is list else ():
         if type(row) is not list or len(row) != 4 + 2 * _TEXTS:
             return {}
@@ -796,14 +785,9 @@ def _unpack(index_line: bytes, texts: bytes | memoryview | Texts) -> dict[str, A
             return {}
         # Each text is followed by a newline but the last.
         middle = at + persons + 1
-        if isinstance(texts, Texts):
-            entries[key] = [codes, ids, head,
-                            _new_tuple(LazyText, (texts, at, middle - 1, persons_mac)),
-                            _new_tuple(LazyText, (texts, middle, middle + rest, rest_mac))]
-        else:
-            entries[key] = [codes, ids, head,
-                            _new_tuple(Signed, (texts[at:middle - 1], persons_mac)),
-                            _new_tuple(Signed, (texts[middle:middle + rest], rest_mac))]
+        entries[key] = [codes, ids, head,
+                        _new_tuple(LazyText, (texts, at, middle - 1, persons_mac)),
+                        _new_tuple(LazyText, (texts, middle, middle + rest, rest_mac))]
         at = middle + rest + 1
     return entries if at == len(texts) + 1 or (at == 0 and not texts) else {}
 
