@@ -325,7 +325,7 @@ def _teams_here(rows: list[Any], file: str) -> list[TeamFact]:
 
 def _facts_in(facts: FileFacts, teams: object, persons: object, has_people: object,
               file: str) -> None:
-    facts.teams = [_team_fact_in(row, file) for row in _list(teams)]
+    facts.teams = _teams_here(_list(teams), file)
     facts.persons = [_person_fact_in(row) for row in _list(persons)]
     facts.has_people = _bool(has_people)
 
