@@ -4,13 +4,10 @@ org-wide rules → selection, severities, suppressions, baseline → a Result.""
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
-import functools
 import os
-import re
 import sys
 from collections import ChainMap
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +24,8 @@ from orglint.files import (
     Source,
     content_digest,
     gather,
+    matches,
+    placed,
     read_limited,
 )
 from orglint.findings import SORT_KEY, Finding, Fix, Result, Severity, offerable
@@ -243,9 +242,7 @@ def _work(item: tuple[str, str, bytes, bytes | None]) -> FileResult:
     assert _JOB is not None
     pool.checking(file)
     try:
-        if raw is not None:  # the bytes gathering hashed, as ``_check_here`` takes them
-            return check_file(file, None, _JOB, raw)
-        return check_file(file, Path(path), _JOB, digest=digest)
+        return _check_item(file, Path(path), digest, raw, _JOB)
     finally:
         pool.checking("")
 
@@ -273,10 +270,18 @@ def check_file(file: str, path: Path | None, job: Job, raw: bytes | None = None,
     return result
 
 
+def _check_item(name: str, path: Path, digest: bytes, raw: bytes | None,
+                job: Job) -> FileResult:
+    """One file checked: the bytes gathering hashed when it kept them (neither read nor
+    hashed again), else read now and compared with ``digest``."""
+    if raw is not None:
+        return check_file(name, None, job, raw)
+    return check_file(name, path, job, digest=digest)
+
+
 def _check_here(items: list[tuple[str, Path, bytes, bytes | None]],
                 job: Job) -> list[FileResult]:
-    return [check_file(name, path, job, digest=digest) if raw is None
-            else check_file(name, None, job, raw) for name, path, digest, raw in items]
+    return [_check_item(*item, job) for item in items]
 
 
 def _check_many(items: list[tuple[str, Path, bytes, bytes | None]], job: Job,
@@ -662,22 +667,6 @@ def _people_digest(people: dict[str, Person]) -> bytes:
     return hashlib.blake2b(text.encode(), digest_size=8).digest()
 
 
-def _relative(path: Path, root: Path) -> tuple[str, list[str]]:
-    """``path`` below ``root`` as ``files.excluded`` matches it, and its parts."""
-    try:
-        rel = path.relative_to(root).as_posix()
-    except ValueError:
-        rel = path.as_posix()
-    return rel, rel.split("/")
-
-
-@functools.lru_cache(maxsize=4096)
-def _glob(pattern: str) -> Callable[[str], bool]:
-    """``fnmatch.fnmatch(name, pattern)``, the pattern compiled once."""
-    match = re.compile(fnmatch.translate(os.path.normcase(pattern))).match
-    return lambda name: match(os.path.normcase(name)) is not None
-
-
 def _per_file_ignores(findings: list[Finding], source: Source, settings: Settings,
                       cwd: Path, enabled: dict[str, type[Rule]]
                       ) -> tuple[list[Finding], dict[str, type[Rule]]]:
@@ -695,10 +684,9 @@ def _per_file_ignores(findings: list[Finding], source: Source, settings: Setting
     # system call per path component each) for every glob of every file made a
     # configuration of many globs cost minutes.
     path = source.path if source.path is not None else cwd / source.display
-    rel, parts = _relative(path.resolve(), settings.root.resolve())
+    rel, parts = placed(path.resolve(), settings.root.resolve())
     for glob, selectors in settings.per_file_ignores.items():
-        match = _glob(glob.rstrip("/"))
-        if match(rel) or any(match(part) for part in parts):
+        if matches(rel, parts, glob):
             drop.extend(selectors)
     if not drop:
         return findings, enabled

@@ -20,6 +20,8 @@ from orglint.ntuple import NamedTuple
 from orglint.wording import plural
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from orglint.cache import CacheDir
     from orglint.config import Settings
 
@@ -64,16 +66,33 @@ def _display(text: str, cwd: Path, base: str | None = None) -> str:
 def excluded(path: Path, root: Path, patterns: list[str]) -> bool:
     if not patterns:
         return False
+    rel, parts = placed(path, root)
+    return any(matches(rel, parts, pattern) for pattern in patterns)
+
+
+def placed(path: Path, root: Path) -> tuple[str, list[str]]:
+    """``path`` as the configuration's globs (``exclude``, ``per-file-ignores``) see
+    it: below ``root`` where it is, and its parts."""
     try:
         rel = path.relative_to(root).as_posix()
     except ValueError:
         rel = path.as_posix()
-    parts = rel.split("/")
-    for pattern in patterns:
-        pattern = pattern.rstrip("/")
-        if fnmatch.fnmatch(rel, pattern) or any(fnmatch.fnmatch(p, pattern) for p in parts):
-            return True
-    return False
+    return rel, rel.split("/")
+
+
+def matches(rel: str, parts: list[str], pattern: str) -> bool:
+    """Whether a configuration glob names the path ``placed`` gave: the whole of it, or
+    one of its parts (``archive`` leaves out every ``archive`` folder)."""
+    match = _glob(pattern.rstrip("/"))
+    return match(rel) or any(match(part) for part in parts)
+
+
+@functools.lru_cache(maxsize=4096)
+def _glob(pattern: str) -> Callable[[str], bool]:
+    """``fnmatch.fnmatch(name, pattern)``, the pattern compiled once: every file is
+    matched against every glob of the configuration."""
+    match = re.compile(fnmatch.translate(os.path.normcase(pattern))).match
+    return lambda name: match(os.path.normcase(name)) is not None
 
 
 def _skip_reason(path: Path, root: Path, exclude: list[str]) -> str | None:
