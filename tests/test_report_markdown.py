@@ -186,3 +186,25 @@ def test_the_closing_notice_is_among_the_ten_notices_shown(tmp_path):
     assert len(notices) == 10 and notices[-1] == lines[-1]
     assert "4 more findings not shown" in lines[-1]  # 3 notices and 1 error
     assert len([line for line in lines if line.startswith("::error")]) == 10
+
+
+def test_the_org_view_reads_people_in_path_order_whatever_is_named(tmp_path):
+    # The view behind the HTML and Markdown reports read People files in gathered order
+    # (named first): naming b.yaml made its entry for ana the one shown, not the one
+    # the findings used (the first in path order).
+    from orglint.loader import Limits
+    from orglint.matrix import load_matrix
+
+    people = "apiVersion: orglint/v1\nkind: People\nspec: {{people: [{{id: ana, role: {r}}}]}}\n"
+    (tmp_path / "a.yaml").write_text(people.format(r="data-engineer"))
+    (tmp_path / "b.yaml").write_text(people.format(r="ml-engineer"))
+    (tmp_path / "t.yaml").write_text("apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\n"
+                                     "spec: {maturity: pilot, members: [{id: ana}]}\n")
+    settings = Settings(root=tmp_path, cache=False)
+    settings.paths = ["*.yaml"]
+    roles = []
+    for named in (["t.yaml"], ["b.yaml", "t.yaml"]):
+        gathered = gather(settings, named, cwd=tmp_path)
+        view = build(load_matrix(None), gathered, Limits())
+        roles.append([m.role for t in view.teams for m in t.members])
+    assert roles == [["data-engineer"], ["data-engineer"]]

@@ -52,11 +52,9 @@ class Org:
                 target = catalog.get(user.ref(ref, "group"))
                 if target is not None and target.kind == "Group":
                     join(target, user)
-        self.team_count: dict[tuple[str, str, str], int] = {}
-        self.teams_of: dict[tuple[str, str, str], list[Entity]] = {}
+        self.teams_of: dict[tuple[str, str, str], list[Entity]] = {}  # by user
         for group in self.teams:
             for user in self.members[group.key]:
-                self.team_count[user.key] = self.team_count.get(user.key, 0) + 1
                 self.teams_of.setdefault(user.key, []).append(group)
         self._shares: dict[tuple[str, str, str], int] = {}
         # A child's parent is its spec.parent, else the group that lists it as a child.

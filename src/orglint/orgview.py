@@ -123,7 +123,9 @@ def build(matrix: Matrix, gathered: Gathered, limits: Limits, *, whole: bool = T
     # People first (a member's role may come from them), then each team file in turn:
     # only one file's documents and source map are held at a time.
     people: dict[str, Person] = {}
-    for entry in gathered.entries:
+    # In path order, as the check reads them: where two People entries describe one
+    # person, the report shows the one the findings used, whatever the run names.
+    for entry in sorted(gathered.entries, key=lambda e: e.source.display):
         if entry.people:
             for kind, _, data in _read(gathered, entry, limits):
                 if kind == "People":

@@ -112,7 +112,7 @@ def read_backstage(paths: list[Path], imported: Imported) -> None:
             if owns_at is not None:
                 imported.ids(member.fields, "owns", owns, user.id)
             allocation, allocation_at = org.allocation(user, group)
-            if allocation_at is not None or org.team_count.get(user.key, 0) > 1:
+            if allocation_at is not None or len(org.teams_of.get(user.key, ())) > 1:
                 imported.allocation(member.fields, allocation, user.id)
     for user in catalog.of_kind("User"):
         if not is_id(user.id):
