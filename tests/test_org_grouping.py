@@ -12,65 +12,29 @@ from orglint.facts import FileFacts, PersonFact, pack
 from orglint.findings import Finding
 from orglint.rules import org as org_rules
 from orglint.rules.org import (
-    MAX_NAMED,
     ConflictingPerson,
     OrgContext,
     OverAllocated,
-    _once,
-    _others,
-    _where,
-    org_finding,
+    _allocations,
+    _conflicts,
 )
 
 
 def _conflicting_everyone(org: OrgContext) -> Iterator[Finding]:
-    """ORG009 as it was: every person grouped."""
+    """ORG009 as it was: every person grouped, those with one record skipped after."""
     by_id: dict[str, list[PersonFact]] = {}
     for person in org.persons_named():
         by_id.setdefault(person.id, []).append(person)
-    for pid, records in by_id.items():
-        if len(records) < 2:
-            continue
-        records.sort(key=lambda r: (r.team is not None, r.file, r.at))
-        for name in ("name", "title", "level"):
-            values = [(f, r) for r in records for f in r.fields if f.name == name]
-            if len({f.value for f, _ in values}) < 2:
-                continue
-            ref_field, _ = values[0]
-            for fact, _record in values[1:]:
-                if fact.value == ref_field.value:
-                    continue
-                yield org_finding(
-                    ConflictingPerson, fact.place,
-                    f"{pid}'s {name} is '{fact.value}' here but '{ref_field.value}' at"
-                    f" {_where(ref_field.place, fact.place)}", entity=pid, detail=name,
-                    related=(ref_field.place.location,))
+    return _conflicts({pid: records for pid, records in by_id.items() if len(records) > 1})
 
 
 def _over_allocated_everyone(org: OrgContext) -> Iterator[Finding]:
-    """ORG301 as it was: every team record grouped and summed."""
+    """ORG301 as it was: every team record grouped (each person's total is summed)."""
     by_id: dict[str, list[PersonFact]] = {}
     for person in org.persons_named():
         if person.team is not None:
             by_id.setdefault(person.id, []).append(person)
-    for pid, entries in by_id.items():
-        if len(entries) > 1:
-            entries = _once(entries)
-        total = sum(e.allocation for e in entries)
-        if total <= 100:
-            continue
-        first = entries[:MAX_NAMED + 1]
-        for entry in entries:
-            here = entry.allocation_place or entry.place
-            others = [e for e in first if e is not entry][:MAX_NAMED]
-            parts = [f"{entry.allocation}% here"] + [
-                f"{o.allocation}% in {_where(o.allocation_place or o.place, here)}"
-                for o in others]
-            yield org_finding(
-                OverAllocated, here,
-                f"{pid} is allocated {total}%: " + _others(parts, len(entries)),
-                entity=pid, detail=entry.team,
-                related=tuple((o.allocation_place or o.place).location for o in others))
+    return _allocations(by_id)
 
 
 records = st.tuples(

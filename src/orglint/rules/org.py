@@ -196,23 +196,27 @@ class ConflictingPerson(Rule):
     scope = "org"
 
     def check_org(self, org: OrgContext) -> Iterator[Finding]:
-        by_id = _repeated(org.persons_named())
-        for pid, records in by_id.items():
-            # The People entry, where there is one, is the reference record.
-            records.sort(key=lambda r: (r.team is not None, r.file, r.at))
-            for name in ("name", "title", "level"):
-                values = [(f, r) for r in records for f in r.fields if f.name == name]
-                if len({f.value for f, _ in values}) < 2:
+        return _conflicts(_repeated(org.persons_named()))
+
+
+def _conflicts(by_id: dict[str, list[PersonFact]]) -> Iterator[Finding]:
+    """ORG009 for each person of ``by_id`` (their records, two or more)."""
+    for pid, records in by_id.items():
+        # The People entry, where there is one, is the reference record.
+        records.sort(key=lambda r: (r.team is not None, r.file, r.at))
+        for name in ("name", "title", "level"):
+            values = [(f, r) for r in records for f in r.fields if f.name == name]
+            if len({f.value for f, _ in values}) < 2:
+                continue
+            ref_field, _ = values[0]
+            for fact, _record in values[1:]:
+                if fact.value == ref_field.value:
                     continue
-                ref_field, _ = values[0]
-                for fact, _record in values[1:]:
-                    if fact.value == ref_field.value:
-                        continue
-                    yield org_finding(
-                        ConflictingPerson, fact.place,
-                        f"{pid}'s {name} is '{fact.value}' here but '{ref_field.value}' at"
-                        f" {_where(ref_field.place, fact.place)}", entity=pid, detail=name,
-                        related=(ref_field.place.location,))
+                yield org_finding(
+                    ConflictingPerson, fact.place,
+                    f"{pid}'s {name} is '{fact.value}' here but '{ref_field.value}' at"
+                    f" {_where(ref_field.place, fact.place)}", entity=pid, detail=name,
+                    related=(ref_field.place.location,))
 
 
 class DuplicateTeam(Rule):
@@ -421,25 +425,29 @@ class OverAllocated(Rule):
     def check_org(self, org: OrgContext) -> Iterator[Finding]:
         persons = org.persons_named()
         # A record's team is an id (never empty) or None for a People entry.
-        by_id = _over_allocated(list(compress(persons, map(_TEAM, persons))))
-        for pid, entries in by_id.items():
-            if len(entries) > 1:
-                entries = _once(entries)
-            total = sum(e.allocation for e in entries)
-            if total <= 100:
-                continue
-            first = entries[:MAX_NAMED + 1]
-            for entry in entries:
-                here = entry.allocation_place or entry.place
-                others = [e for e in first if e is not entry][:MAX_NAMED]
-                parts = [f"{entry.allocation}% here"] + [
-                    f"{o.allocation}% in {_where(o.allocation_place or o.place, here)}"
-                    for o in others]
-                yield org_finding(
-                    OverAllocated, here,
-                    f"{pid} is allocated {total}%: " + _others(parts, len(entries)),
-                    entity=pid, detail=entry.team,
-                    related=tuple((o.allocation_place or o.place).location for o in others))
+        return _allocations(_over_allocated(list(compress(persons, map(_TEAM, persons)))))
+
+
+def _allocations(by_id: dict[str, list[PersonFact]]) -> Iterator[Finding]:
+    """ORG301 for each person of ``by_id`` (their team records) over 100 % in all."""
+    for pid, entries in by_id.items():
+        if len(entries) > 1:
+            entries = _once(entries)
+        total = sum(e.allocation for e in entries)
+        if total <= 100:
+            continue
+        first = entries[:MAX_NAMED + 1]
+        for entry in entries:
+            here = entry.allocation_place or entry.place
+            others = [e for e in first if e is not entry][:MAX_NAMED]
+            parts = [f"{entry.allocation}% here"] + [
+                f"{o.allocation}% in {_where(o.allocation_place or o.place, here)}"
+                for o in others]
+            yield org_finding(
+                OverAllocated, here,
+                f"{pid} is allocated {total}%: " + _others(parts, len(entries)),
+                entity=pid, detail=entry.team,
+                related=tuple((o.allocation_place or o.place).location for o in others))
 
 
 _ID = itemgetter(0)  # PersonFact.id, read in C
