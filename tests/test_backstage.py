@@ -34,6 +34,15 @@ def got(findings: list[Finding]) -> list[tuple[str, int, int, str]]:
     return [(f.file, f.line, f.column, f.code) for f in findings]
 
 
+def teams(*names: str, maturity: str = "exploring", members: str = "") -> str:
+    """Group documents that are teams, each followed by ``---``."""
+    listed = f", members: [{members}]" if members else ""
+    return "".join(
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\n"
+        f"metadata: {{name: {name}, annotations: {{orglint.dev/maturity: {maturity}}}}}\n"
+        f"spec: {{type: team, children: []{listed}}}\n---\n" for name in names)
+
+
 @pytest.fixture
 def acme(tmp_path: Path) -> Path:
     folder = tmp_path / "acme"
@@ -193,13 +202,7 @@ def test_owns_per_group_and_allocation_per_group(tmp_path):
 
 
 def test_allocation_defaults_to_an_even_share_of_the_users_teams(tmp_path):
-    groups = GROUP + "".join(dedent(f"""\
-        ---
-        apiVersion: backstage.io/v1alpha1
-        kind: Group
-        metadata: {{name: t{i}, annotations: {{orglint.dev/maturity: exploring}}}}
-        spec: {{type: team, children: []}}
-        """) for i in range(3))
+    groups = teams("t0", "t1", "t2") + GROUP
     users = """\
         apiVersion: backstage.io/v1alpha1
         kind: User
@@ -520,16 +523,7 @@ def test_two_groups_sharing_a_name_give_the_same_findings_whichever_file_is_name
     assert [f.message.split()[0] for f in whole if f.code == "ORG013"] == ["ana"]
 
 
-_GROUP = """\
-apiVersion: backstage.io/v1alpha1
-kind: Group
-metadata:
-  name: {name}
-  annotations: {{orglint.dev/maturity: production}}
-spec: {{type: team, children: [], members: [ana]}}
----
-"""
-_FOUR_GROUPS = "".join(_GROUP.format(name=f"g{g}") for g in "abcd") + """\
+_FOUR_GROUPS = teams("ga", "gb", "gc", "gd", maturity="production", members="ana") + """\
 apiVersion: backstage.io/v1alpha1
 kind: User
 metadata:
@@ -616,13 +610,7 @@ def test_a_user_over_allocated_with_a_team_file_is_found_by_a_cached_pre_commit_
 def test_a_users_unset_teams_share_what_their_set_allocations_leave(tmp_path):
     # 50 % on recsys and nothing on t0 and t1: 25 % each, not a third each (116 %, an
     # ORG301 error a lead would call wrong).  Found by the trust review.
-    groups = GROUP + "".join(dedent(f"""\
-        ---
-        apiVersion: backstage.io/v1alpha1
-        kind: Group
-        metadata: {{name: t{i}, annotations: {{orglint.dev/maturity: exploring}}}}
-        spec: {{type: team, children: []}}
-        """) for i in range(2))
+    groups = teams("t0", "t1") + GROUP
     users = """\
         apiVersion: backstage.io/v1alpha1
         kind: User
