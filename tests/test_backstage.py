@@ -576,21 +576,14 @@ def test_a_user_over_allocated_with_a_team_file_is_found_by_a_cached_pre_commit_
     # A pre-commit run decodes, of the files it does not report, only the people its
     # named files' facts name; a Backstage user is known only once the catalog is read,
     # after that, so p1's 100 % in t3.yaml was never read back.  Found by the review.
-    catalog = """\
-        apiVersion: backstage.io/v1alpha1
-        kind: Group
-        metadata:
-          name: b1
-          annotations: {orglint.dev/maturity: pilot}
-        spec: {type: team, children: []}
-        ---
+    catalog = teams("b1", maturity="pilot") + dedent("""\
         apiVersion: backstage.io/v1alpha1
         kind: User
         metadata:
           name: p1
           annotations: {orglint.dev/role: ml-engineer, orglint.dev/allocation.b1: "30"}
         spec: {memberOf: [b1]}
-        """
+        """)
     team = """\
         apiVersion: orglint/v1
         kind: Team
@@ -664,21 +657,14 @@ def test_a_team_member_takes_the_title_of_the_backstage_user_of_its_id(tmp_path)
 def test_a_finding_is_reported_once_however_many_records_give_it(tmp_path):
     # A user on a group is a record of the person twice (the user, the membership), and
     # each ORG009 came out twice, every field equal.  Found by the trust review.
-    catalog = """\
-        apiVersion: backstage.io/v1alpha1
-        kind: Group
-        metadata:
-          name: bz
-          annotations: {orglint.dev/maturity: pilot}
-        spec: {type: team, children: []}
-        ---
+    catalog = teams("bz", maturity="pilot") + dedent("""\
         apiVersion: backstage.io/v1alpha1
         kind: User
         metadata:
           name: p1
           annotations: {orglint.dev/title: ML Platform Engineer, orglint.dev/level: junior}
         spec: {profile: {displayName: Pat Uno}, memberOf: [bz]}
-        """
+        """)
     people = """\
         apiVersion: orglint/v1
         kind: People

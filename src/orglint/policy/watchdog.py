@@ -16,6 +16,7 @@ tool importing ``cli.main``) is not forked.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -57,14 +58,15 @@ def supervise() -> None:
     try:
         import resource  # noqa: F401  (Unix only: without it, the policies' budget only)
         import signal
-    except ImportError:
+    except ImportError:  # pragma: no cover - Windows has no fork either
         return
     _armed[0] = False
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
     if pid == 0:
-        _limit()
+        with contextlib.suppress(OSError, ValueError):  # refused: the budget only
+            _limit()
         return
     # The parent: Ctrl-C reaches the child too (one process group), which reports it; a
     # signal sent to this process alone (`timeout`, a CI runner stopping the step) is
