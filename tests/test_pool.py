@@ -6,6 +6,7 @@ processes forked, modules imported, Python calls made per result sent back.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -17,9 +18,11 @@ from typing import Any
 import pytest
 
 from orglint import pool
-from orglint.facts import PersonFact
+from orglint.facts import PersonFact, Place, TeamFact
 from orglint.fileresult import FileResult, from_worker, to_worker
 from orglint.findings import Finding, Fix, Location, Severity
+from orglint.model import Person
+from orglint.suppress import Directive
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the forked pool")
 
@@ -142,12 +145,22 @@ def _result() -> FileResult:
     result.documents = 1
     result.teams = 1
     result.skipped = ["document 2: empty"]
+    result.directives = [
+        Directive(4, 3, 5, ("ORG102",), dt.date(2027, 1, 31), False, None),
+        Directive(1, 1, 0, ("ORG2", "X"), None, True, "unknown code X"),
+    ]
+    result.people = {"p1": Person("p1", "P", "ML Engineer", "ml-engineer", "senior",
+                                  ["python"], None, ("people", 0))}
+    result.facts.teams = [TeamFact("a", Place("teams/a.yaml", 2, 3, 2, 4), "g",
+                                   Place("teams/a.yaml", 5, 6, 5, 9), "Team")]
     result.stale = True
     return result
 
 
 def _across_the_pipe(result: FileResult) -> FileResult:
-    return from_worker(json.loads(json.dumps(to_worker(result))))
+    import marshal
+
+    return from_worker(marshal.loads(marshal.dumps(to_worker(result))))
 
 
 def test_a_result_crosses_the_pipe_unchanged():
@@ -161,7 +174,17 @@ def test_a_result_crosses_the_pipe_unchanged():
     assert [type(f.severity) for f in back.findings] == [Severity, Severity]
     assert back.facts.persons == sent.facts.persons
     assert type(back.facts.persons[0]) is PersonFact
+    assert back.facts.teams == sent.facts.teams
+    assert [type(x) for x in (back.facts.teams[0], *back.facts.teams[0][1::2])] == [
+        TeamFact, Place, Place]
     assert back.facts.has_people is True
+    assert [type(d) for d in back.directives] == [Directive, Directive]
+    assert type(back.directives[0].until) is dt.date
+    assert type(back.people["p1"]) is Person
+    assert [type(f.fix) for f in back.findings] == [type(None), Fix]
+    assert [type(r) for r in back.findings[1].related] == [Location]
+    # Interned as a finding made in this process shares its rule's strings.
+    assert back.findings[0].name is sys.intern("responsibility-outside-role")
 
 
 def _fails_in_a_worker(item: int) -> int:

@@ -351,18 +351,80 @@ def decode(data: object) -> FileResult:
     return result
 
 
-def to_worker(result: FileResult) -> list[Any]:
-    """``result`` as JSON values, for the pipe from a worker process to the main one
-    (``pool.run``'s ``send``): ``encode`` plus what only a run needs, never cached."""
-    return [encode(result), result.views, result.stale]
+# -- across the pool's pipe -------------------------------------------------------------
+#
+# A worker's result reaches the main process by ``marshal`` (``pool.py``), over a pipe
+# between orglint and its own fork that nothing else can write and that never touches
+# the disk: so it is rebuilt as it was sent, without the cache's field-by-field checks,
+# which guard against bytes an attacker wrote.  marshal takes exact builtin types only:
+# NamedTuples go as plain tuples, a severity as its int, a date as its ordinal.
+
+
+def _finding_wire(f: Finding) -> tuple[Any, ...]:
+    # Most findings point at no other place and carry no fix: sent without those two.
+    if not f.related and f.fix is None:
+        return (f.code, f.name, f.severity.value, *f[3:11])
+    return (f.code, f.name, f.severity.value, *f[3:11], tuple(map(tuple, f.related)),
+            None if f.fix is None else tuple(f.fix))
+
+
+def _directive_wire(d: Directive) -> tuple[Any, ...]:
+    return (*d[:4], None if d.until is None else d.until.toordinal(), *d[5:])
+
+
+def to_worker(result: FileResult) -> tuple[Any, ...]:
+    """``result`` as values ``marshal`` takes, for the pipe from a worker process to the
+    main one (``pool.run``'s ``send``), run-only fields included."""
+    facts = result.facts
+    return (result.file, list(map(_finding_wire, result.findings)),
+            [(t.id, tuple(t.place), t.parent,
+              None if t.parent_place is None else tuple(t.parent_place), t.kind)
+             for t in facts.teams],
+            list(map(tuple, facts.persons)), facts.has_people,
+            list(map(_directive_wire, result.directives)), result.skipped,
+            result.documents, list(map(tuple, result.people.values())),
+            list(map(tuple, result.fixes)), result.teams, result.views, result.stale)
+
+
+def _finding_back(row: tuple[Any, ...]) -> Finding:
+    # Code and name interned, as ``_finding_in`` does and for the same reason: a finding
+    # made here shares its rule's strings (marshal shares a file's name within a frame).
+    if len(row) == 11:
+        return _new_tuple(Finding, (_intern(row[0]), _intern(row[1]), _SEVERITIES[row[2]],
+                                    *row[3:], (), None))
+    related, fix = row[11:]
+    return _new_tuple(Finding, (
+        _intern(row[0]), _intern(row[1]), _SEVERITIES[row[2]], *row[3:11],
+        tuple(_new_tuple(Location, r) for r in related),
+        None if fix is None else _new_tuple(Fix, fix)))
+
+
+def _directive_back(row: tuple[Any, ...]) -> Directive:
+    return _new_tuple(Directive, (*row[:4], None if row[4] is None
+                                  else dt.date.fromordinal(row[4]), *row[5:]))
 
 
 def from_worker(data: Any) -> FileResult:
-    """The result ``to_worker`` sent, rebuilt by ``decode``, checked like a cache entry."""
-    encoded, views, stale = data
-    result = decode(encoded)
+    """The result ``to_worker`` sent, rebuilt."""
+    (file, findings, teams, persons, has_people, directives, skipped, documents, people,
+     fixes, team_count, views, stale) = data
+    result = FileResult(file)
+    result.findings = list(map(_finding_back, findings))
+    facts = result.facts
+    facts.teams = [_new_tuple(TeamFact, (tid, _new_tuple(Place, place), parent,
+                                         None if at is None else _new_tuple(Place, at),
+                                         kind))
+                   for tid, place, parent, at, kind in teams]
+    facts.persons = [_new_tuple(PersonFact, p) for p in persons]
+    facts.has_people = has_people
+    result.directives = list(map(_directive_back, directives))
+    result.skipped = skipped
+    result.documents = documents
+    result.people = {p[0]: _new_tuple(Person, p) for p in people}
+    result.fixes = [_new_tuple(Fix, f) for f in fixes]
+    result.teams = team_count
     result.views = views
-    result.stale = stale is True
+    result.stale = stale
     return result
 
 
