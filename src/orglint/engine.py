@@ -42,6 +42,7 @@ from orglint.rules.input import UnknownRole, YamlSyntaxError
 from orglint.rules.org import OrgContext
 from orglint.rules.patterns import custom_rules
 from orglint.schema import (
+    Moves,
     document_kind,
     expect,
     looks_like_orglint,
@@ -50,6 +51,7 @@ from orglint.schema import (
     validate,
 )
 from orglint.selection import check_selectors, is_enabled, names_rule, rule_for
+from orglint.source import MovedSource
 from orglint.suppress import scan
 from orglint.wording import plural
 
@@ -168,9 +170,12 @@ def check_bytes(file: str, raw: bytes, job: Job) -> FileResult:
         result.documents += 1
         problems = validate(doc, kind, file)
         result.findings.extend(problems)
-        data = recover(doc.data, kind) if problems else doc.data
+        moves: Moves = {}
+        data = recover(doc.data, kind, moves) if problems else doc.data
         if data is None:
             continue
+        if moves:  # items left out of a list: the others are found where they are written
+            doc = Document(doc.data, MovedSource(doc.source, moves), doc.index)
         if kind == "Team":
             teams.append((doc, data, not problems))
         elif kind == "People":
@@ -191,6 +196,7 @@ def check_bytes(file: str, raw: bytes, job: Job) -> FileResult:
 def _check_team(team: Team, doc: Document, data: dict[str, Any], clean: bool, file: str,
                 job: Job, people: Mapping[str, Person], result: FileResult) -> None:
     ctx = TeamContext(team, doc, file, job.matrix, people, job.codes)
+    first = len(result.findings)
     for rule in job.rules:
         try:
             result.findings.extend(rule.check_team(ctx))
@@ -198,6 +204,11 @@ def _check_team(team: Team, doc: Document, data: dict[str, Any], clean: bool, fi
             raise  # a policy's clear message (its time budget), not a crash
         except Exception as exc:  # a bug in a rule must not look like a clean file
             raise InternalError(f"rule {rule.code} failed on {file}: {exc!r}") from exc
+    if type(doc.source) is MovedSource:  # a fix edits the item where it is written
+        moved = doc.source.path
+        result.findings[first:] = [
+            f if f.fix is None else f._replace(fix=f.fix._replace(path=moved(f.fix.path)))
+            for f in result.findings[first:]]
     team_facts(doc, file, result.facts, data)
     if job.views:
         result.views = result.views if result.views is not None else []

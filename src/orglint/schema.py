@@ -315,18 +315,29 @@ _ENTRIES = {"Team": "members", "People": "people"}
 _OPTIONAL = {("metadata", "title"), ("metadata", "description"), ("metadata", "parent"),
              ("metadata", "labels"), ("metadata", "annotations"), ("spec", "size"),
              ("spec", "description")}
+# Lists whose items are read one by one: an invalid item is dropped, the others kept.
+_TEAM_LISTS = {("spec", "systems"), ("spec", "practices")}
+_ENTRY_LISTS = {"owns", "skills"}
 _ROUNDS = 3
 
+# A list some of whose items ``recover`` dropped: its path, and for each item kept the
+# index it has in the file, so that a finding on a kept item points where it is written.
+Moves = dict[tuple[str | int, ...], list[int]]
 
-def recover(data: dict[str, Any], kind: str) -> dict[str, Any] | None:
+
+def recover(data: dict[str, Any], kind: str,
+            moves: Moves | None = None) -> dict[str, Any] | None:
     """What of an invalid Team or People document can still be checked, or None.
 
     One misspelt key must not hide a whole team from the org: an unknown key is ignored
     (the model reads only its own), an invalid optional field is dropped, an invalid
     field of a member or person is dropped (an invalid ``allocation`` counts as 0%, so it
-    adds nothing to ORG301), and a member or person without a valid ``id`` becomes None,
-    so the others keep their index and place.  Anything else (no maturity, a team name
-    that is not an id) leaves nothing safe to check.  ``data`` is not changed.
+    adds nothing to ORG301), an invalid item of ``systems``, ``practices``, ``owns`` or
+    ``skills`` is dropped from its list (a list that is not one is dropped whole), and a
+    member or person without a valid ``id`` becomes None, so the others keep their index
+    and place.  Anything else (no maturity, a team name that is not an id) leaves
+    nothing safe to check.  ``data`` is not changed; the lists whose items moved are
+    put in ``moves``.
     """
     key = _ENTRIES.get(kind)
     spec = data.get("spec")
@@ -338,24 +349,62 @@ def recover(data: dict[str, Any], kind: str) -> dict[str, Any] | None:
     if isinstance(out.get("metadata"), dict):
         out["metadata"] = dict(out["metadata"])
     validator = _validator(kind)
+    moved: Moves = {} if moves is None else moves
     for _ in range(_ROUNDS):
         changed = False
+        items: dict[tuple[str | int, ...], set[int]] = {}
         for error in list(validator.iter_errors(out)):
             name = type(error.kind).__name__
             path = tuple(error.instance_path)
             if name in ("AdditionalProperties", "UniqueItems"):
                 continue  # unknown keys are not read; a repeated id changes no verdict
             if len(path) >= 3 and path[:2] == ("spec", key) and isinstance(path[2], int):
-                changed |= _drop_field(entries, path[2], path[3] if len(path) > 3 else None)
+                if (len(path) > 4 and path[3] in _ENTRY_LISTS and isinstance(path[4], int)
+                        and isinstance(entries[path[2]], dict)):
+                    items.setdefault(path[:4], set()).add(path[4])
+                else:
+                    changed |= _drop_field(entries, path[2],
+                                           path[3] if len(path) > 3 else None)
+            elif kind == "Team" and path[:2] in _TEAM_LISTS:
+                if len(path) > 2 and isinstance(path[2], int):
+                    items.setdefault(path[:2], set()).add(path[2])
+                else:
+                    changed |= spec.pop(path[1], None) is not None
             elif path[:2] in _OPTIONAL:
                 changed |= out[path[0]].pop(path[1], None) is not None
             elif kind == "People" and path[:1] == ("metadata",):
                 changed |= out.pop("metadata", None) is not None  # optional, and unread
             else:
                 return None
+        for where, drop in items.items():
+            changed |= _drop_items(spec, entries, where, drop, moved)
         if not changed:
             return out
     return None
+
+
+def _drop_items(spec: dict[str, Any], entries: list[Any], where: tuple[str | int, ...],
+                drop: set[int], moves: Moves) -> bool:
+    """The items ``drop`` of the list at ``where`` left out, and ``moves`` told where
+    each item kept is in the file (through any earlier round's moves)."""
+    if len(where) == 2:
+        owner: dict[str, Any] = spec
+    else:
+        index = where[2]
+        assert isinstance(index, int)
+        entry = entries[index]
+        if not isinstance(entry, dict):
+            return False
+        owner = entries[index] = dict(entry)
+    field = where[-1]
+    assert isinstance(field, str)
+    values = owner.get(field)
+    if not isinstance(values, list):
+        return False
+    before = moves.get(where, range(len(values)))
+    owner[field] = [v for k, v in enumerate(values) if k not in drop]
+    moves[where] = [before[k] for k in range(len(values)) if k not in drop]
+    return True
 
 
 def _drop_field(entries: list[Any], index: int, field: Any) -> bool:

@@ -116,3 +116,30 @@ class SourceMap:
 
 # Every finding asks for a span: Span's generated ``__new__`` is a Python frame.
 _tuple_new = tuple.__new__
+
+
+class MovedSource(SourceMap):
+    """A document's spans once ``schema.recover`` has left invalid items out of some of
+    its lists: a path through such a list names the item by its index in the list kept,
+    and is asked here by the index it has in the file."""
+
+    __slots__ = ("inner", "moves")
+
+    def __init__(self, inner: SourceMap, moves: dict[Path, list[int]]) -> None:
+        super().__init__(inner.values, inner.keys)
+        self.inner = inner
+        self.moves = moves
+
+    def path(self, path: Path) -> Path:
+        """``path`` with the index of a kept item turned into its index in the file."""
+        for where, kept in self.moves.items():
+            n = len(where)
+            if len(path) > n and path[:n] == where:
+                at = path[n]
+                if type(at) is int and 0 <= at < len(kept):
+                    return (*where, kept[at], *path[n + 1:])
+        return path
+
+    def span(self, path: Path, *, key: bool = False) -> Span:
+        return self.inner.span(self.path(path), key=key)
+

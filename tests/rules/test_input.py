@@ -65,6 +65,51 @@ def test_org003_on_a_field_keeps_checking_the_member(lint):
         """, select=["ORG0", "ORG1"], expected=[(7, 40, "ORG104"), (7, 68, "ORG003")])
 
 
+def test_org003_on_an_item_of_systems_or_practices_keeps_the_team(lint):
+    # One item that is not an id (or a list that is not one) is left out: the team and
+    # every other item are still checked, each finding where it is written.
+    lint.check("""
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: production
+          systems: [feature-store, Model Serving, model-serving]
+          practices: eval-gate
+          members:
+            - {id: d, name: D, role: devops-sre, owns: [training-pipelines, gpu-scheduling]}
+        """, select=["ORG0", "ORG104", "ORG201", "ORG202"], expected=[
+        (6, 13, "ORG201"), (6, 28, "ORG003"),
+        (6, 43, "ORG202"), (6, 43, "ORG202"), (6, 43, "ORG202"),
+        (7, 14, "ORG003"), (9, 49, "ORG104")])
+
+
+def test_org003_on_an_item_of_owns_keeps_the_other_items(lint):
+    # A non-id item drops itself only: ORG103 stays, ORG202 does not fire for the
+    # serving-runtime that is owned, and ORG005 and its fix point at the item after it.
+    found = lint.check("""
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          systems: [model-serving]
+          members:
+            - id: k
+              name: K
+              role: platform-engineer
+              owns: [training-code, Model Rollback, 42, serving-runtime, trainng-pipelines]
+              skills: [kubernetes, {x: 1}, terraform]
+        """, select=["ORG0", "ORG103", "ORG202"], expected=[
+        (6, 13, "ORG202"), (6, 13, "ORG202"),
+        (11, 14, "ORG103"), (11, 29, "ORG003"), (11, 45, "ORG003"),
+        (11, 66, "ORG005"), (12, 28, "ORG003")])
+    unknown = next(f for f in found if f.code == "ORG005")
+    assert unknown.fix is not None and unknown.fix.path == ("spec", "members", 0, "owns", 4)
+    assert {f.detail for f in found if f.code == "ORG202"} == {
+        "model-serving:inference-handlers", "model-serving:model-rollback"}
+
+
 def test_org003_where_nothing_is_safe_skips_the_document(lint):
     # No maturity: the team cannot be judged, so only the schema error is reported.
     lint.check("""
