@@ -79,7 +79,7 @@ def test_globals_are_pyyamls_own_after_every_outcome(text):
 
 @pytest.mark.parametrize("error", [KeyboardInterrupt, RuntimeError])
 def test_globals_are_restored_when_the_build_is_interrupted(monkeypatch, error):
-    def interrupted(events: Any, loaded: Any, limits: Any) -> None:
+    def interrupted(events: Any, loaded: Any, limits: Any, first_index: int = 0) -> None:
         next(events)
         assert not originals()
         raise error

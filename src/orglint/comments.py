@@ -17,10 +17,10 @@ import bisect
 import re
 
 from orglint.ntuple import NamedTuple
+from orglint.resync import BREAK, MAX_RESUMES, rest, resume_at
 
-# libyaml's line breaks; str.splitlines() splits on more (form feed, \x1c...) and would
-# number lines differently from the findings.
-BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+__all__ = ["BREAK", "Comment", "comments", "line_starts"]
+
 # A '#' that can start a comment: first in the text, or after a blank or a line break.
 _CANDIDATE = re.compile("(?<![^ \t\r\n\x85\u2028\u2029])#")
 
@@ -37,57 +37,77 @@ def line_starts(text: str) -> list[int]:
     return [0, *(m.end() for m in BREAK.finditer(text))]
 
 
-def _scalar_spans(text: str) -> tuple[list[int], list[int], int]:
-    """(starts, ends, parsed up to) of the parts of scalars that cannot hold a comment.
+def _scalar_spans(text: str) -> tuple[list[int], list[int], list[tuple[int, int]]]:
+    """(starts, ends, unread) of the parts of scalars that cannot hold a comment.
 
-    Spans come in text order and never overlap: scalars do not nest.  ``parsed up to`` is
-    the index where a parse error stopped the parser (the text's length if none): past
-    it nothing is known, so no comment is reported there.
+    Spans come in text order and never overlap: scalars do not nest.  ``unread`` are the
+    (start, end) index ranges a parse error left unread, from where the broken construct
+    began to where reading started again (``resync``, as the loader does): nothing is
+    known there, so no comment is reported there.
     """
     import yaml
     from yaml.events import ScalarEvent
 
     starts: list[int] = []
     ends: list[int] = []
-    limit = len(text)
-    parser = yaml.CSafeLoader(text)
-    try:
-        for event in iter(parser.get_event, None):
-            if event.__class__ is not ScalarEvent:
-                continue
-            assert event.start_mark is not None and event.end_mark is not None  # C parser
-            start = event.start_mark.index
-            end = event.end_mark.index
-            if event.style in ("|", ">"):
-                # The header line (indicator, then maybe a comment) is not content.
-                header = BREAK.search(text, start, end)
-                start = header.end() if header else end
-            if end > start:
-                starts.append(start)
-                ends.append(end)
-    except yaml.MarkedYAMLError as exc:
-        # An error is found where the broken construct ends (the end of the text, for
-        # an unclosed quote); it began at the context mark.
-        marks = [m.index for m in (exc.problem_mark, exc.context_mark) if m is not None]
-        limit = min(marks, default=0)
-    except yaml.YAMLError:
-        limit = 0
-    finally:
-        parser.dispose()
-    return starts, ends, limit
+    unread: list[tuple[int, int]] = []
+    part, shift, after = text, 0, -1  # shift: an index in ``part`` + shift = in ``text``
+    for _ in range(MAX_RESUMES + 1):
+        parser = yaml.CSafeLoader(part)
+        try:
+            for event in iter(parser.get_event, None):
+                if event.__class__ is not ScalarEvent:
+                    continue
+                assert event.start_mark is not None and event.end_mark is not None
+                start = event.start_mark.index + shift
+                end = event.end_mark.index + shift
+                if event.style in ("|", ">"):
+                    # The header line (indicator, then maybe a comment) is not content.
+                    header = BREAK.search(text, start, end)
+                    start = header.end() if header else end
+                if end > start:
+                    starts.append(start)
+                    ends.append(end)
+            return starts, ends, unread
+        except yaml.MarkedYAMLError as exc:
+            # An error is found where the broken construct ends (the end of the text, for
+            # an unclosed quote); it began at the context mark.
+            marks = [m for m in (exc.problem_mark, exc.context_mark) if m is not None]
+            stop = max(after, min((m.index + shift for m in marks), default=0))
+            line = marks[0].line + 1 if marks else 1
+        except yaml.YAMLError:
+            unread.append((max(after, 0), len(text)))
+            return starts, ends, unread
+        finally:
+            parser.dispose()
+        resume = resume_at(text, line, after) if marks else None
+        unread.append((stop, len(text) if resume is None else resume))
+        if resume is None:
+            return starts, ends, unread
+        part, blanked = rest(text, resume)
+        shift = resume - blanked
+        after = resume
+    unread[-1] = (unread[-1][0], len(text))
+    return starts, ends, unread
 
 
 def comments(text: str) -> list[Comment]:
     """Every real comment of ``text``, in order.  Linear in the text (plus a log factor)."""
     if "#" not in text:
         return []
-    starts, ends, limit = _scalar_spans(text)
+    starts, ends, unread = _scalar_spans(text)
     lines = line_starts(text)
     out: list[Comment] = []
     after = 0  # a '#' inside the previous comment is part of it
-    for match in _CANDIDATE.finditer(text, 0, limit):
+    gaps = iter(unread)
+    gap = next(gaps, None)
+    for match in _CANDIDATE.finditer(text):
         at = match.start()
         if at < after:
+            continue
+        while gap is not None and at >= gap[1]:
+            gap = next(gaps, None)
+        if gap is not None and at >= gap[0]:
             continue
         span = bisect.bisect_right(starts, at) - 1
         if span >= 0 and at < ends[span]:

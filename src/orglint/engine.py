@@ -147,7 +147,7 @@ def check_bytes(file: str, raw: bytes, job: Job) -> FileResult:
     loaded = load(raw, file, job.limits)
     # pre-commit passes every YAML file: a broken CI config or a Helm template is someone
     # else's to report, but a limit hit by any file is ours (the limits keep orglint safe).
-    if loaded.failed:
+    if loaded.failed and not loaded.documents:
         if loaded.limited or looks_like_orglint(raw):
             result.findings.extend(loaded.findings)
         else:
@@ -157,6 +157,11 @@ def check_bytes(file: str, raw: bytes, job: Job) -> FileResult:
         # would be reported as unused.
         return result
     result.directives = scan(loaded.text) if loaded.text else []
+    if loaded.broken and result.directives:
+        # A comment in a part the YAML error left unread suppresses nothing there, and is
+        # not reported as unused either: what it would suppress was never checked.
+        result.directives = [d for d in result.directives
+                             if not any(a <= d.line < b for a, b in loaded.broken)]
     if not loaded.documents:
         result.skipped.append("empty (no YAML document)")  # -v's reason, as the summary says
     teams: list[tuple[Document, dict[str, Any], bool]] = []

@@ -20,12 +20,15 @@ parsers do.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
+from functools import partial
 from types import ModuleType
 from typing import Any
 
 from orglint.findings import Finding, Severity
 from orglint.ntuple import NamedTuple
+from orglint.resync import MAX_RESUMES, rest, resume_at
 from orglint.source import Marked, MarkedKeys, NestedPath, SourceMap
 from orglint.yamlevents import (
     Alias,
@@ -59,7 +62,7 @@ class Document:
 
 
 class Loaded:
-    __slots__ = ("documents", "file", "findings", "limited", "text")
+    __slots__ = ("broken", "documents", "file", "findings", "limited", "parsed_to", "text")
 
     def __init__(self, file: str, text: str, findings: list[Finding] | None = None) -> None:
         self.file = file
@@ -69,6 +72,10 @@ class Loaded:
         # Refused for a limit (size, encoding, nesting, aliases) rather than for its
         # syntax: reported for any file, since the limits are what keeps orglint safe.
         self.limited = text == "" and bool(self.findings)
+        # The lines (1-based, end excluded) of each part that an ORG001 left unread, and
+        # the line where the last document read ended.
+        self.broken: list[tuple[int, int]] = []
+        self.parsed_to = 1
 
     @property
     def failed(self) -> bool:
@@ -274,25 +281,42 @@ def _import_yaml() -> ModuleType:
 
 
 def load_text(text: str, file: str, limits: Limits | None = None) -> Loaded:
+    """The documents of ``text``.  A syntax error or a refusal is an ORG001, and reading
+    starts again at the next ``---`` after it: the documents around a broken one are
+    still read (one stray quote must not hide a file's other teams)."""
     # Imported at the first parse, not with this module (commands that parse nothing
     # start without PyYAML), and kept: an import statement per file costs more.
     yaml = _yaml if _yaml is not None else _import_yaml()
     limits = limits or Limits()
     loaded = Loaded(file, text)
-    try:
-        events(yaml, text, lambda stream: _build(stream, loaded, limits))
-    except _Refused as exc:
-        loaded.documents.clear()
-        loaded.findings = [finding_at("ORG001", exc.message, file, exc.line, exc.column)]
-        loaded.limited = exc.limit
-    except yaml.MarkedYAMLError as exc:
-        loaded.documents.clear()
-        loaded.findings = [_syntax_finding(exc, file, text, limits.max_depth)]
-        loaded.limited = (exc.problem or "").startswith("exceeded maximum nesting depth")
-    except yaml.YAMLError as exc:  # a reader error without a mark
-        loaded.documents.clear()
-        loaded.findings = [finding_at("ORG001", _first_line(str(exc)), file, 1, 1)]
-    return loaded
+    part, offset, resumes = text, -1, 0
+    while True:
+        first_index = len(loaded.documents) + resumes  # a broken document counts as one
+        try:
+            events(yaml, part, partial(_build, loaded=loaded, limits=limits,
+                                       first_index=first_index))
+            return loaded
+        except _Refused as exc:
+            finding = finding_at("ORG001", exc.message, file, exc.line, exc.column)
+            loaded.limited |= exc.limit
+        except yaml.MarkedYAMLError as exc:
+            finding = _syntax_finding(exc, file, part, limits.max_depth)
+            loaded.limited |= (exc.problem or "").startswith("exceeded maximum nesting depth")
+        except yaml.YAMLError as exc:  # a reader error without a mark: nowhere to go on
+            loaded.findings.append(finding_at("ORG001", _first_line(str(exc)), file, 1, 1))
+            loaded.broken.append((loaded.parsed_to, sys.maxsize))
+            return loaded
+        if finding not in loaded.findings:
+            loaded.findings.append(finding)
+        resume = resume_at(text, finding.line, offset) if resumes < MAX_RESUMES else None
+        if resume is None:
+            loaded.broken.append((loaded.parsed_to, sys.maxsize))
+            return loaded
+        part, blanked = rest(text, resume)
+        loaded.broken.append((loaded.parsed_to, blanked + 1))
+        loaded.parsed_to = blanked + 1
+        resumes += 1
+        offset = resume
 
 
 def _first_line(text: str) -> str:
@@ -389,7 +413,8 @@ def _duplicate(loaded: Loaded, spans: Marked, key_start: Any, key: str,
         " the later value wins", loaded.file, key_start.line + 1, key_start.column + 1))
 
 
-def _build(events: Iterator[Event], loaded: Loaded, limits: Limits) -> None:
+def _build(events: Iterator[Event], loaded: Loaded, limits: Limits,
+           first_index: int = 0) -> None:
     """Events → plain dicts and lists, with spans; the hot loop of the check path.
 
     Spans are stored as the parser's (start mark, end mark) and read as 0-based
@@ -420,7 +445,7 @@ def _build(events: Iterator[Event], loaded: Loaded, limits: Limits) -> None:
     root: Any = None
     alias_budget = 0
     alias_text = 0
-    doc_index = 0
+    doc_index = first_index
     resolve = _resolve_plain
     words = _WORDS
     numeric = _NUMERIC_FIRST
@@ -526,6 +551,7 @@ def _build(events: Iterator[Event], loaded: Loaded, limits: Limits) -> None:
         elif cls is DocumentEnd:
             loaded.documents.append(Document(root, SourceMap(values, MarkedKeys(values)),
                                              doc_index))
+            loaded.parsed_to = event.args[1].line + 1
             doc_index += 1
             continue
         else:

@@ -16,6 +16,88 @@ def test_org001_syntax_error_at_parser_position(lint):
         """, expected=[(4, 5, "ORG001")])
 
 
+def test_org001_in_one_document_keeps_the_documents_around_it(lint):
+    # Reading starts again at the next '---' after the error: the first team (with its
+    # duplicate key) and the third are still checked, each finding where it is written.
+    source = """
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t1}
+        spec:
+          maturity: pilot
+          members:
+            - {id: a, name: A, role: devops-sre, owns: [training-pipelines]}
+          maturity: pilot
+        ---
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: "t2
+        spec: {maturity: pilot, members: []}
+        ---
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t3}
+        spec:
+          maturity: pilot
+          members:
+            - {id: b, name: B, role: devops-sre, owns: [training-pipelines]}
+        """
+    lint.check(source, select=["ORG0", "ORG104"], expected=[
+        (*at(source, "training-pipelines"), "ORG104"), (*at(source, "maturity", 2), "ORG002"),
+        (*at(source, "---", 2), "ORG001"), (*at(source, "training-pipelines", 2), "ORG104")])
+
+
+def test_org001_in_the_first_document_keeps_the_next_one(lint):
+    source = """
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t1
+        spec: {maturity: pilot, members: []}
+        ---
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t2}
+        spec:
+          maturity: pilot
+          members:
+            - {id: b, role: devops-sre, owns: [training-pipelines]}  # orglint: ignore[ORG104]
+            - {id: c, name: C, role: devops-sre, owns: [training-pipelines]}
+        """
+    lint.check(source, select=["ORG0", "ORG104", "ORG9"], expected=[
+        (4, 5, "ORG001"), (*at(source, "training-pipelines", 2), "ORG104")])
+
+
+def test_a_suppression_in_the_part_an_error_left_unread_is_not_unused(lint):
+    # What it would suppress was never checked: neither applied nor reported (ORG901).
+    source = """
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t1}
+        spec:
+          maturity: pilot
+          members:
+            - {id: a, role: devops-sre, owns: [training-pipelines]}  # orglint: ignore[ORG104]
+            - {id: b, name: "B}
+        ---
+        apiVersion: orglint/v1
+        kind: Group
+        metadata: {name: g}
+        """
+    lint.check(source, select=["ORG0", "ORG104", "ORG9"], expected=[
+        (*at(source, "---"), "ORG001")])
+
+
+def test_org001_every_broken_document_is_read_past_a_bounded_number_of_times(lint):
+    from orglint.resync import MAX_RESUMES
+
+    good = "---\napiVersion: orglint/v1\nkind: Group\nmetadata: {name: g%d}\n"
+    bad = "---\napiVersion: orglint/v1\nkind: Group\nmetadata: {name: \"g\n"
+    source = "".join(good % i + bad for i in range(MAX_RESUMES + 5))
+    found = lint.findings(source, select=["ORG001"])
+    assert len(found) == MAX_RESUMES + 1
+    assert [f.line for f in found] == [8 * i + 9 for i in range(MAX_RESUMES + 1)]
+
+
 def test_org001_tab_indentation(lint):
     found = lint.check("apiVersion: orglint/v1\nkind: Team\nmetadata:\n\tname: t\n",
                        expected=[(4, 1, "ORG001")])
