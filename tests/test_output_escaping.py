@@ -166,7 +166,7 @@ def test_a_custom_matrix_cannot_inject_through_its_rule_texts(run_cli, tmp_path)
         assert not RAW_CONTROLS.search(result.out), fmt
         assert "::error::forged" not in result.out.replace("\\n::error::forged", ""), fmt
     text = run_cli("check", "t.yaml", "--no-cache").out
-    assert "dmitri\\x1b[2J\\n::error::forged because\\x07\\n##[error]forged" in text
+    assert "dmitri\\x1b[2J\\n::error::forged because\\x07\\n#\\x23[error]forged" in text
 
 
 @pytest.mark.parametrize("rule", ["ACME001", "acme-rule"])
@@ -193,11 +193,51 @@ def test_visible(raw, shown):
     assert visible(raw) == shown
 
 
+@pytest.mark.parametrize(("raw", "shown"), [
+    ("##[error]x", "#\\x23[error]x"),
+    ("owns ##[error file=a.yaml;line=1]forged", "owns #\\x23[error file=a.yaml;line=1]forged"),
+    ("###[[", "##\\x23[["),
+    ("\x1b##[stop-commands]x", "\\x1b#\\x23[stop-commands]x"),
+])
+def test_the_runners_legacy_command_is_escaped_anywhere_in_a_line(raw, shown):
+    # The runner finds "##[" anywhere in a line, not only at its start.
+    assert visible(raw) == shown and "##[" not in visible(raw, newlines=True)
+
+
+LEGACY = """\
+apiVersion: orglint/v1
+kind: Team
+metadata: {name: t}
+spec:
+  maturity: pilot
+  members:
+    - id: kim
+      name: "##[warning]name"
+      role: "##[stop-commands]x"
+      owns: ["##[error file=README.md;line=1]forged"]
+"""
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_format_writes_the_runners_legacy_command(run_cli, tmp_path, monkeypatch, fmt):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "##[warning]x").mkdir()
+    (tmp_path / "##[warning]x" / "t.yaml").write_text(LEGACY)
+    result = run_cli("check", ".", "-v", "--no-cache", "--output-format", fmt)
+    assert result.code == 1, result.err
+    assert "##[" not in result.out and "##[" not in result.err
+    if fmt == "json":  # JSON escapes content itself: the same strings, once decoded
+        assert "##[stop-commands]x" in json.dumps(json.loads(result.out))
+    else:  # shown as an escape (Markdown also escapes the bracket)
+        assert re.search(r"#\\{1,2}(x23|u0023)\\?\[stop-commands", result.out), result.out
+
+
 def test_the_escapes_of_each_format():
     assert visible("a\nb", newlines=True) == "a\nb"
     assert line_start("::error::x") == "./::error::x"
     assert line_start("\u3000::error::x") == "./\u3000::error::x"
-    assert line_start("##[error]x") == "./##[error]x"
+    assert line_start("##[error]x") == "#\\x23[error]x"  # escaped wherever it is
     assert line_start("teams/a.yaml") == "teams/a.yaml"
     assert github_data("100% done\r\n::x") == "100%25 done\\r\\n::x"
     assert github_property("a:b,c%") == "a%3Ab%2Cc%25"

@@ -44,6 +44,11 @@ _UNSAFE_BUT_NEWLINE: re.Pattern[str] = cast("re.Pattern[str]", _Compiled(
 _SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # A line that starts (after blanks) with one of these is a command to the GitHub runner.
 _RUNNER_COMMANDS = ("::", "##[")
+# The runner's older command syntax, which it finds anywhere in a line of a step's
+# output (actions/runner, ActionCommand.TryParse: ``IndexOf("##[")``): escaped wherever
+# content holds it, in every format, since every line a step prints is read.
+_LEGACY_COMMAND = "##["
+_LEGACY_SHOWN = "#\\x23["
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -64,11 +69,24 @@ def visible(text: str, *, newlines: bool = False) -> str:
     # neither pattern, and a report of printable messages compiles neither (4 M
     # instructions each).
     if text.isprintable():
-        return text
+        return text if _LEGACY_COMMAND not in text else _defang(text)
     pattern = _UNSAFE_BUT_NEWLINE if newlines else _UNSAFE
-    if pattern.search(text) is None:
-        return text
-    return pattern.sub(_escape, text)
+    if pattern.search(text) is not None:
+        text = pattern.sub(_escape, text)
+    return text if _LEGACY_COMMAND not in text else _defang(text)
+
+
+def json_safe(text: str) -> str:
+    """A JSON text with no ``##[`` left for the runner to read as a command: the '#'
+    before '[' written ``\\u0023``, so every string decodes exactly as it was.  ('#'
+    only occurs inside strings, never after an escaping backslash.)"""
+    return text if _LEGACY_COMMAND not in text else text.replace(_LEGACY_COMMAND,
+                                                                  "#\\u0023[")
+
+
+def _defang(text: str) -> str:
+    # One pass is enough: the replacement holds no '#' before a '#', nor one before '['.
+    return text.replace(_LEGACY_COMMAND, _LEGACY_SHOWN)
 
 
 def line_start(text: str) -> str:

@@ -38,6 +38,10 @@ def get(name: str) -> Reporter:
 
     module = importlib.import_module(f"orglint.reporters.{_MODULES[name]}")
     render: Reporter = module.render
+    if name in _JSON:
+        from orglint.escape import json_safe
+
+        return lambda result, ctx: json_safe(render(result, ctx))
     return render
 
 
@@ -47,13 +51,21 @@ def stream(name: str) -> Streamer:
 
     module = importlib.import_module(f"orglint.reporters.{_MODULES[name]}")
     pieces: Streamer | None = getattr(module, "pieces", None)
-    if pieces is not None:
-        return pieces
-    render: Reporter = module.render
-    return lambda result, ctx: iter((render(result, ctx),))
+    if pieces is None:
+        render = get(name)
+        return lambda result, ctx: iter((render(result, ctx),))
+    if name in _JSON:
+        from orglint.escape import json_safe
+
+        # A piece holds whole JSON values: no string is cut between two.
+        return lambda result, ctx: map(json_safe, pieces(result, ctx))
+    return pieces
 
 
 _MODULES = {"text": "text", "json": "json_", "sarif": "sarif", "github": "github",
             "gitlab": "gitlab", "junit": "junit", "html": "html", "markdown": "markdown"}
 FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit", "html", "markdown")
+# The JSON formats: content is escaped by JSON itself, and ``escape.json_safe`` then
+# writes the '#' of any "##[" (a GitHub runner command anywhere in a line) as \u0023.
+_JSON = frozenset({"json", "sarif", "gitlab"})
 ORG_FORMATS = ("html", "markdown")  # reports that show the org, not only its findings

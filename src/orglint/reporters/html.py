@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from urllib.parse import quote
 
 from orglint import __version__
-from orglint.escape import visible
+from orglint.escape import json_safe, visible
 from orglint.explore import role_json
 from orglint.findings import Finding, Result
 from orglint.orgview import OrgView, allocations, single_points
@@ -52,7 +52,7 @@ def e(value: object) -> str:
 
 def script_json(value: object) -> str:
     """JSON safe inside <script>: no '<', '>' or '&' can end the element or start one."""
-    text = json.dumps(value, separators=(",", ":"))
+    text = json_safe(json.dumps(value, separators=(",", ":")))  # and no "##[" command
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
