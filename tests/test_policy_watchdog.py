@@ -94,3 +94,46 @@ def test_a_signal_to_the_command_reaches_the_run(tmp_path):
     out, err = process.communicate(timeout=30)
     assert time.monotonic() - started < 20
     assert process.returncode == 2 and "signal 15" in err, (out, err)
+
+
+def test_the_bounded_run_dumps_no_core():
+    # A core file would land in the repository (over a file named core) with the run's
+    # memory; found by the security review.
+    probe = ("import resource\nfrom orglint.policy import watchdog\n"
+             "resource.setrlimit(resource.RLIMIT_CORE, (1 << 20, resource.RLIM_INFINITY))\n"
+             "watchdog._limit()\nprint(resource.getrlimit(resource.RLIMIT_CORE))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "(0, 0)"
+
+
+def test_the_run_ends_when_the_command_is_killed_outright(tmp_path):
+    # SIGKILL cannot be passed on: the run must not go on unsupervised (and write its
+    # outputs later).  Found by the security review.
+    import signal
+    import time
+
+    expression = ("[0,1,2,3,4,5].all(i, !team.metadata.annotations['a']"
+                  ".matches('[^z]{1,1000}[^z]{1,1000}z'))")
+    folder = _org(tmp_path, expression, "x" * 200_000)
+    process = subprocess.Popen([sys.executable, "-m", "orglint", "check", "--no-cache"],
+                               cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={**os.environ, "NO_COLOR": "1"})
+    time.sleep(1.5)  # the policies are loaded, the run forked and under way
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    assert children, "the command did not fork its run"
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=30)
+    run = int(children[0])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(run):
+        time.sleep(0.1)
+    assert not _alive(run)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended (reaped by init in time)

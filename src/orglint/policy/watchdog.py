@@ -63,10 +63,16 @@ def supervise() -> None:
     _armed[0] = False
     sys.stdout.flush()
     sys.stderr.flush()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:
         with contextlib.suppress(OSError, ValueError):  # refused: the budget only
             _limit()
+        # A parent killed outright (SIGKILL) cannot pass a signal on: without this the
+        # run would go on unsupervised and could still write its outputs.
+        from orglint.pool import die_with_parent
+
+        die_with_parent(parent)
         return
     # The parent: Ctrl-C reaches the child too (one process group), which reports it; a
     # signal sent to this process alone (`timeout`, a CI runner stopping the step) is
@@ -89,8 +95,18 @@ def supervise() -> None:
 
 
 def _limit() -> None:
-    from resource import RLIM_INFINITY, RLIMIT_AS, RLIMIT_CPU, getrlimit, setrlimit
+    from resource import (
+        RLIM_INFINITY,
+        RLIMIT_AS,
+        RLIMIT_CORE,
+        RLIMIT_CPU,
+        getrlimit,
+        setrlimit,
+    )
 
+    # Stopped by a limit, a process may dump core: into the working folder (the
+    # repository, over any file named ``core``), with the run's memory in it.
+    setrlimit(RLIMIT_CORE, (0, 0))
     soft, hard = getrlimit(RLIMIT_CPU)
     want = cpu_seconds()
     if hard == RLIM_INFINITY or hard > want + 5:
