@@ -5,9 +5,12 @@ does not run at all, imports and exit included."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
+
+import pytest
 
 from orglint.lazyre import Deferred, import_deferring
 from tests.conftest import REPO
@@ -165,3 +168,23 @@ sys.stderr.write(json.dumps([[type(p).__name__, p._compiled is None] for p in pa
     assert cache.OWN_FILES.fullmatch("index/stat-index.json") is not None
     assert cache.OWN_FILES.fullmatch("index/other.json") is None
     assert conform._SURROGATE.search("caf\udce9") is not None
+
+
+@pytest.mark.parametrize(("encoding", "fmt"), [
+    ("cp1252", "markdown"), ("ascii", "text"), ("ascii", "github"), ("ascii", "junit"),
+    ("latin-1", "html")])
+def test_an_output_encoding_that_is_not_utf8_escapes_what_it_cannot_hold(tmp_path, encoding,
+                                                                          fmt):
+    # Found by the security review: an internal error, exit 2, the report half written.
+    (tmp_path / "t.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t, title: \"\u00c9quipe"
+        " \U0001f680\"}\nspec:\n  maturity: pilot\n  members:\n"
+        "    - {id: a, name: Ren, title: \"Sorc\u00e9r \u6f22\"}\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "orglint", "check", "--no-cache",
+                           "--no-config", "--output-format", fmt, "t.yaml"], cwd=tmp_path,
+                          capture_output=True,
+                          env={**os.environ, "PYTHONIOENCODING": encoding, "NO_COLOR": "1"})
+    assert done.returncode == 1, done.stderr
+    assert b"internal error" not in done.stderr and b"Traceback" not in done.stderr
+    out = done.stdout.decode(encoding)
+    assert "\\u6f22" in out or "&#" in out or "\u6f22" in out  # escaped, or held

@@ -7,6 +7,7 @@ it (tests, tools); what is here is only for a process that ends with the command
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import os
 import sys
@@ -57,6 +58,14 @@ def run() -> None:
     from orglint.policy import watchdog
 
     watchdog.arm()
+    # Standard output in an encoding that is not UTF-8 (a Windows pipe's cp1252, an
+    # ASCII locale) cannot hold every character of the content, nor the report's own
+    # symbols: such a character is written as an escape (\xe9, \U0001f7e5) instead of
+    # ending the run with the report half written.  (Standard error already does so.)
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        with contextlib.suppress(ValueError, OSError):
+            reconfigure(errors="backslashreplace")
     code = main()
     _end(code)
     sys.exit(code)
