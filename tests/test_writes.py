@@ -509,3 +509,18 @@ def test_read_regular_never_reads_through_a_symlink(tmp_path):
     (tmp_path / "link").symlink_to("secret")
     with pytest.raises(fsutil.Refused, match="it is a symbolic link, not a regular file"):
         fsutil.read_regular(tmp_path / "link", 10)
+
+
+@pytest.mark.parametrize("name", ["L" * 245 + ".yaml", "\u00e9" * 120 + ".yaml"])
+def test_fix_writes_a_file_whose_name_is_as_long_as_names_go(run_cli, tmp_path, name):
+    # The temporary name beside it must fit the same 255 bytes (found by the security
+    # review: "not fixed: cannot write it: File name too long"), even cut inside a
+    # character of more than one byte.
+    team = tmp_path / name
+    team.write_text("apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec:\n"
+                    "  maturity: exploring\n  members:\n"
+                    "    - {id: a, name: A, title: Data Engineer}\n")
+    result = run_cli("check", "--no-config", "--no-cache", "--fix", str(team))
+    assert "not fixed" not in result.err, result.err
+    assert "role: data-engineer" in team.read_text()
+    assert sorted(os.listdir(tmp_path)) == [name]  # no temporary left behind

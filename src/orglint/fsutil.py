@@ -151,9 +151,15 @@ def inside(path: Path, roots: Iterable[Path]) -> bool:
     return False
 
 
+# What of a file's name its temporary name keeps: with the dot before it and the 21
+# bytes after it, the 255 bytes a name may have (a longer one could not be fixed).
+_NAME_ROOM = 255 - 22
+
+
 def _temporary(folder: Path, name: str, mode: int) -> tuple[int, Path]:
+    kept = os.fsdecode(os.fsencode(name)[:_NAME_ROOM])
     for _ in range(16):
-        tmp = folder / f".{name}.{os.urandom(4).hex()}.orglint-tmp"
+        tmp = folder / f".{kept}.{os.urandom(4).hex()}.orglint-tmp"
         try:
             return os.open(tmp, _TEMP_FLAGS, mode), tmp
         except FileExistsError:
