@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -190,6 +191,29 @@ def test_policy_rules_are_selected_suppressed_and_explained(tmp_path, run_cli):
     assert "ACME017" in ids
     explained = run_cli("rule", "ACME017")
     assert explained.code == 0 and "Juniors need a mentor" in explained.out
+
+
+def test_an_expression_cannot_close_its_code_block_in_the_rule_docs(tmp_path, run_cli):
+    # Found by the security review: a line of three backticks inside a CEL string ended
+    # a fixed fence, and what followed rendered as Markdown in SARIF's help.markdown.
+    org(tmp_path, """\
+        - code: ACME019
+          name: fenced
+          target: team
+          expression: |
+            team.metadata.name == \'\'\'
+            ```
+            # Security notice [Click](https://evil.example)
+            \'\'\'
+        """)
+    sarif = json.loads(run_cli("check", "team.yaml", "--output-format", "sarif").out)
+    [rule] = [r for r in sarif["runs"][0]["tool"]["driver"]["rules"] if r["id"] == "ACME019"]
+    markdown = rule["help"]["markdown"]
+    block = re.search(r"^(`{4,})\n(.*?)\n\1$", markdown, re.MULTILINE | re.DOTALL)
+    assert block is not None, markdown
+    assert "```\n# Security notice" in block.group(2)  # inside the block, as code
+    explained = run_cli("rule", "ACME019").out
+    assert "````\n" in explained
 
 
 def test_rule_explains_a_custom_matrix_code(tmp_path, run_cli):

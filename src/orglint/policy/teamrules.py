@@ -11,6 +11,7 @@ exactly where it is, as ORG903, and never turns into a pass.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -285,8 +286,17 @@ def _docs(compiled: Compiled) -> str:
             f" {spec.file}, target `{spec.target}`).\n\n## Why is this bad?\n"
             f"{docs.get('why') or spec.message or spec.summary}\n\n## Example\n"
             f"{docs.get('example') or f'{a} {spec.target} for which this is false:'}\n\n"
-            f"```\n{spec.expression.source}\n```\n\nUse instead:\n"
+            f"{_fenced(spec.expression.source)}\n\nUse instead:\n"
             f"{docs.get('instead') or f'{a} {spec.target} for which it holds.'}\n")
+
+
+def _fenced(code: str) -> str:
+    """``code`` as a Markdown code block whose fence no line of it can close: longer
+    than its longest run of backticks (the expression comes from the repository, and a
+    line of three backticks would end a fixed fence and let what follows render)."""
+    longest = max((len(run) for run in re.findall("`+", code)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{code}\n{fence}"
 
 
 def report(cls: type[Rule], ctx: TeamContext,
