@@ -678,3 +678,42 @@ def test_a_finding_is_reported_once_however_many_records_give_it(tmp_path):
     settings.paths = ["*.yaml"]
     found = run(plan(settings), Request(["z-catalog.yaml"], cwd=folder)).findings
     assert len(found) == 3 and len(set(found)) == 3, found  # name, title, level: once each
+
+
+def test_the_reports_show_backstage_teams_and_the_roles_the_rules_used(tmp_path, run_cli):
+    # Found by the trust review: the HTML coverage table was empty and Markdown listed
+    # the findings as "outside any team".  Both show the Group's team, at its file, with
+    # the role its User's title gives (the same the rules used).
+    catalog = teams("search", maturity="production", members="user:default/dana") + dedent("""\
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata:
+          name: dana
+          annotations: {orglint.dev/owns: serving-runtime}
+        spec: {memberOf: [search], profile: {displayName: Dana}}
+        """)
+    folder = org(tmp_path, {"catalog-info.yaml": catalog})
+    (folder / ".orglint.yaml").write_text("backstage: true\n")
+    user = folder / "catalog-info.yaml"
+    user.write_text(user.read_text().replace(
+        "spec: {memberOf: [search], profile: {displayName: Dana}}",
+        "spec: {memberOf: [search], profile: {displayName: Dana, jobTitle: ML Engineer}}"))
+    markdown = run_cli("check", "--output-format", "markdown", cwd=folder).out
+    assert "| search | production | 1 |" in markdown, markdown
+    # The Group's own findings (here ORG203, at its maturity) are under its team.
+    assert "<summary>search (catalog-info.yaml): " in markdown
+    html = run_cli("check", "--output-format", "html", cwd=folder).out
+    assert 'data-team="search"' in html
+    from orglint.config import Settings
+    from orglint.engine import plan
+    from orglint.files import gather
+    from orglint.orgview import build
+
+    settings = Settings(root=folder, cache=False, backstage=True)
+    the_plan = plan(settings)
+    view = build(the_plan.matrix, gather(settings, ["."], cwd=folder), settings.limits,
+                 backstage=True)
+    [team] = view.teams
+    assert (team.id, team.file, team.line) == ("search", "catalog-info.yaml",
+                                              line_of(user, "search")[0])
+    assert [(m.id, m.role) for m in team.members] == [("dana", "ml-engineer")]

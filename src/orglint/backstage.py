@@ -12,11 +12,12 @@ group.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from orglint.catalog import MARKER, Catalog, Entity, collect
 from orglint.facts import FileFacts, PersonFact, Place, TeamFact, pack
+from orglint.files import Gathered
 from orglint.findings import Finding
 from orglint.loader import Document, Limits, load
 from orglint.membership import PREFIX, Org, note, number, split
@@ -106,6 +107,33 @@ def _member(org: Org, user: Entity, group: Entity, where: SpanMap, index: int) -
         member["owns"] = owns
         where.put_items((*base, "owns"), user, owns_at, owns)
     return member
+
+
+def catalog_files(gathered: Gathered, limit: int) -> list[tuple[str, bytes]]:
+    """The org's files that may hold Backstage entities, name and bytes, in path order
+    whatever the run names: where two entities share a key, the first read is the one
+    the org keeps, and named files come first in ``gathered``."""
+    out = []
+    for entry in sorted(gathered.entries, key=lambda e: e.source.display):
+        raw = gathered.read(entry, limit)
+        if MARKER in raw:
+            out.append((entry.source.display, raw))
+    return out
+
+
+def teams(files: Iterable[tuple[str, bytes]], limits: Limits
+          ) -> Iterator[tuple[Entity, Document, dict[str, Any]]]:
+    """Each Backstage team of the org (spec §8.1): its Group, the Team document it reads
+    as (positions in ``stitch.VIRTUAL``), and that document's data as the rules take it
+    (the schema's recovery applied); a team with nothing safe to check is left out."""
+    catalog, texts = read(files, limits)
+    stitch = Stitch(texts)
+    org = Org(catalog)
+    for group in org.teams:
+        doc, _ = team_document(org, group, stitch)
+        data = recover(doc.data, "Team") if validate(doc, "Team", VIRTUAL) else doc.data
+        if data is not None:
+            yield group, doc, data
 
 
 def people(files: Iterable[tuple[str, bytes]], limits: Limits) -> dict[str, Person]:

@@ -484,7 +484,8 @@ def _check(args: argparse.Namespace) -> int:
     def view(whole: bool) -> Any:
         from orglint.orgview import build
 
-        return build(the_plan.matrix, gathered, settings.limits, whole=whole)
+        return build(the_plan.matrix, gathered, settings.limits, whole=whole,
+                     backstage=settings.backstage)
 
     # A report that is not cached is written as it is made (see reporters.stream).
     report = _render(args, result, the_plan.rules, settings.fail_on,

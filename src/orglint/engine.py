@@ -403,7 +403,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         # was ORG004 "no title to infer a role from").
         from orglint import backstage
 
-        catalog_files = _catalog_files(gathered, limit)
+        catalog_files = backstage.catalog_files(gathered, limit)
         for pid, person in backstage.people(catalog_files, job.limits).items():
             job.people.setdefault(pid, person)
     if len(people_entries) > 1:
@@ -555,24 +555,10 @@ def _results_of(entries: list[Entry], keep: frozenset[str] | None, people: set[s
         results[res.file] = res
 
 
-def _catalog_files(gathered: Gathered, limit: int) -> list[tuple[str, bytes]]:
-    """The org's files that may hold Backstage entities, name and bytes, in path order
-    whatever the run names: where two entities share a key, the first read is the one
-    the org keeps, and named files come first in ``gathered``."""
-    from orglint.catalog import MARKER
-
-    out = []
-    for entry in sorted(gathered.entries, key=lambda e: e.source.display):
-        raw = gathered.read(entry, limit)
-        if MARKER in raw:
-            out.append((entry.source.display, raw))
-    return out
-
-
 def _backstage(files: list[tuple[str, bytes]], job: Job, plan_: Plan, named: set[str],
                facts: dict[str, FileFacts], out: dict[str, list[Finding]],
                read: dict[str, set[str]]) -> tuple[dict[str, FileFacts], Any]:
-    """Backstage read in place (spec §8.1) from ``files`` (``_catalog_files``): its
+    """Backstage read in place (spec §8.1) from ``files`` (``catalog_files``): its
     teams' findings and the catalog rules' go to ``out``, the documents it read to
     ``read``; the org facts come back with its groups and members added, beside what
     was read (a ``backstage.Run``)."""

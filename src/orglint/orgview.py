@@ -115,10 +115,12 @@ def allocations(view: OrgView) -> list[Allocation]:
     return out
 
 
-def build(matrix: Matrix, gathered: Gathered, limits: Limits, *, whole: bool = True
-          ) -> OrgView:
+def build(matrix: Matrix, gathered: Gathered, limits: Limits, *, whole: bool = True,
+          backstage: bool = False) -> OrgView:
     """The org's teams; with ``whole`` False only those of the files named (and the
-    People files their roles may come from): enough for everything but allocation."""
+    People files their roles may come from): enough for everything but allocation.
+    With ``backstage``, the teams its Groups make (spec §8.1) too, after the team files,
+    and its Users give roles as the check has them (after the People files)."""
     named = {s.display for s in gathered.named}
     # People first (a member's role may come from them), then each team file in turn:
     # only one file's documents and source map are held at a time.
@@ -131,6 +133,13 @@ def build(matrix: Matrix, gathered: Gathered, limits: Limits, *, whole: bool = T
                 if kind == "People":
                     for person in build_people(data).spec.people:
                         people.setdefault(person.id, person)
+    catalog: list[tuple[str, bytes]] = []
+    if backstage:
+        from orglint import backstage as read_in_place
+
+        catalog = read_in_place.catalog_files(gathered, limits.max_file_size)
+        for pid, person in read_in_place.people(catalog, limits).items():
+            people.setdefault(pid, person)
     teams: list[TeamView] = []
     for entry in gathered.entries:
         file = entry.source.display
@@ -138,7 +147,20 @@ def build(matrix: Matrix, gathered: Gathered, limits: Limits, *, whole: bool = T
             continue
         for kind, doc, data in _read(gathered, entry, limits):
             if kind == "Team":
-                teams.append(_team(matrix, doc, data, file, people, file in named))
+                whole_doc = doc.source.span(())
+                teams.append(_team(matrix, doc, data, people, file, file in named,
+                                   doc.source.span(("metadata", "name")).line,
+                                   (whole_doc.line, whole_doc.end_line)))
+    if catalog:
+        for group, doc, data in read_in_place.teams(catalog, limits):
+            if not (whole or group.file in named):
+                continue
+            # Where the Group is written: the team's document has no lines of its own.
+            where = group.doc.source
+            entity = where.span(())
+            teams.append(_team(matrix, doc, data, people, group.file, group.file in named,
+                               where.span(("metadata", "name")).line,
+                               (entity.line, entity.end_line)))
     return OrgView(matrix, teams)
 
 
@@ -166,17 +188,14 @@ def _documents(documents: Iterable[Document], file: str
     return out
 
 
-def _team(matrix: Matrix, doc: Document, data: dict[str, Any], file: str,
-          people: dict[str, Person], named: bool) -> TeamView:
+def _team(matrix: Matrix, doc: Document, data: dict[str, Any], people: dict[str, Person],
+          file: str, named: bool, line: int, lines: tuple[int, int]) -> TeamView:
     team = build_team(data)
     ctx = TeamContext(team, doc, file, matrix, people)
-    line = doc.source.span(("metadata", "name")).line
-    whole = doc.source.span(())
     members = tuple(
         MemberView(m.id, m.name or (people[m.id].name if m.id in people else None),
                    info.role, m.allocation if isinstance(m.allocation, int) else 0,
                    tuple(m.owns))
         for m, info in zip(team.spec.members, ctx.roles, strict=True))
-    return TeamView(team.id, team.metadata.title, file, line,
-                    (whole.line, whole.end_line), team.spec.maturity,
+    return TeamView(team.id, team.metadata.title, file, line, lines, team.spec.maturity,
                     team.spec.size, tuple(team.spec.systems), members, ctx.size, named)
