@@ -135,6 +135,11 @@ def plan_file(file: str, text: str, fixes: list[Fix]) -> FileFix:
     body = text[1:] if bom else text
     if newline == "\r\n":
         body = body.replace("\r\n", "\n")
+    # Many editors save without a final line break, which ruamel.yaml always writes:
+    # added for the round trip and taken off again, so such a file can be fixed too.
+    unterminated = bool(body) and not body.endswith("\n")
+    if unterminated:
+        body += "\n"
     trip = _round_trip(body)
     if isinstance(trip, str):
         result.problem = trip
@@ -163,6 +168,8 @@ def plan_file(file: str, text: str, fixes: list[Fix]) -> FileFix:
     if problem is not None:
         result.problem = problem
         return result
+    if unterminated and new_body.endswith("\n"):
+        new_body = new_body[:-1]
     if newline == "\r\n":
         new_body = new_body.replace("\n", "\r\n")
     result.new_text = ("\ufeff" if bom else "") + new_body
