@@ -11,7 +11,7 @@ from orglint.memo import Memo
 from orglint.mix import Mix, MixSeat, RuleRef, build, seat_roles
 from orglint.ntuple import NamedTuple
 from orglint.rules.base import Rule, TeamContext
-from orglint.rules.patterns import PatternRule, left_to_missing_role
+from orglint.rules.patterns import PatternRule, doing_both, left_to_missing_role
 from orglint.wording import plural
 
 
@@ -226,7 +226,9 @@ class RoleMixGap(Rule):
     Compares the team's roles with the recommended mix for its size, maturity and
     systems (exactly the seats of `orglint compose --size N --maturity STAGE --systems
     ...`) and says which seats are missing.  The size is the number of members who
-    hold matrix roles.  Points at `spec.maturity`.
+    hold matrix roles.  On a team no larger than five, a member who does MLOps and
+    ML-engineering work (one role, and owning the other's responsibilities) fills a
+    seat of each: in a small team one person does both.  Points at `spec.maturity`.
 
     ## Why is this bad?
     Each stage needs a different mix: exploring needs data science, production needs
@@ -274,6 +276,10 @@ class RoleMixGap(Rule):
                 have[info.role] += 1
         missing = [(role, wanted - have[role], reason) for role, wanted, reason in seats
                    if wanted > have[role]]
+        if missing:  # a small team's member may do a missing role's work beside their own
+            also = doing_both(ctx)
+            missing = [(role, count - also.get(role, 0), reason)
+                       for role, count, reason in missing if count > also.get(role, 0)]
         if not missing:
             return
         parts = [f"{plural(count, 'more ' + role)} ({reason})" for role, count, reason in missing]

@@ -81,6 +81,26 @@ def _holds_both(pattern: AntiPattern, ctx: TeamContext, options: Any,
             yield ctx.finding(pattern, member.at("id"), text, entity=member.id)
 
 
+def doing_both(ctx: TeamContext) -> dict[str, int]:
+    """Per role, how many members of the team do that role's work beside their own
+    role's: the other half of a holds-both pair (MLOps and ML engineering), on a team no
+    larger than the pattern's size.  There one person does both (the article), so the
+    staffing rules count such a person for both roles."""
+    out: dict[str, int] = {}
+    for pattern in ctx.matrix.spec.anti_patterns:
+        if pattern.kind != "holds-both" or ctx.size > _limit(pattern, None):
+            continue
+        owned = ctx.matrix.prepared(_OWNED_SETS, _owned_sets)
+        first, second = pattern.roles
+        for i, member in enumerate(ctx.members):
+            role = ctx.roles[i].role
+            other = second if role == first else first if role == second else None
+            if other is not None and not owned.get(other, frozenset()).isdisjoint(
+                    member.owns):
+                out[other] = out.get(other, 0) + 1
+    return out
+
+
 def _limit(pattern: AntiPattern, options: Any) -> int:
     """The largest team on which a holds-both pattern stays silent."""
     limit: int | None = getattr(options, "team_size", None)
