@@ -236,3 +236,22 @@ def test_the_org_reads_a_person_as_the_first_people_entry_in_path_order(tmp_path
     whole = findings([])
     assert findings(["team.yaml"]) == whole
     assert any("data-scientist" in message for *_, message in whole)
+
+
+def test_org301_names_the_other_places_in_path_order_however_the_files_were_read(run_cli,
+                                                                                  tmp_path):
+    # Found by the trust review: a cached run named them in another order than a run
+    # without the cache (a file checked since the cache was filled came back last).
+    def write(name: str) -> None:
+        (tmp_path / name).write_text(team(name[:-5].replace("0", "z"),
+                                          ["{id: lee, role: ml-engineer, allocation: 50}"]))
+
+    write("a.yaml")
+    write("b.yaml")
+    (tmp_path / ".orglint.yaml").write_text("paths: ['*.yaml']\n")
+    run_cli("check", "--select", "ORG301", cwd=tmp_path)  # fills the cache
+    write("0first.yaml")
+    plain = run_cli("check", "a.yaml", "--no-cache", "--select", "ORG301", cwd=tmp_path).out
+    assert "50% in 0first.yaml:7, 50% in b.yaml:7" in plain, plain
+    for _ in range(2):
+        assert run_cli("check", "a.yaml", "--select", "ORG301", cwd=tmp_path).out == plain

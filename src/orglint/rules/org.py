@@ -261,6 +261,9 @@ class DuplicateTeam(Rule):
         for tid, teams in by_id.items():
             if len(teams) < 2:
                 continue
+            # In path order, so that the places a message names do not depend on the
+            # order the files were read (the cache, the files named).
+            teams.sort(key=_team_order)
             # Each message names the first few others and counts the rest: a team id
             # used in 40,000 places made 40,000 lists of 40,000 names (28 s).
             first = teams[:MAX_NAMED + 1]
@@ -431,8 +434,8 @@ class OverAllocated(Rule):
 def _allocations(by_id: dict[str, list[PersonFact]]) -> Iterator[Finding]:
     """ORG301 for each person of ``by_id`` (their team records) over 100 % in all."""
     for pid, entries in by_id.items():
-        if len(entries) > 1:
-            entries = _once(entries)
+        if len(entries) > 1:  # in path order, as ORG010's (read order varies)
+            entries = _once(sorted(entries, key=_record_order))
         total = sum(e.allocation for e in entries)
         if total <= 100:
             continue
@@ -451,6 +454,14 @@ def _allocations(by_id: dict[str, list[PersonFact]]) -> Iterator[Finding]:
 
 
 _ID = itemgetter(0)  # PersonFact.id, read in C
+
+
+def _record_order(record: PersonFact) -> tuple[str, int, int]:
+    return (record.file, record.doc, record.at)
+
+
+def _team_order(team: TeamFact) -> tuple[str, int, int, int]:
+    return (team.place.file, team.place.doc, team.place.line, team.place.column)
 
 
 def _repeated(persons: list[PersonFact]) -> dict[str, list[PersonFact]]:
