@@ -405,12 +405,15 @@ def _bracket_past(text: str, end: int, max_depth: int) -> tuple[int, int] | None
     return None
 
 
-def _duplicate(loaded: Loaded, spans: Marked, key_start: Any, key: str,
+def _duplicate(loaded: Loaded, spans: Marked, key_start: Any, key_end: Any, key: str,
                path: NestedPath) -> None:
     first = spans[path][0].line + 1  # the start of the key written first
-    loaded.findings.append(finding_at(
+    found = finding_at(
         "ORG002", f"duplicate key '{key}': it is already defined at line {first};"
-        " the later value wins", loaded.file, key_start.line + 1, key_start.column + 1))
+        " the later value wins", loaded.file, key_start.line + 1, key_start.column + 1)
+    if key_end.line == key_start.line and key_end.column > key_start.column:
+        found = found._replace(end_column=key_end.column + 1)  # the whole key
+    loaded.findings.append(found)
 
 
 def _build(events: Iterator[Event], loaded: Loaded, limits: Limits,
@@ -564,7 +567,8 @@ def _build(events: Iterator[Event], loaded: Loaded, limits: Limits,
             else:
                 where = (path, key)
                 if key in container:
-                    _duplicate(loaded, values, key_start, key, where)  # type: ignore[arg-type]
+                    _duplicate(loaded, values, key_start, key_end, key,  # type: ignore[arg-type]
+                               where)
                 values[where] = (key_start, key_end, sm, em)
                 container[key] = value
             key = None

@@ -105,7 +105,7 @@ def test_org001_tab_indentation(lint):
 
 
 def test_org002_duplicate_key_at_second_occurrence(lint):
-    lint.check("""
+    found = lint.check("""
         apiVersion: orglint/v1
         kind: Team
         metadata:
@@ -115,6 +115,7 @@ def test_org002_duplicate_key_at_second_occurrence(lint):
           maturity: exploring
           members: []
         """, select=["ORG002"], expected=[(7, 3, "ORG002")])
+    assert (found[0].end_line, found[0].end_column) == (7, 11)  # the whole key
 
 
 def test_org003_unknown_key_with_did_you_mean(lint):
