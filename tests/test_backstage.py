@@ -717,3 +717,21 @@ def test_the_reports_show_backstage_teams_and_the_roles_the_rules_used(tmp_path,
     assert (team.id, team.file, team.line) == ("search", "catalog-info.yaml",
                                               line_of(user, "search")[0])
     assert [(m.id, m.role) for m in team.members] == [("dana", "ml-engineer")]
+
+
+def test_a_finding_at_a_user_on_two_teams_names_each_team(tmp_path):
+    # Found by the trust review: two ORG207 at one place, neither saying which team.
+    groups = "".join(
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\n"
+        f"metadata: {{name: {name}, annotations: {{orglint.dev/maturity: production,"
+        " orglint.dev/systems: streaming}}\n"
+        "spec: {type: team, children: []}\n---\n" for name in ("alpha", "beta"))
+    user = ("apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: dee\n"
+            "  annotations: {orglint.dev/role: data-engineer,"
+            " orglint.dev/owns: streaming-pipelines}\n"
+            "spec: {memberOf: [alpha, beta]}\n")
+    folder = org(tmp_path, {"catalog-info.yaml": groups + user})
+    found = sorted(check(folder, select=["ORG207"]), key=lambda f: f.message)
+    assert len(found) == 2 and len({(f.line, f.column) for f in found}) == 1
+    assert [f.message.endswith(f"(team {t})") for f, t in
+            zip(found, ("alpha", "beta"), strict=True)] == [True, True]

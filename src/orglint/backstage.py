@@ -194,8 +194,15 @@ def check(files: Iterable[tuple[str, bytes]], limits: Limits, rules: list[Rule],
             for rule in rules:
                 found.extend(rule.check_team(ctx))
             _member_facts(org, group, data, facts)
+        # A finding at a User on more than one team: their entity is every one of those
+        # teams' place for them, so the message says which team it is about.
+        shared = {u.id for u in org.members[group.key] if len(org.teams_of.get(u.key, ())) > 1}
+        whole = group.doc.source.span(())
         for finding in found:
             real = stitch.finding(finding)
+            if real.entity in shared and (real.file != group.file
+                                          or not whole.line <= real.line <= whole.end_line):
+                real = real._replace(message=f"{real.message} (team {group.id})")
             findings.setdefault(real.file, []).append(real)
     return Run(catalog, findings, facts, teams, stitch)
 
