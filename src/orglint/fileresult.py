@@ -399,6 +399,18 @@ def _finding_back(row: tuple[Any, ...]) -> Finding:
         None if fix is None else _new_tuple(Fix, fix)))
 
 
+def _person_back(row: tuple[Any, ...]) -> PersonFact:
+    # Its strings interned, as ``_person_fact_in`` does: marshal shares a string only
+    # within one frame, and at 20,000 teams the main process holds every person fact.
+    pid, file, doc, at, team, allocation, allocation_at, has_name, detail = row
+    words = list(detail)
+    words[0::3] = map(_intern, words[0::3])
+    words[1::3] = map(_intern, words[1::3])
+    return _new_tuple(PersonFact, (pid, _intern(file), doc, at,
+                                   None if team is None else _intern(team), allocation,
+                                   allocation_at, has_name, tuple(words)))
+
+
 def _directive_back(row: tuple[Any, ...]) -> Directive:
     return _new_tuple(Directive, (*row[:4], None if row[4] is None
                                   else dt.date.fromordinal(row[4]), *row[5:]))
@@ -415,7 +427,7 @@ def from_worker(data: Any) -> FileResult:
                                          None if at is None else _new_tuple(Place, at),
                                          kind))
                    for tid, place, parent, at, kind in teams]
-    facts.persons = [_new_tuple(PersonFact, p) for p in persons]
+    facts.persons = list(map(_person_back, persons))
     facts.has_people = has_people
     result.directives = list(map(_directive_back, directives))
     result.skipped = skipped
