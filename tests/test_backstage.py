@@ -735,3 +735,33 @@ def test_a_finding_at_a_user_on_two_teams_names_each_team(tmp_path):
     assert len(found) == 2 and len({(f.line, f.column) for f in found}) == 1
     assert [f.message.endswith(f"(team {t})") for f, t in
             zip(found, ("alpha", "beta"), strict=True)] == [True, True]
+
+
+def test_findings_after_an_invalid_annotation_item_point_at_their_own_item(tmp_path):
+    # Found by a review: the team is checked without the invalid item, and the items
+    # after it were reported one item too early.
+    catalog = """\
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata:
+          name: ranking
+          annotations:
+            orglint.dev/maturity: pilot
+            orglint.dev/systems: "Model Serving, feature-store, model-servng"
+        spec: {type: team, members: [tomas]}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata:
+          name: tomas
+          annotations:
+            orglint.dev/role: ml-engineer
+            orglint.dev/owns: "Bad Item, training-cod"
+        spec: {memberOf: [ranking]}
+        """
+    folder = org(tmp_path, {"catalog.yaml": catalog})
+    found = [(line, column, code) for _, line, column, code in
+             got(check(folder, select=["ORG005", "ORG006", "ORG201"]))]
+    assert sorted(found) == [(*at(catalog, "feature-store"), "ORG201"),
+                             (*at(catalog, "model-servng"), "ORG006"),
+                             (*at(catalog, "training-cod"), "ORG005")]

@@ -24,7 +24,7 @@ from orglint.membership import PREFIX, Org, note, number, split
 from orglint.model import LEVEL_RANK, Person, build_team
 from orglint.ntuple import NamedTuple
 from orglint.rules.base import Rule, TeamContext
-from orglint.schema import recover, validate
+from orglint.schema import recovered, validate
 from orglint.source import Path, nest
 from orglint.stitch import VIRTUAL, SpanMap, Stitch
 
@@ -131,7 +131,8 @@ def teams(files: Iterable[tuple[str, bytes]], limits: Limits
     org = Org(catalog)
     for group in org.teams:
         doc, _ = team_document(org, group, stitch)
-        data = recover(doc.data, "Team") if validate(doc, "Team", VIRTUAL) else doc.data
+        doc, data = (recovered(doc, "Team") if validate(doc, "Team", VIRTUAL)
+                     else (doc, doc.data))
         if data is not None:
             yield group, doc, data
 
@@ -186,7 +187,7 @@ def check(files: Iterable[tuple[str, bytes]], limits: Limits, rules: list[Rule],
     for group in org.teams:
         doc, labels = team_document(org, group, stitch)
         problems = [_named(p, labels) for p in validate(doc, "Team", VIRTUAL)]
-        data = recover(doc.data, "Team") if problems else doc.data
+        doc, data = recovered(doc, "Team") if problems else (doc, doc.data)
         found = list(problems)
         if data is not None:
             ctx = TeamContext(build_team(data), doc, VIRTUAL, matrix, people, codes)

@@ -42,12 +42,11 @@ from orglint.rules.input import UnknownRole, YamlSyntaxError
 from orglint.rules.org import OrgContext
 from orglint.rules.patterns import custom_rules
 from orglint.schema import (
-    Moves,
     document_kind,
     expect,
     looks_like_orglint,
     new_hint_scope,
-    recover,
+    recovered,
     validate,
 )
 from orglint.selection import check_selectors, is_enabled, names_rule, rule_for
@@ -175,12 +174,9 @@ def check_bytes(file: str, raw: bytes, job: Job) -> FileResult:
         result.documents += 1
         problems = validate(doc, kind, file)
         result.findings.extend(problems)
-        moves: Moves = {}
-        data = recover(doc.data, kind, moves) if problems else doc.data
+        doc, data = recovered(doc, kind) if problems else (doc, doc.data)
         if data is None:
             continue
-        if moves:  # items left out of a list: the others are found where they are written
-            doc = Document(doc.data, MovedSource(doc.source, moves), doc.index)
         if kind == "Team":
             teams.append((doc, data, not problems))
         elif kind == "People":

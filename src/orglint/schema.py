@@ -19,7 +19,7 @@ from typing import Any
 from orglint.findings import Finding, Severity
 from orglint.loader import Document
 from orglint.resources import schema
-from orglint.source import Path
+from orglint.source import MovedSource, Path
 from orglint.wording import plural
 
 API_VERSION = "orglint/v1"
@@ -381,6 +381,17 @@ def recover(data: dict[str, Any], kind: str,
         if not changed:
             return out
     return None
+
+
+def recovered(doc: Document, kind: str) -> tuple[Document, dict[str, Any] | None]:
+    """``recover`` of an invalid document, and the document the rules then read: where
+    items were left out of a list, its spans are asked by the index each item kept has
+    in the file (``source.MovedSource``), so findings and fixes land on the right item."""
+    moves: Moves = {}
+    data = recover(doc.data, kind, moves)
+    if moves:
+        doc = Document(doc.data, MovedSource(doc.source, moves), doc.index)
+    return doc, data
 
 
 def _drop_items(spec: dict[str, Any], entries: list[Any], where: tuple[str | int, ...],
