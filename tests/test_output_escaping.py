@@ -448,6 +448,33 @@ def test_orglint_test_output_escapes_what_a_policy_file_says(run_cli, tmp_path, 
         ET.fromstring(result.out)
 
 
+def test_the_json_of_every_other_command_writes_no_runner_command(run_cli, tmp_path):
+    # Found by a review: rule, roles, test and --show-settings printed '##[' raw in JSON.
+    folder = tmp_path / "##[error]d"
+    folder.mkdir()
+    (folder / ".orglint.yaml").write_text("policies: [p.yaml]\n")
+    (folder / "p.yaml").write_text(dedent("""\
+        apiVersion: orglint/v1
+        kind: Policy
+        metadata: {name: p}
+        spec:
+          rules:
+            - {code: ACME010, name: r, target: team, expression: "'##[' != ''",
+               message: "##[warning]m", docs: {why: "##[warning]why text"}}
+          tests:
+            - name: "##[error] test name"
+              rule: ACME010
+              expect: fail
+              team: {metadata: {name: t}, spec: {maturity: pilot, members: []}}
+        """))
+    for args in (["rule", "ACME010", "--output-format", "json"],
+                 ["test", "--output-format", "json", "p.yaml"],
+                 ["check", "--show-settings"]):
+        result = run_cli(*args, cwd=folder)
+        assert "##[" not in result.out, (args, result.out)
+        assert "##[" in json.dumps(json.loads(result.out), ensure_ascii=False), args
+
+
 def test_the_escaping_patterns_are_compiled_at_their_first_use_only():
     # 7 M instructions at every start, which a warm run served from its kept report
     # never needs; once used, the module holds the compiled patterns themselves.

@@ -7,7 +7,6 @@ subcommands that need them, so ``orglint --version`` and ``orglint schema`` star
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -17,6 +16,7 @@ from typing import Any, TextIO, cast
 
 from orglint import __version__
 from orglint.errors import OrglintError, UsageError
+from orglint.escape import json_text
 from orglint.ntuple import NamedTuple
 from orglint.reporters import FORMATS
 from orglint.wording import plural
@@ -384,7 +384,7 @@ def _check(args: argparse.Namespace) -> int:
         return _check_scopes(args, scoped)
     settings = scoped[0][0]
     if args.show_settings:
-        print(json.dumps(settings.shown(), indent=2))
+        print(json_text(settings.shown()))
         return EXIT_OK
     fixing = args.fix or args.unsafe_fixes or args.diff
     if fixing and "-" in args.paths and any(p != "-" for p in args.paths):
@@ -810,7 +810,7 @@ def _rule(args: argparse.Namespace) -> int:
                 pass
             else:
                 print(_shown(rule_page(rules[0])) if args.output_format == "text"
-                      else json.dumps(rule_json(rules[0]), indent=2), end="")
+                      else json_text(rule_json(rules[0])), end="")
                 return EXIT_OK
             choices = [r.code for r in known.values()] + [r.name for r in known.values()]
             raise UsageError(f"no such rule: {args.rule}{did_you_mean(args.rule, choices)}"
@@ -819,7 +819,7 @@ def _rule(args: argparse.Namespace) -> int:
         raise UsageError("give a rule code or name, or --all")
     if args.output_format == "json":
         data: Any = [rule_json(r) for r in rules] if args.all else rule_json(rules[0])
-        print(json.dumps(data, indent=2))
+        print(json_text(data))
     else:
         print(_shown("\n---\n\n".join(rule_page(r) for r in rules)), end="")
     return EXIT_OK
@@ -851,19 +851,19 @@ def _roles(args: argparse.Namespace) -> int:
         if args.role is not None:
             raise UsageError("give a ROLE or --list KIND, not both")
         if args.output_format == "json":
-            print(json.dumps(ids_json(matrix, args.list), indent=2))
+            print(json_text(ids_json(matrix, args.list)))
         else:
             print(ids_text(matrix, args.list), end="")
         return EXIT_OK
     if args.role is None:
         if args.output_format == "json":
-            print(json.dumps([role_json(matrix, r) for r in matrix.roles], indent=2))
+            print(json_text([role_json(matrix, r) for r in matrix.roles]))
         else:
             print(roles_text(matrix), end="")
         return EXIT_OK
     if args.role in matrix.roles:
         if args.output_format == "json":
-            print(json.dumps(role_json(matrix, args.role), indent=2))
+            print(json_text(role_json(matrix, args.role)))
         else:
             print(role_text(matrix, args.role), end="")
         return EXIT_OK
@@ -876,7 +876,7 @@ def _roles(args: argparse.Namespace) -> int:
             args.role, list(matrix.roles)):
         raise UsageError(f"no such role: {args.role}{did_you_mean(args.role, matrix.roles)}")
     if args.output_format == "json":
-        print(json.dumps(title_json(matrix, args.role, read), indent=2))
+        print(json_text(title_json(matrix, args.role, read)))
     else:
         print(title_text(matrix, args.role, read), end="")
     return EXIT_OK
@@ -899,7 +899,7 @@ def _compose(args: argparse.Namespace) -> int:
             raise UsageError(f"unknown system '{system}'{did_you_mean(system, matrix.systems)}")
     result = compose(matrix, args.size, args.maturity, systems)
     if args.output_format == "json":
-        print(json.dumps(result.to_json(), indent=2))
+        print(json_text(result.to_json()))
     else:
         print(compose_text(result, matrix), end="")
     return EXIT_OK
@@ -935,7 +935,7 @@ def _schema(args: argparse.Namespace) -> int:
     from orglint.resources import schema as schema_data
 
     # The ids the configured matrix knows, for editors to complete.
-    print(json.dumps(with_matrix_ids(schema_data(kind), _matrix(args)), indent=2))
+    print(json_text(with_matrix_ids(schema_data(kind), _matrix(args))))
     return EXIT_OK
 
 

@@ -74,13 +74,13 @@ def _scalar_spans(text: str) -> tuple[list[int], list[int], list[tuple[int, int]
             # an unclosed quote); it began at the context mark.
             marks = [m for m in (exc.problem_mark, exc.context_mark) if m is not None]
             stop = max(after, min((m.index + shift for m in marks), default=0))
-            line = marks[0].line + 1 if marks else 1
+            at = marks[0].index + shift if marks else len(text)
         except yaml.YAMLError:
             unread.append((max(after, 0), len(text)))
             return starts, ends, unread
         finally:
             parser.dispose()
-        resume = resume_at(text, line, after) if marks else None
+        resume = resume_at(text, at, after)
         unread.append((stop, len(text) if resume is None else resume))
         if resume is None:
             return starts, ends, unread

@@ -191,6 +191,8 @@ def check_bytes(file: str, raw: bytes, job: Job) -> FileResult:
     result.teams = len(teams)
     if loaded.findings and (result.documents or looks_like_orglint(raw)):
         result.findings.extend(loaded.findings)  # duplicate keys (ORG002)
+    elif loaded.limits:  # someone else's file, but a limit hit is ours whatever the file
+        result.findings.extend(loaded.limits)
     return result
 
 
@@ -488,7 +490,10 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         # A code per-file-ignores drops here is off here: a suppression of it is no
         # more "unused" than one of a code ignored everywhere.
         findings = apply_suppressions(findings, res.directives, today, enabled,
-                                      source.display, plan_.rules)
+                                      source.display, plan_.rules,
+                                      partial=bool(res.directives) and any(
+                                          f.code == YamlSyntaxError.code
+                                          for f in res.findings))
         all_findings.extend(f for f in findings if f.code in plan_.enabled)
     # The same finding twice, every field equal, says nothing more: a Backstage user on
     # two groups gave each ORG009 and each member rule's finding once per group, at the

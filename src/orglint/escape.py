@@ -84,6 +84,14 @@ def json_safe(text: str) -> str:
                                                                   "#\\u0023[")
 
 
+def json_text(value: object, *, indent: int | None = 2) -> str:
+    """``json.dumps(value, indent=indent)`` with no ``##[`` left (``json_safe``): for the
+    JSON that a command other than ``check`` prints."""
+    import json
+
+    return json_safe(json.dumps(value, indent=indent))
+
+
 def _defang(text: str) -> str:
     # One pass is enough: the replacement holds no '#' before a '#', nor one before '['.
     return text.replace(_LEGACY_COMMAND, _LEGACY_SHOWN)

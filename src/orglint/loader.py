@@ -28,7 +28,7 @@ from typing import Any
 
 from orglint.findings import Finding, Severity
 from orglint.ntuple import NamedTuple
-from orglint.resync import MAX_RESUMES, rest, resume_at
+from orglint.resync import MAX_RESUMES, position, rest, resume_at
 from orglint.source import Marked, MarkedKeys, NestedPath, SourceMap
 from orglint.yamlevents import (
     Alias,
@@ -62,20 +62,28 @@ class Document:
 
 
 class Loaded:
-    __slots__ = ("broken", "documents", "file", "findings", "limited", "parsed_to", "text")
+    __slots__ = ("broken", "documents", "file", "findings", "limits", "parsed_to", "settled",
+                 "text")
 
     def __init__(self, file: str, text: str, findings: list[Finding] | None = None) -> None:
         self.file = file
         self.text = text
         self.documents: list[Document] = []
         self.findings: list[Finding] = findings if findings is not None else []
-        # Refused for a limit (size, encoding, nesting, aliases) rather than for its
+        # The ORG001s of a limit (size, encoding, nesting, aliases) rather than of the
         # syntax: reported for any file, since the limits are what keeps orglint safe.
-        self.limited = text == "" and bool(self.findings)
+        self.limits: list[Finding] = list(self.findings) if text == "" else []
         # The lines (1-based, end excluded) of each part that an ORG001 left unread, and
         # the line where the last document read ended.
         self.broken: list[tuple[int, int]] = []
         self.parsed_to = 1
+        # How many findings belong to documents read in full (the others, of a document
+        # an error then cut short, are dropped with it).
+        self.settled = 0
+
+    @property
+    def limited(self) -> bool:
+        return bool(self.limits)
 
     @property
     def failed(self) -> bool:
@@ -289,26 +297,33 @@ def load_text(text: str, file: str, limits: Limits | None = None) -> Loaded:
     yaml = _yaml if _yaml is not None else _import_yaml()
     limits = limits or Limits()
     loaded = Loaded(file, text)
-    part, offset, resumes = text, -1, 0
+    part, offset, resumes, shift = text, -1, 0, 0  # shift: index in part + shift = in text
     while True:
         first_index = len(loaded.documents) + resumes  # a broken document counts as one
+        loaded.settled = len(loaded.findings)
         try:
             events(yaml, part, partial(_build, loaded=loaded, limits=limits,
                                        first_index=first_index))
             return loaded
         except _Refused as exc:
             finding = finding_at("ORG001", exc.message, file, exc.line, exc.column)
-            loaded.limited |= exc.limit
+            at = position(text, exc.line, exc.column)
+            if exc.limit:
+                loaded.limits.append(finding)
         except yaml.MarkedYAMLError as exc:
             finding = _syntax_finding(exc, file, part, limits.max_depth)
-            loaded.limited |= (exc.problem or "").startswith("exceeded maximum nesting depth")
+            mark = exc.problem_mark or exc.context_mark
+            at = mark.index + shift if mark is not None else len(text)
+            if (exc.problem or "").startswith("exceeded maximum nesting depth"):
+                loaded.limits.append(finding)
         except yaml.YAMLError as exc:  # a reader error without a mark: nowhere to go on
-            loaded.findings.append(finding_at("ORG001", _first_line(str(exc)), file, 1, 1))
-            loaded.broken.append((loaded.parsed_to, sys.maxsize))
-            return loaded
+            finding = finding_at("ORG001", _first_line(str(exc)), file, 1, 1)
+            at = len(text)
+        # What the broken document had found (a duplicate key) goes with it.
+        del loaded.findings[loaded.settled:]
         if finding not in loaded.findings:
             loaded.findings.append(finding)
-        resume = resume_at(text, finding.line, offset) if resumes < MAX_RESUMES else None
+        resume = resume_at(text, at, offset) if resumes < MAX_RESUMES else None
         if resume is None:
             loaded.broken.append((loaded.parsed_to, sys.maxsize))
             return loaded
@@ -317,6 +332,7 @@ def load_text(text: str, file: str, limits: Limits | None = None) -> Loaded:
         loaded.parsed_to = blanked + 1
         resumes += 1
         offset = resume
+        shift = resume - blanked
 
 
 def _first_line(text: str) -> str:
@@ -555,6 +571,7 @@ def _build(events: Iterator[Event], loaded: Loaded, limits: Limits,
             loaded.documents.append(Document(root, SourceMap(values, MarkedKeys(values)),
                                              doc_index))
             loaded.parsed_to = event.args[1].line + 1
+            loaded.settled = len(loaded.findings)
             doc_index += 1
             continue
         else:

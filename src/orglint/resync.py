@@ -1,12 +1,13 @@
 """Reading a YAML text again past a syntax error.
 
 libyaml stops at the first error, but a file holds documents, and one broken document
-must not hide the others: reading starts again at the next document marker (``---`` at
-the start of a line) at or after the error's line.  What comes before is blanked, not
-cut, so that libyaml's marks in what is read again are the file's own lines and
-columns.  Each reading costs up to the file's length, so a file is read again at most
-``MAX_RESUMES`` times; the loader (documents) and the comment scanner (suppressions)
-resume at the same places.
+must not hide the others: reading starts again at the first document marker (``---`` at
+the start of a line) at or after the place of the error, so never at the broken
+document's own marker when the error is on that line (``--- !!python/object``).  What
+comes before is blanked, not cut, so that libyaml's marks in what is read again are the
+file's own lines and columns.  Each reading costs up to the file's length, so a file is
+read again at most ``MAX_RESUMES`` times; the loader (documents) and the comment scanner
+(suppressions) resume at the same places.
 """
 
 from __future__ import annotations
@@ -18,21 +19,36 @@ MAX_RESUMES = 16
 # libyaml's line breaks; str.splitlines() splits on more (form feed, \x1c...) and would
 # number lines differently from the findings.
 BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+# The breaks other than "\n" and "\r\n", each one character: written as "\n", a text
+# keeps its length and every index, and "\n" alone then numbers its lines as libyaml.
+_OTHER_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
 _DOCUMENT_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.MULTILINE)
 
 
-def resume_at(text: str, line: int, after: int) -> int | None:
-    """The index of the first document marker at or after ``line`` (1-based) and past
-    index ``after``; None if there is none."""
-    found = _DOCUMENT_START.search(text, max(_line_start(text, line), after + 1))
+def resume_at(text: str, position: int, after: int) -> int | None:
+    """The index of the first document marker that starts at or after index
+    ``position`` and past index ``after``; None if there is none."""
+    found = _DOCUMENT_START.search(_plain_breaks(text), max(position, after + 1))
     return found.start() if found is not None else None
+
+
+def position(text: str, line: int, column: int) -> int:
+    """The index of (``line``, ``column``), both 1-based, as libyaml counts them."""
+    return min(len(text), _line_start(_plain_breaks(text), line) + column - 1)
 
 
 def rest(text: str, at: int) -> tuple[str, int]:
     """``text`` from index ``at``, preceded by as many blank lines as libyaml counts
     before it, and that count: what libyaml reads again, positions unchanged."""
-    lines = sum(1 for _ in BREAK.finditer(text, 0, at))
+    lines = _plain_breaks(text).count("\n", 0, at)
     return "\n" * lines + text[at:], lines
+
+
+def _plain_breaks(text: str) -> str:
+    # Most files have none of the other breaks: four searches in C, no copy.
+    if "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
+        return _OTHER_BREAK.sub("\n", text)
+    return text
 
 
 def _line_start(text: str, line: int) -> int:

@@ -179,11 +179,14 @@ class _Codes:
 
 def apply(findings: list[Finding], directives: list[Directive], today: dt.date,
           enabled: dict[str, type[Rule]], file: str,
-          known: dict[str, type[Rule]] | None = None) -> list[Finding]:
+          known: dict[str, type[Rule]] | None = None, *, partial: bool = False
+          ) -> list[Finding]:
     """Drop suppressed findings; add ORG901/ORG902 for unused, malformed and expired ones.
 
     ``known`` is every rule that exists (a code of a rule that is not enabled is not
-    unknown); it defaults to ``enabled``.  Linear in findings plus directives: each
+    unknown); it defaults to ``enabled``.  ``partial``: part of the file went unread (an
+    ORG001), so what a file-level suppression would have ignored there was never found,
+    and its use cannot be judged.  Linear in findings plus directives: each
     directive is filed under (target line or 0, code or ALL), and a finding looks up
     its four possible keys; each key marks its directives as used once.
     """
@@ -238,7 +241,7 @@ def apply(findings: list[Finding], directives: list[Directive], today: dt.date,
     if UnusedSuppression.code in enabled:
         for index, d in enumerate(directives):
             if d.problem is not None or "" in resolved[index] or (
-                    d.until is not None and d.until < today):
+                    d.until is not None and d.until < today) or (partial and d.file_level):
                 continue
             spent = used.get(index, set())
             unused = [c for c, r in zip(d.codes, resolved[index], strict=True)

@@ -98,6 +98,86 @@ def test_org001_every_broken_document_is_read_past_a_bounded_number_of_times(lin
     assert [f.line for f in found] == [8 * i + 9 for i in range(MAX_RESUMES + 1)]
 
 
+TEAM_C = ("apiVersion: orglint/v1\nkind: Team\nmetadata: {name: c}\nspec:\n"
+          "  maturity: exploring\n  members: [{id: c1, role: ml-enginer}]\n")
+
+
+def test_org001_reading_resumes_whatever_breaks_the_lines_before(lint):
+    # Found by a review: libyaml counts U+2028, NEL and a lone CR as line breaks, and a
+    # resume that counted only "\n" started past the next document and lost it.
+    for newline, extra in (("\n", "\u2028"), ("\n", "\x85"), ("\r", "")):
+        source = (f"apiVersion: orglint/v1\nkind: Team\nmetadata: {{name: a, title: \"A{extra}B\"}}"
+                  "\nspec:\n  maturity: exploring\n  members: [{id: a1, role: data-scientist}]"
+                  "\n---\na: \"unclosed\n---\n" + TEAM_C).replace("\n", newline)
+        found = lint.findings(source, select=["ORG001", "ORG004"])
+        assert [f.code for f in found] == ["ORG001", "ORG004"], (repr(newline), found)
+        assert found[1].column == 28  # its line as libyaml counts, a U+2028 included
+
+
+def test_org001_on_a_documents_own_marker_reads_it_once(lint):
+    # Found by a review: an error on the '---' line itself resumed at that same marker,
+    # reading the document twice, numbering the next ones wrong and spending resumes.
+    tagged = "--- !!python/object:x\na: 1\n"
+    team = ("---\napiVersion: orglint/v1\nkind: Team\nmetadata: {name: t%d}\nspec:\n"
+            "  maturity: exploring\n  members: [{id: m%d, role: data-scientist}]\n")
+    source = "".join(team % (i, i) + tagged for i in range(9)) + "---\n" + TEAM_C
+    found = lint.findings(source, select=["ORG001", "ORG004"])
+    assert [f.code for f in found] == ["ORG001"] * 9 + ["ORG004"]
+    assert len({(f.line, f.column) for f in found}) == 10
+    from orglint.loader import load
+
+    loaded = load(b"--- !!python/object:x\na: 1\n---\nb: 2\n", "x.yaml")
+    assert [d.index for d in loaded.documents] == [1]
+
+
+def test_org001_a_limit_is_reported_in_any_file_with_other_documents(lint):
+    # Found by a review: someone else's file (no orglint kind) passed silently once a
+    # document of it could be read; a limit hit is ours to report whatever the file.
+    source = "a: " + "[" * 70 + "]" * 70 + "\n---\nb: 1\n"
+    found = lint.findings(source, select=["ORG001"])
+    assert [(f.code, f.line) for f in found] == [("ORG001", 1)]
+    assert "nesting is deeper than the limit" in found[0].message
+
+
+def test_org002_of_a_document_an_error_cut_short_goes_with_it(lint):
+    # The document is not read, so neither is its duplicate key (whose suppression is in
+    # the part left unread): only the ORG001.
+    source = """
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: a}
+        spec: {maturity: exploring, members: [{id: a1, role: data-scientist}]}
+        ---
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: b}
+        metadata: {name: b}  # orglint: ignore[ORG002]
+        spec: {maturity: "oops}
+        """
+    lint.check(source, select=["ORG0", "ORG9"], expected=[(11, 1, "ORG001")])
+
+
+def test_a_file_level_suppression_is_not_unused_where_part_of_the_file_went_unread(lint):
+    source = """
+        # orglint: ignore-file[ORG206]
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: a}
+        spec:
+          maturity: exploring
+          members: [{id: a1, role: data-scientist}]
+        ---
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: b}
+        spec:
+          maturity: production
+          members: [{id: b1, role: data-scientist, title: "oops}]
+        """
+    found = lint.findings(source, select=["ORG001", "ORG206", "ORG9"])
+    assert [f.code for f in found] == ["ORG001"]
+
+
 def test_org001_tab_indentation(lint):
     found = lint.check("apiVersion: orglint/v1\nkind: Team\nmetadata:\n\tname: t\n",
                        expected=[(4, 1, "ORG001")])

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from orglint.escape import visible
+from orglint.escape import json_text, visible
 from orglint.loader import Limits
 from orglint.matrix import Matrix
 from orglint.ntuple import NamedTuple
@@ -100,13 +99,13 @@ def uncovered(policies: PolicySet) -> list[str]:
 def report(results: list[TestResult], missing: list[str], fmt: str) -> str:
     failed = [r for r in results if not r.ok]
     if fmt == "json":
-        return json.dumps({
+        return json_text({
             "tests": [{"name": r.test.name, "rule": r.test.rule, "file": r.test.file,
                        "place": r.test.place, "expect": r.test.expect, "got": r.got,
                        "ok": r.ok, "detail": r.detail} for r in results],
             "uncovered": missing,
             "summary": {"tests": len(results), "passed": len(results) - len(failed),
-                        "failed": len(failed)}}, indent=2) + "\n"
+                        "failed": len(failed)}}) + "\n"
     if fmt == "junit":
         # visible(): a NUL or an ESC from a policy file is not even valid XML 1.0.
         cases = []
