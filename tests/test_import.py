@@ -169,6 +169,25 @@ def test_csv_import_end_to_end(run_cli, tmp_path):
     assert run_cli(*args).code == 0 and snapshot(out) == before
 
 
+def test_csv_import_says_who_is_on_several_teams_without_an_allocation(run_cli, tmp_path):
+    # An HR export rarely has the column: checked right after, such a person is ORG301
+    # at 200 %.  The import says so, and who, rather than guessing a split.
+    source = tmp_path / "hr.csv"
+    source.write_text("id,name,title,team,allocation\n"
+                      "ana,Ana,ML Engineer,search,\nana,Ana,ML Engineer,ranking,\n"
+                      "bo,Bo,Data Scientist,search,50\nbo,Bo,Data Scientist,ranking,50\n"
+                      "cy,Cy,Data Scientist,search,\n", encoding="utf-8")
+    done = run_cli("import", "csv", str(source), "--output", str(tmp_path / "org"))
+    assert done.code == 0, done.err
+    notes = [line for line in done.err.splitlines() if "several teams" in line
+             or "teams (" in line]
+    assert notes == ["orglint: note: ana is on 2 teams (search, ranking) and csv gives no"
+                     " allocation on some of them: each of those counts 100% until the"
+                     " files set one (ORG301)"]
+    found = {(f["code"], f["entity"]) for f in findings(run_cli, tmp_path / "org", "ORG301")}
+    assert found == {("ORG301", "ana")}
+
+
 def test_csv_column_names_are_case_insensitive_and_absent_columns_are_not_written(
         run_cli, tmp_path):
     source = tmp_path / "hr.csv"

@@ -80,6 +80,30 @@ class Imported:
             found = self.teams[team_id] = Team(team_id, origin, kind)
         return found
 
+    def unallocated(self, listed: int = 5) -> None:
+        """A note for each person on several teams for whom the source gives no
+        allocation on some of them: a member's allocation is 100 % by default, so such a
+        person is over-allocated (ORG301) until the files say how their time is split.
+        Notes, not guesses: a split the source does not give would read as its data."""
+        teams_of: dict[str, list[str]] = {}
+        short: set[str] = set()
+        for team in self.teams.values():
+            for member in team.members:
+                teams_of.setdefault(member.id, []).append(team.id)
+                if "allocation" not in member.fields:
+                    short.add(member.id)
+        over = [pid for pid, teams in teams_of.items() if len(teams) > 1 and pid in short]
+        for pid in over[:listed]:
+            teams = teams_of[pid]
+            self.notes.append(
+                f"{pid} is on {len(teams)} teams ({', '.join(teams[:3])}"
+                f"{', ...' if len(teams) > 3 else ''}) and {self.source} gives no"
+                " allocation on some of them: each of those counts 100% until the files set"
+                " one (ORG301)")
+        if len(over) > listed:
+            self.notes.append(f"and {len(over) - listed:,} more people on several teams"
+                              " without an allocation")
+
     def person(self, person_id: str, origin: str) -> Person:
         found = self.people.get(person_id)
         if found is None:

@@ -22,8 +22,10 @@ def run(source: str, paths: list[Path], output: Path, *, maturity: str = "explor
         read_backstage(paths, imported)
     elif source == "csv":
         read_csv(paths, parse_columns(columns or []), imported)
+        imported.unallocated()
     else:
         read_scim(paths, imported)
+        imported.unallocated()
     return write(imported, output, maturity, matrix)
 
 
