@@ -765,3 +765,23 @@ def test_findings_after_an_invalid_annotation_item_point_at_their_own_item(tmp_p
     assert sorted(found) == [(*at(catalog, "feature-store"), "ORG201"),
                              (*at(catalog, "model-servng"), "ORG006"),
                              (*at(catalog, "training-cod"), "ORG005")]
+
+
+def test_a_broken_entity_costs_its_own_document_only(tmp_path):
+    # As in a team file: the Group after a broken User is still a team, and checked.
+    catalog = """\
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata: {name: "broken}
+        spec: {memberOf: [search]}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata:
+          name: search
+          annotations: {orglint.dev/maturity: production, orglint.dev/systems: feature-store}
+        spec: {type: team, children: []}
+        """
+    folder = org(tmp_path, {"catalog-info.yaml": catalog})
+    found = got(check(folder, select=["ORG001", "ORG201"]))
+    assert [f[3] for f in found] == ["ORG001", "ORG201"]

@@ -39,8 +39,9 @@ def read(files: Iterable[tuple[str, bytes]], limits: Limits
         if MARKER not in raw:
             continue
         loaded = load(raw, file, limits)
-        if loaded.failed:
+        if loaded.failed and not loaded.documents:
             continue  # the file's own check reports ORG001
+        # A YAML error costs its own document only, as in a team file (loader.load_text).
         texts[file] = loaded.text
         collect(catalog, loaded.documents, file)
     return catalog, texts
