@@ -687,3 +687,27 @@ def test_standard_input_named_as_a_file_of_the_org_stands_for_it(tmp_path, run_c
     done = run_cli("check", "--no-cache", "--select", "ACME", "-", "--stdin-filename", name,
                    stdin=team.encode())
     assert done.code == 0 and "ACME" not in done.out, done.out + done.err
+
+
+def test_a_rule_that_reads_the_org_points_at_a_kept_item_where_it_is_written(tmp_path, run_cli):
+    # Found by a review: after an invalid item of owns was left out, a member rule
+    # that reads `org` (evaluated in the org pass) pointed its `at` at the item before.
+    team = TEAM.replace("owns: [model-rollback]}",
+                        'owns: [ci-runners, "Not An Id", training-pipelines]}')
+    org(tmp_path, """\
+        - code: ACME001
+          name: here
+          target: member
+          expression: "member.owns.size() < 2"
+          at: owns.1
+        - code: ACME002
+          name: there
+          target: member
+          expression: "org.teams.size() < 0 || member.owns.size() < 2"
+          at: owns.1
+        """, team=team)
+    out = run_cli("check", "team.yaml", "--select", "ACME").out
+    places = {line.split(" ")[1]: line.split(":")[1:3] for line in out.splitlines()
+              if "ACME00" in line}
+    column = str(team.splitlines()[9].index("training-pipelines") + 1)
+    assert places == {"ACME001": ["10", column], "ACME002": ["10", column]}, out

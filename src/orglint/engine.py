@@ -147,8 +147,10 @@ def check_bytes(file: str, raw: bytes, job: Job) -> FileResult:
     # pre-commit passes every YAML file: a broken CI config or a Helm template is someone
     # else's to report, but a limit hit by any file is ours (the limits keep orglint safe).
     if loaded.failed and not loaded.documents:
-        if loaded.limited or looks_like_orglint(raw):
+        if looks_like_orglint(raw):
             result.findings.extend(loaded.findings)
+        elif loaded.limited:  # someone else's file: its syntax is theirs, a limit ours
+            result.findings.extend(loaded.limits)
         else:
             result.skipped.append("not an orglint document (not valid YAML, and it names"
                                   " neither orglint nor an orglint kind)")

@@ -28,7 +28,14 @@ from typing import Any
 
 from orglint.findings import Finding, Severity
 from orglint.ntuple import NamedTuple
-from orglint.resync import MAX_RESUMES, position, rest, resume_at
+from orglint.resync import (
+    MAX_RESUMES,
+    blank_document,
+    line_column,
+    position,
+    rest,
+    resume_at,
+)
 from orglint.source import Marked, MarkedKeys, NestedPath, SourceMap
 from orglint.yamlevents import (
     Alias,
@@ -298,6 +305,7 @@ def load_text(text: str, file: str, limits: Limits | None = None) -> Loaded:
     limits = limits or Limits()
     loaded = Loaded(file, text)
     part, offset, resumes, shift = text, -1, 0, 0  # shift: index in part + shift = in text
+    refused: list[Finding] = []  # characters the reader refused, each blanking a document
     while True:
         first_index = len(loaded.documents) + resumes  # a broken document counts as one
         loaded.settled = len(loaded.findings)
@@ -316,7 +324,25 @@ def load_text(text: str, file: str, limits: Limits | None = None) -> Loaded:
             at = mark.index + shift if mark is not None else len(text)
             if (exc.problem or "").startswith("exceeded maximum nesting depth"):
                 loaded.limits.append(finding)
-        except yaml.YAMLError as exc:  # a reader error without a mark: nowhere to go on
+        except yaml.YAMLError as exc:  # a reader error: no mark, perhaps a position
+            where = getattr(exc, "position", None)
+            if type(where) is int and 0 <= where + shift < len(text) and (
+                    len(refused) < MAX_RESUMES):
+                # The reader refuses the whole stream for one character (a control
+                # character pasted into a title): its document is blanked and the text
+                # read again from the start, so the documents around it are still read.
+                at = where + shift
+                line, column = line_column(text, at)
+                refused.append(finding_at("ORG001", _first_line(str(exc)), file, line,
+                                          column))
+                text, start, end = blank_document(text, at)
+                loaded = Loaded(file, text)
+                loaded.findings.extend(refused)
+                part, offset, resumes, shift = text, -1, 0, 0
+                loaded.broken.append((line_column(text, start)[0],
+                                      line_column(text, end)[0] if end < len(text)
+                                      else sys.maxsize))
+                continue
             finding = finding_at("ORG001", _first_line(str(exc)), file, 1, 1)
             at = len(text)
         # What the broken document had found (a duplicate key) goes with it.

@@ -65,3 +65,27 @@ def _line_start(text: str, line: int) -> int:
             before = seen + (text[mid] == "\n")
             lo = mid + 1
     return lo
+
+
+def blank_document(text: str, at: int) -> tuple[str, int, int]:
+    """``text`` with the document that holds index ``at`` blanked (every character but
+    the line breaks a space, so every index and position stays), and where that
+    document starts and ends: what libyaml reads when its reader refuses one character,
+    which it does for the whole stream."""
+    plain = _plain_breaks(text)
+    start = 0
+    for found in _DOCUMENT_START.finditer(plain, 0, at + 1):
+        start = found.start()
+    following = _DOCUMENT_START.search(plain, at + 1)
+    end = following.start() if following is not None else len(text)
+    return text[:start] + _NOT_BREAK.sub(" ", text[start:end]) + text[end:], start, end
+
+
+def line_column(text: str, at: int) -> tuple[int, int]:
+    """The (line, column), both 1-based, of index ``at``, as libyaml counts them."""
+    plain = _plain_breaks(text)
+    return plain.count("\n", 0, at) + 1, at - plain.rfind("\n", 0, at)
+
+
+_NOT_BREAK = re.compile("[^\r\n\x85\u2028\u2029]")
+

@@ -139,6 +139,27 @@ def test_org001_a_limit_is_reported_in_any_file_with_other_documents(lint):
     assert "nesting is deeper than the limit" in found[0].message
 
 
+def test_org001_a_character_yaml_refuses_costs_its_own_document_only(lint):
+    # The reader refuses the whole stream for one control character (pasted into a
+    # title): found by a review, every document was lost and ORG001 pointed at 1:1.
+    team = ("apiVersion: orglint/v1\nkind: Team\nmetadata: {name: %s}\nspec:\n"
+            "  maturity: pilot\n  members:\n"
+            "    - {id: %s, role: devops-sre, owns: [training-pipelines]}\n")
+    source = (team % ("t1", "a") + "---\n" + team % ('"t2\x01"', "b") + "---\n"
+              + team % ("t3", "c") + "---\n" + team % ('"t4\x7f"', "d"))
+    found = lint.findings(source, select=["ORG0", "ORG104"])
+    assert [(f.line, f.column, f.code) for f in found] == [
+        (7, 40, "ORG104"), (11, 21, "ORG001"), (23, 40, "ORG104"), (27, 21, "ORG001")]
+    assert "unacceptable character #x0001" in found[1].message
+
+
+def test_org001_someone_elses_file_reports_a_limit_only(lint):
+    # Found by a review: with no document read, a CI file's own syntax error came too.
+    source = "on: [push\n---\n" + "a: " + "[" * 70 + "]" * 70 + "\n"
+    found = lint.findings(source, select=["ORG001"], name="ci.yaml")
+    assert [f.message for f in found] == ["nesting is deeper than the limit of 64 levels"]
+
+
 def test_org002_of_a_document_an_error_cut_short_goes_with_it(lint):
     # The document is not read, so neither is its duplicate key (whose suppression is in
     # the part left unread): only the ORG001.

@@ -40,7 +40,7 @@ from orglint.policy.views import (
     shaped_persons,
 )
 from orglint.rules.base import TeamContext
-from orglint.schema import document_kind, recover, validate
+from orglint.schema import document_kind, recovered, validate
 
 
 def _read_views(plan: Any, gathered: Gathered, entry: Any, people: Mapping[str, Person]
@@ -59,7 +59,7 @@ def _contexts(plan: Any, gathered: Gathered, entry: Any, people: Mapping[str, Pe
     for doc in loaded.documents:
         if document_kind(doc.data) != "Team":
             continue
-        data = recover(doc.data, "Team") if validate(doc, "Team", file) else doc.data
+        doc, data = recovered(doc, "Team") if validate(doc, "Team", file) else (doc, doc.data)
         if data is None:
             continue
         contexts.append(TeamContext(build_team(data), doc, file, plan.matrix, people))
