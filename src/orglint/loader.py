@@ -30,7 +30,7 @@ from orglint.findings import Finding, Severity
 from orglint.ntuple import NamedTuple
 from orglint.resync import (
     MAX_RESUMES,
-    blank_document,
+    blank_refused,
     line_column,
     position,
     rest,
@@ -305,7 +305,7 @@ def load_text(text: str, file: str, limits: Limits | None = None) -> Loaded:
     limits = limits or Limits()
     loaded = Loaded(file, text)
     part, offset, resumes, shift = text, -1, 0, 0  # shift: index in part + shift = in text
-    refused: list[Finding] = []  # characters the reader refused, each blanking a document
+    refused: list[Finding] = []  # each document holding a character the reader refuses
     while True:
         first_index = len(loaded.documents) + resumes  # a broken document counts as one
         loaded.settled = len(loaded.findings)
@@ -325,24 +325,22 @@ def load_text(text: str, file: str, limits: Limits | None = None) -> Loaded:
             if (exc.problem or "").startswith("exceeded maximum nesting depth"):
                 loaded.limits.append(finding)
         except yaml.YAMLError as exc:  # a reader error: no mark, perhaps a position
-            where = getattr(exc, "position", None)
-            if type(where) is int and 0 <= where + shift < len(text) and (
-                    len(refused) < MAX_RESUMES):
+            if not refused and type(getattr(exc, "position", None)) is int:
                 # The reader refuses the whole stream for one character (a control
-                # character pasted into a title): its document is blanked and the text
-                # read again from the start, so the documents around it are still read.
-                at = where + shift
-                line, column = line_column(text, at)
-                refused.append(finding_at("ORG001", _first_line(str(exc)), file, line,
-                                          column))
-                text, start, end = blank_document(text, at)
-                loaded = Loaded(file, text)
-                loaded.findings.extend(refused)
-                part, offset, resumes, shift = text, -1, 0, 0
-                loaded.broken.append((line_column(text, start)[0],
-                                      line_column(text, end)[0] if end < len(text)
-                                      else sys.maxsize))
-                continue
+                # character pasted into a title): each document holding one is blanked
+                # and the text read again from the start, so the others are still read.
+                text, spans = blank_refused(text)
+                refused = [finding_at("ORG001", _refusal(loaded.text, at), file,
+                                      *line_column(text, at)) for at, _, _ in spans]
+                if refused:
+                    loaded = Loaded(file, text)
+                    loaded.findings.extend(refused)
+                    loaded.broken.extend(
+                        (line_column(text, start)[0],
+                         line_column(text, end)[0] if end < len(text) else sys.maxsize)
+                        for _, start, end in spans)
+                    part, offset, resumes, shift = text, -1, 0, 0
+                    continue
             finding = finding_at("ORG001", _first_line(str(exc)), file, 1, 1)
             at = len(text)
         # What the broken document had found (a duplicate key) goes with it.
@@ -359,6 +357,13 @@ def load_text(text: str, file: str, limits: Limits | None = None) -> Loaded:
         resumes += 1
         offset = resume
         shift = resume - blanked
+
+
+def _refusal(text: str, at: int) -> str:
+    """The reader's words for the character at ``at``."""
+    point = ord(text[at])
+    what = "control characters are not allowed" if point < 0xA0 else "it is not printable"
+    return f"unacceptable character #x{point:04x}: {what}"
 
 
 def _first_line(text: str) -> str:

@@ -67,18 +67,37 @@ def _line_start(text: str, line: int) -> int:
     return lo
 
 
-def blank_document(text: str, at: int) -> tuple[str, int, int]:
-    """``text`` with the document that holds index ``at`` blanked (every character but
-    the line breaks a space, so every index and position stays), and where that
-    document starts and ends: what libyaml reads when its reader refuses one character,
-    which it does for the whole stream."""
+def blank_refused(text: str) -> tuple[str, list[tuple[int, int, int]]]:
+    """``text`` with every document that holds a character YAML refuses blanked (every
+    character but the line breaks a space, so every index and position stays), and for
+    each such document, the index of that character and where the document starts and
+    ends.  libyaml's reader refuses the whole stream for one such character; after
+    ``MAX_RESUMES`` documents, the rest of the text is blanked as one.  One pass."""
     plain = _plain_breaks(text)
-    start = 0
-    for found in _DOCUMENT_START.finditer(plain, 0, at + 1):
-        start = found.start()
-    following = _DOCUMENT_START.search(plain, at + 1)
-    end = following.start() if following is not None else len(text)
-    return text[:start] + _NOT_BREAK.sub(" ", text[start:end]) + text[end:], start, end
+    found: list[tuple[int, int, int]] = []
+    pieces: list[str] = []
+    done = 0  # the text before this is settled
+    while True:
+        bad = _REFUSED.search(text, done)
+        if bad is None:
+            break
+        at = bad.start()
+        start = done
+        for marker in _DOCUMENT_START.finditer(plain, done, at + 1):
+            start = marker.start()
+        following = _DOCUMENT_START.search(plain, at + 1)
+        end = following.start() if following is not None else len(text)
+        if len(found) == MAX_RESUMES:
+            end = len(text)
+        pieces += [text[done:start], _NOT_BREAK.sub(" ", text[start:end])]
+        found.append((at, start, end))
+        done = end
+    pieces.append(text[done:])
+    return "".join(pieces), found
+
+
+# What libyaml's reader refuses (YAML 1.1's printable set, as PyYAML's reader has it).
+_REFUSED = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def line_column(text: str, at: int) -> tuple[int, int]:

@@ -153,6 +153,18 @@ def test_org001_a_character_yaml_refuses_costs_its_own_document_only(lint):
     assert "unacceptable character #x0001" in found[1].message
 
 
+def test_org001_refused_characters_are_blanked_in_one_pass_a_bounded_number_of_times(lint):
+    from orglint.resync import MAX_RESUMES
+
+    good = "---\napiVersion: orglint/v1\nkind: Group\nmetadata: {name: g%d}\n"
+    bad = "---\napiVersion: orglint/v1\nkind: Group\nmetadata: {name: \"b\x02\"}\n"
+    source = "".join(good % i + bad for i in range(MAX_RESUMES + 5)) + "---\nkind: Teem\n"
+    found = lint.findings(source, select=["ORG001", "ORG003"])
+    # One per document up to the budget, the rest blanked as one (the Teem past it too).
+    assert [f.code for f in found] == ["ORG001"] * (MAX_RESUMES + 1)
+    assert [f.line for f in found] == [8 * i + 8 for i in range(MAX_RESUMES + 1)]
+
+
 def test_org001_someone_elses_file_reports_a_limit_only(lint):
     # Found by a review: with no document read, a CI file's own syntax error came too.
     source = "on: [push\n---\n" + "a: " + "[" * 70 + "]" * 70 + "\n"
