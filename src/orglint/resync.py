@@ -13,22 +13,38 @@ read again at most ``MAX_RESUMES`` times; the loader (documents) and the comment
 from __future__ import annotations
 
 import re
+from functools import cache
 
 MAX_RESUMES = 16
 
 # libyaml's line breaks; str.splitlines() splits on more (form feed, \x1c...) and would
 # number lines differently from the findings.
 BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
-# The breaks other than "\n" and "\r\n", each one character: written as "\n", a text
-# keeps its length and every index, and "\n" alone then numbers its lines as libyaml.
-_OTHER_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
-_DOCUMENT_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.MULTILINE)
+
+
+# The patterns below are compiled at their first use: only a file with a YAML error
+# needs them, and a check of good files starts without compiling them.
+@cache
+def _pattern(name: str) -> re.Pattern[str]:
+    return re.compile(*_PATTERNS[name])
+
+
+_PATTERNS: dict[str, tuple[str, int]] = {
+    # The breaks other than "\n" and "\r\n", each one character: written as "\n", a
+    # text keeps its length and every index, and "\n" alone then numbers its lines as
+    # libyaml does.
+    "other-break": ("\r(?!\n)|[\x85\u2028\u2029]", 0),
+    "document-start": (r"^---(?=[ \t\r\n]|$)", re.MULTILINE),
+    "not-break": ("[^\r\n\x85\u2028\u2029]", 0),
+    # What libyaml's reader refuses (YAML 1.1's printable set, as PyYAML's reader has it).
+    "refused": ("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]", 0),
+}
 
 
 def resume_at(text: str, position: int, after: int) -> int | None:
     """The index of the first document marker that starts at or after index
     ``position`` and past index ``after``; None if there is none."""
-    found = _DOCUMENT_START.search(_plain_breaks(text), max(position, after + 1))
+    found = _pattern("document-start").search(_plain_breaks(text), max(position, after + 1))
     return found.start() if found is not None else None
 
 
@@ -47,7 +63,7 @@ def rest(text: str, at: int) -> tuple[str, int]:
 def _plain_breaks(text: str) -> str:
     # Most files have none of the other breaks: four searches in C, no copy.
     if "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
-        return _OTHER_BREAK.sub("\n", text)
+        return _pattern("other-break").sub("\n", text)
     return text
 
 
@@ -78,33 +94,26 @@ def blank_refused(text: str) -> tuple[str, list[tuple[int, int, int]]]:
     pieces: list[str] = []
     done = 0  # the text before this is settled
     while True:
-        bad = _REFUSED.search(text, done)
+        bad = _pattern("refused").search(text, done)
         if bad is None:
             break
         at = bad.start()
         start = done
-        for marker in _DOCUMENT_START.finditer(plain, done, at + 1):
+        for marker in _pattern("document-start").finditer(plain, done, at + 1):
             start = marker.start()
-        following = _DOCUMENT_START.search(plain, at + 1)
+        following = _pattern("document-start").search(plain, at + 1)
         end = following.start() if following is not None else len(text)
         if len(found) == MAX_RESUMES:
             end = len(text)
-        pieces += [text[done:start], _NOT_BREAK.sub(" ", text[start:end])]
+        pieces += [text[done:start], _pattern("not-break").sub(" ", text[start:end])]
         found.append((at, start, end))
         done = end
     pieces.append(text[done:])
     return "".join(pieces), found
 
 
-# What libyaml's reader refuses (YAML 1.1's printable set, as PyYAML's reader has it).
-_REFUSED = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
 def line_column(text: str, at: int) -> tuple[int, int]:
     """The (line, column), both 1-based, of index ``at``, as libyaml counts them."""
     plain = _plain_breaks(text)
     return plain.count("\n", 0, at) + 1, at - plain.rfind("\n", 0, at)
-
-
-_NOT_BREAK = re.compile("[^\r\n\x85\u2028\u2029]")
 
