@@ -524,3 +524,25 @@ def test_fix_writes_a_file_whose_name_is_as_long_as_names_go(run_cli, tmp_path, 
     assert "not fixed" not in result.err, result.err
     assert "role: data-engineer" in team.read_text()
     assert sorted(os.listdir(tmp_path)) == [name]  # no temporary left behind
+
+
+def test_a_temporary_name_is_cut_at_a_character(tmp_path, monkeypatch):
+    # Half of a UTF-8 sequence makes a name some file systems refuse (found by a review).
+    from orglint import fsutil
+
+    made: list[str] = []
+    real = fsutil._temporary
+
+    def spy(folder, name, mode):
+        fd, tmp = real(folder, name, mode)
+        made.append(tmp.name)
+        return fd, tmp
+
+    monkeypatch.setattr(fsutil, "_temporary", spy)
+    target = tmp_path / ("\u00e9" * 125 + ".yaml")  # 255 bytes: a cut inside an é
+    target.write_text("a: 1\n")
+    fsutil.replace(target, b"a: 2\n")
+    assert target.read_bytes() == b"a: 2\n"
+    [tmp] = made
+    encoded = os.fsencode(tmp)
+    assert len(encoded) <= 255 and encoded.decode("utf-8").startswith("." + "\u00e9" * 116 + ".")

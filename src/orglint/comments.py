@@ -17,7 +17,7 @@ import bisect
 import re
 
 from orglint.ntuple import NamedTuple
-from orglint.resync import BREAK, MAX_RESUMES, rest, resume_at
+from orglint.resync import BREAK, MAX_RESUMES, blank_refused, rest, resume_at
 
 __all__ = ["BREAK", "Comment", "comments", "line_starts"]
 
@@ -52,7 +52,8 @@ def _scalar_spans(text: str) -> tuple[list[int], list[int], list[tuple[int, int]
     ends: list[int] = []
     unread: list[tuple[int, int]] = []
     part, shift, after = text, 0, -1  # shift: an index in ``part`` + shift = in ``text``
-    for _ in range(MAX_RESUMES + 1):
+    refused = False
+    for _ in range(MAX_RESUMES + 2):
         parser = yaml.CSafeLoader(part)
         try:
             for event in iter(parser.get_event, None):
@@ -68,27 +69,36 @@ def _scalar_spans(text: str) -> tuple[list[int], list[int], list[tuple[int, int]
                 if end > start:
                     starts.append(start)
                     ends.append(end)
-            return starts, ends, unread
+            return starts, ends, sorted(unread)
         except yaml.MarkedYAMLError as exc:
             # An error is found where the broken construct ends (the end of the text, for
             # an unclosed quote); it began at the context mark.
             marks = [m for m in (exc.problem_mark, exc.context_mark) if m is not None]
             stop = max(after, min((m.index + shift for m in marks), default=0))
             at = marks[0].index + shift if marks else len(text)
-        except yaml.YAMLError:
+        except yaml.YAMLError as exc:  # a reader error: a character YAML refuses
+            if not refused and type(getattr(exc, "position", None)) is int:
+                # Blanked as the loader blanks them (``resync.blank_refused``): the
+                # other documents' comments are still found, at their own places.
+                refused = True
+                text, spans = blank_refused(text)
+                starts, ends = [], []  # read again from the start
+                unread = [(r.start, r.end) for r in spans]
+                part, shift, after = text, 0, -1
+                continue
             unread.append((max(after, 0), len(text)))
-            return starts, ends, unread
+            return starts, ends, sorted(unread)
         finally:
             parser.dispose()
         resume = resume_at(text, at, after)
         unread.append((stop, len(text) if resume is None else resume))
         if resume is None:
-            return starts, ends, unread
+            return starts, ends, sorted(unread)
         part, blanked = rest(text, resume)
         shift = resume - blanked
         after = resume
     unread[-1] = (unread[-1][0], len(text))
-    return starts, ends, unread
+    return starts, ends, sorted(unread)
 
 
 def comments(text: str) -> list[Comment]:

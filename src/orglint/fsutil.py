@@ -157,7 +157,9 @@ _NAME_ROOM = 255 - 22
 
 
 def _temporary(folder: Path, name: str, mode: int) -> tuple[int, Path]:
-    kept = os.fsdecode(os.fsencode(name)[:_NAME_ROOM])
+    # Cut at a character: half of a UTF-8 sequence would make a name some file systems
+    # refuse (APFS, ZFS with utf8only); bytes that were never UTF-8 are left out.
+    kept = os.fsencode(name)[:_NAME_ROOM].decode("utf-8", "ignore")
     for _ in range(16):
         tmp = folder / f".{kept}.{os.urandom(4).hex()}.orglint-tmp"
         try:

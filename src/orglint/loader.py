@@ -31,7 +31,6 @@ from orglint.ntuple import NamedTuple
 from orglint.resync import (
     MAX_RESUMES,
     blank_refused,
-    line_column,
     position,
     rest,
     resume_at,
@@ -329,17 +328,17 @@ def load_text(text: str, file: str, limits: Limits | None = None) -> Loaded:
                 # The reader refuses the whole stream for one character (a control
                 # character pasted into a title): each document holding one is blanked
                 # and the text read again from the start, so the others are still read.
-                text, spans = blank_refused(text)
-                refused = [finding_at("ORG001", _refusal(loaded.text, at), file,
-                                      *line_column(text, at)) for at, _, _ in spans]
+                cleared, spans = blank_refused(text)
+                refused = [finding_at("ORG001", _refusal(text, r.at), file, r.line, r.column)
+                           for r in spans]
                 if refused:
+                    # The file's own text is kept (the comment scanner blanks the same
+                    # documents): what is read is the blanked one.
                     loaded = Loaded(file, text)
                     loaded.findings.extend(refused)
-                    loaded.broken.extend(
-                        (line_column(text, start)[0],
-                         line_column(text, end)[0] if end < len(text) else sys.maxsize)
-                        for _, start, end in spans)
-                    part, offset, resumes, shift = text, -1, 0, 0
+                    loaded.broken.extend((r.first_line, r.end_line) for r in spans)
+                    text = part = cleared
+                    offset, resumes, shift = -1, 0, 0
                     continue
             finding = finding_at("ORG001", _first_line(str(exc)), file, 1, 1)
             at = len(text)

@@ -13,7 +13,10 @@ read again at most ``MAX_RESUMES`` times; the loader (documents) and the comment
 from __future__ import annotations
 
 import re
+import sys
 from functools import cache
+
+from orglint.ntuple import NamedTuple
 
 MAX_RESUMES = 16
 
@@ -35,6 +38,7 @@ _PATTERNS: dict[str, tuple[str, int]] = {
     # libyaml does.
     "other-break": ("\r(?!\n)|[\x85\u2028\u2029]", 0),
     "document-start": (r"^---(?=[ \t\r\n]|$)", re.MULTILINE),
+    "document-end": (r"^\.\.\.(?=[ \t\r\n]|$)[^\n]*", re.MULTILINE),
     "not-break": ("[^\r\n\x85\u2028\u2029]", 0),
     # What libyaml's reader refuses (YAML 1.1's printable set, as PyYAML's reader has it).
     "refused": ("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]", 0),
@@ -83,37 +87,65 @@ def _line_start(text: str, line: int) -> int:
     return lo
 
 
-def blank_refused(text: str) -> tuple[str, list[tuple[int, int, int]]]:
+class Refused(NamedTuple):
+    """A document blanked for a character YAML refuses: where the character is (index,
+    line and column, 1-based, as libyaml counts), and what was blanked, as indexes and
+    as lines (ends excluded)."""
+
+    at: int
+    line: int
+    column: int
+    start: int
+    end: int
+    first_line: int
+    end_line: int
+
+
+def blank_refused(text: str) -> tuple[str, list[Refused]]:
     """``text`` with every document that holds a character YAML refuses blanked (every
-    character but the line breaks a space, so every index and position stays), and for
-    each such document, the index of that character and where the document starts and
-    ends.  libyaml's reader refuses the whole stream for one such character; after
-    ``MAX_RESUMES`` documents, the rest of the text is blanked as one.  One pass."""
+    character but the line breaks a space, so every index and position stays), and
+    each of those documents.  libyaml's reader refuses the whole stream for one such
+    character; after ``MAX_RESUMES`` documents, the rest of the text is blanked as one.
+    A document runs from its directives (``%YAML``) or its ``---`` to the next ``---``,
+    or to its ``...`` line.  One pass over the text, line numbers counted as it goes."""
     plain = _plain_breaks(text)
-    found: list[tuple[int, int, int]] = []
+    found: list[Refused] = []
     pieces: list[str] = []
-    done = 0  # the text before this is settled
+    done, lines = 0, 1  # the text before ``done`` is settled; its line
+    starts, ends = _pattern("document-start"), _pattern("document-end")
     while True:
         bad = _pattern("refused").search(text, done)
         if bad is None:
             break
         at = bad.start()
         start = done
-        for marker in _pattern("document-start").finditer(plain, done, at + 1):
+        for marker in starts.finditer(plain, done, at + 1):
             start = marker.start()
-        following = _pattern("document-start").search(plain, at + 1)
+        for marker in ends.finditer(plain, start, at + 1):  # the document ended before
+            start = marker.end() + 1
+        if start > done and plain.startswith("---", start):
+            while True:  # its directives go with it
+                previous = plain.rfind("\n", done, start - 1) + 1
+                if previous < done or not plain.startswith("%", previous):
+                    break
+                start = previous
+        start = min(start, at)
+        following = starts.search(plain, at + 1)
         end = following.start() if following is not None else len(text)
+        closing = ends.search(plain, at + 1, end)
+        if closing is not None:
+            end = min(len(text), closing.end() + 1)
         if len(found) == MAX_RESUMES:
             end = len(text)
+        first_line = lines + plain.count("\n", done, start)
+        line = first_line + plain.count("\n", start, at)
+        column = at - plain.rfind("\n", 0, at)
+        lines = line + plain.count("\n", at, end)
         pieces += [text[done:start], _pattern("not-break").sub(" ", text[start:end])]
-        found.append((at, start, end))
+        found.append(Refused(at, line, column, start, end, first_line,
+                             lines if end < len(text) else sys.maxsize))
         done = end
     pieces.append(text[done:])
     return "".join(pieces), found
 
-
-def line_column(text: str, at: int) -> tuple[int, int]:
-    """The (line, column), both 1-based, of index ``at``, as libyaml counts them."""
-    plain = _plain_breaks(text)
-    return plain.count("\n", 0, at) + 1, at - plain.rfind("\n", 0, at)
 

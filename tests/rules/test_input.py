@@ -165,6 +165,34 @@ def test_org001_refused_characters_are_blanked_in_one_pass_a_bounded_number_of_t
     assert [f.line for f in found] == [8 * i + 8 for i in range(MAX_RESUMES + 1)]
 
 
+ROGUE = ("apiVersion: orglint/v1\nkind: Team\nmetadata: {name: %s}\nspec:\n"
+         "  maturity: exploring\n  members: [{id: %s, role: bogus-role}]\n")
+
+
+def test_org001_a_refused_character_blanks_its_own_document_not_its_neighbours(lint):
+    # Found by a review: after a '...' line the document before was blanked too, and a
+    # document's %YAML directive was left behind to give a second ORG001.
+    after_end = ROGUE % ("t1", "a") + "...\n# note \x01\n---\n" + ROGUE % ("t3", "c")
+    found = lint.findings(after_end, select=["ORG001", "ORG004"])
+    assert [(f.line, f.code) for f in found] == [(6, "ORG004"), (8, "ORG001"),
+                                                 (15, "ORG004")]
+    directive = (ROGUE % ("t1", "a") + "...\n%YAML 1.1\n---\n"
+                 + (ROGUE % ("t2", "b")).replace("{name: t2}", "{name: t2, title: \"A\x01\"}"))
+    found = lint.findings(directive, select=["ORG001", "ORG004"])
+    assert [(f.line, f.code) for f in found] == [(6, "ORG004"), (12, "ORG001")]
+
+
+def test_a_suppression_before_a_blanked_document_targets_what_the_file_says(lint):
+    # Its next line with content is the blanked document's '---', not a line past it.
+    source = (ROGUE % ("t1", "a") + "# orglint: ignore[ORG004]\n---\n"
+              + (ROGUE % ("t2", "b")).replace("{name: t2}", "{name: t2, title: \"A\x01\"}")
+              + "--- " + "{apiVersion: orglint/v1, kind: Team, metadata: {name: t3}, spec:"
+              " {maturity: exploring, members: [{id: c, role: bogus-role}]}}\n")
+    found = lint.findings(source, select=["ORG001", "ORG004", "ORG901"])
+    assert [(f.line, f.code) for f in found] == [(6, "ORG004"), (7, "ORG901"),
+                                                 (11, "ORG001"), (15, "ORG004")]
+
+
 def test_org001_someone_elses_file_reports_a_limit_only(lint):
     # Found by a review: with no document read, a CI file's own syntax error came too.
     source = "on: [push\n---\n" + "a: " + "[" * 70 + "]" * 70 + "\n"
