@@ -123,10 +123,11 @@ def blank_refused(text: str) -> tuple[str, list[Refused]]:
             start = marker.start()
         for marker in ends.finditer(plain, start, at + 1):  # the document ended before
             start = marker.end() + 1
-        if start > done and plain.startswith("---", start):
-            while True:  # its directives go with it
+        if plain.startswith("---", start):
+            while start > done:  # its directives go with it
                 previous = plain.rfind("\n", done, start - 1) + 1
-                if previous < done or not plain.startswith("%", previous):
+                if previous < done or previous >= start or not plain.startswith(
+                        "%", previous):
                     break
                 start = previous
         start = min(start, at)

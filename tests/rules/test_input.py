@@ -180,6 +180,12 @@ def test_org001_a_refused_character_blanks_its_own_document_not_its_neighbours(l
                  + (ROGUE % ("t2", "b")).replace("{name: t2}", "{name: t2, title: \"A\x01\"}"))
     found = lint.findings(directive, select=["ORG001", "ORG004"])
     assert [(f.line, f.code) for f in found] == [(6, "ORG004"), (12, "ORG001")]
+    # Directives at the very start of the file go with the first document.
+    from orglint.resync import blank_refused
+
+    blanked, [refused] = blank_refused("%YAML 1.1\n%TAG ! x\n---\na: \x01\n---\nb: 1\n")
+    assert blanked == " " * 9 + "\n" + " " * 8 + "\n   \n    \n---\nb: 1\n"
+    assert (refused.line, refused.column, refused.first_line, refused.end_line) == (4, 4, 1, 5)
 
 
 def test_a_suppression_before_a_blanked_document_targets_what_the_file_says(lint):
