@@ -158,9 +158,7 @@ def _result() -> FileResult:
 
 
 def _across_the_pipe(result: FileResult) -> FileResult:
-    import marshal
-
-    return from_worker(marshal.loads(marshal.dumps(to_worker(result))))
+    return from_worker(json.loads(json.dumps(to_worker(result))))
 
 
 def test_a_result_crosses_the_pipe_unchanged():

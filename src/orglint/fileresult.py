@@ -353,11 +353,12 @@ def decode(data: object) -> FileResult:
 
 # -- across the pool's pipe -------------------------------------------------------------
 #
-# A worker's result reaches the main process by ``marshal`` (``pool.py``), over a pipe
-# between orglint and its own fork that nothing else can write and that never touches
-# the disk: so it is rebuilt as it was sent, without the cache's field-by-field checks,
-# which guard against bytes an attacker wrote.  marshal takes exact builtin types only:
-# NamedTuples go as plain tuples, a severity as its int, a date as its ordinal.
+# A worker's result reaches the main process as JSON (``pool.py``), over a pipe between
+# orglint and its own fork that nothing else can write and that never touches the disk:
+# so it is rebuilt as it was sent, without the cache's field-by-field checks, which
+# guard against bytes an attacker wrote.  NamedTuples go as plain tuples (arrays), a
+# severity as its int, a date as its ordinal; the tuples among a result's fields are
+# made tuples again.
 
 
 def _finding_wire(f: Finding) -> tuple[Any, ...]:
@@ -373,8 +374,8 @@ def _directive_wire(d: Directive) -> tuple[Any, ...]:
 
 
 def to_worker(result: FileResult) -> tuple[Any, ...]:
-    """``result`` as values ``marshal`` takes, for the pipe from a worker process to the
-    main one (``pool.run``'s ``send``), run-only fields included."""
+    """``result`` as JSON values, for the pipe from a worker process to the main one
+    (``pool.run``'s ``send``), run-only fields included."""
     facts = result.facts
     return (result.file, list(map(_finding_wire, result.findings)),
             [(t.id, tuple(t.place), t.parent,
@@ -388,7 +389,7 @@ def to_worker(result: FileResult) -> tuple[Any, ...]:
 
 def _finding_back(row: tuple[Any, ...]) -> Finding:
     # Code and name interned, as ``_finding_in`` does and for the same reason: a finding
-    # made here shares its rule's strings (marshal shares a file's name within a frame).
+    # made here shares its rule's strings.
     if len(row) == 11:
         return _new_tuple(Finding, (_intern(row[0]), _intern(row[1]), _SEVERITIES[row[2]],
                                     *row[3:], (), None))
@@ -396,12 +397,16 @@ def _finding_back(row: tuple[Any, ...]) -> Finding:
     return _new_tuple(Finding, (
         _intern(row[0]), _intern(row[1]), _SEVERITIES[row[2]], *row[3:11],
         tuple(_new_tuple(Location, r) for r in related),
-        None if fix is None else _new_tuple(Fix, fix)))
+        None if fix is None else _fix_back(fix)))
+
+
+def _fix_back(row: list[Any]) -> Fix:
+    return _new_tuple(Fix, (row[0], tuple(row[1]), *row[2:]))
 
 
 def _person_back(row: tuple[Any, ...]) -> PersonFact:
-    # Its strings interned, as ``_person_fact_in`` does: marshal shares a string only
-    # within one frame, and at 20,000 teams the main process holds every person fact.
+    # Its strings interned, as ``_person_fact_in`` does: at 20,000 teams the main process
+    # holds every person fact.
     pid, file, doc, at, team, allocation, allocation_at, has_name, detail = row
     words = list(detail)
     words[0::3] = map(_intern, words[0::3])
@@ -412,7 +417,7 @@ def _person_back(row: tuple[Any, ...]) -> PersonFact:
 
 
 def _directive_back(row: tuple[Any, ...]) -> Directive:
-    return _new_tuple(Directive, (*row[:4], None if row[4] is None
+    return _new_tuple(Directive, (*row[:3], tuple(row[3]), None if row[4] is None
                                   else dt.date.fromordinal(row[4]), *row[5:]))
 
 
@@ -432,8 +437,8 @@ def from_worker(data: Any) -> FileResult:
     result.directives = list(map(_directive_back, directives))
     result.skipped = skipped
     result.documents = documents
-    result.people = {p[0]: _new_tuple(Person, p) for p in people}
-    result.fixes = [_new_tuple(Fix, f) for f in fixes]
+    result.people = {p[0]: _new_tuple(Person, (*p[:7], tuple(p[7]))) for p in people}
+    result.fixes = list(map(_fix_back, fixes))
     result.teams = team_count
     result.views = views
     result.stale = stale

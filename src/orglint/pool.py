@@ -13,12 +13,10 @@ chunks are numbered in a pipe written before the fork; each process reads the ne
 number (a pipe read of four bytes is atomic), so faster processes take more chunks.
 Elsewhere it is a ``ProcessPoolExecutor`` with spawned workers.
 
-A forked worker's results come back by ``marshal``: an anonymous pipe made before the
-fork joins orglint to its own child, so the bytes read are the bytes that child wrote
-from values it built, never bytes from disk (nothing read from a repository or a
-cache is ever given to ``marshal`` or ``pickle``: ``tests/test_cache.py`` holds
-``marshal`` to this module).  It is the cheapest exact codec in the standard library: a third of
-the instructions of JSON with the cache's checks, for 2,000 results.
+A forked worker's results come back as JSON, never a code-carrying format (no module
+imports ``pickle`` or ``marshal``: ``tests/test_cache.py``).  An anonymous pipe made
+before the fork joins orglint to its own child, so the values are rebuilt as sent,
+without the checks a cache entry read from disk goes through (``fileresult.from_worker``).
 """
 
 from __future__ import annotations
@@ -139,7 +137,7 @@ def run(work: Callable[[T], R], items: Iterable[T], *, workers: int, chunksize: 
     """``[work(item) for item in items]`` in ``workers`` processes (at most
     ``worker_cap()``; the main process is one of them where ``os.fork`` exists),
     ``init(*initargs)`` run once in each.  A forked worker's results cross as
-    ``receive(marshal.loads(marshal.dumps(send(result))))``."""
+    ``receive(json.loads(json.dumps(send(result))))``."""
     workers = max(1, min(workers, worker_cap()))
     if hasattr(os, "fork"):
         return _forked(work, list(items), workers, max(1, chunksize), init, initargs,
@@ -150,7 +148,7 @@ def run(work: Callable[[T], R], items: Iterable[T], *, workers: int, chunksize: 
 # -- forked processes ---------------------------------------------------------------------
 
 MAX_CHUNKS = 1024  # chunk numbers are 4 bytes: 4 KiB fits any pipe's buffer unread
-_FRAME = 8  # bytes of a frame's length, before its marshal data
+_FRAME = 8  # bytes of a frame's length, before its JSON
 _PIPE_BYTES = 1 << 20  # room for a chunk's results while the main process checks a file
 
 
@@ -231,7 +229,7 @@ def _next(tasks: int) -> int | None:
 def _worker(parent: int, slot: int, slots: Any, tasks: int, work: Callable[[T], R],
             items: list[T], chunks: list[tuple[int, int]], send: Callable[[R], Any],
             out: int) -> None:
-    import marshal
+    import json
 
     _enter(parent, slots, slot, lambda: None, ())  # the job came with the fork
     while True:
@@ -241,9 +239,10 @@ def _worker(parent: int, slot: int, slots: Any, tasks: int, work: Callable[[T], 
         start, end = chunks[index]
         try:
             done = [send(work(items[i])) for i in range(start, end)]
-            frame = marshal.dumps((index, done))
+            frame = json.dumps([index, done], separators=(",", ":"),
+                               check_circular=False).encode()  # plain trees
         except Exception:  # the main process does the chunk again, and raises
-            frame = marshal.dumps((index, None))
+            frame = json.dumps([index, None]).encode()
         _write(out, len(frame).to_bytes(_FRAME, "little") + frame)
 
 
@@ -292,7 +291,7 @@ class _Forks:
     def read(self, out: list[Any], errors: dict[int, BaseException | None], *,
              wait: bool) -> None:
         """Take in what the workers have sent; with ``wait``, wait until one sends."""
-        import marshal
+        import json
         import select
 
         ready, _, _ = select.select(self.open, [], [], None if wait else 0)
@@ -311,7 +310,7 @@ class _Forks:
                 size = int.from_bytes(buffer[:_FRAME], "little")
                 if len(buffer) < _FRAME + size:
                     break
-                index, done = marshal.loads(buffer[_FRAME:_FRAME + size])
+                index, done = json.loads(bytes(buffer[_FRAME:_FRAME + size]))
                 del buffer[:_FRAME + size]
                 try:
                     out[index] = list(map(self.receive, done))
