@@ -128,14 +128,21 @@ def teams(files: Iterable[tuple[str, bytes]], limits: Limits
     as (positions in ``stitch.VIRTUAL``), and that document's data as the rules take it
     (the schema's recovery applied); a team with nothing safe to check is left out."""
     catalog, texts = read(files, limits)
-    stitch = Stitch(texts)
-    org = Org(catalog)
-    for group in org.teams:
-        doc, _ = team_document(org, group, stitch)
-        doc, data = (recovered(doc, "Team") if validate(doc, "Team", VIRTUAL)
-                     else (doc, doc.data))
+    for group, doc, data, _ in _documents(Org(catalog), Stitch(texts)):
         if data is not None:
             yield group, doc, data
+
+
+def _documents(org: Org, stitch: Stitch
+               ) -> Iterator[tuple[Entity, Document, dict[str, Any] | None, list[Finding]]]:
+    """Each team of ``org``: its Group, its Team document, that document's data as the
+    rules take it (None: nothing safe to check) and its schema findings, each naming
+    the annotation it is about."""
+    for group in org.teams:
+        doc, labels = team_document(org, group, stitch)
+        problems = [_named(p, labels) for p in validate(doc, "Team", VIRTUAL)]
+        doc, data = recovered(doc, "Team") if problems else (doc, doc.data)
+        yield group, doc, data, problems
 
 
 def people(files: Iterable[tuple[str, bytes]], limits: Limits) -> dict[str, Person]:
@@ -185,10 +192,7 @@ def check(files: Iterable[tuple[str, bytes]], limits: Limits, rules: list[Rule],
         _group_fact(org, group, facts, "Team" if group.key in team_keys else "Group")
     for user in catalog.of_kind("User"):
         _user_fact(user, facts)
-    for group in org.teams:
-        doc, labels = team_document(org, group, stitch)
-        problems = [_named(p, labels) for p in validate(doc, "Team", VIRTUAL)]
-        doc, data = recovered(doc, "Team") if problems else (doc, doc.data)
+    for group, doc, data, problems in _documents(org, stitch):
         found = list(problems)
         if data is not None:
             ctx = TeamContext(build_team(data), doc, VIRTUAL, matrix, people, codes)

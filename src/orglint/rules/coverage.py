@@ -277,7 +277,7 @@ class RoleMixGap(Rule):
         missing = [(role, wanted - have[role], reason) for role, wanted, reason in seats
                    if wanted > have[role]]
         if missing:  # a small team's member may do a missing role's work beside their own
-            also = doing_both(ctx)
+            also = doing_both(ctx, [role for role, _, _ in missing])
             missing = [(role, count - also.get(role, 0), reason)
                        for role, count, reason in missing if count > also.get(role, 0)]
         if not missing:

@@ -17,7 +17,7 @@ No role or responsibility name appears in this module: it all comes from the mat
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Annotated, Any
 
 from orglint.findings import Finding, Severity
@@ -81,12 +81,15 @@ def _holds_both(pattern: AntiPattern, ctx: TeamContext, options: Any,
             yield ctx.finding(pattern, member.at("id"), text, entity=member.id)
 
 
-def doing_both(ctx: TeamContext) -> dict[str, int]:
-    """Per role, how many members of the team do that role's work beside their own
-    role's: the other half of a holds-both pair (MLOps and ML engineering), on a team no
-    larger than the pattern's size.  There one person does both (the article), so the
-    staffing rules count such a person for both roles."""
+def doing_both(ctx: TeamContext, roles: Iterable[str]) -> dict[str, int]:
+    """Per role of ``roles``, how many members of the team do that role's work beside
+    their own role's: the other half of a holds-both pair (MLOps and ML engineering), on
+    a team no larger than the pattern's size.  There one person does both (the
+    article), so the staffing rules count such a person for both roles."""
     out: dict[str, int] = {}
+    paired = holds_both_pairs(ctx.matrix)
+    if not any(role in pair for pair in paired for role in roles):
+        return out  # the usual gap (a data engineer, a platform engineer): no pair
     for pattern in ctx.matrix.spec.anti_patterns:
         if pattern.kind != "holds-both" or ctx.size > _limit(pattern, None):
             continue
