@@ -50,7 +50,6 @@ from orglint.schema import (
     validate,
 )
 from orglint.selection import check_selectors, is_enabled, names_rule, rule_for
-from orglint.source import MovedSource
 from orglint.suppress import scan
 from orglint.wording import plural
 
@@ -201,7 +200,6 @@ def check_bytes(file: str, raw: bytes, job: Job) -> FileResult:
 def _check_team(team: Team, doc: Document, data: dict[str, Any], clean: bool, file: str,
                 job: Job, people: Mapping[str, Person], result: FileResult) -> None:
     ctx = TeamContext(team, doc, file, job.matrix, people, job.codes)
-    first = len(result.findings)
     for rule in job.rules:
         try:
             result.findings.extend(rule.check_team(ctx))
@@ -209,11 +207,6 @@ def _check_team(team: Team, doc: Document, data: dict[str, Any], clean: bool, fi
             raise  # a policy's clear message (its time budget), not a crash
         except Exception as exc:  # a bug in a rule must not look like a clean file
             raise InternalError(f"rule {rule.code} failed on {file}: {exc!r}") from exc
-    if type(doc.source) is MovedSource:  # a fix edits the item where it is written
-        moved = doc.source.path
-        result.findings[first:] = [
-            f if f.fix is None else f._replace(fix=f.fix._replace(path=moved(f.fix.path)))
-            for f in result.findings[first:]]
     team_facts(doc, file, result.facts, data)
     if job.views:
         result.views = result.views if result.views is not None else []

@@ -12,7 +12,7 @@ from orglint.matrix import AntiPattern, Matrix
 from orglint.memo import remember
 from orglint.model import Member, Person, Team
 from orglint.ntuple import NamedTuple
-from orglint.source import Path
+from orglint.source import MovedSource, Path
 
 
 class NoOptions(NamedTuple):
@@ -76,6 +76,10 @@ def finding_in(doc: Document, file: str, rule: type[Rule] | AntiPattern, path: P
                related: tuple[Location, ...] = ()) -> Finding:
     """A finding at ``path`` of a document: the one place rules turn paths into spans."""
     line, column, end_line, end_column = doc.source.span(path, key=key)
+    if fix is not None and type(doc.source) is MovedSource:
+        # Items were left out of a list (``schema.recover``): the fix edits the item
+        # where it is written, as the span points there.
+        fix = fix._replace(path=doc.source.path(fix.path))
     if isinstance(rule, AntiPattern):
         text = rule.severity
         severity = _SEVERITIES.get(text) or Severity.parse(text)
