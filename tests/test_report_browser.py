@@ -109,9 +109,9 @@ def test_coverage_table_agrees_with_the_files_and_the_json(loaded, report):
     for file in folder.rglob("*.yaml"):
         with contextlib.suppress(yaml.YAMLError):
             for doc in yaml.safe_load_all(file.read_text()):
-                # A team without a valid maturity is one the checker cannot read.
-                if isinstance(doc, dict) and doc.get("kind") == "Team" and \
-                        doc["spec"]["maturity"] in load_matrix(None).spec.maturity:
+                # A team is read whatever its maturity: one that is not a stage
+                # gets its ORG003 and a row like the others.
+                if isinstance(doc, dict) and doc.get("kind") == "Team":
                     names.add(doc["metadata"]["name"])
     assert {r["team"] for r in rows} == names
     # recsys writes every role: its cells are its members, and the composer's mix.

@@ -78,7 +78,7 @@ def test_coverage_table_has_a_row_per_team_and_a_cell_per_matrix_role(examples_h
     assert len(page.find("table", id="coverage")) == 1
     teams = {page.elements[i][1]["data-team"] for i in page.find("tr") if
              "data-team" in page.elements[i][1]}
-    assert teams == {"recsys", "ranking", "search", "ltv", "churn", "vision"}
+    assert teams == {"recsys", "ranking", "search", "search-infra", "ltv", "churn", "vision"}
     matrix = load_matrix(None)
     roles = [r for r in matrix.roles if matrix.in_matrix(r)]
     cells = [page.elements[i][1] for i in range(len(page.elements))

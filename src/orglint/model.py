@@ -78,7 +78,7 @@ class Member(NamedTuple):
 
 
 class TeamSpec(NamedTuple):
-    maturity: Maturity
+    maturity: Maturity | None  # None: missing or not a stage (ORG003), so no stage rule runs
     members: list[Member]
     size: int | None = None
     description: str | None = None
@@ -177,7 +177,7 @@ def build_team(data: dict[str, Any]) -> Team:
                if m is not None]
     return Team(api_version=data["apiVersion"], kind=data["kind"],
                 metadata=_metadata(data["metadata"]),
-                spec=TeamSpec(path=("spec",), maturity=spec["maturity"], members=members,
+                spec=TeamSpec(path=("spec",), maturity=get("maturity"), members=members,
                               size=whole(get("size")), description=get("description"),
                               systems=get("systems") or (),
                               practices=get("practices") or ()))

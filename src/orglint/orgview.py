@@ -32,13 +32,15 @@ class MemberView(NamedTuple):
     owns: tuple[str, ...]
 
 
+NO_STAGE = "no valid stage"  # shown for a team whose maturity is missing or unknown
+
 class TeamView(NamedTuple):
     id: str
     title: str | None
     file: str
     line: int  # metadata.name
     lines: tuple[int, int]  # the document's first and last line
-    maturity: str
+    maturity: str | None  # None: missing or not a stage
     size: int | None  # spec.size, the plan
     systems: tuple[str, ...]
     members: tuple[MemberView, ...]

@@ -335,9 +335,10 @@ def recover(data: dict[str, Any], kind: str,
     adds nothing to ORG301), an invalid item of ``systems``, ``practices``, ``owns`` or
     ``skills`` is dropped from its list (a list that is not one is dropped whole), and a
     member or person without a valid ``id`` becomes None, so the others keep their index
-    and place.  Anything else (no maturity, a team name that is not an id) leaves
-    nothing safe to check.  ``data`` is not changed; the lists whose items moved are
-    put in ``moves``.
+    and place.  A team whose maturity is missing or not a stage is checked without one
+    (no rule that needs a stage runs).  Anything else (a team name that is not an id)
+    leaves nothing safe to check.  ``data`` is not changed; the lists whose items moved
+    are put in ``moves``.
     """
     key = _ENTRIES.get(kind)
     spec = data.get("spec")
@@ -372,6 +373,10 @@ def recover(data: dict[str, Any], kind: str,
                     changed |= spec.pop(path[1], None) is not None
             elif path[:2] in _OPTIONAL:
                 changed |= out[path[0]].pop(path[1], None) is not None
+            elif kind == "Team" and _no_stage(name, path, error.kind):
+                # Unknown or missing: the team is checked without a stage (the rules
+                # that need one say nothing), not dropped with everything it holds.
+                changed |= spec.pop("maturity", None) is not None
             elif kind == "People" and path[:1] == ("metadata",):
                 changed |= out.pop("metadata", None) is not None  # optional, and unread
             else:
@@ -381,6 +386,14 @@ def recover(data: dict[str, Any], kind: str,
         if not changed:
             return out
     return None
+
+
+def _no_stage(name: str, path: tuple[str | int, ...], kind: Any) -> bool:
+    """The error says the team's maturity is not a stage, or is missing."""
+    if path == ("spec", "maturity"):
+        return True
+    return (path == ("spec",) and name == "Required"
+            and getattr(kind, "property", None) == "maturity")
 
 
 def recovered(doc: Document, kind: str) -> tuple[Document, dict[str, Any] | None]:

@@ -339,8 +339,34 @@ def test_org003_on_an_item_of_owns_keeps_the_other_items(lint):
         "model-serving:inference-handlers", "model-serving:model-rollback"}
 
 
-def test_org003_where_nothing_is_safe_skips_the_document(lint):
-    # No maturity: the team cannot be judged, so only the schema error is reported.
+def test_org003_on_the_maturity_keeps_the_team_and_silences_stage_rules(lint):
+    # 'Production' is not a stage: the team is still checked (ORG201 and ORG104, which
+    # hold at every stage, and priya's 160% across files), but no rule that needs a
+    # stage speaks (ORG206's mix, ORG207 at production).
+    lint.check("""
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: a}
+        spec:
+          maturity: Production
+          systems: [feature-store]
+          members:
+            - {id: priya, name: Priya, title: ML Platform Engineer, allocation: 80,
+               owns: [serving-runtime]}
+            - {id: tom, name: Tom, title: DevOps Engineer, owns: [training-pipelines]}
+        """, files={"b.yaml": """
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: b}
+        spec:
+          maturity: pilot
+          members:
+            - {id: priya, name: Priya, title: ML Platform Engineer, allocation: 80}
+        """}, expected=[(5, 13, "ORG003"), (6, 13, "ORG201"), (8, 73, "ORG301"),
+                        (10, 59, "ORG104")])
+
+
+def test_org003_on_a_missing_maturity_keeps_the_team(lint):
     lint.check("""
         apiVersion: orglint/v1
         kind: Team
@@ -348,7 +374,20 @@ def test_org003_where_nothing_is_safe_skips_the_document(lint):
         spec:
           members:
             - {id: a, role: devops-sre, owns: [training-pipelines]}
-        """, expected=[(4, 1, "ORG003")])
+        """, expected=[(4, 1, "ORG003"), (6, 40, "ORG104")])
+
+
+def test_org003_where_nothing_is_safe_skips_the_document(lint):
+    # A team name that is not an id: nothing else can be said of it safely.
+    lint.check("""
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: Recsys Team}
+        spec:
+          maturity: pilot
+          members:
+            - {id: a, role: devops-sre, owns: [training-pipelines]}
+        """, expected=[(3, 18, "ORG003")])
 
 
 def test_org003_unknown_kind_and_api_version(lint):

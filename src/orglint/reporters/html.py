@@ -23,7 +23,7 @@ from orglint import __version__
 from orglint.escape import json_safe, visible
 from orglint.explore import role_json
 from orglint.findings import Finding, Result
-from orglint.orgview import OrgView, allocations, single_points
+from orglint.orgview import NO_STAGE, OrgView, allocations, single_points
 from orglint.reporters import ReportContext, common
 from orglint.reporters.common import joined, repo_path, repo_root
 from orglint.reporters.composer_table import table
@@ -157,7 +157,7 @@ def _coverage(rows: list[Row], groups: list[Group], team_anchor: dict[str, str]
         title = f"<small>{e(team.title)}</small>" if team.title else ""
         body.append(
             f"<tr data-team=\"{e(team.id)}\"><th scope=\"row\"><a href=\"#{anchor}\" "
-            f"class=\"open\">{e(team.id)}</a>{title}<small>{e(team.maturity)}, "
+            f"class=\"open\">{e(team.id)}</a>{title}<small>{e(team.maturity or NO_STAGE)}, "
             f"{row.size} head{'s' if row.size != 1 else ''}</small></th>{cells}"
             f"<td class=\"count sev-{worst}\">"
             + (f"<a href=\"#{anchor}\" class=\"open\">{label}</a>" if findings else label)

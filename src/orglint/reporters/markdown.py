@@ -13,6 +13,7 @@ import re
 
 from orglint.escape import visible
 from orglint.findings import Finding, Result
+from orglint.orgview import NO_STAGE
 from orglint.reporters import ReportContext
 from orglint.reporters.orgreport import by_team, counts_by_rule, coverage
 
@@ -96,7 +97,8 @@ def _coverage(result: Result, ctx: ReportContext, out: _Budget) -> int:
     shown = 0
     for row in rows:
         cells = " | ".join(f"{c.have}/{c.want} {_MARKS[c.state]}".rstrip() for c in row.cells)
-        line = f"| {md(row.team.id)} | {md(row.team.maturity)} | {row.size} | {cells} |\n"
+        stage = md(row.team.maturity or NO_STAGE)
+        line = f"| {md(row.team.id)} | {stage} | {row.size} | {cells} |\n"
         if not table.add(line):
             break
         shown += 1

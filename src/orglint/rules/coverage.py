@@ -262,6 +262,8 @@ class RoleMixGap(Rule):
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
         size = ctx.size
         maturity = ctx.team.spec.maturity
+        if maturity is None:
+            return  # no stage, no recommended mix (its ORG003 says why)
         key = (maturity, size, frozenset(ctx.team.spec.systems).intersection(ctx.matrix.systems))
         seats = _SEATS.get(ctx.matrix, key)
         if seats is None:
