@@ -70,6 +70,9 @@ class Job(NamedTuple):
     people: dict[str, Person]  # the org's People files, read before the teams
     codes: frozenset[str] | None = None  # the codes of ``rules``
     views: Any = None  # a policy.orgviews.OrgViews: keep each team's view (FileResult.views)
+    # A People file lost a document to a YAML error: a member found in no People entry
+    # may be described in the part that could not be read.
+    people_lost: bool = False
 
 
 class Plan(NamedTuple):
@@ -199,7 +202,8 @@ def check_bytes(file: str, raw: bytes, job: Job) -> FileResult:
 
 def _check_team(team: Team, doc: Document, data: dict[str, Any], clean: bool, file: str,
                 job: Job, people: Mapping[str, Person], result: FileResult) -> None:
-    ctx = TeamContext(team, doc, file, job.matrix, people, job.codes)
+    ctx = TeamContext(team, doc, file, job.matrix, people, job.codes,
+                      people_lost=job.people_lost)
     for rule in job.rules:
         try:
             result.findings.extend(rule.check_team(ctx))
@@ -389,6 +393,8 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     for res in results.values():
         for pid, person in res.people.items():
             job.people.setdefault(pid, person)
+    if any(f.code == "ORG001" for res in results.values() for f in res.findings):
+        job = job._replace(people_lost=True)
     catalog_files: list[tuple[str, bytes]] = []
     if settings.backstage:
         # A Backstage user is a person of the org as a People entry is, after them: a
@@ -405,7 +411,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
             if results[entry.source.display].teams:
                 results[entry.source.display] = _check_entry(entry, job, limit, held)
 
-    salt = _people_digest(job.people)
+    salt = _people_digest(job.people) + (b"\0lost" if job.people_lost else b"")
     named_names = {s.display for s in named}
     keys: dict[str, str] = {}
     reported = [e for e in gathered.entries if e.source.display in named_names]

@@ -435,6 +435,59 @@ def test_org004_unknown_role_and_alias(lint):
     assert found[1].fix is not None and found[1].fix.safe
 
 
+def test_org004_a_misspelt_role_is_read_from_the_title(lint):
+    # An invalid role is dropped like any invalid optional field: the title gives the
+    # role, so the rules judge ravi as a platform engineer (ORG103) and dan fills the
+    # data-engineer seat (no ORG201), instead of each typo hiding one finding and making
+    # up another.
+    source = """
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          systems: [feature-store]
+          members:
+            - {id: ravi, title: Senior ML Platform Engineer, role: platform-enginer,
+               owns: [training-code]}
+            - {id: dan, title: Data Engineer, role: data-engneer, owns: [data-pipelines]}
+        """
+    lint.check(source, select=["ORG004", "ORG103", "ORG201", "ORG205"], expected=[
+        (*at(source, "platform-enginer"), "ORG004"), (*at(source, "training-code"), "ORG103"),
+        (*at(source, "data-engneer"), "ORG004")])
+
+
+def test_org004_says_nothing_of_members_a_broken_people_file_may_describe(lint):
+    # One YAML error in the People file must not give every member defined there a
+    # false "no role and no title" (its ORG001 is the finding).  Read in full, a People
+    # file that does not describe a member (b) leaves the finding as it was.
+    source = """
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          members:
+            - {id: tom, owns: [training-pipelines]}
+            - {id: priya}
+        """
+    people = """
+        apiVersion: orglint/v1
+        kind: People
+        spec:
+          people:
+            - {id: tom, name: Tom, title: DevOps Engineer}
+            - {id: priya, name: Priya, title: ML Platform Engineer}
+        """
+    lint.check(source, files={"people.yaml": people}, select=["ORG004", "ORG104"],
+               expected=[(7, 24, "ORG104")])
+    lint.check(source, files={"people.yaml": people + '    - {id: broken, name: "x\n'},
+               select=["ORG004", "ORG104"], expected=[])
+    lint.check(source.replace("priya", "b"),
+               files={"people.yaml": people.replace("- {id: priya", "- {id: p")},
+               select=["ORG004"], expected=[(8, 12, "ORG004")])
+
+
 def test_org004_title_that_maps_to_no_role(lint):
     lint.check("""
         apiVersion: orglint/v1

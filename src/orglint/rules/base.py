@@ -153,7 +153,7 @@ class TeamContext:
 
     def __init__(self, team: Team, doc: Document, file: str, matrix: Matrix,
                  people: Mapping[str, Person] | None = None,
-                 enabled: frozenset[str] | None = None) -> None:
+                 enabled: frozenset[str] | None = None, *, people_lost: bool = False) -> None:
         self.team = team
         self.doc = doc
         self.file = file
@@ -164,6 +164,9 @@ class TeamContext:
         # Codes that run on this team (None: all); a rule may leave to another rule what
         # that rule says, but only when that rule is on.
         self.enabled = enabled
+        # Part of a People file could not be read: a member in no entry of ``people``
+        # may be described there, so nothing is said of what such a member lacks.
+        self.people_lost = people_lost
 
     def runs(self, code: str) -> bool:
         return self.enabled is None or code in self.enabled
@@ -221,7 +224,11 @@ class TeamContext:
             source = "role" if member.role is not None else "people"
             if raw in self.matrix.roles:
                 return RoleInfo(raw, raw, source, title, title_role)
-            return RoleInfo(self.matrix.role_for_title(raw), raw, source, title, title_role)
+            # A title alias given as the role ('SRE') is that role; anything else is an
+            # invalid role (ORG004), read as none: the title tells it, as when it is absent.
+            alias = self.matrix.role_for_title(raw)
+            return RoleInfo(alias if alias is not None else title_role, raw, source, title,
+                            title_role)
         if title_role is not None:
             return RoleInfo(title_role, None, "title", title, title_role)
         return RoleInfo(None, None, "none", title, None)

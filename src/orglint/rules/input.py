@@ -173,7 +173,7 @@ class UnknownRole(Rule):
                             " (see 'orglint roles')")
                     yield ctx.finding(UnknownRole, path, f"{member.id} has no role, and {text}",
                                       entity=member.id, detail="title")
-                else:
+                elif not (ctx.people_lost and member.id not in ctx.people):
                     yield ctx.finding(
                         UnknownRole, member.at("id"),
                         f"{member.id} has no role and no title to infer one from; set 'role'",
