@@ -83,6 +83,18 @@ def test_org011_unknown_parent_and_cycle(lint):
     assert "a -> b -> a" in found[0].message
 
 
+def test_org011_says_when_the_parent_may_be_in_a_file_left_unread(lint):
+    # The group file's YAML error costs its document: the parent cannot be found, and
+    # the message says it may be in the part left unread rather than flatly absent.
+    source = team("a", ["{id: x, name: X}"], parent="ml-division")
+    groups = ("apiVersion: orglint/v1\nkind: Group\nmetadata: {name: ml-division\n"
+              "spec: {}\n")
+    found = lint.check(source, select=["ORG011"], files={"groups.yaml": groups},
+                       expected=[(*at(source, "ml-division"), "ORG011")])
+    assert found[0].message.endswith("a YAML error left part of groups.yaml unread, and"
+                                      " it may be there")
+
+
 def test_org011_known_parent_is_fine(lint):
     lint.check(team("a", ["{id: x, name: X}"], parent="b"), select=["ORG011"],
                files={"b.yaml": team("b", [])}, expected=[])

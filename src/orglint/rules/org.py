@@ -17,9 +17,13 @@ if TYPE_CHECKING:
 
 
 class OrgContext:
-    def __init__(self, files: dict[str, FileFacts], named: set[str] | None = None) -> None:
+    def __init__(self, files: dict[str, FileFacts], named: set[str] | None = None,
+                 lost: list[str] | None = None) -> None:
         self.files = files
         self.named = named if named is not None else set()
+        # Files a YAML error kept orglint from reading in full: what they hold past it
+        # (a group, a team) is not in ``files``.
+        self.lost = lost or []
         self._persons: list[PersonFact] | None = None
         self._named: list[PersonFact] | None = None
         self._teams: list[TeamFact] | None = None
@@ -324,6 +328,13 @@ class UnknownParent(Rule):
                     and t.parent_place is not None and t.parent_place.file in org.named]
         cycles = (_cycles_through(parent_of, reported) if len(reported) <= _FEW_WALKS
                   else _cycles(parent_of))
+        unread = ""
+        if org.lost:
+            files = ", ".join(org.lost[:MAX_NAMED])
+            more = len(org.lost) - MAX_NAMED
+            unread = (f" read so far: a YAML error left part of {files}"
+                      f"{f' and {more} more' if more > 0 else ''} unread, and it may be"
+                      " there")
         for team in teams:
             if team.parent is None or team.parent_place is None:
                 continue
@@ -333,7 +344,7 @@ class UnknownParent(Rule):
                 yield org_finding(
                     UnknownParent, team.parent_place,
                     f"parent '{team.parent}' of {team.id} is not a team or group in the org"
-                    f"{hint(team.parent)}", entity=team.id, detail="parent")
+                    f"{hint(team.parent)}{unread}", entity=team.id, detail="parent")
             elif team.id in cycles:
                 loop, offset = cycles[team.id]
                 size = len(loop)
