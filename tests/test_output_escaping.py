@@ -519,3 +519,44 @@ def test_printable_text_skips_the_patterns_exactly():
     assert done.stdout.split() == ["_Compiled", "_Compiled"]  # neither compiled
     assert escape.visible("a\u00adb") == "a\u00adb"  # not printable, yet safe: the pattern says
     assert escape.visible("a\u202eb\x1b") == "a\\u202eb\\x1b"
+
+
+def _forges(text: str) -> list[str]:
+    """The lines of ``text`` the GitHub runner would read as a command, or that carry a
+    raw control or bidi character."""
+    return [line for line in text.splitlines()
+            if line.lstrip().startswith(("::", "##[")) or "##[" in line
+            or re.search("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]", line)]
+
+
+def test_the_diff_of_a_fix_shows_hostile_content_and_names_escaped(tmp_path, run_cli):
+    # --diff prints lines of the file around each change: a context line is the file's
+    # own text after one blank, which the runner strips before it looks for a command.
+    name = "f\n::warning::n.yaml"
+    (tmp_path / name).write_text(dedent("""\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata:
+          name: t
+        spec:
+          maturity: pilot
+          members:
+            - id: a
+              x-note: |
+                ::error file=README.md,line=1::forged annotation
+                see ##[warning]legacy command \u202e reversed
+              title: DevOps Engineer
+        """))
+    result = run_cli("check", "--no-cache", "--no-config", "--diff", name, cwd=tmp_path)
+    assert result.code == 1
+    assert "+      role: devops-sre" in result.out, result.out
+    assert "error file=README.md" in result.out  # shown, as data
+    assert _forges(result.out) == [], result.out
+
+
+def test_import_notes_forge_no_workflow_command(tmp_path, run_cli):
+    (tmp_path / "hr.csv").write_text('id,name,team,title,level\n'
+                                     'alice,A,t,"Wizard ##[error]forged",lead ##[warning]x\n')
+    result = run_cli("import", "csv", "hr.csv", "--output", "out", cwd=tmp_path)
+    assert "Wizard" in result.out + result.err
+    assert _forges(result.out) == [] and _forges(result.err) == [], result.out + result.err

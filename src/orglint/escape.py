@@ -121,6 +121,13 @@ def defused(text: str) -> str:
     return "\n".join(lines)
 
 
+def diff_line(line: str) -> str:
+    """A line of a unified diff of repository content (its line break taken off), shown
+    as ``visible`` shows content, its tabs kept, and ``defused``: a context line is the
+    file's own line after a blank, which the runner would strip."""
+    return defused("\t".join(map(visible, line.split("\t"))))
+
+
 def github_data(text: str) -> str:
     """The message part of a GitHub workflow command (after the second ``::``)."""
     return visible(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")

@@ -210,9 +210,22 @@ def _strip(value: Any, path: tuple[Any, ...], doc: int, edited: set[Any]) -> Any
 
 
 def diff(file: str, before: str, after: str) -> str:
-    return "".join(difflib.unified_diff(before.splitlines(keepends=True),
-                                        after.splitlines(keepends=True),
-                                        fromfile=f"a/{file}", tofile=f"b/{file}"))
+    """A unified diff for the terminal or a CI log: file names and content escaped
+    (``escape.diff_line``), since both come from the repository."""
+    from orglint.escape import diff_line
+
+    lines = difflib.unified_diff(_lines(before), _lines(after), lineterm="",
+                                 fromfile=f"a/{file}", tofile=f"b/{file}")
+    return "".join(diff_line(line) + "\n" for line in lines)
+
+
+def _lines(text: str) -> list[str]:
+    # Lines as the file has them (at "\n", CRLF shown as one break): str.splitlines
+    # would also cut at U+2028 or a form feed, and hide them from the diff.
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
 def fixes_for(findings: list[Finding], extra: list[Fix], unsafe: bool) -> list[Fix]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, TextIO
 
+from orglint.escape import visible
 from orglint.importers import Imported
 from orglint.importers.sources import parse_columns, read_backstage, read_csv, read_scim
-from orglint.importers.writer import Report, printable, write
+from orglint.importers.writer import Report, write
 from orglint.wording import plural
 
 
@@ -31,14 +32,14 @@ def run(source: str, paths: list[Path], output: Path, *, maturity: str = "explor
 
 def print_report(report: Report, out: TextIO, err: TextIO) -> None:
     for path in report.written:
-        print(f"wrote {printable(str(path))}", file=out)
+        print(f"wrote {visible(str(path))}", file=out)
     total = len(report.written) + report.unchanged
     print(f"Imported {plural(total, 'file')}: {len(report.written)} written,"
           f" {report.unchanged} unchanged.", file=out)
     for note in report.notes:
-        print(f"orglint: note: {printable(note)}", file=err)
+        print(f"orglint: note: {visible(note)}", file=err)
     if report.worklist:
         print("\nTitles that map to no role (set 'role' for these people, or add the title"
               " to your matrix's aliases):", file=out)
         for title, what, people in report.worklist:
-            print(f"  '{printable(title)}' {what}: {printable(', '.join(people))}", file=out)
+            print(f"  '{visible(title)}' {what}: {visible(', '.join(people))}", file=out)
