@@ -785,3 +785,51 @@ def test_a_broken_entity_costs_its_own_document_only(tmp_path):
     folder = org(tmp_path, {"catalog-info.yaml": catalog})
     found = got(check(folder, select=["ORG001", "ORG201"]))
     assert [f[3] for f in found] == ["ORG001", "ORG201"]
+
+
+def test_numbers_only_unicode_calls_digits_are_schema_errors_not_a_crash(tmp_path):
+    # str.isdigit takes '¹' and '²', which int() refuses: each is an ORG003 where it is
+    # written, as any other value that is not a number.
+    catalog = """\
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata:
+          name: g
+          annotations: {orglint.dev/maturity: pilot, orglint.dev/size: "²"}
+        spec: {type: team, children: [], members: [alice]}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata:
+          name: alice
+          annotations: {orglint.dev/role: ml-engineer, orglint.dev/allocation.g: "¹"}
+        spec: {memberOf: [g]}
+        """
+    folder = org(tmp_path, {"cat.yaml": catalog})
+    assert [(file, line, code) for file, line, _, code in got(check(folder))
+            if code == "ORG003"] == [("cat.yaml", 5, "ORG003"), ("cat.yaml", 12, "ORG003")]
+
+
+def test_import_notes_a_size_that_is_not_a_number_and_keeps_the_title(tmp_path, run_cli):
+    (tmp_path / "cat.yaml").write_text(dedent("""\
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata:
+          name: g
+          title: Recommendations
+          annotations: {orglint.dev/maturity: pilot, orglint.dev/size: "²"}
+        spec: {type: team, children: [], members: [alice]}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata: {name: alice}
+        spec: {memberOf: [g, h]}
+        """))
+    (tmp_path / "big.yaml").write_text((tmp_path / "cat.yaml").read_text().replace(
+        '"²"', '"' + "1" * 5000 + '"').replace("name: g", "name: h"))
+    result = run_cli("import", "backstage", "cat.yaml", "big.yaml", "--output", "out")
+    assert result.code == 0, result.err
+    assert "g: size '²' is not a whole number" in result.err
+    assert "h: size '1111" in result.err
+    # metadata.title stands for a missing profile.displayName.
+    assert "title: Recommendations" in (tmp_path / "out" / "g.yaml").read_text()

@@ -79,6 +79,13 @@ class Entity:
         value = profile.get(key) if isinstance(profile, dict) else None
         return value if isinstance(value, str) and value else None
 
+    def title(self) -> str | None:
+        """The display name: ``spec.profile.displayName``, else ``metadata.title``."""
+        meta = self.data.get("metadata")
+        value = meta.get("title") if isinstance(meta, dict) else None
+        return self.profile("displayName") or (value if isinstance(value, str) and value
+                                               else None)
+
     def span(self, path: Path, *, key: bool = False) -> Span:
         return self.doc.source.span(path, key=key)
 

@@ -20,7 +20,8 @@ def number(value: str) -> int | str:
     """An annotation is a string; a number in it is read as one, anything else is left
     as written so the Team schema reports it where it was written."""
     text = value.strip()
-    return int(text) if text.isdigit() and len(text) < 10 else text
+    # ASCII digits only: str.isdigit takes '²' and '¹', which int() refuses.
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else text
 
 
 def note(name: str) -> Path:

@@ -80,7 +80,7 @@ def read_backstage(paths: list[Path], imported: Imported) -> None:
             imported.notes.append(f"{origin}: '{group.id}' is not an id; not imported")
             continue
         team = imported.team(group.id, origin, "Team" if users else "Group")
-        imported.text(team.metadata, "title", group.profile("displayName"), group.id)
+        imported.text(team.metadata, "title", group.title(), group.id)
         parent = org.parent_of(group)[0]
         if parent is not None and is_id(parent):
             team.metadata["parent"] = parent
@@ -94,8 +94,11 @@ def read_backstage(paths: list[Path], imported: Imported) -> None:
             imported.notes.append(f"{group.id}: maturity '{maturity}' is not one of"
                                   f" {', '.join(STAGES)}; not written")
         size = notes.get(PREFIX + "size", "").strip()
-        if size.isdigit() and 1 <= int(size) <= 100_000:
+        if size.isascii() and size.isdigit() and len(size) <= 6 and 1 <= int(size) <= 100_000:
             team.spec["size"] = int(size)
+        elif size:
+            imported.notes.append(f"{group.id}: size '{size[:40]}' is not a whole number from"
+                                  " 1 to 100000; not written")
         for field in ("systems", "practices"):
             if PREFIX + field in notes:
                 imported.ids(team.spec, field, split(notes[PREFIX + field]), group.id)

@@ -40,7 +40,8 @@ def memory_bytes() -> int:
 
 def _setting(name: str, default: int) -> int:
     raw = os.environ.get(name, "")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 1 << 40 else default
+    ok = raw.isascii() and raw.isdigit() and len(raw) < 14
+    return int(raw) if ok and 0 < int(raw) < 1 << 40 else default
 
 
 _armed = [False]
