@@ -312,6 +312,27 @@ def test_a_suppression_of_a_code_per_file_ignores_drop_is_not_unused(run_cli, tm
     assert "ORG203" not in other.out and "ORG901" not in other.out, other.out  # it is used
 
 
+def test_a_pyproject_number_python_cannot_read_is_exit_2_naming_it(run_cli, tmp_path):
+    # int() refuses more than 4,300 digits: a ValueError tomllib lets through.
+    (tmp_path / "pyproject.toml").write_text("[tool.orglint]\nmax-depth = " + "9" * 5000
+                                             + "\n")
+    (tmp_path / "t.yaml").write_text("apiVersion: orglint/v1\nkind: Team\n")
+    result = run_cli("check", "t.yaml")
+    assert result.code == 2 and "pyproject.toml" in result.err, result.err
+    assert "internal error" not in result.err
+
+
+def test_a_pyproject_whose_tool_is_not_a_table(run_cli, tmp_path):
+    # Found by discovery it configures nothing; named, it is refused (exit 2), never an
+    # internal error.
+    (tmp_path / "pyproject.toml").write_text("tool = 1\n")
+    (tmp_path / "t.yaml").write_text("apiVersion: orglint/v1\nkind: Team\n")
+    result = run_cli("check", "t.yaml")
+    assert result.code == 1 and "ORG003" in result.out, result.err
+    result = run_cli("check", "--config", "pyproject.toml", "t.yaml")
+    assert result.code == 2 and "no [tool.orglint] table" in result.err, result.err
+
+
 def test_a_deeply_nested_pyproject_is_exit_2_naming_it(run_cli, tmp_path):
     (tmp_path / "pyproject.toml").write_text(
         "[tool.orglint]\nexclude = " + "[" * 50_000 + "]" * 50_000 + "\n")

@@ -148,7 +148,10 @@ def _read(path: Path) -> dict[str, Any]:
             raise ConfigError(f"{path}: invalid TOML: {exc}") from None
         except RecursionError:  # tomllib recurses into nested arrays
             raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
-        tool = table.get("tool", {}).get("orglint")
+        except ValueError:  # int() past Python's 4,300 digits
+            raise ConfigError(f"{path}: invalid TOML: a number too long to read") from None
+        tools = table.get("tool")
+        tool = tools.get("orglint") if isinstance(tools, dict) else None
         if not isinstance(tool, dict):
             raise ConfigError(f"{path}: no [tool.orglint] table")
         return tool
