@@ -221,3 +221,44 @@ def test_a_policies_glob_never_reads_outside_the_repository(run_cli, tmp_path):
     linked = run_cli("check", cwd=repo)
     assert linked.code == 2 and "key 'policies': no file matched" in linked.err
     _no_secret(leaving, linked)
+
+
+def test_a_folder_tree_deeper_than_the_interpreter_recurses_is_walked(run_cli, tmp_path):
+    # Before Python 3.12 os.walk recursed once per level: a committed tree 1,100 deep
+    # made every run that walks the repository end with "internal error".
+    # Made and removed one level at a time: os.makedirs and shutil.rmtree recurse too.
+    levels = [tmp_path]
+    for _ in range(1100):
+        levels.append(levels[-1] / "a")
+        os.mkdir(levels[-1])
+    (levels[-1] / "t.yaml").write_text("apiVersion: orglint/v1\nkind: Team\n")
+    (tmp_path / ".orglint.yaml").write_text("paths: ['**/*.yaml']\n")
+    try:
+        for args in (("check", "--no-cache"), ("check", "--no-cache", "--no-config", ".")):
+            result = run_cli(*args)
+            assert result.code == 1 and "internal error" not in result.err, result.err
+            assert "ORG003" in result.out
+    finally:
+        (levels[-1] / "t.yaml").unlink()
+        for level in reversed(levels[1:]):
+            os.rmdir(level)
+
+
+def test_walk_lists_what_os_walk_lists_in_its_order(tmp_path):
+    from orglint.fsutil import walk
+
+    for path in ("a/b/c", "a/d", "e", ".h/i"):
+        os.makedirs(tmp_path / path)
+        (tmp_path / path / "f.yaml").write_text("x")
+    os.symlink(tmp_path / "a", tmp_path / "link")  # listed as a folder, not followed
+    (tmp_path / "z.yaml").write_text("x")
+
+    def shape(rows):
+        return [(current, sorted(dirs), sorted(names)) for current, dirs, names in rows]
+
+    def pruned(rows):
+        for current, dirs, names in rows:
+            dirs.sort()
+            yield current, dirs, names
+
+    assert shape(pruned(walk(tmp_path))) == shape(pruned(os.walk(tmp_path)))

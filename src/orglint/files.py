@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from orglint import hashing
 from orglint.confine import OUTSIDE_FILE, Fence
 from orglint.errors import PathError
+from orglint.fsutil import walk
 from orglint.ntuple import NamedTuple
 from orglint.wording import plural
 
@@ -110,8 +111,8 @@ def _walk(folder: Path, root: Path, exclude: list[str], skipped: list[tuple[str,
     # Links that stay in the walked folder are read even when it is not in the
     # repository: the user named it.
     top = os.path.realpath(folder) if fence is not None else None
-    # os.walk does not follow directory symlinks, so a symlink loop cannot trap it.
-    for current, dirs, names in os.walk(folder, onerror=None):
+    # The walk does not follow links to folders, so a symlink loop cannot trap it.
+    for current, dirs, names in walk(folder):
         here = Path(current)
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS
                          and not excluded(here / d, root, exclude))
@@ -326,9 +327,9 @@ def glob_files(base: str, pattern: str) -> list[str]:
 
 def _real_folders(folder: str) -> list[str]:
     """``folder`` and every folder below it, skipping hidden ones as glob does, never
-    through a symbolic link (os.walk does not follow them)."""
+    through a symbolic link (``fsutil.walk`` does not follow them)."""
     out = []
-    for current, dirs, _names in os.walk(folder):
+    for current, dirs, _names in walk(folder):
         out.append(current)
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
     return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from orglint.errors import OrglintError
@@ -226,3 +226,38 @@ def replace(path: Path, data: bytes | Iterable[bytes], *,
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def walk(top: str | os.PathLike[str]) -> Iterator[tuple[str, list[str], list[str]]]:
+    """``os.walk(top)`` (top-down, the same order, links to folders listed among the
+    folders but not followed, unreadable folders skipped) without recursion: before
+    Python 3.12 os.walk recursed once per level, and a committed tree a thousand
+    folders deep ended the run with "nested too deeply".  The caller may prune the
+    folder list it is given, as with os.walk."""
+    stack = [os.fspath(top)]
+    while stack:
+        current = stack.pop()
+        try:
+            with os.scandir(current) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        dirs: list[str] = []
+        names: list[str] = []
+        real: set[str] = set()
+        for entry in entries:
+            try:
+                folder = entry.is_dir()
+            except OSError:
+                folder = False
+            if not folder:
+                names.append(entry.name)
+                continue
+            dirs.append(entry.name)
+            try:
+                if not entry.is_symlink():
+                    real.add(entry.name)
+            except OSError:
+                pass
+        yield current, dirs, names
+        stack.extend(os.path.join(current, d) for d in reversed(dirs) if d in real)

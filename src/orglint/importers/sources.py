@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from orglint.fsutil import walk
 from orglint.importers import (
     Imported,
     ImportFailed,
@@ -42,7 +42,7 @@ def _yaml_files(paths: list[Path], imported: Imported) -> Iterator[Path]:
         if not path.is_dir():
             yield path  # named on the command line: anything wrong with it is an error
             continue
-        for current, dirs, names in os.walk(path):
+        for current, dirs, names in walk(path):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(names):
                 found = Path(current) / name

@@ -137,6 +137,7 @@ def report(results: list[TestResult], missing: list[str], fmt: str) -> str:
 def files_under(paths: list[str], cwd: Path, limit: int) -> list[tuple[Path, str]]:
     from orglint.confine import boundary, inside
     from orglint.files import display_name, read_limited
+    from orglint.fsutil import walk
     from orglint.policy.find import POLICY_RE
 
     found: list[tuple[Path, str]] = []
@@ -145,8 +146,9 @@ def files_under(paths: list[str], cwd: Path, limit: int) -> list[tuple[Path, str
         if path.is_dir():
             # As for 'check' (spec 6.1): a walk reads no link that leaves the repository.
             top = boundary(path)
-            candidates = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")
-                                and p.is_file() and inside(p, top))
+            candidates = sorted(p for current, dirs, names in walk(path) for name in names
+                                if name.endswith((".yaml", ".yml"))
+                                and (p := Path(current) / name).is_file() and inside(p, top))
         elif path.is_file():
             candidates = [path]
         else:
