@@ -359,10 +359,59 @@ def test_glob_files_matches_like_glob(tmp_path):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("a: 1\n")
     for pattern in ("*.yaml", "**/*.yaml", "x/**/*.y*ml", "x/*", "*/b.yaml", "x/y/c.yml",
-                    "[ax]*", ".hidden/*.yaml", "x/.*.yaml", "nothing/*"):
-        expected = sorted(glob.glob(os.path.join(glob.escape(str(tmp_path)), pattern),
-                                    recursive=True))
+                    "[ax]*", ".hidden/*.yaml", "x/.*.yaml", "nothing/*", "**/**/*.yaml",
+                    "**/x/**/*.yml", "*/**/y/*"):
+        # As sets: glob lists a file twice for '**/**'.
+        expected = sorted(set(glob.glob(os.path.join(glob.escape(str(tmp_path)), pattern),
+                                        recursive=True)))
         assert sorted(set(glob_files(str(tmp_path), pattern))) == expected, pattern
+
+
+def _chain(top, depth: int):
+    folder = top
+    for _ in range(depth):
+        folder = folder / "a"
+        folder.mkdir()
+    (folder / "t.yaml").write_text("apiVersion: orglint/v1\nkind: Team\n")
+
+
+def test_stacked_double_stars_over_a_deep_tree_list_each_folder_once(run_cli, tmp_path):
+    # Each '**' lists a subtree for every folder matched before it: 200 stacked ones over
+    # a chain 100 deep took 26 s, listing the same folders again and again.
+    import time
+
+    _chain(tmp_path, 100)
+    (tmp_path / ".orglint.yaml").write_text(
+        "paths: ['" + "/".join(["**"] * 200) + "/*.yaml', '**/a/**/a/**/t.yaml']\n")
+    start = time.monotonic()
+    result = run_cli("check", "--no-cache")
+    assert result.code == 1 and "ORG003" in result.out, result.err
+    assert time.monotonic() - start < 10
+
+
+def test_globs_past_the_work_bound_are_refused(run_cli, tmp_path, monkeypatch):
+    from orglint import files
+
+    monkeypatch.setattr(files, "MAX_GLOB_STEPS", 500)
+    _chain(tmp_path, 60)
+    (tmp_path / ".orglint.yaml").write_text("paths: ['**/a/**/a/**/*.yaml']\n")
+    result = run_cli("check", "--no-cache")
+    assert result.code == 2 and "the globs visit more than 500" in result.err, result.err
+
+
+@pytest.mark.parametrize("glob", ["/**/x.yaml", "../*.yaml", "*/../../x/*.yaml"])
+def test_a_glob_that_leaves_the_repository_is_refused_before_any_listing(
+        run_cli, tmp_path, monkeypatch, glob):
+    from orglint import files
+
+    def listed(*args):  # pragma: no cover - what must not happen
+        raise AssertionError("a folder was listed")
+
+    monkeypatch.setattr(files.Tree, "listing", listed)
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / ".orglint.yaml").write_text(f"paths: ['{glob}']\n")
+    result = run_cli("check", "--no-cache", cwd=tmp_path / "repo")
+    assert result.code == 2 and "leaves the repository" in result.err, result.err
 
 
 # -- 7. configuration value types -------------------------------------------------------

@@ -73,6 +73,22 @@ class Fence:
             known = self._folders[folder] = self.holds(os.path.realpath(folder))
         return known
 
+    def check_glob(self, base: str, pattern: str) -> None:
+        """Refuse, before any folder is listed, a glob of a discovered configuration that
+        leaves the repository by its own text (``/**/x.yaml``, ``../*``, ``*/../..``):
+        otherwise the whole file system was walked before the first match was refused."""
+        if not self.confined:
+            return
+        import glob
+
+        shown = "/".join("_" if glob.has_magic(part) else part
+                         for part in pattern.replace(os.sep, "/").split("/"))
+        if not _under(os.path.normpath(os.path.join(base, shown)), self._lexical):
+            where = f"{self.config}: " if self.config is not None else ""
+            raise ConfigError(
+                f"{where}key '{self.key}': '{pattern}' leaves the repository ({self.top});"
+                " name the configuration with --config to read outside it")
+
     def refuse(self, name: str, pattern: str, *, folder: bool, link: bool) -> str | None:
         """Why the match ``name`` of the ``paths:`` glob ``pattern`` is not read (None:
         it is read).  ``link``: ``name`` itself is a symbolic link."""

@@ -204,10 +204,13 @@ def _configured(globs: list[str], root: Path, exclude: list[str],
     base = str(root)
     is_reg, is_dir, is_link = stat.S_ISREG, stat.S_ISDIR, stat.S_ISLNK
     lstat = os.lstat
+    tree = Tree()  # each folder listed once, whatever the globs
     for pattern in globs:
+        if fence is not None:
+            fence.check_glob(base, pattern)
         # Strings, not pathlib: pathlib's glob and Path sorting cost several times more,
         # and a warm pre-commit run is mostly this walk.
-        for name in sorted(set(glob_files(base, pattern))):
+        for name in sorted(set(glob_files(base, pattern, tree))):
             # One stat per name, and the duplicates dropped by name before any Path is
             # made: a warm run on a large org is mostly this loop.
             try:
@@ -293,7 +296,49 @@ def _file_path(name: str, key: str, parents: dict[str, Path]) -> Path:
 _CHILD = getattr(Path, "_make_child_relpath", None)
 
 
-def glob_files(base: str, pattern: str) -> list[str]:
+# Folders and names the globs of one gathering may visit.  Each `**` lists a folder's
+# whole subtree, for every folder the parts before it matched: without a bound, a 1 KB
+# configuration of `**/a/**/a/**` over a deep tree was minutes of work.  Each folder is
+# listed once (``Tree``), so the bound counts list entries, not system calls.
+MAX_GLOB_STEPS = 2_000_000
+
+
+class Tree:
+    """The folders globbing has listed, each once, and the work done: one per run."""
+
+    def __init__(self) -> None:
+        self._listed: dict[str, list[tuple[str, bool]]] = {}
+        self.steps = 0
+
+    def listing(self, folder: str) -> list[tuple[str, bool]]:
+        """(name, is a folder that is not a link) of each entry of ``folder``."""
+        found = self._listed.get(folder)
+        if found is None:
+            try:
+                with os.scandir(folder) as entries:
+                    found = [(e.name, _real_folder(e)) for e in entries]
+            except OSError:
+                found = []
+            self._listed[folder] = found
+        self.spend(len(found) + 1)
+        return found
+
+    def spend(self, count: int) -> None:
+        self.steps += count
+        if self.steps > MAX_GLOB_STEPS:
+            raise PathError(f"the globs visit more than {MAX_GLOB_STEPS:,} folders and"
+                            " names; narrow them (a '**' lists a whole subtree for each"
+                            " folder the parts before it match)")
+
+
+def _real_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
+
+
+def glob_files(base: str, pattern: str, tree: Tree | None = None) -> list[str]:
     """``glob.glob(base/pattern, recursive=True)``, except that a wildcard never goes
     through a symbolic link to a folder.
 
@@ -303,10 +348,13 @@ def glob_files(base: str, pattern: str) -> list[str]:
     """
     import glob
 
+    tree = tree if tree is not None else Tree()
     if os.path.isabs(pattern):
         base = os.sep
     current = [base]
     parts = [p for p in pattern.replace(os.sep, "/").split("/") if p not in ("", ".")]
+    # '**/**' matches what '**' does.
+    parts = [p for i, p in enumerate(parts) if p != "**" or i == 0 or parts[i - 1] != "**"]
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
         found: list[str] = []
@@ -314,40 +362,46 @@ def glob_files(base: str, pattern: str) -> list[str]:
             if part == "**" and last:
                 found.append(folder)  # the caller walks each folder it gets
             elif part == "**":
-                found.extend(_real_folders(folder))
+                found.extend(_real_folders(folder, tree))
             elif glob.has_magic(part):
-                found.extend(_matching(folder, part, folders_only=not last))
+                found.extend(_matching(folder, part, tree, folders_only=not last))
             else:
                 path = os.path.join(folder, part)
                 if os.path.isdir(path) if not last else os.path.lexists(path):
                     found.append(path)
+        tree.spend(len(found))
         current = list(dict.fromkeys(found))
     return current if parts else []
 
 
-def _real_folders(folder: str) -> list[str]:
-    """``folder`` and every folder below it, skipping hidden ones as glob does, never
-    through a symbolic link (``fsutil.walk`` does not follow them)."""
+def _real_folders(folder: str, tree: Tree) -> list[str]:
+    """``folder`` and every folder below it, in the order os.walk gives them, skipping
+    hidden ones as glob does, never through a symbolic link."""
     out = []
-    for current, dirs, _names in walk(folder):
+    stack = [folder]
+    while stack:
+        current = stack.pop()
         out.append(current)
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        below = sorted(name for name, real in tree.listing(current)
+                       if real and not name.startswith("."))
+        stack.extend(os.path.join(current, name) for name in reversed(below))
     return out
 
 
-def _matching(folder: str, part: str, *, folders_only: bool) -> list[str]:
-    try:
-        with os.scandir(folder) as entries:
-            names = [(e.name, e.is_dir(follow_symlinks=False)) for e in entries]
-    except OSError:
-        return []
+def _matching(folder: str, part: str, tree: Tree, *, folders_only: bool) -> list[str]:
+    names = tree.listing(folder)
     hidden = part.startswith(".")
     # fnmatchcase's own test, compiled once rather than looked up for every name.
-    match = re.compile(fnmatch.translate(part)).match
+    match = _translated(part)
     prefix = os.path.join(folder, "")
     return [prefix + name for name, is_dir in names
             if (is_dir or not folders_only) and (hidden or not name.startswith("."))
             and match(name) is not None]
+
+
+@functools.lru_cache(maxsize=256)
+def _translated(part: str) -> Callable[[str], re.Match[str] | None]:
+    return re.compile(fnmatch.translate(part)).match
 
 
 def identity(path: Path) -> str:
