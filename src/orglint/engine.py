@@ -487,8 +487,6 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         findings += org_findings.get(source.display, [])
         findings, enabled = _per_file_ignores(findings, source, settings, request.cwd,
                                               plan_.enabled)
-        findings = [f._replace(severity=plan_.severities[f.code])
-                    if f.code in plan_.severities else f for f in findings]
         # A code per-file-ignores drops here is off here: a suppression of it is no
         # more "unused" than one of a code ignored everywhere.
         findings = apply_suppressions(findings, res.directives, today, enabled,
@@ -496,6 +494,11 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
                                       partial=bool(res.directives) and any(
                                           f.code == YamlSyntaxError.code
                                           for f in res.findings))
+        # After the suppressions: the findings they make (ORG901, ORG902) take their
+        # configured severity too.
+        if plan_.severities:
+            findings = [f._replace(severity=plan_.severities[f.code])
+                        if f.code in plan_.severities else f for f in findings]
         all_findings.extend(f for f in findings if f.code in plan_.enabled)
     # The same finding twice, every field equal, says nothing more: a Backstage user on
     # two groups gave each ORG009 and each member rule's finding once per group, at the

@@ -76,6 +76,23 @@ def test_expired_suppression_is_org902_and_the_finding_returns(tmp_path):
     assert check(tmp_path, source, today="2025-12-31") == []
 
 
+def test_severity_overrides_apply_to_what_suppressions_report(tmp_path):
+    # ORG901 and ORG902 are made after the other findings' severities are set: the
+    # configured severity must reach them too (CI failed on an ORG902 set to warning).
+    expired = BAD.replace("{comment}", "  # orglint: ignore[ORG104] until=2025-12-31 x")
+    unused = BAD.replace("{comment}", "  # orglint: ignore[ORG104]").replace(
+        "devops-sre", "mlops-engineer")
+    for source, code in ((expired, "ORG902"), (unused, "ORG901")):
+        (tmp_path / "t.yaml").write_text(dedent(source))
+        settings = Settings(root=tmp_path, cache=False, select=["ORG104", "ORG9"],
+                            severity={"ORG901": "info", "ORG902": "warning",
+                                      "ORG104": "warning"})
+        found = run(plan(settings), Request(["t.yaml"], cwd=tmp_path,
+                                            today=dt.date(2026, 1, 1))).findings
+        assert {f.code: f.severity.label for f in found}[code] == (
+            "info" if code == "ORG901" else "warning")
+
+
 def test_a_malformed_until_date_is_org901_and_suppresses_nothing(tmp_path):
     source = BAD.replace("{comment}", "  # orglint: ignore[ORG104] until=soon")
     assert check(tmp_path, source) == [(*at(source, "training-pipelines"), "ORG104"),
