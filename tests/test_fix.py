@@ -193,3 +193,26 @@ def test_the_guard_counts_comments_not_just_their_texts():
     before = "a: 1  # same\nb: 2  # same\n"
     assert _verify(before, "a: 1  # same\nb: 2  # same\n", []) is None
     assert _verify(before, "a: 1  # same\nb: 2\n", []) == "a comment would be lost ('# same')"
+
+
+def test_a_role_is_not_written_between_a_comment_line_and_its_line(run_cli, tmp_path):
+    # Comment lines on both sides of the title: wherever the role went, a comment line
+    # would end up above it instead of above the line it is about, so it is not written.
+    text = ("apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec:\n"
+            "  maturity: pilot\n  members:\n    - id: e2\n"
+            "      # hired in May\n      title: DevOps Engineer\n"
+            "      # orglint: ignore[ORG104] handing over in Q4\n"
+            "      owns: [training-pipelines]\n")
+    (tmp_path / "t.yaml").write_text(text)
+    result = run_cli("check", "--no-config", "--no-cache", "--fix", "t.yaml")
+    assert (tmp_path / "t.yaml").read_text() == text
+    assert "a comment line would no longer be above the line it is about" in result.err
+
+
+def test_the_guard_refuses_a_line_added_below_a_comment_line():
+    from orglint.fixer import _comment_moved
+
+    before = "a: 1\n# about b\nb: 2\n"
+    assert _comment_moved(before, "a: 1\n# about b\nc: 3\nb: 2\n")
+    assert not _comment_moved(before, "a: 1\nc: 3\n# about b\nb: 2\n")
+    assert not _comment_moved(before, "a: 1  # eol\nc: 3\n# about b\nb: 2\n")

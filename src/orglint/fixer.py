@@ -82,12 +82,21 @@ def _apply(docs: list[Any], fix: Fix) -> None:
         old = parent[key]
         parent[key] = type(old)(fix.value) if isinstance(old, ScalarString) else fix.value
     elif fix.action == "insert":
-        # A new key right after `title:` (the member's role), in the mapping's own style.
+        # A new key right after `title:` (the member's role), in the mapping's own style,
+        # else right before it.  Never right after a key followed by comment lines: a
+        # comment line belongs to the line below it (a suppression applies there), and
+        # ruamel writes the new key between them.
         if key in parent:
             raise _Unsafe(f"'{key}' is already set")
         keys = list(parent.keys())
-        position = keys.index("title") + 1 if "title" in keys else len(keys)
-        parent.insert(position, key, fix.value)
+        title = keys.index("title") if "title" in keys else -1
+        spots = [title + 1, title] if title >= 0 else [len(keys)]
+        for position in spots:
+            if position > 0 and not _comment_lines_after(parent, keys[position - 1]):
+                parent.insert(position, key, fix.value)
+                break
+        else:
+            raise _Unsafe("a comment line would no longer be above the line it is about")
     elif fix.action == "remove-item":
         item_comments = getattr(parent, "ca", None)
         if item_comments is not None and item_comments.items.get(key):
@@ -97,6 +106,16 @@ def _apply(docs: list[Any], fix: Fix) -> None:
         del parent[key]
     else:  # pragma: no cover - every action is listed above
         raise _Unsafe(f"unknown fix action {fix.action}")
+
+
+def _comment_lines_after(mapping: Any, key: Any) -> bool:
+    """Whether comment lines follow ``key``'s value in ruamel's record of ``mapping``
+    (its end-of-line comment, on the key's own line, is not one)."""
+    comments = getattr(mapping, "ca", None)
+    slot = comments.items.get(key) if comments is not None else None
+    token = slot[2] if slot and len(slot) > 2 else None
+    text = getattr(token, "value", None)
+    return isinstance(text, str) and "#" in text.partition("\n")[2]
 
 
 def _has_comments(node: Any) -> bool:
@@ -189,11 +208,24 @@ def _verify(before: str, after: str, applied: list[Fix]) -> str | None:
     missing = Counter(_comment_lines(before)) - Counter(_comment_lines(after))
     if missing:
         return f"a comment would be lost ({next(iter(missing))!r})"
+    if _comment_moved(before, after):
+        return "a comment line would no longer be above the line it is about"
     edited = {(f.doc, f.path) for f in applied}
     for index, (a, b) in enumerate(zip(old.documents, new.documents, strict=True)):
         if _strip(a.data, (), index, edited) != _strip(b.data, (), index, edited):
             return "the fix would change more than the reported values"
     return None
+
+
+def _comment_moved(before: str, after: str) -> bool:
+    """Whether a line the fix added sits right below a comment line: that comment was
+    about the line now below the new one (a suppression applies to the next line)."""
+    old, new = before.split("\n"), after.split("\n")
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, _, _, j1, _ in matcher.get_opcodes():
+        if tag == "insert" and j1 > 0 and new[j1 - 1].lstrip().startswith("#"):
+            return True
+    return False
 
 
 def _strip(value: Any, path: tuple[Any, ...], doc: int, edited: set[Any]) -> Any:
