@@ -37,6 +37,15 @@ TITLES: list[tuple[str, str | None]] = [
     ("Platform Engineer, Machine Learning", "platform-engineer"),
     ("Platform Engineer (AI Platform)", "platform-engineer"),
     ("AI/ML Platform Engineer", "platform-engineer"),
+    # Two roles joined in one head name neither (spec: "a title that could mean two
+    # matrix roles is ambiguous"); an alternative that names no role does not count.
+    ("ML Engineer / Data Scientist", AMBIGUOUS),
+    ("Data Scientist / ML Engineer", AMBIGUOUS),
+    ("DevOps / MLOps Engineer", AMBIGUOUS),
+    ("Data Scientist and ML Engineer", AMBIGUOUS),
+    ("MLOps & Data Engineer", AMBIGUOUS),
+    ("Senior / Staff ML Engineer", "ml-engineer"),
+    ("Sr. ML Engineer / Tech Lead", "ml-engineer"),
     ("Sr. ML Infra Engineer (GPU)", "platform-engineer"),
     ("ML Platform Engineer II", "platform-engineer"),
     ("GPU Infrastructure Engineer", "platform-engineer"),

@@ -40,6 +40,8 @@ Words = tuple[str, ...]
 
 _WORD = re.compile(r"[^\W_]+")
 _SEPARATOR = re.compile(r"[,()\[\]{}:;|@\u2013\u2014]|\s-+\s|\bof\b")
+# Between two roles in one head: "ML Engineer / Data Scientist", "DevOps & MLOps Engineer".
+_ALTERNATIVE = re.compile(r"/|&|\+|\band\b")
 
 
 def words(text: str) -> Words:
@@ -171,7 +173,14 @@ class TitleIndex:
         head = parts[0]
         qualifier = parts[1] if len(parts) > 1 else ()
         normalised = " ".join(head) + (", " + " ".join(qualifier) if qualifier else "")
+        both = self._alternatives(title)
+        if len(both) > 1:
+            # A head that names two roles ("ML Engineer / Data Scientist") names neither:
+            # its last role is not the one meant any more than its first.
+            return Resolution(None, both, normalised)
         found = self._ending(head)
+        if found is None and both:  # "ML Engineer / Tech Lead": the one role it names
+            return Resolution(both[0], both, normalised)
         if found is not None and found.entry.generic and qualifier:
             # The qualifier must contribute to the match: "Software Engineer, Ranking"
             # still reads "software engineer", not a discipline called ranking.
@@ -185,6 +194,24 @@ class TitleIndex:
         roles = found.entry.roles
         return Resolution(roles[0] if len(roles) == 1 else None, roles, normalised,
                           " ".join(found.phrase))
+
+    def _alternatives(self, title: str) -> tuple[str, ...]:
+        """The roles the alternatives of the head name ("ML Engineer / Data Scientist",
+        "DevOps / MLOps Engineer"), each read as a head of its own."""
+        text = unicodedata.normalize("NFKC", title).casefold()
+        if _ALTERNATIVE.search(text) is None:  # most titles: no second reading to try
+            return ()
+        head = next((part for part in _SEPARATOR.split(text) if self.phrase(part)), "")
+        pieces = [p for part in _ALTERNATIVE.split(head) if (p := self.phrase(part))]
+        roles: list[str] = []
+        for piece in pieces:
+            # Each alternative as written: "AI/ML Platform Engineer" is no AI engineer.
+            found = self._ending(piece)
+            # A generic head ("Platform Engineer") is no role of its own here: "AI/ML
+            # Platform Engineer" is one platform engineer, not a choice of two.
+            if found is not None and not found.entry.generic:
+                roles.extend(r for r in found.entry.roles if r not in roles)
+        return tuple(roles)
 
     def says_junior(self, title: str) -> bool:
         """Whether a title carries a junior word (Junior, Jr., Associate, Intern, ...)."""
