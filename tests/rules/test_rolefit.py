@@ -39,6 +39,20 @@ def test_org102_generic_outside_role(lint):
     assert "gives to data-engineer" in found[0].message
 
 
+def test_org102_and_org302_count_the_mlops_half_of_a_small_teams_ml_engineer(lint):
+    # "In a small team one person does both": an ML engineer who also does the MLOps
+    # work holds what the matrix shares with MLOps too (on-call), as an MLOps engineer
+    # doing the ML half would; on a team past the pattern's size she does not.
+    ada = ("{id: ada, role: ml-engineer, owns: [training-code, training-pipelines,"
+           " model-rollback, on-call]}")
+    small = team("{id: pat, role: platform-engineer}", ada, "{id: sam, role: data-scientist}")
+    lint.check(small, select=["ORG102", "ORG302"], expected=[])
+    large = team("{id: pat, role: platform-engineer}", ada,
+                 *(f"{{id: s{k}, role: data-scientist}}" for k in range(5)))
+    lint.check(large, select=["ORG102", "ORG302"], expected=[
+        (*at(large, "ada,"), "ORG302"), (*at(large, "on-call"), "ORG102")])
+
+
 def test_org102_silent_where_a_specific_rule_applies(lint):
     # training-pipelines for a devops-sre is ORG104's, not ORG102's.
     lint.check(team("{id: a, role: devops-sre, owns: [ci-runners, training-pipelines]}"),

@@ -104,6 +104,30 @@ def doing_both(ctx: TeamContext, roles: Iterable[str]) -> dict[str, int]:
     return out
 
 
+def second_roles(ctx: TeamContext) -> dict[int, str]:
+    """Member index -> the other role of a holds-both pair that member does beside
+    their own (``doing_both``'s members): in a small team one person does both, so a
+    responsibility the matrix shares with that role is theirs too (ORG102, ORG302)."""
+    cached: dict[int, str] | None = ctx.__dict__.get("_second_roles")
+    if cached is not None:
+        return cached
+    out: dict[int, str] = {}
+    if holds_both_pairs(ctx.matrix):
+        owned = ctx.matrix.prepared(_OWNED_SETS, _owned_sets)
+        for pattern in ctx.matrix.spec.anti_patterns:
+            if pattern.kind != "holds-both" or ctx.size > _limit(pattern, None):
+                continue
+            first, second = pattern.roles
+            for i, member in enumerate(ctx.members):
+                role = ctx.roles[i].role
+                other = second if role == first else first if role == second else None
+                if other is not None and not owned.get(other, frozenset()).isdisjoint(
+                        member.owns):
+                    out.setdefault(i, other)
+    ctx.__dict__["_second_roles"] = out
+    return out
+
+
 def _limit(pattern: AntiPattern, options: Any) -> int:
     """The largest team on which a holds-both pattern stays silent."""
     limit: int | None = getattr(options, "team_size", None)

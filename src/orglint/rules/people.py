@@ -11,6 +11,7 @@ from orglint.model import Member
 from orglint.ntuple import NamedTuple
 from orglint.options import Ge
 from orglint.rules.base import Rule, TeamContext, is_senior
+from orglint.rules.patterns import second_roles
 from orglint.wording import plural
 
 
@@ -56,11 +57,12 @@ class TooManyRoles(Rule):
 
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
         limit = self.options.max_roles
-        for member, info in zip(ctx.members, ctx.roles, strict=True):
+        for i, (member, info) in enumerate(zip(ctx.members, ctx.roles, strict=True)):
             if len(member.owns) < limit:
                 continue  # each item is one role's work: fewer items, fewer roles
+            also = second_roles(ctx).get(i)
             owners = sorted({o for r in member.owns
-                             if (o := _whose(ctx, r, info.role)) is not None})
+                             if (o := _whose(ctx, r, info.role, also)) is not None})
             if len(owners) >= limit:
                 yield ctx.finding(
                     TooManyRoles, member.at("id"),
@@ -68,11 +70,16 @@ class TooManyRoles(Rule):
                     " one person is standing in for a team", entity=member.id)
 
 
-def _whose(ctx: TeamContext, responsibility: str, role: str | None) -> str | None:
+def _whose(ctx: TeamContext, responsibility: str, role: str | None,
+           also: str | None = None) -> str | None:
     """The role whose work a responsibility is when ``role`` holds it: the member's own
-    role where the matrix shares it with that role, else its owner."""
-    if role is not None and role in ctx.matrix.holders(responsibility):
+    role where the matrix shares it with that role (or with ``also``, the role a member
+    of a small team does beside it), else its owner."""
+    holders = ctx.matrix.holders(responsibility)
+    if role is not None and role in holders:
         return role
+    if also is not None and also in holders:
+        return also
     return ctx.matrix.owner(responsibility)
 
 

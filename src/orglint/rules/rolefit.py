@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from orglint.findings import Finding, Severity
 from orglint.rules.base import Rule, TeamContext
-from orglint.rules.patterns import PatternRule, TeamSizeOptions, holds_both_pairs
+from orglint.rules.patterns import PatternRule, TeamSizeOptions, holds_both_pairs, second_roles
 
 
 class TitleRoleMismatch(Rule):
@@ -118,6 +118,7 @@ class ResponsibilityOutsideRole(Rule):
         pairs = holds_both_pairs(matrix)
         owner_of, holders = matrix.owner, matrix.holders
         hits: set[tuple[int, int]] | None = None  # worked out at the first item to report
+        second: dict[int, str] | None = None  # likewise
         for i, member in enumerate(ctx.members):
             role = ctx.roles[i].role
             if not member.owns or not matrix.in_matrix(role):
@@ -128,6 +129,10 @@ class ResponsibilityOutsideRole(Rule):
                     continue
                 if frozenset((role, owner)) in pairs:
                     continue
+                if second is None:
+                    second = second_roles(ctx)
+                if second.get(i) in holders(responsibility):
+                    continue  # shared with the role this member also does (small team)
                 if hits is None:
                     hits = ctx.owns_pattern_hits
                 if (i, j) in hits:
