@@ -833,3 +833,31 @@ def test_import_notes_a_size_that_is_not_a_number_and_keeps_the_title(tmp_path, 
     assert "h: size '1111" in result.err
     # metadata.title stands for a missing profile.displayName.
     assert "title: Recommendations" in (tmp_path / "out" / "g.yaml").read_text()
+
+
+def test_a_users_bad_annotation_is_reported_once_about_the_user(tmp_path):
+    # The user is on two teams, so two Team documents read the annotation; what it
+    # says is wrong whichever team reads it: one finding each, about dmitri.
+    catalog = """\
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata: {name: recsys, annotations: {orglint.dev/maturity: pilot}}
+        spec: {type: team, children: [], members: [dmitri]}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata: {name: search, annotations: {orglint.dev/maturity: pilot}}
+        spec: {type: team, children: [], members: [dmitri]}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata:
+          name: dmitri
+          annotations: {orglint.dev/level: seniour, orglint.dev/role: devops}
+        spec: {memberOf: [recsys, search]}
+        """
+    findings = check(org(tmp_path, {"cat.yaml": catalog}))
+    inputs = [f for f in findings if f.code in ("ORG003", "ORG004")]
+    assert [(f.code, f.line, f.entity) for f in inputs] == [
+        ("ORG003", *at(catalog, "seniour")[:1], "dmitri"),
+        ("ORG004", *at(catalog, "devops}")[:1], "dmitri")], inputs

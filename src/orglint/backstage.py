@@ -206,11 +206,31 @@ def check(files: Iterable[tuple[str, bytes]], limits: Limits, rules: list[Rule],
         whole = group.doc.source.span(())
         for finding in found:
             real = stitch.finding(finding)
-            if real.entity in shared and (real.file != group.file
-                                          or not whole.line <= real.line <= whole.end_line):
+            if real.code.startswith("ORG00"):
+                # What a User's annotation says is the same whichever team reads it: about
+                # the user, and once (the run drops findings equal in every field).
+                real = real._replace(entity=_member_of(doc.data, real) or real.entity)
+            elif real.entity in shared and (real.file != group.file
+                                            or not whole.line <= real.line <= whole.end_line):
                 real = real._replace(message=f"{real.message} (team {group.id})")
             findings.setdefault(real.file, []).append(real)
     return Run(catalog, findings, facts, teams, stitch)
+
+
+def _member_of(data: Any, finding: Finding) -> str | None:
+    """The id of the member a schema finding's path (``spec.members.N...``) is about."""
+    parts = (finding.detail or "").split(".")
+    if finding.code != "ORG003" or len(parts) < 3 or parts[:2] != ["spec", "members"] \
+            or not parts[2].isdecimal():
+        return None
+    spec = data.get("spec") if isinstance(data, dict) else None
+    members = spec.get("members") if isinstance(spec, dict) else None
+    index = int(parts[2])
+    if not isinstance(members, list) or index >= len(members) or \
+            not isinstance(members[index], dict):
+        return None
+    member_id = members[index].get("id")
+    return member_id if isinstance(member_id, str) else None
 
 
 def _named(finding: Finding, labels: dict[str, str]) -> Finding:
