@@ -123,6 +123,15 @@ class SizeMismatch(Rule):
         count = ctx.size
         if planned is not None and planned != count:
             gap = "open seats" if planned > count else "more members than planned"
+            if planned > count:
+                # A lead often counts the manager: say so rather than claim open seats.
+                others = list(dict.fromkeys(
+                    m.id for m, info in zip(ctx.members, ctx.roles, strict=True)
+                    if not ctx.matrix.in_matrix(info.role)))
+                if others and planned <= count + len(others):
+                    shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+                    gap = (f"open seats, or a plan that counts {shown}, who"
+                           f" {'holds' if len(others) == 1 else 'hold'} no matrix role")
             yield ctx.finding(SizeMismatch, ("spec", "size"),
                               f"{ctx.team.id} plans {plural(planned, 'head')} and has"
                               f" {plural(count, 'member')} in matrix roles"
