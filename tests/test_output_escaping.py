@@ -80,8 +80,8 @@ def test_text_output_under_github_actions(run_cli, hostile, monkeypatch):
     text = "\n".join(findings)
     assert "\\n::error file=.github/workflows/ci.yml,line=1::forged\\n::stop-commands::x" in text
     assert "\\x1b[2J\\x1b]0;pwned\\x07\\x00\\x9b31m\\x85\\u2028\\u202e\\ufeffend" in text
-    assert "./::error::x.yaml:2:1: ORG001" in text
-    assert "b\\n::warning::y \\x1b[2J.yaml:2:1: ORG001" in text
+    assert "./::error::x.yaml:1:4: ORG001" in text
+    assert "b\\n::warning::y \\x1b[2J.yaml:1:4: ORG001" in text
     annotations = "\n".join(commands)
     assert "file=%3A%3Aerror%3A%3Ax.yaml," in annotations
     assert "file=b\\n%3A%3Awarning%3A%3Ay \\x1b[2J.yaml," in annotations

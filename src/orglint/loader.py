@@ -371,8 +371,16 @@ def _first_line(text: str) -> str:
 
 def _syntax_finding(exc: Any, file: str, text: str, max_depth: int) -> Finding:
     mark = exc.problem_mark or exc.context_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     problem = exc.problem or "invalid YAML"
+    if (exc.context or "").startswith("while scanning a quoted scalar") and \
+            exc.context_mark is not None and problem.startswith("found unexpected"):
+        # An unclosed quote: libyaml notices at the end of the document, lines below
+        # it; the quote that was never closed is what to fix.
+        end = f" at line {mark.line + 1}" if mark is not None else ""
+        at = exc.context_mark
+        return finding_at("ORG001", f"invalid YAML: a quoted scalar is never closed ({problem}"
+                          f"{end})", file, at.line + 1, at.column + 1)
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     if problem.startswith("exceeded maximum nesting depth"):
         # libyaml 0.2.6 and later (PyYAML 6.0.4 wheels) stop at 1,000 levels of flow
         # nesting while scanning ahead, before the builder sees level max_depth (at most
