@@ -711,3 +711,24 @@ def test_a_rule_that_reads_the_org_points_at_a_kept_item_where_it_is_written(tmp
               if "ACME00" in line}
     column = str(team.splitlines()[9].index("training-pipelines") + 1)
     assert places == {"ACME001": ["10", column], "ACME002": ["10", column]}, out
+
+
+def test_a_refused_allocation_is_null_to_a_policy_not_zero_percent(tmp_path, run_cli):
+    # The schema refuses 150: the model counts it as 0% (nothing for ORG301), but a
+    # policy must not judge that 0%: the rule on it fails to evaluate (ORG903) instead
+    # of a false "below 20%", in the batch and one by one alike.
+    team = TEAM.replace("{id: ana, role: data-scientist, level: junior}",
+                        "{id: ana, role: data-scientist, level: junior, allocation: 150}")
+    org(tmp_path, """\
+        - code: ACME011
+          name: low-allocation
+          target: member
+          expression: "member.allocation >= 20"
+        - code: ACME012
+          name: low-allocation-or-bad
+          target: member
+          expression: "member.allocation == null || member.allocation >= 20"
+        """, team=team)
+    out = run_cli("check", "team.yaml", "--select", "ACME,ORG903").out
+    assert re.findall(r":\d+:\d+: (\w+) \[", out) == ["ORG903"], out
+    assert "policy rule ACME011 (low-allocation) failed to evaluate" in out

@@ -65,7 +65,7 @@ def _members(node: Any) -> Callable[[TeamSource], list[Any]]:
             if want_role:
                 row["role"] = role
             if want_alloc:
-                row["allocation"] = m.allocation
+                row["allocation"] = m.allocation or None  # as member_view: refused, null
             if owns:
                 row["owns"] = list(m.owns) if owns == VALUE else [None] * len(m.owns)
             if want_email:

@@ -26,7 +26,9 @@ def member_view(member: Member, role: str | None, person: Person | None) -> dict
         title = title if title is not None else person.title
         level = level if level is not None else person.level
         skills = skills if skills is not None else person.skills
-    return {"id": member.id, "role": role, "allocation": member.allocation,
+    # An allocation the schema refused is 0 in the model (it adds nothing to ORG301): a
+    # policy sees null, so a rule on it errs (ORG903) instead of judging 0%.
+    return {"id": member.id, "role": role, "allocation": member.allocation or None,
             "owns": list(member.owns), "email": member.email, "name": name, "title": title,
             "level": level, "skills": list(skills) if skills else []}
 
