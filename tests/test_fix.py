@@ -103,6 +103,9 @@ def test_refuses_what_ruamel_cannot_round_trip(run_cli, tmp_path):
     result = run_cli("check", "--no-config", "a.yaml", "--fix")
     assert "a.yaml: not fixed: ruamel.yaml does not reproduce this file's layout" in result.err
     assert target.read_text() == text
+    # What was just refused is not offered again in the same run's report.
+    assert "[*]" not in result.out and "fixable with --fix" not in result.out, result.out
+    assert "ORG004" in result.out
 
 
 def test_mode_is_kept(run_cli, tmp_path):

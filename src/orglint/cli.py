@@ -470,6 +470,9 @@ def _check(args: argparse.Namespace) -> int:
                               force_exclude=args.force_exclude)
             result = run(the_plan, request, gathered)
             result.fixed, result.roles_written = done.findings, done.roles
+        if done.refused:
+            result.findings = [f._replace(fix=None) if f.fix is not None
+                               and f.file in done.refused else f for f in result.findings]
     if args.write_baseline is not None:
         from orglint import baseline
 

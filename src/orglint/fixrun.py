@@ -21,9 +21,13 @@ class Fixed(NamedTuple):
     findings: int = 0  # fixes of reported findings
     roles: int = 0  # roles inferred from titles and written
     stdin: bytes | None = None  # the fixed standard input, when it had fixes
+    # Files with a fix that could not be applied (each said why on stderr): what they
+    # still report is not fixable with --fix, and no "[*]" may say otherwise.
+    refused: frozenset[str] = frozenset()
 
 
-def _not_fixed(display: str, reason: str) -> None:
+def _not_fixed(display: str, reason: str, refused: set[str]) -> None:
+    refused.add(display)
     print(f"{line_start(display)}: not fixed: {visible(reason)}", file=sys.stderr)
 
 
@@ -41,6 +45,7 @@ def apply_fixes(result: Result, gathered: Gathered, *, roots: list[Path], diff_o
     stdin_mode = any(e.source.path is None for e in gathered.entries)
     findings_fixed = roles = 0
     fixed_stdin = None
+    refused: set[str] = set()
     for entry in gathered.entries:
         source = entry.source
         if source.display not in result.files or stdin_mode != (source.path is None):
@@ -52,22 +57,22 @@ def apply_fixes(result: Result, gathered: Gathered, *, roots: list[Path], diff_o
             continue
         if any(f.code in YAML_ERRORS for f in findings):
             _not_fixed(source.display, "it has YAML errors (ORG001/ORG002) to repair by hand"
-                       " first")
+                       " first", refused)
             continue
         if source.path is None:
             raw: bytes | None = entry.stdin or b""
         else:
-            raw = _checked_bytes(entry, source.path, roots, limit)
+            raw = _checked_bytes(entry, source.path, roots, limit, refused)
         if raw is None:
             continue
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            _not_fixed(source.display, "it is not UTF-8")
+            _not_fixed(source.display, "it is not UTF-8", refused)
             continue
         planned = plan_file(source.display, text, fixes)
         if planned.problem is not None:
-            _not_fixed(source.display, planned.problem)
+            _not_fixed(source.display, planned.problem, refused)
         if planned.new_text is None:
             continue
         new = planned.new_text.encode("utf-8")
@@ -79,10 +84,10 @@ def apply_fixes(result: Result, gathered: Gathered, *, roots: list[Path], diff_o
             try:
                 fsutil.replace(source.path, new, expect=raw)
             except fsutil.Refused as exc:
-                _not_fixed(source.display, str(exc))
+                _not_fixed(source.display, str(exc), refused)
                 continue
             except OSError as exc:
-                _not_fixed(source.display, f"cannot write it: {exc.strerror or exc}")
+                _not_fixed(source.display, f"cannot write it: {exc.strerror or exc}", refused)
                 continue
         if verbose and not diff_only:
             for fix in planned.fixed:
@@ -92,30 +97,31 @@ def apply_fixes(result: Result, gathered: Gathered, *, roots: list[Path], diff_o
         written = sum(1 for fix in planned.fixed if id(fix) in inferred)
         roles += written
         findings_fixed += len(planned.fixed) - written
-    return Fixed(findings_fixed, roles, fixed_stdin)
+    return Fixed(findings_fixed, roles, fixed_stdin, frozenset(refused))
 
 
-def _checked_bytes(entry: Entry, path: Path, roots: list[Path], limit: int) -> bytes | None:
+def _checked_bytes(entry: Entry, path: Path, roots: list[Path], limit: int,
+                   refused: set[str]) -> bytes | None:
     """The bytes of ``path`` (``entry``'s file) to fix, if orglint may rewrite it and
     they are the bytes it checked."""
     source = entry.source
     if not fsutil.inside(path, roots):
         _not_fixed(source.display, "it is outside the project (the configuration's folder"
-                   " and the paths named); name it on the command line to fix it")
+                   " and the paths named); name it on the command line to fix it", refused)
         return None
     try:
         if fsutil.check(path, fixing=True) is None:
             raise fsutil.Changed
         raw = fsutil.read_regular(path, limit)
     except fsutil.Refused as exc:
-        _not_fixed(source.display, str(exc))
+        _not_fixed(source.display, str(exc), refused)
         return None
     except OSError as exc:
-        _not_fixed(source.display, f"cannot read it: {exc.strerror or exc}")
+        _not_fixed(source.display, f"cannot read it: {exc.strerror or exc}", refused)
         return None
     # The fixes were computed on the bytes checked; on other bytes they would edit by
     # position whatever is there now (another member, after a reorder).
     if content_digest(raw) != entry.digest:
-        _not_fixed(source.display, str(fsutil.Changed()))
+        _not_fixed(source.display, str(fsutil.Changed()), refused)
         return None
     return raw
