@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
-from orglint.findings import Finding, Location, Severity
+from orglint.findings import Finding, Severity
 from orglint.matrix import Matrix
 from orglint.memo import Memo
 from orglint.mix import Mix, MixSeat, RuleRef, build, seat_roles
@@ -314,9 +314,9 @@ class StageOptions(NamedTuple):
 class SinglePointOfFailure(Rule):
     """## What it does
     At maturity `production` or `scale`, reports a responsibility that a system of the
-    team requires and exactly one person owns.  One finding per person, at the first
-    such item of their `owns`, names every responsibility they alone hold (the others
-    are its related locations).
+    team requires and exactly one person owns, at that item of their `owns`: one
+    finding per responsibility, so that a suppression written beside one item stays
+    with it whatever happens to the others.
 
     ## Why is this bad?
     A production system whose rollback, serving runtime or data contract depends on one
@@ -362,26 +362,15 @@ class SinglePointOfFailure(Rule):
             for j, item in enumerate(member.owns):
                 if item in required:
                     holders.setdefault(item, []).append((i, j))
-        # One finding per person, at their first such item, naming them all: a person
-        # who alone holds three things is one staffing fact, not three.
-        alone: dict[int, list[int]] = {}
-        for places in holders.values():
-            if len(places) == 1:
-                i, j = places[0]
-                alone.setdefault(i, []).append(j)
-        for i, items in alone.items():
+        # One finding per responsibility, at its item: "a finding about a responsibility
+        # a member owns points at that item of owns" (spec), and a suppression beside
+        # one item must not go unused, or apply elsewhere, when another item changes.
+        alone = sorted(places[0] for places in holders.values() if len(places) == 1)
+        for i, j in alone:
             member = ctx.members[i]
-            items.sort()
-            names = [member.owns[j] for j in items]
-            needs = ", ".join(f"{n} ({required[n]})" for n in names)
-            others = tuple(self._location(ctx, member.at("owns", j)) for j in items[1:])
+            name = member.owns[j]
             yield ctx.finding(
-                SinglePointOfFailure, member.at("owns", items[0]),
-                f"{member.id} is the only owner of {needs}, needed at"
+                SinglePointOfFailure, member.at("owns", j),
+                f"{member.id} is the only owner of {name} ({required[name]}), needed at"
                 f" {ctx.team.spec.maturity}; name a second owner", entity=member.id,
-                detail=",".join(names), related=others)
-
-    @staticmethod
-    def _location(ctx: TeamContext, path: tuple[str | int, ...]) -> Location:
-        span = ctx.doc.source.span(path)
-        return Location(ctx.file, span.line, span.column)
+                detail=name)
