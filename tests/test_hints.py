@@ -13,7 +13,8 @@ from orglint.loader import load
     ("spec:\n  members:\n    - id: a\n    name: b\n", (4, 5),
      "items of a list start with '- '"),
     ("a: [b\n", (2, 1), "a '[' list is not closed"),
-    ('a: "x\n', (2, 1), "a quote or bracket opened above is never closed"),
+    # An unclosed quote is reported where it opens (the end is where libyaml noticed).
+    ('a: "x\n', (1, 4), "a quoted scalar is never closed"),
     ("key: @x\n", (1, 6), "quote a value that starts with '@'"),
 ])
 def test_yaml_errors_carry_a_hint(text, where, hint):
