@@ -47,10 +47,15 @@ def test_markdown_escapes_content(run_cli, tmp_path):
           maturity: pilot
           members:
             - {id: a, role: "x|y <script>alert(1)</script> *b* [l](http://e)"}
+            - {id: b, role: "@octocat see https://evil.example #1 www.x.io GH-7"}
         """))
     out = run_cli("check", "t.yaml", "--output-format", "markdown").out
     assert "<script>" not in out
-    assert "x\\|y &lt;script&gt;alert(1)&lt;/script&gt; \\*b\\* \\[l\\](http://e)" in out
+    assert ("x\\|y &lt;script&gt;alert(1)&lt;/script&gt; \\*b\\* \\[l\\](http:&#8203;//e)"
+            in out)
+    # Posted as a PR comment, content must not ping anyone or link anywhere by itself.
+    assert ("@&#8203;octocat see https:&#8203;//evil.example #&#8203;1 www&#8203;.x.io"
+            " GH-&#8203;7") in out
 
 
 def _report(folder: Path) -> tuple:

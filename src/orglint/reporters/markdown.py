@@ -19,14 +19,19 @@ from orglint.reporters.orgreport import by_team, counts_by_rule, coverage
 
 MAX_BYTES = 1024 * 1024
 _SPECIAL = re.compile(r"([\\`*_\[\]!|~])")
+# '@name', '#12', 'GH-12', 'owner/repo#12', 'www.' and 'scheme://' become links on GitHub.
+_AUTOLINK = re.compile(r"(@|#(?=\d)|\bGH-(?=\d)|:(?=//)|\bwww(?=\.))", re.IGNORECASE)
 _MARKS = {"missing": "🟥", "thin": "🟧", "as-recommended": "✅", "over": "🟦", "none": ""}
 
 
 def md(value: object) -> str:
-    """Text as inert Markdown on one line: HTML and Markdown syntax escaped."""
+    """Text as inert Markdown on one line: HTML and Markdown syntax escaped, and what
+    GitHub links by itself (an @-mention, an issue's #1, a bare URL) broken with a
+    zero-width space, as bots posting content do (a summary is often a PR comment)."""
     text = visible(str(value))  # escapes shown as everywhere else, on one line
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _SPECIAL.sub(r"\\\1", text)
+    text = _SPECIAL.sub(r"\\\1", text)
+    return _AUTOLINK.sub(r"\1&#8203;", text)
 
 
 def _html(value: object) -> str:
