@@ -443,8 +443,10 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     if settings.backstage:
         facts, in_place = _backstage(catalog_files, job, plan_, named_names, facts,
                                      org_findings, read_in_place)
+    # Most results hold no finding at all (a file not named, read from the cache).
     org = OrgContext(facts, named_names, sorted(
-        name for name, res in results.items() if any(f.code == "ORG001" for f in res.findings)))
+        name for name, res in results.items()
+        if res.findings and any(f.code == "ORG001" for f in res.findings)))
     if gathered.partial:
         result.unresolved = org.unresolved()
     for code, rule in plan_.enabled.items():

@@ -316,9 +316,13 @@ class Tree:
         if found is None:
             try:
                 with os.scandir(folder) as entries:
-                    found = [(e.name, _real_folder(e)) for e in entries]
+                    listed = list(entries)
             except OSError:
-                found = []
+                listed = []
+            try:  # in line: one call per entry costs more than the listing itself
+                found = [(e.name, e.is_dir(follow_symlinks=False)) for e in listed]
+            except OSError:
+                found = [(e.name, _real_folder(e)) for e in listed]
             self._listed[folder] = found
         self.spend(len(found) + 1)
         return found
