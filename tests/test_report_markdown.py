@@ -213,3 +213,23 @@ def test_the_org_view_reads_people_in_path_order_whatever_is_named(tmp_path):
         view = build(load_matrix(None), gathered, Limits())
         roles.append([m.role for t in view.teams for m in t.members])
     assert roles == [["data-engineer"], ["data-engineer"]]
+
+
+def test_the_coverage_table_counts_a_member_who_does_both_as_orgs206_does(run_cli, tmp_path):
+    # A pilot team of three whose ML engineer also does the MLOps work: ORG206 is
+    # silent (one person does both), and the table must not show an MLOps gap.
+    (tmp_path / "t.yaml").write_text(dedent("""\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: small}
+        spec:
+          maturity: pilot
+          members:
+            - {id: pat, role: platform-engineer, owns: [gpu-operator]}
+            - {id: ada, role: ml-engineer, owns: [training-code, training-pipelines]}
+            - {id: sam, role: data-scientist, owns: [model-design]}
+        """))
+    out = run_cli("check", "t.yaml", "--no-cache", "--output-format", "markdown").out
+    assert "ORG206" not in out
+    row = next(line for line in out.splitlines() if line.startswith("| small |"))
+    assert "🟥" not in row, row

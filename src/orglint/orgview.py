@@ -46,6 +46,9 @@ class TeamView(NamedTuple):
     members: tuple[MemberView, ...]
     headcount: int  # people holding matrix roles: the size every rule uses
     named: bool  # in a file the run reports on
+    # Role -> members who do its work beside their own (a small team's MLOps and ML
+    # engineer, the article's "one person does both"): ORG206 counts them for a seat.
+    both: tuple[tuple[str, int], ...] = ()
 
     def role_counts(self) -> Counter[str]:
         """Headcount per role, a person listed twice counted once."""
@@ -199,5 +202,10 @@ def _team(matrix: Matrix, doc: Document, data: dict[str, Any], people: dict[str,
                    info.role, m.allocation if isinstance(m.allocation, int) else 0,
                    tuple(m.owns))
         for m, info in zip(team.spec.members, ctx.roles, strict=True))
+    from orglint.rules.patterns import doing_both, holds_both_pairs
+
+    paired = sorted({role for pair in holds_both_pairs(matrix) for role in pair})
+    both = tuple(sorted(doing_both(ctx, paired).items())) if paired else ()
     return TeamView(team.id, team.metadata.title, file, line, lines, team.spec.maturity,
-                    team.spec.size, tuple(team.spec.systems), members, ctx.size, named)
+                    team.spec.size, tuple(team.spec.systems), members, ctx.size, named,
+                    both)

@@ -58,6 +58,11 @@ def coverage(view: OrgView) -> list[Row]:
         wanted: dict[str, int] = (mix(size, team.maturity, systems)
                                   if size and team.maturity in matrix.spec.maturity else {})
         have = team.role_counts()
+        # A seat a member fills beside their own role (ORG206 counts it) is filled here
+        # too, so the table never shows a gap the check does not report.
+        both = dict(team.both)
+        for role, extra in both.items():
+            have[role] += min(extra, max(0, wanted.get(role, 0) - have[role]))
         rows.append(Row(team, size, [Cell(r, have[r], wanted.get(r, 0),
                                           state(have[r], wanted.get(r, 0))) for r in roles]))
     return rows
