@@ -40,7 +40,7 @@ from orglint.rules import REGISTRY
 from orglint.rules.base import Rule, TeamContext
 from orglint.rules.input import UnknownRole, YamlSyntaxError
 from orglint.rules.org import OrgContext
-from orglint.rules.patterns import custom_rules
+from orglint.rules.patterns import both_sizes, custom_rules
 from orglint.schema import (
     document_kind,
     expect,
@@ -73,6 +73,7 @@ class Job(NamedTuple):
     # A People file lost a document to a YAML error: a member found in no People entry
     # may be described in the part that could not be read.
     people_lost: bool = False
+    both_sizes: Mapping[str, int] | None = None  # patterns.both_sizes of ``rules``
 
 
 class Plan(NamedTuple):
@@ -203,7 +204,7 @@ def check_bytes(file: str, raw: bytes, job: Job) -> FileResult:
 def _check_team(team: Team, doc: Document, data: dict[str, Any], clean: bool, file: str,
                 job: Job, people: Mapping[str, Person], result: FileResult) -> None:
     ctx = TeamContext(team, doc, file, job.matrix, people, job.codes,
-                      people_lost=job.people_lost)
+                      people_lost=job.people_lost, both_sizes=job.both_sizes)
     for rule in job.rules:
         try:
             result.findings.extend(rule.check_team(ctx))
@@ -377,7 +378,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
 
         team_rules = grouped(team_rules, plan_.policies)
     job = Job(plan_.matrix, team_rules, settings.limits, {},
-              codes, _wants_views(plan_))
+              codes, _wants_views(plan_), both_sizes=both_sizes(team_rules))
     cache = Cache.open(default_dir(settings.root), settings_digest(plan_)) \
         if settings.cache else None
 

@@ -88,6 +88,18 @@ def test_org206_on_a_small_team_one_person_does_mlops_and_ml_engineering(lint):
                select=["ORG206"], expected=[])
 
 
+def test_org206_follows_the_team_size_configured_for_org109(lint):
+    # ORG109 told to speak from two people up: a team of two whose MLOps engineer also
+    # writes model code gets ORG109, so ORG206 cannot also count her as the ML engineer.
+    both = ["{id: m, role: mlops-engineer, owns: [training-pipelines, training-code]}",
+            "{id: d, role: data-scientist, owns: [model-design]}"]
+    options = {"mlops-ml-conflated": {"team-size": 1}}
+    found = lint.check(spec("pilot", "[]", both), select=["ORG109", "ORG206"],
+                       rule_options=options, expected=[(5, 13, "ORG206"), (8, 12, "ORG109")])
+    assert "ml-engineer" in found[0].message
+    lint.check(spec("pilot", "[]", both), select=["ORG109", "ORG206"], expected=[])
+
+
 def test_org207_single_owner_of_a_required_responsibility(lint):
     lint.check(spec("production", "[streaming]",
                     ["{id: a, role: data-engineer, owns: [streaming-pipelines]}"]),

@@ -153,7 +153,8 @@ class TeamContext:
 
     def __init__(self, team: Team, doc: Document, file: str, matrix: Matrix,
                  people: Mapping[str, Person] | None = None,
-                 enabled: frozenset[str] | None = None, *, people_lost: bool = False) -> None:
+                 enabled: frozenset[str] | None = None, *, people_lost: bool = False,
+                 both_sizes: Mapping[str, int] | None = None) -> None:
         self.team = team
         self.doc = doc
         self.file = file
@@ -167,6 +168,8 @@ class TeamContext:
         # Part of a People file could not be read: a member in no entry of ``people``
         # may be described there, so nothing is said of what such a member lacks.
         self.people_lost = people_lost
+        # Holds-both pattern code -> its configured team size (``patterns.both_sizes``).
+        self.both_sizes: Mapping[str, int] = both_sizes or {}
 
     def runs(self, code: str) -> bool:
         return self.enabled is None or code in self.enabled

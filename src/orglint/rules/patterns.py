@@ -91,7 +91,7 @@ def doing_both(ctx: TeamContext, roles: Iterable[str]) -> dict[str, int]:
     if not any(role in pair for pair in paired for role in roles):
         return out  # the usual gap (a data engineer, a platform engineer): no pair
     for pattern in ctx.matrix.spec.anti_patterns:
-        if pattern.kind != "holds-both" or ctx.size > _limit(pattern, None):
+        if pattern.kind != "holds-both" or ctx.size > _shared_limit(pattern, ctx):
             continue
         owned = ctx.matrix.prepared(_OWNED_SETS, _owned_sets)
         first, second = pattern.roles
@@ -115,7 +115,7 @@ def second_roles(ctx: TeamContext) -> dict[int, str]:
     if holds_both_pairs(ctx.matrix):
         owned = ctx.matrix.prepared(_OWNED_SETS, _owned_sets)
         for pattern in ctx.matrix.spec.anti_patterns:
-            if pattern.kind != "holds-both" or ctx.size > _limit(pattern, None):
+            if pattern.kind != "holds-both" or ctx.size > _shared_limit(pattern, ctx):
                 continue
             first, second = pattern.roles
             for i, member in enumerate(ctx.members):
@@ -126,6 +126,23 @@ def second_roles(ctx: TeamContext) -> dict[int, str]:
                     out.setdefault(i, other)
     ctx.__dict__["_second_roles"] = out
     return out
+
+
+def both_sizes(rules: Iterable[Any]) -> dict[str, int]:
+    """Holds-both pattern code -> the team size its rule is configured with: where the
+    pattern stops speaking, the staffing rules count one person for both roles, at the
+    same size (ORG109 `team-size: 3` and ORG206 must not disagree about a team of 4)."""
+    out: dict[str, int] = {}
+    for rule in rules:
+        size = getattr(getattr(rule, "options", None), "team_size", None)
+        if isinstance(size, int):
+            out[rule.code] = size
+    return out
+
+
+def _shared_limit(pattern: AntiPattern, ctx: TeamContext) -> int:
+    size = ctx.both_sizes.get(pattern.code)
+    return size if size is not None else _limit(pattern, None)
 
 
 def _limit(pattern: AntiPattern, options: Any) -> int:
