@@ -24,6 +24,7 @@ from orglint.membership import PREFIX, Org, note, number, split
 from orglint.model import LEVEL_RANK, Person, build_team
 from orglint.ntuple import NamedTuple
 from orglint.rules.base import Rule, TeamContext
+from orglint.rules.patterns import both_sizes
 from orglint.schema import recovered, validate
 from orglint.source import Path, nest
 from orglint.stitch import VIRTUAL, SpanMap, Stitch
@@ -192,10 +193,12 @@ def check(files: Iterable[tuple[str, bytes]], limits: Limits, rules: list[Rule],
         _group_fact(org, group, facts, "Team" if group.key in team_keys else "Group")
     for user in catalog.of_kind("User"):
         _user_fact(user, facts)
+    sizes = both_sizes(rules)
     for group, doc, data, problems in _documents(org, stitch):
         found = list(problems)
         if data is not None:
-            ctx = TeamContext(build_team(data), doc, VIRTUAL, matrix, people, codes)
+            ctx = TeamContext(build_team(data), doc, VIRTUAL, matrix, people, codes,
+                              both_sizes=sizes)
             teams.append(ctx)
             for rule in rules:
                 found.extend(rule.check_team(ctx))
