@@ -399,7 +399,8 @@ def test_globs_past_the_work_bound_are_refused(run_cli, tmp_path, monkeypatch):
     assert result.code == 2 and "the globs visit more than 500" in result.err, result.err
 
 
-@pytest.mark.parametrize("glob", ["/**/x.yaml", "../*.yaml", "*/../../x/*.yaml"])
+@pytest.mark.parametrize("glob", ["/**/x.yaml", "../*.yaml", "*/../../x/*.yaml",
+                                  "**/../**/../**/*.yaml"])
 def test_a_glob_that_leaves_the_repository_is_refused_before_any_listing(
         run_cli, tmp_path, monkeypatch, glob):
     from orglint import files
@@ -621,3 +622,47 @@ def test_a_file_swapped_for_a_fifo_is_not_waited_on(tmp_path):
     result = subprocess.run([sys.executable, "-c", code, str(tmp_path / "t.yaml")],
                             capture_output=True, text=True, timeout=60, check=False)
     assert "not a regular file" in result.stdout, result.stderr
+
+
+def test_the_glob_bound_counts_a_folder_listing_once_per_walk(tmp_path):
+    # Five '**' globs over a large tree of other files must stay far within the bound:
+    # a '**' reads each folder's subfolders from the listing kept, not its whole listing.
+    from orglint.files import Tree, glob_files
+
+    for k in range(20):
+        folder = tmp_path / "vendor" / f"pkg{k}"
+        folder.mkdir(parents=True)
+        for n in range(100):
+            (folder / f"f{n}.js").write_text("")
+    tree = Tree()
+    for suffix in ("team", "people", "matrix", "policy", "group"):
+        assert glob_files(str(tmp_path), f"**/*-{suffix}.yaml", tree) == []
+    # Listing every file once, then looking at each once per glob for its name.
+    assert tree.steps <= 7 * 2000, tree.steps
+
+
+def test_a_double_star_below_a_link_out_of_the_repository_walks_nothing(
+        run_cli, tmp_path, monkeypatch):
+    # 'teams/up/**' with teams/up -> / walked the whole file system to refuse each file.
+    from orglint import files
+
+    def listed(self, folder):
+        assert not folder.startswith(str(tmp_path / "repo" / "teams" / "up")), folder
+        return original(self, folder)
+
+    original = files.Tree.listing
+    monkeypatch.setattr(files.Tree, "listing", listed)
+    (tmp_path / "repo" / "teams").mkdir(parents=True)
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "x.yaml").write_text("apiVersion: orglint/v1\nkind: Team\n")
+    (tmp_path / "repo" / "teams" / "up").symlink_to(tmp_path / "outside")
+    (tmp_path / "repo" / "teams" / "t.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\n"
+        "spec: {maturity: pilot, members: []}\n")
+    (tmp_path / "repo" / ".orglint.yaml").write_text(
+        "paths: ['teams/*.yaml', 'teams/up/**/*.yaml']\n")
+    result = run_cli("check", "--no-cache", "-v", cwd=tmp_path / "repo")
+    assert result.code == 0, result.out + result.err
+    assert "teams/up: skipped: a symbolic link to a folder outside the repository" in (
+        result.out + result.err)
+

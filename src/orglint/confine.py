@@ -81,13 +81,34 @@ class Fence:
             return
         import glob
 
-        shown = "/".join("_" if glob.has_magic(part) else part
-                         for part in pattern.replace(os.sep, "/").split("/"))
-        if not _under(os.path.normpath(os.path.join(base, shown)), self._lexical):
+        parts = pattern.replace(os.sep, "/").split("/")
+        magic = [glob.has_magic(part) for part in parts]
+        first = magic.index(True) if True in magic else len(parts)
+        shown = "/".join("_" if m else part for part, m in zip(parts, magic, strict=True))
+        # '**' may match no folder at all, so a '..' after a wildcard may climb past any
+        # number of them; and a literal start that is a link may lead anywhere.
+        if (not _under(os.path.normpath(os.path.join(base, shown)), self._lexical)
+                or ".." in parts[first:]):
             where = f"{self.config}: " if self.config is not None else ""
             raise ConfigError(
                 f"{where}key '{self.key}': '{pattern}' leaves the repository ({self.top});"
                 " name the configuration with --config to read outside it")
+
+    def walks_outside(self, base: str, pattern: str) -> str | None:
+        """The literal start of ``pattern`` when it is a link to a folder outside the
+        repository and a '**' would walk all of it (``up/**`` with ``up -> /``): each
+        file found there would be refused, after a walk of the whole file system."""
+        import glob
+
+        parts = [p for p in pattern.replace(os.sep, "/").split("/") if p not in ("", ".")]
+        magic = [glob.has_magic(part) for part in parts]
+        first = magic.index(True) if True in magic else len(parts)
+        if not first or "**" not in parts[first:]:
+            return None
+        prefix = os.path.join(base, *parts[:first])
+        if os.path.lexists(prefix) and not self.holds(os.path.realpath(prefix)):
+            return prefix
+        return None
 
     def refuse(self, name: str, pattern: str, *, folder: bool, link: bool) -> str | None:
         """Why the match ``name`` of the ``paths:`` glob ``pattern`` is not read (None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from orglint import hashing
-from orglint.confine import OUTSIDE_FILE, Fence
+from orglint.confine import OUTSIDE_FILE, OUTSIDE_FOLDER, Fence
 from orglint.errors import PathError
 from orglint.fsutil import walk
 from orglint.ntuple import NamedTuple
@@ -208,6 +208,10 @@ def _configured(globs: list[str], root: Path, exclude: list[str],
     for pattern in globs:
         if fence is not None:
             fence.check_glob(base, pattern)
+            outside = fence.walks_outside(base, pattern)
+            if outside is not None:
+                skipped.append((display_name(Path(outside), cwd), OUTSIDE_FOLDER))
+                continue
         # Strings, not pathlib: pathlib's glob and Path sorting cost several times more,
         # and a warm pre-commit run is mostly this walk.
         for name in sorted(set(glob_files(base, pattern, tree))):
@@ -299,8 +303,9 @@ _CHILD = getattr(Path, "_make_child_relpath", None)
 # Folders and names the globs of one gathering may visit.  Each `**` lists a folder's
 # whole subtree, for every folder the parts before it matched: without a bound, a 1 KB
 # configuration of `**/a/**/a/**` over a deep tree was minutes of work.  Each folder is
-# listed once (``Tree``), so the bound counts list entries, not system calls.
-MAX_GLOB_STEPS = 2_000_000
+# listed once (``Tree``), so the bound counts entries looked at, not system calls: a
+# few seconds of work at most, and five '**' globs over a million files within it.
+MAX_GLOB_STEPS = 20_000_000
 
 
 class Tree:
@@ -308,7 +313,19 @@ class Tree:
 
     def __init__(self) -> None:
         self._listed: dict[str, list[tuple[str, bool]]] = {}
+        self._below: dict[str, list[str]] = {}
         self.steps = 0
+
+    def below(self, folder: str) -> list[str]:
+        """The folders in ``folder`` a '**' goes into: not links, not hidden, sorted."""
+        found = self._below.get(folder)
+        if found is None:
+            found = self._below[folder] = sorted(
+                name for name, real in self.listing(folder)
+                if real and not name.startswith("."))
+        else:
+            self.spend(len(found) + 1)
+        return found
 
     def listing(self, folder: str) -> list[tuple[str, bool]]:
         """(name, is a folder that is not a link) of each entry of ``folder``."""
@@ -386,9 +403,7 @@ def _real_folders(folder: str, tree: Tree) -> list[str]:
     while stack:
         current = stack.pop()
         out.append(current)
-        below = sorted(name for name, real in tree.listing(current)
-                       if real and not name.startswith("."))
-        stack.extend(os.path.join(current, name) for name in reversed(below))
+        stack.extend(os.path.join(current, name) for name in reversed(tree.below(current)))
     return out
 
 

@@ -252,14 +252,35 @@ _OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 
 
 def _comment_moved(before: str, after: str) -> bool:
-    """Whether a line the fix added sits right below a comment line: that comment was
-    about the line now below the new one (a suppression applies to the next line)."""
-    old, new = before.split("\n"), after.split("\n")
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for tag, _, _, j1, _ in matcher.get_opcodes():
-        if tag == "insert" and j1 > 0 and new[j1 - 1].lstrip().startswith("#"):
-            return True
-    return False
+    """Whether a comment line is no longer above the line it was above: a suppression
+    applies to the next line with content, and ruamel writes a key it inserts right
+    below a comment line.  Lines are told apart by their key (``role``, ``- id``), so a
+    value a fix changed in place is still the same line.  Linear in the text."""
+    return _comment_targets(before) != _comment_targets(after)
+
+
+def _comment_targets(text: str) -> list[tuple[str, str | None]]:
+    """Each comment line, with the key of the next line that has content."""
+    out: list[tuple[str, str | None]] = []
+    below: str | None = None
+    for line in reversed(text.split("\n")):
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            out.append((stripped, below))
+        elif stripped:
+            below = _line_key(stripped)
+    out.reverse()
+    return out
+
+
+def _line_key(stripped: str) -> str:
+    """``- id: a`` -> ``- id``, ``role: x`` -> ``role``, ``- item`` -> ``- ``."""
+    head = ""
+    while stripped.startswith("- ") or stripped == "-":
+        head += "- "
+        stripped = stripped[2:].lstrip()
+    key, colon, _ = stripped.partition(":")
+    return head + (key.strip() if colon and not key.startswith(("{", "[", "'", '"')) else "")
 
 
 def _strip(value: Any, path: tuple[Any, ...], doc: int, edited: set[Any]) -> Any:
