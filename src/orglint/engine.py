@@ -14,7 +14,7 @@ from typing import Any
 from orglint import hashing as hashlib  # blake2b without OpenSSL
 from orglint.cache import Cache, code_digest, default_dir
 from orglint.config import Settings, locate
-from orglint.errors import ConfigError, OrglintError
+from orglint.errors import ConfigError, OrglintError, PathError
 from orglint.facts import FileFacts, group_facts, people_facts, team_facts
 from orglint.fileresult import FileResult, from_worker, to_worker
 from orglint.files import (
@@ -394,7 +394,8 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     for res in results.values():
         for pid, person in res.people.items():
             job.people.setdefault(pid, person)
-    if any(f.code == "ORG001" for res in results.values() for f in res.findings):
+    if any(any(f.code == "ORG001" for f in results[entry.source.display].findings)
+           and _declares_people(entry, limit) for entry in people_entries):
         job = job._replace(people_lost=True)
     catalog_files: list[tuple[str, bytes]] = []
     if settings.backstage:
@@ -447,7 +448,8 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     # Most results hold no finding at all (a file not named, read from the cache).
     org = OrgContext(facts, named_names, sorted(
         name for name, res in results.items()
-        if res.findings and any(f.code == "ORG001" for f in res.findings)))
+        if res.findings and any(f.code == "ORG001" for f in res.findings)),
+        people_lost=job.people_lost)
     if gathered.partial:
         result.unresolved = org.unresolved()
     for code, rule in plan_.enabled.items():
@@ -519,6 +521,24 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     all_findings.sort(key=SORT_KEY)
     result.findings = offerable(all_findings)
     return result
+
+
+# `kind: People` written anywhere in a file (a Policy file is a "people" entry too);
+# compiled only when such a file has lost a document (``re`` keeps it).
+_PEOPLE_KIND = rb"""\bkind['"]?\s*:\s*['"]?People\b"""
+
+
+def _declares_people(entry: Entry, limit: int) -> bool:
+    """Whether a file that lost a document to a YAML error says it holds People: its
+    bytes read again (only such a file, and rarely); unreadable, it may well."""
+    import re
+
+    if entry.source.path is None:
+        return re.search(_PEOPLE_KIND, entry.stdin or b"") is not None
+    try:
+        return re.search(_PEOPLE_KIND, read_limited(entry.source.path, limit)) is not None
+    except PathError:
+        return True
 
 
 def _results_of(entries: list[Entry], keep: frozenset[str] | None, people: set[str] | None,

@@ -487,6 +487,15 @@ def test_org004_says_nothing_of_members_a_broken_people_file_may_describe(lint):
     lint.check(source.replace("priya", "b"),
                files={"people.yaml": people.replace("- {id: priya", "- {id: p")},
                select=["ORG004"], expected=[(8, 12, "ORG004")])
+    # Nor does ORG008 say tom is in no People file when the document that lists him is
+    # the one lost (another document of the file, priya's, was read).
+    split = ("apiVersion: orglint/v1\nkind: People\nspec:\n  people:\n"
+             "    - {id: priya, name: Priya, title: ML Platform Engineer}\n---\n"
+             "apiVersion: orglint/v1\nkind: People\nspec:\n  people:\n"
+             "    - {id: tom, name: Tom, title: DevOps Engineer}\n"
+             '    - {id: broken, name: "x\n')
+    lint.check(source, files={"people.yaml": split}, select=["ORG004", "ORG008"],
+               expected=[])
 
 
 def test_org004_title_that_maps_to_no_role(lint):
@@ -601,3 +610,20 @@ def test_org004_ambiguous_title_written_as_role(lint):
     assert found[0].message == ("role 'Platform Engineer' is a title that could be"
                                 " platform-engineer or devops-sre; write the role id")
     assert found[0].fix is None
+
+
+def test_a_broken_policy_file_is_not_a_people_file_that_lost_a_document(run_cli, tmp_path):
+    # Policy files are read first, with People files: one with a YAML error must not
+    # silence the "no role and no title" of a member no People file describes.
+    (tmp_path / "people.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: People\nspec:\n  people:\n    - {id: alice, name: A,"
+        " title: ML Engineer}\n")
+    (tmp_path / "team.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec:\n"
+        "  maturity: pilot\n  members:\n    - {id: alice}\n    - {id: bob, level: mid}\n")
+    (tmp_path / "policy.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: Policy\nmetadata: {name: p}\nspec:\n"
+        "  rules: [ {code: ACME001\n")
+    result = run_cli("check", "--no-config", "--no-cache", ".", cwd=tmp_path)
+    assert "bob has no role and no title" in result.out, result.out
+

@@ -18,9 +18,11 @@ if TYPE_CHECKING:
 
 class OrgContext:
     def __init__(self, files: dict[str, FileFacts], named: set[str] | None = None,
-                 lost: list[str] | None = None) -> None:
+                 lost: list[str] | None = None, people_lost: bool = False) -> None:
         self.files = files
         self.named = named if named is not None else set()
+        # A People file lost a document: "in no People file" may be wrong (ORG008).
+        self.people_lost = people_lost
         # Files a YAML error kept orglint from reading in full: what they hold past it
         # (a group, a team) is not in ``files``.
         self.lost = lost or []
@@ -154,7 +156,7 @@ class UnknownPerson(Rule):
     scope = "org"
 
     def check_org(self, org: OrgContext) -> Iterator[Finding]:
-        if not org.has_people:
+        if not org.has_people or org.people_lost:
             return
         registry = {p.id for p in org.persons if p.team is None}
         hint = _Hints(registry)
