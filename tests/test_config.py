@@ -322,6 +322,21 @@ def test_a_pyproject_number_python_cannot_read_is_exit_2_naming_it(run_cli, tmp_
     assert "internal error" not in result.err
 
 
+@pytest.mark.parametrize(("line", "code"), [
+    ("fail-on = 1979-05-27", 2), ("severity = {ORG101 = 1979-05-27T07:32:00Z}", 2),
+    ("exclude = [07:32:00]", 1)])
+def test_a_toml_date_or_time_is_read_as_its_text(run_cli, tmp_path, line, code):
+    # The schema check knows JSON's types: a TOML date reached it and was an internal
+    # error.  Now it is its text: refused, naming the key, where a string is not what
+    # the key takes, and a glob like any other where it is.
+    (tmp_path / "pyproject.toml").write_text(f"[tool.orglint]\n{line}\n")
+    (tmp_path / "t.yaml").write_text("apiVersion: orglint/v1\nkind: Team\n")
+    result = run_cli("check", "t.yaml")
+    assert result.code == code and "internal error" not in result.err, result.err
+    if code == 2:
+        assert "pyproject.toml" in result.err and line.split(" ")[0] in result.err
+
+
 def test_a_pyproject_whose_tool_is_not_a_table(run_cli, tmp_path):
     # Found by discovery it configures nothing; named, it is refused (exit 2), never an
     # internal error.

@@ -152,10 +152,27 @@ def _read(path: Path) -> dict[str, Any]:
             raise ConfigError(f"{path}: invalid TOML: a number too long to read") from None
         tools = table.get("tool")
         tool = tools.get("orglint") if isinstance(tools, dict) else None
+        try:
+            tool = _plain(tool)
+        except RecursionError:
+            raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
         if not isinstance(tool, dict):
             raise ConfigError(f"{path}: no [tool.orglint] table")
         return tool
     return _read_yaml(path, raw)
+
+
+def _plain(value: Any) -> Any:
+    """TOML's dates and times as the text they were written as: the schema check knows
+    JSON's types only (a date was an internal error there), and it then reports the
+    value like any other of the wrong type."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if hasattr(value, "isoformat"):  # date, time, datetime
+        return value.isoformat()
+    return value
 
 
 def _read_yaml(path: Path, raw: bytes) -> dict[str, Any]:
