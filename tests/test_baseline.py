@@ -79,3 +79,23 @@ def test_a_deeply_nested_baseline_is_exit_2_naming_it(run_cli, tmp_path):
     result = run_cli("check", "team.yaml", "--baseline", "deep.json")
     assert result.code == 2 and "deep.json" in result.err, result.err
     assert "internal error" not in result.err
+
+
+def test_a_baseline_written_when_org207_named_several_items_still_hides_them(run_cli,
+                                                                              tmp_path):
+    # ORG207 gave one finding per person ("model-rollback,inference-handlers"); it now
+    # gives one per responsibility: such an entry hides each of them, and none is stale.
+    (tmp_path / "t.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec:\n"
+        "  maturity: production\n  systems: [model-serving]\n  members:\n"
+        "    - {id: alice, role: mlops-engineer, owns: [model-rollback, inference-handlers]}\n"
+        "    - {id: bob, role: platform-engineer, owns: [serving-runtime]}\n")
+    (tmp_path / "old.json").write_text(json.dumps({"version": 1, "entries": [
+        {"code": "ORG207", "file": "t.yaml", "entity": "alice",
+         "detail": "model-rollback,inference-handlers", "count": 1},
+        {"code": "ORG207", "file": "t.yaml", "entity": "bob", "detail": "serving-runtime",
+         "count": 1}]}))
+    result = run_cli("check", "--no-config", "--no-cache", "--select", "ORG207",
+                     "--baseline", "old.json", "t.yaml")
+    assert result.code == 0 and "ORG207" not in result.out, result.out + result.err
+    assert "no longer match" not in result.out + result.err
