@@ -732,3 +732,26 @@ def test_a_refused_allocation_is_null_to_a_policy_not_zero_percent(tmp_path, run
     out = run_cli("check", "team.yaml", "--select", "ACME,ORG903").out
     assert re.findall(r":\d+:\d+: (\w+) \[", out) == ["ORG903"], out
     assert "policy rule ACME011 (low-allocation) failed to evaluate" in out
+
+
+def test_a_person_rule_runs_on_a_person_of_a_people_file_on_no_team(tmp_path, run_cli):
+    # "Nobody on the bench" could never fire: only people with a membership in the
+    # files checked were evaluated.  Such a person is found at their People entry, and
+    # a run-time error on them is ORG903, never a pass.
+    (tmp_path / "people.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: People\nspec:\n  people:\n"
+        "    - {id: ana, name: Ana}\n    - {id: ben, name: Ben}\n")
+    (tmp_path / "team.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: Team\nmetadata: {name: ml}\nspec:\n"
+        "  maturity: pilot\n  members:\n    - {id: ana, role: ml-engineer, level: senior}\n")
+    (tmp_path / "acme.yaml").write_text(policy("""\
+        - {code: PPL001, name: on-a-team, target: person,
+           expression: "person.teams.size() > 0"}
+        - {code: PPL003, name: first-allocation, target: person,
+           expression: "person.teams[0].allocation >= 10"}
+        """))
+    (tmp_path / ".orglint.yaml").write_text(
+        "paths: [people.yaml, team.yaml]\npolicies: [acme.yaml]\n")
+    out = run_cli("check", "--no-cache", "--select", "PPL,ORG903").out
+    found = re.findall(r"^(\S+):(\d+):\d+: (\w+)", out, re.MULTILINE)
+    assert found == [("people.yaml", "6", "ORG903"), ("people.yaml", "6", "PPL001")], out

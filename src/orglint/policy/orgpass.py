@@ -145,14 +145,20 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
     compiled = [rule.policy for rule in person_rules]
     source = _Persons(policies, shared, compiled, persons, from_org, shaped)
     members = {fact.id for facts in checked_facts for fact in facts if fact.team is not None}
-    checked = [pid for pid in persons if pid in members]
+    # A person of a People file who is on no team of the org ("on the bench") is a
+    # person too: found at their People entry, where there is no membership to point at.
+    entries = {fact.id for facts in checked_facts for fact in facts if fact.team is None}
+    on_a_team = ({m.get("id") for team in teams for m in team["spec"]["members"] if m}
+                 if entries else set())
+    benched = entries - on_a_team - members
+    checked = [pid for pid in persons if pid in members or pid in benched]
     failing = list(person_verdicts(policies, source, compiled, checked))
     if not failing:
         return
     memberships: dict[str, list[PersonFact]] = {pid: [] for pid, _ in failing}
     for facts in checked_facts:
         for fact in facts:
-            if fact.team is not None and fact.id in memberships:
+            if fact.id in memberships and (fact.team is not None) != (fact.id in benched):
                 memberships[fact.id].append(fact)
     for pid, verdicts in failing:
         # One finding per place: a Backstage user's memberships all point at the user.
