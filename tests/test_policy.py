@@ -755,3 +755,19 @@ def test_a_person_rule_runs_on_a_person_of_a_people_file_on_no_team(tmp_path, ru
     out = run_cli("check", "--no-cache", "--select", "PPL,ORG903").out
     found = re.findall(r"^(\S+):(\d+):\d+: (\w+)", out, re.MULTILINE)
     assert found == [("people.yaml", "6", "ORG903"), ("people.yaml", "6", "PPL001")], out
+
+
+def test_an_org_rule_is_never_reported_on_a_file_that_holds_no_org_document(
+        tmp_path, run_cli):
+    # A CI workflow the globs also match is skipped, not a file of the org: an org
+    # rule's finding (at line 1 of the org's first file) must not land there.
+    org(tmp_path, """\
+        - code: ACM001
+          name: two-or-more
+          target: org
+          expression: "org.teams.all(t, t.spec.members.size() >= 3)"
+        """)
+    (tmp_path / ".orglint.yaml").write_text("paths: ['*.yaml']\npolicies: [acme.yaml]\n")
+    (tmp_path / "0-ci.yaml").write_text("on: push\njobs: {lint: {runs-on: ubuntu-latest}}\n")
+    out = run_cli("check", "--no-cache", "--select", "ACM").out
+    assert re.findall(r"^(\S+):1:1: ACM001", out, re.MULTILINE) == ["team.yaml"], out

@@ -133,7 +133,10 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
     # An org rule's finding is at line 1 of the first file of the org in path order
     # (spec section 7), whatever the run names: reported when that file is, and the
     # same finding, baseline key and suppressions as in the whole org's run.
-    first = min((e.source.display for e in gathered.entries), default=None)
+    # A file with no orglint document (a CI workflow the globs also match) is no file
+    # of the org: it is skipped, and nothing is reported on it.
+    first = min((name for name in (e.source.display for e in gathered.entries)
+                 if _holds_org(results.get(name), org_facts, name)), default=None)
     for rule in rules:
         compiled = rule.policy
         if compiled.spec.target == "org":
@@ -166,6 +169,14 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
         for rule, verdict in zip(person_rules, verdicts, strict=True):
             yield from _emit(rule, verdict, places, pid)
 
+
+
+def _holds_org(result: Any, org_facts: Mapping[str, FileFacts] | None, name: str) -> bool:
+    """Whether a file holds a team, group or person of the org (its facts say so)."""
+    facts = org_facts.get(name) if org_facts is not None else None
+    if facts is None and result is not None:
+        facts = result.facts
+    return facts is not None and bool(facts.teams or facts.persons or facts.has_people)
 
 
 def _persons(rules: list[Any], person_rules: list[Any], from_org: bool,
