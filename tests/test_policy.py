@@ -771,3 +771,31 @@ def test_an_org_rule_is_never_reported_on_a_file_that_holds_no_org_document(
     (tmp_path / "0-ci.yaml").write_text("on: push\njobs: {lint: {runs-on: ubuntu-latest}}\n")
     out = run_cli("check", "--no-cache", "--select", "ACM").out
     assert re.findall(r"^(\S+):1:1: ACM001", out, re.MULTILINE) == ["team.yaml"], out
+
+
+def test_orglint_test_sees_a_person_as_check_does(tmp_path, run_cli):
+    # A test's person is the org's person of that id (their teams gathered from the
+    # org given), and a membership written in the test is filled in (allocation 100),
+    # as check sees them: both verdicts were the opposite of check's.
+    rules = """\
+        - {code: ALC001, name: fair-share, target: person,
+           expression: "person.teams.all(t, t.allocation >= 20)"}
+        - {code: ALC002, name: three-teams, target: person,
+           expression: "person.teams.size() <= 3"}
+        """
+    four = ", ".join(f"{{metadata: {{name: t{k}}}, spec: {{maturity: pilot,"
+                     f" members: [{{id: a}}]}}}}" for k in range(4))
+    tests = f"""\
+        - name: on four teams
+          rule: ALC002
+          org: {{teams: [{four}]}}
+          person: {{id: a}}
+          expect: fail
+        - name: the README's shape
+          rule: ALC001
+          person: {{id: a, teams: [{{team: x}}, {{team: y}}]}}
+          expect: pass
+        """
+    org(tmp_path, rules, tests)
+    done = run_cli("test")
+    assert done.code == 0 and "2 tests, 2 passed, 0 failed" in done.out, done.out

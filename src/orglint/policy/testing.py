@@ -48,10 +48,18 @@ def _inputs(policies: PolicySet, test: TestSpec, target: str) -> dict[str, Any]:
                 alone = resolve_team({"metadata": {"name": "test"}, "spec": {
                     "maturity": "exploring", "members": [raw]}}, matrix, test.place)
                 member = alone["spec"]["members"][0]
-    if "person" in given:
-        person = {"id": None, "name": None, "title": None, "role": None, "level": None,
-                  "email": None, "skills": [], "teams": [], **given["person"]}
     org = _org(given.get("org", {}), policies, test.place)  # every target sees one
+    if "person" in given:
+        raw = given["person"]
+        # As check sees them: the person the org holds under that id (their teams
+        # gathered from its teams), the test's own fields over it, and each
+        # membership written in the test filled in as a team's member would be.
+        known = org["people"].get(str(raw.get("id"))) or {}
+        person = {"id": None, "name": None, "title": None, "role": None, "level": None,
+                  "email": None, "skills": [], "teams": [], **known, **raw}
+        if isinstance(person.get("teams"), list) and "teams" in raw:
+            person["teams"] = [{"team": None, "role": None, "allocation": 100, "owns": [],
+                                **t} if isinstance(t, dict) else t for t in person["teams"]]
     needed = {"team": team, "member": member, "person": person}.get(target, org)
     if needed is None:
         raise PolicyError(f"{test.place}: test '{test.name}' gives no {target}: a {target}"
