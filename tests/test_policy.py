@@ -214,6 +214,11 @@ def test_an_expression_cannot_close_its_code_block_in_the_rule_docs(tmp_path, ru
     assert "```\n# Security notice" in block.group(2)  # inside the block, as code
     explained = run_cli("rule", "ACME019").out
     assert "````\n" in explained
+    # A policy rule has no page of orglint's docs to link to; a built-in rule does.
+    assert "helpUri" not in rule
+    builtin = [r for r in sarif["runs"][0]["tool"]["driver"]["rules"] if r["id"] == "ORG104"]
+    assert all(r["helpUri"].endswith("/docs/rules/devops-runs-model-lifecycle.md")
+               for r in builtin)
 
 
 def test_rule_explains_a_custom_matrix_code(tmp_path, run_cli):

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from orglint import __version__
+from orglint.codes import BUILTIN_CODES
 from orglint.docs import rule_sections
 from orglint.escape import uri, visible
 from orglint.findings import Result, Severity
@@ -36,7 +37,7 @@ def pieces(result: Result, ctx: ReportContext) -> Iterator[str]:
         # A custom matrix's rules are repository content like the rest.
         sections = rule_sections(rule)
         summary = visible(rule.summary)
-        rules.append({
+        entry: dict[str, Any] = {
             "id": visible(rule.code),
             "name": visible(rule.name),
             "shortDescription": {"text": summary},
@@ -44,9 +45,13 @@ def pieces(result: Result, ctx: ReportContext) -> Iterator[str]:
                                                 newlines=True)},
             "help": {"text": visible(sections.get("Why is this bad?", summary), newlines=True),
                      "markdown": visible(rule.docs(), newlines=True)},
-            "helpUri": f"{INFO_URI}/blob/main/docs/rules/{uri(rule.name)}.md",
             "defaultConfiguration": {"level": LEVELS[rule.severity]},
-        })
+        }
+        if rule.code in BUILTIN_CODES:
+            # Only orglint's own rules have a page: a policy's or a custom matrix's rule
+            # is explained in its help, not behind a link that leads nowhere.
+            entry["helpUri"] = f"{INFO_URI}/blob/main/docs/rules/{uri(rule.name)}.md"
+        rules.append(entry)
     run: dict[str, Any] = {
         "tool": {"driver": {"name": "orglint", "version": __version__,
                             "semanticVersion": __version__, "informationUri": INFO_URI,
