@@ -317,3 +317,21 @@ def test_links_point_at_the_commit_under_github_actions(run_cli, tmp_path, monke
     monkeypatch.setenv("GITHUB_SHA", "abc123")
     out = run_cli("check", "t.yaml", "--output-format", "html").out
     assert re.search(r'href="https://github.com/acme/org/blob/abc123/t.yaml#L\d+"', out)
+
+
+def test_single_points_are_listed_where_org207_reports_them(tmp_path):
+    # The page listed a pilot team's sole owner, which ORG207 (production and scale)
+    # never reports.
+    from orglint.config import Settings
+    from orglint.files import gather
+    from orglint.orgview import build, single_points
+
+    for name, stage in (("pilot", "pilot"), ("prod", "production")):
+        (tmp_path / f"{name}.yaml").write_text(
+            f"apiVersion: orglint/v1\nkind: Team\nmetadata: {{name: {name}}}\nspec:\n"
+            f"  maturity: {stage}\n  systems: [streaming]\n  members:\n"
+            "    - {id: a, role: data-engineer, owns: [streaming-pipelines]}\n")
+    settings = Settings(root=tmp_path, cache=False, paths=["*.yaml"])
+    view = build(load_matrix(None), gather(settings, [], cwd=tmp_path), settings.limits)
+    assert [(p.team, p.responsibility) for p in single_points(view)] == [
+        ("prod", "streaming-pipelines")]

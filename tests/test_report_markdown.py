@@ -233,3 +233,20 @@ def test_the_coverage_table_counts_a_member_who_does_both_as_orgs206_does(run_cl
     assert "ORG206" not in out
     row = next(line for line in out.splitlines() if line.startswith("| small |"))
     assert "🟥" not in row, row
+
+
+def test_a_team_without_a_stage_gets_no_verdict_in_the_coverage_table(run_cli, tmp_path):
+    # 'prod' is no stage: there is no recommended mix, so no cell is "over" (ORG206
+    # says nothing of it either).
+    (tmp_path / "t.yaml").write_text(dedent("""\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: nostage}
+        spec:
+          maturity: prod
+          members:
+            - {id: a, role: ml-engineer}
+        """))
+    out = run_cli("check", "t.yaml", "--no-cache", "--output-format", "markdown").out
+    row = next(line for line in out.splitlines() if line.startswith("| nostage |"))
+    assert "no valid stage" in row and "🟦" not in row and "🟥" not in row, row

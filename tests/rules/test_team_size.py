@@ -200,3 +200,14 @@ def test_what_each_rule_says_by_team_size(lint, size, expected):
                   systems="[feature-store, model-serving]", extra="  practices: [eval-gate]\n")
     found = lint.findings(source, select=["ORG102", "ORG109", "ORG201", "ORG202", "ORG207"])
     assert sorted(f.code for f in found) == expected
+
+
+def test_org207_a_person_listed_twice_is_still_the_only_owner(lint):
+    # d appears twice (ORG007), each time owning streaming-pipelines: one person, so
+    # still a single point of failure, reported once at the first place.
+    source = team("production", [
+        "{id: d, role: data-engineer, owns: [streaming-pipelines]}",
+        "{id: d, role: data-engineer, owns: [streaming-pipelines]}"],
+        systems="[streaming]")
+    lint.check(source, select=["ORG207"],
+               expected=[(*at(source, "streaming-pipelines"), "ORG207")])

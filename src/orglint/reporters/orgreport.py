@@ -55,16 +55,18 @@ def coverage(view: OrgView) -> list[Row]:
     for team in view.shown:
         size = team.headcount or team.size or 0
         systems = tuple(s for s in team.systems if s in matrix.systems)
-        wanted: dict[str, int] = (mix(size, team.maturity, systems)
-                                  if size and team.maturity in matrix.spec.maturity else {})
+        staged = team.maturity in matrix.spec.maturity
+        wanted: dict[str, int] = mix(size, team.maturity, systems) if size and staged else {}
         have = team.role_counts()
         # A seat a member fills beside their own role (ORG206 counts it) is filled here
         # too, so the table never shows a gap the check does not report.
         both = dict(team.both)
         for role, extra in both.items():
             have[role] += min(extra, max(0, wanted.get(role, 0) - have[role]))
+        # No stage, no recommendation: no cell is "over" or "missing" (ORG206 is silent).
         rows.append(Row(team, size, [Cell(r, have[r], wanted.get(r, 0),
-                                          state(have[r], wanted.get(r, 0))) for r in roles]))
+                                          state(have[r], wanted.get(r, 0)) if staged
+                                          else NONE) for r in roles]))
     return rows
 
 

@@ -357,15 +357,17 @@ class SinglePointOfFailure(Rule):
                 required.setdefault(need, system_id)
         if not required:
             return
-        holders: dict[str, list[tuple[int, int]]] = {}
+        # By person: someone listed twice (ORG007) is still one owner.
+        holders: dict[str, dict[str, tuple[int, int]]] = {}
         for i, member in enumerate(ctx.members):
             for j, item in enumerate(member.owns):
                 if item in required:
-                    holders.setdefault(item, []).append((i, j))
+                    holders.setdefault(item, {}).setdefault(member.id, (i, j))
         # One finding per responsibility, at its item: "a finding about a responsibility
         # a member owns points at that item of owns" (spec), and a suppression beside
         # one item must not go unused, or apply elsewhere, when another item changes.
-        alone = sorted(places[0] for places in holders.values() if len(places) == 1)
+        alone = sorted(next(iter(places.values())) for places in holders.values()
+                       if len(places) == 1)
         for i, j in alone:
             member = ctx.members[i]
             name = member.owns[j]
