@@ -552,3 +552,50 @@ def test_two_teams_on_one_file_name_are_refused_before_anything_is_written(tmp_p
     finally:
         writer._output = original
     assert not (tmp_path / "org").exists()
+
+
+def test_a_changed_list_keeps_the_comments_of_the_items_that_stay(run_cli, tmp_path):
+    # Import "never loses a comment" (spec 8.2): a source that adds a system or a
+    # responsibility must not wipe the comments written beside the items kept.
+    src = tmp_path / "src"
+    src.mkdir()
+    catalog = dedent("""\
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata:
+          name: ml
+          annotations: {orglint.dev/maturity: pilot, orglint.dev/systems: "SYSTEMS"}
+        spec: {type: team, children: [], members: [ana]}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata:
+          name: ana
+          annotations: {orglint.dev/role: mlops-engineer, orglint.dev/owns: "OWNS"}
+        spec: {memberOf: [ml]}
+        """)
+    (src / "catalog.yaml").write_text(catalog.replace("SYSTEMS", "model-serving, model-registry")
+                                      .replace("OWNS", "model-rollback, promotion-gates"))
+    assert run_cli("import", "backstage", "src", "--output", "org").code == 0
+    team = tmp_path / "org" / "ml.yaml"
+    text = team.read_text()
+    text = text.replace("systems: [model-serving, model-registry]",
+                        "systems:\n  - model-serving  # on-call: serving rota\n"
+                        "  - model-registry")
+    text = text.replace("owns: [model-rollback, promotion-gates]",
+                        "owns:\n        - model-rollback  # until Bo is hired\n"
+                        "        - promotion-gates")
+    assert "# on-call" in text and "# until Bo" in text, text
+    team.write_text(text)
+    (src / "catalog.yaml").write_text(
+        catalog.replace("SYSTEMS", "model-serving, model-registry, streaming")
+        .replace("OWNS", "model-rollback, promotion-gates, eval-gate"))
+    assert run_cli("import", "backstage", "src", "--output", "org").code == 0
+    after = team.read_text()
+    assert "- model-serving  # on-call: serving rota" in after, after
+    assert "- model-rollback  # until Bo is hired" in after, after
+    assert after.index("model-registry") < after.index("streaming")  # added at the end
+    assert "streaming" in after and "eval-gate" in after
+    # And again: nothing left to change.
+    assert "0 written, 2 unchanged" in run_cli("import", "backstage", "src",
+                                                "--output", "org").out

@@ -129,3 +129,35 @@ def comments(text: str) -> list[Comment]:
         out.append(Comment(line + 1, at - lines[line] + 1, text[at:after],
                            not before.strip(" \t")))
     return out
+
+
+def keep_gaps(before: str, after: str) -> str:
+    """``after`` with each end-of-line comment as far from its line's text as it was in
+    ``before``: ruamel writes a flow mapping it re-emits with one space before its
+    comment, and a file kept to two (yamllint's default) would then warn.  For
+    ``--fix`` and ``import``, which both write YAML through ruamel."""
+    if any(c in before or c in after for c in _OTHER_BREAKS):
+        return after  # lines as libyaml counts them are not the "\n" lines below
+    old_lines = before.split("\n")
+    want: dict[str, list[int]] = {}
+    for c in comments(before):
+        if not c.alone:
+            head = old_lines[c.line - 1][:c.column - 1]
+            want.setdefault(c.text, []).append(len(head) - len(head.rstrip(" ")))
+    if not want:
+        return after
+    lines = after.split("\n")
+    for c in comments(after):
+        gaps = want.get(c.text)
+        if c.alone or not gaps:
+            continue
+        gap = gaps.pop(0)
+        line = lines[c.line - 1]
+        head = line[:c.column - 1].rstrip(" ")
+        if head and gap >= 1:
+            lines[c.line - 1] = head + " " * gap + line[c.column - 1:]
+    return "\n".join(lines)
+
+
+# Line breaks libyaml counts besides "\n" (the fixer's text has CRLF made "\n" already).
+_OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")

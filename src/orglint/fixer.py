@@ -183,7 +183,9 @@ def plan_file(file: str, text: str, fixes: list[Fix]) -> FileFix:
     except Exception as exc:  # ruamel can fail to emit what it read; then leave the file
         result.problem = f"ruamel.yaml cannot write the fixed file ({type(exc).__name__})"
         return result
-    new_body = _comment_gaps(body, new_body)
+    from orglint.comments import keep_gaps
+
+    new_body = keep_gaps(body, new_body)
     problem = _verify(body, new_body, applied)
     if problem is not None:
         result.problem = problem
@@ -216,39 +218,6 @@ def _verify(before: str, after: str, applied: list[Fix]) -> str | None:
         if _strip(a.data, (), index, edited) != _strip(b.data, (), index, edited):
             return "the fix would change more than the reported values"
     return None
-
-
-def _comment_gaps(before: str, after: str) -> str:
-    """``after`` with each end-of-line comment as far from its line's text as it was in
-    ``before``: ruamel writes a flow mapping it re-emits with one space before its
-    comment, and a file kept to two (yamllint's default) would then warn."""
-    from orglint.comments import comments
-
-    if any(c in before or c in after for c in _OTHER_BREAKS):
-        return after  # lines as libyaml counts them are not the "\n" lines below
-    old_lines = before.split("\n")
-    want: dict[str, list[int]] = {}
-    for c in comments(before):
-        if not c.alone:
-            head = old_lines[c.line - 1][:c.column - 1]
-            want.setdefault(c.text, []).append(len(head) - len(head.rstrip(" ")))
-    if not want:
-        return after
-    lines = after.split("\n")
-    for c in comments(after):
-        gaps = want.get(c.text)
-        if c.alone or not gaps:
-            continue
-        gap = gaps.pop(0)
-        line = lines[c.line - 1]
-        head = line[:c.column - 1].rstrip(" ")
-        if head and gap >= 1:
-            lines[c.line - 1] = head + " " * gap + line[c.column - 1:]
-    return "\n".join(lines)
-
-
-# Line breaks libyaml counts besides "\n" (the fixer's text has CRLF made "\n" already).
-_OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 
 
 def _comment_moved(before: str, after: str) -> bool:

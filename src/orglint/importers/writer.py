@@ -11,6 +11,7 @@ before anything is written; each write is atomic (``fsutil.replace``).
 from __future__ import annotations
 
 import io
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -131,6 +132,19 @@ def _node(value: Any) -> Any:
     return value
 
 
+def _items(current: list[Any], value: list[Any]) -> bool:
+    """Both lists of scalars (ids, names): items that can be kept one by one."""
+    return all(isinstance(v, (str, int, float, bool)) for v in (*_plain(current), *value))
+
+
+def _take(have: Counter[Any], item: Any) -> bool:
+    """Whether ``item`` is still to be added: not among those ``have`` counts (taken)."""
+    if have[item] > 0:
+        have[item] -= 1
+        return False
+    return True
+
+
 class _Merge:
     """Puts the source's values into a document, counting what really changed."""
 
@@ -142,10 +156,21 @@ class _Merge:
         current = mapping.get(key)
         if key in mapping and _plain(current) == value:
             return
-        if isinstance(current, list) and isinstance(value, list):
-            # In place: a comment after a flow list belongs to the list, not to the key.
-            del current[:]
-            current.extend(value)
+        if isinstance(current, list) and isinstance(value, list) and _items(current, value):
+            # Systems, owns, skills: sets, in whatever order the file keeps them.  Item
+            # by item, in place: an item that stays keeps its comment, and a comment
+            # after a flow list belongs to the list, not to the key.
+            have = Counter(_plain(current))
+            want = Counter(value)
+            if have == want:
+                return
+            extra = have - want
+            for index in range(len(current) - 1, -1, -1):
+                item = _plain(current[index])
+                if extra[item] > 0:
+                    extra[item] -= 1
+                    del current[index]
+            current.extend(item for item in value if _take(have, item))
         else:
             mapping[key] = _node(value)
         self.changed = True
@@ -290,7 +315,12 @@ def _output(path: Path, build: Any, kind: str, name: str | None, roled: set[str]
     if not merge.changed:
         return Output(path, None, original)
     _validate(path, doc, kind)
-    return Output(path, _dump(yaml, doc), original)
+    new = _dump(yaml, doc)
+    if text is not None:
+        from orglint.comments import keep_gaps
+
+        new = keep_gaps(text, new)  # each end-of-line comment as far from its line
+    return Output(path, new, original)
 
 
 def _validate(path: Path, doc: Any, kind: str) -> None:
