@@ -599,3 +599,21 @@ def test_a_changed_list_keeps_the_comments_of_the_items_that_stay(run_cli, tmp_p
     # And again: nothing left to change.
     assert "0 written, 2 unchanged" in run_cli("import", "backstage", "src",
                                                 "--output", "org").out
+
+
+def test_scim_joins_an_empty_department_group_and_resolves_a_member_group_by_id(
+        run_cli, tmp_path):
+    # bjensen is in no group; her department's Group exists with no members: she joins
+    # it (it was written as an empty Group, and she was on no team).  A member group
+    # named by its id alone ('display' is optional) becomes a child all the same.
+    data = json.loads(json.dumps(SCIM))
+    data["Resources"][3]["members"] = [{"value": "u2", "type": "User"},
+                                       {"value": "g9", "type": "Group"}]
+    data["Resources"].append({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                              "id": "g9", "displayName": "ML Platform", "members": []})
+    (tmp_path / "users.json").write_text(json.dumps(data), encoding="utf-8")
+    first = run_cli("import", "scim", "users.json", "--output", "org")
+    assert first.code == 0, first.err
+    platform = (tmp_path / "org" / "ml-platform.yaml").read_text()
+    assert "kind: Team" in platform and "- id: bjensen" in platform, platform
+    assert "parent: ranking-ml" in platform

@@ -306,6 +306,9 @@ def read_scim(paths: list[Path], imported: Imported) -> None:
         # As for Backstage: a wrong file must not pass as an org with nobody in it.
         raise ImportFailed("no SCIM User or Group resource (a 'schemas' list naming the core"
                            " User or Group schema, or meta.resourceType) in the files given")
+    # A member group is named by its id ('value'); 'display' is optional (RFC 7643).
+    names = {_string(resource.get("id")): _string(resource.get("displayName"))
+             for resource, _ in groups if _string(resource.get("id"))}
     for resource, file in groups:
         name = _string(resource.get("displayName"))
         team_id = slug(name)
@@ -326,7 +329,7 @@ def read_scim(paths: list[Path], imported: Imported) -> None:
             grouped.add(person_id)
         for entry in members:
             if entry.get("type") == "Group":
-                child = _string(entry.get("display"))
+                child = names.get(_string(entry.get("value"))) or _string(entry.get("display"))
                 child_id = slug(child)
                 if child_id:
                     imported.team(child_id, origin, "Group").metadata["parent"] = team_id
