@@ -274,6 +274,15 @@ def test_orglint_test_is_exit_2_for_a_broken_policy(tmp_path, run_cli):
           expression: "team.spec.members.size( > 1"
         """)
     assert run_cli("test").code == 2
+    # A rule named as a built-in rule is as broken to test as to check.
+    org(tmp_path, """\
+        - code: ACME019
+          name: over-allocated
+          target: team
+          expression: "true"
+        """)
+    done = run_cli("test")
+    assert done.code == 2 and "already the name of rule ORG301" in done.err, done.err
 
 
 def test_the_examples_pass_their_tests(run_cli):
