@@ -219,3 +219,48 @@ def test_the_guard_refuses_a_line_added_below_a_comment_line():
     assert _comment_moved(before, "a: 1\n# about b\nc: 3\nb: 2\n")
     assert not _comment_moved(before, "a: 1\nc: 3\n# about b\nb: 2\n")
     assert not _comment_moved(before, "a: 1  # eol\nc: 3\n# about b\nb: 2\n")
+
+
+def _apply_unified(before: list[str], text: str) -> list[str]:
+    """The lines a unified diff of ``before`` gives (its hunks replayed)."""
+    lines, out, pos, i = text.splitlines(), [], 0, 2
+    while i < len(lines):
+        first, _, length = lines[i].split()[1][1:].partition(",")
+        start = int(first) - 1 if length != "0" else int(first)
+        out.extend(before[pos:start])
+        pos, i = start, i + 1
+        while i < len(lines) and not lines[i].startswith("@@"):
+            kind, body = lines[i][0], lines[i][1:]
+            if kind in " -":
+                assert before[pos] == body, (before[pos], body)
+                pos += 1
+            if kind in " +":
+                out.append(body)
+            i += 1
+    return out + before[pos:]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["x: 1", "y: 2", "- a", "- b", "z"]), max_size=40),
+       st.lists(st.tuples(st.sampled_from("ids"), st.integers(0, 50),
+                          st.sampled_from(["role: r", "x: 1", "- c", "changed"])),
+                min_size=1, max_size=4))
+def test_the_diff_of_a_fix_replays_to_the_fixed_text(before, edits):
+    # --diff aligns in one pass (difflib's matcher was quadratic on alike lines): its
+    # hunks, replayed on the file, must give the fixed text exactly.
+    from orglint.fixer import diff
+
+    after = list(before)
+    for kind, at, line in edits:
+        k = min(at, len(after))
+        if kind == "i":
+            after.insert(k, line)
+        elif after and kind == "s":
+            after[min(k, len(after) - 1)] = line
+        elif after:
+            del after[min(k, len(after) - 1)]
+    text = diff("f", "".join(f"{x}\n" for x in before), "".join(f"{x}\n" for x in after))
+    assert (text == "") == (before == after)
+    if text:
+        assert text.startswith("--- a/f\n+++ b/f\n@@ ")
+        assert _apply_unified(before, text) == after

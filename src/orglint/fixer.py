@@ -14,10 +14,9 @@ Nothing is written here: the caller writes the fixed text through ``fsutil.repla
 
 from __future__ import annotations
 
-import difflib
 import io
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -270,9 +269,96 @@ def diff(file: str, before: str, after: str) -> str:
     (``escape.diff_line``), since both come from the repository."""
     from orglint.escape import diff_line
 
-    lines = difflib.unified_diff(_lines(before), _lines(after), lineterm="",
-                                 fromfile=f"a/{file}", tofile=f"b/{file}")
-    return "".join(diff_line(line) + "\n" for line in lines)
+    a, b = _lines(before), _lines(after)
+    if a == b:
+        return ""
+    # difflib's hunks and format, on an alignment made in one pass (``_opcodes``): its
+    # own matcher is quadratic on a file of many alike lines (thousands of members).
+    out = [f"--- a/{file}", f"+++ b/{file}"]
+    for group in _grouped(_opcodes(a, b)):
+        (_, i1, _, j1, _), (_, _, i2, _, j2) = group[0], group[-1]
+        out.append(f"@@ -{_span(i1, i2)} +{_span(j1, j2)} @@")
+        for tag, a1, a2, b1, b2 in group:
+            if tag == "equal":
+                out.extend(" " + line for line in a[a1:a2])
+                continue
+            out.extend("-" + line for line in a[a1:a2])
+            out.extend("+" + line for line in b[b1:b2])
+    return "".join(diff_line(line) + "\n" for line in out)
+
+
+_WINDOW = 64  # lines looked ahead for the next common line: a fix changes a few
+
+
+def _opcodes(a: list[str], b: list[str]) -> list[Opcode]:
+    """difflib's opcodes for ``a`` -> ``b``, aligned greedily: equal runs, and between
+    them the nearest pair of common lines (two in a row where there are two) within
+    ``_WINDOW`` lines; past that, the rest is one replacement.  Linear in the lines."""
+    ops: list[Opcode] = []
+    i = j = 0
+    n, m = len(a), len(b)
+    while i < n and j < m:
+        if a[i] == b[j]:
+            i0, j0 = i, j
+            while i < n and j < m and a[i] == b[j]:
+                i += 1
+                j += 1
+            ops.append(("equal", i0, i, j0, j))
+            continue
+        step = _resync(a, b, i, j)
+        if step is None:
+            break
+        di, dj = step
+        ops.append(("replace" if di and dj else "delete" if di else "insert",
+                    i, i + di, j, j + dj))
+        i, j = i + di, j + dj
+    if i < n or j < m:
+        ops.append(("replace" if i < n and j < m else "delete" if i < n else "insert",
+                    i, n, j, m))
+    return ops
+
+
+def _resync(a: list[str], b: list[str], i: int, j: int) -> tuple[int, int] | None:
+    n, m = len(a), len(b)
+    for total in range(1, 2 * _WINDOW + 1):
+        for di in range(max(0, total - _WINDOW), min(total, _WINDOW) + 1):
+            x, y = i + di, j + total - di
+            if x < n and y < m and a[x] == b[y] and (
+                    x + 1 >= n or y + 1 >= m or a[x + 1] == b[y + 1]):
+                return di, total - di
+    return None
+
+
+Opcode = tuple[str, int, int, int, int]
+
+
+def _grouped(codes: list[Opcode], context: int = 3) -> Iterator[list[Opcode]]:
+    """The opcodes in hunks with ``context`` lines around each change
+    (``difflib.SequenceMatcher.get_grouped_opcodes``, on opcodes given)."""
+    codes = list(codes)
+    if codes[0][0] == "equal":
+        tag, i1, i2, j1, j2 = codes[0]
+        codes[0] = tag, max(i1, i2 - context), i2, max(j1, j2 - context), j2
+    if codes[-1][0] == "equal":
+        tag, i1, i2, j1, j2 = codes[-1]
+        codes[-1] = tag, i1, min(i2, i1 + context), j1, min(j2, j1 + context)
+    group: list[Opcode] = []
+    for tag, i1, i2, j1, j2 in codes:
+        if tag == "equal" and i2 - i1 > 2 * context:
+            group.append((tag, i1, min(i2, i1 + context), j1, min(j2, j1 + context)))
+            yield group
+            group = []
+            i1, j1 = max(i1, i2 - context), max(j1, j2 - context)
+        group.append((tag, i1, i2, j1, j2))
+    if group and not (len(group) == 1 and group[0][0] == "equal"):
+        yield group
+
+
+def _span(start: int, stop: int) -> str:
+    """A hunk's range as unified diffs write it (difflib's ``_format_range_unified``)."""
+    length = stop - start
+    first = start + 1 if length else start
+    return str(first) if length == 1 else f"{first},{length}"
 
 
 def _lines(text: str) -> list[str]:
