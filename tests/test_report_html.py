@@ -335,3 +335,13 @@ def test_single_points_are_listed_where_org207_reports_them(tmp_path):
     view = build(load_matrix(None), gather(settings, [], cwd=tmp_path), settings.limits)
     assert [(p.team, p.responsibility) for p in single_points(view)] == [
         ("prod", "streaming-pipelines")]
+
+
+def test_every_link_within_the_page_has_its_target(examples_html):
+    # A team without findings has no section: its name linked to '#team-N', which
+    # did not exist.
+    import re
+
+    ids = set(re.findall(r'\bid="([^"]+)"', examples_html))
+    targets = set(re.findall(r'href="#([^"]+)"', examples_html))
+    assert targets and targets <= ids, sorted(targets - ids)

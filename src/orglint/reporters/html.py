@@ -81,7 +81,9 @@ def pieces(result: Result, ctx: ReportContext) -> Iterator[str]:
     view = ctx.org
     groups = by_team(result, view)
     anchors = {id(g): f"team-{n}" for n, g in enumerate(groups)}
-    team_anchor = {g.team.id: anchors[id(g)] for g in groups if g.team is not None}
+    # Only a team with findings has a section to link to (none is written for the rest).
+    team_anchor = {g.team.id: anchors[id(g)] for g in groups
+                   if g.team is not None and g.findings}
     counts = result.counts()
     yield _head() + "\n" + _header(result, counts, view) + "\n"
     if view is not None:
@@ -150,17 +152,18 @@ def _coverage(rows: list[Row], groups: list[Group], team_anchor: dict[str, str]
         cells = "".join(
             f"<td data-role=\"{e(c.role)}\" data-state=\"{c.state}\" data-recommended="
             f"\"{c.want}\">{c.have}</td>" for c in row.cells)
-        anchor = team_anchor.get(team.id, "")
         worst = _worst(findings)
         label = (f"{len(findings)} finding{'s' if len(findings) != 1 else ''}" if findings
                  else "none")
         title = f"<small>{e(team.title)}</small>" if team.title else ""
         body.append(
-            f"<tr data-team=\"{e(team.id)}\"><th scope=\"row\"><a href=\"#{anchor}\" "
-            f"class=\"open\">{e(team.id)}</a>{title}<small>{e(team.maturity or NO_STAGE)}, "
+            f"<tr data-team=\"{e(team.id)}\"><th scope=\"row\">"
+            f"{_team_link(team.id, team_anchor)}{title}<small>"
+            f"{e(team.maturity or NO_STAGE)}, "
             f"{row.size} head{'s' if row.size != 1 else ''}</small></th>{cells}"
             f"<td class=\"count sev-{worst}\">"
-            + (f"<a href=\"#{anchor}\" class=\"open\">{label}</a>" if findings else label)
+            + (f"<a href=\"#{team_anchor[team.id]}\" class=\"open\">{label}</a>"
+               if team.id in team_anchor else label)
             + "</td></tr>")
         if len(body) >= common.BATCH // 8:
             yield "".join(body)
