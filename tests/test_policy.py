@@ -813,3 +813,30 @@ def test_orglint_test_sees_a_person_as_check_does(tmp_path, run_cli):
     org(tmp_path, rules, tests)
     done = run_cli("test")
     assert done.code == 0 and "2 tests, 2 passed, 0 failed" in done.out, done.out
+
+
+@pytest.mark.parametrize(("target", "at", "why"), [
+    ("team", "spec.membrs", "'membrs' is not a key there"),
+    ("member", "ownz.0", "'ownz' is not a key there"),
+    ("person", "teams", "'at' is for team and member rules")])
+def test_an_at_that_names_no_place_is_exit_2_at_its_line(tmp_path, run_cli, target, at, why):
+    # A misspelt key pointed the finding at the nearest key above it, silently.
+    org(tmp_path, f"""\
+        - code: ACME030
+          name: here
+          target: {target}
+          expression: "true"
+          at: {at}
+        """)
+    done = run_cli("check", "team.yaml")
+    assert done.code == 2 and why in done.err and "acme.yaml:10:" in done.err, done.err
+
+
+def test_an_at_into_a_list_or_a_free_map_is_accepted(tmp_path, run_cli):
+    org(tmp_path, """\
+        - {code: ACME031, name: a, target: team, expression: "true", at: spec.systems.0}
+        - {code: ACME032, name: b, target: team, expression: "true",
+           at: metadata.labels.owner}
+        - {code: ACME033, name: c, target: member, expression: "true", at: owns.1}
+        """)
+    assert run_cli("check", "team.yaml").code in (0, 1)

@@ -78,6 +78,37 @@ def _expr(doc: Document, text: str, file: str, path: tuple[str | int, ...],
     return Expr(value, file, span.line, span.column, span.end_line, text)
 
 
+def _at_problem(target: str, at: str) -> str | None:
+    """Why ``at`` names no place a finding of a ``target`` rule can point at, or None:
+    a misspelt key pointed the finding at the nearest key above it, silently."""
+    from orglint.resources import schema
+
+    if target not in ("team", "member"):
+        return f"'at' is for team and member rules; a {target} rule's finding has its place"
+    root = schema("Team")
+    defs = root.get("$defs", {})
+    node: Any = defs.get("member", {}) if target == "member" else root
+    for part in at.split("."):
+        while isinstance(node, dict) and "$ref" in node:
+            node = defs.get(str(node["$ref"]).rsplit("/", 1)[-1], {})
+        if not isinstance(node, dict):
+            return None  # past what the schema describes: nothing to hold it to
+        properties = node.get("properties")
+        if part.isdigit() and "items" in node:
+            node = node["items"]
+        elif properties is not None and part in properties:
+            node = properties[part]
+        elif properties is None and "items" not in node:
+            return None  # a map of free keys (labels, annotations), or a scalar's end
+        elif node.get("additionalProperties") not in (None, False):
+            node = node["additionalProperties"]
+        elif part.startswith("x-") and "patternProperties" in node:
+            node = {}  # an extension key: free
+        else:
+            return f"'at: {at}' names no place of a {target} ('{part}' is not a key there)"
+    return None
+
+
 def _place(doc: Document, file: str, path: tuple[str | int, ...]) -> str:
     span = doc.source.span(path)
     return f"{file}:{span.line}:{span.column}"
@@ -121,6 +152,11 @@ def _read_document(doc: Document, text: str, file: str, path: Path, limits: Limi
                                                               "expression"), v["expression"]))
                           for j, v in enumerate(rule.get("variables", [])))
         docs = dict(rule.get("docs", {}))
+        at = rule.get("at")
+        if at is not None:
+            wrong = _at_problem(rule["target"], at)
+            if wrong is not None:
+                raise PolicyError(f"{_place(doc, file, (*base, 'at'))}: {wrong}")
         out.rules.append(RuleSpec(
             rule["code"], rule["name"], rule.get("severity", "warning"), rule["target"],
             expression, expr("match"), variables, rule.get("message"),
