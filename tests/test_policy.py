@@ -134,6 +134,12 @@ def test_run_time_error_is_org903_never_a_pass(tmp_path, run_cli):
     ('"variables.nope > 1"', "acme.yaml:9:30", "unknown variable 'variables.nope'"),
     ('"team.spec.sytems.size() > 0"', "acme.yaml:9:30", "no document has a field 'sytems'"),
     ('"team.spec.size"', "acme.yaml:9:20", "expression must be a bool, not int"),
+    # In a branch the sample never takes (it has fewer than 100 members, and one
+    # evaluation on it never read the right-hand side): found by what is selected.
+    ('"team.spec.members.size() > 100 && team.spec.sytems.size() > 0"', "acme.yaml:9:64",
+     "no document has a field 'sytems'"),
+    ('"team.spec.members.size() <= 8 || team.spec.members.exists(m, m.rol == \'x\')"',
+     "acme.yaml:9:83", "no document has a field 'rol'"),
 ])
 def test_broken_policies_exit_2_at_their_place(tmp_path, run_cli, expression, where, what):
     org(tmp_path, f"""\

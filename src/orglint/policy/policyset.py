@@ -102,10 +102,20 @@ def check_on_sample(policies: PolicySet, rule: Compiled) -> None:
     """Exit 2 for a field no document can have, or a result of the wrong type, found by
     evaluating the rule once on a document generated from the schemas."""
     team, persons = _sample(policies, rule)
-    data = target_inputs(rule.spec.target, team=team, member=team["spec"]["members"][0],
-                         person=next(iter(persons.values())), org=org_view([team], persons))
-    act = policies.activation(rule, data)
+    member, person = team["spec"]["members"][0], next(iter(persons.values()))
+    org = org_view([team], persons)
     spec = rule.spec
+    # Every field each expression selects, in every branch (``shape``): evaluated once,
+    # the sample only meets the branches it takes ('a || b.sytems' never reads b).
+    key = _unknown_field(rule, {"team": team, "member": member, "person": person,
+                                "org": org})
+    if key is not None:
+        place = _field_place(rule, key)
+        if place is not None:
+            raise PolicyError(f"{place}: {spec.code}: no document has a field '{key}'"
+                              " (checked on a sample with every field of the schema)")
+    data = target_inputs(spec.target, team=team, member=member, person=person, org=org)
+    act = policies.activation(rule, data)
     programs = [("expression", rule.expression, spec.expression)]
     if rule.match is not None and spec.match is not None:
         programs.insert(0, ("match", rule.match, spec.match))
@@ -123,6 +133,53 @@ def check_on_sample(policies: PolicySet, rule: Compiled) -> None:
         elif not isinstance(out.value, bool):
             raise PolicyError(f"{expr.where()}: {spec.code}: {what} must be a bool, not"
                               f" {type(out.value).__name__}")
+
+
+def _unknown_field(rule: Compiled, views: dict[str, Any]) -> str | None:
+    """A field the rule's expressions select that the sample's views do not have, or
+    None (also when ``shape`` does not follow the syntax: the evaluation still checks)."""
+    from orglint.policy.shape import shape
+
+    spec = rule.spec
+    sources = [e.source for _, e in spec.variables]
+    sources += [e.source for e in (spec.match, spec.expression, spec.message_expression)
+                if e is not None]
+    found = shape(sources, tuple(views))
+    if found is None:
+        return None
+    for root, node in found.items():
+        key = _missing(node, views[root], False)
+        if key is not None:
+            return key
+    return None
+
+
+def _missing(node: Any, value: Any, by_id: bool, depth: int = 0) -> str | None:
+    """A key ``node`` selects that ``value`` (the sample's view there) lacks; ``by_id``:
+    ``value`` maps ids to persons (``org.people``), so any key is one of them."""
+    if depth > 32:
+        return None
+    if isinstance(value, dict):
+        if not value:
+            return None  # a map of free keys (labels, annotations)
+        for key, sub in node.keys.items():
+            if by_id:
+                child = next(iter(value.values()))
+            elif key not in value:
+                return str(key)
+            else:
+                child = value[key]
+            people = depth == 0 and key == "people" and not by_id and _org_root(value)
+            found = _missing(sub, child, people, depth + 1)
+            if found is not None:
+                return found
+    elif isinstance(value, list) and value and node.elem is not None:
+        return _missing(node.elem, value[0], False, depth + 1)
+    return None
+
+
+def _org_root(value: dict[str, Any]) -> bool:
+    return set(value) == {"teams", "people"}
 
 
 def _sample(policies: PolicySet, rule: Compiled
