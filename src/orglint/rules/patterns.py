@@ -90,17 +90,8 @@ def doing_both(ctx: TeamContext, roles: Iterable[str]) -> dict[str, int]:
     paired = holds_both_pairs(ctx.matrix)
     if not any(role in pair for pair in paired for role in roles):
         return out  # the usual gap (a data engineer, a platform engineer): no pair
-    for pattern in ctx.matrix.spec.anti_patterns:
-        if pattern.kind != "holds-both" or ctx.size > _shared_limit(pattern, ctx):
-            continue
-        owned = ctx.matrix.prepared(_OWNED_SETS, _owned_sets)
-        first, second = pattern.roles
-        for i, member in enumerate(ctx.members):
-            role = ctx.roles[i].role
-            other = second if role == first else first if role == second else None
-            if other is not None and not owned.get(other, frozenset()).isdisjoint(
-                    member.owns):
-                out[other] = out.get(other, 0) + 1
+    for _, other in _doubles(ctx):
+        out[other] = out.get(other, 0) + 1
     return out
 
 
@@ -108,10 +99,19 @@ def second_roles(ctx: TeamContext) -> dict[int, str]:
     """Member index -> the other role of a holds-both pair that member does beside
     their own (``doing_both``'s members): in a small team one person does both, so a
     responsibility the matrix shares with that role is theirs too (ORG102, ORG302)."""
-    cached: dict[int, str] | None = ctx.__dict__.get("_second_roles")
+    out: dict[int, str] = {}
+    for i, other in _doubles(ctx):
+        out.setdefault(i, other)
+    return out
+
+
+def _doubles(ctx: TeamContext) -> list[tuple[int, str]]:
+    """(member index, the other role they do) for each holds-both pattern the team is
+    small enough for; worked out once per team."""
+    cached: list[tuple[int, str]] | None = ctx.__dict__.get("_doubles")
     if cached is not None:
         return cached
-    out: dict[int, str] = {}
+    out: list[tuple[int, str]] = []
     if holds_both_pairs(ctx.matrix):
         owned = ctx.matrix.prepared(_OWNED_SETS, _owned_sets)
         for pattern in ctx.matrix.spec.anti_patterns:
@@ -123,8 +123,8 @@ def second_roles(ctx: TeamContext) -> dict[int, str]:
                 other = second if role == first else first if role == second else None
                 if other is not None and not owned.get(other, frozenset()).isdisjoint(
                         member.owns):
-                    out.setdefault(i, other)
-    ctx.__dict__["_second_roles"] = out
+                    out.append((i, other))
+    ctx.__dict__["_doubles"] = out
     return out
 
 
