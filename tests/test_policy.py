@@ -823,8 +823,7 @@ def test_orglint_test_sees_a_person_as_check_does(tmp_path, run_cli):
 
 @pytest.mark.parametrize(("target", "at", "why"), [
     ("team", "spec.membrs", "'membrs' is not a key there"),
-    ("member", "ownz.0", "'ownz' is not a key there"),
-    ("person", "teams", "'at' is for team and member rules")])
+    ("member", "ownz.0", "'ownz' is not a key there")])
 def test_an_at_that_names_no_place_is_exit_2_at_its_line(tmp_path, run_cli, target, at, why):
     # A misspelt key pointed the finding at the nearest key above it, silently.
     org(tmp_path, f"""\
@@ -839,10 +838,32 @@ def test_an_at_that_names_no_place_is_exit_2_at_its_line(tmp_path, run_cli, targ
 
 
 def test_an_at_into_a_list_or_a_free_map_is_accepted(tmp_path, run_cli):
+    # And on a person rule, whose findings have their own place, it is left as it was.
     org(tmp_path, """\
         - {code: ACME031, name: a, target: team, expression: "true", at: spec.systems.0}
         - {code: ACME032, name: b, target: team, expression: "true",
            at: metadata.labels.owner}
         - {code: ACME033, name: c, target: member, expression: "true", at: owns.1}
+        - {code: ACME034, name: d, target: person, expression: "true", at: teams}
+        """)
+    assert run_cli("check", "team.yaml").code in (0, 1)
+
+
+@pytest.mark.parametrize("expression", [
+    "person.teams.all(t, t.allocation <= 100) && org.teams.all(t, t.spec.members.size() > 0)",
+    "team.spec.members.exists(m, m.role == 'manager')"
+    " || org.teams.exists(m, m.id == team.metadata.parent)",
+    "team.spec.members.all(person, person.allocation <= 100)",
+    "person.teams.all(team, team.allocation <= 100)"])
+def test_a_comprehension_variable_used_twice_is_no_misspelt_field(tmp_path, run_cli,
+                                                                    expression):
+    # The field check follows comprehension variables by name: 't' over memberships
+    # and over teams, or a variable named like an input, must not read as a typo.
+    target = "person" if expression.startswith("person") else "member"
+    org(tmp_path, f"""\
+        - code: ACME035
+          name: reused
+          target: {target}
+          expression: "{expression}"
         """)
     assert run_cli("check", "team.yaml").code in (0, 1)

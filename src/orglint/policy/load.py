@@ -84,7 +84,7 @@ def _at_problem(target: str, at: str) -> str | None:
     from orglint.resources import schema
 
     if target not in ("team", "member"):
-        return f"'at' is for team and member rules; a {target} rule's finding has its place"
+        return None  # a person's or the org's finding has its own place (README)
     root = schema("Team")
     defs = root.get("$defs", {})
     node: Any = defs.get("member", {}) if target == "member" else root

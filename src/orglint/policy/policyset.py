@@ -147,11 +147,29 @@ def _unknown_field(rule: Compiled, views: dict[str, Any]) -> str | None:
     found = shape(sources, tuple(views))
     if found is None:
         return None
+    # ``shape`` follows comprehension variables by name, not by scope: 'm' bound over
+    # members in one place and over org.teams in another reads as one variable.  So a
+    # key counts as misspelt only if no view has it anywhere: 'rol', 'sytems'.
+    known = _all_keys(views.values())
     for root, node in found.items():
         key = _missing(node, views[root], False)
-        if key is not None:
+        if key is not None and key not in known:
             return key
     return None
+
+
+def _all_keys(values: Any) -> set[str]:
+    """Every key of every map in ``values`` (nested), the sample's views being small."""
+    out: set[str] = set()
+    stack = list(values)
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            out.update(str(k) for k in value)
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return out
 
 
 def _missing(node: Any, value: Any, by_id: bool, depth: int = 0) -> str | None:
