@@ -617,3 +617,19 @@ def test_scim_joins_an_empty_department_group_and_resolves_a_member_group_by_id(
     platform = (tmp_path / "org" / "ml-platform.yaml").read_text()
     assert "kind: Team" in platform and "- id: bjensen" in platform, platform
     assert "parent: ranking-ml" in platform
+
+
+def test_scim_does_not_make_a_division_of_teams_a_team_for_a_department(run_cli, tmp_path):
+    # A department that names a group of teams is no team to join: the person is noted,
+    # and the division stays a Group (team rules would have run on it).
+    data = json.loads(json.dumps(SCIM))
+    data["Resources"][3]["members"] = [{"value": "u2", "type": "User"}]
+    data["Resources"].append({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                              "id": "g9", "displayName": "ML Platform",
+                              "members": [{"value": "g1", "type": "Group"}]})
+    (tmp_path / "users.json").write_text(json.dumps(data), encoding="utf-8")
+    done = run_cli("import", "scim", "users.json", "--output", "org")
+    assert done.code == 0, done.err
+    platform = (tmp_path / "org" / "ml-platform.yaml").read_text()
+    assert "kind: Group" in platform and "bjensen" not in platform, platform
+    assert "department 'ML Platform' is a group of teams" in done.err

@@ -78,8 +78,6 @@ class Imported:
         found = self.teams.get(team_id)
         if found is None:
             found = self.teams[team_id] = Team(team_id, origin, kind)
-        elif kind == "Team":
-            found.kind = "Team"  # a group that gets members is a team (its members written)
         return found
 
     def unallocated(self, listed: int = 5) -> None:

@@ -339,6 +339,14 @@ def read_scim(paths: list[Path], imported: Imported) -> None:
             team_id = slug(department)
             if team_id:
                 team = imported.team(team_id, origin)
+                if team.kind == "Group":
+                    if any(t.metadata.get("parent") == team_id
+                           for t in imported.teams.values()):
+                        # A division of teams is no team to be a member of.
+                        imported.notes.append(f"{origin}: department '{department[:80]}' is"
+                                              " a group of teams; not placed on a team")
+                        continue
+                    team.kind = "Team"  # an empty group that gets a member is a team
                 if team_id != department:
                     team.metadata.setdefault("title", department[:200])
                 team.member(person_id, origin)
