@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from orglint import hashing
 from orglint.confine import OUTSIDE_FILE, OUTSIDE_FOLDER, Fence
 from orglint.errors import PathError
-from orglint.fsutil import walk
 from orglint.ntuple import NamedTuple
 from orglint.wording import plural
 
@@ -111,6 +110,9 @@ def _walk(folder: Path, root: Path, exclude: list[str], skipped: list[tuple[str,
     # Links that stay in the walked folder are read even when it is not in the
     # repository: the user named it.
     top = os.path.realpath(folder) if fence is not None else None
+    # Imported here: a run that only globs (a pre-commit run) never walks a folder.
+    from orglint.fsutil import walk
+
     # The walk does not follow links to folders, so a symlink loop cannot trap it.
     for current, dirs, names in walk(folder):
         here = Path(current)
