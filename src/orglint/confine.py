@@ -79,14 +79,11 @@ class Fence:
         otherwise the whole file system was walked before the first match was refused."""
         if not self.confined:
             return
-        import glob
-
-        parts = pattern.replace(os.sep, "/").split("/")
-        magic = [glob.has_magic(part) for part in parts]
-        first = magic.index(True) if True in magic else len(parts)
-        shown = "/".join("_" if m else part for part, m in zip(parts, magic, strict=True))
+        parts, first = _glob_parts(pattern)
+        shown = ("/" if os.path.isabs(pattern) else "") + "/".join(
+            "_" if k >= first and _magic(part) else part for k, part in enumerate(parts))
         # '**' may match no folder at all, so a '..' after a wildcard may climb past any
-        # number of them; and a literal start that is a link may lead anywhere.
+        # number of them.
         if (not _under(os.path.normpath(os.path.join(base, shown)), self._lexical)
                 or ".." in parts[first:]):
             where = f"{self.config}: " if self.config is not None else ""
@@ -98,11 +95,7 @@ class Fence:
         """The literal start of ``pattern`` when it is a link to a folder outside the
         repository and a '**' would walk all of it (``up/**`` with ``up -> /``): each
         file found there would be refused, after a walk of the whole file system."""
-        import glob
-
-        parts = [p for p in pattern.replace(os.sep, "/").split("/") if p not in ("", ".")]
-        magic = [glob.has_magic(part) for part in parts]
-        first = magic.index(True) if True in magic else len(parts)
+        parts, first = _glob_parts(pattern)
         if not first or "**" not in parts[first:]:
             return None
         prefix = os.path.join(base, *parts[:first])
@@ -129,3 +122,18 @@ class Fence:
                 f" the repository ({self.top}); name the configuration with --config to"
                 " read it")
         return OUTSIDE_FOLDER if folder else OUTSIDE_FILE if link else UNDER_OUTSIDE
+
+
+def _magic(part: str) -> bool:
+    import glob
+
+    return glob.has_magic(part)
+
+
+def _glob_parts(pattern: str) -> tuple[list[str], int]:
+    """A glob's parts (empty and '.' ones dropped, as ``files.glob_files`` reads it) and
+    the index of its first wildcard part (their count when it has none)."""
+    parts = [p for p in pattern.replace(os.sep, "/").split("/") if p not in ("", ".")]
+    first = next((k for k, part in enumerate(parts) if _magic(part)), len(parts))
+    return parts, first
+
