@@ -867,3 +867,18 @@ def test_a_comprehension_variable_used_twice_is_no_misspelt_field(tmp_path, run_
           expression: "{expression}"
         """)
     assert run_cli("check", "team.yaml").code in (0, 1)
+
+
+def test_a_misspelt_field_is_found_behind_a_reused_variable(tmp_path, run_cli):
+    # 'm' reads members in one place and teams in the other; 'spec' missing from a
+    # member is no typo (teams have it), but 'rol' is one wherever it is read.
+    org(tmp_path, """\
+        - code: ACME036
+          name: reused-and-misspelt
+          target: member
+          expression: >-
+            org.teams.exists(m, m.spec.maturity == 'scale')
+            || team.spec.members.exists(m, m.rol == 'x')
+        """)
+    done = run_cli("check", "team.yaml")
+    assert done.code == 2 and "no document has a field 'rol'" in done.err, done.err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -152,9 +153,9 @@ def _unknown_field(rule: Compiled, views: dict[str, Any]) -> str | None:
     # key counts as misspelt only if no view has it anywhere: 'rol', 'sytems'.
     known = _all_keys(views.values())
     for root, node in found.items():
-        key = _missing(node, views[root], False)
-        if key is not None and key not in known:
-            return key
+        for key in _missing(node, views[root], False):
+            if key not in known:
+                return key
     return None
 
 
@@ -172,28 +173,26 @@ def _all_keys(values: Any) -> set[str]:
     return out
 
 
-def _missing(node: Any, value: Any, by_id: bool, depth: int = 0) -> str | None:
-    """A key ``node`` selects that ``value`` (the sample's view there) lacks; ``by_id``:
-    ``value`` maps ids to persons (``org.people``), so any key is one of them."""
+def _missing(node: Any, value: Any, by_id: bool, depth: int = 0) -> Iterator[str]:
+    """Each key ``node`` selects that ``value`` (the sample's view there) lacks;
+    ``by_id``: ``value`` maps ids to persons (``org.people``), so any key is one."""
     if depth > 32:
-        return None
+        return
     if isinstance(value, dict):
         if not value:
-            return None  # a map of free keys (labels, annotations)
+            return  # a map of free keys (labels, annotations)
         for key, sub in node.keys.items():
             if by_id:
                 child = next(iter(value.values()))
             elif key not in value:
-                return str(key)
+                yield str(key)
+                continue
             else:
                 child = value[key]
             people = depth == 0 and key == "people" and not by_id and _org_root(value)
-            found = _missing(sub, child, people, depth + 1)
-            if found is not None:
-                return found
+            yield from _missing(sub, child, people, depth + 1)
     elif isinstance(value, list) and value and node.elem is not None:
-        return _missing(node.elem, value[0], False, depth + 1)
-    return None
+        yield from _missing(node.elem, value[0], False, depth + 1)
 
 
 def _org_root(value: dict[str, Any]) -> bool:
