@@ -153,21 +153,33 @@ def test_another_thread_alive_gets_the_usual_exit(tmp_path):
 
 def test_a_check_leaves_the_patterns_only_cleaning_or_other_text_use_uncompiled(tmp_path):
     probe = PROBE.split("import gettext")[0] + """
-from orglint import cache, conform
+from orglint import cache, comments, conform, files, ghactions, loader, resync, schema
+from orglint import suppress
+from orglint.policy import find
+from orglint.rules import base
 # (cache._RESULTS is used here: a new cache folder's first pack prunes old settings.)
-patterns = [cache.OWN_FILES, cache.OWN_DIRS, conform._SURROGATE]
+patterns = [cache.OWN_FILES, cache.OWN_DIRS, conform._SURROGATE,
+            # numbers other than plain digits, lines of a file with a suppression or a
+            # YAML error, comments to keep, templated messages, the kinds a file
+            # that fails to load or holds People may be
+            loader._INT_RE, loader._FLOAT_RE, loader._INF_RE, loader._NAN_RE, resync.BREAK,
+            comments._CANDIDATE, schema._OURS_RE, ghactions._REF, base._PLACEHOLDER,
+            suppress._KIND, suppress._OPTION, suppress._DATE, files.PEOPLE_RE,
+            find.POLICY_RE]
 sys.stderr.write(json.dumps([[type(p).__name__, p._compiled is None] for p in patterns]))
 """
     done = subprocess.run([sys.executable, "-c", probe, "check", "--no-config", str(GOOD)],
                           cwd=tmp_path, capture_output=True, text=True,
                           env={"PATH": "", "ORGLINT_CACHE_DIR": str(tmp_path / "cache")})
-    assert json.loads(done.stderr.splitlines()[-1]) == [["Deferred", True]] * 3
-    # Used, they are the patterns.
+    assert json.loads(done.stderr.splitlines()[-1]) == [["Deferred", True]] * 17
+    # Used, they are the patterns, and keep what they were asked for: a second use
+    # goes straight to the compiled pattern's method.
     from orglint import cache, conform
 
     assert cache.OWN_FILES.fullmatch("index/stat-index.json") is not None
     assert cache.OWN_FILES.fullmatch("index/other.json") is None
     assert conform._SURROGATE.search("caf\udce9") is not None
+    assert vars(conform._SURROGATE)["search"] == re.compile("[\ud800-\udfff]").search
 
 
 @pytest.mark.parametrize(("encoding", "fmt"), [

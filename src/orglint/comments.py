@@ -14,16 +14,16 @@ PS), so a comment's line is the line findings use.
 from __future__ import annotations
 
 import bisect
-import re
 from collections import deque
 
+from orglint.lazyre import deferred
 from orglint.ntuple import NamedTuple
 from orglint.resync import BREAK, MAX_RESUMES, blank_refused, rest, resume_at
 
 __all__ = ["BREAK", "Comment", "comments", "line_starts"]
 
 # A '#' that can start a comment: first in the text, or after a blank or a line break.
-_CANDIDATE = re.compile("(?<![^ \t\r\n\x85\u2028\u2029])#")
+_CANDIDATE = deferred("(?<![^ \t\r\n\x85\u2028\u2029])#")
 
 
 class Comment(NamedTuple):

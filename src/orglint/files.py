@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from orglint import hashing
 from orglint.confine import OUTSIDE_FILE, OUTSIDE_FOLDER, Fence
 from orglint.errors import PathError
+from orglint.lazyre import deferred
 from orglint.ntuple import NamedTuple
 from orglint.wording import plural
 
@@ -491,7 +492,7 @@ class Request(NamedTuple):
 # `kind: People` in block style, flow style or JSON (`"kind": "People"`).  A false match
 # only costs a file its cache entry and a place in the serial pass before the others.
 # `kind: Policy` too: the run must know an org's policies before it checks any team.
-PEOPLE_RE = re.compile(rb"""\bkind['"]?\s*:\s*['"]?(?:People|Policy)\b""")
+PEOPLE_RE = deferred(rb"""\bkind['"]?\s*:\s*['"]?(?:People|Policy)\b""")
 
 
 class Entry(NamedTuple):

@@ -10,20 +10,20 @@ last notice says how many were not shown and where the whole summary is.
 from __future__ import annotations
 
 import os
-import re
 import stat
 from collections.abc import Mapping
 from pathlib import Path
 
 from orglint.errors import OrglintError
 from orglint.findings import Finding, Result, Severity
+from orglint.lazyre import deferred
 from orglint.reporters import ReportContext
 from orglint.reporters.common import repo_path, repo_root
 
 LIMIT = 10  # annotations GitHub shows per severity and step
 _APPEND = (os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
            | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-_REF = re.compile(r"[A-Za-z0-9._/][A-Za-z0-9._/-]*")
+_REF = deferred(r"[A-Za-z0-9._/][A-Za-z0-9._/-]*")
 
 
 def active(env: Mapping[str, str]) -> bool:

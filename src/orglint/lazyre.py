@@ -14,32 +14,35 @@ import re
 import sys
 from collections.abc import Iterable
 from types import ModuleType
-from typing import Any, cast
+from typing import Any, AnyStr, cast
 
-Key = tuple[type, str, int]
+Key = tuple[type, str | bytes, int]
 
 
 class Deferred:
     """``re.compile(pattern, flags)``, compiled when first used."""
 
-    __slots__ = ("_compiled", "_flags", "_pattern")
+    # No __slots__: each attribute asked for (``match``, ``search``) is kept on the
+    # instance once compiled, so later uses find it without ``__getattr__``.
 
-    def __init__(self, pattern: str, flags: int = 0) -> None:
+    def __init__(self, pattern: str | bytes, flags: int = 0) -> None:
         self._pattern = pattern
         self._flags = flags
-        self._compiled: re.Pattern[str] | None = None
+        self._compiled: re.Pattern[Any] | None = None
 
     def __getattr__(self, name: str) -> Any:
         compiled = self._compiled
         if compiled is None:
-            forget([(str, self._pattern, self._flags)])
+            forget([(type(self._pattern), self._pattern, self._flags)])
             compiled = self._compiled = re.compile(self._pattern, self._flags)
-        return getattr(compiled, name)
+        value = getattr(compiled, name)
+        self.__dict__[name] = value
+        return value
 
 
-def deferred(pattern: str, flags: int = 0) -> re.Pattern[str]:
+def deferred(pattern: AnyStr, flags: int = 0) -> re.Pattern[AnyStr]:
     """A module's own pattern that few runs use, compiled when first used."""
-    return cast("re.Pattern[str]", Deferred(pattern, flags))
+    return cast("re.Pattern[AnyStr]", Deferred(pattern, flags))
 
 
 def _caches() -> list[dict[Any, Any]]:

@@ -19,7 +19,6 @@ parsers do.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Iterator
 from functools import partial
@@ -27,6 +26,7 @@ from types import ModuleType
 from typing import Any
 
 from orglint.findings import Finding, Severity
+from orglint.lazyre import deferred
 from orglint.ntuple import NamedTuple
 from orglint.resync import (
     MAX_RESUMES,
@@ -107,11 +107,11 @@ class _Refused(Exception):
 
 _CORE = "tag:yaml.org,2002:"
 # ruamel.yaml's YAML 1.2 forms, underscores included, so both parsers read one number.
-_INT_RE = re.compile(r"[-+]?(?:0b[01_]+|0o[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*)\Z")
-_FLOAT_RE = re.compile(
+_INT_RE = deferred(r"[-+]?(?:0b[01_]+|0o[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*)\Z")
+_FLOAT_RE = deferred(
     r"[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9_]+(?:[eE][-+]?[0-9]+)?)\Z")
-_INF_RE = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z")
-_NAN_RE = re.compile(r"\.(?:nan|NaN|NAN)\Z")
+_INF_RE = deferred(r"[-+]?\.(?:inf|Inf|INF)\Z")
+_NAN_RE = deferred(r"\.(?:nan|NaN|NAN)\Z")
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _TRUE = frozenset(("true", "True", "TRUE"))
 _FALSE = frozenset(("false", "False", "FALSE"))

@@ -16,13 +16,14 @@ import re
 import sys
 from functools import cache
 
+from orglint.lazyre import deferred
 from orglint.ntuple import NamedTuple
 
 MAX_RESUMES = 16
 
 # libyaml's line breaks; str.splitlines() splits on more (form feed, \x1c...) and would
 # number lines differently from the findings.
-BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+BREAK = deferred("\r\n|[\r\n\x85\u2028\u2029]")
 
 
 # The patterns below are compiled at their first use: only a file with a YAML error

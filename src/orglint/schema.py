@@ -11,12 +11,12 @@ file, the pre-commit case) the import of jsonschema-rs; anything else goes to it
 from __future__ import annotations
 
 import os
-import re
 import sys
 from functools import cache
 from typing import Any
 
 from orglint.findings import Finding, Severity
+from orglint.lazyre import deferred
 from orglint.loader import Document
 from orglint.resources import schema
 from orglint.source import MovedSource, Path
@@ -233,7 +233,7 @@ def explain(data: Any, kind: str, nodes: int = 1) -> list[tuple[Path, str, bool]
 
 # Anything that names orglint (an apiVersion, a suppression comment) or one of its kinds,
 # in block, flow or JSON style.
-_OURS_RE = re.compile(
+_OURS_RE = deferred(
     rb"""(?i:orglint)|\bkind['"]?\s*:\s*['"]?(?:Team|People|RoleMatrix|Group)\b""")
 
 

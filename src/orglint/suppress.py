@@ -24,13 +24,14 @@ import re
 
 from orglint.comments import BREAK, Comment, comments
 from orglint.findings import Finding
+from orglint.lazyre import deferred
 from orglint.ntuple import NamedTuple
 from orglint.rules.base import Rule
 
 _PREFIX = re.compile(r"#\s*orglint\s*:", re.IGNORECASE)
-_KIND = re.compile(r"\s*([A-Za-z][\w-]*)")
-_OPTION = re.compile(r"(?<!\S)([A-Za-z][\w-]*)=(\S*)")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_KIND = deferred(r"\s*([A-Za-z][\w-]*)")
+_OPTION = deferred(r"(?<!\S)([A-Za-z][\w-]*)=(\S*)")
+_DATE = deferred(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 KINDS = ("ignore", "ignore-file")
 UNSUPPRESSIBLE = "ORG001"
 _MAX_HINTS = 64  # distinct misspelt codes per file that get a "did you mean"

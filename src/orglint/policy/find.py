@@ -8,17 +8,17 @@ does not pick up the example policies.  Light on purpose: it runs on every check
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from orglint.config import Settings
 from orglint.confine import Fence
 from orglint.errors import OrglintError
 from orglint.files import Gathered, configured, display_name, identity
+from orglint.lazyre import deferred
 from orglint.reading import read_capped
 
 # `kind: Policy` in block style, flow style or JSON; a false match only costs a parse.
-POLICY_RE = re.compile(rb"""\bkind['"]?\s*:\s*['"]?Policy\b""")
+POLICY_RE = deferred(rb"""\bkind['"]?\s*:\s*['"]?Policy\b""")
 
 
 def policy_files(settings: Settings, gathered: Gathered | None) -> list[tuple[Path, str]]:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar, Generic, TypeVar, overload
 
 from orglint.findings import Finding, Fix, Location, Severity
+from orglint.lazyre import deferred
 from orglint.loader import Document
 from orglint.matrix import AntiPattern, Matrix
 from orglint.memo import remember
@@ -130,7 +131,7 @@ class lazy(Generic[_T]):
         return value
 
 
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_PLACEHOLDER = deferred(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def render(template: str, values: Mapping[str, Any]) -> str:
