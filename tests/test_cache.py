@@ -289,6 +289,25 @@ def test_a_cache_entry_comes_back_whole_or_as_the_facts_of_a_file_not_reported()
     assert from_entry(entry, None, {"nobody"}).facts.persons == result.facts.persons
 
 
+def test_reading_an_entry_back_leaves_it_as_stored():
+    # The entries of a pack stay in the run's hands until a run that folds its deltas
+    # writes them all to a new pack.  Decoding a file's teams once gave each place its
+    # file name in place: the next pack held the longer rows, and every later run
+    # decoded every team of the org on the slow path.
+    import copy
+
+    from orglint.fileresult import from_entry, to_entry
+
+    result = _full_result()
+    result.file = "t.yaml"  # its teams' places in the file itself: stored without its name
+    entry = to_entry(result)
+    assert entry[2][1][0][1] == [1, 2, 1, 5, 0]
+    stored = copy.deepcopy(entry)
+    for keep in ({"ORG002"}, None, {"ORG002"}):
+        assert from_entry(entry, keep).facts.teams == result.facts.teams
+        assert entry == stored
+
+
 def test_the_codes_and_ids_of_an_entry_are_checked_strings_in_c():
     import pytest
 

@@ -198,8 +198,7 @@ def _place_in(row: object, file: str) -> Place:
     if len(row) == 5:  # a place in ``file`` itself, whose name ``to_entry`` leaves out
         if list(map(type, row)) != _PLACE_HERE:
             raise ValueError("not a place")
-        row.insert(0, file)
-        return _new_tuple(Place, row)
+        return _new_tuple(Place, [file, *row])  # a new list: ``row`` stays as stored
     if list(map(type, row)) != _PLACE:
         raise ValueError("not a place")
     row[0] = _intern(row[0])
@@ -312,12 +311,14 @@ def _teams_here(rows: list[Any], file: str) -> list[TeamFact]:
                     and type(place) is list and list(map(type, place)) == _PLACE_HERE
                     and (parent_place is None or (type(parent_place) is list and list(
                         map(type, parent_place)) == _PLACE_HERE))):
-                place.insert(0, file)
-                if parent_place is not None:
-                    parent_place.insert(0, file)
+                # New lists, not ``insert``: the rows belong to the cache's entries, and
+                # a run that folds its deltas writes them to the new pack as they are.
+                # (Rows that had gained their file name took the slow path below in
+                # every later run.)
                 out.append(_new_tuple(TeamFact, (
-                    tid, _new_tuple(Place, place), parent,
-                    None if parent_place is None else _new_tuple(Place, parent_place), kind)))
+                    tid, _new_tuple(Place, [file, *place]), parent,
+                    None if parent_place is None
+                    else _new_tuple(Place, [file, *parent_place]), kind)))
                 continue
         out.append(_team_fact_in(row, file))
     return out
