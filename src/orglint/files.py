@@ -11,7 +11,7 @@ import stat
 import struct
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from orglint import hashing
 from orglint.confine import OUTSIDE_FILE, OUTSIDE_FOLDER, Fence
@@ -203,10 +203,14 @@ def _configured(globs: list[str], root: Path, exclude: list[str],
     out: list[Path] = []
     keys: list[str | None] = []  # None: a file of a folder walked, worked out later
     seen: set[str] = set()
+    inodes: set[tuple[int, int]] = set()  # _dedupe_keyed's second test, for the files here
+    walked = False
     parents: dict[str, Path] = {}
+    held: dict[str, bool] = {}  # each folder's answer from the fence, asked once
     base = str(root)
     is_reg, is_dir, is_link = stat.S_ISREG, stat.S_ISDIR, stat.S_ISLNK
     lstat = os.lstat
+    child = _CHILD if _POSIX else None
     tree = Tree()  # each folder listed once, whatever the globs
     for pattern in globs:
         if fence is not None:
@@ -222,20 +226,54 @@ def _configured(globs: list[str], root: Path, exclude: list[str],
             # made: a warm run on a large org is mostly this loop.
             try:
                 info = lstat(name)
-                link = is_link(info.st_mode)
+                mode = info.st_mode
+                link = is_link(mode)
                 if link:
                     info = os.stat(name)
+                    mode = info.st_mode
             except OSError:
                 continue
-            folder = is_dir(info.st_mode)
             yaml = name.endswith(YAML_SUFFIXES)
+            if (child is not None and yaml and not link and is_reg(mode) and fence is not None
+                    and not exclude and "/." not in name and "//" not in name
+                    and name[:1] == "/"):
+                # The usual match, a plain YAML file in a folder, its name absolute and
+                # normal (its own identity): the general path below, in line, with
+                # _dedupe_keyed's test and _file_path's usual case.
+                parent, _, leaf = name.rpartition("/")
+                folder_held = held.get(parent)
+                if folder_held is None:
+                    folder_held = held[parent] = fence.folder_holds(parent or "/")
+                if leaf and folder_held and leaf not in CONFIG_FILES:
+                    if name in seen:
+                        continue
+                    seen.add(name)
+                    if stats is not None:
+                        stats[name] = info
+                        if info.st_ino:
+                            inode = (info.st_dev, info.st_ino)
+                            if inode in inodes:
+                                continue
+                            inodes.add(inode)
+                    folder_path = parents.get(parent)
+                    if folder_path is None:
+                        folder_path = parents[parent] = Path(parent or "/")
+                    path: Path = child(folder_path, leaf)
+                    if str(folder_path) == (parent or "/"):
+                        object.__setattr__(path, "_str", name)  # what str() gives: name
+                    else:
+                        path = Path(name)
+                    out.append(path)
+                    keys.append(name)
+                    continue
+            folder = is_dir(mode)
             if folder and glob.has_magic(pattern) and link:
                 # A wildcard does not go through a link to a folder (see glob_files).
                 skipped.append((display_name(Path(name), cwd),
                                 "a symbolic link to a folder, not followed"))
                 continue
             if not folder and not (yaml and fence is not None) and not (
-                    yaml and is_reg(info.st_mode)):
+                    yaml and is_reg(mode)):
                 continue  # never read: nothing to fence
             key = _identity_text(name) if yaml and not folder else ""
             # The usual match, a plain file in a folder: the fence's answer for its
@@ -248,11 +286,12 @@ def _configured(globs: list[str], root: Path, exclude: list[str],
                     skipped.append((display_name(Path(name), cwd), refused))
                     continue
             if folder:
-                walked = _walk(Path(name), root, exclude, skipped, cwd, stats, fence)
-                out.extend(walked)
-                keys.extend(None for _ in walked)
+                more = _walk(Path(name), root, exclude, skipped, cwd, stats, fence)
+                out.extend(more)
+                keys.extend(None for _ in more)
+                walked = walked or bool(more)
                 continue
-            if not yaml or not is_reg(info.st_mode):
+            if not yaml or not is_reg(mode):
                 continue
             if key in seen:
                 continue
@@ -265,11 +304,21 @@ def _configured(globs: list[str], root: Path, exclude: list[str],
             if reason is not None:
                 skipped.append((_display(key, cwd), reason))
                 continue
-            out.append(path)
-            keys.append(key)
             if stats is not None:
                 stats[key] = info
-    return _dedupe_keyed(out, stats, keys)
+                if info.st_ino:
+                    # What _dedupe_keyed would drop, dropped here, so that it need not run.
+                    inode = (info.st_dev, info.st_ino)
+                    if inode in inodes:
+                        continue
+                    inodes.add(inode)
+            out.append(path)
+            keys.append(key)
+    if walked or stats is None:
+        return _dedupe_keyed(out, stats, keys)
+    # Every file here has its identity, and each name and inode was kept once, in order:
+    # what _dedupe_keyed gives.
+    return out, cast("list[str]", keys)
 
 
 def _file_path(name: str, key: str, parents: dict[str, Path]) -> Path:
