@@ -633,3 +633,40 @@ def test_scim_does_not_make_a_division_of_teams_a_team_for_a_department(run_cli,
     platform = (tmp_path / "org" / "ml-platform.yaml").read_text()
     assert "kind: Group" in platform and "bjensen" not in platform, platform
     assert "department 'ML Platform' is a group of teams" in done.err
+
+
+@pytest.mark.parametrize(("before", "value", "after"), [
+    # The last item removed: the lines after it close the list, they stay.
+    ("spec:\n  systems:\n    - a  # first\n    - b  # bee\n  # about the members\n"
+     "  members: []\n", ["a"],
+     "spec:\n  systems:\n    - a  # first\n  # about the members\n  members: []\n"),
+    # An item added after a list whose last lines are a comment: it comes before them.
+    ("spec:\n  systems:\n    - a\n    # about b\n    - b\n\n  # about the members\n"
+     "  members: []\n", ["a", "b", "c"],
+     "spec:\n  systems:\n    - a\n    # about b\n    - b\n    - c\n\n"
+     "  # about the members\n  members: []\n"),
+    # The first and a middle item removed: the lines between items stay between them.
+    ("spec:\n  systems:\n    - a  # first\n    # about b\n    - b\n    - c  # sea\n"
+     "    # about d\n    - d\n", ["b", "d"],
+     "spec:\n  systems:\n    # about b\n    - b\n    # about d\n    - d\n"),
+    # Every item removed: the list is written [], and its closing lines go before the
+    # next key, else after the key before, else before the first key.
+    ("spec:\n  systems:\n    - a\n\n  # about the members\n  members: []\n", [],
+     "spec:\n  systems: []\n\n  # about the members\n  members: []\n"),
+    ("spec:\n  maturity: pilot\n  systems:\n    - a\n  # the end\nnext: 1\n", [],
+     "spec:\n  maturity: pilot\n  # the end\n  systems: []\nnext: 1\n"),
+    ("spec:\n  systems:\n    - a\n  # the end\nnext: 1\n", [],
+     "spec:\n  # the end\n  systems: []\nnext: 1\n"),
+])
+def test_a_list_edited_item_by_item_keeps_every_comment_line(before, value, after):
+    # Only an item's own end-of-line comment goes with it; ruamel kept the comment lines
+    # after an item with that item, so removing the last one lost what followed the
+    # list, and an item added came after it.
+    from orglint.importers.writer import _dump, _Merge, _yaml
+
+    yaml = _yaml()
+    doc = yaml.load(before)
+    merge = _Merge(set())
+    merge.put(doc["spec"], "systems", value)
+    assert merge.changed
+    assert _dump(yaml, doc) == after

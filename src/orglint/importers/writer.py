@@ -137,6 +137,60 @@ def _items(current: list[Any], value: list[Any]) -> bool:
     return all(isinstance(v, (str, int, float, bool)) for v in (*_plain(current), *value))
 
 
+def _following(seq: Any, index: int) -> str:
+    """The comment lines (and blank lines) after item ``index`` of ``seq``, taken from
+    it; its own end-of-line comment stays."""
+    slots: Any = seq.ca.items.get(index) if index >= 0 else None
+    token = slots[0] if slots else None
+    if token is None:
+        return ""
+    first, newline, rest = token.value.partition("\n")
+    if not rest:
+        return ""
+    if first:
+        token.value = first + newline
+    else:  # no comment of its own: only the lines after it
+        slots[0] = None
+    return str(rest)
+
+
+def _follow(seq: Any, index: int, lines: str) -> None:
+    """Put comment ``lines`` after item ``index`` of ``seq``, after its own comment."""
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    slots = seq.ca.items.setdefault(index, [None, None, None, None])
+    if slots[0] is None:
+        slots[0] = CommentToken("\n" + lines, CommentMark(0), None)
+    else:
+        slots[0].value += lines
+
+
+def _after_key(mapping: Any, key: str, lines: str) -> None:
+    """Keep the comment ``lines`` that followed the items of ``key``'s list, now empty
+    (written ``[]``, which holds no comment): before the next key, else after the
+    previous key's scalar value, else before the mapping's first key."""
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    keys = list(mapping)
+    at = keys.index(key)
+    if at + 1 < len(keys):
+        slots = mapping.ca.items.setdefault(keys[at + 1], [None, None, None, None])
+        slots[1] = [CommentToken(lines, CommentMark(0), None), *(slots[1] or [])]
+        return
+    before = keys[at - 1] if at > 0 else None
+    if before is not None and not isinstance(mapping[before], (dict, list)):
+        slots = mapping.ca.items.setdefault(before, [None, None, None, None])
+        if slots[2] is None:
+            slots[2] = CommentToken("\n" + lines, CommentMark(0), None)
+        else:
+            slots[2].value += lines
+        return
+    mapping.yaml_set_start_comment("x")  # the slot, made by ruamel
+    mapping.ca.comment[1][0].value = lines
+
+
 def _take(have: Counter[Any], item: Any) -> bool:
     """Whether ``item`` is still to be added: not among those ``have`` counts (taken)."""
     if have[item] > 0:
@@ -165,12 +219,28 @@ class _Merge:
             if have == want:
                 return
             extra = have - want
+            # The comment lines after an item belong to what follows it: ruamel keeps
+            # them with the item, so they went with an item removed, and an item added
+            # came after the lines that closed the list.  Only an item's own end-of-line
+            # comment goes with it.
+            tail = _following(current, len(current) - 1)
             for index in range(len(current) - 1, -1, -1):
                 item = _plain(current[index])
                 if extra[item] > 0:
                     extra[item] -= 1
+                    lines = _following(current, index)
                     del current[index]
+                    if lines and index > 0:
+                        _follow(current, index - 1, lines)
+                    elif lines and len(current):
+                        seq: Any = current
+                        seq.yaml_set_start_comment("x")  # the slot, made by ruamel
+                        seq.ca.comment[1][0].value = lines
             current.extend(item for item in value if _take(have, item))
+            if tail and len(current):
+                _follow(current, len(current) - 1, tail)
+            elif tail:
+                _after_key(mapping, key, tail)
         else:
             mapping[key] = _node(value)
         self.changed = True
