@@ -882,3 +882,30 @@ def test_a_misspelt_field_is_found_behind_a_reused_variable(tmp_path, run_cli):
         """)
     done = run_cli("check", "team.yaml")
     assert done.code == 2 and "no document has a field 'rol'" in done.err, done.err
+
+
+@pytest.mark.parametrize("mention", [
+    "# the org's rules are in rules.yaml (kind: Policy)\n",
+    "  # kind: Policy lives elsewhere\n",
+    "#kind: Policy\n",
+])
+def test_a_broken_team_file_that_mentions_policies_in_a_comment_is_its_own_org001(
+        tmp_path, run_cli, mention):
+    # A file of the org that holds a policy is loaded as one, and a YAML error in it is
+    # exit 2.  A team file that only names the kind in a comment is a team file: its
+    # error is its ORG001, and the rest of the org is still checked.
+    (tmp_path / ".orglint.yaml").write_text("paths: ['*.yaml']\n")
+    (tmp_path / "team.yaml").write_text(TEAM)
+    (tmp_path / "broken.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: Team\n" + mention
+        + "metadata:\n  name: broken\n  title: \"unclosed\nspec: {}\n")
+    done = run_cli("check", "--output-format", "json")
+    assert done.code == 1, done.err
+    found = {(f["file"], f["code"]) for f in json.loads(done.out)["findings"]}
+    assert ("broken.yaml", "ORG001") in found
+    assert any(file == "team.yaml" for file, _ in found), found
+    # A file that does declare the kind, broken, still stops the run at its place.
+    (tmp_path / "rules.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: Policy  # ours\nmetadata: {name: p\n")
+    done = run_cli("check")
+    assert done.code == 2 and "rules.yaml:" in done.err, done.err

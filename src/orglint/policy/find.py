@@ -17,8 +17,20 @@ from orglint.files import Gathered, configured, display_name, identity
 from orglint.lazyre import deferred
 from orglint.reading import read_capped
 
-# `kind: Policy` in block style, flow style or JSON; a false match only costs a parse.
+# `kind: Policy` in block style, flow style or JSON, looked for outside comments.
 POLICY_RE = deferred(rb"""\bkind['"]?\s*:\s*['"]?Policy\b""")
+# A comment: '#' first on its line or after a blank, to the end of the line.  (A '#' in
+# a quoted value after a blank cuts that line short: at worst a Policy file whose
+# `kind` follows such a value on its line is checked as a file of the org.)
+_COMMENT = deferred(rb"(?m)(?:^|(?<=[ \t]))#[^\n]*")
+
+
+def declares_policy(raw: bytes) -> bool:
+    """Whether a file says `kind: Policy` outside its comments.  A file of the org that
+    holds a policy is loaded as one, and a YAML error in it stops the run (exit 2): a
+    team file that only mentions the kind in a comment, one error in it, stopped the
+    run and hid every finding of the org."""
+    return b"Policy" in raw and POLICY_RE.search(_COMMENT.sub(b"", raw)) is not None
 
 
 def policy_files(settings: Settings, gathered: Gathered | None) -> list[tuple[Path, str]]:
@@ -48,7 +60,7 @@ def policy_files(settings: Settings, gathered: Gathered | None) -> list[tuple[Pa
             if not entry.people or source_path is None or identity(source_path) in seen:
                 continue
             raw = gathered.read(entry, limit)
-            if b"Policy" in raw and POLICY_RE.search(raw) is not None:
+            if declares_policy(raw):
                 seen.add(identity(source_path))
                 (only_named if entry.source.display in named else found).append(
                     (source_path, entry.source.display))

@@ -146,7 +146,7 @@ def files_under(paths: list[str], cwd: Path, limit: int) -> list[tuple[Path, str
     from orglint.confine import boundary, inside
     from orglint.files import display_name, read_limited
     from orglint.fsutil import walk
-    from orglint.policy.find import POLICY_RE
+    from orglint.policy.find import declares_policy
 
     found: list[tuple[Path, str]] = []
     for name in paths:
@@ -163,7 +163,7 @@ def files_under(paths: list[str], cwd: Path, limit: int) -> list[tuple[Path, str
             raise PolicyError(f"{name}: no such file or folder")
         for candidate in candidates:
             raw = read_limited(candidate, limit)
-            if POLICY_RE.search(raw) is not None:
+            if declares_policy(raw):
                 found.append((candidate, display_name(candidate, cwd)))
     return found
 
