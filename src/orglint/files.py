@@ -541,6 +541,19 @@ class Request(NamedTuple):
 # `kind: People` in block style, flow style or JSON (`"kind": "People"`).  A false match
 # only costs a file its cache entry and a place in the serial pass before the others.
 # `kind: Policy` too: the run must know an org's policies before it checks any team.
+# A comment: '#' first on its line or after a blank, to the end of the line.  (A '#' in
+# a quoted value after a blank cuts that line short: a kind written after such a value
+# on the same line is not seen.)
+_COMMENT = deferred(rb"(?m)(?:^|(?<=[ \t]))#[^\n]*")
+
+
+def uncommented(raw: bytes) -> bytes:
+    """``raw`` without its comments, for the few questions asked of a file's bytes
+    before or without loading it (which kinds it declares): a kind named in a comment
+    declares nothing."""
+    return _COMMENT.sub(b"", raw)
+
+
 PEOPLE_RE = deferred(rb"""\bkind['"]?\s*:\s*['"]?(?:People|Policy)\b""")
 
 

@@ -627,3 +627,19 @@ def test_a_broken_policy_file_is_not_a_people_file_that_lost_a_document(run_cli,
     result = run_cli("check", "--no-config", "--no-cache", ".", cwd=tmp_path)
     assert "bob has no role and no title" in result.out, result.out
 
+
+
+def test_a_broken_team_file_that_names_people_in_a_comment_silences_nothing(run_cli,
+                                                                             tmp_path):
+    # Only a file that says `kind: People` outside its comments may have lost people:
+    # a team file with one YAML error and a comment naming the kind silenced the "no
+    # role and no title" of every member of the org that no People file describes.
+    (tmp_path / "team.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec:\n"
+        "  maturity: pilot\n  members:\n    - {id: bob, level: mid}\n")
+    (tmp_path / "broken.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: Team  # its people are in people.yaml (kind: People)\n"
+        "metadata: {name: u}\nspec:\n  members: [ {id: cy\n")
+    result = run_cli("check", "--no-config", "--no-cache", ".", cwd=tmp_path)
+    assert "broken.yaml" in result.out and "ORG001" in result.out, result.out
+    assert "bob has no role and no title" in result.out, result.out

@@ -13,16 +13,12 @@ from pathlib import Path
 from orglint.config import Settings
 from orglint.confine import Fence
 from orglint.errors import OrglintError
-from orglint.files import Gathered, configured, display_name, identity
+from orglint.files import Gathered, configured, display_name, identity, uncommented
 from orglint.lazyre import deferred
 from orglint.reading import read_capped
 
 # `kind: Policy` in block style, flow style or JSON, looked for outside comments.
 POLICY_RE = deferred(rb"""\bkind['"]?\s*:\s*['"]?Policy\b""")
-# A comment: '#' first on its line or after a blank, to the end of the line.  (A '#' in
-# a quoted value after a blank cuts that line short: at worst a Policy file whose
-# `kind` follows such a value on its line is checked as a file of the org.)
-_COMMENT = deferred(rb"(?m)(?:^|(?<=[ \t]))#[^\n]*")
 
 
 def declares_policy(raw: bytes) -> bool:
@@ -30,7 +26,7 @@ def declares_policy(raw: bytes) -> bool:
     holds a policy is loaded as one, and a YAML error in it stops the run (exit 2): a
     team file that only mentions the kind in a comment, one error in it, stopped the
     run and hid every finding of the org."""
-    return b"Policy" in raw and POLICY_RE.search(_COMMENT.sub(b"", raw)) is not None
+    return b"Policy" in raw and POLICY_RE.search(uncommented(raw)) is not None
 
 
 def policy_files(settings: Settings, gathered: Gathered | None) -> list[tuple[Path, str]]:
