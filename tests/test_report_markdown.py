@@ -235,6 +235,27 @@ def test_the_coverage_table_counts_a_member_who_does_both_as_orgs206_does(run_cl
     assert "🟥" not in row, row
 
 
+def test_the_coverage_table_uses_the_team_size_the_configuration_gives(run_cli, tmp_path):
+    # ORG109 `team-size: 2`: on a team of three one person doing both is no longer the
+    # article's small team, ORG206 names the MLOps gap, and so must the table.
+    (tmp_path / "t.yaml").write_text(dedent("""\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: small}
+        spec:
+          maturity: pilot
+          members:
+            - {id: pat, role: platform-engineer, owns: [gpu-operator]}
+            - {id: ada, role: ml-engineer, owns: [training-code, training-pipelines]}
+            - {id: sam, role: data-scientist, owns: [model-design]}
+        """))
+    (tmp_path / ".orglint.yaml").write_text("rules:\n  ORG109: {team-size: 2}\n")
+    out = run_cli("check", "t.yaml", "--no-cache", "--output-format", "markdown").out
+    assert "ORG206" in out and "mlops-engineer" in out, out
+    row = next(line for line in out.splitlines() if line.startswith("| small |"))
+    assert "🟥" in row, row
+
+
 def test_a_team_without_a_stage_gets_no_verdict_in_the_coverage_table(run_cli, tmp_path):
     # 'prod' is no stage: there is no recommended mix, so no cell is "over" (ORG206
     # says nothing of it either).

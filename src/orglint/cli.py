@@ -485,10 +485,11 @@ def _check(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     def view(whole: bool) -> Any:
+        from orglint.engine import team_sizes
         from orglint.orgview import build
 
         return build(the_plan.matrix, gathered, settings.limits, whole=whole,
-                     backstage=settings.backstage)
+                     backstage=settings.backstage, both_sizes=team_sizes(the_plan))
 
     # A report that is not cached is written as it is made (see reporters.stream).
     report = _render(args, result, the_plan.rules, settings.fail_on,

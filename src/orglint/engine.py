@@ -88,6 +88,12 @@ class Plan(NamedTuple):
     searched: bool = False  # the org's files were searched for Policy documents
 
 
+def team_sizes(plan_: Plan) -> dict[str, int]:
+    """``patterns.both_sizes`` of the run's enabled team rules, as configured."""
+    return both_sizes(rule(plan_.options.get(code)) for code, rule in plan_.enabled.items()
+                      if rule.scope == "team")
+
+
 def plan(settings: Settings, gathered: Gathered | None = None) -> Plan:
     matrix = load_matrix(settings.matrix, settings.limits.max_file_size)
     known: dict[str, type[Rule]] = dict(REGISTRY)

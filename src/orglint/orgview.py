@@ -9,7 +9,7 @@ team's roles here are therefore exactly the roles the rules saw.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from orglint.errors import OrglintError
@@ -125,11 +125,14 @@ def allocations(view: OrgView) -> list[Allocation]:
 
 
 def build(matrix: Matrix, gathered: Gathered, limits: Limits, *, whole: bool = True,
-          backstage: bool = False) -> OrgView:
+          backstage: bool = False, both_sizes: Mapping[str, int] | None = None) -> OrgView:
     """The org's teams; with ``whole`` False only those of the files named (and the
     People files their roles may come from): enough for everything but allocation.
     With ``backstage``, the teams its Groups make (spec §8.1) too, after the team files,
-    and its Users give roles as the check has them (after the People files)."""
+    and its Users give roles as the check has them (after the People files).
+    ``both_sizes``: the team sizes the run's holds-both rules are configured with
+    (``engine.team_sizes``), so that a seat the findings count as filled by a member
+    who does both is filled in the report too."""
     named = {s.display for s in gathered.named}
     # People first (a member's role may come from them), then each team file in turn:
     # only one file's documents and source map are held at a time.
@@ -159,7 +162,7 @@ def build(matrix: Matrix, gathered: Gathered, limits: Limits, *, whole: bool = T
                 whole_doc = doc.source.span(())
                 teams.append(_team(matrix, doc, data, people, file, file in named,
                                    doc.source.span(("metadata", "name")).line,
-                                   (whole_doc.line, whole_doc.end_line)))
+                                   (whole_doc.line, whole_doc.end_line), both_sizes))
     if catalog:
         for group, doc, data in read_in_place.teams(catalog, limits):
             if not (whole or group.file in named):
@@ -169,7 +172,7 @@ def build(matrix: Matrix, gathered: Gathered, limits: Limits, *, whole: bool = T
             entity = where.span(())
             teams.append(_team(matrix, doc, data, people, group.file, group.file in named,
                                where.span(("metadata", "name")).line,
-                               (entity.line, entity.end_line)))
+                               (entity.line, entity.end_line), both_sizes))
     return OrgView(matrix, teams)
 
 
@@ -198,9 +201,10 @@ def _documents(documents: Iterable[Document], file: str
 
 
 def _team(matrix: Matrix, doc: Document, data: dict[str, Any], people: dict[str, Person],
-          file: str, named: bool, line: int, lines: tuple[int, int]) -> TeamView:
+          file: str, named: bool, line: int, lines: tuple[int, int],
+          both_sizes: Mapping[str, int] | None) -> TeamView:
     team = build_team(data)
-    ctx = TeamContext(team, doc, file, matrix, people)
+    ctx = TeamContext(team, doc, file, matrix, people, both_sizes=both_sizes)
     members = tuple(
         MemberView(m.id, m.name or (people[m.id].name if m.id in people else None),
                    info.role, m.allocation if isinstance(m.allocation, int) else 0,
