@@ -97,6 +97,9 @@ def test_org206_follows_the_team_size_configured_for_org109(lint):
     found = lint.check(spec("pilot", "[]", both), select=["ORG109", "ORG206"],
                        rule_options=options, expected=[(5, 13, "ORG206"), (8, 12, "ORG109")])
     assert "ml-engineer" in found[0].message
+    # Its reason names the size it runs with, not the default's "five".
+    assert found[1].message.endswith(": past a team size of 1, splitting MLOps from ML"
+                                     " engineering is what lets both halves work"), found[1].message
     lint.check(spec("pilot", "[]", both), select=["ORG109", "ORG206"], expected=[])
 
 

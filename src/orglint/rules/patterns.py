@@ -60,8 +60,12 @@ def apply(pattern: AntiPattern, ctx: TeamContext, options: Any = None) -> Iterat
 
 def _holds_both(pattern: AntiPattern, ctx: TeamContext, options: Any,
                 values: dict[str, Any]) -> Iterator[Finding]:
-    if ctx.size <= _limit(pattern, options):
+    limit = _limit(pattern, options)
+    if ctx.size <= limit:
         return
+    # The reason may name the size ("past {limit} people"): the one the rule runs with,
+    # which `team-size:` can change.
+    values = {**values, "limit": limit, "why": render(values["why"], {"limit": limit})}
     first, second = pattern.roles
     owned = ctx.matrix.prepared(_OWNED_SETS, _owned_sets)
     first_set = owned.get(first, frozenset())
