@@ -43,14 +43,19 @@ def pieces(result: Result, ctx: ReportContext) -> Iterator[str]:
             "shortDescription": {"text": summary},
             "fullDescription": {"text": visible(sections.get("What it does", summary),
                                                 newlines=True)},
-            "help": {"text": visible(sections.get("Why is this bad?", summary), newlines=True),
-                     "markdown": visible(rule.docs(), newlines=True)},
+            "help": {"text": visible(sections.get("Why is this bad?", summary), newlines=True)},
             "defaultConfiguration": {"level": LEVELS[rule.severity]},
         }
         if rule.code in BUILTIN_CODES:
             # Only orglint's own rules have a page: a policy's or a custom matrix's rule
             # is explained in its help, not behind a link that leads nowhere.
             entry["helpUri"] = f"{INFO_URI}/blob/main/docs/rules/{uri(rule.name)}.md"
+            entry["help"]["markdown"] = visible(rule.docs(), newlines=True)
+        else:
+            # Its docs are the repository's words (a policy from a pull request): as text,
+            # which a viewer shows as written, not as Markdown, where links, images and
+            # mentions would render on the alert's page.
+            entry["help"]["text"] = visible(rule.docs(), newlines=True)
         rules.append(entry)
     run: dict[str, Any] = {
         "tool": {"driver": {"name": "orglint", "version": __version__,
