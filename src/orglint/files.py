@@ -234,12 +234,13 @@ def _configured(globs: list[str], root: Path, exclude: list[str],
             except OSError:
                 continue
             yaml = name.endswith(YAML_SUFFIXES)
+            path: Path | None = None
             if (child is not None and yaml and not link and is_reg(mode) and fence is not None
                     and not exclude and "/." not in name and "//" not in name
                     and name[:1] == "/"):
                 # The usual match, a plain YAML file in a folder, its name absolute and
-                # normal (its own identity): the general path below, in line, with
-                # _dedupe_keyed's test and _file_path's usual case.
+                # normal (its own identity): the general path below in line, with the
+                # fence's answer asked once per folder and _file_path's usual case.
                 parent, _, leaf = name.rpartition("/")
                 folder_held = held.get(parent)
                 if folder_held is None:
@@ -248,62 +249,55 @@ def _configured(globs: list[str], root: Path, exclude: list[str],
                     if name in seen:
                         continue
                     seen.add(name)
-                    if stats is not None:
-                        stats[name] = info
-                        if info.st_ino:
-                            inode = (info.st_dev, info.st_ino)
-                            if inode in inodes:
-                                continue
-                            inodes.add(inode)
+                    key = name
                     folder_path = parents.get(parent)
                     if folder_path is None:
                         folder_path = parents[parent] = Path(parent or "/")
-                    path: Path = child(folder_path, leaf)
+                    path = child(folder_path, leaf)
                     if str(folder_path) == (parent or "/"):
                         object.__setattr__(path, "_str", name)  # what str() gives: name
                     else:
                         path = Path(name)
-                    out.append(path)
-                    keys.append(name)
+            if path is None:
+                folder = is_dir(mode)
+                if folder and glob.has_magic(pattern) and link:
+                    # A wildcard does not go through a link to a folder (see glob_files).
+                    skipped.append((display_name(Path(name), cwd),
+                                    "a symbolic link to a folder, not followed"))
                     continue
-            folder = is_dir(mode)
-            if folder and glob.has_magic(pattern) and link:
-                # A wildcard does not go through a link to a folder (see glob_files).
-                skipped.append((display_name(Path(name), cwd),
-                                "a symbolic link to a folder, not followed"))
-                continue
-            if not folder and not (yaml and fence is not None) and not (
-                    yaml and is_reg(mode)):
-                continue  # never read: nothing to fence
-            key = _identity_text(name) if yaml and not folder else ""
-            # The usual match, a plain file in a folder: the fence's answer for its
-            # folder, worked out once per folder (Fence.refuse does the same).
-            parent, _, leaf = name.rpartition("/") if _POSIX and key == name else ("", "", "")
-            if (fence is not None and (folder or link or not leaf
-                                       or not fence.folder_holds(parent or "/"))):
-                refused = fence.refuse(name, pattern, folder=folder, link=link)
-                if refused is not None:
-                    skipped.append((display_name(Path(name), cwd), refused))
+                if not folder and not (yaml and fence is not None) and not (
+                        yaml and is_reg(mode)):
+                    continue  # never read: nothing to fence
+                key = _identity_text(name) if yaml and not folder else ""
+                # The usual match, a plain file in a folder: the fence's answer for its
+                # folder, worked out once per folder (Fence.refuse does the same).
+                parent, _, leaf = (name.rpartition("/") if _POSIX and key == name
+                                   else ("", "", ""))
+                if (fence is not None and (folder or link or not leaf
+                                           or not fence.folder_holds(parent or "/"))):
+                    refused = fence.refuse(name, pattern, folder=folder, link=link)
+                    if refused is not None:
+                        skipped.append((display_name(Path(name), cwd), refused))
+                        continue
+                if folder:
+                    more = _walk(Path(name), root, exclude, skipped, cwd, stats, fence)
+                    out.extend(more)
+                    keys.extend(None for _ in more)
+                    walked = walked or bool(more)
                     continue
-            if folder:
-                more = _walk(Path(name), root, exclude, skipped, cwd, stats, fence)
-                out.extend(more)
-                keys.extend(None for _ in more)
-                walked = walked or bool(more)
-                continue
-            if not yaml or not is_reg(mode):
-                continue
-            if key in seen:
-                continue
-            seen.add(key)
-            path = _file_path(name, key, parents)
-            # _skip_reason, without its pathlib calls: this loop runs once per file.
-            reason = ("the orglint configuration file"
-                      if (leaf or os.path.basename(name)) in CONFIG_FILES
-                      else _skip_reason(path, root, exclude) if exclude else None)
-            if reason is not None:
-                skipped.append((_display(key, cwd), reason))
-                continue
+                if not yaml or not is_reg(mode):
+                    continue
+                if key in seen:
+                    continue
+                seen.add(key)
+                path = _file_path(name, key, parents)
+                # _skip_reason, without its pathlib calls: this loop runs once per file.
+                reason = ("the orglint configuration file"
+                          if (leaf or os.path.basename(name)) in CONFIG_FILES
+                          else _skip_reason(path, root, exclude) if exclude else None)
+                if reason is not None:
+                    skipped.append((_display(key, cwd), reason))
+                    continue
             if stats is not None:
                 stats[key] = info
                 if info.st_ino:
