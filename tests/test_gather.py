@@ -231,3 +231,48 @@ def test_a_file_reached_twice_is_gathered_once_in_the_first_place_it_was_found(
     else:
         assert got == ["teams/a.yaml", "teams/d.yaml", *(["more/e.yaml"] if
                                                         len(paths) > 1 else [])]
+
+
+@pytest.mark.parametrize(("raw", "declared"), [
+    (b"kind: People\n", True),
+    (b"# kind: People\n", False),
+    (b"kind: Team  # its people are in people.yaml (kind: People)\n", False),
+    (b"#kind: People\n", False),
+    (b"  # kind: People\nkind: Team\n", False),
+    (b'{"apiVersion": "orglint/v1", "kind": "People"}\n', True),
+    (b'{\n  "kind": "People",\n', True),
+    (b'{metadata: {title: "team #1"}, kind: People, spec: {people: [\n', True),
+    (b"# the org's people\rapiVersion: orglint/v1\rkind: People\rspec:\r", True),
+    (b"description: 'kind: People is elsewhere'\nkind: Team\n", False),
+    (b'description: "kind: People \\" x"\nkind: Team\n', False),
+    (b"title: Ann's team  # kind: People\n", False),
+    (b"title: 'Ann''s # x'\nkind: People\n", True),
+    (b"a: b#c kind: People\n", True),
+    (b"kind: 'People'\n", True),
+    (b"- 'kind': People\n", True),
+    (b"x: 'never closed, kind: People\nkind: Team\n", False),
+])
+def test_a_kind_is_declared_outside_comments_and_quoted_values(raw, declared):
+    import re
+
+    from orglint.files import declares
+
+    assert declares(raw, re.compile(rb"""\bkind['"]?\s*:\s*['"]?People\b""")) is declared
+
+
+@pytest.mark.parametrize("raw", [
+    b'"\\' * 1_000_000 + b"kind: People", b"#" * 2_000_000 + b"\nkind: People",
+    b"kind: People # " * 150_000, b"'" * 2_000_000 + b" kind: People",
+    b'"kind: People" ' * 150_000, b"\n# kind: People" * 150_000,
+])
+def test_looking_for_a_declared_kind_is_linear_on_hostile_bytes(raw):
+    # Each byte is looked at a bounded number of times: these 2 MB files take a few
+    # hundredths of a second each (a quadratic scan, hours).
+    import re
+    import time
+
+    from orglint.files import declares
+
+    started = time.process_time()
+    declares(raw, re.compile(rb"""\bkind['"]?\s*:\s*['"]?People\b"""))
+    assert time.process_time() - started < 2.0

@@ -914,3 +914,21 @@ def test_a_broken_team_file_that_mentions_policies_in_a_comment_is_its_own_org00
         "apiVersion: orglint/v1\nkind: Policy  # ours\nmetadata: {name: p\n")
     done = run_cli("check")
     assert done.code == 2 and "rules.yaml:" in done.err, done.err
+
+
+@pytest.mark.parametrize("text", [
+    # One line of flow style with a quoted '#' before the kind, and CR line ends: found
+    # by the review of the comment check, which took both for comments.
+    '{apiVersion: orglint/v1, metadata: {name: p, title: "rules #1"}, kind: Policy, spec:'
+    ' {rules: [{code: ACME009, name: always, target: team, expression: "false",'
+    ' message: always fires}]}}\n',
+    "# the org's rules\rapiVersion: orglint/v1\rkind: Policy\rmetadata:\r  name: p\rspec:\r"
+    "  rules:\r    - code: ACME009\r      name: always\r      target: team\r"
+    '      expression: "false"\r      message: always fires\r',
+])
+def test_a_policy_file_of_the_org_is_found_in_any_style(tmp_path, run_cli, text):
+    (tmp_path / ".orglint.yaml").write_text("paths: ['*.yaml']\n")
+    (tmp_path / "team.yaml").write_text(TEAM)
+    (tmp_path / "pol.yaml").write_text(text, newline="")
+    done = run_cli("check", "--no-cache")
+    assert "team.yaml:4:9: ACME009 [warning] always fires" in done.out, done.out + done.err

@@ -536,20 +536,21 @@ _PEOPLE_KIND = rb"""\bkind['"]?\s*:\s*['"]?People\b"""
 
 def _declares_people(entry: Entry, limit: int) -> bool:
     """Whether a file that lost a document to a YAML error says it holds People (outside
-    its comments: a team file that named the kind in one silenced ORG004 and ORG008 for
-    the whole org): its bytes read again (only such a file, and rarely); unreadable, it
-    may well."""
+    its comments and quoted values, ``files.declares``: a team file that named the kind
+    in a comment silenced ORG004 and ORG008 for the whole org): its bytes read again
+    (only such a file, and rarely); unreadable, it may well."""
     import re
 
-    from orglint.files import uncommented
+    from orglint.files import declares
 
+    pattern = re.compile(_PEOPLE_KIND)
     if entry.source.path is None:
-        return re.search(_PEOPLE_KIND, uncommented(entry.stdin or b"")) is not None
+        return declares(entry.stdin or b"", pattern)
     try:
         raw = read_limited(entry.source.path, limit)
     except PathError:
         return True
-    return re.search(_PEOPLE_KIND, uncommented(raw)) is not None
+    return declares(raw, pattern)
 
 
 def _results_of(entries: list[Entry], keep: frozenset[str] | None, people: set[str] | None,

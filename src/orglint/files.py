@@ -535,17 +535,38 @@ class Request(NamedTuple):
 # `kind: People` in block style, flow style or JSON (`"kind": "People"`).  A false match
 # only costs a file its cache entry and a place in the serial pass before the others.
 # `kind: Policy` too: the run must know an org's policies before it checks any team.
-# A comment: '#' first on its line or after a blank, to the end of the line.  (A '#' in
-# a quoted value after a blank cuts that line short: a kind written after such a value
-# on the same line is not seen.)
-_COMMENT = deferred(rb"(?m)(?:^|(?<=[ \t]))#[^\n]*")
+# The parts of a file's bytes in which a word is not YAML: a comment ('#' first on its
+# line or after a blank) and a quoted value (a quote after a blank, a line break or a
+# flow or block indicator), each to its end or to the end of its line (a value quoted
+# over several lines is taken as plain text after its first line).
+_INERT = deferred(
+    rb"""(?:(?<=[ \t\r\n])|(?<![\s\S]))#[^\r\n]*"""
+    rb"""|(?:(?<=[ \t\r\n\[{,:?-])|(?<![\s\S]))"""
+    rb"""(?:'(?:[^'\r\n]|'')*'?|"(?:[^"\\\r\n]|\\[^\r\n])*"?)""")
 
 
-def uncommented(raw: bytes) -> bytes:
-    """``raw`` without its comments, for the few questions asked of a file's bytes
-    before or without loading it (which kinds it declares): a kind named in a comment
-    declares nothing."""
-    return _COMMENT.sub(b"", raw)
+def declares(raw: bytes, kind: re.Pattern[bytes]) -> bool:
+    """Whether ``raw`` has a match of ``kind`` (``kind: People``) outside its comments
+    and quoted values: asked of a file whose bytes are all there is to go on (it may
+    have lost a document to a YAML error).  A kind named in a comment or a value
+    declares nothing; one in a quoted key (JSON's ``"kind": "People"``) does.
+
+    Linear: the comments and quoted values are found left to right once, by one
+    pattern, and each match of ``kind`` is looked up among them in turn."""
+    inert = _INERT.finditer(raw)
+    part = next(inert, None)
+    for match in kind.finditer(raw):
+        start = match.start()
+        while part is not None and part.end() <= start:
+            part = next(inert, None)
+        if part is None or part.start() >= start:
+            return True
+        # In a quoted key: the quote opens just before the word and closes just after.
+        opened = part.start()
+        if opened == start - 1 and raw[opened] in b"'\"" and \
+                raw[start + 4:start + 5] == raw[opened:opened + 1]:
+            return True
+    return False
 
 
 PEOPLE_RE = deferred(rb"""\bkind['"]?\s*:\s*['"]?(?:People|Policy)\b""")

@@ -643,3 +643,18 @@ def test_a_broken_team_file_that_names_people_in_a_comment_silences_nothing(run_
     result = run_cli("check", "--no-config", "--no-cache", ".", cwd=tmp_path)
     assert "broken.yaml" in result.out and "ORG001" in result.out, result.out
     assert "bob has no role and no title" in result.out, result.out
+
+
+def test_a_broken_people_file_with_cr_line_ends_still_may_describe_its_members(run_cli,
+                                                                             tmp_path):
+    # Its first line a comment, its line ends CRs: the comment check took the whole file
+    # for one comment, and bob got a false "no role and no title".
+    (tmp_path / "team.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec:\n"
+        "  maturity: pilot\n  members:\n    - {id: bob, level: mid}\n")
+    (tmp_path / "people.yaml").write_text(
+        "# the org's people\rapiVersion: orglint/v1\rkind: People\rspec:\r  people:\r"
+        "    - {id: bob, title: ML Engineer\r", newline="")
+    result = run_cli("check", "--no-config", "--no-cache", ".", cwd=tmp_path)
+    assert "people.yaml" in result.out and "ORG001" in result.out, result.out
+    assert "no role and no title" not in result.out, result.out

@@ -13,20 +13,21 @@ from pathlib import Path
 from orglint.config import Settings
 from orglint.confine import Fence
 from orglint.errors import OrglintError
-from orglint.files import Gathered, configured, display_name, identity, uncommented
+from orglint.files import Gathered, configured, declares, display_name, identity
 from orglint.lazyre import deferred
 from orglint.reading import read_capped
 
-# `kind: Policy` in block style, flow style or JSON, looked for outside comments.
+# `kind: Policy` in block style, flow style or JSON (looked for outside comments and
+# quoted values: ``files.declares``).
 POLICY_RE = deferred(rb"""\bkind['"]?\s*:\s*['"]?Policy\b""")
 
 
 def declares_policy(raw: bytes) -> bool:
-    """Whether a file says `kind: Policy` outside its comments.  A file of the org that
-    holds a policy is loaded as one, and a YAML error in it stops the run (exit 2): a
-    team file that only mentions the kind in a comment, one error in it, stopped the
-    run and hid every finding of the org."""
-    return b"Policy" in raw and POLICY_RE.search(uncommented(raw)) is not None
+    """Whether a file says `kind: Policy` outside its comments and quoted values.  A file
+    of the org that holds a policy is loaded as one, and a YAML error in it stops the
+    run (exit 2): a team file that only mentions the kind in a comment, one error in
+    it, stopped the run and hid every finding of the org."""
+    return b"Policy" in raw and declares(raw, POLICY_RE)
 
 
 def policy_files(settings: Settings, gathered: Gathered | None) -> list[tuple[Path, str]]:
