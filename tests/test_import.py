@@ -657,6 +657,17 @@ def test_scim_does_not_make_a_division_of_teams_a_team_for_a_department(run_cli,
      "spec:\n  maturity: pilot\n  # the end\n  systems: []\nnext: 1\n"),
     ("spec:\n  systems:\n    - a\n  # the end\nnext: 1\n", [],
      "spec:\n  # the end\n  systems: []\nnext: 1\n"),
+    # Found by review: with comment lines above the list already, the first item's
+    # lines went over them (and the YAML written was broken), and the lines between
+    # the items of a list emptied were lost.
+    ("spec:\n  systems:\n    # serving first\n    - feature-store\n"
+     "    # kept for the pilot\n    - model-serving\n", ["model-serving"],
+     "spec:\n  systems:\n    # serving first\n    # kept for the pilot\n"
+     "    - model-serving\n"),
+    ("spec:\n  # platform\n  maturity: pilot\n  members:\n    - id: a\n  systems:\n"
+     "    - a\n    # between\n    - b\n  # the end\n", [],
+     "spec:\n  # platform\n    # between\n  # the end\n  maturity: pilot\n  members:\n"
+     "    - id: a\n  systems: []\n"),
 ])
 def test_a_list_edited_item_by_item_keeps_every_comment_line(before, value, after):
     # Only an item's own end-of-line comment goes with it; ruamel kept the comment lines
@@ -670,3 +681,37 @@ def test_a_list_edited_item_by_item_keeps_every_comment_line(before, value, afte
     merge.put(doc["spec"], "systems", value)
     assert merge.changed
     assert _dump(yaml, doc) == after
+
+
+def test_a_reimport_that_removes_a_first_item_writes_valid_yaml_and_keeps_both_comments(
+        run_cli, tmp_path):
+    # Found by review: the comment lines after a removed first item replaced the list's
+    # own leading comment, and ruamel, which shares that comment with the key above,
+    # wrote `systems:   -` (a file neither check nor the next import could read).
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "org.yaml").write_text(dedent("""\
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata:
+          name: ml
+          annotations: {orglint.dev/maturity: pilot, orglint.dev/systems: model-serving}
+        spec: {type: team, children: []}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata: {name: ann, annotations: {orglint.dev/role: ml-engineer}}
+        spec: {profile: {displayName: Ann}, memberOf: [ml]}
+        """))
+    assert run_cli("import", "backstage", "src", "--output", "out").code == 0
+    team = tmp_path / "out" / "ml.yaml"
+    team.write_text(team.read_text().replace(
+        "  systems: [model-serving]\n",
+        "  systems:\n    # serving first, then the store\n    - feature-store\n"
+        "    # kept for the pilot\n    - model-serving\n"))
+    assert run_cli("import", "backstage", "src", "--output", "out").code == 0
+    text = team.read_text()
+    assert ("  systems:\n    # serving first, then the store\n    # kept for the pilot\n"
+            "    - model-serving\n") in text, text
+    assert "ORG001" not in run_cli("check", "--no-config", "--no-cache", str(team)).out
+    assert "0 written" in run_cli("import", "backstage", "src", "--output", "out").out

@@ -187,8 +187,27 @@ def _after_key(mapping: Any, key: str, lines: str) -> None:
         else:
             slots[2].value += lines
         return
-    mapping.yaml_set_start_comment("x")  # the slot, made by ruamel
-    mapping.ca.comment[1][0].value = lines
+    _lead(mapping, lines)
+
+
+def _lead(node: Any, lines: str) -> None:
+    """Put comment ``lines`` before the first item or key of ``node``, after the comment
+    lines already there (ruamel shares that list with the key above ``node``)."""
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    tokens = []
+    for line in lines.splitlines(keepends=True):
+        body = line.lstrip(" ")
+        tokens.append(CommentToken(body if body.strip() else "\n",
+                                   CommentMark(len(line) - len(body)), None))
+    comment = node.ca.comment
+    if comment is None:
+        node.ca.comment = [None, tokens]
+    elif comment[1] is None:
+        comment[1] = tokens
+    else:
+        comment[1].extend(tokens)
 
 
 def _take(have: Counter[Any], item: Any) -> bool:
@@ -233,9 +252,9 @@ class _Merge:
                     if lines and index > 0:
                         _follow(current, index - 1, lines)
                     elif lines and len(current):
-                        seq: Any = current
-                        seq.yaml_set_start_comment("x")  # the slot, made by ruamel
-                        seq.ca.comment[1][0].value = lines
+                        _lead(current, lines)  # before the item now first
+                    elif lines:
+                        tail = lines + tail  # the list is now empty: after it
             current.extend(item for item in value if _take(have, item))
             if tail and len(current):
                 _follow(current, len(current) - 1, tail)
