@@ -63,9 +63,6 @@ def _holds_both(pattern: AntiPattern, ctx: TeamContext, options: Any,
     limit = _limit(pattern, options)
     if ctx.size <= limit:
         return
-    # The reason may name the size ("past {limit} people"): the one the rule runs with,
-    # which `team-size:` can change.
-    values = {**values, "limit": limit, "why": render(values["why"], {"limit": limit})}
     first, second = pattern.roles
     owned = ctx.matrix.prepared(_OWNED_SETS, _owned_sets)
     first_set = owned.get(first, frozenset())
@@ -81,7 +78,11 @@ def _holds_both(pattern: AntiPattern, ctx: TeamContext, options: Any,
             a = [r for r in owns if r in first_set]
             b = [r for r in owns if r in second_set]
             work = f"{_held(ctx, first, a)} and {_held(ctx, second, b)}"
-            text = render(pattern.message, {**values, "member": member.id, "roles_work": work})
+            # The reason may name the size ("past a team size of {limit}"): the one the
+            # rule runs with, which `team-size:` can change.
+            why = render(values["why"], {"limit": limit})
+            text = render(pattern.message, {**values, "member": member.id, "roles_work": work,
+                                            "limit": limit, "why": why})
             yield ctx.finding(pattern, member.at("id"), text, entity=member.id)
 
 
