@@ -155,7 +155,6 @@ def test_a_check_leaves_the_patterns_only_cleaning_or_other_text_use_uncompiled(
     probe = PROBE.split("import gettext")[0] + """
 from orglint import cache, comments, conform, files, ghactions, loader, resync, schema
 from orglint import suppress
-from orglint.policy import find
 from orglint.rules import base
 # (cache._RESULTS is used here: a new cache folder's first pack prunes old settings.)
 patterns = [cache.OWN_FILES, cache.OWN_DIRS, conform._SURROGATE,
@@ -165,7 +164,7 @@ patterns = [cache.OWN_FILES, cache.OWN_DIRS, conform._SURROGATE,
             loader._INT_RE, loader._FLOAT_RE, loader._INF_RE, loader._NAN_RE, resync.BREAK,
             comments._CANDIDATE, schema._OURS_RE, ghactions._REF, base._PLACEHOLDER,
             suppress._KIND, suppress._OPTION, suppress._DATE, files.PEOPLE_RE,
-            find.POLICY_RE]
+            files._INERT]
 sys.stderr.write(json.dumps([[type(p).__name__, p._compiled is None] for p in patterns]))
 """
     done = subprocess.run([sys.executable, "-c", probe, "check", "--no-config", str(GOOD)],

@@ -247,32 +247,39 @@ def test_a_file_reached_twice_is_gathered_once_in_the_first_place_it_was_found(
     (b'description: "kind: People \\" x"\nkind: Team\n', False),
     (b"title: Ann's team  # kind: People\n", False),
     (b"title: 'Ann''s # x'\nkind: People\n", True),
-    (b"a: b#c kind: People\n", True),
+    (b"a: b#c kind: People\n", False),
     (b"kind: 'People'\n", True),
-    (b"- 'kind': People\n", True),
+    (b"- 'kind': People\n", False),
     (b"x: 'never closed, kind: People\nkind: Team\n", False),
+    # Found by review: a quote inside a plain value opens nothing, and only a key
+    # declares (not a word of a block of text, a value, or another key).
+    (b"{spec: {m: rock 'n roll}, kind: People}\n", True),
+    (b"a: x-'y kind: People\n", False),
+    (b"metadata:\n  description: |\n    See the docs; kind: People files live here.\n", False),
+    (b"labels: {policy-kind: People}\n", False),
+    (b"title: follows the kind: People of the org\n", False),
+    (b"---\n  apiVersion: orglint/v1\n  kind: People\n", True),
+    (b"[{kind: People}]\n", True),
 ])
 def test_a_kind_is_declared_outside_comments_and_quoted_values(raw, declared):
-    import re
-
     from orglint.files import declares
 
-    assert declares(raw, re.compile(rb"""\bkind['"]?\s*:\s*['"]?People\b""")) is declared
+    assert declares(raw, b"People") is declared
 
 
 @pytest.mark.parametrize("raw", [
     b'"\\' * 1_000_000 + b"kind: People", b"#" * 2_000_000 + b"\nkind: People",
     b"kind: People # " * 150_000, b"'" * 2_000_000 + b" kind: People",
+    b"{kind: People, " * 150_000, b"\n  kind: Team" * 150_000 + b"\nkind: People",
     b'"kind: People" ' * 150_000, b"\n# kind: People" * 150_000,
 ])
 def test_looking_for_a_declared_kind_is_linear_on_hostile_bytes(raw):
     # Each byte is looked at a bounded number of times: these 2 MB files take a few
     # hundredths of a second each (a quadratic scan, hours).
-    import re
     import time
 
     from orglint.files import declares
 
     started = time.process_time()
-    declares(raw, re.compile(rb"""\bkind['"]?\s*:\s*['"]?People\b"""))
+    declares(raw, b"People")
     assert time.process_time() - started < 2.0

@@ -529,28 +529,20 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     return result
 
 
-# `kind: People` written anywhere in a file (a Policy file is a "people" entry too);
-# compiled only when such a file has lost a document (``re`` keeps it).
-_PEOPLE_KIND = rb"""\bkind['"]?\s*:\s*['"]?People\b"""
-
-
 def _declares_people(entry: Entry, limit: int) -> bool:
     """Whether a file that lost a document to a YAML error says it holds People (outside
     its comments and quoted values, ``files.declares``: a team file that named the kind
     in a comment silenced ORG004 and ORG008 for the whole org): its bytes read again
     (only such a file, and rarely); unreadable, it may well."""
-    import re
-
     from orglint.files import declares
 
-    pattern = re.compile(_PEOPLE_KIND)
     if entry.source.path is None:
-        return declares(entry.stdin or b"", pattern)
+        return declares(entry.stdin or b"", b"People")
     try:
         raw = read_limited(entry.source.path, limit)
     except PathError:
         return True
-    return declares(raw, pattern)
+    return declares(raw, b"People")
 
 
 def _results_of(entries: list[Entry], keep: frozenset[str] | None, people: set[str] | None,

@@ -21,7 +21,7 @@ from orglint.ntuple import NamedTuple
 from orglint.wording import plural
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from orglint.cache import CacheDir
     from orglint.config import Settings
@@ -536,35 +536,61 @@ class Request(NamedTuple):
 # only costs a file its cache entry and a place in the serial pass before the others.
 # `kind: Policy` too: the run must know an org's policies before it checks any team.
 # The parts of a file's bytes in which a word is not YAML: a comment ('#' first on its
-# line or after a blank) and a quoted value (a quote after a blank, a line break or a
-# flow or block indicator), each to its end or to the end of its line (a value quoted
-# over several lines is taken as plain text after its first line).
+# line or after a blank) and a quoted value (a quote first on its line, after a flow
+# indicator, or after ':', '-' or '?' and a blank: not one inside a plain value, "rock
+# 'n roll"), each to its end or to the end of its line (a value quoted over several
+# lines is taken as plain text after its first line).
 _INERT = deferred(
     rb"""(?:(?<=[ \t\r\n])|(?<![\s\S]))#[^\r\n]*"""
-    rb"""|(?:(?<=[ \t\r\n\[{,:?-])|(?<![\s\S]))"""
-    rb"""(?:'(?:[^'\r\n]|'')*'?|"(?:[^"\\\r\n]|\\[^\r\n])*"?)""")
+    rb"""|(?:(?:(?<=[\r\n])|(?<![\s\S]))[ \t]*|[\[{,][ \t]*|[:?-][ \t]+)"""
+    rb"""(?P<q>'(?:[^'\r\n]|'')*'?|"(?:[^"\\\r\n]|\\[^\r\n])*"?)""")
 
 
-def declares(raw: bytes, kind: re.Pattern[bytes]) -> bool:
-    """Whether ``raw`` has a match of ``kind`` (``kind: People``) outside its comments
-    and quoted values: asked of a file whose bytes are all there is to go on (it may
-    have lost a document to a YAML error).  A kind named in a comment or a value
-    declares nothing; one in a quoted key (JSON's ``"kind": "People"``) does.
+@functools.cache
+def _kind_key(name: bytes) -> re.Pattern[bytes]:
+    """``kind: NAME``, its key quoted or not (where it stands is checked apart)."""
+    return re.compile(rb"""(?P<q>['"]?)(?P<k>kind)(?P=q)[ \t]*:[ \t]*['"]?""" + name + rb"\b")
 
-    Linear: the comments and quoted values are found left to right once, by one
-    pattern, and each match of ``kind`` is looked up among them in turn."""
-    inert = _INERT.finditer(raw)
-    part = next(inert, None)
-    for match in kind.finditer(raw):
-        start = match.start()
+
+def declares(raw: bytes, name: bytes) -> bool:
+    """Whether ``raw`` declares a document of kind ``name`` (``b"People"``): a key
+    ``kind: People`` outside comments and quoted values, asked of a file whose bytes
+    are all there is to go on (it may have lost a document to a YAML error).  A key is
+    first on its line (block style, a root mapping indented or not) or after '{' or ','
+    (flow style, JSON).  The kind named in a comment, a value, a block of text or
+    another key (``policy-kind``) declares nothing; a quoted key (JSON's ``"kind":
+    "People"``) does.
+
+    Linear: each candidate is looked back at no further than the one before it, and
+    only the lines that hold one are scanned for comments and quoted values (which end
+    with their line), each once, left to right."""
+    floor = 0  # where the previous candidate ended: no look back goes past it
+    line = -1  # the start of the line the scan for inert parts is on
+    inert: Iterator[re.Match[bytes]] = iter(())
+    part: re.Match[bytes] | None = None
+    for match in _kind_key(name).finditer(raw):
+        at = match.start()
+        i = at - 1
+        while i >= floor and raw[i] in b" \t":
+            i -= 1
+        floor = match.end()
+        if i >= 0 and raw[i] not in b"\r\n{,":
+            continue  # within a value, or a key of another name
+        start = match.start("k")
+        # The start of the candidate's line, looked for back to the line already known.
+        low = max(line, 0)
+        found = max(raw.rfind(b"\n", low, at), raw.rfind(b"\r", low, at))
+        if found >= 0 or line < 0:
+            line = found + 1 if found >= 0 else 0
+            inert = _INERT.finditer(raw, line)
+            part = next(inert, None)
         while part is not None and part.end() <= start:
             part = next(inert, None)
         if part is None or part.start() >= start:
             return True
         # In a quoted key: the quote opens just before the word and closes just after.
-        opened = part.start()
-        if opened == start - 1 and raw[opened] in b"'\"" and \
-                raw[start + 4:start + 5] == raw[opened:opened + 1]:
+        opened = part.start("q") if part["q"] is not None else -1
+        if opened == start - 1 and raw[start + 4:start + 5] == raw[opened:opened + 1]:
             return True
     return False
 

@@ -14,12 +14,7 @@ from orglint.config import Settings
 from orglint.confine import Fence
 from orglint.errors import OrglintError
 from orglint.files import Gathered, configured, declares, display_name, identity
-from orglint.lazyre import deferred
 from orglint.reading import read_capped
-
-# `kind: Policy` in block style, flow style or JSON (looked for outside comments and
-# quoted values: ``files.declares``).
-POLICY_RE = deferred(rb"""\bkind['"]?\s*:\s*['"]?Policy\b""")
 
 
 def declares_policy(raw: bytes) -> bool:
@@ -27,7 +22,7 @@ def declares_policy(raw: bytes) -> bool:
     of the org that holds a policy is loaded as one, and a YAML error in it stops the
     run (exit 2): a team file that only mentions the kind in a comment, one error in
     it, stopped the run and hid every finding of the org."""
-    return b"Policy" in raw and declares(raw, POLICY_RE)
+    return b"Policy" in raw and declares(raw, b"Policy")
 
 
 def policy_files(settings: Settings, gathered: Gathered | None) -> list[tuple[Path, str]]:
