@@ -922,6 +922,10 @@ def test_a_broken_team_file_that_mentions_policies_in_a_comment_is_its_own_org00
     '{apiVersion: orglint/v1, metadata: {name: p, title: "rules #1"}, kind: Policy, spec:'
     ' {rules: [{code: ACME009, name: always, target: team, expression: "false",'
     ' message: always fires}]}}\n',
+    # A quote inside a plain value: it opens no quoted value (found by review).
+    "{apiVersion: orglint/v1, metadata: {name: p}, spec: {rules: [{code: ACME009, name:"
+    " always, target: team, expression: 'false', message: always fires, docs: {why: rock"
+    " 'n roll}}]}, kind: Policy}\n",
     "# the org's rules\rapiVersion: orglint/v1\rkind: Policy\rmetadata:\r  name: p\rspec:\r"
     "  rules:\r    - code: ACME009\r      name: always\r      target: team\r"
     '      expression: "false"\r      message: always fires\r',
