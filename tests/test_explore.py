@@ -279,3 +279,12 @@ def test_compose_usage_errors(run_cli):
     bad = run_cli("compose", "--size", "3", "--maturity", "prod")
     assert bad.code == 2 and "did you mean 'production'" in bad.err
     assert run_cli("compose", "--size", "3", "--maturity", "pilot", "--systems", "x").code == 2
+
+
+@pytest.mark.parametrize("role", ["mlops-engineer", "data-engineer"])
+def test_roles_lists_each_rule_once(run_cli, role):
+    # ORG107 is two patterns of the matrix, one for each direction of the pair.
+    out = run_cli("roles", role).out
+    rules = out.split("Rules around this role:")[1].split("\n\n")[0].splitlines()
+    assert "  ORG107 pipeline-role-conflation [warning]" in rules
+    assert len(rules) == len(set(rules)), out

@@ -103,9 +103,11 @@ def role_text(matrix: Matrix, role_id: str) -> str:
     if data["anti_pattern"]:
         lines += ["", "Anti-pattern:", _wrap(data["anti_pattern"])]
     if data["anti_patterns"]:
-        lines += ["", "Rules around this role:"] + [
-            f"  {visible(p['code'])} {visible(p['name'])} [{p['severity']}]"
-            for p in data["anti_patterns"]]
+        # One line a rule: a rule may be two patterns of the matrix (ORG107 speaks for
+        # each direction of the MLOps and data engineering pair).
+        rules = dict.fromkeys(f"  {visible(p['code'])} {visible(p['name'])} [{p['severity']}]"
+                              for p in data["anti_patterns"])
+        lines += ["", "Rules around this role:", *rules]
     if data["aliases"]:
         lines += ["", "Titles that map to it:", _wrap(", ".join(data["aliases"]))]
     return defused("\n".join(lines)) + "\n"
