@@ -467,7 +467,9 @@ def test_backstage_users_are_people_of_the_org(tmp_path):
         """
     folder = org(tmp_path, {"team.yaml": team, "people.yaml": people, "users.yaml": users})
     found = got(check(folder, select=["ORG008", "ORG009"]))
-    assert found == [("users.yaml", *at(users, "Cy Old"), "ORG009")]
+    # At each place of the conflict: the user, and the People entry it disagrees with.
+    assert found == [("people.yaml", *at(people, "Cy Young"), "ORG009"),
+                     ("users.yaml", *at(users, "Cy Old"), "ORG009")]
     assert [f[3] for f in got(check(folder, backstage=False, select=["ORG008"]))] == ["ORG008"]
 
 

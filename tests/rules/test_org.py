@@ -63,6 +63,23 @@ def test_org009_conflicting_person_at_the_differing_field(lint):
     assert found[0].message == "alice's level is 'mid' here but 'senior' at people.yaml:5"
 
 
+def test_org009_is_also_at_the_record_the_others_disagree_with(lint):
+    # The People entry is a place of the conflict too: a pre-commit run naming only the
+    # People file (a level just changed there) said nothing of it.
+    source = team("t", ["{id: alice, level: mid, role: ml-engineer}"])
+    other = team("u", ["{id: alice, level: junior, role: ml-engineer}"])
+    found = lint.check(PEOPLE, name="people.yaml", select=["ORG009"],
+                       files={"teams/t.yaml": source, "teams/u.yaml": other},
+                       expected=[(*at(PEOPLE, "senior"), "ORG009"),
+                                 (*at(source, "mid"), "ORG009"),
+                                 (*at(other, "junior"), "ORG009")])
+    ours = next(f for f in found if f.file == "people.yaml")
+    assert ours.message == ("alice's level is 'senior' here but 'mid' at teams/t.yaml:7,"
+                            " 'junior' at teams/u.yaml:7")
+    assert [(r.file, r.line) for r in ours.related] == [("teams/t.yaml", 7),
+                                                        ("teams/u.yaml", 7)]
+
+
 def test_org010_duplicate_team_reported_in_the_named_file(lint):
     source = team("recsys", ["{id: a, name: A, role: ml-engineer}"])
     found = lint.check(source, select=["ORG010"],

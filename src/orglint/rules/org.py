@@ -174,7 +174,9 @@ class UnknownPerson(Rule):
 class ConflictingPerson(Rule):
     """## What it does
     Reports a person whose `name`, `title` or `level` differs between two places: a
-    People file and a team's member entry, or two teams.  Points at the differing field.
+    People file and a team's member entry, or two teams.  Points at the field in each
+    record that differs, the reference (the People entry, else the first team in path
+    order) included, and names the other places.
 
     ## Why is this bad?
     Two records of one person that disagree mean one of them is stale, and rules that
@@ -215,14 +217,23 @@ def _conflicts(by_id: dict[str, list[PersonFact]]) -> Iterator[Finding]:
             if len({f.value for f, _ in values}) < 2:
                 continue
             ref_field, _ = values[0]
-            for fact, _record in values[1:]:
-                if fact.value == ref_field.value:
-                    continue
+            differing = [fact for fact, _ in values[1:] if fact.value != ref_field.value]
+            for fact in differing:
                 yield org_finding(
                     ConflictingPerson, fact.place,
                     f"{pid}'s {name} is '{fact.value}' here but '{ref_field.value}' at"
                     f" {_where(ref_field.place, fact.place)}", entity=pid, detail=name,
                     related=(ref_field.place.location,))
+            # And at the reference record, which is a place of the conflict too (spec
+            # §4: each place in the files being checked): a pre-commit run that names
+            # only the People file said nothing of it.
+            here = ref_field.place
+            shown = [f"'{f.value}' at {_where(f.place, here)}" for f in differing[:MAX_NAMED]]
+            yield org_finding(
+                ConflictingPerson, here,
+                f"{pid}'s {name} is '{ref_field.value}' here but {_others(shown, len(differing))}",
+                entity=pid, detail=name,
+                related=tuple(f.place.location for f in differing[:MAX_NAMED]))
 
 
 class DuplicateTeam(Rule):
