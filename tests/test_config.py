@@ -116,6 +116,21 @@ def test_every_config_mistake_is_exit_2_naming_the_key(run_cli, repo, text, expe
     assert "Traceback" not in result.err
 
 
+@pytest.mark.parametrize(("text", "where"), [
+    ("select: [ORG0, ORG999]\n", ":1:16: key 'select'"),
+    ("extend-select: [ORG1]\nignore: [orgx]\n", ":2:10: key 'ignore'"),
+    ("severity:\n  ORG104: error\n  ORG999: off\n", ":3:3: key 'severity.ORG999'"),
+    ("per-file-ignores:\n  'teams/*': [ORG101, ORG999]\n",
+     ":2:23: key 'per-file-ignores.teams/*'"),
+])
+def test_an_unknown_rule_in_the_configuration_is_named_with_its_place(run_cli, repo, text,
+                                                                       where):
+    # As the README promises, and as `rules:` did already (found by review).
+    (repo / ".orglint.yaml").write_text(text)
+    result = run_cli("check", "teams/t.yaml", cwd=repo)
+    assert result.code == 2 and f".orglint.yaml{where}" in result.err, result.err
+
+
 def test_policies_that_match_nothing_name_the_configuration_like_matrix_does(run_cli, repo):
     (repo / ".orglint.yaml").write_text("policies: ['policies/*.yaml']\n")
     result = run_cli("check", "teams/t.yaml", cwd=repo)

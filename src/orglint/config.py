@@ -199,7 +199,7 @@ def _read_yaml(path: Path, raw: bytes) -> dict[str, Any]:
     return data
 
 
-def locate(config_file: Path | None, parts: tuple[str, ...], key: bool = True) -> str:
+def locate(config_file: Path | None, parts: tuple[str | int, ...], key: bool = True) -> str:
     """``FILE:LINE:COL: `` of a key in the configuration, for an error found after the
     file was read (rule options); only that error pays for reading it again."""
     if config_file is None:

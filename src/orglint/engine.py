@@ -7,7 +7,8 @@ import datetime as dt
 import os
 import sys
 from collections import ChainMap
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,16 @@ def team_sizes(plan_: Plan) -> dict[str, int]:
                       if rule.scope == "team")
 
 
+def _located(settings: Settings, parts: tuple[str | int, ...], key: bool,
+             check: Callable[[], object]) -> None:
+    """``check()``, its ConfigError named with the place of ``parts`` in the
+    configuration file (found again only for an error)."""
+    try:
+        check()
+    except ConfigError as exc:
+        raise ConfigError(f"{locate(settings.config_file, parts, key)}{exc}") from None
+
+
 def plan(settings: Settings, gathered: Gathered | None = None) -> Plan:
     matrix = load_matrix(settings.matrix, settings.limits.max_file_size)
     known: dict[str, type[Rule]] = dict(REGISTRY)
@@ -116,13 +127,19 @@ def plan(settings: Settings, gathered: Gathered | None = None) -> Plan:
     for key, selectors in (("select", settings.select),
                            ("extend-select", settings.extend_select),
                            ("ignore", settings.ignore)):
-        # A flag's mistake is named as the flag the user typed.
-        flag = settings.origins.get(key) == "command line"
-        check_selectors(f"--{key}" if flag else key, selectors, table)
+        # A flag's mistake is named as the flag the user typed; a file's, with its place.
+        if settings.origins.get(key) == "command line":
+            check_selectors(f"--{key}", selectors, table)
+            continue
+        for i, selector in enumerate(selectors):
+            _located(settings, (key, i), False, partial(check_selectors, key, [selector], table))
     for glob, selectors in settings.per_file_ignores.items():
-        check_selectors(f"per-file-ignores.{glob}", selectors, table)
+        for i, selector in enumerate(selectors):
+            _located(settings, ("per-file-ignores", glob, i), False,
+                     partial(check_selectors, f"per-file-ignores.{glob}", [selector], table))
     for name in settings.severity:
-        rule_for(f"severity.{name}", name, table)
+        _located(settings, ("severity", name), True,
+                 partial(rule_for, f"severity.{name}", name, table))
     options: dict[str, Any] = {}
     for name, values in settings.rule_options.items():
         try:
