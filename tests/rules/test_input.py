@@ -595,10 +595,10 @@ def test_org004_ambiguous_title_names_the_candidates(lint):
         (*at(source, '"Accountant'), "ORG004")])
     assert found[0].message == (
         "m0 has no role, and 'Platform Engineer' could be platform-engineer or devops-sre:"
-        " set role")
+        " set 'role'")
     assert found[1].message == (
         "m1 has no role, and 'Senior Software Engineer, Ranking' could be platform-engineer,"
-        " mlops-engineer, ml-engineer, devops-sre or data-engineer: set role")
+        " mlops-engineer, ml-engineer, devops-sre or data-engineer: set 'role'")
     assert "the title 'Accountant' maps to no role" in found[2].message
     assert all(f.fix is None for f in found)
 
@@ -658,3 +658,23 @@ def test_a_broken_people_file_with_cr_line_ends_still_may_describe_its_members(r
     result = run_cli("check", "--no-config", "--no-cache", ".", cwd=tmp_path)
     assert "people.yaml" in result.out and "ORG001" in result.out, result.out
     assert "no role and no title" not in result.out, result.out
+
+
+def test_org004_an_id_written_another_way_is_not_called_a_title(lint):
+    # data_scientist is the id misspelt, not a job title (found by review); a title
+    # written as a role is still called one.
+    source = """
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          members:
+            - {id: a, role: data_scientist}
+            - {id: b, role: MLOps Engineer}
+        """
+    found = lint.check(source, select=["ORG004"], expected=[
+        (*at(source, "data_scientist"), "ORG004"), (*at(source, "MLOps Engineer"), "ORG004")])
+    assert found[0].message == "role 'data_scientist' is not a role id; write 'data-scientist'"
+    assert found[1].message == ("role 'MLOps Engineer' is a title, not a role id;"
+                                " write 'mlops-engineer'")

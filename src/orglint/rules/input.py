@@ -167,7 +167,7 @@ class UnknownRole(Rule):
                 if info.title:
                     path = member.at("title") if member.title is not None else member.at("id")
                     read = ctx.matrix.resolve_title(info.title)
-                    text = (f"'{info.title}' could be {or_list(read.candidates)}: set role"
+                    text = (f"'{info.title}' could be {or_list(read.candidates)}: set 'role'"
                             if read.ambiguous else
                             f"the title '{info.title}' maps to no role; set 'role'"
                             " (see 'orglint roles')")
@@ -191,9 +191,12 @@ class UnknownRole(Rule):
                 f"role '{value}' is a title that could be {or_list(read.candidates)};"
                 " write the role id", entity=entity, detail=value)
         if canonical is not None:
+            # A value with no blank is an id written another way (data_scientist, MLOps),
+            # not a job title.
+            what = "a title, not a role id" if any(c.isspace() for c in value) else \
+                "not a role id"
             return finding_in(
-                doc, file, cls, path,
-                f"role '{value}' is a title, not a role id; write '{canonical}'",
+                doc, file, cls, path, f"role '{value}' is {what}; write '{canonical}'",
                 entity=entity, detail=value,
                 fix=Fix(doc.index, path, "set", canonical, True, f"write role '{canonical}'"))
         roles = matrix.roles  # the table itself, not a copy: its prepared hints are reused
