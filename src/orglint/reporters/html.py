@@ -408,7 +408,12 @@ SCRIPT = """
     }
     var command = "orglint compose --size " + size.value + " --maturity " + maturity.value +
       (chosen.length ? " --systems " + chosen.join(",") : "");
-    if (!Number.isInteger(n) || n < 1 || n > data.max) {
+    if (size.value.trim() === "" || !Number.isInteger(n) || n < 1) {
+      // No command to offer: compose takes a whole number of people, 1 or more.
+      say("A team's size is a whole number of people, 1 or more.");
+      return;
+    }
+    if (n > data.max) {
       say("The page knows teams of 1 to " + data.max + "; run: " + command);
       return;
     }
