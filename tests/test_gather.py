@@ -258,7 +258,15 @@ def test_a_file_reached_twice_is_gathered_once_in_the_first_place_it_was_found(
     (b"metadata:\n  description: |\n    See the docs; kind: People files live here.\n", False),
     (b"labels: {policy-kind: People}\n", False),
     (b"title: follows the kind: People of the org\n", False),
-    (b"---\n  apiVersion: orglint/v1\n  kind: People\n", True),
+    # Of a file that lost a document, only a top-level key counts: an indented one may
+    # be a line of a block of text (found by review), and a file read whole is judged
+    # by what it holds, not by this.
+    (b"---\n  apiVersion: orglint/v1\n  kind: People\n", False),
+    (b"metadata:\n  labels:\n    note: |\n      kind: People\nspec: [\n", False),
+    (b"\xef\xbb\xbfkind: People\n", True),
+    (b"kind:\n  People\n", True),
+    (b'{"metadata":{"title":"team #1"},"kind":"People"}', True),
+    (b'{"a":"x, \'y","kind":"People"}', True),
     (b"[{kind: People}]\n", True),
 ])
 def test_a_kind_is_declared_outside_comments_and_quoted_values(raw, declared):
@@ -271,6 +279,9 @@ def test_a_kind_is_declared_outside_comments_and_quoted_values(raw, declared):
     b'"\\' * 1_000_000 + b"kind: People", b"#" * 2_000_000 + b"\nkind: People",
     b"kind: People # " * 150_000, b"'" * 2_000_000 + b" kind: People",
     b"{kind: People, " * 150_000, b"\n  kind: Team" * 150_000 + b"\nkind: People",
+    # Many candidates on one line inside a comment or a quote left open (found by review:
+    # each looked back to the start of the line, and copied the rest of it).
+    b"# " + b",kind: People" * 150_000, b"a: '" + b",kind: People" * 150_000,
     b'"kind: People" ' * 150_000, b"\n# kind: People" * 150_000,
 ])
 def test_looking_for_a_declared_kind_is_linear_on_hostile_bytes(raw):

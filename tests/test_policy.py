@@ -929,6 +929,24 @@ def test_a_broken_team_file_that_mentions_policies_in_a_comment_is_its_own_org00
     "# the org's rules\rapiVersion: orglint/v1\rkind: Policy\rmetadata:\r  name: p\rspec:\r"
     "  rules:\r    - code: ACME009\r      name: always\r      target: team\r"
     '      expression: "false"\r      message: always fires\r',
+    # A file that loads whole is judged by what it holds (found by review: the byte
+    # check missed these): a BOM, the value on the next line, a complex key, a tag, and
+    # compact JSON with a '#' in a value before the kind.
+    "\ufeffkind: Policy\napiVersion: orglint/v1\nmetadata: {name: p}\nspec:\n  rules:\n"
+    "    - {code: ACME009, name: always, target: team, expression: 'false',"
+    " message: always fires}\n",
+    "kind:\n  Policy\napiVersion: orglint/v1\nmetadata: {name: p}\nspec:\n  rules:\n"
+    "    - {code: ACME009, name: always, target: team, expression: 'false',"
+    " message: always fires}\n",
+    "? kind\n: Policy\napiVersion: orglint/v1\nmetadata: {name: p}\nspec:\n  rules:\n"
+    "    - {code: ACME009, name: always, target: team, expression: 'false',"
+    " message: always fires}\n",
+    "!!str kind: Policy\napiVersion: orglint/v1\nmetadata: {name: p}\nspec:\n  rules:\n"
+    "    - {code: ACME009, name: always, target: team, expression: 'false',"
+    " message: always fires}\n",
+    '{"apiVersion":"orglint/v1","metadata":{"name":"p"},"spec":{"rules":[{"code":"ACME009",'
+    '"name":"always","target":"team","expression":"false","message":"always fires",'
+    '"docs":{"why":"rule #1"}}]},"kind":"Policy"}\n',
 ])
 def test_a_policy_file_of_the_org_is_found_in_any_style(tmp_path, run_cli, text):
     (tmp_path / ".orglint.yaml").write_text("paths: ['*.yaml']\n")

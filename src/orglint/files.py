@@ -537,29 +537,28 @@ class Request(NamedTuple):
 # `kind: Policy` too: the run must know an org's policies before it checks any team.
 # The parts of a file's bytes in which a word is not YAML: a comment ('#' first on its
 # line or after a blank) and a quoted value (a quote first on its line, after a flow
-# indicator, or after ':', '-' or '?' and a blank: not one inside a plain value, "rock
+# indicator or ':', or after '-' or '?' and a blank: not one inside a plain value, "rock
 # 'n roll"), each to its end or to the end of its line (a value quoted over several
 # lines is taken as plain text after its first line).
 _INERT = deferred(
     rb"""(?:(?<=[ \t\r\n])|(?<![\s\S]))#[^\r\n]*"""
-    rb"""|(?:(?:(?<=[\r\n])|(?<![\s\S]))[ \t]*|[\[{,][ \t]*|[:?-][ \t]+)"""
+    rb"""|(?:(?:(?<=[\r\n])|(?<![\s\S]))[ \t]*|[\[{,:][ \t]*|[?-][ \t]+)"""
     rb"""(?P<q>'(?:[^'\r\n]|'')*'?|"(?:[^"\\\r\n]|\\[^\r\n])*"?)""")
 
 
 @functools.cache
 def _kind_key(name: bytes) -> re.Pattern[bytes]:
-    """``kind: NAME``, its key quoted or not (where it stands is checked apart)."""
-    return re.compile(rb"""(?P<q>['"]?)(?P<k>kind)(?P=q)[ \t]*:[ \t]*['"]?""" + name + rb"\b")
+    """``kind: NAME``, its key quoted or not, its value on the next line or not (where it
+    stands is checked apart)."""
+    return re.compile(rb"""(?P<q>['"]?)(?P<k>kind)(?P=q)[ \t]*:\s*['"]?""" + name + rb"\b")
 
 
 def declares(raw: bytes, name: bytes) -> bool:
-    """Whether ``raw`` declares a document of kind ``name`` (``b"People"``): a key
-    ``kind: People`` outside comments and quoted values, asked of a file whose bytes
-    are all there is to go on (it may have lost a document to a YAML error).  A key is
-    first on its line (block style, a root mapping indented or not) or after '{' or ','
-    (flow style, JSON).  The kind named in a comment, a value, a block of text or
-    another key (``policy-kind``) declares nothing; a quoted key (JSON's ``"kind":
-    "People"``) does.
+    """Whether the bytes of a file that lost a document to a YAML error may have held a
+    document of kind ``name`` (``b"People"``): a top-level key ``kind: People`` (first
+    on its line, or after '{' or ',' in flow style and JSON) outside comments and quoted
+    values.  The kind named in a comment, a value, a block of text or another key
+    (``policy-kind``) declares nothing; a quoted key (JSON's ``"kind": "People"``) does.
 
     Linear: each candidate is looked back at no further than the one before it, and
     only the lines that hold one are scanned for comments and quoted values (which end
@@ -570,15 +569,16 @@ def declares(raw: bytes, name: bytes) -> bool:
     part: re.Match[bytes] | None = None
     for match in _kind_key(name).finditer(raw):
         at = match.start()
-        i = at - 1
-        while i >= floor and raw[i] in b" \t":
-            i -= 1
+        low = max(line, floor)  # no line break before here is new
         floor = match.end()
-        if i >= 0 and raw[i] not in b"\r\n{,":
-            continue  # within a value, or a key of another name
+        if at > 0 and raw[at - 1] not in b"\r\n" and not (at == 3 and raw[:3] == _BOM):
+            i = at - 1
+            while i >= low and raw[i] in b" \t\r\n":
+                i -= 1
+            if i < 0 or raw[i] not in b"{,":
+                continue  # indented (a block of text, a nested key), or within a value
         start = match.start("k")
-        # The start of the candidate's line, looked for back to the line already known.
-        low = max(line, 0)
+        # The start of the candidate's line, looked for back to what is known.
         found = max(raw.rfind(b"\n", low, at), raw.rfind(b"\r", low, at))
         if found >= 0 or line < 0:
             line = found + 1 if found >= 0 else 0
@@ -589,10 +589,13 @@ def declares(raw: bytes, name: bytes) -> bool:
         if part is None or part.start() >= start:
             return True
         # In a quoted key: the quote opens just before the word and closes just after.
-        opened = part.start("q") if part["q"] is not None else -1
-        if opened == start - 1 and raw[start + 4:start + 5] == raw[opened:opened + 1]:
+        opened = part.start("q")  # -1 for a comment (not its text: a copy of the line)
+        if 0 <= opened == start - 1 and raw[start + 4:start + 5] == raw[opened:opened + 1]:
             return True
     return False
+
+
+_BOM = b"\xef\xbb\xbf"
 
 
 PEOPLE_RE = deferred(rb"""\bkind['"]?\s*:\s*['"]?(?:People|Policy)\b""")

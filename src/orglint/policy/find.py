@@ -14,15 +14,30 @@ from orglint.config import Settings
 from orglint.confine import Fence
 from orglint.errors import OrglintError
 from orglint.files import Gathered, configured, declares, display_name, identity
+from orglint.lazyre import deferred
+from orglint.loader import Limits
 from orglint.reading import read_capped
 
+# `kind: Policy` anywhere in a file: which files are worth loading to see.
+POLICY_RE = deferred(rb"""\bkind['"]?\s*:\s*['"]?Policy\b""")
 
-def declares_policy(raw: bytes) -> bool:
-    """Whether a file says `kind: Policy` outside its comments and quoted values.  A file
-    of the org that holds a policy is loaded as one, and a YAML error in it stops the
-    run (exit 2): a team file that only mentions the kind in a comment, one error in
-    it, stopped the run and hid every finding of the org."""
-    return b"Policy" in raw and declares(raw, b"Policy")
+
+def declares_policy(raw: bytes, limits: Limits) -> bool:
+    """Whether a file holds a Policy document: judged by what it holds when it loads
+    whole (any style: block, flow, JSON, tags, anchors), and by its bytes where a YAML
+    error lost a document (``files.declares``: a top-level `kind: Policy` key outside
+    comments and quoted values).  A Policy file with a YAML error stops the run (exit
+    2): a team file that only named the kind in a comment stopped it and hid every
+    finding of the org."""
+    if b"Policy" not in raw or POLICY_RE.search(raw) is None:
+        return False
+    from orglint.loader import load
+
+    loaded = load(raw, "", limits)
+    if any(isinstance(doc.data, dict) and doc.data.get("kind") == "Policy"
+           for doc in loaded.documents):
+        return True
+    return bool(loaded.findings) and declares(raw, b"Policy")
 
 
 def policy_files(settings: Settings, gathered: Gathered | None) -> list[tuple[Path, str]]:
@@ -52,7 +67,7 @@ def policy_files(settings: Settings, gathered: Gathered | None) -> list[tuple[Pa
             if not entry.people or source_path is None or identity(source_path) in seen:
                 continue
             raw = gathered.read(entry, limit)
-            if declares_policy(raw):
+            if declares_policy(raw, settings.limits):
                 seen.add(identity(source_path))
                 (only_named if entry.source.display in named else found).append(
                     (source_path, entry.source.display))

@@ -146,6 +146,7 @@ def files_under(paths: list[str], cwd: Path, limit: int) -> list[tuple[Path, str
     from orglint.confine import boundary, inside
     from orglint.files import display_name, read_limited
     from orglint.fsutil import walk
+    from orglint.loader import Limits
     from orglint.policy.find import declares_policy
 
     found: list[tuple[Path, str]] = []
@@ -163,7 +164,7 @@ def files_under(paths: list[str], cwd: Path, limit: int) -> list[tuple[Path, str
             raise PolicyError(f"{name}: no such file or folder")
         for candidate in candidates:
             raw = read_limited(candidate, limit)
-            if declares_policy(raw):
+            if declares_policy(raw, Limits(max_file_size=limit)):
                 found.append((candidate, display_name(candidate, cwd)))
     return found
 
