@@ -863,3 +863,24 @@ def test_a_users_bad_annotation_is_reported_once_about_the_user(tmp_path):
     assert [(f.code, f.line, f.entity) for f in inputs] == [
         ("ORG003", *at(catalog, "seniour")[:1], "dmitri"),
         ("ORG004", *at(catalog, "devops}")[:1], "dmitri")], inputs
+
+
+def test_org009_at_the_people_entry_names_a_user_in_two_groups_once(tmp_path):
+    # A user is a record per group it is in, all at the user: the People entry's
+    # finding named that place once per group (found by review).
+    people = """\
+        apiVersion: orglint/v1
+        kind: People
+        spec: {people: [{id: p1, name: Pat One, title: Data Scientist}]}
+        """
+    users = teams("bz", "by") + """\
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata: {name: p1}
+        spec: {memberOf: [bz, by], profile: {displayName: Pat Uno}}
+        """
+    folder = org(tmp_path, {"a-people.yaml": people, "z-users.yaml": users})
+    found = [f for f in check(folder, select=["ORG009"]) if f.file == "a-people.yaml"]
+    assert [f.message for f in found] == [
+        f"p1's name is 'Pat One' here but 'Pat Uno' at z-users.yaml:{found[0].related[0].line}"]
+    assert len(found[0].related) == 1

@@ -227,13 +227,16 @@ def _conflicts(by_id: dict[str, list[PersonFact]]) -> Iterator[Finding]:
             # And at the reference record, which is a place of the conflict too (spec
             # §4: each place in the files being checked): a pre-commit run that names
             # only the People file said nothing of it.
+            # Each place once: a Backstage user is a record per group it is a member of,
+            # all at the user.
             here = ref_field.place
-            shown = [f"'{f.value}' at {_where(f.place, here)}" for f in differing[:MAX_NAMED]]
+            places = list(dict.fromkeys((f.value, f.place) for f in differing))
+            shown = [f"'{value}' at {_where(place, here)}" for value, place in places[:MAX_NAMED]]
             yield org_finding(
                 ConflictingPerson, here,
-                f"{pid}'s {name} is '{ref_field.value}' here but {_others(shown, len(differing))}",
+                f"{pid}'s {name} is '{ref_field.value}' here but {_others(shown, len(places))}",
                 entity=pid, detail=name,
-                related=tuple(f.place.location for f in differing[:MAX_NAMED]))
+                related=tuple(place.location for _, place in places[:MAX_NAMED]))
 
 
 class DuplicateTeam(Rule):
