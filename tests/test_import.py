@@ -737,6 +737,14 @@ def test_a_long_list_is_edited_in_one_pass(monkeypatch):
         raise AssertionError("an item deleted one by one")
 
     monkeypatch.setattr(CommentedSeq, "__delitem__", refuse)
+    # And the lines moved after an item are joined once, not appended item by item
+    # (the text grew by a copy per item removed).
+    from orglint.importers import writer
+
+    follows: list[int] = []
+    real = writer._follow
+    monkeypatch.setattr(writer, "_follow",
+                        lambda slots, at, lines: (follows.append(at), real(slots, at, lines)))
     n = 3000
     yaml = _yaml()
     doc = yaml.load("spec:\n  systems:\n" + "".join(
@@ -746,3 +754,4 @@ def test_a_long_list_is_edited_in_one_pass(monkeypatch):
     assert out.startswith("spec:\n  systems:\n    - s0  # c0\n    # line 0\n    # line 1\n")
     assert out.endswith(f"    # line {n - 2}\n    - s{n - 1}  # c{n - 1}\n    # line {n - 1}\n")
     assert out.count("# line") == n and out.count("# c") == 2
+    assert len(follows) <= 2, follows

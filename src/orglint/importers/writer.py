@@ -163,7 +163,10 @@ def _edit(mapping: Any, key: str, current: Any, value: list[Any],
     ca = getattr(current, "ca", None)
     old: dict[int, Any] = dict(ca.items) if ca is not None else {}
     tail = _split_off(old, len(current) - 1)
-    lead = ""
+    # The lines moved, joined once each: appended one by one, the text after an item
+    # kept grew by a copy per item removed (quadratic).
+    lead: list[str] = []
+    moved: dict[int, list[str]] = {}
     kept: list[Any] = []
     slots: dict[int, Any] = {}
     for index, item in enumerate(list(current)):
@@ -173,12 +176,10 @@ def _edit(mapping: Any, key: str, current: Any, value: list[Any],
             kept.append(item)
             continue
         lines = _split_off(old, index)
-        if not lines:
-            continue
-        if kept:
-            _follow(slots, len(kept) - 1, lines)
-        else:
-            lead += lines
+        if lines:
+            (moved.setdefault(len(kept) - 1, []) if kept else lead).append(lines)
+    for at, pieces in moved.items():
+        _follow(slots, at, "".join(pieces))
     list.clear(current)  # not ruamel's: the comments are renumbered here, once
     list.extend(current, kept)
     if ca is not None:
@@ -189,7 +190,7 @@ def _edit(mapping: Any, key: str, current: Any, value: list[Any],
         return
     if len(current):
         if lead:
-            _lead(current, lead, mapping, key)
+            _lead(current, "".join(lead), mapping, key)
         if tail:
             _follow(ca.items, len(current) - 1, tail)
         return
@@ -197,8 +198,8 @@ def _edit(mapping: Any, key: str, current: Any, value: list[Any],
     # items and after them close it, after the key's own comment if it has one (both
     # where ruamel keeps a flow list's end-of-line comment).
     before = ca.comment[1] if ca.comment is not None and ca.comment[1] else []
-    lines = "".join(" " * (token.column or 0) + token.value.lstrip(" ")
-                    for token in before) + lead + tail
+    lines = "".join([*(" " * (token.column or 0) + token.value.lstrip(" ")
+                       for token in before), *lead, tail])
     slot = mapping.ca.items.get(key)
     own = slot[2] if slot is not None else None
     ca.comment = None
