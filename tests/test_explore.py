@@ -288,3 +288,11 @@ def test_roles_lists_each_rule_once(run_cli, role):
     rules = out.split("Rules around this role:")[1].split("\n\n")[0].splitlines()
     assert "  ORG107 pipeline-role-conflation [warning]" in rules
     assert len(rules) == len(set(rules)), out
+
+
+def test_roles_gives_a_reason_with_its_team_size_filled_in(run_cli):
+    # ORG109's reason names the size its rule runs with; where no team is checked (the
+    # role's page, its JSON), the pattern's own (found by review: '{limit}' shown raw).
+    data = json.loads(run_cli("roles", "mlops-engineer", "--output-format", "json").out)
+    [why] = [p["why"] for p in data["anti_patterns"] if p["code"] == "ORG109"]
+    assert why.startswith("past a team size of 5,") and "{" not in why

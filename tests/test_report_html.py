@@ -157,6 +157,17 @@ def test_explorer_has_every_role_and_composer_every_control(examples_html):
     assert page.find("ol", id="mix") and page.find("ul", id="gaps")
 
 
+def test_explorer_lists_each_rule_of_a_role_once_with_its_reasons(examples_html):
+    # ORG107 is a pattern for each direction of its pair: one item, both reasons; and
+    # ORG109's reason has its team size filled in (found by review).
+    panel = examples_html.split('<article class="role" data-role="mlops-engineer"', 1)[1]
+    panel = panel.split("</article>", 1)[0]
+    assert panel.count("<code>ORG107</code>") == 1
+    org107 = panel.split("<code>ORG107</code>", 1)[1].split("</li>", 1)[0]
+    assert org107.count("<br>") == 2  # the severity's line break, then the two reasons'
+    assert "past a team size of 5," in panel and "{limit}" not in panel
+
+
 def _answer(data, size, maturity, systems):
     """What the page's script looks up: no logic but the index."""
     mask = sum(1 << data["systems"].index(s) for s in systems)

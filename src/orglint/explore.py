@@ -18,6 +18,7 @@ from orglint.matrix import AntiPattern, Matrix
 from orglint.mix import MixSeat, Need, RuleRef
 from orglint.ntuple import NamedTuple
 from orglint.rules.coverage import recommended_mix
+from orglint.rules.patterns import reason
 from orglint.titles import Resolution
 from orglint.wording import plural
 
@@ -52,7 +53,7 @@ def role_json(matrix: Matrix, role_id: str) -> dict[str, Any]:
         "anti_pattern": role.anti_pattern,
         "aliases": role.aliases,
         "anti_patterns": [{"code": p.code, "name": p.name, "severity": p.severity,
-                           "kind": p.kind, "why": p.why}
+                           "kind": p.kind, "why": reason(p)}
                           for p in patterns_for(matrix, role_id)],
     }
 

@@ -296,10 +296,15 @@ def _explorer(view: OrgView) -> str:
             for key, label in (("day_one", "Day one"), ("month_three", "Month three"),
                                ("senior", "Senior")) if bar.get(key))
         tools = "".join(f"<li>{e(t)}</li>" for t in data["tools"])
+        # One item a rule: ORG107 is a pattern for each direction of its pair.
+        rules: dict[str, list[dict[str, object]]] = {}
+        for p in data["anti_patterns"]:
+            rules.setdefault(p["code"], []).append(p)
         patterns = "".join(
             f"<li><code>{e(p['code'])}</code> {e(p['name'])} <span class=\"sev-"
-            f"{e(p['severity'])}\">{e(p['severity'])}</span><br><small>{e(p['why'] or '')}"
-            "</small></li>" for p in data["anti_patterns"])
+            f"{e(p['severity'])}\">{e(p['severity'])}</span><br><small>"
+            + "<br>".join(e(q["why"]) for q in same if q["why"]) + "</small></li>"
+            for same in rules.values() for p in same[:1])
         owns = "".join(f"<li><code>{e(k)}</code> {e(v)}</li>" for k, v in data["owns"].items())
         panels.append(
             f"<article class=\"role\" data-role=\"{e(role_id)}\"{'' if n == 0 else ' hidden'}>"

@@ -78,11 +78,8 @@ def _holds_both(pattern: AntiPattern, ctx: TeamContext, options: Any,
             a = [r for r in owns if r in first_set]
             b = [r for r in owns if r in second_set]
             work = f"{_held(ctx, first, a)} and {_held(ctx, second, b)}"
-            # The reason may name the size ("past a team size of {limit}"): the one the
-            # rule runs with, which `team-size:` can change.
-            why = render(values["why"], {"limit": limit})
             text = render(pattern.message, {**values, "member": member.id, "roles_work": work,
-                                            "limit": limit, "why": why})
+                                            "limit": limit, "why": reason(pattern, limit)})
             yield ctx.finding(pattern, member.at("id"), text, entity=member.id)
 
 
@@ -143,6 +140,14 @@ def both_sizes(rules: Iterable[Any]) -> dict[str, int]:
         if isinstance(size, int):
             out[rule.code] = size
     return out
+
+
+def reason(pattern: AntiPattern, limit: int | None = None) -> str:
+    """A pattern's ``why``, where it may name the team size a holds-both rule runs with
+    ("past a team size of {limit}"): ``limit``, else the pattern's own."""
+    if pattern.kind != "holds-both" or "{" not in pattern.why:
+        return pattern.why
+    return render(pattern.why, {"limit": limit if limit is not None else _limit(pattern, None)})
 
 
 def _shared_limit(pattern: AntiPattern, ctx: TeamContext) -> int:
