@@ -220,8 +220,10 @@ def test_composer_follows_real_typing(loaded):
     assert "orglint compose --size 41" in page.inner_text("#compose-note")
     # A size compose cannot take gets no command to run (found by review: "--size 0",
     # "--size  --maturity").
-    for typed in ("0", "7.5", "", "-3"):
+    for typed in ("0", "7.5", "", "-3", "41.0", "5e1"):
         page.fill("input#size", typed)
         note = page.inner_text("#compose-note")
         assert page.locator("ol#mix > li").count() == 0
-        assert "whole number of people" in note and "orglint compose" not in note, note
+        assert "whole number of people" in note and "--size" not in note, (typed, note)
+    page.fill("input#size", "5000")
+    assert "takes teams of 1 to 1000 people" in page.inner_text("#compose-note")

@@ -887,12 +887,12 @@ def _roles(args: argparse.Namespace) -> int:
 
 
 def _compose(args: argparse.Namespace) -> int:
-    from orglint.explore import compose, compose_text
+    from orglint.explore import COMPOSE_MAX, compose, compose_text
     from orglint.schema import did_you_mean
 
     matrix = _matrix(args)
-    if args.size < 1 or args.size > 1000:
-        raise UsageError("--size must be from 1 to 1000")
+    if args.size < 1 or args.size > COMPOSE_MAX:
+        raise UsageError(f"--size must be from 1 to {COMPOSE_MAX}")
     if args.maturity not in matrix.spec.maturity:
         raise UsageError(f"unknown maturity '{args.maturity}'"
                          f"{did_you_mean(args.maturity, matrix.spec.maturity)}; one of "

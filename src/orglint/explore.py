@@ -193,6 +193,9 @@ class Composition:
         }
 
 
+COMPOSE_MAX = 1000  # the largest team `orglint compose --size` takes
+
+
 def compose(matrix: Matrix, size: int, maturity: str, systems: list[str]) -> Composition:
     """The composer: ``recommended_mix`` plus the stage's practices and the gaps.
 

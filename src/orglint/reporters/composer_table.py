@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from itertools import combinations
 from typing import Any
 
-from orglint.explore import compose
+from orglint.explore import COMPOSE_MAX, compose
 from orglint.matrix import Matrix
 
 MAX_SIZE = 40
@@ -93,6 +93,7 @@ def _build(matrix: Matrix, wanted: list[int], max_size: int) -> dict[str, Any]:
             rows.append(row)
     return {
         "max": max_size,
+        "compose_max": COMPOSE_MAX,
         "roles": roles,
         "systems": systems,
         "maturities": list(matrix.spec.maturity),

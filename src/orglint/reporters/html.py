@@ -411,11 +411,16 @@ SCRIPT = """
         chosen.push(boxes[i].value);
       }
     }
-    var command = "orglint compose --size " + size.value + " --maturity " + maturity.value +
+    var command = "orglint compose --size " + n + " --maturity " + maturity.value +
       (chosen.length ? " --systems " + chosen.join(",") : "");
-    if (size.value.trim() === "" || !Number.isInteger(n) || n < 1) {
-      // No command to offer: compose takes a whole number of people, 1 or more.
+    // A command only for a size compose takes, written as compose reads it ("41.0" and
+    // "5e1" are no --size; 5000 is past compose's own bound).
+    if (!Number.isInteger(n) || n < 1 || String(n) !== size.value.trim()) {
       say("A team's size is a whole number of people, 1 or more.");
+      return;
+    }
+    if (n > data.compose_max) {
+      say("orglint compose takes teams of 1 to " + data.compose_max + " people.");
       return;
     }
     if (n > data.max) {
