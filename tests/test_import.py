@@ -755,3 +755,42 @@ def test_a_long_list_is_edited_in_one_pass(monkeypatch):
     assert out.endswith(f"    # line {n - 2}\n    - s{n - 1}  # c{n - 1}\n    # line {n - 1}\n")
     assert out.count("# line") == n and out.count("# c") == 2
     assert len(follows) <= 2, follows
+
+
+def test_a_file_whose_comment_ruamel_cannot_keep_is_not_written(run_cli, tmp_path):
+    # A comment inside a list or mapping written in flow style over several lines is
+    # dropped by ruamel when it writes the file, whatever was edited (found by review):
+    # the import refuses that file, writing nothing, rather than lose the comment.
+    src = tmp_path / "src"
+    src.mkdir()
+    catalog = dedent("""\
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata:
+          name: ml
+          annotations: {orglint.dev/maturity: pilot, orglint.dev/systems: model-serving}
+        spec: {type: team, children: []}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata: {name: ann, annotations: {orglint.dev/role: ml-engineer}}
+        spec: {profile: {displayName: Ann}, memberOf: [ml]}
+        """)
+    (src / "org.yaml").write_text(catalog)
+    assert run_cli("import", "backstage", "src", "--output", "out").code == 0
+    team = tmp_path / "out" / "ml.yaml"
+    team.write_text(team.read_text().replace(
+        "  systems: [model-serving]\n",
+        "  systems: [\n    model-serving,  # on call\n  ]\n"))
+    before = team.read_bytes()
+    (src / "org.yaml").write_text(catalog.replace("systems: model-serving",
+                                                  "systems: 'model-serving, streaming'"))
+    done = run_cli("import", "backstage", "src", "--output", "out")
+    assert done.code == 2 and "a comment would be lost ('# on call')" in done.err, done.err
+    assert team.read_bytes() == before
+    # In block style it is kept.
+    team.write_text(team.read_text().replace(
+        "  systems: [\n    model-serving,  # on call\n  ]\n",
+        "  systems:\n    - model-serving  # on call\n"))
+    assert run_cli("import", "backstage", "src", "--output", "out").code == 0
+    assert "- model-serving  # on call\n    - streaming\n" in team.read_text()

@@ -143,7 +143,7 @@ _BREAK = re.compile("\r\n|[\r\n]")
 
 
 def _edit(mapping: Any, key: str, current: Any, value: list[Any],
-          have: Counter[Any]) -> None:
+          have: Counter[Any], dropped: list[str]) -> None:
     """``mapping[key]``, the list ``current``, made to hold the items of ``value`` (as a
     multiset) in one pass: an item that stays keeps its place and its comments, one
     removed takes only its own end-of-line comment with it, the new ones go at the end.
@@ -178,6 +178,9 @@ def _edit(mapping: Any, key: str, current: Any, value: list[Any],
         lines = _split_off(old, index)
         if lines:
             (moved.setdefault(len(kept) - 1, []) if kept else lead).append(lines)
+        own = old[index][0] if old.get(index) else None
+        if own is not None and own.value.strip():
+            dropped.append(own.value.strip())
     for at, pieces in moved.items():
         _follow(slots, at, "".join(pieces))
     list.clear(current)  # not ruamel's: the comments are renumbered here, once
@@ -290,6 +293,9 @@ class _Merge:
     def __init__(self, roled: set[str]) -> None:
         self.changed = False
         self.roled = roled  # people with a role in the files, by the source or by hand
+        # The end-of-line comments of the items removed from lists, which go with them:
+        # the only comments the file written may lack.
+        self.dropped: list[str] = []
 
     def put(self, mapping: Any, key: str, value: Any) -> None:
         current = mapping.get(key)
@@ -303,7 +309,7 @@ class _Merge:
             want = Counter(value)
             if have == want:
                 return
-            _edit(mapping, key, current, value, have)
+            _edit(mapping, key, current, value, have, self.dropped)
         else:
             mapping[key] = _node(value)
         self.changed = True
@@ -453,7 +459,25 @@ def _output(path: Path, build: Any, kind: str, name: str | None, roled: set[str]
         from orglint.comments import keep_gaps
 
         new = keep_gaps(text, new)  # each end-of-line comment as far from its line
+        _kept_comments(path, text, new, merge.dropped)
     return Output(path, new, original)
+
+
+def _kept_comments(path: Path, before: str, after: str, dropped: list[str]) -> None:
+    """Refuse a file written without a comment of it, but those of the items removed.
+    ruamel, which writes the files, keeps no comment inside a list or mapping written in
+    flow style over several lines: such a file is not written, rather than written
+    without the comment."""
+    from orglint.comments import comments
+
+    missing = (Counter(c.text.strip() for c in comments(before))
+               - Counter(c.text.strip() for c in comments(after)) - Counter(dropped))
+    if missing:
+        lost = next(iter(missing))
+        raise ImportFailed(
+            f"{path}: not written: a comment would be lost ({printable(lost)!r}); a comment"
+            " inside a list or mapping written in flow style over several lines cannot be"
+            " kept: write it in block style, or move the comment")
 
 
 def _validate(path: Path, doc: Any, kind: str) -> None:
