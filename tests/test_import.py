@@ -794,3 +794,35 @@ def test_a_file_whose_comment_ruamel_cannot_keep_is_not_written(run_cli, tmp_pat
         "  systems:\n    - model-serving  # on call\n"))
     assert run_cli("import", "backstage", "src", "--output", "out").code == 0
     assert "- model-serving  # on call\n    - streaming\n" in team.read_text()
+
+
+def test_a_file_with_crlf_line_ends_keeps_them(run_cli, tmp_path):
+    # ruamel writes '\n', while the comments it kept hold their '\r\n': the file came
+    # back with both (found by review).
+    src = tmp_path / "src"
+    src.mkdir()
+    catalog = dedent("""\
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata:
+          name: ml
+          annotations: {orglint.dev/maturity: pilot, orglint.dev/systems: model-serving}
+        spec: {type: team, children: []}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata: {name: ann, annotations: {orglint.dev/role: ml-engineer}}
+        spec: {profile: {displayName: Ann}, memberOf: [ml]}
+        """)
+    (src / "org.yaml").write_text(catalog)
+    assert run_cli("import", "backstage", "src", "--output", "out").code == 0
+    team = tmp_path / "out" / "ml.yaml"
+    text = team.read_text().replace("  systems: [model-serving]\n",
+                                    "  # what we run\n  systems:\n    - model-serving\n")
+    team.write_bytes(text.replace("\n", "\r\n").encode())
+    (src / "org.yaml").write_text(catalog.replace("systems: model-serving",
+                                                  "systems: 'model-serving, streaming'"))
+    assert run_cli("import", "backstage", "src", "--output", "out").code == 0
+    raw = team.read_bytes()
+    assert b"streaming" in raw and b"# what we run" in raw
+    assert raw.count(b"\r\n") == raw.count(b"\n"), raw

@@ -460,6 +460,10 @@ def _output(path: Path, build: Any, kind: str, name: str | None, roled: set[str]
 
         new = keep_gaps(text, new)  # each end-of-line comment as far from its line
         _kept_comments(path, text, new, merge.dropped)
+        if "\r\n" in text and text.count("\r\n") == text.count("\n"):
+            # Its line ends as the file had them (ruamel writes '\n', and its comments
+            # kept their '\r\n': the file came back with both).
+            new = new.replace("\r\n", "\n").replace("\n", "\r\n")
     return Output(path, new, original)
 
 
