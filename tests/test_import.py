@@ -691,28 +691,36 @@ def test_a_list_edited_item_by_item_keeps_every_comment_line(before, value, afte
     assert _dump(yaml, doc) == after
 
 
+ML_CATALOG = dedent("""\
+    apiVersion: backstage.io/v1alpha1
+    kind: Group
+    metadata:
+      name: ml
+      annotations: {orglint.dev/maturity: pilot, orglint.dev/systems: model-serving}
+    spec: {type: team, children: []}
+    ---
+    apiVersion: backstage.io/v1alpha1
+    kind: User
+    metadata: {name: ann, annotations: {orglint.dev/role: ml-engineer}}
+    spec: {profile: {displayName: Ann}, memberOf: [ml]}
+    """)
+
+
+def _imported_ml(run_cli, tmp_path):
+    """A Backstage catalog of one team, ml, imported once: its folder and the team file."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "org.yaml").write_text(ML_CATALOG)
+    assert run_cli("import", "backstage", "src", "--output", "out").code == 0
+    return src, tmp_path / "out" / "ml.yaml"
+
+
 def test_a_reimport_that_removes_a_first_item_writes_valid_yaml_and_keeps_both_comments(
         run_cli, tmp_path):
     # Found by review: the comment lines after a removed first item replaced the list's
     # own leading comment, and ruamel, which shares that comment with the key above,
     # wrote `systems:   -` (a file neither check nor the next import could read).
-    src = tmp_path / "src"
-    src.mkdir()
-    (src / "org.yaml").write_text(dedent("""\
-        apiVersion: backstage.io/v1alpha1
-        kind: Group
-        metadata:
-          name: ml
-          annotations: {orglint.dev/maturity: pilot, orglint.dev/systems: model-serving}
-        spec: {type: team, children: []}
-        ---
-        apiVersion: backstage.io/v1alpha1
-        kind: User
-        metadata: {name: ann, annotations: {orglint.dev/role: ml-engineer}}
-        spec: {profile: {displayName: Ann}, memberOf: [ml]}
-        """))
-    assert run_cli("import", "backstage", "src", "--output", "out").code == 0
-    team = tmp_path / "out" / "ml.yaml"
+    _, team = _imported_ml(run_cli, tmp_path)
     team.write_text(team.read_text().replace(
         "  systems: [model-serving]\n",
         "  systems:\n    # serving first, then the store\n    - feature-store\n"
@@ -761,30 +769,13 @@ def test_a_file_whose_comment_ruamel_cannot_keep_is_not_written(run_cli, tmp_pat
     # A comment inside a list or mapping written in flow style over several lines is
     # dropped by ruamel when it writes the file, whatever was edited (found by review):
     # the import refuses that file, writing nothing, rather than lose the comment.
-    src = tmp_path / "src"
-    src.mkdir()
-    catalog = dedent("""\
-        apiVersion: backstage.io/v1alpha1
-        kind: Group
-        metadata:
-          name: ml
-          annotations: {orglint.dev/maturity: pilot, orglint.dev/systems: model-serving}
-        spec: {type: team, children: []}
-        ---
-        apiVersion: backstage.io/v1alpha1
-        kind: User
-        metadata: {name: ann, annotations: {orglint.dev/role: ml-engineer}}
-        spec: {profile: {displayName: Ann}, memberOf: [ml]}
-        """)
-    (src / "org.yaml").write_text(catalog)
-    assert run_cli("import", "backstage", "src", "--output", "out").code == 0
-    team = tmp_path / "out" / "ml.yaml"
+    src, team = _imported_ml(run_cli, tmp_path)
     team.write_text(team.read_text().replace(
         "  systems: [model-serving]\n",
         "  systems: [\n    model-serving,  # on call\n  ]\n"))
     before = team.read_bytes()
-    (src / "org.yaml").write_text(catalog.replace("systems: model-serving",
-                                                  "systems: 'model-serving, streaming'"))
+    (src / "org.yaml").write_text(ML_CATALOG.replace("systems: model-serving",
+                                                     "systems: 'model-serving, streaming'"))
     done = run_cli("import", "backstage", "src", "--output", "out")
     assert done.code == 2 and "a comment would be lost ('# on call')" in done.err, done.err
     assert team.read_bytes() == before
@@ -799,29 +790,12 @@ def test_a_file_whose_comment_ruamel_cannot_keep_is_not_written(run_cli, tmp_pat
 def test_a_file_with_crlf_line_ends_keeps_them(run_cli, tmp_path):
     # ruamel writes '\n', while the comments it kept hold their '\r\n': the file came
     # back with both (found by review).
-    src = tmp_path / "src"
-    src.mkdir()
-    catalog = dedent("""\
-        apiVersion: backstage.io/v1alpha1
-        kind: Group
-        metadata:
-          name: ml
-          annotations: {orglint.dev/maturity: pilot, orglint.dev/systems: model-serving}
-        spec: {type: team, children: []}
-        ---
-        apiVersion: backstage.io/v1alpha1
-        kind: User
-        metadata: {name: ann, annotations: {orglint.dev/role: ml-engineer}}
-        spec: {profile: {displayName: Ann}, memberOf: [ml]}
-        """)
-    (src / "org.yaml").write_text(catalog)
-    assert run_cli("import", "backstage", "src", "--output", "out").code == 0
-    team = tmp_path / "out" / "ml.yaml"
+    src, team = _imported_ml(run_cli, tmp_path)
     text = team.read_text().replace("  systems: [model-serving]\n",
                                     "  # what we run\n  systems:\n    - model-serving\n")
     team.write_bytes(text.replace("\n", "\r\n").encode())
-    (src / "org.yaml").write_text(catalog.replace("systems: model-serving",
-                                                  "systems: 'model-serving, streaming'"))
+    (src / "org.yaml").write_text(ML_CATALOG.replace("systems: model-serving",
+                                                     "systems: 'model-serving, streaming'"))
     assert run_cli("import", "backstage", "src", "--output", "out").code == 0
     raw = team.read_bytes()
     assert b"streaming" in raw and b"# what we run" in raw
