@@ -546,3 +546,18 @@ def test_a_temporary_name_is_cut_at_a_character(tmp_path, monkeypatch):
     [tmp] = made
     encoded = os.fsencode(tmp)
     assert len(encoded) <= 255 and encoded.decode("utf-8").startswith("." + "\u00e9" * 116 + ".")
+
+
+def test_a_role_written_into_a_duplicate_removed_is_not_counted(run_cli, tmp_path):
+    # --unsafe-fixes removes a member listed twice; the role inferred for the copy went
+    # with it, and the summary counted it anyway (found by review).
+    (tmp_path / "t.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec:\n  maturity: pilot\n"
+        "  members:\n    - {id: a, name: A, title: Machine Learning Engineer}\n"
+        "    - {id: d, name: D, title: Data Scientist}\n"
+        "    - {id: d, name: D, title: Data Scientist}\n")
+    result = run_cli("check", "--no-config", "--no-cache", "t.yaml", "--unsafe-fixes", "--fix",
+                     cwd=tmp_path)
+    text = (tmp_path / "t.yaml").read_text()
+    assert text.count("role:") == 2 and text.count("id: d") == 1, text
+    assert "Wrote 2 roles inferred from titles." in result.out, result.out

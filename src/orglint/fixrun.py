@@ -94,9 +94,14 @@ def apply_fixes(result: Result, gathered: Gathered, *, roots: list[Path], diff_o
                 print(f"{line_start(source.display)}: fixed: {visible(fix.description)}",
                       file=sys.stderr)
         inferred = {id(fix) for fix in extra}
-        written = sum(1 for fix in planned.fixed if id(fix) in inferred)
-        roles += written
-        findings_fixed += len(planned.fixed) - written
+        # A role written into an entry that a fix of the same run removed (a duplicate
+        # member, with --unsafe-fixes) is not in the file: not counted as written.
+        removed = {(fix.doc, fix.path) for fix in planned.fixed if fix.action == "remove-item"}
+        applied = [fix for fix in planned.fixed if id(fix) in inferred]
+        roles += sum(1 for fix in applied
+                     if not any((fix.doc, fix.path[:n]) in removed
+                                for n in range(1, len(fix.path))))
+        findings_fixed += len(planned.fixed) - len(applied)
     return Fixed(findings_fixed, roles, fixed_stdin, frozenset(refused))
 
 
