@@ -800,3 +800,39 @@ def test_a_file_with_crlf_line_ends_keeps_them(run_cli, tmp_path):
     raw = team.read_bytes()
     assert b"streaming" in raw and b"# what we run" in raw
     assert raw.count(b"\r\n") == raw.count(b"\n"), raw
+
+
+def test_a_member_added_goes_before_the_lines_that_close_the_list(run_cli, tmp_path):
+    # A CSV re-import that adds a person put them after the comments that followed the
+    # last member (ruamel keeps those with the last value of that member; found by
+    # review).
+    (tmp_path / "hr.csv").write_text("id,name,team,title\nana,Ana,ml,ML Engineer\n"
+                                     "ben,Ben,ml,Data Scientist\n")
+    assert run_cli("import", "csv", "hr.csv", "--output", "out").code == 0
+    team = tmp_path / "out" / "ml.yaml"
+    team.write_text(team.read_text() + "    # end of members\n# end of file\n")
+    (tmp_path / "hr.csv").write_text("id,name,team,title\nana,Ana,ml,ML Engineer\n"
+                                     "ben,Ben,ml,Data Scientist\ndan,Dan,ml,MLOps Engineer\n")
+    assert run_cli("import", "csv", "hr.csv", "--output", "out").code == 0
+    assert team.read_text().endswith(
+        "    - id: ben  # from hr.csv row 3\n    - id: dan  # from hr.csv row 4\n"
+        "    # end of members\n# end of file\n"), team.read_text()
+    assert "0 written" in run_cli("import", "csv", "hr.csv", "--output", "out").out
+
+
+def test_a_crlf_file_in_its_own_indentation_keeps_it(run_cli, tmp_path):
+    # Its style was found by comparing ruamel's '\n' output with the CRLF text, which
+    # never matched: the file came back re-indented throughout (found by review).
+    src, team = _imported_ml(run_cli, tmp_path)
+    text = team.read_text().replace("  systems: [model-serving]\n",
+                                    "  systems:\n  - model-serving  # main\n")
+    text = text.replace("  members:\n    - id: ann", "  members:\n  - id: ann").replace(
+        "\n      role: ml-engineer", "\n    role: ml-engineer")
+    team.write_bytes(text.replace("\n", "\r\n").encode())
+    (src / "org.yaml").write_text(ML_CATALOG.replace("systems: model-serving",
+                                                     "systems: 'model-serving, streaming'"))
+    assert run_cli("import", "backstage", "src", "--output", "out").code == 0
+    after = team.read_bytes().decode()
+    assert after == text.replace("  - model-serving  # main\n",
+                                 "  - model-serving  # main\n  - streaming\n").replace(
+        "\n", "\r\n"), after

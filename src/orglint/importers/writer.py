@@ -221,11 +221,63 @@ def _edit(mapping: Any, key: str, current: Any, value: list[Any],
     ca.comment = [own, None]
 
 
+def _last_slot(node: Any) -> tuple[Any, int] | None:
+    """The comment slot after the last scalar of ``node`` (a mapping or a list, nested as
+    deep as its last values are): the slot list and the index in it of the comment that
+    follows that scalar."""
+    while isinstance(node, (dict, list)) and len(node) and hasattr(node, "ca"):
+        last: Any = list(node)[-1] if isinstance(node, dict) else len(node) - 1
+        value = node[last]
+        style: Any = getattr(value, "fa", None)  # ruamel's, on the nodes it made
+        if isinstance(value, (dict, list)) and len(value) and style is not None \
+                and not style.flow_style():
+            node = value
+            continue
+        return node.ca.items.setdefault(last, [None, None, None, None]), \
+            2 if isinstance(node, dict) else 0
+    return None
+
+
+def _detach_tail(node: Any) -> str:
+    """The comment lines after the last scalar of ``node``, taken from it."""
+    found = _last_slot(node)
+    return _take_lines(*found) if found is not None else ""
+
+
+def _attach_tail(node: Any, lines: str) -> None:
+    """Put comment ``lines`` after the last scalar of ``node``, after its own comment."""
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    found = _last_slot(node)
+    if found is None:
+        return
+    slot, at = found
+    if slot[at] is None:
+        slot[at] = CommentToken("\n" + lines, CommentMark(0), None)
+    else:
+        _append_lines(slot[at], lines)
+
+
+def _append_lines(token: Any, lines: str) -> None:
+    """Comment ``lines`` after the text of ``token`` (one made by ruamel's
+    ``yaml_add_eol_comment`` has no line break at its end)."""
+    if not token.value.endswith(("\n", "\r")):
+        token.value += "\n"
+    token.value += lines
+
+
 def _split_off(slots: dict[int, Any], index: int) -> str:
     """The comment lines (and blank lines) after item ``index``, taken from its slot;
     its own end-of-line comment stays."""
     slot: Any = slots.get(index) if index >= 0 else None
-    token = slot[0] if slot else None
+    return _take_lines(slot, 0) if slot else ""
+
+
+def _take_lines(slot: list[Any], at: int) -> str:
+    """The lines after the first of the comment token ``slot[at]``, taken from it: what
+    follows a value, not its own end-of-line comment."""
+    token = slot[at]
     if token is None:
         return ""
     found = _BREAK.search(token.value)
@@ -235,7 +287,7 @@ def _split_off(slots: dict[int, Any], index: int) -> str:
     if found.start():
         token.value = token.value[:found.end()]
     else:  # no comment of its own: only the lines after it
-        slot[0] = None
+        slot[at] = None
     return str(rest)
 
 
@@ -248,7 +300,7 @@ def _follow(slots: dict[int, Any], index: int, lines: str) -> None:
     if slot[0] is None:
         slot[0] = CommentToken("\n" + lines, CommentMark(0), None)
     else:
-        slot[0].value += lines
+        _append_lines(slot[0], lines)
 
 
 def _lead(node: Any, lines: str, mapping: Any = None, key: str | None = None) -> None:
@@ -329,6 +381,9 @@ class _Merge:
         from ruamel.yaml.comments import CommentedMap
 
         index = {str(e["id"]): e for e in seq if isinstance(e, dict) and "id" in e}
+        # The comment lines after the last entry close the list: an entry added goes
+        # before them (ruamel keeps them with the last value of the last entry).
+        tail = _detach_tail(seq[-1]) if len(seq) else ""
         for item in items:
             entry = index.get(item.id)
             if entry is None:
@@ -341,6 +396,8 @@ class _Merge:
             for field in fields:
                 if field in item.fields:
                     self.put(entry, field, item.fields[field])
+        if tail:
+            _attach_tail(seq[-1], tail)
         seen = {item.id for item in items}
         self.roled.update(person_id for person_id, entry in index.items() if "role" in entry)
         for person_id in index:
@@ -443,6 +500,13 @@ def _check_kind(path: Path, doc: Any, kind: str, name: str | None) -> None:
 
 def _output(path: Path, build: Any, kind: str, name: str | None, roled: set[str]) -> Output:
     text, original = _existing(path)
+    # A file with CRLF line ends is read and merged with '\n' ones, which ruamel writes,
+    # and written back with its own: read as they are, its style was never recognised
+    # (the file came back re-indented) and its comments kept their '\r'.
+    crlf = text is not None and "\r\n" in text and text.count("\r\n") == text.count("\n")
+    if crlf:
+        assert text is not None
+        text = text.replace("\r\n", "\n")
     merge = _Merge(roled)
     if text is None:
         yaml, doc = _yaml(), None
@@ -460,10 +524,8 @@ def _output(path: Path, build: Any, kind: str, name: str | None, roled: set[str]
 
         new = keep_gaps(text, new)  # each end-of-line comment as far from its line
         _kept_comments(path, text, new, merge.dropped)
-        if "\r\n" in text and text.count("\r\n") == text.count("\n"):
-            # Its line ends as the file had them (ruamel writes '\n', and its comments
-            # kept their '\r\n': the file came back with both).
-            new = new.replace("\r\n", "\n").replace("\n", "\r\n")
+        if crlf:
+            new = new.replace("\n", "\r\n")
     return Output(path, new, original)
 
 
