@@ -296,3 +296,19 @@ def test_roles_gives_a_reason_with_its_team_size_filled_in(run_cli):
     data = json.loads(run_cli("roles", "mlops-engineer", "--output-format", "json").out)
     [why] = [p["why"] for p in data["anti_patterns"] if p["code"] == "ORG109"]
     assert why.startswith("past a team size of 5,") and "{" not in why
+
+
+def test_roles_gives_the_team_size_the_configuration_sets(run_cli, tmp_path):
+    # ORG109 `team-size: 3`: its findings say 3, and so must the role's page and the
+    # report's explorer (found by the third review: they said the matrix's 5).
+    (tmp_path / ".orglint.yaml").write_text("rules:\n  ORG109: {team-size: 3}\n")
+    data = json.loads(run_cli("roles", "mlops-engineer", "--output-format", "json",
+                              cwd=tmp_path).out)
+    [why] = [p["why"] for p in data["anti_patterns"] if p["code"] == "ORG109"]
+    assert why.startswith("past a team size of 3,"), why
+    (tmp_path / "t.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec:\n  maturity: pilot\n"
+        "  members:\n    - {id: a, role: ml-engineer}\n")
+    page = run_cli("check", "t.yaml", "--no-cache", "--output-format", "html",
+                   cwd=tmp_path).out
+    assert "past a team size of 3," in page and "past a team size of 5," not in page

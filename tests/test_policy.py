@@ -947,6 +947,13 @@ def test_a_broken_team_file_that_mentions_policies_in_a_comment_is_its_own_org00
     '{"apiVersion":"orglint/v1","metadata":{"name":"p"},"spec":{"rules":[{"code":"ACME009",'
     '"name":"always","target":"team","expression":"false","message":"always fires",'
     '"docs":{"why":"rule #1"}}]},"kind":"Policy"}\n',
+    # A tag or an anchor on the kind's value (found by the third review).
+    "kind: !!str Policy\napiVersion: orglint/v1\nmetadata: {name: p}\nspec:\n  rules:\n"
+    "    - {code: ACME009, name: always, target: team, expression: 'false',"
+    " message: always fires}\n",
+    "kind: &k Policy\napiVersion: orglint/v1\nmetadata: {name: p}\nspec:\n  rules:\n"
+    "    - {code: ACME009, name: always, target: team, expression: 'false',"
+    " message: always fires}\n",
 ])
 def test_a_policy_file_of_the_org_is_found_in_any_style(tmp_path, run_cli, text):
     (tmp_path / ".orglint.yaml").write_text("paths: ['*.yaml']\n")
@@ -954,3 +961,19 @@ def test_a_policy_file_of_the_org_is_found_in_any_style(tmp_path, run_cli, text)
     (tmp_path / "pol.yaml").write_text(text, newline="")
     done = run_cli("check", "--no-cache")
     assert "team.yaml:4:9: ACME009 [warning] always fires" in done.out, done.out + done.err
+
+
+def test_a_duplicate_key_in_a_team_file_that_names_policies_is_its_own_finding(tmp_path,
+                                                                              run_cli):
+    # A duplicate key (ORG002) loses no document: the file is judged by what it holds,
+    # a Team, not by its bytes (found by the third review: exit 2, all findings hidden).
+    (tmp_path / ".orglint.yaml").write_text("paths: ['*.yaml']\n")
+    (tmp_path / "team.yaml").write_text(TEAM)
+    (tmp_path / "a.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: Team\nmetadata:\n  name: a\n"
+        "  labels: {kind: Policy}\nspec:\n  maturity: pilot\n  maturity: pilot\n"
+        "  members:\n    - {id: ana, role: ml-engineer}\n")
+    done = run_cli("check", "--no-cache", "--output-format", "json")
+    assert done.code == 1, done.err
+    found = {(f["file"], f["code"]) for f in json.loads(done.out)["findings"]}
+    assert ("a.yaml", "ORG002") in found and any(f == "team.yaml" for f, _ in found)

@@ -845,10 +845,22 @@ def _matrix(args: argparse.Namespace) -> Any:
     return load_matrix(settings.matrix, settings.limits.max_file_size)
 
 
+def _team_sizes(args: argparse.Namespace) -> dict[str, int]:
+    """The team sizes the configured holds-both rules run with (``team-size:``), only
+    when the configuration sets rule options (else the matrix's own are shown)."""
+    settings = _settings(args)
+    if not settings.rule_options:
+        return {}
+    from orglint.engine import plan, team_sizes
+
+    return team_sizes(plan(settings))
+
+
 def _roles(args: argparse.Namespace) -> int:
     from orglint.explore import role_json, role_text, roles_text
 
     matrix = _matrix(args)
+    sizes = _team_sizes(args)
     if args.list is not None:
         from orglint.ids import ids_json, ids_text
 
@@ -861,15 +873,15 @@ def _roles(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.role is None:
         if args.output_format == "json":
-            print(json_text([role_json(matrix, r) for r in matrix.roles]))
+            print(json_text([role_json(matrix, r, sizes) for r in matrix.roles]))
         else:
             print(roles_text(matrix), end="")
         return EXIT_OK
     if args.role in matrix.roles:
         if args.output_format == "json":
-            print(json_text(role_json(matrix, args.role)))
+            print(json_text(role_json(matrix, args.role, sizes)))
         else:
-            print(role_text(matrix, args.role), end="")
+            print(role_text(matrix, args.role, sizes), end="")
         return EXIT_OK
     from orglint.explore import title_json, title_text
     from orglint.schema import closest, did_you_mean

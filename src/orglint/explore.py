@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import textwrap
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +30,10 @@ def patterns_for(matrix: Matrix, role: str) -> list[AntiPattern]:
             or any(matrix.owner(r) == role for r in p.responsibilities)]
 
 
-def role_json(matrix: Matrix, role_id: str) -> dict[str, Any]:
+def role_json(matrix: Matrix, role_id: str,
+              sizes: Mapping[str, int] | None = None) -> dict[str, Any]:
+    """One role of the matrix as data; ``sizes``: the team sizes its holds-both rules
+    run with (``engine.team_sizes``), named by their reasons."""
     role = matrix.roles[role_id]
     return {
         "id": role_id,
@@ -53,7 +57,7 @@ def role_json(matrix: Matrix, role_id: str) -> dict[str, Any]:
         "anti_pattern": role.anti_pattern,
         "aliases": role.aliases,
         "anti_patterns": [{"code": p.code, "name": p.name, "severity": p.severity,
-                           "kind": p.kind, "why": reason(p)}
+                           "kind": p.kind, "why": reason(p, (sizes or {}).get(p.code))}
                           for p in patterns_for(matrix, role_id)],
     }
 
@@ -73,8 +77,8 @@ def roles_text(matrix: Matrix) -> str:
     return defused("\n".join(lines)) + "\n"
 
 
-def role_text(matrix: Matrix, role_id: str) -> str:
-    data = role_json(matrix, role_id)
+def role_text(matrix: Matrix, role_id: str, sizes: Mapping[str, int] | None = None) -> str:
+    data = role_json(matrix, role_id, sizes)
     lines = [f"{visible(data['title'])} ({visible(role_id)})", "", _wrap(data["summary"], "")]
     if not data["in_matrix"]:
         lines += ["", "Allowed on any team; not checked against the matrix."]

@@ -598,7 +598,7 @@ def declares(raw: bytes, name: bytes) -> bool:
 _BOM = b"\xef\xbb\xbf"
 
 
-PEOPLE_RE = deferred(rb"""\bkind['"]?\s*:\s*['"]?(?:People|Policy)\b""")
+PEOPLE_RE = deferred(rb"""\bkind['"]?\s*:\s*(?:[!&]\S*\s+)*['"]?(?:People|Policy)\b""")
 
 
 class Entry(NamedTuple):

@@ -75,6 +75,8 @@ class Allocation(NamedTuple):
 class OrgView(NamedTuple):
     matrix: Matrix
     teams: list[TeamView]  # every team of the org, in file order
+    # Holds-both pattern code -> the team size its rule runs with (as configured).
+    sizes: Mapping[str, int] = {}
 
     @property
     def shown(self) -> list[TeamView]:
@@ -173,7 +175,7 @@ def build(matrix: Matrix, gathered: Gathered, limits: Limits, *, whole: bool = T
             teams.append(_team(matrix, doc, data, people, group.file, group.file in named,
                                where.span(("metadata", "name")).line,
                                (entity.line, entity.end_line), both_sizes))
-    return OrgView(matrix, teams)
+    return OrgView(matrix, teams, dict(both_sizes or {}))
 
 
 def _read(gathered: Gathered, entry: Entry, limits: Limits

@@ -18,8 +18,9 @@ from orglint.lazyre import deferred
 from orglint.loader import Limits
 from orglint.reading import read_capped
 
-# `kind: Policy` anywhere in a file: which files are worth loading to see.
-POLICY_RE = deferred(rb"""\bkind['"]?\s*:\s*['"]?Policy\b""")
+# `kind: Policy` anywhere in a file, a tag or an anchor allowed before the value: which
+# files are worth loading to see.
+POLICY_RE = deferred(rb"""\bkind['"]?\s*:\s*(?:[!&]\S*\s+)*['"]?Policy\b""")
 
 
 def declares_policy(raw: bytes, limits: Limits) -> bool:
@@ -37,7 +38,9 @@ def declares_policy(raw: bytes, limits: Limits) -> bool:
     if any(isinstance(doc.data, dict) and doc.data.get("kind") == "Policy"
            for doc in loaded.documents):
         return True
-    return bool(loaded.findings) and declares(raw, b"Policy")
+    # Only a document lost to a YAML error (ORG001) may have been one: a duplicate key
+    # (ORG002) loses none.
+    return any(f.code == "ORG001" for f in loaded.findings) and declares(raw, b"Policy")
 
 
 def policy_files(settings: Settings, gathered: Gathered | None) -> list[tuple[Path, str]]:

@@ -289,7 +289,7 @@ def _explorer(view: OrgView) -> str:
                       for r in matrix.roles)
     panels = []
     for n, role_id in enumerate(matrix.roles):
-        data = role_json(matrix, role_id)
+        data = role_json(matrix, role_id, view.sizes)
         bar = data["skill_bar"] or {}
         bar_html = "".join(
             f"<dt>{label}</dt><dd>{e(bar[key])}</dd>"
