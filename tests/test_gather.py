@@ -294,3 +294,20 @@ def test_looking_for_a_declared_kind_is_linear_on_hostile_bytes(raw):
     started = time.process_time()
     declares(raw, b"People")
     assert time.process_time() - started < 2.0
+
+
+def test_the_kind_prefilters_are_linear_on_a_run_of_tags():
+    # A tag or an anchor may come before the kind's value; '!kind:' is no tag (found by
+    # review: each `kind` of a run of them scanned all those after it, and a 112 KB file
+    # took 20 s).
+    import time
+
+    from orglint.files import PEOPLE_RE
+    from orglint.policy.find import POLICY_RE
+
+    raw = b"kind: " + b"!kind: " * 150_000
+    for pattern in (PEOPLE_RE, POLICY_RE):
+        started = time.process_time()
+        assert pattern.search(raw) is None
+        assert time.process_time() - started < 2.0
+    assert PEOPLE_RE.search(b"kind: !!str People") and POLICY_RE.search(b"kind: &k Policy")

@@ -598,7 +598,9 @@ def declares(raw: bytes, name: bytes) -> bool:
 _BOM = b"\xef\xbb\xbf"
 
 
-PEOPLE_RE = deferred(rb"""\bkind['"]?\s*:\s*(?:[!&]\S*\s+)*['"]?(?:People|Policy)\b""")
+# A tag or an anchor may come before the value; one holds no ':' (``!kind:`` is no tag:
+# with it, each `kind` of a run of them scanned all those after it, quadratic).
+PEOPLE_RE = deferred(rb"""\bkind['"]?\s*:\s*(?:[!&][^\s:]*\s+)*['"]?(?:People|Policy)\b""")
 
 
 class Entry(NamedTuple):
