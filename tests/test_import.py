@@ -836,3 +836,49 @@ def test_a_crlf_file_in_its_own_indentation_keeps_it(run_cli, tmp_path):
     assert after == text.replace("  - model-serving  # main\n",
                                  "  - model-serving  # main\n  - streaming\n").replace(
         "\n", "\r\n"), after
+
+
+def test_the_last_members_list_emptied_keeps_the_closing_lines_after_it(run_cli, tmp_path):
+    # The lines after the last member were taken off before its list was emptied, and
+    # the list, left in block style, was written `owns:` / comment / `[]` (found by
+    # review: broken YAML).
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "org.yaml").write_text(dedent("""\
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata: {name: ml}
+        spec: {type: team, children: []}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata: {name: cat, annotations: {orglint.dev/owns: ""}}
+        spec: {memberOf: [ml]}
+        """))
+    (tmp_path / "out").mkdir()
+    team = tmp_path / "out" / "ml.yaml"
+    team.write_text("apiVersion: orglint/v1\nkind: Team\nmetadata:\n  name: ml\nspec:\n"
+                    "  maturity: pilot\n  members:\n    - id: cat\n      owns:\n"
+                    "        - data-pipelines\n  # end of members\n")
+    assert run_cli("import", "backstage", "src", "--output", "out").code == 0
+    assert team.read_text().endswith("    - id: cat\n      owns: []\n  # end of members\n")
+    assert "ORG001" not in run_cli("check", "--no-config", "--no-cache", str(team)).out
+
+
+def test_a_shared_list_keeps_its_comment_where_it_is_written(run_cli, tmp_path):
+    # The last member's list was an alias: the lines after its anchor's list were taken
+    # for the lines closing the members (found by review).
+    (tmp_path / "hr.csv").write_text("id,name,team,title\nalice,Alice,ml,ML Engineer\n"
+                                     "carol,Carol,ml,ML Engineer\n")
+    assert run_cli("import", "csv", "hr.csv", "--output", "out").code == 0
+    team = tmp_path / "out" / "ml.yaml"
+    team.write_text("apiVersion: orglint/v1\nkind: Team\nmetadata:\n  name: ml\nspec:\n"
+                    "  maturity: pilot\n  members:\n    - id: alice\n      owns: &o\n"
+                    "        - training-code\n      # between alice and carol\n"
+                    "    - id: carol\n      owns: *o\n  # closing\n")
+    (tmp_path / "hr.csv").write_text("id,name,team,title\nalice,Alice,ml,ML Engineer\n"
+                                     "carol,Carol,ml,ML Engineer\ndave,Dave,ml,MLOps Engineer\n")
+    assert run_cli("import", "csv", "hr.csv", "--output", "out").code == 0
+    assert team.read_text().endswith(
+        "        - training-code\n      # between alice and carol\n    - id: carol\n"
+        "      owns: *o\n    - id: dave  # from hr.csv row 4\n  # closing\n"), team.read_text()

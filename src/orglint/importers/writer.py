@@ -208,6 +208,7 @@ def _edit(mapping: Any, key: str, current: Any, value: list[Any],
     ca.comment = None
     if slot is not None:
         slot[3] = None
+    current.fa.set_flow_style()  # `[]` on its key's line, whatever comes after it
     if own is None and not lines:
         return
     if own is None:
@@ -217,7 +218,6 @@ def _edit(mapping: Any, key: str, current: Any, value: list[Any],
         own = CommentToken("\n", CommentMark(0), None)
         mapping.ca.items.setdefault(key, [None, None, None, None])[2] = own
     own.value += lines
-    current.fa.set_flow_style()
     ca.comment = [own, None]
 
 
@@ -229,8 +229,10 @@ def _last_slot(node: Any) -> tuple[Any, int] | None:
         last: Any = list(node)[-1] if isinstance(node, dict) else len(node) - 1
         value = node[last]
         style: Any = getattr(value, "fa", None)  # ruamel's, on the nodes it made
+        anchor: Any = getattr(value, "anchor", None)
+        # Not into a node written elsewhere (an alias's anchor): its comments are there.
         if isinstance(value, (dict, list)) and len(value) and style is not None \
-                and not style.flow_style():
+                and not style.flow_style() and not getattr(anchor, "value", None):
             node = value
             continue
         return node.ca.items.setdefault(last, [None, None, None, None]), \
