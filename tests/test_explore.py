@@ -312,3 +312,16 @@ def test_roles_gives_the_team_size_the_configuration_sets(run_cli, tmp_path):
     page = run_cli("check", "t.yaml", "--no-cache", "--output-format", "html",
                    cwd=tmp_path).out
     assert "past a team size of 3," in page and "past a team size of 5," not in page
+
+
+def test_roles_reads_the_team_size_without_checking_the_rest(run_cli, tmp_path):
+    # Explaining a role loads no policy and validates no selector: a configuration that
+    # a check would refuse for those (here, policies matching nothing) still explains
+    # roles, with the configured size (found by review: exit 2).
+    (tmp_path / ".orglint.yaml").write_text(
+        "rules: {ORG109: {team-size: 3}}\npolicies: ['nomatch/*.yaml']\n")
+    done = run_cli("roles", "mlops-engineer", "--output-format", "json", cwd=tmp_path)
+    assert done.code == 0, done.err
+    [why] = [p["why"] for p in json.loads(done.out)["anti_patterns"] if p["code"] == "ORG109"]
+    assert why.startswith("past a team size of 3,")
+    assert run_cli("roles", "ML Engineer", cwd=tmp_path).code == 0

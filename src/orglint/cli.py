@@ -845,22 +845,30 @@ def _matrix(args: argparse.Namespace) -> Any:
     return load_matrix(settings.matrix, settings.limits.max_file_size)
 
 
-def _team_sizes(args: argparse.Namespace) -> dict[str, int]:
-    """The team sizes the configured holds-both rules run with (``team-size:``), only
-    when the configuration sets rule options (else the matrix's own are shown)."""
-    settings = _settings(args)
-    if not settings.rule_options:
-        return {}
-    from orglint.engine import plan, team_sizes
+def _team_sizes(args: argparse.Namespace, matrix: Any) -> dict[str, int]:
+    """The team sizes the configured holds-both rules run with (``team-size:``), read
+    from the options as written: explaining a role checks nothing (no plan, no policy
+    loaded), and an option a check would refuse is left to that check."""
+    from orglint.selection import names_rule
 
-    return team_sizes(plan(settings))
+    options = _settings(args).rule_options
+    sizes: dict[str, int] = {}
+    for pattern in matrix.spec.anti_patterns:
+        if pattern.kind != "holds-both":
+            continue
+        for name, values in options.items():
+            size = values.get("team-size") if isinstance(values, dict) else None
+            if names_rule(name, pattern.code, pattern.name) and type(size) is int \
+                    and size >= 0:
+                sizes[pattern.code] = size
+    return sizes
 
 
 def _roles(args: argparse.Namespace) -> int:
     from orglint.explore import role_json, role_text, roles_text
 
     matrix = _matrix(args)
-    sizes = _team_sizes(args)
+    sizes = _team_sizes(args, matrix)
     if args.list is not None:
         from orglint.ids import ids_json, ids_text
 
