@@ -543,9 +543,10 @@ def _kept_comments(path: Path, before: str, after: str, dropped: list[str]) -> N
     if missing:
         lost = next(iter(missing))
         raise ImportFailed(
-            f"{path}: not written: a comment would be lost ({printable(lost)!r}); a comment"
-            " inside a list or mapping written in flow style over several lines cannot be"
-            " kept: write it in block style, or move the comment")
+            f"{path}: not written: a comment would be lost ({printable(lost)!r}); the YAML"
+            " writer cannot keep it where it is (inside a list or mapping written in flow"
+            " style over several lines, between a key and its value, around '---' or"
+            " '...'): move it, or write that list in block style")
 
 
 def _validate(path: Path, doc: Any, kind: str) -> None:
