@@ -954,6 +954,9 @@ def test_a_broken_team_file_that_mentions_policies_in_a_comment_is_its_own_org00
     "kind: &k Policy\napiVersion: orglint/v1\nmetadata: {name: p}\nspec:\n  rules:\n"
     "    - {code: ACME009, name: always, target: team, expression: 'false',"
     " message: always fires}\n",
+    "kind: !<tag:yaml.org,2002:str> Policy\napiVersion: orglint/v1\nmetadata: {name: p}\n"
+    "spec:\n  rules:\n    - {code: ACME009, name: always, target: team,"
+    " expression: 'false', message: always fires}\n",
 ])
 def test_a_policy_file_of_the_org_is_found_in_any_style(tmp_path, run_cli, text):
     (tmp_path / ".orglint.yaml").write_text("paths: ['*.yaml']\n")

@@ -599,8 +599,10 @@ _BOM = b"\xef\xbb\xbf"
 
 
 # A tag or an anchor may come before the value; one holds no ':' (``!kind:`` is no tag:
-# with it, each `kind` of a run of them scanned all those after it, quadratic).
-PEOPLE_RE = deferred(rb"""\bkind['"]?\s*:\s*(?:[!&][^\s:]*\s+)*['"]?(?:People|Policy)\b""")
+# with it, each `kind` of a run of them scanned all those after it, quadratic), but a
+# verbatim tag (``!<tag:yaml.org,2002:str>``), which never crosses another '!'.
+PEOPLE_RE = deferred(rb"""\bkind['"]?\s*:\s*(?:(?:!<!?[^>\s!]*>|[!&](?!<)[^\s:]*)\s+)*+"""
+                     rb"""['"]?(?:People|Policy)\b""")
 
 
 class Entry(NamedTuple):

@@ -20,7 +20,8 @@ from orglint.reading import read_capped
 
 # `kind: Policy` anywhere in a file, a tag or an anchor allowed before the value: which
 # files are worth loading to see.
-POLICY_RE = deferred(rb"""\bkind['"]?\s*:\s*(?:[!&][^\s:]*\s+)*['"]?Policy\b""")
+POLICY_RE = deferred(rb"""\bkind['"]?\s*:\s*(?:(?:!<!?[^>\s!]*>|[!&](?!<)[^\s:]*)\s+)*+"""
+                     rb"""['"]?Policy\b""")
 
 
 def declares_policy(raw: bytes, limits: Limits) -> bool:
