@@ -325,3 +325,17 @@ def test_roles_reads_the_team_size_without_checking_the_rest(run_cli, tmp_path):
     [why] = [p["why"] for p in json.loads(done.out)["anti_patterns"] if p["code"] == "ORG109"]
     assert why.startswith("past a team size of 3,")
     assert run_cli("roles", "ML Engineer", cwd=tmp_path).code == 0
+
+
+@pytest.mark.parametrize(("config", "size"), [
+    ("rules: {ORG109: {team_size: 3}}\n", 3),
+    ("rules: {mlops-ml-conflated: {team-size: '3'}}\n", 3),
+    ("rules: {ORG109: {team-size: 3}}\nignore: [ORG109]\n", 5),
+    ("rules: {ORG109: {team-size: 3}}\nseverity: {ORG109: 'off'}\n", 5),
+])
+def test_roles_reads_the_options_as_a_check_does(run_cli, tmp_path, config, size):
+    # The options parsed as `check` parses them, for the rules it runs (found by review).
+    (tmp_path / ".orglint.yaml").write_text(config)
+    done = run_cli("roles", "mlops-engineer", "--output-format", "json", cwd=tmp_path)
+    [why] = [p["why"] for p in json.loads(done.out)["anti_patterns"] if p["code"] == "ORG109"]
+    assert why.startswith(f"past a team size of {size},"), why

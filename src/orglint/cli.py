@@ -7,6 +7,7 @@ subcommands that need them, so ``orglint --version`` and ``orglint schema`` star
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -846,22 +847,31 @@ def _matrix(args: argparse.Namespace) -> Any:
 
 
 def _team_sizes(args: argparse.Namespace, matrix: Any) -> dict[str, int]:
-    """The team sizes the configured holds-both rules run with (``team-size:``), read
-    from the options as written: explaining a role checks nothing (no plan, no policy
-    loaded), and an option a check would refuse is left to that check."""
-    from orglint.selection import names_rule
+    """The team sizes the enabled holds-both rules run with (``team-size:``), their
+    options parsed as a check parses them.  Explaining a role checks nothing else (no
+    plan, no policy loaded): an option a check would refuse is left to that check."""
+    settings = _settings(args)
+    if not settings.rule_options:
+        return {}
+    from orglint.errors import ConfigError
+    from orglint.options import parse as parse_options
+    from orglint.rules import REGISTRY
+    from orglint.rules.patterns import both_sizes, custom_rules
+    from orglint.selection import is_enabled, names_rule
 
-    options = _settings(args).rule_options
-    sizes: dict[str, int] = {}
-    for pattern in matrix.spec.anti_patterns:
-        if pattern.kind != "holds-both":
+    known = [*REGISTRY.values(), *custom_rules(matrix, set(REGISTRY))]
+    selectors = [*settings.select, *settings.extend_select]
+    rules = []
+    for rule in known:
+        off = any(names_rule(key, rule.code, rule.name) and value == "off"
+                  for key, value in settings.severity.items())
+        if off or not is_enabled(rule, selectors, settings.ignore):
             continue
-        for name, values in options.items():
-            size = values.get("team-size") if isinstance(values, dict) else None
-            if names_rule(name, pattern.code, pattern.name) and type(size) is int \
-                    and size >= 0:
-                sizes[pattern.code] = size
-    return sizes
+        for name, values in settings.rule_options.items():
+            if names_rule(name, rule.code, rule.name):
+                with contextlib.suppress(ConfigError):
+                    rules.append(rule(parse_options(rule.Options, values, f"rules.{name}")))
+    return both_sizes(rules)
 
 
 def _roles(args: argparse.Namespace) -> int:
