@@ -882,3 +882,37 @@ def test_a_shared_list_keeps_its_comment_where_it_is_written(run_cli, tmp_path):
     assert team.read_text().endswith(
         "        - training-code\n      # between alice and carol\n    - id: carol\n"
         "      owns: *o\n    - id: dave  # from hr.csv row 4\n  # closing\n"), team.read_text()
+
+
+def test_an_anchor_defined_in_the_last_member_keeps_the_closing_lines_after_the_list(
+        run_cli, tmp_path):
+    # The last member's list is written here (its anchor), its alias later: the lines
+    # closing the members follow a member added (found by review: not looked for inside
+    # any anchored node, they stayed before it).
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "org.yaml").write_text(dedent("""\
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata: {name: ml}
+        spec: {type: team, children: []}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata: {name: cat, annotations: {orglint.dev/owns: 'x'}}
+        spec: {memberOf: [ml]}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata: {name: dave}
+        spec: {memberOf: [ml]}
+        """))
+    (tmp_path / "out").mkdir()
+    team = tmp_path / "out" / "ml.yaml"
+    team.write_text("apiVersion: orglint/v1\nkind: Team\nmetadata:\n  name: ml\nspec:\n"
+                    "  maturity: pilot\n  members:\n    - id: cat\n      owns: &o\n"
+                    "        - x\n    # closing members\n  systems: *o\n")
+    assert run_cli("import", "backstage", "src", "--output", "out").code == 0
+    assert team.read_text().endswith(
+        "      owns: &o\n        - x\n    - id: dave  # from Backstage user:default/dave"
+        " (org.yaml)\n    # closing members\n  systems: *o\n"), team.read_text()

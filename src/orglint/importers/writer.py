@@ -221,18 +221,42 @@ def _edit(mapping: Any, key: str, current: Any, value: list[Any],
     ca.comment = [own, None]
 
 
-def _last_slot(node: Any) -> tuple[Any, int] | None:
+def _first_places(root: Any) -> dict[int, tuple[int, Any]]:
+    """Each collection of ``root`` (by id) -> where it is first written, in document order
+    (its parent's id and its key there): an anchored node is written there, and only an
+    alias elsewhere."""
+    first: dict[int, tuple[int, Any]] = {}
+    start: list[tuple[Any, Any, Any]] = [(None, None, root)]
+    stack = [iter(start)]
+    while stack:
+        step = next(stack[-1], None)
+        if step is None:
+            stack.pop()
+            continue
+        parent, key, node = step
+        if not isinstance(node, (dict, list)) or id(node) in first:
+            continue
+        first[id(node)] = (id(parent), key)
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        stack.append(iter([(node, k, v) for k, v in items]))
+    return first
+
+
+def _last_slot(node: Any, root: Any = None) -> tuple[Any, int] | None:
     """The comment slot after the last scalar of ``node`` (a mapping or a list, nested as
-    deep as its last values are): the slot list and the index in it of the comment that
-    follows that scalar."""
+    deep as its last values are, in the document ``root``): the slot list and the index
+    in it of the comment that follows that scalar."""
+    first = _first_places(root) if root is not None else {}
     while isinstance(node, (dict, list)) and len(node) and hasattr(node, "ca"):
         last: Any = list(node)[-1] if isinstance(node, dict) else len(node) - 1
         value = node[last]
         style: Any = getattr(value, "fa", None)  # ruamel's, on the nodes it made
         anchor: Any = getattr(value, "anchor", None)
-        # Not into a node written elsewhere (an alias's anchor): its comments are there.
+        # Not into an alias: the node and its comments are written at its anchor.
+        here = first.get(id(value), (id(node), last)) == (id(node), last) \
+            if getattr(anchor, "value", None) else True
         if isinstance(value, (dict, list)) and len(value) and style is not None \
-                and not style.flow_style() and not getattr(anchor, "value", None):
+                and not style.flow_style() and here:
             node = value
             continue
         return node.ca.items.setdefault(last, [None, None, None, None]), \
@@ -240,18 +264,18 @@ def _last_slot(node: Any) -> tuple[Any, int] | None:
     return None
 
 
-def _detach_tail(node: Any) -> str:
+def _detach_tail(node: Any, root: Any = None) -> str:
     """The comment lines after the last scalar of ``node``, taken from it."""
-    found = _last_slot(node)
+    found = _last_slot(node, root)
     return _take_lines(*found) if found is not None else ""
 
 
-def _attach_tail(node: Any, lines: str) -> None:
+def _attach_tail(node: Any, lines: str, root: Any = None) -> None:
     """Put comment ``lines`` after the last scalar of ``node``, after its own comment."""
     from ruamel.yaml.error import CommentMark
     from ruamel.yaml.tokens import CommentToken
 
-    found = _last_slot(node)
+    found = _last_slot(node, root)
     if found is None:
         return
     slot, at = found
@@ -350,6 +374,7 @@ class _Merge:
         # The end-of-line comments of the items removed from lists, which go with them:
         # the only comments the file written may lack.
         self.dropped: list[str] = []
+        self.root: Any = None  # the document merged into, when it was read from a file
 
     def put(self, mapping: Any, key: str, value: Any) -> None:
         current = mapping.get(key)
@@ -385,7 +410,7 @@ class _Merge:
         index = {str(e["id"]): e for e in seq if isinstance(e, dict) and "id" in e}
         # The comment lines after the last entry close the list: an entry added goes
         # before them (ruamel keeps them with the last value of the last entry).
-        tail = _detach_tail(seq[-1]) if len(seq) else ""
+        tail = _detach_tail(seq[-1], self.root) if len(seq) else ""
         for item in items:
             entry = index.get(item.id)
             if entry is None:
@@ -399,7 +424,7 @@ class _Merge:
                 if field in item.fields:
                     self.put(entry, field, item.fields[field])
         if tail:
-            _attach_tail(seq[-1], tail)
+            _attach_tail(seq[-1], tail, self.root)
         seen = {item.id for item in items}
         self.roled.update(person_id for person_id, entry in index.items() if "role" in entry)
         for person_id in index:
@@ -516,6 +541,7 @@ def _output(path: Path, build: Any, kind: str, name: str | None, roled: set[str]
         yaml, doc = _load(path, text)
         _check_aliases(path, doc)
         _check_kind(path, doc, kind, name)
+    merge.root = doc
     doc = build(doc, merge)
     if not merge.changed:
         return Output(path, None, original)
