@@ -203,22 +203,13 @@ def _edit(mapping: Any, key: str, current: Any, value: list[Any],
     before = ca.comment[1] if ca.comment is not None and ca.comment[1] else []
     lines = "".join([*(" " * (token.column or 0) + token.value.lstrip(" ")
                        for token in before), *lead, tail])
-    slot = mapping.ca.items.get(key)
-    own = slot[2] if slot is not None else None
-    ca.comment = None
-    if slot is not None:
-        slot[3] = None
+    slot = mapping.ca.items.setdefault(key, [None, None, None, None])
+    slot[3] = ca.comment = None
     current.fa.set_flow_style()  # `[]` on its key's line, whatever comes after it
-    if own is None and not lines:
-        return
-    if own is None:
-        from ruamel.yaml.error import CommentMark
-        from ruamel.yaml.tokens import CommentToken
-
-        own = CommentToken("\n", CommentMark(0), None)
-        mapping.ca.items.setdefault(key, [None, None, None, None])[2] = own
-    own.value += lines
-    ca.comment = [own, None]
+    if lines:
+        _put_lines(slot, 2, lines)
+    if slot[2] is not None:
+        ca.comment = [slot[2], None]
 
 
 def _first_places(root: Any) -> dict[int, tuple[int, Any]]:
@@ -272,22 +263,22 @@ def _detach_tail(node: Any, root: Any = None) -> str:
 
 def _attach_tail(node: Any, lines: str, root: Any = None) -> None:
     """Put comment ``lines`` after the last scalar of ``node``, after its own comment."""
+    found = _last_slot(node, root)
+    if found is not None:
+        _put_lines(*found, lines)
+
+
+def _put_lines(slot: list[Any], at: int, lines: str) -> None:
+    """Comment ``lines`` in ``slot[at]``, after the comment there (a token made by
+    ruamel's ``yaml_add_eol_comment`` has no line break at its end); a token of its
+    own, opened by a line break, where there is none."""
     from ruamel.yaml.error import CommentMark
     from ruamel.yaml.tokens import CommentToken
 
-    found = _last_slot(node, root)
-    if found is None:
-        return
-    slot, at = found
-    if slot[at] is None:
+    token = slot[at]
+    if token is None:
         slot[at] = CommentToken("\n" + lines, CommentMark(0), None)
-    else:
-        _append_lines(slot[at], lines)
-
-
-def _append_lines(token: Any, lines: str) -> None:
-    """Comment ``lines`` after the text of ``token`` (one made by ruamel's
-    ``yaml_add_eol_comment`` has no line break at its end)."""
+        return
     if not token.value.endswith(("\n", "\r")):
         token.value += "\n"
     token.value += lines
@@ -319,20 +310,13 @@ def _take_lines(slot: list[Any], at: int) -> str:
 
 def _follow(slots: dict[int, Any], index: int, lines: str) -> None:
     """Put comment ``lines`` after item ``index``, after its own comment."""
-    from ruamel.yaml.error import CommentMark
-    from ruamel.yaml.tokens import CommentToken
-
-    slot = slots.setdefault(index, [None, None, None, None])
-    if slot[0] is None:
-        slot[0] = CommentToken("\n" + lines, CommentMark(0), None)
-    else:
-        _append_lines(slot[0], lines)
+    _put_lines(slots.setdefault(index, [None, None, None, None]), 0, lines)
 
 
-def _lead(node: Any, lines: str, mapping: Any = None, key: str | None = None) -> None:
-    """Put comment ``lines`` before the first item or key of ``node``, after the comment
-    lines already there.  ruamel shares that list with the key above ``node`` (in
-    ``mapping``, when given): it is written from there."""
+def _lead(node: Any, lines: str, mapping: Any, key: str) -> None:
+    """Put comment ``lines`` before the first item of ``node`` (``mapping[key]``), after
+    the comment lines already there.  ruamel shares that list with the key above
+    ``node``: it is written from there."""
     from ruamel.yaml.error import CommentMark
     from ruamel.yaml.tokens import CommentToken
 
@@ -351,10 +335,8 @@ def _lead(node: Any, lines: str, mapping: Any = None, key: str | None = None) ->
         comment[1] = tokens
     else:
         comment[1].extend(tokens)
-    if mapping is not None and key is not None:
-        slot = mapping.ca.items.setdefault(key, [None, None, None, None])
-        if slot[3] is not comment[1]:
-            slot[3] = comment[1]
+    slot = mapping.ca.items.setdefault(key, [None, None, None, None])
+    slot[3] = comment[1]
 
 
 def _take(have: Counter[Any], item: Any) -> bool:
