@@ -210,7 +210,6 @@ def _configured(globs: list[str], root: Path, exclude: list[str],
     base = str(root)
     is_reg, is_dir, is_link = stat.S_ISREG, stat.S_ISDIR, stat.S_ISLNK
     lstat = os.lstat
-    child = _CHILD if _POSIX else None
     tree = Tree()  # each folder listed once, whatever the globs
     for pattern in globs:
         if fence is not None:
@@ -235,12 +234,12 @@ def _configured(globs: list[str], root: Path, exclude: list[str],
                 continue
             yaml = name.endswith(YAML_SUFFIXES)
             path: Path | None = None
-            if (child is not None and yaml and not link and is_reg(mode) and fence is not None
+            if (_POSIX and yaml and not link and is_reg(mode) and fence is not None
                     and not exclude and "/." not in name and "//" not in name
                     and name[:1] == "/"):
                 # The usual match, a plain YAML file in a folder, its name absolute and
                 # normal (its own identity): the general path below in line, with the
-                # fence's answer asked once per folder and _file_path's usual case.
+                # fence's answer asked once per folder.
                 parent, _, leaf = name.rpartition("/")
                 folder_held = held.get(parent)
                 if folder_held is None:
@@ -250,14 +249,7 @@ def _configured(globs: list[str], root: Path, exclude: list[str],
                         continue
                     seen.add(name)
                     key = name
-                    folder_path = parents.get(parent)
-                    if folder_path is None:
-                        folder_path = parents[parent] = Path(parent or "/")
-                    path = child(folder_path, leaf)
-                    if str(folder_path) == (parent or "/"):
-                        object.__setattr__(path, "_str", name)  # what str() gives: name
-                    else:
-                        path = Path(name)
+                    path = _file_path(name, key, parents)
             if path is None:
                 folder = is_dir(mode)
                 if folder and glob.has_magic(pattern) and link:
