@@ -401,7 +401,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
 
         team_rules = grouped(team_rules, plan_.policies)
     job = Job(plan_.matrix, team_rules, settings.limits, {},
-              codes, _wants_views(plan_), both_sizes=both_sizes(team_rules))
+              codes, _wants_views(plan_), both_sizes=team_sizes(plan_))
     cache = Cache.open(default_dir(settings.root), settings_digest(plan_)) \
         if settings.cache else None
 
