@@ -838,10 +838,9 @@ def test_a_crlf_file_in_its_own_indentation_keeps_it(run_cli, tmp_path):
         "\n", "\r\n"), after
 
 
-def test_the_last_members_list_emptied_keeps_the_closing_lines_after_it(run_cli, tmp_path):
-    # The lines after the last member were taken off before its list was emptied, and
-    # the list, left in block style, was written `owns:` / comment / `[]` (found by
-    # review: broken YAML).
+def _group_ml(tmp_path, users):
+    """A Backstage catalog of the Group ml and ``users``, and the path of the team file
+    its import writes (not written yet: the test writes what the import merges into)."""
     src = tmp_path / "src"
     src.mkdir()
     (src / "org.yaml").write_text(dedent("""\
@@ -850,13 +849,21 @@ def test_the_last_members_list_emptied_keeps_the_closing_lines_after_it(run_cli,
         metadata: {name: ml}
         spec: {type: team, children: []}
         ---
+        """) + dedent(users))
+    (tmp_path / "out").mkdir()
+    return tmp_path / "out" / "ml.yaml"
+
+
+def test_the_last_members_list_emptied_keeps_the_closing_lines_after_it(run_cli, tmp_path):
+    # The lines after the last member were taken off before its list was emptied, and
+    # the list, left in block style, was written `owns:` / comment / `[]` (found by
+    # review: broken YAML).
+    team = _group_ml(tmp_path, """\
         apiVersion: backstage.io/v1alpha1
         kind: User
         metadata: {name: cat, annotations: {orglint.dev/owns: ""}}
         spec: {memberOf: [ml]}
-        """))
-    (tmp_path / "out").mkdir()
-    team = tmp_path / "out" / "ml.yaml"
+        """)
     team.write_text("apiVersion: orglint/v1\nkind: Team\nmetadata:\n  name: ml\nspec:\n"
                     "  maturity: pilot\n  members:\n    - id: cat\n      owns:\n"
                     "        - data-pipelines\n  # end of members\n")
@@ -889,14 +896,7 @@ def test_an_anchor_defined_in_the_last_member_keeps_the_closing_lines_after_the_
     # The last member's list is written here (its anchor), its alias later: the lines
     # closing the members follow a member added (found by review: not looked for inside
     # any anchored node, they stayed before it).
-    src = tmp_path / "src"
-    src.mkdir()
-    (src / "org.yaml").write_text(dedent("""\
-        apiVersion: backstage.io/v1alpha1
-        kind: Group
-        metadata: {name: ml}
-        spec: {type: team, children: []}
-        ---
+    team = _group_ml(tmp_path, """\
         apiVersion: backstage.io/v1alpha1
         kind: User
         metadata: {name: cat, annotations: {orglint.dev/owns: 'x'}}
@@ -906,9 +906,7 @@ def test_an_anchor_defined_in_the_last_member_keeps_the_closing_lines_after_the_
         kind: User
         metadata: {name: dave}
         spec: {memberOf: [ml]}
-        """))
-    (tmp_path / "out").mkdir()
-    team = tmp_path / "out" / "ml.yaml"
+        """)
     team.write_text("apiVersion: orglint/v1\nkind: Team\nmetadata:\n  name: ml\nspec:\n"
                     "  maturity: pilot\n  members:\n    - id: cat\n      owns: &o\n"
                     "        - x\n    # closing members\n  systems: *o\n")
