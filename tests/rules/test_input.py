@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.conftest import at
 
 
@@ -629,35 +631,27 @@ def test_a_broken_policy_file_is_not_a_people_file_that_lost_a_document(run_cli,
 
 
 
-def test_a_broken_team_file_that_names_people_in_a_comment_silences_nothing(run_cli,
-                                                                             tmp_path):
-    # Only a file that says `kind: People` outside its comments may have lost people:
-    # a team file with one YAML error and a comment naming the kind silenced the "no
-    # role and no title" of every member of the org that no People file describes.
-    (tmp_path / "team.yaml").write_text(
-        "apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec:\n"
-        "  maturity: pilot\n  members:\n    - {id: bob, level: mid}\n")
-    (tmp_path / "broken.yaml").write_text(
-        "apiVersion: orglint/v1\nkind: Team  # its people are in people.yaml (kind: People)\n"
-        "metadata: {name: u}\nspec:\n  members: [ {id: cy\n")
-    result = run_cli("check", "--no-config", "--no-cache", ".", cwd=tmp_path)
-    assert "broken.yaml" in result.out and "ORG001" in result.out, result.out
-    assert "bob has no role and no title" in result.out, result.out
-
-
-def test_a_broken_people_file_with_cr_line_ends_still_may_describe_its_members(run_cli,
-                                                                             tmp_path):
+@pytest.mark.parametrize(("name", "text", "may_hold_bob"), [
+    # Only a file that says `kind: People` outside its comments may have lost people: a
+    # team file with one YAML error and a comment naming the kind silenced the "no role
+    # and no title" of every member of the org that no People file describes.
+    ("broken.yaml", "apiVersion: orglint/v1\nkind: Team  # its people are in people.yaml"
+     " (kind: People)\nmetadata: {name: u}\nspec:\n  members: [ {id: cy\n", False),
     # Its first line a comment, its line ends CRs: the comment check took the whole file
     # for one comment, and bob got a false "no role and no title".
+    ("people.yaml", "# the org's people\rapiVersion: orglint/v1\rkind: People\rspec:\r"
+     "  people:\r    - {id: bob, title: ML Engineer\r", True),
+])
+def test_a_file_that_lost_a_document_silences_no_title_only_if_it_holds_people(
+        run_cli, tmp_path, name, text, may_hold_bob):
     (tmp_path / "team.yaml").write_text(
         "apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec:\n"
         "  maturity: pilot\n  members:\n    - {id: bob, level: mid}\n")
-    (tmp_path / "people.yaml").write_text(
-        "# the org's people\rapiVersion: orglint/v1\rkind: People\rspec:\r  people:\r"
-        "    - {id: bob, title: ML Engineer\r", newline="")
+    (tmp_path / name).write_text(text, newline="")
     result = run_cli("check", "--no-config", "--no-cache", ".", cwd=tmp_path)
-    assert "people.yaml" in result.out and "ORG001" in result.out, result.out
-    assert "no role and no title" not in result.out, result.out
+    assert f"{name}:" in result.out and "ORG001" in result.out, result.out
+    no_title = "team.yaml:7:12: ORG004 [error] bob has no role and no title"
+    assert (no_title in result.out) is not may_hold_bob, result.out
 
 
 def test_org004_an_id_written_another_way_is_not_called_a_title(lint):
