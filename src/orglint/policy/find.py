@@ -13,15 +13,14 @@ from pathlib import Path
 from orglint.config import Settings
 from orglint.confine import Fence
 from orglint.errors import OrglintError
-from orglint.files import Gathered, configured, declares, display_name, identity
+from orglint.files import KIND_VALUE, Gathered, configured, declares, display_name, identity
 from orglint.lazyre import deferred
 from orglint.loader import Limits
 from orglint.reading import read_capped
 
 # `kind: Policy` anywhere in a file, a tag or an anchor allowed before the value: which
 # files are worth loading to see.
-POLICY_RE = deferred(rb"""\bkind['"]?\s*:\s*(?:(?:!<!?[^>\s!]*>|[!&](?!<)[^\s:]*)\s+)*+"""
-                     rb"""['"]?Policy\b""")
+POLICY_RE = deferred(KIND_VALUE + rb"Policy\b")
 
 
 def declares_policy(raw: bytes, limits: Limits) -> bool:
