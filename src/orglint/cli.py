@@ -853,20 +853,16 @@ def _team_sizes(args: argparse.Namespace, matrix: Any) -> dict[str, int]:
     settings = _settings(args)
     if not settings.rule_options:
         return {}
+    from orglint.engine import enabled_rules
     from orglint.errors import ConfigError
     from orglint.options import parse as parse_options
     from orglint.rules import REGISTRY
     from orglint.rules.patterns import both_sizes, custom_rules
-    from orglint.selection import is_enabled, names_rule
+    from orglint.selection import names_rule
 
-    known = [*REGISTRY.values(), *custom_rules(matrix, set(REGISTRY))]
-    selectors = [*settings.select, *settings.extend_select]
+    known = {**REGISTRY, **{r.code: r for r in custom_rules(matrix, set(REGISTRY))}}
     rules = []
-    for rule in known:
-        off = any(names_rule(key, rule.code, rule.name) and value == "off"
-                  for key, value in settings.severity.items())
-        if off or not is_enabled(rule, selectors, settings.ignore):
-            continue
+    for rule in enabled_rules(settings, known).values():
         for name, values in settings.rule_options.items():
             if names_rule(name, rule.code, rule.name):
                 with contextlib.suppress(ConfigError):

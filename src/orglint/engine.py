@@ -95,6 +95,23 @@ def team_sizes(plan_: Plan) -> dict[str, int]:
                       if rule.scope == "team")
 
 
+def _overrides(settings: Settings, known: Mapping[str, type[Rule]]) -> dict[str, str]:
+    """Rule code -> the severity the configuration sets it to (``off`` included)."""
+    return {code: value for code, rule in known.items()
+            for key, value in settings.severity.items()
+            if names_rule(key, rule.code, rule.name)}
+
+
+def enabled_rules(settings: Settings,
+                  known: Mapping[str, type[Rule]]) -> dict[str, type[Rule]]:
+    """The rules of ``known`` a run with ``settings`` runs: selected, not ignored, not
+    set to severity ``off``."""
+    overrides = _overrides(settings, known)
+    selectors = [*settings.select, *settings.extend_select]
+    return {code: rule for code, rule in known.items()
+            if is_enabled(rule, selectors, settings.ignore) and overrides.get(code) != "off"}
+
+
 def _located(settings: Settings, parts: tuple[str | int, ...], key: bool,
              check: Callable[[], object]) -> None:
     """``check()``, its ConfigError named with the place of ``parts`` in the
@@ -150,13 +167,8 @@ def plan(settings: Settings, gathered: Gathered | None = None) -> Plan:
             parts = exc.parts if isinstance(exc, OptionError) else ("rules", name)
             at_key = not isinstance(exc, OptionError) or exc.key
             raise ConfigError(f"{locate(settings.config_file, parts, at_key)}{exc}") from None
-    overrides = {code: value for code, rule in known.items()
-                 for key, value in settings.severity.items()
-                 if names_rule(key, rule.code, rule.name)}
-    selectors = [*settings.select, *settings.extend_select]
-    enabled = {code: rule for code, rule in known.items()
-               if is_enabled(rule, selectors, settings.ignore)
-               and overrides.get(code) != "off"}
+    overrides = _overrides(settings, known)
+    enabled = enabled_rules(settings, known)
     severities = {code: Severity.parse(value) for code, value in overrides.items()
                   if value != "off"}
     return Plan(settings, matrix, known, enabled, options, severities, policies,
