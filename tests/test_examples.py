@@ -8,7 +8,10 @@ from orglint.cli import main
 from tests.conftest import REPO, chdir
 
 EXPECTED = {
+    # ACME codes: the example policies of examples/policies/, which are among the files
+    # named, so part of the org and obeyed (spec sections 1 and 7).
     "examples/bad/coverage.yaml": [
+        (1, 1, "ACME005"), (7, 13, "ACME002"),
         (7, 13, "ORG203"), (7, 13, "ORG204"), (7, 13, "ORG205"), (7, 13, "ORG206"),
         (9, 7, "ORG201"), (10, 7, "ORG202"), (17, 29, "ORG207")],
     "examples/bad/input.yaml": [
@@ -18,20 +21,23 @@ EXPECTED = {
         (44, 7, "ORG002")],
     "examples/bad/people-ltv.yaml": [(18, 19, "ORG301")],
     "examples/bad/people.yaml": [
-        (7, 13, "ORG206"), (8, 9, "ORG303"), (16, 19, "ORG301"), (19, 11, "ORG302"),
-        (24, 49, "ORG102"), (31, 14, "ORG402"), (32, 7, "ORG401")],
+        (7, 13, "ORG206"), (8, 9, "ORG303"), (16, 19, "ORG301"), (19, 11, "ACME006"),
+        (19, 11, "ORG302"), (24, 49, "ORG102"), (31, 14, "ORG402"), (32, 7, "ORG401")],
     "examples/bad/role-fit.yaml": [
-        (8, 13, "ORG206"), (13, 11, "ORG302"), (18, 26, "ORG104"), (18, 46, "ORG106"),
-        (24, 45, "ORG103"), (30, 34, "ORG105"), (31, 11, "ORG109"), (31, 11, "ORG302"),
-        (36, 56, "ORG107"), (42, 30, "ORG107"), (43, 11, "ORG302"),
-        (48, 28, "ORG108"), (48, 46, "ORG102"), (52, 13, "ORG101")],
+        (8, 13, "ORG206"), (13, 11, "ACME006"), (13, 11, "ORG302"), (18, 26, "ORG104"),
+        (18, 46, "ORG106"), (19, 11, "ACME006"), (24, 45, "ORG103"), (25, 11, "ACME006"),
+        (30, 34, "ORG105"), (31, 11, "ACME006"), (31, 11, "ORG109"), (31, 11, "ORG302"),
+        (36, 56, "ORG107"), (37, 11, "ACME006"), (42, 30, "ORG107"), (43, 11, "ACME006"),
+        (43, 11, "ORG302"), (48, 28, "ORG108"), (48, 46, "ORG102"), (52, 13, "ORG101")],
     "examples/bad/syntax.yaml": [(5, 10, "ORG001")],  # at the quote never closed
-    # Seeded teams of the example policies (which `check examples/` validates, not obeys).
     "examples/policies/teams/hub.yaml": [
-        (8, 13, "ORG206"), (16, 45, "ORG207"), (17, 12, "ORG301"), (17, 62, "ORG207"),
-        (18, 42, "ORG207"), (24, 13, "ORG203"), (24, 13, "ORG204"), (24, 13, "ORG206"),
-        (28, 53, "ORG104")],
-    "examples/policies/teams/nine-no-manager.yaml": [(6, 13, "ORG206"), (8, 12, "ORG301")],
+        (8, 13, "ACME002"), (8, 13, "ORG206"), (11, 12, "ACME004"), (16, 45, "ORG207"),
+        (17, 12, "ORG301"), (17, 62, "ORG207"), (18, 42, "ORG207"), (24, 13, "ACME002"),
+        (24, 13, "ORG203"), (24, 13, "ORG204"), (24, 13, "ORG206"), (26, 12, "ACME004"),
+        (27, 12, "ACME003"), (28, 12, "ACME006"), (28, 53, "ORG104"), (35, 18, "ACME004"),
+        (42, 18, "ACME004")],
+    "examples/policies/teams/nine-no-manager.yaml": [
+        (4, 9, "ACME001"), (6, 13, "ORG206"), (8, 12, "ORG301")],
 }
 
 

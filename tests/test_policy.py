@@ -249,6 +249,28 @@ def test_rule_explains_a_custom_matrix_code(tmp_path, run_cli):
     assert done.code == 0 and "scientists should not run clusters" in done.out
 
 
+def test_orglint_test_without_a_path_runs_the_policies_check_obeys(tmp_path, run_cli):
+    # A Policy file among the files `paths:` names is obeyed by check, so `orglint test`
+    # with no path runs its tests too (it said "no policy file found", exit 2).
+    org(tmp_path, """\
+        - code: ACME019
+          name: small-team
+          target: team
+          expression: "team.spec.members.size() <= 1"
+        """, """\
+        - name: two is too many
+          rule: ACME019
+          team: {metadata: {name: t}, spec: {maturity: pilot, members: [{id: a}, {id: b}]}}
+          expect: fail
+        """)
+    (tmp_path / ".orglint.yaml").write_text("paths: ['*.yaml']\n")
+    assert "ACME019" in run_cli("check").out
+    done = run_cli("test")
+    assert done.code == 0 and "1 test, 1 passed, 0 failed" in done.out, done.err
+    (tmp_path / ".orglint.yaml").write_text("paths: ['team.yaml']\n")
+    assert run_cli("test").code == 2  # none configured: nothing to test
+
+
 def test_orglint_test_reports_each_test_and_fails_on_a_wrong_expectation(tmp_path, run_cli):
     rules = """\
         - code: ACME018
@@ -403,10 +425,13 @@ def test_a_policy_among_the_orgs_files_is_obeyed_even_warm(tmp_path, run_cli):
     for args in ((), ("team.yaml", "acme.yaml"), (".",)):
         done = run_cli("check", *args)
         assert "team.yaml:4:9: ACME023 [warning] not tiny" in done.out, args
-    # Named on the command line only, a policy file is checked, not obeyed.
+    # Named on the command line only, a policy file is part of the org too (spec
+    # section 1): it is obeyed, and left out, it is not.
     (tmp_path / ".orglint.yaml").write_text("cache: false\n")
     done = run_cli("check", "team.yaml", "acme.yaml")
-    assert "ACME023" not in done.out and done.code == 1
+    assert "team.yaml:4:9: ACME023 [warning] not tiny" in done.out and done.code == 1
+    done = run_cli("check", "team.yaml")
+    assert "ACME023" not in done.out
 
 
 def test_one_members_error_leaves_the_rest_of_the_batch_reported(tmp_path, run_cli):

@@ -977,9 +977,13 @@ def _test(args: argparse.Namespace) -> int:
     if args.paths:
         files = files_under(args.paths, Path.cwd(), settings.limits.max_file_size)
     else:
+        from orglint.files import gather
         from orglint.policy.find import policy_files
 
-        files = policy_files(settings, None)
+        # The policies `check` obeys: the `policies:` globs, and Policy files among the
+        # files `paths:` names.
+        gathered = gather(settings, [], cwd=_cwd()) if settings.paths else None
+        files = policy_files(settings, gathered)
     policies = load_for_test(files, load_matrix(settings.matrix), settings.limits)
     results = run_tests(policies)
     missing = uncovered(policies) if args.require_coverage else []

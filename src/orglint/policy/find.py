@@ -1,9 +1,6 @@
 """Which files hold policies: the configuration's ``policies:`` globs, and any file of
-the org named by the configuration's ``paths:`` that declares ``kind: Policy``.
-
-Files named only on the command line are checked, not obeyed: a Policy document there
-is validated like any other document but adds no rules, so ``orglint check examples/``
-does not pick up the example policies.  Light on purpose: it runs on every check.
+the org (spec section 1: the paths named on the command line and the configuration's
+``paths:``) that declares ``kind: Policy``.  Light on purpose: it runs on every check.
 """
 
 from __future__ import annotations
@@ -61,8 +58,6 @@ def policy_files(settings: Settings, gathered: Gathered | None) -> list[tuple[Pa
             found.append((path, display_name(path, Path.cwd())))
     if gathered is not None:
         limit = settings.limits.max_file_size
-        named = {source.display for source in gathered.named}
-        only_named: list[tuple[Path, str]] = []
         for entry in gathered.entries:
             source_path = entry.source.path
             # Only the files flagged when they were read (files.PEOPLE_RE): a warm run
@@ -71,17 +66,11 @@ def policy_files(settings: Settings, gathered: Gathered | None) -> list[tuple[Pa
                 continue
             raw = gathered.read(entry, limit)
             if declares_policy(raw, settings.limits):
+                # Named on the command line or found by `paths:`, a Policy file is part
+                # of the org, and the org obeys it: `orglint check team.yaml acme.yaml`
+                # is how a policy is tried before it is configured.
                 seen.add(identity(source_path))
-                (only_named if entry.source.display in named else found).append(
-                    (source_path, entry.source.display))
-        if only_named and settings.paths:
-            # A file named is obeyed when `paths:` makes it part of the org too (a plain
-            # `orglint check` names every file of the org); named alone, it is only
-            # checked.  The globs are walked only when a named file holds a policy.
-            org = {identity(path) for path in configured(
-                settings.paths, root=settings.root, exclude=settings.exclude, skipped=[],
-                cwd=settings.root, fence=_fence(settings, "paths"))}
-            found += [item for item in only_named if identity(item[0]) in org]
+                found.append((source_path, entry.source.display))
     return found
 
 
