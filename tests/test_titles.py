@@ -44,6 +44,17 @@ TITLES: list[tuple[str, str | None]] = [
     ("DevOps / MLOps Engineer", AMBIGUOUS),
     ("Data Scientist and ML Engineer", AMBIGUOUS),
     ("MLOps & Data Engineer", AMBIGUOUS),
+    # A piece that is no title alone shares the last piece's ending: "ML/DevOps
+    # Engineer" is "ML Engineer / DevOps Engineer", whatever the order.
+    ("ML/DevOps Engineer", AMBIGUOUS),
+    ("Data/ML Engineer", AMBIGUOUS),
+    ("ML/Data Engineer", AMBIGUOUS),
+    ("Data & ML Engineer", AMBIGUOUS),
+    ("ML and Data Engineer", AMBIGUOUS),
+    ("Platform/ML Engineer", AMBIGUOUS),
+    ("ML/Platform Engineer", AMBIGUOUS),
+    ("Site Reliability/MLOps Engineer", AMBIGUOUS),
+    ("Cloud/ML Engineer", AMBIGUOUS),
     ("Senior / Staff ML Engineer", "ml-engineer"),
     ("Sr. ML Engineer / Tech Lead", "ml-engineer"),
     ("Sr. ML Infra Engineer (GPU)", "platform-engineer"),
@@ -270,6 +281,32 @@ def test_how_a_title_was_read(matrix):
     assert matrix.resolve_title("Platform Engineer").describe() == (
         "ambiguous: platform-engineer or devops-sre")
     assert matrix.resolve_title("Accountant").describe() == "no role"
+
+
+@pytest.mark.parametrize(("title", "candidates"), [
+    ("ML/DevOps Engineer", {"ml-engineer", "devops-sre"}),
+    ("Data/ML Engineer", {"data-engineer", "ml-engineer"}),
+    ("ML/Data Engineer", {"data-engineer", "ml-engineer"}),
+    # Beside a role of its own, the generic "Platform Engineer" is its two readings.
+    ("MLOps/Platform Engineer", {"mlops-engineer", "platform-engineer", "devops-sre"}),
+])
+def test_an_ambiguous_head_names_every_role_it_can_mean(matrix, title, candidates):
+    read = matrix.resolve_title(title)
+    assert read.role is None and set(read.candidates) == candidates, read
+
+
+def test_a_slash_title_is_ambiguous_not_an_anti_pattern(lint):
+    # Read as "DevOps Engineer" alone, the ML engineer's pipelines were ORG104 [error];
+    # ambiguous, it is one ORG004 asking for the role, and --fix writes none.
+    lint.check("""\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: slash}
+        spec:
+          maturity: pilot
+          members:
+            - {id: h1, name: H1, title: ML/DevOps Engineer, owns: [training-pipelines]}
+        """, expected=[(7, 33, "ORG004")], select=["ORG1", "ORG004"])
 
 
 def test_a_role_id_reads_as_its_role(matrix):

@@ -207,13 +207,34 @@ class TitleIndex:
         head = next((part for part in _SEPARATOR.split(text) if self.phrase(part)), "")
         pieces = [p for part in _ALTERNATIVE.split(head) if (p := self.phrase(part))]
         roles: list[str] = []
+        last = pieces[-1] if pieces else ()
+        generic: tuple[str, ...] = ()
         for piece in pieces:
             # Each alternative as written: "AI/ML Platform Engineer" is no AI engineer.
             found = self._ending(piece)
-            # A generic head ("Platform Engineer") is no role of its own here: "AI/ML
-            # Platform Engineer" is one platform engineer, not a choice of two.
-            if found is not None and not found.entry.generic:
+            if found is None and piece is not last:
+                # A piece that is no title alone shares the last one's ending: "ML/DevOps
+                # Engineer" is an ML engineer or a DevOps engineer (read as "DevOps
+                # Engineer" alone, the ML engineer's work was an SRE's anti-pattern).
+                # The piece must be part of what matches: "AI/ML Platform Engineer" is
+                # no "AI Platform Engineer" choice.
+                found = next((f for k in range(1, len(last))
+                              if (f := self._ending(piece + last[k:])) is not None
+                              and f.start < len(piece)), None)
+                if found is not None and found.entry.generic:
+                    generic += tuple(r for r in found.entry.roles if r not in generic)
+                    continue
+            if found is not None and found.entry.generic:
+                # A generic head ("Platform Engineer") is no role of its own when it is
+                # the only one: "AI/ML Platform Engineer" is one platform engineer, not
+                # a choice of two.
+                generic += tuple(r for r in found.entry.roles if r not in generic)
+                continue
+            if found is not None:
                 roles.extend(r for r in found.entry.roles if r not in roles)
+        if roles and generic:
+            # Beside a role of its own ("MLOps/Platform Engineer"), it is one more reading.
+            roles.extend(r for r in generic if r not in roles)
         return tuple(roles)
 
     def says_junior(self, title: str) -> bool:
