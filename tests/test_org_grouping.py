@@ -79,14 +79,14 @@ def test_the_same_findings_as_grouping_everyone(rows, named) -> None:
 def test_people_with_one_record_each_are_not_grouped(monkeypatch) -> None:
     # The usual org: nobody on two teams.  No list per person is made for them.
     made: list[object] = []
-    real = org_rules._repeated
+    real = org_rules.repeated
 
     def counted(persons):
         found = real(persons)
         made.append(found)
         return found
 
-    monkeypatch.setattr(org_rules, "_repeated", counted)
+    monkeypatch.setattr(org_rules, "repeated", counted)
     rows = [(f"p{i}", "a.yaml", 0, i, "t1", 60, "", "") for i in range(50)]
     org = _org(rows, {"a.yaml"})
     assert list(ConflictingPerson().check_org(org)) == []

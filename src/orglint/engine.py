@@ -42,6 +42,7 @@ from orglint.rules.base import Rule, TeamContext
 from orglint.rules.input import UnknownRole, YamlSyntaxError
 from orglint.rules.org import OrgContext
 from orglint.rules.patterns import both_sizes, custom_rules
+from orglint.rules.people import TooManyRoles, work_by_member
 from orglint.schema import (
     document_kind,
     expect,
@@ -247,7 +248,10 @@ def _check_team(team: Team, doc: Document, data: dict[str, Any], clean: bool, fi
             raise  # a policy's clear message (its time budget), not a crash
         except Exception as exc:  # a bug in a rule must not look like a clean file
             raise InternalError(f"rule {rule.code} failed on {file}: {exc!r}") from exc
-    team_facts(doc, file, result.facts, data)
+    # What each member's owned work spans, for ORG302 across the teams of the org.
+    team_facts(doc, file, result.facts, data,
+               work_by_member(ctx) if job.codes is None or TooManyRoles.code in job.codes
+               else None)
     if job.views:
         result.views = result.views if result.views is not None else []
         result.views.append(job.views.view(ctx))
@@ -488,7 +492,8 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     if gathered.partial:
         result.unresolved = org.unresolved()
     for code, rule in plan_.enabled.items():
-        if rule.scope != "org":
+        # A team rule may look across teams too (ORG302: one person's work on all of them).
+        if rule.scope != "org" and (rule.scope != "team" or "check_org" not in vars(rule)):
             continue
         for finding in rule(plan_.options.get(code)).check_org(org):
             if finding.file in named_names:

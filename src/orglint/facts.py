@@ -9,6 +9,7 @@ hundred thousand places, so each must be cheap to make and to pickle.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from sys import intern
 from typing import Any
 
@@ -86,6 +87,10 @@ class PersonFact(NamedTuple):
     allocation_at: int  # -1 when the entry does not set it
     has_name: bool
     detail: tuple[str | int, ...]  # name, value, packed position, name, value, ...
+    # The roles whose work this membership owns, space-separated, as ORG302 counts them
+    # on its team (their union across teams is ORG302's too); "" for a People entry, a
+    # member who owns nothing, or a run without ORG302.
+    work: str = ""
 
     @property
     def place(self) -> Place:
@@ -158,7 +163,7 @@ def _packed(values: Spans, nested: NestedPath) -> int:
 
 
 def _persons(places: _Places, base: NestedPath, entries: list[Any], team: str | None,
-             out: list[PersonFact]) -> None:
+             out: list[PersonFact], work: Mapping[int, str] | None = None) -> None:
     """A fact per entry of a team's members (``team`` set) or of a People list."""
     values = places.values
     file = places.file
@@ -188,7 +193,8 @@ def _persons(places: _Places, base: NestedPath, entries: list[Any], team: str | 
         out.append(_tuple_new(PersonFact, (entry["id"], file, index,
                                            _packed(values, (at, "id")), team, allocation,
                                            allocation_at, get("name") is not None,
-                                           tuple(detail))))
+                                           tuple(detail),
+                                           work.get(i, "") if work is not None else "")))
 
 
 _tuple_new = tuple.__new__
@@ -208,14 +214,16 @@ def _unit(data: dict[str, Any], places: _Places, facts: FileFacts, kind: str) ->
     return unit_id
 
 
-def team_facts(doc: Document, file: str, facts: FileFacts, data: Any = None) -> None:
+def team_facts(doc: Document, file: str, facts: FileFacts, data: Any = None,
+               work: Mapping[int, str] | None = None) -> None:
     """Facts of a Team document: ``data`` is what the schema step kept of it (a dropped
-    member is None), by default the document as written."""
+    member is None), by default the document as written; ``work``, by member index, the
+    roles whose work each member owns (``PersonFact.work``)."""
     data = doc.data if data is None else data
     places = _Places(doc, file)
     team_id = _unit(data, places, facts, "Team")
     _persons(places, (((), "spec"), "members"), data["spec"]["members"], team_id,
-             facts.persons)
+             facts.persons, work)
 
 
 def group_facts(doc: Document, file: str, facts: FileFacts) -> None:

@@ -144,7 +144,7 @@ def encode(result: FileResult) -> list[Any]:
         [[t.id, list(t.place), t.parent, None if t.parent_place is None
           else list(t.parent_place), t.kind] for t in facts.teams],
         [[p.id, p.file, p.doc, p.at, p.team, p.allocation, p.allocation_at, p.has_name,
-          list(p.detail)] for p in facts.persons],
+          list(p.detail), p.work] for p in facts.persons],
         facts.has_people,
         [{k: _plain_out(v) for k, v in d._asdict().items()} for d in result.directives],
         list(result.skipped),
@@ -188,7 +188,7 @@ def _finding_in(row: object) -> Finding:
 # reads back a hundred thousand of them.
 _PLACE = [str, int, int, int, int, int]
 _PLACE_HERE = _PLACE[1:]
-_PERSON_FACT = [str, str, int, int, str, int, int, bool, list]
+_PERSON_FACT = [str, str, int, int, str, int, int, bool, list, str]
 _DETAIL = [str, str, int]
 
 
@@ -229,6 +229,7 @@ def _person_fact_in(row: object) -> PersonFact:
     detail[0::3] = map(_intern, detail[0::3])
     detail[1::3] = map(_intern, detail[1::3])
     row[8] = tuple(detail)
+    row[9] = _intern(row[9])  # a few role lists, repeated across the org
     return _new_tuple(PersonFact, row)
 
 
@@ -408,13 +409,13 @@ def _fix_back(row: list[Any]) -> Fix:
 def _person_back(row: tuple[Any, ...]) -> PersonFact:
     # Its strings interned, as ``_person_fact_in`` does: at 20,000 teams the main process
     # holds every person fact.
-    pid, file, doc, at, team, allocation, allocation_at, has_name, detail = row
+    pid, file, doc, at, team, allocation, allocation_at, has_name, detail, work = row
     words = list(detail)
     words[0::3] = map(_intern, words[0::3])
     words[1::3] = map(_intern, words[1::3])
     return _new_tuple(PersonFact, (pid, _intern(file), doc, at,
                                    None if team is None else _intern(team), allocation,
-                                   allocation_at, has_name, tuple(words)))
+                                   allocation_at, has_name, tuple(words), _intern(work)))
 
 
 def _directive_back(row: tuple[Any, ...]) -> Directive:

@@ -92,7 +92,7 @@ def org_finding(rule: type[Rule], place: Place, message: str, *, entity: str | N
                    detail=detail, related=related)
 
 
-def _where(place: Place, here: Place) -> str:
+def where_is(place: Place, here: Place) -> str:
     return f"line {place.span.line}" if place.file == here.file else str(place)
 
 
@@ -100,7 +100,7 @@ MAX_NAMED = 5  # places named in one message; an org of thousands must not make 
 MAX_HINTS = 200  # "did you mean" searches per rule and run; each scans the whole org
 
 
-def _others(shown: list[str], total: int) -> str:
+def others_text(shown: list[str], total: int) -> str:
     text = ", ".join(shown)
     return text + (f" and {total - len(shown)} more" if total > len(shown) else "")
 
@@ -204,7 +204,7 @@ class ConflictingPerson(Rule):
     scope = "org"
 
     def check_org(self, org: OrgContext) -> Iterator[Finding]:
-        return _conflicts(_repeated(org.persons_named()))
+        return _conflicts(repeated(org.persons_named()))
 
 
 def _conflicts(by_id: dict[str, list[PersonFact]]) -> Iterator[Finding]:
@@ -222,7 +222,7 @@ def _conflicts(by_id: dict[str, list[PersonFact]]) -> Iterator[Finding]:
                 yield org_finding(
                     ConflictingPerson, fact.place,
                     f"{pid}'s {name} is '{fact.value}' here but '{ref_field.value}' at"
-                    f" {_where(ref_field.place, fact.place)}", entity=pid, detail=name,
+                    f" {where_is(ref_field.place, fact.place)}", entity=pid, detail=name,
                     related=(ref_field.place.location,))
             # And at the reference record, which is a place of the conflict too (spec
             # §4: each place in the files being checked): a pre-commit run that names
@@ -231,10 +231,10 @@ def _conflicts(by_id: dict[str, list[PersonFact]]) -> Iterator[Finding]:
             # all at the user.
             here = ref_field.place
             places = list(dict.fromkeys((f.value, f.place) for f in differing))
-            shown = [f"'{value}' at {_where(place, here)}" for value, place in places[:MAX_NAMED]]
+            shown = [f"'{value}' at {where_is(place, here)}" for value, place in places[:MAX_NAMED]]
             yield org_finding(
                 ConflictingPerson, here,
-                f"{pid}'s {name} is '{ref_field.value}' here but {_others(shown, len(places))}",
+                f"{pid}'s {name} is '{ref_field.value}' here but {others_text(shown, len(places))}",
                 entity=pid, detail=name,
                 related=tuple(place.location for _, place in places[:MAX_NAMED]))
 
@@ -292,7 +292,7 @@ class DuplicateTeam(Rule):
                 yield org_finding(
                     DuplicateTeam, team.place,
                     f"{team.kind.lower()} id '{tid}' is also defined at "
-                    + _others([_where(o.place, team.place) for o in others], len(teams) - 1),
+                    + others_text([where_is(o.place, team.place) for o in others], len(teams) - 1),
                     entity=tid, related=tuple(o.place.location for o in others))
 
 
@@ -462,7 +462,7 @@ def _allocations(by_id: dict[str, list[PersonFact]]) -> Iterator[Finding]:
     """ORG301 for each person of ``by_id`` (their team records) over 100 % in all."""
     for pid, entries in by_id.items():
         if len(entries) > 1:  # in path order, as ORG010's (read order varies)
-            entries = _once(sorted(entries, key=_record_order))
+            entries = once(sorted(entries, key=record_order))
         total = sum(e.allocation for e in entries)
         if total <= 100:
             continue
@@ -471,11 +471,11 @@ def _allocations(by_id: dict[str, list[PersonFact]]) -> Iterator[Finding]:
             here = entry.allocation_place or entry.place
             others = [e for e in first if e is not entry][:MAX_NAMED]
             parts = [f"{entry.allocation}% here"] + [
-                f"{o.allocation}% in {_where(o.allocation_place or o.place, here)}"
+                f"{o.allocation}% in {where_is(o.allocation_place or o.place, here)}"
                 for o in others]
             yield org_finding(
                 OverAllocated, here,
-                f"{pid} is allocated {total}%: " + _others(parts, len(entries)),
+                f"{pid} is allocated {total}%: " + others_text(parts, len(entries)),
                 entity=pid, detail=entry.team,
                 related=tuple((o.allocation_place or o.place).location for o in others))
 
@@ -483,7 +483,7 @@ def _allocations(by_id: dict[str, list[PersonFact]]) -> Iterator[Finding]:
 _ID = itemgetter(0)  # PersonFact.id, read in C
 
 
-def _record_order(record: PersonFact) -> tuple[str, int, int]:
+def record_order(record: PersonFact) -> tuple[str, int, int]:
     return (record.file, record.doc, record.at)
 
 
@@ -491,7 +491,7 @@ def _team_order(team: TeamFact) -> tuple[str, int, int, int]:
     return (team.place.file, team.place.doc, team.place.line, team.place.column)
 
 
-def _repeated(persons: list[PersonFact]) -> dict[str, list[PersonFact]]:
+def repeated(persons: list[PersonFact]) -> dict[str, list[PersonFact]]:
     """The records of each person who has more than one, in the order of the first.
 
     Counted in C first: in most orgs most people have one record, and grouping each of
@@ -510,7 +510,7 @@ def _repeated(persons: list[PersonFact]) -> dict[str, list[PersonFact]]:
 def _over_allocated(persons: list[PersonFact]) -> dict[str, list[PersonFact]]:
     """Of team records, those of each person who may be over 100%: who has several, or
     one over 100 (ORG301 adds them up), in the order of the first."""
-    by_id = _repeated(persons)
+    by_id = repeated(persons)
     single = [p for p in persons if p.allocation > 100 and p.id not in by_id] \
         if max(map(_ALLOCATION, persons), default=0) > 100 else []
     if not single:
@@ -527,7 +527,7 @@ _ALLOCATION = itemgetter(5)  # PersonFact.allocation
 _TEAM = itemgetter(4)  # PersonFact.team
 
 
-def _once(entries: list[PersonFact]) -> list[PersonFact]:
+def once(entries: list[PersonFact]) -> list[PersonFact]:
     """A person's records less repeats on one team (ORG007's finding), counted once.
 
     Per person, not one set over the org: at 20,000 teams a set of every record's

@@ -11,6 +11,16 @@ from orglint.model import Member
 from orglint.ntuple import NamedTuple
 from orglint.options import Ge
 from orglint.rules.base import Rule, TeamContext, is_senior
+from orglint.rules.org import (
+    MAX_NAMED,
+    OrgContext,
+    once,
+    org_finding,
+    others_text,
+    record_order,
+    repeated,
+    where_is,
+)
 from orglint.rules.patterns import second_roles
 from orglint.wording import plural
 
@@ -22,9 +32,11 @@ class MaxRolesOptions(NamedTuple):
 class TooManyRoles(Rule):
     """## What it does
     Reports a person whose responsibilities span `max-roles` (default three) or more
-    roles of the matrix.  A responsibility the matrix shares with the member's own role
-    (`shared-with`, such as `on-call` for a platform engineer) counts as that role's
-    work, not its owner's.  Points at the member's `id`.
+    roles of the matrix, on one team or across every team the person is on.  A
+    responsibility the matrix shares with the member's own role (`shared-with`, such as
+    `on-call` for a platform engineer) counts as that role's work, not its owner's.
+    Points at the member's `id`; across teams, at each of the person's memberships in
+    the files being checked, naming the others.
 
     ## Why is this bad?
     Someone who owns the work of three roles is being used as a whole team; each of the
@@ -57,17 +69,56 @@ class TooManyRoles(Rule):
 
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
         limit = self.options.max_roles
-        for i, (member, info) in enumerate(zip(ctx.members, ctx.roles, strict=True)):
+        for i, member in enumerate(ctx.members):
             if len(member.owns) < limit:
                 continue  # each item is one role's work: fewer items, fewer roles
-            also = second_roles(ctx).get(i)
-            owners = sorted({o for r in member.owns
-                             if (o := _whose(ctx, r, info.role, also)) is not None})
+            owners = member_work(ctx, i)
             if len(owners) >= limit:
                 yield ctx.finding(
                     TooManyRoles, member.at("id"),
                     f"{member.id} owns the work of {len(owners)} roles ({', '.join(owners)}):"
                     " one person is standing in for a team", entity=member.id)
+
+    def check_org(self, org: OrgContext) -> Iterator[Finding]:
+        """A person on several teams whose work spans ``max-roles`` roles only in all:
+        reported at each of their memberships in the files being checked (a membership
+        that spans them alone is the team rule's)."""
+        limit = self.options.max_roles
+        records = [p for p in org.persons_named() if p.work and p.team is not None]
+        for pid, entries in repeated(records).items():
+            entries = once(sorted(entries, key=record_order))
+            each = [set(e.work.split()) for e in entries]
+            roles = sorted(set().union(*each))
+            if len(roles) < limit or any(len(w) >= limit for w in each):
+                continue
+            first = entries[:MAX_NAMED + 1]
+            for entry in entries:
+                others = [e for e in first if e is not entry][:MAX_NAMED]
+                where = others_text([f"{o.team} ({where_is(o.place, entry.place)})"
+                                     for o in others], len(entries) - 1)
+                yield org_finding(
+                    TooManyRoles, entry.place,
+                    f"{pid} owns the work of {len(roles)} roles across teams"
+                    f" ({', '.join(roles)}); here {entry.work.replace(' ', ', ')}, also on"
+                    f" {where}: one person is standing in for a team",
+                    entity=pid, detail=entry.team,
+                    related=tuple(o.place.location for o in others))
+
+
+def member_work(ctx: TeamContext, i: int) -> list[str]:
+    """The roles whose work member ``i`` owns, sorted, as ORG302 counts them (a
+    responsibility shared with the member's role, or with the role they do beside it on
+    a small team, is that role's work)."""
+    member, info = ctx.members[i], ctx.roles[i]
+    also = second_roles(ctx).get(i) if member.owns else None
+    return sorted({o for r in member.owns if (o := _whose(ctx, r, info.role, also)) is not None})
+
+
+def work_by_member(ctx: TeamContext) -> dict[int, str]:
+    """``member_work`` of each member who owns something, by the index of the member's
+    entry in the document (``PersonFact.work``)."""
+    return {int(member.path[-1]): " ".join(work) for i, member in enumerate(ctx.members)
+            if member.owns and (work := member_work(ctx, i))}
 
 
 def _whose(ctx: TeamContext, responsibility: str, role: str | None,

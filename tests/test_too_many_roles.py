@@ -1,0 +1,88 @@
+"""ORG302 too-many-roles: one person's responsibilities span three or more roles, on one
+team or across the teams of the org (spec section 3)."""
+
+from __future__ import annotations
+
+TEAM_A = """\
+    apiVersion: orglint/v1
+    kind: Team
+    metadata: {name: team-a}
+    spec:
+      maturity: pilot
+      members:
+        - {id: alex, title: ML Engineer, allocation: 50, owns: [training-code, data-pipelines]}
+    """
+
+TEAM_B = """\
+    apiVersion: orglint/v1
+    kind: Team
+    metadata: {name: team-b}
+    spec:
+      maturity: pilot
+      members:
+        - {id: alex, title: ML Engineer, allocation: 50, owns: [training-code, model-design]}
+    """
+
+
+def test_one_membership_spanning_three_roles(lint):
+    lint.check("""\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: solo}
+        spec:
+          maturity: pilot
+          members:
+            - id: alex
+              role: ml-engineer
+              owns: [training-code, training-pipelines, data-pipelines]
+        """, expected=[(7, 11, "ORG302")], select=["ORG302"])
+
+
+def test_work_spread_over_two_teams_is_counted_together(lint):
+    found = lint.check(TEAM_A, files={"b.yaml": TEAM_B}, expected=[(7, 12, "ORG302")],
+                       select=["ORG302"])
+    assert found[0].message == (
+        "alex owns the work of 3 roles across teams (data-engineer, data-scientist,"
+        " ml-engineer); here data-engineer, ml-engineer, also on team-b (b.yaml:7):"
+        " one person is standing in for a team")
+    assert [(r.file, r.line, r.column) for r in found[0].related] == [("b.yaml", 7, 12)]
+
+
+def test_two_teams_within_two_roles_are_silent(lint):
+    lint.check(TEAM_A, files={"b.yaml": TEAM_B.replace("model-design", "data-pipelines")},
+               expected=[], select=["ORG302"])
+
+
+def test_a_membership_that_spans_them_alone_is_reported_once(lint):
+    crowded = TEAM_B.replace("[training-code, model-design]",
+                             "[training-code, model-design, data-pipelines]")
+    # b.yaml's own team finding stands; the union adds no second finding in a.yaml.
+    lint.check(TEAM_A, files={"b.yaml": crowded}, expected=[], select=["ORG302"])
+    lint.check(crowded, files={"a.yaml": TEAM_A}, expected=[(7, 12, "ORG302")],
+               select=["ORG302"])
+
+
+def test_max_roles_counts_across_teams_too(lint):
+    lint.check(TEAM_A, files={"b.yaml": TEAM_B}, expected=[], select=["ORG302"],
+               rule_options={"ORG302": {"max-roles": 4}})
+
+
+def test_a_person_file_entry_adds_no_work(lint):
+    people = """\
+        apiVersion: orglint/v1
+        kind: People
+        spec:
+          people:
+            - {id: alex, name: Alex, title: ML Engineer}
+        """
+    lint.check(TEAM_A, files={"people.yaml": people}, expected=[], select=["ORG302"])
+
+
+def test_shared_work_counts_as_the_members_own_role(lint):
+    # on-call is shared with the platform engineer's role: two roles in all, not three
+    # (counted as the SRE's work it would be three).
+    other = TEAM_B.replace(
+        "{id: alex, title: ML Engineer, allocation: 50, owns: [training-code, model-design]}",
+        "{id: alex, role: platform-engineer, allocation: 50, owns: [gpu-operator, on-call]}")
+    lint.check(TEAM_A.replace(", data-pipelines", ""), files={"b.yaml": other},
+               expected=[], select=["ORG302"])
