@@ -616,7 +616,9 @@ def test_org004_ambiguous_title_written_as_role(lint):
 
 def test_a_broken_policy_file_is_not_a_people_file_that_lost_a_document(run_cli, tmp_path):
     # Policy files are read first, with People files: one with a YAML error must not
-    # silence the "no role and no title" of a member no People file describes.
+    # silence the "no role and no title" of a member no People file describes.  Named,
+    # it is part of the org and obeyed, so its YAML error stops the run (exit 2, at its
+    # place), as a configured one does: never a pass.
     (tmp_path / "people.yaml").write_text(
         "apiVersion: orglint/v1\nkind: People\nspec:\n  people:\n    - {id: alice, name: A,"
         " title: ML Engineer}\n")
@@ -627,6 +629,9 @@ def test_a_broken_policy_file_is_not_a_people_file_that_lost_a_document(run_cli,
         "apiVersion: orglint/v1\nkind: Policy\nmetadata: {name: p}\nspec:\n"
         "  rules: [ {code: ACME001\n")
     result = run_cli("check", "--no-config", "--no-cache", ".", cwd=tmp_path)
+    assert result.code == 2 and "policy.yaml:6:1: invalid YAML" in result.err, result.err
+    result = run_cli("check", "--no-config", "--no-cache", "team.yaml", "people.yaml",
+                     cwd=tmp_path)
     assert "bob has no role and no title" in result.out, result.out
 
 
