@@ -37,6 +37,10 @@ TITLES: list[tuple[str, str | None]] = [
     ("Platform Engineer, Machine Learning", "platform-engineer"),
     ("Platform Engineer (AI Platform)", "platform-engineer"),
     ("AI/ML Platform Engineer", "platform-engineer"),
+    # Initials written with dots are the word they spell (spec: case and punctuation).
+    ("M.L. Engineer", "ml-engineer"),
+    ("S.R.E.", "devops-sre"),
+    ("A.I./M.L. Platform Engineer", "platform-engineer"),
     # Two roles joined in one head name neither (spec: "a title that could mean two
     # matrix roles is ambiguous"); an alternative that names no role does not count.
     ("ML Engineer / Data Scientist", AMBIGUOUS),

@@ -40,6 +40,8 @@ MAX_TITLE_LENGTH = 200
 Words = tuple[str, ...]
 
 _WORD = re.compile(r"[^\W_]+")
+# Two or more single letters, each followed by a dot: "m.l.", "s.r.e".
+_INITIALS = re.compile(r"(?<![^\W_])(?:[^\W\d_]\.){1,}[^\W\d_]\.?(?![^\W_])")
 _SEPARATOR = re.compile(r"[,()\[\]{}:;|@\u2013\u2014]|\s-+\s|\bof\b")
 # Between two roles in one head: "ML Engineer / Data Scientist", "DevOps & MLOps Engineer".
 # Compiled at its first use: most runs read no title that holds one of them.
@@ -47,8 +49,24 @@ _ALTERNATIVE = deferred(r"/|&|\+|\band\b")
 
 
 def words(text: str) -> Words:
-    """The words of ``text``: letters and digits, Unicode-normalised and case-folded."""
-    return tuple(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
+    """The words of ``text``: letters and digits, Unicode-normalised and case-folded;
+    initials written with dots are one word ("M.L. Engineer" is "ml engineer")."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if "." in text:
+        text = _INITIALS.sub(lambda m: m[0].replace(".", ""), text)
+    return tuple(_WORD.findall(text))
+
+
+# Abbreviations a title may use for the same word.
+_SAME_WORD = {"sr": "senior", "snr": "senior", "jr": "junior", "mgr": "manager",
+              "eng": "engineer", "engr": "engineer", "mgmt": "management"}
+
+
+def same_words(value: str) -> Words:
+    """What a name or title says, as ORG009 compares them: case, spacing, punctuation
+    and common abbreviations aside ("Bo  Kim" is "Bo Kim", "Sr. MLOps Engineer" is
+    "Senior MLOps engineer"); a different word is a different value."""
+    return tuple(_SAME_WORD.get(w, w) for w in words(value))
 
 
 class Resolution(NamedTuple):

@@ -63,6 +63,18 @@ def test_org009_conflicting_person_at_the_differing_field(lint):
     assert found[0].message == "alice's level is 'mid' here but 'senior' at people.yaml:5"
 
 
+def test_org009_is_silent_on_the_same_words_written_differently(lint):
+    # Case, spacing, punctuation and "Sr." for "Senior" say nothing different.
+    source = team("t", ['{id: alice, name: "alice  chen", title: "Sr. ML engineer"}',
+                        "{id: bo, name: Bo Li, title: MLOps Eng.}"])
+    lint.check(source, select=["ORG009"], files={"people.yaml": PEOPLE}, expected=[])
+    # A different word is a different title: a promotion the People file missed.
+    source = team("t", ["{id: alice, title: Staff ML Engineer}"])
+    found = lint.check(source, select=["ORG009"], files={"people.yaml": PEOPLE},
+                       expected=[(*at(source, "Staff ML Engineer"), "ORG009")])
+    assert "'Staff ML Engineer' here but 'Senior ML Engineer'" in found[0].message
+
+
 def test_org009_is_also_at_the_record_the_others_disagree_with(lint):
     # The People entry is a place of the conflict too: a pre-commit run naming only the
     # People file (a level just changed there) said nothing of it.
