@@ -111,7 +111,9 @@ spec:
     - id: gus
       name: Gus Ortiz
       title: Software Engineer, Machine Learning
-      owns: [training-code, inference-handlers, evaluation-harness]
+      # On call for the inference they own, as the data engineer is for the pipelines:
+      # their own layer, not the SRE's rotation for services that are not ML.
+      owns: [training-code, inference-handlers, evaluation-harness, on-call]
       skills: [PyTorch Lightning, Triton Inference Server]
     - id: hal
       allocation: 50
@@ -121,7 +123,8 @@ spec:
     - id: omar
       name: Omar Haddad
       title: Data Engineer, ML Platform
-      owns: [feature-store-population, data-quality-contracts, data-pipelines]
+      owns: [feature-store-population, data-quality-contracts, data-pipelines, on-call,
+             incident-response]
       skills: [dbt, Airflow, Great Expectations]
 """
 
