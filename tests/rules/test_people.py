@@ -103,10 +103,15 @@ def test_org302_shared_responsibility_counts_toward_the_members_own_role(lint):
     source = team(["{id: a, role: platform-engineer, owns: [gpu-operator, on-call,"
                    " training-pipelines]}"])
     lint.check(source, select=["ORG302"], expected=[])
-    # An ML engineer holding it on a team past five is doing devops work (its owner).
-    # (On a smaller team she does the MLOps half too, and on-call is shared with MLOps:
-    # tests/rules/test_rolefit.py.)
+    # So is an ML engineer's, on call for the inference she owns (the SRE's rotation is
+    # for services that are not ML): two roles, the MLOps half being ORG109's.
     source = team(["{id: a, role: ml-engineer, owns: [training-code, on-call,"
+                   " training-pipelines]}"] + [f"{{id: d{k}, role: data-scientist}}"
+                                                for k in range(5)])
+    lint.check(source, select=["ORG302"], expected=[])
+    # A data scientist on the rotation is doing the SRE's work (on-call is not shared
+    # with data science): three roles.
+    source = team(["{id: a, role: data-scientist, owns: [model-design, on-call,"
                    " training-pipelines]}"] + [f"{{id: d{k}, role: data-scientist}}"
                                                 for k in range(5)])
     lint.check(source, select=["ORG302"], expected=[(*at(source, "a,"), "ORG302")])
