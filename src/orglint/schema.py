@@ -279,11 +279,18 @@ def validate(doc: Document, kind: str, file: str) -> list[Finding]:
     data = doc.data
     entity = _entity(data)
     api = data.get("apiVersion")
+    head: list[Finding] = []
     if api is None:
-        return [_finding(file, doc, (), f"missing 'apiVersion: {API_VERSION}'", entity)]
-    if api != API_VERSION:
-        return [_finding(file, doc, ("apiVersion",),
+        head = [_finding(file, doc, (), f"missing 'apiVersion: {API_VERSION}'", entity)]
+    elif api != API_VERSION:
+        head = [_finding(file, doc, ("apiVersion",),
                          f"unknown apiVersion '{api}' (did you mean '{API_VERSION}'?)", entity)]
+    if head and kind in KINDS:
+        # The rest is checked as the kind it names (and ``recover`` keeps it): a typo in
+        # the envelope must not hide what the document says.
+        data = {**data, "apiVersion": API_VERSION}
+    elif head:
+        return head
     if kind not in KINDS:
         if "kind" not in data:
             return [_finding(file, doc, (), f"missing 'kind' (one of {', '.join(KINDS)})",
@@ -292,11 +299,11 @@ def validate(doc: Document, kind: str, file: str) -> list[Finding]:
                          f"unknown kind '{data.get('kind')}'{did_you_mean(str(kind), KINDS)};"
                          f" expected one of {', '.join(KINDS)}", entity)]
     if conforms(data, kind, len(doc.source.values)):
-        return []
+        return head
     validator = _validator(kind)
     if validator.is_valid(data):
-        return []
-    out: list[Finding] = []
+        return head
+    out: list[Finding] = head
     seen: set[tuple[str, int, int]] = set()
     for path, message, key in _explain_errors(validator, data, schema(kind)):
         finding = _finding(file, doc, path, message, entity, key=key)
@@ -336,8 +343,9 @@ def recover(data: dict[str, Any], kind: str,
     ``skills`` is dropped from its list (a list that is not one is dropped whole), and a
     member or person without a valid ``id`` becomes None, so the others keep their index
     and place.  A team whose maturity is missing or not a stage is checked without one
-    (no rule that needs a stage runs).  Anything else (a team name that is not an id)
-    leaves nothing safe to check.  ``data`` is not changed; the lists whose items moved
+    (no rule that needs a stage runs), and one whose ``apiVersion`` is wrong or missing,
+    or whose name is a string but not an id, is checked as written.  Anything else (no
+    name at all) leaves nothing safe to check.  ``data`` is not changed; the lists whose items moved
     are put in ``moves``.
     """
     key = _ENTRIES.get(kind)
@@ -379,6 +387,13 @@ def recover(data: dict[str, Any], kind: str,
                 changed |= spec.pop("maturity", None) is not None
             elif kind == "People" and path[:1] == ("metadata",):
                 changed |= out.pop("metadata", None) is not None  # optional, and unread
+            elif _envelope_only(kind, path, name, error.kind, out):
+                # Reported (ORG003), and nothing the rules read: a team named "Recsys
+                # Team" or written with `apiVersion: orglint.dev/v1` is still checked,
+                # not dropped with every anti-pattern it holds.
+                if "apiVersion" not in out:
+                    out["apiVersion"] = API_VERSION
+                    changed = True
             else:
                 return None
         for where, drop in items.items():
@@ -386,6 +401,24 @@ def recover(data: dict[str, Any], kind: str,
         if not changed:
             return out
     return None
+
+
+MAX_LOOSE_NAME = 256  # characters of a team name kept though it is not an id
+
+
+def _envelope_only(kind: str, path: tuple[str | int, ...], name: str, error: Any,
+                   data: dict[str, Any]) -> bool:
+    """The error is about the envelope alone: a wrong or missing ``apiVersion`` (the
+    document names its kind), or a Team's ``metadata.name`` that is a string but not an
+    id (the team is still known by it)."""
+    if path == ("apiVersion",) or (path == () and name == "Required"
+                                   and getattr(error, "property", None) == "apiVersion"):
+        return True
+    if kind == "Team" and path == ("metadata", "name"):
+        team_name = data["metadata"].get("name")
+        return isinstance(team_name, str) and len(team_name.strip()) > 0 \
+            and len(team_name) <= MAX_LOOSE_NAME
+    return False
 
 
 def _no_stage(name: str, path: tuple[str | int, ...], kind: Any) -> bool:

@@ -380,8 +380,8 @@ def test_org003_on_a_missing_maturity_keeps_the_team(lint):
         """, expected=[(4, 1, "ORG003"), (6, 40, "ORG104")])
 
 
-def test_org003_where_nothing_is_safe_skips_the_document(lint):
-    # A team name that is not an id: nothing else can be said of it safely.
+def test_a_team_name_that_is_not_an_id_is_reported_and_the_team_still_checked(lint):
+    # "Recsys Team" hid the DevOps engineer running the model lifecycle (ORG104).
     lint.check("""
         apiVersion: orglint/v1
         kind: Team
@@ -390,7 +390,37 @@ def test_org003_where_nothing_is_safe_skips_the_document(lint):
           maturity: pilot
           members:
             - {id: a, role: devops-sre, owns: [training-pipelines]}
-        """, expected=[(3, 18, "ORG003")])
+        """, expected=[(3, 18, "ORG003"), (7, 40, "ORG104")], select=["ORG003", "ORG104"])
+
+
+def test_org003_where_nothing_is_safe_skips_the_document(lint):
+    # A team with no name: nothing else can be said of it safely.
+    lint.check("""
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {title: Recsys}
+        spec:
+          maturity: pilot
+          members:
+            - {id: a, role: devops-sre, owns: [training-pipelines]}
+        """, expected=[(3, 1, "ORG003")], select=["ORG003", "ORG104"])
+
+
+@pytest.mark.parametrize(("envelope", "at_"), [
+    ("        apiVersion: orglint.dev/v1\n        kind: Team\n", (1, 13)),
+    ("        kind: Team\n", (1, 1)),
+])
+def test_a_misspelt_or_missing_api_version_still_checks_the_team(lint, envelope, at_):
+    # ORG003 on the envelope, and the rest read as the Team it says it is: the ORG104
+    # underneath was hidden, and so was a second schema error.
+    lint.check(envelope + """\
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          members:
+            - {id: a, role: devops-sre, owns: [training-pipelines], level: stafff}
+        """, expected=[(*at_, "ORG003"), (5 + envelope.count("\n"), 68, "ORG003"),
+                       (5 + envelope.count("\n"), 40, "ORG104")], select=["ORG003", "ORG104"])
 
 
 def test_org003_unknown_kind_and_api_version(lint):
@@ -400,7 +430,12 @@ def test_org003_unknown_kind_and_api_version(lint):
         ---
         apiVersion: orglint/v2
         kind: Team
-        """, expected=[(2, 7, "ORG003"), (4, 13, "ORG003")])
+        """, expected=[(2, 7, "ORG003"), (4, 1, "ORG003"), (4, 1, "ORG003"), (4, 13, "ORG003")])
+    # The envelope's error does not stop the check of the kind it names: that Team has
+    # neither metadata nor spec.
+    assert {f.message for f in found[1:3]} == {
+        "the document is missing the required key 'metadata'",
+        "the document is missing the required key 'spec'"}
     assert "did you mean 'Team'" in found[0].message
 
 
