@@ -8,7 +8,7 @@ import json
 import pytest
 
 from orglint import __version__
-from tests.conftest import ACME_MATRIX, dedent
+from tests.conftest import ACME_MATRIX, REPO, dedent
 
 BAD = """\
 apiVersion: orglint/v1
@@ -312,14 +312,28 @@ def test_schema_offers_matrix_ids_to_editors_and_enums_for_stages_and_levels(run
     assert "examples" in json.dumps(people)
 
 
-def test_schema_without_a_kind_lists_the_kinds(run_cli):
+def test_schema_without_a_kind_prints_one_schema_for_every_kind(run_cli):
+    # Spec section 4: `orglint schema [KIND]` prints the JSON Schema.  Without a kind,
+    # one schema that applies each kind's by the document's `kind`.
+    import jsonschema
+    import yaml
+
     result = run_cli("schema")
     assert result.code == 0
-    kinds = [line.split()[0] for line in result.out.splitlines()[2:] if line.strip()]
-    assert kinds == ["Team", "People", "RoleMatrix", "Group", "Config", "Policy"]
-    # Each kind says what it is for, so the list is a starting point, not a puzzle.
-    described = [line.split(None, 1) for line in result.out.splitlines()[2:] if line.strip()]
-    assert all(len(parts) == 2 for parts in described), result.out
+    schema = json.loads(result.out)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    assert schema["properties"]["kind"]["enum"] == ["Team", "People", "RoleMatrix", "Group",
+                                                    "Policy"]
+    for name in ("examples/good/recsys-production.yaml", "examples/bad/people.yaml",
+                 "examples/policies/staffing.yaml"):
+        for doc in yaml.safe_load_all((REPO / name).read_text()):
+            assert not list(validator.iter_errors(doc)), name
+    team = next(yaml.safe_load_all((REPO / "examples/good/recsys-production.yaml").read_text()))
+    team["spec"]["maturity"] = "prod"
+    assert [e.message for e in validator.iter_errors(team)] == [
+        "'prod' is not one of ['exploring', 'pilot', 'production', 'scale']"]
+    assert list(validator.iter_errors({"apiVersion": "orglint/v1", "kind": "Teem"}))
 
 
 FIXABLE = """\

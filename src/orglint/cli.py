@@ -949,10 +949,16 @@ def _schema(args: argparse.Namespace) -> int:
     from orglint.resources import SCHEMA_FILES, schema_text
 
     if args.kind is None:
-        width = max(len(k) for k in SCHEMA_FILES)
-        print("JSON Schemas, one per kind; print one with 'orglint schema KIND':\n")
-        for name in SCHEMA_FILES:
-            print(f"  {name:<{width}}  {_KIND_NOTES.get(name, '')}".rstrip())
+        # One schema for a document of any kind, chosen by its `kind` (what an editor
+        # given no hint of the kind needs); the kinds are listed on a terminal.
+        print(json_text(_any_kind_schema(args)))
+        if sys.stderr.isatty():
+            width = max(len(k) for k in SCHEMA_FILES)
+            print("\norglint: every kind in one schema; 'orglint schema KIND' prints one:",
+                  file=sys.stderr)
+            for name in SCHEMA_FILES:
+                print(f"  {name:<{width}}  {_KIND_NOTES.get(name, '')}".rstrip(),
+                      file=sys.stderr)
         return EXIT_OK
     kinds = {k.lower().replace("-", ""): k for k in SCHEMA_FILES}
     kind = kinds.get(args.kind.lower().replace("-", ""))
@@ -967,6 +973,31 @@ def _schema(args: argparse.Namespace) -> int:
     # The ids the configured matrix knows, for editors to complete.
     print(json_text(with_matrix_ids(schema_data(kind), _matrix(args))))
     return EXIT_OK
+
+
+def _any_kind_schema(args: argparse.Namespace) -> dict[str, Any]:
+    """The schema of an orglint document of any kind: each kind's schema embedded (its
+    own ``$id``, so its references stay its own) and applied when ``kind`` names it."""
+    from orglint.ids import with_matrix_ids
+    from orglint.resources import SCHEMA_FILES
+    from orglint.resources import schema as schema_data
+
+    kinds = [k for k in SCHEMA_FILES if k != "Config"]  # .orglint.yaml has no kind
+    matrix = _matrix(args)
+    defs = {k: with_matrix_ids(schema_data(k), matrix) if k in ("Team", "People")
+            else schema_data(k) for k in kinds}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://orglint.dev/schemas/orglint.schema.json",
+        "title": "orglint document",
+        "description": "Any orglint document, checked by the schema of the kind it names.",
+        "type": "object",
+        "required": ["apiVersion", "kind"],
+        "properties": {"kind": {"enum": kinds}},
+        "allOf": [{"if": {"properties": {"kind": {"const": k}}, "required": ["kind"]},
+                   "then": {"$ref": defs[k]["$id"]}} for k in kinds],
+        "$defs": defs,
+    }
 
 
 def _test(args: argparse.Namespace) -> int:
