@@ -197,6 +197,12 @@ def test_policy_rules_are_selected_suppressed_and_explained(tmp_path, run_cli):
     assert "ACME017" in ids
     explained = run_cli("rule", "ACME017")
     assert explained.code == 0 and "Juniors need a mentor" in explained.out
+    # Listed with every rule too, after the built-in ones.
+    every = run_cli("rule", "--all")
+    assert every.code == 0 and "Juniors need a mentor" in every.out
+    codes = [r["code"] for r in json.loads(run_cli("rule", "--all", "--output-format",
+                                                   "json").out)]
+    assert codes[-1] == "ACME017" and codes[0] == "ORG001"
 
 
 def test_an_expression_cannot_close_its_code_block_in_the_rule_docs(tmp_path, run_cli):

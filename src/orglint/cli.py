@@ -799,7 +799,14 @@ def _rule(args: argparse.Namespace) -> int:
     from orglint.rules import RULES, UnknownRuleError, get
 
     if args.all:
-        rules = list(RULES)
+        from orglint.engine import plan
+
+        # The built-in rules, then the org's own: its matrix's anti-patterns and its
+        # configured policies, documented like built-in rules (spec section 7).
+        own = plan(_settings(args)).rules
+        rules = list(RULES) + sorted((r for code, r in own.items()
+                                      if code not in {b.code for b in RULES}),
+                                     key=lambda r: r.code)
     elif args.rule:
         try:
             rules = [get(args.rule)]
