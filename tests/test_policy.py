@@ -255,6 +255,28 @@ def test_rule_explains_a_custom_matrix_code(tmp_path, run_cli):
     assert done.code == 0 and "scientists should not run clusters" in done.out
 
 
+def test_an_org_rule_past_the_engines_budget_says_how_to_write_it(tmp_path, run_cli):
+    # The CEL engine allows about 10,000 comprehension steps per evaluation, and an org
+    # rule is one evaluation: over 1,800 teams of six, a right rule cannot pass.  ORG903
+    # (never a pass) says so and what to do.
+    docs = [f"apiVersion: orglint/v1\nkind: Team\nmetadata: {{name: t{t}}}\nspec:\n"
+            "  maturity: pilot\n  members:\n"
+            + "".join(f"    - {{id: p{t}-{m}, role: ml-engineer}}\n" for m in range(6))
+            for t in range(1800)]
+    (tmp_path / "teams.yaml").write_text("---\n".join(docs))
+    (tmp_path / "acme.yaml").write_text(policy("""\
+        - code: ACME031
+          name: allocations
+          target: org
+          expression: "org.teams.all(t, t.spec.members.all(m, m.allocation <= 100))"
+        """))
+    done = run_cli("check", "--no-config", "--no-cache", "--select", "ACME031,ORG903",
+                   "teams.yaml", "acme.yaml")
+    assert done.code == 1
+    assert "teams.yaml:1:1: ORG903" in done.out
+    assert "an org rule is one evaluation over all 1800 teams" in done.out, done.out
+
+
 def test_orglint_test_without_a_path_runs_the_policies_check_obeys(tmp_path, run_cli):
     # A Policy file among the files `paths:` names is obeyed by check, so `orglint test`
     # with no path runs its tests too (it said "no policy file found", exit 2).

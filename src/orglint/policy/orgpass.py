@@ -141,6 +141,13 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
         compiled = rule.policy
         if compiled.spec.target == "org":
             verdict = evaluate(compiled, shared.on(None), policies.clock)
+            if verdict.outcome == "error" and "iteration budget" in verdict.message:
+                # The engine's budget is per evaluation, and an org rule is one over the
+                # whole org: past about 10,000 steps in all it cannot pass, however right.
+                verdict = verdict._replace(message=(
+                    f"{verdict.message}; an org rule is one evaluation over all"
+                    f" {len(teams)} teams of the org: write it per team or per person"
+                    " (target: team, member or person)"))
             if first is not None and first in named:
                 yield from _emit(rule, verdict, [Place(first, 1, 1, 1, 1)], None)
     yield from _team_findings(plan, gathered, shared, rules, teams, owners, named, people,
