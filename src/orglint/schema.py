@@ -58,6 +58,11 @@ class Vocabulary:
         if key in self.memo:
             return self.memo[key]
         found = self._close(word, cutoff) or self._prefixed(word)
+        plain = word.casefold().replace("_", "-").replace(" ", "-")
+        if found is None and plain != word:
+            # Ids are lower-case kebab: "TRAINING_CODE" is two steps from training-code,
+            # too far for a spelling match, and one obvious slip.
+            found = self._close(plain, cutoff) or self._prefixed(plain)
         if len(self.memo) < _MEMO_SIZE:
             self.memo[key] = found
         return found

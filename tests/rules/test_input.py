@@ -567,6 +567,21 @@ def test_org005_unknown_responsibility(lint):
         "unknown responsibility 'trainng-pipelines' (did you mean 'training-pipelines'?)")
 
 
+@pytest.mark.parametrize("written", ["TRAINING_CODE", "Training_Code", "training_code"])
+def test_org005_hints_an_id_written_in_another_case_and_separator(lint, written):
+    # Upper case and underscores at once were two slips too far for a spelling match.
+    found = lint.check(f"""
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {{name: t}}
+        spec:
+          maturity: pilot
+          members:
+            - {{id: a, role: ml-engineer, owns: [{written}]}}
+        """, select=["ORG005"], expected=[(7, 41, "ORG005")])
+    assert found[0].message.endswith("(did you mean 'training-code'?)")
+
+
 def test_org006_unknown_system_and_practice(lint):
     lint.check("""
         apiVersion: orglint/v1
