@@ -293,3 +293,21 @@ def test_integral_floats_are_integers(lint):
         (5, 13, "ORG206"), (*at(source, "60.0"), "ORG301"),
         (14, 13, "ORG206"), (*at(source, "6e1"), "ORG301")])
     assert "kim is allocated 120%: 60% here, 60% in line 17" in found[1].message
+
+
+def test_a_numeric_id_is_reported_and_the_member_still_checked(lint):
+    # YAML reads `id: 2024` as a number: ORG003 says to quote it, and the member is
+    # checked by the id meant (its ORG103 was dropped with it).
+    source = """
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          members:
+            - {id: 2024, role: platform-engineer, owns: [training-code]}
+        """
+    found = lint.check(source, select=["ORG003", "ORG103"], expected=[
+        (*at(source, "2024"), "ORG003"), (*at(source, "training-code"), "ORG103")])
+    assert found[0].message.endswith("got 2024, a number: quote it ('2024') to make it text")
+    assert found[1].entity == "2024"

@@ -473,6 +473,11 @@ def _drop_field(entries: list[Any], index: int, field: Any) -> bool:
     entry = entries[index]
     if entry is None:
         return False
+    if field == "id" and isinstance(entry, dict) and type(entry.get("id")) is int:
+        # `id: 2024` is YAML's number for the text 2024: reported (ORG003), and the
+        # member is still checked by the id its author meant.
+        entries[index] = {**entry, "id": str(entry["id"])}
+        return True
     if field is None or field == "id" or not isinstance(entry, dict):
         entries[index] = None
         return True
@@ -640,6 +645,10 @@ def _explain(error: Any, data: Any, root: dict[str, Any]) -> list[tuple[Path, st
     if kind in ("Type", "Minimum", "Maximum", "ExclusiveMinimum", "ExclusiveMaximum", "Enum",
                 "Constant", "Pattern", "MinLength", "MaxLength", "MultipleOf"):
         message = f"{field_name(path)} must be {describe(parent_schema, root)}, got {show(value)}"
+        if kind == "Type" and parent_schema.get("type") == "string" and isinstance(
+                value, (int, float)) and not isinstance(value, bool):
+            # YAML reads `id: 2024` as a number: the fix is quotes, not other characters.
+            message += f", a number: quote it ('{value}') to make it text"
         if kind == "Enum" and isinstance(value, str):
             message += did_you_mean(value, [str(v) for v in parent_schema.get("enum", [])])
         return [(path, message, False)]
