@@ -34,11 +34,13 @@ def test_roles_shows_the_responsibilities_shared_with_a_role(run_cli):
     assert "Also its own work (shared by the matrix):" in platform
     assert "  - on-call: On-call rotation (owned by devops-sre)" in platform
     devops = run_cli("roles", "devops-sre").out
-    assert "on-call: On-call rotation (shared with platform-engineer, mlops-engineer)" in devops
+    assert ("on-call: On-call rotation (shared with platform-engineer, mlops-engineer,"
+            " ml-engineer, data-engineer)") in devops
     data = json.loads(run_cli("roles", "mlops-engineer", "--output-format", "json").out)
     assert {"id": "on-call", "title": "On-call rotation", "owner": "devops-sre"} in data["shared"]
     data = json.loads(run_cli("roles", "devops-sre", "--output-format", "json").out)
-    assert data["shares"]["on-call"] == ["platform-engineer", "mlops-engineer"]
+    assert data["shares"]["on-call"] == ["platform-engineer", "mlops-engineer", "ml-engineer",
+                                         "data-engineer"]
 
 
 def test_role_json_and_lookup_by_title(run_cli):
