@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Annotated
 
 from orglint.findings import Finding, Severity
@@ -69,10 +69,11 @@ class TooManyRoles(Rule):
 
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
         limit = self.options.max_roles
-        for i, member in enumerate(ctx.members):
+        work = work_by_member(ctx)  # worked out once: the facts carry it too
+        for member in ctx.members:
             if len(member.owns) < limit:
                 continue  # each item is one role's work: fewer items, fewer roles
-            owners = member_work(ctx, i)
+            owners = work.get(int(member.path[-1]), "").split()
             if len(owners) >= limit:
                 yield ctx.finding(
                     TooManyRoles, member.at("id"),
@@ -105,33 +106,53 @@ class TooManyRoles(Rule):
                     related=tuple(o.place.location for o in others))
 
 
-def member_work(ctx: TeamContext, i: int) -> list[str]:
-    """The roles whose work member ``i`` owns, sorted, as ORG302 counts them (a
-    responsibility shared with the member's role, or with the role they do beside it on
-    a small team, is that role's work)."""
-    member, info = ctx.members[i], ctx.roles[i]
-    also = second_roles(ctx).get(i) if member.owns else None
-    return sorted({o for r in member.owns if (o := _whose(ctx, r, info.role, also)) is not None})
+_WORK_TABLES = "people.work-tables"
+WorkTables = dict[str | None, dict[str, str]]
+
+
+def _work_tables(matrix: Matrix) -> WorkTables:
+    """Role -> responsibility -> the role whose work it is when that role holds it (its
+    own where the matrix shares it with the role, else its owner); None: a role outside
+    the matrix, for whom it is always its owner's."""
+    owners = {r: o for r in matrix.responsibilities if (o := matrix.owner(r)) is not None}
+    tables: WorkTables = {None: owners}
+    for role in matrix.roles:
+        tables[role] = {r: role if role in matrix.holders(r) else o for r, o in owners.items()}
+    return tables
+
+
+def _work(tables: WorkTables, owns: Sequence[str], role: str | None,
+          also: str | None) -> set[str]:
+    mine = tables.get(role, tables[None])
+    if also is None:
+        return {w for r in owns if (w := mine.get(r)) is not None}
+    # The role a member of a small team does beside their own holds its shares too.
+    other = tables.get(also, tables[None])
+    return {w if w == role or other.get(r) != also else also
+            for r in owns if (w := mine.get(r)) is not None}
 
 
 def work_by_member(ctx: TeamContext) -> dict[int, str]:
-    """``member_work`` of each member who owns something, by the index of the member's
-    entry in the document (``PersonFact.work``)."""
-    return {int(member.path[-1]): " ".join(work) for i, member in enumerate(ctx.members)
-            if member.owns and (work := member_work(ctx, i))}
-
-
-def _whose(ctx: TeamContext, responsibility: str, role: str | None,
-           also: str | None = None) -> str | None:
-    """The role whose work a responsibility is when ``role`` holds it: the member's own
-    role where the matrix shares it with that role (or with ``also``, the role a member
-    of a small team does beside it), else its owner."""
-    holders = ctx.matrix.holders(responsibility)
-    if role is not None and role in holders:
-        return role
-    if also is not None and also in holders:
-        return also
-    return ctx.matrix.owner(responsibility)
+    """The roles whose work each member who owns something owns, sorted and space-
+    separated, as ORG302 counts them (a responsibility shared with the member's role, or
+    with the role they do beside it on a small team, is that role's work), by the index
+    of the member's entry in the document (``PersonFact.work``).  Worked out once per
+    team, for every member of the org: from a table per role."""
+    cached: dict[int, str] | None = ctx.__dict__.get("_work")
+    if cached is not None:
+        return cached
+    tables = ctx.matrix.prepared(_WORK_TABLES, _work_tables)
+    also = second_roles(ctx)
+    roles = ctx.roles
+    out: dict[int, str] = {}
+    for i, member in enumerate(ctx.members):
+        if member.owns:
+            work = _work(tables, member.owns, roles[i].role, also.get(i) if also else None)
+            if work:
+                # A member's path ends with the index of its entry.
+                out[member.path[-1]] = " ".join(sorted(work))  # type: ignore[index]
+    ctx.__dict__["_work"] = out
+    return out
 
 
 class SizeMismatch(Rule):
