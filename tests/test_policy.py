@@ -277,6 +277,23 @@ def test_an_org_rule_past_the_engines_budget_says_how_to_write_it(tmp_path, run_
     assert "an org rule is one evaluation over all 1800 teams" in done.out, done.out
 
 
+@pytest.mark.parametrize("foreign", [
+    "apiVersion: kyverno.io/v1\nkind: Policy\nmetadata: {name: require-labels}\n"
+    "spec: {validationFailureAction: Enforce, rules: []}\n",
+    "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n  - level: Metadata\n",
+    "apiVersion: kyverno.io/v1\nkind: Policy\nspec: {rules: [ {name: x\n",  # broken too
+])
+def test_another_tools_policy_among_the_files_is_not_obeyed(tmp_path, run_cli, foreign):
+    # Kyverno's and the Kubernetes audit log's documents are `kind: Policy` too: named
+    # with the org (`orglint check .`), they stopped the run with exit 2 and no finding.
+    (tmp_path / "team.yaml").write_text(TEAM)
+    (tmp_path / "kyverno.yaml").write_text(foreign)
+    done = run_cli("check", "--no-config", "--no-cache", ".", cwd=tmp_path)
+    assert done.code in (0, 1) and "kyverno" not in done.err, done.err
+    assert "team.yaml" in done.out
+    assert run_cli("test", "kyverno.yaml", cwd=tmp_path).code == 2  # no policy of ours
+
+
 def test_orglint_test_without_a_path_runs_the_policies_check_obeys(tmp_path, run_cli):
     # A Policy file among the files `paths:` names is obeyed by check, so `orglint test`
     # with no path runs its tests too (it said "no policy file found", exit 2).

@@ -33,11 +33,18 @@ def declares_policy(raw: bytes, limits: Limits) -> bool:
 
     loaded = load(raw, "", limits)
     if any(isinstance(doc.data, dict) and doc.data.get("kind") == "Policy"
-           for doc in loaded.documents):
+           and _ours(doc.data.get("apiVersion")) for doc in loaded.documents):
         return True
     # Only a document lost to a YAML error (ORG001) may have been one: a duplicate key
     # (ORG002) loses none.
-    return any(f.code == "ORG001" for f in loaded.findings) and declares(raw, b"Policy")
+    return any(f.code == "ORG001" for f in loaded.findings) and declares(raw, b"Policy") \
+        and b"orglint" in raw.lower()
+
+
+def _ours(api: object) -> bool:
+    """A Policy of orglint's, not Kyverno's or the Kubernetes audit log's (`kind:
+    Policy` too): an orglint apiVersion, misspelt or not, or none."""
+    return api is None or (isinstance(api, str) and "orglint" in api.lower())
 
 
 def policy_files(settings: Settings, gathered: Gathered | None) -> list[tuple[Path, str]]:
