@@ -53,13 +53,43 @@ def test_two_teams_within_two_roles_are_silent(lint):
                expected=[], select=["ORG302"])
 
 
-def test_a_membership_that_spans_them_alone_is_reported_once(lint):
+def test_a_membership_that_spans_them_alone_is_the_team_rules(lint):
     crowded = TEAM_B.replace("[training-code, model-design]",
                              "[training-code, model-design, data-pipelines]")
-    # b.yaml's own team finding stands; the union adds no second finding in a.yaml.
-    lint.check(TEAM_A, files={"b.yaml": crowded}, expected=[], select=["ORG302"])
+    # b.yaml's own team finding stands, once; a.yaml, two roles alone, is reported for
+    # the person's work across the teams.
     lint.check(crowded, files={"a.yaml": TEAM_A}, expected=[(7, 12, "ORG302")],
                select=["ORG302"])
+    found = lint.check(TEAM_A, files={"b.yaml": crowded}, expected=[(7, 12, "ORG302")],
+                       select=["ORG302"])
+    assert "across teams" in found[0].message
+
+
+def test_a_message_names_a_few_roles_and_places_whatever_the_org(lint, tmp_path):
+    # A matrix of many roles and one person on many teams, each team's work another
+    # role's: the messages stay short (they grew with roles x places).
+    from orglint.config import Settings
+
+    roles = [f"r{k:02d}" for k in range(40)]
+    matrix = tmp_path / "matrix.yaml"
+    matrix.write_text(
+        "apiVersion: orglint/v1\nkind: RoleMatrix\nmetadata: {name: many}\nspec:\n"
+        "  extends: ai-platform\n  roles:\n"
+        + "".join(f"    {r}: {{title: Role {r}}}\n" for r in roles)
+        + "  responsibilities:\n"
+        + "".join(f"    w{r}: {{owner: {r}, title: Work {r}}}\n" for r in roles),
+        encoding="utf-8")
+    teams = {f"t{k:02d}.yaml": TEAM_B.replace("team-b", f"team-{k:02d}").replace(
+        "title: ML Engineer, allocation: 50, owns: [training-code, model-design]",
+        f"role: r{k:02d}, allocation: 1, owns: [wr{k:02d}]") for k in range(1, 40)}
+    source = TEAM_B.replace("title: ML Engineer, allocation: 50, owns: [training-code,"
+                            " model-design]", "role: r00, allocation: 1, owns: [wr00]")
+    settings = Settings(root=tmp_path / "org", select=["ORG302"], cache=False,
+                        matrix=matrix, paths=list(teams))
+    found = lint.check(source, files=teams, settings=settings, expected=[(7, 12, "ORG302")])
+    assert "owns the work of 40 roles across teams (r00, r01, r02, r03, r04 and 35 more)" \
+        in found[0].message
+    assert "and 34 more" in found[0].message and len(found[0].message) < 400
 
 
 def test_max_roles_counts_across_teams_too(lint):

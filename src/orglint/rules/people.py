@@ -88,20 +88,25 @@ class TooManyRoles(Rule):
         records = [p for p in org.persons_named() if p.work and p.team is not None]
         for pid, entries in repeated(records).items():
             entries = once(sorted(entries, key=record_order))
-            each = [set(e.work.split()) for e in entries]
+            each = [e.work.split() for e in entries]
             roles = sorted(set().union(*each))
-            if len(roles) < limit or any(len(w) >= limit for w in each):
+            if len(roles) < limit:
                 continue
+            # A matrix of one's own may have any number of roles: a message names a few
+            # (one person on a thousand teams of a thousand roles made gigabytes).
+            spans = others_text(roles[:MAX_NAMED], len(roles))
             first = entries[:MAX_NAMED + 1]
-            for entry in entries:
+            for entry, own in zip(entries, each, strict=True):
+                if len(own) >= limit:
+                    continue  # this membership spans them alone: the team rule's finding
                 others = [e for e in first if e is not entry][:MAX_NAMED]
                 where = others_text([f"{o.team} ({where_is(o.place, entry.place)})"
                                      for o in others], len(entries) - 1)
                 yield org_finding(
                     TooManyRoles, entry.place,
-                    f"{pid} owns the work of {len(roles)} roles across teams"
-                    f" ({', '.join(roles)}); here {entry.work.replace(' ', ', ')}, also on"
-                    f" {where}: one person is standing in for a team",
+                    f"{pid} owns the work of {len(roles)} roles across teams ({spans});"
+                    f" here {others_text(own[:MAX_NAMED], len(own))}, also on {where}:"
+                    " one person is standing in for a team",
                     entity=pid, detail=entry.team,
                     related=tuple(o.place.location for o in others))
 
