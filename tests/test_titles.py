@@ -55,7 +55,9 @@ TITLES: list[tuple[str, str | None]] = [
     ("ML/Data Engineer", AMBIGUOUS),
     ("Data & ML Engineer", AMBIGUOUS),
     ("ML and Data Engineer", AMBIGUOUS),
-    ("Platform/ML Engineer", AMBIGUOUS),
+    # A generic reading is no reading: "Software Engineer", "Platform Engineer".
+    ("Platform/ML Engineer", "ml-engineer"),
+    ("Software/ML Engineer", "ml-engineer"),
     ("ML/Platform Engineer", AMBIGUOUS),
     ("Site Reliability/MLOps Engineer", AMBIGUOUS),
     ("Cloud/ML Engineer", AMBIGUOUS),
@@ -486,3 +488,24 @@ def test_any_text_reads_as_a_role_or_none(matrix, text):
     assert all(c in matrix.roles for c in read.candidates)
     assert isinstance(matrix.title_says_junior(text), bool)
     assert isinstance(matrix.skill_keys(text), frozenset)
+
+
+def test_a_head_of_many_alternatives_is_read_in_linear_time(matrix):
+    # "q/q/.../z Engineer": each piece was read against every ending of the last one.
+    # Counted, not timed: the endings looked up per title stay a few per piece.
+    calls = 0
+    index = matrix._title_index
+    real = index._ending
+
+    def counted(ws):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        return real(ws)
+
+    index._ending = counted
+    try:
+        title = "/".join(["q"] * 48) + " " + " ".join(["z"] * 20) + " e00001"
+        matrix.resolve_title(title)
+    finally:
+        del index._ending
+    assert calls <= 60, calls

@@ -46,6 +46,11 @@ _SEPARATOR = re.compile(r"[,()\[\]{}:;|@\u2013\u2014]|\s-+\s|\bof\b")
 # Between two roles in one head: "ML Engineer / Data Scientist", "DevOps & MLOps Engineer".
 # Compiled at its first use: most runs read no title that holds one of them.
 _ALTERNATIVE = deferred(r"/|&|\+|\band\b")
+# A head of more alternatives than this names no role ("q/q/q/.../z Engineer"), and the
+# ending they share is a few words at most: each piece is read against a few endings, not
+# every ending of every piece (a 200-character title took milliseconds).
+_MAX_PIECES = 4
+_SHARED_WORDS = 3
 
 
 def words(text: str) -> Words:
@@ -230,17 +235,17 @@ class TitleIndex:
         for piece in pieces:
             # Each alternative as written: "AI/ML Platform Engineer" is no AI engineer.
             found = self._ending(piece)
-            if found is None and piece is not last:
+            if found is None and piece is not last and len(pieces) <= _MAX_PIECES:
                 # A piece that is no title alone shares the last one's ending: "ML/DevOps
                 # Engineer" is an ML engineer or a DevOps engineer (read as "DevOps
                 # Engineer" alone, the ML engineer's work was an SRE's anti-pattern).
                 # The piece must be part of what matches: "AI/ML Platform Engineer" is
-                # no "AI Platform Engineer" choice.
-                found = next((f for k in range(1, len(last))
+                # no "AI Platform Engineer" choice.  A generic reading is none:
+                # "Software/ML Engineer" is an ML engineer.
+                found = next((f for k in range(max(1, len(last) - _SHARED_WORDS), len(last))
                               if (f := self._ending(piece + last[k:])) is not None
                               and f.start < len(piece)), None)
                 if found is not None and found.entry.generic:
-                    generic += tuple(r for r in found.entry.roles if r not in generic)
                     continue
             if found is not None and found.entry.generic:
                 # A generic head ("Platform Engineer") is no role of its own when it is
