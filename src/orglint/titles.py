@@ -40,6 +40,7 @@ MAX_TITLE_LENGTH = 200
 Words = tuple[str, ...]
 
 _WORD = re.compile(r"[^\W_]+")
+_WORD_OR_MARK = re.compile(r"[^\W_]+|[/&+,;:|()\[\]{}\u2013\u2014]")
 # Two or more single letters, each followed by a dot: "m.l.", "s.r.e".
 _INITIALS = re.compile(r"(?<![^\W_])(?:[^\W\d_]\.){1,}[^\W\d_]\.?(?![^\W_])")
 _SEPARATOR = re.compile(r"[,()\[\]{}:;|@\u2013\u2014]|\s-+\s|\bof\b")
@@ -71,7 +72,12 @@ def same_words(value: str) -> Words:
     """What a name or title says, as ORG009 compares them: case, spacing, punctuation
     and common abbreviations aside ("Bo  Kim" is "Bo Kim", "Sr. MLOps Engineer" is
     "Senior MLOps engineer"); a different word is a different value."""
-    return tuple(_SAME_WORD.get(w, w) for w in words(value))
+    text = unicodedata.normalize("NFKC", value).casefold()
+    if "." in text:
+        text = _INITIALS.sub(lambda m: m[0].replace(".", ""), text)
+    # The marks between alternatives stay: "ML/DevOps Engineer" is read as two roles,
+    # "ML DevOps Engineer" as one.
+    return tuple(_SAME_WORD.get(w, w) for w in _WORD_OR_MARK.findall(text))
 
 
 class Resolution(NamedTuple):

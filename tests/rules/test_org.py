@@ -73,6 +73,11 @@ def test_org009_is_silent_on_the_same_words_written_differently(lint):
     found = lint.check(source, select=["ORG009"], files={"people.yaml": PEOPLE},
                        expected=[(*at(source, "Staff ML Engineer"), "ORG009")])
     assert "'Staff ML Engineer' here but 'Senior ML Engineer'" in found[0].message
+    # The marks between alternatives are read: "ML/DevOps" is two roles, "ML DevOps" one.
+    people = PEOPLE.replace("title: MLOps Engineer", "title: ML/DevOps Engineer")
+    source = team("t", ["{id: bo, title: ML DevOps Engineer}"])
+    lint.check(source, select=["ORG009"], files={"people.yaml": people},
+               expected=[(*at(source, "ML DevOps Engineer"), "ORG009")])
 
 
 def test_org009_is_also_at_the_record_the_others_disagree_with(lint):
