@@ -201,6 +201,28 @@ def test_owns_per_group_and_allocation_per_group(tmp_path):
     ]
 
 
+def test_org302_counts_a_users_work_over_every_group_they_are_on(tmp_path):
+    # Each group's work spans two roles; the user's, three: Backstage memberships carry
+    # their work in the facts, as Team files' do.
+    groups = teams("team-a", "team-b", maturity="pilot")
+    users = """\
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata:
+          name: alex
+          annotations:
+            orglint.dev/role: ml-engineer
+            orglint.dev/owns.team-a: training-code, data-pipelines
+            orglint.dev/owns.team-b: training-code, model-design
+        spec:
+          memberOf: [team-a, team-b]
+        """
+    folder = org(tmp_path, {"groups.yaml": groups, "users.yaml": users})
+    found = check(folder, select=["ORG302"])
+    assert [(f.file, f.code) for f in found] == [("users.yaml", "ORG302")] * 2
+    assert all("3 roles across teams" in f.message for f in found)
+
+
 def test_allocation_defaults_to_an_even_share_of_the_users_teams(tmp_path):
     groups = teams("t0", "t1", "t2") + GROUP
     users = """\

@@ -25,6 +25,7 @@ from orglint.model import LEVEL_RANK, Person, build_team
 from orglint.ntuple import NamedTuple
 from orglint.rules.base import Rule, TeamContext
 from orglint.rules.patterns import both_sizes
+from orglint.rules.people import TooManyRoles, work_by_member
 from orglint.schema import recovered, validate
 from orglint.source import Path, nest
 from orglint.stitch import VIRTUAL, SpanMap, Stitch
@@ -202,7 +203,10 @@ def check(files: Iterable[tuple[str, bytes]], limits: Limits, rules: list[Rule],
             teams.append(ctx)
             for rule in rules:
                 found.extend(rule.check_team(ctx))
-            _member_facts(org, group, data, facts)
+            # What each member's owned work spans, for ORG302 across the org's teams.
+            _member_facts(org, group, data, facts,
+                          work_by_member(ctx) if codes is None or TooManyRoles.code in codes
+                          else {})
         # A finding at a User on more than one team: their entity is every one of those
         # teams' place for them, so the message says which team it is about.
         shared = {u.id for u in org.members[group.key] if len(org.teams_of.get(u.key, ())) > 1}
@@ -280,7 +284,7 @@ def _user_fact(user: Entity, facts: dict[str, FileFacts]) -> None:
 
 
 def _member_facts(org: Org, group: Entity, data: dict[str, Any],
-                  facts: dict[str, FileFacts]) -> None:
+                  facts: dict[str, FileFacts], work: Mapping[int, str]) -> None:
     users = org.members[group.key]
     for index, entry in enumerate(data["spec"]["members"]):
         if entry is None:
@@ -300,7 +304,7 @@ def _member_facts(org: Org, group: Entity, data: dict[str, Any],
             user.id, user.file, user.doc.index, _packed(user, ("metadata", "name")),
             group.id, allocation if isinstance(allocation, int) else 0,
             _packed(user, allocation_at) if allocation_at is not None else -1,
-            True, tuple(detail)))
+            True, tuple(detail), work.get(index, "")))
 
 
 def merged(files: dict[str, FileFacts], extra: dict[str, FileFacts]) -> dict[str, FileFacts]:
