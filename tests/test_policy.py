@@ -312,8 +312,19 @@ def test_orglint_test_without_a_path_runs_the_policies_check_obeys(tmp_path, run
     assert "ACME019" in run_cli("check").out
     done = run_cli("test")
     assert done.code == 0 and "1 test, 1 passed, 0 failed" in done.out, done.err
+    # `rule` knows it too, as `check` does.
+    assert run_cli("rule", "ACME019").code == 0
+    assert "ACME019" in run_cli("rule", "--all").out
     (tmp_path / ".orglint.yaml").write_text("paths: ['team.yaml']\n")
     assert run_cli("test").code == 2  # none configured: nothing to test
+    # `paths:` matching nothing costs the policies found there, not the configured ones.
+    (tmp_path / ".orglint.yaml").write_text("paths: ['none/*.yaml']\npolicies: [acme.yaml]\n")
+    done = run_cli("test")
+    assert done.code == 0 and "1 test, 1 passed" in done.out, done.err
+    # A configuration that cannot be read costs `rule --all` the org's rules only.
+    (tmp_path / ".orglint.yaml").write_text("policies: ['none/*.yaml']\n")
+    done = run_cli("rule", "--all")
+    assert done.code == 0 and "ORG001" in done.out and "not listed" in done.err
 
 
 def test_orglint_test_reports_each_test_and_fails_on_a_wrong_expectation(tmp_path, run_cli):

@@ -799,11 +799,15 @@ def _rule(args: argparse.Namespace) -> int:
     from orglint.rules import RULES, UnknownRuleError, get
 
     if args.all:
-        from orglint.engine import plan
-
         # The built-in rules, then the org's own: its matrix's anti-patterns and its
-        # configured policies, documented like built-in rules (spec section 7).
-        own = plan(_settings(args)).rules
+        # policies, documented like built-in rules (spec section 7).  A configuration
+        # that cannot be read costs the org's own rules, not the built-in ones' pages.
+        try:
+            own = _org_rules(args)
+        except OrglintError as exc:
+            print(f"orglint: note: the org's own rules are not listed: {exc}",
+                  file=sys.stderr)
+            own = {}
         rules = list(RULES) + sorted((r for code, r in own.items()
                                       if code not in {b.code for b in RULES}),
                                      key=lambda r: r.code)
@@ -812,10 +816,9 @@ def _rule(args: argparse.Namespace) -> int:
             rules = [get(args.rule)]
         except UnknownRuleError:
             # An org's own codes: its matrix's anti-patterns and its policies.
-            from orglint.engine import plan
             from orglint.schema import did_you_mean
 
-            known = plan(_settings(args)).rules
+            known = _org_rules(args)
             try:
                 rules = [get(args.rule, known)]
             except UnknownRuleError:
@@ -835,6 +838,29 @@ def _rule(args: argparse.Namespace) -> int:
     else:
         print(_shown("\n---\n\n".join(rule_page(r) for r in rules)), end="")
     return EXIT_OK
+
+
+def _org_rules(args: argparse.Namespace) -> dict[str, Any]:
+    """Every rule ``check`` would run in this org, the org's own included: the policies
+    of the configuration's `policies:` and those among the files `paths:` names."""
+    from orglint.engine import plan
+
+    settings = _settings(args)
+    return plan(settings, _configured_org(settings)).rules
+
+
+def _configured_org(settings: Any) -> Any:
+    """The files `paths:` names, gathered, or None without `paths:` (or when they
+    match nothing: the configuration's `policies:` still count)."""
+    if not settings.paths:
+        return None
+    from orglint.errors import ConfigError, PathError
+    from orglint.files import gather
+
+    try:
+        return gather(settings, [], cwd=_cwd())
+    except (ConfigError, PathError):
+        return None
 
 
 def _shown(page: str) -> str:
@@ -1015,13 +1041,11 @@ def _test(args: argparse.Namespace) -> int:
     if args.paths:
         files = files_under(args.paths, Path.cwd(), settings.limits.max_file_size)
     else:
-        from orglint.files import gather
         from orglint.policy.find import policy_files
 
         # The policies `check` obeys: the `policies:` globs, and Policy files among the
         # files `paths:` names.
-        gathered = gather(settings, [], cwd=_cwd()) if settings.paths else None
-        files = policy_files(settings, gathered)
+        files = policy_files(settings, _configured_org(settings))
     policies = load_for_test(files, load_matrix(settings.matrix), settings.limits)
     results = run_tests(policies)
     missing = uncovered(policies) if args.require_coverage else []
