@@ -308,6 +308,10 @@ def validate(doc: Document, kind: str, file: str) -> list[Finding]:
     validator = _validator(kind)
     if validator.is_valid(data):
         return head
+    if api is None:
+        # No apiVersion and more wrong besides: likely another tool's `kind: Group`,
+        # which one finding says enough about.
+        return head
     out: list[Finding] = head
     seen: set[tuple[str, int, int]] = set()
     for path, message, key in _explain_errors(validator, data, schema(kind)):

@@ -406,11 +406,13 @@ def test_org003_where_nothing_is_safe_skips_the_document(lint):
         """, expected=[(3, 1, "ORG003")], select=["ORG003", "ORG104"])
 
 
-@pytest.mark.parametrize(("envelope", "at_"), [
-    ("        apiVersion: orglint.dev/v1\n        kind: Team\n", (1, 13)),
-    ("        kind: Team\n", (1, 1)),
+@pytest.mark.parametrize(("envelope", "at_", "more"), [
+    ("        apiVersion: orglint.dev/v1\n        kind: Team\n", (1, 13), [(7, 68, "ORG003")]),
+    # With no apiVersion at all, another tool's document is likelier: one finding says
+    # enough about the schema (the team is still checked).
+    ("        kind: Team\n", (1, 1), []),
 ])
-def test_a_misspelt_or_missing_api_version_still_checks_the_team(lint, envelope, at_):
+def test_a_misspelt_or_missing_api_version_still_checks_the_team(lint, envelope, at_, more):
     # ORG003 on the envelope, and the rest read as the Team it says it is: the ORG104
     # underneath was hidden, and so was a second schema error.
     lint.check(envelope + """\
@@ -419,8 +421,17 @@ def test_a_misspelt_or_missing_api_version_still_checks_the_team(lint, envelope,
           maturity: pilot
           members:
             - {id: a, role: devops-sre, owns: [training-pipelines], level: stafff}
-        """, expected=[(*at_, "ORG003"), (5 + envelope.count("\n"), 68, "ORG003"),
-                       (5 + envelope.count("\n"), 40, "ORG104")], select=["ORG003", "ORG104"])
+        """, expected=[(*at_, "ORG003"), *more, (5 + envelope.count("\n"), 40, "ORG104")],
+        select=["ORG003", "ORG104"])
+
+
+def test_another_tools_kind_group_without_an_api_version_is_one_finding(lint):
+    lint.check("""\
+        kind: Group
+        metadata: {name: admins}
+        permissions: [read, write]
+        users: [a, b]
+        """, expected=[(1, 1, "ORG003")])
 
 
 def test_org003_unknown_kind_and_api_version(lint):
