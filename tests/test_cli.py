@@ -315,14 +315,14 @@ def test_schema_offers_matrix_ids_to_editors_and_enums_for_stages_and_levels(run
 def test_schema_without_a_kind_prints_one_schema_for_every_kind(run_cli):
     # Spec section 4: `orglint schema [KIND]` prints the JSON Schema.  Without a kind,
     # one schema that applies each kind's by the document's `kind`.
-    import jsonschema
+    import jsonschema_rs
     import yaml
 
     result = run_cli("schema")
     assert result.code == 0
     schema = json.loads(result.out)
-    jsonschema.Draft202012Validator.check_schema(schema)
-    validator = jsonschema.Draft202012Validator(schema)
+    assert jsonschema_rs.meta.is_valid(schema)
+    validator = jsonschema_rs.Draft202012Validator(schema)
     assert schema["properties"]["kind"]["enum"] == ["Team", "People", "RoleMatrix", "Group",
                                                     "Policy"]
     for name in ("examples/good/recsys-production.yaml", "examples/bad/people.yaml",
@@ -331,8 +331,8 @@ def test_schema_without_a_kind_prints_one_schema_for_every_kind(run_cli):
             assert not list(validator.iter_errors(doc)), name
     team = next(yaml.safe_load_all((REPO / "examples/good/recsys-production.yaml").read_text()))
     team["spec"]["maturity"] = "prod"
-    assert [e.message for e in validator.iter_errors(team)] == [
-        "'prod' is not one of ['exploring', 'pilot', 'production', 'scale']"]
+    assert [list(e.instance_path) for e in validator.iter_errors(team)] == [
+        ["spec", "maturity"]]
     assert list(validator.iter_errors({"apiVersion": "orglint/v1", "kind": "Teem"}))
 
 
