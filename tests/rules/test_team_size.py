@@ -211,3 +211,19 @@ def test_org207_a_person_listed_twice_is_still_the_only_owner(lint):
         systems="[streaming]")
     lint.check(source, select=["ORG207"],
                expected=[(*at(source, "streaming-pipelines"), "ORG207")])
+
+
+def test_org102_names_a_role_of_ones_own_that_has_no_summary(lint, tmp_path):
+    # The message quoted the owner's summary by its first letter: a role with none made
+    # ORG102 fail on every team (exit 2).
+    from orglint.config import Settings
+
+    matrix = tmp_path / "matrix.yaml"
+    matrix.write_text(
+        "apiVersion: orglint/v1\nkind: RoleMatrix\nmetadata: {name: acme}\nspec:\n"
+        "  extends: ai-platform\n  roles:\n    r1: {title: R1}\n  responsibilities:\n"
+        "    w1: {owner: r1, title: W1}\n", encoding="utf-8")
+    settings = Settings(root=tmp_path / "org", select=["ORG102"], cache=False, matrix=matrix)
+    found = lint.findings(team("pilot", ["{id: x, name: X, role: ml-engineer, owns: [w1]}"]),
+                          settings=settings)
+    assert [f.message for f in found] == ["x (ml-engineer) owns w1, which the matrix gives to r1"]

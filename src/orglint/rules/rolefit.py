@@ -137,12 +137,13 @@ class ResponsibilityOutsideRole(Rule):
                     hits = ctx.owns_pattern_hits
                 if (i, j) in hits:
                     continue
+                summary = matrix.roles[owner].summary.strip()
+                # A matrix of one's own may give a role no summary.
+                about = f": {summary[0].lower()}{summary[1:].rstrip('.')}" if summary else ""
                 yield ctx.finding(
                     ResponsibilityOutsideRole, member.at("owns", j),
                     f"{member.id} ({role}) owns {responsibility}, which the matrix gives to"
-                    f" {owner}: {matrix.roles[owner].summary[0].lower()}"
-                    f"{matrix.roles[owner].summary[1:].rstrip('.')}",
-                    entity=member.id, detail=responsibility)
+                    f" {owner}{about}", entity=member.id, detail=responsibility)
 
 
 class PlatformWritesTrainingCode(PatternRule):
