@@ -116,3 +116,24 @@ def test_shared_work_counts_as_the_members_own_role(lint):
         "{id: alex, role: platform-engineer, allocation: 50, owns: [gpu-operator, on-call]}")
     lint.check(TEAM_A.replace(", data-pipelines", ""), files={"b.yaml": other},
                expected=[], select=["ORG302"])
+
+
+def test_the_work_table_grows_with_the_matrix_not_its_square(tmp_path):
+    # One entry per role and responsibility made a matrix of one's own of a megabyte
+    # (the repository's) cost gigabytes: the table holds owners and shares only.
+    from orglint.matrix import load_matrix
+    from orglint.rules.people import _work_tables
+
+    roles = [f"r{k:03d}" for k in range(300)]
+    matrix = tmp_path / "matrix.yaml"
+    matrix.write_text(
+        "apiVersion: orglint/v1\nkind: RoleMatrix\nmetadata: {name: many}\nspec:\n"
+        "  extends: ai-platform\n  roles:\n"
+        + "".join(f"    {r}: {{title: Role {r}}}\n" for r in roles)
+        + "  responsibilities:\n"
+        + "".join(f"    w{r}: {{owner: {r}, title: Work {r}}}\n" for r in roles),
+        encoding="utf-8")
+    loaded = load_matrix(matrix)
+    owners, shares = _work_tables(loaded)
+    entries = len(owners) + sum(map(len, shares.values()))
+    assert entries <= 2 * (len(loaded.roles) + len(loaded.responsibilities)), entries

@@ -112,29 +112,44 @@ class TooManyRoles(Rule):
 
 
 _WORK_TABLES = "people.work-tables"
-WorkTables = dict[str | None, dict[str, str]]
+# Responsibility -> its owner; role -> the responsibilities the matrix shares with it.
+# Sparse: a table of every role by every responsibility grew with the square of a
+# matrix of one's own (the repository's), gigabytes for a matrix of a megabyte.
+WorkTables = tuple[dict[str, str], dict[str, frozenset[str]]]
+_NONE: frozenset[str] = frozenset()
 
 
 def _work_tables(matrix: Matrix) -> WorkTables:
-    """Role -> responsibility -> the role whose work it is when that role holds it (its
-    own where the matrix shares it with the role, else its owner); None: a role outside
-    the matrix, for whom it is always its owner's."""
     owners = {r: o for r in matrix.responsibilities if (o := matrix.owner(r)) is not None}
-    tables: WorkTables = {None: owners}
-    for role in matrix.roles:
-        tables[role] = {r: role if role in matrix.holders(r) else o for r, o in owners.items()}
-    return tables
+    shares: dict[str, set[str]] = {}
+    for r in owners:
+        for role in matrix.holders(r)[1:]:
+            shares.setdefault(role, set()).add(r)
+    return owners, {role: frozenset(rs) for role, rs in shares.items()}
 
 
 def _work(tables: WorkTables, owns: Sequence[str], role: str | None,
           also: str | None) -> set[str]:
-    mine = tables.get(role, tables[None])
-    if also is None:
-        return {w for r in owns if (w := mine.get(r)) is not None}
-    # The role a member of a small team does beside their own holds its shares too.
-    other = tables.get(also, tables[None])
-    return {w if w == role or other.get(r) != also else also
-            for r in owns if (w := mine.get(r)) is not None}
+    """The roles whose work ``owns`` is when ``role`` holds it: its own where the
+    matrix shares it with ``role`` (or with ``also``, the role a member of a small team
+    does beside it), else its owner's."""
+    owners, shares = tables
+    mine = shares.get(role, _NONE) if role is not None else _NONE
+    theirs = shares.get(also, _NONE) if also is not None else _NONE
+    if not mine and not theirs:  # most members: each item is its owner's work
+        return {o for r in owns if (o := owners.get(r)) is not None}
+    out: set[str] = set()
+    for r in owns:
+        o = owners.get(r)
+        if o is None:
+            continue
+        if role is not None and r in mine:
+            out.add(role)
+        elif also is not None and r in theirs:
+            out.add(also)
+        else:
+            out.add(o)
+    return out
 
 
 def work_by_member(ctx: TeamContext) -> dict[int, str]:
