@@ -361,6 +361,11 @@ def recover(data: dict[str, Any], kind: str,
     spec = data.get("spec")
     if key is None or not isinstance(spec, dict) or not isinstance(spec.get(key), list):
         return None
+    if "apiVersion" not in data and not _validator(kind).is_valid(
+            {**data, "apiVersion": API_VERSION}):
+        # No apiVersion and more wrong besides: likely another tool's document, whose
+        # entries must not join the org's people (one finding says so: ``validate``).
+        return None
     out = dict(data)
     out["spec"] = spec = dict(spec)
     spec[key] = entries = list(spec[key])

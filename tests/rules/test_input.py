@@ -406,23 +406,47 @@ def test_org003_where_nothing_is_safe_skips_the_document(lint):
         """, expected=[(3, 1, "ORG003")], select=["ORG003", "ORG104"])
 
 
-@pytest.mark.parametrize(("envelope", "at_", "more"), [
-    ("        apiVersion: orglint.dev/v1\n        kind: Team\n", (1, 13), [(7, 68, "ORG003")]),
-    # With no apiVersion at all, another tool's document is likelier: one finding says
-    # enough about the schema (the team is still checked).
-    ("        kind: Team\n", (1, 1), []),
+@pytest.mark.parametrize(("envelope", "level", "expected"), [
+    ("        apiVersion: orglint.dev/v1\n        kind: Team\n", "stafff",
+     [(1, 13, "ORG003"), (7, 40, "ORG104"), (7, 68, "ORG003")]),
+    ("        kind: Team\n", "staff", [(1, 1, "ORG003"), (6, 40, "ORG104")]),
+    # With no apiVersion and more wrong besides, another tool's document is likelier:
+    # one finding, and nothing of it joins the org (its people made ORG301 elsewhere).
+    ("        kind: Team\n", "stafff", [(1, 1, "ORG003")]),
 ])
-def test_a_misspelt_or_missing_api_version_still_checks_the_team(lint, envelope, at_, more):
+def test_a_misspelt_or_missing_api_version_still_checks_the_team(lint, envelope, level,
+                                                                 expected):
     # ORG003 on the envelope, and the rest read as the Team it says it is: the ORG104
     # underneath was hidden, and so was a second schema error.
-    lint.check(envelope + """\
-        metadata: {name: t}
+    lint.check(envelope + f"""\
+        metadata: {{name: t}}
         spec:
           maturity: pilot
           members:
-            - {id: a, role: devops-sre, owns: [training-pipelines], level: stafff}
-        """, expected=[(*at_, "ORG003"), *more, (5 + envelope.count("\n"), 40, "ORG104")],
-        select=["ORG003", "ORG104"])
+            - {{id: a, role: devops-sre, owns: [training-pipelines], level: {level}}}
+        """, expected=expected, select=["ORG003", "ORG104"])
+
+
+def test_a_document_with_no_api_version_and_more_wrong_joins_nothing(lint):
+    valid = """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: a}
+        spec:
+          maturity: pilot
+          members:
+            - {id: alex, role: ml-engineer, allocation: 30}
+        """
+    foreign = """\
+        kind: Team
+        metadata: {name: payments, owner: someone}
+        spec:
+          maturity: production
+          members:
+            - {id: alex, allocation: 90}
+        """
+    lint.check(valid, files={"foreign.yaml": foreign}, expected=[],
+               select=["ORG301", "ORG302"])
 
 
 def test_another_tools_kind_group_without_an_api_version_is_one_finding(lint):
