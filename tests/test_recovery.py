@@ -309,5 +309,34 @@ def test_a_numeric_id_is_reported_and_the_member_still_checked(lint):
         """
     found = lint.check(source, select=["ORG003", "ORG103"], expected=[
         (*at(source, "2024"), "ORG003"), (*at(source, "training-code"), "ORG103")])
-    assert found[0].message.endswith("got 2024, a number: quote it ('2024') to make it text")
+    assert found[0].message.endswith("got 2024, a number: quote it to make it text")
     assert found[1].entity == "2024"
+
+
+def test_a_number_written_otherwise_is_no_id_of_anyone_else(lint):
+    # `007`, `0x10` and `1_000` are YAML's 7, 16 and 1000: read as those, they joined
+    # other people's records (ORG301 in a valid file).  Written otherwise than as its
+    # digits, a number is left out, as an id that is not one.
+    source = """
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          members:
+            - {id: 007, role: ml-engineer, allocation: 60}
+            - {id: 0x10, role: ml-engineer, allocation: 60}
+            - {id: 1_000, role: ml-engineer, allocation: 60}
+        """
+    other = """
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: u}
+        spec:
+          maturity: pilot
+          members:
+            - {id: "7", role: ml-engineer, allocation: 60}
+            - {id: "16", role: ml-engineer, allocation: 60}
+            - {id: "1000", role: ml-engineer, allocation: 60}
+        """
+    lint.check(source, select=["ORG301"], files={"u.yaml": other}, expected=[])

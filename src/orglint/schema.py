@@ -19,7 +19,7 @@ from orglint.findings import Finding, Severity
 from orglint.lazyre import deferred
 from orglint.loader import Document
 from orglint.resources import schema
-from orglint.source import MovedSource, Path
+from orglint.source import MovedSource, Path, SourceMap, nest
 from orglint.wording import plural
 
 API_VERSION = "orglint/v1"
@@ -341,8 +341,8 @@ _ROUNDS = 3
 Moves = dict[tuple[str | int, ...], list[int]]
 
 
-def recover(data: dict[str, Any], kind: str,
-            moves: Moves | None = None) -> dict[str, Any] | None:
+def recover(data: dict[str, Any], kind: str, moves: Moves | None = None,
+            source: SourceMap | None = None) -> dict[str, Any] | None:
     """What of an invalid Team or People document can still be checked, or None.
 
     One misspelt key must not hide a whole team from the org: an unknown key is ignored
@@ -387,7 +387,8 @@ def recover(data: dict[str, Any], kind: str,
                     items.setdefault(path[:4], set()).add(path[4])
                 else:
                     changed |= _drop_field(entries, path[2],
-                                           path[3] if len(path) > 3 else None)
+                                           path[3] if len(path) > 3 else None,
+                                           _written(source, (*path[:3], "id")))
             elif kind == "Team" and path[:2] in _TEAM_LISTS:
                 if len(path) > 2 and isinstance(path[2], int):
                     items.setdefault(path[:2], set()).add(path[2])
@@ -448,7 +449,7 @@ def recovered(doc: Document, kind: str) -> tuple[Document, dict[str, Any] | None
     items were left out of a list, its spans are asked by the index each item kept has
     in the file (``source.MovedSource``), so findings and fixes land on the right item."""
     moves: Moves = {}
-    data = recover(doc.data, kind, moves)
+    data = recover(doc.data, kind, moves, doc.source)
     if moves:
         doc = Document(doc.data, MovedSource(doc.source, moves), doc.index)
     return doc, data
@@ -478,13 +479,25 @@ def _drop_items(spec: dict[str, Any], entries: list[Any], where: tuple[str | int
     return True
 
 
-def _drop_field(entries: list[Any], index: int, field: Any) -> bool:
+def _written(source: SourceMap | None, path: tuple[str | int, ...]) -> int | None:
+    """How many characters the scalar at ``path`` takes where it is written on one
+    line, if known."""
+    found = source.values.get(nest(path)) if source is not None else None
+    if found is None or found[0] != found[2]:
+        return None
+    return int(found[3] - found[1])
+
+
+def _drop_field(entries: list[Any], index: int, field: Any,
+                id_width: int | None = None) -> bool:
     entry = entries[index]
     if entry is None:
         return False
-    if field == "id" and isinstance(entry, dict) and type(entry.get("id")) is int:
+    if field == "id" and isinstance(entry, dict) and type(entry.get("id")) is int \
+            and id_width == len(str(entry["id"])) and entry["id"] >= 0:
         # `id: 2024` is YAML's number for the text 2024: reported (ORG003), and the
-        # member is still checked by the id its author meant.
+        # member is still checked by the id its author meant.  Only when written as its
+        # digits: `007`, `0x10` and `1_000` spell other ids than 7, 16 and 1000.
         entries[index] = {**entry, "id": str(entry["id"])}
         return True
     if field is None or field == "id" or not isinstance(entry, dict):
@@ -657,7 +670,7 @@ def _explain(error: Any, data: Any, root: dict[str, Any]) -> list[tuple[Path, st
         if kind == "Type" and parent_schema.get("type") == "string" and isinstance(
                 value, (int, float)) and not isinstance(value, bool):
             # YAML reads `id: 2024` as a number: the fix is quotes, not other characters.
-            message += f", a number: quote it ('{value}') to make it text"
+            message += ", a number: quote it to make it text"
         if kind == "Enum" and isinstance(value, str):
             message += did_you_mean(value, [str(v) for v in parent_schema.get("enum", [])])
         return [(path, message, False)]
