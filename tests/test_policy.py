@@ -282,6 +282,7 @@ def test_an_org_rule_past_the_engines_budget_says_how_to_write_it(tmp_path, run_
     "spec: {validationFailureAction: Enforce, rules: []}\n",
     "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n  - level: Metadata\n",
     "apiVersion: kyverno.io/v1\nkind: Policy\nspec: {rules: [ {name: x\n",  # broken too
+    "kind: Policy\nmetadata: {name: x}\nspec: {statement: [{Effect: Allow}]}\n",  # no apiVersion
 ])
 def test_another_tools_policy_among_the_files_is_not_obeyed(tmp_path, run_cli, foreign):
     # Kyverno's and the Kubernetes audit log's documents are `kind: Policy` too: named

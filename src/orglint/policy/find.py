@@ -43,8 +43,9 @@ def declares_policy(raw: bytes, limits: Limits) -> bool:
 
 def _ours(api: object) -> bool:
     """A Policy of orglint's, not Kyverno's or the Kubernetes audit log's (`kind:
-    Policy` too): an orglint apiVersion, misspelt or not, or none."""
-    return api is None or (isinstance(api, str) and "orglint" in api.lower())
+    Policy` too): an orglint apiVersion, misspelt or not.  One with none is checked as a
+    document (ORG003 says what it lacks), not obeyed: another tool's stopped the run."""
+    return isinstance(api, str) and "orglint" in api.lower()
 
 
 def policy_files(settings: Settings, gathered: Gathered | None) -> list[tuple[Path, str]]:
