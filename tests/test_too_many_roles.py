@@ -137,3 +137,13 @@ def test_the_work_table_grows_with_the_matrix_not_its_square(tmp_path):
     owners, shares = _work_tables(loaded)
     entries = len(owners) + sum(map(len, shares.values()))
     assert entries <= 2 * (len(loaded.roles) + len(loaded.responsibilities)), entries
+
+
+def test_a_person_listed_twice_on_a_team_holds_the_work_of_both_entries(lint):
+    # ORG007 is the repeat's; the work of both entries counts toward ORG302 across teams.
+    twice = TEAM_A.replace(
+        "{id: alex, title: ML Engineer, allocation: 50, owns: [training-code, data-pipelines]}",
+        "{id: alex, title: ML Engineer, allocation: 25, owns: [training-code]}\n"
+        "        - {id: alex, title: ML Engineer, allocation: 25, owns: [data-pipelines]}")
+    lint.check(twice, files={"b.yaml": TEAM_B}, select=["ORG302"],
+               expected=[(7, 12, "ORG302")])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Annotated
 
+from orglint.facts import PersonFact
 from orglint.findings import Finding, Severity
 from orglint.matrix import Matrix
 from orglint.model import Member
@@ -14,7 +15,6 @@ from orglint.rules.base import Rule, TeamContext, is_senior
 from orglint.rules.org import (
     MAX_NAMED,
     OrgContext,
-    once,
     org_finding,
     others_text,
     record_order,
@@ -86,9 +86,18 @@ class TooManyRoles(Rule):
         that spans them alone is the team rule's)."""
         limit = self.options.max_roles
         records = [p for p in org.persons_named() if p.work and p.team is not None]
-        for pid, entries in repeated(records).items():
-            entries = once(sorted(entries, key=record_order))
-            each = [e.work.split() for e in entries]
+        for pid, records_of in repeated(records).items():
+            # A person listed twice on one team (ORG007) is one membership, holding the
+            # work of both entries.
+            merged: dict[tuple[str | None, str, int], tuple[PersonFact, set[str]]] = {}
+            for record in sorted(records_of, key=record_order):
+                marker = (record.team, record.file, record.doc)
+                if marker in merged:
+                    merged[marker][1].update(record.work.split())
+                else:
+                    merged[marker] = (record, set(record.work.split()))
+            entries = [record for record, _ in merged.values()]
+            each = [sorted(work) for _, work in merged.values()]
             roles = sorted(set().union(*each))
             if len(roles) < limit:
                 continue
