@@ -147,3 +147,17 @@ def test_a_person_listed_twice_on_a_team_holds_the_work_of_both_entries(lint):
         "        - {id: alex, title: ML Engineer, allocation: 25, owns: [data-pipelines]}")
     lint.check(twice, files={"b.yaml": TEAM_B}, select=["ORG302"],
                expected=[(7, 12, "ORG302")])
+
+
+def test_an_ambiguous_title_holds_what_either_role_it_could_mean_shares(lint):
+    # "MLOps/ML Engineer" is ORG004 (no role); on-call is shared with both roles it
+    # could mean, so it is no third role's work.
+    lint.check("""\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          members:
+            - {id: theo, title: MLOps/ML Engineer, owns: [model-rollback, training-code, on-call]}
+        """, expected=[], select=["ORG302"])

@@ -137,27 +137,19 @@ def _work_tables(matrix: Matrix) -> WorkTables:
     return owners, {role: frozenset(rs) for role, rs in shares.items()}
 
 
-def _work(tables: WorkTables, owns: Sequence[str], role: str | None,
-          also: str | None) -> set[str]:
-    """The roles whose work ``owns`` is when ``role`` holds it: its own where the
-    matrix shares it with ``role`` (or with ``also``, the role a member of a small team
-    does beside it), else its owner's."""
+def _work(tables: WorkTables, owns: Sequence[str], holders: Sequence[str]) -> set[str]:
+    """The roles whose work ``owns`` is when a member of ``holders`` holds it: the first
+    of them the matrix shares it with (the member's role, the role they do beside it on
+    a small team, or each role an ambiguous title could mean), else its owner's."""
     owners, shares = tables
-    mine = shares.get(role, _NONE) if role is not None else _NONE
-    theirs = shares.get(also, _NONE) if also is not None else _NONE
-    if not mine and not theirs:  # most members: each item is its owner's work
+    held = [(role, mine) for role in holders if (mine := shares.get(role))]
+    if not held:  # most members: each item is its owner's work
         return {o for r in owns if (o := owners.get(r)) is not None}
     out: set[str] = set()
     for r in owns:
         o = owners.get(r)
-        if o is None:
-            continue
-        if role is not None and r in mine:
-            out.add(role)
-        elif also is not None and r in theirs:
-            out.add(also)
-        else:
-            out.add(o)
+        if o is not None:
+            out.add(next((role for role, mine in held if r in mine), o))
     return out
 
 
@@ -176,7 +168,16 @@ def work_by_member(ctx: TeamContext) -> dict[int, str]:
     out: dict[int, str] = {}
     for i, member in enumerate(ctx.members):
         if member.owns:
-            work = _work(tables, member.owns, roles[i].role, also.get(i) if also else None)
+            info = roles[i]
+            holders: tuple[str, ...] = ()
+            if info.role is not None:
+                second = also.get(i) if also else None
+                holders = (info.role,) if second is None else (info.role, second)
+            elif info.title is not None:
+                # An ambiguous title ("MLOps/ML Engineer"): on-call, shared with either
+                # role it could mean, is not the SRE's work (a third role, ORG302).
+                holders = ctx.matrix.resolve_title(info.title).candidates
+            work = _work(tables, member.owns, holders)
             if work:
                 # A member's path ends with the index of its entry.
                 out[member.path[-1]] = " ".join(sorted(work))  # type: ignore[index]
