@@ -55,8 +55,10 @@ TITLES: list[tuple[str, str | None]] = [
     ("ML/Data Engineer", AMBIGUOUS),
     ("Data & ML Engineer", AMBIGUOUS),
     ("ML and Data Engineer", AMBIGUOUS),
-    # A generic reading is no reading: "Software Engineer", "Platform Engineer".
-    ("Platform/ML Engineer", "ml-engineer"),
+    # A generic reading of any engineer is no reading ("Software Engineer"); one of two
+    # roles is ("Platform Engineer": a platform engineer or an SRE).
+    ("Platform/ML Engineer", AMBIGUOUS),
+    ("Platform/DevOps Engineer", AMBIGUOUS),
     ("Software/ML Engineer", "ml-engineer"),
     ("ML/Platform Engineer", AMBIGUOUS),
     ("Site Reliability/MLOps Engineer", AMBIGUOUS),

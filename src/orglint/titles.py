@@ -252,6 +252,10 @@ class TitleIndex:
                               if (f := self._ending(piece + last[k:])) is not None
                               and f.start < len(piece)), None)
                 if found is not None and found.entry.generic:
+                    # "Platform Engineer" (a platform engineer or an SRE) is a reading
+                    # beside the other pieces'; "Software Engineer" (any engineer) none.
+                    if len(found.entry.roles) <= 2:
+                        generic += tuple(r for r in found.entry.roles if r not in generic)
                     continue
             if found is not None and found.entry.generic:
                 # A generic head ("Platform Engineer") is no role of its own when it is
