@@ -40,7 +40,7 @@ MAX_TITLE_LENGTH = 200
 Words = tuple[str, ...]
 
 _WORD = re.compile(r"[^\W_]+")
-_WORD_OR_MARK = re.compile(r"[^\W_]+|[/&+,;:|()\[\]{}\u2013\u2014]")
+_WORD_OR_MARK = re.compile(r"[^\W_]+|[/&+]")
 # Two or more single letters, each followed by a dot: "m.l.", "s.r.e".
 _INITIALS = re.compile(r"(?<![^\W_])(?:[^\W\d_]\.){1,}[^\W\d_]\.?(?![^\W_])")
 _SEPARATOR = re.compile(r"[,()\[\]{}:;|@\u2013\u2014]|\s-+\s|\bof\b")
@@ -76,7 +76,8 @@ def same_words(value: str) -> Words:
     if "." in text:
         text = _INITIALS.sub(lambda m: m[0].replace(".", ""), text)
     # The marks between alternatives stay: "ML/DevOps Engineer" is read as two roles,
-    # "ML DevOps Engineer" as one.
+    # "ML DevOps Engineer" as one; a qualifier's ("Data Engineer, Search", "(Search)",
+    # "- Search") do not.
     return tuple(_SAME_WORD.get(w, w) for w in _WORD_OR_MARK.findall(text))
 
 

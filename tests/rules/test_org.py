@@ -68,6 +68,11 @@ def test_org009_is_silent_on_the_same_words_written_differently(lint):
     source = team("t", ['{id: alice, name: "alice  chen", title: "Sr. ML engineer"}',
                         "{id: bo, name: Bo Li, title: MLOps Eng.}"])
     lint.check(source, select=["ORG009"], files={"people.yaml": PEOPLE}, expected=[])
+    # Nor does how a qualifier is set off.
+    people = PEOPLE.replace("title: MLOps Engineer", 'title: "MLOps Engineer, Search"')
+    for written in ("MLOps Engineer (Search)", "MLOps Engineer - Search"):
+        source = team("t", [f"{{id: bo, title: {written}}}"])
+        lint.check(source, select=["ORG009"], files={"people.yaml": people}, expected=[])
     # A different word is a different title: a promotion the People file missed.
     source = team("t", ["{id: alice, title: Staff ML Engineer}"])
     found = lint.check(source, select=["ORG009"], files={"people.yaml": PEOPLE},
