@@ -161,3 +161,17 @@ def test_an_ambiguous_title_holds_what_either_role_it_could_mean_shares(lint):
           members:
             - {id: theo, title: MLOps/ML Engineer, owns: [model-rollback, training-code, on-call]}
         """, expected=[], select=["ORG302"])
+
+
+def test_a_person_listed_twice_on_one_team_only_is_counted_over_both_entries(lint):
+    # ORG007 is the repeat's; neither entry spans three roles alone, both together do.
+    lint.check("""\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          members:
+            - {id: p, role: data-engineer, owns: [data-pipelines]}
+            - {id: p, role: data-engineer, owns: [ci-runners, training-pipelines]}
+        """, expected=[(7, 12, "ORG302")], select=["ORG302"])

@@ -89,15 +89,18 @@ class TooManyRoles(Rule):
         for pid, records_of in repeated(records).items():
             # A person listed twice on one team (ORG007) is one membership, holding the
             # work of both entries.
-            merged: dict[tuple[str | None, str, int], tuple[PersonFact, set[str]]] = {}
+            merged: dict[tuple[str | None, str, int], tuple[PersonFact, set[str], int]] = {}
             for record in sorted(records_of, key=record_order):
                 marker = (record.team, record.file, record.doc)
+                work = record.work.split()
                 if marker in merged:
-                    merged[marker][1].update(record.work.split())
+                    first_record, held, alone = merged[marker]
+                    held.update(work)
+                    merged[marker] = (first_record, held, max(alone, len(work)))
                 else:
-                    merged[marker] = (record, set(record.work.split()))
-            entries = [record for record, _ in merged.values()]
-            each = [sorted(work) for _, work in merged.values()]
+                    merged[marker] = (record, set(work), len(work))
+            entries = [record for record, _, _ in merged.values()]
+            each = [sorted(work) for _, work, _ in merged.values()]
             roles = sorted(set().union(*each))
             if len(roles) < limit:
                 continue
@@ -105,17 +108,22 @@ class TooManyRoles(Rule):
             # (one person on a thousand teams of a thousand roles made gigabytes).
             spans = others_text(roles[:MAX_NAMED], len(roles))
             first = entries[:MAX_NAMED + 1]
-            for entry, own in zip(entries, each, strict=True):
-                if len(own) >= limit:
-                    continue  # this membership spans them alone: the team rule's finding
+            for entry, own, (_, _, alone) in zip(entries, each, merged.values(), strict=True):
+                if alone >= limit:
+                    continue  # one entry spans them alone: the team rule's finding
                 others = [e for e in first if e is not entry][:MAX_NAMED]
-                where = others_text([f"{o.team} ({where_is(o.place, entry.place)})"
-                                     for o in others], len(entries) - 1)
+                if others:
+                    where = others_text([f"{o.team} ({where_is(o.place, entry.place)})"
+                                         for o in others], len(entries) - 1)
+                    text = (f"{pid} owns the work of {len(roles)} roles across teams"
+                            f" ({spans}); here {others_text(own[:MAX_NAMED], len(own))},"
+                            f" also on {where}")
+                else:  # listed twice on one team (ORG007), and on no other
+                    text = (f"{pid} owns the work of {len(roles)} roles ({spans}) over"
+                            f" their entries on {entry.team}")
                 yield org_finding(
                     TooManyRoles, entry.place,
-                    f"{pid} owns the work of {len(roles)} roles across teams ({spans});"
-                    f" here {others_text(own[:MAX_NAMED], len(own))}, also on {where}:"
-                    " one person is standing in for a team",
+                    f"{text}: one person is standing in for a team",
                     entity=pid, detail=entry.team,
                     related=tuple(o.place.location for o in others))
 
