@@ -842,7 +842,7 @@ def _rule(args: argparse.Namespace) -> int:
 
 def _org_rules(args: argparse.Namespace) -> dict[str, Any]:
     """Every rule ``check`` would run in this org, the org's own included: the policies
-    of the configuration's `policies:` and those among the files `paths:` names."""
+    of the configuration's `policies:` and those among the files a plain `check` reads."""
     from orglint.engine import plan
 
     settings = _settings(args)
@@ -850,10 +850,9 @@ def _org_rules(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _configured_org(settings: Any) -> Any:
-    """The files `paths:` names, gathered, or None without `paths:` (or when they
-    match nothing: the configuration's `policies:` still count)."""
-    if not settings.paths:
-        return None
+    """The files a plain `orglint check` checks, gathered (those `paths:` names, else
+    the current folder's), or None when there are none: the configuration's `policies:`
+    still count."""
     from orglint.errors import ConfigError, PathError
     from orglint.files import gather
 
