@@ -819,8 +819,8 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
     partial = bool(paths) and not settings.paths
     if partial:
         where = settings.config_file.name if settings.config_file else "no configuration"
-        notes.append(f"no 'paths:' ({where}): the cross-file rules (ORG008-ORG011, ORG301)"
-                     f" see only the {plural(len(named), 'file')} named")
+        notes.append(f"no 'paths:' ({where}): the cross-file rules (ORG008-ORG011, ORG301,"
+                     f" ORG302) see only the {plural(len(named), 'file')} named")
     return Gathered(named, entries, skipped, tuple(notes), partial, held, set())
 
 
