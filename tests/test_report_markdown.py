@@ -271,3 +271,22 @@ def test_a_team_without_a_stage_gets_no_verdict_in_the_coverage_table(run_cli, t
     out = run_cli("check", "t.yaml", "--no-cache", "--output-format", "markdown").out
     row = next(line for line in out.splitlines() if line.startswith("| nostage |"))
     assert "no valid stage" in row and "🟦" not in row and "🟥" not in row, row
+
+
+def test_the_coverage_table_counts_the_heads_the_findings_count(run_cli, tmp_path):
+    # A numeric id is read as the text it spells by the check (ORG206's "team of 2");
+    # the coverage table read the document without it (1 head).
+    (tmp_path / "team.yaml").write_text(dedent("""\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: search}
+        spec:
+          maturity: pilot
+          members:
+            - {id: jules, name: Jules, title: Senior ML Engineer, owns: [training-code]}
+            - {id: 2024, name: Year Hire, title: Data Engineer, owns: [warehouse]}
+        """))
+    result = run_cli("check", "--no-config", "team.yaml", "--output-format", "markdown",
+                     cwd=tmp_path)
+    assert "team of 2" in result.out
+    assert "| search | pilot | 2 |" in result.out, result.out

@@ -19,7 +19,7 @@ from orglint.matrix import Matrix
 from orglint.model import Person, build_people, build_team
 from orglint.ntuple import NamedTuple
 from orglint.rules.base import TeamContext
-from orglint.schema import document_kind, recover, validate
+from orglint.schema import document_kind, recovered, validate
 
 MANY_TEAMS = 3  # a person on this many teams or more is spread thin, whatever the sum
 
@@ -196,7 +196,9 @@ def _documents(documents: Iterable[Document], file: str
         if kind not in ("Team", "People"):
             continue
         problems = validate(doc, kind, file)
-        kept = recover(doc.data, kind) if problems else doc.data
+        # As the check reads it (``schema.recovered``): the same members, numeric ids
+        # included, so the coverage tables and the findings count the same heads.
+        doc, kept = recovered(doc, kind) if problems else (doc, doc.data)
         if kept is not None:
             out.append((kind, doc, kept))
     return out
