@@ -427,6 +427,18 @@ def test_a_misspelt_or_missing_api_version_still_checks_the_team(lint, envelope,
         """, expected=expected, select=["ORG003", "ORG104"])
 
 
+def test_a_kind_in_another_case_is_reported_and_the_team_still_checked(lint):
+    lint.check("""\
+        apiVersion: orglint/v1
+        kind: team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          members:
+            - {id: a, role: devops-sre, owns: [training-pipelines]}
+        """, expected=[(2, 7, "ORG003"), (7, 40, "ORG104")], select=["ORG003", "ORG104"])
+
+
 def test_a_document_with_no_api_version_and_more_wrong_joins_nothing(lint):
     valid = """\
         apiVersion: orglint/v1
