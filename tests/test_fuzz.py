@@ -80,13 +80,46 @@ def test_random_teams_never_raise_and_point_inside_the_file(team, flow):
         assert finding.column >= 1
 
 
+# The envelope errors a document is still checked through (a loose name, a misspelt or
+# missing apiVersion, a kind in another case) and numeric ids, read as text.
+loose_members = st.fixed_dictionaries(
+    {"id": st.one_of(ids, st.integers(-3, 3000), st.just("Recsys Team"))},
+    optional={"role": st.sampled_from([*MATRIX.roles, "nope"]),
+              "title": st.sampled_from(["ML/DevOps Engineer", "M.L. Engineer", "Wizard"]),
+              "owns": st.lists(st.sampled_from([*MATRIX.responsibilities, "TRAINING_CODE"]),
+                               max_size=4),
+              "allocation": st.integers(-5, 150)})
+loose_teams = st.fixed_dictionaries(
+    {"kind": st.sampled_from(["Team", "team", "TEAM", "Teams", "People"]),
+     "metadata": st.fixed_dictionaries(
+         {"name": st.one_of(ids, st.just("Recsys Team"), st.integers(0, 9), st.just(" "))}),
+     "spec": st.fixed_dictionaries(
+         {"maturity": st.sampled_from(["pilot", "production", "prod"]),
+          "members": st.lists(loose_members, max_size=5)},
+         optional={"people": st.lists(loose_members, max_size=3)})},
+    optional={"apiVersion": st.sampled_from(["orglint/v1", "orglint.dev/v1", "Orglint/V2",
+                                             "kyverno.io/v1"])})
+
+
+@FAST
+@given(st.lists(loose_teams, min_size=1, max_size=3), st.booleans())
+def test_loose_envelopes_never_raise_and_point_inside_the_file(docs, flow):
+    text = yaml.safe_dump_all(docs, default_flow_style=flow, sort_keys=False)
+    result = check_bytes("f.yaml", text.encode(), JOB)
+    lines = text.count("\n") + 1
+    for finding in result.findings:
+        assert 1 <= finding.line <= lines, finding
+        assert finding.column >= 1
+
+
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(st.lists(teams, min_size=1, max_size=3),
+@given(st.lists(st.one_of(teams, loose_teams), min_size=1, max_size=3),
        st.sampled_from(["", "  # orglint: ignore[ORG104]", "  # orglint: ignore-file[ALL]",
                         "  # orglint: ignore[ORG3] until=2000-01-01"]))
 def test_whole_runs_and_every_reporter_never_raise(tmp_path_factory, org, comment):
-    """Org rules, suppressions and all six reporters on generated orgs."""
+    """Org rules, suppressions and every reporter on generated orgs (loose envelopes and
+    numeric ids among them: ORG302's facts across files)."""
     from pathlib import Path
 
     from orglint.config import Settings
