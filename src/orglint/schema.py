@@ -263,6 +263,8 @@ def document_kind(data: Any) -> str | None:
         return None
     api = data.get("apiVersion")
     kind = data.get("kind")
+    if kind is None:
+        kind = _variant(data, "kind")
     if isinstance(api, str) and "orglint" in api.lower():
         if not isinstance(kind, str):
             return ""
@@ -277,6 +279,24 @@ def document_kind(data: Any) -> str | None:
 _KINDS_FOLDED = {k.casefold(): k for k in KINDS}
 
 
+def _variant(data: dict[str, Any], key: str) -> Any:
+    """The value of ``key`` written in another case ("Kind:", "apiversion:"), if any."""
+    found = next((k for k in data if isinstance(k, str) and k.casefold() == key.casefold()
+                  and k != key), None)
+    return data[found] if found is not None else None
+
+
+def _envelope_keys(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with its envelope keys as the schema spells them: "Kind:" is reported
+    (ORG003) and read as the kind it gives."""
+    for key in ("apiVersion", "kind"):
+        if key not in data and (value := _variant(data, key)) is not None:
+            data = {**{k: v for k, v in data.items()
+                       if not (isinstance(k, str) and k.casefold() == key.casefold())},
+                    key: value}
+    return data
+
+
 def _finding(file: str, doc: Document, path: Path, message: str, entity: str | None,
              key: bool = False) -> Finding:
     span = doc.source.span(path, key=key)
@@ -287,13 +307,21 @@ def _finding(file: str, doc: Document, path: Path, message: str, entity: str | N
     )
 
 
+def _written_as(data: dict[str, Any], key: str) -> str:
+    """A hint for a key written in another case ("Kind:"): keys are case-sensitive."""
+    found = next((k for k in data if isinstance(k, str) and k.casefold() == key.casefold()),
+                 None)
+    return f" ('{found}' is written: keys are case-sensitive)" if found is not None else ""
+
+
 def validate(doc: Document, kind: str, file: str) -> list[Finding]:
     data = doc.data
     entity = _entity(data)
     api = data.get("apiVersion")
     head: list[Finding] = []
     if api is None:
-        head = [_finding(file, doc, (), f"missing 'apiVersion: {API_VERSION}'", entity)]
+        head = [_finding(file, doc, (), f"missing 'apiVersion: {API_VERSION}'"
+                         f"{_written_as(data, 'apiVersion')}", entity)]
     elif api != API_VERSION:
         head = [_finding(file, doc, ("apiVersion",),
                          f"unknown apiVersion '{api}' (did you mean '{API_VERSION}'?)", entity)]
@@ -305,7 +333,8 @@ def validate(doc: Document, kind: str, file: str) -> list[Finding]:
         return head
     if kind not in KINDS:
         if "kind" not in data:
-            return [_finding(file, doc, (), f"missing 'kind' (one of {', '.join(KINDS)})",
+            return [_finding(file, doc, (), f"missing 'kind' (one of {', '.join(KINDS)})"
+                             f"{_written_as(data, 'kind')}",
                              entity)]
         return [_finding(file, doc, ("kind",),
                          f"unknown kind '{data.get('kind')}'{did_you_mean(str(kind), KINDS)};"
@@ -368,6 +397,7 @@ def recover(data: dict[str, Any], kind: str, moves: Moves | None = None,
     spec = data.get("spec")
     if key is None or not isinstance(spec, dict) or not isinstance(spec.get(key), list):
         return None
+    data = _envelope_keys(data)
     if "apiVersion" not in data and not _validator(kind).is_valid(
             {**data, "apiVersion": API_VERSION}):
         # No apiVersion and more wrong besides: likely another tool's document, whose

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.conftest import at
+from tests.conftest import at, dedent
 
 
 def test_org001_syntax_error_at_parser_position(lint):
@@ -437,6 +437,22 @@ def test_a_kind_in_another_case_is_reported_and_the_team_still_checked(lint):
           members:
             - {id: a, role: devops-sre, owns: [training-pipelines]}
         """, expected=[(2, 7, "ORG003"), (7, 40, "ORG104")], select=["ORG003", "ORG104"])
+
+
+@pytest.mark.parametrize(("envelope", "expected"), [
+    ("apiVersion: orglint/v1\nKind: Team\n", [(1, 1, "ORG003"), (2, 1, "ORG003")]),
+    ("apiversion: orglint/v1\nkind: Team\n", [(1, 1, "ORG003")]),
+])
+def test_an_envelope_key_in_another_case_is_reported_and_read(lint, envelope, expected):
+    found = lint.check(envelope + dedent("""\
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          members:
+            - {id: a, role: devops-sre, owns: [training-pipelines]}
+        """), expected=[*expected, (7, 40, "ORG104")], select=["ORG003", "ORG104"])
+    assert any("keys are case-sensitive" in f.message or "did you mean" in f.message
+               for f in found)
 
 
 def test_a_document_with_no_api_version_and_more_wrong_joins_nothing(lint):
