@@ -62,6 +62,16 @@ def test_a_changed_people_file_reports_the_team_files_it_breaks(run_cli, org):
             " other file is checked and reported too") in result.err
 
 
+def test_another_tools_policy_changed_is_no_file_the_org_depends_on(run_cli, org):
+    # Kyverno's `kind: Policy` matched the People-or-Policy prefilter: staging it made
+    # every file of the org reported, as for a People file.
+    (org / "kyverno.yaml").write_text("apiVersion: kyverno.io/v1\nkind: Policy\n"
+                                      "metadata: {name: x}\nspec: {rules: []}\n")
+    result = run_cli("check", "kyverno.yaml", "-v", "--output-format", "json", cwd=org)
+    assert "every file of the org may depend on it" not in result.err, result.err
+    assert not [f for f, _ in _codes(result.out) if f != "kyverno.yaml"]
+
+
 @pytest.mark.parametrize("changed", [".orglint.yaml", "matrix.yaml"])
 def test_a_changed_configuration_or_matrix_reports_the_org(run_cli, org, changed):
     from orglint.resources import builtin_matrix_path

@@ -814,7 +814,8 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
         index.save()
     if paths:
         changed += [e.source.display for e in entries[:len(named)]
-                    if e.people and e.source.path is not None]
+                    if e.people and e.source.path is not None
+                    and _org_input(read_limited(e.source.path, limit))]
     notes = _dependents(changed, named, extra, settings)
     partial = bool(paths) and not settings.paths
     if partial:
@@ -848,6 +849,18 @@ def _forced_out(path: Path, settings: Settings, in_org: bool) -> str | None:
     if settings.paths and not in_org:
         return "not among the configuration's paths (--force-exclude)"
     return None
+
+
+# An orglint apiVersion at the top level: Kyverno's and the Kubernetes audit log's
+# documents are `kind: Policy` too.
+_ORGLINT_API = deferred(rb"(?i)\bapiVersion['\"]?\s*:\s*['\"]?[^\s'\",}#]*orglint")
+
+
+def _org_input(raw: bytes) -> bool:
+    """Whether a file flagged by ``PEOPLE_RE`` is one the org's other files depend on:
+    it declares a People document, or an orglint Policy (not another tool's)."""
+    return declares(raw, b"People") or (declares(raw, b"Policy")
+                                        and _ORGLINT_API.search(raw) is not None)
 
 
 def _dependents(changed: list[str], named: list[Source], extra: list[Source],
