@@ -3,6 +3,8 @@ team or across the teams of the org (spec section 3)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 TEAM_A = """\
     apiVersion: orglint/v1
     kind: Team
@@ -22,6 +24,19 @@ TEAM_B = """\
       members:
         - {id: alex, title: ML Engineer, allocation: 50, owns: [training-code, model-design]}
     """
+
+
+def many_roles(folder: Path, roles: list[str]) -> Path:
+    """A matrix of one's own with ``roles``, each owning one responsibility (w + id)."""
+    matrix = folder / "matrix.yaml"
+    matrix.write_text(
+        "apiVersion: orglint/v1\nkind: RoleMatrix\nmetadata: {name: many}\nspec:\n"
+        "  extends: ai-platform\n  roles:\n"
+        + "".join(f"    {r}: {{title: Role {r}}}\n" for r in roles)
+        + "  responsibilities:\n"
+        + "".join(f"    w{r}: {{owner: {r}, title: Work {r}}}\n" for r in roles),
+        encoding="utf-8")
+    return matrix
 
 
 def test_one_membership_spanning_three_roles(lint):
@@ -70,15 +85,7 @@ def test_a_message_names_a_few_roles_and_places_whatever_the_org(lint, tmp_path)
     # role's: the messages stay short (they grew with roles x places).
     from orglint.config import Settings
 
-    roles = [f"r{k:02d}" for k in range(40)]
-    matrix = tmp_path / "matrix.yaml"
-    matrix.write_text(
-        "apiVersion: orglint/v1\nkind: RoleMatrix\nmetadata: {name: many}\nspec:\n"
-        "  extends: ai-platform\n  roles:\n"
-        + "".join(f"    {r}: {{title: Role {r}}}\n" for r in roles)
-        + "  responsibilities:\n"
-        + "".join(f"    w{r}: {{owner: {r}, title: Work {r}}}\n" for r in roles),
-        encoding="utf-8")
+    matrix = many_roles(tmp_path, [f"r{k:02d}" for k in range(40)])
     teams = {f"t{k:02d}.yaml": TEAM_B.replace("team-b", f"team-{k:02d}").replace(
         "title: ML Engineer, allocation: 50, owns: [training-code, model-design]",
         f"role: r{k:02d}, allocation: 1, owns: [wr{k:02d}]") for k in range(1, 40)}
@@ -124,15 +131,7 @@ def test_the_work_table_grows_with_the_matrix_not_its_square(tmp_path):
     from orglint.matrix import load_matrix
     from orglint.rules.people import _work_tables
 
-    roles = [f"r{k:03d}" for k in range(300)]
-    matrix = tmp_path / "matrix.yaml"
-    matrix.write_text(
-        "apiVersion: orglint/v1\nkind: RoleMatrix\nmetadata: {name: many}\nspec:\n"
-        "  extends: ai-platform\n  roles:\n"
-        + "".join(f"    {r}: {{title: Role {r}}}\n" for r in roles)
-        + "  responsibilities:\n"
-        + "".join(f"    w{r}: {{owner: {r}, title: Work {r}}}\n" for r in roles),
-        encoding="utf-8")
+    matrix = many_roles(tmp_path, [f"r{k:03d}" for k in range(300)])
     loaded = load_matrix(matrix)
     owners, shares = _work_tables(loaded)
     entries = len(owners) + sum(map(len, shares.values()))
