@@ -53,8 +53,12 @@ def org(tmp_path: Path) -> Path:
 # -- 1. a change to what every file depends on re-checks the org ------------------------
 
 
-def test_a_changed_people_file_reports_the_team_files_it_breaks(run_cli, org):
-    (org / "people.yaml").write_text(PEOPLE.replace("    - {id: bo,", "    - {id: bob,"))
+@pytest.mark.parametrize("kind", ["kind: People", "kind: !!str People", "kind: &k People",
+                                  "kind: people"])
+def test_a_changed_people_file_reports_the_team_files_it_breaks(run_cli, org, kind):
+    # However its kind is written, as the check reads it (a tag, an anchor, another case).
+    (org / "people.yaml").write_text(PEOPLE.replace("    - {id: bo,", "    - {id: bob,")
+                                     .replace("kind: People", kind))
     result = run_cli("check", "people.yaml", "-v", "--output-format", "json", cwd=org)
     assert result.code == 1, result.err
     assert ("teams/vision.yaml", "ORG008") in _codes(result.out)

@@ -596,7 +596,8 @@ _BOM = b"\xef\xbb\xbf"
 # (``!<tag:yaml.org,2002:str>``), which never crosses another '!'; the two forms are
 # exclusive and the run possessive (tried both ways, a run of them was exponential).
 KIND_VALUE = rb"""\bkind['"]?\s*:\s*(?:(?:!<!?[^>\s!]*>|[!&](?!<)[^\s:]*)\s+)*+['"]?"""
-PEOPLE_RE = deferred(KIND_VALUE + rb"(?:People|Policy)\b")
+# In any case ("kind: people", "Kind: People"): the check reads those as People too.
+PEOPLE_RE = deferred(rb"(?i)" + KIND_VALUE + rb"(?:People|Policy)\b")
 
 
 class Entry(NamedTuple):
@@ -665,7 +666,8 @@ def content_digest(raw: bytes) -> bytes:
 def _entry(source: Source, raw: bytes, stdin: bool) -> Entry:
     # The substring test first: a multiline regex over every byte of a large org costs
     # more than the rest of a warm run.
-    people = (b"People" in raw or b"Policy" in raw) and PEOPLE_RE.search(raw) is not None
+    people = (b"eople" in raw or b"olicy" in raw or b"EOPLE" in raw or b"OLICY" in raw) \
+        and PEOPLE_RE.search(raw) is not None
     return Entry(source, content_digest(raw), people, raw if stdin else None)
 
 
@@ -815,7 +817,7 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
     if paths:
         changed += [e.source.display for e in entries[:len(named)]
                     if e.people and e.source.path is not None
-                    and _org_input(read_limited(e.source.path, limit))]
+                    and _org_input(read_limited(e.source.path, limit), settings)]
     notes = _dependents(changed, named, extra, settings)
     partial = bool(paths) and not settings.paths
     if partial:
@@ -851,16 +853,39 @@ def _forced_out(path: Path, settings: Settings, in_org: bool) -> str | None:
     return None
 
 
-# An orglint apiVersion at the top level: Kyverno's and the Kubernetes audit log's
-# documents are `kind: Policy` too.
-_ORGLINT_API = deferred(rb"(?i)\bapiVersion['\"]?\s*:\s*['\"]?[^\s'\",}#]*orglint")
-
-
-def _org_input(raw: bytes) -> bool:
+def _org_input(raw: bytes, settings: Settings) -> bool:
     """Whether a file flagged by ``PEOPLE_RE`` is one the org's other files depend on:
-    it declares a People document, or an orglint Policy (not another tool's)."""
-    return declares(raw, b"People") or (declares(raw, b"Policy")
-                                        and _ORGLINT_API.search(raw) is not None)
+    it holds a People document, or an orglint Policy (not Kyverno's or the Kubernetes
+    audit log's, `kind: Policy` too), in any style or case the check reads.  Loaded, as
+    the check will: a file named is one of a few in a pre-commit run.  Where a YAML error
+    lost a document, what its bytes declare decides (``declares``)."""
+    from orglint.loader import load
+
+    loaded = load(raw, "", settings.limits)
+    for doc in loaded.documents:
+        data = doc.data
+        if not isinstance(data, dict):
+            continue
+        kind = _envelope(data, "kind")
+        if not isinstance(kind, str):
+            continue
+        if kind.casefold() == "people":
+            return True
+        api = _envelope(data, "apiVersion")
+        if kind.casefold() == "policy" and isinstance(api, str) and "orglint" in api.casefold():
+            return True
+    return any(f.code == "ORG001" for f in loaded.findings) and (
+        declares(raw, b"People") or declares(raw, b"Policy"))
+
+
+def _envelope(data: dict[object, object], key: str) -> object:
+    """``data[key]``, or the value of that key written in another case ("Kind:")."""
+    value = data.get(key)
+    if value is None:
+        folded = key.casefold()
+        value = next((v for k, v in data.items()
+                      if isinstance(k, str) and k.casefold() == folded), None)
+    return value
 
 
 def _dependents(changed: list[str], named: list[Source], extra: list[Source],
