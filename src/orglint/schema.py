@@ -262,7 +262,10 @@ def document_kind(data: Any) -> str | None:
     if not isinstance(data, dict):
         return None
     api = data.get("apiVersion")
+    if api is None:
+        api = _variant(data, "apiVersion")
     kind = data.get("kind")
+    written = kind is not None  # by its own key, not one in another case
     if kind is None:
         kind = _variant(data, "kind")
     if isinstance(api, str) and "orglint" in api.lower():
@@ -271,7 +274,7 @@ def document_kind(data: Any) -> str | None:
         # `kind: team` is a Team written in another case: reported (ORG003), and
         # checked as one, as a misspelt apiVersion is.
         return kind if kind in KINDS else _KINDS_FOLDED.get(kind.casefold(), kind)
-    if api is None and kind in KINDS:
+    if api is None and written and kind in KINDS:
         return str(kind)
     return None
 
@@ -307,34 +310,37 @@ def _finding(file: str, doc: Document, path: Path, message: str, entity: str | N
     )
 
 
-def _written_as(data: dict[str, Any], key: str) -> str:
-    """A hint for a key written in another case ("Kind:"): keys are case-sensitive."""
-    found = next((k for k in data if isinstance(k, str) and k.casefold() == key.casefold()),
-                 None)
-    return f" ('{found}' is written: keys are case-sensitive)" if found is not None else ""
-
-
 def validate(doc: Document, kind: str, file: str) -> list[Finding]:
     data = doc.data
     entity = _entity(data)
-    api = data.get("apiVersion")
     head: list[Finding] = []
+    for envelope in ("apiVersion", "kind"):
+        variant = None if envelope in data else next(
+            (k for k in data if isinstance(k, str) and k.casefold() == envelope.casefold()),
+            None)
+        if variant is not None:
+            head.append(_finding(file, doc, (variant,), f"'{variant}' must be written"
+                                 f" '{envelope}' (keys are case-sensitive)", entity, key=True))
+    api = data.get("apiVersion")
     if api is None:
-        head = [_finding(file, doc, (), f"missing 'apiVersion: {API_VERSION}'"
-                         f"{_written_as(data, 'apiVersion')}", entity)]
+        api = _variant(data, "apiVersion")
+    written = api is not None  # under its key, or one in another case
+    if api is None:
+        head.append(_finding(file, doc, (), f"missing 'apiVersion: {API_VERSION}'", entity))
     elif api != API_VERSION:
-        head = [_finding(file, doc, ("apiVersion",),
-                         f"unknown apiVersion '{api}' (did you mean '{API_VERSION}'?)", entity)]
+        at = "apiVersion" if "apiVersion" in data else next(
+            k for k in data if isinstance(k, str) and k.casefold() == "apiversion")
+        head.append(_finding(file, doc, (at,), f"unknown apiVersion '{api}' (did you mean"
+                             f" '{API_VERSION}'?)", entity))
     if head and kind in KINDS:
         # The rest is checked as the kind it names (and ``recover`` keeps it): a typo in
         # the envelope must not hide what the document says.
-        data = {**data, "apiVersion": API_VERSION}
+        data = {**_envelope_keys(data), "apiVersion": API_VERSION}
     elif head:
         return head
     if kind not in KINDS:
         if "kind" not in data:
-            return [_finding(file, doc, (), f"missing 'kind' (one of {', '.join(KINDS)})"
-                             f"{_written_as(data, 'kind')}",
+            return [_finding(file, doc, (), f"missing 'kind' (one of {', '.join(KINDS)})",
                              entity)]
         return [_finding(file, doc, ("kind",),
                          f"unknown kind '{data.get('kind')}'{did_you_mean(str(kind), KINDS)};"
@@ -344,7 +350,7 @@ def validate(doc: Document, kind: str, file: str) -> list[Finding]:
     validator = _validator(kind)
     if validator.is_valid(data):
         return head
-    if api is None:
+    if not written:
         # No apiVersion and more wrong besides: likely another tool's `kind: Group`,
         # which one finding says enough about.
         return head

@@ -440,8 +440,10 @@ def test_a_kind_in_another_case_is_reported_and_the_team_still_checked(lint):
 
 
 @pytest.mark.parametrize(("envelope", "expected"), [
-    ("apiVersion: orglint/v1\nKind: Team\n", [(1, 1, "ORG003"), (2, 1, "ORG003")]),
+    ("apiVersion: orglint/v1\nKind: Team\n", [(2, 1, "ORG003")]),
     ("apiversion: orglint/v1\nkind: Team\n", [(1, 1, "ORG003")]),
+    ("apiversion: orglint/v1\nkind: team\n", [(1, 1, "ORG003"), (2, 7, "ORG003")]),
+    ("ApiVersion: orglint/v1\nKind: Team\n", [(1, 1, "ORG003"), (2, 1, "ORG003")]),
 ])
 def test_an_envelope_key_in_another_case_is_reported_and_read(lint, envelope, expected):
     found = lint.check(envelope + dedent("""\
@@ -451,8 +453,27 @@ def test_an_envelope_key_in_another_case_is_reported_and_read(lint, envelope, ex
           members:
             - {id: a, role: devops-sre, owns: [training-pipelines]}
         """), expected=[*expected, (7, 40, "ORG104")], select=["ORG003", "ORG104"])
-    assert any("keys are case-sensitive" in f.message or "did you mean" in f.message
+    assert any("keys are case-sensitive" in f.message or "must be 'Team'" in f.message
                for f in found)
+
+
+def test_an_envelope_key_in_another_case_leaves_the_rest_validated(lint):
+    # Reported once, and the document's other schema errors are reported too.
+    lint.check("""\
+        ApiVersion: orglint/v1
+        Kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          systems: [3]
+          members:
+            - {id: a, role: devops-sre, owns: [training-pipelines]}
+        """, expected=[(1, 1, "ORG003"), (2, 1, "ORG003"), (6, 13, "ORG003"),
+                       (8, 40, "ORG104")], select=["ORG003", "ORG104"])
+
+
+def test_another_tools_document_with_kind_in_another_case_is_not_ours(lint):
+    lint.check("Name: admins\nKind: Group\n", expected=[])
 
 
 def test_a_document_with_no_api_version_and_more_wrong_joins_nothing(lint):
