@@ -75,10 +75,16 @@ def same_words(value: str) -> Words:
     text = unicodedata.normalize("NFKC", value).casefold()
     if "." in text:
         text = _INITIALS.sub(lambda m: m[0].replace(".", ""), text)
-    # The marks between alternatives stay: "ML/DevOps Engineer" is read as two roles,
-    # "ML DevOps Engineer" as one; a qualifier's ("Data Engineer, Search", "(Search)",
-    # "- Search") do not.
-    return tuple(_SAME_WORD.get(w, w) for w in _WORD_OR_MARK.findall(text))
+    # The marks the title reader reads stay: "ML/DevOps Engineer" is two roles and "ML
+    # DevOps Engineer" one; "Engineering Manager, MLOps" a manager and "Engineering
+    # Manager MLOps" an MLOps engineer.  How a qualifier is set off is one mark:
+    # "Data Engineer, Search" is "Data Engineer (Search)" and "Data Engineer - Search".
+    out: list[str] = []
+    for part in _SEPARATOR.split(text):
+        found = [_SAME_WORD.get(w, w) for w in _WORD_OR_MARK.findall(part)]
+        if found:
+            out += [",", *found] if out else found
+    return tuple(out)
 
 
 class Resolution(NamedTuple):

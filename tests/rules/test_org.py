@@ -78,6 +78,12 @@ def test_org009_is_silent_on_the_same_words_written_differently(lint):
     found = lint.check(source, select=["ORG009"], files={"people.yaml": PEOPLE},
                        expected=[(*at(source, "Staff ML Engineer"), "ORG009")])
     assert "'Staff ML Engineer' here but 'Senior ML Engineer'" in found[0].message
+    # A qualifier set off or not is another role: "Engineering Manager, MLOps" is a
+    # manager, "Engineering Manager MLOps" an MLOps engineer.
+    people = PEOPLE.replace("title: MLOps Engineer", 'title: "Engineering Manager, MLOps"')
+    source = team("t", ["{id: bo, title: Engineering Manager MLOps}"])
+    lint.check(source, select=["ORG009"], files={"people.yaml": people},
+               expected=[(*at(source, "Engineering Manager MLOps"), "ORG009")])
     # The marks between alternatives are read: "ML/DevOps" is two roles, "ML DevOps" one.
     people = PEOPLE.replace("title: MLOps Engineer", "title: ML/DevOps Engineer")
     source = team("t", ["{id: bo, title: ML DevOps Engineer}"])
