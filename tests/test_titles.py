@@ -60,6 +60,7 @@ TITLES: list[tuple[str, str | None]] = [
     ("Platform/ML Engineer", AMBIGUOUS),
     ("Platform/DevOps Engineer", AMBIGUOUS),
     ("Software/ML Engineer", "ml-engineer"),
+    ("Infrastructure/ML Engineer", "ml-engineer"),  # a generic reading of one role: none
     ("ML/Platform Engineer", AMBIGUOUS),
     ("Site Reliability/MLOps Engineer", AMBIGUOUS),
     ("Cloud/ML Engineer", AMBIGUOUS),

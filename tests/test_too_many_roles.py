@@ -174,3 +174,17 @@ def test_a_person_listed_twice_on_one_team_only_is_counted_over_both_entries(lin
             - {id: p, role: data-engineer, owns: [data-pipelines]}
             - {id: p, role: data-engineer, owns: [ci-runners, training-pipelines]}
         """, expected=[(7, 12, "ORG302")], select=["ORG302"])
+
+
+def test_a_shared_item_counts_as_a_role_the_member_already_holds(lint):
+    # "Platform/ML Engineer" could be either; on call beside GPU work, they are a
+    # platform engineer on call, not an ML engineer as well (a third role).
+    lint.check("""\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          members:
+            - {id: p, title: Platform/ML Engineer, owns: [on-call, gpu-operator, ci-runners]}
+        """, expected=[], select=["ORG302"])

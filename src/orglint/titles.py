@@ -261,7 +261,7 @@ class TitleIndex:
                 if found is not None and found.entry.generic:
                     # "Platform Engineer" (a platform engineer or an SRE) is a reading
                     # beside the other pieces'; "Software Engineer" (any engineer) none.
-                    if len(found.entry.roles) <= 2:
+                    if len(found.entry.roles) == 2:
                         generic += tuple(r for r in found.entry.roles if r not in generic)
                     continue
             if found is not None and found.entry.generic:

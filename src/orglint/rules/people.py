@@ -153,11 +153,18 @@ def _work(tables: WorkTables, owns: Sequence[str], holders: Sequence[str]) -> se
     held = [(role, mine) for role in holders if (mine := shares.get(role))]
     if not held:  # most members: each item is its owner's work
         return {o for r in owns if (o := owners.get(r)) is not None}
-    out: set[str] = set()
+    # What is no one's to share first; a shared item then counts as a role already
+    # counted where one of those it is shared with is ("Platform/ML Engineer" on call
+    # beside GPU work is a platform engineer on call, not a third role).
+    out = {o for r in owns if (o := owners.get(r)) is not None
+           and not any(r in mine for _, mine in held)}
     for r in owns:
         o = owners.get(r)
-        if o is not None:
-            out.add(next((role for role, mine in held if r in mine), o))
+        if o is None:
+            continue
+        sharing = [role for role, mine in held if r in mine]
+        if sharing:
+            out.add(next((role for role in sharing if role in out), sharing[0]))
     return out
 
 
