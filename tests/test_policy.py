@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -316,10 +317,15 @@ def test_orglint_test_without_a_path_runs_the_policies_check_obeys(tmp_path, run
     # `rule` knows it too, as `check` does.
     assert run_cli("rule", "ACME019").code == 0
     assert "ACME019" in run_cli("rule", "--all").out
-    # With no configuration, `check` reads the current folder, and so does `test`.
+    # With no configuration, `check` reads the current folder, and so does `test`, which
+    # writes no cache there (nor does `rule`).
     (tmp_path / ".orglint.yaml").unlink()
+    cache = tmp_path / ".cache"  # where run_cli points ORGLINT_CACHE_DIR
+    shutil.rmtree(cache, ignore_errors=True)
     done = run_cli("test")
     assert done.code == 0 and "1 test, 1 passed, 0 failed" in done.out, done.err
+    assert run_cli("rule", "--all").code == 0
+    assert not cache.exists()
     (tmp_path / ".orglint.yaml").write_text("paths: ['team.yaml']\n")
     assert run_cli("test").code == 2  # none configured: nothing to test
     # `paths:` matching nothing costs the policies found there, not the configured ones.

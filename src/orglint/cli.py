@@ -845,7 +845,8 @@ def _org_rules(args: argparse.Namespace) -> dict[str, Any]:
     of the configuration's `policies:` and those among the files a plain `check` reads."""
     from orglint.engine import plan
 
-    settings = _settings(args)
+    # Only read: a command that explains rules writes no cache into the folder.
+    settings = _settings(args, {"no_cache": True})
     return plan(settings, _configured_org(settings)).rules
 
 
@@ -1036,7 +1037,7 @@ def _test(args: argparse.Namespace) -> int:
     from orglint.matrix import load_matrix
     from orglint.policy.testing import files_under, load_for_test, report, run_tests, uncovered
 
-    settings = _settings(args)
+    settings = _settings(args, {"no_cache": True})  # tests write no cache into the folder
     if args.paths:
         files = files_under(args.paths, Path.cwd(), settings.limits.max_file_size)
     else:
