@@ -66,11 +66,17 @@ def test_a_changed_people_file_reports_the_team_files_it_breaks(run_cli, org, ki
             " other file is checked and reported too") in result.err
 
 
-def test_another_tools_policy_changed_is_no_file_the_org_depends_on(run_cli, org):
+@pytest.mark.parametrize("text", [
+    "apiVersion: kyverno.io/v1\nkind: Policy\nmetadata: {name: x}\nspec: {rules: []}\n",
+    # With a YAML error, what its bytes declare decides: no orglint apiVersion.
+    "apiVersion: kyverno.io/v1\nkind: Policy\nmetadata:\n  annotations: {bad\n",
+    # Another tool's resource of a kind called `people` (the check skips it).
+    "apiVersion: hr.example.com/v1\nkind: people\nmetadata: {name: directory}\n",
+])
+def test_another_tools_policy_changed_is_no_file_the_org_depends_on(run_cli, org, text):
     # Kyverno's `kind: Policy` matched the People-or-Policy prefilter: staging it made
     # every file of the org reported, as for a People file.
-    (org / "kyverno.yaml").write_text("apiVersion: kyverno.io/v1\nkind: Policy\n"
-                                      "metadata: {name: x}\nspec: {rules: []}\n")
+    (org / "kyverno.yaml").write_text(text)
     result = run_cli("check", "kyverno.yaml", "-v", "--output-format", "json", cwd=org)
     assert "every file of the org may depend on it" not in result.err, result.err
     assert not [f for f, _ in _codes(result.out) if f != "kyverno.yaml"]

@@ -870,13 +870,16 @@ def _org_input(raw: bytes, settings: Settings) -> bool:
         kind = _envelope(data, "kind")
         if not isinstance(kind, str):
             continue
-        if kind.casefold() == "people":
-            return True
         api = _envelope(data, "apiVersion")
-        if kind.casefold() == "policy" and isinstance(api, str) and "orglint" in api.casefold():
+        ours = isinstance(api, str) and "orglint" in api.casefold()
+        # As ``schema.document_kind`` reads it: an orglint apiVersion, or none and the
+        # kind exactly (another tool's `kind: people` or `kind: Policy` is not ours).
+        if kind.casefold() == "people" and (ours or (api is None and kind == "People")):
+            return True
+        if kind.casefold() == "policy" and ours:
             return True
     return any(f.code == "ORG001" for f in loaded.findings) and (
-        declares(raw, b"People") or declares(raw, b"Policy"))
+        declares(raw, b"People") or (declares(raw, b"Policy") and b"orglint" in raw.lower()))
 
 
 def _envelope(data: dict[object, object], key: str) -> object:

@@ -263,7 +263,11 @@ def document_kind(data: Any) -> str | None:
         return None
     api = data.get("apiVersion")
     if api is None:
-        api = _variant(data, "apiVersion")
+        # In another case ("apiversion:"), only an orglint one makes the document ours:
+        # a stray key must not make a Team another tool's.
+        variant = _variant(data, "apiVersion")
+        if isinstance(variant, str) and "orglint" in variant.lower():
+            api = variant
     kind = data.get("kind")
     written = kind is not None  # by its own key, not one in another case
     if kind is None:

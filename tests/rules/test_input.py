@@ -472,6 +472,21 @@ def test_an_envelope_key_in_another_case_leaves_the_rest_validated(lint):
                        (8, 40, "ORG104")], select=["ORG003", "ORG104"])
 
 
+def test_a_stray_api_version_key_does_not_make_a_team_another_tools(lint):
+    # `apiversion: v1` beside `kind: Team`: the team is reported and checked, not
+    # skipped as foreign (a team file could opt out of checking that way).
+    lint.check("""\
+        apiversion: v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          members:
+            - {id: a, role: devops-sre, owns: [training-pipelines]}
+        """, expected=[(1, 1, "ORG003"), (1, 13, "ORG003"), (7, 40, "ORG104")],
+        select=["ORG003", "ORG104"])
+
+
 def test_another_tools_document_with_kind_in_another_case_is_not_ours(lint):
     lint.check("Name: admins\nKind: Group\n", expected=[])
 
