@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from orglint import hashing
+from orglint import envelope, hashing
 from orglint.confine import OUTSIDE_FILE, OUTSIDE_FOLDER, Fence
 from orglint.errors import PathError
 from orglint.lazyre import deferred
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from orglint.cache import CacheDir
     from orglint.config import Settings
+    from orglint.loader import Limits
 
 YAML_SUFFIXES = (".yaml", ".yml")
 # Folders no one keeps an org in; walking them is slow and finds other tools' YAML.
@@ -818,7 +819,7 @@ def gather(settings: Settings, paths: list[str], *, cwd: Path, stdin: bytes | No
     if paths:
         changed += [e.source.display for e in entries[:len(named)]
                     if e.people and e.source.path is not None
-                    and _org_input(read_limited(e.source.path, limit), settings)]
+                    and org_kinds(read_limited(e.source.path, limit), settings.limits)]
     notes = _dependents(changed, named, extra, settings)
     partial = bool(paths) and not settings.paths
     if partial:
@@ -854,42 +855,33 @@ def _forced_out(path: Path, settings: Settings, in_org: bool) -> str | None:
     return None
 
 
-def _org_input(raw: bytes, settings: Settings) -> bool:
-    """Whether a file flagged by ``PEOPLE_RE`` is one the org's other files depend on:
-    it holds a People document, or an orglint Policy (not Kyverno's or the Kubernetes
-    audit log's, `kind: Policy` too), in any style or case the check reads.  Loaded, as
-    the check will: a file named is one of a few in a pre-commit run.  Where a YAML error
-    lost a document, what its bytes declare decides (``declares``)."""
+def org_kinds(raw: bytes, limits: Limits) -> frozenset[str]:
+    """Of People and Policy, the kinds of orglint document a file holds, read as the
+    check reads them (loaded: any style, tags, anchors): a People document in any case,
+    with an orglint apiVersion or none; a Policy with an orglint apiVersion (not
+    Kyverno's or the Kubernetes audit log's, `kind: Policy` too).  Where a YAML error
+    lost a document, what its bytes declare (``declares``)."""
     from orglint.loader import load
 
-    loaded = load(raw, "", settings.limits)
+    loaded = load(raw, "", limits)
+    found: set[str] = set()
     for doc in loaded.documents:
         data = doc.data
         if not isinstance(data, dict):
             continue
-        kind = _envelope(data, "kind")
-        if not isinstance(kind, str):
-            continue
-        api = _envelope(data, "apiVersion")
-        ours = isinstance(api, str) and "orglint" in api.casefold()
-        # As ``schema.document_kind`` reads it: an orglint apiVersion, or none and the
-        # kind exactly (another tool's `kind: people` or `kind: Policy` is not ours).
-        if kind.casefold() == "people" and (ours or (api is None and kind == "People")):
-            return True
-        if kind.casefold() == "policy" and ours:
-            return True
-    return any(f.code == "ORG001" for f in loaded.findings) and (
-        declares(raw, b"People") or (declares(raw, b"Policy") and b"orglint" in raw.lower()))
-
-
-def _envelope(data: dict[object, object], key: str) -> object:
-    """``data[key]``, or the value of that key written in another case ("Kind:")."""
-    value = data.get(key)
-    if value is None:
-        folded = key.casefold()
-        value = next((v for k, v in data.items()
-                      if isinstance(k, str) and k.casefold() == folded), None)
-    return value
+        kind = envelope.value(data, "kind")
+        api = envelope.value(data, "apiVersion")
+        if isinstance(kind, str) and kind.casefold() == "people" and (
+                envelope.names_orglint(api) or (api is None and kind == "People")):
+            found.add("People")
+        if data.get("kind") == "Policy" and envelope.names_orglint(data.get("apiVersion")):
+            found.add("Policy")
+    if not found and any(f.code == "ORG001" for f in loaded.findings):
+        if declares(raw, b"People"):
+            found.add("People")
+        if declares(raw, b"Policy") and b"orglint" in raw.lower():
+            found.add("Policy")
+    return frozenset(found)
 
 
 def _dependents(changed: list[str], named: list[Source], extra: list[Source],

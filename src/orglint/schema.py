@@ -15,6 +15,7 @@ import sys
 from functools import cache
 from typing import Any
 
+from orglint import envelope
 from orglint.findings import Finding, Severity
 from orglint.lazyre import deferred
 from orglint.loader import Document
@@ -265,14 +266,14 @@ def document_kind(data: Any) -> str | None:
     if api is None:
         # In another case ("apiversion:"), only an orglint one makes the document ours:
         # a stray key must not make a Team another tool's.
-        variant = _variant(data, "apiVersion")
-        if isinstance(variant, str) and "orglint" in variant.lower():
+        variant = envelope.value(data, "apiVersion")
+        if envelope.names_orglint(variant):
             api = variant
     kind = data.get("kind")
     written = kind is not None  # by its own key, not one in another case
     if kind is None:
-        kind = _variant(data, "kind")
-    if isinstance(api, str) and "orglint" in api.lower():
+        kind = envelope.value(data, "kind")
+    if envelope.names_orglint(api):
         if not isinstance(kind, str):
             return ""
         # `kind: team` is a Team written in another case: reported (ORG003), and
@@ -286,21 +287,13 @@ def document_kind(data: Any) -> str | None:
 _KINDS_FOLDED = {k.casefold(): k for k in KINDS}
 
 
-def _variant(data: dict[str, Any], key: str) -> Any:
-    """The value of ``key`` written in another case ("Kind:", "apiversion:"), if any."""
-    found = next((k for k in data if isinstance(k, str) and k.casefold() == key.casefold()
-                  and k != key), None)
-    return data[found] if found is not None else None
-
-
 def _envelope_keys(data: dict[str, Any]) -> dict[str, Any]:
     """``data`` with its envelope keys as the schema spells them: "Kind:" is reported
     (ORG003) and read as the kind it gives."""
     for key in ("apiVersion", "kind"):
-        if key not in data and (value := _variant(data, key)) is not None:
-            data = {**{k: v for k, v in data.items()
-                       if not (isinstance(k, str) and k.casefold() == key.casefold())},
-                    key: value}
+        written = envelope.written_key(data, key)
+        if written is not None and written != key:
+            data = {**{k: v for k, v in data.items() if k != written}, key: data[written]}
     return data
 
 
@@ -318,22 +311,17 @@ def validate(doc: Document, kind: str, file: str) -> list[Finding]:
     data = doc.data
     entity = _entity(data)
     head: list[Finding] = []
-    for envelope in ("apiVersion", "kind"):
-        variant = None if envelope in data else next(
-            (k for k in data if isinstance(k, str) and k.casefold() == envelope.casefold()),
-            None)
-        if variant is not None:
-            head.append(_finding(file, doc, (variant,), f"'{variant}' must be written"
-                                 f" '{envelope}' (keys are case-sensitive)", entity, key=True))
-    api = data.get("apiVersion")
-    if api is None:
-        api = _variant(data, "apiVersion")
+    for name in ("apiVersion", "kind"):
+        written_as = envelope.written_key(data, name)
+        if written_as is not None and written_as != name:
+            head.append(_finding(file, doc, (written_as,), f"'{written_as}' must be written"
+                                 f" '{name}' (keys are case-sensitive)", entity, key=True))
+    at = envelope.written_key(data, "apiVersion")
+    api = data[at] if at is not None else None
     written = api is not None  # under its key, or one in another case
-    if api is None:
+    if not written:
         head.append(_finding(file, doc, (), f"missing 'apiVersion: {API_VERSION}'", entity))
     elif api != API_VERSION:
-        at = "apiVersion" if "apiVersion" in data else next(
-            k for k in data if isinstance(k, str) and k.casefold() == "apiversion")
         head.append(_finding(file, doc, (at,), f"unknown apiVersion '{api}' (did you mean"
                              f" '{API_VERSION}'?)", entity))
     if head and kind in KINDS:

@@ -10,7 +10,7 @@ from pathlib import Path
 from orglint.config import Settings
 from orglint.confine import Fence
 from orglint.errors import OrglintError
-from orglint.files import KIND_VALUE, Gathered, configured, declares, display_name, identity
+from orglint.files import KIND_VALUE, Gathered, configured, display_name, identity, org_kinds
 from orglint.lazyre import deferred
 from orglint.loader import Limits
 from orglint.reading import read_capped
@@ -21,31 +21,14 @@ POLICY_RE = deferred(KIND_VALUE + rb"Policy\b")
 
 
 def declares_policy(raw: bytes, limits: Limits) -> bool:
-    """Whether a file holds a Policy document: judged by what it holds when it loads
-    whole (any style: block, flow, JSON, tags, anchors), and by its bytes where a YAML
-    error lost a document (``files.declares``: a top-level `kind: Policy` key outside
-    comments and quoted values).  A Policy file with a YAML error stops the run (exit
-    2): a team file that only named the kind in a comment stopped it and hid every
-    finding of the org."""
+    """Whether a file holds an orglint Policy document (``files.org_kinds``: loaded, any
+    style; where a YAML error lost a document, a top-level `kind: Policy` key outside
+    comments and quoted values, and orglint named).  A Policy file with a YAML error
+    stops the run (exit 2): a team file that only named the kind in a comment stopped
+    it and hid every finding of the org."""
     if b"Policy" not in raw or POLICY_RE.search(raw) is None:
         return False
-    from orglint.loader import load
-
-    loaded = load(raw, "", limits)
-    if any(isinstance(doc.data, dict) and doc.data.get("kind") == "Policy"
-           and _ours(doc.data.get("apiVersion")) for doc in loaded.documents):
-        return True
-    # Only a document lost to a YAML error (ORG001) may have been one: a duplicate key
-    # (ORG002) loses none.
-    return any(f.code == "ORG001" for f in loaded.findings) and declares(raw, b"Policy") \
-        and b"orglint" in raw.lower()
-
-
-def _ours(api: object) -> bool:
-    """A Policy of orglint's, not Kyverno's or the Kubernetes audit log's (`kind:
-    Policy` too): an orglint apiVersion, misspelt or not.  One with none is checked as a
-    document (ORG003 says what it lacks), not obeyed: another tool's stopped the run."""
-    return isinstance(api, str) and "orglint" in api.lower()
+    return "Policy" in org_kinds(raw, limits)
 
 
 def policy_files(settings: Settings, gathered: Gathered | None) -> list[tuple[Path, str]]:
