@@ -57,10 +57,14 @@ _SHARED_WORDS = 3
 def words(text: str) -> Words:
     """The words of ``text``: letters and digits, Unicode-normalised and case-folded;
     initials written with dots are one word ("M.L. Engineer" is "ml engineer")."""
+    return tuple(_WORD.findall(_folded(text)))
+
+
+def _folded(text: str) -> str:
+    """``text`` Unicode-normalised and case-folded, dotted initials joined ("m.l." is
+    "ml"): what every reading of a title starts from."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    if "." in text:
-        text = _INITIALS.sub(lambda m: m[0].replace(".", ""), text)
-    return tuple(_WORD.findall(text))
+    return _INITIALS.sub(lambda m: m[0].replace(".", ""), text) if "." in text else text
 
 
 # Abbreviations a title may use for the same word.
@@ -72,9 +76,7 @@ def same_words(value: str) -> Words:
     """What a name or title says, as ORG009 compares them: case, spacing, punctuation
     and common abbreviations aside ("Bo  Kim" is "Bo Kim", "Sr. MLOps Engineer" is
     "Senior MLOps engineer"); a different word is a different value."""
-    text = unicodedata.normalize("NFKC", value).casefold()
-    if "." in text:
-        text = _INITIALS.sub(lambda m: m[0].replace(".", ""), text)
+    text = _folded(value)
     # The marks the title reader reads stay: "ML/DevOps Engineer" is two roles and "ML
     # DevOps Engineer" one; "Engineering Manager, MLOps" a manager and "Engineering
     # Manager MLOps" an MLOps engineer.  How a qualifier is set off is one mark:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from orglint.facts import FileFacts, PersonFact, Place, TeamFact
 from orglint.findings import Finding, Location, Severity
 from orglint.rules.base import Rule
-from orglint.titles import same_words as same_as
+from orglint.titles import same_words
 
 if TYPE_CHECKING:
     from orglint.schema import Vocabulary
@@ -218,8 +218,8 @@ def _conflicts(by_id: dict[str, list[PersonFact]]) -> Iterator[Finding]:
             if len({f.value for f, _ in values}) < 2:
                 continue
             ref_field, _ = values[0]
-            ref = same_as(ref_field.value)
-            differing = [fact for fact, _ in values[1:] if same_as(fact.value) != ref]
+            ref = same_words(ref_field.value)
+            differing = [fact for fact, _ in values[1:] if same_words(fact.value) != ref]
             if not differing:
                 continue  # written differently, said the same: "Sr. X" is "Senior X"
             for fact in differing:
