@@ -25,7 +25,7 @@ from orglint.model import LEVEL_RANK, Person, build_team
 from orglint.ntuple import NamedTuple
 from orglint.rules.base import Rule, TeamContext
 from orglint.rules.patterns import both_sizes
-from orglint.rules.people import TooManyRoles, work_by_member
+from orglint.rules.people import work_facts
 from orglint.schema import recovered, validate
 from orglint.source import Path, nest
 from orglint.stitch import VIRTUAL, SpanMap, Stitch
@@ -204,9 +204,7 @@ def check(files: Iterable[tuple[str, bytes]], limits: Limits, rules: list[Rule],
             for rule in rules:
                 found.extend(rule.check_team(ctx))
             # What each member's owned work spans, for ORG302 across the org's teams.
-            _member_facts(org, group, data, facts,
-                          work_by_member(ctx) if codes is None or TooManyRoles.code in codes
-                          else {})
+            _member_facts(org, group, data, facts, work_facts(ctx, codes) or {})
         # A finding at a User on more than one team: their entity is every one of those
         # teams' place for them, so the message says which team it is about.
         shared = {u.id for u in org.members[group.key] if len(org.teams_of.get(u.key, ())) > 1}

@@ -42,7 +42,7 @@ from orglint.rules.base import Rule, TeamContext
 from orglint.rules.input import UnknownRole, YamlSyntaxError
 from orglint.rules.org import OrgContext
 from orglint.rules.patterns import both_sizes, custom_rules
-from orglint.rules.people import TooManyRoles, work_by_member
+from orglint.rules.people import work_facts
 from orglint.schema import (
     document_kind,
     expect,
@@ -249,9 +249,7 @@ def _check_team(team: Team, doc: Document, data: dict[str, Any], clean: bool, fi
         except Exception as exc:  # a bug in a rule must not look like a clean file
             raise InternalError(f"rule {rule.code} failed on {file}: {exc!r}") from exc
     # What each member's owned work spans, for ORG302 across the teams of the org.
-    team_facts(doc, file, result.facts, data,
-               work_by_member(ctx) if job.codes is None or TooManyRoles.code in job.codes
-               else None)
+    team_facts(doc, file, result.facts, data, work_facts(ctx, job.codes))
     if job.views:
         result.views = result.views if result.views is not None else []
         result.views.append(job.views.view(ctx))

@@ -149,6 +149,8 @@ def _work(tables: WorkTables, owns: Sequence[str], holders: Sequence[str]) -> se
     """The roles whose work ``owns`` is when a member of ``holders`` holds it: the first
     of them the matrix shares it with (the member's role, the role they do beside it on
     a small team, or each role an ambiguous title could mean), else its owner's."""
+    if len(holders) == 1:
+        return _own(tables, owns, holders[0])
     owners, shares = tables
     held = [(role, mine) for role in holders if (mine := shares.get(role))]
     if not held:  # most members: each item is its owner's work
@@ -168,6 +170,16 @@ def _work(tables: WorkTables, owns: Sequence[str], holders: Sequence[str]) -> se
     return out
 
 
+def _own(tables: WorkTables, owns: Sequence[str], role: str) -> set[str]:
+    """``_work`` for a member of one role (most members): what the matrix shares with
+    it is theirs, the rest its owner's."""
+    owners, shares = tables
+    mine = shares.get(role)
+    if mine is None:
+        return {o for r in owns if (o := owners.get(r)) is not None}
+    return {role if r in mine else o for r in owns if (o := owners.get(r)) is not None}
+
+
 def work_by_member(ctx: TeamContext) -> dict[int, str]:
     """The roles whose work each member who owns something owns, sorted and space-
     separated, as ORG302 counts them (a responsibility shared with the member's role, or
@@ -181,32 +193,31 @@ def work_by_member(ctx: TeamContext) -> dict[int, str]:
     also = second_roles(ctx)
     roles = ctx.roles
     out: dict[int, str] = {}
-    owners, shares = tables
     for i, member in enumerate(ctx.members):
         owns = member.owns
         if owns:
             info = roles[i]
-            role = info.role
             second = also.get(i) if also else None
-            if role is not None and second is None:
-                # Most members, in line: 26,000 of them in the bench org.
-                mine = shares.get(role)
-                work = ({o for r in owns if (o := owners.get(r)) is not None} if mine is None
-                        else {role if r in mine else o for r in owns
-                              if (o := owners.get(r)) is not None})
-            elif role is not None:
-                work = _work(tables, owns, (role, second) if second else (role,))
-            elif info.title is not None:
+            if info.role is not None:
+                # The usual member (one role) without a tuple.
+                work = (_own(tables, owns, info.role) if second is None
+                        else _work(tables, owns, (info.role, second)))
+            else:
                 # An ambiguous title ("MLOps/ML Engineer"): on-call, shared with either
                 # role it could mean, is not the SRE's work (a third role, ORG302).
-                work = _work(tables, owns, ctx.matrix.resolve_title(info.title).candidates)
-            else:
-                work = {o for r in owns if (o := owners.get(r)) is not None}
+                work = _work(tables, owns, () if info.title is None else
+                             ctx.matrix.resolve_title(info.title).candidates)
             if work:
                 # A member's path ends with the index of its entry.
                 out[member.path[-1]] = " ".join(sorted(work))  # type: ignore[index]
     ctx.__dict__["_work"] = out
     return out
+
+
+def work_facts(ctx: TeamContext, codes: frozenset[str] | None) -> dict[int, str] | None:
+    """``work_by_member`` for a team's facts when ORG302 runs (``codes``: the team
+    rules that run, None for all), else None: nothing to carry."""
+    return work_by_member(ctx) if codes is None or TooManyRoles.code in codes else None
 
 
 class SizeMismatch(Rule):
