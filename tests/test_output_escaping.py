@@ -188,6 +188,11 @@ def test_a_custom_matrix_cannot_inject_through_its_rule_page(run_cli, tmp_path, 
     ("\x1b[2J\x07\x00\x7f\x85\x9b", "\\x1b[2J\\x07\\x00\\x7f\\x85\\x9b"),
     ("\u2028\u2029\u202e\u2066\u200f\ufeff", "\\u2028\\u2029\\u202e\\u2066\\u200f\\ufeff"),
     ("file\udcff.yaml", "file\\udcff.yaml"),
+    # Characters that show nothing: a hidden word between two letters, a tag sentence.
+    ("Wiz\u200bard\u2060\U000e0041\ufff9", "Wiz\\u200bard\\u2060\\U000e0041\\ufff9"),
+    # ... but the joiners scripts and emoji need, and the soft hyphen, are kept.
+    ("\u0645\u06cc\u200c\u0634\u0648\u062f \U0001f469\u200d\U0001f4bb a\u00adb",
+     "\u0645\u06cc\u200c\u0634\u0648\u062f \U0001f469\u200d\U0001f4bb a\u00adb"),
 ])
 def test_visible(raw, shown):
     assert visible(raw) == shown
@@ -250,6 +255,38 @@ def test_error_messages_on_stderr_are_escaped(run_cli, tmp_path):
     assert result.code == 2
     assert result.err.count("\n") == 1 and "\x1b" not in result.err
     assert "missing\\n::error::forged\\x1b[2J.yaml" in result.err
+
+
+def test_rule_all_escapes_the_configuration_error_it_notes(run_cli, tmp_path):
+    # `rule --all` lists the built-in rules even when the configuration cannot be read;
+    # the note says why, naming a key of the repository's configuration.
+    (tmp_path / ".orglint.yaml").write_text(
+        'paths: ["*.yaml"]\n"bad\\n::error title=PWN::owned\\e]52;c;ZXZpbA==\\a": 1\n')
+    result = run_cli("rule", "--all")
+    assert result.code == 0
+    assert "the org's own rules are not listed" in result.err
+    assert not _forges(result.err) and "\x1b" not in result.err and "\x07" not in result.err
+    assert "bad\\n::error title=PWN::owned\\x1b]52" in result.err
+
+
+@pytest.mark.parametrize("blank", ["\u3000", "\u00a0", "\u2003", "\u205f", " \u202f"])
+def test_html_defuses_a_runner_command_after_any_unicode_blank(run_cli, tmp_path, blank):
+    # The runner strips every Unicode blank (.NET's TrimStart) before it looks for a
+    # command: the page, printed to a CI log, must leave no such line.
+    forged = (f"Recsys\n{blank}::error file=.github/workflows/ci.yml,line=1::Leaked\n"
+              f"{blank}::stop-commands::deadbeef\n{blank}##[error]x")
+    (tmp_path / "t.yaml").write_text(dedent(f"""\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata:
+          name: t1
+          title: {json.dumps(forged)}
+        spec: {{maturity: exploring, members: [{{id: a, name: A, title: Data Scientist}}]}}
+        """))
+    out = run_cli("check", "--no-cache", "--output-format", "html", "t.yaml").out
+    assert "Recsys" in out
+    lines = [line for line in out.splitlines() if line.lstrip().startswith(("::", "##["))]
+    assert lines == []
 
 
 def test_fix_messages_on_stderr_forge_no_workflow_command(tmp_path, run_cli):

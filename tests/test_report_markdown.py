@@ -58,6 +58,25 @@ def test_markdown_escapes_content(run_cli, tmp_path):
             " GH-&#8203;7") in out
 
 
+def test_markdown_group_headings_link_and_ping_nobody(run_cli, tmp_path):
+    # A file's name is shown in a <summary>, where GitHub links and pings too.
+    team = dedent("""\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: NAME}
+        spec: {maturity: pilot, members: [{id: a, role: "x"}]}
+        """)
+    (tmp_path / "@acme").mkdir()
+    (tmp_path / "@acme" / "platform.yaml").write_text(team.replace("NAME", "t1"))
+    (tmp_path / "fixes #1 see www.evil.example.yaml").write_text(team.replace("NAME", "t2"))
+    out = run_cli("check", ".", "--no-cache", "--output-format", "markdown").out
+    summaries = [line for line in out.splitlines() if "<summary>" in line]
+    assert len(summaries) == 2, out
+    assert any("@&#8203;acme/platform.yaml" in line for line in summaries)
+    assert any("fixes #&#8203;1 see www&#8203;.evil.example.yaml" in line for line in summaries)
+    assert not any("@acme" in line or "#1" in line or "www." in line for line in summaries)
+
+
 def _report(folder: Path) -> tuple:
     settings = Settings(root=folder, select=["ALL"], cache=False)
     the_plan = plan(settings)

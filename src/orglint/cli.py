@@ -559,7 +559,9 @@ def _render(args: argparse.Namespace, result: Any, rules: Any, fail_on: Any,
         try:
             ghactions.append(summary, get("markdown")(result, ctx))
         except OrglintError as exc:  # the check itself is done: say it, keep its verdict
-            print(f"orglint: warning: {exc}", file=sys.stderr)
+            from orglint.escape import visible
+
+            print(f"orglint: warning: {visible(str(exc))}", file=sys.stderr)
     if pieces is not None:
         return _Streamed(pieces, exit_code, summary_line(result))
     return cache.Report(text, exit_code, summary_line(result))
@@ -805,7 +807,10 @@ def _rule(args: argparse.Namespace) -> int:
         try:
             own = _org_rules(args)
         except OrglintError as exc:
-            print(f"orglint: note: the org's own rules are not listed: {exc}",
+            from orglint.escape import visible
+
+            # The message names keys and values of the repository's configuration.
+            print(f"orglint: note: the org's own rules are not listed: {visible(str(exc))}",
                   file=sys.stderr)
             own = {}
         rules = list(RULES) + sorted((r for code, r in own.items()

@@ -32,15 +32,19 @@ class _Compiled:
 
 
 # C0 and C1 controls, DEL, line and paragraph separators, bidi controls (the "Trojan
-# Source" set), lone surrogates (undecodable bytes of a file name), the BOM and the
-# noncharacters XML 1.0 forbids.
+# Source" set), lone surrogates (undecodable bytes of a file name), the BOM, the
+# noncharacters XML 1.0 forbids, and the characters that show nothing at all: the zero
+# width space, the word joiner and invisible operators, interlinear annotations and the
+# tag characters (a whole sentence hidden from a reviewer, read by a bot).  The joiners
+# some scripts and emoji need (U+200C, U+200D) and the soft hyphen stay.
+_INVISIBLE = "\u200b\u2060-\u2064\ufff9-\ufffb\U000e0000-\U000e007f"
 _UNSAFE: re.Pattern[str] = cast("re.Pattern[str]", _Compiled("_UNSAFE", (
     "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
-    "\ud800-\udfff\ufeff\ufffe\uffff]")))
+    f"\ud800-\udfff\ufeff\ufffe\uffff{_INVISIBLE}]")))
 _UNSAFE_BUT_NEWLINE: re.Pattern[str] = cast("re.Pattern[str]", _Compiled(
     "_UNSAFE_BUT_NEWLINE",
     "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
-    "\ud800-\udfff\ufeff\ufffe\uffff]"))
+    f"\ud800-\udfff\ufeff\ufffe\uffff{_INVISIBLE}]"))
 _SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # A line that starts (after blanks) with one of these is a command to the GitHub runner.
 _RUNNER_COMMANDS = ("::", "##[")
@@ -57,6 +61,8 @@ def _escape(match: re.Match[str]) -> str:
     if short is not None:
         return short
     point = ord(char)
+    if point > 0xFFFF:
+        return f"\\U{point:08x}"
     return f"\\x{point:02x}" if point < 0x100 else f"\\u{point:04x}"
 
 

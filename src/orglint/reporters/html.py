@@ -38,8 +38,9 @@ from orglint.reporters.orgreport import (
 
 MAX_ROWS = 500  # rows per list of the risks section; the rest are counted
 # A line of the page that starts, after blanks, with what the GitHub runner reads as a
-# command: its first character is written as an entity.
-_RUNNER_LINE = re.compile(r"(?m)^([ \t]*)(?=::|##\[)(?:.)")
+# command: its first character is written as an entity.  The runner strips every Unicode
+# blank (.NET's TrimStart: U+3000, U+00A0, ...) before it looks, so these are blanks too.
+_RUNNER_LINE = re.compile(r"(?m)^([^\S\n]*)(?=::|##\[)(?:.)")
 
 
 def e(value: object) -> str:

@@ -35,7 +35,9 @@ def md(value: object) -> str:
 
 
 def _html(value: object) -> str:
-    return html.escape(visible(str(value)))
+    """Text inside the report's own HTML (a ``<summary>``): GitHub links an @-mention,
+    an issue's #1 or a bare URL there too, so they are broken as ``md`` breaks them."""
+    return _AUTOLINK.sub(r"\1&#8203;", html.escape(visible(str(value))))
 
 
 class _Budget:
