@@ -127,6 +127,36 @@ def test_fix_never_rewrites_through_a_folder_link_that_leaves_the_project(run_cl
     assert (project / "own.yaml").read_bytes() == FLOW_FIXED
 
 
+def test_fix_never_rewrites_through_a_named_folder_that_is_a_committed_link(run_cli,
+                                                                             tmp_path):
+    # An autofix bot runs `orglint check --fix teams/`; the pull request commits
+    # teams -> ../outside.  Named, the folder counts as the project: its link does not.
+    project, outside = _outside_project(tmp_path)
+    (project / "teams").symlink_to(outside)
+    result = run_cli("check", "--fix", "--no-config", "teams/", cwd=project)
+    assert (f"teams/flow.yaml: not fixed: its folder {project / 'teams'} is a symbolic"
+            " link") in result.err
+    assert (outside / "flow.yaml").read_bytes() == FLOW
+
+
+def test_an_absolute_output_path_from_a_subfolder_is_checked_from_the_repository(
+        run_cli, tmp_path):
+    # The Action's working-directory is a subfolder; the workflow names
+    # $GITHUB_WORKSPACE/reports/x.json, and the pull request commits reports -> ../victim.
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "sub").mkdir()
+    (repo / "sub" / "flow.yaml").write_bytes(FLOW)
+    (tmp_path / "victim").mkdir()
+    (repo / "reports").symlink_to("../victim")
+    target = repo / "reports" / "x.json"
+    result = run_cli("check", "--no-config", "flow.yaml", "--output-file", str(target),
+                     cwd=repo / "sub")
+    assert result.code == 2
+    assert f"its folder {repo / 'reports'} is a symbolic link" in result.err
+    assert not list((tmp_path / "victim").iterdir())
+
+
 def test_fix_of_standard_input_goes_to_standard_output_never_to_disk(run_cli, tmp_path):
     (tmp_path / "teams").mkdir()
     on_disk = tmp_path / "teams" / "flow.yaml"

@@ -114,6 +114,12 @@ def _checked_bytes(entry: Entry, path: Path, roots: list[Path], limit: int,
         _not_fixed(source.display, "it is outside the project (the configuration's folder"
                    " and the paths named); name it on the command line to fix it", refused)
         return None
+    # A folder named on the command line is resolved by ``inside``: one that is a
+    # committed link (``teams -> ../elsewhere``) must not carry the rewrite out of it.
+    linked = fsutil.folder_link(path)
+    if linked is not None:
+        _not_fixed(source.display, linked, refused)
+        return None
     try:
         if fsutil.check(path, fixing=True) is None:
             raise fsutil.Changed

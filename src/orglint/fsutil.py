@@ -92,12 +92,17 @@ def folder_link(path: Path) -> str | None:
     """Why a folder on the way to ``path`` makes it unsafe to write as an output, or None.
 
     A committed folder link (``reports -> ../../elsewhere``) would carry
-    ``--output-file reports/x.sarif`` anywhere.  Only folders below the current one are
-    looked at: those may come from the repository, while a path named from outside it
-    (``/tmp/x``, a link on some systems) is the user's own choice.
+    ``--output-file reports/x.sarif`` anywhere.  The folders inside the repository (the
+    nearest folder above the current one holding ``.git``, or the current folder) are
+    looked at, by a relative path or an absolute one (``$GITHUB_WORKSPACE/reports/x``
+    from a subfolder): those may come from the repository, while a path named outside
+    it (``/tmp/x``, a link on some systems) is the user's own choice.
     """
-    base = Path.cwd()
-    full = path if path.is_absolute() else base / path
+    from orglint.confine import boundary
+
+    here = Path.cwd()
+    base = boundary(here)
+    full = path if path.is_absolute() else here / path
     try:
         parts = full.parent.relative_to(base).parts
     except ValueError:
