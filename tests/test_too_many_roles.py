@@ -53,6 +53,32 @@ def test_one_membership_spanning_three_roles(lint):
         """, expected=[(7, 11, "ORG302")], select=["ORG302"])
 
 
+def test_a_manager_or_product_manager_is_never_flagged(lint):
+    # Spec §2: the non-matrix roles are allowed and never flagged; a head of ML platform
+    # owning gates, on-call and fairness is not one person standing in for a team.
+    lint.check("""\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: lead}
+        spec:
+          maturity: production
+          members:
+            - id: boss
+              title: Head of ML Platform
+              owns: [promotion-gates, on-call, gpu-fairness, data-quality-contracts]
+            - id: pm
+              role: product-manager
+              owns: [training-code, training-pipelines, data-pipelines]
+            - id: alex
+              role: ml-engineer
+              owns: [training-code, training-pipelines, data-pipelines]
+        """, expected=[(13, 11, "ORG302")], select=["ORG302"])
+    # Across teams too: the manager's membership holds no work to count.
+    lint.check(TEAM_A, files={"b.yaml": TEAM_B.replace("title: ML Engineer",
+                                                       "role: manager")},
+               expected=[], select=["ORG302"])
+
+
 def test_work_spread_over_two_teams_is_counted_together(lint):
     found = lint.check(TEAM_A, files={"b.yaml": TEAM_B}, expected=[(7, 12, "ORG302")],
                        select=["ORG302"])

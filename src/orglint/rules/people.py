@@ -35,7 +35,8 @@ class TooManyRoles(Rule):
     roles of the matrix, on one team or across every team the person is on.  A
     responsibility the matrix shares with the member's own role (`shared-with`, such as
     `on-call` for a platform engineer) counts as that role's work, not its owner's.
-    Points at the member's `id`; across teams, at each of the person's memberships in
+    A member whose role is not a matrix role (a manager, a product manager, `other`)
+    is never reported, and their work there is not counted.  Points at the member's `id`; across teams, at each of the person's memberships in
     the files being checked, naming the others.
 
     ## Why is this bad?
@@ -193,10 +194,15 @@ def work_by_member(ctx: TeamContext) -> dict[int, str]:
     also = second_roles(ctx)
     roles = ctx.roles
     out: dict[int, str] = {}
+    in_matrix = ctx.matrix.in_matrix
     for i, member in enumerate(ctx.members):
         owns = member.owns
         if owns:
             info = roles[i]
+            if info.role is not None and not in_matrix(info.role):
+                # A manager, a product manager or "other" is never flagged (spec §2): a
+                # head of platform owning gates and on-call is not standing in for a team.
+                continue
             second = also.get(i) if also else None
             if info.role is not None:
                 # The usual member (one role) without a tuple.
