@@ -207,10 +207,47 @@ def test_a_broken_people_file_of_the_org_is_named_on_every_run(run_cli, tmp_path
     (tmp_path / "team.yaml").write_text(TEAM_A, encoding="utf-8")
     for _ in range(2):  # the second run would be served from the cache
         result = run_cli("check", "team.yaml")
-        assert result.code == 0, result.out + result.err
+        # Never a pass: the verdict on team.yaml may miss what the People file held.
+        assert result.code == 1, result.out + result.err
+        assert result.out.startswith("people.yaml:5:1: ORG001 [error] invalid YAML")
+        assert "All checks passed" not in result.out
         assert "orglint: note: people.yaml (part of the org) could not be read: ORG001 at" \
             in result.err
         assert "cross-file rules may be incomplete" in result.err
+
+
+def test_a_broken_file_of_the_org_fails_the_pre_commit_run_it_would_hide_errors_from(
+        run_cli, tmp_path: Path):
+    # dana's title is in the People file: read in full, her training pipelines are an
+    # ORG104 error.  A tab in someone else's entry must not turn that into a pass.
+    (tmp_path / ".orglint.yaml").write_text('paths: ["teams/*.yaml", people.yaml]\n')
+    people = dedent("""\
+        apiVersion: orglint/v1
+        kind: People
+        spec:
+          people:
+            - {id: dana, name: Dana, title: DevOps Engineer}
+            - id: mia
+              name: Mia
+        """)
+    (tmp_path / "people.yaml").write_text(people)
+    (tmp_path / "teams").mkdir()
+    (tmp_path / "teams" / "a.yaml").write_text(dedent("""\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: a}
+        spec:
+          maturity: pilot
+          members:
+            - id: dana
+              owns: [training-pipelines, model-rollback]
+        """))
+    assert "ORG104" in run_cli("check", "teams/a.yaml").out
+    (tmp_path / "people.yaml").write_text(people.replace("      name: Mia", "\tname: Mia"))
+    result = run_cli("check", "teams/a.yaml")
+    assert result.code == 1
+    assert "people.yaml:7:1: ORG001 [error]" in result.out
+    assert "All checks passed" not in result.out
 
 
 def test_no_note_when_the_org_is_sound_or_the_broken_file_is_named(run_cli, tmp_path: Path):

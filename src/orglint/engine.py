@@ -544,6 +544,14 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
             findings = [f._replace(severity=plan_.severities[f.code])
                         if f.code in plan_.severities else f for f in findings]
         all_findings.extend(f for f in findings if f.code in plan_.enabled)
+    # A file of the org that could not be read, named or not: the cross-file rules saw
+    # less of the org, and a verdict on the files named may miss what it held (a broken
+    # People file hides the roles, so the anti-patterns, of the people it lists).  As
+    # mypy reports a module it follows that does not parse, the run reports its ORG001
+    # rather than pass.
+    for name in sorted(results.keys() - named_names):
+        unreadable.extend(f._replace(severity=Severity.ERROR) for f in results[name].findings
+                          if f.code == YamlSyntaxError.code)
     # The same finding twice, every field equal, says nothing more: a Backstage user on
     # two groups gave each ORG009 and each member rule's finding once per group, at the
     # same place with the same words.

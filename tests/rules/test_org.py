@@ -134,8 +134,11 @@ def test_org011_says_when_the_parent_may_be_in_a_file_left_unread(lint):
     source = team("a", ["{id: x, name: X}"], parent="ml-division")
     groups = ("apiVersion: orglint/v1\nkind: Group\nmetadata: {name: ml-division\n"
               "spec: {}\n")
-    found = lint.check(source, select=["ORG011"], files={"groups.yaml": groups},
-                       expected=[(*at(source, "ml-division"), "ORG011")])
+    found = lint.findings(source, select=["ORG011"], files={"groups.yaml": groups})
+    # The unreadable file is reported too (never a pass), before the team's file.
+    assert [(f.file, f.line, f.column, f.code) for f in found] == [
+        ("groups.yaml", 4, 5, "ORG001"), ("team.yaml", *at(source, "ml-division"), "ORG011")]
+    found = found[1:]
     assert found[0].message.endswith("a YAML error left part of groups.yaml unread, and"
                                       " it may be there")
 
