@@ -36,8 +36,9 @@ class TooManyRoles(Rule):
     responsibility the matrix shares with the member's own role (`shared-with`, such as
     `on-call` for a platform engineer) counts as that role's work, not its owner's.
     A member whose role is not a matrix role (a manager, a product manager, `other`)
-    is never reported, and their work there is not counted.  Points at the member's `id`; across teams, at each of the person's memberships in
-    the files being checked, naming the others.
+    is never reported, and their work there is not counted.  Points at the member's
+    `id`; across teams, at each of the person's memberships in the files being checked,
+    naming the others.
 
     ## Why is this bad?
     Someone who owns the work of three roles is being used as a whole team; each of the
