@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import at, dedent
 
 TEAM_A = """\
@@ -377,3 +379,57 @@ def test_a_number_written_otherwise_is_no_id_of_anyone_else(lint):
             - {id: "1000", role: ml-engineer, allocation: 60}
         """
     lint.check(source, select=["ORG301"], files={"u.yaml": other}, expected=[])
+
+
+UNNAMED = """\
+    apiVersion: orglint/v1
+    kind: Team
+    metadata:
+      title: Churn
+      NAME
+    spec:
+      maturity: pilot
+      members:
+        - {id: d, title: Senior DevOps Engineer, owns: [ci-runners, training-pipelines]}
+    """
+
+
+@pytest.mark.parametrize(("name", "error"), [
+    ("", (3, 1)),  # missing: at metadata
+    ("name: ''", (5, 9)),
+    ("name: '   '", (5, 9)),
+    ("name: [a, b]", (5, 9)),
+    ("name: 2024", (5, 9)),
+])
+def test_a_team_without_a_usable_name_is_still_checked(lint, name, error):
+    # Its members' anti-patterns do not depend on its name: a missing or unusable name
+    # is one ORG003, not every finding of the team gone.
+    found = lint.check(UNNAMED.replace("NAME", name), select=["ORG003", "ORG104"],
+                       expected=[(*error, "ORG003"), (9, 65, "ORG104")])
+    assert found[1].message.startswith("d (devops-sre) owns training-pipelines")
+    # Known by its digits, or by its file and document, in the team rules' messages.
+    team = "2024" if name == "name: 2024" else "team.yaml#1"
+    mix = lint.findings(UNNAMED.replace("NAME", name), select=["ORG206"])
+    assert [f.entity for f in mix] == [team]
+
+
+def test_a_team_without_metadata_or_with_a_misspelt_kind_is_still_checked(lint):
+    source = UNNAMED.replace("    metadata:\n      title: Churn\n      NAME\n", "")
+    lint.check(source, select=["ORG003", "ORG104"],
+               expected=[(1, 1, "ORG003"), (6, 65, "ORG104")])
+    for kind in ("Teem", "Teams", "team"):
+        misspelt = UNNAMED.replace("NAME", "name: churn").replace("kind: Team",
+                                                                 f"kind: {kind}")
+        lint.check(misspelt, select=["ORG003", "ORG104"],
+                   expected=[(2, 7, "ORG003"), (9, 65, "ORG104")])
+    # A word no kind is close to is not guessed at.
+    lint.check(UNNAMED.replace("NAME", "name: churn").replace("kind: Team", "kind: Tim"),
+               select=["ORG003", "ORG104"], expected=[(2, 7, "ORG003")])
+
+
+def test_two_unnamed_teams_are_two_teams(lint):
+    # Each is known by its file and document: not one team twice (ORG010).
+    source = UNNAMED.replace("NAME", "")
+    found = lint.findings(source, select=["ORG010", "ORG206"],
+                          files={"other.yaml": source}, name="team.yaml")
+    assert [f.code for f in found] == ["ORG206"]

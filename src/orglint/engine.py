@@ -215,7 +215,7 @@ def check_bytes(file: str, raw: bytes, job: Job) -> FileResult:
         result.documents += 1
         problems = validate(doc, kind, file)
         result.findings.extend(problems)
-        doc, data = recovered(doc, kind) if problems else (doc, doc.data)
+        doc, data = recovered(doc, kind, file) if problems else (doc, doc.data)
         if data is None:
             continue
         if kind == "Team":

@@ -198,7 +198,7 @@ def _documents(documents: Iterable[Document], file: str
         problems = validate(doc, kind, file)
         # As the check reads it (``schema.recovered``): the same members, numeric ids
         # included, so the coverage tables and the findings count the same heads.
-        doc, kept = recovered(doc, kind) if problems else (doc, doc.data)
+        doc, kept = recovered(doc, kind, file) if problems else (doc, doc.data)
         if kept is not None:
             out.append((kind, doc, kept))
     return out

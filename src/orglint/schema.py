@@ -276,15 +276,29 @@ def document_kind(data: Any) -> str | None:
     if envelope.names_orglint(api):
         if not isinstance(kind, str):
             return ""
-        # `kind: team` is a Team written in another case: reported (ORG003), and
-        # checked as one, as a misspelt apiVersion is.
-        return kind if kind in KINDS else _KINDS_FOLDED.get(kind.casefold(), kind)
+        # `kind: team` or `kind: Teem` is a Team written in another case or misspelt:
+        # reported (ORG003), and checked as one, as a misspelt apiVersion is.
+        return meant_kind(kind) or kind
     if api is None and written and kind in KINDS:
         return str(kind)
     return None
 
 
 _KINDS_FOLDED = {k.casefold(): k for k in KINDS}
+# The kinds of the org's own data, which a misspelt kind is read as: a policy is obeyed
+# only when its kind is written right.
+_DATA_KINDS = ("Team", "People", "Group")
+
+
+def meant_kind(kind: str) -> str | None:
+    """The orglint kind ``kind`` is, written in another case, or misspelt so closely that
+    it can mean no other (``Teem``, ``Peopel``); None if none."""
+    if kind in KINDS:
+        return kind
+    folded = _KINDS_FOLDED.get(kind.casefold())
+    if folded is not None or len(kind) > 64:
+        return folded
+    return _vocabulary(_DATA_KINDS).best(kind, 0.75)
 
 
 def _envelope_keys(data: dict[str, Any]) -> dict[str, Any]:
@@ -376,7 +390,8 @@ Moves = dict[tuple[str | int, ...], list[int]]
 
 
 def recover(data: dict[str, Any], kind: str, moves: Moves | None = None,
-            source: SourceMap | None = None) -> dict[str, Any] | None:
+            source: SourceMap | None = None, unnamed: str | None = None
+            ) -> dict[str, Any] | None:
     """What of an invalid Team or People document can still be checked, or None.
 
     One misspelt key must not hide a whole team from the org: an unknown key is ignored
@@ -387,9 +402,13 @@ def recover(data: dict[str, Any], kind: str, moves: Moves | None = None,
     member or person without a valid ``id`` becomes None, so the others keep their index
     and place.  A team whose maturity is missing or not a stage is checked without one
     (no rule that needs a stage runs), and one whose ``apiVersion`` is wrong or missing,
-    or whose name is a string but not an id, is checked as written.  Anything else (no
-    name at all) leaves nothing safe to check.  ``data`` is not changed; the lists whose items moved
-    are put in ``moves``.
+    or whose name is a string but not an id, is checked as written.  A team whose name
+    is a number written as its digits (``name: 2024``) is known by those digits; one with
+    no usable name at all (missing, empty, a list) is known by ``unnamed`` (its file and
+    document, which no other team's name can be), or left out when that is None: its
+    members' anti-patterns do not depend on its name.  Anything else leaves nothing
+    safe to check.  ``data`` is not changed; the lists whose items moved are put in
+    ``moves``.
     """
     key = _ENTRIES.get(kind)
     spec = data.get("spec")
@@ -444,6 +463,12 @@ def recover(data: dict[str, Any], kind: str, moves: Moves | None = None,
                 if "apiVersion" not in out:
                     out["apiVersion"] = API_VERSION
                     changed = True
+            elif kind == "Team" and _no_name(name, path, error.kind):
+                named = _team_name(out.get("metadata"), source, unnamed)
+                if named is None:
+                    return None
+                changed |= named != out.get("metadata")
+                out["metadata"] = named
             else:
                 return None
         for where, drop in items.items():
@@ -465,13 +490,36 @@ def _envelope_only(kind: str, path: tuple[str | int, ...], name: str, error: Any
                                    and getattr(error, "property", None) == "apiVersion"):
         return True
     if path == ("kind",) and isinstance(data.get("kind"), str) \
-            and data["kind"].casefold() == kind.casefold():
+            and meant_kind(data["kind"]) == kind:
         return True
     if kind == "Team" and path == ("metadata", "name"):
         team_name = data["metadata"].get("name")
         return isinstance(team_name, str) and len(team_name.strip()) > 0 \
             and len(team_name) <= MAX_LOOSE_NAME
     return False
+
+
+def _no_name(name: str, path: tuple[str | int, ...], kind: Any) -> bool:
+    """The error says the team has no usable name: ``metadata`` or its ``name`` is
+    missing, or is not what it must be."""
+    if path in (("metadata",), ("metadata", "name")):
+        return name != "Required" or getattr(kind, "property", None) == "name"
+    return path == () and name == "Required" and getattr(kind, "property", None) == "metadata"
+
+
+def _team_name(meta: Any, source: SourceMap | None,
+               unnamed: str | None) -> dict[str, Any] | None:
+    """``metadata`` with a name the team can be known by (``recover``), or None."""
+    out: dict[str, Any] = dict(meta) if isinstance(meta, dict) else {}
+    value = out.get("name")
+    if type(value) is int and value >= 0 \
+            and _written(source, ("metadata", "name")) == len(str(value)):
+        out["name"] = str(value)  # `name: 2024`, YAML's number for the text 2024
+    elif unnamed is not None:
+        out["name"] = unnamed
+    else:
+        return None
+    return out
 
 
 def _no_stage(name: str, path: tuple[str | int, ...], kind: Any) -> bool:
@@ -482,12 +530,15 @@ def _no_stage(name: str, path: tuple[str | int, ...], kind: Any) -> bool:
             and getattr(kind, "property", None) == "maturity")
 
 
-def recovered(doc: Document, kind: str) -> tuple[Document, dict[str, Any] | None]:
+def recovered(doc: Document, kind: str, file: str | None = None
+              ) -> tuple[Document, dict[str, Any] | None]:
     """``recover`` of an invalid document, and the document the rules then read: where
     items were left out of a list, its spans are asked by the index each item kept has
-    in the file (``source.MovedSource``), so findings and fixes land on the right item."""
+    in the file (``source.MovedSource``), so findings and fixes land on the right item.
+    ``file``: where the document is, to name a team whose name is missing or unusable."""
     moves: Moves = {}
-    data = recover(doc.data, kind, moves, doc.source)
+    unnamed = None if file is None else f"{file}#{doc.index + 1}"
+    data = recover(doc.data, kind, moves, doc.source, unnamed)
     if moves:
         doc = Document(doc.data, MovedSource(doc.source, moves), doc.index)
     return doc, data

@@ -394,7 +394,17 @@ def test_a_team_name_that_is_not_an_id_is_reported_and_the_team_still_checked(li
 
 
 def test_org003_where_nothing_is_safe_skips_the_document(lint):
-    # A team with no name: nothing else can be said of it safely.
+    # Members that are not a list: nothing else can be said of the team safely.
+    lint.check("""
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: recsys}
+        spec:
+          maturity: pilot
+          members: {id: a, role: devops-sre, owns: [training-pipelines]}
+        """, expected=[(6, 12, "ORG003")], select=["ORG003", "ORG104"])
+    # A team with no name is still checked (test_recovery.py): its members' findings do
+    # not depend on it.
     lint.check("""
         apiVersion: orglint/v1
         kind: Team
@@ -403,7 +413,7 @@ def test_org003_where_nothing_is_safe_skips_the_document(lint):
           maturity: pilot
           members:
             - {id: a, role: devops-sre, owns: [training-pipelines]}
-        """, expected=[(3, 1, "ORG003")], select=["ORG003", "ORG104"])
+        """, expected=[(3, 1, "ORG003"), (7, 40, "ORG104")], select=["ORG003", "ORG104"])
 
 
 @pytest.mark.parametrize(("envelope", "level", "expected"), [
@@ -529,13 +539,18 @@ def test_org003_unknown_kind_and_api_version(lint):
         ---
         apiVersion: orglint/v2
         kind: Team
-        """, expected=[(2, 7, "ORG003"), (4, 1, "ORG003"), (4, 1, "ORG003"), (4, 13, "ORG003")])
-    # The envelope's error does not stop the check of the kind it names: that Team has
-    # neither metadata nor spec.
-    assert {f.message for f in found[1:3]} == {
+        ---
+        apiVersion: orglint/v1
+        kind: Tim
+        """, expected=[(1, 1, "ORG003"), (1, 1, "ORG003"), (2, 7, "ORG003"), (4, 1, "ORG003"),
+                       (4, 1, "ORG003"), (4, 13, "ORG003"), (8, 7, "ORG003")])
+    # The envelope's error does not stop the check of the kind it names (a misspelling
+    # close enough to mean only Team): neither Team has metadata or spec.
+    assert {f.message for f in found[3:5]} == {f.message for f in found[0:2]} == {
         "the document is missing the required key 'metadata'",
         "the document is missing the required key 'spec'"}
-    assert "did you mean 'Team'" in found[0].message
+    assert found[2].message == "kind must be 'Team', got 'Teem'"
+    assert found[6].message.startswith("unknown kind 'Tim'")
 
 
 def test_org003_x_keys_labels_and_annotations_are_free(lint):

@@ -59,7 +59,8 @@ def _contexts(plan: Any, gathered: Gathered, entry: Any, people: Mapping[str, Pe
     for doc in loaded.documents:
         if document_kind(doc.data) != "Team":
             continue
-        doc, data = recovered(doc, "Team") if validate(doc, "Team", file) else (doc, doc.data)
+        doc, data = (recovered(doc, "Team", file) if validate(doc, "Team", file)
+                      else (doc, doc.data))
         if data is None:
             continue
         contexts.append(TeamContext(build_team(data), doc, file, plan.matrix, people))
