@@ -486,7 +486,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     org = OrgContext(facts, named_names, sorted(
         name for name, res in results.items()
         if res.findings and any(f.code == "ORG001" for f in res.findings)),
-        people_lost=job.people_lost)
+        people_lost=job.people_lost, matrix=plan_.matrix)
     if gathered.partial:
         result.unresolved = org.unresolved()
     for code, rule in plan_.enabled.items():

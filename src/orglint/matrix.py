@@ -297,6 +297,10 @@ class Matrix:
         return remember(cache, title, self._title_index.resolve(title)) \
             if found is None else found
 
+    def synonymous(self, ws: tuple[str, ...]) -> list[str]:
+        """Title words with this matrix's synonyms applied (``titles.same_words``)."""
+        return self._title_index.synonymous(ws)
+
     def role_for_title(self, title: str) -> str | None:
         """The one role a title maps to (None when it maps to none, or to several)."""
         return self.resolve_title(title).role

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from orglint.lazyre import deferred
 from orglint.ntuple import NamedTuple
@@ -72,10 +72,11 @@ _SAME_WORD = {"sr": "senior", "snr": "senior", "jr": "junior", "mgr": "manager",
               "eng": "engineer", "engr": "engineer", "mgmt": "management"}
 
 
-def same_words(value: str) -> Words:
+def same_words(value: str, synonyms: Callable[[Words], list[str]] | None = None) -> Words:
     """What a name or title says, as ORG009 compares them: case, spacing, punctuation
     and common abbreviations aside ("Bo  Kim" is "Bo Kim", "Sr. MLOps Engineer" is
-    "Senior MLOps engineer"); a different word is a different value."""
+    "Senior MLOps engineer"), and for a title the matrix's ``synonyms`` ("Machine
+    Learning Engineer" is "ML Engineer"); a different word is a different value."""
     text = _folded(value)
     # The marks the title reader reads stay: "ML/DevOps Engineer" is two roles and "ML
     # DevOps Engineer" one; "Engineering Manager, MLOps" a manager and "Engineering
@@ -84,6 +85,8 @@ def same_words(value: str) -> Words:
     out: list[str] = []
     for part in _SEPARATOR.split(text):
         found = [_SAME_WORD.get(w, w) for w in _WORD_OR_MARK.findall(part)]
+        if synonyms is not None and found:
+            found = synonyms(tuple(found))  # a mark ("/") is no synonym's word: it stays
         if found:
             out += [",", *found] if out else found
     return tuple(out)
@@ -182,6 +185,10 @@ class TitleIndex:
                 out.append(ws[i])
                 i += 1
         return out
+
+    def synonymous(self, ws: Words) -> list[str]:
+        """``ws`` with the synonyms applied ("machine learning" is "ml"), nothing else."""
+        return self._rewrite(ws)
 
     def phrase(self, text: str) -> Words:
         """The words of ``text`` as titles are compared: synonyms applied, seniority gone."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import compress
 from operator import itemgetter
 from typing import TYPE_CHECKING
@@ -14,13 +14,16 @@ from orglint.rules.base import Rule
 from orglint.titles import same_words
 
 if TYPE_CHECKING:
+    from orglint.matrix import Matrix
     from orglint.schema import Vocabulary
 
 
 class OrgContext:
     def __init__(self, files: dict[str, FileFacts], named: set[str] | None = None,
-                 lost: list[str] | None = None, people_lost: bool = False) -> None:
+                 lost: list[str] | None = None, people_lost: bool = False,
+                 matrix: Matrix | None = None) -> None:
         self.files = files
+        self.matrix = matrix  # the run's, for its title synonyms (ORG009)
         self.named = named if named is not None else set()
         # A People file lost a document: "in no People file" may be wrong (ORG008).
         self.people_lost = people_lost
@@ -177,7 +180,9 @@ class ConflictingPerson(Rule):
     Reports a person whose `name`, `title` or `level` differs between two places: a
     People file and a team's member entry, or two teams.  Points at the field in each
     record that differs, the reference (the People entry, else the first team in path
-    order) included, and names the other places.
+    order) included, and names the other places.  Values that say the same words are
+    the same: case, spacing, punctuation, "Sr." for "Senior", and in a title the long
+    and short forms the matrix reads as one ("Machine Learning" is "ML").
 
     ## Why is this bad?
     Two records of one person that disagree mean one of them is stale, and rules that
@@ -205,11 +210,15 @@ class ConflictingPerson(Rule):
     scope = "org"
 
     def check_org(self, org: OrgContext) -> Iterator[Finding]:
-        return _conflicts(repeated(org.persons_named()))
+        return _conflicts(repeated(org.persons_named()),
+                          org.matrix.synonymous if org.matrix is not None else None)
 
 
-def _conflicts(by_id: dict[str, list[PersonFact]]) -> Iterator[Finding]:
-    """ORG009 for each person of ``by_id`` (their records, two or more)."""
+def _conflicts(by_id: dict[str, list[PersonFact]],
+               synonyms: Callable[[tuple[str, ...]], list[str]] | None = None
+               ) -> Iterator[Finding]:
+    """ORG009 for each person of ``by_id`` (their records, two or more); ``synonyms``,
+    the matrix's for titles ("Machine Learning" is "ML")."""
     for pid, records in by_id.items():
         # The People entry, where there is one, is the reference record.
         records.sort(key=lambda r: (r.team is not None, r.file, r.at))
@@ -218,8 +227,10 @@ def _conflicts(by_id: dict[str, list[PersonFact]]) -> Iterator[Finding]:
             if len({f.value for f, _ in values}) < 2:
                 continue
             ref_field, _ = values[0]
-            ref = same_words(ref_field.value)
-            differing = [fact for fact, _ in values[1:] if same_words(fact.value) != ref]
+            alike = synonyms if name == "title" else None
+            ref = same_words(ref_field.value, alike)
+            differing = [fact for fact, _ in values[1:]
+                         if same_words(fact.value, alike) != ref]
             if not differing:
                 continue  # written differently, said the same: "Sr. X" is "Senior X"
             for fact in differing:
