@@ -149,7 +149,10 @@ def test_a_member_with_an_invalid_field_still_counts_for_coverage(lint):
                expected=[(*at(source, "streaming"), "ORG202"), (*at(source, "9"), "ORG003")])
 
 
-def test_a_member_without_a_valid_id_is_dropped_and_the_rest_keep_their_places(lint):
+def test_a_member_without_a_valid_id_is_still_checked_and_the_rest_keep_their_places(lint):
+    # An id that is not one is reported and the member known by it, as a loose team
+    # name is; a member with no id at all by its place; an item that is no member at all
+    # is dropped, and the others keep their places.
     source = """
         apiVersion: orglint/v1
         kind: Team
@@ -158,15 +161,43 @@ def test_a_member_without_a_valid_id_is_dropped_and_the_rest_keep_their_places(l
           maturity: pilot
           members:
             - {id: "not an id", role: devops-sre, owns: [training-pipelines]}
-            - {role: devops-sre}
+            - {role: devops-sre, owns: [training-pipelines]}
             - just a string
             - {id: sam, role: devops-sre, owns: [training-pipelines]}
         """
     found = lint.check(source, select=["ORG003", "ORG104"], expected=[
-        (*at(source, '"not an id"'), "ORG003"), (*at(source, "{role"), "ORG003"),
+        (*at(source, '"not an id"'), "ORG003"), (*at(source, "training-pipelines"), "ORG104"),
+        (*at(source, "{role"), "ORG003"), (*at(source, "training-pipelines", 2), "ORG104"),
         (*at(source, "just a string"), "ORG003"),
-        (*at(source, "training-pipelines", 2), "ORG104")])
-    assert found[-1].entity == "sam"
+        (*at(source, "training-pipelines", 3), "ORG104")])
+    assert [f.entity for f in found if f.code == "ORG104"] == [
+        "not an id", "team.yaml#1 member 2", "sam"]
+
+
+def test_a_member_without_an_id_still_counts_in_the_teams_size_and_roles(lint):
+    # Six people, one of them written without an id: a's MLOps and ML-engineering work
+    # is still on a team of six (ORG109), and Fay is still the team's ML engineer.
+    source = """
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: size}
+        spec:
+          maturity: pilot
+          members:
+            - {id: a, title: MLOps Engineer, owns: [training-pipelines, training-code]}
+            - {id: b, title: Data Scientist}
+            - {id: c, title: Data Scientist}
+            - {id: d, title: ML Platform Engineer}
+            - {id: e, title: Data Engineer}
+            - {name: Fay, title: ML Engineer}
+        """
+    lint.check(source, select=["ORG003", "ORG109"], expected=[
+        (*at(source, "a,"), "ORG109"), (*at(source, "{name: Fay"), "ORG003")])
+    # Two files with a member of no id at the same place: two people, not one at 200%.
+    alone = ("apiVersion: orglint/v1\nkind: Team\nmetadata: {name: other}\nspec:\n"
+             "  maturity: pilot\n  members:\n    - {allocation: 100, name: Gus}\n")
+    lint.check(alone, files={"other.yaml": alone.replace("name: other", "name: more")},
+               select=["ORG301"], expected=[])
 
 
 def test_an_invalid_optional_field_is_dropped(lint):

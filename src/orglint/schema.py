@@ -440,9 +440,14 @@ def recover(data: dict[str, Any], kind: str, moves: Moves | None = None,
                         and isinstance(entries[path[2]], dict)):
                     items.setdefault(path[:4], set()).add(path[4])
                 else:
-                    changed |= _drop_field(entries, path[2],
-                                           path[3] if len(path) > 3 else None,
-                                           _written(source, (*path[:3], "id")))
+                    field = path[3] if len(path) > 3 else None
+                    if field is None and name == "Required" \
+                            and getattr(error.kind, "property", None) == "id":
+                        field = "id"
+                    changed |= _drop_field(entries, path[2], field,
+                                           _written(source, (*path[:3], "id")),
+                                           None if kind != "Team" or unnamed is None
+                                           else f"{unnamed} member {path[2] + 1}")
             elif kind == "Team" and path[:2] in _TEAM_LISTS:
                 if len(path) > 2 and isinstance(path[2], int):
                     items.setdefault(path[:2], set()).add(path[2])
@@ -578,7 +583,9 @@ def _written(source: SourceMap | None, path: tuple[str | int, ...]) -> int | Non
 
 
 def _drop_field(entries: list[Any], index: int, field: Any,
-                id_width: int | None = None) -> bool:
+                id_width: int | None = None, placeholder: str | None = None) -> bool:
+    """``entries[index]`` without the invalid ``field``; ``placeholder``: the id a team
+    member with no usable id is known by, else such a member is dropped (None)."""
     entry = entries[index]
     if entry is None:
         return False
@@ -588,6 +595,16 @@ def _drop_field(entries: list[Any], index: int, field: Any,
         # member is still checked by the id its author meant.  Only when written as its
         # digits: `007`, `0x10` and `1_000` spell other ids than 7, 16 and 1000.
         entries[index] = {**entry, "id": str(entry["id"])}
+        return True
+    if field == "id" and isinstance(entry, dict) and placeholder is not None:
+        # Still one of the team: dropped, they would leave its size, and the roles it
+        # holds, one short (ORG109 on someone else, a false ORG205).  Known by a name no
+        # id can be and no other file's member can share, so they join no one.
+        written = entry.get("id")
+        if written == placeholder or (isinstance(written, str) and written.strip()
+                                      and len(written) <= MAX_LOOSE_NAME):
+            return False  # "Kim Lee": reported, and known by what it says, as a team is
+        entries[index] = {**entry, "id": placeholder}
         return True
     if field is None or field == "id" or not isinstance(entry, dict):
         entries[index] = None
