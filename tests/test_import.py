@@ -113,6 +113,27 @@ def test_backstage_import_uses_the_maturity_option(run_cli, tmp_path):
     assert "maturity: pilot  # --maturity default: backstage gives no maturity" in text
 
 
+def test_backstage_import_splits_a_user_on_several_groups_as_reading_in_place_does(
+        run_cli, tmp_path):
+    # Spec §8.1: a user gives each team 100 divided among their teams.  Every group with
+    # members becomes a team on import, annotated or not: amelia on team-b and team-c is
+    # 50% on each, not 100% twice (a false ORG301 on everyone of team-b).
+    source = tmp_path / "src"
+    shutil.copytree(ACME, source)
+    group_b = source / "team-b-group.yaml"
+    group_b.write_text(group_b.read_text().replace("memberOf: [team-b]",
+                                                   "memberOf: [team-b, team-c]"))
+    out = tmp_path / "org"
+    assert run_cli("import", "backstage", str(source), "--output", str(out)).code == 0
+    team_c = (out / "team-c.yaml").read_text()
+    assert "- id: amelia.park  # from Backstage" in team_c
+    assert team_c.count("allocation: 50") == 5
+    assert (out / "team-b.yaml").read_text().count("allocation: 50") == 5
+    assert "allocation" not in (out / "team-a.yaml").read_text()  # one team: 100 by default
+    result = run_cli("check", "--no-cache", str(out))
+    assert "ORG301" not in result.out
+
+
 # -- CSV -------------------------------------------------------------------------------
 
 HR = dedent("""\

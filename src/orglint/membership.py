@@ -31,10 +31,11 @@ def note(name: str) -> Path:
 class Org:
     """The catalog read as an org: teams, structure, membership, per-user allocation."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, *, every_team: bool = False) -> None:
+        """``every_team``: every group with members is a team (``orglint import`` writes
+        each as one), not only those annotated with a maturity (read in place)."""
         self.catalog = catalog
         groups = list(catalog.of_kind("Group"))
-        self.teams = [g for g in groups if (PREFIX + "maturity") in g.annotations()]
         self.members: dict[tuple[str, str, str], list[Entity]] = {g.key: [] for g in groups}
         seen: set[tuple[tuple[str, str, str], tuple[str, str, str]]] = set()
 
@@ -53,6 +54,8 @@ class Org:
                 target = catalog.get(user.ref(ref, "group"))
                 if target is not None and target.kind == "Group":
                     join(target, user)
+        self.teams = [g for g in groups if (self.members[g.key] if every_team else
+                                            (PREFIX + "maturity") in g.annotations())]
         self.teams_of: dict[tuple[str, str, str], list[Entity]] = {}  # by user
         for group in self.teams:
             for user in self.members[group.key]:

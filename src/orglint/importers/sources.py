@@ -72,7 +72,9 @@ def read_backstage(paths: list[Path], imported: Imported) -> None:
     for finding in catalog.findings:
         imported.notes.append(f"{finding.file}:{finding.line}:{finding.column}:"
                               f" {finding.message}")
-    org = Org(catalog)
+    # Every group with members is written as a team: a user on two of them is 50% on
+    # each, as the same catalog read in place gives it (spec §8.1), not 100% twice.
+    org = Org(catalog, every_team=True)
     for group in catalog.of_kind("Group"):
         users = org.members[group.key]
         origin = f"Backstage {group.entity_ref} ({group.file})"
