@@ -262,6 +262,23 @@ def test_fix_skips_a_file_changed_between_the_plan_and_the_write(run_cli, flow, 
     assert flow.read_bytes() == SWAPPED
 
 
+def test_fix_writes_no_role_inferred_from_a_people_files_title(run_cli, tmp_path):
+    # The title lives in the People file: pinned into the team as `role:`, the next
+    # change of that title (a promotion into another role) would be a false ORG101.
+    (tmp_path / ".orglint.yaml").write_text("paths: [people.yaml]\n")
+    (tmp_path / "people.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: People\nspec:\n  people:\n"
+        "    - {id: tom, name: Tom, title: ML Platform Engineer}\n")
+    team = ("apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec:\n"
+            "  maturity: pilot\n  members:\n    - {id: tom}\n"
+            "    - {id: kai, name: Kai, title: Data Scientist}\n")
+    (tmp_path / "t.yaml").write_text(team)
+    result = run_cli("check", "--fix", "t.yaml")
+    assert "Wrote 1 role inferred from titles." in result.out
+    assert (tmp_path / "t.yaml").read_text() == team.replace(
+        "title: Data Scientist}", "title: Data Scientist, role: data-scientist}")
+
+
 def test_fix_counts_inferred_roles_apart_from_fixed_findings(run_cli, flow):
     result = run_cli("check", "--no-config", "flow.yaml", "--fix")
     assert "Fixed 1 finding. Wrote 1 role inferred from titles." in result.out

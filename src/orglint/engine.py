@@ -259,7 +259,10 @@ def _check_team(team: Team, doc: Document, data: dict[str, Any], clean: bool, fi
         return  # no role to infer: the roles need not be worked out for this
     for i, info in enumerate(ctx.roles):
         member = team.spec.members[i]
-        if info.source == "title" and member.role is None and info.role is not None:
+        # Only from the member's own title: one from the People file stays there, and a
+        # role pinned from it would turn the next change of that title into ORG101.
+        if info.source == "title" and member.role is None and info.role is not None \
+                and member.title is not None:
             result.fixes.append(Fix(doc.index, member.at("role"), "insert", info.role, True,
                                     f"write the role '{info.role}' inferred from the title"
                                     f" of {member.id}"))
