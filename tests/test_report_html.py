@@ -136,6 +136,24 @@ def test_risks_show_single_points_allocation_and_size(examples_html):
     assert "Headcount against size" in risks
 
 
+def test_headcount_against_size_counts_as_org303_does(run_cli, tmp_path):
+    # A planned team of five engineers and their manager is no mismatch; a team of five
+    # engineers planned as four is, and ORG303 says so too.
+    def team(name: str, size: int, extra: str) -> str:
+        members = "".join(f"    - {{id: {name}{i}, role: ml-engineer}}\n" for i in range(5))
+        return (f"apiVersion: orglint/v1\nkind: Team\nmetadata: {{name: {name}}}\nspec:\n"
+                f"  maturity: pilot\n  size: {size}\n  members:\n{members}{extra}")
+    (tmp_path / "a.yaml").write_text(team("led", 5, "    - {id: boss, role: manager}\n"))
+    (tmp_path / "b.yaml").write_text(team("over", 4, ""))
+    out = run_cli("check", "--no-cache", ".", "--output-format", "html").out
+    risks = out.split('<section id="risks">')[1].split("</section>")[0]
+    sizes = risks.split("Headcount against size")[1]
+    assert 'data-team="over"' in sizes or ">over<" in sizes
+    assert ">led<" not in sizes and 'data-team="led"' not in sizes
+    text = run_cli("check", "--no-cache", ".", "--select", "ORG303").out
+    assert "b.yaml" in text and "a.yaml" not in text
+
+
 def test_page_is_self_contained(examples_html):
     assert not re.search(r'\b(src|href|action)="(https?:)?//', examples_html)
     assert "@import" not in examples_html and "url(" not in examples_html

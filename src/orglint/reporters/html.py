@@ -202,8 +202,8 @@ def _risks(view: OrgView, team_anchor: dict[str, str]) -> str:
                   f"<td>{', '.join(_team_link(t, team_anchor) for t in a.teams[:10])}"
                   f"{f' and {len(a.teams) - 10} more' if len(a.teams) > 10 else ''}</td></tr>"
                   for a in spread[:MAX_ROWS]]
-    sized = [t for t in view.shown if t.size is not None and t.size != len({
-        m.id for m in t.members})]
+    # As ORG303 counts: a team of five engineers and their manager is a team of five.
+    sized = [t for t in view.shown if t.size is not None and t.size != t.headcount]
     size_rows = [f"<tr><td>{_team_link(t.id, team_anchor)}</td><td class=\"num\">{t.size}"
                  f"</td><td class=\"num\">{len({m.id for m in t.members})}</td>"
                  f"<td class=\"num\">{t.headcount}</td></tr>" for t in sized[:MAX_ROWS]]
@@ -225,11 +225,12 @@ def _risks(view: OrgView, team_anchor: dict[str, str]) -> str:
                 " more.", "<th>Person</th><th>Total</th><th>Teams</th>",
                 _limited(alloc_rows, len(spread), 3), "Nobody is over 100% or spread"
                 " over three teams or more.")
-        + block("Headcount against size", "Teams whose members differ from their planned"
-                " <code>size</code> (matrix roles: the size the rules use).",
+        + block("Headcount against size", "Teams whose planned <code>size</code> differs"
+                " from their headcount in matrix roles, the size the rules use (ORG303);"
+                " managers and product managers are members but not part of either.",
                 "<th>Team</th><th>Size</th><th>Members</th><th>Matrix roles</th>",
                 _limited(size_rows, len(sized), 4), "Every team with a size has that"
-                " many members.")
+                " many people in matrix roles.")
         + "</section>")
 
 
