@@ -464,3 +464,31 @@ def test_two_unnamed_teams_are_two_teams(lint):
     found = lint.findings(source, select=["ORG010", "ORG206"],
                           files={"other.yaml": source}, name="team.yaml")
     assert [f.code for f in found] == ["ORG206"]
+
+
+def test_one_item_written_without_brackets_is_read_as_that_item(lint):
+    # `systems: feature-store` is a list of one written as a scalar: reported (ORG003)
+    # and read as the one item, found where it is written, so the feature store still
+    # needs its data engineer and the DevOps engineer's pipelines are still MLOps work.
+    source = """
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: fs}
+        spec:
+          maturity: pilot
+          systems: feature-store
+          members:
+            - {id: a, role: ml-engineer, owns: training-code}
+            - {id: b, role: devops-sre, owns: training-pipelines}
+        """
+    lint.check(source, select=["ORG003", "ORG104", "ORG201"], expected=[
+        (*at(source, "feature-store"), "ORG003"), (*at(source, "feature-store"), "ORG201"),
+        (*at(source, "training-code"), "ORG003"),
+        (*at(source, "training-pipelines"), "ORG003"),
+        (*at(source, "training-pipelines"), "ORG104")])
+    # A scalar that is no id is left out, as an invalid item of a list is.
+    lint.check(source.replace("systems: feature-store", "systems: Feature Store"),
+               select=["ORG003", "ORG201"],
+               expected=[(*at(source, "feature-store"), "ORG003"),
+                         (*at(source, "training-code"), "ORG003"),
+                         (*at(source, "training-pipelines"), "ORG003")])

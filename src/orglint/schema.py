@@ -439,6 +439,14 @@ def recover(data: dict[str, Any], kind: str, moves: Moves | None = None,
                 if (len(path) > 4 and path[3] in _ENTRY_LISTS and isinstance(path[4], int)
                         and isinstance(entries[path[2]], dict)):
                     items.setdefault(path[:4], set()).add(path[4])
+                elif (len(path) == 4 and path[3] in _ENTRY_LISTS and name == "Type"
+                        and isinstance(entries[path[2]], dict)
+                        and isinstance(entries[path[2]].get(path[3]), str)):
+                    # `owns: training-code`: one item written without its brackets.
+                    entries[path[2]] = {**entries[path[2]],
+                                        path[3]: [entries[path[2]][path[3]]]}
+                    moved[path] = [-1]  # its item is found where the scalar is written
+                    changed = True
                 else:
                     field = path[3] if len(path) > 3 else None
                     if field is None and name == "Required" \
@@ -449,7 +457,11 @@ def recover(data: dict[str, Any], kind: str, moves: Moves | None = None,
                                            None if kind != "Team" or unnamed is None
                                            else f"{unnamed} member {path[2] + 1}")
             elif kind == "Team" and path[:2] in _TEAM_LISTS:
-                if len(path) > 2 and isinstance(path[2], int):
+                if len(path) == 2 and name == "Type" and isinstance(spec.get(path[1]), str):
+                    spec[path[1]] = [spec[path[1]]]  # `systems: feature-store`: one item
+                    moved[path] = [-1]
+                    changed = True
+                elif len(path) > 2 and isinstance(path[2], int):
                     items.setdefault(path[:2], set()).add(path[2])
                 else:
                     changed |= spec.pop(path[1], None) is not None

@@ -131,13 +131,16 @@ class MovedSource(SourceMap):
         self.moves = moves
 
     def path(self, path: Path) -> Path:
-        """``path`` with the index of a kept item turned into its index in the file."""
+        """``path`` with the index of a kept item turned into its index in the file (-1:
+        the item is the scalar written where the list should be, ``systems: x``)."""
         for where, kept in self.moves.items():
             n = len(where)
             if len(path) > n and path[:n] == where:
                 at = path[n]
                 if type(at) is int and 0 <= at < len(kept):
-                    return (*where, kept[at], *path[n + 1:])
+                    index = kept[at]
+                    return (*where, *path[n + 1:]) if index < 0 else \
+                        (*where, index, *path[n + 1:])
         return path
 
     def span(self, path: Path, *, key: bool = False) -> Span:
