@@ -37,6 +37,12 @@ def test_org008_unknown_person_only_with_people_files(lint):
                        expected=[(*at(source, "alcie"), "ORG008")])
     assert "did you mean 'alice'" in found[0].message
     lint.check(source, select=["ORG008"], expected=[])
+    # Named on another team of the org, a person has details somewhere (spec: "no person
+    # details anywhere"): known, whichever file is checked.
+    other = team("u", ["{id: uma, name: Uma Rao, title: AI Platform Engineer}"])
+    here = team("t", ["{id: uma, allocation: 20}", "{id: umaa, allocation: 20}"])
+    lint.check(here, select=["ORG008"], files={"people.yaml": PEOPLE, "u.yaml": other},
+               expected=[(*at(here, "umaa"), "ORG008")])
 
 
 def test_people_file_supplies_the_role_title(lint):

@@ -132,8 +132,8 @@ class _Hints:
 
 class UnknownPerson(Rule):
     """## What it does
-    When the org has People files, reports a member who has no `name` inline and whose
-    id is in no People file.
+    When the org has People files, reports a member who has no person details anywhere:
+    no `name` inline on any team of the org, and an id in no People file.
 
     ## Why is this bad?
     A member id that matches nobody is usually a typo or a person who has left; their
@@ -164,8 +164,11 @@ class UnknownPerson(Rule):
             return
         registry = {p.id for p in org.persons if p.team is None}
         hint = _Hints(registry)
+        # Named on another team (spec: "no person details anywhere"): someone the org
+        # knows, whose details live in a team file rather than a People file.
+        known = registry | {p.id for p in org.persons if p.has_name}
         for person in org.persons:
-            if person.team is None or person.has_name or person.id in registry:
+            if person.team is None or person.id in known:
                 continue
             if person.file not in org.named:
                 continue
