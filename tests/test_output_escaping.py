@@ -190,9 +190,12 @@ def test_a_custom_matrix_cannot_inject_through_its_rule_page(run_cli, tmp_path, 
     ("file\udcff.yaml", "file\\udcff.yaml"),
     # Characters that show nothing: a hidden word between two letters, a tag sentence.
     ("Wiz\u200bard\u2060\U000e0041\ufff9", "Wiz\\u200bard\\u2060\\U000e0041\\ufff9"),
+    # Variation selectors smuggle bytes; Hangul fillers and U+034F show nothing either.
+    ("a\ufe00\U000e0100\U000e01ef\u3164\u115f\u034f\u180e\uffa0b",
+     "a\\ufe00\\U000e0100\\U000e01ef\\u3164\\u115f\\u034f\\u180e\\uffa0b"),
     # ... but the joiners scripts and emoji need, and the soft hyphen, are kept.
-    ("\u0645\u06cc\u200c\u0634\u0648\u062f \U0001f469\u200d\U0001f4bb a\u00adb",
-     "\u0645\u06cc\u200c\u0634\u0648\u062f \U0001f469\u200d\U0001f4bb a\u00adb"),
+    ("\u0645\u06cc\u200c\u0634\u0648\u062f \U0001f469\u200d\U0001f4bb a\u00adb \u2764\ufe0f",
+     "\u0645\u06cc\u200c\u0634\u0648\u062f \U0001f469\u200d\U0001f4bb a\u00adb \u2764\ufe0f"),
 ])
 def test_visible(raw, shown):
     assert visible(raw) == shown
@@ -543,10 +546,15 @@ def test_printable_text_skips_the_patterns_exactly():
 
     from orglint import escape
 
+    hidden = re.compile(escape._HIDDEN.pattern)  # the printable ones, looked for apart
     for name in ("_UNSAFE", "_UNSAFE_BUT_NEWLINE"):
         pattern = re.compile(getattr(escape, name).pattern)
         assert not [c for c in map(chr, range(0x110000))
-                    if c.isprintable() and pattern.match(c)], name
+                    if c.isprintable() and pattern.match(c) and not hidden.match(c)], name
+        assert all(pattern.match(c) for c in map(chr, range(0x80, 0x110000))
+                   if hidden.match(c)), name
+    # Printable text with one of them alone is escaped all the same.
+    assert escape.visible("caf\u00e9\ufe01\U000e0101") == "caf\u00e9\\ufe01\\U000e0101"
     probe = ("import sys\nfrom orglint import escape\n"
              "text = 'team-01 \u2014 caf\u00e9: ok'\n"
              "assert escape.visible(text) == text\n"

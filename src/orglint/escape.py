@@ -33,11 +33,21 @@ class _Compiled:
 
 # C0 and C1 controls, DEL, line and paragraph separators, bidi controls (the "Trojan
 # Source" set), lone surrogates (undecodable bytes of a file name), the BOM, the
-# noncharacters XML 1.0 forbids, and the characters that show nothing at all: the zero
-# width space, the word joiner and invisible operators, interlinear annotations and the
-# tag characters (a whole sentence hidden from a reviewer, read by a bot).  The joiners
-# some scripts and emoji need (U+200C, U+200D) and the soft hyphen stay.
-_INVISIBLE = "\u200b\u2060-\u2064\ufff9-\ufffb\U000e0000-\U000e007f"
+# noncharacters XML 1.0 forbids, and the characters that show nothing at all (Unicode's
+# default-ignorable code points): variation selectors, the zero width space, the word
+# joiner and invisible operators, Hangul fillers, interlinear annotations and the tag
+# characters, with which a whole sentence can be hidden from a reviewer and read by a
+# bot.  The joiners some scripts and emoji need (U+200C, U+200D), the emoji presentation
+# selector (U+FE0F of ❤️) and the soft hyphen stay: alone, each can hide no text.
+# Of these, the ones str.isprintable takes (combining marks, Hangul fillers): printable
+# text is looked at for them alone, and only when it is not ASCII.
+_PRINTABLE_INVISIBLE = ("\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180d\u180f\u3164"
+                        "\ufe00-\ufe0e\uffa0\U000e0100-\U000e01ef")
+_INVISIBLE = ("\u180e\u200b\u2060-\u2065\u206a-\u206f\ufff0-\ufffb"
+              "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e00ff"
+              f"\U000e01f0-\U000e0fff{_PRINTABLE_INVISIBLE}")
+_HIDDEN: re.Pattern[str] = cast("re.Pattern[str]", _Compiled(
+    "_HIDDEN", f"[{_PRINTABLE_INVISIBLE}]"))
 _UNSAFE: re.Pattern[str] = cast("re.Pattern[str]", _Compiled("_UNSAFE", (
     "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
     f"\ud800-\udfff\ufeff\ufffe\uffff{_INVISIBLE}]")))
@@ -74,7 +84,7 @@ def visible(text: str, *, newlines: bool = False) -> str:
     # format or separator character, a surrogate, a noncharacter): printable text needs
     # neither pattern, and a report of printable messages compiles neither (4 M
     # instructions each).
-    if text.isprintable():
+    if text.isprintable() and (text.isascii() or _HIDDEN.search(text) is None):
         return text if _LEGACY_COMMAND not in text else _defang(text)
     pattern = _UNSAFE_BUT_NEWLINE if newlines else _UNSAFE
     if pattern.search(text) is not None:
