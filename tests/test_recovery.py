@@ -150,9 +150,9 @@ def test_a_member_with_an_invalid_field_still_counts_for_coverage(lint):
 
 
 def test_a_member_without_a_valid_id_is_still_checked_and_the_rest_keep_their_places(lint):
-    # An id that is not one is reported and the member known by it, as a loose team
-    # name is; a member with no id at all by its place; an item that is no member at all
-    # is dropped, and the others keep their places.
+    # A member whose id is missing or is not one is reported and known by its place
+    # (people join by id across the org: "open role" on three teams is no one person);
+    # an item that is no member at all is dropped, and the others keep their places.
     source = """
         apiVersion: orglint/v1
         kind: Team
@@ -171,7 +171,11 @@ def test_a_member_without_a_valid_id_is_still_checked_and_the_rest_keep_their_pl
         (*at(source, "just a string"), "ORG003"),
         (*at(source, "training-pipelines", 3), "ORG104")])
     assert [f.entity for f in found if f.code == "ORG104"] == [
-        "not an id", "team.yaml#1 member 2", "sam"]
+        "team.yaml#1 member 1", "team.yaml#1 member 2", "sam"]
+    # Two members written with the same id that is not one are two people, not one at
+    # 200%, nor a duplicate (ORG007).
+    twice = source.replace('{role: devops-sre, owns', '{id: "not an id", role: devops-sre, owns')
+    lint.check(twice, select=["ORG007", "ORG301"], expected=[])
 
 
 def test_a_member_without_an_id_still_counts_in_the_teams_size_and_roles(lint):
@@ -281,6 +285,35 @@ def test_a_broken_file_of_the_org_fails_the_pre_commit_run_it_would_hide_errors_
     assert result.code == 1
     assert "people.yaml:7:1: ORG001 [error]" in result.out
     assert "All checks passed" not in result.out
+
+
+def test_someone_elses_broken_yaml_the_globs_match_fails_no_run(run_cli, tmp_path: Path):
+    # `paths: ["**/*.yaml"]` matches a CI workflow that mentions orglint in a comment, a
+    # Helm file in Latin-1 and a deep schema: their ORG001 is for their owners, not a
+    # failure of every run that names a team.  Only a file that says it is orglint's
+    # (an orglint apiVersion) is reported unnamed.
+    (tmp_path / ".orglint.yaml").write_text('paths: ["**/*.yaml"]\n')
+    (tmp_path / "teams").mkdir()
+    (tmp_path / "teams" / "a.yaml").write_text(TEAM_A)
+    (tmp_path / "ci").mkdir()
+    (tmp_path / "ci" / "pipeline.yaml").write_text(
+        "# lint the org with orglint on every push\nsteps:\n  - run: orglint check\n"
+        "\t- run: echo\n")
+    (tmp_path / "helm").mkdir()
+    (tmp_path / "helm" / "values.yaml").write_bytes(b"name: caf\xe9\n")
+    (tmp_path / "deep.yaml").write_text("schema: " + "[" * 70 + "]" * 70 + "\n")
+    (tmp_path / "group.yaml").write_text("apiVersion: backstage.io/v1alpha1\nkind: Group\n"
+                                         "metadata: {name: x\n")
+    result = run_cli("check", "teams/a.yaml")
+    assert result.code == 0, result.out + result.err
+    assert "ORG001" not in result.out
+    # ... while a broken People file of orglint's is reported, in Latin-1 too.
+    (tmp_path / "people.yaml").write_bytes(b"apiVersion: orglint/v1\nkind: People\nspec:\n"
+                                           b"  people: [{id: a, name: Jos\xe9}]\n")
+    result = run_cli("check", "teams/a.yaml")
+    assert result.code == 1
+    assert [line.split(": ")[0] for line in result.out.splitlines() if "ORG001" in line] \
+        == ["people.yaml:4:29"]
 
 
 def test_no_note_when_the_org_is_sound_or_the_broken_file_is_named(run_cli, tmp_path: Path):
@@ -492,3 +525,57 @@ def test_one_item_written_without_brackets_is_read_as_that_item(lint):
                expected=[(*at(source, "feature-store"), "ORG003"),
                          (*at(source, "training-code"), "ORG003"),
                          (*at(source, "training-pipelines"), "ORG003")])
+
+
+def test_an_unnamed_team_shares_its_name_with_no_team(lint):
+    # Its placeholder is no name anyone wrote: a team whose loose name is the same text
+    # is not its duplicate (ORG010).  (No parent can name it: '#' is in no id.)
+    unnamed = """
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: x}
+        spec: {maturity: pilot, members: [{id: a, role: ml-engineer}]}
+        ---
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {title: second}
+        spec: {maturity: pilot, members: [{id: b, role: ml-engineer}]}
+        """
+    other = ("apiVersion: orglint/v1\nkind: Team\nmetadata: {name: \"team.yaml#2\"}\n"
+             "spec: {maturity: pilot, members: [{id: c, role: ml-engineer}]}\n")
+    lint.check(unnamed, select=["ORG010"], files={"other.yaml": other}, expected=[])
+    lint.check(unnamed, select=["ORG010"],
+               files={"other.yaml": other, "more.yaml": other.replace("id: c", "id: d")},
+               expected=[])  # the two written ones clash on their own files only
+
+
+def test_findings_on_a_member_with_no_id_point_at_its_entry(lint):
+    # ORG008 comes from the org's facts, which had no id to point at (it said 1:1).
+    source = """
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: c}
+        spec:
+          maturity: pilot
+          members:
+            - {id: alice, role: ml-engineer}
+            - {owns: [data-pipelines]}
+        """
+    people = ("apiVersion: orglint/v1\nkind: People\nspec:\n  people:\n"
+              "    - {id: alice, name: Alice}\n")
+    lint.check(source, select=["ORG003", "ORG008"], files={"people.yaml": people},
+               expected=[(*at(source, "{owns"), "ORG003"), (*at(source, "{owns"), "ORG008")])
+
+
+def test_a_blank_scalar_is_no_item(lint):
+    # `skills: ""` declares no skill: dropped as before, not a list of one blank skill.
+    source = """
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: s}
+        spec:
+          maturity: pilot
+          members:
+            - {id: a, role: ml-engineer, skills: ""}
+        """
+    lint.check(source, select=["ORG003", "ORG401"], expected=[(*at(source, '""'), "ORG003")])

@@ -44,6 +44,7 @@ from orglint.rules.org import OrgContext
 from orglint.rules.patterns import both_sizes, custom_rules
 from orglint.rules.people import work_facts
 from orglint.schema import (
+    declares_orglint,
     document_kind,
     expect,
     looks_like_orglint,
@@ -551,10 +552,20 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     # less of the org, and a verdict on the files named may miss what it held (a broken
     # People file hides the roles, so the anti-patterns, of the people it lists).  As
     # mypy reports a module it follows that does not parse, the run reports its ORG001
-    # rather than pass.
+    # rather than pass; only of a file that says it is orglint's (an orglint apiVersion),
+    # not someone else's YAML that `paths:` matched (a broken CI workflow naming orglint
+    # in a comment, a Backstage Group, a Helm file past a limit).
+    by_name: dict[str, Entry] | None = None
     for name in sorted(results.keys() - named_names):
-        unreadable.extend(f._replace(severity=Severity.ERROR) for f in results[name].findings
-                          if f.code == YamlSyntaxError.code)
+        bad = [f._replace(severity=Severity.ERROR) for f in results[name].findings
+               if f.code == YamlSyntaxError.code]
+        if not bad:
+            continue
+        if by_name is None:
+            by_name = {e.source.display: e for e in gathered.entries}
+        unread = by_name.get(name)
+        if unread is not None and declares_orglint(gathered.read(unread, limit)):
+            unreadable.extend(bad)
     # The same finding twice, every field equal, says nothing more: a Backstage user on
     # two groups gave each ORG009 and each member rule's finding once per group, at the
     # same place with the same words.

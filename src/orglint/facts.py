@@ -190,8 +190,11 @@ def _persons(places: _Places, base: NestedPath, entries: list[Any], team: str | 
         else:
             allocation, allocation_at = 100, -1
         # PersonFact's generated __new__ is a Python frame: one per member of the org.
+        id_at = _packed(values, (at, "id"))
+        if id_at == 1:  # no id written (``schema.recover`` named them): at their entry
+            id_at = _packed(values, at)
         out.append(_tuple_new(PersonFact, (entry["id"], file, index,
-                                           _packed(values, (at, "id")), team, allocation,
+                                           id_at, team, allocation,
                                            allocation_at, get("name") is not None,
                                            tuple(detail),
                                            work.get(i, "") if work is not None else "")))
@@ -208,7 +211,9 @@ def _unit(data: dict[str, Any], places: _Places, facts: FileFacts, kind: str) ->
     meta: NestedPath = ((), "metadata")
     unit_id: str = data["metadata"]["name"]
     parent = data["metadata"].get("parent")
-    facts.teams.append(TeamFact(unit_id, places.at((meta, "name")) or _missing(places), parent,
+    # No name written (``schema.recover`` named the team): at its metadata, if any.
+    where = places.at((meta, "name")) or places.at(meta) or _missing(places)
+    facts.teams.append(TeamFact(unit_id, where, parent,
                                 places.at((meta, "parent")) if parent is not None else None,
                                 kind))
     return unit_id

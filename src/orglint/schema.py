@@ -243,6 +243,17 @@ _OURS_RE = deferred(
     rb"""(?i:orglint)|\bkind['"]?\s*:\s*['"]?(?:Team|People|RoleMatrix|Group)\b""")
 
 
+# An orglint apiVersion written in the file, in block, flow or JSON style.
+_API_RE = deferred(rb"""(?i)\bapiVersion['"]?\s*:\s*['"]?orglint""")
+
+
+def declares_orglint(raw: bytes) -> bool:
+    """Whether the file says it holds an orglint document (an orglint ``apiVersion``): a
+    stricter test than ``looks_like_orglint``, for a file nobody named (a CI workflow
+    that mentions orglint in a comment, a Backstage ``kind: Group``, is not one)."""
+    return _API_RE.search(raw) is not None
+
+
 def looks_like_orglint(raw: bytes) -> bool:
     """Whether a file that does not load as YAML may still be meant for orglint.
 
@@ -441,7 +452,7 @@ def recover(data: dict[str, Any], kind: str, moves: Moves | None = None,
                     items.setdefault(path[:4], set()).add(path[4])
                 elif (len(path) == 4 and path[3] in _ENTRY_LISTS and name == "Type"
                         and isinstance(entries[path[2]], dict)
-                        and isinstance(entries[path[2]].get(path[3]), str)):
+                        and _one_item(entries[path[2]].get(path[3]))):
                     # `owns: training-code`: one item written without its brackets.
                     entries[path[2]] = {**entries[path[2]],
                                         path[3]: [entries[path[2]][path[3]]]}
@@ -457,7 +468,7 @@ def recover(data: dict[str, Any], kind: str, moves: Moves | None = None,
                                            None if kind != "Team" or unnamed is None
                                            else f"{unnamed} member {path[2] + 1}")
             elif kind == "Team" and path[:2] in _TEAM_LISTS:
-                if len(path) == 2 and name == "Type" and isinstance(spec.get(path[1]), str):
+                if len(path) == 2 and name == "Type" and _one_item(spec.get(path[1])):
                     spec[path[1]] = [spec[path[1]]]  # `systems: feature-store`: one item
                     moved[path] = [-1]
                     changed = True
@@ -514,6 +525,12 @@ def _envelope_only(kind: str, path: tuple[str | int, ...], name: str, error: Any
         return isinstance(team_name, str) and len(team_name.strip()) > 0 \
             and len(team_name) <= MAX_LOOSE_NAME
     return False
+
+
+def _one_item(value: Any) -> bool:
+    """A scalar that can be the one item of a list written without its brackets (a
+    blank one says no item: ``skills: ""`` declares no skill)."""
+    return isinstance(value, str) and bool(value.strip())
 
 
 def _no_name(name: str, path: tuple[str | int, ...], kind: Any) -> bool:
@@ -610,12 +627,12 @@ def _drop_field(entries: list[Any], index: int, field: Any,
         return True
     if field == "id" and isinstance(entry, dict) and placeholder is not None:
         # Still one of the team: dropped, they would leave its size, and the roles it
-        # holds, one short (ORG109 on someone else, a false ORG205).  Known by a name no
-        # id can be and no other file's member can share, so they join no one.
-        written = entry.get("id")
-        if written == placeholder or (isinstance(written, str) and written.strip()
-                                      and len(written) <= MAX_LOOSE_NAME):
-            return False  # "Kim Lee": reported, and known by what it says, as a team is
+        # holds, one short (ORG109 on someone else, a false ORG205).  Known by their
+        # place, which no other file's member can share, so they join no one.
+        # An id that is not one ("open role", "Kim Lee") too: people are joined by id
+        # across the org, and a placeholder written on several teams is nobody at 300%.
+        if entry.get("id") == placeholder:
+            return False
         entries[index] = {**entry, "id": placeholder}
         return True
     if field is None or field == "id" or not isinstance(entry, dict):

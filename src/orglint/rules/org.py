@@ -18,6 +18,12 @@ if TYPE_CHECKING:
     from orglint.schema import Vocabulary
 
 
+def unnamed(team: TeamFact) -> bool:
+    """A team the schema step named by its file and document (``schema.recovered``): it
+    shares its id with no other team and is no one's parent, whatever they write."""
+    return team.id == f"{team.place.file}#{team.place.doc + 1}"
+
+
 class OrgContext:
     def __init__(self, files: dict[str, FileFacts], named: set[str] | None = None,
                  lost: list[str] | None = None, people_lost: bool = False,
@@ -287,7 +293,7 @@ class DuplicateTeam(Rule):
     scope = "org"
 
     def check_org(self, org: OrgContext) -> Iterator[Finding]:
-        teams = org.teams
+        teams = [t for t in org.teams if not unnamed(t)]
         if org.named and 2 * len(org.named) <= len(org.files):
             # Reported at each team of an id: only the ids of the files reported can
             # give a finding that is shown (a pre-commit run names one file of many).
@@ -347,13 +353,15 @@ class UnknownParent(Rule):
 
     def check_org(self, org: OrgContext) -> Iterator[Finding]:
         teams = org.teams
-        parent_of = {t.id: t.parent for t in teams}
-        if len(parent_of) < len(teams):
+        # A team with no name is nobody's parent: its placeholder is no name to write.
+        parents = [t for t in teams if not unnamed(t)]
+        parent_of = {t.id: t.parent for t in parents}
+        if len(parent_of) < len(parents):
             # Two teams share an id (ORG010): the one last in path order gives its
             # parent, not the one read last, so that a run naming a few files (read
             # first) finds the cycles the whole org's run does.
             parent_of = {t.id: t.parent for t in sorted(
-                teams, key=lambda t: (t.place.file, t.place.line, t.place.column))}
+                parents, key=lambda t: (t.place.file, t.place.line, t.place.column))}
         hint = _Hints(set(parent_of))
         # Only a reported team's cycle is reported: with a few files named (a
         # pre-commit run), walking from their teams alone costs a few steps where
