@@ -256,6 +256,11 @@ class Matrix:
     def in_matrix(self, role: str | None) -> bool:
         return role in self._matrix_roles
 
+    @property
+    def matrix_roles(self) -> frozenset[str]:
+        """The roles of the matrix proper (not manager, product-manager, other)."""
+        return self._matrix_roles
+
     def owner(self, responsibility: str) -> str | None:
         return self._owners.get(responsibility)
 

@@ -170,13 +170,15 @@ class UnknownPerson(Rule):
             return
         registry = {p.id for p in org.persons if p.team is None}
         hint = _Hints(registry)
+        unknown = [p for p in org.persons if p.team is not None and not p.has_name
+                   and p.id not in registry and p.file in org.named]
+        if not unknown:
+            return  # most orgs: nobody to look up on the other teams
         # Named on another team (spec: "no person details anywhere"): someone the org
         # knows, whose details live in a team file rather than a People file.
-        known = registry | {p.id for p in org.persons if p.has_name}
-        for person in org.persons:
-            if person.team is None or person.id in known:
-                continue
-            if person.file not in org.named:
+        named = {p.id for p in org.persons if p.has_name}
+        for person in unknown:
+            if person.id in named:
                 continue
             yield org_finding(
                 UnknownPerson, person.place,

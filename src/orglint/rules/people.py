@@ -195,12 +195,12 @@ def work_by_member(ctx: TeamContext) -> dict[int, str]:
     also = second_roles(ctx)
     roles = ctx.roles
     out: dict[int, str] = {}
-    in_matrix = ctx.matrix.in_matrix
+    matrix_roles = ctx.matrix.matrix_roles
     for i, member in enumerate(ctx.members):
         owns = member.owns
         if owns:
             info = roles[i]
-            if info.role is not None and not in_matrix(info.role):
+            if info.role is not None and info.role not in matrix_roles:
                 # A manager, a product manager or "other" is never flagged (spec §2): a
                 # head of platform owning gates and on-call is not standing in for a team.
                 continue
