@@ -487,10 +487,10 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         facts, in_place = _backstage(catalog_files, job, plan_, named_names, facts,
                                      org_findings, read_in_place)
     # Most results hold no finding at all (a file not named, read from the cache).
-    org = OrgContext(facts, named_names, sorted(
-        name for name, res in results.items()
-        if res.findings and any(f.code == "ORG001" for f in res.findings)),
-        people_lost=job.people_lost, matrix=plan_.matrix)
+    lost = sorted(name for name, res in results.items()
+                  if res.findings and any(f.code == "ORG001" for f in res.findings))
+    org = OrgContext(facts, named_names, lost, people_lost=job.people_lost,
+                     matrix=plan_.matrix)
     if gathered.partial:
         result.unresolved = org.unresolved()
     for code, rule in plan_.enabled.items():
@@ -556,11 +556,11 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     # not someone else's YAML that `paths:` matched (a broken CI workflow naming orglint
     # in a comment, a Backstage Group, a Helm file past a limit).
     by_name: dict[str, Entry] | None = None
-    for name in sorted(results.keys() - named_names):
+    for name in lost:
+        if name in named_names:
+            continue
         bad = [f._replace(severity=Severity.ERROR) for f in results[name].findings
                if f.code == YamlSyntaxError.code]
-        if not bad:
-            continue
         if by_name is None:
             by_name = {e.source.display: e for e in gathered.entries}
         unread = by_name.get(name)

@@ -295,7 +295,7 @@ class DuplicateTeam(Rule):
     scope = "org"
 
     def check_org(self, org: OrgContext) -> Iterator[Finding]:
-        teams = [t for t in org.teams if not unnamed(t)]
+        teams = [t for t in org.teams if "#" not in t.id or not unnamed(t)]
         if org.named and 2 * len(org.named) <= len(org.files):
             # Reported at each team of an id: only the ids of the files reported can
             # give a finding that is shown (a pre-commit run names one file of many).
@@ -356,7 +356,7 @@ class UnknownParent(Rule):
     def check_org(self, org: OrgContext) -> Iterator[Finding]:
         teams = org.teams
         # A team with no name is nobody's parent: its placeholder is no name to write.
-        parents = [t for t in teams if not unnamed(t)]
+        parents = [t for t in teams if "#" not in t.id or not unnamed(t)]
         parent_of = {t.id: t.parent for t in parents}
         if len(parent_of) < len(parents):
             # Two teams share an id (ORG010): the one last in path order gives its
