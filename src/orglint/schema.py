@@ -409,9 +409,11 @@ def recover(data: dict[str, Any], kind: str, moves: Moves | None = None,
     (the model reads only its own), an invalid optional field is dropped, an invalid
     field of a member or person is dropped (an invalid ``allocation`` counts as 0%, so it
     adds nothing to ORG301), an invalid item of ``systems``, ``practices``, ``owns`` or
-    ``skills`` is dropped from its list (a list that is not one is dropped whole), and a
-    member or person without a valid ``id`` becomes None, so the others keep their index
-    and place.  A team whose maturity is missing or not a stage is checked without one
+    ``skills`` is dropped from its list (a list that is not one is dropped whole, one
+    non-blank scalar is read as its one item), a team member without a valid ``id`` is
+    known by its place (``unnamed`` and its number: it joins no one), and a person of a
+    People file without one, or an entry that is no mapping, becomes None, so the others
+    keep their index and place.  A team whose maturity is missing or not a stage is checked without one
     (no rule that needs a stage runs), and one whose ``apiVersion`` is wrong or missing,
     or whose name is a string but not an id, is checked as written.  A team whose name
     is a number written as its digits (``name: 2024``) is known by those digits; one with
