@@ -413,15 +413,14 @@ def recover(data: dict[str, Any], kind: str, moves: Moves | None = None,
     non-blank scalar is read as its one item), a team member without a valid ``id`` is
     known by its place (``unnamed`` and its number: it joins no one), and a person of a
     People file without one, or an entry that is no mapping, becomes None, so the others
-    keep their index and place.  A team whose maturity is missing or not a stage is checked without one
-    (no rule that needs a stage runs), and one whose ``apiVersion`` is wrong or missing,
-    or whose name is a string but not an id, is checked as written.  A team whose name
-    is a number written as its digits (``name: 2024``) is known by those digits; one with
-    no usable name at all (missing, empty, a list) is known by ``unnamed`` (its file and
-    document, which no other team's name can be), or left out when that is None: its
-    members' anti-patterns do not depend on its name.  Anything else leaves nothing
-    safe to check.  ``data`` is not changed; the lists whose items moved are put in
-    ``moves``.
+    keep their index and place.  A team whose maturity is missing or not a stage is
+    checked without one (no rule that needs a stage runs), and one whose ``apiVersion``
+    is wrong or missing, or whose name is a string but not an id, is checked as written.
+    A team whose name is a number written as its digits (``name: 2024``) is known by
+    those digits; one with no usable name at all (missing, empty, a list) is known by
+    ``unnamed`` (its file and document), or left out when that is None: its members'
+    anti-patterns do not depend on its name.  Anything else leaves nothing safe to
+    check.  ``data`` is not changed; the lists whose items moved are put in ``moves``.
     """
     key = _ENTRIES.get(kind)
     spec = data.get("spec")
