@@ -286,12 +286,31 @@ def document_kind(data: Any) -> str | None:
         kind = envelope.value(data, "kind")
     if envelope.names_orglint(api):
         if not isinstance(kind, str):
-            return ""
-        # `kind: team` or `kind: Teem` is a Team written in another case or misspelt:
+            return shaped_kind(data) or ""
+        # `kind: team` or `kind: Teem` is a Team written in another case or misspelt,
+        # and a kind missing or unknown is told by the spec's list (`members:`, a Team):
         # reported (ORG003), and checked as one, as a misspelt apiVersion is.
-        return meant_kind(kind) or kind
-    if api is None and written and kind in KINDS:
+        return meant_kind(kind) or shaped_kind(data) or kind
+    if written and kind in KINDS and (api is None or _blank_api(api)):
+        # `apiVersion: ""` or a list: broken, not another tool's (which names its own).
         return str(kind)
+    return None
+
+
+def _blank_api(api: Any) -> bool:
+    return not isinstance(api, str) or not api.strip()
+
+
+def shaped_kind(data: dict[str, Any]) -> str | None:
+    """The data kind an orglint document's spec says it is (``members:`` a Team,
+    ``people:`` People), for one whose ``kind`` is missing or names no kind."""
+    spec = data.get("spec")
+    if not isinstance(spec, dict):
+        return None
+    if isinstance(spec.get("members"), list):
+        return "Team"
+    if isinstance(spec.get("people"), list):
+        return "People"
     return None
 
 
@@ -492,6 +511,9 @@ def recover(data: dict[str, Any], kind: str, moves: Moves | None = None,
                 if "apiVersion" not in out:
                     out["apiVersion"] = API_VERSION
                     changed = True
+                if out.get("kind") != kind:
+                    out["kind"] = kind  # missing, misspelt, or told by the spec
+                    changed = True
             elif kind == "Team" and _no_name(name, path, error.kind):
                 named = _team_name(out.get("metadata"), source, unnamed)
                 if named is None:
@@ -518,9 +540,17 @@ def _envelope_only(kind: str, path: tuple[str | int, ...], name: str, error: Any
     if path == ("apiVersion",) or (path == () and name == "Required"
                                    and getattr(error, "property", None) == "apiVersion"):
         return True
-    if path == ("kind",) and isinstance(data.get("kind"), str) \
-            and meant_kind(data["kind"]) == kind:
-        return True
+    if path == ("kind",) or (path == () and name == "Required"
+                             and getattr(error, "property", None) == "kind"):
+        # Misspelt, or missing or unknown and told by the spec (``document_kind``).
+        written = data.get("kind")
+        meant = meant_kind(written) if isinstance(written, str) else None
+        return (meant or shaped_kind(data)) == kind
+    return _loose_name(kind, path, data)
+
+
+def _loose_name(kind: str, path: tuple[str | int, ...], data: dict[str, Any]) -> bool:
+    """A Team's ``metadata.name`` that is a string but not an id."""
     if kind == "Team" and path == ("metadata", "name"):
         team_name = data["metadata"].get("name")
         return isinstance(team_name, str) and len(team_name.strip()) > 0 \

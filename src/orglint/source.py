@@ -123,19 +123,26 @@ class MovedSource(SourceMap):
     its lists: a path through such a list names the item by its index in the list kept,
     and is asked here by the index it has in the file."""
 
-    __slots__ = ("inner", "moves")
+    __slots__ = ("inner", "lengths", "moves")
 
     def __init__(self, inner: SourceMap, moves: dict[Path, list[int]]) -> None:
         super().__init__(inner.values, inner.keys)
         self.inner = inner
         self.moves = moves
+        # The lists moved are found by a path's prefix of each of these lengths (two or
+        # three of them), not by trying every list: a team of thousands of members with
+        # a list each written wrong made every lookup of every finding linear.
+        self.lengths = sorted({len(where) for where in moves})
 
     def path(self, path: Path) -> Path:
         """``path`` with the index of a kept item turned into its index in the file (-1:
         the item is the scalar written where the list should be, ``systems: x``)."""
-        for where, kept in self.moves.items():
-            n = len(where)
-            if len(path) > n and path[:n] == where:
+        for n in self.lengths:
+            if len(path) <= n:
+                break
+            where = path[:n]
+            kept = self.moves.get(where)
+            if kept is not None:
                 at = path[n]
                 if type(at) is int and 0 <= at < len(kept):
                     index = kept[at]
