@@ -639,3 +639,61 @@ def test_finding_a_moved_list_costs_the_same_however_many_lists_moved():
     assert source.path(("spec", "systems", 1)) == ("spec", "systems", 3)
     assert source.path(("spec", "members", 9, "role")) == ("spec", "members", 9, "role")
     assert Counting.asked <= 3 * 2
+
+
+def test_no_fix_is_offered_in_a_document_read_past_its_schema_error(run_cli, tmp_path: Path):
+    # Checked as recovered (a placeholder name, a scalar read as a list), not as written:
+    # `--fix` and `--diff` leave it as it is, though its findings are reported.
+    team = dedent("""\
+        apiVersion: orglint/v1
+        kind: Teem
+        metadata: {title: no name}
+        spec:
+          maturity: pilot
+          systems: feature-stor
+          members:
+            - {id: a, role: MLOps Engineer}
+        """)
+    (tmp_path / "t.yaml").write_text(team)
+    listed = run_cli("check", "--no-cache", "--no-config", "t.yaml")
+    assert "ORG004" in listed.out and "[*]" not in listed.out
+    for flag in ("--diff", "--fix", "--unsafe-fixes"):
+        result = run_cli("check", "--no-cache", "--no-config", flag, "t.yaml")
+        assert "+++" not in result.out, result.out
+        assert (tmp_path / "t.yaml").read_text() == team
+
+
+def test_a_people_file_with_a_misspelt_or_missing_kind_still_describes_its_people(
+        run_cli, tmp_path: Path):
+    # Its people are the org's: dmitri's title makes his pipelines MLOps work (ORG104),
+    # not a member with "no role and no title" (a false ORG004 in another file).
+    (tmp_path / ".orglint.yaml").write_text("paths: [teams]\n")
+    (tmp_path / "teams").mkdir()
+    (tmp_path / "teams" / "t.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec:\n  maturity: pilot\n"
+        "  members:\n    - {id: dmitri, owns: [training-pipelines]}\n")
+    for kind in ("kind: Peple\n", "", "kind: Peoples\n", "kind: People\n"):
+        (tmp_path / "teams" / "people.yaml").write_text(
+            f"apiVersion: orglint/v1\n{kind}spec:\n  people:\n"
+            "    - {id: dmitri, name: Dmitri, title: DevOps Engineer}\n")
+        for args in ((), ("teams/t.yaml",)):
+            out = run_cli("check", "--no-cache", *args).out
+            assert "teams/t.yaml:7:27: ORG104" in out and "ORG004" not in out, (kind, out)
+
+
+def test_an_orglint_api_version_inside_someone_elses_yaml_does_not_make_it_ours(
+        run_cli, tmp_path: Path):
+    # A Helm ConfigMap carrying a team file in its data, a workflow's heredoc, a comment:
+    # none is an orglint document, so none fails a run that does not name it.
+    (tmp_path / ".orglint.yaml").write_text("paths: [teams]\n")
+    (tmp_path / "teams").mkdir()
+    (tmp_path / "teams" / "a.yaml").write_text(TEAM_A)
+    (tmp_path / "teams" / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-teams\n"
+        "data:\n  team.yaml: |\n    apiVersion: orglint/v1\n    kind: Team\n")
+    (tmp_path / "teams" / "wf.yaml").write_text(
+        "on: push\nsteps:\n  - run: |\n      cat <<EOF\n      apiVersion: orglint/v1\n"
+        "      EOF\n\t- run: echo\n")
+    (tmp_path / "teams" / "c.yaml").write_text("# apiVersion: orglint/v1\nx: [\n")
+    result = run_cli("check", "--no-cache", "teams/a.yaml")
+    assert result.code == 0 and "ORG001" not in result.out, result.out

@@ -242,6 +242,7 @@ def _check_team(team: Team, doc: Document, data: dict[str, Any], clean: bool, fi
                 job: Job, people: Mapping[str, Person], result: FileResult) -> None:
     ctx = TeamContext(team, doc, file, job.matrix, people, job.codes,
                       people_lost=job.people_lost, both_sizes=job.both_sizes)
+    first = len(result.findings)
     for rule in job.rules:
         try:
             result.findings.extend(rule.check_team(ctx))
@@ -249,6 +250,12 @@ def _check_team(team: Team, doc: Document, data: dict[str, Any], clean: bool, fi
             raise  # a policy's clear message (its time budget), not a crash
         except Exception as exc:  # a bug in a rule must not look like a clean file
             raise InternalError(f"rule {rule.code} failed on {file}: {exc!r}") from exc
+    if not clean:
+        # A document read past a schema error is checked as recovered, not as written
+        # (a placeholder name, a scalar read as a list): no fix is offered in it.
+        found = result.findings
+        found[first:] = [f._replace(fix=None) if f.fix is not None else f
+                         for f in found[first:]]
     # What each member's owned work spans, for ORG302 across the teams of the org.
     team_facts(doc, file, result.facts, data, work_facts(ctx, job.codes))
     if job.views:

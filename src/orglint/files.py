@@ -597,8 +597,11 @@ _BOM = b"\xef\xbb\xbf"
 # (``!<tag:yaml.org,2002:str>``), which never crosses another '!'; the two forms are
 # exclusive and the run possessive (tried both ways, a run of them was exponential).
 KIND_VALUE = rb"""\bkind['"]?\s*:\s*(?:(?:!<!?[^>\s!]*>|[!&](?!<)[^\s:]*)\s+)*+['"]?"""
-# In any case ("kind: people", "Kind: People"): the check reads those as People too.
-PEOPLE_RE = deferred(rb"(?i)" + KIND_VALUE + rb"(?:People|Policy)\b")
+# In any case ("kind: people", "Kind: People"): the check reads those as People too; and
+# a `people:` key, for a People document whose kind is misspelt or missing, which the
+# check tells by its `spec.people` (``schema.document_kind``; ``org_kinds`` decides).
+PEOPLE_RE = deferred(rb"(?im)" + KIND_VALUE + rb"(?:People|Policy)\b"
+                     rb"""|(?:^|[{,])[ \t]*['"]?people['"]?[ \t]*:""")
 
 
 class Entry(NamedTuple):
@@ -862,6 +865,7 @@ def org_kinds(raw: bytes, limits: Limits) -> frozenset[str]:
     Kyverno's or the Kubernetes audit log's, `kind: Policy` too).  Where a YAML error
     lost a document, what its bytes declare (``declares``)."""
     from orglint.loader import load
+    from orglint.schema import document_kind
 
     loaded = load(raw, "", limits)
     found: set[str] = set()
@@ -871,8 +875,9 @@ def org_kinds(raw: bytes, limits: Limits) -> frozenset[str]:
             continue
         kind = envelope.value(data, "kind")
         api = envelope.value(data, "apiVersion")
-        if isinstance(kind, str) and kind.casefold() == "people" and (
-                envelope.names_orglint(api) or (api is None and kind == "People")):
+        if document_kind(data) == "People" and (envelope.names_orglint(api)
+                                                or kind == "People"):
+            # In any case, misspelt, or told by its `people:` (``schema.document_kind``).
             found.add("People")
         if data.get("kind") == "Policy" and envelope.names_orglint(data.get("apiVersion")):
             found.add("Policy")

@@ -243,8 +243,11 @@ _OURS_RE = deferred(
     rb"""(?i:orglint)|\bkind['"]?\s*:\s*['"]?(?:Team|People|RoleMatrix|Group)\b""")
 
 
-# An orglint apiVersion written in the file, in block, flow or JSON style.
-_API_RE = deferred(rb"""(?i)\bapiVersion['"]?\s*:\s*['"]?orglint""")
+# An orglint apiVersion as a document's own key: at the start of a line, in block style
+# or after the brace of flow style and JSON (not indented in a block of text, a heredoc
+# or a Helm ConfigMap's data, nor in a comment).
+_API_RE = deferred(
+    rb"""(?im)^(?:\{[ \t]*)?['"]?apiVersion['"]?[ \t]*:[ \t]*['"]?orglint""")
 
 
 def declares_orglint(raw: bytes) -> bool:

@@ -182,7 +182,8 @@ class UnknownPerson(Rule):
                 continue
             yield org_finding(
                 UnknownPerson, person.place,
-                f"{person.id} is in no People file and has no 'name' here{hint(person.id)}",
+                f"{person.id} is in no People file and has no 'name' on any team"
+                f"{hint(person.id)}",
                 entity=person.id, detail=person.team)
 
 
