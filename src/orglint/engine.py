@@ -30,6 +30,7 @@ from orglint.files import (
     read_limited,
 )
 from orglint.findings import SORT_KEY, Finding, Fix, Result, Severity, offerable
+from orglint.lazyre import deferred
 from orglint.loader import Document, Limits, load
 from orglint.matrix import Matrix, load_matrix
 from orglint.model import People, Person, Team, build_people, build_team
@@ -222,7 +223,11 @@ def check_bytes(file: str, raw: bytes, job: Job) -> FileResult:
         if kind == "Team":
             teams.append((doc, data, not problems))
         elif kind == "People":
+            first = len(result.findings)
             _check_people(build_people(data), doc, data, file, job, result)
+            if problems:  # checked as recovered, not as written: no fix offered in it
+                result.findings[first:] = [f._replace(fix=None) for f in
+                                           result.findings[first:]]
         elif kind == "Group":
             group_facts(doc, file, result.facts)
     # A file's own People entries count for its teams, whatever the document order.
@@ -455,8 +460,9 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         catalog_files = backstage.catalog_files(gathered, limit)
         for pid, person in backstage.people(catalog_files, job.limits).items():
             job.people.setdefault(pid, person)
-    if len(people_entries) > 1:
-        # Teams in a People file were checked knowing that file's people only.
+    if len(people_entries) > 1 or (settings.backstage and people_entries):
+        # Teams in a People file were checked knowing that file's people only (and not
+        # the Backstage users, read after them).
         for entry in people_entries:
             if results[entry.source.display].teams:
                 results[entry.source.display] = _check_entry(entry, job, limit, held)
@@ -591,6 +597,9 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     return result
 
 
+_PEOPLE_KEY = deferred(rb"(?m)^[ \t]+people[ \t]*:")
+
+
 def _declares_people(entry: Entry, limit: int) -> bool:
     """Whether a file that lost a document to a YAML error says it holds People (outside
     its comments and quoted values, ``files.declares``: a team file that named the kind
@@ -599,12 +608,16 @@ def _declares_people(entry: Entry, limit: int) -> bool:
     from orglint.files import declares
 
     if entry.source.path is None:
-        return declares(entry.stdin or b"", b"People")
-    try:
-        raw = read_limited(entry.source.path, limit)
-    except PathError:
-        return True
-    return declares(raw, b"People")
+        raw = entry.stdin or b""
+    else:
+        try:
+            raw = read_limited(entry.source.path, limit)
+        except PathError:
+            return True
+    # Or an orglint document with a `people:` list under its spec, whose kind is
+    # misspelt or missing (``schema.shaped_kind``).
+    return declares(raw, b"People") or (declares_orglint(raw)
+                                        and _PEOPLE_KEY.search(raw) is not None)
 
 
 def _results_of(entries: list[Entry], keep: frozenset[str] | None, people: set[str] | None,

@@ -953,7 +953,9 @@ class StatIndex:
     # and the People flag, read back, compared and written in C.  A list of seven
     # values cost a pre-commit run on 2,000 files 64 M instructions to read, look up
     # and write again, mostly parsing and printing the nanosecond times as decimals.
-    LAYOUT = "stat-index-2"
+    # 3: the People flag also marks a `people:` key (a People file whose kind is
+    # misspelt or missing): an index of the earlier flag would keep its stale answer.
+    LAYOUT = "stat-index-3"
     NAME = ("index", "stat-index.json")
     # About what one entry takes in the written index (a path and 113 characters).
     ENTRY_BYTES = 128

@@ -243,18 +243,21 @@ _OURS_RE = deferred(
     rb"""(?i:orglint)|\bkind['"]?\s*:\s*['"]?(?:Team|People|RoleMatrix|Group)\b""")
 
 
-# An orglint apiVersion as a document's own key: at the start of a line, in block style
-# or after the brace of flow style and JSON (not indented in a block of text, a heredoc
-# or a Helm ConfigMap's data, nor in a comment).
+# An orglint apiVersion as a document's own key: at the start of a line (after a BOM, a
+# `---` or a flow brace), or as a quoted key anywhere (JSON, pretty-printed or not), its
+# value naming orglint (`orglint/v1`, `acme.orglint.dev/v1`); not an unquoted key
+# indented in a block of text, a heredoc or a Helm ConfigMap's data, nor in a comment.
 _API_RE = deferred(
-    rb"""(?im)^(?:\{[ \t]*)?['"]?apiVersion['"]?[ \t]*:[ \t]*['"]?orglint""")
+    rb"""(?im)(?:^(?:\xef\xbb\xbf)?(?:---[ \t]+)?(?:\{[ \t]*)?apiVersion|["']apiVersion["'])"""
+    rb"""[ \t]*:[ \t]*['"]?[^\s'"#,}]*orglint""")
 
 
 def declares_orglint(raw: bytes) -> bool:
     """Whether the file says it holds an orglint document (an orglint ``apiVersion``): a
     stricter test than ``looks_like_orglint``, for a file nobody named (a CI workflow
-    that mentions orglint in a comment, a Backstage ``kind: Group``, is not one)."""
-    return _API_RE.search(raw) is not None
+    that mentions orglint in a comment, a Backstage ``kind: Group``, is not one), nor a
+    template (``{{ .Values.x }}``), which is YAML only once rendered."""
+    return b"{{" not in raw and _API_RE.search(raw) is not None
 
 
 def looks_like_orglint(raw: bytes) -> bool:
