@@ -760,3 +760,29 @@ def test_a_team_file_read_early_knows_the_backstage_users(run_cli, tmp_path: Pat
     for args in ((), ("org/t.yaml",)):
         out = run_cli("check", "--no-cache", *args).out
         assert "ORG104" in out and "ORG004" not in out, out
+
+
+def test_a_broken_file_gone_before_it_is_looked_at_again_is_still_reported(
+        run_cli, tmp_path: Path, monkeypatch):
+    # Read again to see whether it says it is orglint's: gone or unreadable by then, it
+    # may be, and the run says so rather than stop.
+    import sys
+
+    from orglint import files
+    from orglint.errors import PathError
+
+    (tmp_path / ".orglint.yaml").write_text("paths: [people.yaml]\n")
+    (tmp_path / "people.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: People\nspec:\n  people: [{id: a\n")
+    (tmp_path / "team.yaml").write_text(TEAM_A)
+
+    read = files.Gathered.read
+
+    def gone(self, entry, limit):
+        if sys._getframe(1).f_code.co_name not in ("_run", "_says_orglint"):
+            return read(self, entry, limit)  # the run's own reads, before
+        raise PathError(f"{entry.source.display}: cannot read: gone")
+
+    monkeypatch.setattr(files.Gathered, "read", gone)
+    result = run_cli("check", "--no-cache", "team.yaml")
+    assert result.code == 1 and "people.yaml:5:1: ORG001" in result.out, result.out + result.err

@@ -577,7 +577,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         if by_name is None:
             by_name = {e.source.display: e for e in gathered.entries}
         unread = by_name.get(name)
-        if unread is not None and declares_orglint(gathered.read(unread, limit)):
+        if unread is not None and _says_orglint(gathered, unread, limit):
             unreadable.extend(bad)
     # The same finding twice, every field equal, says nothing more: a Backstage user on
     # two groups gave each ORG009 and each member rule's finding once per group, at the
@@ -595,6 +595,15 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     all_findings.sort(key=SORT_KEY)
     result.findings = offerable(all_findings)
     return result
+
+
+def _says_orglint(gathered: Gathered, entry: Entry, limit: int) -> bool:
+    """Whether a file of the org that could not be read says it is orglint's, its bytes
+    read again (only such a file, and rarely); gone or unreadable since, it may be."""
+    try:
+        return declares_orglint(gathered.read(entry, limit))
+    except PathError:
+        return True
 
 
 _PEOPLE_KEY = deferred(rb"(?m)^[ \t]+people[ \t]*:")
