@@ -710,6 +710,10 @@ def test_an_orglint_api_version_inside_someone_elses_yaml_does_not_make_it_ours(
     (b"apiVersion: v1\ndata:\n  team.yaml: |\n    apiVersion: orglint/v1\n", False),
     (b"# apiVersion: orglint/v1\nx: [\n", False),
     (b"apiVersion: v1\nkind: Team\n", False),
+    (b"# generated from {{ team_template }}\napiVersion: orglint/v1\nx: {\n", True),
+    (b"run: |\n  echo '{\"apiVersion\": \"orglint/v1\"}' > t.json\n", False),  # a shell line
+    (b"# an example: {\"apiVersion\": \"orglint/v1\"}\nx: {\n", False),  # a comment
+    (b'{"apiVersion": "notorglint.io/v1"}\n', False),
 ])
 def test_which_files_say_they_are_orglints(raw, ours):
     from orglint.schema import declares_orglint
@@ -786,3 +790,23 @@ def test_a_broken_file_gone_before_it_is_looked_at_again_is_still_reported(
     monkeypatch.setattr(files.Gathered, "read", gone)
     result = run_cli("check", "--no-cache", "team.yaml")
     assert result.code == 1 and "people.yaml:5:1: ORG001" in result.out, result.out + result.err
+
+
+def test_a_broken_team_file_with_a_people_line_hides_no_one_elses_findings(
+        run_cli, tmp_path: Path):
+    # A `people:` annotation or a line of a description is no People list: the team
+    # file's YAML error costs its own team, not ORG004 and ORG008 across the org.
+    (tmp_path / ".orglint.yaml").write_text("paths: [org]\n")
+    (tmp_path / "org").mkdir()
+    (tmp_path / "org" / "people.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: People\nspec:\n  people:\n    - {id: ann, name: Ann}\n")
+    (tmp_path / "org" / "t.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec:\n  maturity: pilot\n"
+        "  members:\n    - {id: ann, role: ml-engineer}\n    - {id: zed}\n")
+    (tmp_path / "org" / "broken.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: Team\nmetadata:\n  name: b\n  annotations:\n"
+        "    people: hr-export\nspec:\n  maturity: pilot\n  members:\n"
+        "    - {id: ann, owns: [eval-gate]\n")
+    out = run_cli("check", "--no-cache", "org/t.yaml").out
+    assert "broken.yaml" in out and "ORG001" in out
+    assert "org/t.yaml:8:12: ORG004" in out and "org/t.yaml:8:12: ORG008" in out, out

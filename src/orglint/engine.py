@@ -624,9 +624,12 @@ def _declares_people(entry: Entry, limit: int) -> bool:
         except PathError:
             return True
     # Or an orglint document with a `people:` list under its spec, whose kind is
-    # misspelt or missing (``schema.shaped_kind``).
-    return declares(raw, b"People") or (declares_orglint(raw)
-                                        and _PEOPLE_KEY.search(raw) is not None)
+    # misspelt or missing (``schema.shaped_kind``): not a file that declares another
+    # kind, whose `people:` is an annotation or a line of its description.
+    return declares(raw, b"People") or (
+        declares_orglint(raw) and _PEOPLE_KEY.search(raw) is not None
+        and not any(declares(raw, kind) for kind in (b"Team", b"Group", b"Policy",
+                                                     b"RoleMatrix")))
 
 
 def _results_of(entries: list[Entry], keep: frozenset[str] | None, people: set[str] | None,

@@ -244,20 +244,25 @@ _OURS_RE = deferred(
 
 
 # An orglint apiVersion as a document's own key: at the start of a line (after a BOM, a
-# `---` or a flow brace), or as a quoted key anywhere (JSON, pretty-printed or not), its
-# value naming orglint (`orglint/v1`, `acme.orglint.dev/v1`); not an unquoted key
-# indented in a block of text, a heredoc or a Helm ConfigMap's data, nor in a comment.
+# `---`, a flow brace or a JSON object's indentation), or quoted in a line that opens a
+# JSON or flow object; its value naming orglint (`orglint/v1`, `acme.orglint.dev/v1`).
+# Not a key indented in a block of text, a heredoc or a Helm ConfigMap's data, nor one
+# in a comment or a shell line.
 _API_RE = deferred(
-    rb"""(?im)(?:^(?:\xef\xbb\xbf)?(?:---[ \t]+)?(?:\{[ \t]*)?apiVersion|["']apiVersion["'])"""
-    rb"""[ \t]*:[ \t]*['"]?[^\s'"#,}]*orglint""")
+    rb"""(?im)(?:^(?:\xef\xbb\xbf)?(?:---[ \t]+)?(?:\{[ \t]*)?apiVersion"""
+    rb"""|^[ \t]*["']apiVersion["']|^[ \t]*\{[^\n#]*?["']apiVersion["'])"""
+    rb"""[ \t]*:[ \t]*['"]?(?:[\w-]+\.)*orglint\b""")
+# A line that opens a template directive (Helm's `{{- if ...}}`, `{{ .Values.x }}`):
+# the file is YAML only once rendered.
+_TEMPLATE_RE = deferred(rb"(?m)^[ \t]*\{\{")
 
 
 def declares_orglint(raw: bytes) -> bool:
     """Whether the file says it holds an orglint document (an orglint ``apiVersion``): a
     stricter test than ``looks_like_orglint``, for a file nobody named (a CI workflow
     that mentions orglint in a comment, a Backstage ``kind: Group``, is not one), nor a
-    template (``{{ .Values.x }}``), which is YAML only once rendered."""
-    return b"{{" not in raw and _API_RE.search(raw) is not None
+    template, which is YAML only once rendered."""
+    return _API_RE.search(raw) is not None and _TEMPLATE_RE.search(raw) is None
 
 
 def looks_like_orglint(raw: bytes) -> bool:
