@@ -663,15 +663,20 @@ def test_no_fix_is_offered_in_a_document_read_past_its_schema_error(run_cli, tmp
         assert (tmp_path / "t.yaml").read_text() == team
 
 
-def test_a_people_file_with_a_misspelt_or_missing_kind_still_describes_its_people(
-        run_cli, tmp_path: Path):
-    # Its people are the org's: dmitri's title makes his pipelines MLOps work (ORG104),
-    # not a member with "no role and no title" (a false ORG004 in another file).
+def _dmitris_team(tmp_path: Path) -> None:
+    """An org of `teams/`: dmitri owns training pipelines, his title is left to People."""
     (tmp_path / ".orglint.yaml").write_text("paths: [teams]\n")
     (tmp_path / "teams").mkdir()
     (tmp_path / "teams" / "t.yaml").write_text(
         "apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec:\n  maturity: pilot\n"
         "  members:\n    - {id: dmitri, owns: [training-pipelines]}\n")
+
+
+def test_a_people_file_with_a_misspelt_or_missing_kind_still_describes_its_people(
+        run_cli, tmp_path: Path):
+    # Its people are the org's: dmitri's title makes his pipelines MLOps work (ORG104),
+    # not a member with "no role and no title" (a false ORG004 in another file).
+    _dmitris_team(tmp_path)
     for kind in ("kind: Peple\n", "", "kind: Peoples\n", "kind: People\n"):
         (tmp_path / "teams" / "people.yaml").write_text(
             f"apiVersion: orglint/v1\n{kind}spec:\n  people:\n"
@@ -734,11 +739,7 @@ def test_a_broken_people_file_with_no_kind_leaves_its_people_possibly_unread(
         run_cli, tmp_path: Path):
     # Its YAML error may have cost dmitri's entry: nothing is said of what a member it
     # may describe lacks (no false ORG004), as for a People file with its kind.
-    (tmp_path / ".orglint.yaml").write_text("paths: [teams]\n")
-    (tmp_path / "teams").mkdir()
-    (tmp_path / "teams" / "t.yaml").write_text(
-        "apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec:\n  maturity: pilot\n"
-        "  members:\n    - {id: dmitri, owns: [training-pipelines]}\n")
+    _dmitris_team(tmp_path)
     for kind in ("kind: Peple\n", ""):
         (tmp_path / "teams" / "people.yaml").write_text(
             f"apiVersion: orglint/v1\n{kind}spec:\n  people:\n"
