@@ -19,6 +19,7 @@ from orglint.errors import ConfigError, OrglintError, PathError
 from orglint.facts import FileFacts, group_facts, people_facts, team_facts
 from orglint.fileresult import FileResult, from_worker, to_worker
 from orglint.files import (
+    PEOPLE_KEY,
     Entry,
     Gathered,
     Request,
@@ -606,7 +607,7 @@ def _says_orglint(gathered: Gathered, entry: Entry, limit: int) -> bool:
         return True
 
 
-_PEOPLE_KEY = deferred(rb"(?m)^[ \t]+people[ \t]*:")
+_PEOPLE_KEY = deferred(rb"(?im)" + PEOPLE_KEY)
 
 
 def _declares_people(entry: Entry, limit: int) -> bool:

@@ -600,8 +600,8 @@ KIND_VALUE = rb"""\bkind['"]?\s*:\s*(?:(?:!<!?[^>\s!]*>|[!&](?!<)[^\s:]*)\s+)*+[
 # In any case ("kind: people", "Kind: People"): the check reads those as People too; and
 # a `people:` key, for a People document whose kind is misspelt or missing, which the
 # check tells by its `spec.people` (``schema.document_kind``; ``org_kinds`` decides).
-PEOPLE_RE = deferred(rb"(?im)" + KIND_VALUE + rb"(?:People|Policy)\b"
-                     rb"""|(?:^|[{,])[ \t]*['"]?people['"]?[ \t]*:""")
+PEOPLE_KEY = rb"""(?:^|[{,])[ \t]*['"]?people['"]?[ \t]*:"""
+PEOPLE_RE = deferred(rb"(?im)" + KIND_VALUE + rb"(?:People|Policy)\b|" + PEOPLE_KEY)
 
 
 class Entry(NamedTuple):

@@ -606,6 +606,12 @@ def _no_stage(name: str, path: tuple[str | int, ...], kind: Any) -> bool:
             and getattr(kind, "property", None) == "maturity")
 
 
+def unnamed_team(file: str, index: int) -> str:
+    """The name a team with no usable name is known by: its file and document (1-based),
+    which no id can be (``rules.org.unnamed`` tells it by this too)."""
+    return f"{file}#{index + 1}"
+
+
 def recovered(doc: Document, kind: str, file: str | None = None
               ) -> tuple[Document, dict[str, Any] | None]:
     """``recover`` of an invalid document, and the document the rules then read: where
@@ -613,7 +619,7 @@ def recovered(doc: Document, kind: str, file: str | None = None
     in the file (``source.MovedSource``), so findings and fixes land on the right item.
     ``file``: where the document is, to name a team whose name is missing or unusable."""
     moves: Moves = {}
-    unnamed = None if file is None else f"{file}#{doc.index + 1}"
+    unnamed = None if file is None else unnamed_team(file, doc.index)
     data = recover(doc.data, kind, moves, doc.source, unnamed)
     if moves:
         doc = Document(doc.data, MovedSource(doc.source, moves), doc.index)

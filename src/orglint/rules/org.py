@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 def unnamed(team: TeamFact) -> bool:
     """A team the schema step named by its file and document (``schema.recovered``): it
     shares its id with no other team and is no one's parent, whatever they write."""
-    return team.id == f"{team.place.file}#{team.place.doc + 1}"
+    from orglint.schema import unnamed_team
+
+    return team.id == unnamed_team(team.place.file, team.place.doc)
 
 
 class OrgContext:
