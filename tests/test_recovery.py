@@ -781,14 +781,14 @@ def test_a_broken_file_gone_before_it_is_looked_at_again_is_still_reported(
         "apiVersion: orglint/v1\nkind: People\nspec:\n  people: [{id: a\n")
     (tmp_path / "team.yaml").write_text(TEAM_A)
 
-    read = files.Gathered.read
+    read = files.Entry.read
 
-    def gone(self, entry, limit):
-        if sys._getframe(1).f_code.co_name not in ("_run", "_says_orglint"):
-            return read(self, entry, limit)  # the run's own reads, before
-        raise PathError(f"{entry.source.display}: cannot read: gone")
+    def gone(self, limit):
+        if sys._getframe(1).f_code.co_name != "_bytes_again":
+            return read(self, limit)  # the run's own reads, before
+        raise PathError(f"{self.source.display}: cannot read: gone")
 
-    monkeypatch.setattr(files.Gathered, "read", gone)
+    monkeypatch.setattr(files.Entry, "read", gone)
     result = run_cli("check", "--no-cache", "team.yaml")
     assert result.code == 1 and "people.yaml:5:1: ORG001" in result.out, result.out + result.err
 

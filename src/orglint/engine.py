@@ -578,7 +578,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         if by_name is None:
             by_name = {e.source.display: e for e in gathered.entries}
         unread = by_name.get(name)
-        if unread is not None and _says_orglint(gathered, unread, limit):
+        if unread is not None and _says_orglint(unread, limit):
             unreadable.extend(bad)
     # The same finding twice, every field equal, says nothing more: a Backstage user on
     # two groups gave each ORG009 and each member rule's finding once per group, at the
@@ -598,13 +598,19 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     return result
 
 
-def _says_orglint(gathered: Gathered, entry: Entry, limit: int) -> bool:
-    """Whether a file of the org that could not be read says it is orglint's, its bytes
-    read again (only such a file, and rarely); gone or unreadable since, it may be."""
+def _bytes_again(entry: Entry, limit: int) -> bytes | None:
+    """A file's bytes read again (only a file that could not be read, and rarely), or
+    None when it is gone or unreadable since: then it may say anything."""
     try:
-        return declares_orglint(gathered.read(entry, limit))
+        return entry.read(limit)[0]
     except PathError:
-        return True
+        return None
+
+
+def _says_orglint(entry: Entry, limit: int) -> bool:
+    """Whether a file of the org that could not be read says it is orglint's."""
+    raw = _bytes_again(entry, limit)
+    return raw is None or declares_orglint(raw)
 
 
 _PEOPLE_KEY = deferred(rb"(?im)" + PEOPLE_KEY)
@@ -617,13 +623,9 @@ def _declares_people(entry: Entry, limit: int) -> bool:
     (only such a file, and rarely); unreadable, it may well."""
     from orglint.files import declares
 
-    if entry.source.path is None:
-        raw = entry.stdin or b""
-    else:
-        try:
-            raw = read_limited(entry.source.path, limit)
-        except PathError:
-            return True
+    raw = _bytes_again(entry, limit)
+    if raw is None:
+        return True
     # Or an orglint document with a `people:` list under its spec, whose kind is
     # misspelt or missing (``schema.shaped_kind``): not a file that declares another
     # kind, whose `people:` is an annotation or a line of its description.
