@@ -282,10 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with guarded(sys), _no_cyclic_gc(args.command == "check"):
             return handler(args)
     except OrglintError as exc:
-        from orglint.escape import visible
-
-        # Messages name paths and values from the repository: one line, no escapes.
-        print(f"orglint: error: {visible(str(exc))}", file=sys.stderr)
+        _say("error", str(exc))
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("orglint: interrupted", file=sys.stderr)
@@ -559,9 +556,7 @@ def _render(args: argparse.Namespace, result: Any, rules: Any, fail_on: Any,
         try:
             ghactions.append(summary, get("markdown")(result, ctx))
         except OrglintError as exc:  # the check itself is done: say it, keep its verdict
-            from orglint.escape import visible
-
-            print(f"orglint: warning: {visible(str(exc))}", file=sys.stderr)
+            _say("warning", str(exc))
     if pieces is not None:
         return _Streamed(pieces, exit_code, summary_line(result))
     return cache.Report(text, exit_code, summary_line(result))
@@ -621,13 +616,19 @@ def _check_scopes(args: argparse.Namespace, scoped: list[tuple[Any, list[str]]])
     return code
 
 
+def _say(level: str, message: str) -> None:
+    """``orglint: LEVEL: MESSAGE`` on standard error.  Messages name paths, keys and
+    values from the repository: one line, every control character escaped."""
+    from orglint.escape import visible
+
+    print(f"orglint: {level}: {visible(message)}", file=sys.stderr)
+
+
 def _notes(args: argparse.Namespace, gathered: Any) -> None:
     """What -v says about how the org was put together, before the work starts."""
     if args.verbose:
-        from orglint.escape import visible
-
         for note in gathered.notes:
-            print(f"orglint: note: {visible(note)}", file=sys.stderr)
+            _say("note", note)
 
 
 def _hinted(gathered: Any, result: Any) -> bool:
@@ -639,10 +640,8 @@ def _after(args: argparse.Namespace, gathered: Any, result: Any) -> None:
     """What stderr says after the report: the org's unreadable files, a partial org."""
     if args.silent:
         return
-    from orglint.escape import visible
-
     for note in result.notes:
-        print(f"orglint: note: {visible(note)}", file=sys.stderr)
+        _say("note", note)
     if _hinted(gathered, result):
         print("orglint: hint: cross-file rules saw only the files named; set `paths:` in"
               " .orglint.yaml to check against the whole org", file=sys.stderr)
@@ -807,11 +806,7 @@ def _rule(args: argparse.Namespace) -> int:
         try:
             own = _org_rules(args)
         except OrglintError as exc:
-            from orglint.escape import visible
-
-            # The message names keys and values of the repository's configuration.
-            print(f"orglint: note: the org's own rules are not listed: {visible(str(exc))}",
-                  file=sys.stderr)
+            _say("note", f"the org's own rules are not listed: {exc}")
             own = {}
         rules = list(RULES) + sorted((r for code, r in own.items()
                                       if code not in {b.code for b in RULES}),
