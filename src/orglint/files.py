@@ -873,11 +873,9 @@ def org_kinds(raw: bytes, limits: Limits) -> frozenset[str]:
         data = doc.data
         if not isinstance(data, dict):
             continue
-        kind = envelope.value(data, "kind")
-        api = envelope.value(data, "apiVersion")
-        if document_kind(data) == "People" and (envelope.names_orglint(api)
-                                                or kind == "People"):
-            # In any case, misspelt, or told by its `people:` (``schema.document_kind``).
+        if document_kind(data) == "People":
+            # In any case, misspelt, or told by its `people:`; under an orglint
+            # apiVersion, or none when its kind is written right.
             found.add("People")
         if data.get("kind") == "Policy" and envelope.names_orglint(data.get("apiVersion")):
             found.add("Policy")
