@@ -135,7 +135,6 @@ _WORK_TABLES = "people.work-tables"
 # Sparse: a table of every role by every responsibility grew with the square of a
 # matrix of one's own (the repository's), gigabytes for a matrix of a megabyte.
 WorkTables = tuple[dict[str, str], dict[str, frozenset[str]]]
-_NONE: frozenset[str] = frozenset()
 
 
 def _work_tables(matrix: Matrix) -> WorkTables:
