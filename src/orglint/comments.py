@@ -18,11 +18,12 @@ from collections import deque
 
 from orglint.lazyre import deferred
 from orglint.ntuple import NamedTuple
-from orglint.resync import BREAK, MAX_RESUMES, blank_refused, rest, resume_at
+from orglint.resync import BREAK, MAX_RESUMES, blank_refused, rest, resume_at, shown
 
 __all__ = ["BREAK", "Comment", "comments", "line_starts"]
 
 # A '#' that can start a comment: first in the text, or after a blank or a line break.
+_NEWLINE = deferred("\n")
 _CANDIDATE = deferred("(?<![^ \t\r\n\x85\u2028\u2029])#")
 
 
@@ -34,8 +35,9 @@ class Comment(NamedTuple):
 
 
 def line_starts(text: str) -> list[int]:
-    """The index in ``text`` where each line begins, lines numbered as libyaml does."""
-    return [0, *(m.end() for m in BREAK.finditer(text))]
+    """The index in ``text`` where each line begins, lines numbered as git and the
+    findings number them (at "\n": see ``resync``)."""
+    return [0, *(m.end() for m in _NEWLINE.finditer(shown(text)))]
 
 
 def _scalar_spans(text: str) -> tuple[list[int], list[int], list[tuple[int, int]]]:

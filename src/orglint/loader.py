@@ -30,10 +30,13 @@ from orglint.lazyre import deferred
 from orglint.ntuple import NamedTuple
 from orglint.resync import (
     MAX_RESUMES,
+    GitLines,
     blank_refused,
+    other_breaks,
     position,
     rest,
     resume_at,
+    shown,
 )
 from orglint.source import Marked, MarkedKeys, NestedPath, SourceMap
 from orglint.yamlevents import (
@@ -298,6 +301,43 @@ def load_text(text: str, file: str, limits: Limits | None = None) -> Loaded:
     """The documents of ``text``.  A syntax error or a refusal is an ORG001, and reading
     starts again at the next ``---`` after it: the documents around a broken one are
     still read (one stray quote must not hide a file's other teams)."""
+    loaded = _load_text(text, file, limits)
+    if other_breaks(text):
+        loaded.findings.append(_hidden_break(text, file))
+    return loaded
+
+
+_BREAK_NAMES = {"\r": "a carriage return (CR) not followed by a line feed",
+                "\x85": "NEL (U+0085)", "\u2028": "LINE SEPARATOR (U+2028)",
+                "\u2029": "PARAGRAPH SEPARATOR (U+2029)"}
+
+
+def _hidden_break(text: str, file: str) -> Finding:
+    """An ORG001 at the first line break that YAML reads and git, editors and GitHub do
+    not show: what follows it on the same visible line (in a comment, say) is read as
+    YAML, so a reviewer would not see what orglint checks.  The file is still read."""
+    at = min(i for i in (text.find("\x85"), text.find("\u2028"), text.find("\u2029"),
+                         _lone_cr(text)) if i >= 0)
+    seen = shown(text)
+    line = seen.count("\n", 0, at) + 1
+    column = at - seen.rfind("\n", 0, at)
+    return finding_at("ORG001", f"{_BREAK_NAMES[text[at]]} is a line break to YAML but"
+                      " not to git, editors or code review: what follows it on this line"
+                      " is read as a new line of YAML; use a plain line break, or write"
+                      " the character escaped in a double-quoted string", file, line,
+                      column)
+
+
+def _lone_cr(text: str) -> int:
+    if "\n" not in text:
+        return -1  # a classic Mac OS file: its lines are "\r"'s (``resync.shown``)
+    at = text.find("\r")
+    while at >= 0 and text.startswith("\r\n", at):
+        at = text.find("\r", at + 2)
+    return at
+
+
+def _load_text(text: str, file: str, limits: Limits | None) -> Loaded:
     # Imported at the first parse, not with this module (commands that parse nothing
     # start without PyYAML), and kept: an import statement per file costs more.
     yaml = _yaml if _yaml is not None else _import_yaml()
@@ -318,6 +358,12 @@ def load_text(text: str, file: str, limits: Limits | None = None) -> Loaded:
             if exc.limit:
                 loaded.limits.append(finding)
         except yaml.MarkedYAMLError as exc:
+            if other_breaks(part):  # its marks on git's lines, as the events' are
+                lines = GitLines(part)
+                moved = lines.mark(exc.problem_mark)
+                exc.context_mark = (moved if exc.context_mark is exc.problem_mark
+                                    else lines.mark(exc.context_mark))
+                exc.problem_mark = moved
             finding = _syntax_finding(exc, file, part, limits.max_depth)
             mark = exc.problem_mark or exc.context_mark
             at = mark.index + shift if mark is not None else len(text)

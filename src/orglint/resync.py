@@ -12,9 +12,11 @@ read again at most ``MAX_RESUMES`` times; the loader (documents) and the comment
 
 from __future__ import annotations
 
+import bisect
 import re
 import sys
 from functools import cache
+from typing import Any
 
 from orglint.lazyre import deferred
 from orglint.ntuple import NamedTuple
@@ -41,28 +43,67 @@ _PATTERNS: dict[str, tuple[str, int]] = {
     "document-start": (r"^---(?=[ \t\r\n]|$)", re.MULTILINE),
     "document-end": (r"^\.\.\.(?=[ \t\r\n]|$)[^\n]*", re.MULTILINE),
     "not-break": ("[^\r\n\x85\u2028\u2029]", 0),
+    "newline": ("\n", 0),
     # What libyaml's reader refuses (YAML 1.1's printable set, as PyYAML's reader has it).
     "refused": ("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]", 0),
 }
 
 
 def resume_at(text: str, position: int, after: int) -> int | None:
-    """The index of the first document marker that starts at or after index
-    ``position`` and past index ``after``; None if there is none."""
-    found = _pattern("document-start").search(_plain_breaks(text), max(position, after + 1))
+    """The index of the first document marker that starts a line (git's: after "\n")
+    at or after index ``position`` and past index ``after``; None if there is none."""
+    found = _pattern("document-start").search(shown(text), max(position, after + 1))
     return found.start() if found is not None else None
 
 
 def position(text: str, line: int, column: int) -> int:
-    """The index of (``line``, ``column``), both 1-based, as libyaml counts them."""
-    return min(len(text), _line_start(_plain_breaks(text), line) + column - 1)
+    """The index of (``line``, ``column``), both 1-based, lines counted at "\n"."""
+    return min(len(text), _line_start(shown(text), line) + column - 1)
 
 
 def rest(text: str, at: int) -> tuple[str, int]:
-    """``text`` from index ``at``, preceded by as many blank lines as libyaml counts
-    before it, and that count: what libyaml reads again, positions unchanged."""
-    lines = _plain_breaks(text).count("\n", 0, at)
-    return "\n" * lines + text[at:], lines
+    """``text`` from index ``at`` (a line's start), preceded by as many blank lines as
+    come before it, and that count: what libyaml reads again, positions unchanged."""
+    seen = shown(text)
+    lines = seen.count("\n", 0, at)
+    # A classic Mac OS file's own break: with "\n"s before them, its "\r"s would be
+    # breaks git does not count (``other_breaks``).
+    return ("\n" if seen is text else "\r") * lines + text[at:], lines
+
+
+def shown(text: str) -> str:
+    """``text`` with the line breaks git and editors show written "\n", every index
+    kept: itself, or for a file whose only breaks are "\r" (classic Mac OS), those."""
+    if "\r" in text and "\n" not in text:
+        return text.replace("\r", "\n")
+    return text
+
+
+def other_breaks(text: str) -> bool:
+    """Whether libyaml numbers the lines of ``text`` otherwise than git does: it holds
+    a lone "\r", a NEL or a Unicode line or paragraph separator."""
+    if "\x85" in text or "\u2028" in text or "\u2029" in text:
+        return True
+    return ("\r" in text and "\n" in text
+            and _pattern("other-break").search(text) is not None)
+
+
+class GitLines:
+    """libyaml's marks in ``text`` moved to git's lines (see the module).  A mark's
+    ``index`` counts characters from the start of the text libyaml read, so it places
+    the mark whatever libyaml counted as a break."""
+
+    def __init__(self, text: str) -> None:
+        self.newlines = [m.start() for m in _pattern("newline").finditer(shown(text))]
+        self.bom = 1 if text.startswith("\ufeff") else 0  # libyaml skips it
+
+    def mark(self, mark: Any) -> Any:
+        if mark is None:
+            return None
+        at = mark.index + self.bom
+        line = bisect.bisect_left(self.newlines, at)
+        start = self.newlines[line - 1] + 1 if line else 0
+        return type(mark)(mark.name, mark.index, line, at - start, None, None)
 
 
 def _plain_breaks(text: str) -> str:
@@ -90,7 +131,7 @@ def _line_start(text: str, line: int) -> int:
 
 class Refused(NamedTuple):
     """A document blanked for a character YAML refuses: where the character is (index,
-    line and column, 1-based, as libyaml counts), and what was blanked, as indexes and
+    line and column, 1-based, as git counts), and what was blanked, as indexes and
     as lines (ends excluded)."""
 
     at: int
@@ -110,6 +151,7 @@ def blank_refused(text: str) -> tuple[str, list[Refused]]:
     A document runs from its directives (``%YAML``) or its ``---`` to the next ``---``,
     or to its ``...`` line.  One pass over the text, line numbers counted as it goes."""
     plain = _plain_breaks(text)
+    seen = shown(text)
     found: list[Refused] = []
     pieces: list[str] = []
     done, lines = 0, 1  # the text before ``done`` is settled; its line
@@ -139,10 +181,11 @@ def blank_refused(text: str) -> tuple[str, list[Refused]]:
             end = min(len(text), closing.end() + 1)
         if len(found) == MAX_RESUMES:
             end = len(text)
-        first_line = lines + plain.count("\n", done, start)
-        line = first_line + plain.count("\n", start, at)
-        column = at - plain.rfind("\n", 0, at)
-        lines = line + plain.count("\n", at, end)
+        # Lines as git counts them; the documents' bounds as libyaml reads them.
+        first_line = lines + seen.count("\n", done, start)
+        line = first_line + seen.count("\n", start, at)
+        column = at - seen.rfind("\n", 0, at)
+        lines = line + seen.count("\n", at, end)
         pieces += [text[done:start], _pattern("not-break").sub(" ", text[start:end])]
         found.append(Refused(at, line, column, start, end, first_line,
                              lines if end < len(text) else sys.maxsize))

@@ -22,10 +22,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from orglint.comments import BREAK, Comment, comments
+from orglint.comments import Comment, comments
 from orglint.findings import Finding
 from orglint.lazyre import deferred
 from orglint.ntuple import NamedTuple
+from orglint.resync import shown
 from orglint.rules.base import Rule
 
 _PREFIX = re.compile(r"#\s*orglint\s*:", re.IGNORECASE)
@@ -131,7 +132,7 @@ def _next_content_lines(text: str, every: list[Comment]) -> list[int]:
     with '#' is content.  One backward pass, linear in the text.
     """
     own_line = {c.line for c in every if c.alone}
-    lines = BREAK.split(text)
+    lines = shown(text).split("\n")  # git's lines, as the findings' (see ``resync``)
     out = [0] * len(lines)
     upcoming = 0
     for index in range(len(lines) - 1, -1, -1):

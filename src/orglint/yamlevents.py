@@ -25,8 +25,11 @@ PyYAML's own events are read and turned into the same tuples, slower but the sam
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from types import ModuleType
 from typing import Any
+
+from orglint.resync import GitLines, other_breaks
 
 # Each kind of event, and the fields of PyYAML's event class in the order the C parser
 # passes them: ``args`` of the classes below holds them in this order.
@@ -122,6 +125,8 @@ def events(yaml: ModuleType, text: str, build: Callable[[Iterator[Event]], None]
     global _swappable
     if _swappable is None:
         _swappable = _probe(yaml)
+    if other_breaks(text):
+        build = partial(_build_moved, build, GitLines(text))
     module = getattr(yaml, "_yaml", None)
     if not _swappable or module is None:
         build(_converted(yaml, text))
@@ -136,6 +141,27 @@ def events(yaml: ModuleType, text: str, build: Callable[[Iterator[Event]], None]
         build(iter(parser.get_event, None))
     finally:
         names.update(saved)
+
+
+# Where each kind of event has its marks, by position in ``args``.
+_MARKS: dict[type[Event], tuple[int, ...]] = {
+    cls: tuple(i for i, field in enumerate(FIELDS[name]) if field.endswith("_mark"))
+    for name, cls in OURS.items()}
+
+
+def _build_moved(build: Callable[[Iterator[Event]], None], lines: GitLines,
+                 found: Iterator[Event]) -> None:
+    build(_moved(found, lines))
+
+
+def _moved(found: Iterator[Event], lines: GitLines) -> Iterator[Event]:
+    """The events with their marks on git's lines (``resync.GitLines``): only for a
+    text with a line break git does not count, so never on the usual path."""
+    for event in found:
+        args = list(event.args)
+        for i in _MARKS[type(event)]:
+            args[i] = lines.mark(args[i])
+        yield type(event)(*args)
 
 
 def _converted(yaml: ModuleType, text: str) -> Iterator[Event]:

@@ -11,6 +11,7 @@ the place then falls back to the start of the scalar, never to a wrong line.
 from __future__ import annotations
 
 from orglint.ntuple import NamedTuple
+from orglint.resync import shown
 
 
 class Run(NamedTuple):
@@ -50,7 +51,8 @@ def _pieces(lines: list[str], line: int, column: int, end_line: int) -> list[tup
 def runs(text: str, line: int, column: int, end_line: int, value: str) -> list[Run]:
     found: list[Run] = []
     position = 0
-    for number, col, piece in _pieces(text.splitlines(), line, column, end_line):
+    for number, col, piece in _pieces(shown(text).replace("\r\n", "\n").split("\n"),
+                                           line, column, end_line):
         for candidate in (piece, piece[:-1]):  # the last line may end with the quote
             if not candidate:
                 continue

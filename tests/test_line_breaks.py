@@ -1,0 +1,84 @@
+"""Lines as git, editors and GitHub's annotations count them (``resync``): at "\n", or at
+"\r" in a file with no "\n".  libyaml also breaks at a lone "\r" among "\n"s, NEL and
+U+2028/U+2029; such a break moves no finding off its line, and is itself an ORG001,
+since what follows it on a line a reviewer sees is read as YAML."""
+
+from __future__ import annotations
+
+from orglint.comments import comments
+from orglint.loader import load
+
+LS, NEL = "\u2028", "\x85"
+
+TEAM = (
+    "apiVersion: orglint/v1\n"
+    "kind: Team\n"
+    "metadata:\n"
+    "  name: recsys\n"
+    '  title: "Recs{brk}ML"\n'
+    "spec:\n"
+    "  maturity: pilot\n"
+    "  members:\n"
+    "    - {{id: ana, title: DevOps Engineer, owns: [training-pipelines]}}\n"
+)
+
+
+def findings(lint, text: str, select=("ORG001", "ORG104")):
+    assert text == text.lstrip("\n") and "\n " not in text[:3]  # as dedent leaves it
+    return lint.findings(text, select=list(select))
+
+
+def got(found):
+    return [(f.line, f.column, f.code) for f in found]
+
+
+def test_a_separator_above_moves_no_finding_off_its_line(lint):
+    for brk in (LS, "\u2029", NEL):
+        assert got(findings(lint, TEAM.format(brk=brk))) == [
+            (5, 15, "ORG001"), (9, 48, "ORG104")], repr(brk)
+
+
+def test_a_separator_on_the_line_moves_no_column(lint):
+    text = TEAM.format(brk="").replace("{id: ana,", '{id: ana, name: "A' + LS + 'B",')
+    assert got(findings(lint, text)) == [(9, 25, "ORG001"), (9, 61, "ORG104")]
+
+
+def test_a_lone_carriage_return_among_line_feeds(lint):
+    text = TEAM.format(brk="").replace("kind: Team\n", "kind: Team\r\n").replace(
+        "metadata:\n", "# x\rmetadata:\n")
+    assert got(findings(lint, text)) == [(3, 4, "ORG001"), (9, 48, "ORG104")]
+
+
+def test_a_classic_mac_file_keeps_its_lines_and_no_error(lint):
+    text = TEAM.format(brk="").replace("\n", "\r")
+    assert got(findings(lint, text)) == [(9, 48, "ORG104")]
+
+
+def test_yaml_hidden_after_a_separator_in_a_comment_is_reported(lint):
+    # Shown as one comment line by editors and in review; YAML reads `role: manager`,
+    # which would silence the ORG104 below.
+    text = (
+        "apiVersion: orglint/v1\nkind: Team\nmetadata:\n  name: recsys\nspec:\n"
+        "  maturity: pilot\n  members:\n    - id: ana\n"
+        f"      title: DevOps Engineer  # reviewed by infra{LS}      role: manager\n"
+        "      owns: [training-pipelines]\n")
+    assert got(findings(lint, text)) == [(9, 50, "ORG001")]
+
+
+def test_a_syntax_error_after_a_separator_is_inside_the_file():
+    text = f"apiVersion: orglint/v1\nkind: Team\n# c{NEL}x\nmetadata:\n  name: r\n"
+    loaded = load(text.encode(), "t.yaml")
+    lines = text.count("\n") + 1
+    assert loaded.findings and all(f.line <= lines for f in loaded.findings)
+    assert {(f.line, f.column) for f in loaded.findings} >= {(3, 4)}  # the NEL itself
+
+
+def test_comments_are_numbered_as_the_findings():
+    text = f"a: 1  # one{LS}b: 2\n# two\r\nc: 3  # three\n"
+    assert [(c.line, c.column) for c in comments(text)] == [(1, 7), (2, 1), (3, 7)]
+
+
+def test_a_suppression_below_a_separator_still_matches(lint):
+    text = TEAM.format(brk=LS).replace(
+        "[training-pipelines]}\n", "[training-pipelines]}  # orglint: ignore[ORG104]\n")
+    assert got(findings(lint, text, select=("ORG104", "ORG901"))) == [(5, 15, "ORG001")]
