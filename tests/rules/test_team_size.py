@@ -31,6 +31,24 @@ def test_size_counts_matrix_roles_not_managers_nor_spec_size(lint):
                expected=[])
 
 
+def test_size_counts_a_title_that_could_mean_two_matrix_roles(lint):
+    # Found by review: "Software Engineer" holds a matrix role, whichever it is; left
+    # out, the team looked five strong and p0's conflation (ORG109) went unreported.
+    members = [CONFLATED, *[f"{{id: s{n}, role: data-scientist}}" for n in range(4)],
+               "{id: eng, title: Software Engineer}"]
+    lint.check(team("pilot", members, extra="  size: 6\n"),
+               select=["ORG109", "ORG303"], expected=[(9, 12, "ORG109")])
+
+
+def test_org109_never_flags_a_manager_or_other(lint):
+    # Spec section 2: manager, product-manager and other are never flagged.
+    both = "owns: [training-pipelines, training-code]"
+    members = [CONFLATED, *[f"{{id: s{n}, role: data-scientist}}" for n in range(5)],
+               f"{{id: boss, title: Head of ML, {both}}}", f"{{id: o1, role: other, {both}}}",
+               f"{{id: pm, role: product-manager, {both}}}"]
+    lint.check(team("pilot", members), select=["ORG109"], expected=[(8, 12, "ORG109")])
+
+
 def test_size_counts_a_person_listed_twice_once(lint):
     members = [CONFLATED, *[f"{{id: s{n}, role: data-scientist}}" for n in range(4)],
                "{id: s0, role: data-scientist}"]

@@ -214,10 +214,24 @@ class TeamContext:
 
         Managers, product managers and members whose role cannot be told do not count,
         nor does ``spec.size`` (a plan, which ORG303 compares with this); a person listed
-        twice counts once.
+        twice counts once.  A member whose title could mean two matrix roles
+        ("Software Engineer") holds one of them, whichever: they count.
         """
-        return len({m.id for m, info in zip(self.members, self.roles, strict=True)
-                    if self.matrix.in_matrix(info.role)})
+        return len({m.id for m, held in zip(self.members, self.in_matrix_roles, strict=True)
+                    if held})
+
+    @lazy
+    def in_matrix_roles(self) -> list[bool]:
+        """Per member, whether they hold a matrix role (see ``size``)."""
+        matrix = self.matrix
+        out: list[bool] = []
+        for info in self.roles:
+            if info.role is not None or info.title is None:
+                out.append(matrix.in_matrix(info.role))
+                continue
+            read = matrix.resolve_title(info.title)
+            out.append(read.ambiguous and all(matrix.in_matrix(r) for r in read.candidates))
+        return out
 
     def _role_of(self, member: Member) -> RoleInfo:
         person = self.people.get(member.id)

@@ -269,8 +269,8 @@ class SizeMismatch(Rule):
             if planned > count:
                 # A lead often counts the manager: say so rather than claim open seats.
                 others = list(dict.fromkeys(
-                    m.id for m, info in zip(ctx.members, ctx.roles, strict=True)
-                    if not ctx.matrix.in_matrix(info.role)))
+                    m.id for m, held in zip(ctx.members, ctx.in_matrix_roles, strict=True)
+                    if not held))
                 if others and planned <= count + len(others):
                     shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
                     gap = (f"open seats, or a plan that counts {shown}, who"
