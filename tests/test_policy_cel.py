@@ -36,6 +36,14 @@ def test_bind_gives_variables_and_null_compares_false():
     assert program.evaluate({"team": {"x": None}}).value is False
 
 
+def test_the_strings_extension_kubernetes_has_is_there():
+    # Found by review: a Kubernetes policy's `lowerAscii` was an undeclared reference.
+    program = compile_expression(
+        "team.id.lowerAscii() == 'ab' && team.id.split('B') == ['A', '']"
+        " && ['x', 'y'].join('-') == 'x-y' && ' a '.trim() == 'a'", NAMES)
+    assert program.evaluate({"team": {"id": "AB"}}).value is True
+
+
 def test_nesting_past_the_engines_limit_does_not_compile():
     with pytest.raises(CompileError) as caught:
         compile_expression("(" * 60 + "1" + ")" * 60 + " == 1", NAMES)

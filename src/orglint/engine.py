@@ -112,8 +112,20 @@ def enabled_rules(settings: Settings,
     set to severity ``off``."""
     overrides = _overrides(settings, known)
     selectors = [*settings.select, *settings.extend_select]
-    return {code: rule for code, rule in known.items()
-            if is_enabled(rule, selectors, settings.ignore) and overrides.get(code) != "off"}
+    out = {code: rule for code, rule in known.items()
+           if is_enabled(rule, selectors, settings.ignore) and overrides.get(code) != "off"}
+    # A policy rule that cannot be evaluated on a target is ORG903 there, never a pass
+    # (spec section 7): selecting the policy rule alone (`--select ACME020`) selects its
+    # errors too, unless ORG903 is ignored or turned off by name.
+    errors = known.get(POLICY_ERROR)
+    if (errors is not None and POLICY_ERROR not in out and overrides.get(POLICY_ERROR) != "off"
+            and is_enabled(errors, ["ALL"], settings.ignore)
+            and any(getattr(rule, "policy", None) is not None for rule in out.values())):
+        out[POLICY_ERROR] = errors
+    return out
+
+
+POLICY_ERROR = "ORG903"
 
 
 def _located(settings: Settings, parts: tuple[str | int, ...], key: bool,

@@ -38,13 +38,21 @@ class Outcome(NamedTuple):
     error: str | None
 
 
+def _extensions() -> list[Any]:
+    """``cel.bind``, and the string functions Kubernetes' CEL has (``lowerAscii``,
+    ``split``, ``join``, ``replace``, ``trim``, ``indexOf``, ``substring``...)."""
+    from cel_expr_python.ext.ext_bindings import ExtBindings  # type: ignore[import-untyped, import-not-found, unused-ignore]
+    from cel_expr_python.ext.ext_strings import ExtStrings  # type: ignore[import-untyped, import-not-found, unused-ignore]
+
+    return [ExtBindings(), ExtStrings()]
+
+
 @cache
 def _env(names: tuple[str, ...]) -> Any:
     from cel_expr_python import cel  # type: ignore[import-untyped, import-not-found, unused-ignore]
-    from cel_expr_python.ext.ext_bindings import ExtBindings  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
     return cel.NewEnv(variables={name: cel.Type.DYN for name in names},
-                      extensions=[ExtBindings()])
+                      extensions=_extensions())
 
 
 def activation(names: tuple[str, ...], data: Mapping[str, Any]) -> Any:
@@ -62,13 +70,12 @@ _TARGET: list[Any] = [None]
 @cache
 def _shared_env(names: tuple[str, ...]) -> Any:
     from cel_expr_python import cel  # type: ignore[import-untyped, import-not-found, unused-ignore]
-    from cel_expr_python.ext.ext_bindings import ExtBindings  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
     # Declared here only: a policy's own expressions cannot call it.
     target = cel.FunctionDecl("orglint.target", [cel.Overload(
         "orglint_target", cel.Type.DYN, [], False, impl=lambda: _TARGET[0])])
     return cel.NewEnv(variables={name: cel.Type.DYN for name in names},
-                      extensions=[ExtBindings()], functions=[target])
+                      extensions=_extensions(), functions=[target])
 
 
 class OnTarget(NamedTuple):
@@ -95,6 +102,17 @@ class Shared:
 def compile_shared(source: str, names: tuple[str, ...]) -> Program:
     """Compile an expression orglint put together from checked ones, for ``Shared``."""
     return _compile(_shared_env(names), source)
+
+
+def compile_wrapped(source: str, names: tuple[str, ...]) -> Program:
+    """``compile_shared`` of a checked rule that orglint wrapped in its own bindings:
+    one nested near the engine's limit may not compile once wrapped, and then each of
+    its evaluations is that error (ORG903 on each target), never a crash or a pass."""
+    try:
+        return compile_shared(source, names)
+    except CompileError as exc:
+        return Failing(source, "once orglint binds the rule's target around it, the"
+                       f" expression does not compile: {exc.message}")
 
 
 def _compile(env: Any, source: str) -> Program:
@@ -164,13 +182,33 @@ class Program:
                 value = self._compiled.eval(data=inputs)
             else:
                 value = self._compiled.eval(activation=inputs)
+            if value.type().name() == "ERROR":
+                return Outcome(None, _clean(str(value.value())))
+            # A value the engine built but Python cannot take (a string of gigabytes):
+            # copying it out fails, as its building might have.
+            return Outcome(value.plain_value(), None)
         except RuntimeError as exc:  # the engine's bounds: iteration budget, nesting
             return Outcome(None, _limit_message(str(exc)))
         except MemoryError:  # past the process's limit (``watchdog``): this target only
             return Outcome(None, "the evaluation needed more memory than a run allows")
-        if value.type().name() == "ERROR":
-            return Outcome(None, _clean(str(value.value())))
-        return Outcome(value.plain_value(), None)
+        except TypeError:  # pybind11 could not convert the value (out of memory there)
+            return Outcome(None, "the engine could not hand the evaluation's value back (a"
+                           " value too large for memory?)")
+
+
+class Failing(Program):
+    """An expression the engine refused to compile, whose every evaluation is that."""
+
+    def __init__(self, source: str, message: str) -> None:
+        super().__init__(None, source)
+        self.message = message
+
+    @property
+    def result_type(self) -> str:
+        return "dyn"
+
+    def _evaluate(self, inputs: Any) -> Outcome:
+        return Outcome(None, self.message)
 
 
 def _limit_message(text: str) -> str:

@@ -25,6 +25,7 @@ from orglint.policy.cel import (
     activation,
     compile_expression,
     compile_shared,
+    compile_wrapped,
 )
 from orglint.policy.compiled import Compiled, Verdict, evaluate, fallback_message, message_of
 from orglint.policy.orgteams import ORG_NAMES, OrgTeamRules
@@ -330,8 +331,8 @@ class _Persons:
             def wrap(program: Program | None) -> Program | None:
                 if program is None:
                     return None
-                return compile_shared(_PERSON.format(key="orglint.target()",
-                                                     body=f"({program.source})"), ORG_NAMES)
+                return compile_wrapped(_PERSON.format(key="orglint.target()",
+                                                      body=f"({program.source})"), ORG_NAMES)
             expression = wrap(rule.expression)
             assert expression is not None
             found = self._alone[rule.spec.code] = rule._replace(

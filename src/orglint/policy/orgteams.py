@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from orglint.policy.cel import Program, Shared, compile_shared
+from orglint.policy.cel import Program, Shared, compile_shared, compile_wrapped
 from orglint.policy.compiled import Clock, Compiled, Verdict, evaluate, fallback_message, message_of
 from orglint.policy.teamrules import Batch, Reports, decode, make_batch
 
@@ -75,7 +75,8 @@ class OrgTeamRules:
             body = f"({program.source})"
             if rule.spec.target == "member":
                 body = _MEMBER.format(index="orglint.target()[1]", body=body)
-            return _shared(_TEAM.format(index="orglint.target()[0]", body=body))
+            return compile_wrapped(_TEAM.format(index="orglint.target()[0]", body=body),
+                                   ORG_NAMES)
 
         expression = wrap(rule.expression)
         assert expression is not None

@@ -42,9 +42,15 @@ def _inputs(policies: PolicySet, test: TestSpec, target: str) -> dict[str, Any]:
                                 matrix, test.place)
             member = team["spec"]["members"][0]
         else:
-            member = next((m for m in team["spec"]["members"] if m["id"] == raw.get("id")),
-                          None)
-            if member is None:
+            members = team["spec"]["members"]
+            at = next((i for i, m in enumerate(members) if m["id"] == raw.get("id")), None)
+            if at is not None:
+                # The test's own fields over the team's member (found by review: they
+                # were dropped), and the team holding that member, as one input.
+                member = {**members[at], **raw}
+                team = {**team, "spec": {**team["spec"], "members": [
+                    member if i == at else m for i, m in enumerate(members)]}}
+            else:
                 alone = resolve_team({"metadata": {"name": "test"}, "spec": {
                     "maturity": "exploring", "members": [raw]}}, matrix, test.place)
                 member = alone["spec"]["members"][0]
