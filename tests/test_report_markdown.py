@@ -38,6 +38,16 @@ def test_markdown_has_counts_rules_coverage_and_findings(run_cli, examples):
     assert "- examples/bad/role-fit.yaml:18:26 **ORG104** \\[error\\]" in out
 
 
+def test_markdown_heading_says_one_error_and_one_warning(run_cli, tmp_path):
+    (tmp_path / "t.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec:\n"
+        "  maturity: pilot\n  members:\n    - {id: a, role: devops-sre,"
+        " owns: [training-pipelines]}\n")
+    out = run_cli("check", "--no-cache", "--select", "ORG104", "t.yaml",
+                  "--output-format", "markdown", cwd=tmp_path).out
+    assert out.startswith("## orglint: 1 error, 0 warnings, 0 info in 1 file\n"), out
+
+
 def test_markdown_escapes_content(run_cli, tmp_path):
     (tmp_path / "t.yaml").write_text(dedent("""\
         apiVersion: orglint/v1

@@ -16,6 +16,7 @@ from orglint.findings import Finding, Result
 from orglint.orgview import NO_STAGE
 from orglint.reporters import ReportContext
 from orglint.reporters.orgreport import by_team, counts_by_rule, coverage
+from orglint.wording import plural
 
 MAX_BYTES = 1024 * 1024
 _SPECIAL = re.compile(r"([\\`*_\[\]!|~])")
@@ -63,8 +64,9 @@ def render_capped(result: Result, ctx: ReportContext, cap: int) -> str:
     out = _Budget(cap - note_room)
     counts = result.counts()
     files = result.files_checked
-    out.add(f"## orglint: {counts['error']} errors, {counts['warning']} warnings, "
-            f"{counts['info']} info in {files} file{'s' if files != 1 else ''}\n\n")
+    out.add(f"## orglint: {plural(counts['error'], 'error')},"
+            f" {plural(counts['warning'], 'warning')}, {counts['info']} info in"
+            f" {plural(files, 'file')}\n\n")
     rules = counts_by_rule(result)
     if rules:
         out.add("| Rule | Name | Severity | Findings |\n|---|---|---|---:|\n")
