@@ -66,6 +66,15 @@ def test_org401_accepts_the_articles_own_tool_names(lint):
                select=["ORG401"], expected=[])
 
 
+def test_org401_knows_an_equivalent_iac_tool_and_ci_system(lint):
+    # The article: "Terraform or an equivalent IaC tool" and "CI/CD systems".
+    lint.check(team(["{id: a, role: devops-sre, skills: [OpenTofu]}",
+                     "{id: b, role: devops-sre, skills: [GitHub Actions]}",
+                     "{id: c, role: devops-sre, skills: [Jenkins, excel]}",
+                     "{id: d, role: devops-sre, skills: [excel]}"]),
+               select=["ORG401"], expected=[(10, 33, "ORG401")])
+
+
 def test_org401_still_fires_without_any_skill_or_tool_of_the_role(lint):
     source = team(["{id: a, role: ml-engineer, skills: [NVIDIA GPU Operator, Helm]}"])
     found = lint.check(source, select=["ORG401"], expected=[(*at(source, "skills"), "ORG401")])
