@@ -18,14 +18,15 @@ class PolicyErrorRule(Rule):
 
     ## Example
     ```yaml
-    # policy: expression: "team.spec.members.all(m, m.level != 'junior')"
+    # policy: expression: "team.spec.members.all(m, m.level.startsWith('s'))"
     members:
-      - {id: ana, title: Data Scientist}   # no level anywhere: m.level is null
+      - {id: ana, title: Data Scientist}   # no level anywhere: m.level is null, and
+                                           # null has no startsWith
     ```
 
     Use instead:
-    Guard optional fields in the policy (`has(m.level) && ...`, or `m.level == null ||
-    ...`), or give the field a value in the team file.
+    Guard optional fields in the policy (`m.level != null && ...`), or give the field a
+    value in the team file.
     """
 
     code = "ORG903"
