@@ -90,3 +90,21 @@ rules:
 def test_places_inside_plain_quoted_block_and_folded_scalars(line, column, end_line, value,
                                                              inner, expected):
     assert locate(TEXT, line, column, end_line, value, *inner) == expected
+
+
+ESCAPED = """\
+rules:
+  - a: "team.id == \\"x\\" && team.spec.membrs"
+    b: 'team.id == ''x'' && team.spec.membrs'
+    c: "team.id == \\u0022x\\u0022 && team.spec.membrs"
+"""
+
+
+@pytest.mark.parametrize(("line", "column", "quote", "expected"), [
+    (2, 8, '"', (2, 39)), (3, 8, "'", (3, 39)), (4, 8, '"', (4, 47))])
+def test_places_inside_quoted_scalars_with_escapes(line, column, quote, expected):
+    # Found by review: an escaped quote, common in CEL, sent the place to the scalar's
+    # start.  'membrs' is at offset 28 of the value on each line.
+    value = f"team.id == {quote}x{quote} && team.spec.membrs"
+    assert ESCAPED.splitlines()[line - 1][expected[1] - 1:].startswith("membrs")
+    assert locate(ESCAPED, line, column, line, value, 1, 29) == expected

@@ -4,8 +4,11 @@ An error at line 2, column 5 of an expression is reported at the file's line and
 column: the expression's own offset plus where its YAML scalar starts.  Plain, quoted,
 literal (``|``) and folded (``>``) scalars all keep each source line's text as one run
 of the value, so each line is found in the value in order and the offset is mapped
-through the run that holds it.  Escapes in a double-quoted scalar can defeat the search;
-the place then falls back to the start of the scalar, never to a wrong line.
+through the run that holds it.  In a quoted scalar each line is read as YAML reads it
+(``\"`` and ``\\`` in double quotes, ``''`` in single quotes: common in CEL, whose
+strings are quoted too), so a character of the value maps to the column it was written
+at.  What the search cannot place falls back to the start of the scalar, never to a
+wrong line.
 """
 
 from __future__ import annotations
@@ -19,6 +22,42 @@ class Run(NamedTuple):
     line: int  # 1-based, in the file
     column: int  # 1-based, in the file
     length: int
+    # Per character of the run, its column from ``column`` as written (a quoted
+    # scalar's escapes take more than one); None, one each.
+    columns: tuple[int, ...] | None = None
+
+
+# Double-quoted YAML's one-character escapes, and those that give a code point in hex.
+_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "n": "\n", "t": "\t", " ": " ", "0": "\0",
+            "a": "\a", "b": "\b", "e": "\x1b", "f": "\f", "r": "\r", "v": "\v",
+            "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029"}
+_HEX = {"x": 2, "u": 4, "U": 8}
+
+
+def _read(piece: str, quote: str) -> tuple[str, tuple[int, ...]]:
+    """``piece`` of a scalar quoted with ``quote`` as YAML reads it, and where each of
+    its characters was written in ``piece``."""
+    out: list[str] = []
+    columns: list[int] = []
+    i = 0
+    while i < len(piece):
+        char, width = piece[i], 1
+        if quote == "'" and char == "'" and piece.startswith("''", i):
+            width = 2
+        elif quote == '"' and char == "\\" and i + 1 < len(piece):
+            code = piece[i + 1]
+            digits = piece[i + 2:i + 2 + _HEX.get(code, 0)]
+            if code in _ESCAPES:
+                char, width = _ESCAPES[code], 2
+            elif code in _HEX and len(digits) == _HEX[code] and all(
+                    d in "0123456789abcdefABCDEF" for d in digits):
+                point = int(digits, 16)
+                if point <= 0x10FFFF:
+                    char, width = chr(point), 2 + len(digits)
+        out.append(char)
+        columns.append(i)
+        i += width
+    return "".join(out), tuple(columns)
 
 
 def _pieces(lines: list[str], line: int, column: int, end_line: int) -> list[tuple[int, int, str]]:
@@ -51,14 +90,19 @@ def _pieces(lines: list[str], line: int, column: int, end_line: int) -> list[tup
 def runs(text: str, line: int, column: int, end_line: int, value: str) -> list[Run]:
     found: list[Run] = []
     position = 0
-    for number, col, piece in _pieces(shown(text).replace("\r\n", "\n").split("\n"),
-                                           line, column, end_line):
+    lines = shown(text).replace("\r\n", "\n").split("\n")
+    first = lines[line - 1] if 0 < line <= len(lines) else ""
+    quote = first[column - 1:column] if first[column - 1:column] in ("'", '"') else ""
+    for number, col, piece in _pieces(lines, line, column, end_line):
         for candidate in (piece, piece[:-1]):  # the last line may end with the quote
             if not candidate:
                 continue
+            columns: tuple[int, ...] | None = None
+            if quote and ("\\" in candidate or "'" in candidate):
+                candidate, columns = _read(candidate, quote)
             index = value.find(candidate, position)
             if index >= 0:
-                found.append(Run(index, number, col, len(candidate)))
+                found.append(Run(index, number, col, len(candidate), columns))
                 position = index + len(candidate)
                 break
     return found
@@ -76,4 +120,9 @@ def locate(text: str, line: int, column: int, end_line: int, value: str,
             best = run
     if best is None:
         return line, column
-    return best.line, best.column + min(offset - best.offset, best.length)
+    inside = min(offset - best.offset, best.length)
+    if best.columns is None:
+        return best.line, best.column + inside
+    if inside < len(best.columns):
+        return best.line, best.column + best.columns[inside]
+    return best.line, best.column + (best.columns[-1] + 1 if best.columns else 0)
