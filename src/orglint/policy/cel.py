@@ -137,7 +137,13 @@ def _clean(text: str) -> str:
     text = text.strip().splitlines()[0] if text.strip() else text
     text = re.sub(r"^[A-Z_]+: ", "", text)
     text = re.sub(r" \[[A-Z_]+\]$", "", text)
-    return text.replace("ERROR: ", "")
+    text = text.replace("ERROR: ", "")
+    # The engine's words can quote a whole value (an org of 20,000 teams): a finding's
+    # message stays a line, and a run's output linear in the org.
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + " ..."
+
+
+MAX_MESSAGE = 300
 
 
 # Seconds this process has spent in the engine's evaluations: the policies' time

@@ -133,7 +133,32 @@ def compile_rule(spec: RuleSpec) -> Compiled:
     sources = [e.source for e in (spec.expression, spec.match, spec.message_expression) if e]
     sources += [e.source for _, e in spec.variables]
     uses = frozenset(w for w, pattern in _WORD.items() if any(pattern.search(s) for s in sources))
+    if "org" in uses and spec.target in _WRAPS:
+        wrapped: list[tuple[Program | None, Expr | None]] = [
+            (match, spec.match), (expression, spec.expression),
+            (message, spec.message_expression)]
+        for program, written in wrapped:
+            if program is not None and written is not None:
+                _check_wrapped(spec, written, program.source)
     return Compiled(spec, match, expression, message, uses)
+
+
+# How a team, member or person rule that names ``org`` reads its target from the shared
+# org (``orgteams``, ``orgpass``): the same nesting, so what compiles here compiles there.
+_WRAPS = {"team": "cel.bind(team, org, ({body}))",
+          "member": "cel.bind(team, org, cel.bind(member, org, ({body})))",
+          "person": "cel.bind(person, org, ({body}))"}
+
+
+def _check_wrapped(spec: RuleSpec, expr: Expr, source: str) -> None:
+    try:
+        compile_expression(_WRAPS[spec.target].format(body=source),
+                           ("org", "matrix", "variables"), limit=None)
+    except CompileError as exc:
+        raise PolicyError(f"{expr.where()}: {spec.code}: a {spec.target} rule that names"
+                          " org is evaluated inside orglint's own binding of its target,"
+                          f" and there it does not compile: {exc.message} (nest it less"
+                          " deeply)") from None
 
 
 def _whole(spec: RuleSpec, expr: Expr, names: tuple[str, ...]) -> Program:

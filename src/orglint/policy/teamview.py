@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from orglint.model import Person, Team
-from orglint.policy.views import member_view, opaque, team_view
+from orglint.policy.views import free, member_view, opaque, team_view
 
 TeamSource = tuple[Team, list[str | None], Mapping[str, Person]]
 Builder = Callable[[TeamSource], dict[str, Any]]
@@ -105,8 +105,8 @@ def _copy(get: Callable[[Team], Sequence[str]]) -> Callable[[Team], Any]:
 def _some(get: Callable[[Team], Mapping[str, str] | None],
           kept: list[str] | None) -> Callable[[Team], Any]:
     if kept is None:
-        return lambda t: dict(get(t) or {})
-    return lambda t: {k: v for k, v in (get(t) or {}).items() if k in kept}
+        return lambda t: free(get(t))
+    return lambda t: free({k: v for k, v in (get(t) or {}).items() if k in kept})
 
 
 def _scalars(node: Any, table: dict[str, Callable[[Team], Any]],

@@ -26,34 +26,43 @@ class TestResult(NamedTuple):
         return self.got == self.test.expect
 
 
+def _with_member(data: Any, raw: Any) -> tuple[Any, int | None]:
+    """The test's team with its member's own fields written over the team's member of
+    the same id (found by review: they were dropped), and that member's index; the team
+    as given, and None, when it holds no such member.  Both are then read as check reads
+    a team: roles inferred from titles, every field checked against the schema."""
+    spec = data.get("spec") if isinstance(data, dict) else None
+    members = spec.get("members") if isinstance(spec, dict) else None
+    if not isinstance(raw, dict) or not isinstance(spec, dict) or not isinstance(members, list):
+        return data, None
+    at = next((i for i, m in enumerate(members)
+               if isinstance(m, dict) and m.get("id") == raw.get("id")), None)
+    if at is None:
+        return data, None
+    merged = [{**m, **raw} if i == at else m for i, m in enumerate(members)]
+    return {**data, "spec": {**spec, "members": merged}}, at
+
+
 def _inputs(policies: PolicySet, test: TestSpec, target: str) -> dict[str, Any]:
     given = test.inputs
     matrix = policies.matrix
     team = member = person = org = None
+    raw = given.get("member")
+    if "member" in given and (not isinstance(raw, dict) or "id" not in raw):
+        raise PolicyError(f"{test.place}: the test's member needs an 'id'")
+    at: int | None = None  # the test's member among its team's
     if "team" in given:
-        team = resolve_team(given["team"], matrix, test.place)
-    if "member" in given:
-        raw = given["member"]
-        if "id" not in raw:
-            raise PolicyError(f"{test.place}: the test's member needs an 'id'")
-        if team is None:
-            team = resolve_team({"metadata": {"name": "test"},
-                                 "spec": {"maturity": "exploring", "members": [raw]}},
-                                matrix, test.place)
-            member = team["spec"]["members"][0]
+        data, at = _with_member(given["team"], raw)
+        team = resolve_team(data, matrix, test.place)
+    if raw is not None:
+        if team is not None and at is not None:
+            member = team["spec"]["members"][at]
         else:
-            members = team["spec"]["members"]
-            at = next((i for i, m in enumerate(members) if m["id"] == raw.get("id")), None)
-            if at is not None:
-                # The test's own fields over the team's member (found by review: they
-                # were dropped), and the team holding that member, as one input.
-                member = {**members[at], **raw}
-                team = {**team, "spec": {**team["spec"], "members": [
-                    member if i == at else m for i, m in enumerate(members)]}}
-            else:
-                alone = resolve_team({"metadata": {"name": "test"}, "spec": {
-                    "maturity": "exploring", "members": [raw]}}, matrix, test.place)
-                member = alone["spec"]["members"][0]
+            alone = resolve_team({"metadata": {"name": "test"}, "spec": {
+                "maturity": "exploring", "members": [raw]}}, matrix, test.place)
+            member = alone["spec"]["members"][0]
+            if team is None:
+                team = alone
     org = _org(given.get("org", {}), policies, test.place)  # every target sees one
     if "person" in given:
         raw = given["person"]

@@ -33,6 +33,28 @@ def member_view(member: Member, role: str | None, person: Person | None) -> dict
             "level": level, "skills": list(skills) if skills else []}
 
 
+def free(values: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A free-form map (labels, annotations) as the engine can hold it: an integer past
+    64 bits, which the engine refuses (and with it the whole org it is part of, for every
+    rule that reads the org), is read as the digits written."""
+    if not values:
+        return {}
+    if all(type(v) is str for v in values.values()):
+        return dict(values)
+    return {k: _held(v) for k, v in values.items()}
+
+
+def _held(value: Any) -> Any:
+    kind = type(value)
+    if kind is int:
+        return value if -(1 << 63) <= value < 1 << 63 else str(value)
+    if kind is list:
+        return [_held(v) for v in value]
+    if kind is dict:
+        return {k: _held(v) for k, v in value.items()}
+    return value
+
+
 def team_view(team: Team, roles: Iterable[str | None],
               people: Mapping[str, Person]) -> dict[str, Any]:
     meta = team.metadata
@@ -42,8 +64,8 @@ def team_view(team: Team, roles: Iterable[str | None],
     return {
         "apiVersion": team.api_version, "kind": team.kind, "id": team.id,
         "metadata": {"name": meta.name, "title": meta.title, "description": meta.description,
-                     "parent": meta.parent, "labels": dict(meta.labels or {}),
-                     "annotations": dict(meta.annotations or {})},
+                     "parent": meta.parent, "labels": free(meta.labels),
+                     "annotations": free(meta.annotations)},
         "spec": {"maturity": spec.maturity, "size": team.size,
                  "description": spec.description, "systems": list(spec.systems),
                  "practices": list(spec.practices), "members": members},
