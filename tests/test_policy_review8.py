@@ -141,3 +141,26 @@ def test_the_engines_words_are_cut_to_a_line():
 
     text = "ERROR: Integer value out of range for 'org' -> " + "[{'teams': 1}]" * 10_000
     assert len(_clean(text)) <= MAX_MESSAGE + 4
+
+
+OWNER = ("    - code: ACME021\n      name: owner-label\n      target: team\n"
+         "      expression: \"team.metadata.labels['owner'] != ''\"\n"
+         "      message: no owner label\n")
+
+
+def test_a_policy_rule_off_in_a_file_takes_its_errors_with_it(tmp_path, run_cli):
+    # Found by the second review: per-file-ignores or a suppression of ACME021 left its
+    # ORG903 there (and the suppression was then called unused).
+    (tmp_path / "pol.yaml").write_text(policy(OWNER))
+    (tmp_path / "team.yaml").write_text(TEAM.replace(
+        "name: alpha\n", "name: alpha  # orglint: ignore[ACME021] legacy team\n"))
+    done = run_cli("check", "--no-cache", "team.yaml", "pol.yaml", cwd=tmp_path)
+    assert done.code == 0 and "ORG903" not in done.out and "ORG901" not in done.out, (
+        done.out + done.err)
+    (tmp_path / "team.yaml").write_text(TEAM)
+    (tmp_path / ".orglint.yaml").write_text("per-file-ignores: {team.yaml: [ACME021]}\n")
+    done = run_cli("check", "--no-cache", "team.yaml", "pol.yaml", cwd=tmp_path)
+    assert done.code == 0 and "ORG903" not in done.out, done.out + done.err
+    (tmp_path / ".orglint.yaml").write_text("per-file-ignores: {other.yaml: [ACME021]}\n")
+    done = run_cli("check", "--no-cache", "team.yaml", "pol.yaml", cwd=tmp_path)
+    assert done.code == 1 and "team.yaml:4:9: ORG903" in done.out, done.out + done.err

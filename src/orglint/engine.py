@@ -827,9 +827,13 @@ def _per_file_ignores(findings: list[Finding], source: Source, settings: Setting
             drop.extend(selectors)
     if not drop:
         return findings, enabled
+    on = {code: rule for code, rule in enabled.items()
+          if not any(specificity(s, code, rule.name) is not None for s in drop)}
+    # A policy rule's error (ORG903) goes with its rule: ignored for this file, the rule
+    # says nothing here, as a built-in one would.
     return ([f for f in findings
-             if not any(specificity(s, f.code, f.name) is not None for s in drop)],
-            {code: rule for code, rule in enabled.items()
-             if not any(specificity(s, code, rule.name) is not None for s in drop)})
+             if not any(specificity(s, f.code, f.name) is not None for s in drop)
+             and not (f.code == POLICY_ERROR and f.detail in enabled
+                      and f.detail not in on)], on)
 
 

@@ -179,6 +179,9 @@ class _Codes:
         return hint
 
 
+POLICY_ERROR = "ORG903"  # about the policy rule its ``detail`` names
+
+
 def apply(findings: list[Finding], directives: list[Directive], today: dt.date,
           enabled: dict[str, type[Rule]], file: str,
           known: dict[str, type[Rule]] | None = None, *, partial: bool = False
@@ -228,8 +231,13 @@ def apply(findings: list[Finding], directives: list[Directive], today: dt.date,
     for finding in findings:
         hit = False
         if finding.code != UNSUPPRESSIBLE:
-            for key in ((0, finding.code), (0, "ALL"), (finding.line, finding.code),
-                        (finding.line, "ALL")):
+            keys = [(0, finding.code), (0, "ALL"), (finding.line, finding.code),
+                    (finding.line, "ALL")]
+            if finding.code == POLICY_ERROR and finding.detail:
+                # A policy rule's error where that rule is suppressed: the rule is off
+                # there, as a built-in rule a suppression turns off says nothing.
+                keys += [(0, finding.detail), (finding.line, finding.detail)]
+            for key in keys:
                 bucket = buckets.get(key)
                 if bucket is None:
                     continue
