@@ -82,3 +82,66 @@ def test_a_suppression_below_a_separator_still_matches(lint):
     text = TEAM.format(brk=LS).replace(
         "[training-pipelines]}\n", "[training-pipelines]}  # orglint: ignore[ORG104]\n")
     assert got(findings(lint, text, select=("ORG104", "ORG901"))) == [(5, 15, "ORG001")]
+
+
+# -- found by the fuzzing review of the change above --------------------------------------
+
+H = ("apiVersion: orglint/v1\nkind: Team\nmetadata:\n  name: recsys\nspec:\n"
+     "  maturity: pilot\n  members:\n    - id: ana\n      title: DevOps Engineer\n")
+OWNS = "      owns: [training-pipelines]\n"
+SUPPRESS = "# orglint: ignore[ORG104]"
+CHOSEN = ("ORG001", "ORG104", "ORG901")
+
+
+def test_a_suppression_and_its_finding_on_one_visible_line(lint):
+    # The comment ends at the hidden break, and the value after it is on its line.
+    text = H + f"      {SUPPRESS}{LS}" + OWNS
+    assert got(findings(lint, text, CHOSEN)) == [(10, 32, "ORG001")]
+    # Only a hidden break before the comment: alone on its line, for the next one.
+    text = H + f"      {LS}{SUPPRESS}\n" + OWNS
+    assert got(findings(lint, text, CHOSEN)) == [(10, 7, "ORG001")]
+
+
+def test_a_suppression_on_the_line_a_broken_document_starts_is_kept(lint):
+    text = H + f"      owns: [training-pipelines]  {SUPPRESS}{LS}---\ntitle: [broken\n"
+    assert got(findings(lint, text, CHOSEN)) == [(10, 60, "ORG001"), (12, 1, "ORG001")]
+
+
+def test_reading_resumes_at_a_marker_a_hidden_break_follows(lint):
+    broken = H.replace("  name: recsys\n", "  name: broken\n  title: [unclosed\n") + OWNS
+    text = broken + f"---{LS}\n" + H.replace("recsys", "second") + OWNS
+    assert got(findings(lint, text, CHOSEN)) == [
+        (6, 5, "ORG001"), (12, 4, "ORG001"), (22, 14, "ORG104")]
+
+
+def test_a_classic_mac_file_past_the_nesting_limit_points_at_the_bracket(lint):
+    text = ("apiVersion: orglint/v1\rkind: Team\rmetadata:\r  name: x\r  title: "
+            + "[" * 1100 + "]" * 1100 + "\r")
+    assert got(findings(lint, text, ("ORG001",))) == [(5, 74, "ORG001")]
+
+
+def test_an_error_at_the_end_of_a_file_without_a_last_break_is_inside_it():
+    loaded = load(b"apiVersion: orglint/v1\nkind: Team\n{", "t.yaml")
+    assert [(f.line, f.column) for f in loaded.findings] == [(3, 2)]
+
+
+def test_a_classic_mac_backstage_file_is_read_as_its_lf_twin(tmp_path, run_cli):
+    catalog = (
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: recsys\n"
+        "  annotations:\n    orglint.dev/maturity: production\n"
+        "    orglint.dev/systems: model-registry, model-serving\nspec:\n  type: team\n"
+        "  children: []\n---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n"
+        "  name: dmitri\n  annotations:\n    orglint.dev/title: Senior DevOps Engineer\n"
+        "    orglint.dev/owns: model-registry-deployment, serving-runtime, model-rollback\n"
+        "    orglint.dev/allocation.recsys: \"50\"\nspec:\n"
+        "  profile: {displayName: Dmitri Ivanov, email: dmitri@example.com}\n"
+        "  memberOf: [recsys]\n")
+    (tmp_path / ".orglint.yaml").write_text("backstage: true\n")
+    outs = []
+    for newline in ("\n", "\r"):
+        (tmp_path / "catalog-info.yaml").write_bytes(catalog.replace("\n", newline).encode())
+        done = run_cli("check", "--no-cache", "catalog-info.yaml", "--select",
+                       "ORG104,ORG202", cwd=tmp_path)
+        assert done.code == 1, done.out + done.err
+        outs.append(done.out)
+    assert outs[0] == outs[1] and "catalog-info.yaml:18:67: ORG104" in outs[0]

@@ -110,6 +110,7 @@ def comments(text: str) -> list[Comment]:
         return []
     starts, ends, unread = _scalar_spans(text)
     lines = line_starts(text)
+    seen = shown(text)  # its line breaks as "\n" (a classic Mac OS file's "\r"s)
     out: list[Comment] = []
     after = 0  # a '#' inside the previous comment is part of it
     gaps = iter(unread)
@@ -129,8 +130,15 @@ def comments(text: str) -> list[Comment]:
         after = brk.start() if brk else len(text)
         line = bisect.bisect_right(lines, at) - 1
         before = text[lines[line]:at]
-        out.append(Comment(line + 1, at - lines[line] + 1, text[at:after],
-                           not before.strip(" \t")))
+        # Alone on its line as a reviewer sees it: a hidden line break (NEL, U+2028,
+        # U+2029, a lone CR) is no text before the comment, and what follows one after
+        # it is text on the comment's line.
+        alone = not before.strip(_BLANKS)
+        if alone and brk is not None and seen[after] != "\n" and not seen.startswith(
+                "\r\n", after):
+            end = seen.find("\n", after)
+            alone = not text[after:len(text) if end < 0 else end].strip(_BLANKS)
+        out.append(Comment(line + 1, at - lines[line] + 1, text[at:after], alone))
     return out
 
 
@@ -164,3 +172,4 @@ def keep_gaps(before: str, after: str) -> str:
 
 # Line breaks libyaml counts besides "\n" (the fixer's text has CRLF made "\n" already).
 _OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
+_BLANKS = " \t\r\x85\u2028\u2029"

@@ -427,6 +427,10 @@ def _syntax_finding(exc: Any, file: str, text: str, max_depth: int) -> Finding:
         return finding_at("ORG001", f"invalid YAML: a quoted scalar is never closed ({problem}"
                           f"{end})", file, at.line + 1, at.column + 1)
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    seen = shown(text)
+    last = seen.count("\n") + 1
+    if line > last:  # libyaml's end of a stream with no final line break: a line past it
+        line, column = last, len(seen) - seen.rfind("\n")
     if problem.startswith("exceeded maximum nesting depth"):
         # libyaml 0.2.6 and later (PyYAML 6.0.4 wheels) stop at 1,000 levels of flow
         # nesting while scanning ahead, before the builder sees level max_depth (at most
@@ -475,6 +479,7 @@ _HINTS = (
 def _bracket_past(text: str, end: int, max_depth: int) -> tuple[int, int] | None:
     """(line, column) of the first flow bracket opened at depth ``max_depth + 1`` before
     ``end``; quoted scalars and comments are skipped.  One pass, so linear."""
+    text = shown(text)  # lines as the findings count them (a classic Mac OS file's)
     depth = line = 0
     line_start = 0
     i = 0
@@ -654,7 +659,10 @@ def _build(events: Iterator[Event], loaded: Loaded, limits: Limits,
         elif cls is DocumentEnd:
             loaded.documents.append(Document(root, SourceMap(values, MarkedKeys(values)),
                                              doc_index))
-            loaded.parsed_to = event.args[1].line + 1
+            end = event.args[1]
+            # Ended inside a line (``...``, or a ``---`` after a hidden line break, on
+            # the line of the last value read): that line was read, the next was not.
+            loaded.parsed_to = end.line + (2 if end.column > 0 else 1)
             loaded.settled = len(loaded.findings)
             doc_index += 1
             continue

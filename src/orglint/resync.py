@@ -40,7 +40,7 @@ _PATTERNS: dict[str, tuple[str, int]] = {
     # text keeps its length and every index, and "\n" alone then numbers its lines as
     # libyaml does.
     "other-break": ("\r(?!\n)|[\x85\u2028\u2029]", 0),
-    "document-start": (r"^---(?=[ \t\r\n]|$)", re.MULTILINE),
+    "document-start": ("^---(?=[ \t\r\n\x85\u2028\u2029]|$)", re.MULTILINE),
     "document-end": (r"^\.\.\.(?=[ \t\r\n]|$)[^\n]*", re.MULTILINE),
     "not-break": ("[^\r\n\x85\u2028\u2029]", 0),
     "newline": ("\n", 0),

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from orglint.catalog import Entity
 from orglint.findings import Finding, Location
+from orglint.resync import shown
 from orglint.source import NestedPath, Path, SourceMap, nest
 
 VIRTUAL = "<backstage>"
@@ -29,7 +30,7 @@ class Stitch:
         self.files: list[str] = []
         at = 0
         for file, text in texts.items():
-            lines = text.split("\n")
+            lines = shown(text).split("\n")  # as the marks count them (``resync``)
             self.lines[file] = lines
             self.offset[file] = at
             self.starts.append(at + 1)  # 1-based, as findings count
