@@ -49,6 +49,9 @@ class TeamView(NamedTuple):
     # Role -> members who do its work beside their own (a small team's MLOps and ML
     # engineer, the article's "one person does both"): ORG206 counts them for a seat.
     both: tuple[tuple[str, int], ...] = ()
+    # The roles each person whose title could mean several could hold: they fill a
+    # seat of one of them (``mix.fill_seats``), as for ORG206.
+    ambiguous: tuple[tuple[str, ...], ...] = ()
 
     def role_counts(self) -> Counter[str]:
         """Headcount per role, a person listed twice counted once."""
@@ -220,4 +223,4 @@ def _team(matrix: Matrix, doc: Document, data: dict[str, Any], people: dict[str,
     both = tuple(sorted(doing_both(ctx, paired).items())) if paired else ()
     return TeamView(team.id, team.metadata.title, file, line, lines, team.spec.maturity,
                     team.spec.size, tuple(team.spec.systems), members, ctx.size, named,
-                    both)
+                    both, tuple(ctx.seat_candidates))

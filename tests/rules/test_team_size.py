@@ -245,3 +245,41 @@ def test_org102_names_a_role_of_ones_own_that_has_no_summary(lint, tmp_path):
     found = lint.findings(team("pilot", ["{id: x, name: X, role: ml-engineer, owns: [w1]}"]),
                           settings=settings)
     assert [f.message for f in found] == ["x (ml-engineer) owns w1, which the matrix gives to r1"]
+
+
+# -- the coverage table and ORG206 count seats alike (found by review) --------------------
+
+def _table_row(run_cli, tmp_path, source: str) -> str:
+    (tmp_path / "t.yaml").write_text(source)
+    out = run_cli("check", "--no-cache", "t.yaml", "--output-format", "markdown",
+                  cwd=tmp_path).out
+    return next(line for line in out.splitlines() if line.startswith("| t |"))
+
+
+def test_an_ambiguous_title_fills_a_seat_it_could_mean(lint, run_cli, tmp_path):
+    members = ["{id: pat, title: ML Platform Engineer, owns: [serving-runtime]}",
+               "{id: mo, title: MLOps Engineer, owns: [model-rollback]}",
+               "{id: ml, title: Machine Learning Engineer, owns: [inference-handlers]}",
+               "{id: ds, title: Data Scientist, owns: [model-design]}",
+               "{id: kim, title: Software Engineer, owns: [evaluation-harness]}"]
+    source = team("production", members, "[model-serving]")
+    lint.check(source, select=["ORG206"], expected=[])
+    assert "| 2/2 ✅ |" in _table_row(run_cli, tmp_path, source)  # ml-engineer: kim
+
+
+def test_a_person_listed_twice_fills_one_seat_in_both(lint, run_cli, tmp_path):
+    members = ["{id: pat, role: platform-engineer}", "{id: mo, role: mlops-engineer}",
+               "{id: ml, role: ml-engineer}", "{id: ds, role: data-scientist}",
+               "{id: de, role: data-engineer}", "{id: ml, role: ml-engineer}"]
+    source = team("production", members, "[model-serving]")
+    found = lint.findings(source, select=["ORG206"])
+    assert [f.detail for f in found] == ["ml-engineer"]
+    assert "| 1/2 🟧 |" in _table_row(run_cli, tmp_path, source)
+
+
+def test_a_team_with_no_one_in_a_matrix_role_shows_no_gap_it_does_not_report(
+        lint, run_cli, tmp_path):
+    members = ["{id: lee, title: Head of Machine Learning}", "{id: tom, title: Tech Lead}"]
+    source = team("pilot", members, extra="  size: 3\n")
+    lint.check(source, select=["ORG206"], expected=[])
+    assert "🟥" not in _table_row(run_cli, tmp_path, source)

@@ -9,6 +9,7 @@ from collections import Counter
 from orglint.explore import compose
 from orglint.findings import Finding, Result
 from orglint.matrix import Matrix
+from orglint.mix import fill_seats
 from orglint.ntuple import NamedTuple
 from orglint.orgview import OrgView, TeamView
 
@@ -44,20 +45,24 @@ def state(have: int, want: int) -> str:
 
 
 def coverage(view: OrgView) -> list[Row]:
-    """Each team's headcount per matrix role against the composer's mix for its size (the
-    size every rule uses, else its planned ``size``), maturity and systems: ORG206's
-    comparison, cell by cell."""
+    """Each team's headcount per matrix role against the composer's mix for its size
+    (the size every rule uses, never the plan: a team with no one in a matrix role is
+    no mix's), maturity and systems: ORG206's comparison, cell by cell."""
     matrix = view.matrix
     roles = matrix_roles(matrix)
     mix = functools.lru_cache(maxsize=4096)(
         lambda size, maturity, systems: compose(matrix, size, maturity, list(systems)).mix())
     rows = []
     for team in view.shown:
-        size = team.headcount or team.size or 0
+        size = team.headcount
         systems = tuple(s for s in team.systems if s in matrix.systems)
         staged = team.maturity in matrix.spec.maturity
         wanted: dict[str, int] = mix(size, team.maturity, systems) if size and staged else {}
         have = team.role_counts()
+        if team.ambiguous:  # a title that could mean several roles fills one seat
+            filled = dict(have)
+            fill_seats(filled, wanted, team.ambiguous)
+            have = Counter(filled)
         # A seat a member fills beside their own role (ORG206 counts it) is filled here
         # too, so the table never shows a gap the check does not report.
         both = dict(team.both)

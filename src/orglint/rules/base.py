@@ -221,6 +221,33 @@ class TeamContext:
                     if held})
 
     @lazy
+    def role_counts(self) -> dict[str, int]:
+        """Members per role, a person listed twice counted once (their first entry's
+        role), as the size counts them."""
+        seen: dict[str, str | None] = {}
+        for m, info in zip(self.members, self.roles, strict=True):
+            seen.setdefault(m.id, info.role)
+        out: dict[str, int] = {}
+        for role in seen.values():
+            if role is not None:
+                out[role] = out.get(role, 0) + 1
+        return out
+
+    @lazy
+    def seat_candidates(self) -> list[tuple[str, ...]]:
+        """For each person whose title could mean several matrix roles (counted in the
+        size, see ``in_matrix_roles``), those roles; a person listed twice once."""
+        out: list[tuple[str, ...]] = []
+        seen: set[str] = set()
+        for m, info, held in zip(self.members, self.roles, self.in_matrix_roles, strict=True):
+            if m.id in seen:
+                continue
+            seen.add(m.id)
+            if held and info.role is None and info.title is not None:
+                out.append(self.matrix.resolve_title(info.title).candidates)
+        return out
+
+    @lazy
     def in_matrix_roles(self) -> list[bool]:
         """Per member, whether they hold a matrix role (see ``size``)."""
         matrix = self.matrix

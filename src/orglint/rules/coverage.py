@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from orglint.findings import Finding, Severity
 from orglint.matrix import Matrix
 from orglint.memo import Memo
-from orglint.mix import Mix, MixSeat, RuleRef, build, seat_roles
+from orglint.mix import Mix, MixSeat, RuleRef, build, fill_seats, seat_roles
 from orglint.ntuple import NamedTuple
 from orglint.rules.base import Rule, TeamContext
 from orglint.rules.patterns import PatternRule, doing_both, left_to_missing_role
@@ -270,12 +270,12 @@ class RoleMixGap(Rule):
             seats = _SEATS.put(key, _seat_counts(ctx.matrix, *key))
         if not seats:
             return
-        # Only the seats' roles are counted, in one pass (a Counter costs more than the
-        # few members of a team).
-        have = {role: 0 for role, _, _ in seats}
-        for info in ctx.roles:
-            if info.role in have:
-                have[info.role] += 1
+        # Each person once, as the size counts them; a title that could mean several
+        # roles fills a seat of one of them (``mix.fill_seats``).
+        counts = ctx.role_counts
+        have = {role: counts.get(role, 0) for role, _, _ in seats}
+        if ctx.seat_candidates:
+            fill_seats(have, {role: wanted for role, wanted, _ in seats}, ctx.seat_candidates)
         missing = [(role, wanted - have[role], reason) for role, wanted, reason in seats
                    if wanted > have[role]]
         if missing:  # a small team's member may do a missing role's work beside their own
