@@ -64,19 +64,6 @@ class Mix(NamedTuple):
     shares: dict[str, int]
 
 
-def fill_seats(have: dict[str, int], wanted: dict[str, int],
-               candidates: Iterable[tuple[str, ...]]) -> None:
-    """Seat in ``have`` each member whose title could mean several matrix roles
-    (``candidates``, theirs): they hold one of them, so they fill the first of those the
-    mix still wants, in the order given, and none if it wants none of them.  ORG206 and
-    the coverage table both count this way."""
-    for roles in candidates:
-        for role in roles:
-            if have.get(role, 0) < wanted.get(role, 0):
-                have[role] = have.get(role, 0) + 1
-                break
-
-
 def shares(stage: Stage) -> dict[str, int]:
     """Each role's weight past the list: the stage's ``growth``, else its list's counts."""
     if stage.growth:

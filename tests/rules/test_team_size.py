@@ -256,15 +256,39 @@ def _table_row(run_cli, tmp_path, source: str) -> str:
     return next(line for line in out.splitlines() if line.startswith("| t |"))
 
 
-def test_an_ambiguous_title_fills_a_seat_it_could_mean(lint, run_cli, tmp_path):
+def test_an_ambiguous_title_fills_no_seat_and_the_gap_says_who_could(lint, run_cli,
+                                                                    tmp_path):
+    # Its role unknown (ORG004), it fills no seat, as ORG201 and ORG205 see it too (a
+    # first version seated it, and the second review found ORG201 contradicting the
+    # table); the gap names who could fill it.
     members = ["{id: pat, title: ML Platform Engineer, owns: [serving-runtime]}",
                "{id: mo, title: MLOps Engineer, owns: [model-rollback]}",
                "{id: ml, title: Machine Learning Engineer, owns: [inference-handlers]}",
                "{id: ds, title: Data Scientist, owns: [model-design]}",
                "{id: kim, title: Software Engineer, owns: [evaluation-harness]}"]
     source = team("production", members, "[model-serving]")
-    lint.check(source, select=["ORG206"], expected=[])
-    assert "| 2/2 ✅ |" in _table_row(run_cli, tmp_path, source)  # ml-engineer: kim
+    found = lint.check(source, select=["ORG206"], expected=[(5, 13, "ORG206")])
+    assert "kim, whose title could mean one of these, fills a seat" in found[0].message
+    assert "| 1/2 🟧 |" in _table_row(run_cli, tmp_path, source)  # ml-engineer, alike
+    swapped = team("production", [*members[:3], members[4], members[3]], "[model-serving]")
+    assert [f.detail for f in lint.findings(swapped, select=["ORG206"])] == [found[0].detail]
+
+
+def test_a_person_listed_first_as_a_manager_counts_in_their_matrix_role(lint):
+    members = ["{id: lee, title: Engineering Manager}", "{id: bo, role: mlops-engineer}",
+               "{id: cy, role: data-scientist}", "{id: lee, role: ml-engineer}"]
+    found = lint.findings(team("pilot", members, extra="  size: 4\n"),
+                          select=["ORG206", "ORG303"])
+    assert [f.code for f in found] == ["ORG303"]
+    assert "lee" not in found[0].message  # lee holds a matrix role: not "no matrix role"
+
+
+def test_a_person_listed_twice_does_both_once(lint):
+    mo = "{id: mo, role: mlops-engineer, owns: [training-pipelines, training-code]}"
+    members = ["{id: pia, role: platform-engineer}", "{id: dan, role: data-scientist}", mo,
+               "{id: xi, role: mlops-engineer}", "{id: sy, role: devops-sre}", mo]
+    found = lint.findings(team("production", members), select=["ORG206"])
+    assert found and "ml-engineer" in found[0].detail
 
 
 def test_a_person_listed_twice_fills_one_seat_in_both(lint, run_cli, tmp_path):

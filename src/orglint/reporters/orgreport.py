@@ -9,7 +9,6 @@ from collections import Counter
 from orglint.explore import compose
 from orglint.findings import Finding, Result
 from orglint.matrix import Matrix
-from orglint.mix import fill_seats
 from orglint.ntuple import NamedTuple
 from orglint.orgview import OrgView, TeamView
 
@@ -58,11 +57,7 @@ def coverage(view: OrgView) -> list[Row]:
         systems = tuple(s for s in team.systems if s in matrix.systems)
         staged = team.maturity in matrix.spec.maturity
         wanted: dict[str, int] = mix(size, team.maturity, systems) if size and staged else {}
-        have = team.role_counts()
-        if team.ambiguous:  # a title that could mean several roles fills one seat
-            filled = dict(have)
-            fill_seats(filled, wanted, team.ambiguous)
-            have = Counter(filled)
+        have = team.role_counts(roles)
         # A seat a member fills beside their own role (ORG206 counts it) is filled here
         # too, so the table never shows a gap the check does not report.
         both = dict(team.both)

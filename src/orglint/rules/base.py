@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar, Generic, TypeVar, overload
 
@@ -222,42 +223,51 @@ class TeamContext:
 
     @lazy
     def role_counts(self) -> dict[str, int]:
-        """Members per role, a person listed twice counted once (their first entry's
-        role), as the size counts them."""
-        seen: dict[str, str | None] = {}
-        for m, info in zip(self.members, self.roles, strict=True):
-            seen.setdefault(m.id, info.role)
-        out: dict[str, int] = {}
-        for role in seen.values():
-            if role is not None:
-                out[role] = out.get(role, 0) + 1
-        return out
+        """Members per role, each person once, as the size counts them: in the role of
+        their first entry that holds a matrix role, else of their first entry."""
+        ids = [m.id for m in self.members]
+        roles = [info.role for info in self.roles]
+        if len(set(ids)) != len(ids):
+            held = self.in_matrix_roles
+            first: dict[str, str | None] = {}
+            for pid, role, counted in zip(ids, roles, held, strict=True):
+                if pid not in first or (counted and first[pid] not in self.matrix.matrix_roles):
+                    first[pid] = role
+            roles = list(first.values())
+        counts = Counter(roles)
+        counts.pop(None, None)
+        return counts  # type: ignore[return-value]
 
     @lazy
-    def seat_candidates(self) -> list[tuple[str, ...]]:
-        """For each person whose title could mean several matrix roles (counted in the
-        size, see ``in_matrix_roles``), those roles; a person listed twice once."""
-        out: list[tuple[str, ...]] = []
+    def seat_candidates(self) -> list[tuple[Member, tuple[str, ...]]]:
+        """Each person whose title could mean several matrix roles (counted in the size,
+        see ``in_matrix_roles``), with those roles; a person listed twice once."""
+        if all(info.role is not None for info in self.roles):
+            return []  # the usual team: every role told
+        out: list[tuple[Member, tuple[str, ...]]] = []
         seen: set[str] = set()
         for m, info, held in zip(self.members, self.roles, self.in_matrix_roles, strict=True):
             if m.id in seen:
                 continue
             seen.add(m.id)
             if held and info.role is None and info.title is not None:
-                out.append(self.matrix.resolve_title(info.title).candidates)
+                out.append((m, self.matrix.resolve_title(info.title).candidates))
         return out
 
     @lazy
     def in_matrix_roles(self) -> list[bool]:
         """Per member, whether they hold a matrix role (see ``size``)."""
         matrix = self.matrix
+        held = matrix.matrix_roles
         out: list[bool] = []
+        append = out.append
         for info in self.roles:
-            if info.role is not None or info.title is None:
-                out.append(matrix.in_matrix(info.role))
+            role = info.role
+            if role is not None or info.title is None:
+                append(role in held)
                 continue
             read = matrix.resolve_title(info.title)
-            out.append(read.ambiguous and all(matrix.in_matrix(r) for r in read.candidates))
+            append(read.ambiguous and all(r in held for r in read.candidates))
         return out
 
     def _role_of(self, member: Member) -> RoleInfo:

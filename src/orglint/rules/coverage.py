@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from orglint.findings import Finding, Severity
 from orglint.matrix import Matrix
 from orglint.memo import Memo
-from orglint.mix import Mix, MixSeat, RuleRef, build, fill_seats, seat_roles
+from orglint.mix import Mix, MixSeat, RuleRef, build, seat_roles
 from orglint.ntuple import NamedTuple
 from orglint.rules.base import Rule, TeamContext
 from orglint.rules.patterns import PatternRule, doing_both, left_to_missing_role
@@ -270,12 +270,11 @@ class RoleMixGap(Rule):
             seats = _SEATS.put(key, _seat_counts(ctx.matrix, *key))
         if not seats:
             return
-        # Each person once, as the size counts them; a title that could mean several
-        # roles fills a seat of one of them (``mix.fill_seats``).
+        # Each person once, as the size counts them.  A title that could mean several
+        # roles fills no seat: which it is stays unknown, as for ORG201 and ORG205, and
+        # the finding says who could fill it once their role is set (ORG004).
         counts = ctx.role_counts
         have = {role: counts.get(role, 0) for role, _, _ in seats}
-        if ctx.seat_candidates:
-            fill_seats(have, {role: wanted for role, wanted, _ in seats}, ctx.seat_candidates)
         missing = [(role, wanted - have[role], reason) for role, wanted, reason in seats
                    if wanted > have[role]]
         if missing:  # a small team's member may do a missing role's work beside their own
@@ -285,10 +284,18 @@ class RoleMixGap(Rule):
         if not missing:
             return
         parts = [f"{plural(count, 'more ' + role)} ({reason})" for role, count, reason in missing]
+        could = [m.id for m, roles in ctx.seat_candidates
+                 if any(role in roles for role, _, _ in missing)]
+        note = ""
+        if could:
+            shown = ", ".join(could[:3]) + (", ..." if len(could) > 3 else "")
+            verb = "fills" if len(could) == 1 else "fill"
+            note = (f"; {shown}, whose title could mean one of these, {verb} a seat once"
+                    " their role is set")
         yield ctx.finding(
             RoleMixGap, ("spec", "maturity"),
             f"the recommended mix for a team of {size} at {maturity} has "
-            + "; ".join(parts), detail=",".join(role for role, _, _ in missing))
+            + "; ".join(parts) + note, detail=",".join(role for role, _, _ in missing))
 
 
 # A team's mix depends on its stage, size and systems only: thousands of teams share a

@@ -123,11 +123,15 @@ def _doubles(ctx: TeamContext) -> list[tuple[int, str]]:
             if pattern.kind != "holds-both" or ctx.size > _shared_limit(pattern, ctx):
                 continue
             first, second = pattern.roles
+            seen: set[tuple[str, str]] = set()  # a person listed twice does it once
             for i, member in enumerate(ctx.members):
                 role = ctx.roles[i].role
                 other = second if role == first else first if role == second else None
+                if other is not None and (member.id, other) in seen:
+                    continue
                 if other is not None and not owned.get(other, frozenset()).isdisjoint(
                         member.owns):
+                    seen.add((member.id, other))
                     out.append((i, other))
     ctx.__dict__["_doubles"] = out
     return out

@@ -268,9 +268,9 @@ class SizeMismatch(Rule):
             gap = "open seats" if planned > count else "more members than planned"
             if planned > count:
                 # A lead often counts the manager: say so rather than claim open seats.
-                others = list(dict.fromkeys(
-                    m.id for m, held in zip(ctx.members, ctx.in_matrix_roles, strict=True)
-                    if not held))
+                counted = {m.id for m, held in zip(ctx.members, ctx.in_matrix_roles,
+                                                    strict=True) if held}
+                others = list(dict.fromkeys(m.id for m in ctx.members if m.id not in counted))
                 if others and planned <= count + len(others):
                     shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
                     gap = (f"open seats, or a plan that counts {shown}, who"
