@@ -301,8 +301,9 @@ def load_text(text: str, file: str, limits: Limits | None = None) -> Loaded:
     """The documents of ``text``.  A syntax error or a refusal is an ORG001, and reading
     starts again at the next ``---`` after it: the documents around a broken one are
     still read (one stray quote must not hide a file's other teams)."""
-    loaded = _load_text(text, file, limits)
-    if other_breaks(text):
+    hidden = other_breaks(text)
+    loaded = _load_text(text, file, limits, hidden)
+    if hidden:
         loaded.findings.append(_hidden_break(text, file))
     return loaded
 
@@ -337,7 +338,9 @@ def _lone_cr(text: str) -> int:
     return at
 
 
-def _load_text(text: str, file: str, limits: Limits | None) -> Loaded:
+def _load_text(text: str, file: str, limits: Limits | None, hidden: bool) -> Loaded:
+    """``load_text``; ``hidden``: whether ``text`` has a line break git does not count
+    (without one, no part of it read again has one either)."""
     # Imported at the first parse, not with this module (commands that parse nothing
     # start without PyYAML), and kept: an import statement per file costs more.
     yaml = _yaml if _yaml is not None else _import_yaml()
@@ -350,7 +353,7 @@ def _load_text(text: str, file: str, limits: Limits | None) -> Loaded:
         loaded.settled = len(loaded.findings)
         try:
             events(yaml, part, partial(_build, loaded=loaded, limits=limits,
-                                       first_index=first_index))
+                                       first_index=first_index), hidden=hidden)
             return loaded
         except _Refused as exc:
             finding = finding_at("ORG001", exc.message, file, exc.line, exc.column)
@@ -358,7 +361,7 @@ def _load_text(text: str, file: str, limits: Limits | None) -> Loaded:
             if exc.limit:
                 loaded.limits.append(finding)
         except yaml.MarkedYAMLError as exc:
-            if other_breaks(part):  # its marks on git's lines, as the events' are
+            if hidden and other_breaks(part):  # its marks on git's lines, as events'
                 lines = GitLines(part)
                 moved = lines.mark(exc.problem_mark)
                 exc.context_mark = (moved if exc.context_mark is exc.problem_mark

@@ -119,13 +119,15 @@ _PROBE_KINDS = ["StreamStartEvent", "DocumentStartEvent", "MappingStartEvent", "
 _swappable: bool | None = None
 
 
-def events(yaml: ModuleType, text: str, build: Callable[[Iterator[Event]], None]) -> None:
+def events(yaml: ModuleType, text: str, build: Callable[[Iterator[Event]], None], *,
+           hidden: bool = True) -> None:
     """``build`` the events of ``text``, each an :class:`Event` whose ``args`` are the
-    fields of ``FIELDS``; PyYAML's parser errors propagate."""
+    fields of ``FIELDS``, their marks on git's lines; PyYAML's parser errors propagate.
+    ``hidden=False``: the caller knows ``text`` has no line break git does not count."""
     global _swappable
     if _swappable is None:
         _swappable = _probe(yaml)
-    if other_breaks(text):
+    if hidden and other_breaks(text):
         build = partial(_build_moved, build, GitLines(text))
     module = getattr(yaml, "_yaml", None)
     if not _swappable or module is None:

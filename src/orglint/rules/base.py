@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar, Generic, TypeVar, overload
 
@@ -60,6 +59,13 @@ class Rule:
 
     def check_org(self, org: Any) -> Iterator[Finding]:
         return iter(())
+
+
+class _Census(NamedTuple):
+    size: int  # people holding matrix roles
+    held: list[bool]  # per member
+    counts: dict[str, int]  # people per role
+    unknown: bool  # some member's role cannot be told
 
 
 class RoleInfo(NamedTuple):
@@ -218,31 +224,65 @@ class TeamContext:
         twice counts once.  A member whose title could mean two matrix roles
         ("Software Engineer") holds one of them, whichever: they count.
         """
-        return len({m.id for m, held in zip(self.members, self.in_matrix_roles, strict=True)
-                    if held})
+        return self._census.size
 
     @lazy
+    def _census(self) -> _Census:
+        """The size, who holds a matrix role and the count per role, in one pass over
+        the members (each on its own cost a pass of its own per team)."""
+        matrix = self.matrix
+        matrix_roles = matrix.matrix_roles
+        held: list[bool] = []
+        counts: dict[str, int] = {}
+        ids: set[str] = set()
+        counted: set[str] = set()
+        repeated = unknown = False
+        for m, info in zip(self.members, self.roles, strict=True):
+            role = info.role
+            if role is not None or info.title is None:
+                holds = role in matrix_roles
+                unknown = unknown or role is None
+            else:
+                unknown = True
+                read = matrix.resolve_title(info.title)
+                holds = read.ambiguous and all(r in matrix_roles for r in read.candidates)
+            held.append(holds)
+            pid = m.id
+            if pid in ids:
+                repeated = True
+            else:
+                ids.add(pid)
+                if role is not None:
+                    counts[role] = counts.get(role, 0) + 1
+            if holds:
+                counted.add(pid)
+        if repeated:  # rare: each person in their first entry's matrix role, else first
+            first: dict[str, str | None] = {}
+            for m, info, holds in zip(self.members, self.roles, held, strict=True):
+                if m.id not in first or (holds and first[m.id] not in matrix_roles):
+                    first[m.id] = info.role
+            counts = {}
+            for role in first.values():
+                if role is not None:
+                    counts[role] = counts.get(role, 0) + 1
+        return _Census(len(counted), held, counts, unknown)
+
+    @property
     def role_counts(self) -> dict[str, int]:
         """Members per role, each person once, as the size counts them: in the role of
         their first entry that holds a matrix role, else of their first entry."""
-        ids = [m.id for m in self.members]
-        roles = [info.role for info in self.roles]
-        if len(set(ids)) != len(ids):
-            held = self.in_matrix_roles
-            first: dict[str, str | None] = {}
-            for pid, role, counted in zip(ids, roles, held, strict=True):
-                if pid not in first or (counted and first[pid] not in self.matrix.matrix_roles):
-                    first[pid] = role
-            roles = list(first.values())
-        counts = Counter(roles)
-        counts.pop(None, None)
-        return counts  # type: ignore[return-value]
+        return self._census.counts
+
+    @property
+    def in_matrix_roles(self) -> list[bool]:
+        """Per member, whether they hold a matrix role (see ``size``)."""
+        return self._census.held
 
     @lazy
     def seat_candidates(self) -> list[tuple[Member, tuple[str, ...]]]:
         """Each person whose title could mean several matrix roles (counted in the size,
         see ``in_matrix_roles``), with those roles; a person listed twice once."""
-        if all(info.role is not None for info in self.roles):
+        if not self._census.unknown:
             return []  # the usual team: every role told
         out: list[tuple[Member, tuple[str, ...]]] = []
         seen: set[str] = set()
@@ -252,22 +292,6 @@ class TeamContext:
             seen.add(m.id)
             if held and info.role is None and info.title is not None:
                 out.append((m, self.matrix.resolve_title(info.title).candidates))
-        return out
-
-    @lazy
-    def in_matrix_roles(self) -> list[bool]:
-        """Per member, whether they hold a matrix role (see ``size``)."""
-        matrix = self.matrix
-        held = matrix.matrix_roles
-        out: list[bool] = []
-        append = out.append
-        for info in self.roles:
-            role = info.role
-            if role is not None or info.title is None:
-                append(role in held)
-                continue
-            read = matrix.resolve_title(info.title)
-            append(read.ambiguous and all(r in held for r in read.candidates))
         return out
 
     def _role_of(self, member: Member) -> RoleInfo:

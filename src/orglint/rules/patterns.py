@@ -67,10 +67,10 @@ def _holds_both(pattern: AntiPattern, ctx: TeamContext, options: Any,
     owned = ctx.matrix.prepared(_OWNED_SETS, _owned_sets)
     first_set = owned.get(first, frozenset())
     second_set = owned.get(second, frozenset())
-    in_matrix = ctx.matrix.in_matrix
+    matrix_roles = ctx.matrix.matrix_roles
     for i, member in enumerate(ctx.members):
         role = ctx.roles[i].role
-        if role is not None and not in_matrix(role):
+        if role is not None and role not in matrix_roles:
             continue  # a manager, a product manager, `other`: never flagged (spec, 2)
         owns = member.owns
         has_a = not first_set.isdisjoint(owns)
