@@ -5,6 +5,8 @@ since what follows it on a line a reviewer sees is read as YAML."""
 
 from __future__ import annotations
 
+import time
+
 from orglint.comments import comments
 from orglint.loader import load
 
@@ -145,3 +147,64 @@ def test_a_classic_mac_backstage_file_is_read_as_its_lf_twin(tmp_path, run_cli):
         assert done.code == 1, done.out + done.err
         outs.append(done.out)
     assert outs[0] == outs[1] and "catalog-info.yaml:18:67: ORG104" in outs[0]
+
+
+# -- found by the second fuzzing review ---------------------------------------------------
+
+def test_a_hidden_break_says_nothing_was_left_unread(tmp_path, run_cli):
+    # The file was read whole: its People entries still hold, so the team's ORG008 and
+    # ORG004 stay, and no note says part of the org could not be read.
+    (tmp_path / "people.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: People\nmetadata: {name: p}\nspec:\n  people:\n"
+        f"    - {{id: ana, name: Ana, title: Data Engineer}}  # hr{LS}\n")
+    (tmp_path / "team.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: Team\nmetadata:\n  name: t\nspec:\n"
+        "  maturity: pilot\n  members:\n    - id: ana\n    - id: nobody\n"
+        "      role: data-engineer\n    - id: zed\n")
+    (tmp_path / ".orglint.yaml").write_text('paths: ["*.yaml"]\n')
+    done = run_cli("check", "--no-cache", "team.yaml", "--select", "ORG001,ORG004,ORG008",
+                   cwd=tmp_path)
+    assert [line.split(" [")[0] for line in done.out.splitlines()[:-1]] == [
+        "team.yaml:9:11: ORG008", "team.yaml:11:11: ORG004", "team.yaml:11:11: ORG008"]
+    assert "could not be read" not in done.err
+
+
+def test_an_unused_file_suppression_is_reported_beside_a_hidden_break(lint):
+    text = ("# orglint: ignore-file[ORG105]\n" + H.replace("name: recsys\n",
+                                                       f"name: recsys  # note{LS}\n") + OWNS)
+    assert got(findings(lint, text, ("ORG001", "ORG104", "ORG105", "ORG901"))) == [
+        (1, 1, "ORG901"), (5, 23, "ORG001"), (11, 14, "ORG104")]
+
+
+def test_a_line_of_comments_a_hidden_break_splits_is_a_comment_line(lint):
+    text = H + f"      {SUPPRESS}{LS}# note\n" + OWNS
+    assert got(findings(lint, text, CHOSEN)) == [(10, 32, "ORG001")]
+    text = H + f"      {SUPPRESS}\n      # reviewed{LS}# by infra\n" + OWNS
+    assert got(findings(lint, text, CHOSEN)) == [(11, 17, "ORG001")]
+
+
+def test_many_comments_on_one_visible_line_stay_linear():
+    from orglint.comments import comments
+
+    def seconds(n: int) -> float:
+        text = "a: 1\n" + f"#a{LS}" * n + "\n"
+        start = time.process_time()
+        assert len(comments(text)) == n
+        return time.process_time() - start
+
+    seconds(1000)  # warm
+    small, large = seconds(20_000), seconds(80_000)
+    assert large < 8 * max(small, 0.005), (small, large)
+
+
+def test_a_suppression_on_a_documents_end_marker_line_is_read(lint):
+    # `...` ends the document on its own line: that line was read (before, a broken
+    # document after it left its suppression unread).
+    text = H + OWNS + "...  # orglint: ignore-file[ORG104]\n---\ntitle: [broken\n"
+    assert got(findings(lint, text, ("ORG001", "ORG104"))) == [(14, 1, "ORG001")]
+
+
+def test_a_tab_in_a_classic_mac_file_is_named(lint):
+    found = findings(lint, "apiVersion: orglint/v1\rkind: Team\rmetadata:\r\tname: x\r",
+                     ("ORG001",))
+    assert got(found) == [(4, 1, "ORG001")] and "tab character" in found[0].message

@@ -110,8 +110,7 @@ def comments(text: str) -> list[Comment]:
         return []
     starts, ends, unread = _scalar_spans(text)
     lines = line_starts(text)
-    seen = shown(text)  # its line breaks as "\n" (a classic Mac OS file's "\r"s)
-    out: list[Comment] = []
+    found: list[tuple[int, int, int]] = []  # (line index, start, end) of each comment
     after = 0  # a '#' inside the previous comment is part of it
     gaps = iter(unread)
     gap = next(gaps, None)
@@ -128,17 +127,31 @@ def comments(text: str) -> list[Comment]:
             continue
         brk = BREAK.search(text, at)
         after = brk.start() if brk else len(text)
-        line = bisect.bisect_right(lines, at) - 1
-        before = text[lines[line]:at]
-        # Alone on its line as a reviewer sees it: a hidden line break (NEL, U+2028,
-        # U+2029, a lone CR) is no text before the comment, and what follows one after
-        # it is text on the comment's line.
-        alone = not before.strip(_BLANKS)
-        if alone and brk is not None and seen[after] != "\n" and not seen.startswith(
-                "\r\n", after):
-            end = seen.find("\n", after)
-            alone = not text[after:len(text) if end < 0 else end].strip(_BLANKS)
-        out.append(Comment(line + 1, at - lines[line] + 1, text[at:after], alone))
+        found.append((bisect.bisect_right(lines, at) - 1, at, after))
+    # A comment is alone when its line, as a reviewer sees it, holds nothing but
+    # comments: a hidden line break (NEL, U+2028, U+2029, a lone CR) can put two on one
+    # line, or text after one.  Each stretch of a line between its comments is searched
+    # once, so this stays linear however many share a line.
+    out: list[Comment] = []
+    i = 0
+    while i < len(found):
+        line = found[i][0]
+        j = i
+        while j < len(found) and found[j][0] == line:
+            j += 1
+        start = lines[line]
+        stop = lines[line + 1] if line + 1 < len(lines) else len(text)
+        position = start
+        content = False
+        for _, at, end in found[i:j]:
+            if _CONTENT.search(text, position, at) is not None:
+                content = True
+                break
+            position = end
+        content = content or _CONTENT.search(text, position, stop) is not None
+        out += [Comment(line + 1, at - start + 1, text[at:end], not content)
+                for _, at, end in found[i:j]]
+        i = j
     return out
 
 
@@ -172,4 +185,4 @@ def keep_gaps(before: str, after: str) -> str:
 
 # Line breaks libyaml counts besides "\n" (the fixer's text has CRLF made "\n" already).
 _OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
-_BLANKS = " \t\r\x85\u2028\u2029"
+_CONTENT = deferred("[^ \t\r\n\x85\u2028\u2029]")  # text on a line, not a blank

@@ -30,7 +30,16 @@ from orglint.files import (
     placed,
     read_limited,
 )
-from orglint.findings import SORT_KEY, Finding, Fix, Result, Severity, offerable
+from orglint.findings import (
+    HIDDEN_BREAK,
+    SORT_KEY,
+    Finding,
+    Fix,
+    Result,
+    Severity,
+    offerable,
+    unread,
+)
 from orglint.lazyre import deferred
 from orglint.loader import Document, Limits, load
 from orglint.matrix import Matrix, load_matrix
@@ -460,7 +469,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     for res in results.values():
         for pid, person in res.people.items():
             job.people.setdefault(pid, person)
-    if any(any(f.code == "ORG001" for f in results[entry.source.display].findings)
+    if any(any(map(unread, results[entry.source.display].findings))
            and _declares_people(entry, limit) for entry in people_entries):
         job = job._replace(people_lost=True)
     catalog_files: list[tuple[str, bytes]] = []
@@ -514,7 +523,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
                                      org_findings, read_in_place)
     # Most results hold no finding at all (a file not named, read from the cache).
     lost = sorted(name for name, res in results.items()
-                  if res.findings and any(f.code == "ORG001" for f in res.findings))
+                  if res.findings and any(map(unread, res.findings)))
     org = OrgContext(facts, named_names, lost, people_lost=job.people_lost,
                      matrix=plan_.matrix)
     if gathered.partial:
@@ -566,8 +575,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         findings = apply_suppressions(findings, res.directives, today, enabled,
                                       source.display, plan_.rules,
                                       partial=bool(res.directives) and any(
-                                          f.code == YamlSyntaxError.code
-                                          for f in res.findings))
+                                          map(unread, res.findings)))
         # After the suppressions: the findings they make (ORG901, ORG902) take their
         # configured severity too.
         if plan_.severities:
@@ -589,8 +597,8 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
                if f.code == YamlSyntaxError.code]
         if by_name is None:
             by_name = {e.source.display: e for e in gathered.entries}
-        unread = by_name.get(name)
-        if unread is not None and _says_orglint(unread, limit):
+        org_entry = by_name.get(name)
+        if org_entry is not None and _says_orglint(org_entry, limit):
             unreadable.extend(bad)
     # The same finding twice, every field equal, says nothing more: a Backstage user on
     # two groups gave each ORG009 and each member rule's finding once per group, at the
@@ -734,7 +742,8 @@ def org_notes(results: dict[str, FileResult], named: set[str]) -> list[str]:
     notes: list[str] = []
     broken = 0
     for name in sorted(results.keys() - named):
-        bad = [f for f in results[name].findings if f.code in _INPUT_ERRORS]
+        bad = [f for f in results[name].findings
+               if f.code in _INPUT_ERRORS and f.detail != HIDDEN_BREAK]
         if not bad:
             continue
         broken += 1

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, cast
 from orglint import envelope, hashing
 from orglint.confine import OUTSIDE_FILE, OUTSIDE_FOLDER, Fence
 from orglint.errors import PathError
+from orglint.findings import unread
 from orglint.lazyre import deferred
 from orglint.ntuple import NamedTuple
 from orglint.wording import plural
@@ -879,7 +880,7 @@ def org_kinds(raw: bytes, limits: Limits) -> frozenset[str]:
             found.add("People")
         if data.get("kind") == "Policy" and envelope.names_orglint(data.get("apiVersion")):
             found.add("Policy")
-    if not found and any(f.code == "ORG001" for f in loaded.findings):
+    if not found and any(map(unread, loaded.findings)):
         if declares(raw, b"People"):
             found.add("People")
         if declares(raw, b"Policy") and b"orglint" in raw.lower():

@@ -45,6 +45,17 @@ class Fix(NamedTuple):
     description: str
 
 
+# The ``detail`` of the ORG001 a line break git does not count gets (``loader``): the
+# file was read whole, so unlike every other ORG001 it says nothing of what was unread.
+HIDDEN_BREAK = "hidden-line-break"
+
+
+def unread(finding: Finding) -> bool:
+    """Whether ``finding`` says part of its file could not be read: an ORG001 other than
+    a hidden line break's."""
+    return finding.code == "ORG001" and finding.detail != HIDDEN_BREAK
+
+
 class Finding(NamedTuple):
     """One problem at one place.
 

@@ -25,7 +25,7 @@ from functools import partial
 from types import ModuleType
 from typing import Any
 
-from orglint.findings import Finding, Severity
+from orglint.findings import HIDDEN_BREAK, Finding, Severity, unread
 from orglint.lazyre import deferred
 from orglint.ntuple import NamedTuple
 from orglint.resync import (
@@ -96,7 +96,7 @@ class Loaded:
 
     @property
     def failed(self) -> bool:
-        return any(f.code == "ORG001" for f in self.findings)
+        return any(map(unread, self.findings))
 
 
 class _Refused(Exception):
@@ -326,7 +326,7 @@ def _hidden_break(text: str, file: str) -> Finding:
                       " not to git, editors or code review: what follows it on this line"
                       " is read as a new line of YAML; use a plain line break, or write"
                       " the character escaped in a double-quoted string", file, line,
-                      column)
+                      column)._replace(detail=HIDDEN_BREAK)
 
 
 def _lone_cr(text: str) -> int:
@@ -444,7 +444,7 @@ def _syntax_finding(exc: Any, file: str, text: str, max_depth: int) -> Finding:
         return finding_at("ORG001", f"nesting is deeper than the limit of {max_depth} levels",
                           file, line, column)
     # libyaml does not name the character it choked on; look at it ourselves.
-    lines = text.split("\n", line)
+    lines = seen.split("\n", line)
     bad_line = lines[line - 1] if line - 1 < len(lines) else ""
     if bad_line[column - 1 : column] == "\t":
         message = "tab character used for indentation; YAML indents with spaces only"

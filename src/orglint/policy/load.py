@@ -202,8 +202,10 @@ def _input(value: dict[str, Any], policy: Path, limits: Limits, where: str) -> A
         raise PolicyError(f"{where}: {exc}") from None
     loaded = load(raw, str(target), limits)
     if loaded.findings or not loaded.documents:
-        why = loaded.findings[0].message if loaded.findings else "no YAML document"
-        raise PolicyError(f"{where}: test input {value['file']}: {why}")
+        first = loaded.findings[0] if loaded.findings else None
+        at = f":{first.line}:{first.column}" if first is not None else ""
+        why = first.message if first is not None else "no YAML document"
+        raise PolicyError(f"{where}: test input {value['file']}{at}: {why}")
     return loaded.documents[0].data
 
 
