@@ -284,13 +284,18 @@ class TeamContext:
         see ``in_matrix_roles``), with those roles; a person listed twice once."""
         if not self._census.unknown:
             return []  # the usual team: every role told
+        # A person whose entries tell a matrix role is seated in it (``role_counts``),
+        # whatever another entry's title says; the others, by their first unclear entry.
+        matrix_roles = self.matrix.matrix_roles
+        told = {m.id for m, info in zip(self.members, self.roles, strict=True)
+                if info.role in matrix_roles}
         out: list[tuple[Member, tuple[str, ...]]] = []
         seen: set[str] = set()
         for m, info, held in zip(self.members, self.roles, self.in_matrix_roles, strict=True):
-            if m.id in seen:
+            if m.id in seen or m.id in told or not held or info.role is not None:
                 continue
             seen.add(m.id)
-            if held and info.role is None and info.title is not None:
+            if info.title is not None:
                 out.append((m, self.matrix.resolve_title(info.title).candidates))
         return out
 

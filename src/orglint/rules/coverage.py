@@ -288,10 +288,14 @@ class RoleMixGap(Rule):
                  if any(role in roles for role, _, _ in missing)]
         note = ""
         if could:
-            shown = ", ".join(could[:3]) + (", ..." if len(could) > 3 else "")
-            verb = "fills" if len(could) == 1 else "fill"
-            note = (f"; {shown}, whose title could mean one of these, {verb} a seat once"
-                    " their role is set")
+            names = (could[0] if len(could) == 1
+                     else ", ".join(could[:-1]) + " and " + could[-1] if len(could) <= 3
+                     else ", ".join(could[:3]) + f" and {len(could) - 3} more")
+            what = "it" if len(missing) == 1 else "one of these"
+            whose = ("their role is" if len(could) == 1 else "their roles are")
+            each = "" if len(could) == 1 else " each"
+            note = (f"; {names}, whose {'title' if len(could) == 1 else 'titles'} could"
+                    f" mean more than one role, could{each} fill {what} once {whose} set")
         yield ctx.finding(
             RoleMixGap, ("spec", "maturity"),
             f"the recommended mix for a team of {size} at {maturity} has "
