@@ -208,3 +208,47 @@ def test_a_tab_in_a_classic_mac_file_is_named(lint):
     found = findings(lint, "apiVersion: orglint/v1\rkind: Team\rmetadata:\r\tname: x\r",
                      ("ORG001",))
     assert got(found) == [(4, 1, "ORG001")] and "tab character" in found[0].message
+
+
+# -- found by the third review --------------------------------------------------------------
+
+USERS = ("apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: dmitri\nspec:\n"
+         f"  profile: {{displayName: Dmitri}}  # joins later{LS}  memberOf: [recsys]\n")
+GROUPS = ("apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: recsys\n"
+          "  annotations:\n    orglint.dev/maturity: pilot\nspec:\n  type: team\n"
+          "  children: []\n")
+
+
+def test_a_hidden_break_in_a_backstage_user_file_is_reported(tmp_path, run_cli):
+    (tmp_path / ".orglint.yaml").write_text('backstage: true\npaths: ["*.yaml"]\n')
+    (tmp_path / "groups.yaml").write_text(GROUPS)
+    (tmp_path / "users.yaml").write_text(USERS)
+    done = run_cli("check", "--no-cache", "--select", "ORG001", "users.yaml", cwd=tmp_path)
+    assert done.code == 1 and "users.yaml:6:48: ORG001" in done.out, done.out + done.err
+
+
+def test_import_refuses_yaml_behind_a_hidden_break(tmp_path, run_cli):
+    (tmp_path / "cat").mkdir()
+    (tmp_path / "cat" / "catalog.yaml").write_text(GROUPS + "---\n" + USERS)
+    done = run_cli("import", "backstage", "cat", "--output", "out", cwd=tmp_path)
+    assert done.code == 2 and "catalog.yaml:16:48: LINE SEPARATOR" in done.err, done.err
+    assert not (tmp_path / "out").exists()
+
+
+def test_import_writes_hidden_breaks_escaped(tmp_path, run_cli):
+    (tmp_path / "hr.csv").write_text(
+        f"id,name,title,team\nbob,Bob,ML{NEL}Engineer,recsys\nann,Ann,Data{LS}Engineer,recsys\n")
+    assert run_cli("import", "csv", "hr.csv", "--output", "o", cwd=tmp_path).code == 0
+    text = (tmp_path / "o" / "people.yaml").read_text()
+    assert 'title: "ML\\NEngineer"' in text and 'title: "Data\\LEngineer"' in text
+    done = run_cli("check", "--no-cache", "--select", "ORG001", "o", cwd=tmp_path)
+    assert done.code == 0, done.out
+    again = run_cli("import", "csv", "hr.csv", "--output", "o", cwd=tmp_path)
+    assert "0 written" in again.out
+
+
+def test_an_org001_suppression_beside_a_hidden_break_is_worded_for_it(lint):
+    text = "# orglint: ignore-file[ORG001]\n" + H.replace(
+        "name: recsys\n", f"name: recsys  # x{LS}\n")
+    found = findings(lint, text, ("ORG001", "ORG901"))
+    assert "line break git does not count" in found[0].message

@@ -26,7 +26,7 @@ from orglint.ntuple import NamedTuple
 from orglint.rules.base import Rule, TeamContext
 from orglint.rules.patterns import both_sizes
 from orglint.rules.people import work_facts
-from orglint.schema import recovered, validate
+from orglint.schema import looks_like_orglint, recovered, validate
 from orglint.source import Path, nest
 from orglint.stitch import VIRTUAL, SpanMap, Stitch
 
@@ -45,7 +45,13 @@ def read(files: Iterable[tuple[str, bytes]], limits: Limits
             continue  # the file's own check reports ORG001
         # A YAML error costs its own document only, as in a team file (loader.load_text).
         texts[file] = loaded.text
+        before = len(catalog.entities)
         collect(catalog, loaded.documents, file)
+        if loaded.findings and len(catalog.entities) > before and not looks_like_orglint(raw):
+            # Its entities are read: what the loader found (a hidden line break, a
+            # duplicate key, a broken document) is reported with them, where the file's
+            # own check does not (a User file does not look like orglint's).
+            catalog.findings.extend(loaded.findings)
     return catalog, texts
 
 

@@ -262,7 +262,8 @@ def apply(findings: list[Finding], directives: list[Directive], today: dt.date,
                 if UNSUPPRESSIBLE in resolved[index]:
                     # "Nothing to ignore" would read as if it could work elsewhere.
                     why = (f"{UNSUPPRESSIBLE} is never suppressed (a file orglint could not"
-                           " read never passes); " + why)
+                           " read, or read only past a line break git does not count, never"
+                           " passes); " + why)
                 extra.append(_at(UnusedSuppression, d, file,
                                  f"unused suppression of {', '.join(unused)}: {why}"))
     return kept + extra

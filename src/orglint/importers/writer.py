@@ -127,10 +127,20 @@ def _node(value: Any) -> Any:
     from ruamel.yaml.comments import CommentedSeq
 
     if isinstance(value, list):
-        seq = CommentedSeq(value)
+        seq = CommentedSeq([_node(v) for v in value])
         seq.fa.set_flow_style()  # ids fit on one line, as people write them
         return seq
+    if isinstance(value, str) and any(c in value for c in _HIDDEN):
+        from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+        # Written raw (ruamel does so in a plain or single-quoted scalar), each would be
+        # a line break YAML folds away and git does not show: escaped (\N, \L, \P,
+        # \r), the value reads back as the source gave it.
+        return DoubleQuotedScalarString(value)
     return value
+
+
+_HIDDEN = ("\x85", "\u2028", "\u2029", "\r")
 
 
 def _items(current: list[Any], value: list[Any]) -> bool:

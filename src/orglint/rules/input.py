@@ -18,10 +18,15 @@ class YamlSyntaxError(Rule):
     Reports a file that is not valid YAML, or that uses what orglint refuses to read:
     Python tags, aliases that expand past a node limit, nesting past a depth limit, a
     file over the size limit, bytes that are not UTF-8, or tabs used as indentation.
+    Also reports, once per file, a line break YAML reads and git, editors and code review
+    do not show (NEL, U+2028, U+2029, a lone carriage return among line feeds); that file
+    is still read whole and checked, its findings on the lines a reviewer sees.
 
     ## Why is this bad?
     A file that cannot be read safely cannot be checked.  Alias bombs and deep nesting
-    are how YAML input exhausts memory and time; Python tags run code.
+    are how YAML input exhausts memory and time; Python tags run code.  Text after a
+    hidden line break, inside what review shows as a comment, is read as YAML: a pull
+    request could set a role nobody sees.
 
     A file that could not be read must never pass, so this rule is always on, at error
     severity: `select`, `ignore`, `per-file-ignores`, `severity`, `# orglint:`
