@@ -38,6 +38,9 @@ class SkillIndex:
         """The canonical keys of a skill as written (one per alternative)."""
         if len(skill) > MAX_TITLE_LENGTH:
             return set()
+        whole = self._aliases.get(self._raw(skill))
+        if whole is not None:  # an alias that holds a '/' itself ("CI/CD")
+            return {whole}
         out = set()
         for part in _ALTERNATIVES.split(skill):
             raw = self._raw(part)

@@ -71,8 +71,9 @@ def test_org401_knows_an_equivalent_iac_tool_and_ci_system(lint):
     lint.check(team(["{id: a, role: devops-sre, skills: [OpenTofu]}",
                      "{id: b, role: devops-sre, skills: [GitHub Actions]}",
                      "{id: c, role: devops-sre, skills: [Jenkins, excel]}",
+                     "{id: e, role: devops-sre, skills: [CI/CD]}",
                      "{id: d, role: devops-sre, skills: [excel]}"]),
-               select=["ORG401"], expected=[(10, 33, "ORG401")])
+               select=["ORG401"], expected=[(11, 33, "ORG401")])
 
 
 def test_org401_still_fires_without_any_skill_or_tool_of_the_role(lint):

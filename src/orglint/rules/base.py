@@ -219,8 +219,8 @@ class TeamContext:
     def size(self) -> int:
         """The team's size for every rule that uses one: the people holding matrix roles.
 
-        Managers, product managers and members whose role cannot be told do not count,
-        nor does ``spec.size`` (a plan, which ORG303 compares with this); a person listed
+        Managers, product managers and members with no role to tell do not count, nor
+        does ``spec.size`` (a plan, which ORG303 compares with this); a person listed
         twice counts once.  A member whose title could mean two matrix roles
         ("Software Engineer") holds one of them, whichever: they count.
         """

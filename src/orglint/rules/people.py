@@ -230,8 +230,9 @@ class SizeMismatch(Rule):
     """## What it does
     Reports a team whose `spec.size` (its planned headcount) differs from its size as
     every other rule counts it: the members who hold matrix roles, each person once.
-    Managers, product managers and members whose role cannot be told are not part of
-    either number.  Points at `spec.size`.
+    Managers, product managers and members with no role to tell are not part of either
+    number; a member whose title could mean several matrix roles ("Software Engineer")
+    is: they hold one of them, whichever (ORG004 asks which).  Points at `spec.size`.
 
     ## Why is this bad?
     `size` is the planned headcount, the number `orglint compose --size` takes.  When it
