@@ -108,3 +108,22 @@ def test_places_inside_quoted_scalars_with_escapes(line, column, quote, expected
     value = f"team.id == {quote}x{quote} && team.spec.membrs"
     assert ESCAPED.splitlines()[line - 1][expected[1] - 1:].startswith("membrs")
     assert locate(ESCAPED, line, column, line, value, 1, 29) == expected
+
+
+MULTI = """\
+rules:
+  - expression: "team.id ==
+      'b' && ]"  # a note
+  - {code: X, expression: "team.id ==
+      'b' && ]", message: m}
+"""
+
+
+@pytest.mark.parametrize(("line", "column", "end_line", "end_column"), [
+    (2, 17, 3, 15), (4, 27, 5, 15)])
+def test_a_place_on_a_scalars_last_line_ignores_what_follows_it(line, column, end_line,
+                                                                end_column):
+    # Found by review: the comment after the closing quote, or the flow mapping's rest,
+    # kept the last line from being found, and the place fell on the line above.
+    value = "team.id == 'b' && ]"
+    assert locate(MULTI, line, column, end_line, value, 1, 19, end_column) == (end_line, 14)

@@ -29,7 +29,7 @@ def test_markdown_has_counts_rules_coverage_and_findings(run_cli, examples):
     result = run_cli("check", "examples", "--output-format", "markdown")
     assert result.code == 1
     out = result.out
-    assert out.startswith("## orglint: 20 errors, 16 warnings, 7 info in 7 files")
+    assert out.startswith("## orglint: 20 errors, 17 warnings, 7 info in 7 files")
     assert "| ORG104 | devops-runs-model-lifecycle | error | 1 |" in out
     assert "| recsys | production | 8 | 2/2 ✅ | 2/2 ✅ | 2/2 ✅ | 1/1 ✅ | 0/0 | 1/1 ✅ |" in out
     assert "| ranking | production | 3 | 0/1 🟥 |" in out

@@ -49,7 +49,7 @@ def test_one_membership_spanning_three_roles(lint):
           members:
             - id: alex
               role: ml-engineer
-              owns: [training-code, training-pipelines, data-pipelines]
+              owns: [training-code, gpu-cluster-ops, data-pipelines]
         """, expected=[(7, 11, "ORG302")], select=["ORG302"])
 
 
@@ -71,7 +71,7 @@ def test_a_manager_or_product_manager_is_never_flagged(lint):
               owns: [training-code, training-pipelines, data-pipelines]
             - id: alex
               role: ml-engineer
-              owns: [training-code, training-pipelines, data-pipelines]
+              owns: [training-code, gpu-cluster-ops, data-pipelines]
         """, expected=[(13, 11, "ORG302")], select=["ORG302"])
     # Across teams too: the manager's membership holds no work to count.
     lint.check(TEAM_A, files={"b.yaml": TEAM_B.replace("title: ML Engineer",

@@ -10,12 +10,9 @@ scheduling)"); then the matrix's ``skills.aliases`` map the key to its canonical
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 
 from orglint.titles import MAX_TITLE_LENGTH, Words, words
-
-_ALTERNATIVES = re.compile(r"[/,]")
 
 
 class SkillIndex:
@@ -38,14 +35,22 @@ class SkillIndex:
         """The canonical keys of a skill as written (one per alternative)."""
         if len(skill) > MAX_TITLE_LENGTH:
             return set()
-        whole = self._aliases.get(self._raw(skill))
-        if whole is not None:  # an alias that holds a '/' itself ("CI/CD")
-            return {whole}
         out = set()
-        for part in _ALTERNATIVES.split(skill):
-            raw = self._raw(part)
-            if raw:
-                out.add(self._aliases.get(raw, raw))
+        for item in skill.split(","):
+            parts = item.split("/")
+            i = 0
+            while i < len(parts):
+                # Two parts may be one alias that holds a '/' itself ("CI/CD/GitOps").
+                if i + 1 < len(parts):
+                    pair = self._aliases.get(self._raw(f"{parts[i]}/{parts[i + 1]}"))
+                    if pair is not None:
+                        out.add(pair)
+                        i += 2
+                        continue
+                raw = self._raw(parts[i])
+                if raw:
+                    out.add(self._aliases.get(raw, raw))
+                i += 1
         return out
 
     def bar(self, skills: Iterable[str]) -> frozenset[str]:

@@ -329,3 +329,24 @@ def test_the_gap_names_who_could_fill_it_once_each(lint):
                "{id: cy, role: ml-engineer}"]
     found = lint.findings(team("production", members), select=["ORG206"])
     assert "platform-engineer" in found[0].detail and "; al, whose title" in found[0].message
+
+
+def test_org302_counts_the_small_teams_pair_as_one_role(lint):
+    # Found by the last review: ML and MLOps work on a team of three is one person's
+    # job (the article); with a data engineer's item too, that is two roles, not three.
+    priya = "{id: priya, role: ml-engineer, owns: [training-code, training-pipelines," \
+            " data-quality-contracts]}"
+    members = [priya, "{id: ines, role: data-scientist}", "{id: tom, role: platform-engineer}"]
+    lint.check(team("pilot", members), select=["ORG302"], expected=[])
+    six = [priya, *[f"{{id: s{n}, role: data-scientist}}" for n in range(5)]]
+    assert [f.code for f in lint.findings(team("pilot", six), select=["ORG302"])] == [
+        "ORG302"]
+
+
+def test_a_plan_that_counts_every_person_listed_is_no_mismatch(lint):
+    members = ["{id: m, title: Engineering Manager}", "{id: a, role: ml-engineer}",
+               "{id: b, role: mlops-engineer}"]
+    for size in (2, 3):
+        lint.check(team("pilot", members, extra=f"  size: {size}\n"), select=["ORG303"],
+                   expected=[])
+    assert lint.findings(team("pilot", members, extra="  size: 5\n"), select=["ORG303"])

@@ -30,12 +30,13 @@ class Expr(NamedTuple):
     column: int
     end_line: int
     text: str  # the whole policy file, to map places inside the expression
+    end_column: int = 0  # where the scalar ends on ``end_line`` (0: unknown)
 
     def where(self, inner_line: int = 1, inner_column: int = 1) -> str:
         from orglint.policy.positions import locate
 
         line, column = locate(self.text, self.line, self.column, self.end_line, self.source,
-                              inner_line, inner_column)
+                              inner_line, inner_column, self.end_column)
         return f"{self.file}:{line}:{column}"
 
 
@@ -75,7 +76,7 @@ class PolicyFile(NamedTuple):
 def _expr(doc: Document, text: str, file: str, path: tuple[str | int, ...],
           value: str) -> Expr:
     span = doc.source.span(path)
-    return Expr(value, file, span.line, span.column, span.end_line, text)
+    return Expr(value, file, span.line, span.column, span.end_line, text, span.end_column)
 
 
 def _at_problem(target: str, at: str) -> str | None:

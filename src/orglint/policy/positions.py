@@ -30,7 +30,7 @@ class Run(NamedTuple):
 # Double-quoted YAML's one-character escapes, and those that give a code point in hex.
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "n": "\n", "t": "\t", " ": " ", "0": "\0",
             "a": "\a", "b": "\b", "e": "\x1b", "f": "\f", "r": "\r", "v": "\v",
-            "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029"}
+            "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029", "\t": "\t"}
 _HEX = {"x": 2, "u": 4, "U": 8}
 
 
@@ -87,10 +87,15 @@ def _pieces(lines: list[str], line: int, column: int, end_line: int) -> list[tup
     return [(n, c, t.rstrip()) for n, c, t in out]
 
 
-def runs(text: str, line: int, column: int, end_line: int, value: str) -> list[Run]:
+def runs(text: str, line: int, column: int, end_line: int, value: str,
+         end_column: int = 0) -> list[Run]:
     found: list[Run] = []
     position = 0
     lines = shown(text).replace("\r\n", "\n").split("\n")
+    if end_column > 0 and end_line > line and 0 < end_line <= len(lines):
+        # The scalar's last line ends where it does: not its comment, nor the rest of a
+        # flow mapping after it.
+        lines[end_line - 1] = lines[end_line - 1][:end_column - 1]
     first = lines[line - 1] if 0 < line <= len(lines) else ""
     quote = first[column - 1:column] if first[column - 1:column] in ("'", '"') else ""
     for number, col, piece in _pieces(lines, line, column, end_line):
@@ -109,18 +114,22 @@ def runs(text: str, line: int, column: int, end_line: int, value: str) -> list[R
 
 
 def locate(text: str, line: int, column: int, end_line: int, value: str,
-           inner_line: int, inner_column: int) -> tuple[int, int]:
+           inner_line: int, inner_column: int, end_column: int = 0) -> tuple[int, int]:
     """The file's (line, column) of ``inner_line:inner_column`` (1-based) of ``value``."""
     rows = value.split("\n")
     inner_line = min(max(inner_line, 1), len(rows))
     offset = sum(len(r) + 1 for r in rows[:inner_line - 1]) + max(inner_column, 1) - 1
     best: Run | None = None
-    for run in runs(text, line, column, end_line, value):
+    for run in runs(text, line, column, end_line, value, end_column):
         if run.offset <= offset:
             best = run
     if best is None:
         return line, column
-    inside = min(offset - best.offset, best.length)
+    if offset > best.offset + best.length:
+        # Past the run that holds it: in a line of the scalar that could not be placed
+        # (a comment or a flow mapping's rest after its end), so not on this line.
+        return line, column
+    inside = offset - best.offset
     if best.columns is None:
         return best.line, best.column + inside
     if inside < len(best.columns):
