@@ -127,3 +127,22 @@ def test_a_place_on_a_scalars_last_line_ignores_what_follows_it(line, column, en
     # kept the last line from being found, and the place fell on the line above.
     value = "team.id == 'b' && ]"
     assert locate(MULTI, line, column, end_line, value, 1, 19, end_column) == (end_line, 14)
+
+
+ENDS = """\
+rules:
+  - expression: |
+      team.spec.members.size() > 1 &&
+        team.metadata.name == 'x' &&
+    message: m
+  - expression: team.spec.members.size() > 1 )  # c
+  - {code: X, expression: team.spec.members.size() > 1 ), message: m}
+"""
+
+
+def test_places_at_a_block_scalars_end_and_on_one_line_with_what_follows():
+    block = "team.spec.members.size() > 1 &&\n  team.metadata.name == 'x' &&\n"
+    assert locate(ENDS, 2, 17, 5, block, 3, 1, 1) == (4, 37)  # after the last '&&'
+    line = "team.spec.members.size() > 1 )"
+    assert locate(ENDS, 6, 17, 6, line, 1, 30, 47) == (6, 46)
+    assert locate(ENDS, 7, 27, 7, line, 1, 30, 57) == (7, 56)

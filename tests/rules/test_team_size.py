@@ -350,3 +350,18 @@ def test_a_plan_that_counts_every_person_listed_is_no_mismatch(lint):
         lint.check(team("pilot", members, extra=f"  size: {size}\n"), select=["ORG303"],
                    expected=[])
     assert lint.findings(team("pilot", members, extra="  size: 5\n"), select=["ORG303"])
+
+
+def test_the_small_teams_pair_is_one_role_across_teams_and_entries(lint):
+    # Found by the last review: across teams ORG302 counted the pair as two (and landed
+    # on the other team), and a second entry of the same person had no allowance.
+    pat = "{{id: pat, name: Pat, role: ml-engineer, allocation: 50, owns: [{owns}]}}"
+    alpha = team("pilot", [pat.format(owns="training-code, training-pipelines"),
+                           "{id: bo, role: data-scientist}"])
+    beta = team("pilot", [pat.format(owns="data-pipelines"), "{id: di, role: data-scientist}"])
+    lint.check(alpha, select=["ORG302"], files={"b.yaml": beta}, expected=[])
+    dup = team("pilot", ["{id: pat, role: ml-engineer, owns: [training-pipelines]}",
+                         "{id: bo, role: data-scientist}",
+                         "{id: pat, role: ml-engineer, owns: [training-code, model-rollback,"
+                         " data-pipelines]}"])
+    lint.check(dup, select=["ORG302"], expected=[])

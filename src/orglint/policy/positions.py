@@ -92,7 +92,7 @@ def runs(text: str, line: int, column: int, end_line: int, value: str,
     found: list[Run] = []
     position = 0
     lines = shown(text).replace("\r\n", "\n").split("\n")
-    if end_column > 0 and end_line > line and 0 < end_line <= len(lines):
+    if end_column > 0 and end_line >= line and 0 < end_line <= len(lines):
         # The scalar's last line ends where it does: not its comment, nor the rest of a
         # flow mapping after it.
         lines[end_line - 1] = lines[end_line - 1][:end_column - 1]
@@ -125,11 +125,13 @@ def locate(text: str, line: int, column: int, end_line: int, value: str,
             best = run
     if best is None:
         return line, column
-    if offset > best.offset + best.length:
-        # Past the run that holds it: in a line of the scalar that could not be placed
-        # (a comment or a flow mapping's rest after its end), so not on this line.
+    end = best.offset + best.length
+    if offset > end and not (offset == end + 1 and offset >= len(value)):
+        # Past the run that holds it, in a line of the scalar that could not be placed,
+        # so not on this line (the end of a block scalar's value, after its last line
+        # break, is that line's end).
         return line, column
-    inside = offset - best.offset
+    inside = min(offset - best.offset, best.length)
     if best.columns is None:
         return best.line, best.column + inside
     if inside < len(best.columns):

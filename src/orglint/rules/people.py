@@ -72,18 +72,11 @@ class TooManyRoles(Rule):
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
         limit = self.options.max_roles
         work = work_by_member(ctx)  # worked out once: the facts carry it too
-        also = second_roles(ctx)
-        for i, member in enumerate(ctx.members):
+        for member in ctx.members:
             if len(member.owns) < limit:
                 continue  # each item is one role's work: fewer items, fewer roles
             owners = work.get(int(member.path[-1]), "").split()
-            count = len(owners)
-            second = also.get(i) if also else None
-            if second is not None and second in owners and ctx.roles[i].role in owners:
-                # On a small team one person does both (the article): MLOps and ML
-                # engineering are one job there, as ORG102, ORG109 and ORG206 count it.
-                count -= 1
-            if count >= limit:
+            if len(owners) >= limit:
                 yield ctx.finding(
                     TooManyRoles, member.at("id"),
                     f"{member.id} owns the work of {len(owners)} roles ({', '.join(owners)}):"
@@ -199,6 +192,8 @@ def work_by_member(ctx: TeamContext) -> dict[int, str]:
         return cached
     tables = ctx.matrix.prepared(_WORK_TABLES, _work_tables)
     also = second_roles(ctx)
+    # A person listed twice does both in each entry (``second_roles`` names the first).
+    pair_of = {ctx.members[i].id: other for i, other in also.items()} if also else {}
     roles = ctx.roles
     out: dict[int, str] = {}
     matrix_roles = ctx.matrix.matrix_roles
@@ -210,11 +205,18 @@ def work_by_member(ctx: TeamContext) -> dict[int, str]:
                 # A manager, a product manager or "other" is never flagged (spec §2): a
                 # head of platform owning gates and on-call is not standing in for a team.
                 continue
-            second = also.get(i) if also else None
+            second = (also.get(i) or pair_of.get(member.id)) if also else None
             if info.role is not None:
                 # The usual member (one role) without a tuple.
                 work = (_own(tables, owns, info.role) if second is None
                         else _work(tables, owns, (info.role, second)))
+                if second is not None and second in work:
+                    # On a small team one person does both (the article): MLOps and ML
+                    # engineering are one job there, their own role's, counted once here,
+                    # over their entries and across teams (spec, ORG109: "not reported by
+                    # any rule").
+                    work.discard(second)
+                    work.add(info.role)
             else:
                 # An ambiguous title ("MLOps/ML Engineer"): on-call, shared with either
                 # role it could mean, is not the SRE's work (a third role, ORG302).
@@ -286,7 +288,11 @@ class SizeMismatch(Rule):
                 others = list(dict.fromkeys(m.id for m in ctx.members if m.id not in counted))
                 if others and planned <= count + len(others):
                     shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
-                    gap = (f"open seats, or a plan that counts {shown}, who"
+                    # All of them would be the number of people listed: no finding.
+                    some = planned - count
+                    part = "" if some >= len(others) else (
+                        "one of " if some == 1 else f"{some} of ")
+                    gap = (f"open seats, or a plan that counts {part}{shown}, who"
                            f" {'holds' if len(others) == 1 else 'hold'} no matrix role")
             yield ctx.finding(SizeMismatch, ("spec", "size"),
                               f"{ctx.team.id} plans {plural(planned, 'head')} and has"
