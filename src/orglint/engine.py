@@ -32,6 +32,7 @@ from orglint.files import (
 )
 from orglint.findings import (
     HIDDEN_BREAK,
+    POLICY_ERROR,
     SORT_KEY,
     Finding,
     Fix,
@@ -133,8 +134,6 @@ def enabled_rules(settings: Settings,
         out[POLICY_ERROR] = errors
     return out
 
-
-POLICY_ERROR = "ORG903"
 
 
 def _located(settings: Settings, parts: tuple[str | int, ...], key: bool,

@@ -48,6 +48,9 @@ class Fix(NamedTuple):
 # The ``detail`` of the ORG001 a line break git does not count gets (``loader``): the
 # file was read whole, so unlike every other ORG001 it says nothing of what was unread.
 HIDDEN_BREAK = "hidden-line-break"
+# A policy rule's run-time error: its ``detail`` is the code of the rule it is about, which
+# its selection, per-file ignores and suppressions follow.
+POLICY_ERROR = "ORG903"
 
 
 def unread(finding: Finding) -> bool:

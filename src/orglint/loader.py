@@ -32,6 +32,7 @@ from orglint.resync import (
     MAX_RESUMES,
     GitLines,
     blank_refused,
+    first_other_break,
     other_breaks,
     position,
     rest,
@@ -317,8 +318,7 @@ def _hidden_break(text: str, file: str) -> Finding:
     """An ORG001 at the first line break that YAML reads and git, editors and GitHub do
     not show: what follows it on the same visible line (in a comment, say) is read as
     YAML, so a reviewer would not see what orglint checks.  The file is still read."""
-    at = min(i for i in (text.find("\x85"), text.find("\u2028"), text.find("\u2029"),
-                         _lone_cr(text)) if i >= 0)
+    at = first_other_break(text)
     seen = shown(text)
     line = seen.count("\n", 0, at) + 1
     column = at - seen.rfind("\n", 0, at)
@@ -327,15 +327,6 @@ def _hidden_break(text: str, file: str) -> Finding:
                       " is read as a new line of YAML; use a plain line break, or write"
                       " the character escaped in a double-quoted string", file, line,
                       column)._replace(detail=HIDDEN_BREAK)
-
-
-def _lone_cr(text: str) -> int:
-    if "\n" not in text:
-        return -1  # a classic Mac OS file: its lines are "\r"'s (``resync.shown``)
-    at = text.find("\r")
-    while at >= 0 and text.startswith("\r\n", at):
-        at = text.find("\r", at + 2)
-    return at
 
 
 def _load_text(text: str, file: str, limits: Limits | None, hidden: bool) -> Loaded:

@@ -9,7 +9,7 @@ team's roles here are therefore exactly the roles the rules saw.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from orglint.errors import OrglintError
@@ -50,15 +50,12 @@ class TeamView(NamedTuple):
     # engineer, the article's "one person does both"): ORG206 counts them for a seat.
     both: tuple[tuple[str, int], ...] = ()
 
-    def role_counts(self, held: Collection[str] = ()) -> Counter[str]:
-        """Headcount per role, a person listed twice counted once: in the role of their
-        first entry among ``held`` (the matrix roles), else of their first entry, as
-        ORG206 counts them."""
-        seen: dict[str, str | None] = {}
-        for m in self.members:
-            if m.id not in seen or (m.role in held and seen[m.id] not in held):
-                seen[m.id] = m.role
-        return Counter(role for role in seen.values() if role is not None)
+    # Headcount per role, as the rules count it (``TeamContext.role_counts``).
+    counts: tuple[tuple[str, int], ...] = ()
+
+    def role_counts(self) -> Counter[str]:
+        """Headcount per role, a person listed twice counted once, as ORG206 counts."""
+        return Counter(dict(self.counts))
 
 
 class SinglePoint(NamedTuple):
@@ -223,4 +220,4 @@ def _team(matrix: Matrix, doc: Document, data: dict[str, Any], people: dict[str,
     both = tuple(sorted(doing_both(ctx, paired).items())) if paired else ()
     return TeamView(team.id, team.metadata.title, file, line, lines, team.spec.maturity,
                     team.spec.size, tuple(team.spec.systems), members, ctx.size, named,
-                    both)
+                    both, tuple(sorted(ctx.role_counts.items())))

@@ -44,6 +44,7 @@ _PATTERNS: dict[str, tuple[str, int]] = {
     "document-end": (r"^\.\.\.(?=[ \t\r\n]|$)[^\n]*", re.MULTILINE),
     "not-break": ("[^\r\n\x85\u2028\u2029]", 0),
     "newline": ("\n", 0),
+    "separator": ("[\x85\u2028\u2029]", 0),
     # What libyaml's reader refuses (YAML 1.1's printable set, as PyYAML's reader has it).
     "refused": ("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]", 0),
 }
@@ -86,6 +87,13 @@ def other_breaks(text: str) -> bool:
         return True
     return ("\r" in text and "\n" in text
             and _pattern("other-break").search(text) is not None)
+
+
+def first_other_break(text: str) -> int:
+    """The index of the first line break libyaml counts and git does not, or -1 (a
+    classic Mac OS file's "\r"s are its lines, not such breaks)."""
+    found = _pattern("separator" if "\n" not in text else "other-break").search(text)
+    return found.start() if found is not None else -1
 
 
 class GitLines:

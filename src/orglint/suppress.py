@@ -23,7 +23,7 @@ import datetime as dt
 import re
 
 from orglint.comments import Comment, comments
-from orglint.findings import Finding
+from orglint.findings import POLICY_ERROR, Finding
 from orglint.lazyre import deferred
 from orglint.ntuple import NamedTuple
 from orglint.resync import shown
@@ -177,9 +177,6 @@ class _Codes:
             hint = did_you_mean(written, self.choices)
         self.hints[written] = hint
         return hint
-
-
-POLICY_ERROR = "ORG903"  # about the policy rule its ``detail`` names
 
 
 def apply(findings: list[Finding], directives: list[Directive], today: dt.date,

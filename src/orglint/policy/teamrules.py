@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from orglint.findings import Finding, Severity
+from orglint.findings import POLICY_ERROR, Finding, Severity
 from orglint.ntuple import NamedTuple
 from orglint.policy.cel import CompileError, Program, compile_expression
 from orglint.policy.compiled import Compiled, Verdict, bound, fallback_message, message_of
@@ -273,7 +273,7 @@ def node_path(base: NodePath, at: str | None, default: NodePath) -> NodePath:
 
 def policy_error(code: str, name: str, message: str, *, file: str, line: int, column: int,
                  end_line: int, end_column: int, entity: str | None) -> Finding:
-    return Finding("ORG903", "policy-error", Severity.ERROR,
+    return Finding(POLICY_ERROR, "policy-error", Severity.ERROR,
                    f"policy rule {code} ({name}) failed to evaluate: {message}", file, line,
                    column, end_line, end_column, entity=entity, detail=code)
 

@@ -57,7 +57,7 @@ def coverage(view: OrgView) -> list[Row]:
         systems = tuple(s for s in team.systems if s in matrix.systems)
         staged = team.maturity in matrix.spec.maturity
         wanted: dict[str, int] = mix(size, team.maturity, systems) if size and staged else {}
-        have = team.role_counts(roles)
+        have = team.role_counts()
         # A seat a member fills beside their own role (ORG206 counts it) is filled here
         # too, so the table never shows a gap the check does not report.
         both = dict(team.both)
