@@ -164,3 +164,14 @@ def test_a_policy_rule_off_in_a_file_takes_its_errors_with_it(tmp_path, run_cli)
     (tmp_path / ".orglint.yaml").write_text("per-file-ignores: {other.yaml: [ACME021]}\n")
     done = run_cli("check", "--no-cache", "team.yaml", "pol.yaml", cwd=tmp_path)
     assert done.code == 1 and "team.yaml:4:9: ORG903" in done.out, done.out + done.err
+
+
+def test_a_wrapped_rule_the_engine_refuses_is_an_error_on_each_target():
+    # The load-time check (compiled._check_wrapped) refuses such a rule; should the
+    # wrapping ever nest deeper than that check, each evaluation is this error, not a
+    # crash or a pass.
+    from orglint.policy.cel import compile_wrapped
+
+    program = compile_wrapped("(" * 40 + "true" + ")" * 40, ("org",))
+    outcome = program.evaluate({"org": {}})
+    assert outcome.value is None and "does not compile" in (outcome.error or "")

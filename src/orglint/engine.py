@@ -135,7 +135,6 @@ def enabled_rules(settings: Settings,
     return out
 
 
-
 def _located(settings: Settings, parts: tuple[str | int, ...], key: bool,
              check: Callable[[], object]) -> None:
     """``check()``, its ConfigError named with the place of ``parts`` in the

@@ -65,7 +65,8 @@ class _Census(NamedTuple):
     size: int  # people holding matrix roles
     held: list[bool]  # per member
     counts: dict[str, int]  # people per role
-    unknown: bool  # some member's role cannot be told
+    # Member index -> the matrix roles its unclear title could mean (held: they count).
+    unclear: dict[int, tuple[str, ...]]
 
 
 class RoleInfo(NamedTuple):
@@ -236,16 +237,17 @@ class TeamContext:
         counts: dict[str, int] = {}
         ids: set[str] = set()
         counted: set[str] = set()
-        repeated = unknown = False
-        for m, info in zip(self.members, self.roles, strict=True):
+        unclear: dict[int, tuple[str, ...]] = {}
+        repeated = False
+        for i, (m, info) in enumerate(zip(self.members, self.roles, strict=True)):
             role = info.role
             if role is not None or info.title is None:
                 holds = role in matrix_roles
-                unknown = unknown or role is None
             else:
-                unknown = True
                 read = matrix.resolve_title(info.title)
                 holds = read.ambiguous and all(r in matrix_roles for r in read.candidates)
+                if holds:
+                    unclear[i] = read.candidates
             held.append(holds)
             pid = m.id
             if pid in ids:
@@ -265,7 +267,7 @@ class TeamContext:
             for role in first.values():
                 if role is not None:
                     counts[role] = counts.get(role, 0) + 1
-        return _Census(len(counted), held, counts, unknown)
+        return _Census(len(counted), held, counts, unclear)
 
     @property
     def role_counts(self) -> dict[str, int]:
@@ -282,7 +284,8 @@ class TeamContext:
     def seat_candidates(self) -> list[tuple[Member, tuple[str, ...]]]:
         """Each person whose title could mean several matrix roles (counted in the size,
         see ``in_matrix_roles``), with those roles; a person listed twice once."""
-        if not self._census.unknown:
+        unclear = self._census.unclear
+        if not unclear:
             return []  # the usual team: every role told
         # A person whose entries tell a matrix role is seated in it (``role_counts``),
         # whatever another entry's title says; the others, by their first unclear entry.
@@ -291,12 +294,11 @@ class TeamContext:
                 if info.role in matrix_roles}
         out: list[tuple[Member, tuple[str, ...]]] = []
         seen: set[str] = set()
-        for m, info, held in zip(self.members, self.roles, self.in_matrix_roles, strict=True):
-            if m.id in seen or m.id in told or not held or info.role is not None:
-                continue
-            seen.add(m.id)
-            if info.title is not None:
-                out.append((m, self.matrix.resolve_title(info.title).candidates))
+        for i, roles in unclear.items():
+            m = self.members[i]
+            if m.id not in seen and m.id not in told:
+                seen.add(m.id)
+                out.append((m, roles))
         return out
 
     def _role_of(self, member: Member) -> RoleInfo:
