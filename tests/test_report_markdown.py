@@ -185,6 +185,24 @@ def test_annotations_follow_the_pull_requests_diff(run_cli, tmp_path, actions, m
     assert "14 more findings not shown" in result.out
 
 
+def test_annotations_follow_a_changed_file_whose_name_is_not_ascii(run_cli, tmp_path, actions,
+                                                                  monkeypatch):
+    # git quotes such a name in `diff --name-only` unless asked for -z: "\303\251..."
+    git = ["git", "-c", "user.email=t@t", "-c", "user.name=t", "-C", str(tmp_path)]
+    subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
+    _org(tmp_path, {"aaa": 8, "mmm": 8})
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], check=True)
+    subprocess.run([*git, "checkout", "-qb", "change"], check=True)
+    _org(tmp_path, {"\u00e9quipe \"q\"": 8})
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "add"], check=True)
+    monkeypatch.setenv("GITHUB_BASE_REF", "main")
+    errors = _errors(run_cli("check", ".", "--select", "ORG004").out)
+    assert len(errors) == 10
+    assert all("file=\u00e9quipe \"q\".yaml" in line for line in errors[:8]), errors
+
+
 def test_few_annotations_need_no_notice(run_cli, tmp_path, actions):
     _org(tmp_path, {"aaa": 3})
     out = run_cli("check", ".", "--output-format", "github", "--select", "ORG004").out

@@ -64,14 +64,18 @@ def changed_files(env: Mapping[str, str], root: Path, named: list[str]) -> set[s
 
         for ref in (f"origin/{base}", base):
             try:
+                # -z: without it git quotes a name that is not plain ASCII
+                # ("teams/\303\251quipe.yaml"), and it would match no file of the run.
+                # The bytes as the file system gives names (os.fsdecode), as the run
+                # got its own paths.
                 done = subprocess.run(
-                    ["git", "-C", str(root), "diff", "--name-only", "--no-ext-diff",
+                    ["git", "-C", str(root), "diff", "-z", "--name-only", "--no-ext-diff",
                      "--no-textconv", f"{ref}...HEAD", "--"],
-                    capture_output=True, text=True, timeout=30, check=False)
+                    capture_output=True, timeout=30, check=False)
             except (OSError, subprocess.SubprocessError):
                 break
             if done.returncode == 0:
-                return {line for line in done.stdout.splitlines() if line}
+                return {os.fsdecode(name) for name in done.stdout.split(b"\0") if name}
     return {repo_path(name, root) for name in named if name != "-"}
 
 
