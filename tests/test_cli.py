@@ -532,3 +532,13 @@ def test_a_check_builds_the_check_parser_alone_and_the_same_one():
     assert alone["check"].parse_args(["-v", "x.yaml"]) == whole["check"].parse_args(
         ["-v", "x.yaml"])
     assert len(subcommands(build_parser("rule"))) == len(whole)
+
+
+def test_compose_says_when_the_matrix_recommends_no_mix(run_cli, tmp_path):
+    (tmp_path / "m.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: RoleMatrix\nmetadata: {name: tiny}\nspec:\n"
+        "  roles: {solo: {title: Solo}}\n  responsibilities: {x: {owner: solo}}\n")
+    (tmp_path / "c.yaml").write_text("matrix: m.yaml\n")
+    result = run_cli("compose", "--config", str(tmp_path / "c.yaml"), "--size", "3",
+                     "--maturity", "pilot")
+    assert result.code == 2 and "recommends no mix for any maturity stage" in result.err

@@ -227,3 +227,39 @@ def test_composer_follows_real_typing(loaded):
         assert "whole number of people" in note and "--size" not in note, (typed, note)
     page.fill("input#size", "5000")
     assert "takes teams of 1 to 1000 people" in page.inner_text("#compose-note")
+
+
+NO_STAGES = """\
+apiVersion: orglint/v1
+kind: RoleMatrix
+metadata: {name: tiny}
+spec:
+  roles: {solo: {title: Solo, aliases: ["Solo Dev"]}}
+  responsibilities: {x: {owner: solo}}
+  systems: {}
+  practices: {}
+  anti-patterns: []
+"""
+
+
+def test_a_matrix_that_recommends_no_mix_still_gives_a_working_page(browser, tmp_path):
+    # Found by review: the composer took the first of no stages, and the run ended with
+    # an internal error after half a page was written.
+    (tmp_path / "m.yaml").write_text(NO_STAGES)
+    (tmp_path / ".orglint.yaml").write_text("matrix: m.yaml\n")
+    (tmp_path / "t.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec:\n  maturity: pilot\n"
+        "  members:\n    - {id: a, title: Solo Dev, owns: [x]}\n")
+    path = tmp_path / "report.html"
+    code, _ = _cli("check", str(tmp_path / "t.yaml"), "--config", str(tmp_path / ".orglint.yaml"),
+                   "--no-cache", "--output-format", "html", "--output-file", str(path))
+    assert code == 0
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    assert "nothing to compose" in page.inner_text("#composer")
+    assert page.locator("#explorer article.role[data-role=solo]").is_visible()
+    assert errors == []
+    page.close()

@@ -952,6 +952,9 @@ def _compose(args: argparse.Namespace) -> int:
     matrix = _matrix(args)
     if args.size < 1 or args.size > COMPOSE_MAX:
         raise UsageError(f"--size must be from 1 to {COMPOSE_MAX}")
+    if not matrix.spec.maturity:
+        raise UsageError(f"the matrix '{matrix.name}' recommends no mix for any maturity stage"
+                         " (its `maturity:` is empty): nothing to compose")
     if args.maturity not in matrix.spec.maturity:
         raise UsageError(f"unknown maturity '{args.maturity}'"
                          f"{did_you_mean(args.maturity, matrix.spec.maturity)}; one of "

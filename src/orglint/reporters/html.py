@@ -331,6 +331,12 @@ def _composer(view: OrgView) -> str:
     matrix = view.matrix
     data = table(matrix, (t.systems for t in view.teams))
     maturities = list(matrix.spec.maturity)
+    if not maturities:
+        # A custom matrix may recommend no mix at all (`maturity: {}`): nothing to compose,
+        # and no data for the page's script, which then leaves the section alone.
+        return ("<section id=\"composer\"><h2>Team composer</h2><p class=\"note\">The"
+                f" <code>{e(matrix.name)}</code> matrix recommends no mix for any maturity"
+                " stage: there is nothing to compose.</p></section>")
     default = "production" if "production" in maturities else maturities[0]
     options = "".join(f"<option value=\"{e(m)}\"{' selected' if m == default else ''}>"
                       f"{e(m)}</option>" for m in maturities)
