@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from pathlib import Path
 
@@ -906,3 +908,44 @@ def test_org009_at_the_people_entry_names_a_user_in_two_groups_once(tmp_path):
     assert [f.message for f in found] == [
         f"p1's name is 'Pat One' here but 'Pat Uno' at z-users.yaml:{found[0].related[0].line}"]
     assert len(found[0].related) == 1
+
+
+def test_the_reports_group_a_members_findings_under_its_team(tmp_path, run_cli):
+    # Found by review: a finding at a User entity fell outside the Group's lines, and
+    # the reports listed the team's only error "outside any team" (its row said
+    # "warning").  A User in two Groups stays under its file: its findings name the team.
+    catalog = teams("search", maturity="production", members="user:default/dana") + dedent("""\
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata:
+          name: dana
+          annotations: {orglint.dev/role: devops-sre, orglint.dev/owns: training-pipelines}
+        spec: {memberOf: [search]}
+        """)
+    folder = org(tmp_path, {"catalog-info.yaml": catalog})
+    (folder / ".orglint.yaml").write_text("backstage: true\n")
+    found = run_cli("check", "--output-format", "json", cwd=folder).out
+    codes = [f["code"] for f in json.loads(found)["findings"] if f["line"] > 4]
+    assert "ORG104" in codes  # at dana's User entity, below the Group
+    markdown = run_cli("check", "--output-format", "markdown", cwd=folder).out
+    assert "outside any team" not in markdown, markdown
+    html = run_cli("check", "--output-format", "html", cwd=folder).out
+    row = re.search(r'<tr data-team="search">.*?</tr>', html)
+    assert row is not None and 'class="count sev-error"' in row.group(0)
+
+
+def test_a_finding_at_a_user_on_two_teams_stays_under_its_file_in_the_reports(tmp_path,
+                                                                             run_cli):
+    catalog = teams("alpha", "beta", maturity="production") + dedent("""\
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata:
+          name: dee
+          annotations: {orglint.dev/role: devops-sre, orglint.dev/owns: training-pipelines}
+        spec: {memberOf: [alpha, beta]}
+        """)
+    folder = org(tmp_path, {"catalog-info.yaml": catalog})
+    (folder / ".orglint.yaml").write_text("backstage: true\n")
+    markdown = run_cli("check", "--output-format", "markdown", cwd=folder).out
+    outside = markdown[markdown.index("outside any team"):]
+    assert "ORG104" in outside

@@ -374,3 +374,21 @@ def test_every_link_within_the_page_has_its_target(examples_html):
     ids = set(re.findall(r'\bid="([^"]+)"', examples_html))
     targets = set(re.findall(r'href="#([^"]+)"', examples_html))
     assert targets and targets <= ids, sorted(targets - ids)
+
+
+def test_two_teams_with_one_id_each_get_their_own_row(tmp_path, run_cli):
+    # Found by review: the coverage table took both rows' counts, colour and link from
+    # the last team of that id.
+    bad = (REPO / "examples" / "bad" / "role-fit.yaml").read_text()
+    (tmp_path / "a.yaml").write_text(re.sub(r"name: \S+", "name: dup", bad, count=1))
+    (tmp_path / "b.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: Team\nmetadata: {name: dup}\nspec:\n"
+        "  maturity: exploring\n  members:\n    - {id: zed, title: Data Scientist}\n")
+    html = run_cli("check", ".", "--no-cache", "--output-format", "html", cwd=tmp_path).out
+    rows = re.findall(r'<tr data-team="dup">.*?</tr>', html)
+    assert len(rows) == 2
+    links = [re.findall(r'href="#(team-\d+)"', row) for row in rows]
+    assert links[0] and links[1] and links[0][0] != links[1][0], links
+    counts = [re.search(r'class="count sev-(\w+)"><a [^>]*>(\d+) finding', row).groups()
+              for row in rows]
+    assert counts[0][0] == "error" and int(counts[0][1]) > int(counts[1][1]), counts

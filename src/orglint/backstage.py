@@ -130,15 +130,24 @@ def catalog_files(gathered: Gathered, limit: int) -> list[tuple[str, bytes]]:
     return out
 
 
+Lines = tuple[tuple[str, int, int], ...]  # (file, first line, last line) of entities
+
+
 def teams(files: Iterable[tuple[str, bytes]], limits: Limits
-          ) -> Iterator[tuple[Entity, Document, dict[str, Any]]]:
+          ) -> Iterator[tuple[Entity, Document, dict[str, Any], Lines]]:
     """Each Backstage team of the org (spec §8.1): its Group, the Team document it reads
-    as (positions in ``stitch.VIRTUAL``), and that document's data as the rules take it
-    (the schema's recovery applied); a team with nothing safe to check is left out."""
+    as (positions in ``stitch.VIRTUAL``), that document's data as the rules take it
+    (the schema's recovery applied), and where its members' User entities are written
+    (their findings point there); a team with nothing safe to check is left out."""
     catalog, texts = read(files, limits)
-    for group, doc, data, _ in _documents(Org(catalog), Stitch(texts)):
+    org = Org(catalog)
+    for group, doc, data, _ in _documents(org, Stitch(texts)):
         if data is not None:
-            yield group, doc, data
+            users = []
+            for user in org.members[group.key]:
+                span = user.doc.source.span(())
+                users.append((user.file, span.line, span.end_line))
+            yield group, doc, data, tuple(users)
 
 
 def _documents(org: Org, stitch: Stitch

@@ -52,6 +52,9 @@ class TeamView(NamedTuple):
 
     # Headcount per role, as the rules count it (``TeamContext.role_counts``).
     counts: tuple[tuple[str, int], ...] = ()
+    # Other places that are this team's alone to report on: a Backstage team's members
+    # are User entities, written apart from its Group (file, first line, last line).
+    elsewhere: tuple[tuple[str, int, int], ...] = ()
 
     def role_counts(self) -> Counter[str]:
         """Headcount per role, a person listed twice counted once, as ORG206 counts."""
@@ -166,7 +169,7 @@ def build(matrix: Matrix, gathered: Gathered, limits: Limits, *, whole: bool = T
                                    doc.source.span(("metadata", "name")).line,
                                    (whole_doc.line, whole_doc.end_line), both_sizes))
     if catalog:
-        for group, doc, data in read_in_place.teams(catalog, limits):
+        for group, doc, data, users in read_in_place.teams(catalog, limits):
             if not (whole or group.file in named):
                 continue
             # Where the Group is written: the team's document has no lines of its own.
@@ -174,7 +177,8 @@ def build(matrix: Matrix, gathered: Gathered, limits: Limits, *, whole: bool = T
             entity = where.span(())
             teams.append(_team(matrix, doc, data, people, group.file, group.file in named,
                                where.span(("metadata", "name")).line,
-                               (entity.line, entity.end_line), both_sizes))
+                               (entity.line, entity.end_line), both_sizes)._replace(
+                                   elsewhere=users))
     return OrgView(matrix, teams, dict(both_sizes or {}))
 
 

@@ -83,12 +83,18 @@ def pieces(result: Result, ctx: ReportContext) -> Iterator[str]:
     groups = by_team(result, view)
     anchors = {id(g): f"team-{n}" for n, g in enumerate(groups)}
     # Only a team with findings has a section to link to (none is written for the rest).
-    team_anchor = {g.team.id: anchors[id(g)] for g in groups
-                   if g.team is not None and g.findings}
+    # A coverage row links to its own team's; a team named by id (a risk) to the first
+    # team of that id (two teams with one id are ORG010's case, and the table shows both).
+    anchor_of = {id(g.team): anchors[id(g)] for g in groups
+                 if g.team is not None and g.findings}
+    team_anchor: dict[str, str] = {}
+    for g in groups:
+        if g.team is not None and g.findings:
+            team_anchor.setdefault(g.team.id, anchors[id(g)])
     counts = result.counts()
     yield _head() + "\n" + _header(result, counts, view) + "\n"
     if view is not None:
-        yield from _coverage(coverage(view), groups, team_anchor)
+        yield from _coverage(coverage(view), groups, anchor_of)
         yield "\n" + _risks(view, team_anchor) + "\n"
     yield from _findings(result, ctx, groups, anchors)
     yield "\n" + _rules(result, ctx) + "\n"
@@ -125,16 +131,17 @@ def _header(result: Result, counts: dict[str, int], view: OrgView | None) -> str
         "<a href=\"#composer\">Team composer</a></nav></header>")
 
 
-def _coverage(rows: list[Row], groups: list[Group], team_anchor: dict[str, str]
+def _coverage(rows: list[Row], groups: list[Group], anchor_of: dict[int, str]
               ) -> Iterator[str]:
     """The coverage table, a batch of rows at a time (a row per team: 14 MB of HTML at
-    20,000 teams)."""
+    20,000 teams).  ``anchor_of``: a team's section, by the identity of its view (two
+    teams may share an id)."""
     if not rows:
         yield ("<section id=\"coverage-section\"><h2>Coverage</h2><p>No team.</p>"
                "<table id=\"coverage\"></table></section>")
         return
     roles = [c.role for c in rows[0].cells]
-    found = {g.team.id: g.findings for g in groups if g.team is not None}
+    found = {id(g.team): g.findings for g in groups if g.team is not None}
     # Role ids break only after their hyphens, never inside a word (phones).
     head = "".join(f"<th scope=\"col\" data-role=\"{e(r)}\"><span>"
                    f"{'-<wbr>'.join(e(part) for part in r.split('-'))}</span></th>"
@@ -149,7 +156,8 @@ def _coverage(rows: list[Row], groups: list[Group], team_anchor: dict[str, str]
         "</tr></thead><tbody>"]
     for row in rows:
         team = row.team
-        findings = found.get(team.id, [])
+        findings = found.get(id(team), [])
+        anchor = anchor_of.get(id(team))
         cells = "".join(
             f"<td data-role=\"{e(c.role)}\" data-state=\"{c.state}\" data-recommended="
             f"\"{c.want}\">{c.have}</td>" for c in row.cells)
@@ -159,12 +167,13 @@ def _coverage(rows: list[Row], groups: list[Group], team_anchor: dict[str, str]
         title = f"<small>{e(team.title)}</small>" if team.title else ""
         body.append(
             f"<tr data-team=\"{e(team.id)}\"><th scope=\"row\">"
-            f"{_team_link(team.id, team_anchor)}{title}<small>"
+            + (f"<a href=\"#{anchor}\" class=\"open\">{e(team.id)}</a>" if anchor
+               else e(team.id))
+            + f"{title}<small>"
             f"{e(team.maturity or NO_STAGE)}, "
             f"{row.size} head{'s' if row.size != 1 else ''}</small></th>{cells}"
             f"<td class=\"count sev-{worst}\">"
-            + (f"<a href=\"#{team_anchor[team.id]}\" class=\"open\">{label}</a>"
-               if team.id in team_anchor else label)
+            + (f"<a href=\"#{anchor}\" class=\"open\">{label}</a>" if anchor else label)
             + "</td></tr>")
         if len(body) >= common.BATCH // 8:
             yield "".join(body)

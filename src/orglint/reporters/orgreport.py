@@ -92,16 +92,48 @@ def by_team(result: Result, view: OrgView | None) -> list[Group]:
     # Documents of a file come in line order: a bisection, not a scan, finds the one a
     # finding falls in (a file may hold thousands of teams).
     starts = {file: [t.lines[0] for t in found] for file, found in teams.items()}
+    apart = _apart(teams)
     for f in result.findings:
         key = (f.file, -1)
         k = bisect.bisect_right(starts.get(f.file, []), f.line) - 1
         if k >= 0 and f.line <= teams[f.file][k].lines[1]:
             key = (f.file, k)
+        elif f.file in apart:
+            key = _owner(apart[f.file], f.line) or key
         if key not in groups:
             groups[key] = Group(None, f.file, [])
             order.append(key)
         groups[key].findings.append(f)
     return [groups[k] for k in order]
+
+
+Apart = tuple[list[int], list[tuple[int, tuple[str, int] | None]]]
+
+
+def _apart(teams: dict[str, list[TeamView]]) -> dict[str, Apart]:
+    """By file, the places written apart from their team's document (a Backstage team's
+    User entities) as sorted starts, each with its end and its team's group key, or None
+    for a place that belongs to several teams (a User in two Groups: its findings name
+    the team in their message, and are left under their file)."""
+    owners: dict[tuple[str, int, int], set[tuple[str, int]]] = {}
+    for file, found in teams.items():
+        for k, team in enumerate(found):
+            for place in team.elsewhere:
+                owners.setdefault(place, set()).add((file, k))
+    out: dict[str, Apart] = {}
+    for (file, first, last), keys in sorted(owners.items()):
+        starts, ends = out.setdefault(file, ([], []))
+        starts.append(first)
+        ends.append((last, next(iter(keys)) if len(keys) == 1 else None))
+    return out
+
+
+def _owner(apart: Apart, line: int) -> tuple[str, int] | None:
+    starts, ends = apart
+    k = bisect.bisect_right(starts, line) - 1
+    if k < 0 or line > ends[k][0]:
+        return None
+    return ends[k][1]
 
 
 def counts_by_rule(result: Result) -> list[tuple[str, str, str, int]]:
