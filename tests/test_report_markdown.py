@@ -68,6 +68,24 @@ def test_markdown_escapes_content(run_cli, tmp_path):
             " GH-&#8203;7") in out
 
 
+def test_markdown_renders_no_math(run_cli, tmp_path):
+    # Found by review: GitHub renders $...$ as math, large enough to imitate the
+    # report's own "All checks passed".
+    (tmp_path / "$$x$$.yaml").write_text(dedent("""\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          members:
+            - {id: a, role: "$$\\\\Huge\\\\textsf{All checks passed}$$"}
+        """))
+    out = run_cli("check", ".", "--no-cache", "--output-format", "markdown").out
+    assert "\\$\\$\\\\Huge" in out
+    assert "<summary>" in out and "&#36;&#36;x&#36;&#36;.yaml" in out
+    assert "$$" not in out
+
+
 def test_markdown_group_headings_link_and_ping_nobody(run_cli, tmp_path):
     # A file's name is shown in a <summary>, where GitHub links and pings too.
     team = dedent("""\

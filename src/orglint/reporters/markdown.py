@@ -19,7 +19,9 @@ from orglint.reporters.orgreport import by_team, counts_by_rule, coverage
 from orglint.wording import plural
 
 MAX_BYTES = 1024 * 1024
-_SPECIAL = re.compile(r"([\\`*_\[\]!|~])")
+# "$" too: GitHub renders $...$ and $$...$$ as math (large text that can imitate the
+# report's own words), and a backslash keeps a dollar sign a dollar sign.
+_SPECIAL = re.compile(r"([\\`*_\[\]!|~$])")
 # '@name', '#12', 'GH-12', 'owner/repo#12', 'www.' and 'scheme://' become links on GitHub.
 _AUTOLINK = re.compile(r"(@|#(?=\d)|\bGH-(?=\d)|:(?=//)|\bwww(?=\.))", re.IGNORECASE)
 _MARKS = {"missing": "🟥", "thin": "🟧", "as-recommended": "✅", "over": "🟦", "none": ""}
@@ -38,7 +40,8 @@ def md(value: object) -> str:
 def _html(value: object) -> str:
     """Text inside the report's own HTML (a ``<summary>``): GitHub links an @-mention,
     an issue's #1 or a bare URL there too, so they are broken as ``md`` breaks them."""
-    return _AUTOLINK.sub(r"\1&#8203;", html.escape(visible(str(value))))
+    text = _AUTOLINK.sub(r"\1&#8203;", html.escape(visible(str(value))))
+    return text.replace("$", "&#36;")  # no math there either (after: "#3" is an issue)
 
 
 class _Budget:
