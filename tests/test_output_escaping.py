@@ -124,10 +124,17 @@ def test_sarif_uris_are_percent_encoded_and_valid(run_cli, hostile):
 
 
 def test_gitlab_descriptions_are_escaped(run_cli, hostile):
-    issues = json.loads(run_cli("check", ".", "--output-format", "gitlab", "--no-cache").out)
+    (hostile / "##[x] %.yaml").write_text(BROKEN)
+    out = run_cli("check", ".", "--output-format", "gitlab", "--no-cache").out
+    assert "##[" not in out
+    issues = json.loads(out)
     text = json.dumps(issues, ensure_ascii=False)
     assert not RAW_CONTROLS.search(text)
     assert any("\\x1b[2J" in issue["description"] for issue in issues)
+    # A name with no control or invisible character is given exactly: GitLab finds the
+    # file by it (found by review: "##[" and "é" were written escaped).
+    paths = {issue["location"]["path"] for issue in issues}
+    assert {"##[x] %.yaml", "é #%, :c.yaml", "::error::x.yaml"} <= paths
 
 
 MATRIX = """\

@@ -76,6 +76,12 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{point:02x}" if point < 0x100 else f"\\u{point:04x}"
 
 
+def plain(text: str) -> bool:
+    """Whether ``text`` holds no control or invisible-formatting character: ``visible``
+    leaves it as it is, but for a ``##[`` (which ``json_safe`` guards in JSON exactly)."""
+    return text.isprintable() and (text.isascii() or _HIDDEN.search(text) is None)
+
+
 def visible(text: str, *, newlines: bool = False) -> str:
     """``text`` with every control and invisible-formatting character written as an
     escape (``\\x1b``, ``\\u2028``, ``\\n``); ``newlines`` keeps line feeds (for
@@ -84,7 +90,7 @@ def visible(text: str, *, newlines: bool = False) -> str:
     # format or separator character, a surrogate, a noncharacter): printable text needs
     # neither pattern, and a report of printable messages compiles neither (4 M
     # instructions each).
-    if text.isprintable() and (text.isascii() or _HIDDEN.search(text) is None):
+    if plain(text):
         return text if _LEGACY_COMMAND not in text else _defang(text)
     pattern = _UNSAFE_BUT_NEWLINE if newlines else _UNSAFE
     if pattern.search(text) is not None:
