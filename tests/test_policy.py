@@ -660,6 +660,24 @@ def test_member_rule_at_points_at_the_named_field(lint, tmp_path):
     lint.check(TEAM, expected=[(10, 46, "ACME035")], settings=settings)
 
 
+def test_an_at_the_target_does_not_write_points_at_its_own_place(lint, tmp_path):
+    # Found by review: a member rule pointed at the member's whole mapping (its end a
+    # line past the file), a team rule at the nearest key; both now at their default.
+    from orglint.config import Settings
+
+    acme = policy("""\
+        - {code: ACME036, name: m, target: member, expression: "false", at: email}
+        - {code: ACME037, name: t, target: team, expression: "false", at: spec.description}
+        - {code: ACME038, name: w, target: member, expression: "false", at: owns.0}
+        """)
+    settings = Settings(root=tmp_path / "org", select=["ACME"], cache=False,
+                        policies=["acme.yaml"])
+    (tmp_path / "org").mkdir()
+    (tmp_path / "org" / "acme.yaml").write_text(acme)
+    lint.check(TEAM, expected=[(4, 9, "ACME037"), (9, 12, "ACME036"), (9, 12, "ACME038"),
+                               (10, 12, "ACME036"), (10, 46, "ACME038")], settings=settings)
+
+
 def test_person_rules_read_the_org_converted_once(tmp_path, run_cli, monkeypatch):
     from orglint.policy import cel
 

@@ -114,6 +114,15 @@ class SourceMap:
         return span
 
 
+    def written(self, path: Path) -> bool:
+        """Whether a value is written at ``path`` (``span`` points at it, not at an
+        ancestor)."""
+        nested: NestedPath = ()
+        for part in path:
+            nested = (nested, part)
+        return self.values.get(nested) is not None
+
+
 # Every finding asks for a span: Span's generated ``__new__`` is a Python frame.
 _tuple_new = tuple.__new__
 
@@ -152,4 +161,7 @@ class MovedSource(SourceMap):
 
     def span(self, path: Path, *, key: bool = False) -> Span:
         return self.inner.span(self.path(path), key=key)
+
+    def written(self, path: Path) -> bool:
+        return self.inner.written(self.path(path))
 

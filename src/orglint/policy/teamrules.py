@@ -24,6 +24,7 @@ from orglint.policy.shape import Node, shape
 from orglint.policy.teamview import TeamSource, team_builder
 from orglint.rules.base import Rule, TeamContext
 from orglint.source import Path as NodePath
+from orglint.source import SourceMap
 
 OUTCOMES = {0: "fail", 1: "pass", 2: "skip"}
 _BATCH_NAMES = ("team", "member", "matrix", "variables")
@@ -265,10 +266,15 @@ def _one_by_one(batch: Batch, team: dict[str, Any], policies: PolicySet) -> Repo
     return out
 
 
-def node_path(base: NodePath, at: str | None, default: NodePath) -> NodePath:
+def node_path(base: NodePath, at: str | None, default: NodePath,
+              source: SourceMap | None = None) -> NodePath:
+    """Where a finding of a rule with ``at`` points: that path under ``base``, or
+    ``default`` (the target's own place) when the target does not write it (``source``):
+    a team and a member point alike, never at a whole member's mapping."""
     if at is None:
         return default
-    return base + tuple(int(p) if p.isdigit() else p for p in at.split("."))
+    path = base + tuple(int(p) if p.isdigit() else p for p in at.split("."))
+    return path if source is None or source.written(path) else default
 
 
 def policy_error(code: str, name: str, message: str, *, file: str, line: int, column: int,
@@ -305,10 +311,12 @@ def report(cls: type[Rule], ctx: TeamContext,
     spec = cls.policy.spec  # type: ignore[attr-defined]
     for index, verdict in verdicts:
         if index < 0:
-            path, entity = node_path((), spec.at, ("metadata", "name")), ctx.team.id
+            path = node_path((), spec.at, ("metadata", "name"), ctx.doc.source)
+            entity = ctx.team.id
         else:
             member = ctx.members[index]
-            path, entity = node_path(member.path, spec.at, member.at("id")), member.id
+            path = node_path(member.path, spec.at, member.at("id"), ctx.doc.source)
+            entity = member.id
         if verdict.outcome == "fail":
             yield ctx.finding(cls, path, verdict.message, entity=entity)
         elif verdict.outcome == "error":
