@@ -39,6 +39,7 @@ from orglint.findings import (
     Result,
     Severity,
     offerable,
+    uncovered,
     unread,
 )
 from orglint.lazyre import deferred
@@ -579,6 +580,9 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         if plan_.severities:
             findings = [f._replace(severity=plan_.severities[f.code])
                         if f.code in plan_.severities else f for f in findings]
+        # What a finding still shown makes redundant goes; what only a suppressed one did
+        # stays (ORG201 suppressed here: the feature-store work nobody owns is ORG202's).
+        findings = uncovered(findings)
         all_findings.extend(f for f in findings if f.code in plan_.enabled)
     # A file of the org that could not be read, named or not: the cross-file rules saw
     # less of the org, and a verdict on the files named may miss what it held (a broken

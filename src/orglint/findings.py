@@ -53,6 +53,37 @@ HIDDEN_BREAK = "hidden-line-break"
 POLICY_ERROR = "ORG903"
 
 
+# A finding that another rule's finding makes redundant (ORG202 on feature-store work
+# that ORG201's "no data engineer" names) is made all the same, its ``detail`` followed by
+# this separator, the covering finding's code and its detail: it is dropped only if that
+# finding is still there once the suppressions and per-file ignores have run
+# (``uncovered``), so silencing the one never silences the other.
+COVERED_BY = "\x1f"
+
+
+def covered(detail: str, code: str, by_detail: str) -> str:
+    """``detail`` marked as covered by the finding of ``code`` with ``by_detail``."""
+    return f"{detail}{COVERED_BY}{code}{COVERED_BY}{by_detail}"
+
+
+def uncovered(findings: list[Finding]) -> list[Finding]:
+    """``findings`` without those whose covering finding is among them, and with the
+    others' marks taken off (``covered``): what a report shows."""
+    marked = [f for f in findings if f.detail is not None and COVERED_BY in f.detail]
+    if not marked:
+        return findings
+    there = {(f.code, f.entity, f.file, f.detail) for f in findings}
+    out = []
+    for f in findings:
+        if f.detail is not None and COVERED_BY in f.detail:
+            detail, code, by = f.detail.split(COVERED_BY, 2)
+            if (code, f.entity, f.file, by) in there:
+                continue
+            f = f._replace(detail=detail)
+        out.append(f)
+    return out
+
+
 def unread(finding: Finding) -> bool:
     """Whether ``finding`` says part of its file could not be read: an ORG001 other than
     a hidden line break's."""

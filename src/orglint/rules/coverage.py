@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
-from orglint.findings import Finding, Severity
+from orglint.findings import Finding, Severity, covered
 from orglint.matrix import Matrix
 from orglint.memo import Memo
 from orglint.mix import Mix, MixSeat, RuleRef, build, seat_roles
@@ -57,6 +57,9 @@ class UnownedSystemResponsibility(Rule):
     role already explains is left to that rule: with no data engineer on a feature-store
     team, ORG201 names the unowned feature-store work and this rule stays silent on it
     (ORG205 likewise for serving and GPU work at production with no platform engineer).
+    Where that finding is suppressed (a comment, `ignore-file`, `per-file-ignores`), this
+    rule reports the work again: accepting "no data engineer yet" is not accepting
+    "nobody populates the feature store".
 
     ## Why is this bad?
     A system with an unowned responsibility fails in exactly that place: a model serving
@@ -86,7 +89,8 @@ class UnownedSystemResponsibility(Rule):
 
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
         owned = ctx.owned
-        said: set[tuple[str, str]] | None = None  # worked out only for a team with a gap
+        # Worked out only for a team with a gap.
+        said: dict[tuple[str, str], tuple[str, str]] | None = None
         for k, system_id in enumerate(ctx.team.spec.systems):
             system = ctx.matrix.systems.get(system_id)
             if system is None:
@@ -96,12 +100,16 @@ class UnownedSystemResponsibility(Rule):
                     continue
                 if said is None:
                     said = left_to_missing_role(ctx)
-                if (system_id, need) not in said:
-                    owner = ctx.matrix.owner(need)
-                    yield ctx.finding(
-                        UnownedSystemResponsibility, ("spec", "systems", k),
-                        f"{ctx.team.id} runs {system_id}, which requires {need}, and no member"
-                        f" owns it (usually {owner} work)", detail=f"{system_id}:{need}")
+                detail = f"{system_id}:{need}"
+                by = said.get((system_id, need))
+                if by is not None:
+                    # Left to that finding, unless it is suppressed (findings.uncovered).
+                    detail = covered(detail, *by)
+                owner = ctx.matrix.owner(need)
+                yield ctx.finding(
+                    UnownedSystemResponsibility, ("spec", "systems", k),
+                    f"{ctx.team.id} runs {system_id}, which requires {need}, and no member"
+                    f" owns it (usually {owner} work)", detail=detail)
 
 
 class ProductionWithoutLifecycleOwner(PatternRule):

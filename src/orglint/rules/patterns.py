@@ -195,13 +195,18 @@ def _holds_both_pairs(matrix: Matrix) -> frozenset[frozenset[str]]:
                      if p.kind == "holds-both")
 
 
-def left_to_missing_role(ctx: TeamContext) -> set[tuple[str, str]]:
-    """(system, responsibility) pairs that a firing missing-role pattern already names."""
-    out: set[tuple[str, str]] = set()
+def left_to_missing_role(ctx: TeamContext) -> dict[tuple[str, str], tuple[str, str]]:
+    """(system, responsibility) pairs that a firing missing-role pattern already names,
+    each with the code and ``detail`` of that pattern's finding (see ``findings.covered``:
+    the pair is reported all the same if that finding is suppressed)."""
+    out: dict[tuple[str, str], tuple[str, str]] = {}
     for pattern in ctx.matrix.prepared(_MISSING_ROLE, _missing_role_patterns):
         if ctx.runs(pattern.code):
             for system, needs in _missing_role_gaps(pattern, ctx).items():
-                out.update((system, need) for need in needs)
+                # The detail _missing_role gives its finding.
+                by = system if pattern.at == "system" else pattern.roles[0]
+                for need in needs:
+                    out.setdefault((system, need), (pattern.code, by))
     return out
 
 
