@@ -949,3 +949,55 @@ def test_a_finding_at_a_user_on_two_teams_stays_under_its_file_in_the_reports(tm
     markdown = run_cli("check", "--output-format", "markdown", cwd=folder).out
     outside = markdown[markdown.index("outside any team"):]
     assert "ORG104" in outside
+
+
+def test_an_orglint_annotation_orglint_does_not_read_is_an_error_with_a_hint(tmp_path):
+    # Found by review: a misspelt `orglint.dev/maturty` left a production team out of
+    # every check, and the run passed.
+    catalog = dedent("""\
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata:
+          name: recsys
+          annotations:
+            orglint.dev/maturty: production
+            backstage.io/techdocs-ref: dir:.
+        spec: {type: team, children: []}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata:
+          name: kofi
+          annotations:
+            orglint.dev/own: model-rollback
+            orglint.dev/owns.recsys: model-rollback
+            orglint.dev/maturity: pilot
+        spec: {memberOf: [recsys]}
+        """)
+    folder = org(tmp_path, {"catalog-info.yaml": catalog})
+    found = check(folder, select=["ORG003"])
+    assert got(found) == [("catalog-info.yaml", 6, 5, "ORG003"),
+                          ("catalog-info.yaml", 15, 5, "ORG003"),
+                          ("catalog-info.yaml", 17, 5, "ORG003")]
+    assert "did you mean 'orglint.dev/maturity'" in found[0].message
+    assert "did you mean 'orglint.dev/owns'" in found[1].message
+    assert "read on a Group, not on a User" in found[2].message
+
+
+def test_an_allocation_for_a_group_the_user_is_not_in_is_org013(tmp_path):
+    catalog = teams("recsys", "features") + dedent("""\
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata:
+          name: kofi
+          annotations:
+            orglint.dev/allocation.recsys: "70"
+            orglint.dev/allocation.featurs: "30"
+            orglint.dev/owns.search: model-rollback
+        spec: {memberOf: [recsys, features]}
+        """)
+    folder = org(tmp_path, {"catalog-info.yaml": catalog})
+    found = check(folder, select=["ORG013"])
+    assert got(found) == [("catalog-info.yaml", 17, 5, "ORG013"),
+                          ("catalog-info.yaml", 18, 5, "ORG013")]
+    assert "did you mean 'features'" in found[0].message

@@ -211,11 +211,21 @@ _TYPE_WORDS = {"string": "a string", "object": "a mapping", "array": "a list",
                "null": "null"}
 
 
+NOTE_PREFIX = "orglint.dev/"
+# The annotations orglint reads (spec 8.1), by kind; a User's ``owns.GROUP`` and
+# ``allocation.GROUP`` name a group after the dot (ORG013 checks that it is one of theirs).
+NOTES = {"Group": ("maturity", "systems", "practices", "size"),
+         "User": ("role", "title", "level", "owns", "owns.GROUP", "allocation.GROUP")}
+
+
 def validate(doc: Document, kind: str, file: str) -> list[Finding]:
-    """ORG003 findings for a Backstage entity, at the node each error is about."""
+    """ORG003 findings for a Backstage entity, at the node each error is about: Backstage's
+    schema, and an ``orglint.dev/`` annotation orglint does not read (a misspelt
+    ``orglint.dev/maturty`` would leave a team out of every check, unsaid)."""
+    notes = _unknown_notes(doc, kind, file)
     validator = _validator(kind)
     if validator.is_valid(doc.data):
-        return []
+        return notes
     meta = doc.data.get("metadata")
     entity = meta.get("name") if isinstance(meta, dict) else None
     out: list[Finding] = []
@@ -231,5 +241,38 @@ def validate(doc: Document, kind: str, file: str) -> list[Finding]:
                            file, span.line, span.column, span.end_line, span.end_column,
                            entity=entity if isinstance(entity, str) else None,
                            detail=".".join(str(p) for p in problem.path) or None))
+    out += notes
     out.sort(key=Finding.sort_key)
+    return out
+
+
+def _unknown_notes(doc: Document, kind: str, file: str) -> list[Finding]:
+    meta = doc.data.get("metadata") if isinstance(doc.data, dict) else None
+    notes = meta.get("annotations") if isinstance(meta, dict) else None
+    if not isinstance(notes, dict):
+        return []
+    known = NOTES.get(kind, ())
+    out: list[Finding] = []
+    for key in notes:
+        if not isinstance(key, str) or not key.startswith(NOTE_PREFIX):
+            continue
+        name = key[len(NOTE_PREFIX):]
+        base, dot, group = name.partition(".")
+        if name in known or (dot and group and f"{base}.GROUP" in known):
+            continue
+        from orglint.schema import did_you_mean
+
+        others = [n for k, names in NOTES.items() if k != kind for n in names]
+        where = (f" (read on a {'Group' if kind == 'User' else 'User'}, not on a {kind})"
+                 if name in others else
+                 did_you_mean(key, [NOTE_PREFIX + n.replace(".GROUP", "") for n in known]))
+        span = doc.source.span(("metadata", "annotations", key), key=True)
+        entity = meta.get("name") if isinstance(meta, dict) else None
+        out.append(Finding(
+            "ORG003", "schema-violation", Severity.ERROR,
+            f"unknown annotation '{key}'{where}: orglint reads "
+            + ", ".join(f"{NOTE_PREFIX}{n}" for n in known) + f" on a {kind}",
+            file, span.line, span.column, span.end_line, span.end_column,
+            entity=entity if isinstance(entity, str) else None,
+            detail=f"metadata.annotations.{key}"))
     return out

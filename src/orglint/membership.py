@@ -6,10 +6,10 @@ so both read membership, parents, ``owns`` and allocations the same way (spec §
 
 from __future__ import annotations
 
-from orglint.catalog import Catalog, Entity
+from orglint.catalog import NOTE_PREFIX, Catalog, Entity
 from orglint.source import Path
 
-PREFIX = "orglint.dev/"
+PREFIX = NOTE_PREFIX
 
 
 def split(value: str) -> list[str]:

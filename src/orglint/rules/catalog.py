@@ -18,8 +18,8 @@ Key = tuple[str, str, str]
 
 
 def _finding(rule: type[Rule], entity: Entity, path: Path, message: str, detail: str,
-             related: Entity | None = None) -> Finding:
-    span = entity.span(path)
+             related: Entity | None = None, *, key: bool = False) -> Finding:
+    span = entity.span(path, key=key)
     where: tuple[Location, ...] = ()
     if related is not None:
         other = related.span(("metadata", "name"))
@@ -27,6 +27,31 @@ def _finding(rule: type[Rule], entity: Entity, path: Path, message: str, detail:
     return Finding(rule.code, rule.name, rule.severity, message, entity.file, span.line,
                    span.column, span.end_line, span.end_column, entity=entity.id,
                    detail=detail, related=where)
+
+
+def _notes_of_other_groups(org: Catalog, user: Entity, listing: list[Entity]
+                           ) -> Iterator[Finding]:
+    """A user's ``orglint.dev/owns.GROUP`` or ``allocation.GROUP`` that names no group the
+    user is a member of: read for no team (``allocation.featurs`` leaves the team its
+    default share, and nothing says so)."""
+    from orglint.catalog import NOTE_PREFIX
+    from orglint.schema import did_you_mean
+
+    notes = [key for key in user.annotations()
+             if key.startswith((NOTE_PREFIX + "owns.", NOTE_PREFIX + "allocation."))]
+    if not notes:
+        return
+    groups = [org.get(user.ref(ref, "group")) for _, ref in user.strings("memberOf")]
+    groups += listing
+    names = {n for g in groups if g is not None and g.kind == "Group" for n in (g.name, g.id)}
+    for key in notes:
+        name = key[len(NOTE_PREFIX):].partition(".")[2]
+        if name in names:
+            continue
+        yield _finding(InconsistentMembership, user, ("metadata", "annotations", key),
+                       f"{user.id}'s {key} names '{name}', which is no group {user.id} is a"
+                       f" member of{did_you_mean(name, sorted(names))}: it is read for no"
+                       " team", key, key=True)
 
 
 def _listed(entity: Entity, key: str, default_kind: str) -> set[Key]:
@@ -109,8 +134,10 @@ class InconsistentMembership(Rule):
     With `backstage: true`, reports a Backstage user whose `spec.memberOf` names a group
     whose `spec.members` lists members but leaves the user out, a group whose
     `spec.members` names a user whose `spec.memberOf` lists groups but leaves the group
-    out, and either naming an entity that does not exist.  It points at the
-    `spec.memberOf` or `spec.members` item.  An empty list says nothing and is not
+    out, either naming an entity that does not exist, and a user's
+    `orglint.dev/owns.GROUP` or `orglint.dev/allocation.GROUP` naming a group the user is
+    not a member of.  It points at the `spec.memberOf` or `spec.members` item, or at the
+    annotation.  An empty list says nothing and is not
     compared.
 
     ## Why is this bad?
@@ -159,6 +186,12 @@ class InconsistentMembership(Rule):
                     yield _finding(InconsistentMembership, user, path,
                                    f"{user.id} is a member of {group.id}, but {group.id}'s"
                                    " spec.members leaves them out", group.id, related=group)
+        listing: dict[Key, list[Entity]] = {}  # user -> the groups whose members list them
+        for group in org.of_kind("Group"):
+            for key in members[group.key]:
+                listing.setdefault(key, []).append(group)
+        for user in org.of_kind("User"):
+            yield from _notes_of_other_groups(org, user, listing.get(user.key, []))
         for group in org.of_kind("Group"):
             for i, ref in group.strings("members"):
                 member = org.get(group.ref(ref, "user"))
