@@ -101,6 +101,18 @@ TITLES: list[tuple[str, str | None]] = [
     ("ML Software Engineer", "ml-engineer"),
     ("Machine Learning Software Engineer", "ml-engineer"),
     ("Software Engineer, Machine Learning", "ml-engineer"),
+    # A generic head's qualifier that is a discipline whole (found by review: these were
+    # ambiguous or no role, so ORG004 on clear titles).
+    ("Senior Software Engineer, Site Reliability Engineering", "devops-sre"),
+    ("Software Engineer, SRE", "devops-sre"),
+    ("Software Engineer, Data Engineering", "data-engineer"),
+    ("Tech Lead, MLOps", "mlops-engineer"),
+    ("Tech Lead, ML Platform", "platform-engineer"),
+    ("ML Platform Lead", "platform-engineer"),
+    ("ML Infrastructure Lead", "platform-engineer"),
+    ("Data Lead", "data-engineer"),
+    ("Tech Lead, Ranking", None),
+    ("Product Lead", None),
     ("Software Engineer - ML", "ml-engineer"),
     ("Senior Software Engineer, Machine Learning (Personalization)", "ml-engineer"),
     ("Software Engineer (Machine Learning)", "ml-engineer"),

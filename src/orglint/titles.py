@@ -226,7 +226,9 @@ class TitleIndex:
             # its last role is not the one meant any more than its first.
             return Resolution(None, both, normalised)
         found = self._ending(head)
-        if found is None and both:  # "ML Engineer / Tech Lead": the one role it names
+        if (found is None or not found.entry.roles) and both:
+            # "ML Engineer / Tech Lead": the one role it names (a generic "Tech Lead"
+            # names none of its own)
             return Resolution(both[0], both, normalised)
         if found is not None and found.entry.generic and qualifier:
             # The qualifier must contribute to the match: "Software Engineer, Ranking"
@@ -236,11 +238,37 @@ class TitleIndex:
                 if better is not None and better.start < len(qualifier):
                     found = better
                     break
+            else:
+                # Or the qualifier is a discipline whole: "Software Engineer, SRE",
+                # "Software Engineer, Data Engineering", "Tech Lead, ML Platform".
+                found = self._discipline(qualifier) or found
+        if found is None and self._led(title):
+            # "ML Platform Lead", "Data Lead": the lead of that discipline's engineers.
+            found = self._discipline(head)
         if found is None:
             return Resolution(None, (), normalised)
         roles = found.entry.roles
         return Resolution(roles[0] if len(roles) == 1 else None, roles, normalised,
                           " ".join(found.phrase))
+
+    def _discipline(self, ws: Words) -> _Match | None:
+        """What ``ws`` names as a whole, read as a discipline: an alias ("sre"), its
+        "engineering" as "engineer" ("data engineering"), or with "engineer" after it
+        ("ml platform")."""
+        readings = [ws, (*ws, "engineer")]
+        if ws[-1:] == ("engineering",):
+            readings.insert(1, (*ws[:-1], "engineer"))
+        for reading in readings:
+            entry = self._phrases.get(reading)
+            if entry is not None and entry.roles and not entry.generic:
+                return _Match(0, reading, entry)
+        return None
+
+    def _led(self, title: str) -> bool:
+        """Whether the head of ``title`` ends in "lead" (a seniority word, dropped)."""
+        text = unicodedata.normalize("NFKC", title).casefold()
+        head = next((part for part in _SEPARATOR.split(text) if self.phrase(part)), "")
+        return self._rewrite(words(head))[-1:] == ["lead"]
 
     def _alternatives(self, title: str) -> tuple[str, ...]:
         """The roles the alternatives of the head name ("ML Engineer / Data Scientist",
