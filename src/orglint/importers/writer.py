@@ -367,11 +367,19 @@ class _Merge:
         # the only comments the file written may lack.
         self.dropped: list[str] = []
         self.root: Any = None  # the document merged into, when it was read from a file
+        # Where each mapping and list the merge reached is, as ``_unintended`` names
+        # places (an entry of members or people by its id), and the places it changed.
+        self.where: dict[int, tuple[str, ...]] = {}
+        self.intended: set[tuple[str, ...]] = set()
+
+    def _at(self, node: Any) -> tuple[str, ...]:
+        return self.where.get(id(node), ("?",))
 
     def put(self, mapping: Any, key: str, value: Any) -> None:
         current = mapping.get(key)
         if key in mapping and _plain(current) == value:
             return
+        self.intended.add((*self._at(mapping), key))
         if isinstance(current, list) and isinstance(value, list) and _items(current, value):
             # Systems, owns, skills: sets, in whatever order the file keeps them.  Item
             # by item, in place: an item that stays keeps its comment, and a comment
@@ -390,9 +398,12 @@ class _Merge:
 
         node = parent.get(key)
         wanted = CommentedSeq if key in ("members", "people") else CommentedMap
+        path = (*self._at(parent), key)
         if not isinstance(node, wanted):
             parent[key] = node = wanted()
             self.changed = True
+            self.intended.add(path)
+        self.where[id(node)] = path
         return node
 
     def entries(self, seq: Any, items: Iterable[Member | Person], fields: tuple[str, ...],
@@ -405,6 +416,7 @@ class _Merge:
         tail = _detach_tail(seq[-1], self.root) if len(seq) else ""
         for item in items:
             entry = index.get(item.id)
+            path = (*self._at(seq), _ENTRY + item.id)
             if entry is None:
                 entry = CommentedMap()
                 entry["id"] = item.id
@@ -412,6 +424,8 @@ class _Merge:
                 seq.append(entry)
                 index[item.id] = entry
                 self.changed = True
+                self.intended.add(path)
+            self.where[id(entry)] = path
             for field in fields:
                 if field in item.fields:
                     self.put(entry, field, item.fields[field])
@@ -423,6 +437,54 @@ class _Merge:
             if person_id not in seen:
                 notes.append(f"{where}: {person_id} is in the file but not in the source;"
                              " left as it is")
+
+
+_ENTRY = "#id="  # a place's part naming an entry of members or people by its id
+
+
+def _unintended(old: Any, new: Any, intended: set[tuple[str, ...]],
+                path: tuple[str, ...] = ()) -> tuple[str, ...] | None:
+    """The first place where ``new`` differs from ``old`` (both as orglint reads them:
+    aliases and merge keys resolved) that is not one of the places the merge meant to
+    change, or None.  Entries of members and people are matched by id."""
+    if path in intended:
+        return None
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in [*old, *(k for k in new if k not in old)]:
+            if key not in old or key not in new:
+                if (*path, str(key)) not in intended:
+                    return (*path, str(key))
+                continue
+            found = _unintended(old[key], new[key], intended, (*path, str(key)))
+            if found is not None:
+                return found
+        return None
+    if (isinstance(old, list) and isinstance(new, list) and path[-1:] in (("members",),
+                                                                          ("people",))):
+        olds = {str(e["id"]): e for e in old if isinstance(e, dict) and "id" in e}
+        for k, entry in enumerate(new):
+            if not (isinstance(entry, dict) and "id" in entry):
+                if k >= len(old) or old[k] != entry:
+                    return (*path, str(k))
+                continue
+            where = (*path, _ENTRY + str(entry["id"]))
+            if str(entry["id"]) not in olds:
+                if where not in intended:
+                    return where
+                continue
+            found = _unintended(olds[str(entry["id"])], entry, intended, where)
+            if found is not None:
+                return found
+        return None if len(new) >= len(old) else (*path, str(len(new)))
+    return None if old == new else path
+
+
+def _read_back(text: str, path: Path) -> Any:
+    """``text``'s one document as the check reads it (aliases and merge keys resolved)."""
+    from orglint.loader import load
+
+    loaded = load(text.encode("utf-8"), str(path))
+    return loaded.documents[0].data if len(loaded.documents) == 1 else None
 
 
 def printable(text: str) -> str:
@@ -534,6 +596,8 @@ def _output(path: Path, build: Any, kind: str, name: str | None, roled: set[str]
         _check_aliases(path, doc)
         _check_kind(path, doc, kind, name)
     merge.root = doc
+    merge.where[id(doc)] = ()
+    before = _read_back(text, path) if text is not None else None
     doc = build(doc, merge)
     if not merge.changed:
         return Output(path, None, original)
@@ -544,6 +608,19 @@ def _output(path: Path, build: Any, kind: str, name: str | None, roled: set[str]
 
         new = keep_gaps(text, new)  # each end-of-line comment as far from its line
         _kept_comments(path, text, new, merge.dropped)
+        # What the file says must change only where the source says so: a value shared
+        # through an anchor, or inherited through a merge key ('<<'), would otherwise
+        # change with the one the source gives (found by review: a person's owns
+        # rewritten through another's alias, and a title through '<<: *b').
+        where = _unintended(before, _read_back(new, path), merge.intended)
+        if where is not None:
+            shown = ".".join(p.replace(_ENTRY, "id=") for p in where)
+            raise ImportFailed(
+                f"{path}: not written: merging would also change {shown}, which the"
+                " source does not give (a value shared through a YAML anchor or taken"
+                " through a merge key '<<' changes with the one the source gives, and the"
+                " YAML writer may rewrite a tagged value); write that value out in its"
+                " entry, then import again")
         if crlf:
             new = new.replace("\n", "\r\n")
     return Output(path, new, original)
