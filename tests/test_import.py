@@ -1006,3 +1006,21 @@ def test_an_anchor_defined_in_the_last_member_keeps_the_closing_lines_after_the_
     assert team.read_text().endswith(
         "      owns: &o\n        - x\n    - id: dave  # from Backstage user:default/dave"
         " (org.yaml)\n    # closing members\n  systems: *o\n"), team.read_text()
+
+
+def test_two_names_that_become_one_id_are_refused(run_cli, tmp_path):
+    # Found by review: "C++ Tools", "C Tools" and "C# Tools" were all written as one team,
+    # c-tools, with no note.  Names that differ in case, spaces or '-' stay one team.
+    (tmp_path / "hr.csv").write_text("id,name,title,team\na,Ann,ML Engineer,C++ Tools\n"
+                                     "b,Bob,Data Scientist,C Tools\n", encoding="utf-8")
+    result = run_cli("import", "csv", "hr.csv", "--output", "org")
+    assert result.code == 2
+    assert ("hr.csv row 3: team 'C Tools' and 'C++ Tools' (hr.csv row 2) would both be the"
+            " team id 'c-tools'") in result.err
+    assert not (tmp_path / "org").exists()
+    (tmp_path / "hr.csv").write_text("id,name,title,team\nAnn Lee,Ann,ML Engineer,ML Platform\n"
+                                     "ann-lee,Bob,Data Scientist,ml-platform\n"
+                                     "Ann+Lee,Cy,Data Scientist,ml-platform\n",
+                                     encoding="utf-8")
+    result = run_cli("import", "csv", "hr.csv", "--output", "org")
+    assert result.code == 2 and "person 'Ann+Lee' and 'Ann Lee'" in result.err, result.err

@@ -19,6 +19,7 @@ SOURCES = ("backstage", "csv", "scim")
 LEVELS = ("junior", "mid", "senior", "staff", "principal")
 MAX_INPUT = 64 * 1024 * 1024  # an HR export of a very large company is a few MB
 _NOT_ID = re.compile(r"[^A-Za-z0-9._-]+")
+_SAME_NAME = re.compile(r"[\s._-]+")
 
 
 class ImportFailed(OrglintError):
@@ -73,6 +74,24 @@ class Imported:
         self.teams: dict[str, Team] = {}
         self.people: dict[str, Person] = {}
         self.notes: list[str] = []
+        # (what, id) -> the name it was made from, and where: two names one id stands for.
+        self._named: dict[tuple[str, str], tuple[str, str, str]] = {}
+
+    def ident(self, what: str, name: str, origin: str) -> str:
+        """The id of a team or person the source names ``name`` (a person's own when it
+        is one, else ``slug``); refused when another name of the source became the same id
+        ("C++ Tools", "C Tools" and "C# Tools" are all c-tools: one team, silently).
+        Names that differ only in case, spaces, '-', '_' or '.' are one name."""
+        made = name if what == "person" and is_id(name) else slug(name)
+        if not made:
+            return made
+        same = _SAME_NAME.sub(" ", name.casefold()).strip()
+        seen = self._named.setdefault((what, made), (same, name, origin))
+        if seen[0] != same:
+            raise ImportFailed(f"{origin}: {what} '{name[:80]}' and '{seen[1][:80]}'"
+                               f" ({seen[2]}) would both be the {what} id '{made}'; rename"
+                               " one of them in the source")
+        return made
 
     def team(self, team_id: str, origin: str, kind: str = "Team") -> Team:
         found = self.teams.get(team_id)

@@ -196,7 +196,7 @@ def _read_csv(path: Path, text: str, columns: dict[str, str], imported: Imported
 
         origin = f"{path.name} row {number}"
         raw_id = cell("id") or cell("email").partition("@")[0] or cell("name")
-        person_id = raw_id if is_id(raw_id) else slug(raw_id)
+        person_id = imported.ident("person", raw_id, origin)
         if not person_id:
             imported.notes.append(f"{origin}: no usable id; row skipped")
             continue
@@ -211,7 +211,7 @@ def _read_csv(path: Path, text: str, columns: dict[str, str], imported: Imported
         _person_fields(imported, imported.person(person_id, origin), fields)
         if not team_name:
             continue
-        team_id = slug(team_name)
+        team_id = imported.ident("team", team_name, origin)
         if not team_id:
             imported.notes.append(f"{origin}: team '{team_name}' gives no usable id; row"
                                   " skipped")
@@ -315,7 +315,7 @@ def read_scim(paths: list[Path], imported: Imported) -> None:
              for resource, _ in groups if _string(resource.get("id"))}
     for resource, file in groups:
         name = _string(resource.get("displayName"))
-        team_id = slug(name)
+        team_id = imported.ident("team", name, f"SCIM Group {name[:80]} ({file})")
         if not team_id:
             imported.notes.append(f"SCIM Group in {file} with no usable displayName; skipped")
             continue
@@ -340,7 +340,7 @@ def read_scim(paths: list[Path], imported: Imported) -> None:
     for person_id, department, origin in departments:
         # Without a group, the Enterprise User department is the best team there is.
         if person_id not in grouped:
-            team_id = slug(department)
+            team_id = imported.ident("team", department, origin)
             if team_id:
                 team = imported.team(team_id, origin)
                 if team.kind == "Group":
@@ -360,8 +360,8 @@ def _scim_user(user: dict[str, Any], file: str, users: dict[str, str],
                departments: list[tuple[str, str, str]], imported: Imported) -> None:
     user_name = _string(user.get("userName"))
     raw = user_name.partition("@")[0] if "@" in user_name else user_name
-    person_id = raw if is_id(raw) else slug(raw)
     origin = f"SCIM User {user_name or user.get('id')} ({file})"
+    person_id = imported.ident("person", raw, origin)
     if not person_id:
         imported.notes.append(f"{origin}: no usable userName; skipped")
         return
