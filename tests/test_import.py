@@ -1024,3 +1024,18 @@ def test_two_names_that_become_one_id_are_refused(run_cli, tmp_path):
                                      encoding="utf-8")
     result = run_cli("import", "csv", "hr.csv", "--output", "org")
     assert result.code == 2 and "person 'Ann+Lee' and 'Ann Lee'" in result.err, result.err
+
+
+def test_an_entry_added_to_a_flow_list_is_written_in_flow_style(run_cli, tmp_path):
+    # Found by review: the new entry's origin comment went inside the flow list and broke
+    # its line ("[{id: a}, id: b  # from hr.csv row 3" and "]}" on the next line).
+    out = tmp_path / "org"
+    out.mkdir()
+    (out / "people.yaml").write_text("apiVersion: orglint/v1\nkind: People\nspec:\n"
+                                     "  people: [{id: a, name: Ann}]  # by hand\n")
+    (tmp_path / "hr.csv").write_text("id,name\na,Ann\nb,Bob\n", encoding="utf-8")
+    assert run_cli("import", "csv", "hr.csv", "--output", "org").code == 0
+    text = (out / "people.yaml").read_text()
+    assert text.endswith("  people: [{id: a, name: Ann}, {id: b, name: Bob}]  # by hand\n"), text
+    again = run_cli("import", "csv", "hr.csv", "--output", "org")
+    assert "0 written" in again.out

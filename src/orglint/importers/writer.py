@@ -420,7 +420,13 @@ class _Merge:
             if entry is None:
                 entry = CommentedMap()
                 entry["id"] = item.id
-                entry.yaml_add_eol_comment(f"from {printable(item.origin)}", "id")
+                if seq.fa.flow_style():
+                    # An entry of a list written in flow style is written so too, with no
+                    # comment: one inside a flow list ends the line, and the list with it
+                    # (found by review: "[{id: a}, id: b  # from hr.csv row 3\n]}").
+                    entry.fa.set_flow_style()
+                else:
+                    entry.yaml_add_eol_comment(f"from {printable(item.origin)}", "id")
                 seq.append(entry)
                 index[item.id] = entry
                 self.changed = True
