@@ -264,3 +264,38 @@ def test_the_diff_of_a_fix_replays_to_the_fixed_text(before, edits):
     if text:
         assert text.startswith("--- a/f\n+++ b/f\n@@ ")
         assert _apply_unified(before, text) == after
+
+
+def test_a_file_mixing_crlf_and_lf_keeps_each_lines_end(run_cli, tmp_path):
+    # Found by review: every line became CRLF.  A line kept keeps its end; a line
+    # inserted takes the end of the line above it.
+    text = ("apiVersion: orglint/v1\r\nkind: Team\r\nmetadata:\r\n  name: recsys\r\nspec:\r\n"
+            "  maturity: pilot\n  members:\n    - id: ben\n      title: MLOps Engineer\r\n"
+            "    - id: al\n      title: Data Scientist\n")
+    (tmp_path / "t.yaml").write_bytes(text.encode())
+    run_cli("check", "t.yaml", "--fix", "--no-cache")
+    fixed = (tmp_path / "t.yaml").read_bytes().decode()
+    assert fixed == text.replace("MLOps Engineer\r\n", "MLOps Engineer\r\n"
+                                 "      role: mlops-engineer\r\n").replace(
+        "Data Scientist\n", "Data Scientist\n      role: data-scientist\n")
+    assert run_cli("check", "t.yaml", "--fix", "--no-cache").code == 0
+    assert (tmp_path / "t.yaml").read_bytes().decode() == fixed
+
+
+@given(st.lists(st.booleans(), min_size=11, max_size=11))
+@settings(max_examples=60, deadline=None)
+def test_line_ends_follow_their_lines_whatever_the_mix(ends):
+    from orglint.fixer import _line_ends
+
+    lines = ["apiVersion: orglint/v1", "kind: Team", "metadata:", "  name: recsys", "spec:",
+             "  maturity: pilot", "  members:", "    - id: ben", "      title: MLOps Engineer",
+             "    - id: al", "      title: Data Scientist"]
+    before = "".join(line + ("\r\n" if crlf else "\n")
+                     for line, crlf in zip(lines, ends, strict=True))
+    after_lines = [*lines[:9], "      role: mlops-engineer", *lines[9:]]
+    after = _line_ends(before, "".join(line + "\n" for line in after_lines))
+    got = after.split("\n")
+    assert [line.rstrip("\r") for line in got] == [*after_lines, ""]
+    kept = [line for line in got[:-1] if line.rstrip("\r") != "      role: mlops-engineer"]
+    assert [line.endswith("\r") for line in kept] == ends
+    assert got[9].endswith("\r") == ends[8]

@@ -151,6 +151,7 @@ def plan_file(file: str, text: str, fixes: list[Fix]) -> FileFix:
     newline = "\r\n" if "\r\n" in text else "\n"
     bom = text.startswith("\ufeff")
     body = text[1:] if bom else text
+    written = body  # with its own line ends, which each line kept keeps (_line_ends)
     if newline == "\r\n":
         body = body.replace("\r\n", "\n")
     # Many editors save without a final line break, which ruamel.yaml always writes:
@@ -192,10 +193,38 @@ def plan_file(file: str, text: str, fixes: list[Fix]) -> FileFix:
     if unterminated and new_body.endswith("\n"):
         new_body = new_body[:-1]
     if newline == "\r\n":
-        new_body = new_body.replace("\n", "\r\n")
+        new_body = (new_body.replace("\n", "\r\n") if written.count("\r\n") ==
+                    written.count("\n") else _line_ends(written, new_body))
     result.new_text = ("\ufeff" if bom else "") + new_body
     result.fixed = applied
     return result
+
+
+def _line_ends(before: str, after: str) -> str:
+    """``after`` (its lines ending in LF) with the line ends ``before`` had, in a file
+    that mixes CRLF and LF (found by review: every line became CRLF).  The fixes insert,
+    change or remove a line here and there: a line of ``after`` that is a line of
+    ``before`` (the next one, or the one after it) keeps its end; one inserted takes the
+    end of the line before it.  One pass, each line looked at a bounded number of times."""
+    old = before.split("\n")
+    plain = [line[:-1] if line.endswith("\r") else line for line in old]
+    crlf = [line.endswith("\r") for line in old]
+    new = after.split("\n")
+    out: list[str] = []
+    i, last = 0, crlf[0] if crlf else False
+    for j, line in enumerate(new[:-1]):
+        ahead = new[j + 1]
+        if i < len(old) and line == plain[i]:
+            last, i = crlf[i], i + 1
+        elif i + 1 < len(old) and line == plain[i + 1]:  # a line removed before it
+            last, i = crlf[i + 1], i + 2
+        elif i < len(old) and ahead == plain[i]:  # a line inserted: as the one above
+            pass
+        elif i < len(old):  # a line changed in place
+            last, i = crlf[i], i + 1
+        out.append(line + ("\r\n" if last else "\n"))
+    out.append(new[-1])
+    return "".join(out)
 
 
 def _verify(before: str, after: str, applied: list[Fix]) -> str | None:
