@@ -930,6 +930,19 @@ def test_a_crlf_file_in_its_own_indentation_keeps_it(run_cli, tmp_path):
         "\n", "\r\n"), after
 
 
+def test_a_file_with_a_byte_order_mark_keeps_it_and_its_indentation(run_cli, tmp_path):
+    # Found by review: read with its mark, no style reproduced the file, which came back
+    # without the mark and re-indented throughout.
+    out = tmp_path / "org"
+    out.mkdir()
+    before = ("\ufeffapiVersion: orglint/v1\nkind: People\nspec:\n  people:\n  - id: a\n"
+              "    name: Ann\n    title: Old\n")
+    (out / "people.yaml").write_text(before, encoding="utf-8")
+    (tmp_path / "hr.csv").write_text("id,name,title\na,Ann,New\n", encoding="utf-8")
+    assert run_cli("import", "csv", "hr.csv", "--output", "org").code == 0
+    assert (out / "people.yaml").read_text(encoding="utf-8") == before.replace("Old", "New")
+
+
 def _group_ml(tmp_path, users):
     """A Backstage catalog of the Group ml and ``users``, and the path of the team file
     its import writes (not written yet: the test writes what the import merges into)."""

@@ -587,6 +587,12 @@ def _check_kind(path: Path, doc: Any, kind: str, name: str | None) -> None:
 
 def _output(path: Path, build: Any, kind: str, name: str | None, roled: set[str]) -> Output:
     text, original = _existing(path)
+    # A byte order mark is kept, and out of the way while the file is merged: read with
+    # it, no indentation style reproduced the file, which came back re-indented.
+    bom = text is not None and text.startswith("\ufeff")
+    if bom:
+        assert text is not None
+        text = text[1:]
     # A file with CRLF line ends is read and merged with '\n' ones, which ruamel writes,
     # and written back with its own: read as they are, its style was never recognised
     # (the file came back re-indented) and its comments kept their '\r'.
@@ -629,6 +635,8 @@ def _output(path: Path, build: Any, kind: str, name: str | None, roled: set[str]
                 " entry, then import again")
         if crlf:
             new = new.replace("\n", "\r\n")
+        if bom:
+            new = "\ufeff" + new
     return Output(path, new, original)
 
 
