@@ -1052,3 +1052,21 @@ def test_an_entry_added_to_a_flow_list_is_written_in_flow_style(run_cli, tmp_pat
     assert text.endswith("  people: [{id: a, name: Ann}, {id: b, name: Bob}]  # by hand\n"), text
     again = run_cli("import", "csv", "hr.csv", "--output", "org")
     assert "0 written" in again.out
+
+
+def test_a_character_that_shows_nothing_is_never_written_raw(run_cli, tmp_path):
+    # Found by review: an escaped "\u202e" of the file came back as the raw right-to-left
+    # override, invisible in a reviewed diff; a source value holding one is not written.
+    (tmp_path / "hr.csv").write_text("id,name,title\na,An\u202en,Data Scientist\n",
+                                     encoding="utf-8")
+    result = run_cli("import", "csv", "hr.csv", "--output", "org")
+    assert result.code == 0
+    assert "a: name holds a character that shows nothing (U+202E); not written" in result.err
+    written = (tmp_path / "org" / "people.yaml").read_text(encoding="utf-8")
+    assert "\u202e" not in written and "name:" not in written
+    before = ('apiVersion: orglint/v1\nkind: People\nspec:\n  people:\n'
+              '    - {id: a, name: "An\\u202en", title: Old}\n')
+    (tmp_path / "org" / "people.yaml").write_text(before, encoding="utf-8")
+    result = run_cli("import", "csv", "hr.csv", "--output", "org")
+    assert result.code == 2 and "(U+202E) raw where the file escapes it" in result.err
+    assert (tmp_path / "org" / "people.yaml").read_text(encoding="utf-8") == before

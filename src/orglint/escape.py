@@ -76,6 +76,18 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{point:02x}" if point < 0x100 else f"\\u{point:04x}"
 
 
+# What a YAML writer writes raw though no one sees it: the set ``visible`` escapes, but
+# for the line breaks, tab and controls YAML writers escape themselves.
+_UNSEEN: re.Pattern[str] = cast("re.Pattern[str]", _Compiled("_UNSEEN", (
+    f"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff{_INVISIBLE}]")))
+
+
+def unseen(text: str) -> list[str]:
+    """The characters of ``text`` that show nothing (bidi controls, zero-width ones, a
+    BOM inside it), which a YAML writer would write raw: a reviewer cannot see them."""
+    return _UNSEEN.findall(text) if not text.isascii() else []
+
+
 def plain(text: str) -> bool:
     """Whether ``text`` holds no control or invisible-formatting character: ``visible``
     leaves it as it is, but for a ``##[`` (which ``json_safe`` guards in JSON exactly)."""

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from orglint.errors import OrglintError
+from orglint.escape import unseen
 
 SOURCES = ("backstage", "csv", "scim")
 LEVELS = ("junior", "mid", "senior", "staff", "principal")
@@ -138,6 +139,12 @@ class Imported:
         text = value.strip()
         if len(text) > limit:
             self.notes.append(f"{who}: {field} is longer than {limit} characters; not written")
+            return
+        hidden = unseen(text)
+        if hidden:
+            # Written raw by the YAML writer: a reviewer of the file would see nothing.
+            self.notes.append(f"{who}: {field} holds a character that shows nothing"
+                              f" (U+{ord(hidden[0]):04X}); not written")
             return
         target[field] = text
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from orglint import fsutil
+from orglint.escape import unseen
 from orglint.importers import MAX_INPUT, Imported, ImportFailed, Member, Person, Team
 from orglint.ntuple import NamedTuple
 
@@ -624,6 +625,14 @@ def _output(path: Path, build: Any, kind: str, name: str | None, roled: set[str]
         # through an anchor, or inherited through a merge key ('<<'), would otherwise
         # change with the one the source gives (found by review: a person's owns
         # rewritten through another's alias, and a title through '<<: *b').
+        more = len(unseen(new)) - len(unseen(text))
+        if more > 0:
+            # ruamel writes such a character raw, even in a value the file escapes
+            # ("\u202e"): a change no reviewer could see in the diff.
+            raise ImportFailed(
+                f"{path}: not written: the YAML writer would write a character that shows"
+                f" nothing (U+{ord(unseen(new)[0]):04X}) raw where the file escapes it;"
+                " write that value without it, then import again")
         where = _unintended(before, _read_back(new, path), merge.intended)
         if where is not None:
             shown = ".".join(p.replace(_ENTRY, "id=") for p in where)
