@@ -299,3 +299,15 @@ def test_line_ends_follow_their_lines_whatever_the_mix(ends):
     kept = [line for line in got[:-1] if line.rstrip("\r") != "      role: mlops-engineer"]
     assert [line.endswith("\r") for line in kept] == ends
     assert got[9].endswith("\r") == ends[8]
+
+
+def test_a_fix_that_would_pass_the_size_limit_is_not_written(run_cli, tmp_path):
+    # Found by review: the role was written, and the file, 170 bytes over a limit of 150,
+    # was then an ORG001.
+    text = ("apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec:\n"
+            "  maturity: pilot\n  members:\n    - {id: ben, title: Senior MLOps Engineer}\n")
+    (tmp_path / "t.yaml").write_text(text)
+    (tmp_path / ".orglint.yaml").write_text(f"max-file-size: {len(text) + 5}\n")
+    result = run_cli("check", "t.yaml", "--fix", "--no-cache")
+    assert "over the max-file-size of" in result.err, result.err
+    assert (tmp_path / "t.yaml").read_text() == text

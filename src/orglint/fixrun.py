@@ -76,6 +76,11 @@ def apply_fixes(result: Result, gathered: Gathered, *, roots: list[Path], diff_o
         if planned.new_text is None:
             continue
         new = planned.new_text.encode("utf-8")
+        if len(new) > limit:
+            # Written, it would be a file the next run does not read (ORG001).
+            _not_fixed(source.display, f"the fixed file would be {len(new):,} bytes, over"
+                       f" the max-file-size of {limit:,}", refused)
+            continue
         if diff_only:
             sys.stdout.write(diff(source.display, text, planned.new_text))
         elif source.path is None:

@@ -255,7 +255,8 @@ def decode(raw: bytes, file: str, limits: Limits) -> tuple[str | None, Finding |
     if len(raw) > limits.max_file_size:
         return None, finding_at(
             "ORG001",
-            f"file is {len(raw):,} bytes, over the {limits.max_file_size:,}-byte limit"
+            # Files are read to one byte past the limit: its size is not known here.
+            f"file is over the {limits.max_file_size:,}-byte limit"
             " (raise max-file-size in the configuration to allow it)",
             file,
             1,
