@@ -1070,3 +1070,29 @@ def test_a_character_that_shows_nothing_is_never_written_raw(run_cli, tmp_path):
     result = run_cli("import", "csv", "hr.csv", "--output", "org")
     assert result.code == 2 and "(U+202E) raw where the file escapes it" in result.err
     assert (tmp_path / "org" / "people.yaml").read_text(encoding="utf-8") == before
+
+
+def test_a_group_that_gains_its_first_member_becomes_a_team_in_its_file(run_cli, tmp_path):
+    # Found by review: the file an earlier import wrote for the empty group was "not the
+    # Team ml document this import writes", and every later import failed on it.
+    team = _group_ml(tmp_path, """\
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata: {name: cat}
+        spec: {memberOf: [other]}
+        """)
+    assert run_cli("import", "backstage", "src", "--output", "out").code == 0
+    assert "kind: Group" in team.read_text()
+    catalog = tmp_path / "src" / "org.yaml"
+    catalog.write_text(catalog.read_text().replace("memberOf: [other]", "memberOf: [ml]"))
+    result = run_cli("import", "backstage", "src", "--output", "out")
+    assert result.code == 0, result.err
+    text = team.read_text()
+    assert "kind: Team" in text and "- id: cat" in text and "maturity:" in text
+    assert "0 written" in run_cli("import", "backstage", "src", "--output", "out").out
+    # And back: the team keeps its file and its members, and says why.
+    catalog.write_text(catalog.read_text().replace("memberOf: [ml]", "memberOf: [other]"))
+    result = run_cli("import", "backstage", "src", "--output", "out")
+    assert result.code == 0, result.err
+    assert team.read_text() == text
+    assert "team ml: backstage gives it no member now" in result.err

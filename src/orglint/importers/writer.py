@@ -529,6 +529,9 @@ def _team_doc(team: Team, doc: Any, imported: Imported, maturity: str,
         if key in team.metadata:
             merge.put(meta, key, team.metadata[key])
     if team.kind == "Group":
+        if doc.get("kind") == "Team":
+            notes.append(f"team {team.id}: {imported.source} gives it no member now; its file"
+                         " keeps the members it has")
         return doc
     spec = merge.section(doc, "spec")
     if "maturity" in team.spec:
@@ -576,9 +579,17 @@ def _existing(path: Path) -> tuple[str | None, bytes | None]:
                            ) from None
 
 
+# A group of the source that gained its first member is a team now, and a team that lost
+# its last one keeps its file (and the members written there) as it is: both are one id's
+# file of the org, written by an earlier import (found by review: a normal org change was
+# refused until the file was deleted by hand).
+_BECOMES = {("Group", "Team"), ("Team", "Group")}
+
+
 def _check_kind(path: Path, doc: Any, kind: str, name: str | None) -> None:
     meta = doc.get("metadata") if isinstance(doc, dict) else None
-    ok = isinstance(doc, dict) and doc.get("kind") == kind and (
+    ok = isinstance(doc, dict) and (doc.get("kind") == kind or (
+        doc.get("kind"), kind) in _BECOMES) and (
         name is None or (isinstance(meta, dict) and meta.get("name") == name))
     if not ok:
         what = f"{kind} {name}" if name else kind
@@ -610,6 +621,10 @@ def _output(path: Path, build: Any, kind: str, name: str | None, roled: set[str]
         _check_kind(path, doc, kind, name)
     merge.root = doc
     merge.where[id(doc)] = ()
+    if doc is not None and (doc.get("kind"), kind) == ("Group", "Team"):
+        doc["kind"] = "Team"
+        merge.intended.add(("kind",))
+        merge.changed = True
     before = _read_back(text, path) if text is not None else None
     doc = build(doc, merge)
     if not merge.changed:
