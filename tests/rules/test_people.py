@@ -20,6 +20,24 @@ def test_org302_three_roles_at_member_id(lint):
                      " data-pipelines]}"]), select=["ORG302"], expected=[])
 
 
+def test_org302_says_when_a_small_teams_mlops_work_counts_as_its_ml_engineers(lint):
+    # Found by review: the message listed three roles and left the MLOps work out, and
+    # the rule's docs did not say why; their example did not fire on a small team.
+    [found] = lint.check(team(["{id: a, role: ml-engineer, owns: [training-pipelines,"
+                               " data-pipelines, serving-runtime]}"]),
+                         select=["ORG302"], expected=[(7, 12, "ORG302")])
+    assert found.message == (
+        "a owns the work of 3 roles (data-engineer, ml-engineer, platform-engineer;"
+        " ml-engineer counts the mlops-engineer work it does on a team this small): one"
+        " person is standing in for a team")
+    from orglint.rules.people import TooManyRoles
+
+    # The docs' example fires on the smallest team too.
+    owns = TooManyRoles.__doc__.split("## Example")[1].split("owns: ")[1].split("\n")[0]
+    lint.check(team([f"{{id: alex, role: ml-engineer, owns: {owns}}}"]),
+               select=["ORG302"], expected=[(7, 12, "ORG302")])
+
+
 def test_org302_two_roles_is_fine_and_option(lint):
     source = team(["{id: a, role: ml-engineer, owns: [training-code, data-pipelines]}"])
     lint.check(source, select=["ORG302"], expected=[])

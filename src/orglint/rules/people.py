@@ -35,6 +35,9 @@ class TooManyRoles(Rule):
     roles of the matrix, on one team or across every team the person is on.  A
     responsibility the matrix shares with the member's own role (`shared-with`, such as
     `on-call` for a platform engineer) counts as that role's work, not its owner's.
+    On a team small enough for one person to do both roles of a holds-both pair (the
+    article: MLOps and ML engineering, ORG109's `max-team-size`), the work of the
+    other role of the pair counts as the member's own: one role, not two.
     A member whose role is not a matrix role (a manager, a product manager, `other`)
     is never reported, and their work there is not counted.  Points at the member's
     `id`; across teams, at each of the person's memberships in the files being checked,
@@ -48,7 +51,7 @@ class TooManyRoles(Rule):
     ```yaml
     - id: alex
       role: ml-engineer
-      owns: [training-code, training-pipelines, data-pipelines]
+      owns: [training-code, data-pipelines, gpu-operator]
     ```
 
     Use instead:
@@ -72,15 +75,18 @@ class TooManyRoles(Rule):
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
         limit = self.options.max_roles
         work = work_by_member(ctx)  # worked out once: the facts carry it too
-        for member in ctx.members:
+        for i, member in enumerate(ctx.members):
             if len(member.owns) < limit:
                 continue  # each item is one role's work: fewer items, fewer roles
             owners = work.get(int(member.path[-1]), "").split()
             if len(owners) >= limit:
+                second = second_roles(ctx).get(i)
+                both = (f"; {ctx.roles[i].role} counts the {second} work it does on a team"
+                        " this small" if second is not None else "")
                 yield ctx.finding(
                     TooManyRoles, member.at("id"),
-                    f"{member.id} owns the work of {len(owners)} roles ({', '.join(owners)}):"
-                    " one person is standing in for a team", entity=member.id)
+                    f"{member.id} owns the work of {len(owners)} roles ({', '.join(owners)}"
+                    f"{both}): one person is standing in for a team", entity=member.id)
 
     def check_org(self, org: OrgContext) -> Iterator[Finding]:
         """A person on several teams whose work spans ``max-roles`` roles only in all:
