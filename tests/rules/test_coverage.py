@@ -93,6 +93,23 @@ def test_org202_after_org205_is_ignored_for_the_file_or_in_it(lint, tmp_path):
     assert "requires serving-runtime" in found.message
 
 
+def test_org206_gives_the_reason_of_the_seat_not_filled(lint):
+    # Found by review: the reason of the role's first seat ("the production lifecycle"),
+    # which the team's MLOps engineer fills, not of the second seat it lacks.
+    found = lint.check(spec("production", "[model-registry, model-serving]", [
+        "{id: ak, role: platform-engineer, owns: [serving-runtime, model-registry-deployment]}",
+        "{id: bm, role: mlops-engineer, owns: [training-pipelines, model-registry-contract,"
+        " promotion-gates, model-rollback, eval-gate]}",
+        "{id: cn, role: ml-engineer, owns: [training-code, inference-handlers]}",
+        "{id: dq, role: ml-engineer, owns: [evaluation-harness]}",
+        "{id: eo, role: data-scientist, owns: [model-design]}",
+        "{id: fr, role: data-engineer, owns: [data-pipelines]}"],
+        extra="  practices: [eval-gate]\n"), select=["ORG206"], expected=[(5, 13, "ORG206")])
+    assert found[0].message.endswith(
+        "has 1 more mlops-engineer (covers the lifecycle on-call without a single point of"
+        " failure)"), found[0].message
+
+
 def test_org205_serving_without_platform_engineer(lint):
     lint.check(spec("production", "[model-serving]", ["{id: a, role: devops-sre}"]),
                select=["ORG205"], expected=[(5, 13, "ORG205")])

@@ -283,12 +283,17 @@ class RoleMixGap(Rule):
         # the finding says who could fill it once their role is set (ORG004).
         counts = ctx.role_counts
         have = {role: counts.get(role, 0) for role, _, _ in seats}
-        missing = [(role, wanted - have[role], reason) for role, wanted, reason in seats
-                   if wanted > have[role]]
-        if missing:  # a small team's member may do a missing role's work beside their own
-            also = doing_both(ctx, [role for role, _, _ in missing])
-            missing = [(role, count - also.get(role, 0), reason)
-                       for role, count, reason in missing if count > also.get(role, 0)]
+        short = [(role, wanted - have[role], reasons) for role, wanted, reasons in seats
+                 if wanted > have[role]]
+        missing: list[tuple[str, int, str]] = []
+        if short:  # a small team's member may do a missing role's work beside their own
+            also = doing_both(ctx, [role for role, _, _ in short])
+            # The reason of the first seat not filled, not of the role's first seat (the
+            # team's MLOps engineer fills "the production lifecycle"; the second seat is
+            # "the lifecycle's on-call without a single point of failure").
+            missing = [(role, count - also.get(role, 0),
+                        reasons[min(have[role] + also.get(role, 0), len(reasons) - 1)])
+                       for role, count, reasons in short if count > also.get(role, 0)]
         if not missing:
             return
         parts = [f"{plural(count, 'more ' + role)} ({reason})" for role, count, reason in missing]
@@ -312,18 +317,21 @@ class RoleMixGap(Rule):
 
 # A team's mix depends on its stage, size and systems only: thousands of teams share a
 # few hundred of them.
-_SEATS: Memo[tuple[str, int, frozenset[str]], tuple[tuple[str, int, str], ...]] = Memo()
+_SEATS: Memo[tuple[str, int, frozenset[str]],
+             tuple[tuple[str, int, tuple[str, ...]], ...]] = Memo()
 
 
-def _seat_counts(matrix: Matrix, stage: str, size: int,
-                 systems: frozenset[str]) -> tuple[tuple[str, int, str], ...]:
-    """Each role of the recommended mix: its seats, and the reason its first seat gives
-    (as a clause: lower-case, no full stop)."""
+def _seat_counts(matrix: Matrix, stage: str, size: int, systems: frozenset[str]
+                 ) -> tuple[tuple[str, int, tuple[str, ...]], ...]:
+    """Each role of the recommended mix: its seats, and the reason each of them gives
+    in order (as a clause: lower-case, no full stop)."""
     seats = recommended_seats(matrix, stage, size, systems)
     wanted = Counter(seat.role for seat in seats)
-    reasons = {seat.role: seat.reason for seat in reversed(seats)}
-    return tuple((role, count, f"{reasons[role][0].lower()}{reasons[role][1:].rstrip('.')}")
-                 for role, count in wanted.items())
+    reasons: dict[str, list[str]] = {}
+    for seat in seats:
+        reasons.setdefault(seat.role, []).append(
+            f"{seat.reason[0].lower()}{seat.reason[1:].rstrip('.')}")
+    return tuple((role, count, tuple(reasons[role])) for role, count in wanted.items())
 
 
 class StageOptions(NamedTuple):
