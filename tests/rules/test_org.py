@@ -181,6 +181,16 @@ def test_org301_over_allocated_across_files(lint):
     assert found[0].related[0].file == "teams/ltv.yaml"
 
 
+def test_org301_says_which_allocation_is_the_default(lint):
+    # Found by review: "101%: 1% here" named a number no file holds.
+    source = team("recsys", ["{id: kim, name: Kim}"])
+    other = team("ltv", ["{id: kim, name: Kim, allocation: 60}"])
+    found = lint.check(source, select=["ORG301"], files={"teams/ltv.yaml": other},
+                       expected=[(*at(source, "kim"), "ORG301")])
+    assert found[0].message == ("kim is allocated 160%: 100% here (not written: the"
+                                " default), 60% in teams/ltv.yaml:7")
+
+
 def test_org301_counts_a_person_listed_twice_on_one_team_once(lint):
     source = team("recsys", ["{id: kim, name: Kim, allocation: 60}",
                              "{id: kim, name: Kim, allocation: 60}"])

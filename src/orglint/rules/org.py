@@ -512,9 +512,12 @@ def _allocations(by_id: dict[str, list[PersonFact]]) -> Iterator[Finding]:
         for entry in entries:
             here = entry.allocation_place or entry.place
             others = [e for e in first if e is not entry][:MAX_NAMED]
-            parts = [f"{entry.allocation}% here"] + [
-                f"{o.allocation}% in {where_is(o.allocation_place or o.place, here)}"
-                for o in others]
+            # An allocation no entry writes is the default (100 %, or for a Backstage
+            # user what their other allocations leave, at least 1 %): said so, as a
+            # number the file does not hold (found by review: "101%: 1% here").
+            parts = [f"{entry.allocation}% here{_DEFAULT if entry.allocation_at < 0 else ''}"
+                     ] + [f"{o.allocation}% in {where_is(o.allocation_place or o.place, here)}"
+                          f"{_DEFAULT if o.allocation_at < 0 else ''}" for o in others]
             yield org_finding(
                 OverAllocated, here,
                 f"{pid} is allocated {total}%: " + others_text(parts, len(entries)),
@@ -522,6 +525,7 @@ def _allocations(by_id: dict[str, list[PersonFact]]) -> Iterator[Finding]:
                 related=tuple((o.allocation_place or o.place).location for o in others))
 
 
+_DEFAULT = " (not written: the default)"
 _ID = itemgetter(0)  # PersonFact.id, read in C
 
 
