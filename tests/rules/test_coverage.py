@@ -110,6 +110,16 @@ def test_org206_gives_the_reason_of_the_seat_not_filled(lint):
         " failure)"), found[0].message
 
 
+def test_org206_says_a_misspelt_role_is_to_be_corrected(lint):
+    # Found by review: "once their role is set" of a role set but misspelt.
+    found = lint.check(spec("pilot", "[]", ["{id: u1, title: Senior Engineer, role: ml-engneer}",
+                                            "{id: u3, role: data-scientist}"]),
+                       select=["ORG206"], expected=[(5, 13, "ORG206")])
+    assert found[0].message.endswith(
+        "; u1, whose role ('ml-engneer') is no role of the matrix, could fill one of these"
+        " once that is corrected"), found[0].message
+
+
 def test_org205_serving_without_platform_engineer(lint):
     lint.check(spec("production", "[model-serving]", ["{id: a, role: devops-sre}"]),
                select=["ORG205"], expected=[(5, 13, "ORG205")])

@@ -301,14 +301,27 @@ class RoleMixGap(Rule):
                  if any(role in roles for role, _, _ in missing)]
         note = ""
         if could:
-            names = (could[0] if len(could) == 1
-                     else ", ".join(could[:-1]) + " and " + could[-1] if len(could) <= 3
-                     else ", ".join(could[:3]) + f" and {len(could) - 3} more")
+            # A role written but no role of the matrix (ORG004) is to be corrected, not
+            # set (found by review: "once their role is set" of a misspelt role).
+            written = {m.id: info.raw for m, info in zip(ctx.members, ctx.roles, strict=True)
+                       if info.raw is not None and info.raw not in ctx.matrix.roles}
             what = "it" if len(missing) == 1 else "one of these"
-            whose = ("their role is" if len(could) == 1 else "their roles are")
-            each = "" if len(could) == 1 else " each"
-            note = (f"; {names}, whose {'title' if len(could) == 1 else 'titles'} could"
-                    f" mean more than one role, could{each} fill {what} once {whose} set")
+            clauses = []
+            titled = [pid for pid in could if pid not in written]
+            if titled:
+                whose = "their role is" if len(titled) == 1 else "their roles are"
+                clauses.append(
+                    f"{_names(titled)}, whose {'title' if len(titled) == 1 else 'titles'}"
+                    f" could mean more than one role, could{_each(titled)} fill {what} once"
+                    f" {whose} set")
+            wrong = [pid for pid in could if pid in written]
+            if wrong:
+                roles = ", ".join(f"'{written[pid]}'" for pid in wrong[:3])
+                clauses.append(
+                    f"{_names(wrong)}, whose {'role' if len(wrong) == 1 else 'roles'}"
+                    f" ({roles}) {'is' if len(wrong) == 1 else 'are'} no role of the matrix,"
+                    f" could{_each(wrong)} fill {what} once that is corrected")
+            note = "; " + "; ".join(clauses)
         yield ctx.finding(
             RoleMixGap, ("spec", "maturity"),
             f"the recommended mix for a team of {size} at {maturity} has "
@@ -317,6 +330,15 @@ class RoleMixGap(Rule):
 
 # A team's mix depends on its stage, size and systems only: thousands of teams share a
 # few hundred of them.
+def _names(ids: list[str]) -> str:
+    return (ids[0] if len(ids) == 1 else ", ".join(ids[:-1]) + " and " + ids[-1]
+            if len(ids) <= 3 else ", ".join(ids[:3]) + f" and {len(ids) - 3} more")
+
+
+def _each(ids: list[str]) -> str:
+    return "" if len(ids) == 1 else " each"
+
+
 _SEATS: Memo[tuple[str, int, frozenset[str]],
              tuple[tuple[str, int, tuple[str, ...]], ...]] = Memo()
 
