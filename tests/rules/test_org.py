@@ -69,17 +69,6 @@ def test_org009_conflicting_person_at_the_differing_field(lint):
     assert found[0].message == "alice's level is 'mid' here but 'senior' at people.yaml:5"
 
 
-def test_org009_says_which_of_two_people_entries_the_rules_read(lint):
-    # Found by review: which entry won depended on the files' names, and nothing said so.
-    legacy = PEOPLE.replace("level: senior", "level: mid")
-    found = lint.findings(PEOPLE, select=["ORG009"], files={"b-people.yaml": legacy},
-                          name="a-people.yaml")
-    messages = {f.file: f.message for f in found}
-    assert messages["a-people.yaml"].startswith(
-        "alice's level is 'senior' here (the one the rules read: the People entry first in"
-        " path order) but 'mid'"), messages
-
-
 def test_org009_is_silent_on_the_same_words_written_differently(lint):
     # Case, spacing, punctuation and "Sr." for "Senior" say nothing different.
     source = team("t", ['{id: alice, name: "alice  chen", title: "Sr. ML engineer"}',

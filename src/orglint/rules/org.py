@@ -194,9 +194,9 @@ class ConflictingPerson(Rule):
     Reports a person whose `name`, `title` or `level` differs between two places: a
     People file and a team's member entry, or two teams.  Points at the field in each
     record that differs, the reference (the People entry, else the first team in path
-    order) included, and names the other places.  Where two People entries disagree on
-    a title or level, the rules read the first in path order, and the finding says so.
-    Values that say the same words are
+    order) included, and names the other places.  Which record the other rules read is
+    the member's own value, else the first People entry in path order, else a Backstage
+    user's (README, "The file format").  Values that say the same words are
     the same: case, spacing, punctuation, "Sr." for "Senior", and in a title the long
     and short forms the matrix reads as one ("Machine Learning" is "ML").
 
@@ -242,39 +242,30 @@ def _conflicts(by_id: dict[str, list[PersonFact]],
             values = [(f, r) for r in records for f in r.fields if f.name == name]
             if len({f.value for f, _ in values}) < 2:
                 continue
-            ref_field, ref_record = values[0]
+            ref_field, _ = values[0]
             alike = synonyms if name == "title" else None
             ref = same_words(ref_field.value, alike)
-            differing = [(fact, record) for fact, record in values[1:]
+            differing = [fact for fact, _ in values[1:]
                          if same_words(fact.value, alike) != ref]
             if not differing:
                 continue  # written differently, said the same: "Sr. X" is "Senior X"
-            for fact, record in differing:
-                # Two People entries: the rules read the first in path order, which a
-                # rename can change (found by review): the finding says which one.
-                used = (f"; the rules read '{ref_field.value}', the People entry first in"
-                        " path order" if name != "name" and ref_record.team is None
-                        and record.team is None else "")
+            for fact in differing:
                 yield org_finding(
                     ConflictingPerson, fact.place,
                     f"{pid}'s {name} is '{fact.value}' here but '{ref_field.value}' at"
-                    f" {where_is(ref_field.place, fact.place)}{used}", entity=pid,
-                    detail=name, related=(ref_field.place.location,))
+                    f" {where_is(ref_field.place, fact.place)}", entity=pid, detail=name,
+                    related=(ref_field.place.location,))
             # And at the reference record, which is a place of the conflict too (spec
             # §4: each place in the files being checked): a pre-commit run that names
             # only the People file said nothing of it.
             # Each place once: a Backstage user is a record per group it is a member of,
             # all at the user.
             here = ref_field.place
-            places = list(dict.fromkeys((f.value, f.place) for f, _ in differing))
+            places = list(dict.fromkeys((f.value, f.place) for f in differing))
             shown = [f"'{value}' at {where_is(place, here)}" for value, place in places[:MAX_NAMED]]
-            read = (" (the one the rules read: the People entry first in path order)"
-                    if name != "name" and ref_record.team is None
-                    and any(record.team is None for _, record in differing) else "")
             yield org_finding(
                 ConflictingPerson, here,
-                f"{pid}'s {name} is '{ref_field.value}' here{read} but"
-                f" {others_text(shown, len(places))}",
+                f"{pid}'s {name} is '{ref_field.value}' here but {others_text(shown, len(places))}",
                 entity=pid, detail=name,
                 related=tuple(place.location for _, place in places[:MAX_NAMED]))
 
