@@ -1001,3 +1001,32 @@ def test_an_allocation_for_a_group_the_user_is_not_in_is_org013(tmp_path):
     assert got(found) == [("catalog-info.yaml", 17, 5, "ORG013"),
                           ("catalog-info.yaml", 18, 5, "ORG013")]
     assert "did you mean 'features'" in found[0].message
+
+
+def test_a_missing_roles_work_is_left_to_it_in_a_second_catalog_file_too(tmp_path):
+    # Found by review: a Backstage finding is moved from the catalog's joined lines to
+    # its file's, and the ORG202 left to an ORG201 of a second file was reported beside it.
+    group = dedent("""\
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata:
+          name: churn
+          annotations:
+            orglint.dev/maturity: pilot
+            orglint.dev/systems: feature-store
+        spec: {type: team, children: []}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata:
+          name: ana
+          annotations: {orglint.dev/role: ml-engineer, orglint.dev/owns: training-code}
+        spec: {memberOf: [churn]}
+        """)
+    folder = org(tmp_path, {"a-catalog.yaml": teams("other"), "z-catalog.yaml": group})
+    assert got(check(folder, select=["ORG201", "ORG202"])) == [
+        ("z-catalog.yaml", 7, 26, "ORG201")]
+    (folder / "z-catalog.yaml").write_text(group.replace(
+        "feature-store\n", "feature-store  # orglint: ignore[ORG201]\n"))
+    assert got(check(folder, select=["ORG201", "ORG202"])) == [
+        ("z-catalog.yaml", 7, 26, "ORG202"), ("z-catalog.yaml", 7, 26, "ORG202")]

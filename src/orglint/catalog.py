@@ -263,9 +263,12 @@ def _unknown_notes(doc: Document, kind: str, file: str) -> list[Finding]:
         from orglint.schema import did_you_mean
 
         others = [n for k, names in NOTES.items() if k != kind for n in names]
-        where = (f" (read on a {'Group' if kind == 'User' else 'User'}, not on a {kind})"
-                 if name in others else
-                 did_you_mean(key, [NOTE_PREFIX + n.replace(".GROUP", "") for n in known]))
+        if f"{base}.GROUP" in known:  # `allocation`, `owns.`: the group is left out
+            where = f" (name the group: '{NOTE_PREFIX}{base}.GROUP')"
+        elif name in others:
+            where = f" (read on a {'Group' if kind == 'User' else 'User'}, not on a {kind})"
+        else:
+            where = did_you_mean(key, [NOTE_PREFIX + n.replace(".GROUP", "") for n in known])
         span = doc.source.span(("metadata", "annotations", key), key=True)
         entity = meta.get("name") if isinstance(meta, dict) else None
         out.append(Finding(

@@ -38,8 +38,9 @@ from orglint.findings import (
     Fix,
     Result,
     Severity,
+    needed,
     offerable,
-    uncovered,
+    split_covered,
     unread,
 )
 from orglint.lazyre import deferred
@@ -571,18 +572,23 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
                                               plan_.enabled)
         # A code per-file-ignores drops here is off here: a suppression of it is no
         # more "unused" than one of a code ignored everywhere.
+        partial = bool(res.directives) and any(map(unread, res.findings))
+        findings, marked = split_covered(findings)
+        if marked:
+            # What a finding still shown makes redundant goes before the suppressions
+            # run, so that it uses none of them up (an ignore[ORG202] beside a shown
+            # ORG201 is unused); what only a suppressed one covered stays (ORG201
+            # suppressed here: the feature-store work nobody owns is ORG202's).
+            shown = apply_suppressions(findings, res.directives, today, enabled,
+                                       source.display, plan_.rules, partial=partial)
+            findings = findings + needed(marked, shown)
         findings = apply_suppressions(findings, res.directives, today, enabled,
-                                      source.display, plan_.rules,
-                                      partial=bool(res.directives) and any(
-                                          map(unread, res.findings)))
+                                      source.display, plan_.rules, partial=partial)
         # After the suppressions: the findings they make (ORG901, ORG902) take their
         # configured severity too.
         if plan_.severities:
             findings = [f._replace(severity=plan_.severities[f.code])
                         if f.code in plan_.severities else f for f in findings]
-        # What a finding still shown makes redundant goes; what only a suppressed one did
-        # stays (ORG201 suppressed here: the feature-store work nobody owns is ORG202's).
-        findings = uncovered(findings)
         all_findings.extend(f for f in findings if f.code in plan_.enabled)
     # A file of the org that could not be read, named or not: the cross-file rules saw
     # less of the org, and a verdict on the files named may miss what it held (a broken

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from enum import IntEnum
 from operator import itemgetter
 
@@ -55,32 +56,59 @@ POLICY_ERROR = "ORG903"
 
 # A finding that another rule's finding makes redundant (ORG202 on feature-store work
 # that ORG201's "no data engineer" names) is made all the same, its ``detail`` followed by
-# this separator, the covering finding's code and its detail: it is dropped only if that
-# finding is still there once the suppressions and per-file ignores have run
-# (``uncovered``), so silencing the one never silences the other.
+# this separator, the covering finding's code, its detail and its line: it is dropped
+# only if that finding is still there once the suppressions and per-file ignores have run
+# (``split_covered``, ``needed``), so silencing the one never silences the other.  Only
+# the codes of COVERABLE carry marks: a detail another rule takes from a file (a key
+# holding the separator) is never read as one.
 COVERED_BY = "\x1f"
+COVERABLE = frozenset({"ORG202"})
 
 
-def covered(detail: str, code: str, by_detail: str) -> str:
-    """``detail`` marked as covered by the finding of ``code`` with ``by_detail``."""
-    return f"{detail}{COVERED_BY}{code}{COVERED_BY}{by_detail}"
+def covered(detail: str, code: str, by_detail: str, line: int) -> str:
+    """``detail`` marked as covered by the finding of ``code`` with ``by_detail`` at
+    ``line`` (two teams of one id in a file are two covers)."""
+    return f"{detail}{COVERED_BY}{code}{COVERED_BY}{by_detail}{COVERED_BY}{line}"
 
 
-def uncovered(findings: list[Finding]) -> list[Finding]:
-    """``findings`` without those whose covering finding is among them, and with the
-    others' marks taken off (``covered``): what a report shows."""
-    marked = [f for f in findings if f.detail is not None and COVERED_BY in f.detail]
-    if not marked:
-        return findings
-    there = {(f.code, f.entity, f.file, f.detail) for f in findings}
-    out = []
+def _mark(finding: Finding) -> list[str] | None:
+    """The parts of a mark (its own detail, the cover's code, detail and line), or None."""
+    if finding.code not in COVERABLE or finding.detail is None \
+            or COVERED_BY not in finding.detail:
+        return None
+    parts = finding.detail.split(COVERED_BY)
+    return parts if len(parts) == 4 else None
+
+
+def moved_mark(finding: Finding, line: Callable[[int], int]) -> str | None:
+    """``finding``'s detail with its cover's line moved by ``line`` (Backstage's stitch:
+    its finding is moved so, and the cover must still be found), else as it is."""
+    parts = _mark(finding)
+    if parts is None or not parts[3].isdigit():
+        return finding.detail
+    return covered(parts[0], parts[1], parts[2], line(int(parts[3])))
+
+
+def split_covered(findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
+    """``findings`` as (those with no mark, those with one)."""
+    plain: list[Finding] = []
+    marked: list[Finding] = []
     for f in findings:
-        if f.detail is not None and COVERED_BY in f.detail:
-            detail, code, by = f.detail.split(COVERED_BY, 2)
-            if (code, f.entity, f.file, by) in there:
-                continue
-            f = f._replace(detail=detail)
-        out.append(f)
+        (plain if _mark(f) is None else marked).append(f)
+    return plain, marked
+
+
+def needed(marked: list[Finding], shown: list[Finding]) -> list[Finding]:
+    """The ``marked`` findings whose covering finding is not among ``shown`` (what is
+    left once suppressions ran), their marks taken off: what a report shows."""
+    there = {(f.code, f.entity, f.file, f.detail, f.line) for f in shown}
+    out = []
+    for f in marked:
+        parts = _mark(f)
+        assert parts is not None
+        detail, code, by, line = parts
+        if (code, f.entity, f.file, by, int(line) if line.isdigit() else -1) not in there:
+            out.append(f._replace(detail=detail))
     return out
 
 

@@ -12,7 +12,7 @@ import bisect
 from collections.abc import Mapping
 
 from orglint.catalog import Entity
-from orglint.findings import Finding, Location
+from orglint.findings import Finding, Location, moved_mark
 from orglint.resync import shown
 from orglint.source import NestedPath, Path, SourceMap, nest
 
@@ -78,7 +78,8 @@ class Stitch:
         _, end_line = self.real(finding.end_line)
         related = tuple(self.location(r) for r in finding.related)
         return finding._replace(file=file, line=line, end_line=max(end_line, line),
-                                related=related, fix=None)
+                                related=related, fix=None,
+                                detail=moved_mark(finding, lambda at: self.real(at)[1]))
 
     def location(self, location: Location) -> Location:
         if location.file != VIRTUAL:

@@ -51,6 +51,10 @@ _ALTERNATIVE = deferred(r"/|&|\+|\band\b")
 # ending they share is a few words at most: each piece is read against a few endings, not
 # every ending of every piece (a 200-character title took milliseconds).
 _MAX_PIECES = 4
+# Heads that say "leads engineers" and nothing of which, once "Lead" is dropped: the
+# qualifier names the discipline ("Tech Lead, MLOps").  Not generic heads of the matrix:
+# "VP Engineering, Data" is no data engineer.
+_LEAD_HEADS = frozenset({("tech",), ("technical",), ("engineering",)})
 _SHARED_WORDS = 3
 
 
@@ -239,28 +243,41 @@ class TitleIndex:
                     found = better
                     break
             else:
-                # Or the qualifier is a discipline whole: "Software Engineer, SRE",
-                # "Software Engineer, Data Engineering", "Tech Lead, ML Platform".
-                found = self._discipline(qualifier) or found
-        if found is None and self._led(title):
-            # "ML Platform Lead", "Data Lead": the lead of that discipline's engineers.
-            found = self._discipline(head)
+                # Or the qualifier is a discipline whole, one of the roles the head can
+                # mean: "Software Engineer, SRE", "Software Engineer, Data Engineering"
+                # (not "Software Engineer, Data Science", nor "Infrastructure Engineer,
+                # ML Engineering": no data scientist, no ML engineer).
+                found = self._discipline(qualifier, found.entry.roles) or found
+        if found is None and qualifier and head in _LEAD_HEADS and self._led(title):
+            # "Tech Lead, MLOps", "Engineering Lead, ML Platform": an engineer who leads.
+            found = self._discipline(qualifier, self._engineers)
+        if found is None and len(head) > 1 and self._led(title):
+            # "ML Platform Lead": the lead of that discipline's engineers.  One word is
+            # too broad to tell ("Data Lead", "AI Lead" often lead data scientists).
+            found = self._discipline(head, self._engineers)
         if found is None:
             return Resolution(None, (), normalised)
         roles = found.entry.roles
         return Resolution(roles[0] if len(roles) == 1 else None, roles, normalised,
                           " ".join(found.phrase))
 
-    def _discipline(self, ws: Words) -> _Match | None:
+    @property
+    def _engineers(self) -> tuple[str, ...]:
+        """The roles a bare "Engineer" could mean (the matrix's ambiguous table)."""
+        entry = self._phrases.get(("engineer",))
+        return entry.roles if entry is not None else ()
+
+    def _discipline(self, ws: Words, allowed: tuple[str, ...]) -> _Match | None:
         """What ``ws`` names as a whole, read as a discipline: an alias ("sre"), its
         "engineering" as "engineer" ("data engineering"), or with "engineer" after it
-        ("ml platform")."""
+        ("ml platform"); one role, and one of ``allowed``."""
         readings = [ws, (*ws, "engineer")]
         if ws[-1:] == ("engineering",):
             readings.insert(1, (*ws[:-1], "engineer"))
         for reading in readings:
             entry = self._phrases.get(reading)
-            if entry is not None and entry.roles and not entry.generic:
+            if entry is not None and len(entry.roles) == 1 and not entry.generic \
+                    and entry.roles[0] in allowed:
                 return _Match(0, reading, entry)
         return None
 

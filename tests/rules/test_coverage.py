@@ -77,6 +77,31 @@ def test_org202_leaves_a_missing_roles_work_to_org201_only_while_org201_is_shown
                                          "feature-store:data-quality-contracts"}
 
 
+def test_a_mark_is_only_orglints_own(lint):
+    # Found by review: a key of the file holding the mark's separator crashed the run,
+    # or, spelled as a mark, hid the ORG003 it is.
+    for key in ('"a\\x1fb"', '"z\\x1fORG206\\x1fmlops-engineer\\x1f5"'):
+        source = FEATURES.replace("  maturity: pilot\n", f"  maturity: pilot\n  {key}: 1\n")
+        found = lint.check(source, select=["ORG003"], expected=[(6, 3, "ORG003")])
+        assert "\x1f" in found[0].detail
+
+
+def test_an_org202_suppression_beside_a_shown_org201_is_unused(lint):
+    # Found by review: the ORG202 findings left to ORG201 used the suppression up.
+    source = FEATURES.replace("# orglint: ignore[ORG201] data engineer starts in March",
+                              "# orglint: ignore[ORG202] owned by the data team")
+    lint.check(source, select=["ORG201", "ORG202", "ORG901"],
+               expected=[(7, 7, "ORG201"), (7, 22, "ORG901")])
+
+
+def test_two_teams_of_one_id_in_a_file_are_two_covers(lint):
+    # Found by review: the second team's ORG201 covered the first's ORG202.
+    second = FEATURES.replace("  # orglint: ignore[ORG201] data engineer starts in March", "")
+    found = lint.check(FEATURES + "---\n" + second, select=["ORG201", "ORG202"],
+                       expected=[(7, 7, "ORG202"), (7, 7, "ORG202"), (17, 7, "ORG201")])
+    assert all("\x1f" not in f.detail for f in found)
+
+
 def test_org202_after_org205_is_ignored_for_the_file_or_in_it(lint, tmp_path):
     from orglint.config import Settings
 

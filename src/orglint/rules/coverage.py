@@ -90,7 +90,7 @@ class UnownedSystemResponsibility(Rule):
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
         owned = ctx.owned
         # Worked out only for a team with a gap.
-        said: dict[tuple[str, str], tuple[str, str]] | None = None
+        said: dict[tuple[str, str], tuple[str, str, tuple[str | int, ...]]] | None = None
         for k, system_id in enumerate(ctx.team.spec.systems):
             system = ctx.matrix.systems.get(system_id)
             if system is None:
@@ -103,8 +103,9 @@ class UnownedSystemResponsibility(Rule):
                 detail = f"{system_id}:{need}"
                 by = said.get((system_id, need))
                 if by is not None:
-                    # Left to that finding, unless it is suppressed (findings.uncovered).
-                    detail = covered(detail, *by)
+                    # Left to that finding, unless it is suppressed (findings.needed).
+                    code, by_detail, by_path = by
+                    detail = covered(detail, code, by_detail, ctx.doc.source.span(by_path).line)
                 owner = ctx.matrix.owner(need)
                 yield ctx.finding(
                     UnownedSystemResponsibility, ("spec", "systems", k),

@@ -195,18 +195,26 @@ def _holds_both_pairs(matrix: Matrix) -> frozenset[frozenset[str]]:
                      if p.kind == "holds-both")
 
 
-def left_to_missing_role(ctx: TeamContext) -> dict[tuple[str, str], tuple[str, str]]:
+def left_to_missing_role(ctx: TeamContext
+                         ) -> dict[tuple[str, str], tuple[str, str, tuple[str | int, ...]]]:
     """(system, responsibility) pairs that a firing missing-role pattern already names,
-    each with the code and ``detail`` of that pattern's finding (see ``findings.covered``:
-    the pair is reported all the same if that finding is suppressed)."""
-    out: dict[tuple[str, str], tuple[str, str]] = {}
+    each with the code, ``detail`` and place of that pattern's finding (see
+    ``findings.covered``: the pair is reported all the same if that finding is
+    suppressed)."""
+    out: dict[tuple[str, str], tuple[str, str, tuple[str | int, ...]]] = {}
     for pattern in ctx.matrix.prepared(_MISSING_ROLE, _missing_role_patterns):
         if ctx.runs(pattern.code):
             for system, needs in _missing_role_gaps(pattern, ctx).items():
-                # The detail _missing_role gives its finding.
-                by = system if pattern.at == "system" else pattern.roles[0]
+                # The detail and place _missing_role gives its finding.
+                path: tuple[str | int, ...]
+                if pattern.at == "system":
+                    by, path = system, ("spec", "systems", ctx.team.spec.systems.index(system))
+                else:
+                    by = pattern.roles[0]
+                    path = (("spec", "maturity") if pattern.at == "maturity"
+                            else ("metadata", "name"))
                 for need in needs:
-                    out.setdefault((system, need), (pattern.code, by))
+                    out.setdefault((system, need), (pattern.code, by, path))
     return out
 
 
