@@ -282,6 +282,36 @@ def test_a_file_mixing_crlf_and_lf_keeps_each_lines_end(run_cli, tmp_path):
     assert (tmp_path / "t.yaml").read_bytes().decode() == fixed
 
 
+@given(st.lists(st.tuples(st.integers(0, 30), st.booleans()), min_size=1, max_size=40),
+       st.data())
+@settings(max_examples=200, deadline=None)
+def test_line_ends_follow_lines_kept_through_any_edit(lines, data):
+    # Found by the review of the first version: it looked one line ahead, and lost its
+    # place after two lines removed or inserted together.
+    from orglint.fixer import _line_ends
+
+    text = [f"line {n}" for n, _ in lines]
+    before = "".join(t + ("\r\n" if crlf else "\n") for t, (_, crlf) in
+                     zip(text, lines, strict=True))
+    keep = data.draw(st.lists(st.booleans(), min_size=len(text), max_size=len(text)))
+    after_lines: list[str] = []
+    for t, k in zip(text, keep, strict=True):
+        if k:
+            after_lines.append(t)
+        else:
+            after_lines += ["      role: inserted", "      level: inserted"]
+    after = _line_ends(before, "".join(line + "\n" for line in after_lines))
+    got = after.split("\n")
+    assert [line.rstrip("\r") for line in got] == [*after_lines, ""]
+    # Every distinct line kept once keeps its end.
+    once = {t for t in text if text.count(t) == 1}
+    for line in got[:-1]:
+        bare = line.rstrip("\r")
+        if bare in once:
+            index = text.index(bare)
+            assert line.endswith("\r") == lines[index][1], (bare, before, after)
+
+
 @given(st.lists(st.booleans(), min_size=11, max_size=11))
 @settings(max_examples=60, deadline=None)
 def test_line_ends_follow_their_lines_whatever_the_mix(ends):

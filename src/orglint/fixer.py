@@ -143,6 +143,9 @@ def _order(fixes: Iterable[Fix]) -> list[Fix]:
     return sets + removals
 
 
+MAX_MIXED_LINES = 20_000  # lines of a file mixing CRLF and LF that --fix matches up
+
+
 def plan_file(file: str, text: str, fixes: list[Fix]) -> FileFix:
     """Compute the fixed text of one file (nothing is written here)."""
     result = FileFix(file)
@@ -193,8 +196,13 @@ def plan_file(file: str, text: str, fixes: list[Fix]) -> FileFix:
     if unterminated and new_body.endswith("\n"):
         new_body = new_body[:-1]
     if newline == "\r\n":
-        new_body = (new_body.replace("\n", "\r\n") if written.count("\r\n") ==
-                    written.count("\n") else _line_ends(written, new_body))
+        mixed = written.count("\r\n") != written.count("\n")
+        if mixed and written.count("\n") > MAX_MIXED_LINES:
+            # Matching the lines is a diff: bounded, as everything a file can make orglint do.
+            result.problem = (f"it mixes CRLF and LF line ends over more than"
+                              f" {MAX_MIXED_LINES:,} lines; make them one kind first")
+            return result
+        new_body = _line_ends(written, new_body) if mixed else new_body.replace("\n", "\r\n")
     result.new_text = ("\ufeff" if bom else "") + new_body
     result.fixed = applied
     return result
@@ -202,29 +210,66 @@ def plan_file(file: str, text: str, fixes: list[Fix]) -> FileFix:
 
 def _line_ends(before: str, after: str) -> str:
     """``after`` (its lines ending in LF) with the line ends ``before`` had, in a file
-    that mixes CRLF and LF (found by review: every line became CRLF).  The fixes insert,
-    change or remove a line here and there: a line of ``after`` that is a line of
-    ``before`` (the next one, or the one after it) keeps its end; one inserted takes the
-    end of the line before it.  One pass, each line looked at a bounded number of times."""
+    that mixes CRLF and LF (found by review: every line became CRLF).  A line kept keeps
+    its end, a line changed takes the end of the line it replaces, and one inserted the
+    end of the line before it (``_kept`` matches the lines)."""
     old = before.split("\n")
     plain = [line[:-1] if line.endswith("\r") else line for line in old]
     crlf = [line.endswith("\r") for line in old]
     new = after.split("\n")
+    last = crlf[0] if crlf else False
     out: list[str] = []
-    i, last = 0, crlf[0] if crlf else False
-    for j, line in enumerate(new[:-1]):
-        ahead = new[j + 1]
-        if i < len(old) and line == plain[i]:
-            last, i = crlf[i], i + 1
-        elif i + 1 < len(old) and line == plain[i + 1]:  # a line removed before it
-            last, i = crlf[i + 1], i + 2
-        elif i < len(old) and ahead == plain[i]:  # a line inserted: as the one above
-            pass
-        elif i < len(old):  # a line changed in place
-            last, i = crlf[i], i + 1
+    for line, kept in zip(new[:-1], _kept(plain, new), strict=False):
+        if kept is not None:
+            last = crlf[kept]
         out.append(line + ("\r\n" if last else "\n"))
-    out.append(new[-1])
-    return "".join(out)
+    return "".join(out) + new[-1]
+
+
+def _kept(old: list[str], new: list[str]) -> list[int | None]:
+    """For each line of ``new``, the line of ``old`` it keeps or replaces, or None for
+    one inserted.  As patience diff does: the lines found once in each are matched first
+    (in order: the longest increasing run, n log n), then difflib matches the lines
+    between two such anchors."""
+    from bisect import bisect_left
+    from difflib import SequenceMatcher
+
+    in_old, in_new = Counter(old), Counter(new)
+    where = {line: i for i, line in enumerate(old) if in_old[line] == 1}
+    pairs = [(where[line], j) for j, line in enumerate(new)
+             if in_new[line] == 1 and line in where]
+    # The longest run of pairs increasing in both (pairs are in new's order).
+    tails: list[int] = []  # the old index ending a run of each length
+    ends: list[int] = []  # which pair that is
+    before: list[int] = [-1] * len(pairs)
+    for k, (i, _) in enumerate(pairs):
+        n = bisect_left(tails, i)
+        if n == len(tails):
+            tails.append(i)
+            ends.append(k)
+        else:
+            tails[n] = i
+            ends[n] = k
+        before[k] = ends[n - 1] if n else -1
+    anchors: list[tuple[int, int]] = []
+    k = ends[-1] if ends else -1
+    while k >= 0:
+        anchors.append(pairs[k])
+        k = before[k]
+    anchors.reverse()
+    kept: list[int | None] = [None] * len(new)
+    i0 = j0 = 0
+    for i, j in [*anchors, (len(old), len(new))]:
+        matcher = SequenceMatcher(None, old[i0:i], new[j0:j], autojunk=True)
+        for tag, a1, a2, b1, b2 in matcher.get_opcodes():
+            if tag in ("equal", "replace"):
+                for b in range(b1, b2):
+                    if a1 + b - b1 < a2:
+                        kept[j0 + b] = i0 + a1 + b - b1
+        if j < len(new):
+            kept[j] = i
+        i0, j0 = i + 1, j + 1
+    return kept
 
 
 def _verify(before: str, after: str, applied: list[Fix]) -> str | None:

@@ -20,7 +20,7 @@ SOURCES = ("backstage", "csv", "scim")
 LEVELS = ("junior", "mid", "senior", "staff", "principal")
 MAX_INPUT = 64 * 1024 * 1024  # an HR export of a very large company is a few MB
 _NOT_ID = re.compile(r"[^A-Za-z0-9._-]+")
-_SAME_NAME = re.compile(r"[\s._-]+")
+_SAME_NAME = re.compile(r"[\s._-]+")  # what two spellings of one name may differ in
 
 
 class ImportFailed(OrglintError):
@@ -86,7 +86,7 @@ class Imported:
         made = name if what == "person" and is_id(name) else slug(name)
         if not made:
             return made
-        same = _SAME_NAME.sub(" ", name.casefold()).strip()
+        same = _SAME_NAME.sub("", name.casefold())  # "R&D" and "R & D" are one name
         seen = self._named.setdefault((what, made), (same, name, origin))
         if seen[0] != same:
             raise ImportFailed(f"{origin}: {what} '{name[:80]}' and '{seen[1][:80]}'"
@@ -147,6 +147,11 @@ class Imported:
                               f" (U+{ord(hidden[0]):04X}); not written")
             return
         target[field] = text
+
+    def title(self, team: Team, name: str, who: str) -> None:
+        """A team's title from the name the source gives it, if none is set yet."""
+        if name != team.id and "title" not in team.metadata:
+            self.text(team.metadata, "title", name[:200], who)
 
     def level(self, target: dict[str, Any], value: Any, who: str) -> None:
         if not isinstance(value, str) or not value.strip():

@@ -217,8 +217,7 @@ def _read_csv(path: Path, text: str, columns: dict[str, str], imported: Imported
                                   " skipped")
             continue
         team = imported.team(team_id, origin)
-        if team_id != team_name:
-            team.metadata.setdefault("title", team_name[:200])
+        imported.title(team, team_name, origin)
         member = team.member(person_id, origin)
         imported.text(member.fields, "role", cell("role"), person_id, limit=100)
         imported.allocation(member.fields, cell("allocation"), person_id)
@@ -325,8 +324,7 @@ def read_scim(paths: list[Path], imported: Imported) -> None:
                   and _string(m.get("value")) in users]
         origin = f"SCIM Group {name} ({file})"
         team = imported.team(team_id, origin, "Team" if people else "Group")
-        if team_id != name:
-            team.metadata.setdefault("title", name[:200])
+        imported.title(team, name, origin)
         for entry in people:
             person_id = users[_string(entry["value"])]
             team.member(person_id, origin)
@@ -351,8 +349,7 @@ def read_scim(paths: list[Path], imported: Imported) -> None:
                                               " a group of teams; not placed on a team")
                         continue
                     team.kind = "Team"  # an empty group that gets a member is a team
-                if team_id != department:
-                    team.metadata.setdefault("title", department[:200])
+                imported.title(team, department, origin)
                 team.member(person_id, origin)
 
 

@@ -370,17 +370,22 @@ class _Merge:
         self.root: Any = None  # the document merged into, when it was read from a file
         # Where each mapping and list the merge reached is, as ``_unintended`` names
         # places (an entry of members or people by its id), and the places it changed.
+        # A place changed holds the value the source gives there (checked after: a list
+        # shared with another entry is not that entry's to change), or _WHOLE: anything
+        # (an entry or a section the merge made).
         self.where: dict[int, tuple[str, ...]] = {}
-        self.intended: set[tuple[str, ...]] = set()
+        self.intended: dict[tuple[str, ...], Any] = {}
 
     def _at(self, node: Any) -> tuple[str, ...]:
         return self.where.get(id(node), ("?",))
 
     def put(self, mapping: Any, key: str, value: Any) -> None:
+        # Recorded even when it already holds it: through an anchor, another entry's
+        # edit may change it, and it must still hold it then.
+        self.intended[(*self._at(mapping), key)] = value
         current = mapping.get(key)
         if key in mapping and _plain(current) == value:
             return
-        self.intended.add((*self._at(mapping), key))
         if isinstance(current, list) and isinstance(value, list) and _items(current, value):
             # Systems, owns, skills: sets, in whatever order the file keeps them.  Item
             # by item, in place: an item that stays keeps its comment, and a comment
@@ -403,7 +408,7 @@ class _Merge:
         if not isinstance(node, wanted):
             parent[key] = node = wanted()
             self.changed = True
-            self.intended.add(path)
+            self.intended[path] = _WHOLE
         self.where[id(node)] = path
         return node
 
@@ -412,12 +417,19 @@ class _Merge:
         from ruamel.yaml.comments import CommentedMap
 
         index = {str(e["id"]): e for e in seq if isinstance(e, dict) and "id" in e}
+        # An entry is named by its id and, for an id listed again, which of them it is.
+        named: dict[int, str] = {}
+        seen_ids: Counter[str] = Counter()
+        for e in seq:
+            if isinstance(e, dict) and "id" in e:
+                seen_ids[str(e["id"])] += 1
+                named[id(e)] = _entry_name(str(e["id"]), seen_ids[str(e["id"])])
         # The comment lines after the last entry close the list: an entry added goes
         # before them (ruamel keeps them with the last value of the last entry).
         tail = _detach_tail(seq[-1], self.root) if len(seq) else ""
         for item in items:
             entry = index.get(item.id)
-            path = (*self._at(seq), _ENTRY + item.id)
+            path = (*self._at(seq), named.get(id(entry), _entry_name(item.id, 1)))
             if entry is None:
                 entry = CommentedMap()
                 entry["id"] = item.id
@@ -431,7 +443,7 @@ class _Merge:
                 seq.append(entry)
                 index[item.id] = entry
                 self.changed = True
-                self.intended.add(path)
+                self.intended[path] = _WHOLE
             self.where[id(entry)] = path
             for field in fields:
                 if field in item.fields:
@@ -447,20 +459,47 @@ class _Merge:
 
 
 _ENTRY = "#id="  # a place's part naming an entry of members or people by its id
+_WHOLE = object()  # an intended place whose every value is the merge's
 
 
-def _unintended(old: Any, new: Any, intended: set[tuple[str, ...]],
+def _entry_name(entry_id: str, occurrence: int) -> str:
+    return _ENTRY + entry_id + (f" (#{occurrence})" if occurrence > 1 else "")
+
+
+def _holds(value: Any, expected: Any) -> bool:
+    """Whether ``value`` (read back) is what the source gives: a list of ids or names
+    as a multiset, in whatever order the file keeps it."""
+    if isinstance(value, list) and isinstance(expected, list):
+        try:
+            return Counter(map(str, value)) == Counter(map(str, expected))
+        except TypeError:
+            return value == expected
+    return _same(value, expected)
+
+
+def _same(old: Any, new: Any) -> bool:
+    # A NaN (".nan" in a label) is the value it was, though it equals nothing.
+    return bool(old == new) or (isinstance(old, float) and isinstance(new, float)
+                                and old != old and new != new)
+
+
+def _unintended(old: Any, new: Any, intended: dict[tuple[str, ...], Any],
                 path: tuple[str, ...] = ()) -> tuple[str, ...] | None:
     """The first place where ``new`` differs from ``old`` (both as orglint reads them:
-    aliases and merge keys resolved) that is not one of the places the merge meant to
-    change, or None.  Entries of members and people are matched by id."""
+    aliases and merge keys resolved) and is not what the merge meant, or None: a place
+    outside those the merge changed, or one of them that does not hold the value the
+    source gives (an edit through another entry's anchor).  Entries of members and
+    people are matched by id, in order when an id is listed twice."""
     if path in intended:
-        return None
+        expected = intended[path]
+        return None if expected is _WHOLE or _holds(new, expected) else path
     if isinstance(old, dict) and isinstance(new, dict):
         for key in [*old, *(k for k in new if k not in old)]:
             if key not in old or key not in new:
-                if (*path, str(key)) not in intended:
-                    return (*path, str(key))
+                here = (*path, str(key))
+                if here not in intended or (key in new and intended[here] is not _WHOLE
+                                            and not _holds(new[key], intended[here])):
+                    return here
                 continue
             found = _unintended(old[key], new[key], intended, (*path, str(key)))
             if found is not None:
@@ -468,35 +507,49 @@ def _unintended(old: Any, new: Any, intended: set[tuple[str, ...]],
         return None
     if (isinstance(old, list) and isinstance(new, list) and path[-1:] in (("members",),
                                                                           ("people",))):
-        olds = {str(e["id"]): e for e in old if isinstance(e, dict) and "id" in e}
+        olds: dict[str, list[Any]] = {}
+        for e in old:
+            if isinstance(e, dict) and "id" in e:
+                olds.setdefault(str(e["id"]), []).append(e)
+        taken: Counter[str] = Counter()
         for k, entry in enumerate(new):
             if not (isinstance(entry, dict) and "id" in entry):
-                if k >= len(old) or old[k] != entry:
+                if k >= len(old) or not _same(old[k], entry):
                     return (*path, str(k))
                 continue
-            where = (*path, _ENTRY + str(entry["id"]))
-            if str(entry["id"]) not in olds:
+            pid = str(entry["id"])
+            taken[pid] += 1
+            where = (*path, _entry_name(pid, taken[pid]))
+            if taken[pid] > len(olds.get(pid, ())):
                 if where not in intended:
                     return where
                 continue
-            found = _unintended(olds[str(entry["id"])], entry, intended, where)
+            found = _unintended(olds[pid][taken[pid] - 1], entry, intended, where)
             if found is not None:
                 return found
         return None if len(new) >= len(old) else (*path, str(len(new)))
-    return None if old == new else path
+    return None if _same(old, new) else path
 
 
 def _read_back(text: str, path: Path) -> Any:
-    """``text``'s one document as the check reads it (aliases and merge keys resolved)."""
-    from orglint.loader import load
+    """``text``'s one document as the check reads it (aliases and merge keys resolved);
+    refused when the check cannot read it, as no change to it could then be checked."""
+    from orglint.loader import Limits, load
 
-    loaded = load(text.encode("utf-8"), str(path))
-    return loaded.documents[0].data if len(loaded.documents) == 1 else None
+    loaded = load(text.encode("utf-8"), str(path), Limits(max_file_size=MAX_INPUT))
+    if loaded.failed or len(loaded.documents) != 1:
+        problem = next((f.message for f in loaded.findings), "it holds no one document")
+        raise ImportFailed(f"{path}: not written: orglint's check cannot read it as one"
+                           f" document ({problem}); fix that first")
+    return loaded.documents[0].data
 
 
 def printable(text: str) -> str:
-    """Text for a comment: a file name or a source value must not end the comment line."""
-    return "".join(c if c.isprintable() else _escaped(ord(c)) for c in text)
+    """Text for a comment: a file name or a source value must not end the comment line,
+    nor hide in it (a character that shows nothing is escaped too)."""
+    hidden = set(unseen(text))
+    return "".join(c if c.isprintable() and c not in hidden else _escaped(ord(c))
+                   for c in text)
 
 
 def _escaped(point: int) -> str:
@@ -623,13 +676,14 @@ def _output(path: Path, build: Any, kind: str, name: str | None, roled: set[str]
     merge.where[id(doc)] = ()
     if doc is not None and (doc.get("kind"), kind) == ("Group", "Team"):
         doc["kind"] = "Team"
-        merge.intended.add(("kind",))
+        merge.intended[("kind",)] = "Team"
         merge.changed = True
     before = _read_back(text, path) if text is not None else None
     doc = build(doc, merge)
     if not merge.changed:
         return Output(path, None, original)
-    _validate(path, doc, kind)
+    # A team that lost its last member keeps its file, a Team (``_BECOMES``).
+    _validate(path, doc, doc.get("kind") if doc.get("kind") in ("Team", "Group") else kind)
     new = _dump(yaml, doc)
     if text is not None:
         from orglint.comments import keep_gaps
@@ -640,13 +694,14 @@ def _output(path: Path, build: Any, kind: str, name: str | None, roled: set[str]
         # through an anchor, or inherited through a merge key ('<<'), would otherwise
         # change with the one the source gives (found by review: a person's owns
         # rewritten through another's alias, and a title through '<<: *b').
-        more = len(unseen(new)) - len(unseen(text))
-        if more > 0:
+        more = Counter(unseen(new)) - Counter(unseen(text))
+        if more:
             # ruamel writes such a character raw, even in a value the file escapes
-            # ("\u202e"): a change no reviewer could see in the diff.
+            # ("\u202e"): a change no reviewer could see in the diff.  Counted by
+            # character: one removed must not make room for another.
             raise ImportFailed(
                 f"{path}: not written: the YAML writer would write a character that shows"
-                f" nothing (U+{ord(unseen(new)[0]):04X}) raw where the file escapes it;"
+                f" nothing (U+{ord(next(iter(more))):04X}) raw where the file escapes it;"
                 " write that value without it, then import again")
         where = _unintended(before, _read_back(new, path), merge.intended)
         if where is not None:
