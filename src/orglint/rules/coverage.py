@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
@@ -352,9 +353,14 @@ def _seat_counts(matrix: Matrix, stage: str, size: int, systems: frozenset[str]
     wanted = Counter(seat.role for seat in seats)
     reasons: dict[str, list[str]] = {}
     for seat in seats:
-        reasons.setdefault(seat.role, []).append(
-            f"{seat.reason[0].lower()}{seat.reason[1:].rstrip('.')}")
+        reasons.setdefault(seat.role, []).append(_clause(seat.reason))
     return tuple((role, count, tuple(reasons[role])) for role, count in wanted.items())
+
+
+@functools.cache
+def _clause(reason: str) -> str:
+    """A seat's reason as a clause (lower-case, no full stop): a matrix has a few dozen."""
+    return f"{reason[0].lower()}{reason[1:].rstrip('.')}" if reason else reason
 
 
 class StageOptions(NamedTuple):
