@@ -107,8 +107,16 @@ class SourceMap:
         if found is None and key:
             found = self.values.get(nested)
         if found is None:
-            # For a missing child, the parent's key is the best anchor.
-            return self.span(path[:-1], key=True) if path else Span(1, 1, 1, 1)
+            if not path:
+                return Span(1, 1, 1, 1)
+            # For a missing child, the parent's key is the best anchor; but a parent
+            # whose value is one token on one line is a better one: an alias (`owns:
+            # *shared`, whose items are written at the anchor), a flow list or mapping.
+            parent = self.values.get(nested[0])
+            if parent is not None and parent[0] == parent[2]:
+                line, column, end_line, end_column = parent
+                return _tuple_new(Span, (line + 1, column + 1, end_line + 1, end_column + 1))
+            return self.span(path[:-1], key=True)
         line, column, end_line, end_column = found
         span: Span = _tuple_new(Span, (line + 1, column + 1, end_line + 1, end_column + 1))
         return span

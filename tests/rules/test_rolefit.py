@@ -178,3 +178,13 @@ def test_org101_quotes_no_unrelated_anti_pattern(lint):
                        expected=[(*at(source, "data-scientist"), "ORG101")])
     assert found[0].message == ("a was hired as 'Senior ML Engineer' (ml-engineer) but holds"
                                 " role data-scientist on t")
+
+
+def test_an_item_reached_through_an_alias_points_at_the_alias(lint):
+    # Found by review: the finding on b's item was at the `owns` key; the alias `*r` is
+    # where b's list is written (its items are written at the anchor, under a).
+    source = team("id: a\n      role: devops-sre\n      owns: &r [training-pipelines]",
+                  "id: b\n      role: devops-sre\n      owns: *r")
+    lint.check(source, select=["ORG104"],
+               expected=[(*at(source, "training-pipelines"), "ORG104"),
+                         (*at(source, "*r"), "ORG104")])
