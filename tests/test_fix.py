@@ -341,3 +341,35 @@ def test_a_fix_that_would_pass_the_size_limit_is_not_written(run_cli, tmp_path):
     result = run_cli("check", "t.yaml", "--fix", "--no-cache")
     assert "over the max-file-size of" in result.err, result.err
     assert (tmp_path / "t.yaml").read_text() == text
+
+
+def test_line_ends_are_matched_in_linear_time_whatever_the_lines_repeat():
+    # Found by review: a file of members whose ids repeat has no line found once, and the
+    # diff between anchors took minutes.  Counted, not timed (every Python line run,
+    # difflib's included): twice the members, about twice the work.
+    from functools import partial
+
+    from orglint.fixer import _line_ends
+    from tests.conftest import lines_run
+
+    def case(members: int) -> tuple[str, str, list[str]]:
+        head = ["apiVersion: orglint/v1", "kind: Team", "metadata:", "  name: t", "spec:",
+                "  maturity: pilot", "  members:"]
+        lines, after = list(head), list(head)
+        for i in range(members):
+            lines += [f"    - id: m{i % 150}", "      title: ML Engineer"]
+            after += [f"    - id: m{i % 150}", "      title: ML Engineer",
+                      "      role: ml-engineer"]
+        before = "".join(line + ("\r\n" if k % 2 else "\n") for k, line in enumerate(lines))
+        return before, "".join(line + "\n" for line in after), lines
+
+    work = []
+    for members in (1_000, 2_000):
+        before, after, lines = case(members)
+        out: list[str] = []
+        work.append(lines_run(partial(lambda o, b, a: o.append(_line_ends(b, a)),
+                                      out, before, after), "/"))
+        kept = [line for line in out[0].split("\n")[:-1] if "role:" not in line]
+        assert [line.endswith("\r") for line in kept] == [k % 2 == 1 for k in
+                                                         range(len(lines))]
+    assert work[1] < 2.3 * work[0], work

@@ -143,9 +143,6 @@ def _order(fixes: Iterable[Fix]) -> list[Fix]:
     return sets + removals
 
 
-MAX_MIXED_LINES = 20_000  # lines of a file mixing CRLF and LF that --fix matches up
-
-
 def plan_file(file: str, text: str, fixes: list[Fix]) -> FileFix:
     """Compute the fixed text of one file (nothing is written here)."""
     result = FileFix(file)
@@ -197,11 +194,6 @@ def plan_file(file: str, text: str, fixes: list[Fix]) -> FileFix:
         new_body = new_body[:-1]
     if newline == "\r\n":
         mixed = written.count("\r\n") != written.count("\n")
-        if mixed and written.count("\n") > MAX_MIXED_LINES:
-            # Matching the lines is a diff: bounded, as everything a file can make orglint do.
-            result.problem = (f"it mixes CRLF and LF line ends over more than"
-                              f" {MAX_MIXED_LINES:,} lines; make them one kind first")
-            return result
         new_body = _line_ends(written, new_body) if mixed else new_body.replace("\n", "\r\n")
     result.new_text = ("\ufeff" if bom else "") + new_body
     result.fixed = applied
@@ -229,10 +221,9 @@ def _line_ends(before: str, after: str) -> str:
 def _kept(old: list[str], new: list[str]) -> list[int | None]:
     """For each line of ``new``, the line of ``old`` it keeps or replaces, or None for
     one inserted.  As patience diff does: the lines found once in each are matched first
-    (in order: the longest increasing run, n log n), then difflib matches the lines
+    (in order: the longest increasing run, n log n), then ``_between`` the lines
     between two such anchors."""
     from bisect import bisect_left
-    from difflib import SequenceMatcher
 
     in_old, in_new = Counter(old), Counter(new)
     where = {line: i for i, line in enumerate(old) if in_old[line] == 1}
@@ -260,16 +251,40 @@ def _kept(old: list[str], new: list[str]) -> list[int | None]:
     kept: list[int | None] = [None] * len(new)
     i0 = j0 = 0
     for i, j in [*anchors, (len(old), len(new))]:
-        matcher = SequenceMatcher(None, old[i0:i], new[j0:j], autojunk=True)
-        for tag, a1, a2, b1, b2 in matcher.get_opcodes():
-            if tag in ("equal", "replace"):
-                for b in range(b1, b2):
-                    if a1 + b - b1 < a2:
-                        kept[j0 + b] = i0 + a1 + b - b1
+        _between(old, new, i0, i, j0, j, kept)
         if j < len(new):
             kept[j] = i
         i0, j0 = i + 1, j + 1
     return kept
+
+
+_WINDOW = 32  # lines a run of inserted or removed lines may span between two kept ones
+
+
+def _between(old: list[str], new: list[str], i: int, i_end: int, j: int, j_end: int,
+             kept: list[int | None]) -> None:
+    """Match ``old[i:i_end]`` and ``new[j:j_end]`` (no line found once in both) in one
+    pass: a line equal to the next old one is kept; else the nearest of a few lines
+    inserted or removed (within ``_WINDOW``) is taken; else it replaces the old line.
+    Linear, whatever the lines repeat (a diff there was quadratic: minutes, by review)."""
+    while j < j_end:
+        if i < i_end and new[j] == old[i]:
+            kept[j] = i
+            i, j = i + 1, j + 1
+            continue
+        inserted = next((d for d in range(1, min(_WINDOW, j_end - j)) if
+                         i < i_end and new[j + d] == old[i]), None)
+        removed = next((d for d in range(1, min(_WINDOW, i_end - i)) if
+                        old[i + d] == new[j]), None)
+        if inserted is not None and (removed is None or inserted <= removed):
+            j += inserted  # those lines are new: kept stays None
+        elif removed is not None:
+            i += removed
+        else:  # a line changed in place, or one more new line past the old ones
+            if i < i_end:
+                kept[j] = i
+                i += 1
+            j += 1
 
 
 def _verify(before: str, after: str, applied: list[Fix]) -> str | None:
