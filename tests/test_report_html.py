@@ -392,3 +392,17 @@ def test_two_teams_with_one_id_each_get_their_own_row(tmp_path, run_cli):
     counts = [re.search(r'class="count sev-(\w+)"><a [^>]*>(\d+) finding', row).groups()
               for row in rows]
     assert counts[0][0] == "error" and int(counts[0][1]) > int(counts[1][1]), counts
+
+
+def test_the_risks_say_single_points_are_listed_at_production_and_scale(tmp_path, run_cli):
+    # Found by review: on a pilot team with one holder per responsibility, the page said
+    # "every required responsibility that is held has two holders".
+    (tmp_path / "t.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec:\n  maturity: pilot\n"
+        "  systems: [model-registry]\n  members:\n"
+        "    - {id: ana, role: platform-engineer, owns: [model-registry-deployment]}\n"
+        "    - {id: ben, role: mlops-engineer, owns: [model-registry-contract]}\n")
+    html = run_cli("check", "t.yaml", "--no-cache", "--output-format", "html", cwd=tmp_path).out
+    risks = html[html.index('<section id="risks">'):]
+    assert "None at production or scale" in risks
+    assert "has two holders." in risks and "None: every" not in risks

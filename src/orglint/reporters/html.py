@@ -225,11 +225,11 @@ def _risks(view: OrgView, team_anchor: dict[str, str]) -> str:
 
     return (
         "<section id=\"risks\"><h2>Risks across the org</h2>"
-        + block("Single points of failure", "A responsibility a team's system requires"
-                " that one person holds.",
+        + block("Single points of failure", "A responsibility a system of a team at"
+                " production or scale requires that one person holds (ORG207's stages).",
                 "<th>Team</th><th>System</th><th>Responsibility</th><th>Person</th>",
-                _limited(spof_rows, len(spofs), 4), "None: every required responsibility"
-                " that is held has two holders.")
+                _limited(spof_rows, len(spofs), 4), "None at production or scale: every"
+                " responsibility their systems require that is held has two holders.")
         + block("Allocation", "People over 100% across all teams, or on three teams or"
                 " more.", "<th>Person</th><th>Total</th><th>Teams</th>",
                 _limited(alloc_rows, len(spread), 3), "Nobody is over 100% or spread"
