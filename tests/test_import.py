@@ -439,24 +439,38 @@ def test_a_value_shared_through_an_anchor_is_not_changed_for_another_entry(run_c
     result = run_cli("import", "csv", "hr.csv", "--output", "org")
     assert result.code == 2 and "would also change spec.people.id=a.title" in result.err
     assert (out / "people.yaml").read_text() == people
-    catalog = tmp_path / "catalog"
+    (out / "people.yaml").unlink()
+    path, team = _shared_owns(tmp_path, "training-pipelines, model-rollback", None)
+    result = run_cli("import", "backstage", "cat", "--output", "org")
+    assert result.code == 2 and "would also change spec.members.id=b.owns" in result.err, \
+        result.err
+    assert path.read_text() == team
+
+
+def _shared_owns(tmp_path, a_owns: str, b_owns: str | None) -> tuple:
+    """A Backstage catalog of users a and b (b's owns not given when None), and a team
+    file where b's owns is an alias of a's list: its path and text."""
+    catalog = tmp_path / "cat"
     catalog.mkdir()
-    (catalog / "c.yaml").write_text(dedent("""\
+    b_notes = f"{{orglint.dev/owns: \"{b_owns}\"}}" if b_owns is not None else "{}"
+    (catalog / "c.yaml").write_text(dedent(f"""\
         apiVersion: backstage.io/v1alpha1
         kind: Group
-        metadata: {name: ml, annotations: {orglint.dev/maturity: pilot}}
-        spec: {type: team, children: []}
+        metadata: {{name: ml, annotations: {{orglint.dev/maturity: pilot}}}}
+        spec: {{type: team, children: []}}
         ---
         apiVersion: backstage.io/v1alpha1
         kind: User
-        metadata: {name: a, annotations: {orglint.dev/owns: "training-pipelines, model-rollback"}}
-        spec: {memberOf: [ml]}
+        metadata: {{name: a, annotations: {{orglint.dev/owns: "{a_owns}"}}}}
+        spec: {{memberOf: [ml]}}
         ---
         apiVersion: backstage.io/v1alpha1
         kind: User
-        metadata: {name: b}
-        spec: {memberOf: [ml]}
+        metadata: {{name: b, annotations: {b_notes}}}
+        spec: {{memberOf: [ml]}}
         """))
+    out = tmp_path / "org"
+    out.mkdir(exist_ok=True)
     team = dedent("""\
         apiVersion: orglint/v1
         kind: Team
@@ -465,17 +479,15 @@ def test_a_value_shared_through_an_anchor_is_not_changed_for_another_entry(run_c
         spec:
           maturity: pilot
           members:
-            - id: b
-              owns: &shared [training-pipelines, promotion-gates]
             - id: a
-              owns: *shared
+              owns: &shared [training-pipelines, promotion-gates]
+            - id: b
+              owns: *shared  # same as a
         """)
-    (out / "people.yaml").unlink()
     (out / "ml.yaml").write_text(team)
-    result = run_cli("import", "backstage", "catalog", "--output", "org")
-    assert result.code == 2 and "would also change spec.members.id=b.owns" in result.err, \
-        result.err
-    assert (out / "ml.yaml").read_text() == team
+    return out / "ml.yaml", team
+
+
 
 
 # -- at scale --------------------------------------------------------------------------
@@ -1077,16 +1089,23 @@ def test_a_character_that_shows_nothing_is_never_written_raw(run_cli, tmp_path):
     assert (tmp_path / "org" / "people.yaml").read_text(encoding="utf-8") == before
 
 
+def _cat_imported(run_cli, tmp_path, group: str):
+    """The Group ml and a user cat, a member of ``group``, imported once: the path of
+    ml's file."""
+    team = _group_ml(tmp_path, f"""\
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata: {{name: cat}}
+        spec: {{memberOf: [{group}]}}
+        """)
+    assert run_cli("import", "backstage", "src", "--output", "out").code == 0
+    return team
+
+
 def test_a_group_that_gains_its_first_member_becomes_a_team_in_its_file(run_cli, tmp_path):
     # Found by review: the file an earlier import wrote for the empty group was "not the
     # Team ml document this import writes", and every later import failed on it.
-    team = _group_ml(tmp_path, """\
-        apiVersion: backstage.io/v1alpha1
-        kind: User
-        metadata: {name: cat}
-        spec: {memberOf: [other]}
-        """)
-    assert run_cli("import", "backstage", "src", "--output", "out").code == 0
+    team = _cat_imported(run_cli, tmp_path, "other")
     assert "kind: Group" in team.read_text()
     catalog = tmp_path / "src" / "org.yaml"
     catalog.write_text(catalog.read_text().replace("memberOf: [other]", "memberOf: [ml]"))
@@ -1101,44 +1120,6 @@ def test_a_group_that_gains_its_first_member_becomes_a_team_in_its_file(run_cli,
     assert result.code == 0, result.err
     assert team.read_text() == text
     assert "team ml: backstage gives it no member now" in result.err
-
-
-def _shared_owns(tmp_path, a_owns: str, b_owns: str) -> tuple:
-    catalog = tmp_path / "cat"
-    catalog.mkdir()
-    (catalog / "c.yaml").write_text(dedent(f"""\
-        apiVersion: backstage.io/v1alpha1
-        kind: Group
-        metadata: {{name: ml, annotations: {{orglint.dev/maturity: pilot}}}}
-        spec: {{type: team, children: []}}
-        ---
-        apiVersion: backstage.io/v1alpha1
-        kind: User
-        metadata: {{name: a, annotations: {{orglint.dev/owns: "{a_owns}"}}}}
-        spec: {{memberOf: [ml]}}
-        ---
-        apiVersion: backstage.io/v1alpha1
-        kind: User
-        metadata: {{name: b, annotations: {{orglint.dev/owns: "{b_owns}"}}}}
-        spec: {{memberOf: [ml]}}
-        """))
-    out = tmp_path / "org"
-    out.mkdir()
-    team = dedent("""\
-        apiVersion: orglint/v1
-        kind: Team
-        metadata:
-          name: ml
-        spec:
-          maturity: pilot
-          members:
-            - id: a
-              owns: &shared [training-pipelines, promotion-gates]
-            - id: b
-              owns: *shared  # same as a
-        """)
-    (out / "ml.yaml").write_text(team)
-    return out / "ml.yaml", team
 
 
 def test_a_list_shared_by_two_entries_the_source_tells_apart_is_refused(run_cli, tmp_path):
@@ -1176,13 +1157,7 @@ def test_a_member_listed_twice_is_matched_in_order(run_cli, tmp_path):
 
 def test_a_team_that_lost_its_last_member_can_be_renamed(run_cli, tmp_path):
     # Found by review: checked against the Group schema, the Team file was refused.
-    team = _group_ml(tmp_path, """\
-        apiVersion: backstage.io/v1alpha1
-        kind: User
-        metadata: {name: cat}
-        spec: {memberOf: [ml]}
-        """)
-    assert run_cli("import", "backstage", "src", "--output", "out").code == 0
+    team = _cat_imported(run_cli, tmp_path, "ml")
     catalog = tmp_path / "src" / "org.yaml"
     catalog.write_text(catalog.read_text().replace("memberOf: [ml]", "memberOf: []").replace(
         "spec: {type: team, children: []}",

@@ -252,6 +252,8 @@ def _unknown_notes(doc: Document, kind: str, file: str) -> list[Finding]:
     if not isinstance(notes, dict):
         return []
     known = NOTES.get(kind, ())
+    others = [n for k, names in NOTES.items() if k != kind for n in names]
+    entity = meta.get("name") if isinstance(meta, dict) else None
     out: list[Finding] = []
     for key in notes:
         if not isinstance(key, str) or not key.startswith(NOTE_PREFIX):
@@ -262,7 +264,6 @@ def _unknown_notes(doc: Document, kind: str, file: str) -> list[Finding]:
             continue
         from orglint.schema import did_you_mean
 
-        others = [n for k, names in NOTES.items() if k != kind for n in names]
         if f"{base}.GROUP" in known:  # `allocation`, `owns.`: the group is left out
             where = f" (name the group: '{NOTE_PREFIX}{base}.GROUP')"
         elif name in others:
@@ -270,7 +271,6 @@ def _unknown_notes(doc: Document, kind: str, file: str) -> list[Finding]:
         else:
             where = did_you_mean(key, [NOTE_PREFIX + n.replace(".GROUP", "") for n in known])
         span = doc.source.span(("metadata", "annotations", key), key=True)
-        entity = meta.get("name") if isinstance(meta, dict) else None
         out.append(Finding(
             "ORG003", "schema-violation", Severity.ERROR,
             f"unknown annotation '{key}'{where}: orglint reads "

@@ -121,14 +121,10 @@ class SourceMap:
         span: Span = _tuple_new(Span, (line + 1, column + 1, end_line + 1, end_column + 1))
         return span
 
-
     def written(self, path: Path) -> bool:
         """Whether a value is written at ``path`` (``span`` points at it, not at an
         ancestor)."""
-        nested: NestedPath = ()
-        for part in path:
-            nested = (nested, part)
-        return self.values.get(nested) is not None
+        return self.values.get(nest(path)) is not None
 
 
 # Every finding asks for a span: Span's generated ``__new__`` is a Python frame.
@@ -172,4 +168,3 @@ class MovedSource(SourceMap):
 
     def written(self, path: Path) -> bool:
         return self.inner.written(self.path(path))
-

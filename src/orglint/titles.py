@@ -230,9 +230,7 @@ class TitleIndex:
             # its last role is not the one meant any more than its first.
             return Resolution(None, both, normalised)
         found = self._ending(head)
-        if (found is None or not found.entry.roles) and both:
-            # "ML Engineer / Tech Lead": the one role it names (a generic "Tech Lead"
-            # names none of its own)
+        if found is None and both:  # "ML Engineer / Tech Lead": the one role it names
             return Resolution(both[0], both, normalised)
         if found is not None and found.entry.generic and qualifier:
             # The qualifier must contribute to the match: "Software Engineer, Ranking"

@@ -673,12 +673,12 @@ def _output(path: Path, build: Any, kind: str, name: str | None, roled: set[str]
         _check_aliases(path, doc)
         _check_kind(path, doc, kind, name)
     merge.root = doc
-    merge.where[id(doc)] = ()
-    if doc is not None and (doc.get("kind"), kind) == ("Group", "Team"):
-        doc["kind"] = "Team"
-        merge.intended[("kind",)] = "Team"
-        merge.changed = True
-    before = _read_back(text, path) if text is not None else None
+    if doc is not None:
+        merge.where[id(doc)] = ()
+        if (doc.get("kind"), kind) == ("Group", "Team"):
+            doc["kind"] = "Team"
+            merge.intended[("kind",)] = "Team"
+            merge.changed = True
     doc = build(doc, merge)
     if not merge.changed:
         return Output(path, None, original)
@@ -690,10 +690,6 @@ def _output(path: Path, build: Any, kind: str, name: str | None, roled: set[str]
 
         new = keep_gaps(text, new)  # each end-of-line comment as far from its line
         _kept_comments(path, text, new, merge.dropped)
-        # What the file says must change only where the source says so: a value shared
-        # through an anchor, or inherited through a merge key ('<<'), would otherwise
-        # change with the one the source gives (found by review: a person's owns
-        # rewritten through another's alias, and a title through '<<: *b').
         more = Counter(unseen(new)) - Counter(unseen(text))
         if more:
             # ruamel writes such a character raw, even in a value the file escapes
@@ -703,7 +699,12 @@ def _output(path: Path, build: Any, kind: str, name: str | None, roled: set[str]
                 f"{path}: not written: the YAML writer would write a character that shows"
                 f" nothing (U+{ord(next(iter(more))):04X}) raw where the file escapes it;"
                 " write that value without it, then import again")
-        where = _unintended(before, _read_back(new, path), merge.intended)
+        # What the file says must change only where the source says so: a value shared
+        # through an anchor, or inherited through a merge key ('<<'), would otherwise
+        # change with the one the source gives (found by review: a person's owns
+        # rewritten through another's alias, and a title through '<<: *b').  Read back
+        # only for a file that changes: an import again of an unchanged org parses none.
+        where = _unintended(_read_back(text, path), _read_back(new, path), merge.intended)
         if where is not None:
             shown = ".".join(p.replace(_ENTRY, "id=") for p in where)
             raise ImportFailed(

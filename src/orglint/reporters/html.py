@@ -85,11 +85,11 @@ def pieces(result: Result, ctx: ReportContext) -> Iterator[str]:
     # Only a team with findings has a section to link to (none is written for the rest).
     # A coverage row links to its own team's; a team named by id (a risk) to the first
     # team of that id (two teams with one id are ORG010's case, and the table shows both).
-    anchor_of = {id(g.team): anchors[id(g)] for g in groups
-                 if g.team is not None and g.findings}
+    anchor_of: dict[int, str] = {}
     team_anchor: dict[str, str] = {}
     for g in groups:
         if g.team is not None and g.findings:
+            anchor_of[id(g.team)] = anchors[id(g)]
             team_anchor.setdefault(g.team.id, anchors[id(g)])
     counts = result.counts()
     yield _head() + "\n" + _header(result, counts, view) + "\n"
@@ -167,13 +167,11 @@ def _coverage(rows: list[Row], groups: list[Group], anchor_of: dict[int, str]
         title = f"<small>{e(team.title)}</small>" if team.title else ""
         body.append(
             f"<tr data-team=\"{e(team.id)}\"><th scope=\"row\">"
-            + (f"<a href=\"#{anchor}\" class=\"open\">{e(team.id)}</a>" if anchor
-               else e(team.id))
-            + f"{title}<small>"
+            + _opens(e(team.id), anchor) + f"{title}<small>"
             f"{e(team.maturity or NO_STAGE)}, "
             f"{row.size} head{'s' if row.size != 1 else ''}</small></th>{cells}"
             f"<td class=\"count sev-{worst}\">"
-            + (f"<a href=\"#{anchor}\" class=\"open\">{label}</a>" if anchor else label)
+            + _opens(label, anchor)
             + "</td></tr>")
         if len(body) >= common.BATCH // 8:
             yield "".join(body)
@@ -195,9 +193,13 @@ def _limited(rows: list[str], total: int, columns: int) -> str:
     return "".join(rows)
 
 
+def _opens(html: str, anchor: str | None) -> str:
+    """``html`` linking to a team's findings (whose ``<details>`` the link opens)."""
+    return f"<a href=\"#{anchor}\" class=\"open\">{html}</a>" if anchor else html
+
+
 def _team_link(team: str, team_anchor: dict[str, str]) -> str:
-    anchor = team_anchor.get(team)
-    return f"<a href=\"#{anchor}\" class=\"open\">{e(team)}</a>" if anchor else e(team)
+    return _opens(e(team), team_anchor.get(team))
 
 
 def _risks(view: OrgView, team_anchor: dict[str, str]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from orglint.catalog import Catalog, Entity
+from orglint.catalog import NOTE_PREFIX, Catalog, Entity
 from orglint.findings import Finding, Location, Severity
 from orglint.rules.base import Rule
 from orglint.source import Path
@@ -40,7 +40,6 @@ def _notes_of_other_groups(org: Catalog, user: Entity, listing: list[Entity],
     """A user's ``orglint.dev/owns.GROUP`` or ``allocation.GROUP`` that names no group the
     user is a member of: read for no team (``allocation.featurs`` leaves the team its
     default share, and nothing says so)."""
-    from orglint.catalog import NOTE_PREFIX
     from orglint.schema import Vocabulary, did_you_mean
 
     notes = [key for key in user.annotations()
