@@ -811,3 +811,144 @@ def test_a_broken_team_file_with_a_people_line_hides_no_one_elses_findings(
     out = run_cli("check", "--no-cache", "org/t.yaml").out
     assert "broken.yaml" in out and "ORG001" in out
     assert "org/t.yaml:8:12: ORG004" in out and "org/t.yaml:8:12: ORG008" in out, out
+
+
+# -- documents the schema step used to drop whole (review of 2026-12-07) ----------------
+
+def test_a_group_with_a_wrong_field_still_takes_part_in_the_org(lint):
+    # Dropping the group hid the cycle through it and the repeated id, and told its
+    # child team that its parent does not exist.
+    source = """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: alpha, parent: division}
+        spec:
+          maturity: pilot
+          members: [{id: kim, role: ml-engineer, owns: [training-code]}]
+        ---
+        apiVersion: orglint/v1
+        kind: Group
+        metadata:
+          name: division
+          title: 2024
+          parent: alpha
+        ---
+        apiVersion: orglint/v1
+        kind: Group
+        metadata: {name: hq, owner: someone}
+        ---
+        apiVersion: orglint/v1
+        kind: Group
+        metadata: {name: hq}
+        """
+    found = lint.check(source, select=["ORG003", "ORG010", "ORG011"], expected=[
+        (3, 33, "ORG011"), (12, 10, "ORG003"), (13, 11, "ORG011"), (17, 18, "ORG010"),
+        (17, 22, "ORG003"), (21, 18, "ORG010")])
+    assert "cycle" in found[0].message and "cycle" in found[2].message
+
+
+def test_a_group_with_no_api_version_is_still_a_parent(lint):
+    lint.check("""\
+        kind: Group
+        metadata: {name: division, title: 7}
+        ---
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: alpha, parent: division}
+        spec:
+          maturity: pilot
+          members: [{id: kim, role: ml-engineer, owns: [training-code]}]
+        """, select=["ORG003", "ORG011"], expected=[(1, 1, "ORG003"), (2, 35, "ORG003")])
+
+
+def test_members_with_nothing_under_it_is_a_team_with_no_members(lint):
+    source = """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: ranking}
+        spec:
+          maturity: production
+          systems: [feature-store]
+          members:
+        """
+    lint.check(source, select=["ORG003", "ORG201"],
+               expected=[(6, 13, "ORG201"), (7, 11, "ORG003")])
+
+
+def test_a_team_whose_members_cannot_be_read_keeps_its_place_in_the_org(lint):
+    # `member:` misspelt: no rule judges members it cannot see, but the team's id and
+    # parent are still the org's (a repeated id and a missing parent are reported).
+    other = """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: ranking}
+        spec:
+          maturity: pilot
+          members: [{id: lee, role: ml-engineer, owns: [training-code]}]
+        """
+    source = """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: ranking, parent: ml-divison}
+        spec:
+          maturity: production
+          systems: [feature-store]
+          member:
+            - {id: kim, role: data-engineer, owns: [feature-store-population]}
+        """
+    lint.check(source, files={"other.yaml": other}, expected=[
+        (3, 18, "ORG010"), (3, 35, "ORG011"), (4, 1, "ORG003"), (7, 3, "ORG003")])
+
+
+def test_a_team_with_no_name_is_on_no_parent_cycle(lint):
+    lint.check("""\
+        apiVersion: orglint/v1
+        kind: Group
+        metadata: {name: division}
+        ---
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {title: Ranking, parent: division}
+        spec:
+          maturity: pilot
+          members: [{id: kim, role: ml-engineer, owns: [training-code]}]
+        """, select=["ORG003", "ORG011"], expected=[(7, 1, "ORG003")])
+
+
+def test_no_api_version_and_a_typo_keep_the_findings_and_the_suppressions_used(lint):
+    lint.check("""\
+        kind: Team
+        metadata: {name: vision}
+        spec:
+          maturity: pilot
+          members:
+            - id: dmitri
+              role: devops-sre
+              levle: senior
+              owns: [ci-runners, training-pipelines]
+            - id: kofi
+              role: platform-engineer
+              owns: [gpu-operator, training-code]  # orglint: ignore[ORG103] JIRA-1
+        """, select=["ORG003", "ORG104", "ORG103", "ORG901"],
+        expected=[(1, 1, "ORG003"), (8, 7, "ORG003"), (9, 26, "ORG104")])
+
+
+def test_a_people_file_with_no_api_version_and_one_bad_entry_keeps_the_others(lint):
+    people = """\
+        kind: People
+        spec:
+          people:
+            - {id: dmitri, name: Dmitri, title: DevOps Engineer, level: Senior}
+            - {id: sam, name: Sam, title: Data Scientist}
+        """
+    source = """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: vision}
+        spec:
+          maturity: pilot
+          members:
+            - {id: dmitri, owns: [training-pipelines]}
+        """
+    lint.check(source, files={"people.yaml": people}, select=["ORG004", "ORG104"],
+               expected=[(7, 27, "ORG104")])

@@ -63,6 +63,7 @@ from orglint.schema import (
     expect,
     looks_like_orglint,
     new_hint_scope,
+    placed_unit,
     recovered,
     validate,
 )
@@ -241,6 +242,12 @@ def check_bytes(file: str, raw: bytes, job: Job) -> FileResult:
         result.findings.extend(problems)
         doc, data = recovered(doc, kind, file) if problems else (doc, doc.data)
         if data is None:
+            if kind == "Team":
+                # No members to read (`member:` misspelt): its id and parent still take
+                # part in the org's checks; no rule judges a team it cannot see.
+                unit = placed_unit(doc.data, doc.source)
+                if unit is not None:
+                    group_facts(doc, file, result.facts, unit, "Team")
             continue
         if kind == "Team":
             teams.append((doc, data, not problems))
@@ -251,7 +258,7 @@ def check_bytes(file: str, raw: bytes, job: Job) -> FileResult:
                 result.findings[first:] = [f._replace(fix=None) for f in
                                            result.findings[first:]]
         elif kind == "Group":
-            group_facts(doc, file, result.facts)
+            group_facts(doc, file, result.facts, data)
     # A file's own People entries count for its teams, whatever the document order.
     people: Mapping[str, Person] = (ChainMap(job.people, result.people) if result.people
                                     else job.people)

@@ -231,9 +231,11 @@ def team_facts(doc: Document, file: str, facts: FileFacts, data: Any = None,
              facts.persons, work)
 
 
-def group_facts(doc: Document, file: str, facts: FileFacts) -> None:
-    """Facts of a schema-valid Group document."""
-    _unit(doc.data, _Places(doc, file), facts, "Group")
+def group_facts(doc: Document, file: str, facts: FileFacts, data: Any = None,
+                kind: str = "Group") -> None:
+    """Facts of a Group document (``data`` as for ``team_facts``), or of a Team whose
+    members cannot be read (``kind``): its place in the org, and nothing of its people."""
+    _unit(doc.data if data is None else data, _Places(doc, file), facts, kind)
 
 
 def people_facts(doc: Document, file: str, facts: FileFacts, data: Any = None) -> None:

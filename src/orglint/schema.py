@@ -397,9 +397,9 @@ def validate(doc: Document, kind: str, file: str) -> list[Finding]:
     validator = _validator(kind)
     if validator.is_valid(data):
         return head
-    if not written:
-        # No apiVersion and more wrong besides: likely another tool's `kind: Group`,
-        # which one finding says enough about.
+    if not written and _foreign(data, kind):
+        # No apiVersion and keys the kind does not have: likely another tool's `kind:
+        # Group`, which one finding says enough about.
         return head
     out: list[Finding] = head
     seen: set[tuple[str, int, int]] = set()
@@ -433,7 +433,7 @@ Moves = dict[tuple[str | int, ...], list[int]]
 def recover(data: dict[str, Any], kind: str, moves: Moves | None = None,
             source: SourceMap | None = None, unnamed: str | None = None
             ) -> dict[str, Any] | None:
-    """What of an invalid Team or People document can still be checked, or None.
+    """What of an invalid Team, People or Group document can still be checked, or None.
 
     One misspelt key must not hide a whole team from the org: an unknown key is ignored
     (the model reads only its own), an invalid optional field is dropped, an invalid
@@ -449,19 +449,24 @@ def recover(data: dict[str, Any], kind: str, moves: Moves | None = None,
     A team whose name is a number written as its digits (``name: 2024``) is known by
     those digits; one with no usable name at all (missing, empty, a list) is known by
     ``unnamed`` (its file and document), or left out when that is None: its members'
-    anti-patterns do not depend on its name.  Anything else leaves nothing safe to
-    check.  ``data`` is not changed; the lists whose items moved are put in ``moves``.
+    anti-patterns do not depend on its name.  A Group keeps its id and valid parent
+    (``_recover_group``).  A document with no apiVersion and top-level keys its kind
+    does not have is another tool's (``_foreign``).  Anything else leaves nothing safe
+    to check.  ``data`` is not changed; the lists whose items moved are put in ``moves``.
     """
+    if "apiVersion" not in _envelope_keys(data) and _foreign(data, kind):
+        return None  # its entries must not join the org's people (``validate``)
+    if kind == "Group":
+        return _recover_group(data, source)
     key = _ENTRIES.get(kind)
     spec = data.get("spec")
-    if key is None or not isinstance(spec, dict) or not isinstance(spec.get(key), list):
+    if key is None or not isinstance(spec, dict):
+        return None
+    if key in spec and spec[key] is None:
+        spec = {**spec, key: []}  # `members:` with nothing under it yet: none
+    if not isinstance(spec.get(key), list):
         return None
     data = _envelope_keys(data)
-    if "apiVersion" not in data and not _validator(kind).is_valid(
-            {**data, "apiVersion": API_VERSION}):
-        # No apiVersion and more wrong besides: likely another tool's document, whose
-        # entries must not join the org's people (one finding says so: ``validate``).
-        return None
     out = dict(data)
     out["spec"] = spec = dict(spec)
     spec[key] = entries = list(spec[key])
@@ -538,6 +543,48 @@ def recover(data: dict[str, Any], kind: str, moves: Moves | None = None,
         if not changed:
             return out
     return None
+
+
+def _foreign(data: dict[str, Any], kind: str) -> bool:
+    """Top-level keys the kind does not have (``x-`` ones aside): with no apiVersion,
+    another tool's document that shares a kind's name, not an orglint one with a typo
+    inside (whose every error is reported, and whose valid part is checked)."""
+    known = schema(kind).get("properties", {})
+    return any(not (isinstance(k, str) and (k in known or k.startswith("x-")
+                                            or k.casefold() in ("apiversion", "kind")))
+               for k in data)
+
+
+def placed_unit(data: Any, source: SourceMap | None) -> dict[str, Any] | None:
+    """A Team's id and parent, when they are valid though nothing else of it is."""
+    return _recover_group(data, source) if isinstance(data, dict) else None
+
+
+def _recover_group(data: dict[str, Any], source: SourceMap | None) -> dict[str, Any] | None:
+    """What of an invalid Group the org can still use: its id and, when valid, its
+    parent.  A wrong optional field (a number as ``title``) must not drop the group, or
+    every team under it is told its parent does not exist, and a cycle or a repeated
+    group id through it goes unreported."""
+    meta = data.get("metadata")
+    if not isinstance(meta, dict):
+        return None
+    out = {**_envelope_keys(data), "apiVersion": API_VERSION, "kind": "Group"}
+    meta = dict(meta)
+    name = meta.get("name")
+    if not (isinstance(name, str) and _ID_RE.match(name) and len(name) <= 100):
+        named = _team_name(meta, source, None)
+        if named is None:
+            return None
+        meta = named
+    kept = {"name": meta["name"]}
+    parent = meta.get("parent")
+    if isinstance(parent, str) and _ID_RE.match(parent) and len(parent) <= 100:
+        kept["parent"] = parent
+    out["metadata"] = kept
+    return out
+
+
+_ID_RE = deferred(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 
 
 MAX_LOOSE_NAME = 256  # characters of a team name kept though it is not an id

@@ -423,9 +423,10 @@ def test_org003_where_nothing_is_safe_skips_the_document(lint):
     ("        apiVersion: orglint.dev/v1\n        kind: Team\n", "stafff",
      [(1, 13, "ORG003"), (7, 40, "ORG104"), (7, 68, "ORG003")]),
     ("        kind: Team\n", "staff", [(1, 1, "ORG003"), (6, 40, "ORG104")]),
-    # With no apiVersion and more wrong besides, another tool's document is likelier:
-    # one finding, and nothing of it joins the org (its people made ORG301 elsewhere).
-    ("        kind: Team\n", "stafff", [(1, 1, "ORG003")]),
+    # No apiVersion and a typo inside: still an orglint Team (it has only a Team's
+    # keys), every error reported and the rest checked.
+    ("        kind: Team\n", "stafff", [(1, 1, "ORG003"), (6, 40, "ORG104"),
+                                      (6, 68, "ORG003")]),
 ])
 def test_a_misspelt_or_missing_api_version_still_checks_the_team(lint, envelope, level,
                                                                  expected):
@@ -504,17 +505,35 @@ def test_another_tools_document_with_kind_in_another_case_is_not_ours(lint):
     lint.check("Name: admins\nKind: Group\n", expected=[])
 
 
-def test_a_document_with_no_api_version_and_more_wrong_joins_nothing(lint):
-    valid = """\
-        apiVersion: orglint/v1
-        kind: Team
-        metadata: {name: a}
-        spec:
-          maturity: pilot
-          members:
-            - {id: alex, role: ml-engineer, allocation: 30}
-        """
+VALID_A = """\
+    apiVersion: orglint/v1
+    kind: Team
+    metadata: {name: a}
+    spec:
+      maturity: pilot
+      members:
+        - {id: alex, role: ml-engineer, allocation: 30}
+    """
+
+
+def test_a_document_with_another_tools_keys_and_no_api_version_joins_nothing(lint):
     foreign = """\
+        kind: Team
+        owner: someone
+        metadata: {name: payments}
+        spec:
+          maturity: production
+          members:
+            - {id: alex, allocation: 90}
+        """
+    lint.check(VALID_A, files={"foreign.yaml": foreign}, expected=[],
+               select=["ORG301", "ORG302"])
+
+
+def test_a_team_with_no_api_version_and_a_typo_inside_still_joins_the_org(lint):
+    # It has a Team's keys only: orglint's, reported (ORG003) and checked, so its
+    # people count where they are listed too (the typo hid this over-allocation).
+    ours = """\
         kind: Team
         metadata: {name: payments, owner: someone}
         spec:
@@ -522,8 +541,8 @@ def test_a_document_with_no_api_version_and_more_wrong_joins_nothing(lint):
           members:
             - {id: alex, allocation: 90}
         """
-    lint.check(valid, files={"foreign.yaml": foreign}, expected=[],
-               select=["ORG301", "ORG302"])
+    lint.check(VALID_A, files={"ours.yaml": ours}, expected=[(*at(VALID_A, "30"), "ORG301")],
+               select=["ORG301"])
 
 
 def test_another_tools_kind_group_without_an_api_version_is_one_finding(lint):

@@ -425,7 +425,7 @@ def _cycles_through(parent_of: dict[str, str | None],
             seen.add(current)
             walk.append(current)
             current = parent_of[current]
-        if current == start:
+        if walk and current == start:  # a team unnamed (not in parent_of) has no walk
             found[start] = (walk, 0)
     return found
 
