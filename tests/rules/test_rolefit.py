@@ -33,6 +33,18 @@ def test_org101_silent_when_title_agrees_or_maps_nowhere(lint):
                select=["ORG101"], expected=[])
 
 
+def test_org101_silent_on_mlops_and_ml_engineering_in_a_small_team(lint):
+    # "In a small team one person does both": which of the two the title or the role
+    # names is no mismatch there; past five people it is.
+    small = team("{id: r1, title: Senior Machine Learning Engineer, role: mlops-engineer}",
+                 "{id: r2, title: MLOps Engineer, role: ml-engineer}",
+                 "{id: r3, title: Applied Scientist, role: data-scientist}")
+    lint.check(small, select=["ORG101"], expected=[])
+    large = small + "".join(f"    - {{id: d{i}, role: data-engineer}}\n" for i in range(3))
+    lint.check(large, select=["ORG101"], expected=[
+        (*at(large, "mlops-engineer}"), "ORG101"), (*at(large, "ml-engineer}"), "ORG101")])
+
+
 def test_org102_generic_outside_role(lint):
     found = lint.check(team("{id: a, role: data-scientist, owns: [model-design, data-pipelines]}"),
                        select=["ORG102"], expected=[(7, 58, "ORG102")])

@@ -137,6 +137,17 @@ def _doubles(ctx: TeamContext) -> list[tuple[int, str]]:
     return out
 
 
+def one_does_both(ctx: TeamContext, first: str, second: str) -> bool:
+    """Whether a holds-both pattern pairs ``first`` and ``second`` and the team is small
+    enough for one person to do both: then which of the two a person's title or role
+    names is no mismatch (ORG101)."""
+    pair = frozenset((first, second))
+    if pair not in holds_both_pairs(ctx.matrix):
+        return False
+    return any(p.kind == "holds-both" and frozenset(p.roles) == pair
+               and ctx.size <= _shared_limit(p, ctx) for p in ctx.matrix.spec.anti_patterns)
+
+
 def both_sizes(rules: Iterable[Any]) -> dict[str, int]:
     """Holds-both pattern code -> the team size its rule is configured with: where the
     pattern stops speaking, the staffing rules count one person for both roles, at the

@@ -6,7 +6,13 @@ from collections.abc import Iterator
 
 from orglint.findings import Finding, Severity
 from orglint.rules.base import Rule, TeamContext
-from orglint.rules.patterns import PatternRule, TeamSizeOptions, holds_both_pairs, second_roles
+from orglint.rules.patterns import (
+    PatternRule,
+    TeamSizeOptions,
+    holds_both_pairs,
+    one_does_both,
+    second_roles,
+)
 
 
 class TitleRoleMismatch(Rule):
@@ -17,6 +23,8 @@ class TitleRoleMismatch(Rule):
     value.  It never fires for an ambiguous title ("Platform Engineer" could be a
     platform engineer or an SRE), nor when either side is a role outside the matrix
     (`manager`, `product-manager`, `other`): a manager who keeps an IC title is fine.
+    Nor for MLOps and ML engineering on a team of five or fewer (ORG109's `team-size`):
+    there one person does both, whichever of the two their title or role names.
 
     ## Why is this bad?
     Hiring for one role and using the person as another is the root of every role-fit
@@ -51,7 +59,8 @@ class TitleRoleMismatch(Rule):
                 continue
             hired = info.title_role
             if (hired is None or hired == info.role or not ctx.matrix.in_matrix(hired)
-                    or not ctx.matrix.in_matrix(info.role)):
+                    or not ctx.matrix.in_matrix(info.role)
+                    or one_does_both(ctx, hired, info.role)):
                 continue
             text = (f"{member.id} was hired as '{info.title}' ({hired}) but holds role"
                     f" {info.role} on {ctx.team.id}")
