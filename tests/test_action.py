@@ -101,6 +101,55 @@ def test_check_step_passes_arguments_as_written(tmp_path, org):
     assert outputs["findings"] == ""
 
 
+def test_a_double_dash_in_args_keeps_the_outputs_and_the_sarif(tmp_path, org):
+    # The action's options went after the user's arguments: after '--' they were
+    # paths, so the count was empty and the SARIF run failed the step.
+    done, outputs = _step("check", tmp_path, {"sarif": "true", "args": "check -- bad"},
+                          _path(), org)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert outputs["findings"] == "20"
+    assert json.loads(Path(outputs["sarif-file"]).read_text())["version"] == "2.1.0"
+
+
+def test_the_users_own_options_do_not_change_the_actions_outputs(tmp_path, org):
+    done, outputs = _step("check", tmp_path, {"sarif": "true",
+                                              "args": "check bad --output-format github"},
+                          _path(), org)
+    assert done.returncode == 1
+    assert outputs["findings"] == "20"
+    assert json.loads(Path(outputs["sarif-file"]).read_text())["version"] == "2.1.0"
+
+
+@pytest.mark.parametrize("sarif", ["true", "false"])
+def test_args_that_cannot_be_split_are_a_clear_error(tmp_path, org, sarif):
+    done, outputs = _step("check", tmp_path, {"sarif": sarif, "args": 'check "bad'},
+                          _path(), org)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "::error::orglint: the action's 'args' input cannot be split" in done.stdout
+    assert outputs == {"findings": "", "sarif-file": ""}
+
+
+@pytest.mark.parametrize("sarif", ["true", "false"])
+def test_a_run_that_cannot_start_says_why_and_sets_the_outputs_alike(tmp_path, org, sarif):
+    # A missing path: orglint's own message, not "could not write SARIF", and the same
+    # outputs whether SARIF was asked for or not.
+    done, outputs = _step("check", tmp_path, {"sarif": sarif, "args": "check missing/"},
+                          _path(), org)
+    assert done.returncode == 2
+    assert "could not write SARIF" not in done.stdout
+    assert "missing" in done.stderr
+    assert outputs == {"findings": "", "sarif-file": ""}
+
+
+def test_another_subcommand_runs_as_written(tmp_path, org):
+    done, outputs = _step("check", tmp_path, {"sarif": "true", "args": "rule ORG104"},
+                          _path(), org)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "could not write SARIF" not in done.stdout
+    assert outputs == {"findings": "", "sarif-file": ""}
+
+
 def test_working_directory_is_used(tmp_path, org):
     assert ACTION["runs"]["steps"][1]["working-directory"] == "${{ inputs.working-directory }}"
     done, outputs = _step("check", tmp_path, {"args": "check good"}, _path(), org)
@@ -138,8 +187,13 @@ def test_install_step_picks_what_to_install(tmp_path, version, installs):
     args = log.read_text().split()
     assert args[:3] == ["-m", "pip", "install"]
     assert args[-1] == installs.format(action=REPO)
-    venv_bin = tmp_path / "runner" / "orglint-venv" / "bin"
-    assert (tmp_path / "path").read_text().strip() == str(venv_bin)
+    # Only the orglint command joins the job's PATH, not the venv's python and pip,
+    # which would shadow the job's own in every later step.
+    added = Path((tmp_path / "path").read_text().strip())
+    assert added == tmp_path / "runner" / "orglint-bin"
+    assert [p.name for p in added.iterdir()] == ["orglint"]
+    assert os.readlink(added / "orglint") == str(
+        tmp_path / "runner" / "orglint-venv" / "bin" / "orglint")
 
 
 def test_readme_workflow_uses_the_actions_inputs_and_outputs():

@@ -111,6 +111,7 @@ def test_hooks_pass_every_yaml_file_and_force_exclude():
     hooks = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
     assert set(hooks) == {"orglint", "orglint-org"}
     assert hooks["orglint-org"]["pass_filenames"] is False
+    assert hooks["orglint-org"]["always_run"] is True
     for hook in hooks.values():
         # orglint decides what is an orglint document (tests/test_scopes.py), so the org
         # does not depend on a file-name pattern.
@@ -144,6 +145,21 @@ def test_a_staged_people_change_fails_on_the_team_file_it_breaks(tmp_path, pre_c
     result = _pre_commit(work, pre_commit_home, "run")  # the staged files only
     assert result.returncode == 1, result.stdout
     assert "teams/vision.yaml:8:12: ORG008 [error] bo is in no People file" in result.stdout
+
+
+def test_the_org_hook_runs_on_a_commit_that_stages_no_yaml_file(tmp_path, pre_commit_home,
+                                                                source):
+    # Deleting the People file a team relies on stages no YAML file: the per-file hook
+    # has nothing to check, and the org hook was skipped too.
+    alice, bo = PEOPLE.splitlines(keepends=True)[-2:]
+    work = _hooked(tmp_path, source, {
+        ".orglint.yaml": "paths: ['people*.yaml', 'teams/*.yaml']\n",
+        "people.yaml": PEOPLE.replace(bo, ""), "people2.yaml": PEOPLE.replace(alice, ""),
+        "teams/vision.yaml": TEAM}, hooks=("orglint", "orglint-org"))
+    _git(work, "rm", "-q", "people2.yaml")
+    result = _pre_commit(work, pre_commit_home, "run")
+    assert result.returncode == 1, result.stdout
+    assert "ORG008 [error]" in result.stdout
 
 
 def test_an_org_in_a_subfolder_gets_its_own_configuration(tmp_path, pre_commit_home, source):
