@@ -120,6 +120,10 @@ def _orglint_commands(lines: list[str]) -> list[list[str]]:
     out = []
     for line in lines:
         line = line.split("||")[0].strip()
+        # An environment assignment before the command (`GITHUB_STEP_SUMMARY= orglint`)
+        # is the environment of the run, not a word of it.
+        while line.split(" ", 1)[0].endswith("=") and " " in line:
+            line = line.split(" ", 1)[1]
         if line.startswith("orglint "):
             out.append(shlex.split(line))
     return out
