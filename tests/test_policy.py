@@ -88,6 +88,41 @@ def test_member_rule_sees_the_role_inferred_from_the_title(tmp_path, run_cli):
     assert "team.yaml:10:12: ACME011 [warning] inferred" in done.out
 
 
+def test_rules_read_the_x_keys_of_a_team_and_its_members_as_written(tmp_path, run_cli):
+    # Spec 1 allows x- keys; the team target is the document as written.  They were
+    # left out, so a rule on them judged a team that has them as one that has not.
+    team = """\
+        apiVersion: orglint/v1
+        kind: Team
+        x-cost-center: "4711"
+        metadata: {name: xt, x-owner: ana}
+        spec:
+          maturity: pilot
+          x-tier: gold
+          members:
+            - {id: zed, role: ml-engineer, x-contractor: true}
+            - {id: amy, role: ml-engineer}
+        """
+    org(tmp_path, """\
+        - code: FX001
+          name: a
+          target: team
+          expression: "'x-cost-center' in team && team.metadata['x-owner'] == 'ana'"
+        - {code: FX002, name: b, target: member, expression: "!('x-contractor' in member)"}
+        - code: FX003
+          name: c
+          target: team
+          expression: "!team.spec['x-tier'].startsWith('gold')"
+        - {code: FX004, name: d, target: org, expression: "org.teams.all(t, !('x-tier' in t.spec))"}
+        - {code: FX005, name: e, target: person, expression: "person.teams.size() > 0"}
+        """, team=dedent(team))
+    done = run_cli("check", "--output-format", "json", "--select", "FX,ORG903")
+    assert done.code == 0, done.err
+    found = json.loads(done.out)["findings"]
+    assert [(f["line"], f["column"], f["code"]) for f in found] == [
+        (1, 1, "FX004"), (4, 18, "FX003"), (9, 12, "FX002")]
+
+
 def test_person_and_org_rules(tmp_path, run_cli):
     other = TEAM.replace("recsys", "search").replace("ana, role", "ana, allocation: 10, role")
     (tmp_path / "other.yaml").write_text(other)

@@ -46,7 +46,7 @@ from orglint.schema import document_kind, recovered, validate
 
 def _read_views(plan: Any, gathered: Gathered, entry: Any, people: Mapping[str, Person]
                 ) -> list[dict[str, Any]]:
-    return [team_data(ctx.team, [info.role for info in ctx.roles], people)
+    return [team_data(ctx.team, [info.role for info in ctx.roles], people, ctx.doc.data)
             for ctx in _contexts(plan, gathered, entry, people)]
 
 
@@ -103,7 +103,8 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
         if person_rules and file in named and known is not None:
             checked_facts.append(known.persons)  # with Backstage's memberships there
     for ctx in in_place.teams if in_place is not None else ():
-        teams.append(team_data(ctx.team, [info.role for info in ctx.roles], people))
+        teams.append(team_data(ctx.team, [info.role for info in ctx.roles], people,
+                               ctx.doc.data))
         if with_owners:
             owners.append((None, ctx))
     from_org = any(_names(rule.policy, "org") for rule in person_rules)

@@ -103,7 +103,8 @@ class OrgViews:
         """The team of ``ctx`` as the org pass reads it."""
         if self._build is None:
             self._build = team_builder(self.needs)
-        return self._build((ctx.team, [info.role for info in ctx.roles], ctx.people))
+        return self._build((ctx.team, [info.role for info in ctx.roles], ctx.people,
+                            ctx.doc.data))
 
 
 def org_views(policies: PolicySet) -> OrgViews:

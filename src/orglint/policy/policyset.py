@@ -67,8 +67,9 @@ def load_policies(paths: list[tuple[Path, str]], matrix: Matrix, limits: Limits)
 # -- the inputs of each target, for a team document ----------------------------------------
 
 
-def team_data(team: Team, roles: list[str | None], people: Any) -> dict[str, Any]:
-    return team_view(team, roles, people)
+def team_data(team: Team, roles: list[str | None], people: Any,
+              raw: Any = None) -> dict[str, Any]:
+    return team_view(team, roles, people, raw)
 
 
 def target_inputs(target: str, team: dict[str, Any] | None = None,
@@ -93,7 +94,7 @@ def resolve_team(data: dict[str, Any], matrix: Matrix, where: str) -> dict[str, 
     try:
         team = build_team(full)
         ctx = TeamContext(team, Document(full, SourceMap({}, {}), 0), "", matrix, {})
-        return team_view(team, [info.role for info in ctx.roles], {})
+        return team_view(team, [info.role for info in ctx.roles], {}, full)
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise PolicyError(f"{where}: the test's team is not a Team document ({exc!r}"
                           " is missing or wrong)") from None

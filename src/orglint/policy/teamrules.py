@@ -151,7 +151,8 @@ def team_reports(policies: PolicySet, ctx: TeamContext) -> Reports:
     batch = _batch_for(policies, ctx)
     out: Reports = {}
     if batch.team_rules or batch.member_rules:
-        team = batch.build((ctx.team, [info.role for info in ctx.roles], ctx.people))
+        team = batch.build((ctx.team, [info.role for info in ctx.roles], ctx.people,
+                            ctx.doc.data))
         policies.clock.check(f"team {ctx.team.id}")
         decoded = _decode(batch, team, policies) if batch.program is not None else None
         out = decoded if decoded is not None else _one_by_one(batch, team, policies)

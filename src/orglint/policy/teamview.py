@@ -16,7 +16,9 @@ from typing import Any
 from orglint.model import Person, Team
 from orglint.policy.views import free, member_view, opaque, team_view
 
-TeamSource = tuple[Team, list[str | None], Mapping[str, Person]]
+# The team, each member's role, the org's people, and the document's data as written
+# (whose ``x-`` keys the model does not keep).
+TeamSource = tuple[Team, list[str | None], Mapping[str, Person], Any]
 Builder = Callable[[TeamSource], dict[str, Any]]
 
 # What is built of a field: not at all, its value, or (a list) only its length.
@@ -41,7 +43,7 @@ def _members(node: Any) -> Callable[[TeamSource], list[Any]]:
     elem = node.elem
     if node.whole or node.keys or (elem is not None and elem.whole) or (
             elem is not None and opaque(elem)):
-        return lambda src: [member_view(m, role, src[2].get(m.id))
+        return lambda src: [member_view(m, role, src[2].get(m.id), src[3])
                             for m, role in zip(src[0].spec.members, src[1], strict=True)]
     if elem is None:
         return lambda src: [None] * len(src[0].spec.members)
@@ -55,7 +57,7 @@ def _members(node: Any) -> Callable[[TeamSource], list[Any]]:
     person_read = name or title or level or skills != ABSENT
 
     def build(src: TeamSource) -> list[Any]:
-        team, roles, people = src
+        team, roles, people, _ = src
         out: list[Any] = []
         for m, role in zip(team.spec.members, roles, strict=True):
             row: dict[str, Any] = {}
@@ -139,10 +141,24 @@ _SPEC_LISTS: dict[str, Callable[[Team], Sequence[str]]] = {
     "systems": lambda t: t.spec.systems, "practices": lambda t: t.spec.practices}
 
 
+def _extended(node: Any) -> bool:
+    """Whether ``node`` or a node below it names an ``x-`` key."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if any(k.startswith("x-") for k in current.keys):
+            return True
+        stack.extend(current.keys.values())
+        if current.elem is not None:
+            stack.append(current.elem)
+    return False
+
+
 def team_builder(node: Any | None) -> Builder:
     """A function giving ``projector(node)(team_view(...))`` (``node``: a ``shape.Node``
     of one team; None, the whole view), worked out once per run."""
-    if node is None or opaque(node):
+    if node is None or opaque(node) or _extended(node):
+        # An ``x-`` key read anywhere: the whole view, which carries them as written.
         return lambda src: team_view(*src)
     top = _scalars(node, _TOP, {}, {})
     parts: list[tuple[str, Callable[[TeamSource], dict[str, Any]]]] = []

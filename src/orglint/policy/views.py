@@ -18,7 +18,30 @@ from orglint.matrix import Matrix
 from orglint.model import Member, Person, Team
 
 
-def member_view(member: Member, role: str | None, person: Person | None) -> dict[str, Any]:
+def extensions(raw: Any) -> dict[str, Any]:
+    """The ``x-`` keys of a mapping as written (spec section 1 allows them anywhere a
+    team or member has keys): a policy reads the document as written, these included."""
+    if type(raw) is not dict:
+        return {}
+    return {k: _held(v) for k, v in raw.items() if type(k) is str and k.startswith("x-")}
+
+
+def written_at(raw: Any, path: tuple[str | int, ...]) -> Any:
+    """The value at ``path`` in a document's data as written, or None."""
+    for part in path:
+        if type(raw) is dict:
+            raw = raw.get(part)
+        elif type(raw) is list and type(part) is int and 0 <= part < len(raw):
+            raw = raw[part]
+        else:
+            return None
+    return raw
+
+
+def member_view(member: Member, role: str | None, person: Person | None,
+                raw: Any = None) -> dict[str, Any]:
+    """``raw``: the document's data as written, whose ``x-`` keys of this member are
+    kept (the model reads none)."""
     # Spelt out field by field: it runs for every member of every team.
     name, title, level, skills = member.name, member.title, member.level, member.skills
     if person is not None:
@@ -28,9 +51,12 @@ def member_view(member: Member, role: str | None, person: Person | None) -> dict
         skills = skills if skills is not None else person.skills
     # An allocation the schema refused is 0 in the model (it adds nothing to ORG301): a
     # policy sees null, so a rule on it errs (ORG903) instead of judging 0%.
-    return {"id": member.id, "role": role, "allocation": member.allocation or None,
-            "owns": list(member.owns), "email": member.email, "name": name, "title": title,
-            "level": level, "skills": list(skills) if skills else []}
+    out = {"id": member.id, "role": role, "allocation": member.allocation or None,
+           "owns": list(member.owns), "email": member.email, "name": name, "title": title,
+           "level": level, "skills": list(skills) if skills else []}
+    if raw is not None:
+        out.update(extensions(written_at(raw, member.path)))
+    return out
 
 
 def free(values: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -56,20 +82,27 @@ def _held(value: Any) -> Any:
 
 
 def team_view(team: Team, roles: Iterable[str | None],
-              people: Mapping[str, Person]) -> dict[str, Any]:
+              people: Mapping[str, Person], raw: Any = None) -> dict[str, Any]:
+    """``raw``: the document's data as written, for its ``x-`` keys."""
     meta = team.metadata
-    members = [member_view(m, role, people.get(m.id))
+    members = [member_view(m, role, people.get(m.id), raw)
                for m, role in zip(team.spec.members, roles, strict=True)]
     spec = team.spec
-    return {
-        "apiVersion": team.api_version, "kind": team.kind, "id": team.id,
-        "metadata": {"name": meta.name, "title": meta.title, "description": meta.description,
-                     "parent": meta.parent, "labels": free(meta.labels),
-                     "annotations": free(meta.annotations)},
-        "spec": {"maturity": spec.maturity, "size": team.size,
-                 "description": spec.description, "systems": list(spec.systems),
-                 "practices": list(spec.practices), "members": members},
-    }
+    metadata: dict[str, Any] = {
+        "name": meta.name, "title": meta.title, "description": meta.description,
+        "parent": meta.parent, "labels": free(meta.labels),
+        "annotations": free(meta.annotations)}
+    inner: dict[str, Any] = {
+        "maturity": spec.maturity, "size": team.size, "description": spec.description,
+        "systems": list(spec.systems), "practices": list(spec.practices),
+        "members": members}
+    out: dict[str, Any] = {"apiVersion": team.api_version, "kind": team.kind, "id": team.id,
+                           "metadata": metadata, "spec": inner}
+    if type(raw) is dict:
+        out.update(extensions(raw))
+        metadata.update(extensions(raw.get("metadata")))
+        inner.update(extensions(raw.get("spec")))
+    return out
 
 
 def person_views(teams: Iterable[Mapping[str, Any]],
