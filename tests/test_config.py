@@ -315,7 +315,8 @@ def test_a_suppression_of_a_code_per_file_ignores_drop_is_not_unused(run_cli, tm
     (tmp_path / "teams").mkdir()
     (tmp_path / "teams" / "t.yaml").write_text(
         "apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\nspec:\n"
-        "  maturity: production  # orglint: ignore[ORG203]\n  systems: [feature-store]\n"
+        "  maturity: production  # orglint: ignore[ORG203]\n"
+        "  systems: [feature-store, model-serving]\n"
         "  members:\n    - {id: p1, role: ml-engineer}\n")
     (tmp_path / ".orglint.yaml").write_text(
         "paths: ['teams/*.yaml']\nper-file-ignores: {'teams/*': [ORG2]}\n")

@@ -47,6 +47,22 @@ def test_org203_org204_silent_with_owners_or_practice(lint):
                select=["ORG203", "ORG204"], expected=[])
 
 
+def test_org203_org204_only_where_a_model_is_run(lint):
+    # A central GPU platform team at scale ships no model: nothing to roll back or gate
+    # (and owning model-rollback there would be ORG102).  A team that runs a model
+    # system, or lists no systems, is still judged.
+    platform = ["{id: s1, role: platform-engineer, owns: [gpu-operator, gpu-scheduling]}"]
+    lint.check(spec("scale", "[gpu-cluster]", platform),
+               select=["ORG203", "ORG204"], expected=[])
+    lint.check(spec("production", "[feature-store, data-warehouse]",
+                    ["{id: d, role: data-engineer, owns: [feature-store-population]}"]),
+               select=["ORG203", "ORG204"], expected=[])
+    lint.check(spec("scale", "[gpu-cluster, model-serving]", platform),
+               select=["ORG203", "ORG204"], expected=[(5, 13, "ORG203"), (5, 13, "ORG204")])
+    lint.check(spec("scale", "[gpu-cluster, model-registry]", platform),
+               select=["ORG203", "ORG204"], expected=[(5, 13, "ORG203"), (5, 13, "ORG204")])
+
+
 def test_org203_silent_before_production(lint):
     lint.check(spec("pilot", "[]", ["{id: a, role: ml-engineer}"]),
                select=["ORG203", "ORG204", "ORG205"], expected=[])

@@ -285,6 +285,9 @@ def _missing_owner(pattern: AntiPattern, ctx: TeamContext,
     wanted = set(pattern.responsibilities)
     if any(r in wanted for m in ctx.members for r in m.owns):
         return
+    needing = owning_systems(ctx.matrix, pattern)
+    if needing and ctx.team.spec.systems and needing.isdisjoint(ctx.team.spec.systems):
+        return
     text = render(pattern.message, {**values, "missing": " or ".join(pattern.responsibilities)})
     path = ("metadata", "name") if pattern.at == "team" else ("spec", "maturity")
     yield ctx.finding(pattern, path, text, detail=",".join(pattern.responsibilities))
@@ -319,6 +322,9 @@ class PatternRule(Rule):
                 if ((pattern.practice and pattern.practice in ctx.team.spec.practices)
                         or not gate.wanted.isdisjoint(ctx.owned)):
                     continue
+                systems = ctx.team.spec.systems
+                if gate.systems and systems and gate.systems.isdisjoint(systems):
+                    continue  # it runs systems, none of which needs that role's work
             elif kind == "holds-both" and ctx.size <= _limit(pattern, self.options):
                 continue
             found.extend(apply(pattern, ctx, self.options))
@@ -341,10 +347,25 @@ def _gates(matrix: Matrix) -> dict[str, tuple[_Gate, ...]]:
     """Code -> its patterns, in matrix order (bounded by the matrix)."""
     out: dict[str, list[_Gate]] = {}
     for pattern in matrix.spec.anti_patterns:
+        systems = (owning_systems(matrix, pattern) if pattern.kind == "missing-owner"
+                   else frozenset(pattern.systems))
         out.setdefault(pattern.code, []).append(_Gate(
             pattern, frozenset(pattern.maturity) if pattern.maturity else None,
-            frozenset(pattern.systems), frozenset(pattern.responsibilities)))
+            systems, frozenset(pattern.responsibilities)))
     return {code: tuple(gates) for code, gates in out.items()}
+
+
+def owning_systems(matrix: Matrix, pattern: AntiPattern) -> frozenset[str]:
+    """The systems that need the work of the roles owning a missing-owner pattern's
+    responsibilities (model-serving and the registry need MLOps work; a GPU cluster
+    does not).  A team that lists its systems, none of them one of these, runs no such
+    work, and the pattern says nothing of it: a central GPU platform team ships no
+    model, so it has no model to roll back.  A team that lists no systems is judged by
+    its maturity alone, as before; and a pattern whose roles no system needs applies
+    everywhere (an empty set)."""
+    roles = {matrix.owner(r) for r in pattern.responsibilities} - {None}
+    return frozenset(name for name, system in matrix.spec.systems.items()
+                     if any(matrix.owner(r) in roles for r in system.requires))
 
 
 def custom_rules(matrix: Matrix, builtin: set[str]) -> list[type[Rule]]:
