@@ -189,6 +189,23 @@ def test_broken_policies_exit_2_at_their_place(tmp_path, run_cli, expression, wh
     assert f"orglint: error: {where}: ACME015: " in done.err and what in done.err, done.err
 
 
+def test_variables_named_inside_a_string_or_comment_are_text(tmp_path, run_cli):
+    # The unknown-variable check read the expression's text, string literals included:
+    # a message about "variables.foo" refused a valid policy.
+    org(tmp_path, """\
+        - code: ACME018
+          name: named-in-text
+          target: team
+          variables: [{name: s, expression: "team.metadata.name"}]
+          expression: |
+            variables.s == '' // not variables.other
+          messageExpression: "'see variables.foo: ' + variables.s"
+        """)
+    done = run_cli("check", "team.yaml", "--select", "ACME018")
+    assert done.code == 0, done.err  # a warning
+    assert "ACME018 [warning] see variables.foo: recsys" in done.out
+
+
 def test_errors_in_block_and_folded_scalars_point_into_the_file(tmp_path, run_cli):
     org(tmp_path, """\
         - code: ACME016
@@ -212,6 +229,32 @@ def test_errors_in_block_and_folded_scalars_point_into_the_file(tmp_path, run_cl
     done = run_cli("check", "team.yaml")
     assert done.code == 2
     assert "acme.yaml:11:13: ACME016: undeclared reference to 'nope.x'" in done.err
+    # An indentation indicator: its first line more indented than the rest, which the
+    # header's digit says are content too (the error was put at the header).
+    for header in ("|2", "|-2", ">2-"):
+        org(tmp_path, f"""\
+            - code: ACME016
+              name: indented
+              target: team
+              expression: {header}
+                  team.spec.members.size() > 1
+                && nope.x
+            """)
+        done = run_cli("check", "team.yaml")
+        assert done.code == 2
+        assert "acme.yaml:11:16: ACME016: undeclared reference to 'nope.x'" in done.err, (
+            header, done.err)
+    # The expression the first key of its rule, after the sequence's "- ".
+    org(tmp_path, """\
+        - expression: |1
+              team.spec.members.size() > 1
+             && nope.x
+          code: ACME016
+          name: first
+          target: team
+        """)
+    done = run_cli("check", "team.yaml")
+    assert "acme.yaml:8:17: ACME016: undeclared reference to 'nope.x'" in done.err, done.err
 
 
 def test_policy_rules_are_selected_suppressed_and_explained(tmp_path, run_cli):

@@ -58,8 +58,40 @@ def _inner(source: str, index: int) -> tuple[int, int]:
     return line, index - (source.rfind("\n", 0, index) + 1) + 1
 
 
+def code_only(source: str) -> str:
+    """``source`` with the text of its string literals and comments blanked (same
+    length, line breaks kept): ``'see variables.foo'`` names no variable."""
+    out = list(source)
+    i, end = 0, len(source)
+    while i < end:
+        char = source[i]
+        if char == "/" and source.startswith("//", i):
+            while i < end and source[i] != "\n":
+                out[i] = " "
+                i += 1
+            continue
+        if char not in "'\"":
+            i += 1
+            continue
+        raw = i > 0 and source[i - 1] in "rR" and (
+            i < 2 or not (source[i - 2].isalnum() or source[i - 2] == "_"))
+        quote = source[i:i + 3] if source[i:i + 3] in ("'''", '"""') else char
+        i += len(quote)
+        while i < end and not source.startswith(quote, i):
+            if source[i] == "\\" and not raw:
+                out[i] = " "
+                i += 1
+                if i >= end:
+                    break
+            if source[i] != "\n":
+                out[i] = " "
+            i += 1
+        i += len(quote)
+    return "".join(out)
+
+
 def _check_refs(expr: Expr, known: list[str], code: str) -> None:
-    for found in _VARIABLE_REF.finditer(expr.source):
+    for found in _VARIABLE_REF.finditer(code_only(expr.source)):
         if found[1] not in known:
             line, column = _inner(expr.source, found.start(1))
             hint = f" (defined: {', '.join(known)})" if known else " (the rule defines none)"
@@ -94,7 +126,7 @@ def _check_growth(spec: RuleSpec) -> None:
                                 if e is not None)]
     for name, expr in exprs:
         uses: dict[str, int] = {}
-        for found in _VARIABLE_REF.finditer(expr.source):
+        for found in _VARIABLE_REF.finditer(code_only(expr.source)):
             uses[found[1]] = uses.get(found[1], 0) + 1
         total = max(1, sum(count * growth.get(var, 1) for var, count in uses.items()))
         if total > MAX_GROWTH:

@@ -66,7 +66,7 @@ def _pieces(lines: list[str], line: int, column: int, end_line: int) -> list[tup
     head = first[column - 1:column]
     if head in ("|", ">"):
         body: list[tuple[int, int, str]] = []
-        indent: int | None = None
+        indent: int | None = _explicit_indent(first, column)
         for number in range(line + 1, len(lines) + 1):
             text = lines[number - 1]
             if not text.strip():
@@ -85,6 +85,23 @@ def _pieces(lines: list[str], line: int, column: int, end_line: int) -> list[tup
         stripped = text.lstrip()
         out.append((number, len(text) - len(stripped) + 1, stripped))
     return [(n, c, t.rstrip()) for n, c, t in out]
+
+
+def _explicit_indent(first: str, column: int) -> int | None:
+    """The content indentation a block scalar's header gives (``|2``, ``>-1``): the
+    indentation of the mapping that holds it plus the digit; None when it has none (the
+    first line's indentation then says it)."""
+    header = first[column:].split("#", 1)[0].strip()
+    digits = [c for c in header if c.isdigit()]
+    if len(digits) != 1 or not set(header) <= {"+", "-", digits[0]}:
+        return None
+    # The mapping's indentation: where its key starts, after any "- " of a sequence.
+    start = len(first) - len(first.lstrip(" "))
+    while first[start:start + 1] == "-" and first[start + 1:start + 2] in (" ", "\t"):
+        start += 1
+        while first[start:start + 1] in (" ", "\t"):
+            start += 1
+    return start + int(digits[0])
 
 
 def runs(text: str, line: int, column: int, end_line: int, value: str,
