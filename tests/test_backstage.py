@@ -134,6 +134,74 @@ def test_members_in_another_file_are_found_at_their_own_lines(tmp_path):
     assert got(findings) == [("users.yaml", *at(users, "training-pipelines"), "ORG107")]
 
 
+def test_a_user_named_by_a_number_is_still_the_member_the_group_lists(tmp_path):
+    # `name: 10042` (an employee id YAML reads as a number): reported, and still the
+    # user `members: [10042]` names, as a team member's `id: 2024` is.  The user was
+    # dropped, and with it every finding on their work.
+    catalog = """\
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata:
+          name: vision
+          annotations: {orglint.dev/maturity: pilot}
+        spec: {type: team, children: [], members: [10042, kofi]}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata:
+          name: 10042
+          annotations:
+            orglint.dev/role: devops-sre
+            orglint.dev/owns: ci-runners, training-pipelines
+        spec: {memberOf: [vision]}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata:
+          name: kofi
+          annotations: {orglint.dev/role: ml-engineer, orglint.dev/owns: training-code}
+        spec: {memberOf: [vision]}
+        """
+    folder = org(tmp_path, {"catalog.yaml": catalog})
+    found = check(folder, select=["ORG003", "ORG104", "ORG013"])
+    assert got(found) == [("catalog.yaml", 6, 44, "ORG003"), ("catalog.yaml", 11, 9, "ORG003"),
+                          ("catalog.yaml", *at(catalog, "training-pipelines"), "ORG104")]
+
+
+def test_owns_items_of_a_folded_annotation_are_found_on_their_own_lines(tmp_path):
+    # All of them pointed at the `>-`, two findings at one place, neither at its item.
+    catalog = """\
+        apiVersion: backstage.io/v1alpha1
+        kind: Group
+        metadata:
+          name: vision
+          annotations: {orglint.dev/maturity: pilot}
+        spec: {type: team, children: [], members: [dmitri]}
+        ---
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata:
+          name: dmitri
+          annotations:
+            orglint.dev/role: devops-sre
+            orglint.dev/owns: >-
+              ci-runners, on-call,
+              model-rollback, promotion-gates
+            orglint.dev/allocation.vision: "100"
+        spec: {memberOf: [vision]}
+        """
+    folder = org(tmp_path, {"catalog.yaml": catalog})
+    assert got(check(folder, select=["ORG104"])) == [
+        ("catalog.yaml", 16, 7, "ORG104"), ("catalog.yaml", 16, 23, "ORG104")]
+    # A literal block, an item more indented: found where it is written too.
+    literal = dedent(catalog).replace(">-\n      ci-runners, on-call,\n      model-rollback,",
+                                      "|\n      ci-runners,\n        model-rollback,")
+    assert literal != dedent(catalog)
+    folder = org(tmp_path, {"catalog.yaml": literal})
+    assert got(check(folder, select=["ORG104"])) == [
+        ("catalog.yaml", 16, 9, "ORG104"), ("catalog.yaml", 16, 25, "ORG104")]
+
+
 def test_a_user_owning_nothing_named_is_an_unowned_responsibility_at_the_group(tmp_path):
     users = """\
         apiVersion: backstage.io/v1alpha1

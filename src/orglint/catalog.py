@@ -16,7 +16,7 @@ from typing import Any
 from orglint.findings import Finding, Severity
 from orglint.loader import Document
 from orglint.ntuple import NamedTuple
-from orglint.source import Path, Span
+from orglint.source import Path, Span, nest
 
 API_PREFIX = "backstage.io/"
 KINDS = ("Group", "User")
@@ -65,7 +65,19 @@ class Entity:
         value = self.spec(key)
         if not isinstance(value, list):
             return []
-        return [(i, item) for i, item in enumerate(value) if isinstance(item, str) and item]
+        out = []
+        for i, item in enumerate(value):
+            if type(item) is int:
+                item = self.digits(item, ("spec", key, i))
+            if isinstance(item, str) and item:
+                out.append((i, item))
+        return out
+
+    def digits(self, value: Any, path: Path) -> str | None:
+        """A whole number written as its digits (``10042``, YAML's number for the text
+        an employee id is) as that text, as a team member's ``id: 2024`` is read; None
+        for anything else (``0x10``, ``1_000``)."""
+        return _digits(value, self.doc.source, path)
 
     def annotations(self) -> dict[str, str]:
         meta = self.data.get("metadata")
@@ -120,6 +132,15 @@ class Catalog:
         return self.by_key.get(key)
 
 
+def _digits(value: Any, source: Any, path: Path) -> str | None:
+    if type(value) is not int or value < 0:
+        return None
+    found = source.values.get(nest(path))
+    if found is None or found[0] != found[2] or found[3] - found[1] != len(str(value)):
+        return None
+    return str(value)
+
+
 def is_entity(data: Any) -> bool:
     if not isinstance(data, dict):
         return False
@@ -136,6 +157,8 @@ def collect(catalog: Catalog, documents: Iterable[Document], file: str) -> None:
         catalog.findings.extend(validate(doc, kind, file))
         meta = doc.data.get("metadata")
         name = meta.get("name") if isinstance(meta, dict) else None
+        if type(name) is int:  # reported (ORG003), and still the user the groups name
+            name = _digits(name, doc.source, ("metadata", "name"))
         if not isinstance(name, str) or not name:
             continue  # the schema finding says why; there is nothing to refer to
         namespace = meta.get("namespace") if isinstance(meta, dict) else None

@@ -47,24 +47,32 @@ class Stitch:
         return (found[0] + off, found[1], found[2] + off, found[3])
 
     def items(self, entity: Entity, path: Path, items: list[str]) -> list[Raw | None]:
-        """Where each item of a comma-separated scalar is: its own columns when the
-        scalar sits on one line, else the whole scalar."""
+        """Where each item of a comma-separated scalar is: its own columns, found in
+        order line by line (a folded or block scalar spreads them over several), else
+        the whole scalar."""
         whole = self.raw(entity, path)
         if whole is None:
             return [None] * len(items)
-        line0 = whole[0] - self.offset[entity.file]
-        if whole[0] != whole[2]:
-            return [whole] * len(items)
-        text = self.lines[entity.file][line0][whole[1]:whole[3]]
+        off = self.offset[entity.file]
+        lines = self.lines[entity.file]
+        first, last = whole[0] - off, min(whole[2] - off, len(lines) - 1)
         out: list[Raw | None] = []
-        cursor = 0
+        row, cursor = first, 0
         for item in items:
-            index = text.find(item, cursor)
-            if index < 0:
+            found = None
+            # Linear overall: each line is searched from where the last item ended.
+            for k in range(row, last + 1):
+                start = whole[1] if k == first else 0
+                end = whole[3] if k == last else len(lines[k])
+                index = lines[k].find(item, max(cursor, start) if k == row else start, end)
+                if index >= 0:
+                    found = (k, index)
+                    break
+            if found is None:
                 out.append(whole)
                 continue
-            cursor = index + len(item)
-            out.append((whole[0], whole[1] + index, whole[0], whole[1] + cursor))
+            row, cursor = found[0], found[1] + len(item)
+            out.append((row + off, found[1], row + off, cursor))
         return out
 
     def real(self, line: int) -> tuple[str, int]:
