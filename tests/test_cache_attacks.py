@@ -331,6 +331,29 @@ def test_a_symlinked_runs_folder_never_loses_the_victim_files(run_cli, tmp_path)
 
 
 @pytest.mark.usefixtures("in_repo_cache")
+def test_a_link_in_place_of_a_cache_file_is_left_as_it_is(run_cli, tmp_path):
+    # Spec 6.1: orglint "never replaces a file that is not a regular file".  A link
+    # a committed cache holds under one of orglint's names was renamed over.
+    repo = _repo(tmp_path)
+    victim = tmp_path / "victim.json"
+    victim.write_text("precious")
+    _codes(run_cli, repo)  # a real cache, then the attack
+    cache = repo / ".orglint_cache"
+    links = []
+    for path in sorted(cache.rglob("*")):
+        if path.is_file() and path.name not in ("CACHEDIR.TAG", ".gitignore"):
+            path.unlink()
+            path.symlink_to(victim)
+            links.append(path)
+    assert links
+    (repo / "team.yaml").write_text((repo / "team.yaml").read_text() + "# edited\n")
+    for fmt in ("json", "text", "json"):
+        run_cli("check", "team.yaml", "--output-format", fmt, cwd=repo)
+    assert all(path.is_symlink() for path in links), [p for p in links if not p.is_symlink()]
+    assert victim.read_text() == "precious"
+
+
+@pytest.mark.usefixtures("in_repo_cache")
 def test_a_dangling_gitignore_symlink_creates_nothing_where_it_points(run_cli, tmp_path):
     repo = _repo(tmp_path)
     target = tmp_path / "created-by-orglint"

@@ -952,3 +952,28 @@ def test_a_people_file_with_no_api_version_and_one_bad_entry_keeps_the_others(li
         """
     lint.check(source, files={"people.yaml": people}, select=["ORG004", "ORG104"],
                expected=[(7, 27, "ORG104")])
+
+
+def test_an_allocation_written_as_a_percentage_still_counts(lint):
+    # `50%` counted as 0%, so the 100% on another team no longer added up to too much.
+    other = """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: a}
+        spec:
+          maturity: pilot
+          members:
+            - {id: omar, role: ml-engineer}
+        """
+    source = """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: b}
+        spec:
+          maturity: pilot
+          members:
+            - {id: omar, role: ml-engineer, allocation: 50%}
+        """
+    found = lint.check(source, files={"a.yaml": other}, select=["ORG003", "ORG301"],
+                       expected=[(*at(source, "50%"), "ORG003"), (*at(source, "50%"), "ORG301")])
+    assert "150%" in found[1].message

@@ -494,8 +494,13 @@ class CacheDir:
                 finally:
                     os.close(handle)
                 try:
-                    # A rename replaces a symlink of that name itself, never its target
-                    # (and on POSIX it replaces atomically, as os.replace does).
+                    # Never in place of what is not a regular file (a link, a folder, a
+                    # FIFO a committed cache holds): that is not orglint's to replace.
+                    with suppress(FileNotFoundError):
+                        there = os.stat(name, dir_fd=fd, follow_symlinks=False)
+                        if not stat.S_ISREG(there.st_mode):
+                            raise IsADirectoryError(name)
+                    # A rename is atomic on POSIX, as os.replace is.
                     os.rename(tmp, name, src_dir_fd=fd, dst_dir_fd=fd)
                 except OSError:
                     os.unlink(tmp, dir_fd=fd)

@@ -438,7 +438,8 @@ def recover(data: dict[str, Any], kind: str, moves: Moves | None = None,
     One misspelt key must not hide a whole team from the org: an unknown key is ignored
     (the model reads only its own), an invalid optional field is dropped, an invalid
     field of a member or person is dropped (an invalid ``allocation`` counts as 0%, so it
-    adds nothing to ORG301), an invalid item of ``systems``, ``practices``, ``owns`` or
+    adds nothing to ORG301, unless it is a text saying a whole percentage, ``50%``, read
+    as that), an invalid item of ``systems``, ``practices``, ``owns`` or
     ``skills`` is dropped from its list (a list that is not one is dropped whole, one
     non-blank scalar is read as its one item), a team member without a valid ``id`` is
     known by its place (``unnamed`` and its number: it joins no one), and a person of a
@@ -734,12 +735,31 @@ def _drop_field(entries: list[Any], index: int, field: Any,
         entries[index] = None
         return True
     if field == "allocation":
+        meant = _percent(entry.get("allocation"))
+        if meant is not None:
+            # `allocation: 50%`: reported (ORG003), and counted as the 50 it says, so that
+            # the person's other teams still add up (ORG301).
+            entries[index] = {**entry, "allocation": meant}
+            return True
         if entry.get("allocation") == 0 and not isinstance(entry.get("allocation"), bool):
             return False
         entries[index] = {**entry, "allocation": 0}
         return True
     entries[index] = {k: v for k, v in entry.items() if k != field}
     return True
+
+
+_PERCENT = deferred(r"\s*(\d{1,3})\s*%?\s*\Z")
+
+
+def _percent(value: Any) -> int | None:
+    """The whole percentage a text allocation says (``"50%"``, ``"50 %"``), if it says
+    one between 1 and 100."""
+    if type(value) is not str:
+        return None
+    found = _PERCENT.match(value)
+    number = int(found[1]) if found is not None else 0
+    return number if 1 <= number <= 100 else None
 
 
 def explain_all(data: Any, root: dict[str, Any]) -> list[tuple[Path, str, bool]]:
