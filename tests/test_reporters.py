@@ -58,6 +58,8 @@ def test_sarif_validates_against_the_official_schema(run_cli, repo):
         assert rule["help"]["text"]
     over = [r for r in results if r["ruleId"] == "ORG301"]
     assert len(over) == 4 and all(r["relatedLocations"] for r in over)
+    # Columns are characters, as orglint counts them everywhere (not UTF-16 units).
+    assert run["columnKind"] == "unicodeCodePoints"
 
 
 def test_fingerprints_survive_line_moves(run_cli, repo):

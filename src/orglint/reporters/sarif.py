@@ -62,6 +62,9 @@ def pieces(result: Result, ctx: ReportContext) -> Iterator[str]:
                             "semanticVersion": __version__, "informationUri": INFO_URI,
                             "rules": rules}},
         "originalUriBaseIds": {"SRCROOT": {"uri": root.as_uri() + "/"}},
+        # Columns count characters, as every other format does; SARIF's default is
+        # UTF-16 code units, which would put a finding after an emoji one column off.
+        "columnKind": "unicodeCodePoints",
     }
     if result.notes:
         # A file of the org that could not be read is about the run, not a result:
