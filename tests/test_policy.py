@@ -618,6 +618,27 @@ def test_policy_findings_are_baselined_and_reconfigured(tmp_path, run_cli):
     assert "ACME026" not in run_cli("check", "team.yaml").out
 
 
+def test_an_org_rules_baseline_entry_survives_a_file_that_sorts_first(tmp_path, run_cli):
+    # Its finding is at line 1 of the org's first file in path order: a new file that
+    # sorts first moved it, and the baseline entry, keyed by file, no longer matched.
+    org(tmp_path, """\
+        - code: ACME030
+          name: two-teams-at-least
+          target: org
+          expression: "org.teams.size() >= 2"
+        """)
+    (tmp_path / ".orglint.yaml").write_text("policies: [acme.yaml]\npaths: ['*.yaml']\n")
+    assert run_cli("check", "--write-baseline", "base.json").code == 0
+    entries = json.loads((tmp_path / "base.json").read_text())["entries"]
+    assert {"code": "ACME030", "file": "", "entity": "", "detail": "(org)",
+            "count": 1} in entries
+    (tmp_path / "aaa.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: Group\nmetadata: {name: aaa-division}\n")
+    done = run_cli("check", "--baseline", "base.json")
+    assert "ACME030" not in done.out and "no longer match" not in done.err + done.out, done.out
+    assert "aaa.yaml:1:1: ACME030" in run_cli("check", "--select", "ACME").out
+
+
 def test_editing_a_policy_is_seen_by_a_warm_run(tmp_path, run_cli):
     rule = """\
         - code: ACME027

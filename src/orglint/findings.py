@@ -65,6 +65,13 @@ COVERED_BY = "\x1f"
 COVERABLE = frozenset({"ORG202"})
 
 
+# The ``detail`` of an org rule's finding (a policy with ``target: org``): one verdict
+# about the whole org, placed at line 1 of the org's first file in path order, so its
+# baseline key and fingerprint name no file (a file sorting first moved it).  No id
+# has parentheses.
+ORG_WIDE = "(org)"
+
+
 def covered(detail: str, code: str, by_detail: str, line: int) -> str:
     """``detail`` marked as covered by the finding of ``code`` with ``by_detail`` at
     ``line`` (two teams of one id in a file are two covers)."""
@@ -151,8 +158,8 @@ class Finding(NamedTuple):
     def key(self, file: str | None = None) -> tuple[str, str, str, str]:
         """The line-independent identity of a finding, with ``file`` as given or rebased
         (the baseline is relative to its own folder, SARIF to the repository)."""
-        return (self.code, self.file if file is None else file, self.entity or "",
-                self.detail or "")
+        where = "" if self.detail == ORG_WIDE else self.file if file is None else file
+        return (self.code, where, self.entity or "", self.detail or "")
 
     @property
     def fingerprint(self) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from orglint.facts import FileFacts, PersonFact, Place
 from orglint.files import Gathered
-from orglint.findings import Finding
+from orglint.findings import ORG_WIDE, Finding
 from orglint.loader import load
 from orglint.model import Person, build_team
 from orglint.policy.cel import (
@@ -152,7 +152,8 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
                     f" {len(teams)} teams of the org: write it per team or per person"
                     " (target: team, member or person)"))
             if first is not None and first in named:
-                yield from _emit(rule, verdict, [Place(first, 1, 1, 1, 1)], None)
+                yield from _emit(rule, verdict, [Place(first, 1, 1, 1, 1)], None,
+                                 ORG_WIDE)
     yield from _team_findings(plan, gathered, shared, rules, teams, owners, named, people,
                               in_place)
     compiled = [rule.policy for rule in person_rules]
@@ -407,8 +408,8 @@ def _verdicts(policies: Any, source: _Persons, rules: list[Compiled], pids: list
                 yield pid, verdicts
 
 
-def _emit(rule: Any, verdict: Any, where: list[Place], entity: str | None
-          ) -> Iterator[Finding]:
+def _emit(rule: Any, verdict: Any, where: list[Place], entity: str | None,
+          detail: str | None = None) -> Iterator[Finding]:
     if verdict.outcome not in ("fail", "error"):
         return
     spec = rule.policy.spec
@@ -420,4 +421,4 @@ def _emit(rule: Any, verdict: Any, where: list[Place], entity: str | None
         else:
             yield Finding(rule.code, rule.name, rule.severity, verdict.message, place.file,
                           place.line, place.column, place.end_line, place.end_column,
-                          entity=entity)
+                          entity=entity, detail=detail)
