@@ -30,6 +30,9 @@ CASES = {
     "python-tag": (b"apiVersion: orglint/v1\nkind: !!python/object:os.system Team\n",
                    "python tags are refused"),
     "tabs": (b"apiVersion: orglint/v1\nkind: Team\nmetadata:\n\tname: t\n", "tab character"),
+    # A blank line holding a tab: libyaml refuses it, but it is no indentation.
+    "tab-on-a-blank-line": (b"apiVersion: orglint/v1\nkind: Team\n\t\nmetadata: {}\n",
+                            "a tab on a line that is otherwise blank"),
     "unclosed-quote": (b'apiVersion: orglint/v1\nkind: "Team\n', "invalid YAML"),
     "huge-int": (b"apiVersion: orglint/v1\nkind: Team\nspec: {size: " + b"9" * 5000 + b"}\n",
                  "5000 digits"),

@@ -438,7 +438,12 @@ def _syntax_finding(exc: Any, file: str, text: str, max_depth: int) -> Finding:
     # libyaml does not name the character it choked on; look at it ourselves.
     lines = seen.split("\n", line)
     bad_line = lines[line - 1] if line - 1 < len(lines) else ""
-    if bad_line[column - 1 : column] == "\t":
+    if bad_line[column - 1 : column] == "\t" and not bad_line.strip(" \t\r"):
+        # A line of blanks with a tab in it: valid YAML 1.2, refused by libyaml (and so
+        # by PyYAML and ruamel): say what to do about this line, not about indentation.
+        message = ("a tab on a line that is otherwise blank, which the YAML parser"
+                   " refuses; delete the tab")
+    elif bad_line[column - 1 : column] == "\t":
         message = "tab character used for indentation; YAML indents with spaces only"
     else:
         message = problem
