@@ -864,3 +864,22 @@ def test_org004_an_id_written_another_way_is_not_called_a_title(lint):
     assert found[0].message == "role 'data_scientist' is not a role id; write 'data-scientist'"
     assert found[1].message == ("role 'MLOps Engineer' is a title, not a role id;"
                                 " write 'mlops-engineer'")
+
+
+def test_org004_on_a_title_that_is_not_text_says_so(lint):
+    # "no title to infer one from" sent the reader looking for a title that is there.
+    source = """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t}
+        spec:
+          maturity: pilot
+          members:
+            - {id: a, title: 2024}
+            - {id: b}
+        """
+    found = lint.check(source, select=["ORG003", "ORG004"], expected=[
+        (*at(source, "2024"), "ORG003"), (*at(source, "a,"), "ORG004"),
+        (*at(source, "b}"), "ORG004")])
+    assert "its title is not text" in found[0].message
+    assert "no title to infer one from" in found[2].message

@@ -179,9 +179,14 @@ class UnknownRole(Rule):
                     yield ctx.finding(UnknownRole, path, f"{member.id} has no role, and {text}",
                                       entity=member.id, detail="title")
                 elif not (ctx.people_lost and member.id not in ctx.people):
+                    # A title the schema refused (a number, a list) is reported there
+                    # (ORG003): this says why no role could be read from it.
+                    written = _written_title(ctx.doc.data, member.path)
+                    why = ("its title is not text, so no role can be read from it"
+                           if written else "no title to infer one from")
                     yield ctx.finding(
                         UnknownRole, member.at("id"),
-                        f"{member.id} has no role and no title to infer one from; set 'role'",
+                        f"{member.id} has no role and {why}; set 'role'",
                         entity=member.id, detail="missing")
 
     @classmethod
@@ -354,3 +359,17 @@ class DuplicateMember(Rule):
             yield ctx.finding(DuplicateMember, member.at("id"),
                               f"{member.id} is already a member of {ctx.team.id}"
                               f" (line {line})", entity=member.id, fix=fix)
+
+
+def _written_title(data: Any, path: tuple[str | int, ...]) -> bool:
+    """Whether the member at ``path`` of the document as written has a ``title`` that is
+    not text (the model, reading what the schema kept, has none)."""
+    for part in path:
+        if type(data) is dict:
+            data = data.get(part)
+        elif type(data) is list and type(part) is int and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return False
+    return type(data) is dict and data.get("title") is not None \
+        and not isinstance(data.get("title"), str)
