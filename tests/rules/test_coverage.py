@@ -61,6 +61,16 @@ def test_org203_org204_only_where_a_model_is_run(lint):
                select=["ORG203", "ORG204"], expected=[(5, 13, "ORG203"), (5, 13, "ORG204")])
     lint.check(spec("scale", "[gpu-cluster, model-registry]", platform),
                select=["ORG203", "ORG204"], expected=[(5, 13, "ORG203"), (5, 13, "ORG204")])
+    # A training team's ML engineers ship models, whatever systems it lists; a system
+    # the matrix does not know (misspelt) is none; an MLOps engineer is model work.
+    lint.check(spec("production", "[multi-node-training]",
+                    ["{id: b, title: ML Engineer, owns: [training-code]}",
+                     "{id: c, title: AI Platform Engineer, owns: [gpu-scheduling]}"]),
+               select=["ORG203", "ORG204"], expected=[(5, 13, "ORG203"), (5, 13, "ORG204")])
+    lint.check(spec("production", "[model-servng]", platform),
+               select=["ORG203", "ORG204"], expected=[(5, 13, "ORG203"), (5, 13, "ORG204")])
+    lint.check(spec("scale", "[gpu-cluster]", [*platform, "{id: m, role: mlops-engineer}"]),
+               select=["ORG203", "ORG204"], expected=[(5, 13, "ORG203"), (5, 13, "ORG204")])
 
 
 def test_org203_silent_before_production(lint):

@@ -33,16 +33,23 @@ def test_org101_silent_when_title_agrees_or_maps_nowhere(lint):
                select=["ORG101"], expected=[])
 
 
-def test_org101_silent_on_mlops_and_ml_engineering_in_a_small_team(lint):
+def test_org101_silent_on_mlops_and_ml_engineering_done_by_one_person_in_a_small_team(lint):
     # "In a small team one person does both": which of the two the title or the role
-    # names is no mismatch there; past five people it is.
-    small = team("{id: r1, title: Senior Machine Learning Engineer, role: mlops-engineer}",
-                 "{id: r2, title: MLOps Engineer, role: ml-engineer}",
+    # names is no mismatch for someone who does both there; past five people it is, and
+    # so it is for someone who does only the role written (repurposed, not doing both).
+    small = team("{id: r1, title: Senior Machine Learning Engineer, role: mlops-engineer,"
+                 " owns: [training-pipelines, training-code]}",
+                 "{id: r2, title: MLOps Engineer, role: ml-engineer,"
+                 " owns: [inference-handlers, model-rollback]}",
                  "{id: r3, title: Applied Scientist, role: data-scientist}")
     lint.check(small, select=["ORG101"], expected=[])
     large = small + "".join(f"    - {{id: d{i}, role: data-engineer}}\n" for i in range(3))
     lint.check(large, select=["ORG101"], expected=[
-        (*at(large, "mlops-engineer}"), "ORG101"), (*at(large, "ml-engineer}"), "ORG101")])
+        (*at(large, "mlops-engineer,"), "ORG101"), (*at(large, "ml-engineer,"), "ORG101")])
+    repurposed = team("{id: ann, title: Senior ML Engineer, role: mlops-engineer,"
+                      " owns: [training-pipelines]}", "{id: bo, title: Data Scientist}")
+    lint.check(repurposed, select=["ORG101"],
+               expected=[(*at(repurposed, "mlops-engineer,"), "ORG101")])
 
 
 def test_org102_generic_outside_role(lint):

@@ -118,9 +118,10 @@ class ProductionWithoutLifecycleOwner(PatternRule):
     """## What it does
     At maturity `production` or `scale`, reports a team where nobody owns
     `model-rollback` or `promotion-gates`.  Points at `spec.maturity`.  A team that
-    lists its systems, none of which needs MLOps work (a GPU platform team with only
-    `gpu-cluster`, a data team with a feature store), ships no model of its own and is
-    not reported; one that lists no systems is.
+    does no model work is not reported: it lists systems the matrix knows, none of
+    which needs MLOps work, and no member is an MLOps or ML engineer or owns their work
+    (a GPU platform team with only `gpu-cluster`, a data team with a feature store).  A
+    team that lists no systems is judged by its maturity alone.
 
     ## Why is this bad?
     Live models need a way to be stopped before they ship and taken back after.  With
@@ -154,7 +155,8 @@ class ProductionWithoutEvalGate(PatternRule):
     """## What it does
     At maturity `production` or `scale`, reports a team that neither lists the
     `eval-gate` practice nor has a member who owns `eval-gate`.  As for ORG203, a team
-    whose listed systems need no MLOps work (only `gpu-cluster`, say) is not reported.
+    that does no model work (only `gpu-cluster` and platform engineers, say) is not
+    reported.
 
     ## Why is this bad?
     An eval-in-the-loop gate before every deployment is the quality gate of a production

@@ -137,17 +137,6 @@ def _doubles(ctx: TeamContext) -> list[tuple[int, str]]:
     return out
 
 
-def one_does_both(ctx: TeamContext, first: str, second: str) -> bool:
-    """Whether a holds-both pattern pairs ``first`` and ``second`` and the team is small
-    enough for one person to do both: then which of the two a person's title or role
-    names is no mismatch (ORG101)."""
-    pair = frozenset((first, second))
-    if pair not in holds_both_pairs(ctx.matrix):
-        return False
-    return any(p.kind == "holds-both" and frozenset(p.roles) == pair
-               and ctx.size <= _shared_limit(p, ctx) for p in ctx.matrix.spec.anti_patterns)
-
-
 def both_sizes(rules: Iterable[Any]) -> dict[str, int]:
     """Holds-both pattern code -> the team size its rule is configured with: where the
     pattern stops speaking, the staffing rules count one person for both roles, at the
@@ -286,7 +275,7 @@ def _missing_owner(pattern: AntiPattern, ctx: TeamContext,
     if any(r in wanted for m in ctx.members for r in m.owns):
         return
     needing = owning_systems(ctx.matrix, pattern)
-    if needing and ctx.team.spec.systems and needing.isdisjoint(ctx.team.spec.systems):
+    if needing and _no_model(ctx, needing, model_work(ctx.matrix, pattern)):
         return
     text = render(pattern.message, {**values, "missing": " or ".join(pattern.responsibilities)})
     path = ("metadata", "name") if pattern.at == "team" else ("spec", "maturity")
@@ -322,8 +311,7 @@ class PatternRule(Rule):
                 if ((pattern.practice and pattern.practice in ctx.team.spec.practices)
                         or not gate.wanted.isdisjoint(ctx.owned)):
                     continue
-                systems = ctx.team.spec.systems
-                if gate.systems and systems and gate.systems.isdisjoint(systems):
+                if gate.systems and _no_model(ctx, gate.systems, gate.model):
                     continue  # it runs systems, none of which needs that role's work
             elif kind == "holds-both" and ctx.size <= _limit(pattern, self.options):
                 continue
@@ -338,6 +326,7 @@ class _Gate(NamedTuple):
     maturity: frozenset[str] | None  # None: any maturity
     systems: frozenset[str]
     wanted: frozenset[str]  # a missing-owner pattern's responsibilities
+    model: tuple[frozenset[str], frozenset[str]]  # missing-owner: ``model_work``
 
 
 _GATES = "patterns.gates"
@@ -347,12 +336,37 @@ def _gates(matrix: Matrix) -> dict[str, tuple[_Gate, ...]]:
     """Code -> its patterns, in matrix order (bounded by the matrix)."""
     out: dict[str, list[_Gate]] = {}
     for pattern in matrix.spec.anti_patterns:
-        systems = (owning_systems(matrix, pattern) if pattern.kind == "missing-owner"
-                   else frozenset(pattern.systems))
+        owner = pattern.kind == "missing-owner"
+        systems = owning_systems(matrix, pattern) if owner else frozenset(pattern.systems)
         out.setdefault(pattern.code, []).append(_Gate(
             pattern, frozenset(pattern.maturity) if pattern.maturity else None,
-            systems, frozenset(pattern.responsibilities)))
+            systems, frozenset(pattern.responsibilities),
+            model_work(matrix, pattern) if owner else (frozenset(), frozenset())))
     return {code: tuple(gates) for code, gates in out.items()}
+
+
+def model_work(matrix: Matrix, pattern: AntiPattern) -> tuple[frozenset[str], frozenset[str]]:
+    """(roles, responsibilities) of the work a missing-owner pattern is about: the roles
+    owning its responsibilities and their holds-both partners (MLOps and ML
+    engineering), and everything those roles own."""
+    roles = {matrix.owner(r) for r in pattern.responsibilities} - {None}
+    for pair in holds_both_pairs(matrix):
+        if not roles.isdisjoint(pair):
+            roles |= pair
+    owned = frozenset(r for role in roles if role is not None for r in matrix.owned_by(role))
+    return frozenset(r for r in roles if r is not None), owned
+
+
+def _no_model(ctx: TeamContext, needing: frozenset[str],
+              model: tuple[frozenset[str], frozenset[str]]) -> bool:
+    """Whether the team does none of a missing-owner pattern's work: it lists systems
+    the matrix knows, none of which needs that work, and no member holds one of its
+    roles or owns any of it (a training team's ML engineers ship models too)."""
+    known = [s for s in ctx.team.spec.systems if s in ctx.matrix.spec.systems]
+    if not known or not needing.isdisjoint(known):
+        return False  # a misspelt system is no system: judged by maturity alone
+    roles, owned = model
+    return owned.isdisjoint(ctx.owned) and not any(info.role in roles for info in ctx.roles)
 
 
 def owning_systems(matrix: Matrix, pattern: AntiPattern) -> frozenset[str]:
