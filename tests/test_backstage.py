@@ -200,6 +200,13 @@ def test_owns_items_of_a_folded_annotation_are_found_on_their_own_lines(tmp_path
     folder = org(tmp_path, {"catalog.yaml": literal})
     assert got(check(folder, select=["ORG104"])) == [
         ("catalog.yaml", 16, 9, "ORG104"), ("catalog.yaml", 16, 25, "ORG104")]
+    # A comment on the header line is no item, even one that names them.
+    commented = dedent(catalog).replace(
+        "owns: >-\n      ci-runners, on-call,",
+        "owns: >- # was model-rollbak, on-call\n      model-rollbak, on-call,")
+    assert commented != dedent(catalog)
+    folder = org(tmp_path, {"catalog.yaml": commented})
+    assert got(check(folder, select=["ORG005"])) == [("catalog.yaml", 15, 7, "ORG005")]
 
 
 def test_a_user_owning_nothing_named_is_an_unowned_responsibility_at_the_group(tmp_path):

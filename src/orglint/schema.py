@@ -557,8 +557,12 @@ def _foreign(data: dict[str, Any], kind: str) -> bool:
 
 
 def placed_unit(data: Any, source: SourceMap | None) -> dict[str, Any] | None:
-    """A Team's id and parent, when they are valid though nothing else of it is."""
-    return _recover_group(data, source) if isinstance(data, dict) else None
+    """A Team's id and parent, when they are valid though nothing else of it is (and
+    the document is not another tool's: its id must not join the org)."""
+    if not isinstance(data, dict) or (
+            "apiVersion" not in _envelope_keys(data) and _foreign(data, "Team")):
+        return None
+    return _recover_group(data, source)
 
 
 def _recover_group(data: dict[str, Any], source: SourceMap | None) -> dict[str, Any] | None:

@@ -58,7 +58,12 @@ class Stitch:
         first, last = whole[0] - off, min(whole[2] - off, len(lines) - 1)
         out: list[Raw | None] = []
         row, cursor = first, 0
-        for item in items:
+        if lines[first][whole[1]:whole[1] + 1] in ("|", ">") and first < last:
+            row = first + 1  # a block scalar: its header line (and comment) is no item
+        for placed, item in enumerate(items):
+            if row > last:
+                out.extend([whole] * (len(items) - placed))
+                break
             found = None
             # Linear overall: each line is searched from where the last item ended.
             for k in range(row, last + 1):
@@ -69,8 +74,10 @@ class Stitch:
                     found = (k, index)
                     break
             if found is None:
-                out.append(whole)
-                continue
+                # Written otherwise (an escape): the rest are not placed either, each
+                # search past this one would read to the end again (quadratic).
+                out.extend([whole] * (len(items) - placed))
+                break
             row, cursor = found[0], found[1] + len(item)
             out.append((row + off, found[1], row + off, cursor))
         return out

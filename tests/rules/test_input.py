@@ -530,6 +530,19 @@ def test_a_document_with_another_tools_keys_and_no_api_version_joins_nothing(lin
                select=["ORG301", "ORG302"])
 
 
+def test_another_tools_team_without_members_gives_the_org_no_id(lint):
+    # Its members unreadable, a team keeps its id and parent in the org: not another
+    # tool's document, whose id clashed with the real team's (a false ORG010).
+    foreign = """\
+        kind: Team
+        metadata: {name: a, parent: nowhere}
+        owner: platform
+        slack: "#a"
+        """
+    lint.check(VALID_A, files={"foreign.yaml": foreign}, expected=[],
+               select=["ORG010", "ORG011"])
+
+
 def test_a_team_with_no_api_version_and_a_typo_inside_still_joins_the_org(lint):
     # It has a Team's keys only: orglint's, reported (ORG003) and checked, so its
     # people count where they are listed too (the typo hid this over-allocation).
