@@ -142,6 +142,27 @@ def test_a_run_that_cannot_start_says_why_and_sets_the_outputs_alike(tmp_path, o
     assert outputs == {"findings": "", "sarif-file": ""}
 
 
+def test_a_sarif_run_that_fails_fails_the_step_even_with_findings(tmp_path, org):
+    # Under bash -e (as GitHub runs it) the visible run's exit 1 ended the script
+    # before the SARIF failure was said: the upload was skipped without a word.
+    stubs = tmp_path / "stubs"
+    stubs.mkdir()
+    fake = stubs / "orglint"
+    fake.write_text(f"""#!/bin/sh
+for a in "$@"; do
+  if [ "$a" = sarif ]; then echo "orglint: error: cannot write the SARIF file" >&2; exit 2; fi
+done
+exec "{BIN / 'orglint'}" "$@"
+""")
+    fake.chmod(0o755)
+    done, outputs = _step("check", tmp_path, {"sarif": "true", "args": "check bad"},
+                          f"{stubs}{os.pathsep}{_path()}", org)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "::error::orglint could not write SARIF" in done.stdout
+    assert "cannot write the SARIF file" in done.stderr
+    assert outputs["sarif-file"] == "" and outputs["findings"] == "20"
+
+
 def test_another_subcommand_runs_as_written(tmp_path, org):
     done, outputs = _step("check", tmp_path, {"sarif": "true", "args": "rule ORG104"},
                           _path(), org)
