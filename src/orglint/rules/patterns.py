@@ -274,8 +274,9 @@ def _missing_owner(pattern: AntiPattern, ctx: TeamContext,
     wanted = set(pattern.responsibilities)
     if any(r in wanted for m in ctx.members for r in m.owns):
         return
-    needing = owning_systems(ctx.matrix, pattern)
-    if needing and _no_model(ctx, needing, model_work(ctx.matrix, pattern)):
+    gate = next(g for g in ctx.matrix.prepared(_GATES, _gates)[pattern.code]
+                if g.pattern is pattern)  # worked out once per matrix
+    if gate.systems and _no_model(ctx, gate.systems, gate.model):
         return
     text = render(pattern.message, {**values, "missing": " or ".join(pattern.responsibilities)})
     path = ("metadata", "name") if pattern.at == "team" else ("spec", "maturity")
