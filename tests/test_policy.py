@@ -86,6 +86,19 @@ def test_member_rule_sees_the_role_inferred_from_the_title(tmp_path, run_cli):
         """)
     done = run_cli("check", "team.yaml", "--select", "ACME011")
     assert "team.yaml:10:12: ACME011 [warning] inferred" in done.out
+    # `at: role` where the role is inferred: at the title it was read from, as the
+    # built-in rules point, not at the id.
+    (tmp_path / "acme.yaml").write_text(policy("""\
+        - code: ACME011
+          name: mlops-owns-rollback
+          target: member
+          match: "member.role == 'mlops-engineer'"
+          expression: "!('model-rollback' in member.owns)"
+          message: inferred
+          at: role
+        """))
+    done = run_cli("check", "team.yaml", "--select", "ACME011")
+    assert "team.yaml:10:23: ACME011 [warning] inferred" in done.out, done.out
 
 
 def test_rules_read_the_x_keys_of_a_team_and_its_members_as_written(tmp_path, run_cli):

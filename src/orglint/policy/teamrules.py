@@ -316,7 +316,10 @@ def report(cls: type[Rule], ctx: TeamContext,
             entity = ctx.team.id
         else:
             member = ctx.members[index]
-            path = node_path(member.path, spec.at, member.at("id"), ctx.doc.source)
+            # `at: role` of a member whose role is inferred points where built-in rules
+            # do: at the title it was read from.
+            default = ctx.role_path(index) if spec.at == "role" else member.at("id")
+            path = node_path(member.path, spec.at, default, ctx.doc.source)
             entity = member.id
         if verdict.outcome == "fail":
             yield ctx.finding(cls, path, verdict.message, entity=entity)
