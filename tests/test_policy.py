@@ -136,6 +136,35 @@ def test_rules_read_the_x_keys_of_a_team_and_its_members_as_written(tmp_path, ru
         (1, 1, "FX004"), (4, 18, "FX003"), (9, 12, "FX002")]
 
 
+def test_x_keys_read_through_the_org_and_nul_characters_are_not_cut(tmp_path, run_cli):
+    # Through org.teams an x- key was always null (the org view kept words, and x-tier
+    # is no word); a NUL ended a string inside the engine ("alice\0mallory" == alice).
+    team = """\
+        apiVersion: orglint/v1
+        kind: Team
+        x-tier: gold
+        x-owner: "alice\\0mallory"
+        metadata: {name: xt}
+        spec:
+          maturity: pilot
+          members:
+            - {id: zed, role: ml-engineer}
+        """
+    org(tmp_path, """\
+        - code: FX010
+          name: gold-only
+          target: org
+          expression: "org.teams.all(t, t['x-tier'].startsWith('gold'))"
+        - code: FX011
+          name: known-owner
+          target: team
+          expression: "team['x-owner'] in ['alice', 'bob']"
+        """, team=dedent(team))
+    done = run_cli("check", "--output-format", "json", "--select", "FX,ORG903")
+    found = json.loads(done.out)["findings"]
+    assert [(f["line"], f["code"]) for f in found] == [(5, "FX011")], done.out
+
+
 def test_person_and_org_rules(tmp_path, run_cli):
     other = TEAM.replace("recsys", "search").replace("ana, role", "ana, allocation: 10, role")
     (tmp_path / "other.yaml").write_text(other)
@@ -652,6 +681,23 @@ def test_an_org_rules_baseline_entry_survives_a_file_that_sorts_first(tmp_path, 
     assert "aaa.yaml:1:1: ACME030" in run_cli("check", "--select", "ACME").out
 
 
+def test_an_org_rules_finding_is_the_orgs_in_every_output(tmp_path, run_cli):
+    # The JSON fingerprint still named the file, and the Markdown and HTML reports put
+    # the org's verdict under the team that starts at line 1 of the org's first file.
+    org(tmp_path, """\
+        - code: ACME031
+          name: two-teams-at-least
+          target: org
+          expression: "org.teams.size() >= 2"
+        """)
+    found = json.loads(run_cli("check", "team.yaml", "--output-format", "json",
+                               "--select", "ACME").out)["findings"]
+    assert [f["fingerprint"] for f in found] == ["ACME031|||(org)"]
+    markdown = run_cli("check", "team.yaml", "--output-format", "markdown").out
+    team_part = markdown.split("recsys (team.yaml)", 1)[1].split("</details>", 1)[0]
+    assert "ACME031" not in team_part and "ACME031" in markdown, markdown
+
+
 def test_editing_a_policy_is_seen_by_a_warm_run(tmp_path, run_cli):
     rule = """\
         - code: ACME027
@@ -961,11 +1007,12 @@ def test_a_rule_that_reads_the_org_points_at_a_kept_item_where_it_is_written(tmp
 
 
 def test_a_refused_allocation_is_null_to_a_policy_not_zero_percent(tmp_path, run_cli):
-    # The schema refuses 150: the model counts it as 0% (nothing for ORG301), but a
+    # The schema refuses "most": the model counts it as 0% (nothing for ORG301), but a
     # policy must not judge that 0%: the rule on it fails to evaluate (ORG903) instead
-    # of a false "below 20%", in the batch and one by one alike.
+    # of a false "below 20%", in the batch and one by one alike.  (A number past 100 is
+    # counted, and seen, as written.)
     team = TEAM.replace("{id: ana, role: data-scientist, level: junior}",
-                        "{id: ana, role: data-scientist, level: junior, allocation: 150}")
+                        "{id: ana, role: data-scientist, level: junior, allocation: most}")
     org(tmp_path, """\
         - code: ACME011
           name: low-allocation

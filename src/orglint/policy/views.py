@@ -65,13 +65,17 @@ def free(values: Mapping[str, Any] | None) -> dict[str, Any]:
     rule that reads the org), is read as the digits written."""
     if not values:
         return {}
-    if all(type(v) is str for v in values.values()):
+    if all(type(v) is str and "\0" not in v for v in values.values()):
         return dict(values)
     return {k: _held(v) for k, v in values.items()}
 
 
 def _held(value: Any) -> Any:
     kind = type(value)
+    if kind is str:
+        # The engine ends a string at a NUL: "alice\0mallory" would read as "alice" and
+        # pass a rule that allows alice.  Written out as a backslash and a 0 instead.
+        return value.replace("\0", "\\0") if "\0" in value else value
     if kind is int:
         return value if -(1 << 63) <= value < 1 << 63 else str(value)
     if kind is list:
@@ -227,6 +231,9 @@ def readable(sources: Iterable[str]) -> frozenset[str] | None:
         if _WHOLE.search(source):
             return None
         words.update(re.findall(r"\w+", source))
+        # A key with a hyphen, read by index (`t['x-tier']`): the whole word too (the
+        # words of a subtraction as well, which only keeps a field more).
+        words.update(re.findall(r"\w[\w-]*\w", source))
     return frozenset(words)
 
 
