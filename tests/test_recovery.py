@@ -65,8 +65,9 @@ def test_allocation_zero_hides_nothing_else(lint):
         (*at(source, "trainig-code"), "ORG005"), (*at(source, "70", 2), "ORG301")])
 
 
-def test_an_invalid_allocation_counts_as_zero(lint):
-    # lee is 100% on c; the invalid 150 on b is reported, not added up into ORG301.
+def test_an_allocation_that_says_no_number_counts_as_zero(lint):
+    # lee is 100% on c; `allocation: lots` on b is reported, not added up into ORG301
+    # (a number past 100 is counted as written: test_an_allocation_out_of_range_...).
     source = """
         apiVersion: orglint/v1
         kind: Team
@@ -74,11 +75,11 @@ def test_an_invalid_allocation_counts_as_zero(lint):
         spec:
           maturity: pilot
           members:
-            - {id: lee, role: devops-sre, allocation: 150, owns: [model-rollback]}
+            - {id: lee, role: devops-sre, allocation: lots, owns: [model-rollback]}
         """
     other = TEAM_A.replace("kim", "lee").replace("60", "100")
     lint.check(source, select=["ORG003", "ORG104", "ORG301"], files={"a.yaml": other},
-               expected=[(*at(source, "150"), "ORG003"),
+               expected=[(*at(source, "lots"), "ORG003"),
                          (*at(source, "model-rollback"), "ORG104")])
 
 
@@ -977,3 +978,32 @@ def test_an_allocation_written_as_a_percentage_still_counts(lint):
     found = lint.check(source, files={"a.yaml": other}, select=["ORG003", "ORG301"],
                        expected=[(*at(source, "50%"), "ORG003"), (*at(source, "50%"), "ORG301")])
     assert "150%" in found[1].message
+
+
+@pytest.mark.parametrize(("written", "total"), [("150", "220%"), ("101", "171%"),
+                                                ('"40.0"', "110%"), ('"150%"', "220%")])
+def test_an_allocation_out_of_range_still_counts_as_written(lint, written, total):
+    # Past 100 it is a number all the same: counted as 0%, it hid ORG301 on the other
+    # team, in a pre-commit run naming only that team's file.
+    other = """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: a}
+        spec:
+          maturity: pilot
+          members:
+            - {id: alice, role: ml-engineer, allocation: 70}
+        """
+    source = f"""\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {{name: b}}
+        spec:
+          maturity: pilot
+          members:
+            - {{id: alice, role: ml-engineer, allocation: {written}}}
+        """
+    found = lint.check(source, files={"a.yaml": other}, select=["ORG003", "ORG301"],
+                       expected=[(*at(source, written), "ORG003"),
+                                 (*at(source, written), "ORG301")])
+    assert total in found[1].message, found[1].message

@@ -169,7 +169,7 @@ class Finding(NamedTuple):
         # One unpacking instead of a field read each (the JSON report makes one dict
         # per finding); the fingerprint written out as ``fingerprint`` makes it.
         (code, name, severity, message, file, line, column, end_line, end_column, entity,
-         detail, related, fix) = self
+         _, related, fix) = self
         out: dict[str, object] = {
             "code": code,
             "name": name,
@@ -181,7 +181,7 @@ class Finding(NamedTuple):
             "end_line": end_line,
             "end_column": end_column,
             "entity": entity,
-            "fingerprint": "|".join((code, file, entity or "", detail or "")),
+            "fingerprint": "|".join(self.key()),
         }
         if related:
             out["related"] = [

@@ -437,23 +437,24 @@ def recover(data: dict[str, Any], kind: str, moves: Moves | None = None,
 
     One misspelt key must not hide a whole team from the org: an unknown key is ignored
     (the model reads only its own), an invalid optional field is dropped, an invalid
-    field of a member or person is dropped (an invalid ``allocation`` counts as 0%, so it
-    adds nothing to ORG301, unless it is a text saying a whole percentage, ``50%``, read
-    as that), an invalid item of ``systems``, ``practices``, ``owns`` or
-    ``skills`` is dropped from its list (a list that is not one is dropped whole, one
-    non-blank scalar is read as its one item), a team member without a valid ``id`` is
-    known by its place (``unnamed`` and its number: it joins no one), and a person of a
-    People file without one, or an entry that is no mapping, becomes None, so the others
-    keep their index and place.  A team whose maturity is missing or not a stage is
-    checked without one (no rule that needs a stage runs), and one whose ``apiVersion``
-    is wrong or missing, or whose name is a string but not an id, is checked as written.
-    A team whose name is a number written as its digits (``name: 2024``) is known by
-    those digits; one with no usable name at all (missing, empty, a list) is known by
-    ``unnamed`` (its file and document), or left out when that is None: its members'
-    anti-patterns do not depend on its name.  A Group keeps its id and valid parent
-    (``_recover_group``).  A document with no apiVersion and top-level keys its kind
-    does not have is another tool's (``_foreign``).  Anything else leaves nothing safe
-    to check.  ``data`` is not changed; the lists whose items moved are put in ``moves``.
+    field of a member or person is dropped (an invalid ``allocation`` counts as 0%, so
+    it adds nothing to ORG301, unless it says a whole number: ``150`` counts as written
+    and a text such as ``50%`` as the number it says), an invalid item of ``systems``,
+    ``practices``, ``owns`` or ``skills`` is dropped from its list (a list that is not
+    one is dropped whole, one non-blank scalar is read as its one item), a team member
+    without a valid ``id`` is known by its place (``unnamed`` and its number: it joins
+    no one), and a person of a People file without one, or an entry that is no mapping,
+    becomes None, so the others keep their index and place.  A team whose maturity is
+    missing or not a stage is checked without one (no rule that needs a stage runs), and
+    one whose ``apiVersion`` is wrong or missing, or whose name is a string but not an
+    id, is checked as written. A team whose name is a number written as its digits
+    (``name: 2024``) is known by those digits; one with no usable name at all (missing,
+    empty, a list) is known by ``unnamed`` (its file and document), or left out when
+    that is None: its members' anti-patterns do not depend on its name.  A Group keeps
+    its id and valid parent (``_recover_group``).  A document with no apiVersion and
+    top-level keys its kind does not have is another tool's (``_foreign``).  Anything
+    else leaves nothing safe to check.  ``data`` is not changed; the lists whose items
+    moved are put in ``moves``.
     """
     if "apiVersion" not in _envelope_keys(data) and _foreign(data, kind):
         return None  # its entries must not join the org's people (``validate``)
@@ -739,8 +740,13 @@ def _drop_field(entries: list[Any], index: int, field: Any,
         entries[index] = None
         return True
     if field == "allocation":
-        meant = _percent(entry.get("allocation"))
-        if meant is not None:
+        written = entry.get("allocation")
+        if type(written) is int and written > 100:
+            # Out of range but a number: reported (ORG003), and counted as written, so
+            # that the person is still over 100% across their teams (ORG301).
+            return False
+        meant = _percent(written)
+        if meant is not None and meant != written:
             # `allocation: 50%`: reported (ORG003), and counted as the 50 it says, so that
             # the person's other teams still add up (ORG301).
             entries[index] = {**entry, "allocation": meant}
@@ -753,17 +759,17 @@ def _drop_field(entries: list[Any], index: int, field: Any,
     return True
 
 
-_PERCENT = deferred(r"\s*(\d{1,3})\s*%?\s*\Z")
+_PERCENT = deferred(r"\s*(\d{1,6})(?:\.0+)?\s*%?\s*\Z")
 
 
 def _percent(value: Any) -> int | None:
-    """The whole percentage a text allocation says (``"50%"``, ``"50 %"``), if it says
-    one between 1 and 100."""
+    """The whole percentage a text allocation says (``"50%"``, ``"50 %"``, ``"40.0"``,
+    ``"150"``), if it says one of at least 1."""
     if type(value) is not str:
         return None
     found = _PERCENT.match(value)
     number = int(found[1]) if found is not None else 0
-    return number if 1 <= number <= 100 else None
+    return number if number >= 1 else None
 
 
 def explain_all(data: Any, root: dict[str, Any]) -> list[tuple[Path, str, bool]]:
