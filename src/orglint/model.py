@@ -136,6 +136,20 @@ _PERSON_KEYS = ("name", "title", "role", "level", "skills", "email")
 _META_KEYS = ("title", "description", "parent", "labels", "annotations")
 
 
+def written_at(data: Any, path: Path) -> Any:
+    """The value at ``path`` in a document's data as written (before the schema step
+    kept what it could), or None: what the model does not keep (``x-`` keys, a refused
+    field) read back from the place a node knows."""
+    for part in path:
+        if type(data) is dict:
+            data = data.get(part)
+        elif type(data) is list and type(part) is int and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
+
+
 def whole(value: Any) -> Any:
     """An integral float as the int it is: JSON Schema counts ``5.0`` (and YAML's ``1e3``)
     as an integer, and a size or allocation is used to slice, index and print."""

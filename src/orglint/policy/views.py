@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from orglint.matrix import Matrix
-from orglint.model import Member, Person, Team
+from orglint.model import Member, Person, Team, written_at
 
 
 def extensions(raw: Any) -> dict[str, Any]:
@@ -24,18 +24,6 @@ def extensions(raw: Any) -> dict[str, Any]:
     if type(raw) is not dict:
         return {}
     return {k: _held(v) for k, v in raw.items() if type(k) is str and k.startswith("x-")}
-
-
-def written_at(raw: Any, path: tuple[str | int, ...]) -> Any:
-    """The value at ``path`` in a document's data as written, or None."""
-    for part in path:
-        if type(raw) is dict:
-            raw = raw.get(part)
-        elif type(raw) is list and type(part) is int and 0 <= part < len(raw):
-            raw = raw[part]
-        else:
-            return None
-    return raw
 
 
 def member_view(member: Member, role: str | None, person: Person | None,

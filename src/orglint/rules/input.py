@@ -8,6 +8,7 @@ from typing import Any
 from orglint.findings import Finding, Fix, Severity
 from orglint.loader import Document
 from orglint.matrix import Matrix
+from orglint.model import written_at
 from orglint.rules.base import Rule, TeamContext, finding_in
 from orglint.schema import closest, did_you_mean
 from orglint.titles import or_list
@@ -364,12 +365,6 @@ class DuplicateMember(Rule):
 def _written_title(data: Any, path: tuple[str | int, ...]) -> bool:
     """Whether the member at ``path`` of the document as written has a ``title`` that is
     not text (the model, reading what the schema kept, has none)."""
-    for part in path:
-        if type(data) is dict:
-            data = data.get(part)
-        elif type(data) is list and type(part) is int and 0 <= part < len(data):
-            data = data[part]
-        else:
-            return False
-    return type(data) is dict and data.get("title") is not None \
-        and not isinstance(data.get("title"), str)
+    entry = written_at(data, path)
+    return type(entry) is dict and entry.get("title") is not None \
+        and not isinstance(entry.get("title"), str)
