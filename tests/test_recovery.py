@@ -1007,3 +1007,19 @@ def test_an_allocation_out_of_range_still_counts_as_written(lint, written, total
                        expected=[(*at(source, written), "ORG003"),
                                  (*at(source, written), "ORG301")])
     assert total in found[1].message, found[1].message
+
+
+def test_an_allocation_no_one_meant_as_a_percentage_counts_as_zero(lint, tmp_path):
+    # A number past 64 bits, counted as written, made every policy on the org fail to
+    # evaluate (the engine takes no such int).
+    source = """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: b}
+        spec:
+          maturity: pilot
+          members:
+            - {id: alice, role: ml-engineer, allocation: 99999999999999999999999}
+        """
+    lint.check(source, select=["ORG003", "ORG301"],
+               expected=[(*at(source, "99999999999999999999999"), "ORG003")])

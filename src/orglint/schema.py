@@ -741,7 +741,7 @@ def _drop_field(entries: list[Any], index: int, field: Any,
         return True
     if field == "allocation":
         written = entry.get("allocation")
-        if type(written) is int and written > 100:
+        if type(written) is int and 100 < written <= MAX_ALLOCATION:
             # Out of range but a number: reported (ORG003), and counted as written, so
             # that the person is still over 100% across their teams (ORG301).
             return False
@@ -759,6 +759,10 @@ def _drop_field(entries: list[Any], index: int, field: Any,
     return True
 
 
+# The largest allocation past 100 still counted as written: beyond it a number is no
+# percentage anyone meant (and one past 64 bits no policy engine takes).
+MAX_ALLOCATION = 100_000
+
 _PERCENT = deferred(r"\s*(\d{1,6})(?:\.0+)?\s*%?\s*\Z")
 
 
@@ -769,7 +773,7 @@ def _percent(value: Any) -> int | None:
         return None
     found = _PERCENT.match(value)
     number = int(found[1]) if found is not None else 0
-    return number if number >= 1 else None
+    return number if 1 <= number <= MAX_ALLOCATION else None
 
 
 def explain_all(data: Any, root: dict[str, Any]) -> list[tuple[Path, str, bool]]:
