@@ -209,6 +209,26 @@ def test_owns_items_of_a_folded_annotation_are_found_on_their_own_lines(tmp_path
     assert got(check(folder, select=["ORG005"])) == [("catalog.yaml", 15, 7, "ORG005")]
 
 
+@pytest.mark.parametrize("given", ['"40.0"', '"40%"'])
+def test_an_allocation_text_counted_as_its_number_leaves_the_rest_to_the_others(
+        tmp_path, given):
+    # "40.0" counted as 40 on ta, but tb's share was worked out as if none were given
+    # (100%), a false ORG301 at 140%; "40" gives tb 60.
+    catalog = teams("ta", "tb", maturity="pilot", members="dana") + dedent(f"""\
+        apiVersion: backstage.io/v1alpha1
+        kind: User
+        metadata:
+          name: dana
+          annotations:
+            orglint.dev/role: ml-engineer
+            orglint.dev/allocation.ta: {given}
+        spec: {{memberOf: [ta, tb]}}
+        """)
+    folder = org(tmp_path, {"catalog.yaml": catalog})
+    found = check(folder, select=["ORG003", "ORG301"])
+    assert [f.code for f in found] == ["ORG003"], [f.message for f in found]
+
+
 def test_a_user_owning_nothing_named_is_an_unowned_responsibility_at_the_group(tmp_path):
     users = """\
         apiVersion: backstage.io/v1alpha1

@@ -143,6 +143,7 @@ def test_x_keys_read_through_the_org_and_nul_characters_are_not_cut(tmp_path, ru
         apiVersion: orglint/v1
         kind: Team
         x-tier: gold
+        x-tier.v2: gold
         x-owner: "alice\\0mallory"
         metadata: {name: xt}
         spec:
@@ -154,7 +155,9 @@ def test_x_keys_read_through_the_org_and_nul_characters_are_not_cut(tmp_path, ru
         - code: FX010
           name: gold-only
           target: org
-          expression: "org.teams.all(t, t['x-tier'].startsWith('gold'))"
+          expression: >-
+            org.teams.all(t, t['x-tier'].startsWith('gold')
+                             && t['x-tier.v2'].startsWith('gold'))
         - code: FX011
           name: known-owner
           target: team
@@ -162,7 +165,7 @@ def test_x_keys_read_through_the_org_and_nul_characters_are_not_cut(tmp_path, ru
         """, team=dedent(team))
     done = run_cli("check", "--output-format", "json", "--select", "FX,ORG903")
     found = json.loads(done.out)["findings"]
-    assert [(f["line"], f["code"]) for f in found] == [(5, "FX011")], done.out
+    assert [(f["line"], f["code"]) for f in found] == [(6, "FX011")], done.out
 
 
 def test_person_and_org_rules(tmp_path, run_cli):

@@ -981,7 +981,8 @@ def test_an_allocation_written_as_a_percentage_still_counts(lint):
 
 
 @pytest.mark.parametrize(("written", "total"), [("150", "220%"), ("101", "171%"),
-                                                ('"40.0"', "110%"), ('"150%"', "220%")])
+                                                ('"40.0"', "110%"), ('"150%"', "220%"),
+                                                ("150.0", "220%")])
 def test_an_allocation_out_of_range_still_counts_as_written(lint, written, total):
     # Past 100 it is a number all the same: counted as 0%, it hid ORG301 on the other
     # team, in a pre-commit run naming only that team's file.
@@ -1023,3 +1024,35 @@ def test_an_allocation_no_one_meant_as_a_percentage_counts_as_zero(lint, tmp_pat
         """
     lint.check(source, select=["ORG003", "ORG301"],
                expected=[(*at(source, "99999999999999999999999"), "ORG003")])
+
+
+def test_one_membership_past_100_is_the_schemas_finding_alone(lint):
+    # Nothing is added up across teams: ORG301 beside the ORG003 said the typo twice.
+    source = """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: c}
+        spec:
+          maturity: pilot
+          members:
+            - {id: bob, role: ml-engineer, allocation: 150}
+            - {id: ann, role: ml-engineer, allocation: "٥٠"}
+        """
+    lint.check(source, select=["ORG003", "ORG301"], expected=[
+        (*at(source, "150"), "ORG003"), (*at(source, '"٥٠"'), "ORG003")])
+
+
+def test_a_role_written_as_the_org_marker_is_no_org_finding(lint, run_cli, tmp_path):
+    # "(org)" marks an org rule's finding; a role a user writes may read the same, and
+    # its ORG004 must keep its file (two files' findings shared one fingerprint).
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.yaml").write_text(
+            "apiVersion: orglint/v1\nkind: Team\n"
+            f"metadata: {{name: {name}}}\nspec:\n  maturity: pilot\n"
+            '  members:\n    - {id: ana, role: "(org)"}\n')
+    import json
+
+    out = run_cli("check", "--no-config", "a.yaml", "b.yaml", "--select", "ORG004",
+                  "--output-format", "json", cwd=tmp_path).out
+    prints = [f["fingerprint"] for f in json.loads(out)["findings"]]
+    assert prints == ["ORG004|a.yaml|ana|(org)", "ORG004|b.yaml|ana|(org)"], prints

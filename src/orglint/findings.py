@@ -72,6 +72,13 @@ COVERABLE = frozenset({"ORG202"})
 ORG_WIDE = "(org)"
 
 
+def org_wide(finding: Finding) -> bool:
+    """An org rule's finding: its marker, no entity, and a code of the org's own (a
+    role or team name a user writes can be "(org)", and is a built-in rule's detail)."""
+    return (finding.detail == ORG_WIDE and finding.entity is None
+            and not finding.code.startswith("ORG"))
+
+
 def covered(detail: str, code: str, by_detail: str, line: int) -> str:
     """``detail`` marked as covered by the finding of ``code`` with ``by_detail`` at
     ``line`` (two teams of one id in a file are two covers)."""
@@ -158,7 +165,7 @@ class Finding(NamedTuple):
     def key(self, file: str | None = None) -> tuple[str, str, str, str]:
         """The line-independent identity of a finding, with ``file`` as given or rebased
         (the baseline is relative to its own folder, SARIF to the repository)."""
-        where = "" if self.detail == ORG_WIDE else self.file if file is None else file
+        where = "" if org_wide(self) else self.file if file is None else file
         return (self.code, where, self.entity or "", self.detail or "")
 
     @property

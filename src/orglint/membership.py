@@ -7,6 +7,7 @@ so both read membership, parents, ``owns`` and allocations the same way (spec §
 from __future__ import annotations
 
 from orglint.catalog import NOTE_PREFIX, Catalog, Entity
+from orglint.schema import percent_of
 from orglint.source import Path
 
 PREFIX = NOTE_PREFIX
@@ -109,6 +110,10 @@ class Org:
                     rest += 1
                 elif isinstance(value[0], int):
                     given += value[0]
+                else:
+                    # A text the schema step reports but counts as the number it says
+                    # ("40.0", "50%": ``schema.percent_of``) is given, not left out.
+                    given += percent_of(value[0]) or 0
             share = self._shares[user.key] = max((100 - given) // max(rest, 1), 1)
         return share
 

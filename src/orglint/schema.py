@@ -741,11 +741,15 @@ def _drop_field(entries: list[Any], index: int, field: Any,
         return True
     if field == "allocation":
         written = entry.get("allocation")
+        if type(written) is float and written.is_integer() and 100 < written <= MAX_ALLOCATION:
+            # `150.0`: the int it is, as an integral float is everywhere else.
+            entries[index] = {**entry, "allocation": int(written)}
+            return True
         if type(written) is int and 100 < written <= MAX_ALLOCATION:
             # Out of range but a number: reported (ORG003), and counted as written, so
             # that the person is still over 100% across their teams (ORG301).
             return False
-        meant = _percent(written)
+        meant = percent_of(written)
         if meant is not None and meant != written:
             # `allocation: 50%`: reported (ORG003), and counted as the 50 it says, so that
             # the person's other teams still add up (ORG301).
@@ -763,10 +767,10 @@ def _drop_field(entries: list[Any], index: int, field: Any,
 # percentage anyone meant (and one past 64 bits no policy engine takes).
 MAX_ALLOCATION = 100_000
 
-_PERCENT = deferred(r"\s*(\d{1,6})(?:\.0+)?\s*%?\s*\Z")
+_PERCENT = deferred(r"(?a)\s*(\d{1,6})(?:\.0+)?\s*%?\s*\Z")  # ASCII digits only
 
 
-def _percent(value: Any) -> int | None:
+def percent_of(value: Any) -> int | None:
     """The whole percentage a text allocation says (``"50%"``, ``"50 %"``, ``"40.0"``,
     ``"150"``), if it says one of at least 1."""
     if type(value) is not str:

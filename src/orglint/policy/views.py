@@ -219,9 +219,9 @@ def readable(sources: Iterable[str]) -> frozenset[str] | None:
         if _WHOLE.search(source):
             return None
         words.update(re.findall(r"\w+", source))
-        # A key with a hyphen, read by index (`t['x-tier']`): the whole word too (the
-        # words of a subtraction as well, which only keeps a field more).
-        words.update(re.findall(r"\w[\w-]*\w", source))
+        # A key with a hyphen or a dot, read by index (`t['x-tier.v2']`): the whole
+        # word too (the words of a subtraction as well, which only keeps a field more).
+        words.update(re.findall(r"\w[\w.-]*", source))
     return frozenset(words)
 
 

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterator
 from json.encoder import encode_basestring_ascii as _string  # what json.dumps calls, in C
 
-from orglint.findings import ORG_WIDE, Finding, Result, Severity
+from orglint.findings import ORG_WIDE, Finding, Result, Severity, org_wide
 from orglint.reporters import ReportContext
 from orglint.reporters.common import batches, dump, joined, rule_statistics
 
@@ -35,7 +35,8 @@ def findings_json(findings: list[Finding]) -> str:
             add(_FINDING % (_string(code), _string(name), _SEVERITIES[severity],
                             _string(message), _string(file), line, column, end_line,
                             end_column, "null" if entity is None else _string(entity),
-                            _string("|".join((code, "" if detail == ORG_WIDE else file,
+                            _string("|".join((code, "" if detail == ORG_WIDE
+                                              and org_wide(finding) else file,
                                               entity or "", detail or "")))))
         except (TypeError, KeyError):
             add(dump(finding.to_dict()))  # as json.dumps takes (or refuses) it

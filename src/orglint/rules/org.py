@@ -456,7 +456,9 @@ class OverAllocated(Rule):
     """## What it does
     Adds up each person's `allocation` across every team of the org and reports a total
     over 100%, at each of the person's entries in the files being checked.  The message
-    names the other places.
+    names the other places.  An allocation past 100 is a schema error (ORG003) that
+    still counts here, written as it is; on a person's only team it is that error
+    alone.
 
     ## Why is this bad?
     Nobody works 120%.  An over-allocated person is a hidden single point of failure on
@@ -497,7 +499,9 @@ def _allocations(by_id: dict[str, list[PersonFact]]) -> Iterator[Finding]:
         if len(entries) > 1:  # in path order, as ORG010's (read order varies)
             entries = once(sorted(entries, key=record_order))
         total = sum(e.allocation for e in entries)
-        if total <= 100:
+        if total <= 100 or len(entries) < 2:
+            # One membership past 100 is a value out of range, which the schema step
+            # reports where it is written (ORG003): nothing is added up across teams.
             continue
         first = entries[:MAX_NAMED + 1]
         for entry in entries:
