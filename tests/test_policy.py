@@ -168,6 +168,29 @@ def test_x_keys_read_through_the_org_and_nul_characters_are_not_cut(tmp_path, ru
     assert [(f["line"], f["code"]) for f in found] == [(6, "FX011")], done.out
 
 
+def test_a_nul_in_a_text_field_is_no_end_of_its_string_to_a_policy(tmp_path, run_cli):
+    # cel-cpp ends a string at a NUL: "ML Engineer\0 (intern)" read as "ML Engineer",
+    # so a title rule that should fire passed, for a member, a team and a person alike.
+    team = """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: xt, title: "Search\\x00 Team", description: "d\\0x"}
+        spec:
+          maturity: pilot
+          members:
+            - {id: zed, role: ml-engineer, title: "ML Engineer\\0 (intern)"}
+        """
+    org(tmp_path, """\
+        - {code: FX020, name: a, target: member, expression: "member.title != 'ML Engineer'"}
+        - {code: FX021, name: b, target: team, expression: "team.metadata.title != 'Search'"}
+        - {code: FX022, name: c, target: person, expression: "person.title != 'ML Engineer'"}
+        - {code: FX023, name: d, target: team, expression: "team.metadata.description != 'd'"}
+        """, team=dedent(team))
+    done = run_cli("check", "--output-format", "json", "--select", "FX,ORG903")
+    found = json.loads(done.out)["findings"]
+    assert found == [], done.out
+
+
 def test_person_and_org_rules(tmp_path, run_cli):
     other = TEAM.replace("recsys", "search").replace("ana, role", "ana, allocation: 10, role")
     (tmp_path / "other.yaml").write_text(other)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from orglint.model import Person, Team
-from orglint.policy.views import free, member_view, opaque, team_view
+from orglint.policy.views import free, member_view, opaque, team_view, text
 
 # The team, each member's role, the org's people, and the document's data as written
 # (whose ``x-`` keys the model does not keep).
@@ -71,20 +71,20 @@ def _members(node: Any) -> Callable[[TeamSource], list[Any]]:
             if owns:
                 row["owns"] = list(m.owns) if owns == VALUE else [None] * len(m.owns)
             if want_email:
-                row["email"] = m.email
+                row["email"] = text(m.email)
             if person is None:
                 if name:
-                    row["name"] = m.name
+                    row["name"] = text(m.name)
                 if title:
-                    row["title"] = m.title
+                    row["title"] = text(m.title)
                 if level:
                     row["level"] = m.level
                 values = m.skills
             else:  # the member's own values first, as ``member_view`` fills them
                 if name:
-                    row["name"] = m.name if m.name is not None else person.name
+                    row["name"] = text(m.name if m.name is not None else person.name)
                 if title:
-                    row["title"] = m.title if m.title is not None else person.title
+                    row["title"] = text(m.title if m.title is not None else person.title)
                 if level:
                     row["level"] = m.level if m.level is not None else person.level
                 values = m.skills if m.skills is not None else person.skills
@@ -130,13 +130,14 @@ def _scalars(node: Any, table: dict[str, Callable[[Team], Any]],
 _TOP: dict[str, Callable[[Team], Any]] = {
     "apiVersion": lambda t: t.api_version, "kind": lambda t: t.kind, "id": lambda t: t.id}
 _META: dict[str, Callable[[Team], Any]] = {
-    "name": lambda t: t.metadata.name, "title": lambda t: t.metadata.title,
-    "description": lambda t: t.metadata.description, "parent": lambda t: t.metadata.parent}
+    "name": lambda t: t.metadata.name, "title": lambda t: text(t.metadata.title),
+    "description": lambda t: text(t.metadata.description),
+    "parent": lambda t: t.metadata.parent}
 _META_MAPS: dict[str, Callable[[Team], Mapping[str, str] | None]] = {
     "labels": lambda t: t.metadata.labels, "annotations": lambda t: t.metadata.annotations}
 _SPEC: dict[str, Callable[[Team], Any]] = {
     "maturity": lambda t: t.spec.maturity, "size": lambda t: t.size,
-    "description": lambda t: t.spec.description}
+    "description": lambda t: text(t.spec.description)}
 _SPEC_LISTS: dict[str, Callable[[Team], Sequence[str]]] = {
     "systems": lambda t: t.spec.systems, "practices": lambda t: t.spec.practices}
 

@@ -18,6 +18,13 @@ from orglint.matrix import Matrix
 from orglint.model import Member, Person, Team, written_at
 
 
+def text(value: Any) -> Any:
+    """A text field as the engine can hold it: cel-cpp ends a string at a NUL, so
+    "ML Engineer\0 (intern)" would read as "ML Engineer"; written out as a backslash and
+    a 0 instead, it equals neither."""
+    return value.replace("\0", "\\0") if type(value) is str and "\0" in value else value
+
+
 def extensions(raw: Any) -> dict[str, Any]:
     """The ``x-`` keys of a mapping as written (spec section 1 allows them anywhere a
     team or member has keys): a policy reads the document as written, these included."""
@@ -40,8 +47,8 @@ def member_view(member: Member, role: str | None, person: Person | None,
     # An allocation the schema refused is 0 in the model (it adds nothing to ORG301): a
     # policy sees null, so a rule on it errs (ORG903) instead of judging 0%.
     out = {"id": member.id, "role": role, "allocation": member.allocation or None,
-           "owns": list(member.owns), "email": member.email, "name": name, "title": title,
-           "level": level, "skills": list(skills) if skills else []}
+           "owns": list(member.owns), "email": text(member.email), "name": text(name),
+           "title": text(title), "level": level, "skills": list(skills) if skills else []}
     if raw is not None:
         out.update(extensions(written_at(raw, member.path)))
     return out
@@ -81,11 +88,12 @@ def team_view(team: Team, roles: Iterable[str | None],
                for m, role in zip(team.spec.members, roles, strict=True)]
     spec = team.spec
     metadata: dict[str, Any] = {
-        "name": meta.name, "title": meta.title, "description": meta.description,
+        "name": meta.name, "title": text(meta.title),
+        "description": text(meta.description),
         "parent": meta.parent, "labels": free(meta.labels),
         "annotations": free(meta.annotations)}
     inner: dict[str, Any] = {
-        "maturity": spec.maturity, "size": team.size, "description": spec.description,
+        "maturity": spec.maturity, "size": team.size, "description": text(spec.description),
         "systems": list(spec.systems), "practices": list(spec.practices),
         "members": members}
     out: dict[str, Any] = {"apiVersion": team.api_version, "kind": team.kind, "id": team.id,
@@ -102,8 +110,8 @@ def person_views(teams: Iterable[Mapping[str, Any]],
     """Every person of the org: People entries and team members, with their teams."""
     out: dict[str, dict[str, Any]] = {}
     for pid, person in people.items():
-        out[pid] = {"id": pid, "name": person.name, "title": person.title,
-                    "role": person.role, "level": person.level, "email": person.email,
+        out[pid] = {"id": pid, "name": text(person.name), "title": text(person.title),
+                    "role": person.role, "level": person.level, "email": text(person.email),
                     "skills": list(person.skills or []), "teams": []}
     for team in teams:
         tid = team["id"]
@@ -147,7 +155,7 @@ def pruned_persons(teams: Iterable[Mapping[str, Any]], people: Mapping[str, Pers
         if with_id:
             entry["id"] = pid
         for key in fields:
-            entry[key] = getattr(person, key)
+            entry[key] = text(getattr(person, key))
         if skills:
             entry["skills"] = list(person.skills or [])
         if with_teams:
@@ -290,7 +298,7 @@ def shaped_persons(teams: Iterable[Mapping[str, Any]], people: Mapping[str, Pers
         return _counted(teams, people)
     out: dict[str, dict[str, Any]] = {}
     for pid, person in people.items():
-        entry = out[pid] = {key: getattr(person, key) for key in fields}
+        entry = out[pid] = {key: text(getattr(person, key)) for key in fields}
         if with_id:
             entry["id"] = pid
         if skills is not None:
