@@ -19,6 +19,7 @@ from orglint import envelope
 from orglint.findings import Finding, Severity
 from orglint.lazyre import deferred
 from orglint.loader import Document
+from orglint.model import whole
 from orglint.resources import schema
 from orglint.source import MovedSource, Path, SourceMap, nest
 from orglint.wording import plural
@@ -576,21 +577,30 @@ def _recover_group(data: dict[str, Any], source: SourceMap | None) -> dict[str, 
         return None
     out = {**_envelope_keys(data), "apiVersion": API_VERSION, "kind": "Group"}
     meta = dict(meta)
-    name = meta.get("name")
-    if not (isinstance(name, str) and _ID_RE.match(name) and len(name) <= 100):
+    if not _is_id(meta.get("name")):
         named = _team_name(meta, source, None)
         if named is None:
             return None
         meta = named
     kept = {"name": meta["name"]}
-    parent = meta.get("parent")
-    if isinstance(parent, str) and _ID_RE.match(parent) and len(parent) <= 100:
-        kept["parent"] = parent
+    if _is_id(meta.get("parent")):
+        kept["parent"] = meta["parent"]
     out["metadata"] = kept
     return out
 
 
-_ID_RE = deferred(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+def _is_id(value: Any) -> bool:
+    """Whether ``value`` is an id as the schemas define one (their ``$defs.id``)."""
+    rule = schema("Group")["$defs"]["id"]
+    return (isinstance(value, str) and len(value) <= rule["maxLength"]
+            and _id_pattern(rule["pattern"]).search(value) is not None)
+
+
+@cache
+def _id_pattern(pattern: str) -> Any:
+    import re
+
+    return re.compile(pattern)
 
 
 MAX_LOOSE_NAME = 256  # characters of a team name kept though it is not an id
@@ -741,18 +751,15 @@ def _drop_field(entries: list[Any], index: int, field: Any,
         return True
     if field == "allocation":
         written = entry.get("allocation")
-        if type(written) is float and written.is_integer() and 100 < written <= MAX_ALLOCATION:
-            # `150.0`: the int it is, as an integral float is everywhere else.
-            entries[index] = {**entry, "allocation": int(written)}
-            return True
-        if type(written) is int and 100 < written <= MAX_ALLOCATION:
-            # Out of range but a number: reported (ORG003), and counted as written, so
-            # that the person is still over 100% across their teams (ORG301).
-            return False
-        meant = percent_of(written)
-        if meant is not None and meant != written:
-            # `allocation: 50%`: reported (ORG003), and counted as the 50 it says, so that
-            # the person's other teams still add up (ORG301).
+        # Out of range but a whole number (`150`, `150.0`): reported (ORG003), and
+        # counted as written, so that the person is still over 100% across their teams
+        # (ORG301); a text (`50%`) counts as the number it says.
+        meant = (whole(written) if isinstance(written, (int, float))
+                 and not isinstance(written, bool) and 100 < written <= MAX_ALLOCATION
+                 else percent_of(written))
+        if type(meant) is int and type(written) is int:
+            return False  # already what it counts as
+        if type(meant) is int:
             entries[index] = {**entry, "allocation": meant}
             return True
         if entry.get("allocation") == 0 and not isinstance(entry.get("allocation"), bool):

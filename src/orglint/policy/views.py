@@ -68,9 +68,7 @@ def free(values: Mapping[str, Any] | None) -> dict[str, Any]:
 def _held(value: Any) -> Any:
     kind = type(value)
     if kind is str:
-        # The engine ends a string at a NUL: "alice\0mallory" would read as "alice" and
-        # pass a rule that allows alice.  Written out as a backslash and a 0 instead.
-        return value.replace("\0", "\\0") if "\0" in value else value
+        return text(value)  # "alice\0mallory" must not read as "alice"
     if kind is int:
         return value if -(1 << 63) <= value < 1 << 63 else str(value)
     if kind is list:

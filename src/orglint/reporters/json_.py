@@ -35,6 +35,7 @@ def findings_json(findings: list[Finding]) -> str:
             add(_FINDING % (_string(code), _string(name), _SEVERITIES[severity],
                             _string(message), _string(file), line, column, end_line,
                             end_column, "null" if entity is None else _string(entity),
+                            # The marker first: a call per finding costs this loop.
                             _string("|".join((code, "" if detail == ORG_WIDE
                                               and org_wide(finding) else file,
                                               entity or "", detail or "")))))

@@ -7,7 +7,7 @@ import functools
 from collections import Counter
 
 from orglint.explore import compose
-from orglint.findings import ORG_WIDE, Finding, Result, org_wide
+from orglint.findings import Finding, Result, org_wide
 from orglint.matrix import Matrix
 from orglint.ntuple import NamedTuple
 from orglint.orgview import OrgView, TeamView
@@ -96,7 +96,7 @@ def by_team(result: Result, view: OrgView | None) -> list[Group]:
     for f in result.findings:
         key = (f.file, -1)
         k = bisect.bisect_right(starts.get(f.file, []), f.line) - 1
-        if f.detail == ORG_WIDE and org_wide(f):
+        if org_wide(f):
             pass  # about the whole org, at line 1 of its first file: under no team there
         elif k >= 0 and f.line <= teams[f.file][k].lines[1]:
             key = (f.file, k)

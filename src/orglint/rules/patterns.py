@@ -274,10 +274,6 @@ def _missing_owner(pattern: AntiPattern, ctx: TeamContext,
     wanted = set(pattern.responsibilities)
     if any(r in wanted for m in ctx.members for r in m.owns):
         return
-    gate = next(g for g in ctx.matrix.prepared(_GATES, _gates)[pattern.code]
-                if g.pattern is pattern)  # worked out once per matrix
-    if gate.systems and _no_model(ctx, gate.systems, gate.model):
-        return
     text = render(pattern.message, {**values, "missing": " or ".join(pattern.responsibilities)})
     path = ("metadata", "name") if pattern.at == "team" else ("spec", "maturity")
     yield ctx.finding(pattern, path, text, detail=",".join(pattern.responsibilities))
@@ -312,7 +308,7 @@ class PatternRule(Rule):
                 if ((pattern.practice and pattern.practice in ctx.team.spec.practices)
                         or not gate.wanted.isdisjoint(ctx.owned)):
                     continue
-                if gate.systems and _no_model(ctx, gate.systems, gate.model):
+                if gate.systems and _no_model(ctx, gate):
                     continue  # it runs systems, none of which needs that role's work
             elif kind == "holds-both" and ctx.size <= _limit(pattern, self.options):
                 continue
@@ -325,9 +321,10 @@ class _Gate(NamedTuple):
 
     pattern: AntiPattern
     maturity: frozenset[str] | None  # None: any maturity
-    systems: frozenset[str]
+    systems: frozenset[str]  # missing-owner: the systems that need its work
     wanted: frozenset[str]  # a missing-owner pattern's responsibilities
-    model: tuple[frozenset[str], frozenset[str]]  # missing-owner: ``model_work``
+    roles: frozenset[str]  # missing-owner: the roles whose work it is about
+    work: frozenset[str]  # missing-owner: everything those roles own
 
 
 _GATES = "patterns.gates"
@@ -337,50 +334,46 @@ def _gates(matrix: Matrix) -> dict[str, tuple[_Gate, ...]]:
     """Code -> its patterns, in matrix order (bounded by the matrix)."""
     out: dict[str, list[_Gate]] = {}
     for pattern in matrix.spec.anti_patterns:
-        owner = pattern.kind == "missing-owner"
-        systems = owning_systems(matrix, pattern) if owner else frozenset(pattern.systems)
+        if pattern.kind == "missing-owner":
+            systems, roles, work = _model_work(matrix, pattern)
+        else:
+            systems, roles, work = frozenset(pattern.systems), frozenset(), frozenset()
         out.setdefault(pattern.code, []).append(_Gate(
             pattern, frozenset(pattern.maturity) if pattern.maturity else None,
-            systems, frozenset(pattern.responsibilities),
-            model_work(matrix, pattern) if owner else (frozenset(), frozenset())))
+            systems, frozenset(pattern.responsibilities), roles, work))
     return {code: tuple(gates) for code, gates in out.items()}
 
 
-def model_work(matrix: Matrix, pattern: AntiPattern) -> tuple[frozenset[str], frozenset[str]]:
-    """(roles, responsibilities) of the work a missing-owner pattern is about: the roles
-    owning its responsibilities and their holds-both partners (MLOps and ML
-    engineering), and everything those roles own."""
-    roles = {matrix.owner(r) for r in pattern.responsibilities} - {None}
+def _model_work(matrix: Matrix, pattern: AntiPattern
+                ) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """What a missing-owner pattern's work is: (the systems that need it, the roles
+    whose work it is, everything they own).  The roles own its responsibilities, with
+    their holds-both partners (MLOps and ML engineering); model-serving and the registry
+    need MLOps work, a GPU cluster does not.  A team that lists its systems, none of them
+    one of these, and does none of that work, ships no model: the pattern says nothing
+    of it (a central GPU platform team has no model to roll back).  A team that lists no
+    systems is judged by its maturity alone; a pattern whose roles no system needs
+    applies everywhere (no systems)."""
+    owners = {matrix.owner(r) for r in pattern.responsibilities} - {None}
+    systems = frozenset(name for name, system in matrix.spec.systems.items()
+                        if any(matrix.owner(r) in owners for r in system.requires))
+    roles = set(owners)
     for pair in holds_both_pairs(matrix):
         if not roles.isdisjoint(pair):
             roles |= pair
-    owned = frozenset(r for role in roles if role is not None for r in matrix.owned_by(role))
-    return frozenset(r for r in roles if r is not None), owned
+    work = frozenset(r for role in roles if role is not None for r in matrix.owned_by(role))
+    return systems, frozenset(r for r in roles if r is not None), work
 
 
-def _no_model(ctx: TeamContext, needing: frozenset[str],
-              model: tuple[frozenset[str], frozenset[str]]) -> bool:
+def _no_model(ctx: TeamContext, gate: _Gate) -> bool:
     """Whether the team does none of a missing-owner pattern's work: it lists systems
     the matrix knows, none of which needs that work, and no member holds one of its
     roles or owns any of it (a training team's ML engineers ship models too)."""
     known = [s for s in ctx.team.spec.systems if s in ctx.matrix.spec.systems]
-    if not known or not needing.isdisjoint(known):
+    if not known or not gate.systems.isdisjoint(known):
         return False  # a misspelt system is no system: judged by maturity alone
-    roles, owned = model
-    return owned.isdisjoint(ctx.owned) and not any(info.role in roles for info in ctx.roles)
-
-
-def owning_systems(matrix: Matrix, pattern: AntiPattern) -> frozenset[str]:
-    """The systems that need the work of the roles owning a missing-owner pattern's
-    responsibilities (model-serving and the registry need MLOps work; a GPU cluster
-    does not).  A team that lists its systems, none of them one of these, runs no such
-    work, and the pattern says nothing of it: a central GPU platform team ships no
-    model, so it has no model to roll back.  A team that lists no systems is judged by
-    its maturity alone, as before; and a pattern whose roles no system needs applies
-    everywhere (an empty set)."""
-    roles = {matrix.owner(r) for r in pattern.responsibilities} - {None}
-    return frozenset(name for name, system in matrix.spec.systems.items()
-                     if any(matrix.owner(r) in roles for r in system.requires))
+    return gate.work.isdisjoint(ctx.owned) and not any(
+        info.role in gate.roles for info in ctx.roles)
 
 
 def custom_rules(matrix: Matrix, builtin: set[str]) -> list[type[Rule]]:
