@@ -177,10 +177,37 @@ def test_working_directory_is_used(tmp_path, org):
     assert done.returncode == 0 and outputs["findings"] == "0"
 
 
+def test_every_python_of_the_action_runs_isolated():
+    # 'python -m X' and 'python -c' put the current folder, the checkout, first on
+    # sys.path: without -I a committed venv/, pip/, shlex.py or json.py runs as code.
+    import re
+
+    calls = [line.strip() for step in ACTION["runs"]["steps"]
+             for line in step.get("run", "").splitlines()
+             if re.search(r"(python3?|/bin/python)\"? -", line)
+             and not line.strip().startswith("#")]
+    assert len(calls) == 4, calls
+    assert all(re.search(r"python3?\"? -I -[mc]", call) for call in calls), calls
+
+
+def test_check_step_imports_nothing_from_the_checkout(tmp_path, org):
+    # A pull request's own shlex.py and json.py, where 'python3 -c' would import them.
+    marker = tmp_path / "ran"
+    for name in ("shlex", "json"):
+        (org / f"{name}.py").write_text(
+            f"open({str(marker)!r}, 'a').write({name!r})\n"
+            "def split(text): return ['check', 'good']\n"
+            "def load(f): return {'summary': {'fail_on': 'error'}, 'findings': []}\n")
+    done, outputs = _step("check", tmp_path, {"args": "check bad"}, _path(), org)
+    assert not marker.exists(), marker.read_text()
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert outputs["findings"] not in ("", "0")
+
+
 STUB = """#!/bin/sh
-# python3 stand-in: '-m venv DIR' makes DIR/bin/python, itself this stub.
-if [ "$1" = "-m" ] && [ "$2" = "venv" ]; then
-  mkdir -p "$3/bin" && cp "$0" "$3/bin/python" && exit 0
+# python3 stand-in: '-I -m venv DIR' makes DIR/bin/python, itself this stub.
+if [ "$1" = "-I" ] && [ "$2" = "-m" ] && [ "$3" = "venv" ]; then
+  mkdir -p "$4/bin" && cp "$0" "$4/bin/python" && exit 0
 fi
 echo "$@" >> "{log}"
 """
@@ -206,7 +233,7 @@ def test_install_step_picks_what_to_install(tmp_path, version, installs):
                     f"{stubs}{os.pathsep}/usr/bin{os.pathsep}/bin", tmp_path)
     assert done.returncode == 0, done.stderr
     args = log.read_text().split()
-    assert args[:3] == ["-m", "pip", "install"]
+    assert args[:4] == ["-I", "-m", "pip", "install"]
     assert args[-1] == installs.format(action=REPO)
     # Only the orglint command joins the job's PATH, not the venv's python and pip,
     # which would shadow the job's own in every later step.
