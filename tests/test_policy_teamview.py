@@ -210,3 +210,56 @@ def test_the_org_views_cross_to_a_spawned_worker():
     assert built["spec"]["members"][2] == {"name": "Cy", "skills": [None]}
     again = pickle.loads(pickle.dumps(views))  # as a Job crosses to a spawned worker
     assert again.view(ctx) == built
+
+
+def _held_recursively(value: Any) -> Any:
+    """What ``views._held`` gives, written the obvious way (fine for shallow values)."""
+    from orglint.policy.views import text
+
+    if type(value) is str:
+        return text(value)
+    if type(value) is int:
+        return value if -(1 << 63) <= value < 1 << 63 else str(value)
+    if type(value) is list:
+        return [_held_recursively(v) for v in value]
+    if type(value) is dict:
+        return {k: _held_recursively(v) for k, v in value.items()}
+    return value
+
+
+def test_free_values_are_copied_as_the_recursive_definition_copies_them():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from orglint.policy.views import _held
+
+    leaves = st.none() | st.booleans() | st.floats(allow_nan=False) | st.text(max_size=4) \
+        | st.integers(min_value=-(1 << 70), max_value=1 << 70)
+    values = st.recursive(leaves, lambda inner: st.lists(inner, max_size=4)
+                          | st.dictionaries(st.text(max_size=3), inner, max_size=4),
+                          max_leaves=30)
+
+    @settings(max_examples=300, deadline=None)
+    @given(values)
+    def same(value: Any) -> None:
+        assert _held(value) == _held_recursively(value)
+
+    same()
+
+
+def test_a_deeply_nested_x_key_is_read_not_a_crash(tmp_path, run_cli):
+    # max-depth admits 1,000 levels; a recursive copy of the x- key for the engine
+    # ended the whole run with a RecursionError (exit 2, every finding lost).
+    depth = 900
+    team = TEAM.replace("kind: Team\n", "kind: Team\nx-deep: " + "[" * depth + "1"
+                        + "]" * depth + "\n")
+    org(tmp_path, """\
+        - code: ACME010
+          name: deep-is-two-levels
+          target: team
+          expression: "team['x-deep'].size() == 2"
+        """, team=team)
+    (tmp_path / ".orglint.yaml").write_text("max-depth: 1000\npolicies: [acme.yaml]\n")
+    done = run_cli("check", "--no-cache", "team.yaml")
+    assert done.code in (0, 1), done.err
+    assert "ACME010" in done.out, done.out

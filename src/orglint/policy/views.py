@@ -66,15 +66,42 @@ def free(values: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def _held(value: Any) -> Any:
+    """``value`` as the engine can hold it (see ``free``), built without recursion: the
+    configured ``max-depth`` admits documents 1,000 levels deep, past Python's own
+    limit for a recursive copy (a RecursionError that ended the run)."""
+    kind = type(value)
+    if kind is not list and kind is not dict:
+        return _scalar(value)
+    top: Any = [] if kind is list else {}
+    # Each pending collection: (its copy, its items); the copy is filled in order.
+    stack: list[tuple[Any, Any]] = [(top, iter(value) if kind is list else iter(value.items()))]
+    while stack:
+        copy, items = stack[-1]
+        for item in items:
+            key, item = (None, item) if type(copy) is list else item
+            kind = type(item)
+            if kind is list or kind is dict:
+                inner: Any = [] if kind is list else {}
+                stack.append((inner, iter(item) if kind is list else iter(item.items())))
+            else:
+                inner = _scalar(item)
+            if type(copy) is list:
+                copy.append(inner)
+            else:
+                copy[key] = inner
+            if kind is list or kind is dict:
+                break
+        else:
+            stack.pop()
+    return top
+
+
+def _scalar(value: Any) -> Any:
     kind = type(value)
     if kind is str:
         return text(value)  # "alice\0mallory" must not read as "alice"
     if kind is int:
         return value if -(1 << 63) <= value < 1 << 63 else str(value)
-    if kind is list:
-        return [_held(v) for v in value]
-    if kind is dict:
-        return {k: _held(v) for k, v in value.items()}
     return value
 
 
