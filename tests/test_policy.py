@@ -507,9 +507,34 @@ def test_orglint_test_reports_each_test_and_fails_on_a_wrong_expectation(tmp_pat
     assert 'failures="1"' in junit and "<failure" in junit
     body = json.loads(run_cli("test", "--output-format", "json").out)
     assert body["summary"] == {"tests": 1, "passed": 0, "failed": 1}
+    # Spec section 7: --require-coverage fails on a rule that no test expects to pass
+    # and none to fail; a rule tested one way only is a note, not a failure.
     org(tmp_path, rules, tests.replace("{expect}", "fail"))
     covered = run_cli("test", "--require-coverage")
-    assert covered.code == 1 and "UNCOVERED ACME018" in covered.out
+    assert covered.code == 0, covered.out
+    assert "note: ACME018 has no test expecting pass" in covered.out
+    assert "UNCOVERED" not in covered.out
+    untested = rules.rstrip(" ") + """\
+        - code: ACME017
+          name: untested
+          target: team
+          expression: "true"
+        """
+    org(tmp_path, untested, tests.replace("{expect}", "fail"))
+    covered = run_cli("test", "--require-coverage")
+    assert covered.code == 1 and "UNCOVERED ACME017" in covered.out
+    assert "UNCOVERED ACME018" not in covered.out
+    # Every output says why the run failed: JUnit counts the rule as a failed case.
+    junit = run_cli("test", "--require-coverage", "--output-format", "junit")
+    assert junit.code == 1
+    assert 'tests="2" failures="1"' in junit.out, junit.out
+    assert '<testcase classname="ACME017" name="coverage"><failure' in junit.out
+    body = json.loads(run_cli("test", "--require-coverage", "--output-format", "json").out)
+    assert body["uncovered"] == ["ACME017"]
+    assert body["one_sided"] == [{"rule": "ACME018", "untested": "pass"}]
+    # Without the flag nothing is said of coverage.
+    plain = run_cli("test", "--output-format", "junit")
+    assert plain.code == 0 and 'tests="1" failures="0"' in plain.out
 
 
 def test_orglint_test_is_exit_2_for_a_broken_policy(tmp_path, run_cli):

@@ -236,8 +236,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     test.add_argument("--output-format", choices=("text", "json", "junit"), default="text",
                       help="text (default), json or junit")
     test.add_argument("--require-coverage", action="store_true",
-                      help="also fail when a rule lacks a test expecting pass and one"
-                      " expecting fail")
+                      help="also fail when a rule has no test expecting pass and none"
+                      " expecting fail (one tested one way only gets a note)")
     _config_options(test)
 
     clean = sub.add_parser("clean", help="remove the result cache")
@@ -1038,7 +1038,14 @@ def _any_kind_schema(args: argparse.Namespace) -> dict[str, Any]:
 
 def _test(args: argparse.Namespace) -> int:
     from orglint.matrix import load_matrix
-    from orglint.policy.testing import files_under, load_for_test, report, run_tests, uncovered
+    from orglint.policy.testing import (
+        NO_COVERAGE,
+        coverage,
+        files_under,
+        load_for_test,
+        report,
+        run_tests,
+    )
 
     settings = _settings(args, {"no_cache": True})  # tests write no cache into the folder
     if args.paths:
@@ -1051,9 +1058,9 @@ def _test(args: argparse.Namespace) -> int:
         files = policy_files(settings, _configured_org(settings))
     policies = load_for_test(files, load_matrix(settings.matrix), settings.limits)
     results = run_tests(policies)
-    missing = uncovered(policies) if args.require_coverage else []
-    sys.stdout.write(report(results, missing, args.output_format))
-    return EXIT_FINDINGS if missing or any(not r.ok for r in results) else EXIT_OK
+    covered = coverage(policies) if args.require_coverage else NO_COVERAGE
+    sys.stdout.write(report(results, covered, args.output_format))
+    return EXIT_FINDINGS if covered.missing or any(not r.ok for r in results) else EXIT_OK
 
 
 def _clean(args: argparse.Namespace) -> int:

@@ -109,24 +109,50 @@ def run_tests(policies: PolicySet) -> list[TestResult]:
     return results
 
 
-def uncovered(policies: PolicySet) -> list[str]:
-    """Rules without a test expecting ``fail`` and one expecting ``pass``."""
+class Coverage(NamedTuple):
+    """``--require-coverage``: the rules it fails on, and the rules tested one way only."""
+
+    missing: list[str]  # no test expects pass and none expects fail (spec section 7)
+    one_sided: list[tuple[str, str]]  # (code, the outcome no test expects): a note
+
+
+NO_COVERAGE = Coverage([], [])
+
+
+def coverage(policies: PolicySet) -> Coverage:
+    """Spec section 7: a rule with no test expecting ``fail`` and none expecting ``pass``
+    fails the run.  A rule tested one way only passes, with a note naming the other
+    (a rule never seen to fire, or never seen to stay silent)."""
     expects: dict[str, set[str]] = {}
     for file in policies.files:
         for test in file.tests:
             expects.setdefault(test.rule, set()).add(test.expect)
-    return [r.spec.code for r in policies.rules
-            if not {"pass", "fail"} <= expects.get(r.spec.code, set())]
+    missing: list[str] = []
+    one_sided: list[tuple[str, str]] = []
+    for rule in policies.rules:
+        code = rule.spec.code
+        seen = expects.get(code, set()) & {"pass", "fail"}
+        if not seen:
+            missing.append(code)
+        elif len(seen) == 1:
+            one_sided.append((code, "fail" if "pass" in seen else "pass"))
+    return Coverage(missing, one_sided)
 
 
-def report(results: list[TestResult], missing: list[str], fmt: str) -> str:
+_UNCOVERED = "no test expects pass and none expects fail"
+
+
+def report(results: list[TestResult], covered: Coverage, fmt: str) -> str:
     failed = [r for r in results if not r.ok]
+    missing = covered.missing
     if fmt == "json":
         return json_text({
             "tests": [{"name": r.test.name, "rule": r.test.rule, "file": r.test.file,
                        "place": r.test.place, "expect": r.test.expect, "got": r.got,
                        "ok": r.ok, "detail": r.detail} for r in results],
             "uncovered": missing,
+            "one_sided": [{"rule": code, "untested": what}
+                          for code, what in covered.one_sided],
             "summary": {"tests": len(results), "passed": len(results) - len(failed),
                         "failed": len(failed)}}) + "\n"
     if fmt == "junit":
@@ -139,9 +165,15 @@ def report(results: list[TestResult], missing: list[str], fmt: str) -> str:
                 body = f"<failure message={quoteattr(got)}>{escape(visible(r.detail))}</failure>"
             cases.append(f'  <testcase classname={quoteattr(visible(r.test.rule))}'
                          f' name={quoteattr(visible(r.test.name))}>{body}</testcase>')
+        # A rule that fails --require-coverage is a failed case of its own: the report
+        # must show why the run failed, as the text and JSON do.
+        cases += [f'  <testcase classname={quoteattr(visible(code))} name="coverage">'
+                  f'<failure message={quoteattr(_UNCOVERED)}></failure></testcase>'
+                  for code in missing]
         return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-                f'<testsuite name="orglint-policies" tests="{len(results)}"'
-                f' failures="{len(failed)}">\n' + "\n".join(cases) + "\n</testsuite>\n")
+                f'<testsuite name="orglint-policies" tests="{len(results) + len(missing)}"'
+                f' failures="{len(failed) + len(missing)}">\n' + "\n".join(cases)
+                + "\n</testsuite>\n")
     lines = []
     for r in results:
         mark = "ok  " if r.ok else "FAIL"
@@ -149,8 +181,9 @@ def report(results: list[TestResult], missing: list[str], fmt: str) -> str:
         extra += f": {r.detail})" if not r.ok and r.detail else (")" if not r.ok else "")
         # The policy file's text reaches a terminal or a CI log: escapes as text.
         lines.append(visible(f"{mark} {r.test.place} {r.test.rule} {r.test.name}{extra}"))
-    lines += [f"UNCOVERED {code}: needs a test expecting pass and one expecting fail"
-              for code in missing]
+    lines += [visible(f"UNCOVERED {code}: {_UNCOVERED}") for code in missing]
+    lines += [visible(f"note: {code} has no test expecting {what}")
+              for code, what in covered.one_sided]
     lines.append(f"{plural(len(results), 'test')}, {len(results) - len(failed)} passed,"
                  f" {len(failed)} failed" + (f", {plural(len(missing), 'rule')} uncovered"
                                              if missing else ""))
