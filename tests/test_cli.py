@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 
@@ -352,7 +353,9 @@ def test_fixable_findings_are_marked_and_counted(run_cli, tmp_path):
     (tmp_path / "fx.yaml").write_text(dedent(FIXABLE))
     result = run_cli("check", "fx.yaml", "--select", "ORG004,ORG005")
     lines = result.out.splitlines()
-    assert lines[0].startswith("fx.yaml:7:32: [*] ORG004 [error]")
+    # Spec section 4's format, the mark after the message: a parser of
+    # PATH:LINE:COL: CODE [severity] message reads a fixable finding too.
+    assert re.fullmatch(r"fx\.yaml:7:32: ORG004 \[error\] .+ \[\*\]", lines[0]), lines[0]
     assert lines[1].startswith("fx.yaml:8:52: ORG005 [error]")  # an unsafe fix: no mark
     assert lines[-2] == "Found 2 errors, 0 warnings, 0 info in 1 file."
     assert lines[-1] == ("[*] 1 fixable with --fix (1 hidden fix can be enabled with"

@@ -1,7 +1,9 @@
 """The default report: ``PATH:LINE:COL: CODE [severity] message``, then a summary.
 
-A finding that ``--fix`` can fix is marked ``[*]`` before its code, as ruff marks them,
-and a last line counts the fixes on offer.
+A finding that ``--fix`` can fix is marked `` [*]`` at the end of its line, and a last line
+counts the fixes on offer, as ruff does.  The mark goes after the message, not before the
+code as ruff puts it, so that every line keeps the format of spec section 4 that outside
+tools and tests parse.
 """
 
 from __future__ import annotations
@@ -78,9 +80,9 @@ def pieces(result: Result, ctx: ReportContext) -> Iterator[str]:
             for f in batch:
                 where = _paint(f"{line_start(f.file)}:{f.line}:{f.column}:", "1", color)
                 code = _paint(visible(f.code), _COLORS[f.severity], color)
-                mark = "[*] " if f.fix is not None and f.fix.safe else ""
-                lines.append(f"{where} {mark}{code} [{f.severity.label}]"
-                             f" {visible(f.message)}\n")
+                mark = " [*]" if f.fix is not None and f.fix.safe else ""
+                lines.append(f"{where} {code} [{f.severity.label}]"
+                             f" {visible(f.message)}{mark}\n")
             yield "".join(lines)
             lines.clear()
     if ctx.verbose:
