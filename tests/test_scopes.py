@@ -114,6 +114,8 @@ def test_a_partial_org_gets_a_hint_when_references_go_unresolved(run_cli, tmp_pa
             " to check against the whole org") in result.err
     again = run_cli("check", "teams/vision.yaml", cwd=repo)  # a warm run says it again
     assert again.err == result.err
+    quiet = run_cli("check", "teams/vision.yaml", "-q", cwd=repo)  # the findings only
+    assert quiet.err == "" and quiet.out.strip() and quiet.code == result.code
     verbose = run_cli("check", "teams/vision.yaml", "-v", cwd=repo)
     assert "no 'paths:' (no configuration): the cross-file rules" in verbose.err
     people = run_cli("check", "people.yaml", "-v", cwd=repo)

@@ -642,7 +642,8 @@ def _after(args: argparse.Namespace, gathered: Any, result: Any) -> None:
         return
     for note in result.notes:
         _say("note", note)
-    if _hinted(gathered, result):
+    # -q prints the findings only: a hint is advice, where a note says what was not read.
+    if _hinted(gathered, result) and not args.quiet:
         print("orglint: hint: cross-file rules saw only the files named; set `paths:` in"
               " .orglint.yaml to check against the whole org", file=sys.stderr)
 
