@@ -222,7 +222,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                          help="the source's files (Backstage: files or folders)")
     imports.add_argument("--output", type=Path, required=True, metavar="DIR",
                          help="where the Team files and people.yaml go (merged if there)")
-    imports.add_argument("--maturity", default="exploring",
+    imports.add_argument("--maturity", default=None,
                          choices=("exploring", "pilot", "production", "scale"),
                          help="the stage of a team the source gives none (default exploring)")
     imports.add_argument("--column", action="append", default=[], metavar="FIELD=HEADER",

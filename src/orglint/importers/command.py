@@ -12,7 +12,7 @@ from orglint.importers.writer import Report, write
 from orglint.wording import plural
 
 
-def run(source: str, paths: list[Path], output: Path, *, maturity: str = "exploring",
+def run(source: str, paths: list[Path], output: Path, *, maturity: str | None = None,
         columns: list[str] | None = None, matrix: Any = None) -> Report:
     if matrix is None:
         from orglint.matrix import load_matrix

@@ -566,7 +566,7 @@ def _header(imported: Imported, what: str) -> str:
             " and every comment is yours.")
 
 
-def _team_doc(team: Team, doc: Any, imported: Imported, maturity: str,
+def _team_doc(team: Team, doc: Any, imported: Imported, maturity: str | None,
               merge: _Merge, notes: list[str]) -> Any:
     from ruamel.yaml.comments import CommentedMap
 
@@ -590,9 +590,13 @@ def _team_doc(team: Team, doc: Any, imported: Imported, maturity: str,
     if "maturity" in team.spec:
         merge.put(spec, "maturity", team.spec["maturity"])
     elif "maturity" not in spec:
-        spec["maturity"] = maturity
-        spec.yaml_add_eol_comment(f"--maturity default: {imported.source} gives no"
-                                  " maturity; set the team's real stage", "maturity")
+        # The comment says where the stage came from: the stage asked for, or the
+        # option's default, which no one chose.
+        spec["maturity"] = maturity or DEFAULT_MATURITY
+        said = (f"from --maturity {maturity}" if maturity is not None
+                else f"--maturity default ({DEFAULT_MATURITY})")
+        spec.yaml_add_eol_comment(f"{said}: {imported.source} gives no maturity; set the"
+                                  " team's real stage", "maturity")
         merge.changed = True
     for key in _TEAM_SPEC[1:]:
         if key in team.spec:
@@ -759,7 +763,11 @@ def team_file(team_id: str) -> str:
     return f"{team_id}.team.yaml" if special else f"{team_id}.yaml"
 
 
-def write(imported: Imported, output: Path, maturity: str, matrix: Any) -> Report:
+DEFAULT_MATURITY = "exploring"
+
+
+def write(imported: Imported, output: Path, maturity: str | None, matrix: Any) -> Report:
+    """``maturity``: the stage of a team the source gives none; None, the default."""
     if output.is_symlink() or (output.exists() and not output.is_dir()):
         raise ImportFailed(f"--output {output}: not a folder orglint can write into")
     # A committed link above it (``org -> /elsewhere``, then ``--output org/teams``)
