@@ -416,6 +416,27 @@ def test_a_tagged_or_dated_value_in_a_file_to_merge_into_is_kept(run_cli, tmp_pa
     assert f"title: {value.partition(' ')[0]}" in (out / "people.yaml").read_text()
 
 
+@pytest.mark.parametrize("written", ["&n 50", "0x32", "0o62", "5_0", "50.0"])
+def test_a_number_ruamel_reads_as_its_own_type_is_merged_not_a_crash(run_cli, tmp_path,
+                                                                     written):
+    # ruamel reads these as subclasses of int and float, which the schema's validator
+    # refused by type: "internal error: ValueError: Unsupported type: 'ScalarInt'" as
+    # soon as the source changed anything in the file.
+    (tmp_path / "hr.csv").write_text("id,team,allocation\nalice,recsys,40\nbob,recsys,50\n")
+    out = tmp_path / "org"
+    out.mkdir()
+    before = ("apiVersion: orglint/v1\nkind: Team\nmetadata:\n  name: recsys\nspec:\n"
+              "  maturity: pilot\n  size: &s 2\n  members:\n"
+              f"    - id: alice\n      allocation: 50\n    - id: bob\n"
+              f"      allocation: {written}\n      x-on-call: &b true\n")
+    (out / "recsys.yaml").write_text(before)
+    result = run_cli("import", "csv", "hr.csv", "--output", "org")
+    assert result.code == 0, result.err
+    after = (out / "recsys.yaml").read_text()
+    assert "allocation: 40" in after and "size: &s 2" in after
+    assert f"allocation: {written}" in after  # bob's, unchanged, as written
+
+
 def test_a_value_shared_through_an_anchor_is_not_changed_for_another_entry(run_cli, tmp_path):
     # Found by review: ann's owns, written as an alias of bob's, was edited in place, and
     # bob's changed with it (promotion-gates lost); through '<<: *b', ann took bob's new

@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ruamel.yaml.scalarbool import ScalarBoolean
+
 from orglint import fsutil
 from orglint.escape import unseen
 from orglint.importers import MAX_INPUT, Imported, ImportFailed, Member, Person, Team
@@ -118,8 +120,17 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, str):
         return str(value)
-    if value is None or isinstance(value, (bool, int, float)):
+    if value is None or type(value) in (bool, int, float):
         return value
+    # ruamel's own numbers (an anchored 2, 0x3C, 6_0, 60.0) and an anchored boolean are
+    # subclasses of int and float, which the schema's validator refuses by type: the
+    # number, or the boolean, as read.
+    if isinstance(value, ScalarBoolean):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
     # A date, a set, a '!tag'ged scalar: the schema's validator takes only JSON's types.
     return str(getattr(value, "value", value))
 
