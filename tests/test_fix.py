@@ -373,3 +373,42 @@ def test_line_ends_are_matched_in_linear_time_whatever_the_lines_repeat():
         assert [line.endswith("\r") for line in kept] == [k % 2 == 1 for k in
                                                          range(len(lines))]
     assert work[1] < 2.3 * work[0], work
+
+
+_ENDINGS = {
+    "lf": "apiVersion: orglint/v1\nkind: Team\nmetadata:\n  name: recsys\nspec:\n"
+          "  maturity: pilot\n  members:\n    - id: bob\n      name: Bob\n"
+          "      owns: [training-code]\n      role: ML Engineer\n",
+}
+_ENDINGS["no final newline"] = _ENDINGS["lf"][:-1]
+_ENDINGS["crlf"] = _ENDINGS["lf"].replace("\n", "\r\n")
+_ENDINGS["crlf, no final newline"] = _ENDINGS["crlf"][:-2]
+_ENDINGS["mixed"] = _ENDINGS["lf"].replace("kind: Team\n", "kind: Team\r\n").replace(
+    "role: ML Engineer\n", "role: ML Engineer\r\n")
+
+
+@pytest.mark.parametrize("ending", list(_ENDINGS))
+@pytest.mark.parametrize("tool", ["git", "patch"])
+def test_the_diff_applies_to_the_file_and_gives_what_fix_writes(run_cli, tmp_path, ending,
+                                                                tool):
+    # Found by review: a file with no final newline got a hunk without git's "\ No
+    # newline at end of file", and a CRLF file a diff with every CR taken off: neither
+    # git apply nor patch would take it.
+    import subprocess
+
+    if shutil.which(tool) is None:
+        pytest.skip(f"needs {tool}")
+    text = _ENDINGS[ending].encode()
+    (tmp_path / "t.yaml").write_bytes(text)
+    shown = run_cli("check", "--no-config", "--no-cache", "t.yaml", "--diff")
+    assert shown.code == 1 and shown.out.startswith("--- a/t.yaml\n"), shown.err
+    run_cli("check", "--no-config", "--no-cache", "t.yaml", "--fix")
+    fixed = (tmp_path / "t.yaml").read_bytes()
+    assert fixed != text and fixed.count(b"\r") >= text.count(b"\r")
+    (tmp_path / "t.yaml").write_bytes(text)
+    (tmp_path / "d.patch").write_text(shown.out, newline="")
+    command = (["git", "apply", "--unsafe-paths", "d.patch"] if tool == "git"
+               else ["patch", "-p1", "--quiet", "-i", "d.patch"])
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "t.yaml").read_bytes() == fixed

@@ -355,25 +355,45 @@ def _strip(value: Any, path: tuple[Any, ...], doc: int, edited: set[Any]) -> Any
 
 def diff(file: str, before: str, after: str) -> str:
     """A unified diff for the terminal or a CI log: file names and content escaped
-    (``escape.diff_line``), since both come from the repository."""
-    from orglint.escape import diff_line
-
+    (``escape.diff_line``), since both come from the repository.  Each line keeps its
+    own ending, as ``git diff`` shows it: a CRLF line ends in CR, and a last line with
+    no line break is followed by ``\\ No newline at end of file``, so that the diff
+    of a plain file applies (``git apply``, ``patch``) and gives what ``--fix`` writes."""
     a, b = _lines(before), _lines(after)
     if a == b:
         return ""
     # difflib's hunks and format, on an alignment made in one pass (``_opcodes``): its
     # own matcher is quadratic on a file of many alike lines (thousands of members).
-    out = [f"--- a/{file}", f"+++ b/{file}"]
+    out = [f"--- a/{_shown(file)}\n", f"+++ b/{_shown(file)}\n"]
     for group in _grouped(_opcodes(a, b)):
         (_, i1, _, j1, _), (_, _, i2, _, j2) = group[0], group[-1]
-        out.append(f"@@ -{_span(i1, i2)} +{_span(j1, j2)} @@")
+        out.append(f"@@ -{_span(i1, i2)} +{_span(j1, j2)} @@\n")
         for tag, a1, a2, b1, b2 in group:
             if tag == "equal":
-                out.extend(" " + line for line in a[a1:a2])
+                out.extend(_diff_line(" ", line) for line in a[a1:a2])
                 continue
-            out.extend("-" + line for line in a[a1:a2])
-            out.extend("+" + line for line in b[b1:b2])
-    return "".join(diff_line(line) + "\n" for line in out)
+            out.extend(_diff_line("-", line) for line in a[a1:a2])
+            out.extend(_diff_line("+", line) for line in b[b1:b2])
+    return "".join(out)
+
+
+def _shown(file: str) -> str:
+    from orglint.escape import diff_line
+
+    return diff_line(file)
+
+
+def _diff_line(mark: str, line: str) -> str:
+    from orglint.escape import diff_line
+
+    if not line.endswith("\n"):
+        return diff_line(mark + line) + "\n\\ No newline at end of file\n"
+    body = line[:-1]
+    if body.endswith("\r"):
+        # The CR of a CRLF line, kept: escaped, the diff would not apply to the file.
+        # At the end of a line it moves the cursor to where the next line starts anyway.
+        return diff_line(mark + body[:-1]) + "\r\n"
+    return diff_line(mark + body) + "\n"
 
 
 _WINDOW = 64  # lines looked ahead for the next common line: a fix changes a few
@@ -451,12 +471,14 @@ def _span(start: int, stop: int) -> str:
 
 
 def _lines(text: str) -> list[str]:
-    # Lines as the file has them (at "\n", CRLF shown as one break): str.splitlines
-    # would also cut at U+2028 or a form feed, and hide them from the diff.
+    # Lines as the file has them, each with its own ending (at "\n" only: splitlines
+    # would also cut at U+2028 or a form feed, and hide them from the diff).
     lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return [line[:-1] if line.endswith("\r") else line for line in lines]
+    last = lines.pop()
+    out = [line + "\n" for line in lines]
+    if last:
+        out.append(last)  # the last line, with no line break
+    return out
 
 
 def fixes_for(findings: list[Finding], extra: list[Fix], unsafe: bool) -> list[Fix]:
