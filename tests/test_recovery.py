@@ -1056,3 +1056,51 @@ def test_a_role_written_as_the_org_marker_is_no_org_finding(lint, run_cli, tmp_p
                   "--output-format", "json", cwd=tmp_path).out
     prints = [f["fingerprint"] for f in json.loads(out)["findings"]]
     assert prints == ["ORG004|a.yaml|ana|(org)", "ORG004|b.yaml|ana|(org)"], prints
+
+
+def test_a_parent_cycle_through_a_team_whose_id_is_repeated_is_still_reported(lint):
+    # Found by review: the org takes a repeated id's parent from the team last in path
+    # order (zz.yaml's, none), and the cycle div -> t1 -> div written here went unseen.
+    lint.check("""\
+        apiVersion: orglint/v1
+        kind: Group
+        metadata: {name: div, parent: t1}
+        ---
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t1, parent: div}
+        spec:
+          maturity: pilot
+          members: []
+        """, files={"zz.yaml": """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t1}
+        spec:
+          maturity: pilot
+          members: []
+        """}, select=["ORG010", "ORG011"], expected=[(7, 18, "ORG010"), (7, 30, "ORG011")])
+    # A repeated id whose own parent closes no cycle is not told the other one's.
+    lint.check("""\
+        apiVersion: orglint/v1
+        kind: Group
+        metadata: {name: div, parent: t1}
+        ---
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t1, parent: elsewhere}
+        spec:
+          maturity: pilot
+          members: []
+        ---
+        apiVersion: orglint/v1
+        kind: Group
+        metadata: {name: elsewhere}
+        """, files={"zz.yaml": """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: t1, parent: div}
+        spec:
+          maturity: pilot
+          members: []
+        """}, select=["ORG010", "ORG011"], expected=[(3, 31, "ORG011"), (7, 18, "ORG010")])

@@ -363,12 +363,28 @@ class UnknownParent(Rule):
         # A team with no name is nobody's parent: its placeholder is no name to write.
         parents = [t for t in teams if "#" not in t.id or not unnamed(t)]
         parent_of = {t.id: t.parent for t in parents}
+        # Each team that shares its id with one later in path order (ORG010), and the
+        # cycle its own parent closes, when it closes one.
+        shadowed: set[int] = set()
+        own_cycles: dict[int, tuple[list[str], int]] = {}
         if len(parent_of) < len(parents):
             # Two teams share an id (ORG010): the one last in path order gives its
             # parent, not the one read last, so that a run naming a few files (read
             # first) finds the cycles the whole org's run does.
-            parent_of = {t.id: t.parent for t in sorted(
-                parents, key=lambda t: (t.place.file, t.place.line, t.place.column))}
+            ordered = sorted(parents, key=lambda t: (t.place.file, t.place.line,
+                                                    t.place.column))
+            last = {t.id: t for t in ordered}
+            parent_of = {i: t.parent for i, t in last.items()}
+            # The others' parents are written too, and a cycle through one of them (a
+            # second `t1` whose parent's parent is `t1`) is as real: each is walked
+            # from its own parent, a bounded number of walks as for a few files.
+            shadowed = {id(t) for t in ordered if last[t.id] is not t}
+            walks = [t for t in ordered if id(t) in shadowed and t.parent is not None
+                     and t.parent_place is not None and t.parent_place.file in org.named]
+            for team in walks[:_FEW_WALKS]:
+                loop = _walk_back(parent_of, team.id, team.parent)
+                if loop is not None:
+                    own_cycles[id(team)] = (loop, 0)
         hint = _Hints(set(parent_of))
         # Only a reported team's cycle is reported: with a few files named (a
         # pre-commit run), walking from their teams alone costs a few steps where
@@ -394,8 +410,8 @@ class UnknownParent(Rule):
                     UnknownParent, team.parent_place,
                     f"parent '{team.parent}' of {team.id} is not a team or group in the org"
                     f"{hint(team.parent)}{unread}", entity=team.id, detail="parent")
-            elif team.id in cycles:
-                loop, offset = cycles[team.id]
+            elif (id(team) in own_cycles if id(team) in shadowed else team.id in cycles):
+                loop, offset = own_cycles.get(id(team)) or cycles[team.id]
                 size = len(loop)
                 if size <= 2 * MAX_NAMED:
                     shown = loop[offset:] + loop[:offset]
@@ -410,6 +426,20 @@ class UnknownParent(Rule):
 
 
 _FEW_WALKS = 64  # walks of at most the org's size each: linear in the org
+
+
+def _walk_back(parent_of: dict[str, str | None], start: str,
+               parent: str | None) -> list[str] | None:
+    """The cycle ``start`` -> ``parent`` -> ... -> ``start`` if following the org's
+    parents from ``parent`` comes back to ``start``; linear in the org."""
+    walk = [start]
+    seen = {start}
+    current = parent
+    while current is not None and current in parent_of and current not in seen:
+        seen.add(current)
+        walk.append(current)
+        current = parent_of[current]
+    return walk if current == start else None
 
 
 def _cycles_through(parent_of: dict[str, str | None],
