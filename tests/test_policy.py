@@ -771,6 +771,12 @@ def test_editing_a_policy_is_seen_by_a_warm_run(tmp_path, run_cli):
      "rule code ACME028 is already defined at acme.yaml:6:14"),
     ("- {code: ACME028, name: a, target: team, expresion: 'true'}", "acme.yaml:6:"),
     ("- {code: ORG999, name: a, target: team, expression: 'true'}", "acme.yaml:6:"),
+    # The schema's words for a pattern, not the pattern (^(?!ORG)[A-Z]+[0-9]{3}$).
+    ("- {code: acme028, name: a, target: team, expression: 'true'}",
+     "acme.yaml:6:14: code must be upper-case letters then three digits, not starting"
+     " with ORG (ACME010), got 'acme028'"),
+    ("- {code: ACME028, name: Bad_Name, target: team, expression: 'true'}",
+     "name must be kebab-case, got 'Bad_Name'"),
     ("- {code: ACME028, name: a, target: team, expression: "
      "'variables.x', variables: [{name: x, expression: 'team.spec.members.size()'}]}",
      "expression must be a bool, not int"),

@@ -873,7 +873,10 @@ def describe(node: Any, root: dict[str, Any]) -> str:
         if node.get("pattern", "").startswith("^[A-Za-z0-9]"):
             return "an id (letters, digits, '.', '_' or '-', starting with a letter or digit)"
         if "pattern" in node:
-            return f"a string matching {node['pattern']}"
+            # The schema's own words for what the pattern asks ("kebab-case", "upper-case
+            # letters then three digits..."): a regular expression is no help to a user.
+            said = str(node.get("description", "")).rstrip(".")
+            return said[:1].lower() + said[1:] if said else f"a string matching {node['pattern']}"
         if "maxLength" in node:
             return f"a string of at most {node['maxLength']} characters"
         return "a string"
