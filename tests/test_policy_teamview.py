@@ -263,3 +263,49 @@ def test_a_deeply_nested_x_key_is_read_not_a_crash(tmp_path, run_cli):
     done = run_cli("check", "--no-cache", "team.yaml")
     assert done.code in (0, 1), done.err
     assert "ACME010" in done.out, done.out
+
+
+def test_pruning_is_the_recursive_definition():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from orglint.policy.views import _FREE, pruned
+
+    def recursively(value: Any, words: frozenset[str]) -> Any:
+        if isinstance(value, list):
+            return [recursively(item, words) for item in value]
+        if not isinstance(value, dict):
+            return value
+        out = dict.fromkeys(value)
+        for key in words.intersection(value):
+            item = value[key]
+            out[key] = item if key in _FREE else recursively(item, words)
+        return out
+
+    keys = st.sampled_from(["a", "b", "labels", "annotations", "spec"])
+    leaves = st.none() | st.integers() | st.text(max_size=3)
+    values = st.recursive(leaves, lambda inner: st.lists(inner, max_size=3)
+                          | st.dictionaries(keys, inner, max_size=4), max_leaves=25)
+
+    @settings(max_examples=300, deadline=None)
+    @given(values, st.frozensets(keys))
+    def same(value: Any, words: frozenset[str]) -> None:
+        assert pruned(value, words) == recursively(value, words)
+
+    same()
+
+
+def test_a_deeply_nested_x_key_read_through_the_org_is_read_not_a_crash(tmp_path, run_cli):
+    # Found by review: the org pass prunes what no rule names, recursively too.
+    depth = 900
+    team = TEAM.replace("kind: Team\n", "kind: Team\nx-deep: " + "[" * depth + "1"
+                        + "]" * depth + "\n")
+    org(tmp_path, """\
+        - code: ACME010
+          name: deep-is-two-levels
+          target: org
+          expression: "org.teams.all(t, t['x-deep'].size() > 1)"
+        """, team=team)
+    (tmp_path / ".orglint.yaml").write_text("max-depth: 1000\npolicies: [acme.yaml]\n")
+    done = run_cli("check", "--no-cache", "team.yaml")
+    assert done.code == 1 and "ACME010" in done.out, done.err

@@ -261,16 +261,56 @@ def readable(sources: Iterable[str]) -> frozenset[str] | None:
 def pruned(value: Any, words: frozenset[str]) -> Any:
     """``value`` with every field that no word names set to null.  The keys stay, so
     sizes and key iteration are unchanged; reading a field's value needs its name,
-    ``==``/``in`` or a computed index, which ``readable`` refuses."""
-    if isinstance(value, list):
-        return [pruned(item, words) for item in value]
-    if not isinstance(value, dict):
+    ``==``/``in`` or a computed index, which ``readable`` refuses.  Built without
+    recursion, as ``_held``: an ``x-`` value may be 1,000 levels deep."""
+    if not isinstance(value, list | dict):
         return value
-    out = dict.fromkeys(value)
-    for key in words.intersection(value):
-        item = value[key]
-        out[key] = item if key in _FREE else pruned(item, words)
-    return out
+    top = _pruned_shell(value, words)
+    # Each collection still to fill: (its copy, the (key or index, item) pairs left).
+    stack: list[tuple[Any, Any]] = [(top, _pruned_items(value, words))]
+    while stack:
+        copy, items = stack[-1]
+        for where, item in items:
+            if isinstance(item, list | dict):
+                inner = _pruned_shell(item, words)
+                _put(copy, where, inner)
+                stack.append((inner, _pruned_items(item, words)))
+                break
+            _put(copy, where, item)
+        else:
+            stack.pop()
+    return top
+
+
+def _pruned_shell(value: list[Any] | dict[str, Any], words: frozenset[str]) -> Any:
+    return [] if isinstance(value, list) else dict.fromkeys(value)
+
+
+def _pruned_items(value: list[Any] | dict[str, Any], words: frozenset[str]) -> Any:
+    """The items of ``value`` that ``pruned`` copies: a list's all, a map's named ones
+    (a free-form map's value as it is, never pruned)."""
+    if isinstance(value, list):
+        return enumerate(value)
+    return ((key, _Kept(value[key]) if key in _FREE else value[key])
+            for key in words.intersection(value))
+
+
+class _Kept:
+    """A value ``pruned`` keeps as it is (a free-form map under a named key)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def _put(copy: Any, where: Any, item: Any) -> None:
+    if type(item) is _Kept:
+        item = item.value
+    if isinstance(copy, list):
+        copy.append(item)
+    else:
+        copy[where] = item
 
 
 def pruned_org(org: Mapping[str, Any], words: frozenset[str]) -> dict[str, Any]:
