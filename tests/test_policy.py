@@ -528,7 +528,7 @@ def test_orglint_test_reports_each_test_and_fails_on_a_wrong_expectation(tmp_pat
     junit = run_cli("test", "--require-coverage", "--output-format", "junit")
     assert junit.code == 1
     assert 'tests="2" failures="1"' in junit.out, junit.out
-    assert '<testcase classname="ACME017" name="coverage"><failure' in junit.out
+    assert '<testcase classname="ACME017" name="--require-coverage"><failure' in junit.out
     body = json.loads(run_cli("test", "--require-coverage", "--output-format", "json").out)
     assert body["uncovered"] == ["ACME017"]
     assert body["one_sided"] == [{"rule": "ACME018", "untested": "pass"}]

@@ -166,8 +166,9 @@ def report(results: list[TestResult], covered: Coverage, fmt: str) -> str:
             cases.append(f'  <testcase classname={quoteattr(visible(r.test.rule))}'
                          f' name={quoteattr(visible(r.test.name))}>{body}</testcase>')
         # A rule that fails --require-coverage is a failed case of its own: the report
-        # must show why the run failed, as the text and JSON do.
-        cases += [f'  <testcase classname={quoteattr(visible(code))} name="coverage">'
+        # must show why the run failed, as the text and JSON do.  Named after the flag,
+        # which no test of the policy's own is likely to be (a tool keys cases by name).
+        cases += [f'  <testcase classname={quoteattr(visible(code))} name="--require-coverage">'
                   f'<failure message={quoteattr(_UNCOVERED)}></failure></testcase>'
                   for code in missing]
         return ('<?xml version="1.0" encoding="UTF-8"?>\n'
