@@ -761,15 +761,19 @@ def test_the_usual_team_rows_read_in_line_are_the_general_paths():
     from orglint.fileresult import _team_fact_in, _teams_here
 
     here = [1, 2, 1, 9, 0]
-    rows = [["a", here, None, None, "Team"], ["b", here, "p", here, "Group"],
-            ["c", ["x.yaml", 1, 2, 1, 9, 0], "p", here, "Team"],  # a place elsewhere
-            ["d", here, "p", ["y.yaml", 3, 1, 3, 2, 1], "Team"]]
+    rows = [["a", here, None, None, "Team", "@ml-engineer training-code"],
+            ["b", here, "p", here, "Group", ""],
+            ["c", ["x.yaml", 1, 2, 1, 9, 0], "p", here, "Team", ""],  # a place elsewhere
+            ["d", here, "p", ["y.yaml", 3, 1, 3, 2, 1], "Team", "+eval-gate"]]
     assert _teams_here(copy.deepcopy(rows), "t.yaml") == \
         [_team_fact_in(row, "t.yaml") for row in copy.deepcopy(rows)]
-    for foreign in (["a", here, None, None], ["a", here, 7, None, "Team"],
-                    ["a", [1, 2, 1, 9], None, None, "Team"], [1, here, None, None, "Team"],
-                    ["a", here, None, [1, 2, "x", 9, 0], "Team"], "a",
-                    ["a", [1, 2, 1, 9, True], None, None, "Team"]):
+    for foreign in (["a", here, None, None, ""], ["a", here, 7, None, "Team", ""],
+                    ["a", [1, 2, 1, 9], None, None, "Team", ""],
+                    [1, here, None, None, "Team", ""],
+                    ["a", here, None, [1, 2, "x", 9, 0], "Team", ""], "a",
+                    ["a", [1, 2, 1, 9, True], None, None, "Team", ""],
+                    ["a", here, None, None, "Team"],  # the layout before the team's cover
+                    ["a", here, None, None, "Team", ["@ml-engineer"]]):
         with pytest.raises(ValueError):
             _teams_here([copy.deepcopy(foreign)], "t.yaml")
 

@@ -152,7 +152,8 @@ def _result() -> FileResult:
     result.people = {"p1": Person("p1", "P", "ML Engineer", "ml-engineer", "senior",
                                   ["python"], None, ("people", 0))}
     result.facts.teams = [TeamFact("a", Place("teams/a.yaml", 2, 3, 2, 4), "g",
-                                   Place("teams/a.yaml", 5, 6, 5, 9), "Team")]
+                                   Place("teams/a.yaml", 5, 6, 5, 9), "Team",
+                                   "@ml-engineer +eval-gate training-code")]
     result.stale = True
     return result
 
@@ -173,7 +174,7 @@ def test_a_result_crosses_the_pipe_unchanged():
     assert back.facts.persons == sent.facts.persons
     assert type(back.facts.persons[0]) is PersonFact
     assert back.facts.teams == sent.facts.teams
-    assert [type(x) for x in (back.facts.teams[0], *back.facts.teams[0][1::2])] == [
+    assert [type(x) for x in (back.facts.teams[0], *back.facts.teams[0][1:4:2])] == [
         TeamFact, Place, Place]
     assert back.facts.has_people is True
     assert [type(d) for d in back.directives] == [Directive, Directive]

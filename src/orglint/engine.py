@@ -54,6 +54,7 @@ from orglint.reading import read_capped
 from orglint.rules import REGISTRY
 from orglint.rules.base import Rule, TeamContext
 from orglint.rules.input import UnknownRole, YamlSyntaxError
+from orglint.rules.lineage import answered, cover_of
 from orglint.rules.org import OrgContext
 from orglint.rules.patterns import both_sizes, custom_rules
 from orglint.rules.people import work_facts
@@ -291,7 +292,7 @@ def _check_team(team: Team, doc: Document, data: dict[str, Any], clean: bool, fi
         found[first:] = [f._replace(fix=None) if f.fix is not None else f
                          for f in found[first:]]
     # What each member's owned work spans, for ORG302 across the teams of the org.
-    team_facts(doc, file, result.facts, data, work_facts(ctx, job.codes))
+    team_facts(doc, file, result.facts, data, work_facts(ctx, job.codes), cover_of(ctx))
     if job.views:
         result.views = result.views if result.views is not None else []
         result.views.append(job.views.view(ctx))
@@ -551,6 +552,16 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
                                            named_names, facts, in_place):
             org_findings.setdefault(finding.file, []).append(finding)
 
+    # A coverage finding that a parent team or a sub-team answers (the platform team's
+    # serving runtime, its users' rollback) is withdrawn: one pass over the run's.
+    withdrawn = answered(
+        [*(f for name in named_names if name in results for f in results[name].findings),
+         *(f for found in org_findings.values() for f in found)],
+        org.teams, plan_.matrix)
+    if withdrawn:
+        for name, found in org_findings.items():
+            org_findings[name] = [f for f in found if id(f) not in withdrawn]
+
     today = request.today or dt.date.today()
     from orglint.suppress import apply as apply_suppressions
 
@@ -573,7 +584,8 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
         unreadable.extend(f._replace(severity=Severity.ERROR) for f in res.findings
                           if f.code == YamlSyntaxError.code)
         findings = [f for f in res.findings
-                    if f.code in plan_.enabled and f.code != YamlSyntaxError.code]
+                    if f.code in plan_.enabled and f.code != YamlSyntaxError.code
+                    and id(f) not in withdrawn]
         findings += org_findings.get(source.display, [])
         findings, enabled = _per_file_ignores(findings, source, settings, request.cwd,
                                               plan_.enabled)

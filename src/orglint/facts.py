@@ -70,6 +70,11 @@ class TeamFact(NamedTuple):
     parent: str | None
     parent_place: Place | None
     kind: str = "Team"
+    # What the team's members are and do, for a related team's coverage findings
+    # (``rules.lineage``): "@role" of each member's role, each responsibility a member
+    # owns, "+practice" of each practice, space-separated, sorted.  Empty for a group
+    # and for a team whose members could not be read.
+    cover: str = ""
 
 
 class PersonFact(NamedTuple):
@@ -207,7 +212,8 @@ def _missing(places: _Places) -> Place:
     return Place(places.file, 1, 1, 1, 1, places.index)
 
 
-def _unit(data: dict[str, Any], places: _Places, facts: FileFacts, kind: str) -> str:
+def _unit(data: dict[str, Any], places: _Places, facts: FileFacts, kind: str,
+          cover: str = "") -> str:
     meta: NestedPath = ((), "metadata")
     unit_id: str = data["metadata"]["name"]
     parent = data["metadata"].get("parent")
@@ -215,18 +221,18 @@ def _unit(data: dict[str, Any], places: _Places, facts: FileFacts, kind: str) ->
     where = places.at((meta, "name")) or places.at(meta) or _missing(places)
     facts.teams.append(TeamFact(unit_id, where, parent,
                                 places.at((meta, "parent")) if parent is not None else None,
-                                kind))
+                                kind, cover))
     return unit_id
 
 
 def team_facts(doc: Document, file: str, facts: FileFacts, data: Any = None,
-               work: Mapping[int, str] | None = None) -> None:
+               work: Mapping[int, str] | None = None, cover: str = "") -> None:
     """Facts of a Team document: ``data`` is what the schema step kept of it (a dropped
     member is None), by default the document as written; ``work``, by member index, the
-    roles whose work each member owns (``PersonFact.work``)."""
+    roles whose work each member owns (``PersonFact.work``); ``cover``, ``TeamFact``'s."""
     data = doc.data if data is None else data
     places = _Places(doc, file)
-    team_id = _unit(data, places, facts, "Team")
+    team_id = _unit(data, places, facts, "Team", cover)
     _persons(places, (((), "spec"), "members"), data["spec"]["members"], team_id,
              facts.persons, work)
 

@@ -142,7 +142,7 @@ def encode(result: FileResult) -> list[Any]:
         result.file,
         [_finding_out(f) for f in result.findings],
         [[t.id, list(t.place), t.parent, None if t.parent_place is None
-          else list(t.parent_place), t.kind] for t in facts.teams],
+          else list(t.parent_place), t.kind, t.cover] for t in facts.teams],
         [[p.id, p.file, p.doc, p.at, p.team, p.allocation, p.allocation_at, p.has_name,
           list(p.detail), p.work] for p in facts.persons],
         facts.has_people,
@@ -287,15 +287,15 @@ def _person_in(row: object) -> Person:
 def _team_fact_in(row: object, file: str) -> TeamFact:
     # The teams of every file of an org are read back at each pre-commit run: checked
     # and made in C where it can be, as person facts are.
-    if type(row) is not list or len(row) != 5:
+    if type(row) is not list or len(row) != 6:
         raise ValueError("not a team")
-    tid, place, parent, parent_place, kind = row
-    if type(tid) is not str or type(kind) is not str or (
+    tid, place, parent, parent_place, kind, cover = row
+    if type(tid) is not str or type(kind) is not str or type(cover) is not str or (
             parent is not None and type(parent) is not str):
         raise ValueError("not a team")
     return _new_tuple(TeamFact, (tid, _place_in(place, file), parent,
                                  None if parent_place is None
-                                 else _place_in(parent_place, file), kind))
+                                 else _place_in(parent_place, file), kind, cover))
 
 
 def _teams_here(rows: list[Any], file: str) -> list[TeamFact]:
@@ -305,9 +305,9 @@ def _teams_here(rows: list[Any], file: str) -> list[TeamFact]:
     general path, which refuses what is foreign."""
     out = []
     for row in rows:
-        if type(row) is list and len(row) == 5:
-            tid, place, parent, parent_place, kind = row
-            if (type(tid) is str and type(kind) is str
+        if type(row) is list and len(row) == 6:
+            tid, place, parent, parent_place, kind, cover = row
+            if (type(tid) is str and type(kind) is str and type(cover) is str
                     and (parent is None or type(parent) is str)
                     and type(place) is list and list(map(type, place)) == _PLACE_HERE
                     and (parent_place is None or (type(parent_place) is list and list(
@@ -319,7 +319,7 @@ def _teams_here(rows: list[Any], file: str) -> list[TeamFact]:
                 out.append(_new_tuple(TeamFact, (
                     tid, _new_tuple(Place, [file, *place]), parent,
                     None if parent_place is None
-                    else _new_tuple(Place, [file, *parent_place]), kind)))
+                    else _new_tuple(Place, [file, *parent_place]), kind, cover)))
                 continue
         out.append(_team_fact_in(row, file))
     return out
@@ -381,7 +381,7 @@ def to_worker(result: FileResult) -> tuple[Any, ...]:
     facts = result.facts
     return (result.file, list(map(_finding_wire, result.findings)),
             [(t.id, tuple(t.place), t.parent,
-              None if t.parent_place is None else tuple(t.parent_place), t.kind)
+              None if t.parent_place is None else tuple(t.parent_place), t.kind, t.cover)
              for t in facts.teams],
             list(map(tuple, facts.persons)), facts.has_people,
             list(map(_directive_wire, result.directives)), result.skipped,
@@ -432,8 +432,8 @@ def from_worker(data: Any) -> FileResult:
     facts = result.facts
     facts.teams = [_new_tuple(TeamFact, (tid, _new_tuple(Place, place), parent,
                                          None if at is None else _new_tuple(Place, at),
-                                         kind))
-                   for tid, place, parent, at, kind in teams]
+                                         kind, cover))
+                   for tid, place, parent, at, kind, cover in teams]
     facts.persons = list(map(_person_back, persons))
     facts.has_people = has_people
     result.directives = list(map(_directive_back, directives))

@@ -23,6 +23,9 @@ class FeatureStoreWithoutDataEngineer(PatternRule):
     its message names the data-engineering work the feature store requires that nobody
     owns (ORG202 then leaves that work to this rule).
 
+    A data engineer on a related team counts: the nearest team above or below, through
+    `metadata.parent` (groups passed through), as a platform team and the teams that use it.
+
     ## Why is this bad?
     Without a data engineer the ML team rebuilds data pipelines ad hoc, and the feature
     store has no schema contract or SLA that its consumers can rely on.
@@ -61,6 +64,11 @@ class UnownedSystemResponsibility(Rule):
     Where that finding is suppressed (a comment, `ignore-file`, `per-file-ignores`), this
     rule reports the work again: accepting "no data engineer yet" is not accepting
     "nobody populates the feature store".
+
+    Work that a related team owns counts: the nearest team above or below, through
+    `metadata.parent` (groups passed through).  A platform team's serving runtime answers the
+    teams that deploy onto it, and their rollback and inference handlers answer the
+    platform team's serving stack.
 
     ## Why is this bad?
     A system with an unowned responsibility fails in exactly that place: a model serving
@@ -123,6 +131,10 @@ class ProductionWithoutLifecycleOwner(PatternRule):
     (a GPU platform team with only `gpu-cluster`, a data team with a feature store).  A
     team that lists no systems is judged by its maturity alone.
 
+    An owner on a related team counts: the nearest team above or below, through
+    `metadata.parent` (groups passed through): a platform team's users own its models'
+    rollback.
+
     ## Why is this bad?
     Live models need a way to be stopped before they ship and taken back after.  With
     neither a promotion gate nor a rollback path, a bad model reaches users and stays.
@@ -158,6 +170,10 @@ class ProductionWithoutEvalGate(PatternRule):
     that does no model work (only `gpu-cluster` and platform engineers, say) is not
     reported.
 
+    A related team's gate counts: the nearest team above or below, through
+    `metadata.parent` (groups passed through), that lists the practice or has a member who
+    owns it.
+
     ## Why is this bad?
     An eval-in-the-loop gate before every deployment is the quality gate of a production
     team; without it each deployment is judged by its users.
@@ -189,6 +205,10 @@ class ProductionWithoutSubstrateOwner(PatternRule):
     `model-serving` and has no member with role `platform-engineer`.  Points at
     `spec.maturity`; the message names the platform work those systems require that
     nobody owns (ORG202 then leaves that work to this rule).
+
+    A platform engineer on a related team counts: the nearest team above or below, through
+    `metadata.parent` (groups passed through), such as the platform team whose cluster a team
+    deploys onto.
 
     ## Why is this bad?
     Under live traffic the GPU and serving substrate needs on-call owners with
@@ -245,6 +265,10 @@ class RoleMixGap(Rule):
     hold matrix roles.  On a team no larger than five, a member who does MLOps and
     ML-engineering work (one role, and owning the other's responsibilities) fills a
     seat of each: in a small team one person does both.  Points at `spec.maturity`.
+
+    A gap every role of which a related team has (the nearest team above or below, through
+    `metadata.parent`, groups passed through) is not reported; one the related teams answer in
+    part is reported whole.
 
     ## Why is this bad?
     Each stage needs a different mix: exploring needs data science, production needs
