@@ -90,7 +90,9 @@ class OrgView(NamedTuple):
 def single_points(view: OrgView, stages: tuple[str, ...] = ("production", "scale")
                   ) -> list[SinglePoint]:
     """Responsibilities a team's systems require that exactly one person holds, at the
-    stages ORG207 checks (its default): the page lists what the check reports."""
+    stages ORG207 checks (its default).  The page lists every one: where the one owner
+    holds the work outside their role, ORG207 leaves the finding to ORG102 (move it),
+    but a manager's picture of who the team depends on still shows the person."""
     found: list[SinglePoint] = []
     for team in view.shown:
         if team.maturity not in stages:

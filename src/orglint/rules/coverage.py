@@ -13,6 +13,7 @@ from orglint.mix import Mix, MixSeat, RuleRef, build, seat_roles
 from orglint.ntuple import NamedTuple
 from orglint.rules.base import Rule, TeamContext
 from orglint.rules.patterns import PatternRule, doing_both, left_to_missing_role
+from orglint.rules.rolefit import misplaced
 from orglint.wording import plural
 
 
@@ -404,6 +405,9 @@ class SinglePointOfFailure(Rule):
     finding per responsibility, so that a suppression written beside one item stays
     with it whatever happens to the others.
 
+    Work that ORG102 or an owns pattern (ORG103 to ORG108) says is in the wrong hands
+    is left to that finding: it is to move to its role, not to gain a second owner.
+
     ## Why is this bad?
     A production system whose rollback, serving runtime or data contract depends on one
     person stops being operable when that person is on holiday, ill or gone.
@@ -454,6 +458,11 @@ class SinglePointOfFailure(Rule):
         # one item must not go unused, or apply elsewhere, when another item changes.
         alone = sorted(next(iter(places.values())) for places in holders.values()
                        if len(places) == 1)
+        if alone:
+            # Work in the wrong hands (ORG102, an owns pattern such as ORG104) is to move
+            # to its role, not to be shared with a second owner: no advice against it.
+            wrong = misplaced(ctx)
+            alone = [place for place in alone if place not in wrong]
         for i, j in alone:
             member = ctx.members[i]
             name = member.owns[j]

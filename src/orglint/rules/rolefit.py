@@ -128,35 +128,52 @@ class ResponsibilityOutsideRole(Rule):
 
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
         matrix = ctx.matrix
-        pairs = holds_both_pairs(matrix)
-        owner_of, holders = matrix.owner, matrix.holders
-        hits: set[tuple[int, int]] | None = None  # worked out at the first item to report
-        second: dict[int, str] | None = None  # likewise
-        for i, member in enumerate(ctx.members):
-            role = ctx.roles[i].role
-            if not member.owns or not matrix.in_matrix(role):
+        for i, j, role, owner in _outside_role(ctx):
+            member = ctx.members[i]
+            responsibility = member.owns[j]
+            summary = matrix.roles[owner].summary.strip()
+            # A matrix of one's own may give a role no summary.
+            about = f": {summary[0].lower()}{summary[1:].rstrip('.')}" if summary else ""
+            yield ctx.finding(
+                ResponsibilityOutsideRole, member.at("owns", j),
+                f"{member.id} ({role}) owns {responsibility}, which the matrix gives to"
+                f" {owner}{about}", entity=member.id, detail=responsibility)
+
+
+def _outside_role(ctx: TeamContext) -> Iterator[tuple[int, int, str, str]]:
+    """(member index, owns index, the member's role, the work's role) of each item
+    ORG102 reports: work another role owns, which no holds-both pattern, no second
+    role the member does in a small team, and no owns pattern already speaks for."""
+    matrix = ctx.matrix
+    pairs = holds_both_pairs(matrix)
+    owner_of, holders = matrix.owner, matrix.holders
+    hits: set[tuple[int, int]] | None = None  # worked out at the first item to report
+    second: dict[int, str] | None = None  # likewise
+    for i, member in enumerate(ctx.members):
+        role = ctx.roles[i].role
+        if not member.owns or role is None or not matrix.in_matrix(role):
+            continue
+        for j, responsibility in enumerate(member.owns):
+            owner = owner_of(responsibility)
+            if owner is None or role in holders(responsibility):
                 continue
-            for j, responsibility in enumerate(member.owns):
-                owner = owner_of(responsibility)
-                if owner is None or role in holders(responsibility):
-                    continue
-                if frozenset((role, owner)) in pairs:
-                    continue
-                if second is None:
-                    second = second_roles(ctx)
-                if second.get(i) in holders(responsibility):
-                    continue  # shared with the role this member also does (small team)
-                if hits is None:
-                    hits = ctx.owns_pattern_hits
-                if (i, j) in hits:
-                    continue
-                summary = matrix.roles[owner].summary.strip()
-                # A matrix of one's own may give a role no summary.
-                about = f": {summary[0].lower()}{summary[1:].rstrip('.')}" if summary else ""
-                yield ctx.finding(
-                    ResponsibilityOutsideRole, member.at("owns", j),
-                    f"{member.id} ({role}) owns {responsibility}, which the matrix gives to"
-                    f" {owner}{about}", entity=member.id, detail=responsibility)
+            if frozenset((role, owner)) in pairs:
+                continue
+            if second is None:
+                second = second_roles(ctx)
+            if second.get(i) in holders(responsibility):
+                continue  # shared with the role this member also does (small team)
+            if hits is None:
+                hits = ctx.owns_pattern_hits
+            if (i, j) in hits:
+                continue
+            yield i, j, role, owner
+
+
+def misplaced(ctx: TeamContext) -> set[tuple[int, int]]:
+    """(member index, owns index) of each item a rule says is in the wrong hands: ORG102,
+    or an owns pattern (a DevOps engineer on the MLOps pipeline, ORG104)."""
+    return {(i, j) for i, j, _, _ in _outside_role(ctx)} | set(ctx.owns_pattern_hits)
 
 
 class PlatformWritesTrainingCode(PatternRule):
