@@ -1104,3 +1104,23 @@ def test_a_parent_cycle_through_a_team_whose_id_is_repeated_is_still_reported(li
           maturity: pilot
           members: []
         """}, select=["ORG010", "ORG011"], expected=[(3, 31, "ORG011"), (7, 18, "ORG010")])
+
+
+def test_a_title_cut_by_a_comma_in_a_flow_mapping_says_to_quote_it(lint):
+    # Found by review: "unknown key 'ML Platform'" with no hint; the spec's own example
+    # titles have commas ("Data Engineer, ML Platform").
+    source = """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: ads}
+        spec:
+          maturity: pilot
+          members:
+            - {id: e7, name: E7, title: Product Manager, ML Platform}
+            - {id: e8, name: E8, role: ml-engineer, Oops}
+        """
+    found = lint.check(source, select=["ORG003"], expected=[
+        (*at(source, "ML Platform"), "ORG003"), (*at(source, "Oops"), "ORG003")])
+    assert found[0].message.endswith(
+        "quote the whole value, title: \"Product Manager, ML Platform\")")
+    assert found[1].message == "unknown key 'Oops'"  # a role is no prose: no such hint

@@ -912,6 +912,32 @@ def _misplaced(key: str, node: dict[str, Any], root: dict[str, Any]) -> str:
     return ""
 
 
+def _unknown_hint(key: str, allowed: list[str], mapping: Any, node: dict[str, Any],
+                  root: dict[str, Any]) -> str:
+    return (did_you_mean(key, allowed) or _misplaced(key, node, root)
+            or _cut_by_comma(key, mapping))
+
+
+# Fields of free text, where a comma is part of what people write ("Product Manager, ML
+# Platform"): not ids or roles, where it is a typo.
+_PROSE = frozenset(("title", "name", "description"))
+
+
+def _cut_by_comma(key: str, mapping: Any) -> str:
+    """A hint for a key with no value right after a text value: in ``{...}`` a comma
+    ends a value, so ``{title: Product Manager, ML Platform}`` has a key 'ML Platform'."""
+    if not isinstance(mapping, dict) or mapping.get(key, "") is not None:
+        return ""
+    keys = list(mapping)
+    at = keys.index(key)
+    before = mapping[keys[at - 1]] if at > 0 else None
+    if not isinstance(before, str) or keys[at - 1] not in _PROSE:
+        return ""
+    quoted = f"{before}, {key}".replace("\\", "\\\\").replace('"', '\\"')
+    return (f" (a comma ends a value inside {{...}}: if '{key}' belongs to {keys[at - 1]},"
+            f' quote the whole value, {keys[at - 1]}: "{quoted}")')
+
+
 def _explain(error: Any, data: Any, root: dict[str, Any]) -> list[tuple[Path, str, bool]]:
     path: Path = tuple(error.instance_path)
     kind = type(error.kind).__name__
@@ -923,11 +949,9 @@ def _explain(error: Any, data: Any, root: dict[str, Any]) -> list[tuple[Path, st
         value = None
     if kind == "AdditionalProperties":
         allowed = [k for k in parent_schema.get("properties", {})]
-        return [
-            ((*path, key), f"unknown key '{key}'"
-             f"{did_you_mean(key, allowed) or _misplaced(key, parent_schema, root)}", True)
-            for key in error.kind.unexpected
-        ]
+        return [((*path, key), "unknown key '" + key + "'"
+                 + _unknown_hint(key, allowed, value, parent_schema, root), True)
+                for key in error.kind.unexpected]
     if kind == "Required":
         where = "the document" if not path else field_name(path)
         return [(path, f"{where} is missing the required key '{error.kind.property}'", True)]
