@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -298,6 +299,15 @@ def test_the_coverage_table_counts_a_member_who_does_both_as_orgs206_does(run_cl
     assert "ORG206" not in out
     row = next(line for line in out.splitlines() if line.startswith("| small |"))
     assert "🟥" not in row, row
+    # Found by review: the seat was counted as headcount, a team of three read as four
+    # people; the headcount is 0 and the shared seat is shown apart.
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[4:6] == ["0 +1/1 ✅", "1/1 ✅"], cells  # mlops-engineer, ml-engineer
+    html = run_cli("check", "t.yaml", "--no-cache", "--output-format", "html").out
+    cell = re.search(r'<tr data-team="small">.*?<td data-role="mlops-engineer"([^>]*)>(\d+)</td>',
+                     html)
+    assert cell is not None and cell[2] == "0", cell
+    assert 'data-state="as-recommended"' in cell[1] and 'data-shared="1"' in cell[1]
 
 
 def test_the_coverage_table_uses_the_team_size_the_configuration_gives(run_cli, tmp_path):

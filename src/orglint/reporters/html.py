@@ -160,7 +160,7 @@ def _coverage(rows: list[Row], groups: list[Group], anchor_of: dict[int, str]
         anchor = anchor_of.get(id(team))
         cells = "".join(
             f"<td data-role=\"{e(c.role)}\" data-state=\"{c.state}\" data-recommended="
-            f"\"{c.want}\">{c.have}</td>" for c in row.cells)
+            f"\"{c.want}\"{_shared(c.role, c.shared)}>{c.have}</td>" for c in row.cells)
         worst = _worst(findings)
         label = (f"{len(findings)} finding{'s' if len(findings) != 1 else ''}" if findings
                  else "none")
@@ -181,6 +181,17 @@ def _coverage(rows: list[Row], groups: list[Group], anchor_of: dict[int, str]
 
 def _count(n: int, severity: str) -> str:
     return f"{n} {severity}{'s' if n != 1 and severity != 'info' else ''}"
+
+
+def _shared(role: str, count: int) -> str:
+    """A cell's seats filled by members of another role who also do this one's work: an
+    attribute and a tooltip, not the headcount the cell holds."""
+    if not count:
+        return ""
+    who = "a member" if count == 1 else f"{count} members"
+    return (f" data-shared=\"{count}\" title=\"+{count}: {who} of another role also"
+            f" {'does' if count == 1 else 'do'} {e(role)} work (in a small team one person"
+            " does both)\"")
 
 
 def _worst(findings: list[Finding]) -> str:
@@ -509,6 +520,7 @@ td.count a{color:inherit;font-weight:600}
 #coverage td[data-role]{text-align:center;font-weight:600;font-size:1.05rem}
 #coverage td[data-role]::after{content:"/" attr(data-recommended);font-size:.72rem;
 font-weight:400;color:var(--muted)}
+#coverage td[data-shared]::after{content:" +" attr(data-shared) "/" attr(data-recommended)}
 [data-state=missing]{background:var(--missing)}[data-state=thin]{background:var(--thin)}
 [data-state=as-recommended]{background:var(--ok)}[data-state=over]{background:var(--over)}
 [data-state=none]{background:var(--none);color:var(--muted)}

@@ -99,7 +99,8 @@ def _coverage(result: Result, ctx: ReportContext, out: _Budget) -> int:
         return 0
     roles = [c.role for c in rows[0].cells]
     head = ("### Coverage\n\nHeadcount / recommended mix per role (🟥 missing, 🟧 thin, "
-            "✅ as recommended, 🟦 over).\n\n| Team | Maturity | Size | "
+            "✅ as recommended, 🟦 over; +N: a seat filled by a member of another role who"
+            " also does this one's work).\n\n| Team | Maturity | Size | "
             + " | ".join(md(r) for r in roles) + " |\n|---|---|---:|"
             + "---:|" * len(roles) + "\n")
     # Half of what is left: the findings must not be pushed out by a large org's table.
@@ -108,7 +109,9 @@ def _coverage(result: Result, ctx: ReportContext, out: _Budget) -> int:
         return len(rows)
     shown = 0
     for row in rows:
-        cells = " | ".join(f"{c.have}/{c.want} {_MARKS[c.state]}".rstrip() for c in row.cells)
+        cells = " | ".join(
+            f"{c.have}{f' +{c.shared}' if c.shared else ''}/{c.want} {_MARKS[c.state]}".rstrip()
+            for c in row.cells)
         stage = md(row.team.maturity or NO_STAGE)
         line = f"| {md(row.team.id)} | {stage} | {row.size} | {cells} |\n"
         if not table.add(line):

@@ -20,9 +20,13 @@ STATE_LABELS = {MISSING: "missing", THIN: "thin", OK: "as recommended", OVER: "o
 
 class Cell(NamedTuple):
     role: str
-    have: int
+    have: int  # the team's headcount in the role (spec section 9: the cell's number)
     want: int
     state: str
+    # Seats of the role filled by members who hold another role and also do this one's
+    # work (in a small team one person does both): the colour counts them, the
+    # headcount does not (a team of three never reads as four people).
+    shared: int = 0
 
 
 class Row(NamedTuple):
@@ -59,14 +63,15 @@ def coverage(view: OrgView) -> list[Row]:
         wanted: dict[str, int] = mix(size, team.maturity, systems) if size and staged else {}
         have = team.role_counts()
         # A seat a member fills beside their own role (ORG206 counts it) is filled here
-        # too, so the table never shows a gap the check does not report.
-        both = dict(team.both)
-        for role, extra in both.items():
-            have[role] += min(extra, max(0, wanted.get(role, 0) - have[role]))
+        # too, so the table never shows a gap the check does not report; shown apart
+        # from the headcount.
+        shared = {role: min(extra, max(0, wanted.get(role, 0) - have[role]))
+                  for role, extra in team.both}
         # No stage, no recommendation: no cell is "over" or "missing" (ORG206 is silent).
-        rows.append(Row(team, size, [Cell(r, have[r], wanted.get(r, 0),
-                                          state(have[r], wanted.get(r, 0)) if staged
-                                          else NONE) for r in roles]))
+        rows.append(Row(team, size, [
+            Cell(r, have[r], wanted.get(r, 0),
+                 state(have[r] + shared.get(r, 0), wanted.get(r, 0)) if staged else NONE,
+                 shared.get(r, 0)) for r in roles]))
     return rows
 
 
