@@ -1125,3 +1125,52 @@ def test_a_missing_roles_work_is_left_to_it_in_a_second_catalog_file_too(tmp_pat
         "feature-store\n", "feature-store  # orglint: ignore[ORG201]\n"))
     assert got(check(folder, select=["ORG201", "ORG202"])) == [
         ("z-catalog.yaml", 7, 26, "ORG202"), ("z-catalog.yaml", 7, 26, "ORG202")]
+
+
+def test_a_user_told_to_set_a_role_is_told_the_backstage_way(tmp_path):
+    # Found by review: "set 'role'", a key a Backstage User does not have.
+    folder = org(tmp_path, {"catalog.yaml": teams("ads", maturity="pilot", members="nora")
+                            + "apiVersion: backstage.io/v1alpha1\nkind: User\n"
+                            "metadata: {name: nora}\nspec: {profile: {displayName: Nora}}\n"})
+    found = [f for f in check(folder) if f.code == "ORG004"]
+    assert len(found) == 1
+    assert found[0].message.endswith(
+        "no title to infer one from; set spec.profile.jobTitle or the orglint.dev/role"
+        " annotation"), found[0].message
+
+
+def test_a_title_against_the_role_annotation_is_reported_once_for_all_teams(tmp_path):
+    # Found by review: one annotation, one ORG101 per team the user is on.
+    user = ("apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: dmitri\n"
+            "  annotations: {orglint.dev/role: mlops-engineer}\n"
+            "spec: {memberOf: [ranking, ads], profile: {displayName: D,"
+            " jobTitle: Senior DevOps Engineer}}\n")
+    folder = org(tmp_path, {"catalog.yaml": teams("ranking", "ads", maturity="pilot") + user})
+    found = [f for f in check(folder) if f.code == "ORG101"]
+    assert len(found) == 1, [f.message for f in found]
+    assert found[0].entity == "dmitri"
+
+
+def test_a_platform_group_answers_its_child_teams_coverage(tmp_path):
+    # Hub and spoke read in place: the platform group's engineer answers the ORG205 of
+    # the team under it (rules.lineage), as for Team files.
+    catalog = (
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: platform\n"
+        "  annotations: {orglint.dev/maturity: scale, orglint.dev/systems: gpu-cluster}\n"
+        "spec: {type: team, children: [search], members: [pia]}\n---\n"
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: search\n"
+        "  annotations: {orglint.dev/maturity: production,"
+        " orglint.dev/systems: model-serving}\n"
+        "spec: {type: team, parent: platform, children: [], members: [ivo]}\n---\n"
+        "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: pia\n"
+        "  annotations: {orglint.dev/role: platform-engineer}\n"
+        "spec: {profile: {displayName: Pia}}\n---\n"
+        "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: ivo\n"
+        "  annotations: {orglint.dev/role: ml-engineer}\n"
+        "spec: {profile: {displayName: Ivo}}\n")
+    folder = org(tmp_path, {"catalog.yaml": catalog})
+    assert not [f for f in check(folder, select=["ORG205"])]
+    (tmp_path / "alone").mkdir()
+    alone = org(tmp_path / "alone", {"catalog.yaml": catalog.replace(
+        "parent: platform", "parent: nowhere").replace("children: [search]", "children: []")})
+    assert [f.entity for f in check(alone, select=["ORG205"])] == ["search"]

@@ -24,6 +24,8 @@ from orglint.membership import PREFIX, Org, note, number, split
 from orglint.model import LEVEL_RANK, Person, build_team
 from orglint.ntuple import NamedTuple
 from orglint.rules.base import Rule, TeamContext
+from orglint.rules.input import UnknownRole
+from orglint.rules.lineage import cover_of
 from orglint.rules.patterns import both_sizes
 from orglint.rules.people import work_facts
 from orglint.schema import looks_like_orglint, recovered, validate
@@ -210,6 +212,7 @@ def check(files: Iterable[tuple[str, bytes]], limits: Limits, rules: list[Rule],
     for user in catalog.of_kind("User"):
         _user_fact(user, facts)
     sizes = both_sizes(rules)
+    told: set[tuple[str, str, int, int]] = set()  # _USER_LEVEL findings reported
     for group, doc, data, problems in _documents(org, stitch):
         found = list(problems)
         if data is not None:
@@ -220,12 +223,22 @@ def check(files: Iterable[tuple[str, bytes]], limits: Limits, rules: list[Rule],
                 found.extend(rule.check_team(ctx))
             # What each member's owned work spans, for ORG302 across the org's teams.
             _member_facts(org, group, data, facts, work_facts(ctx, codes) or {})
+            _cover(facts, group, cover_of(ctx))
         # A finding at a User on more than one team: their entity is every one of those
         # teams' place for them, so the message says which team it is about.
         shared = {u.id for u in org.members[group.key] if len(org.teams_of.get(u.key, ())) > 1}
         whole = group.doc.source.span(())
         for finding in found:
             real = stitch.finding(finding)
+            if real.code == UnknownRole.code:
+                real = real._replace(message=_in_backstage_words(real.message))
+            if real.code in _USER_LEVEL:
+                # A title against the role annotation is the user's, whichever team reads
+                # it: reported once, at the first team, not once per team.
+                place = (real.code, real.file, real.line, real.column)
+                if place in told:
+                    continue
+                told.add(place)
             if real.code.startswith("ORG00"):
                 # What a User's annotation says is the same whichever team reads it: about
                 # the user, and once (the run drops findings equal in every field).
@@ -264,6 +277,28 @@ def _place(entity: Entity, path: Path) -> Place:
     span = entity.span(path)
     return Place(entity.file, span.line, span.column, span.end_line, span.end_column,
                  entity.doc.index)
+
+
+# Member findings that read only what the User entity says (its title and its role
+# annotation), never the group: the same on every team the user is on.
+_USER_LEVEL = frozenset(("ORG101",))
+
+
+def _in_backstage_words(message: str) -> str:
+    """ORG004's "set 'role'" as a Backstage user sets it: there is no `role` key."""
+    return message.replace(
+        "no title to infer one from; set 'role'",
+        f"no title to infer one from; set spec.profile.jobTitle or the {PREFIX}role"
+        " annotation").replace("set 'role'", f"set the {PREFIX}role annotation")
+
+
+def _cover(facts: dict[str, FileFacts], group: Entity, cover: str) -> None:
+    """The group's team fact, given what its members are and do (``rules.lineage``)."""
+    teams = facts.get(group.file)
+    for k, fact in enumerate(teams.teams if teams is not None else ()):
+        if fact.id == group.id and fact.kind == "Team" and not fact.cover:
+            teams.teams[k] = fact._replace(cover=cover)  # type: ignore[union-attr]
+            return
 
 
 def _group_fact(org: Org, group: Entity, facts: dict[str, FileFacts], kind: str) -> None:
