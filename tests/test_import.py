@@ -1217,3 +1217,15 @@ def test_a_nan_in_a_file_does_not_block_its_import(run_cli, tmp_path):
     (tmp_path / "hr.csv").write_text("id,name\na,Ann\n")
     result = run_cli("import", "csv", "hr.csv", "--output", "org")
     assert result.code == 0, result.err
+
+
+def test_person_ids_that_differ_only_in_case_are_noted(run_cli, tmp_path):
+    # Found by review on kubernetes-org: Jefftree and jefftree became two people, their
+    # allocations and roles split, and neither import nor check said a word.
+    (tmp_path / "k.csv").write_text("id,team\nJefftree,sig-a\nbob,sig-a\njefftree,sig-b\n"
+                                    "JEFFTREE,sig-c\n")
+    done = run_cli("import", "csv", "k.csv", "--output", "out", cwd=tmp_path)
+    assert done.code == 0, done.err
+    assert ("person ids Jefftree (k.csv row 2), jefftree (k.csv row 4) and JEFFTREE"
+            " (k.csv row 5) differ only in case") in done.err, done.err
+    assert "bob" not in done.err

@@ -124,6 +124,28 @@ class Imported:
             self.notes.append(f"and {len(over) - listed:,} more people on several teams"
                               " without an allocation")
 
+    def case_twins(self, listed: int = 5) -> None:
+        """A note for each set of person ids that differ only in case (Jefftree and
+        jefftree): ids are case-sensitive, so each is a person of its own in the files,
+        with allocations and roles counted apart.  A note, not a merge: they may be two
+        people."""
+        by_folded: dict[str, list[Person]] = {}
+        for person in self.people.values():
+            by_folded.setdefault(person.id.casefold(), []).append(person)
+        twins = [group for group in by_folded.values() if len(group) > 1]
+        for group in twins[:listed]:
+            shown = [f"{p.id} ({p.origin})" for p in group[:3]]
+            if len(group) > 3:
+                shown.append(f"{len(group) - 3} more")
+            named = ", ".join(shown[:-1]) + " and " + shown[-1]
+            self.notes.append(
+                f"person ids {named} differ only in case: each is a person of its"
+                f" own in the files; if they are one person, use one spelling in the"
+                f" {self.source} source")
+        if len(twins) > listed:
+            self.notes.append(f"and {len(twins) - listed:,} more person ids that differ"
+                              " only in case")
+
     def person(self, person_id: str, origin: str) -> Person:
         found = self.people.get(person_id)
         if found is None:

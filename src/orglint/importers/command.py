@@ -27,6 +27,7 @@ def run(source: str, paths: list[Path], output: Path, *, maturity: str | None = 
     else:
         read_scim(paths, imported)
         imported.unallocated()
+    imported.case_twins()
     return write(imported, output, maturity, matrix)
 
 
