@@ -4,6 +4,7 @@ org-wide rules → selection, severities, suppressions, baseline → a Result.""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import sys
 from collections import ChainMap
@@ -292,7 +293,8 @@ def _check_team(team: Team, doc: Document, data: dict[str, Any], clean: bool, fi
         found[first:] = [f._replace(fix=None) if f.fix is not None else f
                          for f in found[first:]]
     # What each member's owned work spans, for ORG302 across the teams of the org.
-    team_facts(doc, file, result.facts, data, work_facts(ctx, job.codes), cover_of(ctx))
+    team_facts(doc, file, result.facts, data, work_facts(ctx, job.codes),
+               cover_of(ctx, clean))
     if job.views:
         result.views = result.views if result.views is not None else []
         result.views.append(job.views.view(ctx))
@@ -555,8 +557,9 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     # A coverage finding that a parent team or a sub-team answers (the platform team's
     # serving runtime, its users' rollback) is withdrawn: one pass over the run's.
     withdrawn = answered(
-        [*(f for name in named_names if name in results for f in results[name].findings),
-         *(f for found in org_findings.values() for f in found)],
+        itertools.chain.from_iterable(
+            [*(results[name].findings for name in named_names if name in results),
+             *org_findings.values()]),
         org.teams, plan_.matrix)
     if withdrawn:
         for name, found in org_findings.items():

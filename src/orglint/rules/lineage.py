@@ -38,83 +38,103 @@ ROLE = "@"
 PRACTICE = "+"
 
 
-def cover_of(ctx: TeamContext) -> str:
-    """``TeamFact.cover`` of the team checked in ``ctx``."""
-    tokens = {ROLE + info.role for info in ctx.roles if info.role is not None}
-    tokens.update(ctx.owned)
-    tokens.update(PRACTICE + practice for practice in ctx.team.spec.practices)
-    # A token is one word of the string: a responsibility written with a blank in it
-    # (a schema error already) answers nothing.
-    return " ".join(sorted(t for t in tokens if " " not in t))
+def cover_of(ctx: TeamContext, clean: bool = True) -> str:
+    """``TeamFact.cover`` of the team checked in ``ctx``: its members' roles, the work
+    they own and its practices, as tokens (a token repeated or out of order is the same
+    cover: every team of the org makes one, so nothing is sorted).  ``clean``: the
+    document passed its schema, so no owned item holds a blank."""
+    roles = {info.role for info in ctx.roles}
+    owned = ctx.owned
+    if not clean:
+        # A token is one word of the string: a responsibility written with a blank in
+        # it answers nothing, rather than the words it holds.
+        owned = frozenset(item for item in owned if " " not in item)
+    practices = ctx.team.spec.practices
+    text = " ".join(ROLE + role for role in roles if role)
+    if owned:
+        text = f"{text} {' '.join(owned)}" if text else " ".join(owned)
+    if practices:
+        more = " ".join(PRACTICE + p for p in practices if " " not in p)
+        text = f"{text} {more}" if text and more else text or more
+    return text
 
 
-class _Ask:
-    """What answers one finding: any of ``tokens`` (``every``: all of them)."""
-
-    __slots__ = ("every", "tokens")
-
-    def __init__(self, tokens: tuple[str, ...], every: bool = False) -> None:
-        self.tokens = tokens
-        self.every = every
+# A question: the tokens that answer a finding, and whether all of them must be there
+# (ORG206's roles) or any one (the rest).
+Question = tuple[tuple[str, ...], bool]
 
 
-def _asks(matrix: Matrix) -> dict[str, tuple[str, object]]:
-    """Code → how its finding's question is read: ("need", None) for ORG202, ("mix",
-    None) for ORG206, ("tokens", _Ask) for a matrix pattern."""
-    out: dict[str, tuple[str, object]] = {
-        UnownedSystemResponsibility.code: ("need", None), RoleMixGap.code: ("mix", None)}
+def _asks(matrix: Matrix) -> dict[str, Question | str]:
+    """Code → its finding's question, or how to read it from the finding's detail:
+    "need" for ORG202 (``system:need``), "mix" for ORG206 (its roles)."""
+    out: dict[str, Question | str] = {
+        UnownedSystemResponsibility.code: "need", RoleMixGap.code: "mix"}
     for pattern in matrix.spec.anti_patterns:
         if pattern.kind == "missing-role" and pattern.roles:
-            out[pattern.code] = ("tokens", _Ask((ROLE + pattern.roles[0],)))
+            out[pattern.code] = ((ROLE + pattern.roles[0],), False)
         elif pattern.kind == "missing-owner":
             practice = (PRACTICE + pattern.practice,) if pattern.practice else ()
-            out[pattern.code] = ("tokens", _Ask((*pattern.responsibilities, *practice)))
+            out[pattern.code] = ((*pattern.responsibilities, *practice), False)
     return out
 
 
-def _question(finding: Finding, how: tuple[str, object]) -> _Ask | None:
-    kind, ask = how
-    if kind == "tokens":
-        assert isinstance(ask, _Ask)
-        return ask
-    detail = (finding.detail or "").split(COVERED_BY)[0]
-    if kind == "need":
+def _question(finding: Finding, how: Question | str) -> Question | None:
+    if type(how) is tuple:
+        return how
+    detail = (finding.detail or "").split(COVERED_BY, 1)[0]
+    if how == "need":
         need = detail.partition(":")[2]
-        return _Ask((need,)) if need else None
+        return ((need,), False) if need else None
     roles = tuple(ROLE + role for role in detail.split(",") if role)
-    return _Ask(roles, every=True) if roles else None
+    return (roles, True) if roles else None
 
 
 def answered(findings: Iterable[Finding], teams: Iterable[TeamFact], matrix: Matrix
              ) -> set[int]:
     """The ``id()`` of each of ``findings`` that its team's lineage answers: one pass
     for the whole run (the org's tree is built once, for the tokens asked about)."""
-    asks = _asks(matrix)
-    questions: list[tuple[Finding, _Ask]] = []
+    asks = matrix.prepared(_ASKS, _asks)
+    by_team: dict[str, list[tuple[Finding, Question | str]]] = {}
+    get = asks.get
     for finding in findings:
-        how = asks.get(finding.code)
-        if how is None or finding.entity is None:
-            continue
-        ask = _question(finding, how)
-        if ask is not None:
-            questions.append((finding, ask))
-    if not questions:
+        how = get(finding.code)
+        if how is not None and finding.entity is not None:
+            by_team.setdefault(finding.entity, []).append((finding, how))
+    if not by_team:
         return set()
+    tree = _Tree(teams)
     bits: dict[str, int] = {}
-    for _, ask in questions:
-        for token in ask.tokens:
-            bits.setdefault(token, 1 << len(bits))
-    tree = _Tree(teams, bits)
-    gone: set[int] = set()
-    for finding, ask in questions:
-        assert finding.entity is not None
-        have = tree.lineage(finding.entity)
-        if not have:
+    asked: list[tuple[Finding, str, int, bool]] = []  # finding, its team, mask, every
+    for team_id, found in by_team.items():
+        # Most teams have no team above or below them: nothing to ask of their findings.
+        if not tree.related(team_id):
             continue
-        wanted = [bits[t] for t in ask.tokens]
-        if all(have & b for b in wanted) if ask.every else any(have & b for b in wanted):
+        for finding, how in found:
+            question = _question(finding, how)
+            if question is None:
+                continue
+            mask = 0
+            for token in question[0]:
+                bit = bits.get(token)
+                if bit is None:
+                    bit = bits[token] = 1 << len(bits)
+                mask |= bit
+            asked.append((finding, team_id, mask, question[1]))
+    if not asked:
+        return set()
+    tree.bits = bits
+    gone: set[int] = set()
+    lineages: dict[str, int] = {}
+    for finding, team_id, mask, every in asked:
+        have = lineages.get(team_id)
+        if have is None:
+            have = lineages[team_id] = tree.lineage(team_id)
+        if (have & mask == mask) if every else (have & mask):
             gone.add(id(finding))
     return gone
+
+
+_ASKS = "lineage.asks"
 
 
 class _Tree:
@@ -122,18 +142,16 @@ class _Tree:
     below each team, worked out once per node asked about (iteratively: a chain of
     20,000 groups is no recursion)."""
 
-    def __init__(self, teams: Iterable[TeamFact], bits: dict[str, int]) -> None:
+    def __init__(self, teams: Iterable[TeamFact]) -> None:
+        self.covers: dict[str, list[str]] = {}
         self.own: dict[str, int] = {}
         self.teams: set[str] = set()
         self.parents: dict[str, list[str]] = {}
         self.children: dict[str, list[str]] = {}
         for team in teams:
-            tid, parent, cover = team.id, team.parent, team.cover
-            mask = 0
-            if cover:
-                for token in cover.split(" "):
-                    mask |= bits.get(token, 0)
-            self.own[tid] = self.own.get(tid, 0) | mask
+            tid, parent = team.id, team.parent
+            if team.cover:
+                self.covers.setdefault(tid, []).append(team.cover)
             if team.kind == "Team":
                 self.teams.add(tid)
             if parent is not None and parent != tid:
@@ -141,6 +159,23 @@ class _Tree:
                 self.children.setdefault(parent, []).append(tid)
         self._above: dict[str, int] = {}
         self._below: dict[str, int] = {}
+        self.bits: dict[str, int] = {}  # the tokens asked about: set before any lineage
+
+    def related(self, tid: str) -> bool:
+        """Whether ``tid`` has a parent or a child at all (a team or a group)."""
+        return tid in self.parents or tid in self.children
+
+    def own_bits(self, tid: str) -> int:
+        """The bits of the tokens ``tid``'s members hold, of those asked about."""
+        found = self.own.get(tid)
+        if found is None:
+            bits = self.bits
+            found = 0
+            for cover in self.covers.get(tid, ()):
+                for token in cover.split(" "):
+                    found |= bits.get(token, 0)
+            self.own[tid] = found
+        return found
 
     def lineage(self, tid: str) -> int:
         return (self._closure(tid, self.parents, self._above)
@@ -152,7 +187,7 @@ class _Tree:
         the walk (a cycle, ORG011) adds nothing."""
         if start in memo:
             return memo[start]
-        own, teams = self.own, self.teams
+        own, teams = self.own_bits, self.teams
         open_: set[str] = {start}
         stack: list[tuple[str, int]] = [(start, 0)]
         while stack:
@@ -169,8 +204,7 @@ class _Tree:
             stack.pop()
             mask = 0
             for following in nexts:
-                mask |= own.get(following, 0) if following in teams \
-                    else memo.get(following, 0)
+                mask |= own(following) if following in teams else memo.get(following, 0)
             memo[node] = mask
             open_.discard(node)
         return memo[start]

@@ -128,7 +128,7 @@ class ResponsibilityOutsideRole(Rule):
 
     def check_team(self, ctx: TeamContext) -> Iterator[Finding]:
         matrix = ctx.matrix
-        for i, j, role, owner in _outside_role(ctx):
+        for i, j, role, owner in outside_role(ctx):
             member = ctx.members[i]
             responsibility = member.owns[j]
             summary = matrix.roles[owner].summary.strip()
@@ -170,10 +170,20 @@ def _outside_role(ctx: TeamContext) -> Iterator[tuple[int, int, str, str]]:
             yield i, j, role, owner
 
 
+def outside_role(ctx: TeamContext) -> list[tuple[int, int, str, str]]:
+    """``_outside_role``, worked out once per team: ORG102 and ORG207 both ask."""
+    # Kept in the context's own dict, as its lazy values are: the context is one team's.
+    memo = ctx.__dict__
+    found: list[tuple[int, int, str, str]] | None = memo.get("_outside_role")
+    if found is None:
+        found = memo["_outside_role"] = list(_outside_role(ctx))
+    return found
+
+
 def misplaced(ctx: TeamContext) -> set[tuple[int, int]]:
     """(member index, owns index) of each item a rule says is in the wrong hands: ORG102,
     or an owns pattern (a DevOps engineer on the MLOps pipeline, ORG104)."""
-    return {(i, j) for i, j, _, _ in _outside_role(ctx)} | set(ctx.owns_pattern_hits)
+    return {(i, j) for i, j, _, _ in outside_role(ctx)} | ctx.owns_pattern_hits
 
 
 class PlatformWritesTrainingCode(PatternRule):
