@@ -77,6 +77,22 @@ def test_text_budget_counts_every_alias(lint):
     assert "aliases expand to more than 8,388,608 characters" in found[0].message
 
 
+def test_an_alias_written_as_a_key_counts_against_the_alias_limits(lint):
+    # Found by review: `*k : 1` as a mapping key skipped the limits, and 2,000 members
+    # keyed by a 100 KB scalar made a 200 MB report (each one's ORG003 named the key).
+    members = "".join(f"    - {{id: a{i}, role: ml-engineer, *k : 1}}\n" for i in range(100))
+    source = TEAM + "  x-k: &k " + "k" * 100_000 + "\n  members:\n" + members
+    found = lint.findings(source, select=["ORG001", "ORG003"])
+    assert [f.code for f in found] == ["ORG001"], [f.message[:100] for f in found]
+    assert "aliases expand to more than 8,388,608 characters" in found[0].message
+    # Within the limits, such a key is read, and its message names it cut short.
+    few = TEAM + "  x-k: &k " + "k" * 1000 + "\n  members:\n" + "".join(
+        members.splitlines(keepends=True)[:5])
+    found = lint.findings(few, select=["ORG001", "ORG003"])
+    assert {f.code for f in found} == {"ORG003"}
+    assert all(len(f.message) < 200 for f in found), found[0].message
+
+
 def test_schema_messages_never_carry_a_huge_value():
     from orglint.schema import _clip
 

@@ -637,17 +637,20 @@ def _build(events: Iterator[Event], loaded: Loaded, limits: Limits,
                 key = "" if value is None else str(value)
                 key_start = sm
                 key_end = em
+                # A key is a copy of its text too: 4,000 members each keyed by an alias
+                # of a 100 KB scalar made 400 MB of report, past every alias limit.
+                alias_budget += 1
+                alias_text += len(key)
+                if alias_budget > max_alias or alias_text > max_text:
+                    raise _alias_bomb(alias_budget > max_alias, max_alias, max_text,
+                                      line, column)
                 continue
             nodes, text_size = _size(value, sizes)
             alias_budget += nodes
             alias_text += text_size
-            if alias_budget > max_alias:
-                raise _Refused(f"aliases expand to more than {max_alias:,} nodes"
-                               " (an alias bomb?)", line, column, limit=True)
-            if alias_text > max_text:
-                raise _Refused(f"aliases expand to more than {max_text:,} characters of"
-                               " text, the max-file-size limit (an alias bomb?)", line, column,
-                               limit=True)
+            if alias_budget > max_alias or alias_text > max_text:
+                raise _alias_bomb(alias_budget > max_alias, max_alias, max_text, line,
+                                  column)
         elif cls is DocumentStart:
             values = Marked()
             anchors = {}
@@ -687,6 +690,15 @@ def _build(events: Iterator[Event], loaded: Loaded, limits: Limits,
         else:
             root = value
             values[()] = (sm, em)
+
+
+def _alias_bomb(nodes: bool, max_alias: int, max_text: int, line: int,
+                column: int) -> _Refused:
+    if nodes:
+        return _Refused(f"aliases expand to more than {max_alias:,} nodes (an alias bomb?)",
+                        line, column, limit=True)
+    return _Refused(f"aliases expand to more than {max_text:,} characters of text, the"
+                    " max-file-size limit (an alias bomb?)", line, column, limit=True)
 
 
 def _merge(target: dict[str, Any], sources: list[tuple[Any, Any]]) -> None:

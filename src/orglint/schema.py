@@ -933,6 +933,8 @@ def _cut_by_comma(key: str, mapping: Any) -> str:
     before = mapping[keys[at - 1]] if at > 0 else None
     if not isinstance(before, str) or keys[at - 1] not in _PROSE:
         return ""
+    if len(before) + len(key) > 200:
+        return ""  # a hint to quote a value is for a title, not a page of text
     quoted = f"{before}, {key}".replace("\\", "\\\\").replace('"', '\\"')
     return (f" (a comma ends a value inside {{...}}: if '{key}' belongs to {keys[at - 1]},"
             f' quote the whole value, {keys[at - 1]}: "{quoted}")')
@@ -949,7 +951,8 @@ def _explain(error: Any, data: Any, root: dict[str, Any]) -> list[tuple[Path, st
         value = None
     if kind == "AdditionalProperties":
         allowed = [k for k in parent_schema.get("properties", {})]
-        return [((*path, key), "unknown key '" + key + "'"
+        # A key may be a megabyte long, written once: the message names it, cut.
+        return [((*path, key), "unknown key '" + _clip(key, 80) + "'"
                  + _unknown_hint(key, allowed, value, parent_schema, root), True)
                 for key in error.kind.unexpected]
     if kind == "Required":
