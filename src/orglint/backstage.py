@@ -207,8 +207,12 @@ def check(files: Iterable[tuple[str, bytes]], limits: Limits, rules: list[Rule],
     facts: dict[str, FileFacts] = {}
     teams: list[TeamContext] = []
     team_keys = {g.key for g in org.teams}
+    # Where each team's fact is, to give it its cover once its members are read.
+    placed: dict[int, tuple[list[TeamFact], int]] = {}
     for group in catalog.of_kind("Group"):
         _group_fact(org, group, facts, "Team" if group.key in team_keys else "Group")
+        listed = facts[group.file].teams
+        placed[id(group)] = (listed, len(listed) - 1)
     for user in catalog.of_kind("User"):
         _user_fact(user, facts)
     sizes = both_sizes(rules)
@@ -223,7 +227,11 @@ def check(files: Iterable[tuple[str, bytes]], limits: Limits, rules: list[Rule],
                 found.extend(rule.check_team(ctx))
             # What each member's owned work spans, for ORG302 across the org's teams.
             _member_facts(org, group, data, facts, work_facts(ctx, codes) or {})
-            _cover(facts, group, cover_of(ctx))
+            where = placed.get(id(group))
+            if where is not None:
+                # What its members are and do, for its related teams (rules.lineage).
+                listed, k = where
+                listed[k] = listed[k]._replace(cover=cover_of(ctx))
         # A finding at a User on more than one team: their entity is every one of those
         # teams' place for them, so the message says which team it is about.
         shared = {u.id for u in org.members[group.key] if len(org.teams_of.get(u.key, ())) > 1}
@@ -290,15 +298,6 @@ def _in_backstage_words(message: str) -> str:
         "no title to infer one from; set 'role'",
         f"no title to infer one from; set spec.profile.jobTitle or the {PREFIX}role"
         " annotation").replace("set 'role'", f"set the {PREFIX}role annotation")
-
-
-def _cover(facts: dict[str, FileFacts], group: Entity, cover: str) -> None:
-    """The group's team fact, given what its members are and do (``rules.lineage``)."""
-    teams = facts.get(group.file)
-    for k, fact in enumerate(teams.teams if teams is not None else ()):
-        if fact.id == group.id and fact.kind == "Team" and not fact.cover:
-            teams.teams[k] = fact._replace(cover=cover)  # type: ignore[union-attr]
-            return
 
 
 def _group_fact(org: Org, group: Entity, facts: dict[str, FileFacts], kind: str) -> None:
