@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.conftest import dedent
 
 TEAM = """\
@@ -99,3 +101,21 @@ def test_a_baseline_written_when_org207_named_several_items_still_hides_them(run
                      "--baseline", "old.json", "t.yaml")
     assert result.code == 0 and "ORG207" not in result.out, result.out + result.err
     assert "no longer match" not in result.out + result.err
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    ('{"version": "1", "entries": []}', "baseline 'version' must be 1"),
+    ('{"version": true, "entries": []}', "writes), got true"),
+    ('{"version": 2, "entries": []}', "got 2"),
+    ('{"version": 1, "entries": [{"code": "ORG1", "file": "a", "count": 1'
+     + "1" * 5000 + '}]}', "a number of more than 4,300 digits"),
+])
+def test_a_baseline_of_another_form_is_a_clear_error(run_cli, tmp_path, body, said):
+    # Found by review: Python's own "Exceeds the limit (4300 digits)...
+    # sys.set_int_max_str_digits()", and a version "1" or true taken for 1.
+    (tmp_path / "t.yaml").write_text("apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\n"
+                                     "spec:\n  maturity: pilot\n  members: []\n")
+    (tmp_path / "b.json").write_text(body)
+    done = run_cli("check", "t.yaml", "--baseline", "b.json")
+    assert done.code == 2 and said in done.err, done.err
+    assert "sys.set_int_max_str_digits" not in done.err

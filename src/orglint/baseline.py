@@ -99,11 +99,19 @@ def read(path: Path, limit: int = 8 * 1024 * 1024) -> Counter[Key]:
     try:
         data: Any = json.loads(raw.decode("utf-8"))
     except ValueError as exc:
+        if "integer string conversion" in str(exc):  # Python's own words, not JSON's
+            raise ConfigError(f"cannot read baseline {path}: a number of more than 4,300"
+                              " digits") from None
         raise ConfigError(f"cannot read baseline {path}: {exc}") from None
     except RecursionError:
         raise ConfigError(f"cannot read baseline {path}: nested too deeply") from None
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
         raise ConfigError(f"{path}: not an orglint baseline (no 'entries' list)")
+    version = data.get("version", 1)
+    if type(version) is not int or version != 1:
+        # "1" or true read as 1 would let a baseline of another format pass as this one.
+        raise ConfigError(f"{path}: baseline 'version' must be 1 (what --write-baseline"
+                          f" writes), got {json.dumps(version)[:40]}")
     counts: Counter[Key] = Counter()
     for index, entry in enumerate(data["entries"]):
         # Each field what --write-baseline writes: a list or a map in its place was
