@@ -156,3 +156,73 @@ def test_a_pre_commit_run_reads_the_lineage_from_the_cache(run_cli, tmp_path):
         one = run_cli("check", "--select", ",".join(COVERAGE), "teams/search.yaml",
                       cwd=tmp_path)
         assert one.code == 0 and "ORG205" not in one.out, one.out
+
+
+def _nearest(start: str, links: dict[str, list[str]], teams: set[str]) -> set[str]:
+    """The teams reached from ``start`` through ``links``, passing through groups only:
+    the obvious breadth-first walk, for comparing."""
+    found: set[str] = set()
+    seen = {start}
+    todo = list(links.get(start, ()))
+    while todo:
+        node = todo.pop()
+        if node in teams:
+            found.add(node)
+            continue
+        if node in seen:
+            continue
+        seen.add(node)
+        todo.extend(links.get(node, ()))
+    return found
+
+
+def test_the_lineage_is_what_an_obvious_walk_finds():
+    # Random orgs of teams and groups (repeated ids, cycles, dangling parents included):
+    # what answered() withdraws is what a plain walk to the nearest teams says.
+    import random
+
+    from orglint.facts import Place, TeamFact
+    from orglint.findings import Finding, Severity
+    from orglint.matrix import load_matrix
+    from orglint.rules.lineage import answered
+
+    matrix = load_matrix()
+    place = Place("t.yaml", 1, 1, 1, 1)
+    tokens = ["@platform-engineer", "@data-engineer", "serving-runtime", "model-rollback",
+              "+eval-gate", "eval-gate", "@mlops-engineer"]
+    asks = [("ORG205", "model-serving", ("@platform-engineer",), False),
+            ("ORG201", "feature-store", ("@data-engineer",), False),
+            ("ORG202", "model-serving:serving-runtime", ("serving-runtime",), False),
+            ("ORG203", "model-rollback,promotion-gates", ("model-rollback", "promotion-gates"),
+             False),
+            ("ORG204", "eval-gate", ("eval-gate", "+eval-gate"), False),
+            ("ORG206", "platform-engineer,mlops-engineer",
+             ("@platform-engineer", "@mlops-engineer"), True)]
+    rng = random.Random(11)
+    for _ in range(1000):
+        n = rng.randint(1, 12)
+        ids = [f"n{i}" for i in range(n)]
+        facts = [TeamFact(rng.choice(ids), place, rng.choice([None, "gone", *ids]), place,
+                          rng.choice(["Team", "Team", "Group"]),
+                          " ".join(rng.sample(tokens, rng.randint(0, 3))))
+                 for _ in range(rng.randint(1, 14))]
+        found = [Finding(code, "x", Severity.WARNING, "m", "t.yaml", 1, 1, 1, 1,
+                         rng.choice(ids), detail, (), None)
+                 for code, detail, _, _ in rng.choices(asks, k=6)]
+        gone = answered(found, facts, matrix)
+        teams = {f.id for f in facts if f.kind == "Team"}
+        up: dict[str, list[str]] = {}
+        down: dict[str, list[str]] = {}
+        covers: dict[str, set[str]] = {}
+        for f in facts:
+            covers.setdefault(f.id, set()).update(f.cover.split())
+            if f.parent is not None and f.parent != f.id:
+                up.setdefault(f.id, []).append(f.parent)
+                down.setdefault(f.parent, []).append(f.id)
+        for finding in found:
+            near = _nearest(finding.entity, up, teams) | _nearest(finding.entity, down, teams)
+            have = set().union(*(covers.get(t, set()) for t in near))
+            wanted = next(a for a in asks if a[0] == finding.code)[2]
+            every = next(a for a in asks if a[0] == finding.code)[3]
+            expect = all(t in have for t in wanted) if every else any(t in have for t in wanted)
+            assert (id(finding) in gone) == expect, (facts, finding)

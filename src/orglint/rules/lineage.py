@@ -26,7 +26,7 @@ the tokens the findings ask about (a bit each).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from orglint.facts import TeamFact
 from orglint.findings import COVERED_BY, Finding
@@ -157,8 +157,8 @@ class _Tree:
             if parent is not None and parent != tid:
                 self.parents.setdefault(tid, []).append(parent)
                 self.children.setdefault(parent, []).append(tid)
-        self._above: dict[str, int] = {}
-        self._below: dict[str, int] = {}
+        self._up: _Reach | None = None
+        self._down: _Reach | None = None
         self.bits: dict[str, int] = {}  # the tokens asked about: set before any lineage
 
     def related(self, tid: str) -> bool:
@@ -178,33 +178,88 @@ class _Tree:
         return found
 
     def lineage(self, tid: str) -> int:
-        return (self._closure(tid, self.parents, self._above)
-                | self._closure(tid, self.children, self._below))
+        if self._up is None or self._down is None:
+            self._up = _Reach(self.parents, self.teams, self.own_bits)
+            self._down = _Reach(self.children, self.teams, self.own_bits)
+        return self._up.nearest(tid) | self._down.nearest(tid)
 
-    def _closure(self, start: str, links: dict[str, list[str]], memo: dict[str, int]) -> int:
-        """The bits of the nearest teams from ``start`` through ``links``: a team met
-        ends the way (its own bits), a group is passed through.  A node met again on
-        the walk (a cycle, ORG011) adds nothing."""
-        if start in memo:
-            return memo[start]
-        own, teams = self.own_bits, self.teams
-        open_: set[str] = {start}
-        stack: list[tuple[str, int]] = [(start, 0)]
-        while stack:
-            node, at = stack[-1]
-            nexts = links.get(node, ())
+
+class _Reach:
+    """The bits of the nearest teams from a node through ``links``: a team met ends the
+    way (its own bits), a group is passed through.  Each group's answer is worked out
+    once, by strongly connected components (Tarjan's, iteratively): the groups of a
+    cycle (ORG011) reach the same teams, whichever of them is asked first."""
+
+    def __init__(self, links: dict[str, list[str]], teams: set[str],
+                 own: Callable[[str], int]) -> None:
+        self.links = links
+        self.teams = teams
+        self.own = own
+        self.done: dict[str, int] = {}  # a group's answer, final
+        self._index: dict[str, int] = {}
+        self._low: dict[str, int] = {}
+        self._open: set[str] = set()
+
+    def nearest(self, start: str) -> int:
+        mask = 0
+        for following in self.links.get(start, ()):
+            mask |= self.own(following) if following in self.teams else self.group(following)
+        return mask
+
+    def group(self, node: str) -> int:
+        found = self.done.get(node)
+        if found is not None:
+            return found
+        links, teams, own, done = self.links, self.teams, self.own, self.done
+        index, low, open_ = self._index, self._low, self._open
+        gathered: dict[str, int] = {}
+        path: list[str] = []  # Tarjan's stack
+        calls: list[tuple[str, int]] = []
+
+        def enter(group: str) -> None:
+            index[group] = low[group] = len(index)
+            gathered[group] = 0
+            path.append(group)
+            open_.add(group)
+            calls.append((group, 0))
+
+        enter(node)
+        while calls:
+            group, at = calls[-1]
+            nexts = links.get(group, ())
             if at < len(nexts):
-                stack[-1] = (node, at + 1)
+                calls[-1] = (group, at + 1)
                 following = nexts[at]
-                if (following not in teams and following not in memo
-                        and following not in open_):
-                    open_.add(following)
-                    stack.append((following, 0))
+                if following in teams:
+                    gathered[group] |= own(following)
+                elif following not in index:
+                    enter(following)
+                elif following in open_:
+                    low[group] = min(low[group], index[following])
+                else:
+                    gathered[group] |= done[following]
                 continue
-            stack.pop()
-            mask = 0
-            for following in nexts:
-                mask |= own(following) if following in teams else memo.get(following, 0)
-            memo[node] = mask
-            open_.discard(node)
-        return memo[start]
+            calls.pop()
+            if calls:
+                caller = calls[-1][0]
+                low[caller] = min(low[caller], low[group])
+                if group not in open_:
+                    gathered[caller] |= done[group]
+            if low[group] == index[group]:
+                # The component rooted here is complete: every group of it reaches what
+                # any of them reaches.
+                members = []
+                while True:
+                    member = path.pop()
+                    open_.discard(member)
+                    members.append(member)
+                    if member == group:
+                        break
+                mask = 0
+                for member in members:
+                    mask |= gathered[member]
+                for member in members:
+                    done[member] = mask
+                if calls:
+                    gathered[calls[-1][0]] |= mask
+        return done[node]
