@@ -226,3 +226,21 @@ def test_the_lineage_is_what_an_obvious_walk_finds():
             every = next(a for a in asks if a[0] == finding.code)[3]
             expect = all(t in have for t in wanted) if every else any(t in have for t in wanted)
             assert (id(finding) in gone) == expect, (facts, finding)
+
+
+def test_a_cycle_of_groups_answers_the_same_whichever_is_asked_first():
+    # g1 -> g2 -> g1 (a cycle, ORG011) above the team t, which has the eval gate.  Asked
+    # about g2 first, an early version kept g1's answer from inside g2's walk (nothing)
+    # and then told g1 so.
+    from orglint.facts import Place, TeamFact
+    from orglint.findings import Finding, Severity
+    from orglint.matrix import load_matrix
+    from orglint.rules.lineage import answered
+
+    place = Place("t.yaml", 1, 1, 1, 1)
+    facts = [TeamFact("g1", place, "g2", place, "Group"),
+             TeamFact("g2", place, "g1", place, "Group"),
+             TeamFact("t", place, "g2", place, "Team", "+eval-gate")]
+    found = [Finding("ORG204", "x", Severity.WARNING, "m", "t.yaml", 1, 1, 1, 1, entity,
+                     "eval-gate", (), None) for entity in ("g2", "g1")]
+    assert answered(found, facts, load_matrix()) == {id(f) for f in found}
