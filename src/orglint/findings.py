@@ -62,7 +62,7 @@ POLICY_ERROR = "ORG903"
 # the codes of COVERABLE carry marks: a detail another rule takes from a file (a key
 # holding the separator) is never read as one.
 COVERED_BY = "\x1f"
-COVERABLE = frozenset({"ORG202"})
+COVERABLE = frozenset({"ORG202", "ORG207"})
 
 
 # The ``detail`` of an org rule's finding (a policy with ``target: org``): one verdict

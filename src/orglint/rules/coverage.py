@@ -407,6 +407,7 @@ class SinglePointOfFailure(Rule):
 
     Work that ORG102 or an owns pattern (ORG103 to ORG108) says is in the wrong hands
     is left to that finding: it is to move to its role, not to gain a second owner.
+    Where that finding is switched off or suppressed, this rule reports the item.
 
     ## Why is this bad?
     A production system whose rollback, serving runtime or data contract depends on one
@@ -458,11 +459,10 @@ class SinglePointOfFailure(Rule):
         # one item must not go unused, or apply elsewhere, when another item changes.
         alone = sorted(next(iter(places.values())) for places in holders.values()
                        if len(places) == 1)
-        if alone:
-            # Work in the wrong hands (ORG102, an owns pattern such as ORG104) is to move
-            # to its role, not to be shared with a second owner: no advice against it.
-            wrong = misplaced(ctx)
-            alone = [place for place in alone if place not in wrong]
+        # Work in the wrong hands (ORG102, an owns pattern such as ORG104) is to move to
+        # its role, not to be shared with a second owner: left to that finding where it
+        # is shown, reported here where it is not (switched off, suppressed).
+        wrong = misplaced(ctx) if alone else {}
         for i, j in alone:
             member = ctx.members[i]
             name = member.owns[j]
@@ -470,4 +470,6 @@ class SinglePointOfFailure(Rule):
                 SinglePointOfFailure, member.at("owns", j),
                 f"{member.id} is the only owner of {name} ({required[name]}), needed at"
                 f" {ctx.team.spec.maturity}; name a second owner", entity=member.id,
-                detail=name)
+                detail=name if (i, j) not in wrong else covered(
+                    name, wrong[(i, j)], name,
+                    ctx.doc.source.span(member.at("owns", j)).line))

@@ -180,10 +180,18 @@ def outside_role(ctx: TeamContext) -> list[tuple[int, int, str, str]]:
     return found
 
 
-def misplaced(ctx: TeamContext) -> set[tuple[int, int]]:
-    """(member index, owns index) of each item a rule says is in the wrong hands: ORG102,
-    or an owns pattern (a DevOps engineer on the MLOps pipeline, ORG104)."""
-    return {(i, j) for i, j, _, _ in outside_role(ctx)} | ctx.owns_pattern_hits
+def misplaced(ctx: TeamContext) -> dict[tuple[int, int], str]:
+    """(member index, owns index) of each item a rule says is in the wrong hands, and
+    that rule's code: ORG102, or an owns pattern (a DevOps engineer on the MLOps
+    pipeline, ORG104).  Their findings are at the item, about the member, with the
+    responsibility as detail."""
+    out: dict[tuple[int, int], str] = {}
+    for pattern, hits in ctx.owns_hits.items():
+        for i, j, _ in hits:
+            out.setdefault((i, j), pattern.code)
+    for i, j, _, _ in outside_role(ctx):
+        out.setdefault((i, j), ResponsibilityOutsideRole.code)
+    return out
 
 
 class PlatformWritesTrainingCode(PatternRule):
