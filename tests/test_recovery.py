@@ -1124,3 +1124,39 @@ def test_a_title_cut_by_a_comma_in_a_flow_mapping_says_to_quote_it(lint):
     assert found[0].message.endswith(
         "quote the whole value, title: \"Product Manager, ML Platform\")")
     assert found[1].message == "unknown key 'Oops'"  # a role is no prose: no such hint
+
+
+def test_the_comma_hint_is_only_for_prose_written_on_one_line(lint):
+    # Found by review: a block mapping has no comma to blame, a team's name is an id
+    # (quoting "recsys, platform" is refused), and a line break in the suggested value
+    # was written raw.
+    block = """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata:
+          name: recsys
+          title: Product Manager
+          ML Platform:
+        spec: {maturity: pilot, members: []}
+        """
+    found = lint.findings(block, select=["ORG003"])
+    assert [f.message for f in found] == ["unknown key 'ML Platform'"]
+    named = """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: recsys, platform}
+        spec: {maturity: pilot, members: []}
+        """
+    assert [f.message for f in lint.findings(named, select=["ORG003"])] == [
+        "unknown key 'platform'"]
+    broken = """\
+        apiVersion: orglint/v1
+        kind: Team
+        metadata: {name: recsys}
+        spec:
+          maturity: pilot
+          members:
+            - {id: ann, name: "Ann\\tB", X}
+        """
+    found = lint.findings(broken, select=["ORG003"])
+    assert found[0].message.endswith('name: "Ann\\tB, X")'), found[0].message

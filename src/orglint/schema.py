@@ -404,7 +404,11 @@ def validate(doc: Document, kind: str, file: str) -> list[Finding]:
         return head
     out: list[Finding] = head
     seen: set[tuple[str, int, int]] = set()
+    comma = _CommaHint(data, doc)
     for path, message, key in _explain_errors(validator, data, schema(kind)):
+        if key and path and isinstance(path[-1], str) \
+                and message == f"unknown key '{_clip(path[-1], 80)}'":
+            message += comma(path, path[-1])
         finding = _finding(file, doc, path, message, entity, key=key)
         marker = (finding.message, finding.line, finding.column)
         if marker not in seen:
@@ -912,32 +916,52 @@ def _misplaced(key: str, node: dict[str, Any], root: dict[str, Any]) -> str:
     return ""
 
 
-def _unknown_hint(key: str, allowed: list[str], mapping: Any, node: dict[str, Any],
+def _unknown_hint(key: str, allowed: list[str], node: dict[str, Any],
                   root: dict[str, Any]) -> str:
-    return (did_you_mean(key, allowed) or _misplaced(key, node, root)
-            or _cut_by_comma(key, mapping))
+    return did_you_mean(key, allowed) or _misplaced(key, node, root)
 
 
-# Fields of free text, where a comma is part of what people write ("Product Manager, ML
-# Platform"): not ids or roles, where it is a typo.
-_PROSE = frozenset(("title", "name", "description"))
+class _CommaHint:
+    """The hint for a key with no value right after a text value on the same line:
+    ``{title: Product Manager, ML Platform}`` has a key 'ML Platform', since in
+    ``{...}`` a comma ends a value.  Each mapping's key order is read once (a mapping of
+    60,000 unknown keys is asked 60,000 times)."""
 
+    def __init__(self, data: Any, doc: Document) -> None:
+        self.data = data
+        self.doc = doc
+        self.before: dict[int, dict[str, str]] = {}
 
-def _cut_by_comma(key: str, mapping: Any) -> str:
-    """A hint for a key with no value right after a text value: in ``{...}`` a comma
-    ends a value, so ``{title: Product Manager, ML Platform}`` has a key 'ML Platform'."""
-    if not isinstance(mapping, dict) or mapping.get(key, "") is not None:
-        return ""
-    keys = list(mapping)
-    at = keys.index(key)
-    before = mapping[keys[at - 1]] if at > 0 else None
-    if not isinstance(before, str) or keys[at - 1] not in _PROSE:
-        return ""
-    if len(before) + len(key) > 200:
-        return ""  # a hint to quote a value is for a title, not a page of text
-    quoted = f"{before}, {key}".replace("\\", "\\\\").replace('"', '\\"')
-    return (f" (a comma ends a value inside {{...}}: if '{key}' belongs to {keys[at - 1]},"
-            f' quote the whole value, {keys[at - 1]}: "{quoted}")')
+    def __call__(self, path: Path, key: str) -> str:
+        try:
+            mapping = _get(self.data, path[:-1])
+        except (KeyError, IndexError, TypeError):
+            return ""
+        if not isinstance(mapping, dict) or mapping.get(key, "") is not None:
+            return ""
+        order = self.before.get(id(mapping))
+        if order is None:
+            keys = list(mapping)
+            order = self.before[id(mapping)] = dict(zip(keys[1:], keys, strict=False))
+        previous = order.get(key)
+        value = mapping.get(previous) if previous is not None else None
+        # A member's or a person's name is prose; a team's `metadata.name` is an id,
+        # where a comma is no part of what anyone means.
+        prose = previous in ("title", "description") or (
+            previous == "name" and len(path) >= 2 and isinstance(path[-2], int))
+        if previous is None or not prose or not isinstance(value, str) \
+                or len(value) + len(key) > 200:
+            return ""
+        # Only where the two were written on one line: in a block mapping each key has
+        # a line of its own, and no comma was written.
+        value_end = self.doc.source.span((*path[:-1], previous))[2]
+        if self.doc.source.span(path, key=True)[0] != value_end:
+            return ""
+        import json
+
+        quoted = json.dumps(f"{value}, {key}", ensure_ascii=False)  # YAML reads it back
+        return (f" (a comma ends a value inside {{...}}: if '{key}' belongs to {previous},"
+                f" quote the whole value, {previous}: {quoted})")
 
 
 def _explain(error: Any, data: Any, root: dict[str, Any]) -> list[tuple[Path, str, bool]]:
@@ -953,7 +977,7 @@ def _explain(error: Any, data: Any, root: dict[str, Any]) -> list[tuple[Path, st
         allowed = [k for k in parent_schema.get("properties", {})]
         # A key may be a megabyte long, written once: the message names it, cut.
         return [((*path, key), "unknown key '" + _clip(key, 80) + "'"
-                 + _unknown_hint(key, allowed, value, parent_schema, root), True)
+                 + _unknown_hint(key, allowed, parent_schema, root), True)
                 for key in error.kind.unexpected]
     if kind == "Required":
         where = "the document" if not path else field_name(path)
