@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 
 from orglint.facts import TeamFact
 from orglint.findings import COVERED_BY, Finding
-from orglint.matrix import Matrix
+from orglint.matrix import AntiPattern, Matrix
 from orglint.rules.base import TeamContext
 from orglint.rules.coverage import RoleMixGap, UnownedSystemResponsibility
 
@@ -64,22 +64,64 @@ def cover_of(ctx: TeamContext, clean: bool = True) -> str:
 Question = tuple[tuple[str, ...], bool]
 
 
-def _asks(matrix: Matrix) -> dict[str, Question | str]:
-    """Code → its finding's question, or how to read it from the finding's detail:
-    "need" for ORG202 (``system:need``), "mix" for ORG206 (its roles)."""
-    out: dict[str, Question | str] = {
-        UnownedSystemResponsibility.code: "need", RoleMixGap.code: "mix"}
+class _Shared:
+    """Patterns that share one code, each with its question (None: an owns or
+    holds-both pattern, which nothing answers)."""
+
+    __slots__ = ("patterns",)
+
+    def __init__(self, patterns: tuple[tuple[AntiPattern, Question | None], ...]) -> None:
+        self.patterns = patterns
+
+
+# How to read a finding's question: the question itself, "need" (ORG202's detail),
+# "mix" (ORG206's), or the patterns that share its code, told apart by the detail.
+How = Question | str | _Shared
+
+
+def _asks(matrix: Matrix) -> dict[str, How]:
+    """Code → how its finding's question is read.  A custom matrix may give several
+    patterns one code (one name): each finding is then matched to its pattern by what
+    it names, and one that matches none or several is asked nothing."""
+    out: dict[str, How] = {UnownedSystemResponsibility.code: "need", RoleMixGap.code: "mix"}
+    by_code: dict[str, list[AntiPattern]] = {}
     for pattern in matrix.spec.anti_patterns:
-        if pattern.kind == "missing-role" and pattern.roles:
-            out[pattern.code] = ((ROLE + pattern.roles[0],), False)
-        elif pattern.kind == "missing-owner":
-            practice = (PRACTICE + pattern.practice,) if pattern.practice else ()
-            out[pattern.code] = ((*pattern.responsibilities, *practice), False)
+        by_code.setdefault(pattern.code, []).append(pattern)
+    for code, patterns in by_code.items():
+        questions = tuple((p, _pattern_question(p)) for p in patterns)
+        if len(questions) == 1:
+            if questions[0][1] is not None:
+                out[code] = questions[0][1]
+        elif any(q is not None for _, q in questions):
+            out[code] = _Shared(questions)
     return out
 
 
-def _question(finding: Finding, how: Question | str) -> Question | None:
-    if type(how) is tuple:
+def _pattern_question(pattern: AntiPattern) -> Question | None:
+    if pattern.kind == "missing-role" and pattern.roles:
+        return (ROLE + pattern.roles[0],), False
+    if pattern.kind == "missing-owner":
+        practice = (PRACTICE + pattern.practice,) if pattern.practice else ()
+        return (*pattern.responsibilities, *practice), False
+    return None  # an owns or holds-both pattern: nothing a related team answers
+
+
+def _names(pattern: AntiPattern, detail: str) -> bool:
+    """Whether a finding of ``pattern`` has ``detail`` (``patterns.apply``'s)."""
+    if pattern.kind == "missing-role":
+        return detail in pattern.systems if pattern.at == "system" \
+            else detail == pattern.roles[0]
+    if pattern.kind == "missing-owner":
+        return detail == ",".join(pattern.responsibilities)
+    return False
+
+
+def _question(finding: Finding, how: How) -> Question | None:
+    if isinstance(how, _Shared):
+        detail = finding.detail or ""
+        found = {q for p, q in how.patterns if _names(p, detail)}
+        return found.pop() if len(found) == 1 else None
+    if isinstance(how, tuple):
         return how
     detail = (finding.detail or "").split(COVERED_BY, 1)[0]
     if how == "need":
@@ -94,7 +136,7 @@ def answered(findings: Iterable[Finding], teams: Iterable[TeamFact], matrix: Mat
     """The ``id()`` of each of ``findings`` that its team's lineage answers: one pass
     for the whole run (the org's tree is built once, for the tokens asked about)."""
     asks = matrix.prepared(_ASKS, _asks)
-    by_team: dict[str, list[tuple[Finding, Question | str]]] = {}
+    by_team: dict[str, list[tuple[Finding, How]]] = {}
     get = asks.get
     for finding in findings:
         how = get(finding.code)
@@ -143,19 +185,32 @@ class _Tree:
     20,000 groups is no recursion)."""
 
     def __init__(self, teams: Iterable[TeamFact]) -> None:
-        self.covers: dict[str, list[str]] = {}
+        self.covers: dict[str, str] = {}
         self.own: dict[str, int] = {}
         self.teams: set[str] = set()
         self.parents: dict[str, list[str]] = {}
         self.children: dict[str, list[str]] = {}
+        facts: dict[str, TeamFact] = {}
+        repeated: set[str] = set()
         for team in teams:
-            tid, parent = team.id, team.parent
-            if team.cover:
-                self.covers.setdefault(tid, []).append(team.cover)
-            if team.kind == "Team":
+            if team.id in facts:
+                repeated.add(team.id)
+            facts[team.id] = team
+        # A repeated id (ORG010) or a parent cycle (ORG011) is no relation anyone can
+        # rely on: such a team is neither asked nor answers, and no walk goes through it.
+        parent_of = {tid: fact.parent for tid, fact in facts.items() if tid not in repeated}
+        left_out = repeated | _on_cycles(parent_of)
+        for tid, fact in facts.items():
+            if tid in left_out:
+                continue
+            if fact.cover:
+                self.covers[tid] = fact.cover
+            if fact.kind == "Team":
                 self.teams.add(tid)
-            if parent is not None and parent != tid:
-                self.parents.setdefault(tid, []).append(parent)
+            parent = fact.parent
+            if parent is not None and parent != tid and parent in facts \
+                    and parent not in left_out:
+                self.parents[tid] = [parent]
                 self.children.setdefault(parent, []).append(tid)
         self._up: _Reach | None = None
         self._down: _Reach | None = None
@@ -171,7 +226,8 @@ class _Tree:
         if found is None:
             bits = self.bits
             found = 0
-            for cover in self.covers.get(tid, ()):
+            cover = self.covers.get(tid)
+            if cover:
                 for token in cover.split(" "):
                     found |= bits.get(token, 0)
             self.own[tid] = found
@@ -182,6 +238,24 @@ class _Tree:
             self._up = _Reach(self.parents, self.teams, self.own_bits)
             self._down = _Reach(self.children, self.teams, self.own_bits)
         return self._up.nearest(tid) | self._down.nearest(tid)
+
+
+def _on_cycles(parent_of: dict[str, str | None]) -> set[str]:
+    """The ids on a parent cycle; linear in the org (each id walked once)."""
+    state: dict[str, int] = {}  # 1: on the current walk, 2: done
+    out: set[str] = set()
+    for start in parent_of:
+        walk: list[str] = []
+        current: str | None = start
+        while current is not None and current in parent_of and state.get(current) is None:
+            state[current] = 1
+            walk.append(current)
+            current = parent_of[current]
+        if current is not None and state.get(current) == 1:
+            out.update(walk[walk.index(current):])
+        for member in walk:
+            state[member] = 2
+    return out
 
 
 class _Reach:
