@@ -1149,6 +1149,10 @@ def test_a_title_against_the_role_annotation_is_reported_once_for_all_teams(tmp_
     found = [f for f in check(folder) if f.code == "ORG101"]
     assert len(found) == 1, [f.message for f in found]
     assert found[0].entity == "dmitri"
+    # About the user, whichever team: no team named (it read as about one team only).
+    assert "holds role mlops-engineer:" in found[0].message or found[0].message.endswith(
+        "holds role mlops-engineer"), found[0].message
+    assert "ranking" not in found[0].message and "(team" not in found[0].message
 
 
 def test_a_platform_group_answers_its_child_teams_coverage(tmp_path):

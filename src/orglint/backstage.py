@@ -247,12 +247,15 @@ def check(files: Iterable[tuple[str, bytes]], limits: Limits, rules: list[Rule],
                 if place in told:
                     continue
                 told.add(place)
+                # About the user, not the team: "holds role X", without "on <team>".
+                real = real._replace(message=real.message.replace(f" on {group.id}", "", 1))
             if real.code.startswith("ORG00"):
                 # What a User's annotation says is the same whichever team reads it: about
                 # the user, and once (the run drops findings equal in every field).
                 real = real._replace(entity=_member_of(doc.data, real) or real.entity)
-            elif real.entity in shared and (real.file != group.file
-                                            or not whole.line <= real.line <= whole.end_line):
+            elif real.code not in _USER_LEVEL and real.entity in shared and (
+                    real.file != group.file
+                    or not whole.line <= real.line <= whole.end_line):
                 real = real._replace(message=f"{real.message} (team {group.id})")
             findings.setdefault(real.file, []).append(real)
     return Run(catalog, findings, facts, teams, stitch)
