@@ -304,3 +304,29 @@ def test_patterns_sharing_a_code_are_told_apart_by_what_the_finding_names(run_cl
     # engineer the hub has: answered.
     assert done.out.count("ACME001") == 1, done.out + done.err
     assert "spoke runs feature-store but has no data-engineer" in done.out
+
+
+def test_the_reports_coverage_table_counts_the_lineage_as_the_check_does(run_cli, tmp_path):
+    # Found by review: the tables showed red gaps (the spoke's platform engineer, the
+    # platform team's MLOps engineer) where the check, counting the related team,
+    # reported nothing.  The cell still holds the team's own headcount.
+    import re
+    from textwrap import dedent
+
+    (tmp_path / "platform.yaml").write_text(dedent(PLATFORM))
+    (tmp_path / "search.yaml").write_text(dedent(SEARCH))
+    out = run_cli("check", "--no-cache", "--output-format", "markdown", "platform.yaml",
+                  "search.yaml", cwd=tmp_path).out
+    row = next(line for line in out.splitlines() if line.startswith("| search-ml |"))
+    assert "0 ↕/1 ✅" in row and "🟥" not in row, row
+    html = run_cli("check", "--no-cache", "--output-format", "html", "platform.yaml",
+                   "search.yaml", cwd=tmp_path).out
+    cell = re.search(r'<tr data-team="search-ml">.*?<td data-role="platform-engineer"'
+                     r'([^>]*)>(\d+)</td>', html)
+    assert cell is not None and cell[2] == "0"
+    assert 'data-state="as-recommended"' in cell[1] and 'data-related="true"' in cell[1]
+    # Alone, the spoke's gap is red again.
+    alone = run_cli("check", "--no-cache", "--output-format", "markdown", "search.yaml",
+                    cwd=tmp_path).out
+    row = next(line for line in alone.splitlines() if line.startswith("| search-ml |"))
+    assert "0/1 🟥" in row, row

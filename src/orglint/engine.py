@@ -55,7 +55,7 @@ from orglint.reading import read_capped
 from orglint.rules import REGISTRY
 from orglint.rules.base import Rule, TeamContext
 from orglint.rules.input import UnknownRole, YamlSyntaxError
-from orglint.rules.lineage import answered, cover_of
+from orglint.rules.lineage import answered, cover_of, roles_around
 from orglint.rules.org import OrgContext
 from orglint.rules.patterns import both_sizes, custom_rules
 from orglint.rules.people import work_facts
@@ -564,6 +564,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     if withdrawn:
         for name, found in org_findings.items():
             org_findings[name] = [f for f in found if id(f) not in withdrawn]
+    result.related_roles = roles_around(org.teams, plan_.matrix.roles)
 
     today = request.today or dt.date.today()
     from orglint.suppress import apply as apply_suppressions

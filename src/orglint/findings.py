@@ -217,6 +217,10 @@ def offerable(findings: list[Finding]) -> list[Finding]:
             for f in findings]
 
 
+def _no_roles(team: str) -> frozenset[str]:
+    return frozenset()
+
+
 class Result:
     """Everything a reporter needs; the exit code is derived here, never in a reporter."""
 
@@ -239,6 +243,9 @@ class Result:
         self.cache_misses = 0
         # Files edited while orglint ran: checked as they are now, but not cached.
         self.changed: list[str] = []
+        # A team id -> the matrix roles its lineage holds (``rules.lineage``), for the
+        # reports' coverage table: asked only by a report that shows one.
+        self.related_roles: Callable[[str], frozenset[str]] = _no_roles
 
     def counts(self) -> dict[str, int]:
         # Counted in C by severity (a label is a Python property call per finding).

@@ -94,7 +94,7 @@ def pieces(result: Result, ctx: ReportContext) -> Iterator[str]:
     counts = result.counts()
     yield _head() + "\n" + _header(result, counts, view) + "\n"
     if view is not None:
-        yield from _coverage(coverage(view), groups, anchor_of)
+        yield from _coverage(coverage(view, result.related_roles), groups, anchor_of)
         yield "\n" + _risks(view, team_anchor) + "\n"
     yield from _findings(result, ctx, groups, anchors)
     yield "\n" + _rules(result, ctx) + "\n"
@@ -160,7 +160,8 @@ def _coverage(rows: list[Row], groups: list[Group], anchor_of: dict[int, str]
         anchor = anchor_of.get(id(team))
         cells = "".join(
             f"<td data-role=\"{e(c.role)}\" data-state=\"{c.state}\" data-recommended="
-            f"\"{c.want}\"{_shared(c.role, c.shared)}>{c.have}</td>" for c in row.cells)
+            f"\"{c.want}\"{_shared(c.role, c.shared)}{_related(c.role, c.related)}>"
+            f"{c.have}</td>" for c in row.cells)
         worst = _worst(findings)
         label = (f"{len(findings)} finding{'s' if len(findings) != 1 else ''}" if findings
                  else "none")
@@ -192,6 +193,15 @@ def _shared(role: str, count: int) -> str:
     return (f" data-shared=\"{count}\" title=\"+{count}: {who} of another role also"
             f" {'does' if count == 1 else 'do'} {e(role)} work (in a small team one person"
             " does both)\"")
+
+
+def _related(role: str, near: bool) -> str:
+    """A cell the nearest team above or below fills (hub and spoke): an attribute and a
+    tooltip; the cell still holds the team's own headcount."""
+    if not near:
+        return ""
+    return (f" data-related=\"true\" title=\"the nearest team above or below has a"
+            f" {e(role)}, which counts for this team (rules ORG201 to ORG206)\"")
 
 
 def _worst(findings: list[Finding]) -> str:
@@ -521,6 +531,7 @@ td.count a{color:inherit;font-weight:600}
 #coverage td[data-role]::after{content:"/" attr(data-recommended);font-size:.72rem;
 font-weight:400;color:var(--muted)}
 #coverage td[data-shared]::after{content:" +" attr(data-shared) "/" attr(data-recommended)}
+#coverage td[data-related]::after{content:" \\2195/" attr(data-recommended)}
 [data-state=missing]{background:var(--missing)}[data-state=thin]{background:var(--thin)}
 [data-state=as-recommended]{background:var(--ok)}[data-state=over]{background:var(--over)}
 [data-state=none]{background:var(--none);color:var(--muted)}

@@ -94,13 +94,14 @@ def render_capped(result: Result, ctx: ReportContext, cap: int) -> str:
 def _coverage(result: Result, ctx: ReportContext, out: _Budget) -> int:
     if ctx.org is None:
         return 0
-    rows = coverage(ctx.org)
+    rows = coverage(ctx.org, result.related_roles)
     if not rows:
         return 0
     roles = [c.role for c in rows[0].cells]
     head = ("### Coverage\n\nHeadcount / recommended mix per role (🟥 missing, 🟧 thin, "
             "✅ as recommended, 🟦 over; +N: a seat filled by a member of another role who"
-            " also does this one's work).\n\n| Team | Maturity | Size | "
+            " also does this one's work; ↕: the role is on the nearest team above or below,"
+            " which counts for this one).\n\n| Team | Maturity | Size | "
             + " | ".join(md(r) for r in roles) + " |\n|---|---|---:|"
             + "---:|" * len(roles) + "\n")
     # Half of what is left: the findings must not be pushed out by a large org's table.
@@ -110,7 +111,8 @@ def _coverage(result: Result, ctx: ReportContext, out: _Budget) -> int:
     shown = 0
     for row in rows:
         cells = " | ".join(
-            f"{c.have}{f' +{c.shared}' if c.shared else ''}/{c.want} {_MARKS[c.state]}".rstrip()
+            f"{c.have}{f' +{c.shared}' if c.shared else ''}{' ↕' if c.related else ''}"
+            f"/{c.want} {_MARKS[c.state]}".rstrip()
             for c in row.cells)
         stage = md(row.team.maturity or NO_STAGE)
         line = f"| {md(row.team.id)} | {stage} | {row.size} | {cells} |\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import functools
 from collections import Counter
+from collections.abc import Callable
 
 from orglint.explore import compose
 from orglint.findings import Finding, Result, org_wide
@@ -27,6 +28,9 @@ class Cell(NamedTuple):
     # work (in a small team one person does both): the colour counts them, the
     # headcount does not (a team of three never reads as four people).
     shared: int = 0
+    # The team is short of the role, and the nearest team above or below holds it: the
+    # check counts that (``rules.lineage``), and so does the colour.
+    related: bool = False
 
 
 class Row(NamedTuple):
@@ -47,10 +51,12 @@ def state(have: int, want: int) -> str:
     return MISSING if have == 0 else THIN
 
 
-def coverage(view: OrgView) -> list[Row]:
+def coverage(view: OrgView, related: Callable[[str], frozenset[str]] | None = None
+             ) -> list[Row]:
     """Each team's headcount per matrix role against the composer's mix for its size
     (the size every rule uses, never the plan: a team with no one in a matrix role is
-    no mix's), maturity and systems: ORG206's comparison, cell by cell."""
+    no mix's), maturity and systems: ORG206's comparison, cell by cell.  ``related``: a
+    team id -> the roles its lineage holds (``Result.related_roles``)."""
     matrix = view.matrix
     roles = matrix_roles(matrix)
     mix = functools.lru_cache(maxsize=4096)(
@@ -67,11 +73,17 @@ def coverage(view: OrgView) -> list[Row]:
         # from the headcount.
         shared = {role: min(extra, max(0, wanted.get(role, 0) - have[role]))
                   for role, extra in team.both}
-        # No stage, no recommendation: no cell is "over" or "missing" (ORG206 is silent).
-        rows.append(Row(team, size, [
-            Cell(r, have[r], wanted.get(r, 0),
-                 state(have[r] + shared.get(r, 0), wanted.get(r, 0)) if staged else NONE,
-                 shared.get(r, 0)) for r in roles]))
+        around = related(team.id) if related is not None and staged else frozenset()
+        cells = []
+        for r in roles:
+            want, filled = wanted.get(r, 0), have[r] + shared.get(r, 0)
+            near = filled < want and r in around
+            # No stage, no recommendation: no cell is "over" or "missing" (ORG206 is
+            # silent).
+            cells.append(Cell(r, have[r], want, NONE if not staged
+                              else state(want if near else filled, want),
+                              shared.get(r, 0), near))
+        rows.append(Row(team, size, cells))
     return rows
 
 

@@ -179,6 +179,27 @@ def answered(findings: Iterable[Finding], teams: Iterable[TeamFact], matrix: Mat
 _ASKS = "lineage.asks"
 
 
+def roles_around(teams: list[TeamFact], roles: Iterable[str]) -> Callable[[str], frozenset[str]]:
+    """For the reports' coverage table: a team id -> the roles its lineage holds.  The
+    tree is built at the first question, so a run whose report shows no table pays
+    nothing."""
+    bits = {ROLE + role: 1 << k for k, role in enumerate(roles)}
+    built: list[_Tree] = []
+
+    def ask(team_id: str) -> frozenset[str]:
+        if not built:
+            tree = _Tree(teams)
+            tree.bits = bits
+            built.append(tree)
+        tree = built[0]
+        if not tree.related(team_id):
+            return frozenset()
+        have = tree.lineage(team_id)
+        return frozenset(token[1:] for token, bit in bits.items() if have & bit)
+
+    return ask
+
+
 class _Tree:
     """The org's parent links and each team's own tokens as bits; what lies above and
     below each team, worked out once per node asked about (iteratively: a chain of
