@@ -39,24 +39,43 @@ PRACTICE = "+"
 
 
 def cover_of(ctx: TeamContext, clean: bool = True) -> str:
-    """``TeamFact.cover`` of the team checked in ``ctx``: its members' roles, the work
-    they own and its practices, as tokens (a token repeated or out of order is the same
-    cover: every team of the org makes one, so nothing is sorted).  ``clean``: the
-    document passed its schema, so no owned item holds a blank."""
+    """``TeamFact.cover`` of the team checked in ``ctx``: its members' roles, and of the
+    work they own and its practices only what a finding can ask about (``_askable``:
+    every team's cover is kept in the cache and read back by each pre-commit run).  A
+    token repeated or out of order is the same cover, so nothing is sorted.  ``clean``:
+    the document passed its schema, so no owned item holds a blank."""
+    askable = ctx.matrix.prepared(_ASKABLE, _askable)
     roles = {info.role for info in ctx.roles}
-    owned = ctx.owned
+    owned = ctx.owned & askable
     if not clean:
         # A token is one word of the string: a responsibility written with a blank in
         # it answers nothing, rather than the words it holds.
         owned = frozenset(item for item in owned if " " not in item)
-    practices = ctx.team.spec.practices
+    practices = [PRACTICE + p for p in ctx.team.spec.practices if PRACTICE + p in askable]
     text = " ".join(ROLE + role for role in roles if role)
     if owned:
         text = f"{text} {' '.join(owned)}" if text else " ".join(owned)
     if practices:
-        more = " ".join(PRACTICE + p for p in practices if " " not in p)
-        text = f"{text} {more}" if text and more else text or more
+        more = " ".join(practices)
+        text = f"{text} {more}" if text else more
     return text
+
+
+_ASKABLE = "lineage.askable"
+
+
+def _askable(matrix: Matrix) -> frozenset[str]:
+    """The work and practices a withdrawn finding can be asked about: what a system
+    requires (ORG202) and what a missing-owner pattern names."""
+    out: set[str] = set()
+    for system in matrix.systems.values():
+        out.update(system.requires)
+    for pattern in matrix.spec.anti_patterns:
+        if pattern.kind == "missing-owner":
+            out.update(pattern.responsibilities)
+            if pattern.practice:
+                out.add(PRACTICE + pattern.practice)
+    return frozenset(out)
 
 
 # A question: the tokens that answer a finding, and whether all of them must be there
@@ -203,43 +222,80 @@ def roles_around(teams: list[TeamFact], roles: Iterable[str]) -> Callable[[str],
 class _Tree:
     """The org's parent links and each team's own tokens as bits; what lies above and
     below each team, worked out once per node asked about (iteratively: a chain of
-    20,000 groups is no recursion)."""
+    20,000 groups is no recursion).  Built with one pass over the org; the rest only
+    for the teams asked about and those around them (a pre-commit run asks of one)."""
 
     def __init__(self, teams: Iterable[TeamFact]) -> None:
-        self.covers: dict[str, str] = {}
-        self.own: dict[str, int] = {}
-        self.teams: set[str] = set()
-        self.parents: dict[str, list[str]] = {}
-        self.children: dict[str, list[str]] = {}
         facts: dict[str, TeamFact] = {}
         repeated: set[str] = set()
+        kids: dict[str, list[str]] = {}
         for team in teams:
-            if team.id in facts:
-                repeated.add(team.id)
-            facts[team.id] = team
-        # A repeated id (ORG010) or a parent cycle (ORG011) is no relation anyone can
-        # rely on: such a team is neither asked nor answers, and no walk goes through it.
-        parent_of = {tid: fact.parent for tid, fact in facts.items() if tid not in repeated}
-        left_out = repeated | _on_cycles(parent_of)
-        for tid, fact in facts.items():
-            if tid in left_out:
-                continue
-            if fact.cover:
-                self.covers[tid] = fact.cover
-            if fact.kind == "Team":
-                self.teams.add(tid)
-            parent = fact.parent
-            if parent is not None and parent != tid and parent in facts \
-                    and parent not in left_out:
-                self.parents[tid] = [parent]
-                self.children.setdefault(parent, []).append(tid)
+            tid = team.id
+            if tid in facts:
+                repeated.add(tid)
+            facts[tid] = team
+            if team.parent is not None:
+                kids.setdefault(team.parent, []).append(tid)
+        self.facts = facts
+        self.repeated = repeated
+        self.kids = kids
+        self.own: dict[str, int] = {}
+        self._cycle: dict[str, bool] = {}
+        self._up_links: dict[str, list[str]] = {}
+        self._down_links: dict[str, list[str]] = {}
         self._up: _Reach | None = None
         self._down: _Reach | None = None
         self.bits: dict[str, int] = {}  # the tokens asked about: set before any lineage
 
+    def left_out(self, tid: str) -> bool:
+        """A repeated id (ORG010) or one on a parent cycle (ORG011): no relation anyone
+        can rely on, neither asked nor answering, and no walk goes through it."""
+        return tid in self.repeated or tid not in self.facts or self._on_cycle(tid)
+
+    def _on_cycle(self, start: str) -> bool:
+        known = self._cycle
+        found = known.get(start)
+        if found is not None:
+            return found
+        facts, repeated = self.facts, self.repeated
+        path: list[str] = []
+        at: dict[str, int] = {}
+        current: str | None = start
+        while (current is not None and current in facts and current not in repeated
+               and current not in known and current not in at):
+            at[current] = len(path)
+            path.append(current)
+            current = facts[current].parent
+        loop = set(path[at[current]:]) if current is not None and current in at else set()
+        for node in path:  # linear overall: each id is walked once
+            known[node] = node in loop
+        return known.get(start, False)
+
+    def parents(self, tid: str) -> list[str]:
+        found = self._up_links.get(tid)
+        if found is None:
+            parent = self.facts[tid].parent if tid in self.facts else None
+            found = [parent] if (parent is not None and parent != tid
+                                 and not self.left_out(tid)
+                                 and not self.left_out(parent)) else []
+            self._up_links[tid] = found
+        return found
+
+    def children(self, tid: str) -> list[str]:
+        found = self._down_links.get(tid)
+        if found is None:
+            found = [] if self.left_out(tid) else [
+                kid for kid in self.kids.get(tid, ()) if kid != tid and not self.left_out(kid)]
+            self._down_links[tid] = found
+        return found
+
     def related(self, tid: str) -> bool:
         """Whether ``tid`` has a parent or a child at all (a team or a group)."""
-        return tid in self.parents or tid in self.children
+        return bool(self.parents(tid) or self.children(tid))
+
+    def is_team(self, tid: str) -> bool:
+        fact = self.facts.get(tid)
+        return fact is not None and fact.kind == "Team"
 
     def own_bits(self, tid: str) -> int:
         """The bits of the tokens ``tid``'s members hold, of those asked about."""
@@ -247,48 +303,30 @@ class _Tree:
         if found is None:
             bits = self.bits
             found = 0
-            cover = self.covers.get(tid)
-            if cover:
-                for token in cover.split(" "):
+            fact = self.facts.get(tid)
+            if fact is not None and fact.cover:
+                for token in fact.cover.split(" "):
                     found |= bits.get(token, 0)
             self.own[tid] = found
         return found
 
     def lineage(self, tid: str) -> int:
         if self._up is None or self._down is None:
-            self._up = _Reach(self.parents, self.teams, self.own_bits)
-            self._down = _Reach(self.children, self.teams, self.own_bits)
+            self._up = _Reach(self.parents, self.is_team, self.own_bits)
+            self._down = _Reach(self.children, self.is_team, self.own_bits)
         return self._up.nearest(tid) | self._down.nearest(tid)
-
-
-def _on_cycles(parent_of: dict[str, str | None]) -> set[str]:
-    """The ids on a parent cycle; linear in the org (each id walked once)."""
-    state: dict[str, int] = {}  # 1: on the current walk, 2: done
-    out: set[str] = set()
-    for start in parent_of:
-        walk: list[str] = []
-        current: str | None = start
-        while current is not None and current in parent_of and state.get(current) is None:
-            state[current] = 1
-            walk.append(current)
-            current = parent_of[current]
-        if current is not None and state.get(current) == 1:
-            out.update(walk[walk.index(current):])
-        for member in walk:
-            state[member] = 2
-    return out
 
 
 class _Reach:
     """The bits of the nearest teams from a node through ``links``: a team met ends the
     way (its own bits), a group is passed through.  Each group's answer is worked out
-    once, by strongly connected components (Tarjan's, iteratively): the groups of a
-    cycle (ORG011) reach the same teams, whichever of them is asked first."""
+    once, by strongly connected components (Tarjan's, iteratively), so that no shape
+    can leave a partial answer behind."""
 
-    def __init__(self, links: dict[str, list[str]], teams: set[str],
+    def __init__(self, links: Callable[[str], list[str]], is_team: Callable[[str], bool],
                  own: Callable[[str], int]) -> None:
         self.links = links
-        self.teams = teams
+        self.is_team = is_team
         self.own = own
         self.done: dict[str, int] = {}  # a group's answer, final
         self._index: dict[str, int] = {}
@@ -297,15 +335,16 @@ class _Reach:
 
     def nearest(self, start: str) -> int:
         mask = 0
-        for following in self.links.get(start, ()):
-            mask |= self.own(following) if following in self.teams else self.group(following)
+        for following in self.links(start):
+            mask |= self.own(following) if self.is_team(following) \
+                else self.group(following)
         return mask
 
     def group(self, node: str) -> int:
         found = self.done.get(node)
         if found is not None:
             return found
-        links, teams, own, done = self.links, self.teams, self.own, self.done
+        links, is_team, own, done = self.links, self.is_team, self.own, self.done
         index, low, open_ = self._index, self._low, self._open
         gathered: dict[str, int] = {}
         path: list[str] = []  # Tarjan's stack
@@ -321,11 +360,11 @@ class _Reach:
         enter(node)
         while calls:
             group, at = calls[-1]
-            nexts = links.get(group, ())
+            nexts = links(group)
             if at < len(nexts):
                 calls[-1] = (group, at + 1)
                 following = nexts[at]
-                if following in teams:
+                if is_team(following):
                     gathered[group] |= own(following)
                 elif following not in index:
                     enter(following)
