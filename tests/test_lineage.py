@@ -124,19 +124,21 @@ def test_the_lineage_is_worked_out_without_recursion():
     from orglint.facts import Place, TeamFact
     from orglint.findings import Finding, Severity
     from orglint.matrix import load_matrix
-    from orglint.rules.lineage import answered
+    from orglint.rules.lineage import answered, encode_cover
 
     place = Place("t.yaml", 1, 1, 1, 1)
     n = 20_000
-    teams = [TeamFact("hub", place, None, None, "Team", "@platform-engineer")]
+    matrix = load_matrix()
+    teams = [TeamFact("hub", place, None, None, "Team",
+                      encode_cover(matrix, ["@platform-engineer"]))]
     teams += [TeamFact(f"g{i}", place, f"g{i - 1}" if i else "hub", place, "Group")
               for i in range(n)]
-    teams += [TeamFact(f"t{i}", place, f"g{i}", place, "Team", "@ml-engineer")
-              for i in range(n)]
+    teams += [TeamFact(f"t{i}", place, f"g{i}", place, "Team",
+                       encode_cover(matrix, ["@ml-engineer"])) for i in range(n)]
     found = [Finding("ORG205", "production-without-substrate-owner", Severity.WARNING,
                      "m", "t.yaml", 1, 1, 1, 1, f"t{i}", "ml-engineer", (), None)
              for i in range(n)]
-    assert answered(found, teams, load_matrix()) == {id(f) for f in found}
+    assert answered(found, teams, matrix) == {id(f) for f in found}
 
 
 def test_only_the_nearest_team_above_and_below_counts(lint):
@@ -196,7 +198,7 @@ def test_the_lineage_is_what_an_obvious_walk_finds():
     from orglint.facts import Place, TeamFact
     from orglint.findings import Finding, Severity
     from orglint.matrix import load_matrix
-    from orglint.rules.lineage import answered
+    from orglint.rules.lineage import answered, encode_cover
 
     matrix = load_matrix()
     place = Place("t.yaml", 1, 1, 1, 1)
@@ -214,10 +216,10 @@ def test_the_lineage_is_what_an_obvious_walk_finds():
     for _ in range(1000):
         n = rng.randint(1, 12)
         ids = [f"n{i}" for i in range(n)]
+        held = [rng.sample(tokens, rng.randint(0, 3)) for _ in range(rng.randint(1, 14))]
         facts = [TeamFact(rng.choice(ids), place, rng.choice([None, "gone", *ids]), place,
-                          rng.choice(["Team", "Team", "Group"]),
-                          " ".join(rng.sample(tokens, rng.randint(0, 3))))
-                 for _ in range(rng.randint(1, 14))]
+                          rng.choice(["Team", "Team", "Group"]), encode_cover(matrix, words))
+                 for words in held]
         found = [Finding(code, "x", Severity.WARNING, "m", "t.yaml", 1, 1, 1, 1,
                          rng.choice(ids), detail, (), None)
                  for code, detail, _, _ in rng.choices(asks, k=6)]
@@ -237,10 +239,12 @@ def test_the_lineage_is_what_an_obvious_walk_finds():
         up: dict[str, list[str]] = {}
         down: dict[str, list[str]] = {}
         covers: dict[str, set[str]] = {}
+        for k, f in enumerate(facts):
+            if f.id in single and f.id not in out:
+                covers[f.id] = set(held[k])
         for i, f in single.items():
             if i in out:
                 continue
-            covers[i] = set(f.cover.split())
             if f.parent in single and f.parent != i and f.parent not in out:
                 up.setdefault(i, []).append(f.parent)
                 down.setdefault(f.parent, []).append(i)
@@ -263,12 +267,13 @@ def test_nothing_answers_through_a_cycle_of_groups():
     from orglint.facts import Place, TeamFact
     from orglint.findings import Finding, Severity
     from orglint.matrix import load_matrix
-    from orglint.rules.lineage import answered
+    from orglint.rules.lineage import answered, encode_cover
 
     place = Place("t.yaml", 1, 1, 1, 1)
     facts = [TeamFact("g1", place, "g2", place, "Group"),
              TeamFact("g2", place, "g1", place, "Group"),
-             TeamFact("t", place, "g2", place, "Team", "+eval-gate"),
+             TeamFact("t", place, "g2", place, "Team",
+                      encode_cover(load_matrix(), ["+eval-gate"])),
              TeamFact("u", place, "g2", place, "Team")]
     found = [Finding("ORG204", "x", Severity.WARNING, "m", "t.yaml", 1, 1, 1, 1, entity,
                      "eval-gate", (), None) for entity in ("g2", "g1", "u")]

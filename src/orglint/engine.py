@@ -564,7 +564,7 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     if withdrawn:
         for name, found in org_findings.items():
             org_findings[name] = [f for f in found if id(f) not in withdrawn]
-    result.related_roles = roles_around(org.teams, plan_.matrix.roles)
+    result.related_roles = roles_around(org.teams, plan_.matrix)
 
     today = request.today or dt.date.today()
     from orglint.suppress import apply as apply_suppressions

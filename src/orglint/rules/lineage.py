@@ -40,25 +40,47 @@ PRACTICE = "+"
 
 def cover_of(ctx: TeamContext, clean: bool = True) -> str:
     """``TeamFact.cover`` of the team checked in ``ctx``: its members' roles, and of the
-    work they own and its practices only what a finding can ask about (``_askable``:
-    every team's cover is kept in the cache and read back by each pre-commit run).  A
-    token repeated or out of order is the same cover, so nothing is sorted.  ``clean``:
-    the document passed its schema, so no owned item holds a blank."""
-    askable = ctx.matrix.prepared(_ASKABLE, _askable)
-    roles = {info.role for info in ctx.roles}
-    owned = ctx.owned & askable
-    if not clean:
-        # A token is one word of the string: a responsibility written with a blank in
-        # it answers nothing, rather than the words it holds.
-        owned = frozenset(item for item in owned if " " not in item)
-    practices = [PRACTICE + p for p in ctx.team.spec.practices if PRACTICE + p in askable]
-    text = " ".join(ROLE + role for role in roles if role)
-    if owned:
-        text = f"{text} {' '.join(owned)}" if text else " ".join(owned)
-    if practices:
-        more = " ".join(practices)
-        text = f"{text} {more}" if text else more
-    return text
+    work they own and its practices only what a finding can ask about (``_askable``),
+    each as its short code in the matrix's codebook (``_codebook``): every team's cover
+    is kept in the cache and read back by each pre-commit run, 14 M instructions on
+    2,000 teams as words.  A code repeated or out of order is the same cover, so
+    nothing is sorted.  ``clean`` is kept for the callers: a matrix code holds no
+    blank, whatever the document."""
+    code = ctx.matrix.prepared(_CODEBOOK, _codebook)
+    roles = {ROLE + info.role for info in ctx.roles if info.role}
+    owned = ctx.owned
+    practices = ctx.team.spec.practices
+    found = [code[t] for t in roles if t in code]
+    found += [code[t] for t in owned if t in code]
+    found += [code[PRACTICE + p] for p in practices if PRACTICE + p in code]
+    return " ".join(found)
+
+
+def encode_cover(matrix: Matrix, tokens: Iterable[str]) -> str:
+    """A cover of ``tokens`` ("@role", work, "+practice"), as ``cover_of`` writes one."""
+    code = matrix.prepared(_CODEBOOK, _codebook)
+    return " ".join(code[t] for t in tokens if t in code)
+
+
+_CODEBOOK = "lineage.codebook"
+
+
+def _codebook(matrix: Matrix) -> dict[str, str]:
+    """Each token a finding can ask about (a matrix role, an askable work or practice)
+    -> a short code: its place in their sorted list, in base 36.  The cache is keyed by
+    the matrix, so a cover is only ever read with the codebook it was written with."""
+    tokens = sorted({ROLE + role for role in matrix.roles} | _askable(matrix))
+    return {token: _base36(i) for i, token in enumerate(tokens)}
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        number, rest = divmod(number, 36)
+        out = digits[rest] + out
+        if not number:
+            return out
 
 
 _ASKABLE = "lineage.askable"
@@ -183,7 +205,9 @@ def answered(findings: Iterable[Finding], teams: Iterable[TeamFact], matrix: Mat
             asked.append((finding, team_id, mask, question[1]))
     if not asked:
         return set()
-    tree.bits = bits
+    code = matrix.prepared(_CODEBOOK, _codebook)
+    # A token no cover can hold (no code) is never answered: its bit is never set.
+    tree.bits = {code[token]: bit for token, bit in bits.items() if token in code}
     gone: set[int] = set()
     lineages: dict[str, int] = {}
     for finding, team_id, mask, every in asked:
@@ -198,17 +222,18 @@ def answered(findings: Iterable[Finding], teams: Iterable[TeamFact], matrix: Mat
 _ASKS = "lineage.asks"
 
 
-def roles_around(teams: list[TeamFact], roles: Iterable[str]) -> Callable[[str], frozenset[str]]:
+def roles_around(teams: list[TeamFact], matrix: Matrix) -> Callable[[str], frozenset[str]]:
     """For the reports' coverage table: a team id -> the roles its lineage holds.  The
     tree is built at the first question, so a run whose report shows no table pays
     nothing."""
-    bits = {ROLE + role: 1 << k for k, role in enumerate(roles)}
+    bits = {ROLE + role: 1 << k for k, role in enumerate(matrix.roles)}
+    code = matrix.prepared(_CODEBOOK, _codebook)
     built: list[_Tree] = []
 
     def ask(team_id: str) -> frozenset[str]:
         if not built:
             tree = _Tree(teams)
-            tree.bits = bits
+            tree.bits = {code[token]: bit for token, bit in bits.items() if token in code}
             built.append(tree)
         tree = built[0]
         if not tree.related(team_id):
@@ -245,7 +270,7 @@ class _Tree:
         self._down_links: dict[str, list[str]] = {}
         self._up: _Reach | None = None
         self._down: _Reach | None = None
-        self.bits: dict[str, int] = {}  # the tokens asked about: set before any lineage
+        self.bits: dict[str, int] = {}  # the codes asked about: set before any lineage
 
     def left_out(self, tid: str) -> bool:
         """A repeated id (ORG010) or one on a parent cycle (ORG011): no relation anyone
