@@ -335,3 +335,42 @@ def test_the_reports_coverage_table_counts_the_lineage_as_the_check_does(run_cli
                     cwd=tmp_path).out
     row = next(line for line in alone.splitlines() if line.startswith("| search-ml |"))
     assert "0/1 🟥" in row, row
+
+
+def _team_file(name: str, parent: str | None, maturity: str | None, members: str) -> str:
+    meta = f"{{name: {name}" + (f", parent: {parent}" if parent else "") + "}"
+    stage = f"  maturity: {maturity}\n" if maturity else ""
+    return (f"apiVersion: orglint/v1\nkind: Team\nmetadata: {meta}\nspec:\n{stage}"
+            f"  members: [{members}]\n")
+
+
+def test_a_gap_the_lineage_answers_in_part_stays_red_in_the_table(run_cli, tmp_path):
+    # Found by review: the MLOps cell showed ↕ and green while ORG206, answered only in
+    # part (no platform engineer anywhere), was still reported naming it.
+    (tmp_path / "hub.yaml").write_text(
+        _team_file("hub", None, None, "{id: mo, role: mlops-engineer}"))
+    (tmp_path / "spoke.yaml").write_text(_team_file(
+        "spoke", "hub", "production",
+        "{id: a, role: ml-engineer}, {id: b, role: data-scientist}"))
+    out = run_cli("check", "--no-cache", "--output-format", "markdown", "hub.yaml",
+                  "spoke.yaml", cwd=tmp_path).out
+    assert "ORG206" in out and "mlops-engineer" in out
+    row = next(line for line in out.splitlines() if line.startswith("| spoke |"))
+    assert "↕" not in row and row.count("🟥") == 2, row
+
+
+def test_a_cell_both_shared_and_related_has_one_tooltip(run_cli, tmp_path):
+    # Found by review: two title attributes (invalid HTML; the second was lost).
+    import re
+
+    (tmp_path / "hub.yaml").write_text(
+        _team_file("hub", None, None, "{id: mo, role: ml-engineer}"))
+    (tmp_path / "spoke.yaml").write_text(_team_file(
+        "spoke", "hub", "production",
+        "{id: p, role: platform-engineer}, {id: b, role: mlops-engineer, owns: [training-code]},"
+        " {id: c, role: data-scientist}, {id: d, role: data-scientist},"
+        " {id: s, role: devops-sre}"))
+    html = run_cli("check", "--no-cache", "--output-format", "html", "hub.yaml",
+                   "spoke.yaml", cwd=tmp_path).out
+    cells = re.findall(r'<td data-role="[^"]+"[^>]*data-related[^>]*>', html)
+    assert cells and all(cell.count(" title=") == 1 for cell in cells), cells

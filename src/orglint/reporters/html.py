@@ -160,8 +160,8 @@ def _coverage(rows: list[Row], groups: list[Group], anchor_of: dict[int, str]
         anchor = anchor_of.get(id(team))
         cells = "".join(
             f"<td data-role=\"{e(c.role)}\" data-state=\"{c.state}\" data-recommended="
-            f"\"{c.want}\"{_shared(c.role, c.shared)}{_related(c.role, c.related)}>"
-            f"{c.have}</td>" for c in row.cells)
+            f"\"{c.want}\"{_cell_notes(c.role, c.shared, c.related)}>{c.have}</td>"
+            for c in row.cells)
         worst = _worst(findings)
         label = (f"{len(findings)} finding{'s' if len(findings) != 1 else ''}" if findings
                  else "none")
@@ -184,24 +184,25 @@ def _count(n: int, severity: str) -> str:
     return f"{n} {severity}{'s' if n != 1 and severity != 'info' else ''}"
 
 
-def _shared(role: str, count: int) -> str:
-    """A cell's seats filled by members of another role who also do this one's work: an
-    attribute and a tooltip, not the headcount the cell holds."""
-    if not count:
+def _cell_notes(role: str, shared: int, near: bool) -> str:
+    """A cell's attributes and one tooltip for what fills it beside the team's own
+    headcount: members of another role who also do this one's work (``shared``), and
+    the nearest team above or below (``near``)."""
+    if not shared and not near:
         return ""
-    who = "a member" if count == 1 else f"{count} members"
-    return (f" data-shared=\"{count}\" title=\"+{count}: {who} of another role also"
-            f" {'does' if count == 1 else 'do'} {e(role)} work (in a small team one person"
-            " does both)\"")
-
-
-def _related(role: str, near: bool) -> str:
-    """A cell the nearest team above or below fills (hub and spoke): an attribute and a
-    tooltip; the cell still holds the team's own headcount."""
-    if not near:
-        return ""
-    return (f" data-related=\"true\" title=\"the nearest team above or below has a"
-            f" {e(role)}, which counts for this team (rules ORG201 to ORG206)\"")
+    attributes = f" data-shared=\"{shared}\"" if shared else ""
+    if near:
+        attributes += " data-related=\"true\""
+    said = []
+    if shared:
+        who = "a member" if shared == 1 else f"{shared} members"
+        said.append(f"+{shared}: {who} of another role also"
+                    f" {'does' if shared == 1 else 'do'} {e(role)} work (in a small team one"
+                    " person does both)")
+    if near:
+        said.append(f"\u2195: the nearest team above or below has a {e(role)}, which counts"
+                    " for this team (rules ORG201 to ORG206)")
+    return f"{attributes} title=\"{'; '.join(said)}\""
 
 
 def _worst(findings: list[Finding]) -> str:
@@ -532,6 +533,8 @@ td.count a{color:inherit;font-weight:600}
 font-weight:400;color:var(--muted)}
 #coverage td[data-shared]::after{content:" +" attr(data-shared) "/" attr(data-recommended)}
 #coverage td[data-related]::after{content:" \\2195/" attr(data-recommended)}
+#coverage td[data-shared][data-related]::after{content:" +" attr(data-shared) " \\2195/"
+attr(data-recommended)}
 [data-state=missing]{background:var(--missing)}[data-state=thin]{background:var(--thin)}
 [data-state=as-recommended]{background:var(--ok)}[data-state=over]{background:var(--over)}
 [data-state=none]{background:var(--none);color:var(--muted)}

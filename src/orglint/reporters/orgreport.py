@@ -74,10 +74,14 @@ def coverage(view: OrgView, related: Callable[[str], frozenset[str]] | None = No
         shared = {role: min(extra, max(0, wanted.get(role, 0) - have[role]))
                   for role, extra in team.both}
         around = related(team.id) if related is not None and staged else frozenset()
+        # As ORG206 withdraws its gap: only when the lineage holds every role it is
+        # short of (a gap answered in part is reported whole, and shown so).
+        short = {r for r in roles if have[r] + shared.get(r, 0) < wanted.get(r, 0)}
+        answered = bool(short) and short <= around
         cells = []
         for r in roles:
             want, filled = wanted.get(r, 0), have[r] + shared.get(r, 0)
-            near = filled < want and r in around
+            near = answered and r in short
             # No stage, no recommendation: no cell is "over" or "missing" (ORG206 is
             # silent).
             cells.append(Cell(r, have[r], want, NONE if not staged
