@@ -71,9 +71,10 @@ class TeamFact(NamedTuple):
     parent_place: Place | None
     kind: str = "Team"
     # What the team's members are and do, for a related team's coverage findings
-    # (``rules.lineage``): "@role" of each member's role, each responsibility a member
-    # owns, "+practice" of each practice, space-separated, sorted.  Empty for a group
-    # and for a team whose members could not be read.
+    # (``rules.lineage``): the codes of its members' roles, of the work they own and of
+    # its practices that a finding can ask about, space-separated, in the matrix's
+    # codebook (``lineage._codebook``).  Empty for a group and for a team whose members
+    # could not be read.
     cover: str = ""
 
 

@@ -19,9 +19,10 @@ is reported:
 
 Groups pass the hierarchy on and have no members of their own; siblings are not
 related, nor is a team two teams away (a division's head team does not staff every team
-under its sub-teams).  Each team's members are kept in its facts (``TeamFact.cover``), so a run that
-names one file sees the whole org's lineage from the cache.  Linear in the org and in
-the tokens the findings ask about (a bit each).
+under its sub-teams), nor a repeated id (ORG010) or a team on a parent cycle (ORG011).
+What each team's members are and do is kept in its facts (``TeamFact.cover``, in the
+matrix's short codes), so a run that names one file sees the whole org's lineage from
+the cache.  Linear in the org and in the tokens the findings ask about (a bit each).
 """
 
 from __future__ import annotations
