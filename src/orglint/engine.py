@@ -293,8 +293,7 @@ def _check_team(team: Team, doc: Document, data: dict[str, Any], clean: bool, fi
         found[first:] = [f._replace(fix=None) if f.fix is not None else f
                          for f in found[first:]]
     # What each member's owned work spans, for ORG302 across the teams of the org.
-    team_facts(doc, file, result.facts, data, work_facts(ctx, job.codes),
-               cover_of(ctx, clean))
+    team_facts(doc, file, result.facts, data, work_facts(ctx, job.codes), cover_of(ctx))
     if job.views:
         result.views = result.views if result.views is not None else []
         result.views.append(job.views.view(ctx))

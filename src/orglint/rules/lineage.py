@@ -39,14 +39,13 @@ ROLE = "@"
 PRACTICE = "+"
 
 
-def cover_of(ctx: TeamContext, clean: bool = True) -> str:
+def cover_of(ctx: TeamContext) -> str:
     """``TeamFact.cover`` of the team checked in ``ctx``: its members' roles, and of the
     work they own and its practices only what a finding can ask about (``_askable``),
     each as its short code in the matrix's codebook (``_codebook``): every team's cover
     is kept in the cache and read back by each pre-commit run, 14 M instructions on
     2,000 teams as words.  A code repeated or out of order is the same cover, so
-    nothing is sorted.  ``clean`` is kept for the callers: a matrix code holds no
-    blank, whatever the document."""
+    nothing is sorted; a code holds no blank, whatever the document held."""
     code = ctx.matrix.prepared(_CODEBOOK, _codebook)
     roles = {ROLE + info.role for info in ctx.roles if info.role}
     owned = ctx.owned
