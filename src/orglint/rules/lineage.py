@@ -345,18 +345,15 @@ class _Tree:
 class _Reach:
     """The bits of the nearest teams from a node through ``links``: a team met ends the
     way (its own bits), a group is passed through.  Each group's answer is worked out
-    once, by strongly connected components (Tarjan's, iteratively), so that no shape
-    can leave a partial answer behind."""
+    once, after those of the groups it leads to (iteratively).  The links have no cycle:
+    ``_Tree`` leaves out every id on a parent cycle, and each id keeps one parent."""
 
     def __init__(self, links: Callable[[str], list[str]], is_team: Callable[[str], bool],
                  own: Callable[[str], int]) -> None:
         self.links = links
         self.is_team = is_team
         self.own = own
-        self.done: dict[str, int] = {}  # a group's answer, final
-        self._index: dict[str, int] = {}
-        self._low: dict[str, int] = {}
-        self._open: set[str] = set()
+        self.done: dict[str, int] = {}  # a group's answer
 
     def nearest(self, start: str) -> int:
         mask = 0
@@ -366,59 +363,17 @@ class _Reach:
         return mask
 
     def group(self, node: str) -> int:
-        found = self.done.get(node)
-        if found is not None:
-            return found
-        links, is_team, own, done = self.links, self.is_team, self.own, self.done
-        index, low, open_ = self._index, self._low, self._open
-        gathered: dict[str, int] = {}
-        path: list[str] = []  # Tarjan's stack
-        calls: list[tuple[str, int]] = []
-
-        def enter(group: str) -> None:
-            index[group] = low[group] = len(index)
-            gathered[group] = 0
-            path.append(group)
-            open_.add(group)
-            calls.append((group, 0))
-
-        enter(node)
-        while calls:
-            group, at = calls[-1]
-            nexts = links(group)
-            if at < len(nexts):
-                calls[-1] = (group, at + 1)
-                following = nexts[at]
-                if is_team(following):
-                    gathered[group] |= own(following)
-                elif following not in index:
-                    enter(following)
-                elif following in open_:
-                    low[group] = min(low[group], index[following])
-                else:
-                    gathered[group] |= done[following]
+        links, is_team, done = self.links, self.is_team, self.done
+        stack = [node]
+        while stack:
+            group = stack[-1]
+            if group in done:
+                stack.pop()
                 continue
-            calls.pop()
-            if calls:
-                caller = calls[-1][0]
-                low[caller] = min(low[caller], low[group])
-                if group not in open_:
-                    gathered[caller] |= done[group]
-            if low[group] == index[group]:
-                # The component rooted here is complete: every group of it reaches what
-                # any of them reaches.
-                members = []
-                while True:
-                    member = path.pop()
-                    open_.discard(member)
-                    members.append(member)
-                    if member == group:
-                        break
-                mask = 0
-                for member in members:
-                    mask |= gathered[member]
-                for member in members:
-                    done[member] = mask
-                if calls:
-                    gathered[calls[-1][0]] |= mask
+            waiting = [g for g in links(group) if not is_team(g) and g not in done]
+            if waiting:
+                stack.extend(waiting)
+                continue
+            stack.pop()
+            done[group] = self.nearest(group)
         return done[node]
