@@ -448,15 +448,10 @@ def _cycles_through(parent_of: dict[str, str | None],
     parents from it comes back to it (the cycle then starts with it)."""
     found: dict[str, tuple[list[str], int]] = {}
     for start in starts:
-        walk: list[str] = []
-        seen: set[str] = set()
-        current: str | None = start
-        while current is not None and current in parent_of and current not in seen:
-            seen.add(current)
-            walk.append(current)
-            current = parent_of[current]
-        if walk and current == start:  # a team unnamed (not in parent_of) has no walk
-            found[start] = (walk, 0)
+        # A team unnamed (not in parent_of) has no walk.
+        loop = _walk_back(parent_of, start, parent_of[start]) if start in parent_of else None
+        if loop is not None:
+            found[start] = (loop, 0)
     return found
 
 
