@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from orglint.matrix import Matrix
@@ -69,31 +69,56 @@ def _held(value: Any) -> Any:
     """``value`` as the engine can hold it (see ``free``), built without recursion: the
     configured ``max-depth`` admits documents 1,000 levels deep, past Python's own
     limit for a recursive copy (a RecursionError that ended the run)."""
-    kind = type(value)
-    if kind is not list and kind is not dict:
-        return _scalar(value)
-    top: Any = [] if kind is list else {}
-    # Each pending collection: (its copy, its items); the copy is filled in order.
-    stack: list[tuple[Any, Any]] = [(top, iter(value) if kind is list else iter(value.items()))]
+    return _rebuilt(value, _shell, _all_items, _scalar)
+
+
+def _rebuilt(value: Any, shell: Callable[[Any], Any], items: Callable[[Any], Any],
+             leaf: Callable[[Any], Any]) -> Any:
+    """``value`` copied without recursion: each list or map as ``shell`` makes it, filled
+    with the (index or key, item) pairs ``items`` gives of it; any other value as
+    ``leaf`` makes it, and a ``_Kept`` one as it is."""
+    if not isinstance(value, list | dict):
+        return leaf(value)
+    top = shell(value)
+    # Each collection still to fill: (its copy, the pairs left); filled in order.
+    # iter(): a map's items() view would start again at each resumption.
+    stack: list[tuple[Any, Any]] = [(top, iter(items(value)))]
     while stack:
-        copy, items = stack[-1]
-        for item in items:
-            key, item = (None, item) if type(copy) is list else item
-            kind = type(item)
-            if kind is list or kind is dict:
-                inner: Any = [] if kind is list else {}
-                stack.append((inner, iter(item) if kind is list else iter(item.items())))
-            else:
-                inner = _scalar(item)
-            if type(copy) is list:
-                copy.append(inner)
-            else:
-                copy[key] = inner
-            if kind is list or kind is dict:
+        copy, pending = stack[-1]
+        for where, item in pending:
+            if isinstance(item, list | dict):
+                inner = shell(item)
+                _put(copy, where, inner)
+                stack.append((inner, iter(items(item))))
                 break
+            _put(copy, where, item.value if type(item) is _Kept else leaf(item))
         else:
             stack.pop()
     return top
+
+
+def _shell(value: list[Any] | dict[str, Any]) -> Any:
+    return [] if isinstance(value, list) else {}
+
+
+def _all_items(value: list[Any] | dict[str, Any]) -> Any:
+    return enumerate(value) if isinstance(value, list) else value.items()
+
+
+class _Kept:
+    """A value ``_rebuilt`` keeps as it is (a free-form map under a named key)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def _put(copy: Any, where: Any, item: Any) -> None:
+    if isinstance(copy, list):
+        copy.append(item)
+    else:
+        copy[where] = item
 
 
 def _scalar(value: Any) -> Any:
@@ -263,26 +288,15 @@ def pruned(value: Any, words: frozenset[str]) -> Any:
     sizes and key iteration are unchanged; reading a field's value needs its name,
     ``==``/``in`` or a computed index, which ``readable`` refuses.  Built without
     recursion, as ``_held``: an ``x-`` value may be 1,000 levels deep."""
-    if not isinstance(value, list | dict):
-        return value
-    top = _pruned_shell(value, words)
-    # Each collection still to fill: (its copy, the (key or index, item) pairs left).
-    stack: list[tuple[Any, Any]] = [(top, _pruned_items(value, words))]
-    while stack:
-        copy, items = stack[-1]
-        for where, item in items:
-            if isinstance(item, list | dict):
-                inner = _pruned_shell(item, words)
-                _put(copy, where, inner)
-                stack.append((inner, _pruned_items(item, words)))
-                break
-            _put(copy, where, item)
-        else:
-            stack.pop()
-    return top
+    return _rebuilt(value, _pruned_shell,
+                    lambda collection: _pruned_items(collection, words), _same)
 
 
-def _pruned_shell(value: list[Any] | dict[str, Any], words: frozenset[str]) -> Any:
+def _same(value: Any) -> Any:
+    return value
+
+
+def _pruned_shell(value: list[Any] | dict[str, Any]) -> Any:
     return [] if isinstance(value, list) else dict.fromkeys(value)
 
 
@@ -293,24 +307,6 @@ def _pruned_items(value: list[Any] | dict[str, Any], words: frozenset[str]) -> A
         return enumerate(value)
     return ((key, _Kept(value[key]) if key in _FREE else value[key])
             for key in words.intersection(value))
-
-
-class _Kept:
-    """A value ``pruned`` keeps as it is (a free-form map under a named key)."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-
-def _put(copy: Any, where: Any, item: Any) -> None:
-    if type(item) is _Kept:
-        item = item.value
-    if isinstance(copy, list):
-        copy.append(item)
-    else:
-        copy[where] = item
 
 
 def pruned_org(org: Mapping[str, Any], words: frozenset[str]) -> dict[str, Any]:
