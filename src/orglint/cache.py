@@ -36,6 +36,7 @@ from orglint.errors import OrglintError
 from orglint.lazyre import deferred
 from orglint.ntuple import NamedTuple
 from orglint.reading import read_capped
+from orglint.replay import read_secret, user_folder
 from orglint.trust import euid, warn
 
 if TYPE_CHECKING:
@@ -112,13 +113,8 @@ def default_dir(root: Path) -> Path:
 
 
 def secret_path() -> Path | None:
-    base = os.environ.get("XDG_CACHE_HOME")
-    if not base:
-        home = os.path.expanduser("~")
-        if home == "~":
-            return None
-        base = os.path.join(home, ".cache")
-    return Path(base) / "orglint" / "secret"
+    folder = user_folder()
+    return None if folder is None else Path(folder) / "secret"
 
 
 def secret() -> bytes | None:
@@ -153,24 +149,7 @@ def _secret(path: str) -> bytes | None:
 
 
 def _read_secret(path: str) -> bytes | None:
-    try:
-        folder = os.lstat(os.path.dirname(path))
-        fd = os.open(path, _READ)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        mine = info.st_uid == euid() and folder.st_uid == euid()
-        private = not (stat.S_IMODE(info.st_mode) & 0o077
-                       or stat.S_IMODE(folder.st_mode) & 0o022)
-        if not (stat.S_ISREG(info.st_mode) and mine and private and info.st_size == 32):
-            return None
-        key = os.read(fd, 33)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    return key if len(key) == 32 else None
+    return read_secret(path, euid())
 
 
 # -- framing ----------------------------------------------------------------------------

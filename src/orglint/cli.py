@@ -434,7 +434,16 @@ def _check(args: argparse.Namespace) -> int:
                 _say_settings(settings, gathered)
                 print("orglint: cache: the whole report reused (nothing changed)",
                       file=sys.stderr)
-            return _deliver(report, args)
+            code = _deliver(report, args)
+            kept = (_as_written(report, sys.stdout)
+                    if args.output_file is None and not args.silent else None)
+            if kept is not None:
+                # The same rerun, while nothing it read changes, is answered before
+                # orglint is even imported (``replay``).
+                from orglint import replay
+
+                replay.keep(kept, code, [str(folder)])
+            return code
 
     from orglint.engine import plan, run
 
@@ -1065,8 +1074,10 @@ def _test(args: argparse.Namespace) -> int:
 
 
 def _clean(args: argparse.Namespace) -> int:
+    from orglint import replay
     from orglint.cache import clean, default_dir
 
+    replay.forget()  # a record names no project: all of them go, to be made again
     # No settings snapshot: it would be written into the cache about to be removed.
     done = clean(default_dir(_settings(args, {"no_cache": True}).root))
     if done.refused:

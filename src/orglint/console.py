@@ -53,6 +53,13 @@ def main() -> int:
 def run() -> None:
     """The console script and ``python -m orglint``: ``main``, then the end of the
     process (see ``_end``)."""
+    # First of all: a warm check that nothing could have changed is answered from its
+    # record before anything else is imported (``replay``); otherwise this run is
+    # watched, so that it can leave such a record.
+    from orglint import replay
+
+    replay.serve()
+    replay.capture()
     # A process that ends with the command may fork to bound a run with policies
     # (``policy.watchdog``); set here, where importing it costs nothing it would not.
     from orglint.policy import watchdog

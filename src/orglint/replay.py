@@ -1,0 +1,597 @@
+"""A warm rerun that nothing could have changed, answered from a record of the last one.
+
+A warm ``orglint check`` with nothing changed reads its report back from the cache
+(``cache.load_report``), but only after importing most of orglint, reading the
+configuration and listing and stating every file of the org: 50 ms of a 2,000-file
+org's run, most of it before the first file is looked at.  This module answers the same
+rerun before any of that is imported.
+
+**What a record is.**  When a check serves its whole report from the cache, its process
+has watched every path it asked the file system about (``capture``: every ``stat``,
+``lstat``, ``open``, folder listing), and it keeps a *record* (``keep``): the status of
+each of those paths (type, size, modification and change times in nanoseconds, inode,
+device, owner; or that it was missing), the status of every file of orglint's own code,
+the report's bytes and the exit code.  The record is filed under the *ask*: the
+arguments, the current folder, the environment variables orglint reads, the date,
+whether standard output is a terminal and its encoding, and the Python that runs.
+
+**When it is replayed.**  ``serve``, the first thing a ``check`` process does, finds
+the record of the same ask and states every path again; if every status is the one
+recorded, the run would read the same bytes, list the same folders and find the same
+configuration, so it writes the recorded report and exits with the recorded code.  Any
+difference (a file edited, added, removed, renamed, its mode or owner changed, a folder
+listing changed, a configuration file appearing in a parent folder, orglint upgraded)
+and the run goes the usual way.  Watching the process, rather than listing what each
+step reads, is what makes the record complete: a new kind of input cannot be
+forgotten here.
+
+**Why statuses can be trusted.**  As git's index and the stat index (``files.StatIndex``)
+do: no one can set a change time, and any write, rename, ``chmod`` or ``chown`` gives a
+newer one.  A record is only kept if every path it names last changed at least
+``MARGIN_NS`` before the recording run started, so a change within the clock's
+granularity of that run, or during it, is never taken for the state it read.
+
+**Why a record can be trusted.**  Records live in this user's own cache folder (beside
+the secret of ``cache``), not in the repository's.  Each is signed with that secret and
+its seal (a small signed file naming the record's exact status, as ``cache.load_report``
+does) lets a later run trust it without hashing megabytes again.  A record this user's
+orglint did not write is never replayed.  Only the newest ``KEPT`` records are kept.
+
+Only runs whose whole output is the report on standard output are recorded: no
+``--verbose``, no report file, nothing said on standard error (a note, a warning).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# Not ``typing``'s: importing typing costs a replay a tenth of its time.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+LAYOUT = b"orglint-replay 1"
+# As the stat index's margin: older than the coarsest clock a file system keeps (FAT's
+# two seconds), so a write in the same tick as the recording run cannot go unseen.
+MARGIN_NS = 2_000_000_000
+KEPT = 8
+MAX_RECORD = 32 * 1024 * 1024  # a record is the report and a few hundred KB of statuses
+FOLDER = "replay"
+# The environment a run reads: its own settings, GitHub Actions' variables, colour, and
+# where the user's cache is.  A test checks that every name orglint's code reads is here.
+ENV_PREFIXES = ("ORGLINT_", "GITHUB_")
+ENV_NAMES = frozenset({"NO_COLOR", "FORCE_COLOR", "XDG_CACHE_HOME", "HOME"})
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_READ = (os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0)
+         | getattr(os, "O_CLOEXEC", 0))
+_CREATE = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+# Seven numbers per path: mode, size, mtime, ctime (ns), inode, device, owner.
+_STAMP = "<QQqqQQQ"
+_STAMP_SIZE = 56
+_MISSING = b"\xff" * _STAMP_SIZE
+
+
+def user_folder() -> str | None:
+    """This user's own orglint folder (``$XDG_CACHE_HOME/orglint``), where the cache's
+    secret and the records are; None without a home."""
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        home = os.path.expanduser("~")
+        if home == "~":
+            return None
+        base = os.path.join(home, ".cache")
+    return os.path.join(base, "orglint")
+
+
+def _private(info: os.stat_result) -> bool:
+    """A file or folder of this user's that no one else can write."""
+    return info.st_uid == os.geteuid() and not info.st_mode & 0o022
+
+
+def _secret(home: str) -> bytes | None:
+    return read_secret(os.path.join(home, "secret"), os.geteuid())
+
+
+def read_secret(path: str, uid: int) -> bytes | None:
+    """The key ``cache.secret`` made at ``path``, if it is a 32-byte regular file of
+    user ``uid``'s that only they can read, in a folder of theirs that only they can
+    write; else None."""
+    import stat
+
+    try:
+        folder = os.lstat(os.path.dirname(path))
+        fd = os.open(path, _READ)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        mine = info.st_uid == uid and folder.st_uid == uid
+        private = not (stat.S_IMODE(info.st_mode) & 0o077
+                       or stat.S_IMODE(folder.st_mode) & 0o022)
+        if not (stat.S_ISREG(info.st_mode) and mine and private and info.st_size == 32):
+            return None
+        key = os.read(fd, 33)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return key if len(key) == 32 else None
+
+
+def _ask(stdout: Any) -> str:
+    """The name of a run's record: everything a run reads besides the file system."""
+    import time
+    from _blake2 import blake2b
+
+    env = os.environ
+    try:
+        tty = os.isatty(1)
+    except OSError:
+        tty = False
+    parts = [sys.version, sys.executable, *sys.argv, "", os.getcwd(),
+             time.strftime("%Y-%m-%d"), str(tty), str(getattr(stdout, "encoding", None)),
+             os.linesep, ""]
+    for name in sorted(env):
+        if name.startswith(ENV_PREFIXES) or name in ENV_NAMES:
+            parts += (name, env[name])
+    text = "\0".join(parts).encode("utf-8", "surrogateescape")
+    return blake2b(text, digest_size=16).hexdigest()
+
+
+def _mac(key: bytes, what: bytes, name: str, body: bytes | memoryview) -> bytes:
+    from _blake2 import blake2b
+
+    digest = blake2b(key=key, digest_size=16)
+    digest.update(b"%s %s %s\n" % (LAYOUT, what, name.encode()))
+    digest.update(body)
+    return digest.hexdigest().encode()
+
+
+def _identity(info: os.stat_result) -> bytes:
+    return b"%d %d %d %d %d" % (info.st_size, info.st_mtime_ns, info.st_ctime_ns,
+                                info.st_ino, info.st_dev)
+
+
+def _stamps(probes: dict[tuple[str, str], None]) -> tuple[bytes, list[str], int] | None:
+    """The statuses that vouch for ``probes`` (each a kind and a path: ``l`` for an
+    ``lstat``, ``s`` for a ``stat``, ``L`` for an open or a listing), the marked paths
+    ``_restamp`` states again, and the newest change among them; None for a status
+    that does not fit.  An opened or listed path that is a link is also stated through
+    it (marked ``S``)."""
+    marks: dict[str, None] = {}
+    for kind, path in probes:
+        marks[kind + path] = None
+        if kind == "L":
+            try:
+                if os.path.islink(path):
+                    marks["S" + path] = None
+            except ValueError:
+                pass
+    names = list(marks)
+    found = _restamp(names, newest=True)
+    if found is None:
+        return None
+    stamps, newest = found
+    return stamps, names, newest
+
+
+def _restamp(names: list[str], newest: bool = False) -> tuple[bytes, int] | None:
+    """The status of each marked path: ``l``/``L`` without following a link, ``s``/``S``
+    through it.  A folder's size and times change with its entries, which only a
+    listing (``L``, ``S``) reads: for ``l`` and ``s`` they are left out, so a file
+    made beside a path that was only stated does not count as a change.  With
+    ``newest``, also the newest change time among the statuses."""
+    from struct import Struct, error
+
+    pack = Struct(_STAMP).pack
+    out: list[bytes] = []
+    append = out.append
+    lstat, follow = os.lstat, os.stat
+    latest = 0
+    for name in names:
+        mark = name[:1]
+        try:
+            info = (lstat if mark in "lL" else follow)(name[1:])
+        except (OSError, ValueError):
+            append(_MISSING)
+            continue
+        mode = info.st_mode
+        try:
+            if mark in "ls" and mode & 0o170000 == 0o040000:  # a folder only stated
+                append(pack(mode, 0, 0, 0, info.st_ino, info.st_dev, info.st_uid))
+                continue
+            append(pack(mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns,
+                        info.st_ino, info.st_dev, info.st_uid))
+        except error:
+            return None
+        if newest:
+            latest = max(latest, info.st_mtime_ns, info.st_ctime_ns)
+    return b"".join(out), latest
+
+
+# -- replaying --------------------------------------------------------------------------
+
+
+def serve() -> None:
+    """Answer this ``check`` from its record and end the process, if nothing it read has
+    changed since; return (having changed nothing) otherwise."""
+    if sys.argv[1:2] != ["check"] or not _NOFOLLOW or sys.stdout is None \
+            or not hasattr(os, "geteuid"):
+        return
+    try:
+        _serve()
+    except Exception:  # whatever went wrong, the usual run answers
+        return
+
+
+def _serve() -> None:
+    home = user_folder()
+    key = _secret(home) if home is not None else None
+    if home is None or key is None:
+        return
+    folder = os.path.join(home, FOLDER)
+    name = _ask(sys.stdout)
+    try:
+        if not _private(os.lstat(folder)):
+            return
+        fd = os.open(os.path.join(folder, name), _READ)
+    except OSError:
+        return
+    try:
+        got = _read(fd, os.path.join(folder, name + ".seal"), name, key)
+        if got is None:
+            return
+        names, stamps, code, start, size = got
+        now = _restamp(names)
+        if now is None or now[0] != stamps:
+            return
+        _write(fd, start, size)
+    finally:
+        os.close(fd)
+    os._exit(code)
+
+
+def _read(fd: int, seal: str, name: str, key: bytes
+          ) -> tuple[list[str], bytes, int, int, int] | None:
+    """Of the record open as ``fd``, if the seal at ``seal`` vouches for it: the paths
+    and statuses, the exit code, and where its report starts and how long it is."""
+    import stat
+    from _operator import _compare_digest
+
+    try:
+        info = os.fstat(fd)
+        if not (stat.S_ISREG(info.st_mode) and _private(info)
+                and info.st_size <= MAX_RECORD):
+            return None
+        sealed = _small(seal)
+        if sealed is None or not _compare_digest(sealed, _mac(key, b"seal", name,
+                                                              _identity(info))):
+            return None
+        head = os.pread(fd, 64, 0).partition(b"\n")[0]
+        fields = head.split(b" ")
+        if len(fields) != 4 or not all(f.isdigit() and len(f) < 12 for f in fields):
+            return None
+        code, count, listed, size = (int(f) for f in fields)
+        begin = len(head) + 1
+        length = count * _STAMP_SIZE + listed
+        if code > 255 or begin + length + size != info.st_size:
+            return None
+        raw = _pread(fd, length, begin)
+    except OSError:
+        return None
+    names = raw[count * _STAMP_SIZE:].decode("utf-8", "surrogateescape").split("\0")
+    if len(raw) != length or len(names) != count:
+        return None
+    return names, raw[:count * _STAMP_SIZE], code, begin + length, size
+
+
+def _pread(fd: int, size: int, offset: int) -> bytes:
+    """``size`` bytes at ``offset`` (fewer at the end of the file)."""
+    parts = []
+    while size > 0:
+        part = os.pread(fd, size, offset)
+        if not part:
+            break
+        parts.append(part)
+        size -= len(part)
+        offset += len(part)
+    return b"".join(parts)
+
+
+def _small(path: str) -> bytes | None:
+    try:
+        fd = os.open(path, _READ)
+    except OSError:
+        return None
+    try:
+        return os.read(fd, 64)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _write(fd: int, start: int, size: int) -> None:
+    """The report (``size`` bytes at ``start`` of the record ``fd``) on standard output,
+    as ``cli`` would write it, copied by the kernel where it can; the process ends with
+    2 if it cannot be written (as ``streams`` says)."""
+    import errno
+
+    copy = True
+    while size > 0:
+        try:
+            if copy:
+                try:
+                    done = os.sendfile(1, fd, start, size)
+                except OSError as exc:
+                    if exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+                        raise
+                    copy = False  # a terminal, for one: written the usual way
+                    continue
+            else:
+                done = os.write(1, os.pread(fd, min(size, 1 << 20), start))
+            if done == 0:
+                raise OSError(errno.EIO, "nothing written")
+        except BrokenPipeError:
+            os._exit(2)
+        except InterruptedError:
+            continue
+        except OSError as exc:
+            message = f"orglint: error: cannot write to standard output: {exc.strerror}\n"
+            os.write(2, message.encode())
+            os._exit(2)
+        start += done
+        size -= done
+
+
+# -- recording --------------------------------------------------------------------------
+
+
+class _Watch:
+    """What this process asked the file system, and whether it said anything on
+    standard error."""
+
+    def __init__(self) -> None:
+        # The paths given to stat, to lstat, and to open or list (``_stamps``'s kinds
+        # ``s``, ``l`` and ``L``); a descriptor given instead is left out later.
+        self.stated: list[Any] = []
+        self.lstated: list[Any] = []
+        self.opened: list[Any] = []
+        self.cwd = os.getcwd()
+        self.start_ns = 0
+        self.spoke = False
+
+
+_watch: _Watch | None = None
+
+
+class _Stderr:
+    """Standard error, noting that something was written to it."""
+
+    def __init__(self, stream: Any, watch: _Watch) -> None:
+        self._stream = stream
+        self._watch = watch
+
+    def write(self, text: str) -> int:
+        self._watch.spoke = True
+        written: int = self._stream.write(text)
+        return written
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in ("flush", "isatty", "fileno", "encoding", "errors"):
+            self._watch.spoke = True  # its buffer, for instance: written to, maybe
+        return getattr(self._stream, name)
+
+
+def capture() -> None:
+    """Watch every path this ``check`` process asks the file system about, from now on.
+
+    ``os.stat``, ``os.lstat``, ``os.open``, ``os.scandir``, ``os.listdir`` and ``open``
+    are wrapped, so what any module asks (``os.path``, ``pathlib``, ``glob``) goes
+    through them.  A call relative to a folder descriptor (``dir_fd``) is the cache's
+    own, which a replay does not need.
+    """
+    global _watch
+    if sys.argv[1:2] != ["check"] or not _NOFOLLOW or _watch is not None:
+        return
+    import builtins
+    import io
+    import time
+
+    watch = _watch = _Watch()
+    watch.start_ns = time.time_ns()
+    # One small function per call, no tuple made: a pre-commit run asks some 2,000
+    # of these, and a general wrapper cost it 1.5 % of its instructions.
+    stated, lstated, opened = watch.stated.append, watch.lstated.append, watch.opened.append
+    stat_, lstat_, open_ = os.stat, os.lstat, os.open
+    scandir_, listdir_, builtin_open = os.scandir, os.listdir, builtins.open
+
+    def stat(path: Any, *, dir_fd: int | None = None, follow_symlinks: bool = True) -> Any:
+        if dir_fd is None:
+            (stated if follow_symlinks else lstated)(path)
+            return stat_(path, follow_symlinks=follow_symlinks)
+        return stat_(path, dir_fd=dir_fd, follow_symlinks=follow_symlinks)
+
+    def lstat(path: Any, *, dir_fd: int | None = None) -> Any:
+        if dir_fd is None:
+            lstated(path)
+            return lstat_(path)
+        return lstat_(path, dir_fd=dir_fd)
+
+    def open(path: Any, flags: int, mode: int = 0o777, *, dir_fd: int | None = None
+             ) -> int:
+        if dir_fd is None:
+            opened(path)
+        return open_(path, flags, mode, dir_fd=dir_fd)
+
+    def scandir(path: Any = ".") -> Any:
+        opened(path)
+        return scandir_(path)
+
+    def listdir(path: Any = ".") -> list[Any]:
+        opened(path)
+        return listdir_(path)
+
+    def open_file(file: Any, *args: Any, **kwargs: Any) -> Any:
+        opened(file)
+        return builtin_open(file, *args, **kwargs)
+
+    for module, name, wrapped in ((os, "stat", stat), (os, "lstat", lstat),
+                                  (os, "open", open), (os, "scandir", scandir),
+                                  (os, "listdir", listdir), (builtins, "open", open_file),
+                                  (io, "open", open_file)):
+        call = getattr(module, name)
+        # What a module asks of these before using a descriptor (``cache``, ``shutil``)
+        # must still be answered yes.
+        for support in (os.supports_fd, os.supports_dir_fd, os.supports_follow_symlinks):
+            if call in support:
+                support.add(wrapped)
+        setattr(module, name, wrapped)
+    if sys.stderr is None:
+        watch.spoke = True  # where its messages go (standard output) is not recorded
+    else:
+        sys.stderr = _Stderr(sys.stderr, watch)
+
+
+def keep(output: memoryview, code: int, skip: list[str]) -> None:
+    """Record this run: its report is ``output`` (its whole standard output) and it
+    exits with ``code``.  Paths under ``skip`` (the repository's cache folder) are left
+    out: what is there only saves work, never changes a report."""
+    watch = _watch
+    if watch is None or watch.spoke or not hasattr(os, "geteuid"):
+        return
+    home = user_folder()
+    key = _secret(home) if home is not None else None
+    if home is None or key is None:
+        return
+    skipped = tuple(os.path.join(os.path.abspath(s), "") for s in [*skip, home])
+    wanted: dict[tuple[str, str], None] = {}
+    for kind, given in (("s", watch.stated), ("l", watch.lstated), ("L", watch.opened)):
+        for raw in given:
+            if isinstance(raw, int):
+                continue  # a descriptor: its path was seen when it was opened
+            try:
+                path = os.fsdecode(raw)
+            except TypeError:
+                return  # something that is not a path: nothing to vouch for
+            full = os.path.join(watch.cwd, path)
+            if "\0" in full or os.path.join(os.path.abspath(full), "").startswith(skipped):
+                continue
+            wanted[kind, full] = None
+    wanted.update(dict.fromkeys(("L", path) for path in _code_files()))
+    found = _stamps(wanted)
+    if found is None:
+        return
+    stamps, names, newest = found
+    if newest > watch.start_ns - MARGIN_NS:
+        return  # something it read changed too recently to be told from a later change
+    name = _ask(sys.stdout)
+    listed = "\0".join(names).encode("utf-8", "surrogateescape")
+    body = b"".join((b"%d %d %d %d\n" % (code, len(names), len(listed), len(output)),
+                     stamps, listed, output))
+    if len(body) > MAX_RECORD:
+        return
+    _save(os.path.join(home, FOLDER), name, key, body)
+
+
+def _code_files() -> list[str]:
+    """orglint's own modules and data, and the folders that hold them: a module edited,
+    added or removed (an editable install, an upgrade) changes what a run would say."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    out: list[str] = []
+    for folder, folders, files in os.walk(package):
+        folders[:] = sorted(f for f in folders if f != "__pycache__")
+        out.append(folder)
+        out += (os.path.join(folder, f) for f in sorted(files))
+    return out
+
+
+def _save(folder: str, name: str, key: bytes, body: bytes) -> None:
+    """Write the record and its seal atomically, each through a new file of ours that
+    is renamed into place; keep the newest ``KEPT`` records."""
+    import contextlib
+    import stat
+
+    try:
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(folder, 0o700)
+
+        info = os.lstat(folder)
+        if not stat.S_ISDIR(info.st_mode) or not _private(info):
+            return
+        record = os.path.join(folder, name)
+        tmp = _new(folder, body)
+        if tmp is None:
+            return
+        inode = os.lstat(tmp).st_ino
+        os.rename(tmp, record)
+        # The status after the rename, which gives the file a new change time; and
+        # only if the file there is still the one written (not another run's).
+        fd = os.open(record, _READ)
+        try:
+            info = os.fstat(fd)
+        finally:
+            os.close(fd)
+        if info.st_ino != inode:
+            return
+        seal = _new(folder, _mac(key, b"seal", name, _identity(info)))
+        if seal is not None:
+            os.rename(seal, record + ".seal")
+        _prune(folder)
+    except OSError:
+        return
+
+
+def _new(folder: str, data: bytes) -> str | None:
+    """The name of a new file in ``folder`` holding ``data``."""
+    tmp = os.path.join(folder, f".{os.getpid()}.{os.urandom(6).hex()}.tmp")
+    fd = os.open(tmp, _CREATE, 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    except OSError:
+        os.close(fd)
+        os.unlink(tmp)
+        return None
+    os.close(fd)
+    return tmp
+
+
+def _prune(folder: str) -> None:
+    import contextlib
+
+    records = []
+    for entry in os.scandir(folder):
+        if len(entry.name) == 32 and entry.is_file(follow_symlinks=False):
+            records.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.name))
+    for _, old in sorted(records, reverse=True)[KEPT:]:
+        for name in (old, old + ".seal"):
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(folder, name))
+
+
+def forget() -> int:
+    """Remove every record (``orglint clean``); the number removed."""
+    home = user_folder()
+    if home is None:
+        return 0
+    folder = os.path.join(home, FOLDER)
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        name = entry.name
+        ours = (len(name) == 32 or (name.endswith(".seal") and len(name) == 37)
+                or (name.startswith(".") and name.endswith(".tmp")))
+        if ours and entry.is_file(follow_symlinks=False):
+            try:
+                os.unlink(os.path.join(folder, name))
+                removed += len(name) == 32
+            except OSError:
+                pass
+    return removed

@@ -1,0 +1,288 @@
+"""A warm rerun answered from its record (``orglint.replay``): only while nothing the run
+read has changed, and only from a record this user's orglint wrote.
+
+Each test runs orglint as a process, as users do: the record is made and replayed by
+the console script's own start.  Whether a run was replayed shows in the repository's
+cache folder: removed before the run, a replay does not make it again.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from orglint import replay
+from tests.test_cache import team
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+# Kim is on two teams at 60 % and 50 %: ORG301 (over-allocated) at teams/b.yaml.
+ORGS = ("hit", "edit", "add", "remove", "config", "nested", "link", "named", "env",
+        "spoken", "forged", "copied", "clean", "file")
+
+
+def _org(root: Path) -> None:
+    (root / "teams").mkdir()
+    (root / "teams" / "a.yaml").write_text(team("a", 60))
+    (root / "teams" / "b.yaml").write_text(team("b", 50))
+    (root / "people").mkdir()
+    (root / "people" / "b30.yaml").write_text(team("b", 30))
+    (root / ".orglint.yaml").write_text("paths: ['teams/*.yaml']\nselect: [ORG301]\n")
+
+
+@pytest.fixture(scope="module")
+def orgs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    made = {}
+    for name in ORGS:
+        root = tmp_path_factory.mktemp(f"replay-{name}")
+        _org(root)
+        made[name] = root
+    # A record is only kept for files older than the margin: no change can hide in the
+    # clock's granularity.
+    time.sleep(replay.MARGIN_NS / 1e9 + 0.2)
+    return made
+
+
+def check(root: Path, *args: str, cwd: Path | None = None,
+          env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "orglint", "check", "--output-format",
+                           "json", *args], cwd=cwd or root, capture_output=True,
+                          env={**os.environ, **(env or {})}, check=False)
+
+
+def replayed(root: Path, *args: str, **kw: object) -> tuple[
+        subprocess.CompletedProcess[bytes], bool]:
+    """A run, and whether it was a replay (it did not make the cache folder again)."""
+    cache = root / ".orglint_cache"
+    subprocess.run(["rm", "-rf", str(cache)], check=True)
+    done = check(root, *args, **kw)  # type: ignore[arg-type]
+    return done, not cache.exists()
+
+
+def recorded(root: Path, *args: str, **kw: object) -> subprocess.CompletedProcess[bytes]:
+    """Run twice: the report is kept, then served from the cache, which records it."""
+    first = check(root, *args, **kw)  # type: ignore[arg-type]
+    second = check(root, *args, **kw)  # type: ignore[arg-type]
+    assert (second.stdout, second.returncode) == (first.stdout, first.returncode)
+    return second
+
+
+def fresh(root: Path, *args: str, **kw: object) -> subprocess.CompletedProcess[bytes]:
+    """What the run says with no cache at all."""
+    env = {**(kw.pop("env", None) or {}), "ORGLINT_NO_CACHE": "1"}  # type: ignore[dict-item]
+    return check(root, *args, env=env, **kw)  # type: ignore[arg-type]
+
+
+def test_an_unchanged_rerun_is_replayed_byte_for_byte(orgs: dict[str, Path]) -> None:
+    root = orgs["hit"]
+    before = recorded(root)
+    assert b'"ORG301"' in before.stdout and before.returncode == 1
+    again, was = replayed(root)
+    assert was
+    assert (again.stdout, again.stderr, again.returncode) == (before.stdout, b"", 1)
+    assert again.stdout == fresh(root).stdout
+
+
+def test_the_report_is_written_whole_to_a_file_too(orgs: dict[str, Path],
+                                                     tmp_path: Path) -> None:
+    root = orgs["file"]
+    before = recorded(root)
+    cache = root / ".orglint_cache"
+    subprocess.run(["rm", "-rf", str(cache)], check=True)
+    out = tmp_path / "out.json"
+    with out.open("wb") as sink:
+        code = subprocess.run([sys.executable, "-m", "orglint", "check", "--output-format",
+                               "json"], cwd=root, stdout=sink, check=False).returncode
+    assert not cache.exists()  # replayed, through a file rather than a pipe
+    assert (out.read_bytes(), code) == (before.stdout, before.returncode)
+
+
+def test_a_file_edited_to_the_same_size_is_read_again(orgs: dict[str, Path]) -> None:
+    root = orgs["edit"]
+    before = recorded(root)
+    b = root / "teams" / "b.yaml"
+    b.write_text(b.read_text().replace("allocation: 50", "allocation: 30"))
+    after, was = replayed(root)
+    assert not was
+    assert b'"ORG301"' in before.stdout and b'"ORG301"' not in after.stdout
+    assert (after.stdout, after.returncode) == (fresh(root).stdout, 0)
+
+
+@pytest.mark.parametrize("change", ["add", "remove"])
+def test_a_file_added_or_removed_is_seen(orgs: dict[str, Path], change: str) -> None:
+    root = orgs[change]
+    before = recorded(root)
+    if change == "add":
+        (root / "teams" / "c.yaml").write_text(team("c", 10))
+    else:
+        (root / "teams" / "b.yaml").unlink()
+    after, was = replayed(root)
+    assert not was
+    assert after.stdout != before.stdout
+    assert after.stdout == fresh(root).stdout
+
+
+def test_the_configuration_edited_is_seen(orgs: dict[str, Path]) -> None:
+    root = orgs["config"]
+    before = recorded(root)
+    (root / ".orglint.yaml").write_text("paths: ['teams/*.yaml']\nselect: [ORG3]\n"
+                                        "ignore: [ORG301]\n")
+    after, was = replayed(root)
+    assert not was
+    assert b'"ORG301"' in before.stdout and b'"ORG301"' not in after.stdout
+
+
+def test_a_configuration_appearing_nearer_is_seen(orgs: dict[str, Path]) -> None:
+    # Run from teams/: the configuration is found in the folder above.  A new one in
+    # teams/ itself governs the next run, though nothing the last run read changed.
+    root = orgs["nested"]
+    teams = root / "teams"
+    before = recorded(root, cwd=teams)
+    assert b'"ORG301"' in before.stdout
+    (teams / ".orglint.yaml").write_text("paths: ['*.yaml']\nignore: [ORG301]\n")
+    after = check(root, cwd=teams)
+    assert b'"ORG301"' not in after.stdout
+    assert after.stdout == fresh(root, cwd=teams).stdout
+
+
+def test_a_link_pointed_elsewhere_is_seen(orgs: dict[str, Path]) -> None:
+    root = orgs["link"]
+    b = root / "teams" / "b.yaml"
+    (root / "people" / "b50.yaml").write_bytes(b.read_bytes())
+    b.unlink()
+    b.symlink_to("../people/b50.yaml")
+    os.utime(b.parent, ns=(1, 1))  # folder times put back: only the link tells
+    time.sleep(replay.MARGIN_NS / 1e9 + 0.2)
+    before = recorded(root)
+    assert b'"ORG301"' in before.stdout
+    b.unlink()
+    b.symlink_to("../people/b30.yaml")
+    after, was = replayed(root)
+    assert not was
+    assert b'"ORG301"' not in after.stdout
+
+
+def test_a_file_the_run_did_not_name_still_counts(orgs: dict[str, Path]) -> None:
+    # pre-commit names the files changed; the org's other files are read too.
+    root = orgs["named"]
+    before = recorded(root, "teams/a.yaml")
+    assert b'"ORG301"' in before.stdout
+    b = root / "teams" / "b.yaml"
+    b.write_text(b.read_text().replace("allocation: 50", "allocation: 30"))
+    after, was = replayed(root, "teams/a.yaml")
+    assert not was
+    assert b'"ORG301"' not in after.stdout
+
+
+def test_other_arguments_or_environment_are_another_run(orgs: dict[str, Path]) -> None:
+    root = orgs["env"]
+    recorded(root)
+    assert replayed(root)[1]
+    assert not replayed(root, "--select", "ORG301")[1]
+    assert not replayed(root, env={"NO_COLOR": "1"})[1]
+    assert not replayed(root, env={"ORGLINT_MAX_CONFIG_SIZE": "99999"})[1]
+
+
+def test_a_run_that_says_something_on_stderr_is_not_recorded(orgs: dict[str, Path]
+                                                              ) -> None:
+    root = orgs["spoken"]
+    before = recorded(root, "--verbose")
+    assert b"whole report reused" in before.stderr
+    after, was = replayed(root, "--verbose")
+    assert not was
+    assert after.stderr  # said again, as a replay could not
+
+
+def _record(root: Path) -> Path:
+    """The newest record in the user's folder: the one just made for ``root``."""
+    folder = Path(replay.user_folder() or "") / replay.FOLDER
+    records = [p for p in folder.iterdir() if len(p.name) == 32]
+    return max(records, key=lambda p: p.stat().st_mtime_ns)
+
+
+def test_a_record_changed_in_place_is_not_believed(orgs: dict[str, Path]) -> None:
+    root = orgs["forged"]
+    before = recorded(root)
+    record = _record(root)
+    forged = record.read_bytes().replace(b'"ORG301"', b'"ORG999"')
+    assert forged != record.read_bytes()
+    record.write_bytes(forged)  # same length, but a new change time: the seal fails
+    after, was = replayed(root)
+    assert not was
+    assert after.stdout == before.stdout
+
+
+def test_a_record_copied_over_is_not_believed(orgs: dict[str, Path]) -> None:
+    root = orgs["copied"]
+    before = recorded(root)
+    record = _record(root)
+    copy = record.with_name(".copy.tmp")
+    copy.write_bytes(record.read_bytes().replace(b'"ORG301"', b'"ORG999"'))
+    os.rename(copy, record)  # another file (inode) under the record's name
+    after, was = replayed(root)
+    assert not was
+    assert after.stdout == before.stdout
+
+
+def test_files_changed_within_the_margin_are_not_recorded(tmp_path: Path) -> None:
+    _org(tmp_path)  # just written: a change in the same clock tick could go unseen
+    recorded(tmp_path)
+    assert not replayed(tmp_path)[1]
+
+
+def test_clean_forgets_every_record(orgs: dict[str, Path]) -> None:
+    root = orgs["clean"]
+    recorded(root)
+    assert replayed(root)[1]
+    subprocess.run([sys.executable, "-m", "orglint", "clean"], cwd=root, check=True,
+                   capture_output=True)
+    folder = Path(replay.user_folder() or "") / replay.FOLDER
+    assert not [p for p in folder.iterdir() if len(p.name) == 32]
+    assert not replayed(root)[1]
+
+
+def test_every_environment_variable_orglint_reads_is_in_the_ask() -> None:
+    read = set()
+    for path in (REPO / "src" / "orglint").rglob("*.py"):
+        text = path.read_text()
+        read |= set(re.findall(r"""environ(?:\.get)?\(\s*["']([A-Z_]+)["']""", text))
+        read |= set(re.findall(r"""environ\[["']([A-Z_]+)["']\]""", text))
+        read |= set(re.findall(r"""getenv\(\s*["']([A-Z_]+)["']""", text))
+        for constant in re.findall(r"""^([A-Z_]+_ENV) = ["']([A-Z_]+)["']""", text, re.M):
+            read.add(constant[1])
+    assert {"NO_COLOR", "ORGLINT_CACHE_DIR", "GITHUB_ACTIONS"} <= read
+    missing = {name for name in read
+               if not name.startswith(replay.ENV_PREFIXES) and name not in replay.ENV_NAMES}
+    assert not missing
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.binary(max_size=400), head=st.sampled_from(
+    [b"", b"0 1 5 3\n", b"1 2 10 0\n", b"1 1 3 4\n", b"x y z w\n", b"9 9 9 9 9\n"]))
+def test_a_hostile_record_under_a_valid_seal_is_refused_or_read(
+        tmp_path: Path, body: bytes, head: bytes) -> None:
+    # Past the seal, a record is this user's own; still, no bytes may raise.
+    key = b"k" * 32
+    path = tmp_path / "record"
+    path.write_bytes(head + body)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        seal = tmp_path / "record.seal"
+        seal.write_bytes(replay._mac(key, b"seal", "record", replay._identity(os.fstat(fd))))
+        got = replay._read(fd, str(seal), "record", key)
+    finally:
+        os.close(fd)
+    if got is not None:
+        names, stamps, code, start, size = got
+        assert len(stamps) == len(names) * replay._STAMP_SIZE
+        assert start + size == len(head + body) and 0 <= code <= 255
