@@ -154,12 +154,13 @@ def _identity(info: os.stat_result) -> bytes:
                                 info.st_ino, info.st_dev)
 
 
-def _stamps(probes: dict[tuple[str, str], None]) -> tuple[bytes, list[str], int] | None:
+def _stamps(probes: dict[tuple[str, str], None], limit: int
+            ) -> tuple[bytes, list[str]] | None:
     """The statuses that vouch for ``probes`` (each a kind and a path: ``l`` for an
-    ``lstat``, ``s`` for a ``stat``, ``L`` for an open or a listing), the marked paths
-    ``_restamp`` states again, and the newest change among them; None for a status
-    that does not fit.  An opened or listed path that is a link is also stated through
-    it (marked ``S``)."""
+    ``lstat``, ``s`` for a ``stat``, ``L`` for an open or a listing), and the marked
+    paths ``_restamp`` states again.  An opened or listed path that is a link is also
+    stated through it (marked ``S``).  None if a status does not fit, or if one changed
+    after ``limit`` (nanoseconds since the epoch)."""
     marks: dict[str, None] = {}
     for kind, path in probes:
         marks[kind + path] = None
@@ -170,26 +171,22 @@ def _stamps(probes: dict[tuple[str, str], None]) -> tuple[bytes, list[str], int]
             except ValueError:
                 pass
     names = list(marks)
-    found = _restamp(names, newest=True)
-    if found is None:
-        return None
-    stamps, newest = found
-    return stamps, names, newest
+    stamps = _restamp(names, limit)
+    return None if stamps is None else (stamps, names)
 
 
-def _restamp(names: list[str], newest: bool = False) -> tuple[bytes, int] | None:
+def _restamp(names: list[str], limit: int | None = None) -> bytes | None:
     """The status of each marked path: ``l``/``L`` without following a link, ``s``/``S``
     through it.  A folder's size and times change with its entries, which only a
     listing (``L``, ``S``) reads: for ``l`` and ``s`` they are left out, so a file
-    made beside a path that was only stated does not count as a change.  With
-    ``newest``, also the newest change time among the statuses."""
+    made beside a path that was only stated does not count as a change.  None for a
+    status that does not fit, or (with ``limit``) one that changed after ``limit``."""
     from struct import Struct, error
 
     pack = Struct(_STAMP).pack
     out: list[bytes] = []
     append = out.append
     lstat, follow = os.lstat, os.stat
-    latest = 0
     for name in names:
         mark = name[:1]
         try:
@@ -206,9 +203,9 @@ def _restamp(names: list[str], newest: bool = False) -> tuple[bytes, int] | None
                         info.st_ino, info.st_dev, info.st_uid))
         except error:
             return None
-        if newest:
-            latest = max(latest, info.st_mtime_ns, info.st_ctime_ns)
-    return b"".join(out), latest
+        if limit is not None and max(info.st_mtime_ns, info.st_ctime_ns) > limit:
+            return None
+    return b"".join(out)
 
 
 # -- replaying --------------------------------------------------------------------------
@@ -244,8 +241,7 @@ def _serve() -> None:
         if got is None:
             return
         names, stamps, code, start, size = got
-        now = _restamp(names)
-        if now is None or now[0] != stamps:
+        if _restamp(names) != stamps:
             return
         _write(fd, start, size)
     finally:
@@ -481,12 +477,11 @@ def keep(output: memoryview, code: int, skip: list[str]) -> None:
                 continue
             wanted[kind, full] = None
     wanted.update(dict.fromkeys(("L", path) for path in _code_files()))
-    found = _stamps(wanted)
+    # Only if everything it read last changed at least the margin before the run began.
+    found = _stamps(wanted, watch.start_ns - MARGIN_NS)
     if found is None:
         return
-    stamps, names, newest = found
-    if newest > watch.start_ns - MARGIN_NS:
-        return  # something it read changed too recently to be told from a later change
+    stamps, names = found
     name = _ask(sys.stdout)
     listed = "\0".join(names).encode("utf-8", "surrogateescape")
     body = b"".join((b"%d %d %d %d\n" % (code, len(names), len(listed), len(output)),
