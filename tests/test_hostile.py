@@ -194,11 +194,31 @@ def test_policy_test_input_outside_the_repository_is_not_read(run_cli, tmp_path,
     where = str(secret) if where == "SECRET_ABSOLUTE" else where
     (repo / "policies" / "p.yaml").write_text(POLICY_WITH_INPUT % where)
     (repo / ".orglint.yaml").write_text("policies: ['policies/p.yaml']\n")
-    for args in (("test",), ("check", "policies")):
-        result = run_cli(*args, cwd=repo)
-        assert result.code == 2, result.err
-        assert "not a file inside the repository" in result.err
-        assert "TOKEN_VALUE" not in result.out + result.err
+    result = run_cli("test", cwd=repo)
+    assert result.code == 2, result.err
+    assert "not a file inside the repository" in result.err
+    assert "TOKEN_VALUE" not in result.out + result.err
+    # A check never reads a test's input: only `orglint test` does.
+    result = run_cli("check", "policies", cwd=repo)
+    assert result.code == 0, result.err
+    assert "TOKEN_VALUE" not in result.out + result.err
+
+
+def test_a_check_does_not_read_the_policies_test_inputs(run_cli, tmp_path):
+    # Its report cannot depend on them: the whole-run cache and a replayed rerun are
+    # keyed by what a check reads, and a broken test input is `orglint test`'s error.
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "policies" / "inputs").mkdir(parents=True)
+    (tmp_path / "policies" / "inputs" / "t.yaml").write_text("a: [\n")
+    (tmp_path / "policies" / "p.yaml").write_text(POLICY_WITH_INPUT % "inputs/t.yaml")
+    (tmp_path / ".orglint.yaml").write_text("policies: ['policies/p.yaml']\n")
+    (tmp_path / "team.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: Team\nmetadata: {name: t}\n"
+        "spec: {maturity: pilot, members: [{id: a, role: ml-engineer}]}\n")
+    assert run_cli("check", "team.yaml").code != 2
+    result = run_cli("test")
+    assert result.code == 2
+    assert "inputs/t.yaml" in result.err
 
 
 def test_policy_test_input_inside_the_repository_is_read(run_cli, tmp_path):

@@ -68,9 +68,14 @@ def replayed(root: Path, *args: str, **kw: object) -> tuple[
     return done, not cache.exists()
 
 
-def recorded(root: Path, *args: str, **kw: object) -> subprocess.CompletedProcess[bytes]:
-    """Run twice: the report is kept, then served from the cache, which records it."""
+def recorded(root: Path, *args: str, settle: bool = False, **kw: object
+             ) -> subprocess.CompletedProcess[bytes]:
+    """Run twice: the report is kept, then served from the cache, which records it.
+    ``settle``: wait between the two, for a run that lists the folder where the first
+    one makes the cache folder."""
     first = check(root, *args, **kw)  # type: ignore[arg-type]
+    if settle:
+        time.sleep(replay.MARGIN_NS / 1e9 + 0.2)
     second = check(root, *args, **kw)  # type: ignore[arg-type]
     assert (second.stdout, second.returncode) == (first.stdout, first.returncode)
     return second
@@ -286,3 +291,81 @@ def test_a_hostile_record_under_a_valid_seal_is_refused_or_read(
         names, stamps, code, start, size = got
         assert len(stamps) == len(names) * replay._STAMP_SIZE
         assert start + size == len(head + body) and 0 <= code <= 255
+
+
+def test_a_link_among_walked_files_that_turns_into_a_file_is_seen(tmp_path: Path) -> None:
+    # No `paths:`: the folder is walked, and a link to a folder among the files is taken
+    # for a folder by a call made in C.  Its target becoming a file changes the org.
+    (tmp_path / ".git" / "store.yaml").mkdir(parents=True)
+    (tmp_path / "teams").mkdir()
+    (tmp_path / "teams" / "a.yaml").write_text(team("a", 60))
+    (tmp_path / "teams" / "b.yaml").write_text(team("b", 30))
+    (tmp_path / "teams" / "c.yaml").symlink_to("../.git/store.yaml")
+    (tmp_path / ".orglint.yaml").write_text("select: [ORG301]\n")
+    time.sleep(replay.MARGIN_NS / 1e9 + 0.2)
+    before = recorded(tmp_path, settle=True)
+    assert b'"ORG301"' not in before.stdout
+    (tmp_path / ".git" / "store.yaml").rmdir()
+    (tmp_path / ".git" / "store.yaml").write_text(team("c", 50))
+    after = check(tmp_path)
+    assert b'"ORG301"' in after.stdout
+    assert after.stdout == fresh(tmp_path).stdout
+
+
+def test_another_orglint_run_by_the_same_command_is_another_program(tmp_path: Path
+                                                                    ) -> None:
+    # A second checkout (PYTHONPATH, `pip install -e` elsewhere) answers for itself,
+    # and so does an edit to its schemas, which a source checkout keeps beside the code.
+    other = tmp_path / "other"
+    other.mkdir()
+    for part in ("src", "schemas", "rules"):
+        subprocess.run(["cp", "-r", str(REPO / part), str(other / part)], check=True)
+    org = tmp_path / "org"
+    org.mkdir()
+    _org(org)
+    (org / ".orglint.yaml").write_text("paths: ['teams/*.yaml']\n")  # every rule
+    module = other / "src" / "orglint" / "rules"
+    for path in module.rglob("*.py"):
+        text = path.read_text()
+        if "is allocated" in text:
+            path.write_text(text.replace("is allocated", "IS-ALLOCATED"))
+    time.sleep(replay.MARGIN_NS / 1e9 + 0.2)
+    mine = recorded(org)
+    assert b"is allocated" in mine.stdout
+    theirs = check(org, env={"PYTHONPATH": str(other / "src")})
+    assert b"IS-ALLOCATED" in theirs.stdout
+    recorded(org, env={"PYTHONPATH": str(other / "src")})
+    schema = other / "schemas" / "team.schema.json"
+    schema.write_text(schema.read_text().replace('"exploring",', '"exploringX",'))
+    edited = check(org, env={"PYTHONPATH": str(other / "src")})
+    assert b'"ORG003"' not in theirs.stdout and b'"ORG003"' in edited.stdout
+
+
+def test_clean_removes_nothing_through_a_link(tmp_path: Path) -> None:
+    # $XDG_CACHE_HOME inside a checkout: the records' folder may be a committed link.
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    names = ["0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef.seal",
+             ".1.0123456789ab.tmp", "keep.txt"]
+    for name in names:
+        (victim / name).write_text("mine\n")
+    home = tmp_path / "xdg"
+    (home / "orglint").mkdir(parents=True)
+    (home / "orglint" / replay.FOLDER).symlink_to(victim)
+    (tmp_path / "org").mkdir()
+    subprocess.run([sys.executable, "-m", "orglint", "clean"], cwd=tmp_path / "org",
+                   env={**os.environ, "XDG_CACHE_HOME": str(home)}, capture_output=True,
+                   check=False)
+    assert sorted(p.name for p in victim.iterdir()) == sorted(names)
+
+
+def test_a_removed_current_folder_is_said_not_a_traceback(tmp_path: Path) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-c", "import os, sys; os.chdir(sys.argv[1]); os.rmdir(sys.argv[1]);"
+         " sys.argv = ['orglint', 'check']; from orglint.console import run; run()",
+         str(gone)], capture_output=True, check=False)
+    assert done.returncode == 2
+    assert b"Traceback" not in done.stderr
+    assert b"cannot use the current folder" in done.stderr

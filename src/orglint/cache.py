@@ -90,8 +90,13 @@ def code_digest() -> str:
 
     package = Path(__file__).resolve().parent
     parts: list[str] = [__version__]
-    for folder in (package, package / "rules", package / "reporters", data_dir("schemas"),
-                   data_dir("rules")):
+    # Every subpackage (``policy``, ``importers`` too: a policy's findings come from its
+    # code), and the data a source checkout keeps beside the package.
+    folders = [package, *(Path(entry.path) for entry in sorted(
+        os.scandir(package), key=lambda e: e.name)
+        if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__"),
+        data_dir("schemas"), data_dir("rules")]
+    for folder in folders:
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:

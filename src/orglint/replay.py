@@ -130,9 +130,11 @@ def _ask(stdout: Any) -> str:
         tty = os.isatty(1)
     except OSError:
         tty = False
-    parts = [sys.version, sys.executable, *sys.argv, "", os.getcwd(),
-             time.strftime("%Y-%m-%d"), str(tty), str(getattr(stdout, "encoding", None)),
-             os.linesep, ""]
+    # Which orglint answers, too: another checkout or install run by the same command
+    # (PYTHONPATH, ``pip install -e`` elsewhere) is another program.
+    parts = [sys.version, sys.executable, os.path.realpath(os.path.dirname(__file__)),
+             *sys.path, "", *sys.argv, "", os.getcwd(), time.strftime("%Y-%m-%d"),
+             str(tty), str(getattr(stdout, "encoding", None)), os.linesep, ""]
     for name in sorted(env):
         if name.startswith(ENV_PREFIXES) or name in ENV_NAMES:
             parts += (name, env[name])
@@ -161,15 +163,30 @@ def _stamps(probes: dict[tuple[str, str], None], limit: int
     paths ``_restamp`` states again.  An opened or listed path that is a link is also
     stated through it (marked ``S``).  None if a status does not fit, or if one changed
     after ``limit`` (nanoseconds since the epoch)."""
+    import stat
+
     marks: dict[str, None] = {}
     for kind, path in probes:
         marks[kind + path] = None
-        if kind == "L":
-            try:
-                if os.path.islink(path):
-                    marks["S" + path] = None
-            except ValueError:
-                pass
+        if kind != "L":
+            continue
+        try:
+            info = os.lstat(path)
+            if stat.S_ISLNK(info.st_mode):
+                marks["S" + path] = None
+                info = os.stat(path)
+            if not stat.S_ISDIR(info.st_mode):
+                continue
+            # What a listing's entries say of themselves without a call that can be
+            # watched (``DirEntry.is_dir()`` follows a link in C): each entry is
+            # stated too, and a link through it.
+            with os.scandir(path) as entries:
+                for entry in entries:
+                    marks["l" + entry.path] = None
+                    if entry.is_symlink():
+                        marks["s" + entry.path] = None
+        except (OSError, ValueError):
+            continue
     names = list(marks)
     stamps = _restamp(names, limit)
     return None if stamps is None else (stamps, names)
@@ -349,13 +366,14 @@ class _Watch:
     """What this process asked the file system, and whether it said anything on
     standard error."""
 
-    def __init__(self) -> None:
+    def __init__(self, ask: str, cwd: str) -> None:
+        self.ask = ask  # taken when the run starts: the date it reads is that day's
         # The paths given to stat, to lstat, and to open or list (``_stamps``'s kinds
         # ``s``, ``l`` and ``L``); a descriptor given instead is left out later.
         self.stated: list[Any] = []
         self.lstated: list[Any] = []
         self.opened: list[Any] = []
-        self.cwd = os.getcwd()
+        self.cwd = cwd
         self.start_ns = 0
         self.spoke = False
 
@@ -396,7 +414,11 @@ def capture() -> None:
     import io
     import time
 
-    watch = _watch = _Watch()
+    try:
+        watch = _Watch(_ask(sys.stdout), os.getcwd())
+    except OSError:  # the current folder was removed: the run says so, unrecorded
+        return
+    _watch = watch
     watch.start_ns = time.time_ns()
     # One small function per call, no tuple made: a pre-commit run asks some 2,000
     # of these, and a general wrapper cost it 1.5 % of its instructions.
@@ -482,49 +504,81 @@ def keep(output: memoryview, code: int, skip: list[str]) -> None:
     if found is None:
         return
     stamps, names = found
-    name = _ask(sys.stdout)
     listed = "\0".join(names).encode("utf-8", "surrogateescape")
     body = b"".join((b"%d %d %d %d\n" % (code, len(names), len(listed), len(output)),
                      stamps, listed, output))
     if len(body) > MAX_RECORD:
         return
-    _save(os.path.join(home, FOLDER), name, key, body)
+    _save(home, watch.ask, key, body)
 
 
 def _code_files() -> list[str]:
-    """orglint's own modules and data, and the folders that hold them: a module edited,
+    """orglint's own modules and data (its schemas and matrices, which a source
+    checkout keeps beside the package), and the folders that hold them: a file edited,
     added or removed (an editable install, an upgrade) changes what a run would say."""
+    from orglint.resources import data_dir
+
     package = os.path.dirname(os.path.abspath(__file__))
     out: list[str] = []
-    for folder, folders, files in os.walk(package):
-        folders[:] = sorted(f for f in folders if f != "__pycache__")
-        out.append(folder)
-        out += (os.path.join(folder, f) for f in sorted(files))
+    for top in (package, str(data_dir("schemas")), str(data_dir("rules"))):
+        for folder, folders, files in os.walk(top):
+            folders[:] = sorted(f for f in folders if f != "__pycache__")
+            out.append(folder)
+            out += (os.path.join(folder, f) for f in sorted(files))
     return out
 
 
-def _save(folder: str, name: str, key: bytes, body: bytes) -> None:
-    """Write the record and its seal atomically, each through a new file of ours that
-    is renamed into place; keep the newest ``KEPT`` records."""
+_DIR = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+# The names orglint gives what it writes in the records' folder, and nothing else.
+_OURS = r"[0-9a-f]{32}(?:\.seal)?|\.[0-9]+\.[0-9a-f]{12}\.tmp"
+
+
+def _folder(home: str, create: bool) -> int | None:
+    """A descriptor of the records' folder in ``home``, each of the two opened without
+    following a link and only if it is a folder of this user's that no one else can
+    write (made so when ``create``); None otherwise.  Everything written, renamed or
+    removed there is named relative to it."""
     import contextlib
-    import stat
 
     try:
-        with contextlib.suppress(FileExistsError):
-            os.mkdir(folder, 0o700)
+        top = os.open(home, _DIR)
+    except OSError:
+        return None
+    try:
+        if not _private(os.fstat(top)):
+            return None
+        if create:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(FOLDER, 0o700, dir_fd=top)
+        fd = os.open(FOLDER, _DIR, dir_fd=top)
+    except OSError:
+        return None
+    finally:
+        os.close(top)
+    try:
+        if _private(os.fstat(fd)):
+            return fd
+    except OSError:
+        pass
+    os.close(fd)
+    return None
 
-        info = os.lstat(folder)
-        if not stat.S_ISDIR(info.st_mode) or not _private(info):
-            return
-        record = os.path.join(folder, name)
+
+def _save(home: str, name: str, key: bytes, body: bytes) -> None:
+    """Write the record and its seal atomically, each through a new file of ours that
+    is renamed into place; keep the newest ``KEPT`` records."""
+    folder = _folder(home, create=True)
+    if folder is None:
+        return
+    try:
         tmp = _new(folder, body)
         if tmp is None:
             return
-        inode = os.lstat(tmp).st_ino
-        os.rename(tmp, record)
+        inode = os.stat(tmp, dir_fd=folder, follow_symlinks=False).st_ino
+        os.rename(tmp, name, src_dir_fd=folder, dst_dir_fd=folder)
         # The status after the rename, which gives the file a new change time; and
         # only if the file there is still the one written (not another run's).
-        fd = os.open(record, _READ)
+        fd = os.open(name, _READ, dir_fd=folder)
         try:
             info = os.fstat(fd)
         finally:
@@ -533,60 +587,71 @@ def _save(folder: str, name: str, key: bytes, body: bytes) -> None:
             return
         seal = _new(folder, _mac(key, b"seal", name, _identity(info)))
         if seal is not None:
-            os.rename(seal, record + ".seal")
+            os.rename(seal, name + ".seal", src_dir_fd=folder, dst_dir_fd=folder)
         _prune(folder)
     except OSError:
         return
+    finally:
+        os.close(folder)
 
 
-def _new(folder: str, data: bytes) -> str | None:
-    """The name of a new file in ``folder`` holding ``data``."""
-    tmp = os.path.join(folder, f".{os.getpid()}.{os.urandom(6).hex()}.tmp")
-    fd = os.open(tmp, _CREATE, 0o600)
+def _new(folder: int, data: bytes) -> str | None:
+    """The name of a new file in the folder ``folder`` holding ``data``."""
+    tmp = f".{os.getpid()}.{os.urandom(6).hex()}.tmp"
+    fd = os.open(tmp, _CREATE, 0o600, dir_fd=folder)
     try:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
     except OSError:
         os.close(fd)
-        os.unlink(tmp)
+        os.unlink(tmp, dir_fd=folder)
         return None
     os.close(fd)
     return tmp
 
 
-def _prune(folder: str) -> None:
+def _ours(folder: int) -> list[tuple[str, int]]:
+    """The regular files of ours in ``folder``: name and modification time."""
+    import re
+    import stat
+
+    out = []
+    for entry in os.scandir(folder):
+        if re.fullmatch(_OURS, entry.name):
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid():
+                out.append((entry.name, info.st_mtime_ns))
+    return out
+
+
+def _prune(folder: int) -> None:
     import contextlib
 
-    records = []
-    for entry in os.scandir(folder):
-        if len(entry.name) == 32 and entry.is_file(follow_symlinks=False):
-            records.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.name))
-    for _, old in sorted(records, reverse=True)[KEPT:]:
+    records = sorted(((t, n) for n, t in _ours(folder) if len(n) == 32), reverse=True)
+    for _, old in records[KEPT:]:
         for name in (old, old + ".seal"):
             with contextlib.suppress(OSError):
-                os.unlink(os.path.join(folder, name))
+                os.unlink(name, dir_fd=folder)
 
 
 def forget() -> int:
-    """Remove every record (``orglint clean``); the number removed."""
+    """Remove every record (``orglint clean``), and only what orglint wrote there; the
+    number of records removed."""
     home = user_folder()
-    if home is None:
+    folder = _folder(home, create=False) if home is not None else None
+    if folder is None:
         return 0
-    folder = os.path.join(home, FOLDER)
     removed = 0
     try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return 0
-    for entry in entries:
-        name = entry.name
-        ours = (len(name) == 32 or (name.endswith(".seal") and len(name) == 37)
-                or (name.startswith(".") and name.endswith(".tmp")))
-        if ours and entry.is_file(follow_symlinks=False):
+        for name, _ in _ours(folder):
             try:
-                os.unlink(os.path.join(folder, name))
+                os.unlink(name, dir_fd=folder)
                 removed += len(name) == 32
             except OSError:
                 pass
+    except OSError:
+        pass
+    finally:
+        os.close(folder)
     return removed

@@ -170,8 +170,13 @@ def _read_document(doc: Document, text: str, file: str, path: Path, limits: Limi
         inputs: dict[str, Any] = {}
         for target in TARGETS:
             if target in test:
-                inputs[target] = _input(test[target], path, limits,
-                                        _place(doc, file, (*base, target)))
+                value = test[target]
+                # A file is read when the tests run (``resolved``), never by a check:
+                # a check's report must not depend on what only ``orglint test`` reads.
+                inputs[target] = (FileInput(value, path, limits,
+                                            _place(doc, file, (*base, target)))
+                                  if set(value) == {"file"} and isinstance(value["file"], str)
+                                  else value)
         out.tests.append(TestSpec(test["name"], test["rule"], test["expect"], inputs, file,
                                   _place(doc, file, (*base, "name"))))
 
@@ -180,11 +185,22 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+class FileInput(NamedTuple):
+    """A test input given as ``{file: PATH}`` (relative to the policy file): its first
+    document is the input."""
+
+    value: dict[str, Any]
+    policy: Path
+    limits: Limits
+    where: str
+
+
+def resolved(value: Any) -> Any:
+    """A test input as the test sees it: a ``FileInput`` read now."""
+    return _input(*value) if isinstance(value, FileInput) else value
+
+
 def _input(value: dict[str, Any], policy: Path, limits: Limits, where: str) -> Any:
-    """A test input: inline, or ``{file: PATH}`` (relative to the policy file), whose
-    first document is the input."""
-    if set(value) != {"file"} or not isinstance(value["file"], str):
-        return value
     from orglint.confine import boundary, inside
     from orglint.files import read_limited
 
