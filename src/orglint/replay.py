@@ -192,36 +192,45 @@ def _stamps(probes: dict[tuple[str, str], None], limit: int
     return None if stamps is None else (stamps, names)
 
 
-def _restamp(names: list[str], limit: int | None = None) -> bytes | None:
+def _restamp(names: list[str], limit: int | None = None,
+             against: bytes | None = None) -> bytes | None:
     """The status of each marked path: ``l``/``L`` without following a link, ``s``/``S``
     through it.  A folder's size and times change with its entries, which only a
     listing (``L``, ``S``) reads: for ``l`` and ``s`` they are left out, so a file
     made beside a path that was only stated does not count as a change.  None for a
-    status that does not fit, or (with ``limit``) one that changed after ``limit``."""
+    status that does not fit, (with ``limit``) one that changed after ``limit``, or
+    (with ``against``, statuses recorded) the first that is not the one recorded."""
     from struct import Struct, error
 
     pack = Struct(_STAMP).pack
     out: list[bytes] = []
     append = out.append
     lstat, follow = os.lstat, os.stat
+    at = 0
     for name in names:
         mark = name[:1]
         try:
             info = (lstat if mark in "lL" else follow)(name[1:])
         except (OSError, ValueError):
-            append(_MISSING)
-            continue
-        mode = info.st_mode
-        try:
-            if mark in "ls" and mode & 0o170000 == 0o040000:  # a folder only stated
-                append(pack(mode, 0, 0, 0, info.st_ino, info.st_dev, info.st_uid))
-                continue
-            append(pack(mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns,
-                        info.st_ino, info.st_dev, info.st_uid))
-        except error:
-            return None
-        if limit is not None and max(info.st_mtime_ns, info.st_ctime_ns) > limit:
-            return None
+            stamp = _MISSING
+        else:
+            mode = info.st_mode
+            try:
+                if mark in "ls" and mode & 0o170000 == 0o040000:  # a folder only stated
+                    stamp = pack(mode, 0, 0, 0, info.st_ino, info.st_dev, info.st_uid)
+                else:
+                    stamp = pack(mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns,
+                                 info.st_ino, info.st_dev, info.st_uid)
+                    if limit is not None and max(info.st_mtime_ns,
+                                                 info.st_ctime_ns) > limit:
+                        return None
+            except error:
+                return None
+        if against is not None:
+            if against[at:at + _STAMP_SIZE] != stamp:
+                return None
+            at += _STAMP_SIZE
+        append(stamp)
     return b"".join(out)
 
 
@@ -258,8 +267,8 @@ def _serve() -> None:
         if got is None:
             return
         names, stamps, code, start, size = got
-        if _restamp(names) != stamps:
-            return
+        if _restamp(names, against=stamps) is None:
+            return  # something changed: the first difference is enough
         _write(fd, start, size)
     finally:
         os.close(fd)
@@ -485,8 +494,12 @@ def keep(output: memoryview, code: int, skip: list[str]) -> None:
     if home is None or key is None:
         return
     skipped = tuple(os.path.join(os.path.abspath(s), "") for s in [*skip, home])
+    limit = watch.start_ns - MARGIN_NS
     wanted: dict[tuple[str, str], None] = {}
-    for kind, given in (("s", watch.stated), ("l", watch.lstated), ("L", watch.opened)):
+    # Opened first: a few paths, among which any file the run had to read again (the
+    # others came from the stat index), so that a run just after an edit gives up
+    # before stating the whole org.
+    for kind, given in (("L", watch.opened), ("s", watch.stated), ("l", watch.lstated)):
         for raw in given:
             if isinstance(raw, int):
                 continue  # a descriptor: its path was seen when it was opened
@@ -495,12 +508,16 @@ def keep(output: memoryview, code: int, skip: list[str]) -> None:
             except TypeError:
                 return  # something that is not a path: nothing to vouch for
             full = os.path.join(watch.cwd, path)
-            if "\0" in full or os.path.join(os.path.abspath(full), "").startswith(skipped):
+            # ``abspath`` only where the name is not already absolute and normal.
+            plain = full if "/." not in full and "//" not in full else os.path.abspath(full)
+            if "\0" in full or os.path.join(plain, "").startswith(skipped):
                 continue
             wanted[kind, full] = None
+        if kind == "L" and _restamp(["L" + path for _, path in wanted], limit) is None:
+            return  # something it read changed too recently to be told from a later change
     wanted.update(dict.fromkeys(("L", path) for path in _code_files()))
     # Only if everything it read last changed at least the margin before the run began.
-    found = _stamps(wanted, watch.start_ns - MARGIN_NS)
+    found = _stamps(wanted, limit)
     if found is None:
         return
     stamps, names = found
