@@ -263,3 +263,21 @@ def test_orglint_test_walks_no_link_out_of_the_repository(run_cli, tmp_path):
     assert result.code == 2 and "no policy file found" in result.err, result.out + result.err
     named = run_cli("test", "policies/p.yaml", cwd=repo)  # named: the user's choice
     assert named.code == 0 and "ACME010" in named.out, named.err
+
+
+def test_orglint_test_says_a_broken_input_before_later_problems(run_cli, tmp_path):
+    # `orglint test` reads each policy file's test inputs as it reads the file, so a
+    # missing input is said before a later test's unknown rule, as it always was.
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pol").mkdir()
+    (tmp_path / "pol" / "p.yaml").write_text(
+        "apiVersion: orglint/v1\nkind: Policy\nmetadata: {name: p}\nspec:\n  rules:\n"
+        "    - {code: ACME001, name: small, target: team,\n"
+        "       expression: 'team.spec.members.size() <= 1'}\n"
+        "  tests:\n"
+        "    - {name: first, rule: ACME999, expect: pass,\n"
+        "       team: {metadata: {name: t}, spec: {maturity: pilot, members: [{id: a}]}}}\n"
+        "    - {name: from file, rule: ACME001, team: {file: nope.yaml}, expect: fail}\n")
+    result = run_cli("test", "pol")
+    assert result.code == 2
+    assert "nope.yaml" in result.err and "ACME999" not in result.err, result.err

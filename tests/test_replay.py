@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 # Kim is on two teams at 60 % and 50 %: ORG301 (over-allocated) at teams/b.yaml.
 ORGS = ("hit", "edit", "add", "remove", "config", "nested", "link", "named", "env",
-        "spoken", "forged", "copied", "clean", "file")
+        "spoken", "forged", "copied", "clean", "file", "gone")
 
 
 def _org(root: Path) -> None:
@@ -369,3 +369,89 @@ def test_a_removed_current_folder_is_said_not_a_traceback(tmp_path: Path) -> Non
     assert done.returncode == 2
     assert b"Traceback" not in done.stderr
     assert b"cannot use the current folder" in done.stderr
+
+
+KEEP_AFTER = """
+import os, sys
+sys.argv = ["orglint", "check"]
+from orglint import cache, replay
+cache.secret()
+replay.capture()
+present, absent = os.environ["PRESENT"], os.environ["ABSENT"]
+os.stat(present)
+try:
+    os.stat(absent)
+except OSError:
+    pass
+if os.environ.get("REMOVE"):
+    os.unlink(present)
+replay.keep(memoryview(b"report"), 0, [])
+"""
+
+
+@pytest.mark.parametrize("remove", [False, True])
+def test_a_path_removed_while_the_run_went_on_is_not_recorded_missing(
+        orgs: dict[str, Path], tmp_path: Path, remove: bool) -> None:
+    # Found when the run read it, gone when the run is recorded: the record would say
+    # "missing" beside a report made with it.  A path missing all along is fine.
+    root = orgs["gone"]
+    present = root / "teams" / ("a.yaml" if remove else "b.yaml")
+    home = tmp_path / "xdg"
+    subprocess.run([sys.executable, "-c", KEEP_AFTER], cwd=root, check=True,
+                   env={**os.environ, "XDG_CACHE_HOME": str(home), "PRESENT": str(present),
+                        "ABSENT": str(root / "nowhere.yaml"), "REMOVE": "1" if remove else ""})
+    folder = home / "orglint" / replay.FOLDER
+    records = [p for p in folder.iterdir() if len(p.name) == 32] if folder.exists() else []
+    assert len(records) == (0 if remove else 1)
+
+
+def test_a_cache_folder_inside_the_walked_folder_hides_nothing(tmp_path: Path) -> None:
+    (tmp_path / "teams").mkdir()
+    (tmp_path / "teams" / "a.yaml").write_text(team("a", 60))
+    (tmp_path / "teams" / "b.yaml").write_text(team("b", 30))
+    (tmp_path / ".orglint.yaml").write_text("select: [ORG301]\n")
+    env = {"ORGLINT_CACHE_DIR": str(tmp_path / "cache")}
+    time.sleep(replay.MARGIN_NS / 1e9 + 0.2)
+    recorded(tmp_path, settle=True, env=env)
+    recorded(tmp_path, settle=True, env=env)
+    (tmp_path / "cache" / "x").mkdir(parents=True)
+    (tmp_path / "cache" / "x" / "c.yaml").write_text(team("c", 50))
+    after = check(tmp_path, env=env)
+    assert b'"ORG301"' in after.stdout
+    assert after.stdout == fresh(tmp_path, env=env).stdout
+
+
+def test_an_interrupted_replay_says_so() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; sys.argv = ['orglint', 'check'];"
+         " from orglint import replay\n"
+         "def stop():\n    raise KeyboardInterrupt\n"
+         "replay._serve = stop; replay.serve()"], capture_output=True, check=False)
+    assert (done.returncode, done.stderr) == (130, b"orglint: interrupted\n")
+
+
+def test_old_temporary_files_are_pruned(tmp_path: Path) -> None:
+    old, new = tmp_path / ".1.0123456789ab.tmp", tmp_path / ".2.0123456789ab.tmp"
+    other = tmp_path / ".3.notours.tmp"
+    for path in (old, new, other):
+        path.write_text("x")
+    os.utime(old, ns=(1, 1))
+    os.utime(other, ns=(1, 1))
+    fd = os.open(tmp_path, os.O_RDONLY)
+    try:
+        replay._prune(fd)
+    finally:
+        os.close(fd)
+    assert (old.exists(), new.exists(), other.exists()) == (False, True, True)
+
+
+def test_the_code_digest_covers_nested_schemas(tmp_path: Path) -> None:
+    for part in ("src", "schemas", "rules"):
+        subprocess.run(["cp", "-r", str(REPO / part), str(tmp_path / part)], check=True)
+    nested = next((tmp_path / "schemas").glob("*/*.json"))
+    show = [sys.executable, "-c", "from orglint.cache import code_digest; print(code_digest())"]
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "src")}
+    before = subprocess.run(show, env=env, capture_output=True, check=True).stdout
+    nested.write_text(nested.read_text() + " ")
+    after = subprocess.run(show, env=env, capture_output=True, check=True).stdout
+    assert before != after

@@ -91,20 +91,23 @@ def code_digest() -> str:
     package = Path(__file__).resolve().parent
     parts: list[str] = [__version__]
     # Every subpackage (``policy``, ``importers`` too: a policy's findings come from its
-    # code), and the data a source checkout keeps beside the package.
-    folders = [package, *(Path(entry.path) for entry in sorted(
-        os.scandir(package), key=lambda e: e.name)
-        if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__"),
-        data_dir("schemas"), data_dir("rules")]
-    for folder in folders:
+    # code), and the data a source checkout keeps beside the package, at any depth
+    # (``schemas/backstage``).
+    stack = [str(data_dir("rules")), str(data_dir("schemas")), str(package)]
+    while stack:
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            entries = sorted(os.scandir(stack.pop()), key=lambda e: e.name)
         except OSError:
             continue
+        below = []
         for entry in entries:
-            if entry.name.endswith((".py", ".json", ".yaml")):
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name != "__pycache__":
+                    below.append(entry.path)
+            elif entry.name.endswith((".py", ".json", ".yaml")):
                 info = entry.stat()
                 parts.append(f"{entry.path}:{info.st_size}:{info.st_mtime_ns}")
+        stack.extend(reversed(below))
     return hashing.blake2b("\n".join(parts).encode(), digest_size=8).hexdigest()
 
 

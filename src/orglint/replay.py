@@ -134,7 +134,9 @@ def _ask(stdout: Any) -> str:
     # (PYTHONPATH, ``pip install -e`` elsewhere) is another program.
     parts = [sys.version, sys.executable, os.path.realpath(os.path.dirname(__file__)),
              *sys.path, "", *sys.argv, "", os.getcwd(), time.strftime("%Y-%m-%d"),
-             str(tty), str(getattr(stdout, "encoding", None)), os.linesep, ""]
+             str(tty), str(getattr(stdout, "encoding", None)), os.linesep,
+             # Whom the run is for: what it may read depends on the groups too.
+             str(os.getegid()), *map(str, sorted(os.getgroups())), ""]
     for name in sorted(env):
         if name.startswith(ENV_PREFIXES) or name in ENV_NAMES:
             parts += (name, env[name])
@@ -245,6 +247,9 @@ def serve() -> None:
         return
     try:
         _serve()
+    except KeyboardInterrupt:  # as ``cli`` says it
+        os.write(2, b"orglint: interrupted\n")
+        os._exit(130)
     except Exception:  # whatever went wrong, the usual run answers
         return
 
@@ -382,6 +387,8 @@ class _Watch:
         self.stated: list[Any] = []
         self.lstated: list[Any] = []
         self.opened: list[Any] = []
+        self.listed: list[Any] = []  # folders listed (``L`` too, never left out)
+        self.failed: list[Any] = []  # of those, each that failed, once per failure
         self.cwd = cwd
         self.start_ns = 0
         self.spoke = False
@@ -432,38 +439,67 @@ def capture() -> None:
     # One small function per call, no tuple made: a pre-commit run asks some 2,000
     # of these, and a general wrapper cost it 1.5 % of its instructions.
     stated, lstated, opened = watch.stated.append, watch.lstated.append, watch.opened.append
+    # What failed (missing, not a folder, ...): a path missing when the run is recorded
+    # must have been missing each time the run asked.  (A try costs nothing unless it
+    # catches.)
+    failed, listed = watch.failed.append, watch.listed.append
     stat_, lstat_, open_ = os.stat, os.lstat, os.open
     scandir_, listdir_, builtin_open = os.scandir, os.listdir, builtins.open
 
     def stat(path: Any, *, dir_fd: int | None = None, follow_symlinks: bool = True) -> Any:
         if dir_fd is None:
             (stated if follow_symlinks else lstated)(path)
-            return stat_(path, follow_symlinks=follow_symlinks)
+            try:
+                return stat_(path, follow_symlinks=follow_symlinks)
+            except OSError:
+                failed(path)
+                raise
         return stat_(path, dir_fd=dir_fd, follow_symlinks=follow_symlinks)
 
     def lstat(path: Any, *, dir_fd: int | None = None) -> Any:
         if dir_fd is None:
             lstated(path)
-            return lstat_(path)
+            try:
+                return lstat_(path)
+            except OSError:
+                failed(path)
+                raise
         return lstat_(path, dir_fd=dir_fd)
 
     def open(path: Any, flags: int, mode: int = 0o777, *, dir_fd: int | None = None
              ) -> int:
         if dir_fd is None:
             opened(path)
+            try:
+                return open_(path, flags, mode)
+            except OSError:
+                failed(path)
+                raise
         return open_(path, flags, mode, dir_fd=dir_fd)
 
     def scandir(path: Any = ".") -> Any:
-        opened(path)
-        return scandir_(path)
+        listed(path)
+        try:
+            return scandir_(path)
+        except OSError:
+            failed(path)
+            raise
 
     def listdir(path: Any = ".") -> list[Any]:
-        opened(path)
-        return listdir_(path)
+        listed(path)
+        try:
+            return listdir_(path)
+        except OSError:
+            failed(path)
+            raise
 
     def open_file(file: Any, *args: Any, **kwargs: Any) -> Any:
         opened(file)
-        return builtin_open(file, *args, **kwargs)
+        try:
+            return builtin_open(file, *args, **kwargs)
+        except OSError:
+            failed(file)
+            raise
 
     for module, name, wrapped in ((os, "stat", stat), (os, "lstat", lstat),
                                   (os, "open", open), (os, "scandir", scandir),
@@ -489,31 +525,40 @@ def keep(output: memoryview, code: int, skip: list[str]) -> None:
     watch = _watch
     if watch is None or watch.spoke or not hasattr(os, "geteuid"):
         return
+    # What the run asked, as it stands now: the statuses taken below go through the
+    # same wrappers.
+    asked = [("L", watch.opened[:]), ("D", watch.listed[:]), ("s", watch.stated[:]),
+             ("l", watch.lstated[:])]
+    failures = watch.failed[:]
     home = user_folder()
     key = _secret(home) if home is not None else None
     if home is None or key is None:
         return
-    skipped = tuple(os.path.join(os.path.abspath(s), "") for s in [*skip, home])
+    # Left out: the cache folder itself (written by every run; what is in it is read
+    # by descriptor, unwatched, and only saves work) and the user's folder and secret
+    # (the record's own signature).  Anything else below them is watched like any path,
+    # and so is a listing of them (a walk of the org that goes through the cache folder
+    # reads what is there).
+    skipped = {os.path.abspath(p) for p in (*skip, home, os.path.join(home, "secret"))}
     limit = watch.start_ns - MARGIN_NS
     wanted: dict[tuple[str, str], None] = {}
-    # Opened first: a few paths, among which any file the run had to read again (the
-    # others came from the stat index), so that a run just after an edit gives up
-    # before stating the whole org.
-    for kind, given in (("L", watch.opened), ("s", watch.stated), ("l", watch.lstated)):
+    tries: dict[str, int] = {}  # how many times each path was asked about
+    # Opened and listed first: a few paths, among which any file the run had to read
+    # again (the others came from the stat index), so that a run just after an edit
+    # gives up before stating the whole org.
+    for kind, given in asked:
         for raw in given:
-            if isinstance(raw, int):
-                continue  # a descriptor: its path was seen when it was opened
-            try:
-                path = os.fsdecode(raw)
-            except TypeError:
+            full = _full(raw, watch.cwd)
+            if full is None:
                 return  # something that is not a path: nothing to vouch for
-            full = os.path.join(watch.cwd, path)
-            # ``abspath`` only where the name is not already absolute and normal.
-            plain = full if "/." not in full and "//" not in full else os.path.abspath(full)
-            if "\0" in full or os.path.join(plain, "").startswith(skipped):
+            # ``abspath`` only where the name is not already normal, to compare.
+            if not full or (kind != "D" and (
+                    full if "/." not in full and "//" not in full
+                    else os.path.abspath(full)) in skipped):
                 continue
-            wanted[kind, full] = None
-        if kind == "L" and _restamp(["L" + path for _, path in wanted], limit) is None:
+            wanted["L" if kind == "D" else kind, full] = None
+            tries[full] = tries.get(full, 0) + 1
+        if kind == "D" and _restamp(["L" + path for _, path in wanted], limit) is None:
             return  # something it read changed too recently to be told from a later change
     wanted.update(dict.fromkeys(("L", path) for path in _code_files()))
     # Only if everything it read last changed at least the margin before the run began.
@@ -521,12 +566,38 @@ def keep(output: memoryview, code: int, skip: list[str]) -> None:
     if found is None:
         return
     stamps, names = found
+    missing = {names[i][1:] for i in range(len(names))
+               if stamps[i * _STAMP_SIZE:(i + 1) * _STAMP_SIZE] == _MISSING}
+    if missing:
+        # A path missing now that the run found: removed while it ran, after it was
+        # read.  Only a path that failed every time it was asked about may be missing.
+        fails: dict[str, int] = {}
+        for raw in failures:
+            full = _full(raw, watch.cwd)
+            if full:
+                fails[full] = fails.get(full, 0) + 1
+        if any(fails.get(path, 0) < tries.get(path, 1) for path in missing):
+            return
     listed = "\0".join(names).encode("utf-8", "surrogateescape")
     body = b"".join((b"%d %d %d %d\n" % (code, len(names), len(listed), len(output)),
                      stamps, listed, output))
     if len(body) > MAX_RECORD:
         return
     _save(home, watch.ask, key, body)
+
+
+def _full(raw: Any, cwd: str) -> str | None:
+    """The absolute name of a path given to a watched call; "" for a descriptor or a
+    name that cannot be stated; None for something that is no path."""
+    if isinstance(raw, int):
+        return ""  # a descriptor: its path was seen when it was opened
+    try:
+        path = os.fsdecode(raw)
+    except TypeError:
+        return None
+    if "\0" in path:
+        return ""
+    return os.path.join(cwd, path)  # as asked: ``..`` after a link is not lexical
 
 
 def _code_files() -> list[str]:
@@ -584,15 +655,20 @@ def _folder(home: str, create: bool) -> int | None:
 def _save(home: str, name: str, key: bytes, body: bytes) -> None:
     """Write the record and its seal atomically, each through a new file of ours that
     is renamed into place; keep the newest ``KEPT`` records."""
+    import contextlib
+
     folder = _folder(home, create=True)
     if folder is None:
         return
+    made: list[str] = []  # temporary files not yet renamed: removed whatever happens
     try:
         tmp = _new(folder, body)
         if tmp is None:
             return
+        made.append(tmp)
         inode = os.stat(tmp, dir_fd=folder, follow_symlinks=False).st_ino
         os.rename(tmp, name, src_dir_fd=folder, dst_dir_fd=folder)
+        made.remove(tmp)
         # The status after the rename, which gives the file a new change time; and
         # only if the file there is still the one written (not another run's).
         fd = os.open(name, _READ, dir_fd=folder)
@@ -604,11 +680,16 @@ def _save(home: str, name: str, key: bytes, body: bytes) -> None:
             return
         seal = _new(folder, _mac(key, b"seal", name, _identity(info)))
         if seal is not None:
+            made.append(seal)
             os.rename(seal, name + ".seal", src_dir_fd=folder, dst_dir_fd=folder)
+            made.remove(seal)
         _prune(folder)
     except OSError:
         return
     finally:
+        for leftover in made:
+            with contextlib.suppress(OSError):
+                os.unlink(leftover, dir_fd=folder)
         os.close(folder)
 
 
@@ -643,13 +724,17 @@ def _ours(folder: int) -> list[tuple[str, int]]:
 
 
 def _prune(folder: int) -> None:
+    """The newest ``KEPT`` records kept, and temporary files an interrupted run left
+    (an hour old: another run may be writing one now)."""
     import contextlib
+    import time
 
-    records = sorted(((t, n) for n, t in _ours(folder) if len(n) == 32), reverse=True)
-    for _, old in records[KEPT:]:
-        for name in (old, old + ".seal"):
-            with contextlib.suppress(OSError):
-                os.unlink(name, dir_fd=folder)
+    ours = _ours(folder)
+    records = sorted(((t, n) for n, t in ours if len(n) == 32), reverse=True)
+    stale = [n for n, t in ours if n.endswith(".tmp") and t < time.time_ns() - 3600 * 10**9]
+    for name in [*stale, *(n + s for _, n in records[KEPT:] for s in ("", ".seal"))]:
+        with contextlib.suppress(OSError):
+            os.unlink(name, dir_fd=folder)
 
 
 def forget() -> int:

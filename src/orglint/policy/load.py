@@ -200,6 +200,13 @@ def resolved(value: Any) -> Any:
     return _input(*value) if isinstance(value, FileInput) else value
 
 
+def with_inputs(policy: PolicyFile) -> PolicyFile:
+    """``policy`` with its tests' file inputs read, in the order they are written."""
+    tests = [test._replace(inputs={k: resolved(v) for k, v in test.inputs.items()})
+             for test in policy.tests]
+    return policy._replace(tests=tests)
+
+
 def _input(value: dict[str, Any], policy: Path, limits: Limits, where: str) -> Any:
     from orglint.confine import boundary, inside
     from orglint.files import read_limited

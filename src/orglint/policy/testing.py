@@ -225,7 +225,7 @@ def load_for_test(files: list[tuple[Path, str]], matrix: Matrix, limits: Limits)
 
     if not files:
         raise PolicyError("no policy file found (kind: Policy)")
-    policies = load_policies(files, matrix, limits)
+    policies = load_policies(files, matrix, limits, tests=True)
     # As check refuses them (exit 2): a rule taking a built-in or matrix rule's code or
     # name is a broken policy here too, whatever its tests say.
     known = dict(REGISTRY)
