@@ -281,3 +281,24 @@ def test_orglint_test_says_a_broken_input_before_later_problems(run_cli, tmp_pat
     result = run_cli("test", "pol")
     assert result.code == 2
     assert "nope.yaml" in result.err and "ACME999" not in result.err, result.err
+
+
+def test_a_folder_that_may_not_be_searched_is_said_not_an_internal_error(
+        run_cli, tmp_path, monkeypatch):
+    # As another user would see it (root may search any folder): stat inside it fails.
+    import errno
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real = os.stat
+
+    def stat(path, *args, **kwargs):
+        if str(path).startswith(str(locked) + os.sep):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+    result = run_cli("check", "locked")
+    assert result.code == 2
+    assert "internal error" not in result.err
+    assert "cannot look for a configuration in" in result.err, result.err

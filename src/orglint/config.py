@@ -96,14 +96,24 @@ def find_config(start: Path) -> Path | None:
     for folder in (start, *start.parents):
         for name in CONFIG_NAMES:
             candidate = folder / name
-            if candidate.is_file() and _trusted(candidate):
+            if _is_file(candidate) and _trusted(candidate):
                 return _contained(candidate)
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and _has_tool_table(pyproject) and _trusted(pyproject):
+        if _is_file(pyproject) and _has_tool_table(pyproject) and _trusted(pyproject):
             return _contained(pyproject)
         if os.path.lexists(folder / ".git"):
             break
     return None
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, but a folder that may not be searched is said, not an
+    internal error: whether it holds a configuration cannot be told."""
+    try:
+        return path.is_file()
+    except OSError as exc:
+        raise ConfigError(f"cannot look for a configuration in {path.parent}:"
+                          f" {exc.strerror or exc}") from None
 
 
 def _contained(path: Path) -> Path:
