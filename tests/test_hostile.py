@@ -265,24 +265,6 @@ def test_orglint_test_walks_no_link_out_of_the_repository(run_cli, tmp_path):
     assert named.code == 0 and "ACME010" in named.out, named.err
 
 
-def test_orglint_test_says_a_broken_input_before_later_problems(run_cli, tmp_path):
-    # `orglint test` reads each policy file's test inputs as it reads the file, so a
-    # missing input is said before a later test's unknown rule, as it always was.
-    (tmp_path / ".git").mkdir()
-    (tmp_path / "pol").mkdir()
-    (tmp_path / "pol" / "p.yaml").write_text(
-        "apiVersion: orglint/v1\nkind: Policy\nmetadata: {name: p}\nspec:\n  rules:\n"
-        "    - {code: ACME001, name: small, target: team,\n"
-        "       expression: 'team.spec.members.size() <= 1'}\n"
-        "  tests:\n"
-        "    - {name: first, rule: ACME999, expect: pass,\n"
-        "       team: {metadata: {name: t}, spec: {maturity: pilot, members: [{id: a}]}}}\n"
-        "    - {name: from file, rule: ACME001, team: {file: nope.yaml}, expect: fail}\n")
-    result = run_cli("test", "pol")
-    assert result.code == 2
-    assert "nope.yaml" in result.err and "ACME999" not in result.err, result.err
-
-
 def test_a_folder_that_may_not_be_searched_is_said_not_an_internal_error(
         run_cli, tmp_path, monkeypatch):
     # As another user would see it (root may search any folder): stat inside it fails.
@@ -302,3 +284,33 @@ def test_a_folder_that_may_not_be_searched_is_said_not_an_internal_error(
     assert result.code == 2
     assert "internal error" not in result.err
     assert "cannot look for a configuration in" in result.err, result.err
+
+
+_INPUT_FIRST = (
+    "apiVersion: orglint/v1\nkind: Policy\nmetadata: {name: p}\nspec:\n  rules:\n"
+    "    - {code: ACME001, name: small, target: team,\n"
+    "       expression: 'team.spec.members.size() <= 1'}\n"
+    "  tests:\n")
+
+
+@pytest.mark.parametrize(("tests", "later"), [
+    # a later test of the same document names no rule of the policies
+    ("    - {name: first, rule: ACME999, expect: pass,\n"
+     "       team: {metadata: {name: t}, spec: {maturity: pilot, members: [{id: a}]}}}\n"
+     "    - {name: from file, rule: ACME001, team: {file: nope.yaml}, expect: fail}\n",
+     "ACME999"),
+    # a later document of the same file has a key the schema does not know
+    ("    - {name: from file, rule: ACME001, team: {file: nope.yaml}, expect: fail}\n"
+     "---\napiVersion: orglint/v1\nkind: Policy\nmetadata: {name: q}\nspec:\n"
+     "  bogus: 1\n  rules: []\n", "bogus"),
+])
+def test_orglint_test_says_a_broken_input_where_it_always_did(run_cli, tmp_path, tests,
+                                                              later):
+    # `orglint test` reads a test's file input where the test is, so a missing input
+    # is said before a later problem, as it always was (a check never reads it).
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pol").mkdir()
+    (tmp_path / "pol" / "p.yaml").write_text(_INPUT_FIRST + tests)
+    result = run_cli("test", "pol")
+    assert result.code == 2
+    assert "nope.yaml" in result.err and later not in result.err, result.err

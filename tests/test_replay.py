@@ -27,11 +27,17 @@ REPO = Path(__file__).resolve().parent.parent
 
 # Kim is on two teams at 60 % and 50 %: ORG301 (over-allocated) at teams/b.yaml.
 ORGS = ("hit", "edit", "add", "remove", "config", "nested", "link", "named", "env",
-        "spoken", "forged", "copied", "clean", "file", "gone")
+        "spoken", "forged", "copied", "clean", "file", "gone", "dangling", "dotdot")
 
 
 def _org(root: Path) -> None:
     (root / "teams").mkdir()
+    if root.name.startswith("replay-dangling"):
+        (root / "teams" / "README").symlink_to("nowhere")  # an editor's lock file, say
+    if root.name.startswith("replay-dotdot"):
+        (root / "e" / "d").mkdir(parents=True)
+        (root / "link").symlink_to("e/d")
+        (root / "e" / ".orglint_cache").write_text(team("z", 60))
     (root / "teams" / "a.yaml").write_text(team("a", 60))
     (root / "teams" / "b.yaml").write_text(team("b", 50))
     (root / "people").mkdir()
@@ -455,3 +461,26 @@ def test_the_code_digest_covers_nested_schemas(tmp_path: Path) -> None:
     nested.write_text(nested.read_text() + " ")
     after = subprocess.run(show, env=env, capture_output=True, check=True).stdout
     assert before != after
+
+
+def test_a_dangling_link_beside_the_org_still_lets_a_rerun_be_replayed(
+        orgs: dict[str, Path]) -> None:
+    root = orgs["dangling"]
+    before = recorded(root)
+    again, was = replayed(root)
+    assert was
+    assert again.stdout == before.stdout
+
+
+def test_a_name_through_a_link_is_not_taken_for_the_cache_folder(orgs: dict[str, Path]
+                                                                  ) -> None:
+    # `link/../.orglint_cache` reads like the cache folder, and is e/.orglint_cache.
+    root = orgs["dotdot"]
+    args = ("link/../.orglint_cache", "teams/b.yaml")
+    before = recorded(root, *args)
+    assert b'"ORG301"' in before.stdout
+    odd = root / "e" / ".orglint_cache"
+    odd.write_text(odd.read_text().replace("allocation: 60", "allocation: 10"))
+    after = check(root, *args)
+    assert b"10% here" in after.stdout and after.stdout != before.stdout
+    assert after.stdout == fresh(root, *args).stdout

@@ -388,7 +388,9 @@ class _Watch:
         self.lstated: list[Any] = []
         self.opened: list[Any] = []
         self.listed: list[Any] = []  # folders listed (``L`` too, never left out)
-        self.failed: list[Any] = []  # of those, each that failed, once per failure
+        # Of those, each that failed, once per failure: (went through a link?, was it
+        # missing?, the path).
+        self.failed: list[tuple[bool, bool, Any]] = []
         self.cwd = cwd
         self.start_ns = 0
         self.spoke = False
@@ -439,10 +441,13 @@ def capture() -> None:
     # One small function per call, no tuple made: a pre-commit run asks some 2,000
     # of these, and a general wrapper cost it 1.5 % of its instructions.
     stated, lstated, opened = watch.stated.append, watch.lstated.append, watch.opened.append
-    # What failed (missing, not a folder, ...): a path missing when the run is recorded
-    # must have been missing each time the run asked.  (A try costs nothing unless it
-    # catches.)
-    failed, listed = watch.failed.append, watch.listed.append
+    # What failed (missing, not a folder, ...), and whether the call went through a
+    # link: a path missing when the run is recorded must have been missing each time
+    # the run asked, the same way.  (A try costs nothing unless it catches.)
+    listed = watch.listed.append
+
+    def failed(path: Any, follows: bool = True, exc: OSError | None = None) -> None:
+        watch.failed.append((follows, isinstance(exc, FileNotFoundError), path))
     stat_, lstat_, open_ = os.stat, os.lstat, os.open
     scandir_, listdir_, builtin_open = os.scandir, os.listdir, builtins.open
 
@@ -451,8 +456,8 @@ def capture() -> None:
             (stated if follow_symlinks else lstated)(path)
             try:
                 return stat_(path, follow_symlinks=follow_symlinks)
-            except OSError:
-                failed(path)
+            except OSError as exc:
+                failed(path, follow_symlinks, exc)
                 raise
         return stat_(path, dir_fd=dir_fd, follow_symlinks=follow_symlinks)
 
@@ -461,8 +466,8 @@ def capture() -> None:
             lstated(path)
             try:
                 return lstat_(path)
-            except OSError:
-                failed(path)
+            except OSError as exc:
+                failed(path, False, exc)
                 raise
         return lstat_(path, dir_fd=dir_fd)
 
@@ -472,8 +477,8 @@ def capture() -> None:
             opened(path)
             try:
                 return open_(path, flags, mode)
-            except OSError:
-                failed(path)
+            except OSError as exc:
+                failed(path, True, exc)
                 raise
         return open_(path, flags, mode, dir_fd=dir_fd)
 
@@ -481,24 +486,24 @@ def capture() -> None:
         listed(path)
         try:
             return scandir_(path)
-        except OSError:
-            failed(path)
+        except OSError as exc:
+            failed(path, True, exc)
             raise
 
     def listdir(path: Any = ".") -> list[Any]:
         listed(path)
         try:
             return listdir_(path)
-        except OSError:
-            failed(path)
+        except OSError as exc:
+            failed(path, True, exc)
             raise
 
     def open_file(file: Any, *args: Any, **kwargs: Any) -> Any:
         opened(file)
         try:
             return builtin_open(file, *args, **kwargs)
-        except OSError:
-            failed(file)
+        except OSError as exc:
+            failed(file, True, exc)
             raise
 
     for module, name, wrapped in ((os, "stat", stat), (os, "lstat", lstat),
@@ -539,10 +544,15 @@ def keep(output: memoryview, code: int, skip: list[str]) -> None:
     # (the record's own signature).  Anything else below them is watched like any path,
     # and so is a listing of them (a walk of the org that goes through the cache folder
     # reads what is there).
-    skipped = {os.path.abspath(p) for p in (*skip, home, os.path.join(home, "secret"))}
+    # Compared as the very names those steps use, not lexically: ``link/..`` may
+    # lead elsewhere.
+    skipped = {os.path.join(watch.cwd, p) for p in (*skip, home, os.path.join(home, "secret"))}
     limit = watch.start_ns - MARGIN_NS
     wanted: dict[tuple[str, str], None] = {}
-    tries: dict[str, int] = {}  # how many times each path was asked about
+    # How many times each path was asked about: through a link (stat, open, a
+    # listing) and in all.
+    follows: dict[str, int] = {}
+    tries: dict[str, int] = {}
     # Opened and listed first: a few paths, among which any file the run had to read
     # again (the others came from the stat index), so that a run just after an edit
     # gives up before stating the whole org.
@@ -551,39 +561,60 @@ def keep(output: memoryview, code: int, skip: list[str]) -> None:
             full = _full(raw, watch.cwd)
             if full is None:
                 return  # something that is not a path: nothing to vouch for
-            # ``abspath`` only where the name is not already normal, to compare.
-            if not full or (kind != "D" and (
-                    full if "/." not in full and "//" not in full
-                    else os.path.abspath(full)) in skipped):
+            if not full or (kind != "D" and full in skipped):
                 continue
             wanted["L" if kind == "D" else kind, full] = None
             tries[full] = tries.get(full, 0) + 1
+            if kind != "l":
+                follows[full] = follows.get(full, 0) + 1
         if kind == "D" and _restamp(["L" + path for _, path in wanted], limit) is None:
             return  # something it read changed too recently to be told from a later change
     wanted.update(dict.fromkeys(("L", path) for path in _code_files()))
     # Only if everything it read last changed at least the margin before the run began.
     found = _stamps(wanted, limit)
-    if found is None:
+    if found is None or not _as_asked(found, failures, tries, follows, watch.cwd):
         return
     stamps, names = found
-    missing = {names[i][1:] for i in range(len(names))
-               if stamps[i * _STAMP_SIZE:(i + 1) * _STAMP_SIZE] == _MISSING}
-    if missing:
-        # A path missing now that the run found: removed while it ran, after it was
-        # read.  Only a path that failed every time it was asked about may be missing.
-        fails: dict[str, int] = {}
-        for raw in failures:
-            full = _full(raw, watch.cwd)
-            if full:
-                fails[full] = fails.get(full, 0) + 1
-        if any(fails.get(path, 0) < tries.get(path, 1) for path in missing):
-            return
     listed = "\0".join(names).encode("utf-8", "surrogateescape")
     body = b"".join((b"%d %d %d %d\n" % (code, len(names), len(listed), len(output)),
                      stamps, listed, output))
     if len(body) > MAX_RECORD:
         return
     _save(home, watch.ask, key, body)
+
+
+def _as_asked(found: tuple[bytes, list[str]], failures: list[tuple[bool, bool, Any]],
+              tries: dict[str, int], follows: dict[str, int], cwd: str) -> bool:
+    """Whether the statuses ``found`` (for ``names``) say of each path what the run
+    found: a path missing now must have failed each time it was asked about the same
+    way (through a link or not), and a path the run found missing must still be."""
+    stamps, names = found
+    lost: dict[str, int] = {}  # failures through a link, and in all
+    lost_follow: dict[str, int] = {}
+    absent: set[tuple[bool, str]] = set()
+    for through, gone, raw in failures:
+        full = _full(raw, cwd)
+        if not full:
+            continue
+        lost[full] = lost.get(full, 0) + 1
+        if through:
+            lost_follow[full] = lost_follow.get(full, 0) + 1
+        if gone:
+            absent.add((through, full))
+    for i, name in enumerate(names):
+        mark, path = name[:1], name[1:]
+        through = mark in "sS"
+        if stamps[i * _STAMP_SIZE:(i + 1) * _STAMP_SIZE] == _MISSING:
+            # Found during the run (by a call of that kind), gone now: removed after
+            # it was read.  A path no call asked about (a listing's entry, a link's
+            # target) is vouched for by its folder's listing.
+            asked, failed = ((follows.get(path, 0), lost_follow.get(path, 0)) if through
+                             else (tries.get(path, 0), lost.get(path, 0)))
+            if failed < asked:
+                return False
+        elif (through, path) in absent:
+            return False  # missing when the run asked, there now: made while it ran
+    return True
 
 
 def _full(raw: Any, cwd: str) -> str | None:

@@ -115,7 +115,10 @@ def _place(doc: Document, file: str, path: tuple[str | int, ...]) -> str:
     return f"{file}:{span.line}:{span.column}"
 
 
-def read_policy_file(path: Path, display: str, limits: Limits) -> PolicyFile:
+def read_policy_file(path: Path, display: str, limits: Limits, *,
+                     tests: bool = False) -> PolicyFile:
+    """The policies of one file; with ``tests`` (``orglint test``), each test's file
+    inputs read where the test is (a check never reads them)."""
     from orglint.files import read_limited
     from orglint.schema import validate
 
@@ -132,12 +135,12 @@ def read_policy_file(path: Path, display: str, limits: Limits) -> PolicyFile:
         if problems:
             first = problems[0]
             raise PolicyError(f"{display}:{first.line}:{first.column}: {first.message}")
-        _read_document(doc, loaded.text, display, path, limits, result)
+        _read_document(doc, loaded.text, display, path, limits, result, tests)
     return result
 
 
 def _read_document(doc: Document, text: str, file: str, path: Path, limits: Limits,
-                   out: PolicyFile) -> None:
+                   out: PolicyFile, tests: bool = False) -> None:
     spec = doc.data["spec"]
     for i, rule in enumerate(spec["rules"]):
         base: tuple[str | int, ...] = ("spec", "rules", i)
@@ -173,10 +176,10 @@ def _read_document(doc: Document, text: str, file: str, path: Path, limits: Limi
                 value = test[target]
                 # A file is read when the tests run (``resolved``), never by a check:
                 # a check's report must not depend on what only ``orglint test`` reads.
-                inputs[target] = (FileInput(value, path, limits,
-                                            _place(doc, file, (*base, target)))
-                                  if set(value) == {"file"} and isinstance(value["file"], str)
-                                  else value)
+                if set(value) == {"file"} and isinstance(value["file"], str):
+                    value = FileInput(value, path, limits,
+                                      _place(doc, file, (*base, target)))
+                inputs[target] = resolved(value) if tests else value
         out.tests.append(TestSpec(test["name"], test["rule"], test["expect"], inputs, file,
                                   _place(doc, file, (*base, "name"))))
 
@@ -199,12 +202,6 @@ def resolved(value: Any) -> Any:
     """A test input as the test sees it: a ``FileInput`` read now."""
     return _input(*value) if isinstance(value, FileInput) else value
 
-
-def with_inputs(policy: PolicyFile) -> PolicyFile:
-    """``policy`` with its tests' file inputs read, in the order they are written."""
-    tests = [test._replace(inputs={k: resolved(v) for k, v in test.inputs.items()})
-             for test in policy.tests]
-    return policy._replace(tests=tests)
 
 
 def _input(value: dict[str, Any], policy: Path, limits: Limits, where: str) -> Any:

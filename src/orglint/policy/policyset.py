@@ -12,13 +12,7 @@ from orglint.matrix import Matrix
 from orglint.model import Team, build_team
 from orglint.policy.compiled import NAMES, Clock, Compiled, Verdict, compile_rule, evaluate
 from orglint.policy.compiled import inputs as make_inputs
-from orglint.policy.load import (
-    PolicyError,
-    PolicyFile,
-    digest,
-    read_policy_file,
-    with_inputs,
-)
+from orglint.policy.load import PolicyError, PolicyFile, digest, read_policy_file
 from orglint.policy.views import matrix_view, org_view, person_views, team_view
 from orglint.rules.base import Rule, TeamContext
 
@@ -70,9 +64,8 @@ def load_policies(paths: list[tuple[Path, str]], matrix: Matrix, limits: Limits,
     from orglint.policy.watchdog import supervise
 
     supervise()  # from here on the process runs under hard limits (see watchdog)
-    return PolicySet([with_inputs(read_policy_file(path, name, limits)) if tests
-                      else read_policy_file(path, name, limits) for path, name in paths],
-                     matrix)
+    return PolicySet([read_policy_file(path, name, limits, tests=tests)
+                      for path, name in paths], matrix)
 
 
 # -- the inputs of each target, for a team document ----------------------------------------
