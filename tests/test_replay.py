@@ -27,13 +27,19 @@ REPO = Path(__file__).resolve().parent.parent
 
 # Kim is on two teams at 60 % and 50 %: ORG301 (over-allocated) at teams/b.yaml.
 ORGS = ("hit", "edit", "add", "remove", "config", "nested", "link", "named", "env",
-        "spoken", "forged", "copied", "clean", "file", "gone", "dangling", "dotdot")
+        "spoken", "forged", "copied", "clean", "file", "gone", "dangling", "dotdot",
+        "probe-open", "probe-eloop", "probe-ok")
 
 
 def _org(root: Path) -> None:
     (root / "teams").mkdir()
     if root.name.startswith("replay-dangling"):
         (root / "teams" / "README").symlink_to("nowhere")  # an editor's lock file, say
+    if root.name.startswith("replay-probe"):
+        (root / "q").mkdir()
+        (root / "q" / "f.yaml").write_text(team("f", 10))
+        (root / "lnk.yaml").symlink_to("teams/a.yaml")
+        (root / "dangling.yaml").symlink_to("nowhere")
     if root.name.startswith("replay-dotdot"):
         (root / "e" / "d").mkdir(parents=True)
         (root / "link").symlink_to("e/d")
@@ -484,3 +490,47 @@ def test_a_name_through_a_link_is_not_taken_for_the_cache_folder(orgs: dict[str,
     after = check(root, *args)
     assert b"10% here" in after.stdout and after.stdout != before.stdout
     assert after.stdout == fresh(root, *args).stdout
+
+
+PROBES = {
+    # An open told "missing", then a folder holding an old file of that name moved in.
+    "probe-open": """
+try:
+    os.open("p/f.yaml", os.O_RDONLY | os.O_NOFOLLOW)
+except OSError:
+    pass
+os.rename("q", "p")
+""",
+    # An open refused for another reason (a link, with O_NOFOLLOW), then removed.
+    "probe-eloop": """
+try:
+    os.open("lnk.yaml", os.O_RDONLY | os.O_NOFOLLOW)
+except OSError:
+    pass
+os.unlink("lnk.yaml")
+""",
+    # What stays as the run found it: a file, a dangling link, a missing name.
+    "probe-ok": """
+os.close(os.open("teams/a.yaml", os.O_RDONLY))
+os.lstat("dangling.yaml")
+for name in ("dangling.yaml", "missing.yaml"):
+    try:
+        os.stat(name)
+    except OSError:
+        pass
+""",
+}
+
+
+@pytest.mark.parametrize("case", sorted(PROBES))
+def test_a_record_says_of_each_path_what_the_run_found(orgs: dict[str, Path],
+                                                       tmp_path: Path, case: str) -> None:
+    driver = ("import os, sys\nsys.argv = ['orglint', 'check']\n"
+              "from orglint import cache, replay\ncache.secret()\nreplay.capture()\n"
+              + PROBES[case] + "replay.keep(memoryview(b'report'), 0, [])\n")
+    home = tmp_path / "xdg"
+    subprocess.run([sys.executable, "-c", driver], cwd=orgs[case], check=True,
+                   env={**os.environ, "XDG_CACHE_HOME": str(home)})
+    folder = home / "orglint" / replay.FOLDER
+    made = [p for p in folder.iterdir() if len(p.name) == 32] if folder.exists() else []
+    assert len(made) == (1 if case == "probe-ok" else 0)

@@ -586,25 +586,26 @@ def keep(output: memoryview, code: int, skip: list[str]) -> None:
 def _as_asked(found: tuple[bytes, list[str]], failures: list[tuple[bool, bool, Any]],
               tries: dict[str, int], follows: dict[str, int], cwd: str) -> bool:
     """Whether the statuses ``found`` (for ``names``) say of each path what the run
-    found: a path missing now must have failed each time it was asked about the same
-    way (through a link or not), and a path the run found missing must still be."""
+    found: a path missing now must have been missing (not refused for another reason)
+    each time it was asked about the same way, through a link or not; and a path the
+    run found missing must still be."""
     stamps, names = found
-    lost: dict[str, int] = {}  # failures through a link, and in all
+    lost: dict[str, int] = {}  # "missing" answers, in all and through a link
     lost_follow: dict[str, int] = {}
     absent: set[tuple[bool, str]] = set()
     for through, gone, raw in failures:
         full = _full(raw, cwd)
-        if not full:
+        if not full or not gone:
             continue
         lost[full] = lost.get(full, 0) + 1
         if through:
             lost_follow[full] = lost_follow.get(full, 0) + 1
-        if gone:
-            absent.add((through, full))
+        absent.add((through, full))
     for i, name in enumerate(names):
         mark, path = name[:1], name[1:]
         through = mark in "sS"
-        if stamps[i * _STAMP_SIZE:(i + 1) * _STAMP_SIZE] == _MISSING:
+        stamp = stamps[i * _STAMP_SIZE:(i + 1) * _STAMP_SIZE]
+        if stamp == _MISSING:
             # Found during the run (by a call of that kind), gone now: removed after
             # it was read.  A path no call asked about (a listing's entry, a link's
             # target) is vouched for by its folder's listing.
@@ -614,6 +615,9 @@ def _as_asked(found: tuple[bytes, list[str]], failures: list[tuple[bool, bool, A
                 return False
         elif (through, path) in absent:
             return False  # missing when the run asked, there now: made while it ran
+        elif not through and (True, path) in absent \
+                and int.from_bytes(stamp[:8], "little") & 0o170000 != 0o120000:
+            return False  # missing through it then, and no link now: made since
     return True
 
 
