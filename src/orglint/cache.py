@@ -36,7 +36,7 @@ from orglint.errors import OrglintError
 from orglint.lazyre import deferred
 from orglint.ntuple import NamedTuple
 from orglint.reading import read_capped
-from orglint.replay import read_secret, user_folder
+from orglint.replay import code_files, read_secret, user_folder
 from orglint.trust import euid, warn
 
 if TYPE_CHECKING:
@@ -86,28 +86,14 @@ def code_digest() -> str:
     The version alone is not enough: an editable install changes code without changing
     the version, and a result written by other code must never be read back.
     """
-    from orglint.resources import data_dir
-
-    package = Path(__file__).resolve().parent
     parts: list[str] = [__version__]
-    # Every subpackage (``policy``, ``importers`` too: a policy's findings come from its
-    # code), and the data a source checkout keeps beside the package, at any depth
-    # (``schemas/backstage``).
-    stack = [str(data_dir("rules")), str(data_dir("schemas")), str(package)]
-    while stack:
-        try:
-            entries = sorted(os.scandir(stack.pop()), key=lambda e: e.name)
-        except OSError:
-            continue
-        below = []
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                if entry.name != "__pycache__":
-                    below.append(entry.path)
-            elif entry.name.endswith((".py", ".json", ".yaml")):
-                info = entry.stat()
-                parts.append(f"{entry.path}:{info.st_size}:{info.st_mtime_ns}")
-        stack.extend(reversed(below))
+    for path, folder in code_files():
+        if not folder and path.endswith((".py", ".json", ".yaml")):
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue
+            parts.append(f"{path}:{info.st_size}:{info.st_mtime_ns}")
     return hashing.blake2b("\n".join(parts).encode(), digest_size=8).hexdigest()
 
 

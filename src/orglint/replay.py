@@ -32,9 +32,9 @@ newer one.  A record is only kept if every path it names last changed at least
 granularity of that run, or during it, is never taken for the state it read.
 
 **Why a record can be trusted.**  Records live in this user's own cache folder (beside
-the secret of ``cache``), not in the repository's.  Each is signed with that secret and
-its seal (a small signed file naming the record's exact status, as ``cache.load_report``
-does) lets a later run trust it without hashing megabytes again.  A record this user's
+the secret of ``cache``), not in the repository's.  Each has a seal, a small file
+signed with that secret naming the record's exact status (as ``cache.load_report``
+does), which lets a later run trust it without hashing megabytes.  A record this user's
 orglint did not write is never replayed.  Only the newest ``KEPT`` records are kept.
 
 Only runs whose whole output is the report on standard output are recorded: no
@@ -120,8 +120,13 @@ def read_secret(path: str, uid: int) -> bytes | None:
     return key if len(key) == 32 else None
 
 
+_ASKED: list[str] = []  # this process's ask, worked out once (``serve``, ``capture``)
+
+
 def _ask(stdout: Any) -> str:
     """The name of a run's record: everything a run reads besides the file system."""
+    if _ASKED:
+        return _ASKED[0]
     import time
     from _blake2 import blake2b
 
@@ -141,7 +146,8 @@ def _ask(stdout: Any) -> str:
         if name.startswith(ENV_PREFIXES) or name in ENV_NAMES:
             parts += (name, env[name])
     text = "\0".join(parts).encode("utf-8", "surrogateescape")
-    return blake2b(text, digest_size=16).hexdigest()
+    _ASKED.append(blake2b(text, digest_size=16).hexdigest())
+    return _ASKED[0]
 
 
 def _mac(key: bytes, what: bytes, name: str, body: bytes | memoryview) -> bytes:
@@ -439,17 +445,17 @@ def capture() -> None:
     _watch = watch
     watch.start_ns = time.time_ns()
     # One small function per call, no tuple made: a pre-commit run asks some 2,000
-    # of these, and a general wrapper cost it 1.5 % of its instructions.
+    # of these, and a general wrapper cost it 1.5 % of its instructions.  A failure
+    # is noted too, and whether the call went through a link: a path missing when the
+    # run is recorded must have been missing each time the run asked, the same way.
+    # (A try costs nothing unless it catches.)
     stated, lstated, opened = watch.stated.append, watch.lstated.append, watch.opened.append
-    # What failed (missing, not a folder, ...), and whether the call went through a
-    # link: a path missing when the run is recorded must have been missing each time
-    # the run asked, the same way.  (A try costs nothing unless it catches.)
-    listed = watch.listed.append
-
-    def failed(path: Any, follows: bool = True, exc: OSError | None = None) -> None:
-        watch.failed.append((follows, isinstance(exc, FileNotFoundError), path))
+    listed, failures = watch.listed.append, watch.failed.append
     stat_, lstat_, open_ = os.stat, os.lstat, os.open
-    scandir_, listdir_, builtin_open = os.scandir, os.listdir, builtins.open
+    builtin_open = builtins.open
+
+    def failed(path: Any, follows: bool, exc: OSError) -> None:
+        failures((follows, isinstance(exc, FileNotFoundError), path))
 
     def stat(path: Any, *, dir_fd: int | None = None, follow_symlinks: bool = True) -> Any:
         if dir_fd is None:
@@ -482,21 +488,15 @@ def capture() -> None:
                 raise
         return open_(path, flags, mode, dir_fd=dir_fd)
 
-    def scandir(path: Any = ".") -> Any:
-        listed(path)
-        try:
-            return scandir_(path)
-        except OSError as exc:
-            failed(path, True, exc)
-            raise
-
-    def listdir(path: Any = ".") -> list[Any]:
-        listed(path)
-        try:
-            return listdir_(path)
-        except OSError as exc:
-            failed(path, True, exc)
-            raise
+    def listing(call: Any) -> Any:
+        def wrapped(path: Any = ".") -> Any:
+            listed(path)
+            try:
+                return call(path)
+            except OSError as exc:
+                failed(path, True, exc)
+                raise
+        return wrapped
 
     def open_file(file: Any, *args: Any, **kwargs: Any) -> Any:
         opened(file)
@@ -506,6 +506,7 @@ def capture() -> None:
             failed(file, True, exc)
             raise
 
+    scandir, listdir = listing(os.scandir), listing(os.listdir)
     for module, name, wrapped in ((os, "stat", stat), (os, "lstat", lstat),
                                   (os, "open", open), (os, "scandir", scandir),
                                   (os, "listdir", listdir), (builtins, "open", open_file),
@@ -525,8 +526,8 @@ def capture() -> None:
 
 def keep(output: memoryview, code: int, skip: list[str]) -> None:
     """Record this run: its report is ``output`` (its whole standard output) and it
-    exits with ``code``.  Paths under ``skip`` (the repository's cache folder) are left
-    out: what is there only saves work, never changes a report."""
+    exits with ``code``.  ``skip`` names the repository's cache folder, left out (see
+    below)."""
     watch = _watch
     if watch is None or watch.spoke or not hasattr(os, "geteuid"):
         return
@@ -569,7 +570,7 @@ def keep(output: memoryview, code: int, skip: list[str]) -> None:
                 follows[full] = follows.get(full, 0) + 1
         if kind == "D" and _restamp(["L" + path for _, path in wanted], limit) is None:
             return  # something it read changed too recently to be told from a later change
-    wanted.update(dict.fromkeys(("L", path) for path in _code_files()))
+    wanted.update(dict.fromkeys(("L", path) for path, _ in code_files()))
     # Only if everything it read last changed at least the margin before the run began.
     found = _stamps(wanted, limit)
     if found is None or not _as_asked(found, failures, tries, follows, watch.cwd):
@@ -635,19 +636,21 @@ def _full(raw: Any, cwd: str) -> str | None:
     return os.path.join(cwd, path)  # as asked: ``..`` after a link is not lexical
 
 
-def _code_files() -> list[str]:
+def code_files() -> list[tuple[str, bool]]:
     """orglint's own modules and data (its schemas and matrices, which a source
-    checkout keeps beside the package), and the folders that hold them: a file edited,
-    added or removed (an editable install, an upgrade) changes what a run would say."""
+    checkout keeps beside the package, at any depth), and the folders that hold them,
+    each with whether it is a folder: a file edited, added or removed (an editable
+    install, an upgrade) changes what a run would say.  The cache's code digest
+    (``cache.code_digest``) is made of the same files."""
     from orglint.resources import data_dir
 
     package = os.path.dirname(os.path.abspath(__file__))
-    out: list[str] = []
+    out: list[tuple[str, bool]] = []
     for top in (package, str(data_dir("schemas")), str(data_dir("rules"))):
         for folder, folders, files in os.walk(top):
             folders[:] = sorted(f for f in folders if f != "__pycache__")
-            out.append(folder)
-            out += (os.path.join(folder, f) for f in sorted(files))
+            out.append((folder, True))
+            out += ((os.path.join(folder, f), False) for f in sorted(files))
     return out
 
 

@@ -203,7 +203,6 @@ def resolved(value: Any) -> Any:
     return _input(*value) if isinstance(value, FileInput) else value
 
 
-
 def _input(value: dict[str, Any], policy: Path, limits: Limits, where: str) -> Any:
     from orglint.confine import boundary, inside
     from orglint.files import read_limited

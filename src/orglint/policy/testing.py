@@ -10,7 +10,7 @@ from orglint.escape import json_text, visible
 from orglint.loader import Limits
 from orglint.matrix import Matrix
 from orglint.ntuple import NamedTuple
-from orglint.policy.load import PolicyError, TestSpec, resolved
+from orglint.policy.load import PolicyError, TestSpec
 from orglint.policy.policyset import PolicySet, resolve_team, target_inputs
 from orglint.policy.views import org_view, person_views
 from orglint.wording import plural
@@ -44,7 +44,7 @@ def _with_member(data: Any, raw: Any) -> tuple[Any, int | None]:
 
 
 def _inputs(policies: PolicySet, test: TestSpec, target: str) -> dict[str, Any]:
-    given = {key: resolved(value) for key, value in test.inputs.items()}
+    given = test.inputs  # read when the policies were (``load_policies(tests=True)``)
     matrix = policies.matrix
     team = member = person = org = None
     raw = given.get("member")
