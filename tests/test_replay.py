@@ -534,3 +534,16 @@ def test_a_record_says_of_each_path_what_the_run_found(orgs: dict[str, Path],
     folder = home / "orglint" / replay.FOLDER
     made = [p for p in folder.iterdir() if len(p.name) == 32] if folder.exists() else []
     assert len(made) == (1 if case == "probe-ok" else 0)
+
+
+def test_a_failure_while_recording_changes_nothing_of_the_run(tmp_path: Path) -> None:
+    # The report is out when the run is recorded: no error there may reach the user.
+    driver = ("import sys\nsys.argv = ['orglint', 'check']\nfrom orglint import replay\n"
+              "replay.capture()\n"
+              "def broken(*args):\n    raise RuntimeError('boom')\n"
+              "replay._stamps = broken\nreplay.user_folder = lambda: '/'\n"
+              "replay._secret = lambda home: b'k' * 32\n"
+              "replay.keep(memoryview(b'report'), 0, [])\nprint('ok')\n")
+    done = subprocess.run([sys.executable, "-c", driver], cwd=tmp_path,
+                          capture_output=True, check=False)
+    assert (done.returncode, done.stdout, done.stderr) == (0, b"ok\n", b"")

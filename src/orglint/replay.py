@@ -527,7 +527,15 @@ def capture() -> None:
 def keep(output: memoryview, code: int, skip: list[str]) -> None:
     """Record this run: its report is ``output`` (its whole standard output) and it
     exits with ``code``.  ``skip`` names the repository's cache folder, left out (see
-    below)."""
+    below).  Whatever goes wrong here, the run's report and exit code are already
+    given: a record is only ever not made."""
+    try:
+        _keep(output, code, skip)
+    except Exception:  # the report is out; an unrecorded run is only a slower rerun
+        return
+
+
+def _keep(output: memoryview, code: int, skip: list[str]) -> None:
     watch = _watch
     if watch is None or watch.spoke or not hasattr(os, "geteuid"):
         return
