@@ -187,10 +187,15 @@ def test_many_comments_on_one_visible_line_stay_linear():
     from orglint.comments import comments
 
     def seconds(n: int) -> float:
+        # The best of three: a growth check, not a timing, and a busy neighbour on a
+        # shared CI machine can double one round.
         text = "a: 1\n" + f"#a{LS}" * n + "\n"
-        start = time.process_time()
-        assert len(comments(text)) == n
-        return time.process_time() - start
+        best = float("inf")
+        for _ in range(3):
+            start = time.process_time()
+            assert len(comments(text)) == n
+            best = min(best, time.process_time() - start)
+        return best
 
     seconds(1000)  # warm
     small, large = seconds(20_000), seconds(80_000)
