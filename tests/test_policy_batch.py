@@ -72,7 +72,8 @@ def _findings(folder: Path) -> list[tuple[object, ...]]:
 
 
 def _both(rules: list[tuple[str, str, str | None]]) -> tuple[list[object], list[object]]:
-    """The findings with the batch, and with every rule alone (the batch refused)."""
+    """The findings with the batch, and with every rule alone (the batch refused); the
+    batch's findings are the same with and without ``fastpath`` (checked here)."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "team.yaml").write_text(TEAM)
@@ -80,7 +81,7 @@ def _both(rules: list[tuple[str, str, str | None]]) -> tuple[list[object], list[
         made: list[teamrules.Batch] = []
         alone_calls: list[object] = []
         original_batch, original = teamrules.make_batch, teamrules.compile_expression
-        original_alone = teamrules._one_by_one
+        original_alone, original_translate = teamrules._one_by_one, teamrules.translate
 
         def counted(*args: object) -> object:
             alone_calls.append(args)
@@ -96,18 +97,24 @@ def _both(rules: list[tuple[str, str, str | None]]) -> tuple[list[object], list[
         teamrules.make_batch = recorded  # type: ignore[assignment]
         teamrules._one_by_one = counted  # type: ignore[assignment]
         try:
+            fast = _findings(folder)
+            teamrules.translate = lambda *args: None  # type: ignore[assignment]
+            alone_calls.clear()
             batched = _findings(folder)
             fell_back = bool(alone_calls)
             teamrules.compile_expression = refuse  # type: ignore[assignment]
             alone = _findings(folder)
         finally:
             teamrules.make_batch, teamrules.compile_expression = original_batch, original
-            teamrules._one_by_one = original_alone
-    # The first run's batch compiled (else both runs went rule by rule), the second's not,
-    # and the batch's value was read unless a rule failed to evaluate.
-    assert made[0].program is not None and made[-1].program is None
+            teamrules._one_by_one, teamrules.translate = original_alone, original_translate
+    # Every rule here is in the subset ``fastpath`` translates; the second run's batch
+    # compiled (else both runs went rule by rule), the third's not, and the batch's value
+    # was read unless a rule failed to evaluate.
+    assert made[0].fast is not None and made[1].fast is None
+    assert made[1].program is not None and made[-1].program is None
     if not any(expression in ERRORS for _, expression, _ in rules):
         assert not fell_back
+    assert fast == batched
     return batched, alone
 
 

@@ -155,6 +155,11 @@ def spent() -> float:
     return _SPENT[0]
 
 
+def charge(seconds: float) -> None:
+    """Count evaluations made without the engine (``fastpath``) in the same budget."""
+    _SPENT[0] += seconds
+
+
 class Program:
     """A compiled expression."""
 

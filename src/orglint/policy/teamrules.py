@@ -7,18 +7,24 @@ each int is the sum of the bits of the rules of its chunk (up to eight) that fai
 a team or member with no failure is a 0 that Python reads at a glance.  Any error in
 the batch sends that team through the rules one by one, so an error is reported
 exactly where it is, as ORG903, and never turns into a pass.
+
+Before the engine, a batch whose rules are all in ``celsubset`` asks ``fastpath``, the
+same rules translated into Python, which answers only when every rule plainly passed,
+failed or did not match, and otherwise leaves the team to the engine as above.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from orglint.findings import POLICY_ERROR, Finding, Severity
 from orglint.ntuple import NamedTuple
-from orglint.policy.cel import CompileError, Program, compile_expression
+from orglint.policy.cel import CompileError, Program, charge, compile_expression
 from orglint.policy.compiled import Compiled, Verdict, bound, fallback_message, message_of
+from orglint.policy.fastpath import Rules, Unsure, translate
 from orglint.policy.policyset import PolicySet, target_inputs
 from orglint.policy.shape import Node, shape
 from orglint.policy.teamview import TeamSource, team_builder
@@ -36,6 +42,7 @@ class Batch(NamedTuple):
     member_rules: list[Compiled]
     uses_matrix: bool
     build: Callable[[TeamSource], dict[str, Any]]  # the team as these rules observe it
+    fast: Rules | None = None  # the same rules in Python (``fastpath``), where they translate
 
 
 def _test(rule: Compiled) -> str:
@@ -107,7 +114,15 @@ def make_batch(rules: list[Compiled],
     except CompileError:
         program = None  # e.g. past the engine's nesting limit: correct, only slower
     return Batch(program, team_rules, member_rules,
-                 any("matrix" in r.uses for r in rules), team_builder(observed(rules)))
+                 any("matrix" in r.uses for r in rules), team_builder(observed(rules)),
+                 translate([_written(r) for r in team_rules],
+                           [_written(r) for r in member_rules]))
+
+
+def _written(rule: Compiled) -> tuple[str, str | None]:
+    """A rule as ``fastpath.translate`` takes it: as the batch evaluates it."""
+    match = rule.spec.match
+    return _test(rule), None if match is None else match.source
 
 
 def observed(rules: list[Compiled]) -> Node | None:
@@ -154,9 +169,49 @@ def team_reports(policies: PolicySet, ctx: TeamContext) -> Reports:
         team = batch.build((ctx.team, [info.role for info in ctx.roles], ctx.people,
                             ctx.doc.data))
         policies.clock.check(f"team {ctx.team.id}")
-        decoded = _decode(batch, team, policies) if batch.program is not None else None
+        decoded = _fast(batch, team, policies) if batch.fast is not None else None
+        if decoded is None and batch.program is not None:
+            decoded = _decode(batch, team, policies)
         out = decoded if decoded is not None else _one_by_one(batch, team, policies)
     ctx.__dict__["_policy_reports"] = out
+    return out
+
+
+def _failed(batch: Batch, team: dict[str, Any],
+            policies: PolicySet) -> Callable[[Compiled, int], Verdict]:
+    """The verdict of a rule that failed on the team (index -1) or a member."""
+    # A team no rule reads the members of is built without them (``teamview``).
+    members = team["spec"]["members"] if batch.member_rules else []
+
+    def failed(rule: Compiled, index: int) -> Verdict:
+        given = {"team": team} if index < 0 else {"team": team, "member": members[index]}
+        return verdict_of(rule, 0, policies, given)
+    return failed
+
+
+def _fast(batch: Batch, team: dict[str, Any], policies: PolicySet) -> Reports | None:
+    """The batch's reports from ``fastpath``, or None when the engine must decide."""
+    assert batch.fast is not None
+    start = time.monotonic()
+    try:
+        teams, members = batch.fast.run(
+            team, policies.matrix_data if batch.uses_matrix else None)
+    except Unsure:
+        return None
+    finally:
+        charge(time.monotonic() - start)
+    out: Reports = {}
+    if False not in teams and not any(False in row for row in members):
+        return out
+    failed = _failed(batch, team, policies)
+    for rule, ok in zip(batch.team_rules, teams, strict=True):
+        if not ok:
+            out[rule.spec.code] = [(-1, failed(rule, -1))]
+    for i, row in enumerate(members):
+        if False in row:
+            for rule, ok in zip(batch.member_rules, row, strict=True):
+                if not ok:
+                    out.setdefault(rule.spec.code, []).append((i, failed(rule, i)))
     return out
 
 
@@ -168,14 +223,8 @@ def _decode(batch: Batch, team: dict[str, Any], policies: PolicySet) -> Reports 
     result = batch.program.evaluate(data)
     if result.error is not None:
         return None
-    # A team no rule reads the members of is built without them (``teamview``).
     members = team["spec"]["members"] if batch.member_rules else []
-
-    def failed(rule: Compiled, index: int) -> Verdict:
-        given = {"team": team} if index < 0 else {"team": team, "member": members[index]}
-        return verdict_of(rule, 0, policies, given)
-
-    return decode(batch, result.value, len(members), failed)
+    return decode(batch, result.value, len(members), _failed(batch, team, policies))
 
 
 # The rules' places in a chunk that each value of its int names, worked out once.
