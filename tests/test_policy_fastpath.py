@@ -124,6 +124,10 @@ def test_the_translation_agrees_with_the_engine(expression, value):
     "team.spec.members == team.spec.members",  # lists compared element by element
     "team.spec.members.all(m, m.role)",  # not a bool
     "team.spec.maturity ? true : false",
+    "dyn(team.spec.members.filter(m, true)) && true",  # a list where a bool is wanted
+    "dyn(team.spec.members.map(m, true)) || false",
+    "dyn(team.spec.members.size()) || true",  # true in CEL: its || absorbs the error
+    "dyn(team.spec.size) == 3 ? dyn('yes') : true",
 ])
 def test_what_only_the_engine_can_settle_is_left_to_it(expression):
     assert fast(expression, TEAM) == "unsure"
@@ -158,8 +162,9 @@ def test_the_generated_source_holds_no_text_of_the_policy():
                " team.spec.members.exists(__class__, __class__.role == 'x')")
     rules = fastpath.translate([(hostile, "team.metadata.name != 'open'")], [])
     assert rules is not None
-    allowed = {"def", "return", "lambda", "if", "else", "is", "not", "True", "False",
-               "None", "team_rules", "member_rules"}
+    allowed = {"def", "return", "lambda", "if", "else", "is", "not", "and", "or", "True",
+               "False", "None", "type", "len", "list", "int", "str", "team_rules",
+               "member_rules"}
     for token in tokenize.generate_tokens(io.StringIO(rules.source).readline):
         assert token.type != tokenize.STRING, token
         if token.type == tokenize.NAME:

@@ -79,30 +79,30 @@ def _int(value: Any) -> int:
     raise Unsure
 
 
-def _ordered(a: Any, b: Any) -> tuple[Any, Any]:
-    if type(a) is str and type(b) is str:
-        return a, b
-    return _int(a), _int(b)
+def _ordered(a: Any, b: Any) -> bool:
+    """Whether CEL orders ``a`` and ``b`` as Python does: two strings (by code point, as
+    the engine's UTF-8 bytes), or two ints (an int and a uint the engine compares by
+    value, as here)."""
+    kind = type(a)
+    if kind is type(b) and (kind is int or kind is str):
+        return True
+    raise Unsure
 
 
 def _lt(a: Any, b: Any) -> bool:
-    x, y = _ordered(a, b)
-    return bool(x < y)
+    return _ordered(a, b) and a < b
 
 
 def _le(a: Any, b: Any) -> bool:
-    x, y = _ordered(a, b)
-    return bool(x <= y)
+    return _ordered(a, b) and a <= b
 
 
 def _gt(a: Any, b: Any) -> bool:
-    x, y = _ordered(a, b)
-    return bool(x > y)
+    return _ordered(a, b) and a > b
 
 
 def _ge(a: Any, b: Any) -> bool:
-    x, y = _ordered(a, b)
-    return bool(x >= y)
+    return _ordered(a, b) and a >= b
 
 
 def _in(item: Any, container: Any) -> bool:
@@ -215,6 +215,23 @@ def _exists_one(values: Any, test: Callable[[Any], Any]) -> bool:
     return sum(_b(test(value)) for value in _range(values)) == 1
 
 
+# The same, for a body that gives a bool or raises (``_Writer.boolean``): no check.
+def _exists_b(values: Any, test: Callable[[Any], bool]) -> bool:
+    return any(map(test, _range(values)))
+
+
+def _all_b(values: Any, test: Callable[[Any], bool]) -> bool:
+    return all(map(test, _range(values)))
+
+
+def _exists_one_b(values: Any, test: Callable[[Any], bool]) -> bool:
+    return sum(map(test, _range(values))) == 1
+
+
+def _filter_b(values: Any, test: Callable[[Any], bool]) -> list[Any]:
+    return list(filter(test, _range(values)))
+
+
 def _filter(values: Any, test: Callable[[Any], Any]) -> list[Any]:
     return [value for value in _range(values) if _b(test(value))]
 
@@ -249,7 +266,7 @@ class _Writer:
         self.constants: dict[str, Any] = {}
         self.count = 0
 
-    def constant(self, value: str) -> str:
+    def constant(self, value: str | frozenset[str]) -> str:
         name = f"k{len(self.constants)}"
         self.constants[name] = value
         return name
@@ -285,7 +302,8 @@ class _Writer:
             name, receiver, args = parts
             target = self.write(receiver, scope)
             if name == "size":
-                return f"_size({target})"
+                temp = self.fresh("t")
+                return f"(len({temp}) if type({temp} := {target}) is list else _size({temp}))"
             return f"{_METHOD[name]}({target}, {self.write(args[0], scope)})"
         if kind == "macro":
             return self.macro(parts, scope)
@@ -296,12 +314,19 @@ class _Writer:
             return f"(lambda {local}: {self.write(body, inner)})({self.write(init, scope)})"
         if kind == "unary":
             op, operand = parts
-            text = self.write(operand, scope)
-            return f"(not _b({text}))" if op == "!" else f"_neg({text})"
+            if op == "!":
+                return f"(not {self.truth(operand, scope)})"
+            return f"_neg({self.write(operand, scope)})"
         if kind == "cond":
-            test, then, other = (self.write(p, scope) for p in parts)
-            return f"(({then}) if _b({test}) else ({other}))"
+            test, then, other = parts
+            return (f"(({self.write(then, scope)}) if {self.truth(test, scope)}"
+                    f" else ({self.write(other, scope)}))")
         return self.binary(parts, scope)
+
+    def truth(self, node: Node, scope: dict[str, str]) -> str:
+        """``node`` where CEL wants a bool: checked at run time unless it is one."""
+        text = self.write(node, scope)
+        return text if boolean(node) else f"_b({text})"
 
     def macro(self, parts: tuple[Any, ...], scope: dict[str, str]) -> str:
         name, source, variable, args = parts
@@ -310,30 +335,77 @@ class _Writer:
         inner = {**scope, variable: local}
         bodies = [f"lambda {local}: {self.write(arg, inner)}" for arg in args]
         helper = "_map_where" if name == "map" and len(args) == 2 else _MACRO[name]
+        if name != "map" and boolean(args[0]):
+            helper += "_b"  # the body gives a bool or raises: no check of each
         return f"{helper}({values}, {', '.join(bodies)})"
 
     def binary(self, parts: tuple[Any, ...], scope: dict[str, str]) -> str:
         op, left_node, right_node = parts
-        left, right = self.write(left_node, scope), self.write(right_node, scope)
         if op in ("&&", "||"):
             # CEL's && and || are commutative over errors: only a bool on the left
             # decides here, and anything else is the engine's to settle.
+            right = self.truth(right_node, scope)
+            left = self.write(left_node, scope)
+            if boolean(left_node):
+                return f"({left} {'and' if op == '&&' else 'or'} {right})"
             temp = self.fresh("t")
             if op == "&&":
-                return f"(_b({right}) if ({temp} := {left}) is True else _false({temp}))"
-            return (f"(True if ({temp} := {left}) is True else _b({right})"
+                return f"({right} if ({temp} := {left}) is True else _false({temp}))"
+            return (f"(True if ({temp} := {left}) is True else {right}"
                     f" if {temp} is False else _bad())")
+        if op == "in" and _is_strings(right_node):
+            # A literal list of strings: a set, for the strings that can be in it.
+            strings = self.constant(frozenset(item.parts[0] for item in right_node.parts[0]))
+            temp = self.fresh("t")
+            return (f"(({temp} in {strings}) if type({temp} := {self.write(left_node, scope)})"
+                    f" is str else _in({temp}, {self.write(right_node, scope)}))")
+        left, right = self.write(left_node, scope), self.write(right_node, scope)
+        if op == "in" and _is_string(left_node):
+            temp = self.fresh("t")
+            return (f"(({left} in {temp}) if type({temp} := {right}) is list"
+                    f" else _in({left}, {temp}))")
         if op in ("==", "!="):
-            negate = "not " if op == "!=" else ""
             if _is_string(left_node) or _is_string(right_node):
                 # A string equals only an equal string, in CEL as in Python.
-                return f"({negate}({left}) == ({right}))"
-            return f"({negate}_eq({left}, {right}))"
+                return f"(({left}) {op} ({right}))"
+            return f"({'not ' if op == '!=' else ''}_eq({left}, {right}))"
+        if op in _ORDER and right_node.kind == "lit" and type(right_node.parts[0]) in (int, str):
+            # Against a literal, the plain case inline (see ``_ordered``).
+            temp = self.fresh("t")
+            kind = "int" if type(right_node.parts[0]) is int else "str"
+            return (f"(({temp} {op} {right}) if type({temp} := {left}) is {kind}"
+                    f" else {_BINARY[op]}({temp}, {right}))")
         return f"{_BINARY[op]}({left}, {right})"
+
+
+_ORDER = frozenset({"<", "<=", ">", ">="})
+_BOOLEAN_OPS = frozenset({"==", "!=", "<", "<=", ">", ">=", "in", "&&", "||"})
+
+
+def boolean(node: Node) -> bool:
+    """Whether ``node``'s translation gives a Python bool whenever it does not raise."""
+    kind, parts = node.kind, node.parts
+    if kind == "binary":
+        return parts[0] in _BOOLEAN_OPS
+    if kind == "unary":
+        return bool(parts[0] == "!")
+    if kind == "macro":
+        return bool(parts[0] != "filter" and parts[0] != "map")
+    if kind == "call":
+        return bool(parts[0] != "size")
+    if kind == "lit":
+        return type(parts[0]) is bool
+    if kind == "cond":
+        return boolean(parts[1]) and boolean(parts[2])
+    return kind == "has"
 
 
 def _is_string(node: Node) -> bool:
     return node.kind == "lit" and type(node.parts[0]) is str
+
+
+def _is_strings(node: Node) -> bool:
+    return node.kind == "list" and all(_is_string(item) for item in node.parts[0])
 
 
 class Rules:
@@ -378,7 +450,9 @@ def translate(team_rules: Sequence[tuple[str, str | None]],
     source = (f"def team_rules(v_team, v_matrix):\n    return ({_items(team_items)})\n"
               f"def member_rules(v_team, v_member, v_matrix):\n"
               f"    return ({_items(member_items)})\n")
-    namespace: dict[str, Any] = {"__builtins__": {}, **_HELPERS, **writer.constants}
+    namespace: dict[str, Any] = {"__builtins__": {}, "type": type, "len": len, "list": list,
+                                 "str": str, "int": int,
+                                 **_HELPERS, **writer.constants}
     try:
         with warnings.catch_warnings():
             # ``null.a`` compiles to ``(None)[k0]``, which the compiler remarks on: the
@@ -400,10 +474,10 @@ def _rule(writer: _Writer, rule: tuple[str, str | None], scope: dict[str, str]) 
     test = parse(expression)
     if test is None:
         raise _Untranslatable
-    ok = f"_b({writer.write(test, scope)})"
+    ok = writer.truth(test, scope)
     if match is None:
         return ok
     guard = parse(match)
     if guard is None:
         raise _Untranslatable
-    return f"({ok} if _b({writer.write(guard, scope)}) else True)"
+    return f"({ok} if {writer.truth(guard, scope)} else True)"

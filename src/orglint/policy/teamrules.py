@@ -42,7 +42,9 @@ class Batch(NamedTuple):
     member_rules: list[Compiled]
     uses_matrix: bool
     build: Callable[[TeamSource], dict[str, Any]]  # the team as these rules observe it
-    fast: Rules | None = None  # the same rules in Python (``fastpath``), where they translate
+    # The failure of each rule with no message expression, the same on every target.
+    fixed: dict[str, Verdict]
+    fast: Rules | None  # the same rules in Python (``fastpath``), where they translate
 
 
 def _test(rule: Compiled) -> str:
@@ -115,6 +117,8 @@ def make_batch(rules: list[Compiled],
         program = None  # e.g. past the engine's nesting limit: correct, only slower
     return Batch(program, team_rules, member_rules,
                  any("matrix" in r.uses for r in rules), team_builder(observed(rules)),
+                 {r.spec.code: Verdict("fail", fallback_message(r)) for r in rules
+                  if r.message is None},
                  translate([_written(r) for r in team_rules],
                            [_written(r) for r in member_rules]))
 
@@ -183,7 +187,12 @@ def _failed(batch: Batch, team: dict[str, Any],
     # A team no rule reads the members of is built without them (``teamview``).
     members = team["spec"]["members"] if batch.member_rules else []
 
+    fixed = batch.fixed
+
     def failed(rule: Compiled, index: int) -> Verdict:
+        verdict = fixed.get(rule.spec.code)
+        if verdict is not None:
+            return verdict
         given = {"team": team} if index < 0 else {"team": team, "member": members[index]}
         return verdict_of(rule, 0, policies, given)
     return failed
