@@ -228,7 +228,7 @@ def _held_recursively(value: Any) -> Any:
     if type(value) is list:
         return [_held_recursively(v) for v in value]
     if type(value) is dict:
-        return {k: _held_recursively(v) for k, v in value.items()}
+        return {text(k): _held_recursively(v) for k, v in value.items()}
     return value
 
 

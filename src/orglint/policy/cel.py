@@ -146,8 +146,9 @@ def _clean(text: str) -> str:
 MAX_MESSAGE = 300
 
 
-# Seconds this process has spent in the engine's evaluations: the policies' time
-# budget (``compiled.Clock``) counts these, not the rest of the run around them.
+# Seconds this process has spent in the engine's evaluations and in ``fastpath``'s
+# (``charge``): the policies' time budget (``compiled.Clock``) counts these, not the
+# rest of the run around them.
 _SPENT = [0.0]
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from orglint.ntuple import NamedTuple
 
-MAX_DEPTH = 40  # the engine refuses more than 32 levels; this bounds the recursion here
+MAX_DEPTH = 40  # levels of a tree: past them, the engine alone (see ``_deeper``)
 MAX_INT = (1 << 63) - 1
 
 
@@ -69,11 +69,28 @@ def parse(source: str) -> Node | None:
     try:
         parser = _Parser(_tokens(source))
         tree = parser.expr(0)
-        if parser.peek()[0] != "end":
-            return None
-        return tree
     except (_Unsupported, RecursionError):
         return None
+    if parser.peek()[0] != "end" or _deeper(tree, MAX_DEPTH):
+        return None
+    return tree
+
+
+def _deeper(tree: Node, limit: int) -> bool:
+    """Whether ``tree`` nests more than ``limit`` levels: a chain of operators (``!!!x``,
+    ``a && b && ...``, which the engine folds or balances) nests without parentheses, and
+    the translation recurses once a level."""
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        for part in node.parts:
+            if isinstance(part, Node):
+                stack.append((part, depth + 1))
+            elif isinstance(part, tuple):
+                stack.extend((item, depth + 1) for item in part if isinstance(item, Node))
+    return False
 
 
 class _Parser:

@@ -213,8 +213,9 @@ class Clock:
     a clear message instead of running for hours (each evaluation is itself bounded by
     the engine's iteration budget, so the check between evaluations is enough).
 
-    Only the time spent in the engine's evaluations counts (``cel.spent``): the rest of
-    a run on a large org, or on a slow machine, is not the policies' doing."""
+    Only the time spent evaluating rules counts (``cel.spent``, the engine's and the
+    Python translation's): the rest of a run on a large org, or on a slow machine, is
+    not the policies' doing."""
 
     def __init__(self, budget: float | None = None) -> None:
         self.budget = TIME_BUDGET if budget is None else budget

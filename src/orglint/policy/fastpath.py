@@ -9,11 +9,13 @@ and a team is asked there first.
 The translation is never trusted to know CEL's corners.  Each operation checks the
 types it is given and raises ``Unsure`` for anything but the plain cases whose CEL
 result is pinned by ``tests/test_policy_fastpath.py`` (a string equals only a string;
-ints within 64 bits; bools only where CEL wants a bool); an error, a value of an
-unexpected type, an integer overflow or more than ``BUDGET`` comprehension steps all
-raise.  Then the team goes to the engine, which decides exactly as it does without this
-module: errors, ORG903 and messages are always the engine's.  Only "every rule passed,
-failed or did not match" is answered here.
+arithmetic on ints within 64 bits; bools only where CEL wants a bool); an error, a
+value of an unexpected type, an integer overflow or more than ``BUDGET`` comprehension
+steps all raise.  Then the team goes to the engine, which decides exactly as it does
+without this module: errors, ORG903 and messages are always the engine's.  Only "every
+rule passed, failed or did not match" is answered here.  It relies on what ``views``
+promise of every view, matrix included: no string holds a NUL (the engine would end it
+there) and no int is past 64 bits (the engine would refuse the whole input).
 
 The generated source holds none of the policy's text: variables are renamed, and every
 string of the expression is a constant passed by name (``k0``, ``k1``...), so the
@@ -79,30 +81,33 @@ def _int(value: Any) -> int:
     raise Unsure
 
 
-def _ordered(a: Any, b: Any) -> bool:
-    """Whether CEL orders ``a`` and ``b`` as Python does: two strings (by code point, as
-    the engine's UTF-8 bytes), or two ints (an int and a uint the engine compares by
-    value, as here)."""
+def _ordered(a: Any, b: Any) -> None:
+    """Raise unless CEL orders ``a`` and ``b`` as Python does: two strings (by code
+    point, as the engine's UTF-8 bytes), or two ints (an int and a uint the engine
+    compares by value, as here; the views hold none past 64 bits, see ``views._scalar``)."""
     kind = type(a)
-    if kind is type(b) and (kind is int or kind is str):
-        return True
-    raise Unsure
+    if kind is not type(b) or (kind is not int and kind is not str):
+        raise Unsure
 
 
 def _lt(a: Any, b: Any) -> bool:
-    return _ordered(a, b) and a < b
+    _ordered(a, b)
+    return bool(a < b)
 
 
 def _le(a: Any, b: Any) -> bool:
-    return _ordered(a, b) and a <= b
+    _ordered(a, b)
+    return bool(a <= b)
 
 
 def _gt(a: Any, b: Any) -> bool:
-    return _ordered(a, b) and a > b
+    _ordered(a, b)
+    return bool(a > b)
 
 
 def _ge(a: Any, b: Any) -> bool:
-    return _ordered(a, b) and a >= b
+    _ordered(a, b)
+    return bool(a >= b)
 
 
 def _in(item: Any, container: Any) -> bool:
@@ -215,7 +220,7 @@ def _exists_one(values: Any, test: Callable[[Any], Any]) -> bool:
     return sum(_b(test(value)) for value in _range(values)) == 1
 
 
-# The same, for a body that gives a bool or raises (``_Writer.boolean``): no check.
+# The same, for a body that gives a bool or raises (``boolean``): no check.
 def _exists_b(values: Any, test: Callable[[Any], bool]) -> bool:
     return any(map(test, _range(values)))
 
@@ -445,7 +450,7 @@ def translate(team_rules: Sequence[tuple[str, str | None]],
         member_items = [_rule(writer, rule, {"team": "v_team", "member": "v_member",
                                              "matrix": "v_matrix"})
                         for rule in member_rules]
-    except _Untranslatable:
+    except (_Untranslatable, RecursionError):
         return None
     source = (f"def team_rules(v_team, v_matrix):\n    return ({_items(team_items)})\n"
               f"def member_rules(v_team, v_member, v_matrix):\n"
@@ -472,12 +477,36 @@ def _items(items: list[str]) -> str:
 def _rule(writer: _Writer, rule: tuple[str, str | None], scope: dict[str, str]) -> str:
     expression, match = rule
     test = parse(expression)
-    if test is None:
+    if test is None or _stale_bind(test):
         raise _Untranslatable
     ok = writer.truth(test, scope)
     if match is None:
         return ok
     guard = parse(match)
-    if guard is None:
+    if guard is None or _stale_bind(guard):
         raise _Untranslatable
     return f"({ok} if {writer.truth(guard, scope)} else True)"
+
+
+def _stale_bind(tree: Node) -> bool:
+    """Whether ``tree`` has a ``cel.bind`` inside it (not one of the chain at its top, as
+    ``compiled.bound`` writes a rule's variables) beside a macro.  cel-expr-python 0.1
+    initialises a bound variable lazily in a slot that a comprehension which stopped
+    early (``exists``, ``all``) may leave holding its last element: ``[5, 6].exists(x,
+    x == 5) && cel.bind(z, 1, z == 1)`` is false there.  Such a rule is the engine's, so
+    that a check and ``orglint test`` (which asks the engine) never disagree."""
+    top = tree
+    while top.kind == "bind":
+        top = top.parts[2]
+    macro = inner = False
+    stack = [top]
+    while stack:
+        node = stack.pop()
+        macro = macro or node.kind == "macro"
+        inner = inner or node.kind == "bind"
+        for part in node.parts:
+            if isinstance(part, Node):
+                stack.append(part)
+            elif isinstance(part, tuple):
+                stack.extend(item for item in part if isinstance(item, Node))
+    return macro and inner

@@ -101,7 +101,7 @@ def fail_bits(rules: list[Compiled]) -> list[str]:
 def make_batch(rules: list[Compiled],
                compile_batch: Callable[[str], Program] | None = None) -> Batch:
     """The rules as one expression (``compile_batch``: how to compile it, when not on
-    a ``team`` input of its own)."""
+    a ``team`` input of its own, as ``orgteams`` does, which has no use for ``fast``)."""
     team_rules = [r for r in rules if r.spec.target == "team"]
     member_rules = [r for r in rules if r.spec.target == "member"]
     items = fail_bits(team_rules)
@@ -119,6 +119,7 @@ def make_batch(rules: list[Compiled],
                  any("matrix" in r.uses for r in rules), team_builder(observed(rules)),
                  {r.spec.code: Verdict("fail", fallback_message(r)) for r in rules
                   if r.message is None},
+                 None if compile_batch is not None else
                  translate([_written(r) for r in team_rules],
                            [_written(r) for r in member_rules]))
 
@@ -184,9 +185,7 @@ def team_reports(policies: PolicySet, ctx: TeamContext) -> Reports:
 def _failed(batch: Batch, team: dict[str, Any],
             policies: PolicySet) -> Callable[[Compiled, int], Verdict]:
     """The verdict of a rule that failed on the team (index -1) or a member."""
-    # A team no rule reads the members of is built without them (``teamview``).
-    members = team["spec"]["members"] if batch.member_rules else []
-
+    members = _members(batch, team)
     fixed = batch.fixed
 
     def failed(rule: Compiled, index: int) -> Verdict:
@@ -232,8 +231,14 @@ def _decode(batch: Batch, team: dict[str, Any], policies: PolicySet) -> Reports 
     result = batch.program.evaluate(data)
     if result.error is not None:
         return None
-    members = team["spec"]["members"] if batch.member_rules else []
-    return decode(batch, result.value, len(members), _failed(batch, team, policies))
+    return decode(batch, result.value, len(_members(batch, team)),
+                  _failed(batch, team, policies))
+
+
+def _members(batch: Batch, team: dict[str, Any]) -> list[Any]:
+    # A team no rule reads the members of is built without them (``teamview``).
+    members: list[Any] = team["spec"]["members"] if batch.member_rules else []
+    return members
 
 
 # The rules' places in a chunk that each value of its int names, worked out once.

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from orglint.model import Person, Team
-from orglint.policy.views import free, member_view, opaque, team_view, text
+from orglint.policy.views import free, member_view, opaque, team_view, text, texts
 
 # The team, each member's role, the org's people, and the document's data as written
 # (whose ``x-`` keys the model does not keep).
@@ -89,7 +89,7 @@ def _members(node: Any) -> Callable[[TeamSource], list[Any]]:
                     row["level"] = m.level if m.level is not None else person.level
                 values = m.skills if m.skills is not None else person.skills
             if skills:
-                row["skills"] = ([] if not values else list(values) if skills == VALUE
+                row["skills"] = ([] if not values else texts(values) if skills == VALUE
                                  else [None] * len(values))
             out.append(row)
         return out
@@ -128,11 +128,12 @@ def _scalars(node: Any, table: dict[str, Callable[[Team], Any]],
 
 
 _TOP: dict[str, Callable[[Team], Any]] = {
-    "apiVersion": lambda t: t.api_version, "kind": lambda t: t.kind, "id": lambda t: t.id}
+    "apiVersion": lambda t: t.api_version, "kind": lambda t: t.kind,
+    "id": lambda t: text(t.id)}
 _META: dict[str, Callable[[Team], Any]] = {
-    "name": lambda t: t.metadata.name, "title": lambda t: text(t.metadata.title),
+    "name": lambda t: text(t.metadata.name), "title": lambda t: text(t.metadata.title),
     "description": lambda t: text(t.metadata.description),
-    "parent": lambda t: t.metadata.parent}
+    "parent": lambda t: text(t.metadata.parent)}
 _META_MAPS: dict[str, Callable[[Team], Mapping[str, str] | None]] = {
     "labels": lambda t: t.metadata.labels, "annotations": lambda t: t.metadata.annotations}
 _SPEC: dict[str, Callable[[Team], Any]] = {

@@ -25,12 +25,22 @@ def text(value: Any) -> Any:
     return value.replace("\0", "\\0") if type(value) is str and "\0" in value else value
 
 
+def texts(values: Iterable[Any]) -> list[Any]:
+    """A list of text fields (skills) as ``text`` makes each."""
+    out = list(values)
+    try:
+        clean = "\0" not in "".join(out)
+    except TypeError:  # not all strings: each looked at
+        clean = False
+    return out if clean else [text(value) for value in out]
+
+
 def extensions(raw: Any) -> dict[str, Any]:
     """The ``x-`` keys of a mapping as written (spec section 1 allows them anywhere a
     team or member has keys): a policy reads the document as written, these included."""
     if type(raw) is not dict:
         return {}
-    return {k: _held(v) for k, v in raw.items() if type(k) is str and k.startswith("x-")}
+    return {text(k): _held(v) for k, v in raw.items() if type(k) is str and k.startswith("x-")}
 
 
 def member_view(member: Member, role: str | None, person: Person | None,
@@ -48,7 +58,7 @@ def member_view(member: Member, role: str | None, person: Person | None,
     # policy sees null, so a rule on it errs (ORG903) instead of judging 0%.
     out = {"id": member.id, "role": role, "allocation": member.allocation or None,
            "owns": list(member.owns), "email": text(member.email), "name": text(name),
-           "title": text(title), "level": level, "skills": list(skills) if skills else []}
+           "title": text(title), "level": level, "skills": texts(skills) if skills else []}
     if raw is not None:
         out.update(extensions(written_at(raw, member.path)))
     return out
@@ -60,16 +70,16 @@ def free(values: Mapping[str, Any] | None) -> dict[str, Any]:
     rule that reads the org), is read as the digits written."""
     if not values:
         return {}
-    if all(type(v) is str and "\0" not in v for v in values.values()):
+    if all(type(v) is str and "\0" not in v and "\0" not in k for k, v in values.items()):
         return dict(values)
-    return {k: _held(v) for k, v in values.items()}
+    return {text(k): _held(v) for k, v in values.items()}
 
 
 def _held(value: Any) -> Any:
     """``value`` as the engine can hold it (see ``free``), built without recursion: the
     configured ``max-depth`` admits documents 1,000 levels deep, past Python's own
     limit for a recursive copy (a RecursionError that ended the run)."""
-    return _rebuilt(value, _shell, _all_items, _scalar)
+    return _rebuilt(value, _shell, _held_items, _scalar)
 
 
 def _rebuilt(value: Any, shell: Callable[[Any], Any], items: Callable[[Any], Any],
@@ -105,6 +115,12 @@ def _all_items(value: list[Any] | dict[str, Any]) -> Any:
     return enumerate(value) if isinstance(value, list) else value.items()
 
 
+def _held_items(value: list[Any] | dict[str, Any]) -> Any:
+    if isinstance(value, list):
+        return enumerate(value)
+    return ((text(key), item) for key, item in value.items())
+
+
 class _Kept:
     """A value ``_rebuilt`` keeps as it is (a free-form map under a named key)."""
 
@@ -138,15 +154,17 @@ def team_view(team: Team, roles: Iterable[str | None],
                for m, role in zip(team.spec.members, roles, strict=True)]
     spec = team.spec
     metadata: dict[str, Any] = {
-        "name": meta.name, "title": text(meta.title),
+        # A name the schema refused is kept (it is the team's id): a NUL in it too.
+        "name": text(meta.name), "title": text(meta.title),
         "description": text(meta.description),
-        "parent": meta.parent, "labels": free(meta.labels),
+        "parent": text(meta.parent), "labels": free(meta.labels),
         "annotations": free(meta.annotations)}
     inner: dict[str, Any] = {
         "maturity": spec.maturity, "size": team.size, "description": text(spec.description),
         "systems": list(spec.systems), "practices": list(spec.practices),
         "members": members}
-    out: dict[str, Any] = {"apiVersion": team.api_version, "kind": team.kind, "id": team.id,
+    out: dict[str, Any] = {"apiVersion": team.api_version, "kind": team.kind,
+                           "id": text(team.id),
                            "metadata": metadata, "spec": inner}
     if type(raw) is dict:
         out.update(extensions(raw))
@@ -162,7 +180,7 @@ def person_views(teams: Iterable[Mapping[str, Any]],
     for pid, person in people.items():
         out[pid] = {"id": pid, "name": text(person.name), "title": text(person.title),
                     "role": person.role, "level": person.level, "email": text(person.email),
-                    "skills": list(person.skills or []), "teams": []}
+                    "skills": texts(person.skills or []), "teams": []}
     for team in teams:
         tid = team["id"]
         for member in team["spec"]["members"]:
@@ -207,7 +225,7 @@ def pruned_persons(teams: Iterable[Mapping[str, Any]], people: Mapping[str, Pers
         for key in fields:
             entry[key] = text(getattr(person, key))
         if skills:
-            entry["skills"] = list(person.skills or [])
+            entry["skills"] = texts(person.skills or [])
         if with_teams:
             entry["teams"] = []
     for team in teams:
@@ -254,12 +272,14 @@ def _plain(value: Any) -> Any:
         return {key.replace("_", "-"): _plain(item) for key, item in value._asdict().items()
                 if key != "path"}
     if isinstance(value, Mapping):
-        return {str(key): _plain(item) for key, item in value.items()}
+        return {text(str(key)): _plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple | frozenset | set):
         return [_plain(item) for item in value]
-    if value is None or isinstance(value, bool | int | float | str):
+    if value is None or isinstance(value, bool | float):
         return value
-    return str(value)
+    # As in a document: a NUL written out, an int past 64 bits as its digits (the engine
+    # would refuse the whole matrix, and every rule that reads it).
+    return _scalar(value if isinstance(value, int | str) else str(value))
 
 
 # -- what no rule can read is not converted -------------------------------------------
@@ -363,7 +383,7 @@ def shaped_persons(teams: Iterable[Mapping[str, Any]], people: Mapping[str, Pers
         if with_id:
             entry["id"] = pid
         if skills is not None:
-            values = list(person.skills or [])
+            values = texts(person.skills or [])
             entry["skills"] = [None] * len(values) if skills_length else values
         if memberships is not None:
             entry["teams"] = []
