@@ -925,3 +925,27 @@ def test_a_configured_policy_edited_during_the_run_keeps_no_report(run_cli, tmp_
     monkeypatch.setattr(cache, "run_key", real)
     policy.write_text(POLICY.format(limit=1))
     assert run_cli(*args).out == truth
+
+
+@pytest.mark.parametrize("package", ["yaml", "jsonschema_rs", "cel_expr_python"])
+def test_an_upgrade_of_a_package_orglint_checks_with_is_a_new_cache(tmp_path, monkeypatch,
+                                                                     package):
+    # PyYAML, jsonschema-rs or the policy engine upgraded in place (the same folder, the
+    # same orglint) may say other things: results and replays of the old one are not
+    # served.  The package is found as Python would import it, without importing it.
+    from orglint.cache import code_digest
+    from orglint.replay import code_files
+
+    fake = tmp_path / package
+    fake.mkdir()
+    if package != "cel_expr_python":  # that one is a namespace package
+        (fake / "__init__.py").write_text("")
+    (fake / "core.so").write_bytes(b"\0" * 10)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert (str(fake / "core.so"), False) in code_files()
+    code_digest.cache_clear()  # worked out once per process
+    before = code_digest()
+    (fake / "core.so").write_bytes(b"\0" * 11)
+    code_digest.cache_clear()
+    assert code_digest() != before
+    code_digest.cache_clear()

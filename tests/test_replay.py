@@ -547,3 +547,30 @@ def test_a_failure_while_recording_changes_nothing_of_the_run(tmp_path: Path) ->
     done = subprocess.run([sys.executable, "-c", driver], cwd=tmp_path,
                           capture_output=True, check=False)
     assert (done.returncode, done.stdout, done.stderr) == (0, b"ok\n", b"")
+
+
+def test_clean_says_so_when_a_record_cannot_be_removed(tmp_path: Path, run_cli,
+                                                       monkeypatch) -> None:
+    # A record left behind could still answer a rerun: `orglint clean` must not say
+    # all is clean (exit 0) then.  (Root removes files in a read-only folder, so the
+    # refusal is made here, as the kernel would make it for another user.)
+    home = tmp_path / "xdg"
+    records = home / "orglint" / replay.FOLDER
+    records.mkdir(parents=True)
+    os.chmod(home / "orglint", 0o700)
+    os.chmod(records, 0o700)
+    name = "0123456789abcdef0123456789abcdef"
+    (records / name).write_text("record\n")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    unlink = os.unlink
+
+    def refuse(path: object, *args: object, **kwargs: object) -> None:
+        if path == name:
+            raise PermissionError(13, "Permission denied")
+        unlink(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "unlink", refuse)
+    done = run_cli("clean")
+    assert done.code == 2, done
+    assert "could not remove every replay record" in done.err and name in done.err
+    assert (records / name).exists()

@@ -81,14 +81,15 @@ _RESULTS = deferred(r"v[23]-[0-9a-f]{16}")
 
 @functools.cache
 def code_digest() -> str:
-    """orglint's own code and data, by name, size and mtime.
+    """orglint's own code and data and the packages it checks with, by name, size and
+    mtime.
 
     The version alone is not enough: an editable install changes code without changing
     the version, and a result written by other code must never be read back.
     """
     parts: list[str] = [__version__]
     for path, folder in code_files():
-        if not folder and path.endswith((".py", ".json", ".yaml")):
+        if not folder and path.endswith((".py", ".json", ".yaml", ".so", ".pyd")):
             try:
                 info = os.stat(path)
             except OSError:

@@ -1077,12 +1077,16 @@ def _clean(args: argparse.Namespace) -> int:
     from orglint import replay
     from orglint.cache import clean, default_dir
 
-    replay.forget()  # a record names no project: all of them go, to be made again
+    # A record names no project: all of them go, to be made again.
+    _, kept = replay.forget()
     # No settings snapshot: it would be written into the cache about to be removed.
     done = clean(default_dir(_settings(args, {"no_cache": True}).root))
     if done.refused:
         raise OrglintError(done.message)
     print(done.message)
+    if kept is not None:
+        # A record left could still answer a rerun: say so, rather than exit 0.
+        raise OrglintError(f"could not remove every replay record ({kept})")
     return EXIT_OK
 
 

@@ -646,19 +646,42 @@ def _full(raw: Any, cwd: str) -> str | None:
 
 def code_files() -> list[tuple[str, bool]]:
     """orglint's own modules and data (its schemas and matrices, which a source
-    checkout keeps beside the package, at any depth), and the folders that hold them,
-    each with whether it is a folder: a file edited, added or removed (an editable
-    install, an upgrade) changes what a run would say.  The cache's code digest
-    (``cache.code_digest``) is made of the same files."""
+    checkout keeps beside the package, at any depth), the packages it checks with
+    (``_DEPENDENCIES``), and the folders that hold them, each with whether it is a
+    folder: a file edited, added or removed (an editable install, an upgrade) changes
+    what a run would say.  The cache's code digest (``cache.code_digest``) is made of
+    the same files."""
     from orglint.resources import data_dir
 
     package = os.path.dirname(os.path.abspath(__file__))
     out: list[tuple[str, bool]] = []
-    for top in (package, str(data_dir("schemas")), str(data_dir("rules"))):
+    for top in (package, str(data_dir("schemas")), str(data_dir("rules")),
+                *_dependencies()):
         for folder, folders, files in os.walk(top):
             folders[:] = sorted(f for f in folders if f != "__pycache__")
             out.append((folder, True))
             out += ((os.path.join(folder, f), False) for f in sorted(files))
+    return out
+
+
+# What a check's verdicts also depend on: the YAML parser, the schema validator, the
+# policy engine.  An upgrade in place (same folder, same orglint) changes their files.
+_DEPENDENCIES = ("yaml", "jsonschema_rs", "cel_expr_python")
+
+
+def _dependencies() -> list[str]:
+    """The folders of ``_DEPENDENCIES`` that this Python would import, found without
+    importing them (the policy engine is imported only when a policy is configured)."""
+    from importlib.machinery import PathFinder
+
+    out: list[str] = []
+    for name in _DEPENDENCIES:
+        try:
+            spec = PathFinder.find_spec(name)
+        except (ImportError, ValueError, OSError):
+            continue
+        if spec is not None and spec.submodule_search_locations:
+            out += sorted(str(place) for place in spec.submodule_search_locations)
     return out
 
 
@@ -783,23 +806,23 @@ def _prune(folder: int) -> None:
             os.unlink(name, dir_fd=folder)
 
 
-def forget() -> int:
-    """Remove every record (``orglint clean``), and only what orglint wrote there; the
-    number of records removed."""
+def forget() -> tuple[int, str | None]:
+    """Remove every record (``orglint clean``), and only what orglint wrote there: the
+    number of records removed, and why some were not (None: all gone)."""
     home = user_folder()
     folder = _folder(home, create=False) if home is not None else None
     if folder is None:
-        return 0
-    removed = 0
+        return 0, None  # no folder, or one no record is ever served from
+    removed, failed = 0, None
     try:
         for name, _ in _ours(folder):
             try:
                 os.unlink(name, dir_fd=folder)
                 removed += len(name) == 32
-            except OSError:
-                pass
-    except OSError:
-        pass
+            except OSError as exc:
+                failed = failed or f"{os.path.join(home or '', 'replay', name)}: {exc.strerror}"
+    except OSError as exc:
+        failed = f"{os.path.join(home or '', 'replay')}: {exc.strerror}"
     finally:
         os.close(folder)
-    return removed
+    return removed, failed
