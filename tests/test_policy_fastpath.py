@@ -479,6 +479,26 @@ def _both_paths(folder, monkeypatch) -> tuple[list[object], list[object]]:
 ])
 def test_the_translation_and_the_engine_agree_on_hostile_views(tmp_path, monkeypatch,
                                                                 files, expected):
+    _agree_on(tmp_path, monkeypatch, files, expected)
+
+
+def test_a_lone_surrogate_is_written_out_for_both(tmp_path, monkeypatch):
+    # Only PyYAML's pure-Python parser (no libyaml) lets "\ud800" through; the engine
+    # refuses such a string, and with it the whole team.
+    import yaml
+
+    from orglint.policy.views import text, texts
+
+    assert text("a\ud800b") == "a\\ud800b" and texts(["é", "\udc80"]) == ["é", "\\udc80"]
+    monkeypatch.delattr(yaml, "_yaml", raising=False)
+    team = NUL_TEAM.replace('"python\\0 (legacy)"', '"py\\ud800thon"').replace(
+        "labels:", 'title: "X\\ud800"\n  labels:')
+    _agree_on(tmp_path, monkeypatch, {"teams/a.yaml": team, "p.yaml": _rules_yaml([
+        ("ACME205", "team", "team.metadata.title != 'X'"),
+        ("ACME206", "member", "member.skills.all(s, s.size() == 7)")])}, {"ACME206"})
+
+
+def _agree_on(tmp_path, monkeypatch, files, expected):
     config = "paths: [teams]\npolicies: [p.yaml]\ncache: false\n"
     if "matrix.yaml" in files:
         config += "matrix: matrix.yaml\n"

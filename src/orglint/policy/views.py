@@ -21,15 +21,32 @@ from orglint.model import Member, Person, Team, written_at
 def text(value: Any) -> Any:
     """A text field as the engine can hold it: cel-cpp ends a string at a NUL, so
     "ML Engineer\0 (intern)" would read as "ML Engineer"; written out as a backslash and
-    a 0 instead, it equals neither."""
-    return value.replace("\0", "\\0") if type(value) is str and "\0" in value else value
+    a 0 instead, it equals neither.  A lone surrogate (``"\\ud800"`` in a double-quoted
+    scalar, which only PyYAML's pure-Python parser lets through) has no UTF-8 at all: the
+    engine would refuse the whole input; it is written out as its escape."""
+    if type(value) is not str:
+        return value
+    if "\0" in value:
+        value = value.replace("\0", "\\0")
+    if not value.isascii() and not _encodable(value):
+        value = value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def texts(values: Iterable[Any]) -> list[Any]:
     """A list of text fields (skills) as ``text`` makes each."""
     out = list(values)
     try:
-        clean = "\0" not in "".join(out)
+        joined = "".join(out)
+        clean = "\0" not in joined and (joined.isascii() or _encodable(joined))
     except TypeError:  # not all strings: each looked at
         clean = False
     return out if clean else [text(value) for value in out]
