@@ -940,12 +940,25 @@ def test_an_upgrade_of_a_package_orglint_checks_with_is_a_new_cache(tmp_path, mo
     fake.mkdir()
     if package != "cel_expr_python":  # that one is a namespace package
         (fake / "__init__.py").write_text("")
-    (fake / "core.so").write_bytes(b"\0" * 10)
+    (fake / "cel.so").write_bytes(b"\0" * 10)
     monkeypatch.syspath_prepend(str(tmp_path))
-    assert (str(fake / "core.so"), False) in code_files()
+    assert (str(fake / "cel.so"), False) in code_files()
     code_digest.cache_clear()  # worked out once per process
     before = code_digest()
-    (fake / "core.so").write_bytes(b"\0" * 11)
+    (fake / "cel.so").write_bytes(b"\0" * 11)
     code_digest.cache_clear()
     assert code_digest() != before
     code_digest.cache_clear()
+
+
+def test_a_stray_folder_named_like_a_namespace_package_is_not_walked(tmp_path, monkeypatch):
+    # cel_expr_python has no __init__.py: a folder of that name anywhere on sys.path (the
+    # current folder under `python -m`) is part of it, but only the one holding the
+    # module orglint imports counts, and a big stray one is never walked at each run.
+    from orglint.replay import code_files
+
+    stray = tmp_path / "cel_expr_python"
+    stray.mkdir()
+    (stray / "notes.txt").write_text("not the engine\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert not any(path.startswith(str(stray)) for path, _ in code_files())

@@ -509,3 +509,56 @@ def _agree_on(tmp_path, monkeypatch, files, expected):
     fast_run, engine_run = _both_paths(tmp_path, monkeypatch)
     assert fast_run == engine_run
     assert {code for code, *_ in fast_run} == expected, fast_run
+
+
+TWO = """\
+apiVersion: "orglint/v1\\0x"
+kind: Team
+metadata:
+  name: a
+  labels: {tier: "g\\ud800"}
+spec:
+  maturity: pilot
+  members:
+    - {id: a1, role: ml-engineer}
+    - {id: a2, role: ml-engineer}
+"""
+
+
+@pytest.mark.parametrize(("rules", "expected"), [
+    # An exists that stops at its first member, then a rule with its own cel.bind: in
+    # one engine expression the bind read a stale slot (false), alone it is true, as
+    # `orglint test` sees it; the lowerAscii rule keeps the translation out of it.
+    ([("ACME301", "team", "team.spec.members.exists(m, m.role == 'ml-engineer')"),
+      ("ACME302", "team", "cel.bind(n, team.id, n == 'a')"),
+      ("ACME303", "team", "team.id.lowerAscii() == team.id")], set()),
+    ([("ACME301", "team", "team.spec.members.exists(m, m.role == 'ml-engineer')"),
+      ("ACME302", "team", "cel.bind(n, team.id, n == 'a')")], set()),
+    # apiVersion is checked as written: its NUL written out, as every text's.
+    ([("ACME304", "team", "team.apiVersion != 'orglint/v1'")], set()),
+    # A label's lone surrogate (the pure-Python parser) is written out too.
+    ([("ACME305", "team", "team.metadata.labels.size() == 1"),
+      ("ACME306", "team", "team.metadata.labels['tier'].startsWith('g')")], set()),
+])
+def test_a_bind_a_written_api_version_and_a_label_agree(tmp_path, monkeypatch, rules,
+                                                         expected):
+    import yaml
+
+    monkeypatch.delattr(yaml, "_yaml", raising=False)
+    _agree_on(tmp_path, monkeypatch, {"teams/a.yaml": TWO, "p.yaml": _rules_yaml(rules)},
+              expected)
+
+
+def test_every_person_view_writes_a_role_out_alike():
+    from orglint.model import Person
+    from orglint.policy.views import person_views, pruned_persons, shaped_persons
+
+    people = {"p1": Person("p1", role="x\0y")}
+    whole = person_views([], people)["p1"]["role"]
+    assert whole == pruned_persons([], people, frozenset({"role"}))["p1"]["role"] == "x\\0y"
+    from orglint.policy.shape import shape
+
+    node = shape(["person.role == 'x'"], ("person",))
+    assert node is not None
+    shaped = shaped_persons([], people, node["person"])
+    assert shaped is None or shaped["p1"]["role"] == whole

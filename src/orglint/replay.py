@@ -267,12 +267,17 @@ def _serve() -> None:
         return
     folder = os.path.join(home, FOLDER)
     name = _ask(sys.stdout)
+    # Opened as ``forget`` opens it: a record ``orglint clean`` cannot remove (a folder
+    # it cannot list) is never served.
+    where = _folder(home, create=False)
+    if where is None:
+        return
     try:
-        if not _private(os.lstat(folder)):
-            return
-        fd = os.open(os.path.join(folder, name), _READ)
+        fd = os.open(name, _READ, dir_fd=where)
     except OSError:
         return
+    finally:
+        os.close(where)
     try:
         got = _read(fd, os.path.join(folder, name + ".seal"), name, key)
         if got is None:
@@ -665,8 +670,9 @@ def code_files() -> list[tuple[str, bool]]:
 
 
 # What a check's verdicts also depend on: the YAML parser, the schema validator, the
-# policy engine.  An upgrade in place (same folder, same orglint) changes their files.
-_DEPENDENCIES = ("yaml", "jsonschema_rs", "cel_expr_python")
+# policy engine (package, and for a namespace package the module orglint imports from
+# it).  An upgrade in place (same folder, same orglint) changes their files.
+_DEPENDENCIES = (("yaml", ""), ("jsonschema_rs", ""), ("cel_expr_python", "cel."))
 
 
 def _dependencies() -> list[str]:
@@ -675,14 +681,27 @@ def _dependencies() -> list[str]:
     from importlib.machinery import PathFinder
 
     out: list[str] = []
-    for name in _DEPENDENCIES:
+    for name, module in _DEPENDENCIES:
         try:
             spec = PathFinder.find_spec(name)
         except (ImportError, ValueError, OSError):
             continue
-        if spec is not None and spec.submodule_search_locations:
-            out += sorted(str(place) for place in spec.submodule_search_locations)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        places = [str(place) for place in spec.submodule_search_locations]
+        if spec.origin is None:  # a namespace package: any folder of that name on
+            # sys.path is part of it (one in the current folder too); only the first
+            # that holds the module is what an import reads
+            places = [place for place in places if _holds(place, module)][:1]
+        out += places
     return out
+
+
+def _holds(folder: str, prefix: str) -> bool:
+    try:
+        return any(name.startswith(prefix) for name in os.listdir(folder))
+    except OSError:
+        return False
 
 
 _DIR = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
@@ -786,7 +805,10 @@ def _ours(folder: int) -> list[tuple[str, int]]:
     out = []
     for entry in os.scandir(folder):
         if re.fullmatch(_OURS, entry.name):
-            info = entry.stat(follow_symlinks=False)
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except FileNotFoundError:  # renamed or removed by another run meanwhile
+                continue
             if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid():
                 out.append((entry.name, info.st_mtime_ns))
     return out
@@ -819,6 +841,8 @@ def forget() -> tuple[int, str | None]:
             try:
                 os.unlink(name, dir_fd=folder)
                 removed += len(name) == 32
+            except FileNotFoundError:  # another `orglint clean` was first
+                continue
             except OSError as exc:
                 failed = failed or f"{os.path.join(home or '', 'replay', name)}: {exc.strerror}"
     except OSError as exc:

@@ -46,6 +46,20 @@ class Compiled(NamedTuple):
         return "org" if self.spec.target in ("person", "org") or "org" in self.uses else "team"
 
 
+_EXPLICIT_BIND = re.compile(r"\bcel\s*\.\s*bind\s*\(")
+
+
+def explicit_bind(rule: Compiled) -> bool:
+    """Whether the rule's own text calls ``cel.bind`` (``bound`` writes its variables'
+    apart).  cel-expr-python 0.1 initialises such a variable lazily, in a slot that a
+    comprehension which stopped early may leave holding its last element, also across
+    rules put into one expression: such rules are evaluated one by one, as ``orglint
+    test`` evaluates them, never in a batch with others."""
+    spec = rule.spec
+    written = [spec.expression, spec.match, *(e for _, e in spec.variables)]
+    return any(e is not None and _EXPLICIT_BIND.search(e.source) for e in written)
+
+
 def _compile(expr: Expr, names: tuple[str, ...], code: str) -> Program:
     try:
         return compile_expression(expr.source, names)

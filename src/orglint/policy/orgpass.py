@@ -27,7 +27,14 @@ from orglint.policy.cel import (
     compile_shared,
     compile_wrapped,
 )
-from orglint.policy.compiled import Compiled, Verdict, evaluate, fallback_message, message_of
+from orglint.policy.compiled import (
+    Compiled,
+    Verdict,
+    evaluate,
+    explicit_bind,
+    fallback_message,
+    message_of,
+)
 from orglint.policy.orgteams import ORG_NAMES, OrgTeamRules
 from orglint.policy.policyset import team_data
 from orglint.policy.shape import Node, projector, shape
@@ -294,10 +301,13 @@ class _Persons:
                        if any("matrix" in c.uses for c in rules) else {})
         self._alone: dict[str, Compiled] = {}
         items = ", ".join(outcome_item(c) for c in rules)
-        self.batch = self._compile("map", f"[{items}]")
+        # A rule calling cel.bind is evaluated alone on each person (``explicit_bind``).
+        batched = not any(explicit_bind(c) for c in rules)
+        self.batch = self._compile("map", f"[{items}]") if batched else None
         # Most persons pass every rule: one bool per chunk says so without building a
         # row per person (a row is copied into the map's result, then into Python).
-        self.probe = self._compile("all", " && ".join(passes(c) for c in rules))
+        self.probe = (self._compile("all", " && ".join(passes(c) for c in rules))
+                      if batched else None)
         # A chunk is converted for the probe and the batch only: what neither can
         # observe of a person is left out (a failure's message reads the whole person).
         self.project: Callable[[Any], Any] | None = None

@@ -23,7 +23,14 @@ from typing import Any
 from orglint.findings import POLICY_ERROR, Finding, Severity
 from orglint.ntuple import NamedTuple
 from orglint.policy.cel import CompileError, Program, charge, compile_expression
-from orglint.policy.compiled import Compiled, Verdict, bound, fallback_message, message_of
+from orglint.policy.compiled import (
+    Compiled,
+    Verdict,
+    bound,
+    explicit_bind,
+    fallback_message,
+    message_of,
+)
 from orglint.policy.fastpath import Rules, Unsure, translate
 from orglint.policy.policyset import PolicySet, target_inputs
 from orglint.policy.shape import Node, shape
@@ -111,6 +118,8 @@ def make_batch(rules: list[Compiled],
                      + (row[0] if len(row) == 1 else "[" + ", ".join(row) + "]") + ")")
     source = "[" + ", ".join(items) + "]"
     try:
+        if len(rules) > 1 and any(explicit_bind(r) for r in rules):
+            raise CompileError("a cel.bind beside other rules", 1, 1)  # see explicit_bind
         program: Program | None = (compile_batch(source) if compile_batch is not None else
                                    compile_expression(source, _BATCH_NAMES, limit=None))
     except CompileError:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from orglint.model import Person, Team
-from orglint.policy.views import free, member_view, opaque, team_view, text, texts
+from orglint.policy.views import _held, free, member_view, opaque, team_view, text, texts
 
 # The team, each member's role, the org's people, and the document's data as written
 # (whose ``x-`` keys the model does not keep).
@@ -49,7 +49,7 @@ def _members(node: Any) -> Callable[[TeamSource], list[Any]]:
         return lambda src: [None] * len(src[0].spec.members)
     keys = elem.keys
     if keys.keys() == {"id"}:  # whose memberships: what a person rule's count needs
-        return lambda src: [{"id": m.id} for m in src[0].spec.members]
+        return lambda src: [{"id": text(m.id)} for m in src[0].spec.members]
     want_id, want_role, want_alloc, want_email = (
         k in keys for k in ("id", "role", "allocation", "email"))
     name, title, level = (k in keys for k in ("name", "title", "level"))
@@ -63,9 +63,9 @@ def _members(node: Any) -> Callable[[TeamSource], list[Any]]:
             row: dict[str, Any] = {}
             person = people.get(m.id) if person_read else None
             if want_id:
-                row["id"] = m.id
+                row["id"] = text(m.id)
             if want_role:
-                row["role"] = role
+                row["role"] = text(role)
             if want_alloc:
                 row["allocation"] = m.allocation or None  # as member_view: refused, null
             if owns:
@@ -128,7 +128,7 @@ def _scalars(node: Any, table: dict[str, Callable[[Team], Any]],
 
 
 _TOP: dict[str, Callable[[Team], Any]] = {
-    "apiVersion": lambda t: t.api_version, "kind": lambda t: t.kind,
+    "apiVersion": lambda t: _held(t.api_version), "kind": lambda t: t.kind,
     "id": lambda t: text(t.id)}
 _META: dict[str, Callable[[Team], Any]] = {
     "name": lambda t: text(t.metadata.name), "title": lambda t: text(t.metadata.title),

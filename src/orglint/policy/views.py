@@ -73,7 +73,7 @@ def member_view(member: Member, role: str | None, person: Person | None,
         skills = skills if skills is not None else person.skills
     # An allocation the schema refused is 0 in the model (it adds nothing to ORG301): a
     # policy sees null, so a rule on it errs (ORG903) instead of judging 0%.
-    out = {"id": member.id, "role": role, "allocation": member.allocation or None,
+    out = {"id": text(member.id), "role": text(role), "allocation": member.allocation or None,
            "owns": list(member.owns), "email": text(member.email), "name": text(name),
            "title": text(title), "level": level, "skills": texts(skills) if skills else []}
     if raw is not None:
@@ -87,7 +87,8 @@ def free(values: Mapping[str, Any] | None) -> dict[str, Any]:
     rule that reads the org), is read as the digits written."""
     if not values:
         return {}
-    if all(type(v) is str and "\0" not in v and "\0" not in k for k, v in values.items()):
+    if all(type(k) is str and type(v) is str and text(k) is k and text(v) is v
+           for k, v in values.items()):
         return dict(values)
     return {text(k): _held(v) for k, v in values.items()}
 
@@ -180,7 +181,8 @@ def team_view(team: Team, roles: Iterable[str | None],
         "maturity": spec.maturity, "size": team.size, "description": text(spec.description),
         "systems": list(spec.systems), "practices": list(spec.practices),
         "members": members}
-    out: dict[str, Any] = {"apiVersion": team.api_version, "kind": team.kind,
+    # apiVersion is checked as written, whatever it is: held as the engine can hold it.
+    out: dict[str, Any] = {"apiVersion": _held(team.api_version), "kind": team.kind,
                            "id": text(team.id),
                            "metadata": metadata, "spec": inner}
     if type(raw) is dict:
@@ -196,8 +198,9 @@ def person_views(teams: Iterable[Mapping[str, Any]],
     out: dict[str, dict[str, Any]] = {}
     for pid, person in people.items():
         out[pid] = {"id": pid, "name": text(person.name), "title": text(person.title),
-                    "role": person.role, "level": person.level, "email": text(person.email),
-                    "skills": texts(person.skills or []), "teams": []}
+                    "role": text(person.role), "level": person.level,
+                    "email": text(person.email), "skills": texts(person.skills or []),
+                    "teams": []}
     for team in teams:
         tid = team["id"]
         for member in team["spec"]["members"]:
