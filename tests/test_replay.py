@@ -66,9 +66,12 @@ def orgs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def check(root: Path, *args: str, cwd: Path | None = None,
           env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    # A replay is told from a run by whether the project's cache folder was made again:
+    # a cache folder set in the developer's environment would hide that.
+    base = {k: v for k, v in os.environ.items() if k != "ORGLINT_CACHE_DIR"}
     return subprocess.run([sys.executable, "-m", "orglint", "check", "--output-format",
                            "json", *args], cwd=cwd or root, capture_output=True,
-                          env={**os.environ, **(env or {})}, check=False)
+                          env={**base, **(env or {})}, check=False)
 
 
 def replayed(root: Path, *args: str, **kw: object) -> tuple[
