@@ -314,3 +314,16 @@ def test_orglint_test_says_a_broken_input_where_it_always_did(run_cli, tmp_path,
     result = run_cli("test", "pol")
     assert result.code == 2
     assert "nope.yaml" in result.err and later not in result.err, result.err
+
+
+def test_a_team_with_no_name_in_a_file_named_in_no_encoding(run_cli, tmp_path):
+    # The team is known by its file's name (schema.unnamed_team), here bytes that are not
+    # UTF-8: the validator takes no surrogate, and the run used to stop (exit 2).
+    name = os.fsdecode(b"team-\xff.yaml")
+    (tmp_path / name).write_text("apiVersion: orglint/v1\nkind: Team\nmetadata: {}\n"
+                                 "spec:\n  maturity: pilot\n  members:\n"
+                                 "    - {id: a, role: ml-engineer}\n")
+    done = run_cli("check", "--no-config", "--output-format", "json", ".")
+    assert done.code == 1, done
+    found = json.loads(done.out)["findings"]
+    assert [(f["code"], f["line"]) for f in found] == [("ORG003", 3)]

@@ -675,7 +675,11 @@ def _no_stage(name: str, path: tuple[str | int, ...], kind: Any) -> bool:
 
 def unnamed_team(file: str, index: int) -> str:
     """The name a team with no usable name is known by: its file and document (1-based),
-    which no id can be (``rules.org.unnamed`` tells it by this too)."""
+    which no id can be (``rules.org.unnamed`` tells it by this too).  A file name that is
+    not UTF-8 (its bytes kept as surrogates) is written with its bytes escaped: the
+    validator takes only text that UTF-8 can hold."""
+    if not file.isascii():
+        file = file.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     return f"{file}#{index + 1}"
 
 
