@@ -123,19 +123,20 @@ def org_policy_findings(plan: Any, gathered: Gathered, results: Mapping[str, Any
     org = org_view(teams if _needs(rules, "teams", "team", "member") else [],
                    persons if from_org or _needs(rules, "people") else {})
     served = [r.policy for r in rules if r.policy.spec.target != "person" or from_org]
+    if served and all(c.spec.target == "org" for c in served):
+        # Org rules alone read the shared org (team, member and person rules index it
+        # by target, which ``shape`` does not follow): it is converted with only what
+        # they can observe, e.g. the length of ``org.teams`` for ``org.teams.size()``.
+        # Projected first, so that what is pruned below is that much (not every team).
+        observed = shape([p.source for c in served for p in (c.match, c.expression, c.message)
+                           if p is not None], ("org",))
+        if observed is not None:
+            org = projector(observed["org"])(org)
     words = readable(source for compiled in served for source in _sources(compiled))
     if words is not None:
         if any(c.spec.target in ("team", "member") for c in served):
             words |= {"spec", "members"}  # orgteams reads a member at team.spec.members[i]
         org = pruned_org(org, words)
-    if served and all(c.spec.target == "org" for c in served):
-        # Org rules alone read the shared org (team, member and person rules index it
-        # by target, which ``shape`` does not follow): it is converted with only what
-        # they can observe, e.g. the length of ``org.teams`` for ``org.teams.size()``.
-        observed = shape([p.source for c in served for p in (c.match, c.expression, c.message)
-                           if p is not None], ("org",))
-        if observed is not None:
-            org = projector(observed["org"])(org)
     data: dict[str, Any] = {"org": org}
     if any("matrix" in r.policy.uses for r in rules):
         data["matrix"] = policies.matrix_data
