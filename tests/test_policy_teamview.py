@@ -304,3 +304,21 @@ def test_a_deeply_nested_x_key_is_read_not_a_crash(tmp_path, run_cli, target, ex
     done = run_cli("check", "--no-cache", "team.yaml")
     assert done.code in codes, done.err
     assert "ACME010" in done.out, done.out
+
+
+@pytest.mark.parametrize("source", [
+    "org.teams[0]['x-weird']['a b'].size() > 5",
+    'org.teams[0]["x-weird"]["x/y"].size() > 5',
+])
+def test_a_key_read_by_index_is_never_pruned_whatever_it_holds(source):
+    # Pruning nulls what no word of the rules names: a key with a space or a slash,
+    # read by index, is a word as written (it read as null, and the rule as ORG903).
+    from orglint.policy.views import pruned, readable
+
+    words = readable([source])
+    assert words is not None
+    key = "a b" if "a b" in source else "x/y"
+    value = {"x-weird": {key: {"c": 1}, "other": {"c": 1}}}
+    kept = pruned(value, words)["x-weird"]
+    assert kept[key] == {"c": None} and kept["other"] is None  # its size: its keys
+    assert readable(["t['a b'] // it's"]) is None and readable(["t['a\\\\'b']"]) is None

@@ -316,12 +316,18 @@ def readable(sources: Iterable[str]) -> frozenset[str] | None:
     one of them may observe a view whole (``==``, ``!=``, ``in``, a computed index)."""
     words: set[str] = set()
     for source in sources:
-        if _WHOLE.search(source):
+        if _WHOLE.search(source) or "\\" in source or "//" in source:
+            # An escape in a string (what it reads is not what is written), or a
+            # comment (whose quotes would pair with a string's): read whole.
             return None
         words.update(re.findall(r"\w+", source))
         # A key with a hyphen or a dot, read by index (`t['x-tier.v2']`): the whole
         # word too (the words of a subtraction as well, which only keeps a field more).
         words.update(re.findall(r"\w[\w.-]*", source))
+        # Any key read by index, whatever it holds (`t['a b']`, `t['x/y']`): every
+        # string of the expression, as written.
+        for single, double in re.findall(r"'([^']*)'|\"([^\"]*)\"", source):
+            words.add(single or double)
     return frozenset(words)
 
 
