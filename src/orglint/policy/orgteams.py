@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from orglint.policy.cel import Program, Shared, compile_shared, compile_wrapped
-from orglint.policy.compiled import Clock, Compiled, Verdict, evaluate, fallback_message, message_of
+from orglint.policy.compiled import Clock, Compiled, Verdict, evaluate, message_of
 from orglint.policy.teamrules import Batch, Reports, decode, make_batch
 
 ORG_NAMES = ("org", "matrix", "variables")
@@ -58,8 +58,9 @@ class OrgTeamRules:
         return found
 
     def _failed(self, rule: Compiled, index: int, member: int) -> Verdict:
-        if rule.message is None:
-            return Verdict("fail", fallback_message(rule))
+        fixed = self.batch.fixed.get(rule.spec.code)  # no message expression
+        if fixed is not None:
+            return fixed
         return Verdict("fail", message_of(self.alone(rule), self.shared.on([index, member])))
 
     def alone(self, rule: Compiled) -> Compiled:

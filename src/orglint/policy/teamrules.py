@@ -15,6 +15,7 @@ failed or did not match, and otherwise leaves the team to the engine as above.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -117,13 +118,11 @@ def make_batch(rules: list[Compiled],
         items.append("team.spec.members.map(member, "
                      + (row[0] if len(row) == 1 else "[" + ", ".join(row) + "]") + ")")
     source = "[" + ", ".join(items) + "]"
-    try:
-        if len(rules) > 1 and any(explicit_bind(r) for r in rules):
-            raise CompileError("a cel.bind beside other rules", 1, 1)  # see explicit_bind
-        program: Program | None = (compile_batch(source) if compile_batch is not None else
-                                   compile_expression(source, _BATCH_NAMES, limit=None))
-    except CompileError:
-        program = None  # e.g. past the engine's nesting limit: correct, only slower
+    program: Program | None = None  # rule by rule: correct, only slower
+    if len(rules) < 2 or not any(explicit_bind(r) for r in rules):  # see explicit_bind
+        with contextlib.suppress(CompileError):  # e.g. past the engine's nesting limit
+            program = (compile_batch(source) if compile_batch is not None else
+                       compile_expression(source, _BATCH_NAMES, limit=None))
     return Batch(program, team_rules, member_rules,
                  any("matrix" in r.uses for r in rules), team_builder(observed(rules)),
                  {r.spec.code: Verdict("fail", fallback_message(r)) for r in rules
@@ -201,8 +200,10 @@ def _failed(batch: Batch, team: dict[str, Any],
         verdict = fixed.get(rule.spec.code)
         if verdict is not None:
             return verdict
+        # Only a failure needs its message, worked out on the rule's own inputs.
         given = {"team": team} if index < 0 else {"team": team, "member": members[index]}
-        return verdict_of(rule, 0, policies, given)
+        act = policies.activation(rule, target_inputs(rule.spec.target, **given))
+        return Verdict("fail", message_of(rule, act))
     return failed
 
 
@@ -310,18 +311,6 @@ def decode(batch: Batch, value: Any, members: int,
         for rule in _failures(batch.member_rules, row):
             out.setdefault(rule.spec.code, []).append((i, failed(rule, i)))
     return out
-
-
-def verdict_of(rule: Compiled, code: int, policies: PolicySet,
-               data: dict[str, Any]) -> Verdict:
-    """The verdict a batch gave ``rule`` (``code``) on the target ``data``."""
-    if code != 0:
-        return Verdict(OUTCOMES[code], "")
-    if rule.message is None:
-        return Verdict("fail", fallback_message(rule))
-    # Only a failure needs its message, worked out on the rule's own inputs.
-    act = policies.activation(rule, target_inputs(rule.spec.target, **data))
-    return Verdict("fail", message_of(rule, act))
 
 
 def _one_by_one(batch: Batch, team: dict[str, Any], policies: PolicySet) -> Reports:
