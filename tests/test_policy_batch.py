@@ -111,7 +111,7 @@ def _both(rules: list[tuple[str, str, str | None]]) -> tuple[list[object], list[
     # compiled (else both runs went rule by rule), the third's not, and the batch's value
     # was read unless a rule failed to evaluate.
     assert made[0].fast is not None and made[1].fast is None
-    assert made[1].program is not None and made[-1].program is None
+    assert made[1].program() is not None and made[-1].program() is None
     if not any(expression in ERRORS for _, expression, _ in rules):
         assert not fell_back
     assert fast == batched
@@ -148,3 +148,34 @@ def test_a_chunks_bits_are_summed_as_a_balanced_tree():
     text = teamrules._sum([f"x{i}" for i in range(8)])
     assert text == "(((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7)))"
     assert teamrules._sum(["x"]) == "x"
+
+
+@pytest.mark.parametrize(("member_test", "compiled"), [
+    ("member.level != 'junior'", 0),  # the translation answers for the team
+    ("100 / (member.allocation - 50) > 5", 1),  # it is unsure (a division by zero)
+])
+def test_the_batch_is_compiled_only_for_a_team_the_translation_leaves(member_test, compiled):
+    # The engine's batch is compiled when first needed: before the pool forks, that was
+    # serial time on every run with policies, for a program most runs never evaluate.
+    rules = [("team", "team.spec.members.size() > 2", None),
+             ("member", member_test, None)]
+    sources: list[str] = []
+    original = teamrules.compile_expression
+
+    def counted(source: str, *args: object, **kwargs: object) -> object:
+        sources.append(source)
+        return original(source, *args, **kwargs)  # type: ignore[arg-type]
+
+    teamrules.compile_expression = counted  # type: ignore[assignment]
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            (folder / "team.yaml").write_text(TEAM)
+            (folder / "acme.yaml").write_text(_policy(rules))
+            found = _findings(folder)
+    finally:
+        teamrules.compile_expression = original
+    assert len(sources) == compiled
+    # ana is the one junior; she has the allocation of 50 that the division trips on.
+    assert [code for code, *_ in found] == (["ACME001"] if compiled == 0 else
+                                            ["ACME001", "ACME001", "ORG903"])

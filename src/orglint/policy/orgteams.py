@@ -38,8 +38,9 @@ class OrgTeamRules:
         """The failures and errors of each rule on ``org.teams[index]`` (``team``)."""
         self.clock.check(f"team {team.get('id')}")
         members = len(team["spec"]["members"])
-        if self.batch.program is not None:
-            out = self.batch.program.evaluate(self.shared.on(index))
+        program = self.batch.program()
+        if program is not None:
+            out = program.evaluate(self.shared.on(index))
             if out.error is None:
                 decoded = decode(self.batch, out.value, members,
                                  lambda rule, m: self._failed(rule, index, m))

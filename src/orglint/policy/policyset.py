@@ -107,21 +107,22 @@ def resolve_team(data: dict[str, Any], matrix: Matrix, where: str) -> dict[str, 
 def check_on_sample(policies: PolicySet, rule: Compiled) -> None:
     """Exit 2 for a field no document can have, or a result of the wrong type, found by
     evaluating the rule once on a document generated from the schemas."""
-    team, persons = _sample(policies, rule)
-    member, person = team["spec"]["members"][0], next(iter(persons.values()))
-    org = org_view([team], persons)
+    views, known = _sample_views(policies, rule)
     spec = rule.spec
     # Every field each expression selects, in every branch (``shape``): evaluated once,
     # the sample only meets the branches it takes ('a || b.sytems' never reads b).
-    key = _unknown_field(rule, {"team": team, "member": member, "person": person,
-                                "org": org})
+    key = _unknown_field(rule, views, known)
     if key is not None:
         place = _field_place(rule, key)
         if place is not None:
             raise PolicyError(f"{place}: {spec.code}: no document has a field '{key}'"
                               " (checked on a sample with every field of the schema)")
-    data = target_inputs(spec.target, team=team, member=member, person=person, org=org)
-    act = policies.activation(rule, data)
+    # Converted once per target (and matrix or not), not once per rule.
+    acts: dict[tuple[str, bool], Any] = policies.__dict__.setdefault("_sample_inputs", {})
+    slot = (spec.target, "matrix" in rule.uses)
+    act = acts.get(slot)
+    if act is None:
+        act = acts[slot] = policies.activation(rule, target_inputs(spec.target, **views))
     programs = [("expression", rule.expression, spec.expression)]
     if rule.match is not None and spec.match is not None:
         programs.insert(0, ("match", rule.match, spec.match))
@@ -141,9 +142,23 @@ def check_on_sample(policies: PolicySet, rule: Compiled) -> None:
                               f" {type(out.value).__name__}")
 
 
-def _unknown_field(rule: Compiled, views: dict[str, Any]) -> str | None:
-    """A field the rule's expressions select that the sample's views do not have, or
-    None (also when ``shape`` does not follow the syntax: the evaluation still checks)."""
+def _sample_views(policies: PolicySet, rule: Compiled
+                  ) -> tuple[dict[str, Any], set[str]]:
+    """The sample as each target's variable sees it, and every key in it (made once a
+    run)."""
+    made: tuple[dict[str, Any], set[str]] | None = policies.__dict__.get("_sample_views")
+    if made is None:
+        team, persons = _sample(policies, rule)
+        views = {"team": team, "member": team["spec"]["members"][0],
+                 "person": next(iter(persons.values())), "org": org_view([team], persons)}
+        made = policies.__dict__["_sample_views"] = (views, _all_keys(views.values()))
+    return made
+
+
+def _unknown_field(rule: Compiled, views: dict[str, Any], known: set[str]) -> str | None:
+    """A field the rule's expressions select that the sample's ``views`` do not have
+    (``known``: every key in them), or None (also when ``shape`` does not follow the
+    syntax: the evaluation still checks)."""
     from orglint.policy.shape import shape
 
     spec = rule.spec
@@ -156,7 +171,6 @@ def _unknown_field(rule: Compiled, views: dict[str, Any]) -> str | None:
     # ``shape`` follows comprehension variables by name, not by scope: 'm' bound over
     # members in one place and over org.teams in another reads as one variable.  So a
     # key counts as misspelt only if no view has it anywhere: 'rol', 'sytems'.
-    known = _all_keys(views.values())
     for root, node in found.items():
         for key in _missing(node, views[root], False):
             if key not in known:

@@ -19,6 +19,7 @@ import contextlib
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
+from functools import cache
 from typing import Any
 
 from orglint.findings import POLICY_ERROR, Finding, Severity
@@ -45,7 +46,9 @@ _BATCH_NAMES = ("team", "member", "matrix", "variables")
 
 
 class Batch(NamedTuple):
-    program: Program | None  # None: the batch did not compile; rules run one by one
+    # The batch in the engine, compiled when first asked for (a batch ``fast`` answers
+    # for every team is never compiled); None: it does not compile, rules run one by one.
+    program: Callable[[], Program | None]
     team_rules: list[Compiled]
     member_rules: list[Compiled]
     uses_matrix: bool
@@ -118,18 +121,24 @@ def make_batch(rules: list[Compiled],
         items.append("team.spec.members.map(member, "
                      + (row[0] if len(row) == 1 else "[" + ", ".join(row) + "]") + ")")
     source = "[" + ", ".join(items) + "]"
-    program: Program | None = None  # rule by rule: correct, only slower
-    if len(rules) < 2 or not any(explicit_bind(r) for r in rules):  # see explicit_bind
-        with contextlib.suppress(CompileError):  # e.g. past the engine's nesting limit
-            program = (compile_batch(source) if compile_batch is not None else
-                       compile_expression(source, _BATCH_NAMES, limit=None))
+    batched = len(rules) < 2 or not any(explicit_bind(r) for r in rules)  # explicit_bind
+
+    @cache
+    def program() -> Program | None:
+        if batched:
+            with contextlib.suppress(CompileError):  # e.g. past the engine's nesting limit
+                return (compile_batch(source) if compile_batch is not None else
+                        compile_expression(source, _BATCH_NAMES, limit=None))
+        return None  # rule by rule: correct, only slower
+
+    fast = None if compile_batch is not None else translate(
+        [_written(r) for r in team_rules], [_written(r) for r in member_rules])
+    if fast is None:
+        program()  # needed for every team: compiled before a pool's workers fork
     return Batch(program, team_rules, member_rules,
                  any("matrix" in r.uses for r in rules), team_builder(observed(rules)),
                  {r.spec.code: Verdict("fail", fallback_message(r)) for r in rules
-                  if r.message is None},
-                 None if compile_batch is not None else
-                 translate([_written(r) for r in team_rules],
-                           [_written(r) for r in member_rules]))
+                  if r.message is None}, fast)
 
 
 def _written(rule: Compiled) -> tuple[str, str | None]:
@@ -183,7 +192,7 @@ def team_reports(policies: PolicySet, ctx: TeamContext) -> Reports:
                             ctx.doc.data))
         policies.clock.check(f"team {ctx.team.id}")
         decoded = _fast(batch, team, policies) if batch.fast is not None else None
-        if decoded is None and batch.program is not None:
+        if decoded is None:
             decoded = _decode(batch, team, policies)
         out = decoded if decoded is not None else _one_by_one(batch, team, policies)
     ctx.__dict__["_policy_reports"] = out
@@ -234,11 +243,13 @@ def _fast(batch: Batch, team: dict[str, Any], policies: PolicySet) -> Reports | 
 
 
 def _decode(batch: Batch, team: dict[str, Any], policies: PolicySet) -> Reports | None:
-    assert batch.program is not None
+    program = batch.program()
+    if program is None:
+        return None
     data: dict[str, Any] = {"team": team}
     if batch.uses_matrix:
         data["matrix"] = policies.matrix_data
-    result = batch.program.evaluate(data)
+    result = program.evaluate(data)
     if result.error is not None:
         return None
     return decode(batch, result.value, len(_members(batch, team)),

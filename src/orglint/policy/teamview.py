@@ -11,6 +11,7 @@ two on made-up shapes and on the bench's.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from operator import attrgetter
 from typing import Any
 
 from orglint.model import Person, Team
@@ -50,50 +51,48 @@ def _members(node: Any) -> Callable[[TeamSource], list[Any]]:
     keys = elem.keys
     if keys.keys() == {"id"}:  # whose memberships: what a person rule's count needs
         return lambda src: [{"id": text(m.id)} for m in src[0].spec.members]
-    want_id, want_role, want_alloc, want_email = (
-        k in keys for k in ("id", "role", "allocation", "email"))
-    name, title, level = (k in keys for k in ("name", "title", "level"))
     owns, skills = _list_mode(keys.get("owns")), _list_mode(keys.get("skills"))
-    person_read = name or title or level or skills != ABSENT
+    return _member_rows([k for k in _MEMBER_KEYS if k in keys], owns, skills)
 
-    def build(src: TeamSource) -> list[Any]:
-        team, roles, people, _ = src
-        out: list[Any] = []
-        for m, role in zip(team.spec.members, roles, strict=True):
-            row: dict[str, Any] = {}
-            person = people.get(m.id) if person_read else None
-            if want_id:
-                row["id"] = text(m.id)
-            if want_role:
-                row["role"] = text(role)
-            if want_alloc:
-                row["allocation"] = m.allocation or None  # as member_view: refused, null
-            if owns:
-                row["owns"] = list(m.owns) if owns == VALUE else [None] * len(m.owns)
-            if want_email:
-                row["email"] = text(m.email)
-            if person is None:
-                if name:
-                    row["name"] = text(m.name)
-                if title:
-                    row["title"] = text(m.title)
-                if level:
-                    row["level"] = m.level
-                values = m.skills
-            else:  # the member's own values first, as ``member_view`` fills them
-                if name:
-                    row["name"] = text(m.name if m.name is not None else person.name)
-                if title:
-                    row["title"] = text(m.title if m.title is not None else person.title)
-                if level:
-                    row["level"] = m.level if m.level is not None else person.level
-                values = m.skills if m.skills is not None else person.skills
-            if skills:
-                row["skills"] = ([] if not values else texts(values) if skills == VALUE
-                                 else [None] * len(values))
-            out.append(row)
-        return out
-    return build
+
+# A member's fields in ``member_view``'s order, each as an expression of the member
+# ``m``, its role ``role`` and its People entry ``p`` (None when it has none or no field
+# of it is read): the member's own value first.
+_MEMBER_KEYS = ("id", "role", "allocation", "owns", "email", "name", "title", "level",
+                "skills")
+_OWN_FIRST = "m.{0} if p is None or m.{0} is not None else p.{0}"
+_FIELDS = {
+    "id": "text(m.id)", "role": "text(role)",
+    "allocation": "m.allocation or None",  # as member_view: a refused value is null
+    "email": "text(m.email)", "name": f"text({_OWN_FIRST.format('name')})",
+    "title": f"text({_OWN_FIRST.format('title')})", "level": _OWN_FIRST.format("level")}
+_LISTS = {("owns", VALUE): "list(m.owns)", ("owns", LENGTH): "[None] * len(m.owns)",
+          ("skills", VALUE): f"texts(v) if (v := ({_OWN_FIRST.format('skills')})) else []",
+          ("skills", LENGTH):
+              f"[None] * len(v) if (v := ({_OWN_FIRST.format('skills')})) else []"}
+
+
+def _member_rows(wanted: list[str], owns: int, skills: int
+                 ) -> Callable[[TeamSource], list[Any]]:
+    """The members' rows with only the ``wanted`` fields, as one comprehension written
+    for them (a row of tests per field and member cost twice as much).  Its text is
+    made of the constants above only: nothing of a policy or a document is in it."""
+    modes = {"owns": owns, "skills": skills}
+    items = [f"{key!r}: {_LISTS[key, modes[key]] if key in modes else _FIELDS[key]}"
+             for key in wanted]
+    person = any(key in ("name", "title", "level", "skills") for key in wanted)
+    rows = ("zip(members, roles, map(people.get, map(_ID, members)), strict=True)"
+            if person else "zip(members, roles, strict=True)")
+    names = "m, role, p" if person else "m, role"
+    source = ("def rows(src):\n"
+              "    members, roles, people = src[0].spec.members, src[1], src[2]\n"
+              f"    return [{{{', '.join(items)}}} for {names} in {rows}]\n")
+    namespace: dict[str, Any] = {"__builtins__": {}, "zip": zip, "map": map, "len": len,
+                                 "list": list, "text": text, "texts": texts,
+                                 "_ID": attrgetter("id")}
+    exec(compile(source, "<orglint member rows>", "exec"), namespace)
+    rows_of: Callable[[TeamSource], list[Any]] = namespace["rows"]
+    return rows_of
 
 
 def _length(get: Callable[[Team], Sequence[str]]) -> Callable[[Team], Any]:
