@@ -4,7 +4,9 @@ errors, the batch must report exactly what the rules give one by one."""
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -37,6 +39,7 @@ TEAM_TESTS = [
     "'gpu-cluster' in team.spec.systems",
     "team.spec.members.exists(m, m.role == 'data-scientist')",
     "team.spec.members.all(m, m.level == 'senior')",
+    "team.metadata.name.matches('^rec')",  # outside the translated subset
 ]
 ERRORS = [
     "team.spec.members[7].role == 'x'",  # no such member
@@ -49,7 +52,9 @@ MEMBER_TESTS = [
     "member.role == 'mlops-engineer'",
     "member.allocation >= 100",
     "member.id.startsWith('b')",
+    "member.role.lowerAscii() == 'data-scientist'",  # outside the translated subset
 ]
+UNTRANSLATED = {TEAM_TESTS[-1], MEMBER_TESTS[-1]}
 MATCHES = [None, "true", "false", "team.spec.maturity == 'production'"]
 
 
@@ -98,20 +103,26 @@ def _both(rules: list[tuple[str, str, str | None]]) -> tuple[list[object], list[
         teamrules._one_by_one = counted  # type: ignore[assignment]
         try:
             fast = _findings(folder)
+            first = made[-1]  # the run's batch (a batch of the rest is made before it)
             teamrules.translate = lambda *args: None  # type: ignore[assignment]
             alone_calls.clear()
             batched = _findings(folder)
+            second = made[-1]
             fell_back = bool(alone_calls)
             teamrules.compile_expression = refuse  # type: ignore[assignment]
             alone = _findings(folder)
         finally:
             teamrules.make_batch, teamrules.compile_expression = original_batch, original
             teamrules._one_by_one, teamrules.translate = original_alone, original_translate
-    # Every rule here is in the subset ``fastpath`` translates; the second run's batch
-    # compiled (else both runs went rule by rule), the third's not, and the batch's value
-    # was read unless a rule failed to evaluate.
-    assert made[0].fast is not None and made[1].fast is None
-    assert made[1].program() is not None and made[-1].program() is None
+    # The first run's translation answers for every rule it can (those outside the
+    # subset are a batch of their own); the second run's batch compiled (else both runs
+    # went rule by rule), the third's not, and the batch's value was read unless a rule
+    # failed to evaluate.
+    outside = [e for _, e, _ in rules if e in UNTRANSLATED]
+    assert (first.fast is not None) == (len(outside) < len(rules))
+    assert (first.rest is not None) == (0 < len(outside) < len(rules))
+    assert second.fast is None and second.rest is None
+    assert second.program() is not None and made[-1].program() is None
     if not any(expression in ERRORS for _, expression, _ in rules):
         assert not fell_back
     assert fast == batched
@@ -150,15 +161,9 @@ def test_a_chunks_bits_are_summed_as_a_balanced_tree():
     assert teamrules._sum(["x"]) == "x"
 
 
-@pytest.mark.parametrize(("member_test", "compiled"), [
-    ("member.level != 'junior'", 0),  # the translation answers for the team
-    ("100 / (member.allocation - 50) > 5", 1),  # it is unsure (a division by zero)
-])
-def test_the_batch_is_compiled_only_for_a_team_the_translation_leaves(member_test, compiled):
-    # The engine's batch is compiled when first needed: before the pool forks, that was
-    # serial time on every run with policies, for a program most runs never evaluate.
-    rules = [("team", "team.spec.members.size() > 2", None),
-             ("member", member_test, None)]
+@contextlib.contextmanager
+def _compiled() -> Iterator[list[str]]:
+    """The sources ``teamrules`` compiles in the engine while in the block."""
     sources: list[str] = []
     original = teamrules.compile_expression
 
@@ -168,14 +173,45 @@ def test_the_batch_is_compiled_only_for_a_team_the_translation_leaves(member_tes
 
     teamrules.compile_expression = counted  # type: ignore[assignment]
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            folder = Path(tmp)
-            (folder / "team.yaml").write_text(TEAM)
-            (folder / "acme.yaml").write_text(_policy(rules))
-            found = _findings(folder)
+        yield sources
     finally:
         teamrules.compile_expression = original
+
+
+@pytest.mark.parametrize(("member_test", "compiled"), [
+    ("member.level != 'junior'", 0),  # the translation answers for the team
+    ("100 / (member.allocation - 50) > 5", 1),  # it is unsure (a division by zero)
+])
+def test_the_batch_is_compiled_only_for_a_team_the_translation_leaves(member_test, compiled):
+    # The engine's batch is compiled when first needed: before the pool forks, that was
+    # serial time on every run with policies, for a program most runs never evaluate.
+    rules = [("team", "team.spec.members.size() > 2", None),
+             ("member", member_test, None)]
+    with _compiled() as sources, tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "team.yaml").write_text(TEAM)
+        (folder / "acme.yaml").write_text(_policy(rules))
+        found = _findings(folder)
     assert len(sources) == compiled
     # ana is the one junior; she has the allocation of 50 that the division trips on.
     assert [code for code, *_ in found] == (["ACME001"] if compiled == 0 else
                                             ["ACME001", "ACME001", "ORG903"])
+
+
+def test_a_rule_outside_the_subset_is_a_batch_of_its_own():
+    # One rule the translation lacks used to send every rule of every team to the
+    # engine (a run with twenty rules, one of them `matches`: a quarter slower).
+    rules = [("team", "team.spec.members.size() > 2", None),
+             ("member", "member.level != 'junior'", None),
+             ("member", "member.role.lowerAscii() == 'data-scientist'", None),
+             ("team", "team.metadata.name.matches('^rec')", "true")]
+    with _compiled() as sources:
+        batched, alone = _both(rules)
+    assert batched == alone
+    # ana is junior; bo and cy are not data scientists.
+    assert [(code, entity) for code, _, _, entity, _ in batched] == [
+        ("ACME001", "ana"), ("ACME002", "bo"), ("ACME002", "cy")]
+    # The first run compiled the batch of the two rules outside the subset, not the
+    # batch of all four, which the second run (no translation) compiled.
+    assert "lowerAscii" in sources[0] and "size() > 2" not in sources[0]
+    assert "size() > 2" in sources[1]

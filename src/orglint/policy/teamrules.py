@@ -8,9 +8,10 @@ a team or member with no failure is a 0 that Python reads at a glance.  Any erro
 the batch sends that team through the rules one by one, so an error is reported
 exactly where it is, as ORG903, and never turns into a pass.
 
-Before the engine, a batch whose rules are all in ``celsubset`` asks ``fastpath``, the
-same rules translated into Python, which answers only when every rule plainly passed,
-failed or did not match, and otherwise leaves the team to the engine as above.
+Before the engine, a batch asks ``fastpath``, its rules translated into Python, which
+answers only when every rule plainly passed, failed or did not match, and otherwise
+leaves the team to the engine as above.  Rules outside ``celsubset`` are a batch of
+their own, which the engine evaluates for each team the translation answers for.
 """
 
 from __future__ import annotations
@@ -55,7 +56,13 @@ class Batch(NamedTuple):
     build: Callable[[TeamSource], dict[str, Any]]  # the team as these rules observe it
     # The failure of each rule with no message expression, the same on every target.
     fixed: dict[str, Verdict]
-    fast: Rules | None  # the same rules in Python (``fastpath``), where they translate
+    # The rules in Python (``fastpath``), where they translate: all of them, or, when
+    # some do not, those that do (``fast_rules``, team then member rules), the others
+    # being a batch of their own (``rest``), which a team the translation answers for
+    # meets alone: one rule the subset lacks costs that rule, not the whole batch.
+    fast: Rules | None
+    fast_rules: tuple[list[Compiled], list[Compiled]] = ([], [])
+    rest: Batch | None = None
 
 
 def _test(rule: Compiled) -> str:
@@ -131,14 +138,33 @@ def make_batch(rules: list[Compiled],
                         compile_expression(source, _BATCH_NAMES, limit=None))
         return None  # rule by rule: correct, only slower
 
-    fast = None if compile_batch is not None else translate(
-        [_written(r) for r in team_rules], [_written(r) for r in member_rules])
+    fast, fast_rules, rest = (None, (team_rules, member_rules), None) \
+        if compile_batch is not None else _translated(team_rules, member_rules)
     if fast is None:
         program()  # needed for every team: compiled before a pool's workers fork
     return Batch(program, team_rules, member_rules,
                  any("matrix" in r.uses for r in rules), team_builder(observed(rules)),
                  {r.spec.code: Verdict("fail", fallback_message(r)) for r in rules
-                  if r.message is None}, fast)
+                  if r.message is None}, fast, fast_rules, rest)
+
+
+def _translated(team_rules: list[Compiled], member_rules: list[Compiled]
+                ) -> tuple[Rules | None, tuple[list[Compiled], list[Compiled]], Batch | None]:
+    """The rules ``fastpath`` answers for (all, else those that translate alone) with
+    their translation, and a batch of the others (None: there are none)."""
+    fast = translate([_written(r) for r in team_rules], [_written(r) for r in member_rules])
+    if fast is not None or len(team_rules) + len(member_rules) < 2:
+        return fast, (team_rules, member_rules), None
+    teams = [r for r in team_rules if translate([_written(r)], []) is not None]
+    members = [r for r in member_rules if translate([], [_written(r)]) is not None]
+    if not teams and not members:
+        return None, (team_rules, member_rules), None
+    fast = translate([_written(r) for r in teams], [_written(r) for r in members])
+    if fast is None:  # each alone but not together (past the compiler's limits)
+        return None, (team_rules, member_rules), None
+    answered = {r.spec.code for r in teams + members}
+    rest = [r for r in team_rules + member_rules if r.spec.code not in answered]
+    return fast, (teams, members), make_batch(rest)
 
 
 def _written(rule: Compiled) -> tuple[str, str | None]:
@@ -188,15 +214,22 @@ def team_reports(policies: PolicySet, ctx: TeamContext) -> Reports:
     batch = _batch_for(policies, ctx)
     out: Reports = {}
     if batch.team_rules or batch.member_rules:
-        team = batch.build((ctx.team, [info.role for info in ctx.roles], ctx.people,
-                            ctx.doc.data))
         policies.clock.check(f"team {ctx.team.id}")
-        decoded = _fast(batch, team, policies) if batch.fast is not None else None
-        if decoded is None:
-            decoded = _decode(batch, team, policies)
-        out = decoded if decoded is not None else _one_by_one(batch, team, policies)
+        out = _answer(batch, (ctx.team, [info.role for info in ctx.roles], ctx.people,
+                              ctx.doc.data), policies)
     ctx.__dict__["_policy_reports"] = out
     return out
+
+
+def _answer(batch: Batch, source: TeamSource, policies: PolicySet) -> Reports:
+    team = batch.build(source)
+    decoded = _fast(batch, team, policies) if batch.fast is not None else None
+    if decoded is None:  # the whole batch in the engine, else rule by rule
+        decoded = _decode(batch, team, policies)
+        return decoded if decoded is not None else _one_by_one(batch, team, policies)
+    if batch.rest is not None:
+        decoded.update(_answer(batch.rest, source, policies))
+    return decoded
 
 
 def _failed(batch: Batch, team: dict[str, Any],
@@ -231,12 +264,13 @@ def _fast(batch: Batch, team: dict[str, Any], policies: PolicySet) -> Reports | 
     if False not in teams and not any(False in row for row in members):
         return out
     failed = _failed(batch, team, policies)
-    for rule, ok in zip(batch.team_rules, teams, strict=True):
+    team_rules, member_rules = batch.fast_rules
+    for rule, ok in zip(team_rules, teams, strict=True):
         if not ok:
             out[rule.spec.code] = [(-1, failed(rule, -1))]
     for i, row in enumerate(members):
         if False in row:
-            for rule, ok in zip(batch.member_rules, row, strict=True):
+            for rule, ok in zip(member_rules, row, strict=True):
                 if not ok:
                     out.setdefault(rule.spec.code, []).append((i, failed(rule, i)))
     return out
