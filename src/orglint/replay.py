@@ -844,9 +844,9 @@ def forget() -> tuple[int, str | None]:
             except FileNotFoundError:  # another `orglint clean` was first
                 continue
             except OSError as exc:
-                failed = failed or f"{os.path.join(home or '', 'replay', name)}: {exc.strerror}"
+                failed = failed or f"{os.path.join(home or '', FOLDER, name)}: {exc.strerror}"
     except OSError as exc:
-        failed = f"{os.path.join(home or '', 'replay')}: {exc.strerror}"
+        failed = f"{os.path.join(home or '', FOLDER)}: {exc.strerror}"
     finally:
         os.close(folder)
     return removed, failed

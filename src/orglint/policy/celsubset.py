@@ -11,6 +11,7 @@ tree means; ``tests/test_policy_fastpath.py`` compares the two on generated expr
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from orglint.ntuple import NamedTuple
@@ -85,12 +86,17 @@ def _deeper(tree: Node, limit: int) -> bool:
         node, depth = stack.pop()
         if depth > limit:
             return True
-        for part in node.parts:
-            if isinstance(part, Node):
-                stack.append((part, depth + 1))
-            elif isinstance(part, tuple):
-                stack.extend((item, depth + 1) for item in part if isinstance(item, Node))
+        stack.extend((child, depth + 1) for child in children(node))
     return False
+
+
+def children(node: Node) -> Iterator[Node]:
+    """The nodes directly inside ``node`` (a part, or an item of a tuple part)."""
+    for part in node.parts:
+        if isinstance(part, Node):
+            yield part
+        elif isinstance(part, tuple):
+            yield from (item for item in part if isinstance(item, Node))
 
 
 class _Parser:

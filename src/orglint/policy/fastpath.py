@@ -28,7 +28,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from orglint.policy.celsubset import Node, parse
+from orglint.policy.celsubset import Node, children, parse
 
 BUDGET = 4000  # comprehension steps a team: the engine allows 10,000 per evaluation
 _INT_MIN, _INT_MAX = -(1 << 63), (1 << 63) - 1
@@ -504,9 +504,5 @@ def _stale_bind(tree: Node) -> bool:
         node = stack.pop()
         macro = macro or node.kind == "macro"
         inner = inner or node.kind == "bind"
-        for part in node.parts:
-            if isinstance(part, Node):
-                stack.append(part)
-            elif isinstance(part, tuple):
-                stack.extend(item for item in part if isinstance(item, Node))
+        stack.extend(children(node))
     return macro and inner

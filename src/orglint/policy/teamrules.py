@@ -117,9 +117,11 @@ def fail_bits(rules: list[Compiled]) -> list[str]:
 
 
 def make_batch(rules: list[Compiled],
-               compile_batch: Callable[[str], Program] | None = None) -> Batch:
+               compile_batch: Callable[[str], Program] | None = None, *,
+               translated: bool = True) -> Batch:
     """The rules as one expression (``compile_batch``: how to compile it, when not on
-    a ``team`` input of its own, as ``orgteams`` does, which has no use for ``fast``)."""
+    a ``team`` input of its own, as ``orgteams`` does, which has no use for ``fast``);
+    ``translated=False``: rules known not to translate (``_translated``'s rest)."""
     team_rules = [r for r in rules if r.spec.target == "team"]
     member_rules = [r for r in rules if r.spec.target == "member"]
     items = fail_bits(team_rules)
@@ -139,7 +141,8 @@ def make_batch(rules: list[Compiled],
         return None  # rule by rule: correct, only slower
 
     fast, fast_rules, rest = (None, (team_rules, member_rules), None) \
-        if compile_batch is not None else _translated(team_rules, member_rules)
+        if compile_batch is not None or not translated \
+        else _translated(team_rules, member_rules)
     if fast is None:
         program()  # needed for every team: compiled before a pool's workers fork
     return Batch(program, team_rules, member_rules,
@@ -164,7 +167,7 @@ def _translated(team_rules: list[Compiled], member_rules: list[Compiled]
         return None, (team_rules, member_rules), None
     answered = {r.spec.code for r in teams + members}
     rest = [r for r in team_rules + member_rules if r.spec.code not in answered]
-    return fast, (teams, members), make_batch(rest)
+    return fast, (teams, members), make_batch(rest, translated=False)
 
 
 def _written(rule: Compiled) -> tuple[str, str | None]:

@@ -15,7 +15,7 @@ from operator import attrgetter
 from typing import Any
 
 from orglint.model import Person, Team
-from orglint.policy.views import _held, free, member_view, opaque, team_view, text, texts
+from orglint.policy.views import free, held, member_view, opaque, team_view, text, texts
 
 # The team, each member's role, the org's people, and the document's data as written
 # (whose ``x-`` keys the model does not keep).
@@ -49,8 +49,6 @@ def _members(node: Any) -> Callable[[TeamSource], list[Any]]:
     if elem is None:
         return lambda src: [None] * len(src[0].spec.members)
     keys = elem.keys
-    if keys.keys() == {"id"}:  # whose memberships: what a person rule's count needs
-        return lambda src: [{"id": text(m.id)} for m in src[0].spec.members]
     owns, skills = _list_mode(keys.get("owns")), _list_mode(keys.get("skills"))
     return _member_rows([k for k in _MEMBER_KEYS if k in keys], owns, skills)
 
@@ -127,7 +125,7 @@ def _scalars(node: Any, table: dict[str, Callable[[Team], Any]],
 
 
 _TOP: dict[str, Callable[[Team], Any]] = {
-    "apiVersion": lambda t: _held(t.api_version), "kind": lambda t: t.kind,
+    "apiVersion": lambda t: held(t.api_version), "kind": lambda t: t.kind,
     "id": lambda t: text(t.id)}
 _META: dict[str, Callable[[Team], Any]] = {
     "name": lambda t: text(t.metadata.name), "title": lambda t: text(t.metadata.title),

@@ -59,7 +59,7 @@ def extensions(raw: Any) -> dict[str, Any]:
     team or member has keys): a policy reads the document as written, these included."""
     if type(raw) is not dict:
         return {}
-    return {text(k): _held(v) for k, v in raw.items() if type(k) is str and k.startswith("x-")}
+    return {text(k): held(v) for k, v in raw.items() if type(k) is str and k.startswith("x-")}
 
 
 def member_view(member: Member, role: str | None, person: Person | None,
@@ -92,10 +92,10 @@ def free(values: Mapping[str, Any] | None) -> dict[str, Any]:
     if all(type(k) is str and type(v) is str and text(k) is k and text(v) is v
            for k, v in values.items()):
         return dict(values)
-    return {text(k): _held(v) for k, v in values.items()}
+    return {text(k): held(v) for k, v in values.items()}
 
 
-def _held(value: Any) -> Any:
+def held(value: Any) -> Any:
     """``value`` as the engine can hold it (see ``free``), built without recursion: the
     configured ``max-depth`` admits documents 1,000 levels deep, past Python's own
     limit for a recursive copy (a RecursionError that ended the run)."""
@@ -184,7 +184,7 @@ def team_view(team: Team, roles: Iterable[str | None],
         "systems": list(spec.systems), "practices": list(spec.practices),
         "members": members}
     # apiVersion is checked as written, whatever it is: held as the engine can hold it.
-    out: dict[str, Any] = {"apiVersion": _held(team.api_version), "kind": team.kind,
+    out: dict[str, Any] = {"apiVersion": held(team.api_version), "kind": team.kind,
                            "id": text(team.id),
                            "metadata": metadata, "spec": inner}
     if type(raw) is dict:
@@ -335,7 +335,7 @@ def pruned(value: Any, words: frozenset[str]) -> Any:
     """``value`` with every field that no word names set to null.  The keys stay, so
     sizes and key iteration are unchanged; reading a field's value needs its name,
     ``==``/``in`` or a computed index, which ``readable`` refuses.  Built without
-    recursion, as ``_held``: an ``x-`` value may be 1,000 levels deep."""
+    recursion, as ``held``: an ``x-`` value may be 1,000 levels deep."""
     return _rebuilt(value, _pruned_shell,
                     lambda collection: _pruned_items(collection, words), _same)
 
