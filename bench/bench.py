@@ -254,7 +254,9 @@ def main() -> None:
     script = tool("orglint")
     orglint = [script] if script else [python, "-m", "orglint"]
     compile_bytecode(python)
-    workers = os.cpu_count() or 1  # what orglint's pool starts when --jobs is not given
+    # What orglint's pool starts when --jobs is not given (the CPUs it may use).
+    workers = int(subprocess.run([python, "-c", "from orglint.cpus import usable; print(usable())"],
+                                 capture_output=True, text=True, check=True).stdout)
     work = Path(tempfile.mkdtemp(prefix="orglint-bench-"))
     try:
         org = generate(work / "org", args.teams)

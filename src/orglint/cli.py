@@ -157,7 +157,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     check.add_argument("--force-exclude", action="store_true",
                        help="apply exclude: (and paths:, when set) to files named too")
     check.add_argument("--jobs", type=_jobs, metavar="N",
-                       help="worker processes (default: cores; at most 4 per core, 64)")
+                       help="worker processes (default: the CPUs orglint may use, its affinity and"
+                       " CPU quota; at most 4 per core, 64)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                        help="colour the text report: auto (default) colours a terminal unless"
                        " NO_COLOR is set, or FORCE_COLOR forces it")

@@ -393,7 +393,11 @@ def _check_many(items: list[tuple[str, Path, bytes, bytes | None]], job: Job,
         return _check_here(items, job)
     from orglint import pool
 
-    workers = min(jobs if jobs is not None else (os.cpu_count() or 1), pool.worker_cap())
+    if jobs is None:
+        from orglint.cpus import usable
+
+        jobs = usable()  # a container's quota or a pinned CPU: os.cpu_count() overstates
+    workers = min(jobs, pool.worker_cap())
     if not hasattr(os, "fork") and any(getattr(r, "policy", None) is not None
                                        for r in job.rules):
         # A spawned worker gets the job by pickle, which a compiled CEL program does

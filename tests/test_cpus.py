@@ -1,0 +1,192 @@
+"""The CPUs a run may use: affinity and cgroup quotas, read from a made-up /proc and
+cgroup tree, then from the real ones where this machine lets a test set them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from orglint import cpus, engine, pool
+from orglint.config import load_settings
+from orglint.engine import Request, plan, run
+from orglint.files import gather
+
+V2_MOUNT = "40 31 0:38 {root} {point} rw,relatime - cgroup2 cgroup2 rw\n"
+V1_MOUNT = "32 31 0:29 {root} {point} rw,relatime - cgroup cgroup rw,{options}\n"
+
+
+def fake_proc(tmp_path: Path, cgroup: str, mountinfo: str) -> str:
+    proc = tmp_path / "proc"
+    proc.mkdir()
+    (proc / "cgroup").write_text(cgroup)
+    (proc / "mountinfo").write_text(mountinfo)
+    return str(proc)
+
+
+def write(folder: Path, name: str, text: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text)
+
+
+def test_v2_quota_in_whole_cpus_the_tightest_level_wins(tmp_path: Path) -> None:
+    tree = tmp_path / "cg"
+    write(tree / "ci" / "job", "cpu.max", "400000 100000\n")  # 4 CPUs for the job
+    write(tree / "ci", "cpu.max", "250000 100000\n")  # 2.5 for its parent: 2 whole
+    write(tree, "cpu.max", "max 100000\n")
+    proc = fake_proc(tmp_path, "0::/ci/job\n", V2_MOUNT.format(root="/", point=tree))
+    assert cpus.cgroup_quota(proc) == 2
+
+
+def test_v2_without_a_limit_is_none(tmp_path: Path) -> None:
+    tree = tmp_path / "cg"
+    write(tree / "job", "cpu.max", "max 100000\n")
+    proc = fake_proc(tmp_path, "0::/job\n", V2_MOUNT.format(root="/", point=tree))
+    assert cpus.cgroup_quota(proc) is None
+
+
+def test_a_quota_under_one_cpu_is_one(tmp_path: Path) -> None:
+    tree = tmp_path / "cg"
+    write(tree, "cpu.max", "50000 100000\n")  # docker --cpus 0.5
+    proc = fake_proc(tmp_path, "0::/\n", V2_MOUNT.format(root="/", point=tree))
+    assert cpus.cgroup_quota(proc) == 1
+
+
+def test_v1_cpu_controller_mounted_at_the_containers_own_cgroup(tmp_path: Path) -> None:
+    # Docker on cgroup v1 without a cgroup namespace: /proc/self/cgroup names the full
+    # path, and the container sees that cgroup as its mount's root.
+    tree = tmp_path / "cpu,cpuacct"
+    write(tree, "cpu.cfs_quota_us", "200000\n")
+    write(tree, "cpu.cfs_period_us", "100000\n")
+    proc = fake_proc(
+        tmp_path, "12:memory:/docker/abc\n4:cpu,cpuacct:/docker/abc\n0::/\n",
+        V1_MOUNT.format(root="/docker/abc", point=tree, options="cpu,cpuacct"))
+    assert cpus.cgroup_quota(proc) == 2
+
+
+def test_v1_without_a_quota_is_none(tmp_path: Path) -> None:
+    tree = tmp_path / "cpu"
+    write(tree / "job", "cpu.cfs_quota_us", "-1\n")
+    write(tree / "job", "cpu.cfs_period_us", "100000\n")
+    proc = fake_proc(tmp_path, "1:cpu:/job\n",
+                     V1_MOUNT.format(root="/", point=tree, options="cpu"))
+    assert cpus.cgroup_quota(proc) is None
+
+
+def test_a_mount_point_with_a_space_is_unescaped(tmp_path: Path) -> None:
+    tree = tmp_path / "c g"
+    write(tree, "cpu.max", "300000 100000\n")
+    point = str(tree).replace(" ", "\\040")
+    proc = fake_proc(tmp_path, "0::/\n", V2_MOUNT.format(root="/", point=point))
+    assert cpus.cgroup_quota(proc) == 3
+
+
+def test_a_cgroup_path_that_climbs_out_of_its_mount_is_not_read(tmp_path: Path) -> None:
+    tree = tmp_path / "cg"
+    tree.mkdir()
+    write(tmp_path, "cpu.max", "100000 100000\n")  # outside the mount: never read
+    proc = fake_proc(tmp_path, "0::/../\n", V2_MOUNT.format(root="/", point=tree))
+    assert cpus.cgroup_quota(proc) is None
+
+
+def test_no_proc_no_quota(tmp_path: Path) -> None:
+    assert cpus.cgroup_quota(str(tmp_path / "missing")) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(cgroup=st.text(max_size=200), mountinfo=st.text(max_size=400),
+       limit=st.text(max_size=40))
+def test_any_bytes_in_those_files_give_a_count_or_none(tmp_path_factory: pytest.TempPathFactory,
+                                                        cgroup: str, mountinfo: str,
+                                                        limit: str) -> None:
+    tmp = tmp_path_factory.mktemp("proc")
+    tree = tmp / "cg"
+    write(tree, "cpu.max", limit)
+    write(tree, "cpu.cfs_quota_us", limit)
+    write(tree, "cpu.cfs_period_us", limit)
+    lines = [cgroup, "0::/\n1:cpu:/\n" + cgroup]
+    mounts = mountinfo + V2_MOUNT.format(root="/", point=tree) + \
+        V1_MOUNT.format(root="/", point=tree, options="cpu")
+    for text in lines:
+        proc = tmp / "proc"
+        proc.mkdir(exist_ok=True)
+        (proc / "cgroup").write_text(text, errors="surrogatepass")
+        (proc / "mountinfo").write_text(mounts, errors="surrogatepass")
+        found = cpus.cgroup_quota(str(proc))
+        assert found is None or (isinstance(found, int) and found >= 1)
+
+
+def test_usable_is_at_least_one_and_at_most_the_affinity() -> None:
+    count = cpus.usable()
+    assert 1 <= count <= (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                          else (os.cpu_count() or 1))
+
+
+PRINT = "from orglint import cpus; print(cpus.usable())"
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="no affinity on this OS")
+def test_a_process_pinned_to_one_cpu_uses_one() -> None:
+    one = min(os.sched_getaffinity(0))
+    code = f"import os; os.sched_setaffinity(0, {{{one}}}); {PRINT}"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "1"
+
+
+V1_CPU = Path("/sys/fs/cgroup/cpu")
+
+
+@pytest.mark.skipif(not os.access(V1_CPU, os.W_OK) or not (V1_CPU / "cgroup.procs").exists(),
+                    reason="no writable cgroup v1 cpu controller here")
+def test_a_real_v1_quota_of_one_cpu() -> None:
+    group = V1_CPU / f"orglint-test-{os.getpid()}"
+    try:
+        group.mkdir()
+    except OSError as error:  # writable to root, yet refused (a container's namespace)
+        pytest.skip(f"cannot make a cgroup here: {error}")
+    try:
+        (group / "cpu.cfs_period_us").write_text("100000")
+        (group / "cpu.cfs_quota_us").write_text("100000")
+        # The shell moves itself into the group, then becomes the Python that asks.
+        script = f'echo $$ > {group}/cgroup.procs && exec "$0" -c "$1"'
+        out = subprocess.run(["sh", "-c", script, sys.executable, PRINT],
+                             capture_output=True, text=True, check=True).stdout
+        assert out.strip() == "1"
+    finally:
+        group.rmdir()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the forked pool")
+def test_the_default_pool_is_the_usable_cpus(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    teams = engine.POOL_THRESHOLD + 2
+    (tmp_path / ".orglint.yaml").write_text("paths: ['t*.yaml']\n")
+    for n in range(teams):
+        (tmp_path / f"t{n:02}.yaml").write_text(
+            "apiVersion: orglint/v1\nkind: Team\n"
+            f"metadata: {{name: t{n:02}}}\nspec:\n  maturity: pilot\n  members: []\n")
+    settings_ = load_settings(cwd=tmp_path, overrides={"no_cache": True})
+    asked: list[int] = []
+    original = pool.run
+
+    def counted(*args: object, **kwargs: object) -> object:
+        asked.append(kwargs["workers"])  # type: ignore[arg-type]
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pool, "run", counted)
+    monkeypatch.setattr(pool, "worker_cap", lambda: 8)
+    results = []
+    for usable in (1, 3):
+        monkeypatch.setattr(cpus, "usable", lambda usable=usable: usable)
+        gathered = gather(settings_, [], cwd=tmp_path)
+        result = run(plan(settings_, gathered), Request(paths=[], cwd=tmp_path), gathered)
+        results.append([f.to_dict() for f in result.findings])
+    # One CPU: the files are checked here, no pool; three: a pool of three.
+    assert asked == [3]
+    assert results[0] == results[1]
