@@ -514,9 +514,11 @@ def _run(plan_: Plan, request: Request, gathered: Gathered | None = None) -> Res
     # With Backstage read in place, a reported file's users are known only once it is
     # read, after this: every record of every person is decoded (a user's ORG301 with
     # a team file elsewhere was missed in a pre-commit run).
-    people = None if settings.backstage else {
-        p.id for name in named_names if name in results for p in results[name].facts.persons}
     others = [e for e in gathered.entries if e.source.display not in named_names]
+    # A whole-org run names every file: no other is read, so no person need be listed
+    # (20,000 ids at 2,000 teams).
+    people = None if settings.backstage or not others else {
+        p.id for name in named_names if name in results for p in results[name].facts.persons}
     _results_of(others, _INPUT_ERRORS, people, job, cache, salt, keys, results, result,
                 request.jobs, held)
     result.changed = sorted({r.file for r in results.values() if r.stale}
