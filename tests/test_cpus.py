@@ -98,7 +98,123 @@ def test_no_proc_no_quota(tmp_path: Path) -> None:
     assert cpus.cgroup_quota(str(tmp_path / "missing")) is None
 
 
-@settings(max_examples=200, deadline=None)
+# A container's own files on a cgroup v1 host (Docker without a cgroup namespace): one
+# line per hierarchy, cpuset and cpuacct beside cpu, and a v2 mount with no controller.
+DOCKER_V1_CGROUP = """12:cpuset:/docker/abc
+11:memory:/docker/abc
+4:cpu,cpuacct:/docker/abc
+1:name=systemd:/docker/abc
+0::/system.slice/containerd.service
+"""
+DOCKER_V1_MOUNTS = """\
+700 690 0:62 / / rw,relatime master:1 - overlay overlay rw,lowerdir=/l,upperdir=/u
+710 700 0:66 / /sys/fs/cgroup ro,nosuid - tmpfs tmpfs rw,mode=755
+711 710 0:30 /docker/abc {cpuset} ro,nosuid - cgroup cgroup rw,cpuset
+712 710 0:31 /docker/abc {memory} ro,nosuid - cgroup cgroup rw,memory
+713 710 0:32 /docker/abc {cpu} ro,nosuid - cgroup cgroup rw,cpu,cpuacct
+714 710 0:33 /docker/abc {unified} ro,nosuid - cgroup2 cgroup2 rw
+"""
+
+
+def test_a_docker_container_on_a_v1_host(tmp_path: Path) -> None:
+    folders = {name: tmp_path / "fs" / name for name in ("cpuset", "memory", "cpu", "unified")}
+    for folder in folders.values():
+        folder.mkdir(parents=True)
+    # Decoys: the quota files only the cpu controller's mount should be read for.
+    write(folders["cpuset"], "cpu.cfs_quota_us", "100000\n")
+    write(folders["cpuset"], "cpu.cfs_period_us", "100000\n")
+    write(folders["memory"], "cpu.cfs_quota_us", "100000\n")
+    write(folders["memory"], "cpu.cfs_period_us", "100000\n")
+    write(folders["unified"], "cpu.max", "max 100000\n")
+    write(folders["cpu"], "cpu.cfs_quota_us", "300000\n")  # docker --cpus 3
+    write(folders["cpu"], "cpu.cfs_period_us", "100000\n")
+    proc = fake_proc(tmp_path, DOCKER_V1_CGROUP,
+                     DOCKER_V1_MOUNTS.format(**{k: str(v) for k, v in folders.items()}))
+    assert cpus.cgroup_quota(proc) == 3
+
+
+def test_a_limit_set_between_the_process_and_the_mount(tmp_path: Path) -> None:
+    tree = tmp_path / "cg"
+    write(tree / "user.slice" / "ci.slice" / "job.scope", "cpu.max", "max 100000\n")
+    write(tree / "user.slice" / "ci.slice", "cpu.max", "150000 100000\n")  # the slice's
+    write(tree / "user.slice", "cpu.max", "max 100000\n")
+    proc = fake_proc(tmp_path, "0::/user.slice/ci.slice/job.scope\n",
+                     V2_MOUNT.format(root="/", point=tree))
+    assert cpus.cgroup_quota(proc) == 1
+
+
+def test_the_tighter_of_v1_and_v2(tmp_path: Path) -> None:
+    v1, v2 = tmp_path / "cpu", tmp_path / "unified"
+    write(v1, "cpu.cfs_quota_us", "400000\n")
+    write(v1, "cpu.cfs_period_us", "100000\n")
+    write(v2, "cpu.max", "200000 100000\n")
+    proc = fake_proc(tmp_path, "1:cpu:/\n0::/\n",
+                     V1_MOUNT.format(root="/", point=v1, options="cpu")
+                     + V2_MOUNT.format(root="/", point=v2))
+    assert cpus.cgroup_quota(proc) == 2
+
+
+@pytest.mark.parametrize(("path", "expected"), [("/", None), ("/..", None), ("/../x", None),
+                                               ("/../../job", 1)])
+def test_a_namespaced_mount_shows_only_the_cgroups_below_its_root(
+        tmp_path: Path, path: str, expected: int | None) -> None:
+    # A cgroup namespace entered without mounting its own cgroup file system: the
+    # mount's root reads "/../.." from inside; a cgroup not below it is not shown there.
+    tree = tmp_path / "cg"
+    write(tree, "cpu.max", "100000 100000\n")
+    proc = fake_proc(tmp_path, f"0::{path}\n", V2_MOUNT.format(root="/../..", point=tree))
+    assert cpus.cgroup_quota(proc) == expected
+
+
+def test_a_mount_point_not_absolute_is_not_read(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "relative", "cpu.max", "100000 100000\n")
+    proc = fake_proc(tmp_path, "0::/\n", V2_MOUNT.format(root="/", point="relative"))
+    assert cpus.cgroup_quota(proc) is None
+
+
+@pytest.mark.parametrize("limit", [
+    "\u00b2 1", "100000 \u00b9",  # digits to str.isdigit, not to int()
+    "\uff12\uff10\uff10 \uff11\uff10\uff10",  # full-width digits
+    "9" * 5000 + " 100000",  # past int()'s 4,300 digits
+    "100000 0", "-1 100000"])
+def test_a_quota_the_kernel_would_not_write_is_no_quota(tmp_path: Path, limit: str) -> None:
+    tree = tmp_path / "cg"
+    write(tree, "cpu.max", limit)
+    proc = fake_proc(tmp_path, "0::/\n", V2_MOUNT.format(root="/", point=tree))
+    assert cpus.cgroup_quota(proc) is None
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this OS")
+def test_a_fifo_for_a_quota_file_is_not_waited_on(tmp_path: Path) -> None:
+    tree = tmp_path / "cg"
+    tree.mkdir()
+    os.mkfifo(tree / "cpu.max")
+    proc = fake_proc(tmp_path, "0::/\n", V2_MOUNT.format(root="/", point=tree))
+    assert cpus.cgroup_quota(proc) is None
+
+
+def test_many_lines_cost_one_pass_each(tmp_path: Path) -> None:
+    # Hostile sizes (a real /proc/self/cgroup has a dozen lines): each file is read
+    # once, not once per line of the other.
+    tree = tmp_path / "cg"
+    write(tree, "cpu.max", "200000 100000\n")
+    mounts = V2_MOUNT.format(root="/elsewhere", point=tree) * 5_000 + \
+        V2_MOUNT.format(root="/", point=tree)
+    proc = fake_proc(tmp_path, "0::/\n" * 20_000 + "1:cpu:/\n" * 20_000, mounts)
+    assert cpus.cgroup_quota(proc) == 2
+
+
+def test_usable_takes_the_smaller_of_affinity_and_quota(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for affinity, quota, expected in ((4, 2, 2), (2, 8, 2), (3, None, 3)):
+        monkeypatch.setattr(cpus, "_affinity", lambda affinity=affinity: affinity)
+        monkeypatch.setattr(cpus, "cgroup_quota", lambda quota=quota: quota)
+        assert cpus.usable() == expected
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
 @given(cgroup=st.text(max_size=200), mountinfo=st.text(max_size=400),
        limit=st.text(max_size=40))
 def test_any_bytes_in_those_files_give_a_count_or_none(tmp_path_factory: pytest.TempPathFactory,
