@@ -298,11 +298,45 @@ def test_the_default_pool_is_the_usable_cpus(tmp_path: Path,
     monkeypatch.setattr(pool, "run", counted)
     monkeypatch.setattr(pool, "worker_cap", lambda: 8)
     results = []
+    monkeypatch.setattr(cpus, "cgroup_quota", lambda: None)
     for usable in (1, 3):
-        monkeypatch.setattr(cpus, "usable", lambda usable=usable: usable)
+        monkeypatch.setattr(cpus, "_affinity", lambda usable=usable: usable)
         gathered = gather(settings_, [], cwd=tmp_path)
         result = run(plan(settings_, gathered), Request(paths=[], cwd=tmp_path), gathered)
         results.append([f.to_dict() for f in result.findings])
     # One CPU: the files are checked here, no pool; three: a pool of three.
     assert asked == [3]
     assert results[0] == results[1]
+
+
+def _small_org(root: Path, teams: int) -> None:
+    (root / ".orglint.yaml").write_text("paths: ['t*.yaml']\n")
+    for n in range(teams):
+        (root / f"t{n:02}.yaml").write_text(
+            "apiVersion: orglint/v1\nkind: Team\n"
+            f"metadata: {{name: t{n:02}}}\nspec:\n  maturity: pilot\n  members: []\n")
+
+
+@pytest.mark.parametrize(("teams", "args", "affinity", "quota", "said"), [
+    (3, [], 2, None, "checked 3 files in 1 process (fewer than 50 files to check)"),
+    (engine.POOL_THRESHOLD + 2, [], 1, None,
+     f"checked {engine.POOL_THRESHOLD + 2} files in 1 process"
+     " (the CPUs it may use: affinity 1, no CPU quota)"),
+    (engine.POOL_THRESHOLD + 2, [], 4, 2,
+     f"checked {engine.POOL_THRESHOLD + 2} files in 2 processes"
+     " (the CPUs it may use: affinity 4, CPU quota 2)"),
+    (engine.POOL_THRESHOLD + 2, ["--jobs", "2"], 1, None,
+     f"checked {engine.POOL_THRESHOLD + 2} files in 2 processes (--jobs 2)"),
+])
+def test_verbose_says_how_many_processes_checked_and_why(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        teams: int, args: list[str], affinity: int, quota: int | None, said: str) -> None:
+    from orglint.cli import main
+
+    _small_org(tmp_path, teams)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cpus, "_affinity", lambda: affinity)
+    monkeypatch.setattr(cpus, "cgroup_quota", lambda: quota)
+    monkeypatch.setattr(pool, "worker_cap", lambda: 8)
+    main(["check", "--no-cache", "-v", *args])
+    assert f"orglint: {said}\n" in capsys.readouterr().err

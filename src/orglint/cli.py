@@ -454,6 +454,9 @@ def _check(args: argparse.Namespace) -> int:
     if args.verbose:
         _say_settings(settings, gathered)
         print(f"orglint: cache: {_cache_note(settings, result)}", file=sys.stderr)
+        for files, processes, why in result.processes:
+            print(f"orglint: checked {plural(files, 'file')} in"
+                  f" {plural(processes, 'process')} ({why})", file=sys.stderr)
     if fixing:
         # Only what orglint may touch (spec §6.1): the configuration's folder (or the
         # current one) and the paths named on the command line.

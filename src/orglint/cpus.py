@@ -30,9 +30,15 @@ _ESCAPE = re.compile(r"\\([0-3][0-7]{2})")
 
 def usable() -> int:
     """The CPUs this process may use: its affinity, and no more than its CPU quota."""
+    return explained()[0]
+
+
+def explained() -> tuple[int, str]:
+    """``usable()``, and what it comes from (for ``check -v``)."""
     count = _affinity()
     quota = cgroup_quota()
-    return max(1, min(count, quota) if quota is not None else count)
+    why = f"affinity {count}, " + ("no CPU quota" if quota is None else f"CPU quota {quota}")
+    return max(1, min(count, quota) if quota is not None else count), why
 
 
 def _affinity() -> int:

@@ -382,29 +382,46 @@ def _check_here(items: list[tuple[str, Path, bytes, bytes | None]],
     return [_check_item(*item, job) for item in items]
 
 
-def _check_many(items: list[tuple[str, Path, bytes, bytes | None]], job: Job,
-                jobs: int | None) -> list[FileResult]:
-    """Each item (name, path, digest, the bytes hashed when gathering kept them) checked;
-    bytes kept are checked as they are, neither read nor hashed again."""
-    expect(len(items))
-    if len(items) < POOL_THRESHOLD:
+def _processes(files: int, job: Job, jobs: int | None) -> tuple[int, str]:
+    """How many processes check ``files`` files, and why (``check -v`` says)."""
+    if files < POOL_THRESHOLD:
         # Without the pool's module: its signal import alone is 3.5 M instructions, and a
         # pre-commit run checks one file.
-        return _check_here(items, job)
+        return 1, f"fewer than {POOL_THRESHOLD} files to check"
     from orglint import pool
 
     if jobs is None:
-        from orglint.cpus import usable
+        from orglint.cpus import explained
 
-        jobs = usable()  # a container's quota or a pinned CPU: os.cpu_count() overstates
-    workers = min(jobs, pool.worker_cap())
+        # A container's quota or a pinned CPU: os.cpu_count() would overstate them.
+        jobs, why = explained()
+        why = f"the CPUs it may use: {why}"
+    else:
+        why = f"--jobs {jobs}"
     if not hasattr(os, "fork") and any(getattr(r, "policy", None) is not None
                                        for r in job.rules):
         # A spawned worker gets the job by pickle, which a compiled CEL program does
         # not survive: without fork, per-file policy rules run in this process.
-        workers = 1
+        return 1, "per-file policy rules run in this process where Python cannot fork"
+    workers = min(jobs, pool.worker_cap())
+    if workers < jobs:
+        why += f", at most {workers} here"
+    return max(1, workers), why
+
+
+def _check_many(items: list[tuple[str, Path, bytes, bytes | None]], job: Job,
+                jobs: int | None, said: Result | None = None) -> list[FileResult]:
+    """Each item (name, path, digest, the bytes hashed when gathering kept them) checked;
+    bytes kept are checked as they are, neither read nor hashed again.  ``said``: a
+    result told how many processes checked them, and why."""
+    expect(len(items))
+    workers, why = _processes(len(items), job, jobs)
+    if said is not None and items:
+        said.processes.append((len(items), workers, why))
     if workers <= 1:
         return _check_here(items, job)
+    from orglint import pool
+
     # One process per core, the main process one of them (it has no result thread to
     # compete with: see pool.py).  Small chunks balance the ends: one costs a pipe read
     # and a frame, and a process that ends first waits at most for one chunk of another.
@@ -730,7 +747,7 @@ def _results_of(entries: list[Entry], keep: frozenset[str] | None, people: set[s
             result.cache_misses += cache is not None
             todo.append((display, source.path, entry.digest,
                          take((display, entry.digest), None)))
-    for res in _check_many(todo, job, jobs):
+    for res in _check_many(todo, job, jobs, result):
         results[res.file] = res
 
 

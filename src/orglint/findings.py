@@ -241,6 +241,8 @@ class Result:
         self.notes: list[str] = []  # about the org beyond the files named (to stderr)
         self.cache_hits = 0  # files whose per-file results the cache served (for -v)
         self.cache_misses = 0
+        # Each batch of files checked: how many, in how many processes, and why (for -v).
+        self.processes: list[tuple[int, int, str]] = []
         # Files edited while orglint ran: checked as they are now, but not cached.
         self.changed: list[str] = []
         # A team id -> the matrix roles its lineage holds (``rules.lineage``), for the
