@@ -134,6 +134,7 @@ FLOOR_NAME = "floor: CSafeLoader load"
 FLOOR_PAR = "floor, as many processes"
 COLD = "orglint cold"
 COLD_1 = "orglint cold --jobs 1"
+COLD_PINNED = "orglint cold, pinned to one CPU"
 WARM = "orglint warm"
 WARM_TOUCHED = "orglint warm, a file rewritten"
 COLD_ONE = "orglint one file, cold cache"
@@ -216,13 +217,15 @@ class Run(NamedTuple):
     peak_mb: float  # the largest resident set among them
 
 
-def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
-    """One whole-process run.  CPU time comes from wait4, so it counts the worker
-    processes a run starts: on a shared machine wall time says more about the
-    neighbours than about the work."""
+def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None,
+          cpus: set[int] | None = None) -> Run:
+    """One whole-process run (on the CPUs ``cpus`` only, when given).  CPU time comes
+    from wait4, so it counts the worker processes a run starts: on a shared machine wall
+    time says more about the neighbours than about the work."""
     start = time.perf_counter()
+    pin = None if cpus is None else (lambda: os.sched_setaffinity(0, cpus))
     child = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE)
+                             stderr=subprocess.PIPE, preexec_fn=pin)
     assert child.stderr is not None
     err = child.stderr.read()
     _, status, usage = os.wait4(child.pid, 0)
@@ -272,11 +275,16 @@ def main() -> None:
         env = {**os.environ, "ORGLINT_CACHE_DIR": str(cache), "NO_COLOR": "1"}
         cold = [*orglint, "check", "--no-cache", "--output-format", "json"]
 
+        one_cpu = ({min(os.sched_getaffinity(0))} if hasattr(os, "sched_setaffinity")
+                   else None)
         contenders: dict[str, tuple[list[str], dict[str, str] | None]] = {
             FLOOR_NAME: ([python, "-c", FLOOR, str(org)], None),
             FLOOR_PAR: ([python, str(floor_pool), str(org), str(workers)], None),
             COLD: (cold, env),
             COLD_1: ([*cold, "--jobs", "1"], env),
+            # The default command where only one CPU may be used (taskset, a container's
+            # cpuset or CPU quota): orglint should not start a pool that takes turns on it.
+            COLD_PINNED: (cold, env),
             # The same command again with nothing changed since its last run (that run,
             # untimed, comes first: the pre-commit case below edits a team file and puts
             # it back every round).
@@ -292,6 +300,8 @@ def main() -> None:
             # The pre-commit case in an org: one file just edited, the rest cached.
             PRE_COMMIT: ([*orglint, "check", one], env),
         }
+        if one_cpu is None:  # no affinity to set on this system
+            del contenders[COLD_PINNED]
         checker, yamllint = tool("check-jsonschema"), tool("yamllint")
         have_peers = not args.no_peers and checker is not None and yamllint is not None
         if have_peers:
@@ -316,7 +326,8 @@ def main() -> None:
                     Path(one).write_text(original)
                 if name == COLD_ONE:
                     cmd_env = {**env, "ORGLINT_CACHE_DIR": str(work / f"cold-{round_}")}
-                runs[name].append(timed(command, org, cmd_env))
+                runs[name].append(timed(command, org, cmd_env,
+                                        one_cpu if name == COLD_PINNED else None))
                 if name == PRE_COMMIT:
                     Path(one).write_text(original)
 
@@ -348,6 +359,8 @@ def main() -> None:
             ("orglint cold / floor", COLD, FLOOR_NAME, "1.0 CPU"),
             ("orglint cold / floor, as many processes", COLD, FLOOR_PAR, "1.0 wall"),
             ("orglint cold --jobs 1 / floor", COLD_1, FLOOR_NAME, "1.0 wall"),
+            *([("orglint cold pinned / --jobs 1", COLD_PINNED, COLD_1, "-")]
+              if COLD_PINNED in runs else []),
             ("orglint warm / orglint cold", WARM, COLD, "0.05"),
             ("orglint warm, a file rewritten / cold", WARM_TOUCHED, COLD, "-"),
         ]

@@ -16,6 +16,7 @@ def test_bench_runs_on_a_small_org():
     assert done.returncode == 0, done.stderr
     for line in ("orglint cold / floor ", "orglint cold / floor, as many processes",
                  "orglint cold --jobs 1 / floor", "orglint warm / orglint cold",
+                 "orglint cold, pinned to one CPU", "orglint cold pinned / --jobs 1",
                  "orglint one file, cold cache", "orglint one edited, org cached",
                  "scaling: 250 teams cold", "peak memory of one orglint process",
                  "orglint cold with policies / without, cpu"):
