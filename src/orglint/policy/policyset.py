@@ -35,8 +35,11 @@ class PolicySet:
                                       f" defined at {seen[spec.code]}")
                 seen[spec.code] = spec.place
                 self.rules.append(compile_rule(spec))
+        sample: Sample | None = None
         for rule in self.rules:
-            check_on_sample(self, rule)
+            if sample is None:  # made once, for the first rule, whose place it names
+                sample = Sample(self, rule.spec.place)
+            check_on_sample(self, rule, sample)
 
     @property
     def matrix_data(self) -> dict[str, Any]:
@@ -104,25 +107,42 @@ def resolve_team(data: dict[str, Any], matrix: Matrix, where: str) -> dict[str, 
                           " is missing or wrong)") from None
 
 
-def check_on_sample(policies: PolicySet, rule: Compiled) -> None:
+class Sample:
+    """The schema's sample team and its persons, as each target's variable sees them,
+    every key in them, and their inputs converted once per target (and matrix or not):
+    made once for every rule of the run (they are read, never changed)."""
+
+    def __init__(self, policies: PolicySet, where: str) -> None:
+        from orglint.policy.sample import sample
+        from orglint.resources import schema
+
+        team = resolve_team(sample(schema("Team")), policies.matrix, where)
+        persons = person_views([team], {})
+        self.views = {"team": team, "member": team["spec"]["members"][0],
+                      "person": next(iter(persons.values())),
+                      "org": org_view([team], persons)}
+        self.known = _all_keys(self.views.values())
+        self.inputs: dict[tuple[str, bool], Any] = {}
+
+
+def check_on_sample(policies: PolicySet, rule: Compiled, sample: Sample) -> None:
     """Exit 2 for a field no document can have, or a result of the wrong type, found by
     evaluating the rule once on a document generated from the schemas."""
-    views, known = _sample_views(policies, rule)
+    views = sample.views
     spec = rule.spec
     # Every field each expression selects, in every branch (``shape``): evaluated once,
     # the sample only meets the branches it takes ('a || b.sytems' never reads b).
-    key = _unknown_field(rule, views, known)
+    key = _unknown_field(rule, views, sample.known)
     if key is not None:
         place = _field_place(rule, key)
         if place is not None:
             raise PolicyError(f"{place}: {spec.code}: no document has a field '{key}'"
                               " (checked on a sample with every field of the schema)")
-    # Converted once per target (and matrix or not), not once per rule.
-    acts: dict[tuple[str, bool], Any] = policies.__dict__.setdefault("_sample_inputs", {})
     slot = (spec.target, "matrix" in rule.uses)
-    act = acts.get(slot)
+    act = sample.inputs.get(slot)
     if act is None:
-        act = acts[slot] = policies.activation(rule, target_inputs(spec.target, **views))
+        act = sample.inputs[slot] = policies.activation(rule,
+                                                        target_inputs(spec.target, **views))
     programs = [("expression", rule.expression, spec.expression)]
     if rule.match is not None and spec.match is not None:
         programs.insert(0, ("match", rule.match, spec.match))
@@ -140,19 +160,6 @@ def check_on_sample(policies: PolicySet, rule: Compiled) -> None:
         elif not isinstance(out.value, bool):
             raise PolicyError(f"{expr.where()}: {spec.code}: {what} must be a bool, not"
                               f" {type(out.value).__name__}")
-
-
-def _sample_views(policies: PolicySet, rule: Compiled
-                  ) -> tuple[dict[str, Any], set[str]]:
-    """The sample as each target's variable sees it, and every key in it (made once a
-    run)."""
-    made: tuple[dict[str, Any], set[str]] | None = policies.__dict__.get("_sample_views")
-    if made is None:
-        team, persons = _sample(policies, rule)
-        views = {"team": team, "member": team["spec"]["members"][0],
-                 "person": next(iter(persons.values())), "org": org_view([team], persons)}
-        made = policies.__dict__["_sample_views"] = (views, _all_keys(views.values()))
-    return made
 
 
 def _unknown_field(rule: Compiled, views: dict[str, Any], known: set[str]) -> str | None:
@@ -216,21 +223,6 @@ def _missing(node: Any, value: Any, by_id: bool, depth: int = 0) -> Iterator[str
 
 def _org_root(value: dict[str, Any]) -> bool:
     return set(value) == {"teams", "people"}
-
-
-def _sample(policies: PolicySet, rule: Compiled
-            ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-    """The schema's sample team and its persons, made once for every rule of the run
-    (they are read, never changed): each rule is checked on them before the first file."""
-    made: tuple[dict[str, Any], dict[str, dict[str, Any]]] | None = \
-        policies.__dict__.get("_sample")
-    if made is None:
-        from orglint.policy.sample import sample
-        from orglint.resources import schema
-
-        team = resolve_team(sample(schema("Team")), policies.matrix, rule.spec.place)
-        made = policies.__dict__["_sample"] = (team, person_views([team], {}))
-    return made
 
 
 def _field_place(rule: Compiled, key: str) -> str | None:
