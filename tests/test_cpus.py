@@ -278,15 +278,18 @@ def test_a_real_v1_quota_of_one_cpu() -> None:
         group.rmdir()
 
 
+def _small_org(root: Path, teams: int) -> None:
+    (root / ".orglint.yaml").write_text("paths: ['t*.yaml']\n")
+    for n in range(teams):
+        (root / f"t{n:02}.yaml").write_text(
+            "apiVersion: orglint/v1\nkind: Team\n"
+            f"metadata: {{name: t{n:02}}}\nspec:\n  maturity: pilot\n  members: []\n")
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the forked pool")
 def test_the_default_pool_is_the_usable_cpus(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    teams = engine.POOL_THRESHOLD + 2
-    (tmp_path / ".orglint.yaml").write_text("paths: ['t*.yaml']\n")
-    for n in range(teams):
-        (tmp_path / f"t{n:02}.yaml").write_text(
-            "apiVersion: orglint/v1\nkind: Team\n"
-            f"metadata: {{name: t{n:02}}}\nspec:\n  maturity: pilot\n  members: []\n")
+    _small_org(tmp_path, engine.POOL_THRESHOLD + 2)
     settings_ = load_settings(cwd=tmp_path, overrides={"no_cache": True})
     asked: list[int] = []
     original = pool.run
@@ -307,14 +310,6 @@ def test_the_default_pool_is_the_usable_cpus(tmp_path: Path,
     # One CPU: the files are checked here, no pool; three: a pool of three.
     assert asked == [3]
     assert results[0] == results[1]
-
-
-def _small_org(root: Path, teams: int) -> None:
-    (root / ".orglint.yaml").write_text("paths: ['t*.yaml']\n")
-    for n in range(teams):
-        (root / f"t{n:02}.yaml").write_text(
-            "apiVersion: orglint/v1\nkind: Team\n"
-            f"metadata: {{name: t{n:02}}}\nspec:\n  maturity: pilot\n  members: []\n")
 
 
 @pytest.mark.parametrize(("teams", "args", "affinity", "quota", "said"), [

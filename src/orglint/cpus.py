@@ -38,7 +38,7 @@ def explained() -> tuple[int, str]:
     count = _affinity()
     quota = cgroup_quota()
     why = f"affinity {count}, " + ("no CPU quota" if quota is None else f"CPU quota {quota}")
-    return max(1, min(count, quota) if quota is not None else count), why
+    return (count if quota is None else min(count, quota)), why  # each at least one
 
 
 def _affinity() -> int:
